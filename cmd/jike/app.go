@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/static"
+	"github.com/jike-crm/jike/templates"
+)
+
+// appOptions are what the wiring needs beyond the database.
+type appOptions struct {
+	Logger     *slog.Logger
+	Secure     bool
+	Production bool
+	Location   *time.Location
+	DevDir     string
+	SessionTTL time.Duration
+	BcryptCost int
+	LoginRate  int
+	Now        func() time.Time
+}
+
+// app is the wired portal: every module registered on one web server.
+type app struct {
+	Server *web.Server
+	DB     *db.DB
+	Org    *org.Service
+}
+
+// buildApp wires the modules explicitly, in dependency order. It is used
+// by `serve` and by the tests, so tests exercise the real router.
+func buildApp(d *db.DB, o appOptions) (*app, error) {
+	enf, err := authz.New()
+	if err != nil {
+		return nil, err
+	}
+	bundle, err := i18n.New()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := web.New(web.Options{
+		Logger: o.Logger, Enforcer: enf, I18n: bundle,
+		Templates: templates.FS, Static: static.FS, DevDir: o.DevDir,
+		Secure: o.Secure, Production: o.Production, Location: o.Location,
+		Ready: d.Ready,
+	})
+	if err != nil {
+		return nil, err
+	}
+	orgSvc := org.NewService(org.NewStore(d.Gorm), org.Options{
+		SessionTTL: o.SessionTTL, BcryptCost: o.BcryptCost, Logger: o.Logger, Now: o.Now,
+	})
+	// Order matters: who is asking, then in which language, then CSRF.
+	srv.Use(org.SessionMiddleware(orgSvc, srv), srv.Language(), srv.CSRF())
+	org.Register(srv, orgSvc, org.RouteOptions{LoginRate: o.LoginRate})
+	srv.Finish()
+	return &app{Server: srv, DB: d, Org: orgSvc}, nil
+}
+
+// allModels lists every GORM model, for the schema drift test.
+func allModels() []any {
+	return append(org.Models(), &audit.Entry{})
+}
+
+// sweepSessions deletes expired sessions every interval until ctx ends.
+func sweepSessions(ctx context.Context, svc *org.Service, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if n, err := svc.Store().DeleteExpiredSessions(ctx, now.UTC()); err != nil {
+				log.Warn("sweep sessions", "err", err)
+			} else if n > 0 {
+				log.Info("swept expired sessions", "count", n)
+			}
+		}
+	}
+}

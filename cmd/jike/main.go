@@ -1,0 +1,319 @@
+// Command jike runs the Jike CRM portal and its maintenance tasks:
+//
+//	jike serve [--addr :8080] [--demo]   start the portal (migrates first)
+//	jike migrate                         apply database migrations
+//	jike seed --demo                     load the demo organisation
+//	jike user create|passwd|disable ...  manage accounts from the shell
+//
+// Settings come from JIKE_* environment variables (see docs/operations.md),
+// overridden by flags.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/config"
+	"github.com/jike-crm/jike/modules/platform/db"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "jike:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: jike <command> [flags]
+
+commands:
+  serve [--addr host:port] [--demo]   start the portal (migrates the database first)
+  migrate                             apply pending database migrations
+  seed --demo                         load the demo organisation into an empty database
+  user create --username U --name N --role R [--team ID] [--branch CODE] [--password-stdin]
+  user passwd --username U [--password-stdin]
+  user disable --username U
+
+environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
+  JIKE_DATA_DIR, JIKE_ADDR, JIKE_SECRET, JIKE_ENV (dev|prod), JIKE_TIMEZONE,
+  JIKE_LOG_LEVEL, JIKE_SESSION_TTL, JIKE_AUTO_MIGRATE, JIKE_DEV_RELOAD_DIR
+`
+
+// run is main without the process: arguments, environment and streams
+// come in, so tests can drive every command.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, cfg, args[1:], stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, cfg, args[1:], stdout, stderr)
+	case "seed":
+		return cmdSeed(ctx, cfg, args[1:], stdout, stderr)
+	case "user":
+		return cmdUser(ctx, cfg, args[1:], stdin, stdout, stderr)
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.Env == config.EnvProd {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB validates the config, opens the database and, when migrate is
+// true, brings the schema up to date.
+func openDB(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*db.DB, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		n, err := d.Migrate(ctx)
+		if err != nil {
+			d.Close()
+			return nil, err
+		}
+		if n > 0 {
+			log.Info("migrations applied", "count", n, "dialect", d.Dialect)
+		}
+	}
+	return d, nil
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	addr := fs.String("addr", cfg.Addr, "listen address host:port (JIKE_ADDR)")
+	demo := fs.Bool("demo", false, "load the demo organisation if the database is empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg.Addr = *addr
+	log := newLogger(cfg, stderr)
+	d, err := openDB(ctx, cfg, log, cfg.RunMigrations)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if !cfg.RunMigrations {
+		if err := d.Ready(ctx); err != nil {
+			return fmt.Errorf("refusing to start: %w (or set JIKE_AUTO_MIGRATE=true)", err)
+		}
+	}
+	loc, _ := time.LoadLocation(cfg.TimeZone)
+	a, err := buildApp(d, appOptions{
+		Logger: log, Secure: cfg.Secure(), Production: cfg.Env == config.EnvProd,
+		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
+	})
+	if err != nil {
+		return err
+	}
+	if *demo {
+		logins, err := a.Org.SeedDemo(ctx)
+		if err != nil {
+			return err
+		}
+		printDemo(stdout, logins)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	where := d.Dialect
+	if d.Dialect == db.SQLite {
+		where += " " + cfg.SQLitePath()
+	}
+	fmt.Fprintf(stdout, "Jike CRM listening on http://%s (database: %s)\n", displayAddr(ln.Addr().String()), where)
+	go sweepSessions(ctx, a.Org, log, time.Hour)
+	errc := make(chan error, 1)
+	go func() { errc <- a.Server.App.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := a.Server.App.ShutdownWithTimeout(15 * time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func displayAddr(a string) string {
+	if strings.HasPrefix(a, "[::]:") {
+		return "localhost:" + strings.TrimPrefix(a, "[::]:")
+	}
+	if strings.HasPrefix(a, "0.0.0.0:") {
+		return "localhost:" + strings.TrimPrefix(a, "0.0.0.0:")
+	}
+	return a
+}
+
+func printDemo(w io.Writer, logins []org.DemoLogin) {
+	if len(logins) == 0 {
+		fmt.Fprintln(w, "Demo data: the database already has users; nothing seeded. Demo password (if seeded earlier):", org.DemoPassword)
+		return
+	}
+	fmt.Fprintf(w, "Demo data loaded. Every demo account's password is %q:\n", org.DemoPassword)
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %-14s %-8s %-16s %s\n", l.Username, l.Name, l.Role, l.Where)
+	}
+}
+
+func cmdMigrate(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	if err := newFlags("migrate", stderr).Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	d, err := openDB(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	cur, _, err := d.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database (%s) at schema version %d\n", d.Dialect, cur)
+	return nil
+}
+
+func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("seed", stderr)
+	demo := fs.Bool("demo", false, "load the demo organisation")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !*demo {
+		return errors.New("seed: say what to load: --demo")
+	}
+	log := newLogger(cfg, stderr)
+	d, err := openDB(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := org.NewService(org.NewStore(d.Gorm), org.Options{Logger: log})
+	logins, err := svc.SeedDemo(ctx)
+	if err != nil {
+		return err
+	}
+	printDemo(stdout, logins)
+	return nil
+}
+
+func readPassword(stdin io.Reader, fromStdin bool, flagValue string) (string, error) {
+	if fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
+	if flagValue == "" {
+		return "", errors.New("give the password with --password-stdin (preferred) or --password")
+	}
+	return flagValue, nil
+}
+
+func cmdUser(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("user: expected create, passwd or disable")
+	}
+	sub := args[0]
+	fs := newFlags("user "+sub, stderr)
+	username := fs.String("username", "", "login name")
+	name := fs.String("name", "", "display name (create)")
+	role := fs.String("role", "", "account_manager | chief_rep | director | admin (create)")
+	team := fs.Uint("team", 0, "team id (account managers and chief reps)")
+	branch := fs.String("branch", "", "branch code (directors)")
+	email := fs.String("email", "", "email (create)")
+	phone := fs.String("phone", "", "phone (create)")
+	password := fs.String("password", "", "password (visible in the process list; prefer --password-stdin)")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *username == "" {
+		return errors.New("user: --username is required")
+	}
+	log := newLogger(cfg, stderr)
+	d, err := openDB(ctx, cfg, log, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	svc := org.NewService(org.NewStore(d.Gorm), org.Options{Logger: log})
+	switch sub {
+	case "create":
+		pw, err := readPassword(stdin, *pwStdin, *password)
+		if err != nil {
+			return err
+		}
+		in := org.UserInput{Username: *username, Name: *name, Role: *role, TeamID: *team, Email: *email, Phone: *phone, Password: pw}
+		if *branch != "" {
+			b, err := svc.Store().BranchByCode(ctx, strings.ToUpper(*branch))
+			if err != nil {
+				return fmt.Errorf("branch %q not found", *branch)
+			}
+			in.BranchID = b.ID
+		}
+		u, err := svc.CreateUser(ctx, 0, in)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "created user %s (id %d, %s)\n", u.Username, u.ID, u.Role)
+	case "passwd":
+		pw, err := readPassword(stdin, *pwStdin, *password)
+		if err != nil {
+			return err
+		}
+		if err := svc.ResetPasswordByName(ctx, *username, pw); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "password of %s changed; their sessions were ended\n", *username)
+	case "disable":
+		if err := svc.DisableByName(ctx, *username); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "user %s disabled; their sessions were ended\n", *username)
+	default:
+		return fmt.Errorf("user: unknown subcommand %q (create, passwd, disable)", sub)
+	}
+	return nil
+}

@@ -1,0 +1,620 @@
+package org
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/platform/web"
+)
+
+type handler struct {
+	srv *web.Server
+	svc *Service
+}
+
+func paramID(c *fiber.Ctx) (uint, error) {
+	n, err := strconv.ParseUint(c.Params("id"), 10, 64)
+	if err != nil || n == 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return uint(n), nil
+}
+
+func formUint(c *fiber.Ctx, key string) uint {
+	n, _ := strconv.ParseUint(strings.TrimSpace(c.FormValue(key)), 10, 64)
+	return uint(n)
+}
+
+func formInt(c *fiber.Ctx, key string) int {
+	n, _ := strconv.Atoi(c.FormValue(key))
+	return n
+}
+
+// --- sign-in
+
+func (h *handler) loginPage(c *fiber.Ctx) error {
+	if web.Subject(c) != nil {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	return h.srv.Render(c, "org/login", fiber.Map{"Next": web.SafeNext(c.Query("next"), "")})
+}
+
+func (h *handler) login(c *fiber.Ctx) error {
+	username := strings.TrimSpace(c.FormValue("username"))
+	next := web.SafeNext(c.FormValue("next"), "/")
+	data := fiber.Map{"Username": username, "Next": next}
+	lang := web.Lang(c)
+	if username == "" || c.FormValue("password") == "" {
+		data["Error"] = h.srv.I18n.T(lang, "login.missing")
+		return h.srv.RenderStatus(c, fiber.StatusUnprocessableEntity, "org/login", data)
+	}
+	res, until, err := h.svc.Login(c.UserContext(), username, c.FormValue("password"), c.IP(), c.Get(fiber.HeaderUserAgent))
+	switch {
+	case errors.Is(err, ErrBadCredentials):
+		data["Error"] = h.srv.I18n.T(lang, "login.bad_credentials")
+		return h.srv.RenderStatus(c, fiber.StatusUnauthorized, "org/login", data)
+	case errors.Is(err, ErrLocked):
+		mins := 1
+		if until != nil {
+			mins = int(time.Until(*until).Minutes()) + 1
+		}
+		data["Error"] = h.srv.I18n.T(lang, "login.locked", "Minutes", mins)
+		return h.srv.RenderStatus(c, fiber.StatusLocked, "org/login", data)
+	case errors.Is(err, ErrDisabled):
+		data["Error"] = h.srv.I18n.T(lang, "login.disabled")
+		return h.srv.RenderStatus(c, fiber.StatusForbidden, "org/login", data)
+	case err != nil:
+		return err
+	}
+	c.Cookie(&fiber.Cookie{
+		Name: SessionCookie, Value: res.Token, Path: "/", HTTPOnly: true,
+		Secure: h.srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode,
+		MaxAge: int(h.svc.sessionTTL.Seconds()),
+	})
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (h *handler) logout(c *fiber.Ctx) error {
+	if err := h.svc.Logout(c.UserContext(), c.Cookies(SessionCookie)); err != nil {
+		return err
+	}
+	clearSessionCookie(c, h.srv)
+	h.srv.Flash(c, "ok", "login.logged_out")
+	return web.Redirect(c, "/login")
+}
+
+func (h *handler) setLang(c *fiber.Ctx) error {
+	lang := i18n.Normalize(c.FormValue("lang"))
+	if lang == "" {
+		return fiber.ErrBadRequest
+	}
+	if me := web.Subject(c); me != nil {
+		if err := h.svc.SetLang(c.UserContext(), me.ID, lang); err != nil {
+			return err
+		}
+	}
+	h.srv.SetLangCookie(c, lang)
+	return web.Redirect(c, web.SafeNext(c.FormValue("next"), "/"))
+}
+
+// --- home and own account
+
+func (h *handler) home(c *fiber.Ctx) error {
+	panels, err := h.srv.HomePanels(c)
+	if err != nil {
+		return err
+	}
+	return h.srv.Render(c, "home/index", fiber.Map{"Panels": panels})
+}
+
+func (h *handler) panelMe(c *fiber.Ctx) (fiber.Map, error) {
+	me := web.MustSubject(c)
+	ctx := c.UserContext()
+	out := fiber.Map{"RoleKey": "role." + me.Role}
+	if me.TeamID != 0 {
+		t, err := h.svc.store.TeamByID(ctx, me.TeamID)
+		if err != nil {
+			return nil, err
+		}
+		out["Team"] = t
+	}
+	if me.BranchID != 0 {
+		b, err := h.svc.store.BranchByID(ctx, me.BranchID)
+		if err != nil {
+			return nil, err
+		}
+		out["Branch"] = b
+	}
+	return out, nil
+}
+
+// panelTeam shows an account manager or chief rep their team, and a
+// director the teams of their branch.
+func (h *handler) panelTeam(c *fiber.Ctx) (fiber.Map, error) {
+	me := web.MustSubject(c)
+	ctx := c.UserContext()
+	var teams []Team
+	switch me.Role {
+	case authz.RoleAccountManager, authz.RoleChiefRep:
+		if me.TeamID != 0 {
+			t, err := h.svc.store.TeamByID(ctx, me.TeamID)
+			if err != nil {
+				return nil, err
+			}
+			teams = []Team{*t}
+		}
+	case authz.RoleDirector:
+		var err error
+		if teams, err = h.svc.store.Teams(ctx, me.BranchID, true); err != nil {
+			return nil, err
+		}
+	}
+	if len(teams) == 0 {
+		return fiber.Map{}, nil
+	}
+	ids := make([]uint, len(teams))
+	for i, t := range teams {
+		ids[i] = t.ID
+	}
+	members, err := h.svc.store.UsersByTeam(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	views := make([]teamView, len(teams))
+	for i, t := range teams {
+		views[i].Team = t
+		for _, m := range members {
+			if deref(m.TeamID) == t.ID {
+				views[i].Members = append(views[i].Members, m)
+			}
+		}
+	}
+	return fiber.Map{"Teams": views}, nil
+}
+
+type teamView struct {
+	Team    Team
+	Members []User
+}
+
+func (h *handler) panelAdmin(c *fiber.Ctx) (fiber.Map, error) {
+	ctx := c.UserContext()
+	counts, err := h.svc.store.CountUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := h.svc.store.Teams(ctx, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	branches, err := h.svc.store.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, n := range counts {
+		total += n
+	}
+	return fiber.Map{"Counts": counts, "Users": total, "Teams": len(teams), "Branches": len(branches)}, nil
+}
+
+func (h *handler) passwordPage(c *fiber.Ctx) error {
+	return h.srv.Render(c, "org/password", fiber.Map{})
+}
+
+func (h *handler) changePassword(c *fiber.Ctx) error {
+	me := web.MustSubject(c)
+	err := h.svc.ChangePassword(c.UserContext(), me.ID, c.Cookies(SessionCookie),
+		c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"))
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		return h.srv.RenderStatus(c, status, "org/password", fiber.Map{"Errors": msgs})
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "password.changed")
+	return web.Redirect(c, "/")
+}
+
+// --- admin: users
+
+type orgLookups struct {
+	Teams      []Team
+	Branches   []Branch
+	TeamName   map[uint]string
+	BranchName map[uint]string
+}
+
+func (h *handler) lookups(c *fiber.Ctx) (*orgLookups, error) {
+	ctx := c.UserContext()
+	teams, err := h.svc.store.Teams(ctx, 0, false)
+	if err != nil {
+		return nil, err
+	}
+	branches, err := h.svc.store.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := &orgLookups{Teams: teams, Branches: branches, TeamName: map[uint]string{}, BranchName: map[uint]string{}}
+	for _, b := range branches {
+		l.BranchName[b.ID] = b.Name
+	}
+	for _, t := range teams {
+		l.TeamName[t.ID] = l.BranchName[t.BranchID] + " · " + t.Name
+	}
+	return l, nil
+}
+
+func (h *handler) users(c *fiber.Ctx) error {
+	p := web.NewPager(c)
+	f := UserFilter{
+		Q: strings.TrimSpace(c.Query("q")), Role: c.Query("role"), Status: c.Query("status"),
+		TeamID: uint(c.QueryInt("team")), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
+		Limit: p.Size, Offset: p.Offset(),
+	}
+	if !authz.ValidRole(f.Role) {
+		f.Role = ""
+	}
+	list, total, err := h.svc.store.ListUsers(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	p.Total = total
+	l, err := h.lookups(c)
+	if err != nil {
+		return err
+	}
+	return h.srv.Render(c, "org/users", fiber.Map{
+		"Users": list, "Pager": p, "Filter": f, "Lookups": l, "Roles": authz.Roles,
+	})
+}
+
+func userInputFrom(c *fiber.Ctx) UserInput {
+	return UserInput{
+		Username: c.FormValue("username"), Name: c.FormValue("name"), Email: c.FormValue("email"),
+		Phone: c.FormValue("phone"), Role: c.FormValue("role"), TeamID: formUint(c, "team_id"),
+		BranchID: formUint(c, "branch_id"), Lang: c.FormValue("lang"), Password: c.FormValue("password"),
+		Version: formInt(c, "version"),
+	}
+}
+
+func (h *handler) renderUserForm(c *fiber.Ctx, status int, id uint, in UserInput, errs map[string]string, u *User) error {
+	l, err := h.lookups(c)
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"ID": id, "Form": in, "Errors": errs, "Lookups": l, "Roles": authz.Roles, "Langs": i18n.Langs, "User": u}
+	if id != 0 {
+		entries, _, err := audit.List(c.UserContext(), h.svc.store.DB(), audit.Query{Entity: "user", EntityID: id, Limit: 20})
+		if err != nil {
+			return err
+		}
+		data["History"] = entries
+	}
+	return h.srv.RenderStatus(c, status, "org/user_form", data)
+}
+
+func (h *handler) userNew(c *fiber.Ctx) error {
+	return h.renderUserForm(c, fiber.StatusOK, 0, UserInput{Role: authz.RoleAccountManager, Lang: i18n.ZH}, nil, nil)
+}
+
+func (h *handler) userCreate(c *fiber.Ctx) error {
+	me := web.MustSubject(c)
+	in := userInputFrom(c)
+	u, err := h.svc.CreateUser(c.UserContext(), me.ID, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		in.Password = ""
+		return h.renderUserForm(c, status, 0, in, msgs, nil)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "users.created")
+	return web.Redirect(c, "/admin/users/"+strconv.Itoa(int(u.ID))+"/edit")
+}
+
+func (h *handler) userEdit(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.store.UserByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	in := UserInput{Username: u.Username, Name: u.Name, Email: u.Email, Phone: u.Phone, Role: u.Role,
+		TeamID: deref(u.TeamID), BranchID: deref(u.BranchID), Lang: u.Lang, Version: u.Version}
+	return h.renderUserForm(c, fiber.StatusOK, id, in, nil, u)
+}
+
+func (h *handler) userUpdate(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	in := userInputFrom(c)
+	_, err = h.svc.UpdateUser(c.UserContext(), me.ID, id, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		u, lerr := h.svc.store.UserByID(c.UserContext(), id)
+		if lerr != nil {
+			return lerr
+		}
+		return h.renderUserForm(c, status, id, in, msgs, u)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "common.saved")
+	return web.Redirect(c, "/admin/users/"+strconv.Itoa(int(id))+"/edit")
+}
+
+func (h *handler) userSetDisabled(c *fiber.Ctx, disabled bool) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	err = h.svc.SetDisabled(c.UserContext(), me.ID, id, disabled, formInt(c, "version"))
+	if f, ok := apperr.AsFields(err); ok {
+		for _, msg := range f {
+			h.srv.Flash(c, "error", msg)
+		}
+		return web.Redirect(c, "/admin/users/"+strconv.Itoa(int(id))+"/edit")
+	}
+	if errors.Is(err, apperr.ErrConflict) {
+		h.srv.Flash(c, "error", "v.stale")
+		return web.Redirect(c, "/admin/users/"+strconv.Itoa(int(id))+"/edit")
+	}
+	if err != nil {
+		return err
+	}
+	msg := "users.enabled"
+	if disabled {
+		msg = "users.disabled"
+	}
+	h.srv.Flash(c, "ok", msg)
+	return web.Redirect(c, "/admin/users/"+strconv.Itoa(int(id))+"/edit")
+}
+
+func (h *handler) userDisable(c *fiber.Ctx) error { return h.userSetDisabled(c, true) }
+func (h *handler) userEnable(c *fiber.Ctx) error  { return h.userSetDisabled(c, false) }
+
+func (h *handler) userResetPassword(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	err = h.svc.ResetPassword(c.UserContext(), me.ID, id, c.FormValue("password"))
+	if f, ok := apperr.AsFields(err); ok {
+		h.srv.Flash(c, "error", f["password"])
+		return web.Redirect(c, "/admin/users/"+strconv.Itoa(int(id))+"/edit")
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "users.password_reset")
+	return web.Redirect(c, "/admin/users/"+strconv.Itoa(int(id))+"/edit")
+}
+
+// --- admin: teams
+
+func (h *handler) teams(c *fiber.Ctx) error {
+	l, err := h.lookups(c)
+	if err != nil {
+		return err
+	}
+	counts, err := h.svc.store.MemberCounts(c.UserContext())
+	if err != nil {
+		return err
+	}
+	var leaderIDs []uint
+	for _, t := range l.Teams {
+		if t.LeaderID != nil {
+			leaderIDs = append(leaderIDs, *t.LeaderID)
+		}
+	}
+	leaders, err := h.svc.store.UsersByIDs(c.UserContext(), leaderIDs)
+	if err != nil {
+		return err
+	}
+	rows := make([]fiber.Map, 0, len(l.Teams))
+	for _, t := range l.Teams {
+		leader := ""
+		if t.LeaderID != nil {
+			leader = leaders[*t.LeaderID].Name
+		}
+		rows = append(rows, fiber.Map{"Team": t, "Branch": l.BranchName[t.BranchID], "Leader": leader, "Members": counts[t.ID]})
+	}
+	return h.srv.Render(c, "org/teams", fiber.Map{"Rows": rows})
+}
+
+func (h *handler) renderTeamForm(c *fiber.Ctx, status int, id uint, in TeamInput, errs map[string]string, t *Team) error {
+	l, err := h.lookups(c)
+	if err != nil {
+		return err
+	}
+	reps, err := h.svc.store.ChiefReps(c.UserContext(), 0)
+	if err != nil {
+		return err
+	}
+	return h.srv.RenderStatus(c, status, "org/team_form", fiber.Map{
+		"ID": id, "Form": in, "Errors": errs, "Lookups": l, "ChiefReps": reps, "Team": t,
+	})
+}
+
+func teamInputFrom(c *fiber.Ctx) TeamInput {
+	return TeamInput{Name: c.FormValue("name"), BranchID: formUint(c, "branch_id"), LeaderID: formUint(c, "leader_id"), Version: formInt(c, "version")}
+}
+
+func (h *handler) teamNew(c *fiber.Ctx) error {
+	return h.renderTeamForm(c, fiber.StatusOK, 0, TeamInput{}, nil, nil)
+}
+
+func (h *handler) teamCreate(c *fiber.Ctx) error {
+	in := teamInputFrom(c)
+	_, err := h.svc.SaveTeam(c.UserContext(), web.MustSubject(c).ID, 0, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		return h.renderTeamForm(c, status, 0, in, msgs, nil)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "common.saved")
+	return web.Redirect(c, "/admin/teams")
+}
+
+func (h *handler) teamEdit(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	t, err := h.svc.store.TeamByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.renderTeamForm(c, fiber.StatusOK, id, TeamInput{Name: t.Name, BranchID: t.BranchID, LeaderID: deref(t.LeaderID), Version: t.Version}, nil, t)
+}
+
+func (h *handler) teamUpdate(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	in := teamInputFrom(c)
+	_, err = h.svc.SaveTeam(c.UserContext(), web.MustSubject(c).ID, id, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		t, lerr := h.svc.store.TeamByID(c.UserContext(), id)
+		if lerr != nil {
+			return lerr
+		}
+		return h.renderTeamForm(c, status, id, in, msgs, t)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "common.saved")
+	return web.Redirect(c, "/admin/teams")
+}
+
+func (h *handler) teamSetActive(c *fiber.Ctx, active bool) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	err = h.svc.SetTeamActive(c.UserContext(), web.MustSubject(c).ID, id, active)
+	if f, ok := apperr.AsFields(err); ok {
+		h.srv.Flash(c, "error", f["team"])
+		return web.Redirect(c, "/admin/teams")
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "common.saved")
+	return web.Redirect(c, "/admin/teams")
+}
+
+func (h *handler) teamDisable(c *fiber.Ctx) error { return h.teamSetActive(c, false) }
+func (h *handler) teamEnable(c *fiber.Ctx) error  { return h.teamSetActive(c, true) }
+
+// --- admin: branches
+
+func (h *handler) branches(c *fiber.Ctx) error {
+	list, err := h.svc.store.Branches(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.srv.Render(c, "org/branches", fiber.Map{"Branches": list})
+}
+
+func (h *handler) renderBranchForm(c *fiber.Ctx, status int, id uint, in BranchInput, errs map[string]string) error {
+	return h.srv.RenderStatus(c, status, "org/branch_form", fiber.Map{"ID": id, "Form": in, "Errors": errs})
+}
+
+func (h *handler) branchNew(c *fiber.Ctx) error {
+	return h.renderBranchForm(c, fiber.StatusOK, 0, BranchInput{}, nil)
+}
+
+func branchInputFrom(c *fiber.Ctx) BranchInput {
+	return BranchInput{Code: c.FormValue("code"), Name: c.FormValue("name"), Version: formInt(c, "version")}
+}
+
+func (h *handler) branchCreate(c *fiber.Ctx) error {
+	in := branchInputFrom(c)
+	_, err := h.svc.SaveBranch(c.UserContext(), web.MustSubject(c).ID, 0, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		return h.renderBranchForm(c, status, 0, in, msgs)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "common.saved")
+	return web.Redirect(c, "/admin/branches")
+}
+
+func (h *handler) branchEdit(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	b, err := h.svc.store.BranchByID(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.renderBranchForm(c, fiber.StatusOK, id, BranchInput{Code: b.Code, Name: b.Name, Version: b.Version}, nil)
+}
+
+func (h *handler) branchUpdate(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.store.BranchByID(c.UserContext(), id); err != nil {
+		return err
+	}
+	in := branchInputFrom(c)
+	_, err = h.svc.SaveBranch(c.UserContext(), web.MustSubject(c).ID, id, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		return h.renderBranchForm(c, status, id, in, msgs)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "common.saved")
+	return web.Redirect(c, "/admin/branches")
+}
+
+// --- admin: audit trail
+
+func (h *handler) auditLog(c *fiber.Ctx) error {
+	p := web.NewPager(c)
+	q := audit.Query{Entity: c.Query("entity"), EntityID: uint(c.QueryInt("entity_id")), Limit: p.Size, Offset: p.Offset()}
+	entries, total, err := audit.List(c.UserContext(), h.svc.store.DB(), q)
+	if err != nil {
+		return err
+	}
+	p.Total = total
+	var actorIDs []uint
+	for _, e := range entries {
+		if e.ActorID != nil {
+			actorIDs = append(actorIDs, *e.ActorID)
+		}
+	}
+	actors, err := h.svc.store.UsersByIDs(c.UserContext(), actorIDs)
+	if err != nil {
+		return err
+	}
+	names := map[uint]string{}
+	for id, u := range actors {
+		names[id] = u.Name
+	}
+	return h.srv.Render(c, "org/audit", fiber.Map{"Entries": entries, "Pager": p, "Query": q, "Actors": names})
+}

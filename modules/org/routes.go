@@ -1,0 +1,106 @@
+package org
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/jike-crm/jike/modules/platform/web"
+)
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "jike_session"
+
+// RouteOptions tunes the module's HTTP side.
+type RouteOptions struct {
+	// LoginRate is how many sign-in attempts one IP may make per minute.
+	LoginRate int
+}
+
+// Register mounts the module's pages, navigation and home panels. Every
+// route names its permission here, next to the handler.
+func Register(srv *web.Server, svc *Service, o RouteOptions) {
+	if o.LoginRate == 0 {
+		o.LoginRate = 20
+	}
+	h := &handler{srv: srv, svc: svc}
+	loginLimit := limiter.New(limiter.Config{
+		Max:          o.LoginRate,
+		Expiration:   time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
+		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
+	})
+
+	r := srv.Router()
+	r.Get("/login", web.Public(), h.loginPage)
+	r.Post("/login", web.Public(), loginLimit, h.login)
+	r.Post("/logout", web.LoggedIn(), h.logout)
+	r.Post("/lang", web.Public(), h.setLang)
+	r.Get("/", web.LoggedIn(), h.home)
+	r.Get("/account/password", web.LoggedIn(), h.passwordPage)
+	r.Post("/account/password", web.LoggedIn(), h.changePassword)
+
+	users := r.Group("/admin/users")
+	users.Get("", web.Allow("user", "manage"), h.users)
+	users.Get("/new", web.Allow("user", "manage"), h.userNew)
+	users.Post("", web.Allow("user", "manage"), h.userCreate)
+	users.Get("/:id/edit", web.Allow("user", "manage"), h.userEdit)
+	users.Post("/:id", web.Allow("user", "manage"), h.userUpdate)
+	users.Post("/:id/disable", web.Allow("user", "manage"), h.userDisable)
+	users.Post("/:id/enable", web.Allow("user", "manage"), h.userEnable)
+	users.Post("/:id/password", web.Allow("user", "manage"), h.userResetPassword)
+
+	teams := r.Group("/admin/teams")
+	teams.Get("", web.Allow("team", "manage"), h.teams)
+	teams.Get("/new", web.Allow("team", "manage"), h.teamNew)
+	teams.Post("", web.Allow("team", "manage"), h.teamCreate)
+	teams.Get("/:id/edit", web.Allow("team", "manage"), h.teamEdit)
+	teams.Post("/:id", web.Allow("team", "manage"), h.teamUpdate)
+	teams.Post("/:id/disable", web.Allow("team", "manage"), h.teamDisable)
+	teams.Post("/:id/enable", web.Allow("team", "manage"), h.teamEnable)
+
+	branches := r.Group("/admin/branches")
+	branches.Get("", web.Allow("branch", "manage"), h.branches)
+	branches.Get("/new", web.Allow("branch", "manage"), h.branchNew)
+	branches.Post("", web.Allow("branch", "manage"), h.branchCreate)
+	branches.Get("/:id/edit", web.Allow("branch", "manage"), h.branchEdit)
+	branches.Post("/:id", web.Allow("branch", "manage"), h.branchUpdate)
+
+	r.Get("/admin/audit", web.Allow("audit", "read"), h.auditLog)
+
+	srv.AddNav(
+		web.NavItem{Label: "nav.home", Href: "/", Perm: web.LoggedIn(), Order: 0},
+		web.NavItem{Label: "nav.users", Href: "/admin/users", Perm: web.Allow("user", "manage"), Order: 900},
+		web.NavItem{Label: "nav.teams", Href: "/admin/teams", Perm: web.Allow("team", "manage"), Order: 910},
+		web.NavItem{Label: "nav.branches", Href: "/admin/branches", Perm: web.Allow("branch", "manage"), Order: 920},
+		web.NavItem{Label: "nav.audit", Href: "/admin/audit", Perm: web.Allow("audit", "read"), Order: 930},
+	)
+	srv.AddHomePanel(web.HomePanel{Order: 10, Perm: web.LoggedIn(), Template: "org/panel_me", Load: h.panelMe})
+	srv.AddHomePanel(web.HomePanel{Order: 20, Perm: web.LoggedIn(), Template: "org/panel_team", Load: h.panelTeam})
+	srv.AddHomePanel(web.HomePanel{Order: 30, Perm: web.Allow("user", "manage"), Template: "org/panel_admin", Load: h.panelAdmin})
+}
+
+// SessionMiddleware resolves the session cookie to the signed-in user on
+// every request (one query), and drops a cookie that no longer works.
+func SessionMiddleware(svc *Service, srv *web.Server) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		token := c.Cookies(SessionCookie)
+		if token == "" {
+			return c.Next()
+		}
+		sess, u, err := svc.Authenticate(c.UserContext(), token)
+		if err != nil {
+			clearSessionCookie(c, srv)
+			return c.Next()
+		}
+		s := u.Subject()
+		web.SetSubject(c, &s)
+		web.SetSessionCSRF(c, sess.CSRFToken)
+		return c.Next()
+	}
+}
+
+func clearSessionCookie(c *fiber.Ctx, srv *web.Server) {
+	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		HTTPOnly: true, Secure: srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode})
+}

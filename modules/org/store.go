@@ -1,0 +1,412 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"gorm.io/gorm"
+)
+
+// Store is the only place in this module that talks to the database.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// Tx runs fn in a transaction with a Store bound to it.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx})
+	})
+}
+
+// DB exposes the handle for the audit writer inside a transaction.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// --- users
+
+// UserByID loads one user.
+func (s *Store) UserByID(ctx context.Context, id uint) (*User, error) {
+	var u User
+	if err := s.db.WithContext(ctx).First(&u, id).Error; err != nil {
+		return nil, notFound(err, fmt.Sprintf("user %d", id))
+	}
+	return &u, nil
+}
+
+// UserByUsername loads one user by login name (case-insensitive).
+func (s *Store) UserByUsername(ctx context.Context, username string) (*User, error) {
+	var u User
+	err := s.db.WithContext(ctx).Where("username = ?", strings.ToLower(username)).First(&u).Error
+	if err != nil {
+		return nil, notFound(err, "user "+username)
+	}
+	return &u, nil
+}
+
+// UsernameTaken reports whether another user has username.
+func (s *Store) UsernameTaken(ctx context.Context, username string, exceptID uint) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&User{}).Where("username = ? AND id <> ?", strings.ToLower(username), exceptID).Count(&n).Error
+	return n > 0, err
+}
+
+// UserFilter selects users for the admin list.
+type UserFilter struct {
+	Q        string
+	Role     string
+	TeamID   uint
+	BranchID uint
+	Status   string // "", "active", "disabled"
+	Sort     string
+	Desc     bool
+	Limit    int
+	Offset   int
+}
+
+var userSorts = map[string]string{
+	"username": "users.username", "name": "users.name", "role": "users.role",
+	"created": "users.created_at", "login": "users.last_login_at",
+}
+
+// ListUsers returns a page of users and the total count.
+func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, error) {
+	q := s.db.WithContext(ctx).Model(&User{})
+	if f.Q != "" {
+		like := "%" + strings.ToLower(f.Q) + "%"
+		q = q.Where("(LOWER(users.username) LIKE ? OR LOWER(users.name) LIKE ? OR LOWER(users.email) LIKE ? OR users.phone LIKE ?)", like, like, like, like)
+	}
+	if f.Role != "" {
+		q = q.Where("users.role = ?", f.Role)
+	}
+	if f.TeamID != 0 {
+		q = q.Where("users.team_id = ?", f.TeamID)
+	}
+	if f.BranchID != 0 {
+		q = q.Where("users.branch_id = ?", f.BranchID)
+	}
+	switch f.Status {
+	case "active":
+		q = q.Where("users.disabled = ?", false)
+	case "disabled":
+		q = q.Where("users.disabled = ?", true)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count users: %w", err)
+	}
+	col, ok := userSorts[f.Sort]
+	if !ok {
+		col = "users.username"
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	var out []User
+	err := q.Order(col + dir).Order("users.id").Limit(f.Limit).Offset(f.Offset).Find(&out).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list users: %w", err)
+	}
+	return out, total, nil
+}
+
+// UsersByTeam lists a team's active users by role and name.
+func (s *Store) UsersByTeam(ctx context.Context, teamIDs ...uint) ([]User, error) {
+	var out []User
+	err := s.db.WithContext(ctx).Where("team_id IN ? AND disabled = ?", teamIDs, false).Order("role DESC, name").Find(&out).Error
+	return out, err
+}
+
+// UsersByIDs loads users by id (for names in lists, one query).
+func (s *Store) UsersByIDs(ctx context.Context, ids []uint) (map[uint]User, error) {
+	out := map[uint]User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var us []User
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&us).Error; err != nil {
+		return nil, err
+	}
+	for _, u := range us {
+		out[u.ID] = u
+	}
+	return out, nil
+}
+
+// ChiefReps lists active chief reps, optionally of one branch.
+func (s *Store) ChiefReps(ctx context.Context, branchID uint) ([]User, error) {
+	q := s.db.WithContext(ctx).Where("role = ? AND disabled = ?", "chief_rep", false)
+	if branchID != 0 {
+		q = q.Where("branch_id = ?", branchID)
+	}
+	var out []User
+	return out, q.Order("name").Find(&out).Error
+}
+
+// CountUsers counts users by role (active only).
+func (s *Store) CountUsers(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		Role string
+		N    int64
+	}
+	err := s.db.WithContext(ctx).Model(&User{}).Select("role, COUNT(*) AS n").Where("disabled = ?", false).Group("role").Scan(&rows).Error
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Role] = r.N
+	}
+	return out, err
+}
+
+// CreateUser inserts u.
+func (s *Store) CreateUser(ctx context.Context, u *User) error {
+	u.Username = strings.ToLower(u.Username)
+	u.Version = 1
+	if err := s.db.WithContext(ctx).Create(u).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("create user %s: %w", u.Username, apperr.ErrConflict)
+		}
+		return fmt.Errorf("create user: %w", err)
+	}
+	return nil
+}
+
+// SaveUser writes every column of u if its version is still the one read
+// (optimistic locking), and bumps the version.
+func (s *Store) SaveUser(ctx context.Context, u *User) error {
+	res := s.db.WithContext(ctx).Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).
+		Updates(map[string]any{
+			"username": u.Username, "name": u.Name, "email": u.Email, "phone": u.Phone, "role": u.Role,
+			"branch_id": u.BranchID, "team_id": u.TeamID, "lang": u.Lang, "password_hash": u.PasswordHash,
+			"disabled": u.Disabled, "failed_logins": u.FailedLogins, "locked_until": u.LockedUntil,
+			"last_login_at": u.LastLoginAt, "password_changed_at": u.PasswordChangedAt,
+			"version": u.Version + 1, "updated_by": u.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("save user %d: %w", u.ID, apperr.ErrConflict)
+		}
+		return fmt.Errorf("save user %d: %w", u.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save user %d (stale version %d): %w", u.ID, u.Version, apperr.ErrConflict)
+	}
+	u.Version++
+	return nil
+}
+
+// RecordLoginFailure bumps the failure counter and sets the lock, without
+// touching the version (it is not an edit of the record).
+func (s *Store) RecordLoginFailure(ctx context.Context, id uint, failures int, lockedUntil *time.Time) error {
+	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).
+		Updates(map[string]any{"failed_logins": failures, "locked_until": lockedUntil}).Error
+}
+
+// RecordLoginSuccess clears the failure counter and notes the time.
+func (s *Store) RecordLoginSuccess(ctx context.Context, id uint, at time.Time) error {
+	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).
+		Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": at}).Error
+}
+
+// SetLang stores a user's UI language.
+func (s *Store) SetLang(ctx context.Context, id uint, lang string) error {
+	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("lang", lang).Error
+}
+
+// --- sessions
+
+// CreateSession inserts a session.
+func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
+	return s.db.WithContext(ctx).Create(sess).Error
+}
+
+// ActiveSession returns a live session and its enabled user in one query.
+func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*Session, *User, error) {
+	var sess Session
+	err := s.db.WithContext(ctx).
+		Joins("JOIN users ON users.id = sessions.user_id AND users.disabled = ?", false).
+		Where("sessions.id = ? AND sessions.expires_at > ?", id, now).
+		First(&sess).Error
+	if err != nil {
+		return nil, nil, notFound(err, "session")
+	}
+	u, err := s.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &sess, u, nil
+}
+
+// TouchSession slides a session's expiry.
+func (s *Store) TouchSession(ctx context.Context, id string, now, expires time.Time) error {
+	return s.db.WithContext(ctx).Model(&Session{}).Where("id = ?", id).
+		Updates(map[string]any{"last_seen_at": now, "expires_at": expires}).Error
+}
+
+// DeleteSession removes one session.
+func (s *Store) DeleteSession(ctx context.Context, id string) error {
+	return s.db.WithContext(ctx).Where("id = ?", id).Delete(&Session{}).Error
+}
+
+// DeleteUserSessions removes a user's sessions except keepID.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID uint, keepID string) error {
+	return s.db.WithContext(ctx).Where("user_id = ? AND id <> ?", userID, keepID).Delete(&Session{}).Error
+}
+
+// DeleteExpiredSessions removes sessions past their expiry.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&Session{})
+	return res.RowsAffected, res.Error
+}
+
+// --- teams and branches
+
+// TeamByID loads a team.
+func (s *Store) TeamByID(ctx context.Context, id uint) (*Team, error) {
+	var t Team
+	if err := s.db.WithContext(ctx).First(&t, id).Error; err != nil {
+		return nil, notFound(err, fmt.Sprintf("team %d", id))
+	}
+	return &t, nil
+}
+
+// Teams lists teams, optionally of one branch, by branch and name.
+func (s *Store) Teams(ctx context.Context, branchID uint, activeOnly bool) ([]Team, error) {
+	q := s.db.WithContext(ctx)
+	if branchID != 0 {
+		q = q.Where("branch_id = ?", branchID)
+	}
+	if activeOnly {
+		q = q.Where("active = ?", true)
+	}
+	var out []Team
+	return out, q.Order("branch_id, name").Find(&out).Error
+}
+
+// TeamNameTaken reports whether the branch has another team called name.
+func (s *Store) TeamNameTaken(ctx context.Context, branchID uint, name string, exceptID uint) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Team{}).Where("branch_id = ? AND name = ? AND id <> ?", branchID, name, exceptID).Count(&n).Error
+	return n > 0, err
+}
+
+// CountActiveMembers counts a team's enabled users.
+func (s *Store) CountActiveMembers(ctx context.Context, teamID uint) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&User{}).Where("team_id = ? AND disabled = ?", teamID, false).Count(&n).Error
+	return n, err
+}
+
+// MemberCounts returns enabled users per team.
+func (s *Store) MemberCounts(ctx context.Context) (map[uint]int64, error) {
+	var rows []struct {
+		TeamID uint
+		N      int64
+	}
+	err := s.db.WithContext(ctx).Model(&User{}).Select("team_id, COUNT(*) AS n").
+		Where("team_id IS NOT NULL AND disabled = ?", false).Group("team_id").Scan(&rows).Error
+	out := map[uint]int64{}
+	for _, r := range rows {
+		out[r.TeamID] = r.N
+	}
+	return out, err
+}
+
+// CreateTeam inserts t.
+func (s *Store) CreateTeam(ctx context.Context, t *Team) error {
+	t.Version = 1
+	if err := s.db.WithContext(ctx).Create(t).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("create team: %w", apperr.ErrConflict)
+		}
+		return fmt.Errorf("create team: %w", err)
+	}
+	return nil
+}
+
+// SaveTeam writes t under optimistic locking.
+func (s *Store) SaveTeam(ctx context.Context, t *Team) error {
+	res := s.db.WithContext(ctx).Model(&Team{}).Where("id = ? AND version = ?", t.ID, t.Version).
+		Updates(map[string]any{
+			"branch_id": t.BranchID, "name": t.Name, "leader_id": t.LeaderID, "active": t.Active,
+			"version": t.Version + 1, "updated_by": t.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save team %d: %w", t.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save team %d: %w", t.ID, apperr.ErrConflict)
+	}
+	t.Version++
+	return nil
+}
+
+// Branches lists every branch by code.
+func (s *Store) Branches(ctx context.Context) ([]Branch, error) {
+	var out []Branch
+	return out, s.db.WithContext(ctx).Order("code").Find(&out).Error
+}
+
+// BranchByID loads a branch.
+func (s *Store) BranchByID(ctx context.Context, id uint) (*Branch, error) {
+	var b Branch
+	if err := s.db.WithContext(ctx).First(&b, id).Error; err != nil {
+		return nil, notFound(err, fmt.Sprintf("branch %d", id))
+	}
+	return &b, nil
+}
+
+// BranchByCode loads a branch by its code.
+func (s *Store) BranchByCode(ctx context.Context, code string) (*Branch, error) {
+	var b Branch
+	if err := s.db.WithContext(ctx).Where("code = ?", code).First(&b).Error; err != nil {
+		return nil, notFound(err, "branch "+code)
+	}
+	return &b, nil
+}
+
+// BranchCodeTaken reports whether another branch has code.
+func (s *Store) BranchCodeTaken(ctx context.Context, code string, exceptID uint) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Branch{}).Where("code = ? AND id <> ?", code, exceptID).Count(&n).Error
+	return n > 0, err
+}
+
+// CreateBranch inserts b.
+func (s *Store) CreateBranch(ctx context.Context, b *Branch) error {
+	b.Version = 1
+	if err := s.db.WithContext(ctx).Create(b).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("create branch: %w", apperr.ErrConflict)
+		}
+		return fmt.Errorf("create branch: %w", err)
+	}
+	return nil
+}
+
+// SaveBranch writes b under optimistic locking.
+func (s *Store) SaveBranch(ctx context.Context, b *Branch) error {
+	res := s.db.WithContext(ctx).Model(&Branch{}).Where("id = ? AND version = ?", b.ID, b.Version).
+		Updates(map[string]any{"code": b.Code, "name": b.Name, "version": b.Version + 1, "updated_by": b.UpdatedBy, "updated_at": time.Now().UTC()})
+	if res.Error != nil {
+		return fmt.Errorf("save branch %d: %w", b.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save branch %d: %w", b.ID, apperr.ErrConflict)
+	}
+	b.Version++
+	return nil
+}

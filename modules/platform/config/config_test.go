@@ -1,0 +1,69 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("defaults must validate: %v", err)
+	}
+	if c.UsesPostgres() || c.Secure() || c.SQLitePath() != "data/jike.db" {
+		t.Fatalf("unexpected defaults: %+v path=%s", c, c.SQLitePath())
+	}
+}
+
+func TestValidationMessages(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"bad env", map[string]string{"JIKE_ENV": "staging"}, "JIKE_ENV"},
+		{"bad addr", map[string]string{"JIKE_ADDR": "8080"}, "host:port"},
+		{"bad url", map[string]string{"JIKE_DATABASE_URL": "mysql://x"}, "postgres://"},
+		{"prod without secret", map[string]string{"JIKE_ENV": "prod"}, "JIKE_SECRET"},
+		{"bad zone", map[string]string{"JIKE_TIMEZONE": "Mars/Base"}, "JIKE_TIMEZONE"},
+		{"bad level", map[string]string{"JIKE_LOG_LEVEL": "loud"}, "JIKE_LOG_LEVEL"},
+		{"short ttl", map[string]string{"JIKE_SESSION_TTL": "1s"}, "JIKE_SESSION_TTL"},
+		{"reload in prod", map[string]string{"JIKE_ENV": "prod", "JIKE_SECRET": strings.Repeat("x", 32), "JIKE_DEV_RELOAD_DIR": "."}, "JIKE_DEV_RELOAD_DIR"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(tc.env))
+			if err == nil {
+				err = c.Validate()
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want error mentioning %q, got %v", tc.want, err)
+			}
+		})
+	}
+}
+
+func TestUnparsableValuesFailLoad(t *testing.T) {
+	for _, m := range []map[string]string{{"JIKE_SESSION_TTL": "soon"}, {"JIKE_AUTO_MIGRATE": "maybe"}} {
+		if _, err := Load(env(m)); err == nil {
+			t.Fatalf("want load error for %v", m)
+		}
+	}
+}
+
+func TestProdIsSecure(t *testing.T) {
+	c, _ := Load(env(map[string]string{"JIKE_ENV": "prod", "JIKE_SECRET": strings.Repeat("s", 40), "JIKE_DATABASE_URL": "postgres://u@h/db"}))
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Secure() || !c.UsesPostgres() {
+		t.Fatal("prod with URL must be secure and use postgres")
+	}
+}

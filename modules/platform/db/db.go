@@ -1,0 +1,186 @@
+// Package db opens the database (PostgreSQL in production, an embedded
+// SQLite file by default) and runs the embedded goose migrations. It is the
+// only place that knows which driver is in use; the rest of the code talks
+// to *gorm.DB and asks Dialect() where SQL differs.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/jike-crm/jike/migrations"
+	"github.com/ncruces/go-sqlite3/gormlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names, matching the folders under migrations/.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+// DB is an open database with its dialect.
+type DB struct {
+	Gorm    *gorm.DB
+	Dialect string
+}
+
+// Options says which database to open.
+type Options struct {
+	// URL is a postgres:// URL; empty selects SQLite at SQLitePath.
+	URL        string
+	SQLitePath string
+	Logger     *slog.Logger
+}
+
+// Open connects and configures the pool. It does not migrate.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg := &gorm.Config{
+		Logger: logger.NewSlogLogger(log, logger.Config{
+			SlowThreshold:             200 * time.Millisecond,
+			LogLevel:                  logger.Warn,
+			IgnoreRecordNotFoundError: true,
+		}),
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+	}
+	if o.URL != "" {
+		g, err := gorm.Open(postgres.Open(o.URL), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := g.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		if err := sqlDB.PingContext(ctx); err != nil {
+			return nil, fmt.Errorf("connect to postgres: %w", err)
+		}
+		return &DB{Gorm: g, Dialect: Postgres}, nil
+	}
+	if o.SQLitePath == "" {
+		return nil, errors.New("no database configured: set a postgres URL or an SQLite path")
+	}
+	if dir := dirOf(o.SQLitePath); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+	}
+	// WAL lets readers run beside the single writer; busy_timeout makes a
+	// second writer wait instead of failing; foreign keys are off in SQLite
+	// unless asked for.
+	dsn := "file:" + o.SQLitePath + "?_pragma=foreign_keys(1)&_pragma=journal_mode(wal)&_pragma=busy_timeout(10000)&_pragma=synchronous(normal)&_txlock=immediate"
+	g, err := gorm.Open(gormlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", o.SQLitePath, err)
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(4)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", o.SQLitePath, err)
+	}
+	return &DB{Gorm: g, Dialect: SQLite}, nil
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			return path[:i]
+		}
+	}
+	return ""
+}
+
+// Close releases the pool.
+func (d *DB) Close() error {
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+func provider(sqlDB *sql.DB, dialect string) (*goose.Provider, error) {
+	fsys, err := migrations.For(dialect)
+	if err != nil {
+		return nil, err
+	}
+	gd := goose.DialectPostgres
+	if dialect == SQLite {
+		gd = goose.DialectSQLite3
+	}
+	return goose.NewProvider(gd, sqlDB, fsys)
+}
+
+// Migrate applies every pending migration and returns how many ran.
+func (d *DB) Migrate(ctx context.Context) (int, error) {
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		return 0, err
+	}
+	return MigrateSQL(ctx, sqlDB, d.Dialect)
+}
+
+// MigrateSQL is Migrate for a plain *sql.DB (used by the test kit).
+func MigrateSQL(ctx context.Context, sqlDB *sql.DB, dialect string) (int, error) {
+	p, err := provider(sqlDB, dialect)
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("migrate %s: %w", dialect, err)
+	}
+	return len(res), nil
+}
+
+// SchemaVersion returns the applied and the latest embedded version.
+func (d *DB) SchemaVersion(ctx context.Context) (current, latest int64, err error) {
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		return 0, 0, err
+	}
+	p, err := provider(sqlDB, d.Dialect)
+	if err != nil {
+		return 0, 0, err
+	}
+	return p.GetVersions(ctx)
+}
+
+// Ready reports nil when the database answers and its schema is current.
+func (d *DB) Ready(ctx context.Context) error {
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	cur, latest, err := d.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if cur != latest {
+		return fmt.Errorf("schema at version %d, binary expects %d: run `jike migrate`", cur, latest)
+	}
+	return nil
+}

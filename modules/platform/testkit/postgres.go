@@ -1,0 +1,260 @@
+// Package testkit gives tests real databases and an HTTP client for the
+// real router. PostgreSQL tests never fall back to a mock and never skip:
+// when no server can be had they fail with a message saying why.
+//
+// PostgreSQL: when JIKE_TEST_DATABASE_URL is set it is used; otherwise a
+// throwaway cluster is started from the installed binaries
+// (/usr/lib/postgresql/*/bin), as the postgres user when running as root,
+// with fsync off, once per test binary, and stopped by Main. pgtestdb then
+// gives each test its own database cloned from a migrated template.
+package testkit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for pgtestdb
+	"github.com/jike-crm/jike/migrations"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/peterldowns/pgtestdb"
+	"github.com/peterldowns/pgtestdb/migrators/goosemigrator"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// server is the PostgreSQL server shared by the tests of one binary. It is
+// package state on purpose: one cluster per `go test` process, started on
+// first use and stopped by Main.
+var server struct {
+	once sync.Once
+	conf pgtestdb.Config
+	err  error
+	stop func()
+}
+
+// Main runs the tests of a package and stops the throwaway PostgreSQL
+// afterwards. Use it from TestMain: func TestMain(m *testing.M) { testkit.Main(m) }.
+func Main(m *testing.M) {
+	code := m.Run()
+	if server.stop != nil {
+		server.stop()
+	}
+	os.Exit(code)
+}
+
+func startServer() {
+	if u := os.Getenv("JIKE_TEST_DATABASE_URL"); u != "" {
+		server.conf, server.err = confFromURL(u)
+		return
+	}
+	binDir, err := findPGBin()
+	if err != nil {
+		server.err = err
+		return
+	}
+	server.conf, server.stop, server.err = startCluster(binDir)
+	if server.err == nil {
+		fmt.Fprintf(os.Stderr, "testkit: PostgreSQL started from %s on 127.0.0.1:%s\n", binDir, server.conf.Port)
+	}
+}
+
+func confFromURL(raw string) (pgtestdb.Config, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return pgtestdb.Config{}, fmt.Errorf("JIKE_TEST_DATABASE_URL: %w", err)
+	}
+	pass, _ := u.User.Password()
+	port := u.Port()
+	if port == "" {
+		port = "5432"
+	}
+	opts := u.RawQuery
+	if opts == "" {
+		opts = "sslmode=disable"
+	}
+	return pgtestdb.Config{
+		DriverName: "pgx", Host: u.Hostname(), Port: port, User: u.User.Username(), Password: pass,
+		Database: strings.TrimPrefix(u.Path, "/"), Options: opts, ForceTerminateConnections: true,
+	}, nil
+}
+
+func findPGBin() (string, error) {
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(i, j int) bool { return pgMajor(dirs[i]) > pgMajor(dirs[j]) })
+	for _, d := range dirs {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			return d, nil
+		}
+	}
+	if p, err := exec.LookPath("initdb"); err == nil {
+		return filepath.Dir(p), nil
+	}
+	return "", fmt.Errorf("PostgreSQL is required for these tests and none was found: " +
+		"install it (`apt-get install postgresql`, or run `make test`, which does) " +
+		"or set JIKE_TEST_DATABASE_URL=postgres://user:pass@host:port/db")
+}
+
+func pgMajor(dir string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(dir)))
+	return n
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	return port, err
+}
+
+// startCluster runs initdb and pg_ctl start in a temporary directory.
+func startCluster(binDir string) (pgtestdb.Config, func(), error) {
+	dir, err := os.MkdirTemp("", "jike-pg-")
+	if err != nil {
+		return pgtestdb.Config{}, nil, err
+	}
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return pgtestdb.Config{}, nil, fmt.Errorf("running as root, PostgreSQL must run as the postgres user, which does not exist (install the postgresql package): %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return pgtestdb.Config{}, nil, err
+		}
+	}
+	run := func(name string, args ...string) error {
+		cmd := exec.Command(filepath.Join(binDir, name), args...)
+		cmd.Dir = dir
+		if cred != nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%s: %w\n%s", name, err, out)
+		}
+		return nil
+	}
+	data := filepath.Join(dir, "data")
+	if err := run("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"); err != nil {
+		if err2 := run("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"); err2 != nil {
+			os.RemoveAll(dir)
+			return pgtestdb.Config{}, nil, fmt.Errorf("initdb failed: %v / %v", err, err2)
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return pgtestdb.Config{}, nil, err
+	}
+	opts := fmt.Sprintf("-p %s -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB", port, dir)
+	if err := run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+		os.RemoveAll(dir)
+		return pgtestdb.Config{}, nil, fmt.Errorf("%w\nserver log:\n%s", err, log)
+	}
+	stop := func() {
+		_ = run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+		os.RemoveAll(dir)
+	}
+	conf := pgtestdb.Config{
+		DriverName: "pgx", Host: "127.0.0.1", Port: port, User: "postgres",
+		Database: "postgres", Options: "sslmode=disable", ForceTerminateConnections: true,
+	}
+	return conf, stop, nil
+}
+
+// PostgresConfig returns the test server's connection settings, starting
+// the server on first use. It fails the test when PostgreSQL is missing.
+func PostgresConfig(t testing.TB) pgtestdb.Config {
+	t.Helper()
+	server.once.Do(startServer)
+	if server.err != nil {
+		t.Fatalf("POSTGRESQL UNAVAILABLE — this test needs it: %v", server.err)
+	}
+	return server.conf
+}
+
+// Postgres returns a fresh, migrated PostgreSQL database for this test.
+func Postgres(t testing.TB) *db.DB {
+	t.Helper()
+	conf := PostgresConfig(t)
+	fsys, err := migrations.For(db.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := pgtestdb.New(t, conf, goosemigrator.New(".", goosemigrator.WithFS(fsys)))
+	return wrap(t, postgres.New(postgres.Config{Conn: sqlDB}), db.Postgres)
+}
+
+// SQLite returns a fresh, migrated SQLite database file for this test.
+func SQLite(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), db.Options{SQLitePath: filepath.Join(t.TempDir(), "test.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func wrap(t testing.TB, dialector gorm.Dialector, dialect string) *db.DB {
+	t.Helper()
+	g, err := gorm.Open(dialector, &gorm.Config{
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &db.DB{Gorm: g, Dialect: dialect}
+}
+
+// Engines lists the databases tests run against.
+var Engines = []struct {
+	Name string
+	Open func(testing.TB) *db.DB
+}{
+	{db.Postgres, Postgres},
+	{db.SQLite, SQLite},
+}
+
+// EachDB runs fn as a subtest against a fresh database of every engine.
+func EachDB(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	for _, e := range Engines {
+		t.Run(e.Name, func(t *testing.T) { fn(t, e.Open(t)) })
+	}
+}
+
+// RawPostgres opens a plain database/sql connection to a fresh empty
+// PostgreSQL database (not migrated), for the migration test.
+func RawPostgres(t testing.TB) *sql.DB {
+	t.Helper()
+	conf := PostgresConfig(t)
+	return pgtestdb.New(t, conf, pgtestdb.NoopMigrator{})
+}

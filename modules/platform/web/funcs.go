@@ -1,0 +1,50 @@
+package web
+
+import (
+	"html/template"
+	"time"
+)
+
+// funcMap holds the few helpers templates need. Translation is not here:
+// it is per request, through .L.T.
+func funcMap(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		// datetime shows a stored UTC time in the configured zone.
+		"datetime": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.In(loc).Format("2006-01-02 15:04")
+			case *time.Time:
+				if v == nil || v.IsZero() {
+					return ""
+				}
+				return v.In(loc).Format("2006-01-02 15:04")
+			}
+			return ""
+		},
+		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
+		// dict builds a map for passing several values to a partial.
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				if k, ok := kv[i].(string); ok {
+					m[k] = kv[i+1]
+				}
+			}
+			return m
+		},
+		// list builds a slice literal in a template.
+		"list": func(v ...any) []any { return v },
+		// deref reads an optional id (nil shows as 0).
+		"deref": func(p *uint) uint {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+	}
+}

@@ -1,0 +1,185 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"html/template"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/i18n"
+)
+
+// Layouts.
+const (
+	layoutBase = "layouts/base"
+	layoutAuth = "layouts/auth"
+)
+
+// Render renders a page inside the base layout (or the sign-in layout for
+// anonymous requests) with the common data every page needs: .L
+// (translator), .Me, .CSRF, .Nav, .Flash, .Can.
+func (s *Server) Render(c *fiber.Ctx, name string, data fiber.Map) error {
+	return s.RenderStatus(c, fiber.StatusOK, name, data)
+}
+
+// RenderStatus is Render with a status code (e.g. 422 for a form with
+// errors).
+func (s *Server) RenderStatus(c *fiber.Ctx, status int, name string, data fiber.Map) error {
+	layout := layoutBase
+	if Subject(c) == nil {
+		layout = layoutAuth
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Status(status)
+	return c.Render(name, s.pageData(c, data), layout)
+}
+
+// renderToString renders a template without a layout into HTML.
+func (s *Server) renderToString(c *fiber.Ctx, name string, data fiber.Map) (template.HTML, error) {
+	var b strings.Builder
+	if err := s.engine.Render(&b, name, s.pageData(c, data)); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil //nolint:gosec // output of html/template, already escaped
+}
+
+// Fragment renders a template without a layout, for htmx swaps.
+func (s *Server) Fragment(c *fiber.Ctx, name string, data fiber.Map) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Render(name, s.pageData(c, data))
+}
+
+func (s *Server) pageData(c *fiber.Ctx, data fiber.Map) fiber.Map {
+	lang := Lang(c)
+	me := Subject(c)
+	out := fiber.Map{
+		"L":        s.I18n.For(lang),
+		"Lang":     lang,
+		"Langs":    i18n.Langs,
+		"Me":       me,
+		"CSRF":     CSRFToken(c),
+		"Path":     c.Path(),
+		"AssetVer": s.assetVer,
+		"Year":     time.Now().In(s.opts.Location).Year(),
+		"Can": func(obj, act string) bool {
+			return me != nil && s.Enforcer.CanRoute(*me, obj, act)
+		},
+	}
+	if me != nil {
+		out["Nav"] = s.navFor(c)
+	}
+	if kind, msg := takeFlash(c); msg != "" {
+		out["Flash"] = s.I18n.T(lang, msg)
+		out["FlashKind"] = kind
+	}
+	for k, v := range data {
+		out[k] = v
+	}
+	return out
+}
+
+// navLink is a navigation entry prepared for the current request.
+type navLink struct {
+	Label  string
+	Href   string
+	Active bool
+}
+
+func (s *Server) navFor(c *fiber.Ctx) []navLink {
+	me := Subject(c)
+	path := c.Path()
+	var out []navLink
+	for _, n := range s.nav {
+		if !n.Perm.Permits(s.Enforcer, me) {
+			continue
+		}
+		active := path == n.Href || (n.Href != "/" && strings.HasPrefix(path, n.Href+"/"))
+		out = append(out, navLink{Label: n.Label, Href: n.Href, Active: active})
+	}
+	return out
+}
+
+const flashCookie = "jike_flash"
+
+var flashPattern = regexp.MustCompile(`^(ok|error|info):[a-z0-9_.]+$`)
+
+// Flash shows a one-time message (an i18n id) on the next page; kind is
+// "ok", "error" or "info".
+func (s *Server) Flash(c *fiber.Ctx, kind, msgID string) {
+	c.Cookie(&fiber.Cookie{
+		Name: flashCookie, Value: kind + ":" + msgID, Path: "/",
+		HTTPOnly: true, Secure: s.opts.Secure, SameSite: fiber.CookieSameSiteLaxMode,
+		MaxAge: 60,
+	})
+}
+
+func takeFlash(c *fiber.Ctx) (kind, msg string) {
+	// Read once per request: panels and the page share the same message.
+	if v, ok := c.Locals(flashCookie).([2]string); ok {
+		return v[0], v[1]
+	}
+	kind, msg = readFlash(c)
+	c.Locals(flashCookie, [2]string{kind, msg})
+	return kind, msg
+}
+
+func readFlash(c *fiber.Ctx) (kind, msg string) {
+	v := c.Cookies(flashCookie)
+	if v == "" {
+		return "", ""
+	}
+	c.Cookie(&fiber.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0)})
+	if !flashPattern.MatchString(v) {
+		return "", ""
+	}
+	kind, msg, _ = strings.Cut(v, ":")
+	return kind, msg
+}
+
+// SafeNext returns next if it is a local path (no scheme, no host, no
+// "//"), else fallback. It stops open redirects through ?next=.
+func SafeNext(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return fallback
+	}
+	return next
+}
+
+// Redirect sends a 303 to a local path, or an HX-Redirect for htmx.
+func Redirect(c *fiber.Ctx, to string) error {
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", to)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// FormErrors turns a service error into translated messages for a form:
+// validation errors by field, and a stale-version conflict under "_form".
+// ok is false for any other error, which the caller returns as is.
+func (s *Server) FormErrors(c *fiber.Ctx, err error) (msgs map[string]string, status int, ok bool) {
+	if err == nil {
+		return nil, 0, false
+	}
+	lang := Lang(c)
+	if f, isFields := apperr.AsFields(err); isFields {
+		msgs = make(map[string]string, len(f))
+		for k, v := range f {
+			msgs[k] = s.I18n.T(lang, v)
+		}
+		return msgs, fiber.StatusUnprocessableEntity, true
+	}
+	if errors.Is(err, apperr.ErrConflict) {
+		return map[string]string{"_form": s.I18n.T(lang, "v.stale")}, fiber.StatusConflict, true
+	}
+	return nil, 0, false
+}

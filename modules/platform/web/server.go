@@ -1,0 +1,227 @@
+// Package web is the portal's HTTP shell: the fiber app, the middleware
+// every request passes (request id, recovery, security headers, language,
+// CSRF), the router that ties each route to a permission, page rendering
+// with the base layout and navigation, and the one place where errors
+// become HTTP statuses. Modules register routes and navigation entries on
+// it; it never imports a module.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/gofiber/template/html/v2"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/i18n"
+)
+
+// Options configures a Server.
+type Options struct {
+	Logger   *slog.Logger
+	Enforcer *authz.Enforcer
+	I18n     *i18n.Bundle
+	// Templates and Static are the embedded file systems.
+	Templates fs.FS
+	Static    fs.FS
+	// DevDir, when set, reloads templates/ and static/ from this source
+	// tree on every request.
+	DevDir string
+	// Secure marks cookies Secure and sends HSTS (everything but dev).
+	Secure bool
+	// Production hides error details.
+	Production bool
+	// Location is the zone in which times are shown.
+	Location *time.Location
+	// Ready reports whether the app can serve (database up, schema current).
+	Ready func(ctx context.Context) error
+}
+
+// Server is the portal.
+type Server struct {
+	App      *fiber.App
+	Enforcer *authz.Enforcer
+	I18n     *i18n.Bundle
+	Log      *slog.Logger
+	opts     Options
+	reg      *registry
+	nav      []NavItem
+	panels   []HomePanel
+	engine   *html.Engine
+	assetVer string
+}
+
+// NavItem is one entry of the main navigation, shown to roles that pass
+// Perm. Label is an i18n message id.
+type NavItem struct {
+	Label string
+	Href  string
+	Perm  Perm
+	Order int
+}
+
+// New builds the fiber app with the shell's middleware. Call Use for the
+// session middleware, then register routes, then Finish.
+func New(o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	tfs, sfs := o.Templates, o.Static
+	if o.DevDir != "" {
+		tfs = os.DirFS(filepath.Join(o.DevDir, "templates"))
+		sfs = os.DirFS(filepath.Join(o.DevDir, "static"))
+	}
+	engine := html.NewFileSystem(http.FS(tfs), ".html")
+	engine.Reload(o.DevDir != "")
+	engine.AddFuncMap(funcMap(o.Location))
+	s := &Server{
+		Enforcer: o.Enforcer,
+		I18n:     o.I18n,
+		Log:      o.Logger,
+		opts:     o,
+		reg:      &registry{routes: map[string]Perm{}},
+		assetVer: assetVersion(o.Static),
+		engine:   engine,
+	}
+	s.App = fiber.New(fiber.Config{
+		Views:                 engine,
+		ViewsLayout:           "",
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		BodyLimit:             8 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		AppName:               "jike",
+	})
+	s.App.Use(requestid.New())
+	s.App.Use(recover.New(recover.Config{EnableStackTrace: !o.Production}))
+	s.App.Use(s.accessLog)
+	s.App.Use(s.securityHeaders)
+	s.App.Use("/static", filesystem.New(filesystem.Config{
+		Root:   http.FS(sfs),
+		MaxAge: 86400,
+	}))
+	r := s.Router()
+	r.Get("/healthz", Public(), func(c *fiber.Ctx) error {
+		return c.Type("txt").SendString("ok")
+	})
+	r.Get("/readyz", Public(), s.readyz)
+	return s, nil
+}
+
+// Use adds middleware that runs for every later route, in order.
+func (s *Server) Use(h ...fiber.Handler) {
+	for _, x := range h {
+		s.App.Use(x)
+	}
+}
+
+// AddNav registers a navigation entry.
+func (s *Server) AddNav(items ...NavItem) {
+	s.nav = append(s.nav, items...)
+	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Order < s.nav[j].Order })
+}
+
+// Finish installs the not-found handler; call it after all routes.
+func (s *Server) Finish() {
+	s.App.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}
+
+func (s *Server) readyz(c *fiber.Ctx) error {
+	if s.opts.Ready == nil {
+		return c.Type("txt").SendString("ready")
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	if err := s.opts.Ready(ctx); err != nil {
+		s.Log.Warn("not ready", "err", err)
+		msg := "not ready"
+		if !s.opts.Production {
+			msg += ": " + err.Error()
+		}
+		return c.Status(fiber.StatusServiceUnavailable).Type("txt").SendString(msg)
+	}
+	return c.Type("txt").SendString("ready")
+}
+
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		status = statusOf(err)
+	}
+	lvl := slog.LevelInfo
+	if status >= 500 {
+		lvl = slog.LevelError
+	}
+	s.Log.Log(c.UserContext(), lvl, "http",
+		"method", c.Method(), "path", c.Path(), "status", status,
+		"ms", time.Since(start).Milliseconds(), "req", requestID(c))
+	return err
+}
+
+func statusOf(err error) int {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		return fe.Code
+	}
+	return mapStatus(err)
+}
+
+func requestID(c *fiber.Ctx) string {
+	if v, ok := c.Locals("requestid").(string); ok {
+		return v
+	}
+	return c.GetRespHeader(fiber.HeaderXRequestID)
+}
+
+// securityHeaders sets a strict CSP (no inline script or style, no
+// framing) and the usual hardening headers on every response.
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), payment=()")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.opts.Secure {
+		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	return c.Next()
+}
+
+// assetVersion hashes the static files so URLs change when they do.
+func assetVersion(fsys fs.FS) string {
+	h := sha256.New()
+	if fsys != nil {
+		_ = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err == nil {
+				h.Write([]byte(p))
+				h.Write(b)
+			}
+			return nil
+		})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:10]
+}

@@ -1,0 +1,120 @@
+package policies_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/jike-crm/jike/modules/platform/authz"
+)
+
+// TestPolicyTable pins the permission model: role × object × action ×
+// relation → allowed. A change to policy.csv that alters any of these must
+// change this table too, on purpose.
+func TestPolicyTable(t *testing.T) {
+	e, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		am  = authz.RoleAccountManager
+		cr  = authz.RoleChiefRep
+		dir = authz.RoleDirector
+		adm = authz.RoleAdmin
+	)
+	cases := []struct {
+		role, obj, act, rel string
+		want                bool
+	}{
+		// account manager: own customers only
+		{am, "customer", "read", authz.RelOwn, true},
+		{am, "customer", "write", authz.RelOwn, true},
+		{am, "customer", "read", authz.RelTeam, false},
+		{am, "customer", "read", authz.RelChief, false},
+		{am, "customer", "read", authz.RelBranch, false},
+		{am, "customer", "read", authz.RelOther, false},
+		{am, "customer", "reassign", authz.RelOwn, false},
+		{am, "proposal", "approve", authz.RelOwn, false},
+		{am, "user", "manage", authz.RelRoute, false},
+		{am, "team", "manage", authz.RelRoute, false},
+		{am, "audit", "read", authz.RelRoute, false},
+		{am, "review", "write", authz.RelOwn, true},
+		{am, "report", "read", authz.RelRoute, false},
+		// chief rep: team's customers and customers where named chief rep
+		{cr, "customer", "read", authz.RelOwn, true},
+		{cr, "customer", "read", authz.RelTeam, true},
+		{cr, "customer", "read", authz.RelChief, true},
+		{cr, "customer", "read", authz.RelBranch, false},
+		{cr, "customer", "read", authz.RelOther, false},
+		{cr, "customer", "reassign", authz.RelTeam, true},
+		{cr, "customer", "reassign", authz.RelBranch, false},
+		{cr, "proposal", "approve", authz.RelTeam, true},
+		{cr, "proposal", "approve", authz.RelBranch, false},
+		{cr, "review", "comment", authz.RelTeam, true},
+		{cr, "target", "set", authz.RelTeam, true},
+		{cr, "user", "manage", authz.RelRoute, false},
+		// director: the branch
+		{dir, "customer", "read", authz.RelBranch, true},
+		{dir, "customer", "read", authz.RelOther, false},
+		{dir, "customer", "reassign", authz.RelBranch, true},
+		{dir, "report", "read", authz.RelBranch, true},
+		{dir, "target", "set", authz.RelBranch, true},
+		{dir, "proposal", "approve", authz.RelBranch, true},
+		{dir, "user", "manage", authz.RelRoute, false},
+		{dir, "audit", "read", authz.RelRoute, false},
+		// admin: everything to read, organisation to manage, no selling
+		{adm, "customer", "read", authz.RelOther, true},
+		{adm, "customer", "write", authz.RelOther, false},
+		{adm, "proposal", "approve", authz.RelOther, false},
+		{adm, "user", "manage", authz.RelRoute, true},
+		{adm, "team", "manage", authz.RelOther, true},
+		{adm, "branch", "manage", authz.RelRoute, true},
+		{adm, "audit", "read", authz.RelRoute, true},
+		{adm, "catalog", "manage", authz.RelRoute, true},
+		// unknown role or object
+		{"", "customer", "read", authz.RelOwn, false},
+		{"guest", "customer", "read", authz.RelOwn, false},
+		{adm, "nonexistent", "read", authz.RelOther, false},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/%s/%s/%s", c.role, c.obj, c.act, c.rel), func(t *testing.T) {
+			if got := e.Allowed(c.role, c.obj, c.act, c.rel); got != c.want {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+// TestLevels checks the widest scope per role, which list queries use.
+func TestLevels(t *testing.T) {
+	e, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		authz.RoleAccountManager: authz.ScopeOwn,
+		authz.RoleChiefRep:       authz.ScopeTeam,
+		authz.RoleDirector:       authz.ScopeBranch,
+		authz.RoleAdmin:          authz.ScopeAll,
+	}
+	for role, level := range want {
+		if got := e.Level(authz.Subject{ID: 1, Role: role}, "customer", "read"); got != level {
+			t.Errorf("%s customer read: got %q want %q", role, got, level)
+		}
+	}
+	if got := e.Level(authz.Subject{ID: 1, Role: authz.RoleAccountManager}, "user", "manage"); got != authz.ScopeNone {
+		t.Errorf("account manager must have no scope on users, got %q", got)
+	}
+}
+
+// TestBadPolicyRejected makes sure a typo in the policy file fails at start.
+func TestBadPolicyRejected(t *testing.T) {
+	for _, p := range []string{
+		"p, admin, user, manage, everywhere",
+		"p, superuser, user, manage, all",
+		"p, admin, user",
+	} {
+		if _, err := authz.NewFromText(authz.ModelForTest(), p); err == nil {
+			t.Errorf("policy %q should be rejected", p)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+/*
+ * Jike CRM - page behaviours.
+ *
+ * Dependency-free and loaded as an external file (CSP: script-src 'self'),
+ * so templates must never contain inline scripts or on* attributes.
+ * Everything uses event delegation on document, which means it also works
+ * for content swapped in later by htmx. Load it with:
+ *   <script src="/static/app.js" defer></script>
+ *
+ * Behaviours:
+ *   <form data-confirm="...">           confirm before submitting (also htmx)
+ *   <button|a data-confirm="...">        confirm before the click takes effect
+ *   <select data-autosubmit>             submit the enclosing form on change
+ *   <meta name="csrf-token" content=...> sent as X-CSRF-Token on htmx requests
+ *   <button class="nav-toggle" aria-controls="nav" aria-expanded="false">
+ *                                        toggles class "open" on #nav
+ */
+(function () {
+  "use strict";
+
+  // Runs before any listener on the target element (htmx listens on the
+  // element itself), so stopping the event here also stops htmx.
+  function cancel(evt) {
+    evt.preventDefault();
+    evt.stopImmediatePropagation();
+  }
+
+  // --- Confirmation on buttons and links --------------------------------
+  document.addEventListener("click", function (evt) {
+    if (!(evt.target instanceof Element)) return;
+    var el = evt.target.closest("button[data-confirm], a[data-confirm], input[type=submit][data-confirm]");
+    if (!el || el.disabled) return;
+    if (!window.confirm(el.getAttribute("data-confirm"))) {
+      cancel(evt);
+    }
+  }, true);
+
+  // --- Confirmation on forms ----------------------------------------------
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) return;
+    // The submit button already asked (click handler above): don't ask twice.
+    var submitter = evt.submitter;
+    if (submitter && submitter.hasAttribute("data-confirm")) return;
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      cancel(evt);
+    }
+  }, true);
+
+  // --- Auto-submitting selects ------------------------------------------
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (!(el instanceof HTMLSelectElement) || !el.hasAttribute("data-autosubmit")) return;
+    var form = el.form;
+    if (!form) return;
+    if (typeof form.requestSubmit === "function") {
+      form.requestSubmit(); // fires the submit event: confirm and htmx apply
+    } else {
+      form.submit();
+    }
+  });
+
+  // --- CSRF token for htmx requests -------------------------------------
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    var token = meta && meta.getAttribute("content");
+    if (token && evt.detail && evt.detail.headers) {
+      evt.detail.headers["X-CSRF-Token"] = token;
+    }
+  });
+
+  // --- Mobile navigation toggle -----------------------------------------
+  function setNav(toggle, open) {
+    var nav = document.getElementById(toggle.getAttribute("aria-controls") || "nav");
+    if (!nav) return;
+    nav.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  document.addEventListener("click", function (evt) {
+    if (!(evt.target instanceof Element)) return;
+    var toggle = evt.target.closest(".nav-toggle");
+    if (!toggle) return;
+    evt.preventDefault();
+    setNav(toggle, toggle.getAttribute("aria-expanded") !== "true");
+  });
+
+  // Escape closes the open menu and returns focus to its toggle.
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape") return;
+    var toggle = document.querySelector('.nav-toggle[aria-expanded="true"]');
+    if (!toggle) return;
+    setNav(toggle, false);
+    toggle.focus();
+  });
+})();

@@ -1,0 +1,11 @@
+// Package templates embeds the portal's html/template files. Names are the
+// path without ".html" (e.g. "org/users"), unique across modules; the
+// layouts wrap pages through {{embed}}.
+package templates
+
+import "embed"
+
+// FS holds every template.
+//
+//go:embed layouts partials errors home org
+var FS embed.FS
