@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a Debian machine, only if missing:
+# PostgreSQL server binaries (the tests start a throwaway cluster), Chromium
+# (browser tests) and a CJK font (so Chinese renders in screenshots).
+set -euo pipefail
+
+need=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-microhei)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "deps: installing ${need[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then
+    SUDO="sudo"
+  else
+    echo "deps: missing ${need[*]} and not root; install them with apt-get (or set JIKE_TEST_DATABASE_URL for PostgreSQL)" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The Debian package starts a system cluster we do not use; tests run their own.
+if [[ " ${need[*]} " == *" postgresql "* ]]; then
+  $SUDO service postgresql stop >/dev/null 2>&1 || true
+fi

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, vet, and every Go test (unit, database
+# tests on PostgreSQL and SQLite, route tests, browser tests). `make test`
+# and CI both run exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash .ci/deps.sh
+
+unformatted=$(gofmt -l cmd modules templates policies migrations static 2>/dev/null || true)
+if [ -n "$unformatted" ]; then
+  echo "gofmt needed on:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+
+# Browser tests must run here (they skip only in `go test -short`).
+export JIKE_REQUIRE_BROWSER=1
+log=$(mktemp)
+set +e
+go test -count=1 -timeout 25m -v ./... >"$log" 2>&1
+status=$?
+set -e
+# Show package results, failures and the PostgreSQL start lines.
+grep -E '^(ok|FAIL|panic:|testkit:)|--- FAIL|^\s+\S+_test\.go:[0-9]+:' "$log" || true
+passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
+pg=$(grep -cE -- '--- PASS: \S*postgres' "$log" || true)
+echo
+echo "PostgreSQL tests passed: $pg (a throwaway cluster or JIKE_TEST_DATABASE_URL)"
+if [ "$status" -ne 0 ]; then
+  echo "full log: $log"
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -1,0 +1,26 @@
+# Jike CRM. `make run` starts the portal with demo data on the embedded
+# database; `make test` runs every test (see .ci/test.sh).
+.PHONY: run test e2e bench lint build clean
+
+run:
+	go run ./cmd/jike serve --demo
+
+test:
+	bash .ci/test.sh
+
+# Only the browser journeys, verbose.
+e2e:
+	JIKE_REQUIRE_BROWSER=1 go test -count=1 -v -run TestE2E ./cmd/jike/
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@test -z "$$(gofmt -l cmd modules templates policies migrations static)" || (gofmt -l cmd modules templates policies migrations static; exit 1)
+	go vet ./...
+
+build:
+	CGO_ENABLED=0 go build -trimpath -o jike ./cmd/jike
+
+clean:
+	rm -rf jike data

@@ -1,0 +1,111 @@
+package db_test
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/jike-crm/jike/migrations"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+// TestDialectsHaveSameVersions keeps the two migration folders in step:
+// every schema change needs a file for each dialect with one version.
+func TestDialectsHaveSameVersions(t *testing.T) {
+	versions := func(dialect string) []string {
+		fsys, err := migrations.For(dialect)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := fs.Glob(fsys, "*.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, n := range names {
+			out = append(out, strings.SplitN(n, "_", 2)[0])
+		}
+		return out
+	}
+	pg, lite := versions(db.Postgres), versions(db.SQLite)
+	if len(pg) == 0 {
+		t.Fatal("no migrations embedded")
+	}
+	if !reflect.DeepEqual(pg, lite) {
+		t.Fatalf("migration versions differ: postgres %v, sqlite %v", pg, lite)
+	}
+}
+
+func TestMigrateFromZeroSQLite(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Options{SQLitePath: filepath.Join(t.TempDir(), "sub", "jike.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	checkMigrate(t, d)
+}
+
+func TestMigrateFromZeroPostgres(t *testing.T) {
+	sqlDB := testkit.RawPostgres(t)
+	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkMigrate(t, &db.DB{Gorm: g, Dialect: db.Postgres})
+}
+
+func checkMigrate(t *testing.T, d *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if err := d.Ready(ctx); err == nil {
+		t.Fatal("an empty database must not be ready")
+	}
+	n, err := d.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("expected migrations to run on an empty database")
+	}
+	cur, latest, err := d.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur != latest || cur == 0 {
+		t.Fatalf("schema at %d, latest %d", cur, latest)
+	}
+	if err := d.Ready(ctx); err != nil {
+		t.Fatalf("migrated database must be ready: %v", err)
+	}
+	again, err := d.Migrate(ctx)
+	if err != nil || again != 0 {
+		t.Fatalf("second migrate must be a no-op, ran %d, err %v", again, err)
+	}
+	for _, table := range []string{"users", "teams", "branches", "sessions", "audit_log"} {
+		if !d.Gorm.Migrator().HasTable(table) {
+			t.Errorf("table %s missing", table)
+		}
+	}
+}
+
+func TestOpenRejectsNothingConfigured(t *testing.T) {
+	if _, err := db.Open(context.Background(), db.Options{}); err == nil {
+		t.Fatal("want an error without URL or path")
+	}
+}
+
+func TestOpenPostgresBadURL(t *testing.T) {
+	_, err := db.Open(context.Background(), db.Options{URL: "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"})
+	if err == nil {
+		t.Fatal("want a connection error")
+	}
+}

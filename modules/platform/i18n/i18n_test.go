@@ -1,0 +1,125 @@
+package i18n
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+)
+
+func keys(t *testing.T, file string) map[string]string {
+	t.Helper()
+	b, err := fs.ReadFile(catalogues, "locales/"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := toml.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return m
+}
+
+// TestCataloguesComplete: English must be complete, and neither side may
+// have keys the other lacks or empty texts.
+func TestCataloguesComplete(t *testing.T) {
+	zh, en := keys(t, "zh-CN.toml"), keys(t, "en.toml")
+	var missing []string
+	for k, v := range zh {
+		if _, ok := en[k]; !ok {
+			missing = append(missing, "en lacks "+k)
+		}
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, "zh-CN empty "+k)
+		}
+	}
+	for k, v := range en {
+		if _, ok := zh[k]; !ok {
+			missing = append(missing, "zh-CN lacks "+k)
+		}
+		if strings.TrimSpace(v) == "" {
+			missing = append(missing, "en empty "+k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("catalogue gaps:\n%s", strings.Join(missing, "\n"))
+	}
+	if len(zh) < 50 {
+		t.Fatalf("suspiciously small catalogue: %d keys", len(zh))
+	}
+}
+
+// TestLiteralKeysExist scans templates and Go code for literal message ids
+// and checks each is in the catalogue, so no page shows a raw key.
+func TestLiteralKeysExist(t *testing.T) {
+	zh := keys(t, "zh-CN.toml")
+	root := filepath.Join("..", "..", "..")
+	tmplKey := regexp.MustCompile(`\.T "([a-z_]+\.[a-z0-9_.]+)"`)
+	goKey := regexp.MustCompile(`"((?:v|login|users|teams|common|password|errors|nav|home|audit|branches)\.[a-z0-9_.]+)"`)
+	var bad []string
+	scan := func(dir string, re *regexp.Regexp, ext string) {
+		_ = filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ext) || strings.HasSuffix(p, "_test.go") || strings.HasSuffix(p, "store.go") {
+				// stores hold SQL ("users.created_at"), not message ids
+				return nil
+			}
+			b, _ := os.ReadFile(p)
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				if strings.HasSuffix(m[1], ".") {
+					continue // a prefix joined with a value at run time
+				}
+				if _, ok := zh[m[1]]; !ok {
+					bad = append(bad, p+": "+m[1])
+				}
+			}
+			return nil
+		})
+	}
+	scan("templates", tmplKey, ".html")
+	scan("modules", goKey, ".go")
+	if len(bad) > 0 {
+		t.Fatalf("message ids used but not in the catalogue:\n%s", strings.Join(bad, "\n"))
+	}
+}
+
+func TestTranslateAndMatch(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.T(ZH, "nav.home"); got != "首页" {
+		t.Fatalf("zh nav.home = %q", got)
+	}
+	if got := b.T(EN, "nav.home"); got != "Home" {
+		t.Fatalf("en nav.home = %q", got)
+	}
+	if got := b.T(EN, "pager.info", "Page", 2, "Pages", 5, "Total", 120); got != "Page 2 of 5, 120 in all" {
+		t.Fatalf("template data: %q", got)
+	}
+	if got := b.T(EN, "no.such.key"); got != "no.such.key" {
+		t.Fatalf("missing key should show itself, got %q", got)
+	}
+	cases := map[string]string{
+		"":                        ZH,
+		"en-US,en;q=0.9":          EN,
+		"zh-CN,zh;q=0.9,en;q=0.8": ZH,
+		"fr-FR":                   ZH,
+		"de;q=0.9, en-GB;q=0.8":   EN,
+		"zh-TW":                   ZH,
+		"garbage;;;":              ZH,
+	}
+	for header, want := range cases {
+		if got := b.Match(header); got != want {
+			t.Errorf("Match(%q) = %s, want %s", header, got, want)
+		}
+	}
+	if Normalize("EN") != EN || Normalize("zh") != ZH || Normalize("fr") != "" {
+		t.Fatal("Normalize")
+	}
+}
