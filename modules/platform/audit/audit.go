@@ -110,11 +110,19 @@ func Diff(before, after any) map[string]Change {
 			continue
 		}
 		if tag == "secret" {
-			b, a = "***", "***"
+			b, a = mask(b), mask(a)
 		}
 		out[column(f)] = Change{From: b, To: a}
 	}
 	return out
+}
+
+// mask hides a secret value but keeps whether there was one.
+func mask(v any) any {
+	if v == nil {
+		return nil
+	}
+	return "***"
 }
 
 func skipByDefault(name string) bool {
