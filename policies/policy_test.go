@@ -2,9 +2,11 @@ package policies_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/policies"
 )
 
 // TestPolicyTable pins the permission model: role × object × action ×
@@ -116,5 +118,26 @@ func TestBadPolicyRejected(t *testing.T) {
 		if _, err := authz.NewFromText(authz.ModelForTest(), p); err == nil {
 			t.Errorf("policy %q should be rejected", p)
 		}
+	}
+}
+
+// TestOneScopePerRoleObjectAction: Scope builds its filter from the widest
+// scope, so two lines with different scopes for the same role, object and
+// action could make lists and detail pages disagree. Keep one.
+func TestOneScopePerRoleObjectAction(t *testing.T) {
+	seen := map[string]string{}
+	for i, line := range strings.Split(policies.Policy, "\n") {
+		f := strings.Split(line, ",")
+		if len(f) != 5 || strings.TrimSpace(f[0]) != "p" {
+			continue
+		}
+		key := strings.TrimSpace(f[1]) + "/" + strings.TrimSpace(f[2]) + "/" + strings.TrimSpace(f[3])
+		if prev, ok := seen[key]; ok {
+			t.Errorf("line %d: %s already granted at scope %s", i+1, key, prev)
+		}
+		seen[key] = strings.TrimSpace(f[4])
+	}
+	if len(seen) < 20 {
+		t.Fatalf("parsed only %d policy lines", len(seen))
 	}
 }

@@ -25,7 +25,9 @@ type appOptions struct {
 	SessionTTL time.Duration
 	BcryptCost int
 	LoginRate  int
-	Now        func() time.Time
+	// TrustedProxies are passed to the web server (JIKE_TRUSTED_PROXIES).
+	TrustedProxies []string
+	Now            func() time.Time
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -50,7 +52,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		Logger: o.Logger, Enforcer: enf, I18n: bundle,
 		Templates: templates.FS, Static: static.FS, DevDir: o.DevDir,
 		Secure: o.Secure, Production: o.Production, Location: o.Location,
-		Ready: d.Ready,
+		Ready: d.Ready, TrustedProxies: o.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err

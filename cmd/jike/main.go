@@ -50,7 +50,8 @@ commands:
 
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
   JIKE_DATA_DIR, JIKE_ADDR, JIKE_SECRET, JIKE_ENV (dev|prod), JIKE_TIMEZONE,
-  JIKE_LOG_LEVEL, JIKE_SESSION_TTL, JIKE_AUTO_MIGRATE, JIKE_DEV_RELOAD_DIR
+  JIKE_LOG_LEVEL, JIKE_SESSION_TTL, JIKE_AUTO_MIGRATE, JIKE_TRUSTED_PROXIES,
+  JIKE_DEV_RELOAD_DIR
 `
 
 // run is main without the process: arguments, environment and streams
@@ -139,6 +140,7 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	a, err := buildApp(d, appOptions{
 		Logger: log, Secure: cfg.Secure(), Production: cfg.Env == config.EnvProd,
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err

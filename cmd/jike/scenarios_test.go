@@ -269,3 +269,36 @@ func TestLogout(t *testing.T) {
 		t.Fatalf("still signed in after logout: %d", res.Status)
 	}
 }
+
+// TestRateLimitPerClientBehindProxy: with a trusted proxy, the limit is
+// per client address from X-Forwarded-For, not one shared bucket.
+func TestRateLimitPerClientBehindProxy(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) {
+		o.LoginRate = 3
+		o.TrustedProxies = []string{"0.0.0.0/0", "::/0"}
+	})
+	c := loggedIn(t, a, "")
+	c.Get("/login")
+	post := func(ip string) int {
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"_csrf": {c.CSRF()}, "username": {"ghost"}, "password": {"x1234567"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", ip)
+		req.AddCookie(&http.Cookie{Name: "jike_csrf", Value: c.Cookie("jike_csrf")})
+		res, err := a.Server.App.Test(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode
+	}
+	for i := 0; i < 3; i++ {
+		if got := post("203.0.113.7"); got != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, got)
+		}
+	}
+	if got := post("203.0.113.7"); got != http.StatusTooManyRequests {
+		t.Fatalf("4th from the same client: %d", got)
+	}
+	if got := post("198.51.100.9"); got != http.StatusUnauthorized {
+		t.Fatalf("another client must have its own bucket: %d", got)
+	}
+}

@@ -73,11 +73,7 @@ func (h *handler) login(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	c.Cookie(&fiber.Cookie{
-		Name: SessionCookie, Value: res.Token, Path: "/", HTTPOnly: true,
-		Secure: h.srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode,
-		MaxAge: int(h.svc.sessionTTL.Seconds()),
-	})
+	setSessionCookie(c, h.srv, res.Token, h.svc.sessionTTL)
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
 

@@ -82,6 +82,8 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time `gorm:"not null"`
 	ExpiresAt  time.Time `gorm:"not null"`
+	// Renewed is set (not stored) when this request slid the expiry.
+	Renewed bool `gorm:"-"`
 }
 
 // Models lists the GORM models of this module, for the schema drift test.

@@ -93,11 +93,22 @@ func SessionMiddleware(svc *Service, srv *web.Server) fiber.Handler {
 			clearSessionCookie(c, srv)
 			return c.Next()
 		}
+		if sess.Renewed {
+			setSessionCookie(c, srv, token, svc.SessionTTL())
+		}
 		s := u.Subject()
 		web.SetSubject(c, &s)
 		web.SetSessionCSRF(c, sess.CSRFToken)
 		return c.Next()
 	}
+}
+
+func setSessionCookie(c *fiber.Ctx, srv *web.Server, token string, ttl time.Duration) {
+	c.Cookie(&fiber.Cookie{
+		Name: SessionCookie, Value: token, Path: "/", HTTPOnly: true,
+		Secure: srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode,
+		MaxAge: int(ttl.Seconds()),
+	})
 }
 
 func clearSessionCookie(c *fiber.Ctx, srv *web.Server) {

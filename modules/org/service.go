@@ -164,7 +164,8 @@ func truncate(s string, n int) string {
 
 // Authenticate resolves a session cookie to its user. Sessions of disabled
 // users, and expired ones, are refused. The expiry slides, written at most
-// once a minute to spare the database.
+// once a minute to spare the database; Renewed on the session tells the
+// caller to extend the cookie too.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Session, *User, error) {
 	if token == "" {
 		return nil, nil, apperr.ErrUnauthenticated
@@ -180,10 +181,15 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, *Us
 	if now.Sub(sess.LastSeenAt) > time.Minute {
 		if err := s.store.TouchSession(ctx, sess.ID, now, now.Add(s.sessionTTL)); err != nil {
 			s.log.Warn("touch session", "err", err)
+		} else {
+			sess.Renewed = true
 		}
 	}
 	return sess, u, nil
 }
+
+// SessionTTL is how long an idle session lives.
+func (s *Service) SessionTTL() time.Duration { return s.sessionTTL }
 
 // Logout ends the session of token.
 func (s *Service) Logout(ctx context.Context, token string) error {

@@ -84,7 +84,20 @@ func TestLoginAndSessions(t *testing.T) {
 		if n != 0 {
 			t.Fatal("raw token stored as session id")
 		}
-		// Sessions expire.
+		// Activity slides the expiry (and tells the caller to renew the cookie).
+		f.clock.t = f.clock.t.Add(2 * time.Minute)
+		sess, _, err := f.svc.Authenticate(ctx, res.Token)
+		if err != nil || !sess.Renewed {
+			t.Fatalf("active session must be renewed: %v %+v", err, sess)
+		}
+		if sess, _, _ := f.svc.Authenticate(ctx, res.Token); sess.Renewed {
+			t.Fatal("renewal is written at most once a minute")
+		}
+		f.clock.t = f.clock.t.Add(11 * time.Hour)
+		if _, _, err := f.svc.Authenticate(ctx, res.Token); err != nil {
+			t.Fatalf("12h after login but active 11h ago: %v", err)
+		}
+		// Sessions expire after the idle TTL.
 		f.clock.t = f.clock.t.Add(13 * time.Hour)
 		if _, _, err := f.svc.Authenticate(ctx, res.Token); !errors.Is(err, apperr.ErrUnauthenticated) {
 			t.Fatalf("expired session accepted: %v", err)

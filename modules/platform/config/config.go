@@ -42,6 +42,10 @@ type Config struct {
 	// TemplatesDir, when set in dev, makes the portal reload templates and
 	// static files from disk on every request (for front-end work).
 	TemplatesDir string
+	// TrustedProxies lists the reverse proxies (IPs or CIDRs) whose
+	// X-Forwarded-For is believed, so rate limits and logs see the real
+	// client address. Empty: the connecting address is the client.
+	TrustedProxies []string
 	// RunMigrations makes serve apply pending migrations at start; when
 	// false serve refuses to start on an outdated schema.
 	RunMigrations bool
@@ -70,6 +74,11 @@ func Load(getenv func(string) string) (Config, error) {
 		TemplatesDir:  getenv("JIKE_DEV_RELOAD_DIR"),
 		SessionTTL:    12 * time.Hour,
 		RunMigrations: true,
+	}
+	for _, p := range strings.Split(getenv("JIKE_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
 	}
 	if v := getenv("JIKE_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -116,6 +125,13 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		errs = append(errs, fmt.Errorf("JIKE_LOG_LEVEL=%q must be debug, info, warn or error", c.LogLevel))
+	}
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				errs = append(errs, fmt.Errorf("JIKE_TRUSTED_PROXIES: %q is neither an IP nor a CIDR", p))
+			}
+		}
 	}
 	if c.TemplatesDir != "" && c.Env != EnvDev {
 		errs = append(errs, errors.New("JIKE_DEV_RELOAD_DIR is only allowed with JIKE_ENV=dev"))

@@ -35,6 +35,7 @@ func TestValidationMessages(t *testing.T) {
 		{"bad zone", map[string]string{"JIKE_TIMEZONE": "Mars/Base"}, "JIKE_TIMEZONE"},
 		{"bad level", map[string]string{"JIKE_LOG_LEVEL": "loud"}, "JIKE_LOG_LEVEL"},
 		{"short ttl", map[string]string{"JIKE_SESSION_TTL": "1s"}, "JIKE_SESSION_TTL"},
+		{"bad proxy", map[string]string{"JIKE_TRUSTED_PROXIES": "10.0.0.1, nonsense"}, "JIKE_TRUSTED_PROXIES"},
 		{"reload in prod", map[string]string{"JIKE_ENV": "prod", "JIKE_SECRET": strings.Repeat("x", 32), "JIKE_DEV_RELOAD_DIR": "."}, "JIKE_DEV_RELOAD_DIR"},
 	}
 	for _, tc := range cases {
@@ -65,5 +66,12 @@ func TestProdIsSecure(t *testing.T) {
 	}
 	if !c.Secure() || !c.UsesPostgres() {
 		t.Fatal("prod with URL must be secure and use postgres")
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c, _ := Load(env(map[string]string{"JIKE_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}))
+	if err := c.Validate(); err != nil || len(c.TrustedProxies) != 2 || c.TrustedProxies[1] != "10.0.0.0/8" {
+		t.Fatalf("proxies: %v %v", c.TrustedProxies, err)
 	}
 }

@@ -45,6 +45,8 @@ type Options struct {
 	Production bool
 	// Location is the zone in which times are shown.
 	Location *time.Location
+	// TrustedProxies whose X-Forwarded-For names the client (c.IP()).
+	TrustedProxies []string
 	// Ready reports whether the app can serve (database up, schema current).
 	Ready func(ctx context.Context) error
 }
@@ -98,7 +100,7 @@ func New(o Options) (*Server, error) {
 		assetVer: assetVersion(o.Static),
 		engine:   engine,
 	}
-	s.App = fiber.New(fiber.Config{
+	cfg := fiber.Config{
 		Views:                 engine,
 		ViewsLayout:           "",
 		ErrorHandler:          s.handleError,
@@ -108,7 +110,13 @@ func New(o Options) (*Server, error) {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		AppName:               "jike",
-	})
+	}
+	if len(o.TrustedProxies) > 0 {
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = o.TrustedProxies
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	s.App = fiber.New(cfg)
 	s.App.Use(requestid.New())
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: !o.Production}))
 	s.App.Use(s.accessLog)
