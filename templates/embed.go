@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template.
 //
-//go:embed layouts partials errors home org
+//go:embed layouts partials errors home org prospects
 var FS embed.FS

@@ -11,6 +11,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/static"
 	"github.com/jike-crm/jike/templates"
 )
@@ -32,9 +33,10 @@ type appOptions struct {
 
 // app is the wired portal: every module registered on one web server.
 type app struct {
-	Server *web.Server
-	DB     *db.DB
-	Org    *org.Service
+	Server    *web.Server
+	DB        *db.DB
+	Org       *org.Service
+	Prospects *prospects.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -63,13 +65,18 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// Order matters: who is asking, then in which language, then CSRF.
 	srv.Use(org.SessionMiddleware(orgSvc, srv), srv.Language(), srv.CSRF())
 	org.Register(srv, orgSvc, org.RouteOptions{LoginRate: o.LoginRate})
+	// The timeline is the registration point later modules add to.
+	timeline := &prospects.Timeline{}
+	prospectSvc := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, timeline)
+	prospects.Register(srv, prospectSvc)
 	srv.Finish()
-	return &app{Server: srv, DB: d, Org: orgSvc}, nil
+	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc}, nil
 }
 
 // allModels lists every GORM model, for the schema drift test.
 func allModels() []any {
-	return append(org.Models(), &audit.Entry{})
+	models := append(org.Models(), &audit.Entry{})
+	return append(models, prospects.Models()...)
 }
 
 // sweepSessions deletes expired sessions every interval until ctx ends.

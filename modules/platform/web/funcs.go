@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/jike-crm/jike/modules/platform/money"
 	"html/template"
 	"time"
 )
@@ -25,6 +26,24 @@ func funcMap(loc *time.Location) template.FuncMap {
 			}
 			return ""
 		},
+		// date shows a calendar date (stored as a date, not converted).
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				if v.IsZero() {
+					return ""
+				}
+				return v.Format("2006-01-02")
+			case *time.Time:
+				if v == nil || v.IsZero() {
+					return ""
+				}
+				return v.Format("2006-01-02")
+			}
+			return ""
+		},
+		// fen shows an int64 amount of fen as yuan ("12,345.60").
+		"fen": func(v int64) string { return money.Fen(v).String() },
 		"add": func(a, b int) int { return a + b },
 		"sub": func(a, b int) int { return a - b },
 		// dict builds a map for passing several values to a partial.

@@ -13,6 +13,9 @@ type Pager struct {
 	Page  int
 	Size  int
 	Total int64
+	// Cap, when set, is the most a count goes to: Total above it means
+	// "more than Cap", shown as "10,000+".
+	Cap   int64
 	query url.Values
 	path  string
 }
@@ -34,15 +37,27 @@ func NewPager(c *fiber.Ctx) *Pager {
 	return p
 }
 
+// More reports whether the count stopped at Cap.
+func (p *Pager) More() bool { return p.Cap > 0 && p.Total > p.Cap }
+
+// ShownTotal is the total to display (the cap when counting stopped).
+func (p *Pager) ShownTotal() int64 {
+	if p.More() {
+		return p.Cap
+	}
+	return p.Total
+}
+
 // Offset is the number of rows to skip.
 func (p *Pager) Offset() int { return (p.Page - 1) * p.Size }
 
 // Pages is the number of pages (at least 1).
 func (p *Pager) Pages() int {
-	if p.Total <= 0 {
+	total := p.ShownTotal()
+	if total <= 0 {
 		return 1
 	}
-	return int((p.Total + int64(p.Size) - 1) / int64(p.Size))
+	return int((total + int64(p.Size) - 1) / int64(p.Size))
 }
 
 // HasPrev reports whether there is a previous page.

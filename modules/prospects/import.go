@@ -1,0 +1,185 @@
+package prospects
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
+)
+
+// ImportProblem is one reason a row cannot be imported.
+type ImportProblem struct {
+	Line  int
+	Field string
+	MsgID string
+	Arg   string // e.g. the existing customer's name for a duplicate
+}
+
+// ImportReport is the outcome of a dry run (or of a commit).
+type ImportReport struct {
+	Rows       int
+	Customers  int
+	Contacts   int
+	Duplicates int
+	Problems   []ImportProblem
+	Committed  bool
+}
+
+// OK reports whether the file can be imported as a whole.
+func (r *ImportReport) OK() bool { return len(r.Problems) == 0 && r.Customers > 0 }
+
+type importCustomer struct {
+	line     int
+	customer *Customer
+	contacts []*Contact
+}
+
+// Import checks every row of a parsed file and, when commit is true and no
+// row has a problem, creates all its customers and key persons in one
+// transaction: a file is imported whole or not at all.
+func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []ImportRow, commit bool) (*ImportReport, error) {
+	if !s.enf.CanRoute(actor, "customer", "create") {
+		return nil, apperr.ErrForbidden
+	}
+	rep := &ImportReport{Rows: len(rows)}
+	problem := func(line int, field, msg, arg string) {
+		rep.Problems = append(rep.Problems, ImportProblem{Line: line, Field: field, MsgID: msg, Arg: arg})
+	}
+	assignable, err := s.Assignable(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	byUsername := map[string]org.User{}
+	for _, u := range assignable {
+		byUsername[strings.ToLower(u.Username)] = u
+	}
+	reps, err := s.org.ChiefReps(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	repByUsername := map[string]org.User{}
+	for _, u := range reps {
+		repByUsername[strings.ToLower(u.Username)] = u
+	}
+
+	var order []string
+	groups := map[string]*importCustomer{}
+	for _, row := range rows {
+		in := row.Customer
+		code := NormalizeCreditCode(in.CreditCode)
+		g, seen := groups[code]
+		if !seen || code == "" {
+			v, f := in.Validate()
+			for field, msg := range f {
+				problem(row.Line, field, msg, "")
+			}
+			owner := s.importOwner(actor, row.OwnerUsername, byUsername)
+			if owner == nil {
+				problem(row.Line, "owner", "import.bad_owner", row.OwnerUsername)
+			}
+			var chief *uint
+			if name := strings.ToLower(strings.TrimSpace(row.ChiefRepUsername)); name != "" {
+				u, ok := repByUsername[name]
+				if !ok || owner == nil || u.BranchID == nil || owner.BranchID == nil || *u.BranchID != *owner.BranchID {
+					problem(row.Line, "chief_rep", "import.bad_chief_rep", row.ChiefRepUsername)
+				} else {
+					chief = &u.ID
+				}
+			}
+			c := &Customer{ChiefRepID: chief, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
+			applyCustomerInput(c, in, v)
+			if owner != nil {
+				c.OwnerID, c.TeamID, c.BranchID = owner.ID, derefID(owner.TeamID), derefID(owner.BranchID)
+			}
+			g = &importCustomer{line: row.Line, customer: c}
+			if code != "" {
+				groups[code] = g
+				order = append(order, code)
+			}
+		} else if n := strings.TrimSpace(in.Name); n != "" && strings.Join(strings.Fields(n), " ") != g.customer.Name {
+			problem(row.Line, "name", "import.conflicting_row", g.customer.Name)
+		}
+		if row.Contact != nil {
+			ct := *row.Contact
+			bday, f := ct.Validate()
+			for field, msg := range f {
+				problem(row.Line, field, msg, "")
+			}
+			g.contacts = append(g.contacts, &Contact{Name: ct.Name, Title: ct.Title, Mobile: ct.Mobile, Phone: ct.Phone,
+				Email: ct.Email, Role: ct.Role, Attitude: ct.Attitude, Birthday: bday, Preferences: ct.Preferences,
+				Notes: ct.Notes, CreatedBy: &actor.ID, UpdatedBy: &actor.ID})
+			rep.Contacts++
+		}
+	}
+	rep.Customers = len(order)
+
+	existing, err := s.store.CustomersByCodes(ctx, order)
+	if err != nil {
+		return nil, err
+	}
+	for _, code := range order {
+		if c, ok := existing[code]; ok {
+			rep.Duplicates++
+			name := c.Name
+			if !s.Can(actor, "read", &c) {
+				name = "" // do not leak who holds a customer outside one's scope
+			}
+			problem(groups[code].line, "credit_code", "import.duplicate", name)
+		}
+	}
+	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
+	if !commit || !rep.OK() {
+		return rep, nil
+	}
+	err = s.store.Tx(ctx, func(tx *Store) error {
+		for _, code := range order {
+			g := groups[code]
+			names := make([]string, len(g.contacts))
+			for i, ct := range g.contacts {
+				names[i] = ct.Name
+			}
+			g.customer.SearchText = searchText(g.customer, names)
+			if err := tx.CreateCustomer(ctx, g.customer); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, tx.DB(), actor.ID, "customer", g.customer.ID, audit.ActionCreate, audit.Diff(nil, g.customer)); err != nil {
+				return err
+			}
+			for _, ct := range g.contacts {
+				ct.CustomerID = g.customer.ID
+				if err := tx.CreateContact(ctx, ct); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, apperr.ErrConflict) {
+		// Someone created one of these codes between the check and now.
+		rep.Problems = append(rep.Problems, ImportProblem{MsgID: "import.duplicate"})
+		return rep, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep.Committed = true
+	return rep, nil
+}
+
+// importOwner resolves a row's owner: the named user if the actor may
+// assign customers to them, else the actor when they may own customers.
+func (s *Service) importOwner(actor authz.Subject, username string, assignable map[string]org.User) *org.User {
+	name := strings.ToLower(strings.TrimSpace(username))
+	if name == "" {
+		name = strings.ToLower(actor.Username)
+	}
+	if u, ok := assignable[name]; ok {
+		return &u
+	}
+	return nil
+}

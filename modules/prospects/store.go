@@ -1,0 +1,473 @@
+package prospects
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Store is the only place in this module that talks to the database.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// DB exposes the handle for the audit writer inside a transaction.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Tx runs fn in a transaction with a Store bound to it.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(&Store{db: tx}) })
+}
+
+func wrapNotFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// --- customers
+
+// Customer loads a live customer.
+func (s *Store) Customer(ctx context.Context, id uint) (*Customer, error) {
+	var c Customer
+	if err := s.db.WithContext(ctx).First(&c, id).Error; err != nil {
+		return nil, wrapNotFound(err, fmt.Sprintf("customer %d", id))
+	}
+	return &c, nil
+}
+
+// DeletedCustomer loads a soft-deleted customer.
+func (s *Store) DeletedCustomer(ctx context.Context, id uint) (*Customer, error) {
+	var c Customer
+	if err := s.db.WithContext(ctx).Unscoped().Where("deleted_at IS NOT NULL").First(&c, id).Error; err != nil {
+		return nil, wrapNotFound(err, fmt.Sprintf("deleted customer %d", id))
+	}
+	return &c, nil
+}
+
+// CustomerByCode finds the live customer with a credit code.
+func (s *Store) CustomerByCode(ctx context.Context, code string) (*Customer, error) {
+	var c Customer
+	if err := s.db.WithContext(ctx).Where("credit_code = ?", code).First(&c).Error; err != nil {
+		return nil, wrapNotFound(err, "customer "+code)
+	}
+	return &c, nil
+}
+
+// CustomersByCodes finds live customers by credit code (for imports).
+func (s *Store) CustomersByCodes(ctx context.Context, codes []string) (map[string]Customer, error) {
+	out := map[string]Customer{}
+	for start := 0; start < len(codes); start += 500 {
+		end := min(start+500, len(codes))
+		var list []Customer
+		if err := s.db.WithContext(ctx).Where("credit_code IN ?", codes[start:end]).Find(&list).Error; err != nil {
+			return nil, err
+		}
+		for _, c := range list {
+			out[c.CreditCode] = c
+		}
+	}
+	return out, nil
+}
+
+// SimilarNames returns up to limit live customers whose search text
+// contains core (a name stripped of legal suffixes), excluding exceptID.
+func (s *Store) SimilarNames(ctx context.Context, core string, exceptID uint, limit int) ([]Customer, error) {
+	var out []Customer
+	err := s.db.WithContext(ctx).Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
+		Limit(limit).Find(&out).Error
+	return out, err
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// CustomerFilter selects customers for lists and exports. Scope is the
+// permission filter and is always applied.
+type CustomerFilter struct {
+	Scope    func(*gorm.DB) *gorm.DB
+	Q        string
+	Grade    string
+	Industry string
+	Status   string
+	OwnerID  uint
+	TeamID   uint
+	Region   string
+	// MinScore keeps customers whose qualification score is at least it.
+	MinScore int
+	Sort     string
+	Desc     bool
+	Limit    int
+	Offset   int
+	Deleted  bool
+}
+
+var customerSorts = map[string]string{
+	"name": "customers.name", "updated": "customers.updated_at", "grade": "customers.grade",
+	"score": "customers.qual_score", "spend": "customers.annual_spend_fen", "headcount": "customers.headcount",
+}
+
+func (s *Store) customerQuery(ctx context.Context, f CustomerFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Model(&Customer{}).Scopes(f.Scope)
+	if f.Deleted {
+		q = q.Unscoped().Where("customers.deleted_at IS NOT NULL")
+	}
+	if f.Q != "" {
+		q = q.Where("customers.search_text LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(strings.TrimSpace(f.Q)))+"%")
+	}
+	if f.Grade != "" {
+		q = q.Where("customers.grade = ?", f.Grade)
+	}
+	if f.Industry != "" {
+		q = q.Where("customers.industry = ?", f.Industry)
+	}
+	if f.Status != "" {
+		q = q.Where("customers.status = ?", f.Status)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("customers.owner_id = ?", f.OwnerID)
+	}
+	if f.TeamID != 0 {
+		q = q.Where("customers.team_id = ?", f.TeamID)
+	}
+	if f.Region != "" {
+		q = q.Where("customers.region = ?", f.Region)
+	}
+	if f.MinScore > 0 {
+		q = q.Where("customers.qual_score >= ?", f.MinScore)
+	}
+	return q
+}
+
+// CountCap bounds how far list counts go: past it a list says "10,000+"
+// instead of counting every row, which keeps a director's or admin's list
+// fast however many customers there are.
+const CountCap = 10_000
+
+// ListCustomers returns a page of customers and the total count, which is
+// CountCap+1 when there are more than CountCap.
+func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, int64, error) {
+	var total int64
+	capped := s.customerQuery(ctx, f).Select("1").Limit(CountCap + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count customers: %w", err)
+	}
+	var out []Customer
+	err := s.customerQuery(ctx, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset).Find(&out).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("list customers: %w", err)
+	}
+	return out, total, nil
+}
+
+func customerOrder(f CustomerFilter) clause.OrderBy {
+	col, ok := customerSorts[f.Sort]
+	if !ok {
+		col, f.Desc = "customers.updated_at", true
+	}
+	return clause.OrderBy{Columns: []clause.OrderByColumn{
+		{Column: clause.Column{Name: col, Raw: true}, Desc: f.Desc},
+		{Column: clause.Column{Name: "customers.id", Raw: true}, Desc: f.Desc},
+	}}
+}
+
+// EachCustomer streams every customer matching f (no paging) in batches,
+// for exports.
+func (s *Store) EachCustomer(ctx context.Context, f CustomerFilter, batch func([]Customer) error) error {
+	var rows []Customer
+	return s.customerQuery(ctx, f).Order(customerOrder(f)).FindInBatches(&rows, 1000, func(tx *gorm.DB, _ int) error {
+		return batch(rows)
+	}).Error
+}
+
+// Regions lists the distinct regions of the customers in scope.
+func (s *Store) Regions(ctx context.Context, scope func(*gorm.DB) *gorm.DB) ([]string, error) {
+	var out []string
+	err := s.db.WithContext(ctx).Model(&Customer{}).Scopes(scope).Where("region <> ''").
+		Distinct("region").Order("region").Limit(200).Pluck("region", &out).Error
+	return out, err
+}
+
+// CreateCustomer inserts c.
+func (s *Store) CreateCustomer(ctx context.Context, c *Customer) error {
+	c.Version = 1
+	if err := s.db.WithContext(ctx).Create(c).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("create customer %s: %w", c.CreditCode, apperr.ErrConflict)
+		}
+		return fmt.Errorf("create customer: %w", err)
+	}
+	return nil
+}
+
+// SaveCustomer writes every column of c if the version is unchanged.
+func (s *Store) SaveCustomer(ctx context.Context, c *Customer) error {
+	res := s.db.WithContext(ctx).Model(&Customer{}).Where("id = ? AND version = ?", c.ID, c.Version).
+		Updates(map[string]any{
+			"name": c.Name, "credit_code": c.CreditCode, "industry": c.Industry, "grade": c.Grade,
+			"headcount": c.Headcount, "annual_spend_fen": c.AnnualSpendFen, "address": c.Address,
+			"region": c.Region, "status": c.Status, "competitors": c.Competitors, "owner_id": c.OwnerID,
+			"chief_rep_id": c.ChiefRepID, "team_id": c.TeamID, "branch_id": c.BranchID,
+			"qual_pay": c.QualPay, "qual_pay_note": c.QualPayNote, "qual_need": c.QualNeed,
+			"qual_need_note": c.QualNeedNote, "qual_authority": c.QualAuthority,
+			"qual_authority_note": c.QualAuthorityNote, "qual_acceptance": c.QualAcceptance,
+			"qual_acceptance_note": c.QualAcceptanceNote, "qual_score": c.QualScore,
+			"search_text": c.SearchText, "version": c.Version + 1, "updated_by": c.UpdatedBy,
+			"updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("save customer %d: %w", c.ID, apperr.ErrConflict)
+		}
+		return fmt.Errorf("save customer %d: %w", c.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save customer %d (stale version %d): %w", c.ID, c.Version, apperr.ErrConflict)
+	}
+	c.Version++
+	return nil
+}
+
+// SetCustomerDeleted soft-deletes (or restores) a customer.
+func (s *Store) SetCustomerDeleted(ctx context.Context, id uint, deleted bool, by uint) error {
+	var at any
+	if deleted {
+		at = time.Now().UTC()
+	}
+	res := s.db.WithContext(ctx).Unscoped().Model(&Customer{}).Where("id = ?", id).
+		Updates(map[string]any{"deleted_at": at, "updated_by": by, "version": gorm.Expr("version + 1")})
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("restore customer %d: %w", id, apperr.ErrConflict)
+		}
+		return res.Error
+	}
+	return nil
+}
+
+// --- contacts
+
+// Contacts lists a customer's live key persons by role and name.
+func (s *Store) Contacts(ctx context.Context, customerID uint) ([]Contact, error) {
+	var out []Contact
+	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("role, name").Find(&out).Error
+	return out, err
+}
+
+// ContactNames returns the key person names per customer, for lists.
+func (s *Store) ContactNames(ctx context.Context, customerIDs []uint) (map[uint][]string, error) {
+	out := map[uint][]string{}
+	if len(customerIDs) == 0 {
+		return out, nil
+	}
+	var rows []Contact
+	if err := s.db.WithContext(ctx).Select("customer_id, name").Where("customer_id IN ?", customerIDs).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.CustomerID] = append(out[r.CustomerID], r.Name)
+	}
+	return out, nil
+}
+
+// Contact loads one live key person.
+func (s *Store) Contact(ctx context.Context, id uint) (*Contact, error) {
+	var c Contact
+	if err := s.db.WithContext(ctx).First(&c, id).Error; err != nil {
+		return nil, wrapNotFound(err, fmt.Sprintf("contact %d", id))
+	}
+	return &c, nil
+}
+
+// CreateContact inserts c.
+func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
+	c.Version = 1
+	return s.db.WithContext(ctx).Create(c).Error
+}
+
+// SaveContact writes c under optimistic locking.
+func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
+	res := s.db.WithContext(ctx).Model(&Contact{}).Where("id = ? AND version = ?", c.ID, c.Version).
+		Updates(map[string]any{
+			"name": c.Name, "title": c.Title, "mobile": c.Mobile, "phone": c.Phone, "email": c.Email,
+			"role": c.Role, "attitude": c.Attitude, "birthday": c.Birthday, "preferences": c.Preferences,
+			"notes": c.Notes, "version": c.Version + 1, "updated_by": c.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save contact %d: %w", c.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save contact %d: %w", c.ID, apperr.ErrConflict)
+	}
+	c.Version++
+	return nil
+}
+
+// DeleteContact soft-deletes a key person.
+func (s *Store) DeleteContact(ctx context.Context, id uint) error {
+	return s.db.WithContext(ctx).Delete(&Contact{}, id).Error
+}
+
+// --- opportunities
+
+// Opportunity loads one live opportunity.
+func (s *Store) Opportunity(ctx context.Context, id uint) (*Opportunity, error) {
+	var o Opportunity
+	if err := s.db.WithContext(ctx).First(&o, id).Error; err != nil {
+		return nil, wrapNotFound(err, fmt.Sprintf("opportunity %d", id))
+	}
+	return &o, nil
+}
+
+// OpportunitiesOf lists a customer's opportunities, open ones first.
+func (s *Store) OpportunitiesOf(ctx context.Context, customerID uint) ([]Opportunity, error) {
+	var out []Opportunity
+	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("updated_at DESC").Find(&out).Error
+	return out, err
+}
+
+// OpportunityFilter selects opportunities; Scope is applied to the joined
+// customer, so an opportunity is visible exactly when its customer is.
+type OpportunityFilter struct {
+	Scope    func(*gorm.DB) *gorm.DB
+	Q        string
+	Stages   []string
+	OwnerID  uint
+	TeamID   uint
+	Grade    string
+	Industry string
+	// ClosedSince keeps won/lost opportunities only if they changed stage
+	// after it (the board shows recent results, not all history).
+	ClosedSince *time.Time
+	Sort        string
+	Desc        bool
+	Limit       int
+	Offset      int
+}
+
+// OpportunityRow is an opportunity with its customer's name and grade.
+type OpportunityRow struct {
+	Opportunity
+	CustomerName  string
+	CustomerGrade string
+}
+
+func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Model(&Opportunity{}).
+		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
+		Scopes(f.Scope)
+	if f.Q != "" {
+		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
+		q = q.Where("(customers.search_text LIKE ? ESCAPE '\\' OR LOWER(opportunities.title) LIKE ? ESCAPE '\\')", like, like)
+	}
+	if len(f.Stages) > 0 {
+		q = q.Where("opportunities.stage IN ?", f.Stages)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("opportunities.owner_id = ?", f.OwnerID)
+	}
+	if f.TeamID != 0 {
+		q = q.Where("customers.team_id = ?", f.TeamID)
+	}
+	if f.Grade != "" {
+		q = q.Where("customers.grade = ?", f.Grade)
+	}
+	if f.Industry != "" {
+		q = q.Where("customers.industry = ?", f.Industry)
+	}
+	if f.ClosedSince != nil {
+		q = q.Where("(opportunities.stage NOT IN ? OR opportunities.stage_changed_at >= ?)", []string{StageWon, StageLost}, *f.ClosedSince)
+	}
+	return q
+}
+
+var opportunitySorts = map[string]string{
+	"close": "opportunities.expected_close", "value": "opportunities.monthly_fen", "updated": "opportunities.updated_at",
+	"stage": "opportunities.stage", "title": "opportunities.title",
+}
+
+// ListOpportunities returns a page of opportunities with customer names.
+func (s *Store) ListOpportunities(ctx context.Context, f OpportunityFilter) ([]OpportunityRow, int64, error) {
+	var total int64
+	capped := s.opportunityQuery(ctx, f).Select("1").Limit(CountCap + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count opportunities: %w", err)
+	}
+	col, ok := opportunitySorts[f.Sort]
+	if !ok {
+		col, f.Desc = "opportunities.updated_at", true
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	var out []OpportunityRow
+	q := s.opportunityQuery(ctx, f).Select("opportunities.*, customers.name AS customer_name, customers.grade AS customer_grade").
+		Order(col + dir).Order("opportunities.id DESC")
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit).Offset(f.Offset)
+	}
+	if err := q.Scan(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list opportunities: %w", err)
+	}
+	return out, total, nil
+}
+
+// CreateOpportunity inserts o.
+func (s *Store) CreateOpportunity(ctx context.Context, o *Opportunity) error {
+	o.Version = 1
+	return s.db.WithContext(ctx).Create(o).Error
+}
+
+// SaveOpportunity writes o under optimistic locking.
+func (s *Store) SaveOpportunity(ctx context.Context, o *Opportunity) error {
+	res := s.db.WithContext(ctx).Model(&Opportunity{}).Where("id = ? AND version = ?", o.ID, o.Version).
+		Updates(map[string]any{
+			"title": o.Title, "products": o.Products, "monthly_fen": o.MonthlyFen, "one_time_fen": o.OneTimeFen,
+			"expected_close": o.ExpectedClose, "stage": o.Stage, "probability": o.Probability,
+			"owner_id": o.OwnerID, "lost_reason": o.LostReason, "lost_note": o.LostNote,
+			"stage_changed_at": o.StageChangedAt, "version": o.Version + 1, "updated_by": o.UpdatedBy,
+			"updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save opportunity %d: %w", o.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save opportunity %d: %w", o.ID, apperr.ErrConflict)
+	}
+	o.Version++
+	return nil
+}
+
+// ReassignOpportunities moves a customer's open opportunities to owner.
+func (s *Store) ReassignOpportunities(ctx context.Context, customerID, owner uint) error {
+	return s.db.WithContext(ctx).Model(&Opportunity{}).
+		Where("customer_id = ? AND stage NOT IN ?", customerID, []string{StageWon, StageLost}).
+		Updates(map[string]any{"owner_id": owner, "version": gorm.Expr("version + 1"), "updated_at": time.Now().UTC()}).Error
+}
+
+// AddStageChange records a move.
+func (s *Store) AddStageChange(ctx context.Context, c *StageChange) error {
+	return s.db.WithContext(ctx).Create(c).Error
+}
+
+// StageChanges lists an opportunity's moves, oldest first.
+func (s *Store) StageChanges(ctx context.Context, oppIDs ...uint) ([]StageChange, error) {
+	var out []StageChange
+	if len(oppIDs) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Where("opportunity_id IN ?", oppIDs).Order("at, id").Find(&out).Error
+	return out, err
+}

@@ -1,0 +1,51 @@
+package prospects
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// TimelineEntry is one event on a customer's timeline. MsgID and Args are
+// translated in the template, so every module's entries follow the
+// reader's language.
+type TimelineEntry struct {
+	At      time.Time
+	Kind    string // css hint: customer, contact, opportunity, stage, visit, …
+	MsgID   string
+	Args    []any
+	Detail  string
+	Link    string
+	ActorID uint
+}
+
+// TimelineSource yields the entries one module has for a customer.
+type TimelineSource func(ctx context.Context, customerID uint) ([]TimelineEntry, error)
+
+// Timeline is the one registration point through which modules (visits,
+// needs, proposals, contracts, after-sale) add entries to the customer
+// page. It is wired in cmd/jike, so no module imports a higher one.
+type Timeline struct {
+	sources []TimelineSource
+}
+
+// Register adds a source.
+func (t *Timeline) Register(src TimelineSource) { t.sources = append(t.sources, src) }
+
+// For merges every source's entries for a customer, newest first, and
+// keeps at most limit of them.
+func (t *Timeline) For(ctx context.Context, customerID uint, limit int) ([]TimelineEntry, error) {
+	var all []TimelineEntry
+	for _, src := range t.sources {
+		entries, err := src(ctx, customerID)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, entries...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].At.After(all[j].At) })
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	return all, nil
+}
