@@ -155,6 +155,16 @@ func (s *Store) customerQuery(ctx context.Context, f CustomerFilter) *gorm.DB {
 // fast however many customers there are.
 const CountCap = 10_000
 
+// ListQueries returns the two queries ListCustomers runs (capped count,
+// page), unexecuted, so benchmarks can show their plans.
+func (s *Store) ListQueries(ctx context.Context, f CustomerFilter) []*gorm.DB {
+	capped := s.customerQuery(ctx, f).Select("1").Limit(CountCap + 1)
+	return []*gorm.DB{
+		s.db.WithContext(ctx).Table("(?) AS capped", capped).Select("COUNT(*)"),
+		s.customerQuery(ctx, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset),
+	}
+}
+
 // ListCustomers returns a page of customers and the total count, which is
 // CountCap+1 when there are more than CountCap.
 func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, int64, error) {

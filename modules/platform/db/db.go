@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"time"
 
@@ -58,7 +59,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		SkipDefaultTransaction: true,
 	}
 	if o.URL != "" {
-		g, err := gorm.Open(postgres.Open(o.URL), cfg)
+		g, err := gorm.Open(postgres.Open(withSessionDefaults(o.URL)), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -99,6 +100,29 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", o.SQLitePath, err)
 	}
 	return &DB{Gorm: g, Dialect: SQLite}, nil
+}
+
+// withSessionDefaults adds the session settings Jike relies on to a
+// postgres URL, unless the operator set them. plan_cache_mode: pgx prepares
+// and caches statements, and after five runs PostgreSQL may switch to a
+// generic plan that ignores the parameter values; for scoped lists (one
+// owner's 5,000 rows among 100,000) that plan was ten times slower than
+// the custom one (bitmap heap scan instead of an index-only scan). Custom
+// plans cost a fraction of a millisecond to make.
+func withSessionDefaults(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	q := u.Query()
+	if q.Get("plan_cache_mode") == "" {
+		q.Set("plan_cache_mode", "force_custom_plan")
+	}
+	if q.Get("application_name") == "" {
+		q.Set("application_name", "jike")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func dirOf(path string) string {

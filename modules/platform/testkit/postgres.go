@@ -32,7 +32,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/peterldowns/pgtestdb"
 	"github.com/peterldowns/pgtestdb/migrators/goosemigrator"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
@@ -202,8 +201,15 @@ func Postgres(t testing.TB) *db.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sqlDB := pgtestdb.New(t, conf, goosemigrator.New(".", goosemigrator.WithFS(fsys)))
-	return wrap(t, postgres.New(postgres.Config{Conn: sqlDB}), db.Postgres)
+	// Open the test database the way production does (db.Open), so its
+	// session settings are exercised too.
+	inst := pgtestdb.Custom(t, conf, goosemigrator.New(".", goosemigrator.WithFS(fsys)))
+	d, err := db.Open(context.Background(), db.Options{URL: inst.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
 }
 
 // SQLite returns a fresh, migrated SQLite database file for this test.
