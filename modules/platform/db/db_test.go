@@ -109,3 +109,19 @@ func TestOpenPostgresBadURL(t *testing.T) {
 		t.Fatal("want a connection error")
 	}
 }
+
+// TestPostgresSessionSettings: connections opened by Open use custom
+// plans (see withSessionDefaults) and name the application.
+func TestPostgresSessionSettings(t *testing.T) {
+	d := testkit.Postgres(t)
+	var mode, app string
+	if err := d.Gorm.Raw("SHOW plan_cache_mode").Scan(&mode).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Gorm.Raw("SHOW application_name").Scan(&app).Error; err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_custom_plan" || app != "jike" {
+		t.Fatalf("plan_cache_mode=%q application_name=%q", mode, app)
+	}
+}
