@@ -47,9 +47,15 @@ const (
 	e2eReadyTimeout = 20 * time.Second
 )
 
-// e2eNavAdmin is the navigation an admin sees, in order; everybody else
-// sees only the first entry.
-var e2eNavAdmin = []string{"首页", "用户管理", "团队管理", "分公司", "审计日志"}
+// e2eNavSales is the navigation of the selling roles (account manager,
+// chief rep, director), in order; e2eNavAdmin the admin's, who reads
+// customers but also manages the organisation. e2eAdminOnly are the links
+// nobody else may see.
+var (
+	e2eNavSales  = []string{"首页", "集团客户", "商机看板", "商机"}
+	e2eNavAdmin  = []string{"首页", "集团客户", "商机看板", "商机", "用户管理", "团队管理", "分公司", "审计日志"}
+	e2eAdminOnly = []string{"用户管理", "团队管理", "分公司", "审计日志"}
+)
 
 // TestE2E runs every browser journey against one server and one browser.
 // Each journey gets its own browser context (an incognito-like profile),
@@ -70,9 +76,9 @@ func TestE2E(t *testing.T) {
 			nav                  []string
 		}{
 			{"admin", "admin", "系统管理员", e2eNavAdmin},
-			{"director", "wangjianguo", "王建国", e2eNavAdmin[:1]},
-			{"chief_rep", "zhaomin", "赵敏", e2eNavAdmin[:1]},
-			{"account_manager", "liwei", "李伟", e2eNavAdmin[:1]},
+			{"director", "wangjianguo", "王建国", e2eNavSales},
+			{"chief_rep", "zhaomin", "赵敏", e2eNavSales},
+			{"account_manager", "liwei", "李伟", e2eNavSales},
 		} {
 			t.Run(tc.role, func(t *testing.T) {
 				testE2ELoginByRole(t, newE2ETab(t, browser, base), tc.username, tc.name, tc.nav)
@@ -106,8 +112,8 @@ func testE2ELoginByRole(t *testing.T, b *e2eTab, username, name string, wantNav 
 	if !slices.Equal(got, wantNav) {
 		b.fail("nav links of %s = %q, want %q", username, got, wantNav)
 	}
-	if len(wantNav) == 1 {
-		for _, adminOnly := range e2eNavAdmin[1:] {
+	if !slices.Equal(wantNav, e2eNavAdmin) {
+		for _, adminOnly := range e2eAdminOnly {
 			if slices.Contains(got, adminOnly) {
 				b.fail("%s sees the admin-only link %q", username, adminOnly)
 			}
@@ -139,8 +145,8 @@ func testE2ELanguageSwitch(t *testing.T, browser context.Context, base string) {
 	b.expectPath("/")
 	b.expectText("h1", "Workbench")
 	b.expectAttr("html", "lang", "en")
-	if got := b.navLinks(); !slices.Equal(got, []string{"Home"}) {
-		b.fail("English nav = %q, want [Home]", got)
+	if got := b.navLinks(); !slices.Equal(got, []string{"Home", "Customers", "Pipeline", "Opportunities"}) {
+		b.fail("English nav = %q, want Home, Customers, Pipeline, Opportunities", got)
 	}
 	b.expectText(`form[action="/logout"] button[type=submit]`, "Sign out")
 	b.expectAttr(`.topbar .lang-switch button[value="en"]`, "aria-pressed", "true")
@@ -163,8 +169,8 @@ func testE2ELanguageSwitch(t *testing.T, browser context.Context, base string) {
 	fresh.expectPath("/")
 	fresh.expectText("h1", "工作台")
 	fresh.expectAttr("html", "lang", "zh-CN")
-	if got := fresh.navLinks(); !slices.Equal(got, []string{"首页"}) {
-		fresh.fail("nav after switching back = %q, want [首页]", got)
+	if got := fresh.navLinks(); !slices.Equal(got, e2eNavSales) {
+		fresh.fail("nav after switching back = %q, want %q", got, e2eNavSales)
 	}
 }
 

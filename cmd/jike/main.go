@@ -43,7 +43,7 @@ const usage = `usage: jike <command> [flags]
 commands:
   serve [--addr host:port] [--demo]   start the portal (migrates the database first)
   migrate                             apply pending database migrations
-  seed --demo                         load the demo organisation into an empty database
+  seed --demo                         load the demo organisation and customers into an empty database
   user create --username U --name N --role R [--team ID] [--branch CODE] [--password-stdin]
   user passwd --username U [--password-stdin]
   user disable --username U
@@ -120,7 +120,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("serve", stderr)
 	addr := fs.String("addr", cfg.Addr, "listen address host:port (JIKE_ADDR)")
-	demo := fs.Bool("demo", false, "load the demo organisation if the database is empty")
+	demo := fs.Bool("demo", false, "load the demo organisation and customers if the database is empty")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,11 +146,9 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		return err
 	}
 	if *demo {
-		logins, err := a.Org.SeedDemo(ctx)
-		if err != nil {
+		if err := seedDemo(ctx, a, stdout); err != nil {
 			return err
 		}
-		printDemo(stdout, logins)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -197,6 +195,29 @@ func printDemo(w io.Writer, logins []org.DemoLogin) {
 	}
 }
 
+// demoSeed makes every demo database hold the same customers.
+const demoSeed = 2026
+
+// seedDemo loads the demo organisation and, only when it was just loaded
+// (an empty database), the demo customers: a database with real users
+// never receives demo business data.
+func seedDemo(ctx context.Context, a *app, w io.Writer) error {
+	logins, err := a.Org.SeedDemo(ctx)
+	if err != nil {
+		return err
+	}
+	printDemo(w, logins)
+	if len(logins) == 0 {
+		return nil
+	}
+	st, err := a.Prospects.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo customers: %d, key persons: %d, opportunities: %d\n", st.Customers, st.Contacts, st.Opportunities)
+	return nil
+}
+
 func cmdMigrate(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	if err := newFlags("migrate", stderr).Parse(args); err != nil {
 		return err
@@ -217,7 +238,7 @@ func cmdMigrate(ctx context.Context, cfg config.Config, args []string, stdout, s
 
 func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("seed", stderr)
-	demo := fs.Bool("demo", false, "load the demo organisation")
+	demo := fs.Bool("demo", false, "load the demo organisation and customers")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -230,13 +251,11 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		return err
 	}
 	defer d.Close()
-	svc := org.NewService(org.NewStore(d.Gorm), org.Options{Logger: log})
-	logins, err := svc.SeedDemo(ctx)
+	a, err := buildApp(d, appOptions{Logger: log})
 	if err != nil {
 		return err
 	}
-	printDemo(stdout, logins)
-	return nil
+	return seedDemo(ctx, a, stdout)
 }
 
 func readPassword(stdin io.Reader, fromStdin bool, flagValue string) (string, error) {

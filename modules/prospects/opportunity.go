@@ -118,7 +118,8 @@ type StageMove struct {
 // MoveStage moves an opportunity to another stage and records who, when,
 // from and to. Moving to lost needs a reason; moving out of won or lost
 // reopens it (allowed, recorded). The probability follows the stage.
-// Winning makes a prospect customer active.
+// Winning makes the customer active (a prospect, or a dormant or churned
+// customer won back).
 func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m StageMove) (*Opportunity, error) {
 	o, err := s.store.Opportunity(ctx, id)
 	if err != nil {
@@ -162,7 +163,7 @@ func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m
 		if err := tx.AddStageChange(ctx, &StageChange{OpportunityID: o.ID, FromStage: from, ToStage: m.To, ByID: actor.ID, At: now, Note: strings.TrimSpace(m.Note)}); err != nil {
 			return err
 		}
-		if m.To == StageWon && c.Status == "prospect" {
+		if m.To == StageWon && c.Status != "active" {
 			cb := *c
 			c.Status, c.UpdatedBy = "active", &actor.ID
 			if err := tx.SaveCustomer(ctx, c); err != nil {

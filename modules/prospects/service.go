@@ -428,7 +428,7 @@ func (s *Service) Reassign(ctx context.Context, actor authz.Subject, id, ownerID
 			return err
 		}
 		if before.OwnerID != c.OwnerID {
-			if err := tx.ReassignOpportunities(ctx, c.ID, c.OwnerID); err != nil {
+			if err := tx.ReassignOpportunities(ctx, c.ID, c.OwnerID, actor.ID); err != nil {
 				return err
 			}
 		}

@@ -259,9 +259,12 @@ func (s *Store) SetCustomerDeleted(ctx context.Context, id uint, deleted bool, b
 		Updates(map[string]any{"deleted_at": at, "updated_by": by, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("restore customer %d: %w", id, apperr.ErrConflict)
+			return fmt.Errorf("set customer %d deleted=%v: %w", id, deleted, apperr.ErrConflict)
 		}
 		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("customer %d: %w", id, apperr.ErrNotFound)
 	}
 	return nil
 }
@@ -402,8 +405,10 @@ func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm
 	return q
 }
 
+// Sorting by close date puts opportunities without one last on both
+// databases (PostgreSQL and SQLite disagree on where NULLs go).
 var opportunitySorts = map[string]string{
-	"close": "opportunities.expected_close", "value": "opportunities.monthly_fen", "updated": "opportunities.updated_at",
+	"close": "opportunities.expected_close IS NULL, opportunities.expected_close", "value": "opportunities.monthly_fen", "updated": "opportunities.updated_at",
 	"stage": "opportunities.stage", "title": "opportunities.title",
 }
 
@@ -461,10 +466,10 @@ func (s *Store) SaveOpportunity(ctx context.Context, o *Opportunity) error {
 }
 
 // ReassignOpportunities moves a customer's open opportunities to owner.
-func (s *Store) ReassignOpportunities(ctx context.Context, customerID, owner uint) error {
+func (s *Store) ReassignOpportunities(ctx context.Context, customerID, owner, by uint) error {
 	return s.db.WithContext(ctx).Model(&Opportunity{}).
 		Where("customer_id = ? AND stage NOT IN ?", customerID, []string{StageWon, StageLost}).
-		Updates(map[string]any{"owner_id": owner, "version": gorm.Expr("version + 1"), "updated_at": time.Now().UTC()}).Error
+		Updates(map[string]any{"owner_id": owner, "updated_by": by, "version": gorm.Expr("version + 1"), "updated_at": time.Now().UTC()}).Error
 }
 
 // AddStageChange records a move.
