@@ -93,4 +93,14 @@
     setNav(toggle, false);
     toggle.focus();
   });
+
+  // Board cards: the lost-reason select shows only when "lost" is the
+  // target stage (the server still refuses a lost move without a reason).
+  function syncLost(select) {
+    var form = select.closest(".move-form");
+    if (form) form.classList.toggle("is-lost", select.value === "lost");
+  }
+  document.addEventListener("change", function (evt) {
+    if (evt.target instanceof HTMLSelectElement && evt.target.name === "stage") syncLost(evt.target);
+  });
 })();
