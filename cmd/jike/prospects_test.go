@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -126,4 +129,72 @@ func TestPipelineMoveWithHTMX(t *testing.T) {
 	if !strings.Contains(page.Body, "视频会议项目") || !strings.Contains(page.Body, "商务谈判 → 丢单") {
 		t.Fatalf("timeline lacks the moves:\n%.2000s", page.Body[strings.Index(page.Body, "timeline"):])
 	}
+}
+
+// TestImportThroughThePage uploads a CSV the way the import page does:
+// the dry run reports every row, the commit imports the staged file.
+func TestImportThroughThePage(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	c := loggedIn(t, a, "liwei")
+	c.Get("/customers/import")
+	upload := func(name, content string) *testkit.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("_csrf", c.CSRF())
+		_ = mw.WriteField("action", "dryrun")
+		fw, _ := mw.CreateFormFile("file", name)
+		_, _ = fw.Write([]byte(content))
+		_ = mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, "/customers/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.Do(req)
+	}
+	code1, code2 := prospects.MakeCreditCode("91230103MA1000011"), prospects.MakeCreditCode("91230103MA1000012")
+	bad := "客户名称,统一社会信用代码,行业,客户等级\n好公司," + code1 + ",商贸,C\n坏公司,12345,商贸,C\n"
+	res := upload("bad.csv", bad)
+	if res.Status != 422 || !strings.Contains(res.Body, "文件未导入") || !strings.Contains(res.Body, "<td class=\"num\">3</td>") {
+		t.Fatalf("bad file: %d\n%.3000s", res.Status, res.Body)
+	}
+	good := "客户名称,统一社会信用代码,行业,客户等级,关键人,手机,决策角色\n好公司," + code1 + ",商贸,C,王总,13900001111,决策人\n第二家公司," + code2 + ",能源,B,,,\n"
+	res = upload("good.csv", good)
+	if res.Status != 200 || !strings.Contains(res.Body, "检查通过") {
+		t.Fatalf("good file: %d\n%.3000s", res.Status, res.Body)
+	}
+	token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(res.Body)
+	if token == nil {
+		t.Fatal("no commit token")
+	}
+	if n := countCustomersIn(t, a); n != 0 {
+		t.Fatalf("dry run imported %d customers", n)
+	}
+	res = c.PostForm("/customers/import", url.Values{"action": {"commit"}, "token": {token[1]}, "ext": {".csv"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("commit: %d\n%.1000s", res.Status, res.Body)
+	}
+	if n := countCustomersIn(t, a); n != 2 {
+		t.Fatalf("after commit: %d customers", n)
+	}
+	// The staged file is used once: a replay is refused.
+	res = c.PostForm("/customers/import", url.Values{"action": {"commit"}, "token": {token[1]}, "ext": {".csv"}})
+	if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Location(), "/customers/import") {
+		t.Fatalf("replay: %d %s", res.Status, res.Location())
+	}
+	// Another user cannot commit someone else's staged file.
+	other := loggedIn(t, a, "zhangjing")
+	res = upload("good2.csv", strings.ReplaceAll(good, "好公司", "好公司二"))
+	_ = res
+	other.Get("/customers/import")
+	res = other.PostForm("/customers/import", url.Values{"action": {"commit"}, "token": {token[1]}, "ext": {".csv"}})
+	if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Location(), "/customers/import") {
+		t.Fatalf("foreign token: %d %s", res.Status, res.Location())
+	}
+}
+
+func countCustomersIn(t *testing.T, a *app) int64 {
+	t.Helper()
+	var n int64
+	if err := a.DB.Gorm.Model(&prospects.Customer{}).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

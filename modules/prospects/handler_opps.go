@@ -15,6 +15,7 @@ func (h *handler) oppFilterFrom(c *fiber.Ctx) OpportunityFilter {
 	f := OpportunityFilter{
 		Q: strings.TrimSpace(c.Query("q")), OwnerID: uint(c.QueryInt("owner")), TeamID: uint(c.QueryInt("team")),
 		Grade: c.Query("grade"), Industry: c.Query("industry"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
+		MinScore: c.QueryInt("score"),
 	}
 	if st := c.Query("stage"); contains(Stages, st) {
 		f.Stages = []string{st}
@@ -238,6 +239,9 @@ func (h *handler) boardFragment(c *fiber.Ctx, status int, errs map[string]string
 	me := web.MustSubject(c)
 	q, _ := urlValues(c.FormValue("query"))
 	f := OpportunityFilter{Q: q.Get("q"), Grade: q.Get("grade"), Industry: q.Get("industry")}
+	if n, err := strconv.Atoi(q.Get("score")); err == nil {
+		f.MinScore = n
+	}
 	if n, err := strconv.Atoi(q.Get("owner")); err == nil {
 		f.OwnerID = uint(n)
 	}

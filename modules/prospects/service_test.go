@@ -14,6 +14,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -454,6 +455,19 @@ func TestQualificationScore(t *testing.T) {
 		if len(list) != 1 {
 			t.Fatalf("score filter: %d", len(list))
 		}
+		// The pipeline filters on the customer's qualification too.
+		if _, err := w.svc.CreateOpportunity(ctx, w.as("liwei"), OpportunityInput{CustomerID: cu.ID, Title: "数据专线"}); err != nil {
+			t.Fatal(err)
+		}
+		for min, want := range map[int]int{60: 1, 90: 0} {
+			rows, _, err := w.svc.ListOpportunities(ctx, w.as("liwei"), OpportunityFilter{MinScore: min, Limit: 10})
+			if err != nil || len(rows) != want {
+				t.Fatalf("opportunities with score >= %d: %d (%v)", min, len(rows), err)
+			}
+			if want == 1 && rows[0].CustomerScore != 62 {
+				t.Fatalf("row carries the score: %d", rows[0].CustomerScore)
+			}
+		}
 		if QualScore("yes", "yes", "yes", "yes") != 100 || QualScore() != 0 {
 			t.Fatal("QualScore bounds")
 		}
@@ -554,6 +568,30 @@ func TestImportAllOrNothing(t *testing.T) {
 		}
 		if n, _ := countCustomers(t, d); n != before {
 			t.Fatal("a dry run changed the database")
+		}
+		// The same rows as an Excel workbook, with one bad row: rejected whole.
+		xlsxRows := func(extra bool) []byte {
+			return makeXLSX(t, func(f *excelize.File, sheet string) {
+				for i, line := range strings.Split(strings.TrimSpace(good), "\n") {
+					var cells []any
+					for _, c := range strings.Split(line, ",") {
+						cells = append(cells, c)
+					}
+					setRow(t, f, sheet, i+1, cells...)
+				}
+				if extra {
+					setRow(t, f, sheet, 5, "坏行公司", "123", "航天", "Z")
+				}
+			})
+		}
+		if rep := w.importFile(t, "zhaomin", "bad.xlsx", xlsxRows(true), true); rep.Committed || len(rep.Problems) == 0 || rep.Problems[0].Line != 5 {
+			t.Fatalf("bad xlsx: %+v", rep)
+		}
+		if n, _ := countCustomers(t, d); n != before {
+			t.Fatal("a bad workbook changed the database")
+		}
+		if rep := w.importFile(t, "zhaomin", "good.xlsx", xlsxRows(false), false); !rep.OK() || rep.Customers != 2 || rep.Contacts != 3 {
+			t.Fatalf("xlsx dry run: %+v", rep)
 		}
 		rep = w.importFile(t, "zhaomin", "gbk.csv", gbk, true)
 		if !rep.Committed {

@@ -360,6 +360,8 @@ type OpportunityFilter struct {
 	TeamID   uint
 	Grade    string
 	Industry string
+	// MinScore keeps opportunities of customers qualified at least this.
+	MinScore int
 	// ClosedSince keeps won/lost opportunities only if they changed stage
 	// after it (the board shows recent results, not all history).
 	ClosedSince *time.Time
@@ -369,11 +371,13 @@ type OpportunityFilter struct {
 	Offset      int
 }
 
-// OpportunityRow is an opportunity with its customer's name and grade.
+// OpportunityRow is an opportunity with its customer's name, grade and
+// qualification score (the board shows how real the prospect is).
 type OpportunityRow struct {
 	Opportunity
 	CustomerName  string
 	CustomerGrade string
+	CustomerScore int
 }
 
 func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm.DB {
@@ -398,6 +402,9 @@ func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm
 	}
 	if f.Industry != "" {
 		q = q.Where("customers.industry = ?", f.Industry)
+	}
+	if f.MinScore > 0 {
+		q = q.Where("customers.qual_score >= ?", f.MinScore)
 	}
 	if f.ClosedSince != nil {
 		q = q.Where("(opportunities.stage NOT IN ? OR opportunities.stage_changed_at >= ?)", []string{StageWon, StageLost}, *f.ClosedSince)
@@ -428,7 +435,7 @@ func (s *Store) ListOpportunities(ctx context.Context, f OpportunityFilter) ([]O
 		dir = " DESC"
 	}
 	var out []OpportunityRow
-	q := s.opportunityQuery(ctx, f).Select("opportunities.*, customers.name AS customer_name, customers.grade AS customer_grade").
+	q := s.opportunityQuery(ctx, f).Select("opportunities.*, customers.name AS customer_name, customers.grade AS customer_grade, customers.qual_score AS customer_score").
 		Order(col + dir).Order("opportunities.id DESC")
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
