@@ -78,6 +78,9 @@ func TestCustomerScopesOverHTTP(t *testing.T) {
 			{name: "import template", as: "liwei", path: "/customers/import/template.xlsx", status: 200},
 			{name: "new customer form", as: "liwei", path: "/customers/new", status: 200, want: []string{"统一社会信用代码", "在网运营商"}},
 			{name: "bad credit code", as: "liwei", method: "POST", path: "/customers", form: url.Values{"name": {"测试公司"}, "credit_code": {badCode}, "industry": {"gov"}, "grade": {"C"}}, status: 422, want: []string{"校验位不正确"}},
+			{name: "key person with errors", as: "liwei", method: "POST", path: "/customers/" + itoa(mine.ID) + "/contacts", form: url.Values{"contact_name": {"王主任"}, "mobile": {"12345"}, "role": {"decision"}}, status: 422, want: []string{"请输入 11 位手机号", `value="王主任"`, "has-error"}},
+			{name: "opportunity with errors", as: "liwei", method: "POST", path: "/opportunities", form: url.Values{"customer_id": {itoa(mine.ID)}, "title": {""}, "monthly": {"12.345"}}, status: 422, want: []string{"必填", "最多两位小数"}},
+			{name: "opportunity for another manager's customer is 404", as: "liwei", method: "POST", path: "/opportunities", form: url.Values{"customer_id": {itoa(theirs.ID)}, "title": {"偷单"}}, status: 404},
 			{name: "duplicate code links to existing", as: "liwei", method: "POST", path: "/customers", form: url.Values{"name": {"完全不同"}, "credit_code": {mine.CreditCode}, "industry": {"gov"}, "grade": {"C"}}, status: 409, want: []string{"可能重复的客户", "/customers/" + itoa(mine.ID)}},
 			{name: "duplicate of an invisible customer gives no link", as: "liwei", method: "POST", path: "/customers", form: url.Values{"name": {"别的名字"}, "credit_code": {theirs.CreditCode}, "industry": {"gov"}, "grade": {"C"}}, status: 409, want: []string{"张静的证券客户"}, wantNot: []string{`href="` + theirURL + `"`}},
 		})

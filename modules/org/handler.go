@@ -19,24 +19,6 @@ type handler struct {
 	svc *Service
 }
 
-func paramID(c *fiber.Ctx) (uint, error) {
-	n, err := strconv.ParseUint(c.Params("id"), 10, 64)
-	if err != nil || n == 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return uint(n), nil
-}
-
-func formUint(c *fiber.Ctx, key string) uint {
-	n, _ := strconv.ParseUint(strings.TrimSpace(c.FormValue(key)), 10, 64)
-	return uint(n)
-}
-
-func formInt(c *fiber.Ctx, key string) int {
-	n, _ := strconv.Atoi(c.FormValue(key))
-	return n
-}
-
 // --- sign-in
 
 func (h *handler) loginPage(c *fiber.Ctx) error {
@@ -275,9 +257,9 @@ func (h *handler) users(c *fiber.Ctx) error {
 func userInputFrom(c *fiber.Ctx) UserInput {
 	return UserInput{
 		Username: c.FormValue("username"), Name: c.FormValue("name"), Email: c.FormValue("email"),
-		Phone: c.FormValue("phone"), Role: c.FormValue("role"), TeamID: formUint(c, "team_id"),
-		BranchID: formUint(c, "branch_id"), Lang: c.FormValue("lang"), Password: c.FormValue("password"),
-		Version: formInt(c, "version"),
+		Phone: c.FormValue("phone"), Role: c.FormValue("role"), TeamID: web.FormUint(c, "team_id"),
+		BranchID: web.FormUint(c, "branch_id"), Lang: c.FormValue("lang"), Password: c.FormValue("password"),
+		Version: web.FormInt(c, "version"),
 	}
 }
 
@@ -317,7 +299,7 @@ func (h *handler) userCreate(c *fiber.Ctx) error {
 }
 
 func (h *handler) userEdit(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -331,7 +313,7 @@ func (h *handler) userEdit(c *fiber.Ctx) error {
 }
 
 func (h *handler) userUpdate(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -353,12 +335,12 @@ func (h *handler) userUpdate(c *fiber.Ctx) error {
 }
 
 func (h *handler) userSetDisabled(c *fiber.Ctx, disabled bool) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
 	me := web.MustSubject(c)
-	err = h.svc.SetDisabled(c.UserContext(), me.ID, id, disabled, formInt(c, "version"))
+	err = h.svc.SetDisabled(c.UserContext(), me.ID, id, disabled, web.FormInt(c, "version"))
 	if f, ok := apperr.AsFields(err); ok {
 		for _, msg := range f {
 			h.srv.Flash(c, "error", msg)
@@ -384,7 +366,7 @@ func (h *handler) userDisable(c *fiber.Ctx) error { return h.userSetDisabled(c, 
 func (h *handler) userEnable(c *fiber.Ctx) error  { return h.userSetDisabled(c, false) }
 
 func (h *handler) userResetPassword(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -448,7 +430,7 @@ func (h *handler) renderTeamForm(c *fiber.Ctx, status int, id uint, in TeamInput
 }
 
 func teamInputFrom(c *fiber.Ctx) TeamInput {
-	return TeamInput{Name: c.FormValue("name"), BranchID: formUint(c, "branch_id"), LeaderID: formUint(c, "leader_id"), Version: formInt(c, "version")}
+	return TeamInput{Name: c.FormValue("name"), BranchID: web.FormUint(c, "branch_id"), LeaderID: web.FormUint(c, "leader_id"), Version: web.FormInt(c, "version")}
 }
 
 func (h *handler) teamNew(c *fiber.Ctx) error {
@@ -469,7 +451,7 @@ func (h *handler) teamCreate(c *fiber.Ctx) error {
 }
 
 func (h *handler) teamEdit(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -481,7 +463,7 @@ func (h *handler) teamEdit(c *fiber.Ctx) error {
 }
 
 func (h *handler) teamUpdate(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -502,7 +484,7 @@ func (h *handler) teamUpdate(c *fiber.Ctx) error {
 }
 
 func (h *handler) teamSetActive(c *fiber.Ctx, active bool) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -540,7 +522,7 @@ func (h *handler) branchNew(c *fiber.Ctx) error {
 }
 
 func branchInputFrom(c *fiber.Ctx) BranchInput {
-	return BranchInput{Code: c.FormValue("code"), Name: c.FormValue("name"), Version: formInt(c, "version")}
+	return BranchInput{Code: c.FormValue("code"), Name: c.FormValue("name"), Version: web.FormInt(c, "version")}
 }
 
 func (h *handler) branchCreate(c *fiber.Ctx) error {
@@ -557,7 +539,7 @@ func (h *handler) branchCreate(c *fiber.Ctx) error {
 }
 
 func (h *handler) branchEdit(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -569,7 +551,7 @@ func (h *handler) branchEdit(c *fiber.Ctx) error {
 }
 
 func (h *handler) branchUpdate(c *fiber.Ctx) error {
-	id, err := paramID(c)
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}

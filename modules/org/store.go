@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
 )
 
@@ -29,20 +30,13 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // DB exposes the handle for the audit writer inside a transaction.
 func (s *Store) DB() *gorm.DB { return s.db }
 
-func notFound(err error, what string) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
 // --- users
 
 // UserByID loads one user.
 func (s *Store) UserByID(ctx context.Context, id uint) (*User, error) {
 	var u User
 	if err := s.db.WithContext(ctx).First(&u, id).Error; err != nil {
-		return nil, notFound(err, fmt.Sprintf("user %d", id))
+		return nil, db.NotFound(err, fmt.Sprintf("user %d", id))
 	}
 	return &u, nil
 }
@@ -52,7 +46,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*User, err
 	var u User
 	err := s.db.WithContext(ctx).Where("username = ?", strings.ToLower(username)).First(&u).Error
 	if err != nil {
-		return nil, notFound(err, "user "+username)
+		return nil, db.NotFound(err, "user "+username)
 	}
 	return &u, nil
 }
@@ -241,7 +235,7 @@ func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*S
 		Where("sessions.id = ? AND sessions.expires_at > ?", id, now).
 		First(&sess).Error
 	if err != nil {
-		return nil, nil, notFound(err, "session")
+		return nil, nil, db.NotFound(err, "session")
 	}
 	u, err := s.UserByID(ctx, sess.UserID)
 	if err != nil {
@@ -278,7 +272,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64
 func (s *Store) TeamByID(ctx context.Context, id uint) (*Team, error) {
 	var t Team
 	if err := s.db.WithContext(ctx).First(&t, id).Error; err != nil {
-		return nil, notFound(err, fmt.Sprintf("team %d", id))
+		return nil, db.NotFound(err, fmt.Sprintf("team %d", id))
 	}
 	return &t, nil
 }
@@ -364,7 +358,7 @@ func (s *Store) Branches(ctx context.Context) ([]Branch, error) {
 func (s *Store) BranchByID(ctx context.Context, id uint) (*Branch, error) {
 	var b Branch
 	if err := s.db.WithContext(ctx).First(&b, id).Error; err != nil {
-		return nil, notFound(err, fmt.Sprintf("branch %d", id))
+		return nil, db.NotFound(err, fmt.Sprintf("branch %d", id))
 	}
 	return &b, nil
 }
@@ -373,7 +367,7 @@ func (s *Store) BranchByID(ctx context.Context, id uint) (*Branch, error) {
 func (s *Store) BranchByCode(ctx context.Context, code string) (*Branch, error) {
 	var b Branch
 	if err := s.db.WithContext(ctx).Where("code = ?", code).First(&b).Error; err != nil {
-		return nil, notFound(err, "branch "+code)
+		return nil, db.NotFound(err, "branch "+code)
 	}
 	return &b, nil
 }

@@ -18,24 +18,6 @@ type handler struct {
 	svc *Service
 }
 
-func uintParam(c *fiber.Ctx, name string) (uint, error) {
-	n, err := strconv.ParseUint(c.Params(name), 10, 64)
-	if err != nil || n == 0 {
-		return 0, apperr.ErrNotFound
-	}
-	return uint(n), nil
-}
-
-func formUint(c *fiber.Ctx, key string) uint {
-	n, _ := strconv.ParseUint(strings.TrimSpace(c.FormValue(key)), 10, 64)
-	return uint(n)
-}
-
-func formInt(c *fiber.Ctx, key string) int {
-	n, _ := strconv.Atoi(c.FormValue(key))
-	return n
-}
-
 func customerURL(id uint) string { return "/customers/" + strconv.FormatUint(uint64(id), 10) }
 
 // people resolves user names for a page in one query.
@@ -171,18 +153,23 @@ func customerInputFrom(c *fiber.Ctx) CustomerInput {
 		Name: c.FormValue("name"), CreditCode: c.FormValue("credit_code"), Industry: c.FormValue("industry"),
 		Grade: c.FormValue("grade"), Headcount: c.FormValue("headcount"), AnnualSpend: c.FormValue("annual_spend"),
 		Address: c.FormValue("address"), Region: c.FormValue("region"), Status: c.FormValue("status"),
-		Competitors: comps, OwnerID: formUint(c, "owner_id"), ChiefRepID: formUint(c, "chief_rep_id"),
-		Version: formInt(c, "version"),
+		Competitors: comps, OwnerID: web.FormUint(c, "owner_id"), ChiefRepID: web.FormUint(c, "chief_rep_id"),
+		Version: web.FormInt(c, "version"),
 	}
 }
 
-func (h *handler) renderCustomerForm(c *fiber.Ctx, status int, id uint, in CustomerInput, errs map[string]string, dups []Duplicate) error {
-	me := web.MustSubject(c)
-	owners, err := h.svc.Assignable(c.UserContext(), me)
-	if err != nil {
-		return err
+// assignment lists who the current user may make owner, and the chief
+// reps of branchID, for the customer and reassign forms.
+func (h *handler) assignment(c *fiber.Ctx, branchID uint) (owners, reps []org.User, err error) {
+	if owners, err = h.svc.Assignable(c.UserContext(), web.MustSubject(c)); err != nil {
+		return nil, nil, err
 	}
-	reps, err := h.svc.ChiefReps(c.UserContext(), me.BranchID)
+	reps, err = h.svc.ChiefReps(c.UserContext(), branchID)
+	return owners, reps, err
+}
+
+func (h *handler) renderCustomerForm(c *fiber.Ctx, status int, id uint, in CustomerInput, errs map[string]string, dups []Duplicate) error {
+	owners, reps, err := h.assignment(c, web.MustSubject(c).BranchID)
 	if err != nil {
 		return err
 	}
@@ -232,7 +219,7 @@ func (h *handler) customerCreate(c *fiber.Ctx) error {
 }
 
 func (h *handler) customerEdit(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -247,7 +234,7 @@ func (h *handler) customerEdit(c *fiber.Ctx) error {
 }
 
 func (h *handler) customerUpdate(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -277,7 +264,7 @@ type timelineView struct {
 }
 
 func (h *handler) customerShow(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -344,7 +331,7 @@ func (h *handler) customerShow(c *fiber.Ctx) error {
 }
 
 func (h *handler) qualificationSave(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -353,7 +340,7 @@ func (h *handler) qualificationSave(c *fiber.Ctx) error {
 		Need: c.FormValue("qual_need"), NeedNote: c.FormValue("qual_need_note"),
 		Authority: c.FormValue("qual_authority"), AuthorityNote: c.FormValue("qual_authority_note"),
 		Acceptance: c.FormValue("qual_acceptance"), AcceptanceNote: c.FormValue("qual_acceptance_note"),
-		Version: formInt(c, "version"),
+		Version: web.FormInt(c, "version"),
 	}
 	_, err = h.svc.SaveQualification(c.UserContext(), web.MustSubject(c), id, in)
 	if errors.Is(err, apperr.ErrConflict) {
@@ -376,7 +363,7 @@ func (h *handler) qualificationSave(c *fiber.Ctx) error {
 // --- reassign, delete, restore
 
 func (h *handler) reassignPage(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -388,12 +375,7 @@ func (h *handler) reassignPage(c *fiber.Ctx) error {
 }
 
 func (h *handler) renderReassign(c *fiber.Ctx, status int, cu *Customer, errs map[string]string) error {
-	me := web.MustSubject(c)
-	owners, err := h.svc.Assignable(c.UserContext(), me)
-	if err != nil {
-		return err
-	}
-	reps, err := h.svc.ChiefReps(c.UserContext(), cu.BranchID)
+	owners, reps, err := h.assignment(c, cu.BranchID)
 	if err != nil {
 		return err
 	}
@@ -401,12 +383,12 @@ func (h *handler) renderReassign(c *fiber.Ctx, status int, cu *Customer, errs ma
 }
 
 func (h *handler) reassign(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
 	me := web.MustSubject(c)
-	_, err = h.svc.Reassign(c.UserContext(), me, id, formUint(c, "owner_id"), formUint(c, "chief_rep_id"), formInt(c, "version"))
+	_, err = h.svc.Reassign(c.UserContext(), me, id, web.FormUint(c, "owner_id"), web.FormUint(c, "chief_rep_id"), web.FormInt(c, "version"))
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
 		cu, lerr := h.svc.customerFor(c.UserContext(), me, id, "reassign")
 		if lerr != nil {
@@ -422,7 +404,7 @@ func (h *handler) reassign(c *fiber.Ctx) error {
 }
 
 func (h *handler) customerDelete(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -434,7 +416,7 @@ func (h *handler) customerDelete(c *fiber.Ctx) error {
 }
 
 func (h *handler) customerRestore(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -476,7 +458,7 @@ func contactInputFrom(c *fiber.Ctx) ContactInput {
 		Name: c.FormValue("contact_name"), Title: c.FormValue("title"), Mobile: c.FormValue("mobile"),
 		Phone: c.FormValue("phone"), Email: c.FormValue("email"), Role: c.FormValue("role"),
 		Attitude: c.FormValue("attitude"), Birthday: c.FormValue("birthday"), Preferences: c.FormValue("preferences"),
-		Notes: c.FormValue("notes"), Version: formInt(c, "version"),
+		Notes: c.FormValue("notes"), Version: web.FormInt(c, "version"),
 	}
 }
 
@@ -487,7 +469,7 @@ func (h *handler) renderContactForm(c *fiber.Ctx, status int, cu *Customer, id u
 }
 
 func (h *handler) contactNew(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -499,7 +481,7 @@ func (h *handler) contactNew(c *fiber.Ctx) error {
 }
 
 func (h *handler) contactSave(c *fiber.Ctx, contactID uint) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -523,7 +505,7 @@ func (h *handler) contactSave(c *fiber.Ctx, contactID uint) error {
 func (h *handler) contactCreate(c *fiber.Ctx) error { return h.contactSave(c, 0) }
 
 func (h *handler) contactUpdate(c *fiber.Ctx) error {
-	cid, err := uintParam(c, "cid")
+	cid, err := web.ParamID(c, "cid")
 	if err != nil {
 		return err
 	}
@@ -531,11 +513,11 @@ func (h *handler) contactUpdate(c *fiber.Ctx) error {
 }
 
 func (h *handler) contactEdit(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	cid, err := uintParam(c, "cid")
+	cid, err := web.ParamID(c, "cid")
 	if err != nil {
 		return err
 	}
@@ -557,11 +539,11 @@ func (h *handler) contactEdit(c *fiber.Ctx) error {
 }
 
 func (h *handler) contactDelete(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
-	cid, err := uintParam(c, "cid")
+	cid, err := web.ParamID(c, "cid")
 	if err != nil {
 		return err
 	}

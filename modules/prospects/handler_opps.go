@@ -95,9 +95,9 @@ func (h *handler) panelPipeline(c *fiber.Ctx) (fiber.Map, error) {
 
 func oppInputFrom(c *fiber.Ctx) OpportunityInput {
 	return OpportunityInput{
-		CustomerID: formUint(c, "customer_id"), Title: c.FormValue("title"), Products: c.FormValue("products"),
+		CustomerID: web.FormUint(c, "customer_id"), Title: c.FormValue("title"), Products: c.FormValue("products"),
 		Monthly: c.FormValue("monthly"), OneTime: c.FormValue("one_time"), ExpectedClose: c.FormValue("expected_close"),
-		Stage: c.FormValue("stage"), Probability: c.FormValue("probability"), Version: formInt(c, "version"),
+		Stage: c.FormValue("stage"), Probability: c.FormValue("probability"), Version: web.FormInt(c, "version"),
 	}
 }
 
@@ -135,7 +135,7 @@ func (h *handler) opportunityCreate(c *fiber.Ctx) error {
 }
 
 func (h *handler) opportunityShow(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (h *handler) opportunityShow(c *fiber.Ctx) error {
 }
 
 func (h *handler) opportunityEdit(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (h *handler) opportunityEdit(c *fiber.Ctx) error {
 }
 
 func (h *handler) opportunityUpdate(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -210,12 +210,12 @@ func (h *handler) opportunityUpdate(c *fiber.Ctx) error {
 // opportunityMove changes the stage. From the board (htmx) it answers with
 // the refreshed board; from the opportunity page with a redirect.
 func (h *handler) opportunityMove(c *fiber.Ctx) error {
-	id, err := uintParam(c, "id")
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
 	me := web.MustSubject(c)
-	m := StageMove{To: c.FormValue("stage"), LostReason: c.FormValue("lost_reason"), Note: c.FormValue("note"), Version: formInt(c, "version")}
+	m := StageMove{To: c.FormValue("stage"), LostReason: c.FormValue("lost_reason"), Note: c.FormValue("note"), Version: web.FormInt(c, "version")}
 	_, err = h.svc.MoveStage(c.UserContext(), me, id, m)
 	fromBoard := c.FormValue("from") == "board"
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {

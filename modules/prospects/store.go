@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -28,20 +29,13 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(&Store{db: tx}) })
 }
 
-func wrapNotFound(err error, what string) error {
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fmt.Errorf("%s: %w", what, apperr.ErrNotFound)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
 // --- customers
 
 // Customer loads a live customer.
 func (s *Store) Customer(ctx context.Context, id uint) (*Customer, error) {
 	var c Customer
 	if err := s.db.WithContext(ctx).First(&c, id).Error; err != nil {
-		return nil, wrapNotFound(err, fmt.Sprintf("customer %d", id))
+		return nil, db.NotFound(err, fmt.Sprintf("customer %d", id))
 	}
 	return &c, nil
 }
@@ -50,7 +44,7 @@ func (s *Store) Customer(ctx context.Context, id uint) (*Customer, error) {
 func (s *Store) DeletedCustomer(ctx context.Context, id uint) (*Customer, error) {
 	var c Customer
 	if err := s.db.WithContext(ctx).Unscoped().Where("deleted_at IS NOT NULL").First(&c, id).Error; err != nil {
-		return nil, wrapNotFound(err, fmt.Sprintf("deleted customer %d", id))
+		return nil, db.NotFound(err, fmt.Sprintf("deleted customer %d", id))
 	}
 	return &c, nil
 }
@@ -59,7 +53,7 @@ func (s *Store) DeletedCustomer(ctx context.Context, id uint) (*Customer, error)
 func (s *Store) CustomerByCode(ctx context.Context, code string) (*Customer, error) {
 	var c Customer
 	if err := s.db.WithContext(ctx).Where("credit_code = ?", code).First(&c).Error; err != nil {
-		return nil, wrapNotFound(err, "customer "+code)
+		return nil, db.NotFound(err, "customer "+code)
 	}
 	return &c, nil
 }
@@ -298,7 +292,7 @@ func (s *Store) ContactNames(ctx context.Context, customerIDs []uint) (map[uint]
 func (s *Store) Contact(ctx context.Context, id uint) (*Contact, error) {
 	var c Contact
 	if err := s.db.WithContext(ctx).First(&c, id).Error; err != nil {
-		return nil, wrapNotFound(err, fmt.Sprintf("contact %d", id))
+		return nil, db.NotFound(err, fmt.Sprintf("contact %d", id))
 	}
 	return &c, nil
 }
@@ -338,7 +332,7 @@ func (s *Store) DeleteContact(ctx context.Context, id uint) error {
 func (s *Store) Opportunity(ctx context.Context, id uint) (*Opportunity, error) {
 	var o Opportunity
 	if err := s.db.WithContext(ctx).First(&o, id).Error; err != nil {
-		return nil, wrapNotFound(err, fmt.Sprintf("opportunity %d", id))
+		return nil, db.NotFound(err, fmt.Sprintf("opportunity %d", id))
 	}
 	return &o, nil
 }

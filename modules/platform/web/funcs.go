@@ -1,9 +1,10 @@
 package web
 
 import (
-	"github.com/jike-crm/jike/modules/platform/money"
 	"html/template"
 	"time"
+
+	"github.com/jike-crm/jike/modules/platform/money"
 )
 
 // funcMap holds the few helpers templates need. Translation is not here:

@@ -3,12 +3,13 @@ package web
 import (
 	"errors"
 
-	"github.com/jike-crm/jike/modules/platform/apperr"
 	"html/template"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/i18n"
