@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template.
 //
-//go:embed layouts partials errors home org prospects
+//go:embed */*.html
 var FS embed.FS

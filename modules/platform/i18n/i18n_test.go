@@ -12,15 +12,35 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
+// keys merges every catalogue file of a language: the main one
+// ("zh-CN.toml") and the modules' ("needs.zh-CN.toml"). A key defined
+// twice is an error: one text per key.
 func keys(t *testing.T, file string) map[string]string {
 	t.Helper()
-	b, err := fs.ReadFile(catalogues, "locales/"+file)
-	if err != nil {
-		t.Fatal(err)
+	lang := strings.TrimSuffix(file, ".toml")
+	files, err := fs.Glob(catalogues, "locales/*"+lang+".toml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no catalogue for %s: %v", lang, err)
 	}
 	m := map[string]string{}
-	if err := toml.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", file, err)
+	for _, f := range files {
+		if f != "locales/"+file && !strings.HasSuffix(f, "."+file) {
+			continue
+		}
+		b, err := fs.ReadFile(catalogues, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]string{}
+		if err := toml.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				t.Errorf("%s defines %s again", f, k)
+			}
+			m[k] = v
+		}
 	}
 	return m
 }
@@ -61,7 +81,7 @@ func TestLiteralKeysExist(t *testing.T) {
 	zh := keys(t, "zh-CN.toml")
 	root := filepath.Join("..", "..", "..")
 	tmplKey := regexp.MustCompile(`\.T "([a-z_]+\.[a-z0-9_.]+)"`)
-	goKey := regexp.MustCompile(`"((?:v|login|users|teams|common|password|errors|nav|home|audit|branches|customers|contacts|opportunities|import|timeline|pipeline)\.[a-z0-9_.]+)"`)
+	goKey := regexp.MustCompile(`"((?:v|login|users|teams|common|password|errors|nav|home|audit|branches|customers|contacts|opportunities|import|timeline|pipeline|visits|needs|analysis|calendar|agenda|brief)\.[a-z0-9_.]+)"`)
 	var bad []string
 	scan := func(dir string, re *regexp.Regexp, ext string) {
 		_ = filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
