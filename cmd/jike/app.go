@@ -69,6 +69,8 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline := &prospects.Timeline{}
 	prospectSvc := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, timeline)
 	prospects.Register(srv, prospectSvc)
+	// needs: wired here (helper-owned line below)
+	// visits: wired here
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc}, nil
 }

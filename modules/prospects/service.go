@@ -103,6 +103,14 @@ func (s *Service) customerFor(ctx context.Context, actor authz.Subject, id uint,
 	return c, nil
 }
 
+// CustomerFor returns a customer after checking act on it (read, write,
+// …): ErrNotFound when the actor may not see it, ErrForbidden when they
+// see it but may not do act. Other modules use it for records that hang
+// off a customer, so those follow the customer's scope exactly.
+func (s *Service) CustomerFor(ctx context.Context, actor authz.Subject, id uint, act string) (*Customer, error) {
+	return s.customerFor(ctx, actor, id, act)
+}
+
 // Customer returns a customer the actor may read.
 func (s *Service) Customer(ctx context.Context, actor authz.Subject, id uint) (*Customer, error) {
 	return s.customerFor(ctx, actor, id, "read")

@@ -27,6 +27,7 @@ type TimelineSource func(ctx context.Context, customerID uint) ([]TimelineEntry,
 // page. It is wired in cmd/jike, so no module imports a higher one.
 type Timeline struct {
 	sources []TimelineSource
+	links   []CustomerLink
 }
 
 // Register adds a source.
@@ -49,3 +50,23 @@ func (t *Timeline) For(ctx context.Context, customerID uint, limit int) ([]Timel
 	}
 	return all, nil
 }
+
+// CustomerLink is a page about one customer that another module offers
+// (客户分析, 需求, 走访…); the customer page lists these links.
+type CustomerLink struct {
+	// Label is an i18n message id.
+	Label string
+	// Path is appended to /customers/{id}/, e.g. "analysis".
+	Path string
+	// Order sorts the links.
+	Order int
+}
+
+// AddCustomerLink registers a link shown on every customer page.
+func (t *Timeline) AddCustomerLink(l CustomerLink) {
+	t.links = append(t.links, l)
+	sort.SliceStable(t.links, func(i, j int) bool { return t.links[i].Order < t.links[j].Order })
+}
+
+// CustomerLinks lists the registered links.
+func (t *Timeline) CustomerLinks() []CustomerLink { return t.links }
