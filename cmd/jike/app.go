@@ -12,6 +12,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
 	"github.com/jike-crm/jike/templates"
 )
@@ -37,6 +38,7 @@ type app struct {
 	DB        *db.DB
 	Org       *org.Service
 	Prospects *prospects.Service
+	Visits    *visits.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -70,15 +72,17 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	prospectSvc := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, timeline)
 	prospects.Register(srv, prospectSvc)
 	// needs: wired here (helper-owned line below)
-	// visits: wired here
+	visitSvc := visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc.Store(), o.Location)
+	visits.Register(srv, visitSvc, renderBrief)
 	srv.Finish()
-	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc}, nil
+	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc}, nil
 }
 
 // allModels lists every GORM model, for the schema drift test.
 func allModels() []any {
 	models := append(org.Models(), &audit.Entry{})
-	return append(models, prospects.Models()...)
+	models = append(models, prospects.Models()...)
+	return append(models, visits.Models()...)
 }
 
 // sweepSessions deletes expired sessions every interval until ctx ends.

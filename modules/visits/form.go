@@ -1,0 +1,168 @@
+package visits
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+)
+
+// PlanInput is the visit plan form.
+type PlanInput struct {
+	CustomerID   uint
+	Date         string // 2006-01-02, in the display zone
+	Time         string // 15:04
+	Duration     string // minutes
+	Kind         string
+	Objective    string
+	Location     string
+	Contacts     []uint
+	Participants []uint
+	Checklist    map[string]bool
+	Version      int
+}
+
+type planValues struct {
+	starts   time.Time
+	duration int
+}
+
+// Validate checks the form; loc is the zone the date and time are in.
+func (in *PlanInput) Validate(loc *time.Location) (planValues, apperr.Fields) {
+	f := apperr.Fields{}
+	var v planValues
+	in.Objective = strings.TrimSpace(in.Objective)
+	in.Location = strings.TrimSpace(in.Location)
+	if in.CustomerID == 0 {
+		f.Add("customer_id", "v.required")
+	}
+	if in.Time == "" {
+		in.Time = "09:30"
+	}
+	t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(in.Date)+" "+strings.TrimSpace(in.Time), loc)
+	if err != nil {
+		f.Add("date", "v.datetime")
+	} else {
+		v.starts = t.UTC()
+	}
+	v.duration = 60
+	if d := strings.TrimSpace(in.Duration); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 5 || n > 720 {
+			f.Add("duration", "visits.v.duration")
+		} else {
+			v.duration = n
+		}
+	}
+	if !contains(Kinds, in.Kind) {
+		f.Add("kind", "v.choose")
+	}
+	if n := utf8.RuneCountInString(in.Objective); n == 0 {
+		f.Add("objective", "visits.v.objective")
+	} else if n > 500 {
+		f.Add("objective", "v.too_long")
+	}
+	if utf8.RuneCountInString(in.Location) > 200 {
+		f.Add("location", "v.too_long")
+	}
+	return v, f
+}
+
+// NeedLine is a need discovered at a visit, to become a need record.
+type NeedLine struct {
+	Category    string
+	Description string
+	ContactID   uint
+}
+
+// RecordInput is the visit record form.
+type RecordInput struct {
+	Discussed string
+	Attitude  string
+	NeedsText string
+	Needs     []NeedLine
+	NextStep  string
+	NextDate  string // 2006-01-02; creates the next visit plan
+	NextTime  string // 15:04, default 09:30
+	NextKind  string
+	Version   int
+}
+
+// NeedCategories mirror the needs module's categories (a need discovered
+// at a visit is created there).
+var NeedCategories = []string{"voice", "data", "cloud", "iot", "industry_app", "other"}
+
+type recordValues struct {
+	next *time.Time // start of the next visit, UTC
+	date *time.Time // the agreed date, as a date
+}
+
+// Validate checks the record form.
+func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues, apperr.Fields) {
+	f := apperr.Fields{}
+	var v recordValues
+	in.Discussed, in.NextStep = strings.TrimSpace(in.Discussed), strings.TrimSpace(in.NextStep)
+	if n := utf8.RuneCountInString(in.Discussed); n == 0 {
+		f.Add("discussed", "visits.v.discussed")
+	} else if n > 5000 {
+		f.Add("discussed", "v.too_long")
+	}
+	if !contains(Attitudes, in.Attitude) {
+		f.Add("attitude", "v.choose")
+	}
+	if utf8.RuneCountInString(in.NeedsText) > 2000 || utf8.RuneCountInString(in.NextStep) > 500 {
+		f.Add("next_step", "v.too_long")
+	}
+	var needs []NeedLine
+	for _, n := range in.Needs {
+		n.Description = strings.TrimSpace(n.Description)
+		if n.Description == "" {
+			continue
+		}
+		if !contains(NeedCategories, n.Category) {
+			f.Add("need_category", "v.choose")
+		}
+		if utf8.RuneCountInString(n.Description) > 1000 {
+			f.Add("need_description", "v.too_long")
+		}
+		needs = append(needs, n)
+	}
+	in.Needs = needs
+	if d := strings.TrimSpace(in.NextDate); d != "" {
+		if in.NextStep == "" {
+			f.Add("next_step", "visits.v.next_step")
+		}
+		tm := strings.TrimSpace(in.NextTime)
+		if tm == "" {
+			tm = "09:30"
+		}
+		t, err := time.ParseInLocation("2006-01-02 15:04", d+" "+tm, loc)
+		if err != nil {
+			f.Add("next_date", "v.datetime")
+		} else if t.Before(now) {
+			f.Add("next_date", "visits.v.next_past")
+		} else {
+			u := t.UTC()
+			day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			v.next, v.date = &u, &day
+		}
+		if in.NextKind == "" {
+			in.NextKind = "needs"
+		}
+		if !contains(Kinds, in.NextKind) {
+			f.Add("next_kind", "v.choose")
+		}
+	}
+	return v, f
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,518 @@
+package visits
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
+)
+
+// BriefRenderer turns a brief into a PDF in a language (wired in cmd/jike
+// with platform/pdf, so handlers stay free of PDF details).
+type BriefRenderer func(ctx context.Context, b *Brief, t func(id string, args ...any) string) ([]byte, error)
+
+type handler struct {
+	srv *web.Server
+	svc *Service
+	pdf BriefRenderer
+}
+
+func visitURL(id uint) string { return "/visits/" + strconv.FormatUint(uint64(id), 10) }
+
+// canSeeScope reports whether the user may switch to the team/branch view.
+func canSeeScope(me authz.Subject) bool {
+	return me.Role == authz.RoleChiefRep || me.Role == authz.RoleDirector || me.Role == authz.RoleAdmin
+}
+
+func viewOf(c *fiber.Ctx, me authz.Subject) string {
+	if c.Query("who") == ViewScope && canSeeScope(me) {
+		return ViewScope
+	}
+	if me.Role == authz.RoleAdmin {
+		return ViewScope // an admin has no visits of their own
+	}
+	return ViewMine
+}
+
+// --- list and calendar
+
+func (h *handler) list(c *fiber.Ctx) error {
+	me := web.MustSubject(c)
+	view := viewOf(c, me)
+	p := web.NewPager(c)
+	customerID := uint(c.QueryInt("customer"))
+	var statuses []string
+	if st := c.Query("status"); contains(Statuses, st) {
+		statuses = []string{st}
+	}
+	rows, total, err := h.svc.History(c.UserContext(), me, view, customerID, statuses, p.Size, p.Offset())
+	if err != nil {
+		return err
+	}
+	p.Total = total
+	overdue, err := h.svc.Overdue(c.UserContext(), me, view)
+	if err != nil {
+		return err
+	}
+	var customer *prospects.Customer
+	if customerID != 0 {
+		if customer, err = h.svc.prospects.Customer(c.UserContext(), me, customerID); err != nil {
+			return err
+		}
+	}
+	return h.srv.Render(c, "visits/list", fiber.Map{
+		"Rows": rows, "Pager": p, "Overdue": overdue, "View": view, "CanScope": canSeeScope(me),
+		"Statuses": Statuses, "Status": c.Query("status"), "Customer": customer, "Now": h.svc.Now(),
+	})
+}
+
+// day is one cell of the calendar.
+type day struct {
+	Date    time.Time
+	InMonth bool
+	Today   bool
+	Visits  []PlanRow
+}
+
+func (h *handler) calendar(c *fiber.Ctx) error {
+	me := web.MustSubject(c)
+	view := viewOf(c, me)
+	loc := h.svc.Location()
+	now := h.svc.Now().In(loc)
+	anchor := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	if d, err := time.ParseInLocation("2006-01-02", c.Query("date"), loc); err == nil {
+		anchor = d
+	}
+	mode := c.Query("mode")
+	if mode != "month" {
+		mode = "week"
+	}
+	weekStart := func(t time.Time) time.Time { return t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7)) }
+	var from, to, prev, next time.Time
+	if mode == "week" {
+		from = weekStart(anchor)
+		to, prev, next = from.AddDate(0, 0, 7), from.AddDate(0, 0, -7), from.AddDate(0, 0, 7)
+	} else {
+		first := time.Date(anchor.Year(), anchor.Month(), 1, 0, 0, 0, 0, loc)
+		from = weekStart(first)
+		last := first.AddDate(0, 1, 0)
+		to = weekStart(last.AddDate(0, 0, 6))
+		prev, next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
+	}
+	rows, err := h.svc.List(c.UserContext(), me, view, from.UTC(), to.UTC(), 0)
+	if err != nil {
+		return err
+	}
+	var days []day
+	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
+		cell := day{Date: d, InMonth: mode == "week" || d.Month() == anchor.Month(), Today: d.Equal(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc))}
+		end := d.AddDate(0, 0, 1)
+		for _, r := range rows {
+			st := r.StartsAt.In(loc)
+			if !st.Before(d) && st.Before(end) {
+				cell.Visits = append(cell.Visits, r)
+			}
+		}
+		days = append(days, cell)
+	}
+	q := url.Values{"mode": {mode}}
+	if view == ViewScope {
+		q.Set("who", ViewScope)
+	}
+	return h.srv.Render(c, "visits/calendar", fiber.Map{
+		"Days": days, "Mode": mode, "Anchor": anchor, "View": view, "CanScope": canSeeScope(me),
+		"PrevDate": prev.Format("2006-01-02"), "NextDate": next.Format("2006-01-02"), "Query": q.Encode(),
+		"TodayDate": now.Format("2006-01-02"), "Loc": loc, "Now": h.svc.Now(),
+	})
+}
+
+func (h *handler) panelAgenda(c *fiber.Ctx) (fiber.Map, error) {
+	a, err := h.svc.Agenda(c.UserContext(), web.MustSubject(c))
+	if err != nil {
+		return nil, err
+	}
+	return fiber.Map{"Agenda": a, "Now": h.svc.Now(), "Loc": h.svc.Location()}, nil
+}
+
+func (h *handler) customerVisits(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.prospects.Customer(c.UserContext(), web.MustSubject(c), id); err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/visits?customer=%d&who=scope", id), fiber.StatusSeeOther)
+}
+
+// --- plan form
+
+func planInputFrom(c *fiber.Ctx) PlanInput {
+	in := PlanInput{
+		CustomerID: web.FormUint(c, "customer_id"), Date: c.FormValue("date"), Time: c.FormValue("time"),
+		Duration: c.FormValue("duration"), Kind: c.FormValue("kind"), Objective: c.FormValue("objective"),
+		Location: c.FormValue("location"), Version: web.FormInt(c, "version"), Checklist: map[string]bool{},
+	}
+	args := c.Request().PostArgs()
+	for _, v := range args.PeekMulti("contacts") {
+		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
+			in.Contacts = append(in.Contacts, uint(n))
+		}
+	}
+	for _, v := range args.PeekMulti("participants") {
+		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
+			in.Participants = append(in.Participants, uint(n))
+		}
+	}
+	for _, item := range ChecklistItems {
+		in.Checklist[item] = c.FormValue("chk_"+item) == "1"
+	}
+	return in
+}
+
+func (h *handler) renderPlanForm(c *fiber.Ctx, status int, id uint, cu *prospects.Customer, in PlanInput, errs map[string]string) error {
+	contacts, err := h.svc.prospects.Store().Contacts(c.UserContext(), cu.ID)
+	if err != nil {
+		return err
+	}
+	colleagues, err := h.svc.Colleagues(c.UserContext(), cu)
+	if err != nil {
+		return err
+	}
+	sel := map[uint]bool{}
+	for _, x := range in.Contacts {
+		sel[x] = true
+	}
+	part := map[uint]bool{}
+	for _, x := range in.Participants {
+		part[x] = true
+	}
+	me := web.MustSubject(c)
+	return h.srv.RenderStatus(c, status, "visits/form", fiber.Map{
+		"ID": id, "C": cu, "Form": in, "Errors": errs, "Kinds": Kinds, "Items": ChecklistItems,
+		"Contacts": contacts, "Selected": sel, "Colleagues": colleagues, "Going": part, "MeID": me.ID,
+		"SuggestChief": cu.Grade == "A" && cu.ChiefRepID != nil,
+	})
+}
+
+func (h *handler) newPlan(c *fiber.Ctx) error {
+	me := web.MustSubject(c)
+	cid := uint(c.QueryInt("customer"))
+	if cid == 0 {
+		return h.srv.Render(c, "visits/pick_customer", fiber.Map{})
+	}
+	cu, err := h.svc.prospects.CustomerFor(c.UserContext(), me, cid, "write")
+	if err != nil {
+		return err
+	}
+	tomorrow := h.svc.Now().In(h.svc.Location()).AddDate(0, 0, 1)
+	in := PlanInput{CustomerID: cid, Date: tomorrow.Format("2006-01-02"), Time: "09:30", Duration: "60", Kind: "first"}
+	if cu.Grade == "A" && cu.ChiefRepID != nil {
+		// The handbook: a key account's chief representative goes along.
+		in.Participants = []uint{*cu.ChiefRepID}
+	}
+	return h.renderPlanForm(c, fiber.StatusOK, 0, cu, in, nil)
+}
+
+func (h *handler) createPlan(c *fiber.Ctx) error {
+	me := web.MustSubject(c)
+	in := planInputFrom(c)
+	p, err := h.svc.CreatePlan(c.UserContext(), me, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		cu, lerr := h.svc.prospects.CustomerFor(c.UserContext(), me, in.CustomerID, "write")
+		if lerr != nil {
+			return lerr
+		}
+		return h.renderPlanForm(c, status, 0, cu, in, msgs)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "visits.created")
+	return web.Redirect(c, visitURL(p.ID))
+}
+
+func (h *handler) edit(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	d, err := h.svc.Detail(c.UserContext(), me, id)
+	if err != nil {
+		return err
+	}
+	if !d.CanWrite {
+		return apperr.ErrForbidden
+	}
+	p := d.Plan
+	st := p.StartsAt.In(h.svc.Location())
+	in := PlanInput{CustomerID: p.CustomerID, Date: st.Format("2006-01-02"), Time: st.Format("15:04"),
+		Duration: strconv.Itoa(p.DurationMin), Kind: p.Kind, Objective: p.Objective, Location: p.Location,
+		Version: p.Version, Checklist: map[string]bool{}}
+	for i, item := range ChecklistItems {
+		in.Checklist[item] = p.Checklist()[i]
+	}
+	for _, ct := range d.Contacts {
+		in.Contacts = append(in.Contacts, ct.ID)
+	}
+	for _, u := range d.Participants {
+		in.Participants = append(in.Participants, u.ID)
+	}
+	return h.renderPlanForm(c, fiber.StatusOK, id, d.Customer, in, nil)
+}
+
+func (h *handler) update(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	in := planInputFrom(c)
+	_, err = h.svc.UpdatePlan(c.UserContext(), me, id, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		d, lerr := h.svc.Detail(c.UserContext(), me, id)
+		if lerr != nil {
+			return lerr
+		}
+		return h.renderPlanForm(c, status, id, d.Customer, in, msgs)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "common.saved")
+	return web.Redirect(c, visitURL(id))
+}
+
+// --- visit page
+
+func (h *handler) showData(c *fiber.Ctx, d *Detail, errs map[string]string, rec *RecordInput) fiber.Map {
+	now := h.svc.Now()
+	data := fiber.Map{
+		"D": d, "P": d.Plan, "C": d.Customer, "Items": ChecklistItems, "Checks": d.Plan.Checklist(),
+		"Unprepared": d.Plan.Unprepared(now), "Overdue": d.Plan.Overdue(now), "Errors": errs,
+		"Attitudes": Attitudes, "Kinds": Kinds, "NeedCategories": NeedCategories, "Title": d.Customer.Name,
+		"CanRecord": d.CanWrite && (d.Plan.Status == StatusPlanned || d.Plan.Status == StatusDone),
+		"Late":      d.Record != nil && now.Sub(d.Record.CreatedAt) > lateEdit, "Loc": h.svc.Location(),
+	}
+	if rec == nil {
+		rec = &RecordInput{Attitude: "neutral", NextKind: "needs"}
+		if d.Record != nil {
+			rec.Discussed, rec.Attitude, rec.NeedsText, rec.NextStep, rec.Version = d.Record.Discussed, d.Record.Attitude, d.Record.NeedsText, d.Record.NextStep, d.Record.Version
+			if d.Record.NextDate != nil {
+				rec.NextDate = d.Record.NextDate.Format("2006-01-02")
+			}
+		}
+	}
+	data["Rec"] = rec
+	return data
+}
+
+func (h *handler) show(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.Detail(c.UserContext(), web.MustSubject(c), id)
+	if err != nil {
+		return err
+	}
+	return h.srv.Render(c, "visits/show", h.showData(c, d, nil, nil))
+}
+
+// check ticks a checklist item; htmx gets the refreshed checklist back.
+func (h *handler) check(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	if _, err := h.svc.Check(c.UserContext(), me, id, c.FormValue("item"), c.FormValue("on") == "1"); err != nil {
+		if f, ok := apperr.AsFields(err); ok {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, h.srv.I18n.T(web.Lang(c), f["item"]))
+		}
+		return err
+	}
+	if c.Get("HX-Request") == "true" {
+		d, err := h.svc.Detail(c.UserContext(), me, id)
+		if err != nil {
+			return err
+		}
+		return h.srv.Fragment(c, "visits/checklist", h.showData(c, d, nil, nil))
+	}
+	return web.Redirect(c, visitURL(id))
+}
+
+func recordInputFrom(c *fiber.Ctx) RecordInput {
+	in := RecordInput{
+		Discussed: c.FormValue("discussed"), Attitude: c.FormValue("attitude"), NeedsText: c.FormValue("needs_text"),
+		NextStep: c.FormValue("next_step"), NextDate: c.FormValue("next_date"), NextTime: c.FormValue("next_time"),
+		NextKind: c.FormValue("next_kind"), Version: web.FormInt(c, "version"),
+	}
+	for i := 0; i < 3; i++ {
+		n := NeedLine{Category: c.FormValue(fmt.Sprintf("need_category_%d", i)), Description: c.FormValue(fmt.Sprintf("need_description_%d", i)),
+			ContactID: web.FormUint(c, fmt.Sprintf("need_contact_%d", i))}
+		if strings.TrimSpace(n.Description) != "" {
+			in.Needs = append(in.Needs, n)
+		}
+	}
+	return in
+}
+
+func (h *handler) record(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	in := recordInputFrom(c)
+	res, err := h.svc.SaveRecord(c.UserContext(), me, id, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		d, lerr := h.svc.Detail(c.UserContext(), me, id)
+		if lerr != nil {
+			return lerr
+		}
+		return h.srv.RenderStatus(c, status, "visits/show", h.showData(c, d, msgs, &in))
+	}
+	if err != nil && res == nil {
+		return err
+	}
+	if err != nil {
+		// The record is saved; only a need failed: say so, keep the user's work.
+		h.srv.Log.Error("create need from visit", "err", err, "visit", id)
+		h.srv.Flash(c, "error", "visits.need_failed")
+		return web.Redirect(c, visitURL(id))
+	}
+	if res.NextPlan != nil {
+		h.srv.Flash(c, "ok", "visits.recorded_next")
+	} else {
+		h.srv.Flash(c, "ok", "visits.recorded")
+	}
+	return web.Redirect(c, visitURL(id))
+}
+
+func (h *handler) statusChange(c *fiber.Ctx, fn func(ctx context.Context, me authz.Subject, id uint) error, okMsg string) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	err = fn(c.UserContext(), web.MustSubject(c), id)
+	if f, ok := apperr.AsFields(err); ok {
+		for _, m := range f {
+			h.srv.Flash(c, "error", m)
+		}
+		return web.Redirect(c, visitURL(id))
+	}
+	if errors.Is(err, apperr.ErrConflict) {
+		h.srv.Flash(c, "error", "v.stale")
+		return web.Redirect(c, visitURL(id))
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", okMsg)
+	return web.Redirect(c, visitURL(id))
+}
+
+func (h *handler) cancel(c *fiber.Ctx) error {
+	reason := c.FormValue("reason")
+	return h.statusChange(c, func(ctx context.Context, me authz.Subject, id uint) error {
+		return h.svc.Cancel(ctx, me, id, reason)
+	}, "visits.cancelled")
+}
+
+func (h *handler) missed(c *fiber.Ctx) error {
+	return h.statusChange(c, h.svc.MarkMissed, "visits.marked_missed")
+}
+
+// --- brief
+
+func (h *handler) brief(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := h.svc.Brief(c.UserContext(), web.MustSubject(c), id)
+	if err != nil {
+		return err
+	}
+	return h.srv.Render(c, "visits/brief", fiber.Map{"B": b, "Title": b.Customer.Name, "Loc": h.svc.Location()})
+}
+
+func (h *handler) briefPDF(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := h.svc.Brief(c.UserContext(), web.MustSubject(c), id)
+	if err != nil {
+		return err
+	}
+	if h.pdf == nil {
+		return fiber.ErrServiceUnavailable
+	}
+	lang := web.Lang(c)
+	out, err := h.pdf(c.UserContext(), b, func(id string, args ...any) string { return h.srv.I18n.T(lang, id, args...) })
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="visit-brief-%d.pdf"`, id))
+	return c.Send(out)
+}
+
+// --- calendar feed
+
+func (h *handler) feedPage(c *fiber.Ctx) error {
+	has, err := h.svc.HasFeedToken(c.UserContext(), web.MustSubject(c))
+	if err != nil {
+		return err
+	}
+	return h.srv.Render(c, "visits/feed", fiber.Map{"Has": has})
+}
+
+func (h *handler) feedCreate(c *fiber.Ctx) error {
+	token, err := h.svc.NewFeedToken(c.UserContext(), web.MustSubject(c))
+	if err != nil {
+		return err
+	}
+	feedURL := c.BaseURL() + "/ics/" + token
+	return h.srv.Render(c, "visits/feed", fiber.Map{"Has": true, "URL": feedURL,
+		"WebcalURL": "webcal://" + strings.TrimPrefix(strings.TrimPrefix(feedURL, "https://"), "http://")})
+}
+
+func (h *handler) feedRevoke(c *fiber.Ctx) error {
+	if err := h.svc.RevokeFeedToken(c.UserContext(), web.MustSubject(c)); err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "visits.feed_revoked")
+	return web.Redirect(c, "/visits/feed")
+}
+
+func (h *handler) feed(c *fiber.Ctx) error {
+	token := strings.TrimSuffix(c.Params("token"), ".ics")
+	u, rows, err := h.svc.FeedFor(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	lang := u.Lang
+	var buf bytes.Buffer
+	name := h.srv.I18n.T(lang, "visits.feed_name", "Name", u.Name)
+	kind := func(k string) string { return h.srv.I18n.T(lang, "visit_kind."+k) }
+	if err := WriteICS(&buf, name, c.Hostname(), rows, kind, h.svc.Now()); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
+	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
+	return c.Send(buf.Bytes())
+}

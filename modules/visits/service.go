@@ -1,0 +1,642 @@
+package visits
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
+)
+
+// CreateNeedFunc creates a need record from a visit (the needs module's
+// CreateFromVisit, wired in cmd/jike; visits and needs are siblings).
+type CreateNeedFunc func(ctx context.Context, actor authz.Subject, customerID uint, category, description string, contactID, visitID uint) error
+
+// BriefSection adds a part to the pre-visit brief: a title (i18n id) and
+// plain lines. Modules register theirs (open needs, contracts ending, open
+// complaints) in cmd/jike.
+type BriefSection func(ctx context.Context, actor authz.Subject, customerID uint) (title string, lines []string, err error)
+
+// Service holds the rules for visit plans and records. A visit is visible
+// and editable exactly when its customer is (prospects.CustomerFor).
+type Service struct {
+	store     *Store
+	prospects *prospects.Service
+	org       *org.Store
+	loc       *time.Location
+	now       func() time.Time
+	// CreateNeed, when set, turns needs discovered at a visit into records.
+	CreateNeed CreateNeedFunc
+	sections   []BriefSection
+}
+
+// NewService wires the service; loc is the zone people plan in.
+func NewService(store *Store, ps *prospects.Service, orgStore *org.Store, loc *time.Location) *Service {
+	if loc == nil {
+		loc = time.UTC
+	}
+	s := &Service{store: store, prospects: ps, org: orgStore, loc: loc, now: func() time.Time { return time.Now().UTC() }}
+	ps.Timeline().Register(s.timelineEntries)
+	return s
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Location is the zone visits are planned in.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// Now is the service clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// AddBriefSection registers a section of the pre-visit brief.
+func (s *Service) AddBriefSection(sec BriefSection) { s.sections = append(s.sections, sec) }
+
+// Store exposes the store (demo data).
+func (s *Service) Store() *Store { return s.store }
+
+// plan loads a plan and its customer, checking act on the customer.
+func (s *Service) plan(ctx context.Context, actor authz.Subject, id uint, act string) (*Plan, *prospects.Customer, error) {
+	p, err := s.store.Plan(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.prospects.CustomerFor(ctx, actor, p.CustomerID, act)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, c, nil
+}
+
+// checkLinks verifies that key persons belong to the customer and that
+// participants are enabled colleagues of the customer's branch.
+func (s *Service) checkLinks(ctx context.Context, c *prospects.Customer, in *PlanInput, f apperr.Fields) error {
+	contacts, err := s.prospects.Store().Contacts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	ok := map[uint]bool{}
+	for _, ct := range contacts {
+		ok[ct.ID] = true
+	}
+	in.Contacts = dedupe(in.Contacts)
+	for _, id := range in.Contacts {
+		if !ok[id] {
+			f.Add("contacts", "visits.v.contact")
+		}
+	}
+	in.Participants = dedupe(in.Participants)
+	users, err := s.org.UsersByIDs(ctx, in.Participants)
+	if err != nil {
+		return err
+	}
+	for _, id := range in.Participants {
+		u, found := users[id]
+		// A colleague who goes along must be able to open the customer, so
+		// the visit is visible to everyone on it.
+		if !found || u.Disabled || u.BranchID == nil || *u.BranchID != c.BranchID || !s.prospects.Can(u.Subject(), "read", c) {
+			f.Add("participants", "visits.v.participant")
+		}
+	}
+	return nil
+}
+
+func dedupe(ids []uint) []uint {
+	seen := map[uint]bool{}
+	var out []uint
+	for _, id := range ids {
+		if id != 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// CreatePlan plans a visit to a customer the actor may work on. The
+// customer's owner does the visit; a colleague who plans it joins it.
+func (s *Service) CreatePlan(ctx context.Context, actor authz.Subject, in PlanInput) (*Plan, error) {
+	v, f := in.Validate(s.loc)
+	if in.CustomerID == 0 {
+		return nil, f
+	}
+	c, err := s.prospects.CustomerFor(ctx, actor, in.CustomerID, "write")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkLinks(ctx, c, &in, f); err != nil {
+		return nil, err
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	if actor.ID != c.OwnerID {
+		in.Participants = dedupe(append(in.Participants, actor.ID))
+	}
+	p := &Plan{CustomerID: c.ID, OwnerID: c.OwnerID, StartsAt: v.starts, DurationMin: v.duration, Kind: in.Kind,
+		Objective: in.Objective, Location: in.Location, Status: StatusPlanned, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
+	for item, on := range in.Checklist {
+		p.setItem(item, on)
+	}
+	err = s.store.Tx(ctx, func(tx *Store) error {
+		if err := tx.CreatePlan(ctx, p, in.Contacts, in.Participants); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionCreate, audit.Diff(nil, p))
+	})
+	return p, err
+}
+
+// UpdatePlan edits a planned visit.
+func (s *Service) UpdatePlan(ctx context.Context, actor authz.Subject, id uint, in PlanInput) (*Plan, error) {
+	p, c, err := s.plan(ctx, actor, id, "write")
+	if err != nil {
+		return nil, err
+	}
+	in.CustomerID = c.ID
+	v, f := in.Validate(s.loc)
+	if err := s.checkLinks(ctx, c, &in, f); err != nil {
+		return nil, err
+	}
+	if p.Status != StatusPlanned {
+		f.Add("_form", "visits.v.not_planned")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	if in.Version != p.Version {
+		return nil, fmt.Errorf("visit %d: %w", id, apperr.ErrConflict)
+	}
+	before := *p
+	p.StartsAt, p.DurationMin, p.Kind, p.Objective, p.Location = v.starts, v.duration, in.Kind, in.Objective, in.Location
+	for _, item := range ChecklistItems {
+		p.setItem(item, in.Checklist[item])
+	}
+	p.UpdatedBy = &actor.ID
+	err = s.store.Tx(ctx, func(tx *Store) error {
+		if err := tx.SavePlan(ctx, p, in.Contacts, in.Participants, true); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
+	})
+	return p, err
+}
+
+// Check ticks or unticks one item of the preparation checklist.
+func (s *Service) Check(ctx context.Context, actor authz.Subject, id uint, item string, on bool) (*Plan, error) {
+	p, _, err := s.plan(ctx, actor, id, "write")
+	if err != nil {
+		return nil, err
+	}
+	before := *p
+	if !p.setItem(item, on) {
+		return nil, apperr.Fields{"item": "v.choose"}
+	}
+	p.UpdatedBy = &actor.ID
+	err = s.store.Tx(ctx, func(tx *Store) error {
+		if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
+	})
+	return p, err
+}
+
+// Cancel cancels a planned visit; a reason is required.
+func (s *Service) Cancel(ctx context.Context, actor authz.Subject, id uint, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return apperr.Fields{"reason": "visits.v.cancel_reason"}
+	}
+	if utf8.RuneCountInString(reason) > 500 {
+		return apperr.Fields{"reason": "v.too_long"}
+	}
+	return s.setStatus(ctx, actor, id, StatusCancelled, reason)
+}
+
+// MarkMissed records that a planned visit did not happen.
+func (s *Service) MarkMissed(ctx context.Context, actor authz.Subject, id uint) error {
+	return s.setStatus(ctx, actor, id, StatusMissed, "")
+}
+
+func (s *Service) setStatus(ctx context.Context, actor authz.Subject, id uint, status, reason string) error {
+	p, _, err := s.plan(ctx, actor, id, "write")
+	if err != nil {
+		return err
+	}
+	if p.Status != StatusPlanned {
+		return apperr.Fields{"_form": "visits.v.not_planned"}
+	}
+	if status == StatusMissed && p.StartsAt.After(s.now()) {
+		return apperr.Fields{"_form": "visits.v.not_yet"}
+	}
+	before := *p
+	p.Status, p.CancelReason, p.UpdatedBy = status, reason, &actor.ID
+	return s.store.Tx(ctx, func(tx *Store) error {
+		if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
+	})
+}
+
+// RecordResult is what saving a record produced.
+type RecordResult struct {
+	Record   *Record
+	NextPlan *Plan
+	Needs    int
+}
+
+// lateEdit is how long a record stays freely editable; later edits are
+// marked in the audit trail as late.
+const lateEdit = 7 * 24 * time.Hour
+
+// SaveRecord records what happened at a visit: the plan becomes done; a
+// next step with a date creates the next visit plan (same key persons and
+// colleagues) in the same transaction; needs discovered become need
+// records through CreateNeed. Editing a record is allowed and audited;
+// after seven days the edit is marked "late_edit".
+func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID uint, in RecordInput) (*RecordResult, error) {
+	p, c, err := s.plan(ctx, actor, visitID, "write")
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	v, f := in.Validate(s.loc, now)
+	if p.Status == StatusCancelled || p.Status == StatusMissed {
+		f.Add("_form", "visits.v.not_planned")
+	}
+	if len(in.Needs) > 0 && s.CreateNeed == nil {
+		f.Add("need_description", "visits.v.needs_unavailable")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	existing, err := s.store.Record(ctx, p.ID)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	res := &RecordResult{}
+	err = s.store.Tx(ctx, func(tx *Store) error {
+		r := existing
+		var before *Record
+		action := audit.ActionCreate
+		if r == nil {
+			r = &Record{VisitID: p.ID, CreatedBy: &actor.ID}
+		} else {
+			if in.Version != r.Version {
+				return fmt.Errorf("record of visit %d: %w", p.ID, apperr.ErrConflict)
+			}
+			b := *r
+			before, action = &b, audit.ActionUpdate
+			if now.Sub(r.CreatedAt) > lateEdit {
+				action = "late_edit"
+			}
+		}
+		r.Discussed, r.Attitude, r.NeedsText, r.NextStep, r.UpdatedBy = in.Discussed, in.Attitude, strings.TrimSpace(in.NeedsText), in.NextStep, &actor.ID
+		if v.next != nil && r.NextVisitID == nil {
+			contacts, participants, err := tx.Links(ctx, []uint{p.ID})
+			if err != nil {
+				return err
+			}
+			next := &Plan{CustomerID: c.ID, OwnerID: c.OwnerID, StartsAt: *v.next, DurationMin: p.DurationMin,
+				Kind: in.NextKind, Objective: in.NextStep, Location: p.Location, Status: StatusPlanned,
+				PrevVisitID: &p.ID, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
+			if err := tx.CreatePlan(ctx, next, contacts[p.ID], participants[p.ID]); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, tx.DB(), actor.ID, "visit", next.ID, audit.ActionCreate, audit.Diff(nil, next)); err != nil {
+				return err
+			}
+			r.NextVisitID, res.NextPlan = &next.ID, next
+		}
+		r.NextDate = v.date
+		if existing == nil {
+			if err := tx.CreateRecord(ctx, r); err != nil {
+				return err
+			}
+		} else if err := tx.SaveRecord(ctx, r); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx.DB(), actor.ID, "visit_record", r.ID, action, audit.Diff(before, r)); err != nil {
+			return err
+		}
+		if p.Status != StatusDone {
+			pb := *p
+			p.Status, p.UpdatedBy = StatusDone, &actor.ID
+			if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&pb, p)); err != nil {
+				return err
+			}
+		}
+		res.Record = r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Needs are created by their own module after the record is safe; the
+	// lines were validated above, so only a database failure can stop one.
+	for _, n := range in.Needs {
+		if err := s.CreateNeed(ctx, actor, c.ID, n.Category, n.Description, n.ContactID, p.ID); err != nil {
+			return res, fmt.Errorf("record saved, but creating the need %q failed: %w", n.Description, err)
+		}
+		res.Needs++
+	}
+	return res, nil
+}
+
+// Detail is everything the visit page shows.
+type Detail struct {
+	Plan         *Plan
+	Customer     *prospects.Customer
+	Contacts     []prospects.Contact
+	AllContacts  []prospects.Contact
+	Participants []org.User
+	Owner        org.User
+	Record       *Record
+	Prev, Next   *Plan
+	CanWrite     bool
+}
+
+// Detail loads a visit for its page.
+func (s *Service) Detail(ctx context.Context, actor authz.Subject, id uint) (*Detail, error) {
+	p, c, err := s.plan(ctx, actor, id, "read")
+	if err != nil {
+		return nil, err
+	}
+	d := &Detail{Plan: p, Customer: c, CanWrite: s.prospects.Can(actor, "write", c)}
+	contactIDs, participantIDs, err := s.store.Links(ctx, []uint{p.ID})
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.prospects.Store().Contacts(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	d.AllContacts = all
+	meet := map[uint]bool{}
+	for _, id := range contactIDs[p.ID] {
+		meet[id] = true
+	}
+	for _, ct := range all {
+		if meet[ct.ID] {
+			d.Contacts = append(d.Contacts, ct)
+		}
+	}
+	users, err := s.org.UsersByIDs(ctx, append(participantIDs[p.ID], p.OwnerID))
+	if err != nil {
+		return nil, err
+	}
+	d.Owner = users[p.OwnerID]
+	for _, uid := range participantIDs[p.ID] {
+		d.Participants = append(d.Participants, users[uid])
+	}
+	if r, err := s.store.Record(ctx, p.ID); err == nil {
+		d.Record = r
+		if r.NextVisitID != nil {
+			d.Next, _ = s.store.Plan(ctx, *r.NextVisitID)
+		}
+	} else if !errors.Is(err, apperr.ErrNotFound) {
+		return nil, err
+	}
+	if p.PrevVisitID != nil {
+		d.Prev, _ = s.store.Plan(ctx, *p.PrevVisitID)
+	}
+	return d, nil
+}
+
+// Colleagues lists who may join a visit to c: the enabled users of its
+// branch who sell and may open the customer (teammates, the chief rep,
+// the director).
+func (s *Service) Colleagues(ctx context.Context, c *prospects.Customer) ([]org.User, error) {
+	all, err := s.branchSellers(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	var out []org.User
+	for _, u := range all {
+		if s.prospects.Can(u.Subject(), "read", c) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) branchSellers(ctx context.Context, c *prospects.Customer) ([]org.User, error) {
+	teams, err := s.org.Teams(ctx, c.BranchID, true)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]uint, len(teams))
+	for i, t := range teams {
+		ids[i] = t.ID
+	}
+	var out []org.User
+	if len(ids) > 0 {
+		if out, err = s.org.UsersByTeam(ctx, ids...); err != nil {
+			return nil, err
+		}
+	}
+	var directors []org.User
+	if err := s.store.DB().WithContext(ctx).Where("role = ? AND branch_id = ? AND disabled = ?", authz.RoleDirector, c.BranchID, false).
+		Order("name").Find(&directors).Error; err != nil {
+		return nil, err
+	}
+	return append(out, directors...), nil
+}
+
+// View names whose visits a calendar shows.
+const (
+	ViewMine  = "mine"
+	ViewScope = "scope" // the team for a chief rep, the branch for a director
+)
+
+// List returns the visits in [from, to) the actor may see: their own (as
+// owner or participant) or, with ViewScope, all of their scope.
+func (s *Service) List(ctx context.Context, actor authz.Subject, view string, from, to time.Time, customerID uint) ([]PlanRow, error) {
+	f := PlanFilter{Scope: s.prospects.Scope(actor, "read"), From: &from, To: &to, CustomerID: customerID}
+	if view != ViewScope {
+		f.Mine = actor.ID
+	}
+	rows, _, err := s.store.ListPlans(ctx, f)
+	return rows, err
+}
+
+// History returns a page of visits (newest first) the actor may see.
+func (s *Service) History(ctx context.Context, actor authz.Subject, view string, customerID uint, statuses []string, limit, offset int) ([]PlanRow, int64, error) {
+	f := PlanFilter{Scope: s.prospects.Scope(actor, "read"), CustomerID: customerID, Statuses: statuses, Desc: true, Limit: limit, Offset: offset}
+	if view != ViewScope {
+		f.Mine = actor.ID
+	}
+	return s.store.ListPlans(ctx, f)
+}
+
+// Agenda is a user's day: today's visits, visits needing preparation and
+// visits overdue (past, no record).
+type Agenda struct {
+	Today      []PlanRow
+	Unprepared []PlanRow
+	Overdue    []PlanRow
+}
+
+// Agenda loads the actor's own agenda for the day containing now.
+func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, error) {
+	now := s.now()
+	local := now.In(s.loc)
+	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.loc).UTC()
+	dayEnd := dayStart.Add(24 * time.Hour)
+	scope := s.prospects.Scope(actor, "read")
+	a := &Agenda{}
+	today, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: scope, Mine: actor.ID, From: &dayStart, To: &dayEnd})
+	if err != nil {
+		return nil, err
+	}
+	a.Today = today
+	soon := now.Add(24 * time.Hour)
+	upcoming, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: scope, Mine: actor.ID, From: &dayStart, To: &soon, Statuses: []string{StatusPlanned}})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range upcoming {
+		if r.Unprepared(now) {
+			a.Unprepared = append(a.Unprepared, r)
+		}
+	}
+	past, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: scope, Mine: actor.ID, OverdueAt: &now, Desc: true, Limit: 50})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range past {
+		if r.Overdue(now) {
+			a.Overdue = append(a.Overdue, r)
+		}
+	}
+	return a, nil
+}
+
+// Overdue lists the visits of the actor's scope that are past and have no
+// record (for chief reps and directors watching their people).
+func (s *Service) Overdue(ctx context.Context, actor authz.Subject, view string) ([]PlanRow, error) {
+	now := s.now()
+	f := PlanFilter{Scope: s.prospects.Scope(actor, "read"), OverdueAt: &now, Desc: true, Limit: 200}
+	if view != ViewScope {
+		f.Mine = actor.ID
+	}
+	rows, _, err := s.store.ListPlans(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []PlanRow
+	for _, r := range rows {
+		if r.Overdue(now) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// --- calendar feed
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewFeedToken creates (or replaces) the actor's calendar feed token and
+// returns it; only its hash is stored, so it is shown once.
+func (s *Service) NewFeedToken(ctx context.Context, actor authz.Subject) (string, error) {
+	token := web.RandomToken(24)
+	if err := s.store.SetToken(ctx, actor.ID, hashToken(token)); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// RevokeFeedToken stops the actor's calendar feed.
+func (s *Service) RevokeFeedToken(ctx context.Context, actor authz.Subject) error {
+	return s.store.DeleteToken(ctx, actor.ID)
+}
+
+// HasFeedToken reports whether the actor has a live feed.
+func (s *Service) HasFeedToken(ctx context.Context, actor authz.Subject) (bool, error) {
+	_, err := s.store.TokenOf(ctx, actor.ID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// FeedFor resolves a feed token to its user's visits (own and joined)
+// from 30 days ago to 180 days ahead. A revoked or unknown token, or a
+// disabled user, is ErrNotFound.
+func (s *Service) FeedFor(ctx context.Context, token string) (*org.User, []PlanRow, error) {
+	if len(token) < 20 {
+		return nil, nil, apperr.ErrNotFound
+	}
+	uid, err := s.store.UserByToken(ctx, hashToken(token))
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.org.UserByID(ctx, uid)
+	if err != nil || u.Disabled {
+		return nil, nil, apperr.ErrNotFound
+	}
+	actor := u.Subject()
+	now := s.now()
+	from, to := now.AddDate(0, 0, -30), now.AddDate(0, 0, 180)
+	rows, err := s.List(ctx, actor, ViewMine, from, to, 0)
+	return u, rows, err
+}
+
+// --- timeline
+
+func (s *Service) timelineEntries(ctx context.Context, customerID uint) ([]prospects.TimelineEntry, error) {
+	var plans []Plan
+	if err := s.store.DB().WithContext(ctx).Where("customer_id = ?", customerID).Order("starts_at DESC").Limit(100).Find(&plans).Error; err != nil {
+		return nil, err
+	}
+	ids := make([]uint, len(plans))
+	for i, p := range plans {
+		ids[i] = p.ID
+	}
+	records, err := s.store.Records(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []prospects.TimelineEntry
+	for _, p := range plans {
+		link := fmt.Sprintf("/visits/%d", p.ID)
+		when := p.StartsAt.In(s.loc).Format("2006-01-02 15:04")
+		out = append(out, prospects.TimelineEntry{At: p.CreatedAt, Kind: "visit", MsgID: "timeline.visit.planned",
+			Args: []any{"When", when, "Objective", p.Objective}, Link: link, ActorID: derefID(p.CreatedBy)})
+		if r, ok := records[p.ID]; ok {
+			out = append(out, prospects.TimelineEntry{At: r.CreatedAt, Kind: "visit", MsgID: "timeline.visit.recorded",
+				Args: []any{"When", when}, Detail: r.Discussed, Link: link, ActorID: derefID(r.CreatedBy)})
+		}
+		if p.Status == StatusCancelled || p.Status == StatusMissed {
+			out = append(out, prospects.TimelineEntry{At: p.UpdatedAt, Kind: "visit", MsgID: "timeline.visit." + p.Status,
+				Args: []any{"When", when}, Detail: p.CancelReason, Link: link, ActorID: derefID(p.UpdatedBy)})
+		}
+	}
+	return out, nil
+}
+
+func derefID(p *uint) uint {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

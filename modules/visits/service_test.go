@@ -1,0 +1,393 @@
+package visits
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/prospects"
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestMain(m *testing.M) { testkit.Main(m) }
+
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
+
+type world struct {
+	svc      *Service
+	ps       *prospects.Service
+	d        *db.DB
+	now      time.Time
+	users    map[string]authz.Subject
+	customer *prospects.Customer
+	contacts []uint
+	needs    []string
+}
+
+func newWorld(t *testing.T, d *db.DB) *world {
+	t.Helper()
+	ctx := context.Background()
+	orgSvc := org.NewService(org.NewStore(d.Gorm), org.Options{BcryptCost: bcrypt.MinCost})
+	if _, err := orgSvc.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	enf, _ := authz.New()
+	ps := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, &prospects.Timeline{})
+	w := &world{ps: ps, d: d, users: map[string]authz.Subject{}, now: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}
+	w.svc = NewService(NewStore(d.Gorm), ps, orgSvc.Store(), shanghai)
+	w.svc.SetClock(func() time.Time { return w.now })
+	w.svc.CreateNeed = func(_ context.Context, _ authz.Subject, customerID uint, category, description string, contactID, visitID uint) error {
+		w.needs = append(w.needs, category+":"+description)
+		return nil
+	}
+	for _, n := range []string{"liwei", "zhangjing", "zhaomin", "sunli", "wangjianguo", "liuzhiqiang", "admin"} {
+		u, err := orgSvc.Store().UserByUsername(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.users[n] = u.Subject()
+	}
+	c, err := ps.CreateCustomer(ctx, w.users["liwei"], prospects.CustomerInput{Name: "哈尔滨市第二医院", CreditCode: prospects.MakeCreditCode("12230103MB1000001"), Industry: "healthcare", Grade: "A"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.customer = c
+	for _, n := range []string{"王院长", "刘主任"} {
+		ct, err := ps.SaveContact(ctx, w.users["liwei"], c.ID, 0, prospects.ContactInput{Name: n, Role: "decision", Mobile: "13900001111"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.contacts = append(w.contacts, ct.ID)
+	}
+	return w
+}
+
+// at formats a local (Shanghai) time offset from now for the plan form.
+func (w *world) at(d time.Duration) (string, string) {
+	t := w.now.Add(d).In(shanghai)
+	return t.Format("2006-01-02"), t.Format("15:04")
+}
+
+func (w *world) plan(t *testing.T, as string, in time.Duration, mods ...func(*PlanInput)) *Plan {
+	t.Helper()
+	date, tm := w.at(in)
+	pi := PlanInput{CustomerID: w.customer.ID, Date: date, Time: tm, Duration: "60", Kind: "needs", Objective: "确认专线带宽需求", Contacts: w.contacts[:1]}
+	for _, m := range mods {
+		m(&pi)
+	}
+	p, err := w.svc.CreatePlan(context.Background(), w.users[as], pi)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	return p
+}
+
+func TestPlanValidation(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		_, err := w.svc.CreatePlan(ctx, w.users["liwei"], PlanInput{CustomerID: w.customer.ID, Date: "2026-13-40", Kind: "party", Duration: "1", Contacts: []uint{99999}, Participants: []uint{w.users["liuzhiqiang"].ID}})
+		f, ok := apperr.AsFields(err)
+		if !ok {
+			t.Fatalf("want field errors, got %v", err)
+		}
+		for field, msg := range map[string]string{"date": "v.datetime", "kind": "v.choose", "duration": "visits.v.duration", "objective": "visits.v.objective", "contacts": "visits.v.contact", "participants": "visits.v.participant"} {
+			if f[field] != msg {
+				t.Errorf("%s: got %q want %q", field, f[field], msg)
+			}
+		}
+		// A colleague who cannot open the customer cannot come along.
+		date, tm := w.at(48 * time.Hour)
+		_, err = w.svc.CreatePlan(ctx, w.users["liwei"], PlanInput{CustomerID: w.customer.ID, Date: date, Time: tm, Kind: "first", Objective: "初次拜访", Participants: []uint{w.users["sunli"].ID}})
+		if f, ok := apperr.AsFields(err); !ok || f["participants"] == "" {
+			t.Fatalf("other team's chief rep as participant: %v", err)
+		}
+		// The team's chief rep and the director may.
+		p := w.plan(t, "liwei", 48*time.Hour, func(in *PlanInput) {
+			in.Participants = []uint{w.users["zhaomin"].ID, w.users["wangjianguo"].ID}
+		})
+		if p.OwnerID != w.users["liwei"].ID || p.StartsAt.In(shanghai).Format("15:04") != date[:0]+tm {
+			t.Fatalf("plan: %+v", p)
+		}
+		// Another manager cannot plan a visit to liwei's customer.
+		if _, err := w.svc.CreatePlan(ctx, w.users["zhangjing"], PlanInput{CustomerID: w.customer.ID, Date: date, Time: tm, Kind: "first", Objective: "x"}); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("other manager: %v", err)
+		}
+	})
+}
+
+func TestChecklistFlag(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		soon := w.plan(t, "liwei", 23*time.Hour)
+		later := w.plan(t, "liwei", 25*time.Hour)
+		if !soon.Unprepared(w.now) {
+			t.Fatal("a visit within 24 h with an empty checklist must be flagged")
+		}
+		if later.Unprepared(w.now) {
+			t.Fatal("a visit in 25 h is not flagged yet")
+		}
+		a, err := w.svc.Agenda(ctx, w.users["liwei"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Unprepared) != 1 || a.Unprepared[0].ID != soon.ID {
+			t.Fatalf("agenda unprepared: %+v", a.Unprepared)
+		}
+		var p *Plan
+		for i, item := range ChecklistItems {
+			if p, err = w.svc.Check(ctx, w.users["liwei"], soon.ID, item, true); err != nil {
+				t.Fatal(err)
+			}
+			if flagged := p.Unprepared(w.now); flagged != (i < len(ChecklistItems)-1) {
+				t.Fatalf("after %d items flagged=%v", i+1, flagged)
+			}
+		}
+		if _, err := w.svc.Check(ctx, w.users["liwei"], soon.ID, "bribe", true); err == nil {
+			t.Fatal("unknown checklist item accepted")
+		}
+		if _, err := w.svc.Check(ctx, w.users["zhangjing"], soon.ID, "cards", false); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("another manager ticking: %v", err)
+		}
+		if p, _ = w.svc.Check(ctx, w.users["liwei"], soon.ID, "cards", false); !p.Unprepared(w.now) {
+			t.Fatal("unticking brings the flag back")
+		}
+	})
+}
+
+func TestRecordCreatesNextPlanAndNeeds(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		p := w.plan(t, "liwei", -2*time.Hour, func(in *PlanInput) {
+			in.Contacts = w.contacts
+			in.Participants = []uint{w.users["zhaomin"].ID}
+		})
+		_, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, RecordInput{Attitude: "happy", NextDate: "2020-01-01"})
+		f, ok := apperr.AsFields(err)
+		if !ok || f["discussed"] == "" || f["attitude"] == "" || f["next_step"] == "" || f["next_date"] != "visits.v.next_past" {
+			t.Fatalf("bad record: %v", err)
+		}
+		nextDay := w.now.In(shanghai).AddDate(0, 0, 7).Format("2006-01-02")
+		res, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, RecordInput{
+			Discussed: "院方计划明年扩建门诊楼，需要 1000M 互联网专线和院区 Wi-Fi。", Attitude: "positive",
+			Needs:    []NeedLine{{Category: "data", Description: "1000M 互联网专线", ContactID: w.contacts[0]}, {Category: "other", Description: "   "}, {Category: "cloud", Description: "影像云存储"}},
+			NextStep: "带方案演示", NextDate: nextDay, NextTime: "14:00", NextKind: "demo",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.NextPlan == nil || res.Needs != 2 || len(w.needs) != 2 || w.needs[0] != "data:1000M 互联网专线" {
+			t.Fatalf("result: %+v needs %v", res, w.needs)
+		}
+		next := res.NextPlan
+		if next.Kind != "demo" || next.Objective != "带方案演示" || next.PrevVisitID == nil || *next.PrevVisitID != p.ID ||
+			next.StartsAt.In(shanghai).Format("2006-01-02 15:04") != nextDay+" 14:00" || next.Status != StatusPlanned {
+			t.Fatalf("next plan: %+v", next)
+		}
+		d1, err := w.svc.Detail(ctx, w.users["liwei"], next.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d1.Contacts) != 2 || len(d1.Participants) != 1 || d1.Prev == nil {
+			t.Fatalf("next plan carries key persons and colleagues: %+v", d1)
+		}
+		done, _ := w.svc.Detail(ctx, w.users["liwei"], p.ID)
+		if done.Plan.Status != StatusDone || done.Record == nil || done.Next == nil || done.Next.ID != next.ID {
+			t.Fatalf("recorded plan: %+v", done.Plan)
+		}
+		// The next plan shows on the calendar of the week it falls in.
+		from := next.StartsAt.Add(-time.Hour)
+		rows, err := w.svc.List(ctx, w.users["liwei"], ViewMine, from, from.Add(2*time.Hour), 0)
+		if err != nil || len(rows) != 1 || rows[0].ID != next.ID {
+			t.Fatalf("calendar: %v %+v", err, rows)
+		}
+		// Editing does not plan a second next visit; after 7 days it is a late edit.
+		w.now = w.now.Add(8 * 24 * time.Hour)
+		res2, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, RecordInput{Discussed: "补充：院长关注价格。", Attitude: "neutral", NextStep: "带方案演示", Version: res.Record.Version})
+		if err != nil || res2.NextPlan != nil {
+			t.Fatalf("edit: %v %+v", err, res2)
+		}
+		entries, _, _ := audit.List(ctx, d.Gorm, audit.Query{Entity: "visit_record", EntityID: res.Record.ID})
+		if len(entries) == 0 || entries[0].Action != "late_edit" {
+			t.Fatalf("late edit not marked: %+v", entries)
+		}
+		// A stale record form loses.
+		if _, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, RecordInput{Discussed: "x", Attitude: "neutral", Version: res.Record.Version}); !errors.Is(err, apperr.ErrConflict) {
+			t.Fatalf("stale record: %v", err)
+		}
+		// The customer timeline shows the planned and the recorded visit.
+		tl, err := w.ps.Timeline().For(ctx, w.customer.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		for _, e := range tl {
+			kinds[e.MsgID]++
+		}
+		if kinds["timeline.visit.planned"] != 2 || kinds["timeline.visit.recorded"] != 1 {
+			t.Fatalf("timeline: %v", kinds)
+		}
+	})
+}
+
+func TestMissedAndOverdue(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		past := w.plan(t, "liwei", -3*time.Hour)
+		running := w.plan(t, "liwei", -30*time.Minute)
+		future := w.plan(t, "liwei", 3*time.Hour)
+		if !past.Overdue(w.now) || running.Overdue(w.now) || future.Overdue(w.now) {
+			t.Fatal("overdue means: planned, and its end has passed")
+		}
+		a, err := w.svc.Agenda(ctx, w.users["liwei"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Overdue) != 1 || a.Overdue[0].ID != past.ID {
+			t.Fatalf("agenda overdue: %+v", a.Overdue)
+		}
+		team, err := w.svc.Overdue(ctx, w.users["zhaomin"], ViewScope)
+		if err != nil || len(team) != 1 {
+			t.Fatalf("the chief rep sees the team's overdue visit: %v %d", err, len(team))
+		}
+		if other, _ := w.svc.Overdue(ctx, w.users["liuzhiqiang"], ViewScope); len(other) != 0 {
+			t.Fatal("another branch must not see it")
+		}
+		if err := w.svc.MarkMissed(ctx, w.users["liwei"], future.ID); err == nil {
+			t.Fatal("a future visit cannot be missed")
+		}
+		if err := w.svc.MarkMissed(ctx, w.users["liwei"], past.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.Cancel(ctx, w.users["liwei"], future.ID, " "); err == nil {
+			t.Fatal("cancel without a reason")
+		}
+		if err := w.svc.Cancel(ctx, w.users["liwei"], future.ID, "客户临时开会"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.SaveRecord(ctx, w.users["liwei"], future.ID, RecordInput{Discussed: "x", Attitude: "neutral"}); err == nil {
+			t.Fatal("a cancelled visit cannot be recorded")
+		}
+		a, _ = w.svc.Agenda(ctx, w.users["liwei"])
+		if len(a.Overdue) != 0 {
+			t.Fatal("a missed visit is no longer overdue")
+		}
+	})
+}
+
+func TestVisitScopes(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		p := w.plan(t, "liwei", 26*time.Hour)
+		from, to := w.now, w.now.Add(72*time.Hour)
+		for user, want := range map[string][2]int{
+			// mine, scope
+			"liwei": {1, 1}, "zhangjing": {0, 0}, "zhaomin": {0, 1}, "wangjianguo": {0, 1}, "liuzhiqiang": {0, 0}, "admin": {0, 1},
+		} {
+			mine, err := w.svc.List(ctx, w.users[user], ViewMine, from, to, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scope, err := w.svc.List(ctx, w.users[user], ViewScope, from, to, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(mine) != want[0] || len(scope) != want[1] {
+				t.Errorf("%s: mine %d scope %d, want %v", user, len(mine), len(scope), want)
+			}
+			_, err = w.svc.Detail(ctx, w.users[user], p.ID)
+			if (want[1] == 1) != (err == nil) {
+				t.Errorf("%s detail: %v", user, err)
+			}
+		}
+		// Joining makes it "mine" for the chief rep.
+		withChief := w.plan(t, "liwei", 27*time.Hour, func(in *PlanInput) { in.Participants = []uint{w.users["zhaomin"].ID} })
+		mine, _ := w.svc.List(ctx, w.users["zhaomin"], ViewMine, from, to, 0)
+		if len(mine) != 1 || mine[0].ID != withChief.ID {
+			t.Fatalf("participant's own calendar: %+v", mine)
+		}
+		if _, err := w.svc.Check(ctx, w.users["admin"], p.ID, "cards", true); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("the admin reads but does not prepare visits: %v", err)
+		}
+	})
+}
+
+func TestICSFeed(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		w.plan(t, "liwei", 26*time.Hour, func(in *PlanInput) {
+			in.Objective = "讨论智慧医院方案；带上报价单, 和演示设备。这是一段很长的说明，用来检查折行时不会切断一个汉字的编码，也不会丢失任何内容。"
+			in.Location = "南岗区学府路 1 号"
+		})
+		cancelled := w.plan(t, "liwei", 50*time.Hour)
+		if err := w.svc.Cancel(ctx, w.users["liwei"], cancelled.ID, "改期"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.svc.FeedFor(ctx, "no-such-token-at-all-xxxxxx"); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("unknown token: %v", err)
+		}
+		token, err := w.svc.NewFeedToken(ctx, w.users["liwei"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, rows, err := w.svc.FeedFor(ctx, token)
+		if err != nil || u.Username != "liwei" || len(rows) != 2 {
+			t.Fatalf("feed: %v %d", err, len(rows))
+		}
+		var buf bytes.Buffer
+		if err := WriteICS(&buf, "李伟的客户走访", "crm.example", rows, func(k string) string { return k }, w.now); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(buf.String(), "\r\n") {
+			if len(line) > 75 {
+				t.Fatalf("line longer than 75 octets: %q", line)
+			}
+		}
+		cal, err := ics.ParseCalendar(strings.NewReader(buf.String()))
+		if err != nil {
+			t.Fatalf("a parser must accept the feed: %v", err)
+		}
+		events := cal.Events()
+		if len(events) != 2 {
+			t.Fatalf("events: %d", len(events))
+		}
+		first := events[0]
+		start, err := first.GetStartAt()
+		if err != nil || !start.Equal(rows[0].StartsAt) {
+			t.Fatalf("DTSTART %v %v want %v", start, err, rows[0].StartsAt)
+		}
+		desc := first.GetProperty(ics.ComponentPropertyDescription).Value
+		if !strings.Contains(desc, "智慧医院方案") || !strings.Contains(desc, "也不会丢失任何内容") {
+			t.Fatalf("description survives folding and escaping: %q", desc)
+		}
+		if st := events[1].GetProperty(ics.ComponentPropertyStatus); st == nil || st.Value != "CANCELLED" {
+			t.Fatal("a cancelled visit is marked cancelled")
+		}
+		// A new token replaces the old one; revoking stops the feed.
+		token2, _ := w.svc.NewFeedToken(ctx, w.users["liwei"])
+		if _, _, err := w.svc.FeedFor(ctx, token); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatal("the old token must stop working")
+		}
+		if err := w.svc.RevokeFeedToken(ctx, w.users["liwei"]); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := w.svc.FeedFor(ctx, token2); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatal("a revoked token is refused")
+		}
+	})
+}

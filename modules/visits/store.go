@@ -1,0 +1,268 @@
+package visits
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"gorm.io/gorm"
+)
+
+// Store is the only place in this module that talks to the database.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a Store on d.
+func NewStore(d *gorm.DB) *Store { return &Store{db: d} }
+
+// DB exposes the handle for the audit writer inside a transaction.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Tx runs fn in a transaction with a Store bound to it.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(&Store{db: tx}) })
+}
+
+// Plan loads a live plan.
+func (s *Store) Plan(ctx context.Context, id uint) (*Plan, error) {
+	var p Plan
+	if err := s.db.WithContext(ctx).First(&p, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("visit %d", id))
+	}
+	return &p, nil
+}
+
+// CreatePlan inserts p with its key persons and participants.
+func (s *Store) CreatePlan(ctx context.Context, p *Plan, contacts, participants []uint) error {
+	p.Version = 1
+	if err := s.db.WithContext(ctx).Create(p).Error; err != nil {
+		return fmt.Errorf("create visit: %w", err)
+	}
+	return s.setLinks(ctx, p.ID, contacts, participants)
+}
+
+func (s *Store) setLinks(ctx context.Context, visitID uint, contacts, participants []uint) error {
+	tx := s.db.WithContext(ctx)
+	if err := tx.Where("visit_id = ?", visitID).Delete(&VisitContact{}).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("visit_id = ?", visitID).Delete(&Participant{}).Error; err != nil {
+		return err
+	}
+	for _, c := range contacts {
+		if err := tx.Create(&VisitContact{VisitID: visitID, ContactID: c}).Error; err != nil {
+			return err
+		}
+	}
+	for _, u := range participants {
+		if err := tx.Create(&Participant{VisitID: visitID, UserID: u}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SavePlan writes p (and replaces its links when given) under optimistic
+// locking.
+func (s *Store) SavePlan(ctx context.Context, p *Plan, contacts, participants []uint, links bool) error {
+	res := s.db.WithContext(ctx).Model(&Plan{}).Where("id = ? AND version = ?", p.ID, p.Version).
+		Updates(map[string]any{
+			"starts_at": p.StartsAt, "duration_min": p.DurationMin, "kind": p.Kind, "objective": p.Objective,
+			"location": p.Location, "status": p.Status, "cancel_reason": p.CancelReason,
+			"chk_background": p.ChkBackground, "chk_materials": p.ChkMaterials, "chk_cards": p.ChkCards,
+			"chk_demo": p.ChkDemo, "chk_quotation": p.ChkQuotation, "chk_appointment": p.ChkAppointment,
+			"owner_id": p.OwnerID, "version": p.Version + 1, "updated_by": p.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save visit %d: %w", p.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save visit %d: %w", p.ID, apperr.ErrConflict)
+	}
+	p.Version++
+	if links {
+		return s.setLinks(ctx, p.ID, contacts, participants)
+	}
+	return nil
+}
+
+// Links returns the key persons and participants of plans.
+func (s *Store) Links(ctx context.Context, ids []uint) (contacts, participants map[uint][]uint, err error) {
+	contacts, participants = map[uint][]uint{}, map[uint][]uint{}
+	if len(ids) == 0 {
+		return contacts, participants, nil
+	}
+	var vc []VisitContact
+	if err := s.db.WithContext(ctx).Where("visit_id IN ?", ids).Find(&vc).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, x := range vc {
+		contacts[x.VisitID] = append(contacts[x.VisitID], x.ContactID)
+	}
+	var vp []Participant
+	if err := s.db.WithContext(ctx).Where("visit_id IN ?", ids).Find(&vp).Error; err != nil {
+		return nil, nil, err
+	}
+	for _, x := range vp {
+		participants[x.VisitID] = append(participants[x.VisitID], x.UserID)
+	}
+	return contacts, participants, nil
+}
+
+// Record loads the record of a visit, or ErrNotFound.
+func (s *Store) Record(ctx context.Context, visitID uint) (*Record, error) {
+	var r Record
+	if err := s.db.WithContext(ctx).Where("visit_id = ?", visitID).First(&r).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("record of visit %d", visitID))
+	}
+	return &r, nil
+}
+
+// Records loads the records of visits, by visit id.
+func (s *Store) Records(ctx context.Context, visitIDs []uint) (map[uint]Record, error) {
+	out := map[uint]Record{}
+	if len(visitIDs) == 0 {
+		return out, nil
+	}
+	var rs []Record
+	if err := s.db.WithContext(ctx).Where("visit_id IN ?", visitIDs).Find(&rs).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		out[r.VisitID] = r
+	}
+	return out, nil
+}
+
+// CreateRecord inserts r.
+func (s *Store) CreateRecord(ctx context.Context, r *Record) error {
+	r.Version = 1
+	return s.db.WithContext(ctx).Create(r).Error
+}
+
+// SaveRecord writes r under optimistic locking.
+func (s *Store) SaveRecord(ctx context.Context, r *Record) error {
+	res := s.db.WithContext(ctx).Model(&Record{}).Where("id = ? AND version = ?", r.ID, r.Version).
+		Updates(map[string]any{
+			"discussed": r.Discussed, "attitude": r.Attitude, "needs_text": r.NeedsText, "next_step": r.NextStep,
+			"next_date": r.NextDate, "next_visit_id": r.NextVisitID, "version": r.Version + 1,
+			"updated_by": r.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save record %d: %w", r.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save record %d: %w", r.ID, apperr.ErrConflict)
+	}
+	r.Version++
+	return nil
+}
+
+// PlanFilter selects plans. Scope (on the customers table) is always
+// applied; Mine, when set, keeps plans the user owns or joins.
+type PlanFilter struct {
+	Scope      func(*gorm.DB) *gorm.DB
+	Mine       uint
+	CustomerID uint
+	From, To   *time.Time
+	Statuses   []string
+	// OverdueAt keeps planned visits that ended before it.
+	OverdueAt *time.Time
+	Desc      bool
+	Limit     int
+	Offset    int
+}
+
+// PlanRow is a plan with its customer's name and grade.
+type PlanRow struct {
+	Plan
+	CustomerName  string
+	CustomerGrade string
+}
+
+func (s *Store) planQuery(ctx context.Context, f PlanFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Model(&Plan{}).
+		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL").
+		Scopes(f.Scope)
+	if f.Mine != 0 {
+		q = q.Where("(visit_plans.owner_id = ? OR visit_plans.id IN (SELECT visit_id FROM visit_participants WHERE user_id = ?))", f.Mine, f.Mine)
+	}
+	if f.CustomerID != 0 {
+		q = q.Where("visit_plans.customer_id = ?", f.CustomerID)
+	}
+	if f.From != nil {
+		q = q.Where("visit_plans.starts_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		q = q.Where("visit_plans.starts_at < ?", *f.To)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("visit_plans.status IN ?", f.Statuses)
+	}
+	if f.OverdueAt != nil {
+		// Ends = starts + duration; compare in Go-independent SQL: a plan
+		// is overdue once it started more than its duration ago. The
+		// longest duration is 12 h, so filter coarsely here and exactly in Go.
+		q = q.Where("visit_plans.status = ? AND visit_plans.starts_at < ?", StatusPlanned, *f.OverdueAt)
+	}
+	return q
+}
+
+// ListPlans returns plans with customer names, ordered by start time.
+func (s *Store) ListPlans(ctx context.Context, f PlanFilter) ([]PlanRow, int64, error) {
+	var total int64
+	if err := s.planQuery(ctx, f).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count visits: %w", err)
+	}
+	order := "visit_plans.starts_at ASC, visit_plans.id ASC"
+	if f.Desc {
+		order = "visit_plans.starts_at DESC, visit_plans.id DESC"
+	}
+	q := s.planQuery(ctx, f).Select("visit_plans.*, customers.name AS customer_name, customers.grade AS customer_grade").Order(order)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit).Offset(f.Offset)
+	}
+	var out []PlanRow
+	if err := q.Scan(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list visits: %w", err)
+	}
+	return out, total, nil
+}
+
+// SetToken stores the hash of a user's calendar token, replacing any.
+func (s *Store) SetToken(ctx context.Context, userID uint, hash string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("user_id = ?", userID).Delete(&CalendarToken{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&CalendarToken{UserID: userID, TokenHash: hash, CreatedAt: time.Now().UTC()}).Error
+	})
+}
+
+// DeleteToken revokes a user's calendar token.
+func (s *Store) DeleteToken(ctx context.Context, userID uint) error {
+	return s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&CalendarToken{}).Error
+}
+
+// TokenOf returns a user's token row, or ErrNotFound.
+func (s *Store) TokenOf(ctx context.Context, userID uint) (*CalendarToken, error) {
+	var t CalendarToken
+	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).First(&t).Error; err != nil {
+		return nil, db.NotFound(err, "calendar token")
+	}
+	return &t, nil
+}
+
+// UserByToken returns the user id of a token hash, or ErrNotFound.
+func (s *Store) UserByToken(ctx context.Context, hash string) (uint, error) {
+	var t CalendarToken
+	err := s.db.WithContext(ctx).Where("token_hash = ?", hash).First(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, apperr.ErrNotFound
+	}
+	return t.UserID, err
+}
