@@ -1,0 +1,143 @@
+package needs
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/money"
+)
+
+// Length limits, in characters.
+const (
+	maxLongText    = 2000
+	maxServiceDesc = 200
+)
+
+// AnalysisInput is the analysis form. Amounts are the yuan a person typed.
+type AnalysisInput struct {
+	PainPoints       string
+	ITBudget         string // yuan per year
+	DecisionCalendar string
+	Notes            string
+	Version          int
+}
+
+// Validate checks and trims the analysis form and parses the budget.
+func (in *AnalysisInput) Validate() (money.Fen, apperr.Fields) {
+	f := apperr.Fields{}
+	in.PainPoints = strings.TrimSpace(in.PainPoints)
+	in.DecisionCalendar = strings.TrimSpace(in.DecisionCalendar)
+	in.Notes = strings.TrimSpace(in.Notes)
+	for field, v := range map[string]string{"pain_points": in.PainPoints, "decision_calendar": in.DecisionCalendar, "notes": in.Notes} {
+		if utf8.RuneCountInString(v) > maxLongText {
+			f.Add(field, "v.too_long")
+		}
+	}
+	budget := parseAmount(in.ITBudget, "it_budget", f)
+	return budget, f
+}
+
+// ServiceInput is one row of the current services table.
+type ServiceInput struct {
+	Service      string
+	Supplier     string
+	Description  string // quantity and description, e.g. "300 部手机，集团V网"
+	MonthlySpend string // yuan
+	ContractEnd  string // YYYY-MM-DD, may be empty
+	Version      int
+}
+
+type serviceValues struct {
+	spend money.Fen
+	end   *time.Time
+}
+
+// Validate checks a service row.
+func (in *ServiceInput) Validate() (serviceValues, apperr.Fields) {
+	f := apperr.Fields{}
+	var v serviceValues
+	in.Service = strings.TrimSpace(in.Service)
+	in.Supplier = strings.TrimSpace(in.Supplier)
+	in.Description = strings.TrimSpace(in.Description)
+	if in.Service == "" {
+		f.Add("service", "v.required")
+	} else if !contains(Services, in.Service) {
+		f.Add("service", "v.choose")
+	}
+	if in.Supplier == "" {
+		f.Add("supplier", "v.required")
+	} else if !contains(Suppliers, in.Supplier) {
+		f.Add("supplier", "v.choose")
+	}
+	if utf8.RuneCountInString(in.Description) > maxServiceDesc {
+		f.Add("description", "v.too_long")
+	}
+	v.spend = parseAmount(in.MonthlySpend, "monthly_spend", f)
+	if s := strings.TrimSpace(in.ContractEnd); s != "" {
+		t, err := ParseDate(s)
+		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+			f.Add("contract_end", "v.date")
+		} else {
+			v.end = &t
+		}
+	}
+	return v, f
+}
+
+// NeedInput is the need form.
+type NeedInput struct {
+	Category      string
+	Description   string
+	Priority      string
+	ContactID     uint
+	OpportunityID uint
+	Version       int
+}
+
+// Validate checks the need's own fields; the service checks that the key
+// person and the opportunity belong to the customer.
+func (in *NeedInput) Validate() apperr.Fields {
+	f := apperr.Fields{}
+	in.Description = strings.TrimSpace(in.Description)
+	in.Category = strings.TrimSpace(in.Category)
+	if in.Priority = strings.TrimSpace(in.Priority); in.Priority == "" {
+		in.Priority = "medium"
+	}
+	if in.Category == "" {
+		f.Add("category", "v.required")
+	} else if !contains(Categories, in.Category) {
+		f.Add("category", "v.choose")
+	}
+	if n := utf8.RuneCountInString(in.Description); n == 0 {
+		f.Add("description", "v.required")
+	} else if n > maxLongText {
+		f.Add("description", "v.too_long")
+	}
+	if !contains(Priorities, in.Priority) {
+		f.Add("priority", "v.choose")
+	}
+	return f
+}
+
+// parseAmount reads an optional non-negative yuan amount into fen, adding
+// a field error for anything else.
+func parseAmount(s, field string, f apperr.Fields) money.Fen {
+	if strings.TrimSpace(s) == "" {
+		return 0
+	}
+	a, err := money.Parse(s)
+	if err != nil || a < 0 {
+		f.Add(field, "v.money")
+		return 0
+	}
+	return a
+}
+
+// ParseDate reads 2026-11-25, 2026/11/25 or 2026年11月25日 as a calendar
+// date (midnight UTC).
+func ParseDate(s string) (time.Time, error) {
+	s = strings.NewReplacer("/", "-", "年", "-", "月", "-", "日", "", ".", "-").Replace(strings.TrimSpace(s))
+	return time.Parse("2006-1-2", s)
+}

@@ -1,0 +1,153 @@
+package needs
+
+import (
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/money"
+	"gorm.io/gorm"
+)
+
+// Services (现有业务) a customer may use, in the order the UI lists them.
+var Services = []string{"voice", "mobile", "broadband", "dedicated_line", "idc_cloud", "iot", "other"}
+
+// SupplierSelf is our own operator: the one using this CRM. Every other
+// supplier is a competitor.
+const SupplierSelf = "self"
+
+// Suppliers (供应商) of a service: the operators (as prospects.Competitors
+// names them), another supplier, or us.
+var Suppliers = []string{"cmcc", "ctcc", "cucc", "cbn", "other", SupplierSelf}
+
+// Need categories (需求类别), after the handbook's lines of business.
+var Categories = []string{"voice", "data", "cloud", "iot", "industry_app", "other"}
+
+// Priorities of a need, highest first.
+var Priorities = []string{"high", "medium", "low"}
+
+// Statuses of a need: open (待解决) → addressed (已解决, by a proposal) →
+// closed (已关闭).
+const (
+	StatusOpen      = "open"
+	StatusAddressed = "addressed"
+	StatusClosed    = "closed"
+)
+
+// Statuses lists every need status in workflow order.
+var Statuses = []string{StatusOpen, StatusAddressed, StatusClosed}
+
+// transitions are the status changes allowed: forward along the workflow
+// (an open need may also be closed directly, e.g. the customer dropped
+// it), and back to open (reopen).
+var transitions = map[string][]string{
+	StatusOpen:      {StatusAddressed, StatusClosed},
+	StatusAddressed: {StatusClosed, StatusOpen},
+	StatusClosed:    {StatusOpen},
+}
+
+// CanMove reports whether a need may go from one status to another.
+func CanMove(from, to string) bool { return contains(transitions[from], to) }
+
+// ExpiringWithinDays is how far ahead competitor contracts count as ending
+// soon (listed for the owner on the home page).
+const ExpiringWithinDays = 180
+
+// CustomerAnalysis is the one analysis (客户分析) of a customer.
+type CustomerAnalysis struct {
+	ID               uint      `gorm:"primaryKey"`
+	CustomerID       uint      `gorm:"not null"`
+	PainPoints       string    `gorm:"not null"`
+	ITBudgetFen      money.Fen `gorm:"column:it_budget_fen;not null"`
+	DecisionCalendar string    `gorm:"not null"`
+	Notes            string    `gorm:"not null"`
+	Version          int       `gorm:"not null"`
+	CreatedBy        *uint
+	UpdatedBy        *uint
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// TableName keeps the table name explicit.
+func (CustomerAnalysis) TableName() string { return "customer_analyses" }
+
+// CustomerService is one line of the customer's current set-up: a service,
+// its supplier, monthly spend and when the supplier's contract ends.
+type CustomerService struct {
+	ID              uint      `gorm:"primaryKey"`
+	CustomerID      uint      `gorm:"not null"`
+	Service         string    `gorm:"size:16;not null"`
+	Supplier        string    `gorm:"size:16;not null"`
+	Description     string    `gorm:"size:200;not null"`
+	MonthlySpendFen money.Fen `gorm:"not null"`
+	// ContractEnd is a calendar date, stored as midnight UTC.
+	ContractEnd *time.Time
+	Version     int `gorm:"not null"`
+	CreatedBy   *uint
+	UpdatedBy   *uint
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeletedAt   gorm.DeletedAt
+}
+
+// TableName keeps the table name explicit.
+func (CustomerService) TableName() string { return "customer_services" }
+
+// Competitor reports whether someone other than us supplies the service.
+func (s CustomerService) Competitor() bool { return s.Supplier != SupplierSelf }
+
+// Need is a need (需求) a customer expressed. OwnerID is the customer's
+// account manager when the need was raised, so that needs can be listed
+// per account manager.
+type Need struct {
+	ID            uint   `gorm:"primaryKey"`
+	CustomerID    uint   `gorm:"not null"`
+	Category      string `gorm:"size:16;not null"`
+	Description   string `gorm:"not null"`
+	Priority      string `gorm:"size:8;not null"`
+	ContactID     *uint
+	Status        string `gorm:"size:16;not null"`
+	OpportunityID *uint
+	// SourceVisitID is the visit record the need was found in, if any.
+	SourceVisitID *uint
+	OwnerID       uint `gorm:"not null"`
+	Version       int  `gorm:"not null"`
+	CreatedBy     *uint
+	UpdatedBy     *uint
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	DeletedAt     gorm.DeletedAt
+}
+
+// TableName keeps the table name explicit.
+func (Need) TableName() string { return "needs" }
+
+// Next lists the statuses the need may move to.
+func (n Need) Next() []string { return transitions[n.Status] }
+
+// Short is the first 30 characters of the description, for titles and the
+// timeline.
+func (n Need) Short() string {
+	r := []rune(n.Description)
+	if len(r) <= 30 {
+		return n.Description
+	}
+	return string(r[:30]) + "…"
+}
+
+// Models lists the module's GORM models, for the schema drift test.
+func Models() []any { return []any{&CustomerAnalysis{}, &CustomerService{}, &Need{}} }
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func derefID(p *uint) uint {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

@@ -1,0 +1,327 @@
+package needs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/prospects"
+	"gorm.io/gorm"
+)
+
+// Store is the only place in the module that talks to GORM.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore wraps a database.
+func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
+
+// DB exposes the handle (audit writes, demo data).
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Tx runs fn in a transaction with a store bound to it.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(&Store{db: tx}) })
+}
+
+// --- analysis
+
+// Analysis loads a customer's analysis; ErrNotFound when there is none yet.
+func (s *Store) Analysis(ctx context.Context, customerID uint) (*CustomerAnalysis, error) {
+	var a CustomerAnalysis
+	if err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).First(&a).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("analysis of customer %d", customerID))
+	}
+	return &a, nil
+}
+
+// CreateAnalysis inserts a; a second analysis of the same customer (two
+// first saves at once) is ErrConflict.
+func (s *Store) CreateAnalysis(ctx context.Context, a *CustomerAnalysis) error {
+	a.Version = 1
+	if err := s.db.WithContext(ctx).Create(a).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("create analysis of customer %d: %w", a.CustomerID, apperr.ErrConflict)
+		}
+		return fmt.Errorf("create analysis: %w", err)
+	}
+	return nil
+}
+
+// SaveAnalysis writes a if its version is unchanged.
+func (s *Store) SaveAnalysis(ctx context.Context, a *CustomerAnalysis) error {
+	res := s.db.WithContext(ctx).Model(&CustomerAnalysis{}).Where("id = ? AND version = ?", a.ID, a.Version).
+		Updates(map[string]any{
+			"pain_points": a.PainPoints, "it_budget_fen": a.ITBudgetFen, "decision_calendar": a.DecisionCalendar,
+			"notes": a.Notes, "version": a.Version + 1, "updated_by": a.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save analysis %d: %w", a.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save analysis %d (stale version %d): %w", a.ID, a.Version, apperr.ErrConflict)
+	}
+	a.Version++
+	return nil
+}
+
+// --- current services
+
+// Services lists a customer's live service rows, by service and supplier.
+func (s *Store) Services(ctx context.Context, customerID uint) ([]CustomerService, error) {
+	var out []CustomerService
+	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("service, supplier, id").Find(&out).Error
+	return out, err
+}
+
+// Service loads one live service row.
+func (s *Store) Service(ctx context.Context, id uint) (*CustomerService, error) {
+	var cs CustomerService
+	if err := s.db.WithContext(ctx).First(&cs, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("customer service %d", id))
+	}
+	return &cs, nil
+}
+
+// CreateService inserts cs.
+func (s *Store) CreateService(ctx context.Context, cs *CustomerService) error {
+	cs.Version = 1
+	return s.db.WithContext(ctx).Create(cs).Error
+}
+
+// SaveService writes cs if its version is unchanged.
+func (s *Store) SaveService(ctx context.Context, cs *CustomerService) error {
+	res := s.db.WithContext(ctx).Model(&CustomerService{}).Where("id = ? AND version = ?", cs.ID, cs.Version).
+		Updates(map[string]any{
+			"service": cs.Service, "supplier": cs.Supplier, "description": cs.Description,
+			"monthly_spend_fen": cs.MonthlySpendFen, "contract_end": cs.ContractEnd,
+			"version": cs.Version + 1, "updated_by": cs.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save customer service %d: %w", cs.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save customer service %d (stale version %d): %w", cs.ID, cs.Version, apperr.ErrConflict)
+	}
+	cs.Version++
+	return nil
+}
+
+// DeleteService soft-deletes a service row.
+func (s *Store) DeleteService(ctx context.Context, id, by uint) error {
+	res := s.db.WithContext(ctx).Model(&CustomerService{}).Where("id = ?", id).
+		Updates(map[string]any{"deleted_at": time.Now().UTC(), "updated_by": by, "version": gorm.Expr("version + 1")})
+	if res.Error != nil {
+		return fmt.Errorf("delete customer service %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("customer service %d: %w", id, apperr.ErrNotFound)
+	}
+	return nil
+}
+
+// ExpiringContract is a competitor's service whose contract ends soon,
+// with its customer.
+type ExpiringContract struct {
+	CustomerService
+	CustomerName string
+	OwnerID      uint
+	// DaysLeft is filled in by the service (from its clock).
+	DaysLeft int `gorm:"-"`
+}
+
+func (s *Store) expiringQuery(ctx context.Context, scope func(*gorm.DB) *gorm.DB, from, to time.Time) *gorm.DB {
+	return s.db.WithContext(ctx).Model(&CustomerService{}).
+		Joins("JOIN customers ON customers.id = customer_services.customer_id AND customers.deleted_at IS NULL").
+		Scopes(scope).
+		Where("customer_services.supplier <> ?", SupplierSelf).
+		Where("customer_services.contract_end IS NOT NULL AND customer_services.contract_end >= ? AND customer_services.contract_end <= ?", from, to)
+}
+
+// Expiring lists competitor services in scope whose contract ends between
+// from and to (dates, both included), soonest first, at most limit of
+// them, and how many there are in all (up to prospects.CountCap+1).
+func (s *Store) Expiring(ctx context.Context, scope func(*gorm.DB) *gorm.DB, from, to time.Time, limit int) ([]ExpiringContract, int64, error) {
+	var total int64
+	capped := s.expiringQuery(ctx, scope, from, to).Select("1").Limit(prospects.CountCap + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count expiring contracts: %w", err)
+	}
+	var out []ExpiringContract
+	q := s.expiringQuery(ctx, scope, from, to).
+		Select("customer_services.*, customers.name AS customer_name, customers.owner_id AS owner_id").
+		Order("customer_services.contract_end, customers.name, customer_services.id")
+	if limit > 0 {
+		q = q.Limit(limit)
+	}
+	if err := q.Scan(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list expiring contracts: %w", err)
+	}
+	return out, total, nil
+}
+
+// --- needs
+
+// Need loads one live need.
+func (s *Store) Need(ctx context.Context, id uint) (*Need, error) {
+	var n Need
+	if err := s.db.WithContext(ctx).First(&n, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("need %d", id))
+	}
+	return &n, nil
+}
+
+// NeedsOf lists a customer's live needs, newest first.
+func (s *Store) NeedsOf(ctx context.Context, customerID uint) ([]Need, error) {
+	var out []Need
+	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("created_at DESC, id DESC").Find(&out).Error
+	return out, err
+}
+
+// CreateNeed inserts n.
+func (s *Store) CreateNeed(ctx context.Context, n *Need) error {
+	n.Version = 1
+	return s.db.WithContext(ctx).Create(n).Error
+}
+
+// SaveNeed writes n if its version is unchanged.
+func (s *Store) SaveNeed(ctx context.Context, n *Need) error {
+	res := s.db.WithContext(ctx).Model(&Need{}).Where("id = ? AND version = ?", n.ID, n.Version).
+		Updates(map[string]any{
+			"category": n.Category, "description": n.Description, "priority": n.Priority,
+			"contact_id": n.ContactID, "status": n.Status, "opportunity_id": n.OpportunityID,
+			"version": n.Version + 1, "updated_by": n.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save need %d: %w", n.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save need %d (stale version %d): %w", n.ID, n.Version, apperr.ErrConflict)
+	}
+	n.Version++
+	return nil
+}
+
+// NeedFilter selects needs. Scope is the permission filter on the joined
+// customer and is always applied.
+type NeedFilter struct {
+	Scope      func(*gorm.DB) *gorm.DB
+	CustomerID uint
+	OwnerID    uint
+	Status     string
+	Category   string
+	Priority   string
+	Q          string
+	Sort       string
+	Desc       bool
+	Limit      int
+	Offset     int
+}
+
+// NeedRow is a need with the names a list shows.
+type NeedRow struct {
+	Need
+	CustomerName     string
+	OwnerName        string
+	ContactName      string
+	OpportunityTitle string
+}
+
+// needSorts are the list's sort keys. Priority sorts high → low.
+var needSorts = map[string]string{
+	"updated":  "needs.updated_at",
+	"created":  "needs.created_at",
+	"priority": "CASE needs.priority WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END",
+	"status":   "CASE needs.status WHEN 'open' THEN 1 WHEN 'addressed' THEN 2 ELSE 3 END",
+	"customer": "customers.name",
+	"category": "needs.category",
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func (s *Store) needQuery(ctx context.Context, f NeedFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Model(&Need{}).
+		Joins("JOIN customers ON customers.id = needs.customer_id AND customers.deleted_at IS NULL").
+		Scopes(f.Scope)
+	if f.CustomerID != 0 {
+		q = q.Where("needs.customer_id = ?", f.CustomerID)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("needs.owner_id = ?", f.OwnerID)
+	}
+	if f.Status != "" {
+		q = q.Where("needs.status = ?", f.Status)
+	}
+	if f.Category != "" {
+		q = q.Where("needs.category = ?", f.Category)
+	}
+	if f.Priority != "" {
+		q = q.Where("needs.priority = ?", f.Priority)
+	}
+	if f.Q != "" {
+		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
+		q = q.Where("(LOWER(needs.description) LIKE ? ESCAPE '\\' OR customers.search_text LIKE ? ESCAPE '\\')", like, like)
+	}
+	return q
+}
+
+// ListNeeds returns a page of needs with names, and the total (which is
+// prospects.CountCap+1 when there are more than CountCap).
+func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedRow, int64, error) {
+	var total int64
+	capped := s.needQuery(ctx, f).Select("1").Limit(prospects.CountCap + 1)
+	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count needs: %w", err)
+	}
+	col, ok := needSorts[f.Sort]
+	if !ok {
+		col, f.Desc = needSorts["updated"], true
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	q := s.needQuery(ctx, f).
+		Joins("LEFT JOIN users ON users.id = needs.owner_id").
+		Joins("LEFT JOIN contacts ON contacts.id = needs.contact_id AND contacts.deleted_at IS NULL").
+		Joins("LEFT JOIN opportunities ON opportunities.id = needs.opportunity_id AND opportunities.deleted_at IS NULL").
+		Select("needs.*, customers.name AS customer_name, users.name AS owner_name, " +
+			"COALESCE(contacts.name, '') AS contact_name, COALESCE(opportunities.title, '') AS opportunity_title").
+		Order(col + dir).Order("needs.id" + dir)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit).Offset(f.Offset)
+	}
+	var out []NeedRow
+	if err := q.Scan(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list needs: %w", err)
+	}
+	return out, total, nil
+}
+
+// CountNeeds counts the needs in scope with a status (all when "").
+func (s *Store) CountNeeds(ctx context.Context, scope func(*gorm.DB) *gorm.DB, status string) (int64, error) {
+	var n int64
+	capped := s.needQuery(ctx, NeedFilter{Scope: scope, Status: status}).Select("1").Limit(prospects.CountCap + 1)
+	err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&n).Error
+	return n, err
+}
+
+// StatusChanges lists the audit entries (updates touching the status) of
+// the given needs, oldest first.
+func (s *Store) StatusChanges(ctx context.Context, needIDs []uint) ([]audit.Entry, error) {
+	var out []audit.Entry
+	if len(needIDs) == 0 {
+		return out, nil
+	}
+	err := s.db.WithContext(ctx).Where("entity = ? AND action = ? AND entity_id IN ? AND changes LIKE ?", EntityNeed, audit.ActionUpdate, needIDs, `%"status"%`).
+		Order("at, id").Find(&out).Error
+	return out, err
+}
