@@ -5,11 +5,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jike-crm/jike/modules/needs"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/visits"
@@ -39,6 +41,7 @@ type app struct {
 	Org       *org.Service
 	Prospects *prospects.Service
 	Visits    *visits.Service
+	Needs     *needs.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -71,17 +74,34 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline := &prospects.Timeline{}
 	prospectSvc := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, timeline)
 	prospects.Register(srv, prospectSvc)
-	// needs: wired here (helper-owned line below)
+	// needs: customer analysis and needs, scoped through prospects; each
+	// need appears on the customer's timeline.
+	needSvc := needs.NewService(needs.NewStore(d.Gorm), prospectSvc, needs.Options{Now: o.Now, Location: o.Location})
+	needs.Register(srv, needSvc)
+	timeline.Register(needSvc.TimelineEntries)
+	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.analysis", Path: "analysis", Order: 10})
+	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.needs", Path: "needs", Order: 20})
 	visitSvc := visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc.Store(), o.Location)
-	visits.Register(srv, visitSvc, renderBrief)
+	if o.Now != nil {
+		visitSvc.SetClock(o.Now)
+	}
+	// Visits and needs are siblings; they meet here: a need discovered at
+	// a visit becomes a need record, and the brief lists open needs.
+	visitSvc.CreateNeed = func(ctx context.Context, actor authz.Subject, customerID uint, category, description string, contactID, visitID uint) error {
+		_, err := needSvc.CreateFromVisit(ctx, actor, customerID, category, description, contactID, visitID)
+		return err
+	}
+	visitSvc.AddBriefSection(openNeedsSection(needSvc))
+	visits.Register(srv, visitSvc, visits.BriefPDF(pdf.DefaultFonts(), o.Location))
 	srv.Finish()
-	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc}, nil
+	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc}, nil
 }
 
 // allModels lists every GORM model, for the schema drift test.
 func allModels() []any {
 	models := append(org.Models(), &audit.Entry{})
 	models = append(models, prospects.Models()...)
+	models = append(models, needs.Models()...)
 	return append(models, visits.Models()...)
 }
 
@@ -100,5 +120,25 @@ func sweepSessions(ctx context.Context, svc *org.Service, log *slog.Logger, ever
 				log.Info("swept expired sessions", "count", n)
 			}
 		}
+	}
+}
+
+// openNeedsSection is the pre-visit brief's "open needs" part: each open
+// need of the customer, the high-priority ones marked with a star.
+func openNeedsSection(svc *needs.Service) visits.BriefSection {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []string, error) {
+		rows, _, err := svc.ListNeeds(ctx, actor, needs.NeedFilter{CustomerID: customerID, Status: "open", Limit: 20})
+		if err != nil {
+			return "", nil, err
+		}
+		lines := make([]string, 0, len(rows))
+		for _, r := range rows {
+			line := r.Description
+			if r.Priority == "high" {
+				line = "★ " + line
+			}
+			lines = append(lines, line)
+		}
+		return "brief.open_needs", lines, nil
 	}
 }

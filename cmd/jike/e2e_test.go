@@ -52,9 +52,10 @@ const (
 // customers but also manages the organisation. e2eAdminOnly are the links
 // nobody else may see.
 var (
-	e2eNavSales  = []string{"首页", "集团客户", "商机看板", "商机"}
-	e2eNavAdmin  = []string{"首页", "集团客户", "商机看板", "商机", "用户管理", "团队管理", "分公司", "审计日志"}
-	e2eAdminOnly = []string{"用户管理", "团队管理", "分公司", "审计日志"}
+	e2eNavSales   = []string{"首页", "集团客户", "客户走访", "走访日历", "商机看板", "商机", "需求"}
+	e2eNavAdmin   = append(slices.Clone(e2eNavSales), "用户管理", "团队管理", "分公司", "审计日志")
+	e2eNavSalesEN = []string{"Home", "Customers", "Visits", "Calendar", "Pipeline", "Opportunities", "Needs"}
+	e2eAdminOnly  = []string{"用户管理", "团队管理", "分公司", "审计日志"}
 )
 
 // TestE2E runs every browser journey against one server and one browser.
@@ -145,8 +146,8 @@ func testE2ELanguageSwitch(t *testing.T, browser context.Context, base string) {
 	b.expectPath("/")
 	b.expectText("h1", "Workbench")
 	b.expectAttr("html", "lang", "en")
-	if got := b.navLinks(); !slices.Equal(got, []string{"Home", "Customers", "Pipeline", "Opportunities"}) {
-		b.fail("English nav = %q, want Home, Customers, Pipeline, Opportunities", got)
+	if got := b.navLinks(); !slices.Equal(got, e2eNavSalesEN) {
+		b.fail("English nav = %q, want %q", got, e2eNavSalesEN)
 	}
 	b.expectText(`form[action="/logout"] button[type=submit]`, "Sign out")
 	b.expectAttr(`.topbar .lang-switch button[value="en"]`, "aria-pressed", "true")

@@ -215,6 +215,16 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo customers: %d, key persons: %d, opportunities: %d\n", st.Customers, st.Contacts, st.Opportunities)
+	analyses, needCount, err := a.Needs.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo customer analyses: %d, needs: %d\n", analyses, needCount)
+	vp, vr, err := a.Visits.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo visits: %d plans, %d records\n", vp, vr)
 	return nil
 }
 
@@ -251,7 +261,9 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		return err
 	}
 	defer d.Close()
-	a, err := buildApp(d, appOptions{Logger: log})
+	// The demo's visits are planned in office hours of the display zone.
+	loc, _ := time.LoadLocation(cfg.TimeZone)
+	a, err := buildApp(d, appOptions{Logger: log, Location: loc})
 	if err != nil {
 		return err
 	}

@@ -500,7 +500,8 @@ func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, err
 	dayEnd := dayStart.Add(24 * time.Hour)
 	scope := s.prospects.Scope(actor, "read")
 	a := &Agenda{}
-	today, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: scope, Mine: actor.ID, From: &dayStart, To: &dayEnd})
+	today, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: scope, Mine: actor.ID, From: &dayStart, To: &dayEnd,
+		Statuses: []string{StatusPlanned, StatusDone}})
 	if err != nil {
 		return nil, err
 	}
