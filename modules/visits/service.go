@@ -292,7 +292,9 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 		var before *Record
 		action := audit.ActionCreate
 		if r == nil {
-			r = &Record{VisitID: p.ID, CreatedBy: &actor.ID}
+			// CreatedAt follows the service clock, which the 7-day
+			// late-edit rule below is measured with.
+			r = &Record{VisitID: p.ID, CreatedBy: &actor.ID, CreatedAt: now}
 		} else {
 			if in.Version != r.Version {
 				return fmt.Errorf("record of visit %d: %w", p.ID, apperr.ErrConflict)
