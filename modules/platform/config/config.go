@@ -4,13 +4,17 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jike-crm/jike/modules/platform/money"
 )
 
 // Environments. "dev" relaxes cookie security so the portal works over plain
@@ -46,9 +50,42 @@ type Config struct {
 	// X-Forwarded-For is believed, so rate limits and logs see the real
 	// client address. Empty: the connecting address is the client.
 	TrustedProxies []string
+	// OperatorName is printed on the letterhead of proposals
+	// (JIKE_OPERATOR_NAME).
+	OperatorName string
+	// OperatorLogo is the path of a PNG or JPEG logo for the letterhead
+	// (JIKE_OPERATOR_LOGO); empty prints the name only.
+	OperatorLogo string
+	// ChiefApproval and DirectorApproval are the total contract values
+	// above which a proposal needs the chief rep's, and also the
+	// director's, approval (JIKE_APPROVAL_CHIEF, JIKE_APPROVAL_DIRECTOR,
+	// in yuan).
+	ChiefApproval, DirectorApproval money.Fen
 	// RunMigrations makes serve apply pending migrations at start; when
 	// false serve refuses to start on an outdated schema.
 	RunMigrations bool
+}
+
+// Defaults of the proposal settings.
+const (
+	DefaultOperatorName               = "集客通信股份有限公司 政企客户部"
+	DefaultChiefApproval    money.Fen = 500_000_00
+	DefaultDirectorApproval money.Fen = 2_000_000_00
+)
+
+// checkLogo accepts a readable PNG or JPEG file of at most 1 MiB.
+func checkLogo(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if len(b) > 1<<20 {
+		return fmt.Errorf("%s is larger than 1 MiB", path)
+	}
+	if !bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")) && !bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}) {
+		return fmt.Errorf("%s is neither a PNG nor a JPEG file", path)
+	}
+	return nil
 }
 
 // Secure reports whether cookies must carry the Secure flag.
@@ -72,12 +109,28 @@ func Load(getenv func(string) string) (Config, error) {
 		TimeZone:      orDefault(getenv("JIKE_TIMEZONE"), "Asia/Shanghai"),
 		LogLevel:      orDefault(getenv("JIKE_LOG_LEVEL"), "info"),
 		TemplatesDir:  getenv("JIKE_DEV_RELOAD_DIR"),
+		OperatorName:  orDefault(getenv("JIKE_OPERATOR_NAME"), DefaultOperatorName),
+		OperatorLogo:  strings.TrimSpace(getenv("JIKE_OPERATOR_LOGO")),
 		SessionTTL:    12 * time.Hour,
 		RunMigrations: true,
 	}
 	for _, p := range strings.Split(getenv("JIKE_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	for _, a := range []struct {
+		name string
+		dst  *money.Fen
+		def  money.Fen
+	}{{"JIKE_APPROVAL_CHIEF", &c.ChiefApproval, DefaultChiefApproval}, {"JIKE_APPROVAL_DIRECTOR", &c.DirectorApproval, DefaultDirectorApproval}} {
+		*a.dst = a.def
+		if v := strings.TrimSpace(getenv(a.name)); v != "" {
+			f, err := money.Parse(v)
+			if err != nil || f <= 0 {
+				return c, fmt.Errorf("%s=%q must be a positive amount in yuan, e.g. 500000", a.name, v)
+			}
+			*a.dst = f
 		}
 	}
 	if v := getenv("JIKE_SESSION_TTL"); v != "" {
@@ -131,6 +184,14 @@ func (c Config) Validate() error {
 			if _, _, err := net.ParseCIDR(p); err != nil {
 				errs = append(errs, fmt.Errorf("JIKE_TRUSTED_PROXIES: %q is neither an IP nor a CIDR", p))
 			}
+		}
+	}
+	if c.DirectorApproval <= c.ChiefApproval {
+		errs = append(errs, fmt.Errorf("JIKE_APPROVAL_DIRECTOR (%s) must be above JIKE_APPROVAL_CHIEF (%s)", c.DirectorApproval, c.ChiefApproval))
+	}
+	if c.OperatorLogo != "" {
+		if err := checkLogo(c.OperatorLogo); err != nil {
+			errs = append(errs, fmt.Errorf("JIKE_OPERATOR_LOGO: %w", err))
 		}
 	}
 	if c.TemplatesDir != "" && c.Env != EnvDev {

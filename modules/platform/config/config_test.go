@@ -36,6 +36,9 @@ func TestValidationMessages(t *testing.T) {
 		{"bad level", map[string]string{"JIKE_LOG_LEVEL": "loud"}, "JIKE_LOG_LEVEL"},
 		{"short ttl", map[string]string{"JIKE_SESSION_TTL": "1s"}, "JIKE_SESSION_TTL"},
 		{"bad proxy", map[string]string{"JIKE_TRUSTED_PROXIES": "10.0.0.1, nonsense"}, "JIKE_TRUSTED_PROXIES"},
+		{"director below chief", map[string]string{"JIKE_APPROVAL_CHIEF": "300000", "JIKE_APPROVAL_DIRECTOR": "300000"}, "JIKE_APPROVAL_DIRECTOR"},
+		{"missing logo", map[string]string{"JIKE_OPERATOR_LOGO": "/nonexistent/logo.png"}, "JIKE_OPERATOR_LOGO"},
+		{"logo not an image", map[string]string{"JIKE_OPERATOR_LOGO": "config.go"}, "neither a PNG nor a JPEG"},
 		{"reload in prod", map[string]string{"JIKE_ENV": "prod", "JIKE_SECRET": strings.Repeat("x", 32), "JIKE_DEV_RELOAD_DIR": "."}, "JIKE_DEV_RELOAD_DIR"},
 	}
 	for _, tc := range cases {
@@ -52,7 +55,7 @@ func TestValidationMessages(t *testing.T) {
 }
 
 func TestUnparsableValuesFailLoad(t *testing.T) {
-	for _, m := range []map[string]string{{"JIKE_SESSION_TTL": "soon"}, {"JIKE_AUTO_MIGRATE": "maybe"}} {
+	for _, m := range []map[string]string{{"JIKE_SESSION_TTL": "soon"}, {"JIKE_AUTO_MIGRATE": "maybe"}, {"JIKE_APPROVAL_CHIEF": "lots"}, {"JIKE_APPROVAL_DIRECTOR": "-5"}} {
 		if _, err := Load(env(m)); err == nil {
 			t.Fatalf("want load error for %v", m)
 		}
@@ -73,5 +76,19 @@ func TestTrustedProxies(t *testing.T) {
 	c, _ := Load(env(map[string]string{"JIKE_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}))
 	if err := c.Validate(); err != nil || len(c.TrustedProxies) != 2 || c.TrustedProxies[1] != "10.0.0.0/8" {
 		t.Fatalf("proxies: %v %v", c.TrustedProxies, err)
+	}
+}
+
+func TestProposalSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"JIKE_APPROVAL_CHIEF": "300,000", "JIKE_APPROVAL_DIRECTOR": "1500000.50", "JIKE_OPERATOR_NAME": "某省通信公司"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ChiefApproval != 300_000_00 || c.DirectorApproval != 1_500_000_50 || c.OperatorName != "某省通信公司" {
+		t.Fatalf("parsed: %+v", c)
+	}
+	d, _ := Load(env(nil))
+	if d.ChiefApproval != DefaultChiefApproval || d.DirectorApproval != DefaultDirectorApproval || d.OperatorName != DefaultOperatorName {
+		t.Fatalf("defaults: %+v", d)
 	}
 }

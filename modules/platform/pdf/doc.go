@@ -29,8 +29,12 @@
 //
 // A document is built top to bottom with Heading, Paragraph, KeyValue,
 // Table, Spacer and PageBreak; pages break automatically, tables repeat
-// their header row, and SetFooter prints e.g. "第 1 页 / 共 3 页". Output or
-// Bytes finishes the document and reports the first error met on the way.
+// their header row, and SetFooter prints e.g. "第 1 页 / 共 3 页". For
+// formal documents extra.go adds styled Text (larger, simulated bold,
+// centred, outline bookmarks), Bullets, Rule, Image and a header logo
+// (Options.HeaderLogo, HeaderRight), KeyValueBox and SignatureBlock. Output
+// or Bytes finishes the document and reports the first error met on the
+// way.
 //
 // The package is a platform leaf: it imports no other Jike package.
 package pdf

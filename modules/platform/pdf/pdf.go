@@ -55,6 +55,11 @@ type Options struct {
 	Margins   Margins
 	// Header, when not empty, is printed small at the top of every page.
 	Header string
+	// HeaderRight, when not empty, is printed right-aligned in the header
+	// (e.g. a document number); HeaderLogo, a PNG or JPEG, is drawn at the
+	// left of the header, before Header. See extra.go.
+	HeaderRight string
+	HeaderLogo  []byte
 	// Footer, when not nil, gives the footer text of every page; see
 	// SetFooter.
 	Footer func(page, total int) string
@@ -78,6 +83,9 @@ type Doc struct {
 	err          error        // or why it could not be finished
 	fonts        *Fonts
 	fontBuf      *[]byte // borrowed from fonts until the document is finished
+	headerRight  string
+	logo         string  // registered image name of the header logo, or ""
+	logoAspect   float64 // its width / height
 }
 
 // New starts a document with its first page. fonts is normally created once
@@ -112,7 +120,7 @@ func New(fonts *Fonts, opts Options) *Doc {
 
 	p := gofpdf.New(orient, "mm", size, "")
 	d := &Doc{pdf: p, m: m, k: 72 / 25.4, bodyPt: bodyPt, footer: opts.Footer,
-		header: opts.Header, units: make(map[rune]int, 512), fonts: fonts, fontBuf: fonts.borrow()}
+		header: opts.Header, headerRight: opts.HeaderRight, units: make(map[rune]int, 512), fonts: fonts, fontBuf: fonts.borrow()}
 	d.pageW, d.pageH = p.GetPageSize()
 	p.SetMargins(m.Left, m.Top, m.Right)
 	p.SetAutoPageBreak(true, m.Bottom)
@@ -142,6 +150,7 @@ func New(fonts *Fonts, opts Options) *Doc {
 	p.AliasNbPages(aliasTotal)
 	p.SetHeaderFuncMode(d.drawHeader, true)
 	p.SetFooterFuncLpi(d.drawFooter)
+	d.registerLogo(opts.HeaderLogo)
 	p.AddPage()
 	return d
 }
@@ -178,19 +187,29 @@ func (d *Doc) SetFooter(fn func(page, total int) string) {
 }
 
 func (d *Doc) drawHeader() {
-	if d.header == "" {
+	if d.header == "" && d.headerRight == "" && d.logo == "" {
 		return
 	}
-	lines := d.wrap(d.header, d.contentW(), smallPt)
 	lh := mm(smallPt) * cellLead
 	y := d.m.Top - lh - 4
 	if y < 2 {
 		y = 2
 	}
+	x := d.m.Left + d.drawHeaderLogo(y, lh)
 	d.pdf.SetFont(fontFamily, "", smallPt)
 	d.pdf.SetTextColor(110, 110, 110)
-	d.pdf.SetXY(d.m.Left, y)
-	d.pdf.CellFormat(d.contentW(), lh, lines[0], "", 0, "L", false, 0, "")
+	w := d.pageW - d.m.Right - x
+	if d.headerRight != "" {
+		right := d.wrap(d.headerRight, w/2, smallPt)[0]
+		rw := d.pdf.GetStringWidth(right)
+		d.pdf.SetXY(d.pageW-d.m.Right-rw, y)
+		d.pdf.CellFormat(rw, lh, right, "", 0, "L", false, 0, "")
+		w -= rw + 4
+	}
+	if d.header != "" && w > 0 {
+		d.pdf.SetXY(x, y)
+		d.pdf.CellFormat(w, lh, d.wrap(d.header, w, smallPt)[0], "", 0, "L", false, 0, "")
+	}
 	d.pdf.SetDrawColor(190, 190, 190)
 	d.pdf.Line(d.m.Left, y+lh+1, d.pageW-d.m.Right, y+lh+1)
 	d.pdf.SetDrawColor(0, 0, 0)

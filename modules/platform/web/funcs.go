@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"time"
 
@@ -44,7 +45,7 @@ func funcMap(loc *time.Location) template.FuncMap {
 			return ""
 		},
 		// fen shows an int64 amount of fen as yuan ("12,345.60").
-		"fen": func(v int64) string { return money.Fen(v).String() },
+		"fen": tplFen,
 		"add": func(a, b int) int { return a + b },
 		"sub": func(a, b int) int { return a - b },
 		// dict builds a map for passing several values to a partial.
@@ -67,4 +68,18 @@ func funcMap(loc *time.Location) template.FuncMap {
 			return *p
 		},
 	}
+}
+
+// tplFen shows an amount in fen as yuan ("12,345.60"); it takes money.Fen
+// itself (model fields) as well as plain integers (view structs).
+func tplFen(v any) (string, error) {
+	switch x := v.(type) {
+	case money.Fen:
+		return x.String(), nil
+	case int64:
+		return money.Fen(x).String(), nil
+	case int:
+		return money.Fen(x).String(), nil
+	}
+	return "", fmt.Errorf("fen: %T is not an amount", v)
 }
