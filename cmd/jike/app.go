@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/needs"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/audit"
@@ -42,6 +43,7 @@ type app struct {
 	Prospects *prospects.Service
 	Visits    *visits.Service
 	Needs     *needs.Service
+	Catalog   *catalog.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -92,9 +94,14 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		return err
 	}
 	visitSvc.AddBriefSection(openNeedsSection(needSvc))
-	visits.Register(srv, visitSvc, visits.BriefPDF(pdf.DefaultFonts(), o.Location))
+	fonts := pdf.DefaultFonts()
+	visits.Register(srv, visitSvc, visits.BriefPDF(fonts, o.Location))
+	// The catalogue (业务目录): products and list prices for proposals.
+	catalogSvc := catalog.NewService(catalog.NewStore(d.Gorm))
+	catalog.Register(srv, catalogSvc)
 	srv.Finish()
-	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc}, nil
+	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
+		Catalog: catalogSvc}, nil
 }
 
 // allModels lists every GORM model, for the schema drift test.
@@ -102,7 +109,8 @@ func allModels() []any {
 	models := append(org.Models(), &audit.Entry{})
 	models = append(models, prospects.Models()...)
 	models = append(models, needs.Models()...)
-	return append(models, visits.Models()...)
+	models = append(models, visits.Models()...)
+	return append(models, catalog.Models()...)
 }
 
 // sweepSessions deletes expired sessions every interval until ctx ends.

@@ -225,6 +225,15 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo visits: %d plans, %d records\n", vp, vr)
+	admin, err := a.Org.Store().UserByUsername(ctx, "admin")
+	if err != nil {
+		return err
+	}
+	products, err := a.Catalog.SeedDefaults(ctx, admin.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo catalogue: %d products\n", products)
 	return nil
 }
 

@@ -1,0 +1,220 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"gorm.io/gorm"
+)
+
+// Store is the only place in this module that talks to the database.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a Store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// Tx runs fn in a transaction with a Store bound to it.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx})
+	})
+}
+
+// DB exposes the handle for the audit writer inside a transaction.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Filter selects products for the catalogue list.
+type Filter struct {
+	// Q matches the code or either name (case-insensitive substring).
+	Q        string
+	Category string
+	// Status is "active" (在售), "retired" (已下架) or "" / "all".
+	Status string
+	// Sort is one of code, name, category, monthly, one_time, floor; the
+	// default is the catalogue order (category, sort order, code).
+	Sort string
+	Desc bool
+	// Lang picks which name "name" sorts by.
+	Lang   string
+	Limit  int
+	Offset int
+}
+
+// Filter statuses.
+const (
+	StatusActive  = "active"
+	StatusRetired = "retired"
+	StatusAll     = "all"
+)
+
+var productSorts = map[string]string{
+	"code": "products.code", "name": "products.name_zh", "monthly": "products.monthly_fen",
+	"one_time": "products.one_time_fen", "floor": "products.floor_rate",
+}
+
+// categoryOrder sorts by the position of the category in Categories (not
+// alphabetically), the same in both databases.
+func categoryOrder() string {
+	var b strings.Builder
+	b.WriteString("CASE products.category")
+	for i, c := range Categories {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", c, i)
+	}
+	fmt.Fprintf(&b, " ELSE %d END", len(Categories))
+	return b.String()
+}
+
+// escapeLike makes the user's text match literally inside LIKE (a "_" or
+// "%" in a search is not a wildcard).
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// List returns a page of products and the total count.
+func (s *Store) List(ctx context.Context, f Filter) ([]Product, int64, error) {
+	q := s.db.WithContext(ctx).Model(&Product{})
+	if f.Q != "" {
+		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
+		q = q.Where(`(LOWER(products.code) LIKE ? ESCAPE '\' OR LOWER(products.name_zh) LIKE ? ESCAPE '\' OR LOWER(products.name_en) LIKE ? ESCAPE '\')`, like, like, like)
+	}
+	if f.Category != "" {
+		q = q.Where("products.category = ?", f.Category)
+	}
+	switch f.Status {
+	case StatusActive:
+		q = q.Where("products.active = ?", true)
+	case StatusRetired:
+		q = q.Where("products.active = ?", false)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count products: %w", err)
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	switch col, ok := productSorts[f.Sort]; {
+	case f.Sort == "name" && f.Lang == "en":
+		q = q.Order("products.name_en" + dir)
+	case ok:
+		q = q.Order(col + dir)
+	case f.Sort == "category":
+		q = q.Order(categoryOrder() + dir).Order("products.sort_order").Order("products.code")
+	default:
+		q = q.Order(categoryOrder()).Order("products.sort_order").Order("products.code")
+	}
+	if f.Limit <= 0 {
+		f.Limit = 25
+	}
+	var out []Product
+	if err := q.Order("products.id").Limit(f.Limit).Offset(f.Offset).Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list products: %w", err)
+	}
+	return out, total, nil
+}
+
+// ByID loads one product.
+func (s *Store) ByID(ctx context.Context, id uint) (*Product, error) {
+	var p Product
+	if err := s.db.WithContext(ctx).First(&p, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("product %d", id))
+	}
+	return &p, nil
+}
+
+// ByCode loads one product by its code.
+func (s *Store) ByCode(ctx context.Context, code string) (*Product, error) {
+	var p Product
+	if err := s.db.WithContext(ctx).Where("code = ?", strings.ToUpper(code)).First(&p).Error; err != nil {
+		return nil, db.NotFound(err, "product "+code)
+	}
+	return &p, nil
+}
+
+// ByIDs loads products by id, retired ones included, in one query.
+func (s *Store) ByIDs(ctx context.Context, ids []uint) (map[uint]Product, error) {
+	out := map[uint]Product{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var ps []Product
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
+		return nil, fmt.Errorf("products by id: %w", err)
+	}
+	for _, p := range ps {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
+// Active lists the products on sale in catalogue order (category, sort
+// order, code).
+func (s *Store) Active(ctx context.Context) ([]Product, error) {
+	var out []Product
+	err := s.db.WithContext(ctx).Where("active = ?", true).
+		Order(categoryOrder()).Order("products.sort_order").Order("products.code").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("active products: %w", err)
+	}
+	return out, nil
+}
+
+// Count counts every product, retired ones included.
+func (s *Store) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Product{}).Count(&n).Error
+	return n, err
+}
+
+// CodeTaken reports whether another product has code.
+func (s *Store) CodeTaken(ctx context.Context, code string, exceptID uint) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Product{}).Where("code = ? AND id <> ?", code, exceptID).Count(&n).Error
+	return n > 0, err
+}
+
+// Create inserts p at version 1.
+func (s *Store) Create(ctx context.Context, p *Product) error {
+	p.Version = 1
+	if err := s.db.WithContext(ctx).Create(p).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("create product %s: %w", p.Code, apperr.ErrConflict)
+		}
+		return fmt.Errorf("create product: %w", err)
+	}
+	return nil
+}
+
+// Save writes every column of p if its version is still the one read
+// (optimistic locking), and bumps the version.
+func (s *Store) Save(ctx context.Context, p *Product) error {
+	now := time.Now().UTC()
+	res := s.db.WithContext(ctx).Model(&Product{}).Where("id = ? AND version = ?", p.ID, p.Version).
+		Updates(map[string]any{
+			"code": p.Code, "name_zh": p.NameZh, "name_en": p.NameEn, "category": p.Category,
+			"unit": p.Unit, "monthly_fen": p.MonthlyFen, "one_time_fen": p.OneTimeFen,
+			"floor_rate": p.FloorRate, "description": p.Description, "active": p.Active,
+			"sort_order": p.SortOrder, "version": p.Version + 1, "updated_by": p.UpdatedBy,
+			"updated_at": now,
+		})
+	if res.Error != nil {
+		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("save product %d: %w", p.ID, apperr.ErrConflict)
+		}
+		return fmt.Errorf("save product %d: %w", p.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save product %d (stale version %d): %w", p.ID, p.Version, apperr.ErrConflict)
+	}
+	p.Version++
+	p.UpdatedAt = now
+	return nil
+}
