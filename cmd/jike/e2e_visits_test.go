@@ -176,7 +176,10 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 	if !strings.Contains(b.text("#checklist"), "走访在 24 小时内，准备清单还没有完成") {
 		b.fail("the visit within 24 h with an empty checklist shows no warning: %q", b.text("#checklist"))
 	}
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](`!!window.htmx`,
+	// window.htmx exists before htmx has processed the page (it does so on
+	// DOMContentLoaded); clicking in between submits the form the plain
+	// way. Wait until the checklist form carries htmx's internal data.
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](`!!window.htmx && document.readyState === 'complete' && !!(document.querySelector('#checklist form') || {})['htmx-internal-data']`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
 		b.fail("htmx did not load on the visit page: %v", err)
 	}
