@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -12,8 +13,10 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
@@ -33,6 +36,10 @@ type appOptions struct {
 	// TrustedProxies are passed to the web server (JIKE_TRUSTED_PROXIES).
 	TrustedProxies []string
 	Now            func() time.Time
+	// Letterhead and the approval thresholds of proposals (zero values:
+	// the package defaults).
+	Letterhead                      proposals.Letterhead
+	ChiefApproval, DirectorApproval money.Fen
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -44,6 +51,7 @@ type app struct {
 	Visits    *visits.Service
 	Needs     *needs.Service
 	Catalog   *catalog.Service
+	Proposals *proposals.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -96,12 +104,121 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	visitSvc.AddBriefSection(openNeedsSection(needSvc))
 	fonts := pdf.DefaultFonts()
 	visits.Register(srv, visitSvc, visits.BriefPDF(fonts, o.Location))
-	// The catalogue (业务目录): products and list prices for proposals.
+	// The catalogue prices proposals; proposals know products only as
+	// proposals.Priced, through these two adapters.
 	catalogSvc := catalog.NewService(catalog.NewStore(d.Gorm))
 	catalog.Register(srv, catalogSvc)
+	proposalSvc := proposals.NewService(proposals.NewStore(d.Gorm), prospectSvc, enf, priceList(catalogSvc), proposals.Options{
+		ChiefThreshold: o.ChiefApproval, DirectorThreshold: o.DirectorApproval, Now: o.Now,
+		OnSale: onSale(catalogSvc), Users: orgSvc.Store(), Needs: proposalNeeds(needSvc),
+		// Sending a proposal moves its opportunity to 方案提交; the
+		// customer's acceptance to 商务谈判, where the contract (next
+		// module) picks it up. Neither moves an opportunity backwards.
+		OnSent:     advanceOpportunity(prospectSvc, prospects.StageProposal),
+		OnAccepted: advanceOpportunity(prospectSvc, prospects.StageNegotiation),
+	})
+	proposals.Register(srv, proposalSvc, proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location})
+	timeline.Register(proposalSvc.TimelineEntries)
+	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.proposals", Path: "proposals", Order: 30})
+	visitSvc.AddBriefSection(openProposalsSection(proposalSvc))
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc}, nil
+}
+
+// priceList adapts the catalogue to proposals.PriceList.
+func priceList(svc *catalog.Service) proposals.PriceList {
+	return func(ctx context.Context, ids []uint) (map[uint]proposals.Priced, error) {
+		products, err := svc.ByIDs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uint]proposals.Priced, len(products))
+		for id, p := range products {
+			out[id] = priced(p)
+		}
+		return out, nil
+	}
+}
+
+// onSale lists the catalogue's active products for the builder.
+func onSale(svc *catalog.Service) func(ctx context.Context) ([]proposals.Priced, error) {
+	return func(ctx context.Context) ([]proposals.Priced, error) {
+		products, err := svc.ActiveProducts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]proposals.Priced, len(products))
+		for i, p := range products {
+			out[i] = priced(p)
+		}
+		return out, nil
+	}
+}
+
+// priced is a product as proposals record it. The name is the Chinese
+// one: a proposal line keeps the name it was quoted under.
+func priced(p catalog.Product) proposals.Priced {
+	return proposals.Priced{ID: p.ID, Code: p.Code, Name: p.NameZh, Unit: p.Unit, MonthlyFen: p.MonthlyFen,
+		OneTimeFen: p.OneTimeFen, FloorRate: p.FloorRate, Active: p.Active, Category: p.Category}
+}
+
+// proposalNeeds lets the builder cite the customer's needs.
+func proposalNeeds(svc *needs.Service) proposals.NeedSource {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) ([]proposals.NeedRef, error) {
+		rows, _, err := svc.ListNeeds(ctx, actor, needs.NeedFilter{CustomerID: customerID, Sort: "status", Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]proposals.NeedRef, len(rows))
+		for i, r := range rows {
+			out[i] = proposals.NeedRef{ID: r.ID, Text: r.Description, Status: r.Status}
+		}
+		return out, nil
+	}
+}
+
+// advanceOpportunity moves a proposal's opportunity forward to stage,
+// never back, and never out of won or lost.
+func advanceOpportunity(svc *prospects.Service, stage string) func(context.Context, authz.Subject, *proposals.Proposal) error {
+	rank := func(s string) int {
+		for i, x := range prospects.OpenStages {
+			if x == s {
+				return i
+			}
+		}
+		return len(prospects.OpenStages) // won, lost
+	}
+	return func(ctx context.Context, actor authz.Subject, p *proposals.Proposal) error {
+		if p.OpportunityID == nil {
+			return nil
+		}
+		o, _, err := svc.Opportunity(ctx, actor, *p.OpportunityID)
+		if err != nil {
+			return err
+		}
+		if rank(o.Stage) >= rank(stage) {
+			return nil
+		}
+		_, err = svc.MoveStage(ctx, actor, o.ID, prospects.StageMove{To: stage, Note: fmt.Sprintf("%s v%d", p.Number, p.Version)})
+		return err
+	}
+}
+
+// openProposalsSection is the pre-visit brief's list of the customer's
+// proposals still in play (draft to sent).
+func openProposalsSection(svc *proposals.Service) visits.BriefSection {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []string, error) {
+		rows, _, err := svc.List(ctx, actor, proposals.Filter{CustomerID: customerID, Statuses: proposals.OpenStatuses, Limit: 10})
+		if err != nil {
+			return "", nil, err
+		}
+		lines := make([]string, 0, len(rows))
+		for _, r := range rows {
+			lines = append(lines, fmt.Sprintf("%s v%d %s · ¥%s", r.Number, r.Version, r.Title, r.TotalFen))
+		}
+		return "brief.open_proposals", lines, nil
+	}
 }
 
 // allModels lists every GORM model, for the schema drift test.
@@ -110,7 +227,8 @@ func allModels() []any {
 	models = append(models, prospects.Models()...)
 	models = append(models, needs.Models()...)
 	models = append(models, visits.Models()...)
-	return append(models, catalog.Models()...)
+	models = append(models, catalog.Models()...)
+	return append(models, proposals.Models()...)
 }
 
 // sweepSessions deletes expired sessions every interval until ctx ends.

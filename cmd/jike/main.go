@@ -27,6 +27,8 @@ import (
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/config"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/pdf"
+	"github.com/jike-crm/jike/modules/proposals"
 )
 
 func main() {
@@ -137,10 +139,15 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		}
 	}
 	loc, _ := time.LoadLocation(cfg.TimeZone)
+	lh, err := letterhead(cfg)
+	if err != nil {
+		return err
+	}
 	a, err := buildApp(d, appOptions{
 		Logger: log, Secure: cfg.Secure(), Production: cfg.Env == config.EnvProd,
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
+		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
 	})
 	if err != nil {
 		return err
@@ -233,7 +240,11 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Demo catalogue: %d products\n", products)
+	props, err := a.Proposals.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo catalogue: %d products; proposals: %d\n", products, props)
 	return nil
 }
 
@@ -272,11 +283,29 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 	defer d.Close()
 	// The demo's visits are planned in office hours of the display zone.
 	loc, _ := time.LoadLocation(cfg.TimeZone)
-	a, err := buildApp(d, appOptions{Logger: log, Location: loc})
+	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval})
 	if err != nil {
 		return err
 	}
 	return seedDemo(ctx, a, stdout)
+}
+
+// letterhead is the operator's name and logo for proposal PDFs; the logo
+// file was checked by config.Validate.
+func letterhead(cfg config.Config) (proposals.Letterhead, error) {
+	lh := proposals.Letterhead{Name: cfg.OperatorName}
+	if cfg.OperatorLogo != "" {
+		b, err := os.ReadFile(cfg.OperatorLogo)
+		if err != nil {
+			return lh, fmt.Errorf("JIKE_OPERATOR_LOGO: %w", err)
+		}
+		// The header draws it on every page: fail at start, not per PDF.
+		if err := pdf.CheckImage(b); err != nil {
+			return lh, fmt.Errorf("JIKE_OPERATOR_LOGO %s: %w", cfg.OperatorLogo, err)
+		}
+		lh.Logo = b
+	}
+	return lh, nil
 }
 
 func readPassword(stdin io.Reader, fromStdin bool, flagValue string) (string, error) {

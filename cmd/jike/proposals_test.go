@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/catalog"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/proposals"
+	"github.com/jike-crm/jike/modules/prospects"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// seedProduct adds a product to the catalogue as the demo admin.
+func seedProduct(t *testing.T, a *app, in catalog.ProductInput) *catalog.Product {
+	t.Helper()
+	p, err := a.Catalog.Save(context.Background(), subject(t, a, "admin").ID, 0, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// builderForm is a valid builder post with one line.
+func builderForm(oppID, productID uint, qty, rate string) url.Values {
+	return url.Values{
+		"title": {"全省网点互联网专线方案"}, "opportunity_id": {itoa(oppID)}, "line_count": {"2"},
+		"line_product_0": {itoa(productID)}, "line_qty_0": {qty}, "line_term_0": {"12"}, "line_rate_0": {rate},
+		"background": {"客户在全省有 40 个网点。"}, "solution": {"双路由互联网专线，7×24 小时保障。"},
+	}
+}
+
+// TestProposalPages drives the proposal workflow through the real router:
+// the builder with bad input (nothing saved), the server's totals, the
+// approval a discount beyond the floor needs, the chief rep's queue and
+// decision, another team's 404 on every route including the PDF, sending
+// (the opportunity moves to 方案提交), the PDF, a new version after
+// sending, the timeline and the scoped list.
+func TestProposalPages(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := newTestApp(t, d)
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M",
+			Category: "data", Unit: "条", Monthly: "5000", OneTime: "2000", FloorPercent: "85"})
+		mine := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000201"))
+		theirs := seedCustomer(t, a, "zhoujie", "周杰的保险客户", prospects.MakeCreditCode("91230103MA1000202"))
+		opp, err := a.Prospects.CreateOpportunity(ctx, subject(t, a, "liwei"), prospects.OpportunityInput{CustomerID: mine.ID, Title: "网点专线改造"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirOpp, err := a.Prospects.CreateOpportunity(ctx, subject(t, a, "zhoujie"), prospects.OpportunityInput{CustomerID: theirs.ID, Title: "保险专线"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirP, err := a.Proposals.Create(ctx, subject(t, a, "zhoujie"), proposals.Input{CustomerID: theirs.ID, OpportunityID: theirOpp.ID,
+			Title: "周杰的保险方案", Lines: []proposals.LineInput{{ProductID: dia.ID, Quantity: "1"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		my := "/customers/" + itoa(mine.ID)
+		their := "/proposals/" + itoa(theirP.ID)
+		count := func() int64 {
+			var n int64
+			if err := d.Gorm.Model(&proposals.Proposal{}).Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		bad := builderForm(opp.ID, dia.ID, "0", "80")
+		bad.Set("title", "")
+		bad.Set("line_rate_1", "85.555")
+		bad.Set("line_product_1", itoa(dia.ID))
+		bad.Set("line_qty_1", "2")
+		preview := builderForm(opp.ID, dia.ID, "3", "80")
+		preview.Set("action", "preview")
+		runScenarios(t, a, []scenario{
+			{name: "builder", as: "liwei", path: my + "/proposals/new?opportunity=" + itoa(opp.ID), status: 200,
+				want: []string{"新建方案", "DIA-100M · 互联网专线 100M", "最低 85%", "网点专线改造", "项目背景", "服务承诺", `name="line_count" value="3"`}},
+			{name: "bad builder post", as: "liwei", method: "POST", path: my + "/proposals", form: bad, status: 422,
+				want: []string{"必填", "数量须是 1 到 10,000,000 之间的整数", "执行价须是 0 到 100 之间的百分比", "has-error", "客户在全省有 40 个网点。"}},
+			{name: "server-side totals", as: "liwei", method: "POST", path: my + "/proposals", form: preview, status: 200,
+				// 3 × 5,000 × 80% = 12,000/month; one-time 3 × 2,000 × 80% = 4,800; × 12 + 4,800 = 148,800.
+				want: []string{"¥12,000.00", "¥4,800.00", "¥148,800.00", "需要首席客户代表审批"}},
+			{name: "add lines", as: "liwei", method: "POST", path: my + "/proposals", form: func() url.Values { f := builderForm(opp.ID, dia.ID, "3", "80"); f.Set("action", "more"); return f }(), status: 200,
+				want: []string{`name="line_count" value="5"`, "line_product_4"}},
+			{name: "builder for another team's customer", as: "liwei", path: "/customers/" + itoa(theirs.ID) + "/proposals/new", status: 404},
+			{name: "admin may not build", as: "admin", path: my + "/proposals/new", status: 403},
+		})
+		if n := count(); n != 1 {
+			t.Fatalf("bad input, previews and extra lines saved nothing: %d proposals", n)
+		}
+
+		am := loggedIn(t, a, "liwei")
+		res := am.PostForm(my+"/proposals", builderForm(opp.ID, dia.ID, "3", "80"))
+		if res.Status != 303 || !strings.HasPrefix(res.Location(), "/proposals/") {
+			t.Fatalf("create: %d %s %s", res.Status, res.Location(), res.Body)
+		}
+		page := res.Location()
+		p1 := strings.TrimPrefix(page, "/proposals/")
+		runScenarios(t, a, []scenario{
+			{name: "draft page", as: "liwei", path: page, status: 200,
+				want: []string{"草稿", "需要审批的原因", "互联网专线 100M 的执行价 80% 低于客户经理权限 85%", "提交审批", "148,800.00", "人民币壹拾肆万捌仟捌佰元整", "双路由互联网专线"}},
+			{name: "submit", as: "liwei", method: "POST", path: page + "/submit", form: url.Values{}, status: 303, location: page},
+			{name: "pending page", as: "liwei", path: page, status: 200, want: []string{"待审批", "等待首席客户代表审批"}, wantNot: []string{`action="` + page + `/decide"`}},
+			{name: "the chief rep's queue", as: "zhaomin", path: "/", status: 200, want: []string{"待我审批的方案", "全省网点互联网专线方案", "李伟的银行客户"}},
+			{name: "the chief rep sees the decision form", as: "zhaomin", path: page, status: 200, want: []string{`action="` + page + `/decide"`, "审批（首席客户代表）"}},
+			{name: "a manager may not decide", as: "liwei", method: "POST", path: page + "/decide", form: url.Values{"decision": {"approve"}}, status: 403},
+			{name: "another team's chief rep: 404", as: "sunli", path: page, status: 404},
+			{name: "another team's chief rep cannot decide", as: "sunli", method: "POST", path: page + "/decide", form: url.Values{"decision": {"approve"}}, status: 404},
+			{name: "another team's queue is empty", as: "sunli", path: "/", status: 200, want: []string{"没有等待你审批的方案"}, wantNot: []string{"全省网点互联网专线方案"}},
+			{name: "reject needs a comment", as: "zhaomin", method: "POST", path: page + "/decide", form: url.Values{"decision": {"reject"}}, status: 422, want: []string{"驳回时请写明原因"}},
+			{name: "approve", as: "zhaomin", method: "POST", path: page + "/decide", form: url.Values{"decision": {"approve"}, "comment": {"同意，尽快签约"}}, status: 303, location: page},
+			{name: "approved page", as: "liwei", path: page, status: 200, want: []string{"已审批", "同意，尽快签约", "赵敏", "已提交客户"}},
+			{name: "another team's proposal: 404", as: "liwei", path: their, status: 404},
+			{name: "another team's PDF: 404", as: "liwei", path: their + "/pdf", status: 404},
+			{name: "another team's edit: 404", as: "liwei", path: their + "/edit", status: 404},
+			{name: "another team's submit: 404", as: "liwei", method: "POST", path: their + "/submit", form: url.Values{}, status: 404},
+			{name: "another team's send: 404", as: "liwei", method: "POST", path: their + "/send", form: url.Values{}, status: 404},
+			{name: "send", as: "liwei", method: "POST", path: page + "/send", form: url.Values{}, status: 303, location: page},
+			{name: "list is scoped", as: "liwei", path: "/proposals", status: 200, want: []string{"全省网点互联网专线方案", "已提交客户"}, wantNot: []string{"周杰的保险方案"}},
+			{name: "list search", as: "zhaomin", path: "/proposals?q=" + url.QueryEscape("保险"), status: 200, want: []string{"没有符合条件的方案"}},
+			{name: "list for the director", as: "wangjianguo", path: "/proposals?status=sent", status: 200, want: []string{"全省网点互联网专线方案"}, wantNot: []string{"周杰的保险方案"}},
+			{name: "other branch director: 404", as: "liuzhiqiang", path: page + "/pdf", status: 404},
+			{name: "customer's proposals", as: "liwei", path: my + "/proposals", status: 200, want: []string{"全省网点互联网专线方案", "新建方案"}},
+			{name: "timeline", as: "liwei", path: my, status: 200, want: []string{"新建方案《全省网点互联网专线方案》", "审批同意方案《全省网点互联网专线方案》第 1 版", "已提交客户", `href="` + my + `/proposals"`}},
+		})
+		o, err := a.Prospects.Store().Opportunity(ctx, opp.ID)
+		if err != nil || o.Stage != prospects.StageProposal {
+			t.Fatalf("sending moves the opportunity to 方案提交: %v %+v", err, o)
+		}
+
+		pdfRes := am.Get(page + "/pdf")
+		if pdfRes.Status != 200 || !bytes.HasPrefix([]byte(pdfRes.Body), []byte("%PDF-")) || !strings.Contains(pdfRes.Header.Get("Content-Type"), "application/pdf") {
+			t.Fatalf("pdf: %d %q", pdfRes.Status, pdfRes.Header.Get("Content-Type"))
+		}
+
+		// Editing the sent version makes version 2; version 1 stays as sent.
+		edit := am.Get(page + "/edit")
+		if edit.Status != 200 || !strings.Contains(edit.Body, "保存后会生成第 2 版草稿") {
+			t.Fatalf("edit a sent version: %d", edit.Status)
+		}
+		rev := builderForm(opp.ID, dia.ID, "3", "85")
+		rev.Set("title", "全省网点互联网专线方案（修订）")
+		rev.Set("lock_version", lockOf(t, a, p1))
+		res = am.PostForm(page, rev)
+		if res.Status != 303 || res.Location() == page {
+			t.Fatalf("revise: %d %s %s", res.Status, res.Location(), res.Body)
+		}
+		runScenarios(t, a, []scenario{
+			{name: "version 2", as: "liwei", path: res.Location(), status: 200, want: []string{"第 2 版", "草稿", "全省网点互联网专线方案（修订）", "全部版本"}, wantNot: []string{"需要审批的原因"}},
+			{name: "version 1 unchanged", as: "liwei", path: page, status: 200, want: []string{"第 1 版", "已提交客户", "全省网点互联网专线方案"}, wantNot: []string{"（修订）</h1>"}},
+		})
+
+		// English, by the user's setting.
+		if r := am.PostForm("/lang", url.Values{"lang": {"en"}, "next": {"/"}}); r.Status != 303 {
+			t.Fatalf("switch language: %d", r.Status)
+		}
+		en := am.Get(page)
+		for _, w := range []string{"Version 1", "Sent to customer", "Products and prices", "Total contract value", "Download PDF"} {
+			if !strings.Contains(en.Body, w) {
+				t.Errorf("English page lacks %q", w)
+			}
+		}
+	})
+}
+
+// lockOf reads a version's lock for an edit form.
+func lockOf(t *testing.T, a *app, id string) string {
+	t.Helper()
+	var p proposals.Proposal
+	if err := a.DB.Gorm.First(&p, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	return itoa(uint(p.LockVersion))
+}
+
+// TestDemoProposals: the demo walks proposals into every state, gives
+// every account manager some, and keeps versions consistent.
+func TestDemoProposals(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, Location: time.UTC, LoginRate: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := seedDemo(ctx, a, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		var byStatus []struct {
+			Status string
+			N      int
+		}
+		if err := d.Gorm.Model(&proposals.Proposal{}).Select("status, COUNT(*) AS n").Group("status").Scan(&byStatus).Error; err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, r := range byStatus {
+			got[r.Status] = r.N
+		}
+		for _, st := range proposals.Statuses {
+			if got[st] == 0 {
+				t.Errorf("no demo proposal is %s: %v", st, got)
+			}
+		}
+		var v2 int64
+		d.Gorm.Model(&proposals.Proposal{}).Where("version = 2").Count(&v2)
+		if v2 == 0 {
+			t.Error("no demo proposal has a second version")
+		}
+		for _, am := range []string{"liwei", "zhoujie", "gaoyuan", "xupeng"} {
+			rows, _, err := a.Proposals.List(ctx, subject(t, a, am), proposals.Filter{Limit: 10})
+			if err != nil || len(rows) == 0 {
+				t.Errorf("%s has no demo proposals (%v)", am, err)
+			}
+		}
+		queue, err := a.Proposals.Queue(ctx, subject(t, a, "zhaomin"))
+		if err != nil || len(queue) == 0 {
+			t.Errorf("the demo chief rep's approval queue is empty (%v)", err)
+		}
+	})
+}

@@ -1,0 +1,211 @@
+package proposals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/prospects"
+)
+
+// demoStates is the cycle of end states the demo proposals are walked to,
+// so that every status (and a second version) shows up.
+var demoStates = []string{"draft", "pending", "pending_director", "approved", "sent", "accepted", "rejected", "revised", "returned"}
+
+// SeedDemo writes demo proposals for opportunities in the later stages,
+// walking each through the real workflow (create, submit, approvals by the
+// chief rep and the director, send, the customer's decision, a revision),
+// so statuses, approvals, versions, audit trail and timeline entries are
+// all consistent. It needs the demo org, customers, opportunities and the
+// catalogue; it does nothing when any proposal exists. It returns the
+// number of proposal versions written.
+func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
+	g := s.store.DB().WithContext(ctx)
+	var n int64
+	if err := g.Unscoped().Model(&Proposal{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("seed demo proposals: %w", err)
+	}
+	products, err := s.Products(ctx)
+	if err != nil || n > 0 || len(products) == 0 || s.opts.Users == nil {
+		return 0, err
+	}
+	// Opportunities in the later stages, at most two per account manager
+	// so that every demo login has proposals to look at.
+	var candidates []struct{ ID, CustomerID, OwnerID uint }
+	if err := g.Table("opportunities").
+		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
+		Where("opportunities.stage IN ?", []string{prospects.StageNeeds, prospects.StageProposal, prospects.StageNegotiation, prospects.StageWon}).
+		Select("opportunities.id, opportunities.customer_id, customers.owner_id").Order("opportunities.id ASC").Scan(&candidates).Error; err != nil {
+		return 0, fmt.Errorf("seed demo proposals: %w", err)
+	}
+	perOwner := map[uint]int{}
+	r := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x2545f4914f6cdd1d))
+	count := 0
+	i := 0
+	for _, o := range candidates {
+		if perOwner[o.OwnerID] == 2 {
+			continue
+		}
+		perOwner[o.OwnerID]++
+		c, err := s.prospects.Store().Customer(ctx, o.CustomerID)
+		if err != nil {
+			return count, err
+		}
+		owner, err := s.opts.Users.UserByID(ctx, c.OwnerID)
+		if err != nil {
+			return count, err
+		}
+		state := demoStates[i%len(demoStates)]
+		i++
+		made, err := s.demoProposal(ctx, r, c, o.ID, owner.Subject(), state, products)
+		count += made
+		if err != nil {
+			return count, fmt.Errorf("seed demo proposal for %s (%s): %w", c.Name, state, err)
+		}
+	}
+	return count, nil
+}
+
+func (s *Service) demoProposal(ctx context.Context, r *rand.Rand, c *prospects.Customer, oppID uint, am authz.Subject, state string, products []Priced) (int, error) {
+	chief, director, err := s.demoApprovers(ctx, c)
+	if err != nil {
+		return 0, err
+	}
+	big := state == "pending_director" || state == "accepted"
+	in := Input{
+		CustomerID: c.ID, OpportunityID: oppID, Title: demoTitle(c.Name, r),
+		ValidUntil:     s.opts.Now().AddDate(0, 2, 0).Format("2006-01-02"),
+		Background:     c.Name + "正处于数字化转型阶段，总部与各分支机构之间的数据交换、视频会议和对外服务对网络的可靠性、带宽和安全提出了更高要求。现有线路由多家运营商分散提供，运维界面不统一，故障定位慢。",
+		NeedsAnalysis:  "经多次拜访和需求访谈，客户的主要诉求如下：\n- 总部与分支机构之间稳定、低时延的专线互联\n- 互联网出口带宽按业务高峰弹性扩容\n- 统一的服务界面：7×24 小时响应，故障 4 小时内恢复\n- 费用可预测，按月结算",
+		Solution:       "采用“专线 + 互联网 + 云”的一体化架构：总部部署双路由互联网专线，分支机构通过数据专线汇聚到总部；核心业务系统迁移到云主机，通过 SD-WAN 统一调度流量。全网由我方客户经理和首席客户代表一点对接，7×24 小时网管监控。",
+		Implementation: "第一阶段（签约后 2 周）：现场勘查、方案细化；\n第二阶段（第 3–6 周）：线路开通与割接，每个站点割接安排在夜间窗口；\n第三阶段（第 7–8 周）：云主机迁移、联调测试与验收。",
+		Commitments:    "- 专线可用率不低于 99.95%，故障 4 小时内恢复\n- 指定客户经理和首席客户代表一点对接，重大活动现场保障\n- 每季度提交服务报告，每年一次满意度回访",
+	}
+	// Two to four lines; a big one when the state needs the director.
+	k := 2 + r.IntN(3)
+	for j := 0; j < k; j++ {
+		p := products[r.IntN(len(products))]
+		qty := 1 + r.IntN(20)
+		if big && j == 0 {
+			qty = 60 + r.IntN(40)
+		}
+		rate := "100"
+		switch {
+		case state == "pending" || state == "returned" || state == "approved":
+			rate = "80" // beyond most floors: the chief rep must approve
+		case r.IntN(3) == 0:
+			rate = "95"
+		}
+		in.Lines = append(in.Lines, LineInput{ProductID: p.ID, Quantity: strconv.Itoa(qty), TermMonths: strconv.Itoa(12 * (1 + r.IntN(3))), Rate: rate})
+	}
+	p, err := s.Create(ctx, am, in)
+	if err != nil {
+		return 0, err
+	}
+	made := 1
+	if state == "draft" {
+		return made, nil
+	}
+	if p, err = s.Submit(ctx, am, p.ID, 0); err != nil {
+		return made, err
+	}
+	// approve walks the pending version through its approvals; upTo stops
+	// before the director's when the demo wants it waiting there.
+	approve := func(p *Proposal, upTo string) (*Proposal, error) {
+		for lvl := NextLevel(p); lvl != "" && lvl != upTo; lvl = NextLevel(p) {
+			who := chief
+			if lvl == "director" || who == nil {
+				who = director
+			}
+			if who == nil {
+				return p, nil
+			}
+			if p, err = s.Decide(ctx, *who, p.ID, true, "同意，请抓紧推进签约。"); err != nil {
+				return nil, err
+			}
+		}
+		return p, nil
+	}
+	switch state {
+	case "pending":
+		return made, nil
+	case "pending_director":
+		_, err = approve(p, "director")
+		return made, err
+	case "returned":
+		if NextLevel(p) != "" && chief != nil {
+			_, err = s.Decide(ctx, *chief, p.ID, false, "折扣超出权限较多，请与客户再谈，执行价调整到 85% 以上后重新提交。")
+		}
+		return made, err
+	}
+	if p, err = approve(p, ""); err != nil || state == "approved" {
+		return made, err
+	}
+	if p, err = s.Send(ctx, am, p.ID); err != nil && !errors.Is(err, ErrFollowUp) {
+		return made, err
+	}
+	switch state {
+	case "accepted", "rejected":
+		_, err = s.CustomerDecision(ctx, am, p.ID, state == "accepted")
+		if errors.Is(err, ErrFollowUp) {
+			err = nil
+		}
+	case "revised":
+		// The customer asked for changes: version 2 is made, approved and
+		// sent, which supersedes version 1.
+		in.Title += "（修订）"
+		in.LockVersion = p.LockVersion
+		v2, err := s.Update(ctx, am, p.ID, in)
+		if err != nil {
+			return made, err
+		}
+		made++
+		if v2, err = s.Submit(ctx, am, v2.ID, 0); err != nil {
+			return made, err
+		}
+		if v2, err = approve(v2, ""); err != nil {
+			return made, err
+		}
+		if _, err = s.Send(ctx, am, v2.ID); errors.Is(err, ErrFollowUp) {
+			err = nil
+		}
+	}
+	return made, err
+}
+
+// demoApprovers finds the customer's chief rep (or team leader) and the
+// branch director.
+func (s *Service) demoApprovers(ctx context.Context, c *prospects.Customer) (chief, director *authz.Subject, err error) {
+	cid, err := s.chiefOf(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cid != 0 {
+		u, err := s.opts.Users.UserByID(ctx, cid)
+		if err != nil {
+			return nil, nil, err
+		}
+		sub := u.Subject()
+		chief = &sub
+	}
+	var d org.User
+	res := s.opts.Users.DB().WithContext(ctx).Where("role = ? AND branch_id = ? AND disabled = ?", authz.RoleDirector, c.BranchID, false).Order("id").Limit(1).Find(&d)
+	if res.Error != nil {
+		return nil, nil, res.Error
+	}
+	if res.RowsAffected > 0 {
+		sub := d.Subject()
+		director = &sub
+	}
+	return chief, director, nil
+}
+
+var demoTitles = []string{"全网互联网专线整体解决方案", "总部与分支机构组网方案", "云网融合数字化升级方案", "物联网终端连接与管理方案", "统一通信与视频会议方案"}
+
+func demoTitle(customer string, r *rand.Rand) string {
+	return customer + demoTitles[r.IntN(len(demoTitles))]
+}

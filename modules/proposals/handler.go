@@ -1,0 +1,473 @@
+package proposals
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
+)
+
+type handler struct {
+	srv  *web.Server
+	svc  *Service
+	opts RouteOptions
+}
+
+// Builder limits: rows offered, blank rows added by "add lines".
+const (
+	maxFormLines = 200
+	blankLines   = 3
+)
+
+func proposalPath(id uint) string { return "/proposals/" + strconv.FormatUint(uint64(id), 10) }
+
+// --- lists
+
+func (h *handler) list(c *fiber.Ctx) error {
+	me := web.MustSubject(c)
+	pager := web.NewPager(c)
+	f := Filter{Q: strings.TrimSpace(c.Query("q")), Limit: pager.Size, Offset: pager.Offset()}
+	status := c.Query("status")
+	if contains(Statuses, status) {
+		f.Statuses = []string{status}
+	} else {
+		status = ""
+	}
+	rows, total, err := h.svc.List(c.UserContext(), me, f)
+	if err != nil {
+		return err
+	}
+	pager.Total = total
+	return h.srv.Render(c, "proposals/list", fiber.Map{
+		"Title": h.srv.I18n.T(web.Lang(c), "proposals.title"), "Rows": rows, "Pager": pager,
+		"Q": f.Q, "Status": status, "Statuses": Statuses, "Filtered": f.Q != "" || status != "",
+	})
+}
+
+func (h *handler) customerProposals(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	cu, err := h.svc.prospects.CustomerFor(c.UserContext(), me, id, "read")
+	if err != nil {
+		return err
+	}
+	rows, _, err := h.svc.List(c.UserContext(), me, Filter{CustomerID: cu.ID, Limit: 200})
+	if err != nil {
+		return err
+	}
+	return h.srv.Render(c, "proposals/customer", fiber.Map{
+		"Title": cu.Name, "C": cu, "Rows": rows, "CanWrite": h.svc.prospects.Can(me, "write", cu),
+	})
+}
+
+func (h *handler) panelQueue(c *fiber.Ctx) (fiber.Map, error) {
+	rows, err := h.svc.Queue(c.UserContext(), web.MustSubject(c))
+	if err != nil {
+		return nil, err
+	}
+	return fiber.Map{"Rows": rows}, nil
+}
+
+// --- builder
+
+// builder is the state of the builder form: what was typed, the priced
+// quote of it, and errors.
+type builder struct {
+	status int
+	in     Input
+	rows   []LineInput
+	quote  *Quote
+	errs   map[string]string
+	p      *Proposal // the version being edited, nil for a new proposal
+}
+
+// inputFrom reads the builder form. Lines arrive as line_product_N,
+// line_qty_N, line_term_N and line_rate_N for N below line_count; empty
+// rows are kept in rows (so the form shows them again) and dropped from
+// the input by the service.
+func inputFrom(c *fiber.Ctx, customerID uint) (Input, []LineInput) {
+	in := Input{
+		CustomerID: customerID, OpportunityID: web.FormUint(c, "opportunity_id"),
+		Title: c.FormValue("title"), ValidUntil: c.FormValue("valid_until"),
+		Background: c.FormValue("background"), NeedsAnalysis: c.FormValue("needs_analysis"),
+		Solution: c.FormValue("solution"), Implementation: c.FormValue("implementation"),
+		Commitments: c.FormValue("commitments"), LockVersion: web.FormInt(c, "lock_version"),
+	}
+	n := web.FormInt(c, "line_count")
+	if n < 0 {
+		n = 0
+	}
+	if n > maxFormLines {
+		n = maxFormLines
+	}
+	rows := make([]LineInput, n)
+	for i := range rows {
+		k := strconv.Itoa(i)
+		rows[i] = LineInput{
+			ProductID: web.FormUint(c, "line_product_"+k), Quantity: c.FormValue("line_qty_" + k),
+			TermMonths: c.FormValue("line_term_" + k), Rate: c.FormValue("line_rate_" + k),
+		}
+	}
+	in.Lines = rows
+	for _, v := range c.Request().PostArgs().PeekMulti("need_id") {
+		if id, err := strconv.ParseUint(string(v), 10, 64); err == nil {
+			in.NeedIDs = append(in.NeedIDs, uint(id))
+		}
+	}
+	return in, rows
+}
+
+// linesToRows turns stored lines back into form rows.
+func linesToRows(lines []Line) []LineInput {
+	rows := make([]LineInput, len(lines))
+	for i, l := range lines {
+		rows[i] = LineInput{ProductID: l.ProductID, Quantity: strconv.FormatInt(l.Quantity, 10),
+			TermMonths: strconv.Itoa(l.TermMonths), Rate: l.Rate.Percent()}
+	}
+	return rows
+}
+
+// productOption is one entry of the product picker.
+type productOption struct {
+	Priced
+	Retired bool
+}
+
+func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder) error {
+	ctx := c.UserContext()
+	me := web.MustSubject(c)
+	onSale, err := h.svc.Products(ctx)
+	if err != nil {
+		return err
+	}
+	opts := make([]productOption, 0, len(onSale))
+	seen := map[uint]bool{}
+	for _, p := range onSale {
+		opts = append(opts, productOption{Priced: p})
+		seen[p.ID] = true
+	}
+	// Products the edited version already has stay choosable even when
+	// the catalogue has retired them since.
+	if b.p != nil {
+		kept, err := h.svc.LinesOf(ctx, me, b.p.ID)
+		if err != nil {
+			return err
+		}
+		for _, l := range kept {
+			if !seen[l.ProductID] {
+				seen[l.ProductID] = true
+				opts = append(opts, productOption{Retired: true, Priced: Priced{ID: l.ProductID, Code: l.ProductCode, Name: l.ProductName,
+					Unit: l.Unit, MonthlyFen: l.MonthlyListFen, OneTimeFen: l.OneTimeListFen, FloorRate: l.FloorRate}})
+			}
+		}
+	}
+	opps, err := h.svc.prospects.Store().OpportunitiesOf(ctx, cu.ID)
+	if err != nil {
+		return err
+	}
+	needs, err := h.svc.NeedChoices(ctx, me, cu.ID)
+	if err != nil {
+		return err
+	}
+	cited := map[uint]bool{}
+	for _, id := range b.in.NeedIDs {
+		cited[id] = true
+	}
+	rows := b.rows
+	if len(rows) == 0 {
+		rows = make([]LineInput, blankLines)
+	}
+	chief, director := h.svc.Thresholds()
+	lang := web.Lang(c)
+	title := h.srv.I18n.T(lang, "proposals.new")
+	action := "/customers/" + strconv.FormatUint(uint64(cu.ID), 10) + "/proposals"
+	if b.p != nil {
+		title = b.p.Number + " · " + h.srv.I18n.T(lang, "proposals.version_n", "N", b.p.Version)
+		action = proposalPath(b.p.ID)
+	}
+	if b.status == 0 {
+		b.status = fiber.StatusOK
+	}
+	return h.srv.RenderStatus(c, b.status, "proposals/builder", fiber.Map{
+		"Title": title, "C": cu, "P": b.p, "Form": b.in, "Rows": rows, "Products": opts, "Opps": opps,
+		"NeedChoices": needs, "Cited": cited, "Quote": b.quote, "Errors": b.errs, "Action": action,
+		"ChiefThreshold": chief, "DirectorThreshold": director, "Sections": Sections,
+		"NewVersion": b.p != nil && !b.p.Editable(),
+	})
+}
+
+func (h *handler) newForm(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	cu, err := h.svc.prospects.CustomerFor(c.UserContext(), web.MustSubject(c), id, "write")
+	if err != nil {
+		return err
+	}
+	in := Input{CustomerID: cu.ID, OpportunityID: uint(c.QueryInt("opportunity"))}
+	if n := uint(c.QueryInt("need")); n != 0 {
+		in.NeedIDs = []uint{n}
+	}
+	return h.renderBuilder(c, cu, builder{in: in})
+}
+
+func (h *handler) editForm(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	me := web.MustSubject(c)
+	d, err := h.svc.Get(c.UserContext(), me, id)
+	if err != nil {
+		return err
+	}
+	if !d.CanWrite {
+		return fiber.ErrForbidden
+	}
+	p := d.P
+	if !h.svc.Changeable(p) {
+		h.srv.Flash(c, "error", "proposals.v.closed")
+		return web.Redirect(c, proposalPath(p.ID))
+	}
+	in := Input{CustomerID: p.CustomerID, Title: p.Title, Background: p.Background, NeedsAnalysis: p.NeedsAnalysis,
+		Solution: p.Solution, Implementation: p.Implementation, Commitments: p.Commitments,
+		NeedIDs: d.NeedIDs, LockVersion: p.LockVersion}
+	if p.OpportunityID != nil {
+		in.OpportunityID = *p.OpportunityID
+	}
+	if p.ValidUntil != nil {
+		in.ValidUntil = p.ValidUntil.Format("2006-01-02")
+	}
+	rows := append(linesToRows(d.Lines), make([]LineInput, 1)...)
+	quote := &Quote{Lines: d.Lines, MonthlyFen: p.MonthlyFen, OneTimeFen: p.OneTimeFen, TotalFen: p.TotalFen, NeedsChief: p.NeedsChief, NeedsDirector: p.NeedsDirector}
+	return h.renderBuilder(c, d.Customer, builder{in: in, rows: rows, p: p, quote: quote})
+}
+
+// builderAction handles the buttons that only re-render the builder:
+// "preview" prices the lines on the server, "more" adds blank rows.
+// It reports whether it handled the request.
+func (h *handler) builderAction(c *fiber.Ctx, cu *prospects.Customer, b builder) (bool, error) {
+	switch c.FormValue("action") {
+	case "more":
+		if len(b.rows)+blankLines <= maxFormLines {
+			b.rows = append(b.rows, make([]LineInput, blankLines)...)
+		}
+	case "preview":
+	default:
+		return false, nil
+	}
+	var pid uint
+	if b.p != nil {
+		pid = b.p.ID
+	}
+	q, err := h.svc.Preview(c.UserContext(), web.MustSubject(c), cu.ID, pid, b.in.Lines)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		b.errs, b.status = msgs, status
+	} else if err != nil {
+		return true, err
+	}
+	b.quote = q
+	return true, h.renderBuilder(c, cu, b)
+}
+
+func (h *handler) create(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, me := c.UserContext(), web.MustSubject(c)
+	cu, err := h.svc.prospects.CustomerFor(ctx, me, id, "write")
+	if err != nil {
+		return err
+	}
+	in, rows := inputFrom(c, cu.ID)
+	if done, err := h.builderAction(c, cu, builder{in: in, rows: rows}); done {
+		return err
+	}
+	p, err := h.svc.Create(ctx, me, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		return h.renderBuilder(c, cu, builder{status: status, in: in, rows: rows, errs: msgs})
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "proposals.created")
+	return web.Redirect(c, proposalPath(p.ID))
+}
+
+func (h *handler) update(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, me := c.UserContext(), web.MustSubject(c)
+	d, err := h.svc.Get(ctx, me, id)
+	if err != nil {
+		return err
+	}
+	in, rows := inputFrom(c, d.P.CustomerID)
+	b := builder{in: in, rows: rows, p: d.P}
+	if done, err := h.builderAction(c, d.Customer, b); done {
+		return err
+	}
+	p, err := h.svc.Update(ctx, me, id, in)
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		b.status, b.errs = status, msgs
+		return h.renderBuilder(c, d.Customer, b)
+	}
+	if err != nil {
+		return err
+	}
+	if p.ID != id {
+		h.srv.Flash(c, "ok", "proposals.new_version_created")
+	} else {
+		h.srv.Flash(c, "ok", "common.saved")
+	}
+	return web.Redirect(c, proposalPath(p.ID))
+}
+
+// --- one proposal
+
+// reasons explains, in lang, why a version needs approval.
+func (h *handler) reasons(d *Detail, lang string) []string {
+	chief, director := h.svc.Thresholds()
+	t := func(id string, args ...any) string { return h.srv.I18n.T(lang, id, args...) }
+	var out []string
+	for _, l := range d.Lines {
+		if l.BelowFloor() {
+			out = append(out, t("proposals.reason.floor", "Product", l.ProductName, "Rate", l.Rate.Percent(), "Floor", l.FloorRate.Percent()))
+		}
+	}
+	switch {
+	case d.P.TotalFen > director:
+		out = append(out, t("proposals.reason.director", "Amount", director.Yuan()))
+	case d.P.TotalFen > chief:
+		out = append(out, t("proposals.reason.chief", "Amount", chief.Yuan()))
+	}
+	return out
+}
+
+func (h *handler) show(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	return h.renderShow(c, fiber.StatusOK, id, nil)
+}
+
+func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]string) error {
+	d, err := h.svc.Get(c.UserContext(), web.MustSubject(c), id)
+	if err != nil {
+		return err
+	}
+	return h.srv.RenderStatus(c, status, "proposals/show", fiber.Map{
+		"Title": d.P.Title, "D": d, "P": d.P, "C": d.Customer, "Reasons": h.reasons(d, web.Lang(c)), "Errors": errs,
+		"Level": NextLevel(d.P), "Changeable": h.svc.Changeable(d.P), "Capital": "人民币" + d.P.TotalFen.Capital(),
+	})
+}
+
+// transition runs a state change and comes back to the proposal page:
+// a rule it breaks is shown there, a follow-up that failed in another
+// module is logged and flashed as a warning (the change itself stands).
+func (h *handler) transition(c *fiber.Ctx, okMsg string, fn func(id uint) (*Proposal, error)) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := fn(id)
+	if errors.Is(err, ErrFollowUp) {
+		slog.Default().Warn("proposal follow-up failed", "proposal", id, "err", err)
+		h.srv.Flash(c, "error", "proposals.follow_up_failed")
+		return web.Redirect(c, proposalPath(p.ID))
+	}
+	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		return h.renderShow(c, status, id, msgs)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", okMsg)
+	return web.Redirect(c, proposalPath(p.ID))
+}
+
+func (h *handler) submit(c *fiber.Ctx) error {
+	return h.transition(c, "proposals.submitted", func(id uint) (*Proposal, error) {
+		return h.svc.Submit(c.UserContext(), web.MustSubject(c), id, web.FormInt(c, "lock_version"))
+	})
+}
+
+func (h *handler) send(c *fiber.Ctx) error {
+	return h.transition(c, "proposals.sent", func(id uint) (*Proposal, error) {
+		return h.svc.Send(c.UserContext(), web.MustSubject(c), id)
+	})
+}
+
+func (h *handler) customerDecision(c *fiber.Ctx) error {
+	accepted := c.FormValue("decision") == "accept"
+	msg := "proposals.customer_rejected"
+	if accepted {
+		msg = "proposals.customer_accepted"
+	}
+	return h.transition(c, msg, func(id uint) (*Proposal, error) {
+		return h.svc.CustomerDecision(c.UserContext(), web.MustSubject(c), id, accepted)
+	})
+}
+
+func (h *handler) decide(c *fiber.Ctx) error {
+	approve := c.FormValue("decision") == "approve"
+	msg := "proposals.rejected"
+	if approve {
+		msg = "proposals.approved"
+	}
+	return h.transition(c, msg, func(id uint) (*Proposal, error) {
+		return h.svc.Decide(c.UserContext(), web.MustSubject(c), id, approve, c.FormValue("comment"))
+	})
+}
+
+// pdf sends the version as a PDF in the user's language; the service's
+// read check makes another team's proposal a 404 here as everywhere.
+func (h *handler) pdf(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.Get(c.UserContext(), web.MustSubject(c), id)
+	if err != nil {
+		return err
+	}
+	if h.opts.Fonts == nil {
+		return fiber.ErrServiceUnavailable
+	}
+	lang := web.Lang(c)
+	owner, chief := d.User(d.P.OwnerID), d.User(d.ChiefID)
+	data := PDFData{Detail: d, Owner: Person{owner.Name, owner.Phone}, Chief: Person{chief.Name, chief.Phone}, Date: h.svc.opts.Now().In(h.opts.Location)}
+	for _, n := range d.Needs {
+		data.Needs = append(data.Needs, n.Text)
+	}
+	out, err := RenderPDF(h.opts.Fonts, h.opts.Letterhead, h.opts.Location, lang, data,
+		func(id string, args ...any) string { return h.srv.I18n.T(lang, id, args...) })
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-v%d.pdf"`, d.P.Number, d.P.Version))
+	return c.Send(out)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,215 @@
+package proposals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"gorm.io/gorm"
+)
+
+// Store is the only place in this module that talks to the database.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a Store on d.
+func NewStore(d *gorm.DB) *Store { return &Store{db: d} }
+
+// DB exposes the handle for the audit writer inside a transaction.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Tx runs fn in a transaction with a Store bound to it.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(&Store{db: tx}) })
+}
+
+// Proposal loads one live version.
+func (s *Store) Proposal(ctx context.Context, id uint) (*Proposal, error) {
+	var p Proposal
+	if err := s.db.WithContext(ctx).First(&p, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("proposal %d", id))
+	}
+	return &p, nil
+}
+
+// Lines loads a version's lines in order.
+func (s *Store) Lines(ctx context.Context, id uint) ([]Line, error) {
+	var out []Line
+	return out, s.db.WithContext(ctx).Where("proposal_id = ?", id).Order("position").Find(&out).Error
+}
+
+// NeedIDs loads the needs a version answers.
+func (s *Store) NeedIDs(ctx context.Context, id uint) ([]uint, error) {
+	var out []uint
+	return out, s.db.WithContext(ctx).Model(&NeedLink{}).Where("proposal_id = ?", id).Order("need_id").Pluck("need_id", &out).Error
+}
+
+// Approvals loads a version's decisions, oldest first.
+func (s *Store) Approvals(ctx context.Context, id uint) ([]Approval, error) {
+	var out []Approval
+	return out, s.db.WithContext(ctx).Where("proposal_id = ?", id).Order("at, id").Find(&out).Error
+}
+
+// Versions lists every version of a proposal, newest first.
+func (s *Store) Versions(ctx context.Context, rootID uint) ([]Proposal, error) {
+	var out []Proposal
+	return out, s.db.WithContext(ctx).Where("root_id = ?", rootID).Order("version DESC").Find(&out).Error
+}
+
+// Create inserts p (giving it its number and root) with its lines and needs.
+func (s *Store) Create(ctx context.Context, p *Proposal, lines []Line, needs []uint) error {
+	p.LockVersion = 1
+	if p.Number == "" {
+		p.Number = fmt.Sprintf("TMP-%d", time.Now().UnixNano())
+	}
+	if err := s.db.WithContext(ctx).Create(p).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			// Two people made version n+1 of the same proposal at once.
+			return fmt.Errorf("create proposal %s v%d: %w", p.Number, p.Version, apperr.ErrConflict)
+		}
+		return fmt.Errorf("create proposal: %w", err)
+	}
+	if p.RootID == nil {
+		root := p.ID
+		p.RootID = &root
+		p.Number = fmt.Sprintf("FA%s-%06d", p.CreatedAt.Format("2006"), p.ID)
+		if err := s.db.WithContext(ctx).Model(&Proposal{}).Where("id = ?", p.ID).
+			Updates(map[string]any{"root_id": root, "number": p.Number}).Error; err != nil {
+			return err
+		}
+	}
+	return s.replaceChildren(ctx, p.ID, lines, needs)
+}
+
+func (s *Store) replaceChildren(ctx context.Context, id uint, lines []Line, needs []uint) error {
+	tx := s.db.WithContext(ctx)
+	if err := tx.Where("proposal_id = ?", id).Delete(&Line{}).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("proposal_id = ?", id).Delete(&NeedLink{}).Error; err != nil {
+		return err
+	}
+	for i := range lines {
+		lines[i].ID, lines[i].ProposalID, lines[i].Position = 0, id, i+1
+	}
+	if len(lines) > 0 {
+		if err := tx.Create(&lines).Error; err != nil {
+			return err
+		}
+	}
+	for _, n := range needs {
+		if err := tx.Create(&NeedLink{ProposalID: id, NeedID: n}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Save writes p (and, when lines is not nil, its lines and needs) if its
+// lock version is still the one read.
+func (s *Store) Save(ctx context.Context, p *Proposal, lines []Line, needs []uint) error {
+	res := s.db.WithContext(ctx).Model(&Proposal{}).Where("id = ? AND lock_version = ?", p.ID, p.LockVersion).
+		Updates(map[string]any{
+			"opportunity_id": p.OpportunityID, "title": p.Title, "status": p.Status, "valid_until": p.ValidUntil,
+			"background": p.Background, "needs_analysis": p.NeedsAnalysis, "solution": p.Solution,
+			"implementation": p.Implementation, "commitments": p.Commitments, "monthly_fen": p.MonthlyFen,
+			"one_time_fen": p.OneTimeFen, "total_fen": p.TotalFen, "needs_chief": p.NeedsChief,
+			"needs_director": p.NeedsDirector, "chief_approved_by": p.ChiefApprovedBy,
+			"director_approved_by": p.DirectorApprovedBy, "sent_at": p.SentAt, "decided_at": p.DecidedAt,
+			"lock_version": p.LockVersion + 1, "updated_by": p.UpdatedBy, "updated_at": time.Now().UTC(),
+		})
+	if res.Error != nil {
+		return fmt.Errorf("save proposal %d: %w", p.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("save proposal %d: %w", p.ID, apperr.ErrConflict)
+	}
+	p.LockVersion++
+	if lines != nil {
+		return s.replaceChildren(ctx, p.ID, lines, needs)
+	}
+	return nil
+}
+
+// Supersede closes the open versions of root other than keep: all of
+// them when the customer accepts keep, only the older ones (below
+// belowVersion, when not 0) when keep is sent, so that a newer draft
+// someone is working on stays open.
+func (s *Store) Supersede(ctx context.Context, rootID, keep uint, belowVersion int) error {
+	q := s.db.WithContext(ctx).Model(&Proposal{}).
+		Where("root_id = ? AND id <> ? AND status IN ?", rootID, keep, []string{StatusDraft, StatusPending, StatusApproved, StatusSent})
+	if belowVersion != 0 {
+		q = q.Where("version < ?", belowVersion)
+	}
+	return q.Updates(map[string]any{"status": StatusSuperseded, "lock_version": gorm.Expr("lock_version + 1"), "updated_at": time.Now().UTC()}).Error
+}
+
+// AddApproval records a decision.
+func (s *Store) AddApproval(ctx context.Context, a *Approval) error {
+	return s.db.WithContext(ctx).Create(a).Error
+}
+
+// Filter selects proposals; Scope applies to the joined customer.
+type Filter struct {
+	Scope      func(*gorm.DB) *gorm.DB
+	CustomerID uint
+	Statuses   []string
+	Q          string
+	// Latest keeps only the newest version of each proposal.
+	Latest bool
+	Limit  int
+	Offset int
+}
+
+// Row is a proposal with its customer's name.
+type Row struct {
+	Proposal
+	CustomerName string
+}
+
+// List returns proposals matching f, newest first, and the total.
+func (s *Store) List(ctx context.Context, f Filter) ([]Row, int64, error) {
+	q := s.db.WithContext(ctx).Model(&Proposal{}).
+		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL").
+		Scopes(f.Scope)
+	if f.CustomerID != 0 {
+		q = q.Where("proposals.customer_id = ?", f.CustomerID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("proposals.status IN ?", f.Statuses)
+	}
+	if f.Q != "" {
+		q = q.Where("(proposals.title LIKE ? OR proposals.number LIKE ? OR customers.search_text LIKE ?)", "%"+f.Q+"%", "%"+f.Q+"%", "%"+f.Q+"%")
+	}
+	if f.Latest {
+		q = q.Where("proposals.version = (SELECT MAX(p2.version) FROM proposals p2 WHERE p2.root_id = proposals.root_id AND p2.deleted_at IS NULL)")
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []Row
+	q = q.Select("proposals.*, customers.name AS customer_name").Order("proposals.updated_at DESC, proposals.id DESC")
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit).Offset(f.Offset)
+	}
+	return out, total, q.Scan(&out).Error
+}
+
+// OfCustomer lists every version of every proposal of a customer.
+func (s *Store) OfCustomer(ctx context.Context, customerID uint) ([]Proposal, error) {
+	var out []Proposal
+	return out, s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("id").Find(&out).Error
+}
+
+// ApprovalsOfCustomer lists the decisions on a customer's proposals.
+func (s *Store) ApprovalsOfCustomer(ctx context.Context, customerID uint) ([]Approval, error) {
+	var out []Approval
+	return out, s.db.WithContext(ctx).
+		Joins("JOIN proposals ON proposals.id = proposal_approvals.proposal_id AND proposals.deleted_at IS NULL").
+		Where("proposals.customer_id = ?", customerID).Order("proposal_approvals.at").Find(&out).Error
+}
