@@ -270,3 +270,44 @@ func TestWorkflowVersionsAndApprovals(t *testing.T) {
 		}
 	})
 }
+
+// TestRetiredProductStaysOnItsProposals: once a product is retired (or
+// repriced) it cannot go into a new proposal, but a proposal that has it
+// keeps its recorded name and prices through edits and new versions.
+func TestRetiredProductStaysOnItsProposals(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		p, err := w.svc.Create(ctx, w.users["liwei"], w.input(LineInput{ProductID: 1, Quantity: "2", TermMonths: "12"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The catalogue retires product 1 and doubles its price.
+		retired := func(_ context.Context, ids []uint) (map[uint]Priced, error) {
+			out := map[uint]Priced{}
+			for _, id := range ids {
+				if pr, ok := catalogue[id]; ok {
+					if id == 1 {
+						pr.Active, pr.MonthlyFen = false, 2*pr.MonthlyFen
+					}
+					out[id] = pr
+				}
+			}
+			return out, nil
+		}
+		svc := NewService(w.svc.store, w.svc.prospects, w.svc.enf, retired, w.svc.opts)
+		if _, err := svc.Create(ctx, w.users["liwei"], w.input(LineInput{ProductID: 1, Quantity: "1"})); err == nil {
+			t.Fatal("a retired product went into a new proposal")
+		}
+		in := w.input(LineInput{ProductID: 1, Quantity: "3", TermMonths: "12"})
+		in.LockVersion = p.LockVersion
+		p2, err := svc.Update(ctx, w.users["liwei"], p.ID, in)
+		if err != nil {
+			t.Fatalf("editing a proposal that has the retired product: %v", err)
+		}
+		lines, _ := svc.store.Lines(ctx, p2.ID)
+		if len(lines) != 1 || lines[0].MonthlyListFen != 5_000_00 || lines[0].ProductName != "互联网专线 100M" || lines[0].MonthlyNetFen != 15_000_00 {
+			t.Fatalf("the line keeps its recorded product and price: %+v", lines)
+		}
+	})
+}
