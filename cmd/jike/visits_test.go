@@ -4,15 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/pdf/pdftest"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/visits"
@@ -144,13 +142,7 @@ func TestCalendarFeedOverHTTP(t *testing.T) {
 // pdftotext: the customer and every key person to meet are there, with no
 // character lost; another manager cannot reach it.
 func TestBriefPDF(t *testing.T) {
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext (poppler-utils) is required in CI")
-		}
-		t.Skip("PDF CHECK SKIPPED: install poppler-utils (pdftotext) to run it")
-	}
+	pdftest.NeedTools(t, "pdftotext")
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 	cu, p, first := planVisit(t, a, 26*time.Hour)
 	ctx := context.Background()
@@ -169,15 +161,8 @@ func TestBriefPDF(t *testing.T) {
 	if res.Status != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.Body, "%PDF") {
 		t.Fatalf("brief.pdf: %d %s", res.Status, res.Header.Get("Content-Type"))
 	}
-	file := filepath.Join(t.TempDir(), "brief.pdf")
-	if err := os.WriteFile(file, []byte(res.Body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(pdftotext, "-layout", file, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	text := strings.Join(strings.Fields(string(out)), "")
+	out := pdftest.Run(t, "pdftotext", "-layout", pdftest.Write(t, []byte(res.Body)), "-")
+	text := pdftest.NoSpace(out)
 	for _, want := range []string{"走访测试医院", "孙院长", "欧阳晓燕", "信息科科长", "关注数据安全，喜欢看案例", "确认影像云需求，演示医疗云方案并约定下一步的技术交流会", "走访前简报"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the brief PDF lacks %q:\n%s", want, out)

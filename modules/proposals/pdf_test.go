@@ -8,17 +8,16 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-	"unicode"
 
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/pdf"
+	"github.com/jike-crm/jike/modules/platform/pdf/pdftest"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -32,22 +31,6 @@ var (
 	printedOn = time.Date(2026, 3, 14, 17, 30, 0, 0, time.UTC)
 	operator  = Letterhead{Name: "中国移动通信集团上海有限公司"}
 )
-
-// needPDFTools skips locally but fails loudly in CI (CI set) when the
-// poppler-utils / qpdf binaries the checks drive are missing, as
-// platform/pdf's tests do.
-func needPDFTools(t testing.TB, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := fmt.Sprintf("!!! %s not found: install Debian packages poppler-utils and qpdf to run the proposal PDF checks !!!", tool)
-			if os.Getenv("CI") != "" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
 
 func translators(t testing.TB) (zh, en func(string, ...any) string) {
 	t.Helper()
@@ -159,45 +142,7 @@ func render(t testing.TB, lh Letterhead, lang string, data PDFData, tr func(stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "proposal.pdf")
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func runTool(t testing.TB, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func pdfPages(t testing.TB, path string) int {
-	t.Helper()
-	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(runTool(t, "pdfinfo", path))
-	if m == nil {
-		t.Fatal("pdfinfo: no page count")
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
-}
-
-func pdfPageText(t testing.TB, path string, page int) string {
-	t.Helper()
-	n := strconv.Itoa(page)
-	return runTool(t, "pdftotext", "-layout", "-f", n, "-l", n, path, "-")
-}
-
-func noSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
+	return pdftest.Write(t, out)
 }
 
 // bodyText is the text of every page without whitespace, page headers
@@ -207,7 +152,7 @@ func bodyText(t testing.TB, path string, pages int, header string) string {
 	footer := regexp.MustCompile(`(第\d+页/共\d+页|Page\d+of\d+)$`)
 	var b strings.Builder
 	for p := 1; p <= pages; p++ {
-		s := noSpace(pdfPageText(t, path, p))
+		s := pdftest.NoSpace(pdftest.PageText(t, path, p))
 		if !strings.HasPrefix(s, header) {
 			t.Errorf("page %d does not start with the letterhead %q: %q…", p, header, excerptOf(s, 0))
 		}
@@ -226,7 +171,7 @@ func excerptOf(s string, i int) string {
 // TestProposalPDF renders a proposal with a long section and checks the
 // document with pdftotext, pdffonts and qpdf.
 func TestProposalPDF(t *testing.T) {
-	needPDFTools(t, "pdftotext", "pdfinfo", "pdffonts", "qpdf")
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo", "pdffonts", "qpdf")
 	zh, _ := translators(t)
 	solution := solutionText(3200)
 	if n := len([]rune(solution)); n < 3000 {
@@ -234,7 +179,7 @@ func TestProposalPDF(t *testing.T) {
 	}
 	detail := testDetail(t, 12, solution)
 	path := render(t, operator, "zh-CN", testData(detail), zh)
-	pages := pdfPages(t, path)
+	pages := pdftest.Pages(t, path)
 	if pages < 4 {
 		t.Fatalf("%d pages; want a title page, sections over several pages and the pricing", pages)
 	}
@@ -242,12 +187,12 @@ func TestProposalPDF(t *testing.T) {
 	body := bodyText(t, path, pages, header)
 
 	t.Run("every character of a long section", func(t *testing.T) {
-		want := noSpace(solution)
+		want := pdftest.NoSpace(solution)
 		if strings.Contains(body, want) {
 			return
 		}
 		// Find where it goes wrong, for the message.
-		start := strings.Index(body, noSpace("（1）总部与3个分支机构"))
+		start := strings.Index(body, pdftest.NoSpace("（1）总部与3个分支机构"))
 		if start < 0 {
 			t.Fatal("the section's first paragraph is not in the text")
 		}
@@ -260,7 +205,7 @@ func TestProposalPDF(t *testing.T) {
 	})
 
 	t.Run("title page and labels", func(t *testing.T) {
-		p1 := noSpace(pdfPageText(t, path, 1))
+		p1 := pdftest.NoSpace(pdftest.PageText(t, path, 1))
 		for _, want := range []string{
 			"上海星辰科技有限公司", "上海星辰科技5G专网与云网融合整体解决方案", "整体解决方案建议书",
 			"方案编号FA2026-000123·第2版", "客户经理：李伟（电话：13812345678）", "首席客户代表：张静（电话：13987654321）",
@@ -291,13 +236,13 @@ func TestProposalPDF(t *testing.T) {
 		if strings.Contains(body, "proposals.pdf") {
 			t.Error("a message id is printed instead of its text")
 		}
-		if last := noSpace(pdfPageText(t, path, pages)); !strings.Contains(last, fmt.Sprintf("第%d页/共%d页", pages, pages)) {
+		if last := pdftest.NoSpace(pdftest.PageText(t, path, pages)); !strings.Contains(last, fmt.Sprintf("第%d页/共%d页", pages, pages)) {
 			t.Errorf("last page footer: %q", excerptOf(last, len([]rune(last))))
 		}
 	})
 
 	t.Run("embedded subset font", func(t *testing.T) {
-		out := runTool(t, "pdffonts", path)
+		out := pdftest.Run(t, "pdffonts", path)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		if len(lines) != 3 {
 			t.Fatalf("want exactly one font:\n%s", out)
@@ -318,11 +263,11 @@ func TestProposalPDF(t *testing.T) {
 // TestProposalPDFManyLines: a 120-line proposal spreads its table over
 // several pages, each with the header row, and every line is there once.
 func TestProposalPDFManyLines(t *testing.T) {
-	needPDFTools(t, "pdftotext", "pdfinfo")
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
 	zh, _ := translators(t)
 	detail := testDetail(t, 120, "")
 	path := render(t, operator, "zh-CN", testData(detail), zh)
-	pages := pdfPages(t, path)
+	pages := pdftest.Pages(t, path)
 	if pages < 4 {
 		t.Fatalf("120 lines on %d pages; want several", pages)
 	}
@@ -334,7 +279,7 @@ func TestProposalPDFManyLines(t *testing.T) {
 	seen := map[int]int{}
 	tablePages := 0
 	for p := 1; p <= pages; p++ {
-		text := pdfPageText(t, path, p)
+		text := pdftest.PageText(t, path, p)
 		m := code.FindAllStringSubmatch(text, -1)
 		if len(m) == 0 {
 			continue
@@ -342,7 +287,7 @@ func TestProposalPDFManyLines(t *testing.T) {
 		tablePages++
 		// In content-stream order (-raw) the header row reads as one
 		// string even where a header cell wraps onto two lines.
-		raw := noSpace(runTool(t, "pdftotext", "-raw", "-f", strconv.Itoa(p), "-l", strconv.Itoa(p), path, "-"))
+		raw := pdftest.NoSpace(pdftest.Run(t, "pdftotext", "-raw", "-f", strconv.Itoa(p), "-l", strconv.Itoa(p), path, "-"))
 		if n := strings.Count(raw, header); n != 1 {
 			t.Errorf("page %d has table rows and the header row %d times; want 1:\n%s", p, n, excerptOf(raw, 200))
 		}
@@ -359,21 +304,21 @@ func TestProposalPDFManyLines(t *testing.T) {
 			t.Errorf("line %d appears %d times", i, seen[i])
 		}
 	}
-	if last := noSpace(pdfPageText(t, path, pages)); !strings.Contains(last, "乙方（运营商）") {
+	if last := pdftest.NoSpace(pdftest.PageText(t, path, pages)); !strings.Contains(last, "乙方（运营商）") {
 		t.Error("the signature block is not on the last page")
 	}
 }
 
 // TestProposalPDFEnglish renders with the English catalogue.
 func TestProposalPDFEnglish(t *testing.T) {
-	needPDFTools(t, "pdftotext", "pdfinfo")
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
 	_, en := translators(t)
 	detail := testDetail(t, 5, solutionText(400))
 	data := testData(detail)
 	data.Chief = Person{}
 	path := render(t, operator, "en", data, en)
-	pages := pdfPages(t, path)
-	p1 := pdfPageText(t, path, 1)
+	pages := pdftest.Pages(t, path)
+	p1 := pdftest.PageText(t, path, 1)
 	if !strings.Contains(p1, "Page 1 of "+strconv.Itoa(pages)) {
 		t.Errorf("page 1 lacks %q:\n%s", "Page 1 of", p1)
 	}
@@ -395,7 +340,7 @@ func TestProposalPDFEnglish(t *testing.T) {
 			t.Errorf("English document contains %q", bad)
 		}
 	}
-	raw := noSpace(runTool(t, "pdftotext", "-raw", path, "-"))
+	raw := pdftest.NoSpace(pdftest.Run(t, "pdftotext", "-raw", path, "-"))
 	if h := "No.ProductQty/unitTerm(months)MonthlylistpriceRateMonthlynetpriceOne-timefeeTotaloverterm"; !strings.Contains(raw, h) {
 		t.Errorf("English table header %q not found", h)
 	}
@@ -407,7 +352,7 @@ func TestProposalPDFEnglish(t *testing.T) {
 // TestProposalPDFLogo: the logo is in every page header and on the title
 // page; a logo gofpdf cannot read is an error, not a broken document.
 func TestProposalPDFLogo(t *testing.T) {
-	needPDFTools(t, "pdfinfo", "pdfimages", "qpdf")
+	pdftest.NeedTools(t, "pdfinfo", "pdfimages", "qpdf")
 	zh, _ := translators(t)
 	img := image.NewNRGBA(image.Rect(0, 0, 90, 30))
 	for x := range 90 {
@@ -421,8 +366,8 @@ func TestProposalPDFLogo(t *testing.T) {
 	}
 	lh := Letterhead{Name: operator.Name, Logo: buf.Bytes()}
 	path := render(t, lh, "zh-CN", testData(testDetail(t, 30, solutionText(1500))), zh)
-	pages := pdfPages(t, path)
-	list := runTool(t, "pdfimages", "-list", path)
+	pages := pdftest.Pages(t, path)
+	list := pdftest.Run(t, "pdfimages", "-list", path)
 	perPage := map[string]int{}
 	for _, l := range strings.Split(list, "\n") {
 		if f := strings.Fields(l); len(f) > 3 && f[2] == "image" {

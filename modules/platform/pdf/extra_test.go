@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/jike-crm/jike/modules/platform/pdf/pdftest"
 )
 
 // testPNG is a w × h PNG with an alpha channel (gofpdf embeds it with a
@@ -74,21 +76,21 @@ func extraDoc(t testing.TB, logo []byte) (*Doc, []string) {
 }
 
 func TestExtraBlocks(t *testing.T) {
-	needTools(t, "pdftotext", "pdfinfo", "qpdf", "pdfimages")
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo", "qpdf", "pdfimages")
 	d, items := extraDoc(t, testPNG(t, 120, 40))
 	path := writePDF(t, d)
 	if out, err := exec.Command("qpdf", "--check", path).CombinedOutput(); err != nil {
 		t.Fatalf("qpdf --check: %v\n%s", err, out)
 	}
-	pages := pageCount(t, path)
+	pages := pdftest.Pages(t, path)
 	if pages < 2 || d.PageCount() != pages {
 		t.Fatalf("pdfinfo says %d pages, PageCount %d; want the same, at least 2", pages, d.PageCount())
 	}
 
 	var all strings.Builder
 	for p := 1; p <= pages; p++ {
-		text := pageText(t, path, p)
-		s := stripSpace(text)
+		text := pdftest.PageText(t, path, p)
+		s := pdftest.NoSpace(text)
 		for _, want := range []string{"中国移动通信集团上海有限公司", "FA2026-000123·第2版"} {
 			if !strings.Contains(s, want) {
 				t.Errorf("page %d: header %q missing", p, want)
@@ -98,7 +100,7 @@ func TestExtraBlocks(t *testing.T) {
 		all.WriteString(regexp.MustCompile(`第\d+页/共\d+页`).ReplaceAllString(s, ""))
 	}
 	got := all.String()
-	bullets := stripSpace("•" + strings.Join(items, "•"))
+	bullets := pdftest.NoSpace("•" + strings.Join(items, "•"))
 	if n := strings.Count(got, bullets); n != 12 {
 		t.Errorf("bullet list found %d times intact; want 12", n)
 	}
@@ -114,7 +116,7 @@ func TestExtraBlocks(t *testing.T) {
 
 	// The header logo (PNG with alpha: image + smask) on every page and the
 	// JPEG once.
-	list := run(t, "pdfimages", "-list", path)
+	list := pdftest.Run(t, "pdfimages", "-list", path)
 	logoObjs := map[string]bool{}
 	images, jpegs := 0, 0
 	for _, l := range strings.Split(list, "\n") {
@@ -140,7 +142,7 @@ func TestExtraBlocks(t *testing.T) {
 			Title string `json:"title"`
 		} `json:"outlines"`
 	}
-	if err := json.Unmarshal([]byte(run(t, "qpdf", "--json", "--json-key=outlines", path)), &js); err != nil {
+	if err := json.Unmarshal([]byte(pdftest.Run(t, "qpdf", "--json", "--json-key=outlines", path)), &js); err != nil {
 		t.Fatal(err)
 	}
 	if len(js.Outlines) != 1 || js.Outlines[0].Title != "一、项目背景" {
@@ -149,7 +151,7 @@ func TestExtraBlocks(t *testing.T) {
 }
 
 func TestSignatureBlockKeptTogether(t *testing.T) {
-	needTools(t, "pdftotext", "pdfinfo")
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
 	d := New(fonts, Options{CreationDate: fixedDate})
 	d.Spacer(240) // near the foot of the first page
 	d.SignatureBlock([]SignatureColumn{
@@ -157,13 +159,13 @@ func TestSignatureBlockKeptTogether(t *testing.T) {
 		{Title: "乙方（运营商）", Fields: []SignatureField{{Label: "签字："}, {Label: "盖章：", Height: 28}}},
 	})
 	path := writePDF(t, d)
-	if n := pageCount(t, path); n != 2 {
+	if n := pdftest.Pages(t, path); n != 2 {
 		t.Fatalf("%d pages; want the block moved whole to page 2", n)
 	}
-	if s := stripSpace(pageText(t, path, 1)); s != "" {
+	if s := pdftest.NoSpace(pdftest.PageText(t, path, 1)); s != "" {
 		t.Errorf("page 1 should be empty, has %q", s)
 	}
-	if s := stripSpace(pageText(t, path, 2)); !strings.Contains(s, "甲方（客户）乙方（运营商）") && !strings.Contains(s, "甲方（客户）") {
+	if s := pdftest.NoSpace(pdftest.PageText(t, path, 2)); !strings.Contains(s, "甲方（客户）乙方（运营商）") && !strings.Contains(s, "甲方（客户）") {
 		t.Errorf("page 2: %q", s)
 	}
 }

@@ -5,16 +5,15 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-	"unicode"
+
+	"github.com/jike-crm/jike/modules/platform/pdf/pdftest"
 )
 
 // fixedDate makes renders reproducible.
@@ -23,30 +22,6 @@ var fixedDate = time.Date(2024, 5, 1, 9, 30, 0, 0, time.UTC)
 // fonts is loaded once for the whole test binary, as production code does.
 var fonts = DefaultFonts()
 
-// needTools skips (locally) or fails (CI) when the poppler-utils / qpdf
-// binaries these tests drive are missing.
-func needTools(t testing.TB, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := fmt.Sprintf("!!! %s not found: install Debian packages poppler-utils and qpdf to run the PDF checks !!!", tool)
-			if os.Getenv("CI") != "" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-	}
-}
-
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 // writePDF renders d into a temporary file and returns its path.
 func writePDF(t *testing.T, d *Doc) string {
 	t.Helper()
@@ -54,36 +29,7 @@ func writePDF(t *testing.T, d *Doc) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "out.pdf")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func pageCount(t *testing.T, path string) int {
-	t.Helper()
-	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindStringSubmatch(run(t, "pdfinfo", path))
-	if m == nil {
-		t.Fatal("pdfinfo: no page count")
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
-}
-
-func pageText(t *testing.T, path string, page int) string {
-	t.Helper()
-	n := strconv.Itoa(page)
-	return run(t, "pdftotext", "-layout", "-f", n, "-l", n, path, "-")
-}
-
-func stripSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
+	return pdftest.Write(t, b)
 }
 
 // longText is a mixed Chinese/English paragraph of more than 2,000
@@ -105,7 +51,7 @@ func longText() string {
 // checks with pdftotext that no character was lost or reordered, the bug
 // this package exists for.
 func TestParagraphRoundTrip(t *testing.T) {
-	needTools(t, "pdftotext", "pdfinfo")
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
 	text := longText()
 	if n := len([]rune(text)); n < 2000 {
 		t.Fatalf("test text has only %d characters", n)
@@ -116,18 +62,18 @@ func TestParagraphRoundTrip(t *testing.T) {
 	d.Paragraph(text)
 	path := writePDF(t, d)
 
-	pages := pageCount(t, path)
+	pages := pdftest.Pages(t, path)
 	if pages < 2 {
 		t.Fatalf("paragraph fits on %d page; want at least 2", pages)
 	}
 	var got strings.Builder
 	for p := 1; p <= pages; p++ {
-		got.WriteString(pageText(t, path, p))
+		got.WriteString(pdftest.PageText(t, path, p))
 	}
 	// Drop the footers, then compare ignoring whitespace.
 	footer := regexp.MustCompile(`第\d+页/共\d+页`)
-	gotS := footer.ReplaceAllString(stripSpace(got.String()), "")
-	want := stripSpace("客户拜访简报" + text)
+	gotS := footer.ReplaceAllString(pdftest.NoSpace(got.String()), "")
+	want := pdftest.NoSpace("客户拜访简报" + text)
 	if gotS != want {
 		gr, wr := []rune(gotS), []rune(want)
 		i := 0
@@ -144,10 +90,10 @@ func excerpt(r []rune, i int) string {
 }
 
 func TestFontEmbeddedSubset(t *testing.T) {
-	needTools(t, "pdffonts")
+	pdftest.NeedTools(t, "pdffonts")
 	d := New(fonts, Options{CreationDate: fixedDate})
 	d.Paragraph("字体检查 Font check ¥100")
-	out := run(t, "pdffonts", writePDF(t, d))
+	out := pdftest.Run(t, "pdffonts", writePDF(t, d))
 	var fontLines []string
 	for _, l := range strings.Split(out, "\n")[2:] {
 		if strings.TrimSpace(l) != "" {
@@ -169,7 +115,7 @@ func TestFontEmbeddedSubset(t *testing.T) {
 }
 
 func TestQpdfCheck(t *testing.T) {
-	needTools(t, "qpdf")
+	pdftest.NeedTools(t, "qpdf")
 	d := New(fonts, Options{Title: "检查", Author: "吉客", Subject: "qpdf", CreationDate: fixedDate, Header: "页眉 Header"})
 	d.SetFooter(PageNumberFooter("en"))
 	d.Heading(1, "Heading 标题")
@@ -202,15 +148,15 @@ func tableDoc() *Doc {
 }
 
 func TestTableHeaderOnEveryPage(t *testing.T) {
-	needTools(t, "pdftotext", "pdfinfo")
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
 	path := writePDF(t, tableDoc())
-	pages := pageCount(t, path)
+	pages := pdftest.Pages(t, path)
 	if pages < 3 {
 		t.Fatalf("120-row table on %d pages; want at least 3", pages)
 	}
 	seen := map[int]bool{}
 	for p := 1; p <= pages; p++ {
-		text := pageText(t, path, p)
+		text := pdftest.PageText(t, path, p)
 		if n := strings.Count(text, "跟进备注"); n != 1 {
 			t.Errorf("page %d: header appears %d times; want 1", p, n)
 		}
@@ -228,12 +174,12 @@ func TestTableHeaderOnEveryPage(t *testing.T) {
 }
 
 func TestFooterPageNumbers(t *testing.T) {
-	needTools(t, "pdftotext", "pdfinfo")
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
 	path := writePDF(t, tableDoc())
-	pages := pageCount(t, path)
+	pages := pdftest.Pages(t, path)
 	for p := 1; p <= pages; p++ {
 		want := fmt.Sprintf("第%d页/共%d页", p, pages)
-		if got := stripSpace(pageText(t, path, p)); !strings.Contains(got, want) {
+		if got := pdftest.NoSpace(pdftest.PageText(t, path, p)); !strings.Contains(got, want) {
 			t.Errorf("page %d: footer %q not found in %q", p, want, excerpt([]rune(got), len([]rune(got))-10))
 		}
 	}
@@ -404,7 +350,7 @@ func TestWrapLinesProperties(t *testing.T) {
 		width := 6 + rng.Float64()*120 // ≥ the widest single character
 		lines := WrapLines(d, text, width)
 
-		if got, want := stripSpace(strings.Join(lines, "")), stripSpace(text); got != want {
+		if got, want := pdftest.NoSpace(strings.Join(lines, "")), pdftest.NoSpace(text); got != want {
 			t.Fatalf("characters lost or reordered at width %.2f:\n in  %q\n out %q", width, text, lines)
 		}
 		for i, l := range lines {
