@@ -128,6 +128,9 @@ func TestProposalPages(t *testing.T) {
 			{name: "list search", as: "zhaomin", path: "/proposals?q=" + url.QueryEscape("保险"), status: 200, want: []string{"没有符合条件的方案"}},
 			{name: "list for the director", as: "wangjianguo", path: "/proposals?status=sent", status: 200, want: []string{"全省网点互联网专线方案"}, wantNot: []string{"周杰的保险方案"}},
 			{name: "other branch director: 404", as: "liuzhiqiang", path: page + "/pdf", status: 404},
+			{name: "list filtered by owner", as: "wangjianguo", path: "/proposals?owner=" + itoa(subject(t, a, "zhoujie").ID), status: 200, want: []string{"周杰的保险方案", "全部客户经理"}, wantNot: []string{"全省网点互联网专线方案"}},
+			{name: "list sorted by total", as: "wangjianguo", path: "/proposals?sort=total&dir=desc", status: 200, want: []string{"周杰的保险方案", "全省网点互联网专线方案", "dir=asc&amp;sort=total"}},
+			{name: "unknown sort falls back", as: "wangjianguo", path: "/proposals?sort=drop+table&dir=desc", status: 200, want: []string{"全省网点互联网专线方案"}},
 			{name: "customer's proposals", as: "liwei", path: my + "/proposals", status: 200, want: []string{"全省网点互联网专线方案", "新建方案"}},
 			{name: "timeline", as: "liwei", path: my, status: 200, want: []string{"新建方案《全省网点互联网专线方案》", "审批同意方案《全省网点互联网专线方案》第 1 版", "已提交客户", `href="` + my + `/proposals"`}},
 		})

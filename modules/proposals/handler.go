@@ -31,7 +31,11 @@ func proposalPath(id uint) string { return "/proposals/" + strconv.FormatUint(ui
 func (h *handler) list(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	pager := web.NewPager(c)
-	f := Filter{Q: strings.TrimSpace(c.Query("q")), Limit: pager.Size, Offset: pager.Offset()}
+	f := Filter{Q: strings.TrimSpace(c.Query("q")), Limit: pager.Size, Offset: pager.Offset(),
+		OwnerID: uint(c.QueryInt("owner")), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc"}
+	if _, ok := Sorts[f.Sort]; !ok {
+		f.Sort, f.Desc = "", false
+	}
 	status := c.Query("status")
 	if contains(Statuses, status) {
 		f.Statuses = []string{status}
@@ -43,9 +47,15 @@ func (h *handler) list(c *fiber.Ctx) error {
 		return err
 	}
 	pager.Total = total
+	// The owner filter offers the account managers the user may see.
+	owners, err := h.svc.prospects.Assignable(c.UserContext(), me)
+	if err != nil {
+		return err
+	}
 	return h.srv.Render(c, "proposals/list", fiber.Map{
 		"Title": h.srv.I18n.T(web.Lang(c), "proposals.title"), "Rows": rows, "Pager": pager,
-		"Q": f.Q, "Status": status, "Statuses": Statuses, "Filtered": f.Q != "" || status != "",
+		"Q": f.Q, "Status": status, "Statuses": Statuses, "Owners": owners, "OwnerID": f.OwnerID,
+		"Filtered": f.Q != "" || status != "" || f.OwnerID != 0,
 	})
 }
 

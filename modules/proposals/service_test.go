@@ -134,6 +134,17 @@ func TestApprovalRulesAtThresholds(t *testing.T) {
 		if at.TotalFen != 52_000_00 || at.NeedsChief || !above.NeedsChief || above.NeedsDirector {
 			t.Fatalf("at %s chief %v; above %s chief %v director %v", at.TotalFen, at.NeedsChief, above.TotalFen, above.NeedsChief, above.NeedsDirector)
 		}
+		for _, desc := range []bool{false, true} {
+			rows, total, err := w.svc.List(ctx, w.users["liwei"], Filter{Sort: "total", Desc: desc, Limit: 50})
+			if err != nil || total < 7 || int(total) != len(rows) {
+				t.Fatalf("sorted list: %v, %d of %d", err, len(rows), total)
+			}
+			for i := 1; i < len(rows); i++ {
+				if (rows[i].TotalFen < rows[i-1].TotalFen) != desc && rows[i].TotalFen != rows[i-1].TotalFen {
+					t.Fatalf("sorted by total (desc %v): %s before %s", desc, rows[i-1].TotalFen, rows[i].TotalFen)
+				}
+			}
+		}
 		atDir, _ := w2.Create(ctx, w.users["liwei"], w.input(LineInput{ProductID: 1, Quantity: "2", TermMonths: "10", Rate: "100"}))
 		aboveDir, _ := w2.Create(ctx, w.users["liwei"], w.input(LineInput{ProductID: 1, Quantity: "2", TermMonths: "10", Rate: "100"}, LineInput{ProductID: 2, Quantity: "1", TermMonths: "1", Rate: "100"}))
 		if atDir.TotalFen != 104_000_00 || !atDir.NeedsChief || atDir.NeedsDirector || !aboveDir.NeedsDirector {

@@ -161,8 +161,23 @@ type Filter struct {
 	Q          string
 	// Latest keeps only the newest version of each proposal.
 	Latest bool
+	// OwnerID keeps the proposals of one account manager.
+	OwnerID uint
+	// Sort is a key of Sorts ("" = last updated first); Desc reverses it.
+	Sort   string
+	Desc   bool
 	Limit  int
 	Offset int
+}
+
+// Sorts maps the list's sort keys to their columns; the id breaks ties so
+// that pages never overlap.
+var Sorts = map[string]string{
+	"updated":  "proposals.updated_at",
+	"total":    "proposals.total_fen",
+	"number":   "proposals.number",
+	"customer": "customers.name",
+	"status":   "proposals.status",
 }
 
 // Row is a proposal with its customer's name.
@@ -179,6 +194,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Row, int64, error) {
 	if f.CustomerID != 0 {
 		q = q.Where("proposals.customer_id = ?", f.CustomerID)
 	}
+	if f.OwnerID != 0 {
+		q = q.Where("proposals.owner_id = ?", f.OwnerID)
+	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("proposals.status IN ?", f.Statuses)
 	}
@@ -193,7 +211,15 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Row, int64, error) {
 		return nil, 0, err
 	}
 	var out []Row
-	q = q.Select("proposals.*, customers.name AS customer_name").Order("proposals.updated_at DESC, proposals.id DESC")
+	order := "proposals.updated_at DESC, proposals.id DESC"
+	if col, ok := Sorts[f.Sort]; ok {
+		dir := " ASC"
+		if f.Desc {
+			dir = " DESC"
+		}
+		order = col + dir + ", proposals.id" + dir
+	}
+	q = q.Select("proposals.*, customers.name AS customer_name").Order(order)
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
