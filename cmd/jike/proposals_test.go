@@ -117,7 +117,7 @@ func TestProposalPages(t *testing.T) {
 			{name: "another team's queue is empty", as: "sunli", path: "/", status: 200, want: []string{"没有等待你审批的方案"}, wantNot: []string{"全省网点互联网专线方案"}},
 			{name: "reject needs a comment", as: "zhaomin", method: "POST", path: page + "/decide", form: url.Values{"decision": {"reject"}}, status: 422, want: []string{"驳回时请写明原因"}},
 			{name: "approve", as: "zhaomin", method: "POST", path: page + "/decide", form: url.Values{"decision": {"approve"}, "comment": {"同意，尽快签约"}}, status: 303, location: page},
-			{name: "approved page", as: "liwei", path: page, status: 200, want: []string{"已审批", "同意，尽快签约", "赵敏", "已提交客户"}},
+			{name: "approved page", as: "liwei", path: page, status: 200, want: []string{"已审批", "同意，尽快签约", "赵敏", "已提交客户", "修改记录", "审批同意"}},
 			{name: "another team's proposal: 404", as: "liwei", path: their, status: 404},
 			{name: "another team's PDF: 404", as: "liwei", path: their + "/pdf", status: 404},
 			{name: "another team's edit: 404", as: "liwei", path: their + "/edit", status: 404},

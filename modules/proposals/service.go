@@ -582,6 +582,8 @@ type Detail struct {
 	Needs []NeedRef
 	// Users holds the owner, the chief rep and every approver by id.
 	Users map[uint]org.User
+	// History is the version's audit trail, newest first.
+	History []audit.Entry
 	// ChiefID is the customer's chief rep, or the team's leader; 0 if none.
 	ChiefID   uint
 	CanWrite  bool
@@ -590,6 +592,15 @@ type Detail struct {
 
 // User returns a user of the detail by id (zero value if unknown).
 func (d *Detail) User(id uint) org.User { return d.Users[id] }
+
+// Actors maps user ids to names, for the audit table.
+func (d *Detail) Actors() map[uint]string {
+	out := make(map[uint]string, len(d.Users))
+	for id, u := range d.Users {
+		out[id] = u.Name
+	}
+	return out
+}
 
 // Quote is a priced builder form: lines and totals as the server computes
 // them, and the approvals they would need. Nothing is saved.
@@ -719,11 +730,19 @@ func (s *Service) Get(ctx context.Context, actor authz.Subject, id uint) (*Detai
 	if d.ChiefID, err = s.chiefOf(ctx, c); err != nil {
 		return nil, err
 	}
+	if d.History, _, err = audit.List(ctx, s.store.DB(), audit.Query{Entity: "proposal", EntityID: p.ID, Limit: 50}); err != nil {
+		return nil, err
+	}
 	d.Users = map[uint]org.User{}
 	if s.opts.Users != nil {
 		ids := []uint{p.OwnerID, d.ChiefID}
 		for _, a := range d.Approvals {
 			ids = append(ids, a.ByID)
+		}
+		for _, e := range d.History {
+			if e.ActorID != nil {
+				ids = append(ids, *e.ActorID)
+			}
 		}
 		if d.Users, err = s.opts.Users.UsersByIDs(ctx, dedupe(ids)); err != nil {
 			return nil, err
