@@ -172,3 +172,36 @@ func TestBriefPDF(t *testing.T) {
 		t.Fatalf("another manager's brief PDF: %d", res.Status)
 	}
 }
+
+// TestTodoPages: the record form's "to-do" next step through the real
+// router: the to-do is on the owner's workbench agenda and on the visit
+// page, ticked off from there; another manager's tick is a 404.
+func TestTodoPages(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
+		_, p, _ := planVisit(t, a, -3*time.Hour)
+		visit := "/visits/" + itoa(p.ID)
+		today := time.Now().In(a.Visits.Location()).Format("2006-01-02")
+		runScenarios(t, a, []scenario{
+			{name: "record form offers a to-do", as: "liwei", path: visit, status: 200, want: []string{`<option value="todo"`, "待办（不是走访）"}},
+			{name: "record with a to-do", as: "liwei", method: "POST", path: visit + "/record", form: url.Values{"discussed": {"确认了预算"}, "attitude": {"positive"},
+				"next_step": {"发送影像云报价"}, "next_date": {today}, "next_kind": {"todo"}}, status: 303, location: visit},
+			{name: "the to-do on the agenda", as: "liwei", path: "/", status: 200, want: []string{"待办", "发送影像云报价", `action="/todos/`}},
+			{name: "the to-do on the visit page", as: "liwei", path: visit, status: 200, want: []string{"发送影像云报价", "未完成", "标记完成"}},
+			{name: "not on another manager's agenda", as: "zhangjing", path: "/", status: 200, wantNot: []string{"发送影像云报价"}},
+		})
+		var todo visits.Todo
+		if err := d.Gorm.Where("visit_id = ?", p.ID).First(&todo).Error; err != nil {
+			t.Fatal(err)
+		}
+		done := "/todos/" + itoa(todo.ID) + "/done"
+		runScenarios(t, a, []scenario{
+			{name: "another manager cannot tick it", as: "zhangjing", method: "POST", path: done, form: url.Values{}, status: 404},
+			{name: "the admin may not", as: "admin", method: "POST", path: done, form: url.Values{}, status: 403},
+			{name: "ticked off from the visit page", as: "liwei", method: "POST", path: done, form: url.Values{"next": {visit}}, status: 303, location: visit},
+			{name: "done on the visit page", as: "liwei", path: visit, status: 200, want: []string{"已完成"}, wantNot: []string{"标记完成"}},
+			{name: "gone from the agenda", as: "liwei", path: "/", status: 200, wantNot: []string{"发送影像云报价"}},
+			{name: "a foreign next is ignored", as: "liwei", method: "POST", path: done, form: url.Values{"next": {"https://evil.example.com/"}}, status: 303, location: "/"},
+		})
+	})
+}

@@ -84,9 +84,9 @@ type RecordInput struct {
 	NeedsText string
 	Needs     []NeedLine
 	NextStep  string
-	NextDate  string // 2006-01-02; creates the next visit plan
+	NextDate  string // 2006-01-02; creates the next visit plan (or to-do)
 	NextTime  string // 15:04, default 09:30
-	NextKind  string
+	NextKind  string // a visit kind, or NextTodo for a to-do on that day
 	Version   int
 }
 
@@ -97,6 +97,7 @@ var NeedCategories = []string{"voice", "data", "cloud", "iot", "industry_app", "
 type recordValues struct {
 	next *time.Time // start of the next visit, UTC
 	date *time.Time // the agreed date, as a date
+	todo bool       // the next step is a to-do, not a visit
 }
 
 // Validate checks the record form.
@@ -134,25 +135,29 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 		if in.NextStep == "" {
 			f.Add("next_step", "visits.v.next_step")
 		}
-		tm := strings.TrimSpace(in.NextTime)
-		if tm == "" {
-			tm = "09:30"
-		}
-		t, err := time.ParseInLocation("2006-01-02 15:04", d+" "+tm, loc)
-		if err != nil {
-			f.Add("next_date", "v.datetime")
-		} else if t.Before(now) {
-			f.Add("next_date", "visits.v.next_past")
-		} else {
-			u := t.UTC()
-			day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-			v.next, v.date = &u, &day
-		}
 		if in.NextKind == "" {
 			in.NextKind = "needs"
 		}
-		if !contains(Kinds, in.NextKind) {
+		v.todo = in.NextKind == NextTodo
+		if !v.todo && !contains(Kinds, in.NextKind) {
 			f.Add("next_kind", "v.choose")
+		}
+		tm := strings.TrimSpace(in.NextTime)
+		if tm == "" || v.todo {
+			tm = "09:30" // a to-do has a day, not a time
+		}
+		t, err := time.ParseInLocation("2006-01-02 15:04", d+" "+tm, loc)
+		local := now.In(loc)
+		today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+		switch {
+		case err != nil:
+			f.Add("next_date", "v.datetime")
+		case v.todo && t.Before(today), !v.todo && t.Before(now):
+			f.Add("next_date", "visits.v.next_past")
+		default:
+			u := t.UTC()
+			day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			v.next, v.date = &u, &day
 		}
 	}
 	return v, f

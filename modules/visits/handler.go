@@ -435,6 +435,20 @@ func (h *handler) missed(c *fiber.Ctx) error {
 	return h.statusChange(c, h.svc.MarkMissed, "visits.marked_missed")
 }
 
+// completeTodo ticks a to-do off and goes back where it was ticked (the
+// home page's agenda or the visit page).
+func (h *handler) completeTodo(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.CompleteTodo(c.UserContext(), web.MustSubject(c), id); err != nil {
+		return err
+	}
+	h.srv.Flash(c, "ok", "visits.todo_done")
+	return web.Redirect(c, web.SafeNext(c.FormValue("next"), "/"))
+}
+
 // --- brief
 
 func (h *handler) brief(c *fiber.Ctx) error {

@@ -155,7 +155,41 @@ type CalendarToken struct {
 	CreatedAt time.Time
 }
 
+// NextTodo is the record form's "next kind" for a next step that is not a
+// visit: it makes a to-do with the agreed date instead of a visit plan.
+const NextTodo = "todo"
+
+// Todo is a to-do (待办): an agreed next step that is not a visit, due on
+// a date, on its owner's agenda until done. VisitID is the visit whose
+// record agreed it.
+type Todo struct {
+	ID         uint   `gorm:"primaryKey"`
+	CustomerID uint   `gorm:"not null"`
+	OwnerID    uint   `gorm:"not null"`
+	VisitID    *uint  `gorm:"column:visit_id"`
+	Title      string `gorm:"size:500;not null"`
+	// DueDate is a calendar date (midnight UTC, like Record.NextDate).
+	DueDate   time.Time `gorm:"not null"`
+	DoneAt    *time.Time
+	DoneBy    *uint
+	CreatedBy *uint
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// TableName keeps the table name explicit.
+func (Todo) TableName() string { return "visit_todos" }
+
+// TodoRow is a to-do with its customer's name, for the agenda.
+type TodoRow struct {
+	Todo
+	CustomerName string
+}
+
+// Overdue reports whether the to-do was due before today.
+func (r TodoRow) Overdue(today time.Time) bool { return r.DueDate.Before(today) }
+
 // Models lists the module's GORM models, for the schema drift test.
 func Models() []any {
-	return []any{&Plan{}, &VisitContact{}, &Participant{}, &Record{}, &CalendarToken{}}
+	return []any{&Plan{}, &VisitContact{}, &Participant{}, &Record{}, &CalendarToken{}, &Todo{}}
 }

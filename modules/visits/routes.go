@@ -29,6 +29,7 @@ func Register(srv *web.Server, svc *Service, pdf BriefRenderer) {
 	v.Get("/:id/brief", read, h.brief)
 	v.Get("/:id/brief.pdf", read, h.briefPDF)
 	r.Get("/customers/:id/visits", read, h.customerVisits)
+	r.Post("/todos/:id/done", write, h.completeTodo)
 	// The feed is fetched by phone calendars, which cannot sign in: the
 	// secret token in the URL is the credential.
 	r.Get("/ics/:token", web.Public(), h.feed)

@@ -254,6 +254,8 @@ func (s *Service) setStatus(ctx context.Context, actor authz.Subject, id uint, s
 type RecordResult struct {
 	Record   *Record
 	NextPlan *Plan
+	// NextTodo is the to-do made instead of a plan (next kind NextTodo).
+	NextTodo *Todo
 	Needs    int
 }
 
@@ -306,7 +308,23 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 			}
 		}
 		r.Discussed, r.Attitude, r.NeedsText, r.NextStep, r.UpdatedBy = in.Discussed, in.Attitude, strings.TrimSpace(in.NeedsText), in.NextStep, &actor.ID
-		if v.next != nil && r.NextVisitID == nil {
+		if v.next != nil && v.todo && r.NextVisitID == nil {
+			// A to-do instead of a visit; editing the record later does
+			// not make a second one.
+			if _, err := tx.TodoOfVisit(ctx, p.ID); errors.Is(err, apperr.ErrNotFound) {
+				t := &Todo{CustomerID: c.ID, OwnerID: c.OwnerID, VisitID: &p.ID, Title: in.NextStep, DueDate: *v.date, CreatedBy: &actor.ID}
+				if err := tx.CreateTodo(ctx, t); err != nil {
+					return err
+				}
+				if err := audit.Record(ctx, tx.DB(), actor.ID, "visit_todo", t.ID, audit.ActionCreate, audit.Diff(nil, t)); err != nil {
+					return err
+				}
+				res.NextTodo = t
+			} else if err != nil {
+				return err
+			}
+		}
+		if v.next != nil && !v.todo && r.NextVisitID == nil {
 			contacts, participants, err := tx.Links(ctx, []uint{p.ID})
 			if err != nil {
 				return err
@@ -370,7 +388,9 @@ type Detail struct {
 	Owner        org.User
 	Record       *Record
 	Prev, Next   *Plan
-	CanWrite     bool
+	// Todo is the to-do the record agreed, if any.
+	Todo     *Todo
+	CanWrite bool
 }
 
 // Detail loads a visit for its page.
@@ -410,6 +430,11 @@ func (s *Service) Detail(ctx context.Context, actor authz.Subject, id uint) (*De
 		d.Record = r
 		if r.NextVisitID != nil {
 			d.Next, _ = s.store.Plan(ctx, *r.NextVisitID)
+		}
+		if t, err := s.store.TodoOfVisit(ctx, p.ID); err == nil {
+			d.Todo = t
+		} else if !errors.Is(err, apperr.ErrNotFound) {
+			return nil, err
 		}
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
@@ -492,6 +517,10 @@ type Agenda struct {
 	Today      []PlanRow
 	Unprepared []PlanRow
 	Overdue    []PlanRow
+	// Todos are the open to-dos due today or earlier; TodoDay is today as
+	// a to-do date, to tell the overdue ones.
+	Todos   []TodoRow
+	TodoDay time.Time
 }
 
 // Agenda loads the actor's own agenda for the day containing now.
@@ -527,7 +556,37 @@ func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, err
 			a.Overdue = append(a.Overdue, r)
 		}
 	}
+	// To-dos are calendar dates at midnight UTC (like Record.NextDate).
+	a.TodoDay = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	if a.Todos, err = s.store.OpenTodos(ctx, scope, actor.ID, a.TodoDay, 50); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// CompleteTodo marks a to-do done. It needs write access to the to-do's
+// customer (otherwise ErrNotFound or ErrForbidden, as for visits); doing
+// it twice changes nothing.
+func (s *Service) CompleteTodo(ctx context.Context, actor authz.Subject, id uint) (*Todo, error) {
+	t, err := s.store.Todo(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.prospects.CustomerFor(ctx, actor, t.CustomerID, "write"); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	err = s.store.Tx(ctx, func(tx *Store) error {
+		done, err := tx.CompleteTodo(ctx, t.ID, actor.ID, now)
+		if err != nil || !done {
+			return err
+		}
+		return audit.Record(ctx, tx.DB(), actor.ID, "visit_todo", t.ID, "done", map[string]audit.Change{"done_at": {From: nil, To: now}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Todo(ctx, id)
 }
 
 // Overdue lists the visits of the actor's scope that are past and have no

@@ -391,3 +391,68 @@ func TestICSFeed(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordMakesTodo: a next step that is not a visit becomes a to-do on
+// the agreed day, once, on the owner's agenda until done; another manager
+// cannot tick it off; a date before today is refused.
+func TestRecordMakesTodo(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		p := w.plan(t, "liwei", -2*time.Hour)
+		today := w.now.In(shanghai).Format("2006-01-02")
+		yesterday := w.now.In(shanghai).AddDate(0, 0, -1).Format("2006-01-02")
+		in := RecordInput{Discussed: "院方确认预算", Attitude: "positive", NextStep: "发送专线报价单", NextDate: yesterday, NextKind: NextTodo}
+		if _, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, in); err == nil {
+			t.Fatal("a to-do due yesterday was accepted")
+		}
+		in.NextDate, in.NextTime = today, "00:01" // the time of a to-do is ignored
+		res, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.NextPlan != nil || res.NextTodo == nil || res.NextTodo.Title != "发送专线报价单" || res.NextTodo.DueDate.Format("2006-01-02") != today {
+			t.Fatalf("want a to-do for today and no plan: %+v %+v", res.NextPlan, res.NextTodo)
+		}
+		in.Version = res.Record.Version
+		if res2, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, in); err != nil || res2.NextTodo != nil {
+			t.Fatalf("editing the record made a second to-do: %v %+v", err, res2)
+		}
+		a, err := w.svc.Agenda(ctx, w.users["liwei"])
+		if err != nil || len(a.Todos) != 1 || a.Todos[0].CustomerName != w.customer.Name || a.Todos[0].Overdue(a.TodoDay) {
+			t.Fatalf("agenda to-dos: %v %+v", err, a)
+		}
+		// Tomorrow it is overdue.
+		w.now = w.now.Add(24 * time.Hour)
+		if a, _ := w.svc.Agenda(ctx, w.users["liwei"]); len(a.Todos) != 1 || !a.Todos[0].Overdue(a.TodoDay) {
+			t.Fatalf("an open to-do of yesterday is overdue: %+v", a.Todos)
+		}
+		if other, _ := w.svc.Agenda(ctx, w.users["zhangjing"]); len(other.Todos) != 0 {
+			t.Fatal("another manager's agenda shows the to-do")
+		}
+		id := res.NextTodo.ID
+		if _, err := w.svc.CompleteTodo(ctx, w.users["zhangjing"], id); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("another manager completing it: %v", err)
+		}
+		if _, err := w.svc.CompleteTodo(ctx, w.users["admin"], id); !errors.Is(err, apperr.ErrForbidden) {
+			t.Fatalf("the admin completing it: %v", err)
+		}
+		done, err := w.svc.CompleteTodo(ctx, w.users["liwei"], id)
+		if err != nil || done.DoneAt == nil || done.DoneBy == nil || *done.DoneBy != w.users["liwei"].ID {
+			t.Fatalf("complete: %v %+v", err, done)
+		}
+		if _, err := w.svc.CompleteTodo(ctx, w.users["liwei"], id); err != nil {
+			t.Fatalf("completing twice: %v", err)
+		}
+		if a, _ := w.svc.Agenda(ctx, w.users["liwei"]); len(a.Todos) != 0 {
+			t.Fatal("a done to-do stays on the agenda")
+		}
+		entries, _, _ := audit.List(ctx, d.Gorm, audit.Query{Entity: "visit_todo", EntityID: id})
+		if len(entries) != 2 {
+			t.Fatalf("to-do audit trail (create, done once): %+v", entries)
+		}
+		if det, err := w.svc.Detail(ctx, w.users["liwei"], p.ID); err != nil || det.Todo == nil || det.Todo.ID != id {
+			t.Fatalf("the visit page shows its to-do: %v %+v", err, det)
+		}
+	})
+}

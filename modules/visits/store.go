@@ -266,3 +266,49 @@ func (s *Store) UserByToken(ctx context.Context, hash string) (uint, error) {
 	}
 	return t.UserID, err
 }
+
+// CreateTodo inserts a to-do.
+func (s *Store) CreateTodo(ctx context.Context, t *Todo) error {
+	if err := s.db.WithContext(ctx).Create(t).Error; err != nil {
+		return fmt.Errorf("create to-do: %w", err)
+	}
+	return nil
+}
+
+// Todo loads a to-do by id, or apperr.ErrNotFound.
+func (s *Store) Todo(ctx context.Context, id uint) (*Todo, error) {
+	var t Todo
+	if err := s.db.WithContext(ctx).First(&t, id).Error; err != nil {
+		return nil, db.NotFound(err, "to-do")
+	}
+	return &t, nil
+}
+
+// TodoOfVisit returns the to-do a visit's record made, or ErrNotFound.
+func (s *Store) TodoOfVisit(ctx context.Context, visitID uint) (*Todo, error) {
+	var t Todo
+	if err := s.db.WithContext(ctx).Where("visit_id = ?", visitID).First(&t).Error; err != nil {
+		return nil, db.NotFound(err, "to-do")
+	}
+	return &t, nil
+}
+
+// CompleteTodo marks an open to-do done; false when it was done already.
+func (s *Store) CompleteTodo(ctx context.Context, id, by uint, at time.Time) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&Todo{}).Where("id = ? AND done_at IS NULL", id).
+		Updates(map[string]any{"done_at": at, "done_by": by, "updated_at": at})
+	return res.RowsAffected == 1, res.Error
+}
+
+// OpenTodos lists an owner's open to-dos due on or before until, within
+// scope, oldest first.
+func (s *Store) OpenTodos(ctx context.Context, scope func(*gorm.DB) *gorm.DB, ownerID uint, until time.Time, limit int) ([]TodoRow, error) {
+	var out []TodoRow
+	err := s.db.WithContext(ctx).Model(&Todo{}).
+		Joins("JOIN customers ON customers.id = visit_todos.customer_id AND customers.deleted_at IS NULL").
+		Scopes(scope).
+		Where("visit_todos.owner_id = ? AND visit_todos.done_at IS NULL AND visit_todos.due_date <= ?", ownerID, until).
+		Select("visit_todos.*, customers.name AS customer_name").
+		Order("visit_todos.due_date, visit_todos.id").Limit(limit).Scan(&out).Error
+	return out, err
+}
