@@ -186,6 +186,13 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 	b.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.e2eSamePage = true`))
 	for _, it := range e2eChecklist {
 		btn := "#chk-" + it
+		// Each swap brings new forms, which htmx processes when the swap
+		// settles: wait for this button's form to be processed too.
+		if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](fmt.Sprintf(
+			`(e => !!e && !!e.form && !!e.form['htmx-internal-data'])(document.querySelector(%q))`, btn),
+			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			b.fail("htmx did not process %s: %v", btn, err)
+		}
 		b.do("tick "+it, chromedp.Click(chromedp.CSS(btn)))
 		if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](fmt.Sprintf(
 			`(e => !!e && (e.classList.contains('on') || e.getAttribute('aria-pressed') === 'true'))(document.querySelector(%q))`, btn),

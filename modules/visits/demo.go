@@ -101,7 +101,25 @@ func (gen *visitGen) write(ctx context.Context, tx *Store) error {
 	var links []VisitContact
 	var joins []Participant
 	var recs []Record
+	var todos []Todo
+	nth := 0
 	for _, v := range gen.visits {
+		// Every third recent record without a next visit agreed a to-do:
+		// due between three days ago and four days ahead, so the agenda
+		// has some for today and some overdue.
+		if v.rec != nil && v.next == nil && v.rec.NextDate == nil && gen.now.Sub(v.rec.CreatedAt) < 10*24*time.Hour {
+			if nth%3 == 0 {
+				l := gen.today.AddDate(0, 0, nth%8-3)
+				due := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+				if v.rec.NextStep == "" {
+					v.rec.NextStep = demoTodoTitles[nth%len(demoTodoTitles)]
+				}
+				v.rec.NextDate = &due
+				todos = append(todos, Todo{CustomerID: v.plan.CustomerID, OwnerID: v.plan.OwnerID, VisitID: &v.plan.ID,
+					Title: v.rec.NextStep, DueDate: due, CreatedBy: v.rec.CreatedBy, CreatedAt: v.rec.CreatedAt, UpdatedAt: v.rec.CreatedAt})
+			}
+			nth++
+		}
 		for _, c := range v.contacts {
 			links = append(links, VisitContact{VisitID: v.plan.ID, ContactID: c})
 		}
@@ -130,6 +148,11 @@ func (gen *visitGen) write(ctx context.Context, tx *Store) error {
 	if len(recs) > 0 {
 		if err := db.CreateInBatches(recs, 200).Error; err != nil {
 			return fmt.Errorf("visit records: %w", err)
+		}
+	}
+	if len(todos) > 0 {
+		if err := db.CreateInBatches(todos, 200).Error; err != nil {
+			return fmt.Errorf("visit to-dos: %w", err)
 		}
 	}
 	// A chained plan points back at the visit whose record created it; the
@@ -170,12 +193,21 @@ func (gen *visitGen) write(ctx context.Context, tx *Store) error {
 			return err
 		}
 	}
+	for i := range todos {
+		t := &todos[i]
+		if err := add(t.CreatedAt, t.CreatedBy, "visit_todo", t.ID, audit.ActionCreate, audit.Diff(nil, t)); err != nil {
+			return err
+		}
+	}
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].At.Before(entries[j].At) })
 	if err := db.CreateInBatches(entries, 300).Error; err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
 	return nil
 }
+
+// demoTodoTitles are next steps that are not visits.
+var demoTodoTitles = []string{"发送专线报价单", "安排技术人员现场勘查", "提交公司资质材料", "约客户信息科做技术交流", "整理需求清单发给首席客户代表"}
 
 // --- generator
 

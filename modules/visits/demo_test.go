@@ -152,6 +152,14 @@ func TestSeedDemoVisits(t *testing.T) {
 		}
 		t.Logf("statuses %v", status)
 
+		// To-dos: some agreed at recent visits, due today or before
+		// (on the agenda, some overdue) and after; each matches its record.
+		todos := countSQL(t, d, "SELECT COUNT(*) FROM visit_todos")
+		matched := countSQL(t, d, "SELECT COUNT(*) FROM visit_todos JOIN visit_records ON visit_records.visit_id = visit_todos.visit_id AND visit_records.next_step = visit_todos.title AND visit_records.next_visit_id IS NULL")
+		if todos == 0 || matched != todos {
+			t.Errorf("demo to-dos: %d, %d matching their records", todos, matched)
+		}
+
 		// Records: only on done plans, written after the visit, some
 		// chained to the next plan both ways.
 		chained := 0
@@ -173,8 +181,8 @@ func TestSeedDemoVisits(t *testing.T) {
 					r.NextDate.Format("2006-01-02") != next.StartsAt.In(shanghai).Format("2006-01-02") {
 					t.Errorf("record %d chains to plan %+v", r.ID, next)
 				}
-			} else if r.NextDate != nil {
-				t.Errorf("record %d has a next date but no next visit", r.ID)
+			} else if r.NextDate != nil && countSQL(t, d, "SELECT COUNT(*) FROM visit_todos WHERE visit_id = ?", r.VisitID) != 1 {
+				t.Errorf("record %d has a next date but neither a next visit nor a to-do", r.ID)
 			}
 		}
 		prevs := 0
