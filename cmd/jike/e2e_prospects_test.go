@@ -166,6 +166,13 @@ func testE2EProspectDesktop(b *e2eTab, p *e2eProspect) {
 		fmt.Sprintf(`(s => s.options[s.selectedIndex].text)(document.querySelector(%q))`, sel))); got != "商务谈判" {
 		b.fail("chosen option = %q, want 商务谈判", got)
 	}
+	// htmx processes the page on DOMContentLoaded; a click before that
+	// would submit the form the plain way.
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](
+		fmt.Sprintf(`(f => !!f && !!f['htmx-internal-data'])(document.querySelector('%s .move-form'))`, card),
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		b.fail("htmx did not process the card's move form: %v", err)
+	}
 	b.do("click 移动", chromedp.Click(chromedp.CSS(card+" .move-form button[type=submit]")))
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](
 		fmt.Sprintf(`!!document.querySelector('.col-negotiation %s')`, card),
