@@ -322,3 +322,32 @@ func TestRetiredProductStaysOnItsProposals(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomersOwnChiefRepApproves: a customer's own chief rep, from
+// another team, decides its proposals and sees them in the queue.
+func TestCustomersOwnChiefRepApproves(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		c, err := w.svc.prospects.Reassign(ctx, w.users["wangjianguo"], w.customer.ID, w.customer.OwnerID, w.users["sunli"].ID, w.customer.Version)
+		if err != nil || c.ChiefRepID == nil || *c.ChiefRepID != w.users["sunli"].ID {
+			t.Fatalf("make sunli the customer's chief rep: %v", err)
+		}
+		p, err := w.svc.Create(ctx, w.users["liwei"], w.input(LineInput{ProductID: 1, Quantity: "1", TermMonths: "1", Rate: "80"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err = w.svc.Submit(ctx, w.users["liwei"], p.ID, 0); err != nil || p.Status != StatusPending {
+			t.Fatalf("submit: %v", err)
+		}
+		if q, _ := w.svc.Queue(ctx, w.users["sunli"]); len(q) != 1 || q[0].ID != p.ID {
+			t.Fatalf("the customer's chief rep's queue: %+v", q)
+		}
+		if p, err = w.svc.Decide(ctx, w.users["sunli"], p.ID, true, ""); err != nil || p.Status != StatusApproved {
+			t.Fatalf("the customer's chief rep approves: %v %+v", err, p)
+		}
+		if d, err := w.svc.Get(ctx, w.users["liwei"], p.ID); err != nil || d.ChiefID != w.users["sunli"].ID {
+			t.Fatalf("the PDF's chief rep is the customer's: %v %+v", err, d)
+		}
+	})
+}
