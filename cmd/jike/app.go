@@ -156,10 +156,10 @@ func onSale(svc *catalog.Service) func(ctx context.Context) ([]proposals.Priced,
 	}
 }
 
-// priced is a product as proposals record it. The name is the Chinese
-// one: a proposal line keeps the name it was quoted under.
+// priced is a product as proposals record it: a line keeps both names it
+// was quoted under.
 func priced(p catalog.Product) proposals.Priced {
-	return proposals.Priced{ID: p.ID, Code: p.Code, Name: p.NameZh, Unit: p.Unit, MonthlyFen: p.MonthlyFen,
+	return proposals.Priced{ID: p.ID, Code: p.Code, Name: p.NameZh, NameEn: p.NameEn, Unit: p.Unit, MonthlyFen: p.MonthlyFen,
 		OneTimeFen: p.OneTimeFen, FloorRate: p.FloorRate, Active: p.Active, Category: p.Category}
 }
 

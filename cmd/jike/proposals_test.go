@@ -166,10 +166,13 @@ func TestProposalPages(t *testing.T) {
 			t.Fatalf("switch language: %d", r.Status)
 		}
 		en := am.Get(page)
-		for _, w := range []string{"Version 1", "Sent to customer", "Products and prices", "Total contract value", "Download PDF"} {
+		for _, w := range []string{"Version 1", "Sent to customer", "Products and prices", "Total contract value", "Download PDF", "Dedicated Internet 100M"} {
 			if !strings.Contains(en.Body, w) {
 				t.Errorf("English page lacks %q", w)
 			}
+		}
+		if b := am.Get(my + "/proposals/new").Body; !strings.Contains(b, "DIA-100M · Dedicated Internet 100M") {
+			t.Error("the English builder does not offer the product under its English name")
 		}
 	})
 }

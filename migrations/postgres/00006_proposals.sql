@@ -46,6 +46,7 @@ CREATE TABLE proposal_lines (
     product_id        BIGINT       NOT NULL,
     product_code      VARCHAR(32)  NOT NULL,
     product_name      VARCHAR(200) NOT NULL,
+    product_name_en   VARCHAR(200) NOT NULL DEFAULT '',
     unit              VARCHAR(32)  NOT NULL,
     quantity          BIGINT       NOT NULL CHECK (quantity > 0),
     term_months       INTEGER      NOT NULL CHECK (term_months BETWEEN 1 AND 120),

@@ -47,6 +47,7 @@ CREATE TABLE proposal_lines (
     product_id        INTEGER       NOT NULL,
     product_code      TEXT  NOT NULL,
     product_name      TEXT NOT NULL,
+    product_name_en   TEXT NOT NULL DEFAULT '',
     unit              TEXT  NOT NULL,
     quantity          INTEGER       NOT NULL CHECK (quantity > 0),
     term_months       INTEGER      NOT NULL CHECK (term_months BETWEEN 1 AND 120),

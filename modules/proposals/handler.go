@@ -174,7 +174,7 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 		for _, l := range kept {
 			if !seen[l.ProductID] {
 				seen[l.ProductID] = true
-				opts = append(opts, productOption{Retired: true, Priced: Priced{ID: l.ProductID, Code: l.ProductCode, Name: l.ProductName,
+				opts = append(opts, productOption{Retired: true, Priced: Priced{ID: l.ProductID, Code: l.ProductCode, Name: l.ProductName, NameEn: l.ProductNameEn,
 					Unit: l.Unit, MonthlyFen: l.MonthlyListFen, OneTimeFen: l.OneTimeListFen, FloorRate: l.FloorRate}})
 			}
 		}
@@ -354,7 +354,7 @@ func (h *handler) reasons(d *Detail, lang string) []string {
 	var out []string
 	for _, l := range d.Lines {
 		if l.BelowFloor() {
-			out = append(out, t("proposals.reason.floor", "Product", l.ProductName, "Rate", l.Rate.Percent(), "Floor", l.FloorRate.Percent()))
+			out = append(out, t("proposals.reason.floor", "Product", l.Name(lang), "Rate", l.Rate.Percent(), "Floor", l.FloorRate.Percent()))
 		}
 	}
 	switch {

@@ -3,6 +3,7 @@ package proposals
 import (
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"gorm.io/gorm"
 )
@@ -108,6 +109,7 @@ type Line struct {
 	ProductID      uint       `gorm:"not null"`
 	ProductCode    string     `gorm:"size:32;not null"`
 	ProductName    string     `gorm:"size:200;not null"`
+	ProductNameEn  string     `gorm:"column:product_name_en;size:200;not null"`
 	Unit           string     `gorm:"size:32;not null"`
 	Quantity       int64      `gorm:"not null"`
 	TermMonths     int        `gorm:"not null"`
@@ -122,6 +124,15 @@ type Line struct {
 
 // TableName keeps the table name explicit.
 func (Line) TableName() string { return "proposal_lines" }
+
+// Name is the product's name as quoted, in lang (English when there is
+// one, else the Chinese name).
+func (l *Line) Name(lang string) string {
+	if i18n.Normalize(lang) == i18n.EN && l.ProductNameEn != "" {
+		return l.ProductNameEn
+	}
+	return l.ProductName
+}
 
 // BelowFloor reports a discount beyond what the account manager may give.
 func (l *Line) BelowFloor() bool { return l.Rate < l.FloorRate }

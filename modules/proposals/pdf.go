@@ -337,7 +337,7 @@ func (r *renderer) lineRows() [][]string {
 			listCell, listOK = "—", false
 		}
 		listSum = append(listSum, list)
-		product := l.ProductName
+		product := l.Name(r.lang)
 		if l.ProductCode != "" {
 			product += "\n" + l.ProductCode
 		}

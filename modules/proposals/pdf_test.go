@@ -314,6 +314,7 @@ func TestProposalPDFEnglish(t *testing.T) {
 	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
 	_, en := translators(t)
 	detail := testDetail(t, 5, solutionText(400))
+	detail.Lines[0].ProductNameEn = "Dedicated Internet Access 1000M"
 	data := testData(detail)
 	data.Chief = Person{}
 	path := render(t, operator, "en", data, en)
@@ -341,6 +342,16 @@ func TestProposalPDFEnglish(t *testing.T) {
 		}
 	}
 	raw := pdftest.NoSpace(pdftest.Run(t, "pdftotext", "-raw", path, "-"))
+	// A line with an English name shows it (in drawing order: a wrapped
+	// cell is contiguous there); one without keeps its Chinese name.
+	for _, want := range []string{"DedicatedInternetAccess1000M", "集团V网"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("English line table lacks %q", want)
+		}
+	}
+	if strings.Contains(raw, "互联网专线1000M") {
+		t.Error("the English document shows the Chinese name of a product that has an English one")
+	}
 	if h := "No.ProductQty/unitTerm(months)MonthlylistpriceRateMonthlynetpriceOne-timefeeTotaloverterm"; !strings.Contains(raw, h) {
 		t.Errorf("English table header %q not found", h)
 	}

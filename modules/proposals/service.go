@@ -13,6 +13,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -20,8 +21,10 @@ import (
 // Priced is a catalogue product as proposals see it (wired in cmd/jike
 // from the catalog module).
 type Priced struct {
-	ID                     uint
-	Code, Name, Unit       string
+	ID               uint
+	Code, Name, Unit string
+	// NameEn is the English name ("" when the catalogue has none).
+	NameEn                 string
 	MonthlyFen, OneTimeFen money.Fen
 	// FloorRate is the lowest rate (basis points of list) an account
 	// manager may give alone.
@@ -29,6 +32,14 @@ type Priced struct {
 	Active    bool
 	// Category groups the builder's product picker.
 	Category string
+}
+
+// DisplayName is the product's name in lang (English when there is one).
+func (p Priced) DisplayName(lang string) string {
+	if i18n.Normalize(lang) == i18n.EN && p.NameEn != "" {
+		return p.NameEn
+	}
+	return p.Name
 }
 
 // PriceList looks products up by id.
@@ -167,7 +178,7 @@ func (s *Service) price(ctx context.Context, in []LineInput, keep map[uint]Line,
 		}
 		line := Line{Quantity: qty, TermMonths: term, Rate: rate}
 		if old, ok := keep[l.ProductID]; ok {
-			line.ProductID, line.ProductCode, line.ProductName, line.Unit = old.ProductID, old.ProductCode, old.ProductName, old.Unit
+			line.ProductID, line.ProductCode, line.ProductName, line.ProductNameEn, line.Unit = old.ProductID, old.ProductCode, old.ProductName, old.ProductNameEn, old.Unit
 			line.MonthlyListFen, line.OneTimeListFen, line.FloorRate = old.MonthlyListFen, old.OneTimeListFen, old.FloorRate
 		} else {
 			p, ok := products[l.ProductID]
@@ -175,7 +186,7 @@ func (s *Service) price(ctx context.Context, in []LineInput, keep map[uint]Line,
 				f.Add(field, "proposals.v.product")
 				continue
 			}
-			line.ProductID, line.ProductCode, line.ProductName, line.Unit = p.ID, p.Code, p.Name, p.Unit
+			line.ProductID, line.ProductCode, line.ProductName, line.ProductNameEn, line.Unit = p.ID, p.Code, p.Name, p.NameEn, p.Unit
 			line.MonthlyListFen, line.OneTimeListFen, line.FloorRate = p.MonthlyFen, p.OneTimeFen, p.FloorRate
 		}
 		if line.MonthlyNetFen, err = money.LineNet(line.MonthlyListFen, qty, rate); err != nil {
