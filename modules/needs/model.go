@@ -95,8 +95,9 @@ func (CustomerService) TableName() string { return "customer_services" }
 func (s CustomerService) Competitor() bool { return s.Supplier != SupplierSelf }
 
 // Need is a need (需求) a customer expressed. OwnerID is the customer's
-// account manager when the need was raised, so that needs can be listed
-// per account manager.
+// account manager when the need was raised (kept for the record); lists
+// per account manager and the owner shown follow the customer's current
+// owner, so a reassigned customer's needs move with it.
 type Need struct {
 	ID            uint   `gorm:"primaryKey"`
 	CustomerID    uint   `gorm:"not null"`

@@ -684,3 +684,28 @@ func TestSeedDemo(t *testing.T) {
 		}
 	})
 }
+
+// TestNeedsFollowAReassignedCustomer: lists per account manager and the
+// owner shown follow the customer's current owner.
+func TestNeedsFollowAReassignedCustomer(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		c := w.customer(t, "liwei", "哈尔滨某制药厂")
+		n := w.need(t, "liwei", c.ID, "厂区物联网卡 2000 张")
+		if _, err := w.ps.Reassign(ctx, w.as("zhaomin"), c.ID, w.as("zhangjing").ID, 0, c.Version); err != nil {
+			t.Fatal(err)
+		}
+		chief := w.as("zhaomin")
+		rows, _, err := w.svc.ListNeeds(ctx, chief, NeedFilter{OwnerID: w.as("zhangjing").ID})
+		if err != nil || len(rows) != 1 || rows[0].ID != n.ID || rows[0].OwnerName != "张静" {
+			t.Fatalf("the new owner's needs: %v %+v", err, rows)
+		}
+		if rows, _, _ := w.svc.ListNeeds(ctx, chief, NeedFilter{OwnerID: w.as("liwei").ID}); len(rows) != 0 {
+			t.Fatalf("the former owner still lists the need: %+v", rows)
+		}
+		if rows, _, _ := w.svc.ListNeeds(ctx, w.as("liwei"), NeedFilter{}); len(rows) != 0 {
+			t.Fatal("the former owner still sees the need")
+		}
+	})
+}

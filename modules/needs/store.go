@@ -254,8 +254,11 @@ func (s *Store) needQuery(ctx context.Context, f NeedFilter) *gorm.DB {
 	if f.CustomerID != 0 {
 		q = q.Where("needs.customer_id = ?", f.CustomerID)
 	}
+	// Per account manager means the customer's owner now: a need follows
+	// its customer when the customer is reassigned (needs.owner_id keeps
+	// who owned it when it was raised).
 	if f.OwnerID != 0 {
-		q = q.Where("needs.owner_id = ?", f.OwnerID)
+		q = q.Where("customers.owner_id = ?", f.OwnerID)
 	}
 	if f.Status != "" {
 		q = q.Where("needs.status = ?", f.Status)
@@ -290,7 +293,7 @@ func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedRow, int64, 
 		dir = " DESC"
 	}
 	q := s.needQuery(ctx, f).
-		Joins("LEFT JOIN users ON users.id = needs.owner_id").
+		Joins("LEFT JOIN users ON users.id = customers.owner_id").
 		Joins("LEFT JOIN contacts ON contacts.id = needs.contact_id AND contacts.deleted_at IS NULL").
 		Joins("LEFT JOIN opportunities ON opportunities.id = needs.opportunity_id AND opportunities.deleted_at IS NULL").
 		Select("needs.*, customers.name AS customer_name, users.name AS owner_name, " +
