@@ -56,7 +56,7 @@ type Proposal struct {
 	DirectorApprovedBy *uint
 	SentAt             *time.Time
 	DecidedAt          *time.Time
-	LockVersion        int `gorm:"not null"`
+	LockVersion        int `gorm:"not null" audit:"-"`
 	CreatedBy          *uint
 	UpdatedBy          *uint
 	CreatedAt          time.Time
