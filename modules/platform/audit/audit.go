@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/money"
 	"gorm.io/gorm"
 )
 
@@ -52,10 +53,14 @@ type Change struct {
 // Fields decodes the recorded changes, sorted by field name.
 func (e Entry) Fields() []FieldChange {
 	var m map[string]Change
-	_ = json.Unmarshal([]byte(e.Changes), &m)
+	// UseNumber keeps integers exact: amounts in fen and ids beyond 2^53
+	// would otherwise come back as floats (1.1904e+08).
+	dec := json.NewDecoder(strings.NewReader(e.Changes))
+	dec.UseNumber()
+	_ = dec.Decode(&m)
 	out := make([]FieldChange, 0, len(m))
 	for k, v := range m {
-		out = append(out, FieldChange{Field: k, From: fmtVal(v.From), To: fmtVal(v.To)})
+		out = append(out, FieldChange{Field: k, From: fmtVal(k, v.From), To: fmtVal(k, v.To)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	return out
@@ -66,9 +71,16 @@ type FieldChange struct {
 	Field, From, To string
 }
 
-func fmtVal(v any) string {
+// fmtVal shows a recorded value; a column named *_fen is money and is
+// shown in yuan ("119,040.00").
+func fmtVal(field string, v any) string {
 	if v == nil {
 		return ""
+	}
+	if n, ok := v.(json.Number); ok && strings.HasSuffix(field, "_fen") {
+		if i, err := n.Int64(); err == nil {
+			return money.Fen(i).String()
+		}
 	}
 	return fmt.Sprint(v)
 }

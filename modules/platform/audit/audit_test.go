@@ -106,3 +106,23 @@ func TestRecordRollsBackWithTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestFieldsKeepNumbersExact: integers come back as written (no float
+// notation), and *_fen columns are shown in yuan.
+func TestFieldsKeepNumbersExact(t *testing.T) {
+	e := audit.Entry{Changes: `{"total_fen":{"from":119040000,"to":3516500000},"owner_id":{"from":9007199254740993,"to":4},"rate":{"to":8550}}`}
+	got := map[string][2]string{}
+	for _, f := range e.Fields() {
+		got[f.Field] = [2]string{f.From, f.To}
+	}
+	want := map[string][2]string{
+		"total_fen": {"1,190,400.00", "35,165,000.00"},
+		"owner_id":  {"9007199254740993", "4"},
+		"rate":      {"", "8550"},
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: got %q, want %q", k, got[k], w)
+		}
+	}
+}
