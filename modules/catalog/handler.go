@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,7 @@ func (h *handler) filterFrom(c *fiber.Ctx) Filter {
 		Q: strings.TrimSpace(c.Query("q")), Category: c.Query("category"), Status: c.Query("status"),
 		Sort: c.Query("sort"), Desc: c.Query("dir") == "desc", Lang: web.Lang(c),
 	}
-	if !contains(Categories, f.Category) {
+	if !slices.Contains(Categories, f.Category) {
 		f.Category = ""
 	}
 	if f.Status != StatusActive && f.Status != StatusRetired {
@@ -55,7 +56,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	p.Total = total
 	return h.srv.Render(c, "catalog/list", fiber.Map{
 		"Title": h.srv.I18n.T(web.Lang(c), "catalog.title"),
-		"Rows":  viewsOf(rows, web.Lang(c)), "Pager": p, "Filter": f, "Categories": Categories,
+		"Rows":  rows, "Pager": p, "Filter": f, "Categories": Categories,
 		"Statuses": []string{StatusActive, StatusRetired},
 		"Filtered": f.Q != "" || f.Category != "" || f.Status != "",
 	})
@@ -103,9 +104,8 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	if err != nil {
 		return err
 	}
-	v := viewOf(*p, web.Lang(c))
 	return h.srv.RenderStatus(c, status, "catalog/show", fiber.Map{
-		"Title": v.Title, "P": v, "History": history, "Actors": names, "Errors": errs,
+		"Title": p.Name(web.Lang(c)), "P": p, "History": history, "Actors": names, "Errors": errs,
 	})
 }
 
@@ -133,8 +133,7 @@ func (h *handler) renderForm(c *fiber.Ctx, status int, p *Product, in ProductInp
 	lang := web.Lang(c)
 	data := fiber.Map{"Form": in, "Errors": errs, "Categories": Categories}
 	if p != nil {
-		v := viewOf(*p, lang)
-		data["P"], data["ID"], data["Title"] = v, p.ID, v.Title
+		data["P"], data["ID"], data["Title"] = p, p.ID, p.Name(lang)
 	} else {
 		data["Title"] = h.srv.I18n.T(lang, "catalog.new")
 	}
@@ -143,7 +142,7 @@ func (h *handler) renderForm(c *fiber.Ctx, status int, p *Product, in ProductInp
 
 func (h *handler) newForm(c *fiber.Ctx) error {
 	in := ProductInput{Category: c.Query("category")}
-	if !contains(Categories, in.Category) {
+	if !slices.Contains(Categories, in.Category) {
 		in.Category = ""
 	}
 	return h.renderForm(c, fiber.StatusOK, nil, in, nil)
