@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -88,7 +89,7 @@ func (in *ProductInput) Validate() (productValues, apperr.Fields) {
 	text("name_zh", in.NameZh, maxNameZh)
 	text("name_en", in.NameEn, maxNameEn)
 	text("unit", in.Unit, maxUnit)
-	if !contains(Categories, in.Category) {
+	if !slices.Contains(Categories, in.Category) {
 		f.Add("category", "v.choose")
 	}
 	price := func(field, s string) money.Fen {

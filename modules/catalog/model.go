@@ -79,15 +79,6 @@ func (p Product) MinOneTimeFen() money.Fen { return money.AtRate(p.OneTimeFen, p
 // Models lists the GORM models of this module, for the schema drift test.
 func Models() []any { return []any{&Product{}} }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func ptr(v uint) *uint {
 	if v == 0 {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
@@ -26,7 +27,7 @@ func (s *Service) Store() *Store { return s.store }
 // List returns a page of the catalogue and the total count. An unknown
 // category or status in f is ignored rather than matching nothing.
 func (s *Service) List(ctx context.Context, f Filter) ([]Product, int64, error) {
-	if !contains(Categories, f.Category) {
+	if !slices.Contains(Categories, f.Category) {
 		f.Category = ""
 	}
 	return s.store.List(ctx, f)

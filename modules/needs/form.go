@@ -1,6 +1,7 @@
 package needs
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -63,12 +64,12 @@ func (in *ServiceInput) Validate() (serviceValues, apperr.Fields) {
 	in.Description = strings.TrimSpace(in.Description)
 	if in.Service == "" {
 		f.Add("service", "v.required")
-	} else if !contains(Services, in.Service) {
+	} else if !slices.Contains(Services, in.Service) {
 		f.Add("service", "v.choose")
 	}
 	if in.Supplier == "" {
 		f.Add("supplier", "v.required")
-	} else if !contains(Suppliers, in.Supplier) {
+	} else if !slices.Contains(Suppliers, in.Supplier) {
 		f.Add("supplier", "v.choose")
 	}
 	if utf8.RuneCountInString(in.Description) > maxServiceDesc {
@@ -107,7 +108,7 @@ func (in *NeedInput) Validate() apperr.Fields {
 	}
 	if in.Category == "" {
 		f.Add("category", "v.required")
-	} else if !contains(Categories, in.Category) {
+	} else if !slices.Contains(Categories, in.Category) {
 		f.Add("category", "v.choose")
 	}
 	if n := utf8.RuneCountInString(in.Description); n == 0 {
@@ -115,7 +116,7 @@ func (in *NeedInput) Validate() apperr.Fields {
 	} else if n > maxLongText {
 		f.Add("description", "v.too_long")
 	}
-	if !contains(Priorities, in.Priority) {
+	if !slices.Contains(Priorities, in.Priority) {
 		f.Add("priority", "v.choose")
 	}
 	return f

@@ -2,6 +2,7 @@ package needs
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -357,13 +358,13 @@ func (h *handler) filterFrom(c *fiber.Ctx) NeedFilter {
 		Q: strings.TrimSpace(c.Query("q")), OwnerID: uint(c.QueryInt("owner")), Status: c.Query("status"),
 		Category: c.Query("category"), Priority: c.Query("priority"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
 	}
-	if !contains(Statuses, f.Status) {
+	if !slices.Contains(Statuses, f.Status) {
 		f.Status = ""
 	}
-	if !contains(Categories, f.Category) {
+	if !slices.Contains(Categories, f.Category) {
 		f.Category = ""
 	}
-	if !contains(Priorities, f.Priority) {
+	if !slices.Contains(Priorities, f.Priority) {
 		f.Priority = ""
 	}
 	if _, ok := needSorts[f.Sort]; !ok {

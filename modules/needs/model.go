@@ -1,6 +1,7 @@
 package needs
 
 import (
+	"slices"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/money"
@@ -45,7 +46,7 @@ var transitions = map[string][]string{
 }
 
 // CanMove reports whether a need may go from one status to another.
-func CanMove(from, to string) bool { return contains(transitions[from], to) }
+func CanMove(from, to string) bool { return slices.Contains(transitions[from], to) }
 
 // ExpiringWithinDays is how far ahead competitor contracts count as ending
 // soon (listed for the owner on the home page).
@@ -136,15 +137,6 @@ func (n Need) Short() string {
 
 // Models lists the module's GORM models, for the schema drift test.
 func Models() []any { return []any{&CustomerAnalysis{}, &CustomerService{}, &Need{}} }
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
 
 func derefID(p *uint) uint {
 	if p == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -388,7 +389,7 @@ func (s *Service) SetNeedStatus(ctx context.Context, actor authz.Subject, id uin
 	if err != nil {
 		return nil, err
 	}
-	if !contains(Statuses, status) {
+	if !slices.Contains(Statuses, status) {
 		return nil, apperr.Fields{"status": "v.choose"}
 	}
 	if version != 0 && version != n.Version {
@@ -453,7 +454,7 @@ func (s *Service) TimelineEntries(ctx context.Context, customerID uint) ([]prosp
 	for _, e := range changes {
 		n := byID[e.EntityID]
 		for _, fc := range e.Fields() {
-			if fc.Field != "status" || !contains(Statuses, fc.To) {
+			if fc.Field != "status" || !slices.Contains(Statuses, fc.To) {
 				continue
 			}
 			out = append(out, prospects.TimelineEntry{At: e.At, Kind: "need", MsgID: "needs.timeline.status." + fc.To,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,7 +38,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 		f.Sort, f.Desc = "", false
 	}
 	status := c.Query("status")
-	if contains(Statuses, status) {
+	if slices.Contains(Statuses, status) {
 		f.Statuses = []string{status}
 	} else {
 		status = ""
@@ -471,13 +472,4 @@ func (h *handler) pdf(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-v%d.pdf"`, d.P.Number, d.P.Version))
 	return c.Send(out)
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

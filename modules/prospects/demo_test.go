@@ -124,11 +124,11 @@ func TestSeedDemo(t *testing.T) {
 					t.Errorf("A-grade %s: chief rep %s is not the chief of the owner's team", c.Name, chief.Username)
 				}
 			}
-			if !contains(Industries, c.Industry) || !contains(Grades, c.Grade) || !contains(Statuses, c.Status) {
+			if !slices.Contains(Industries, c.Industry) || !slices.Contains(Grades, c.Grade) || !slices.Contains(Statuses, c.Status) {
 				t.Errorf("%s: bad code %s/%s/%s", c.Name, c.Industry, c.Grade, c.Status)
 			}
 			for _, comp := range c.CompetitorList() {
-				if !contains(Competitors, comp) {
+				if !slices.Contains(Competitors, comp) {
 					t.Errorf("%s: bad competitor %q", c.Name, comp)
 				}
 			}
@@ -205,7 +205,7 @@ func TestSeedDemo(t *testing.T) {
 			if ct.Birthday != nil && (ct.Birthday.Year() < 1960 || ct.Birthday.Year() > 1990) {
 				t.Errorf("%s: birthday %v", ct.Name, ct.Birthday)
 			}
-			if !contains(ContactRoles, ct.Role) || !contains(Attitudes, ct.Attitude) || ct.Title == "" {
+			if !slices.Contains(ContactRoles, ct.Role) || !slices.Contains(Attitudes, ct.Attitude) || ct.Title == "" {
 				t.Errorf("%s: role %q, attitude %q, title %q", ct.Name, ct.Role, ct.Attitude, ct.Title)
 			}
 		}
@@ -224,7 +224,7 @@ func TestSeedDemo(t *testing.T) {
 			if o.OwnerID != c.OwnerID || o.Probability != DefaultProbability[o.Stage] || o.Title == "" || o.MonthlyFen <= 0 {
 				t.Errorf("opportunity %q: owner %d (customer's %d), probability %d, monthly %v", o.Title, o.OwnerID, c.OwnerID, o.Probability, o.MonthlyFen)
 			}
-			if o.Stage == StageLost && (!contains(LostReasons, o.LostReason) || o.LostNote == "") {
+			if o.Stage == StageLost && (!slices.Contains(LostReasons, o.LostReason) || o.LostNote == "") {
 				t.Errorf("lost opportunity %q: reason %q, note %q", o.Title, o.LostReason, o.LostNote)
 			}
 			if o.Stage != StageLost && o.LostReason != "" {

@@ -3,6 +3,7 @@ package prospects
 import (
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,7 +122,7 @@ func (in *CustomerInput) Validate() (customerValues, apperr.Fields) {
 				f.Add("competitors", "v.choose")
 				continue
 			}
-			if !contains(comps, code) {
+			if !slices.Contains(comps, code) {
 				comps = append(comps, code)
 			}
 		}
@@ -268,7 +269,7 @@ func (in *OpportunityInput) Validate() (opportunityValues, apperr.Fields) {
 	if in.Stage == "" {
 		in.Stage = StageIdentified
 	}
-	if !contains(OpenStages, in.Stage) {
+	if !slices.Contains(OpenStages, in.Stage) {
 		f.Add("stage", "v.choose")
 	}
 	v.probability = DefaultProbability[in.Stage]

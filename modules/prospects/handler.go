@@ -3,6 +3,7 @@ package prospects
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,13 +41,13 @@ func (h *handler) filterFrom(c *fiber.Ctx) CustomerFilter {
 	if c.Query("mine") == "1" {
 		f.OwnerID = web.MustSubject(c).ID
 	}
-	if !contains(Grades, f.Grade) {
+	if !slices.Contains(Grades, f.Grade) {
 		f.Grade = ""
 	}
-	if !contains(Industries, f.Industry) {
+	if !slices.Contains(Industries, f.Industry) {
 		f.Industry = ""
 	}
-	if !contains(Statuses, f.Status) {
+	if !slices.Contains(Statuses, f.Status) {
 		f.Status = ""
 	}
 	if _, ok := customerSorts[f.Sort]; !ok {

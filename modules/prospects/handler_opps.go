@@ -1,6 +1,7 @@
 package prospects
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,13 +18,13 @@ func (h *handler) oppFilterFrom(c *fiber.Ctx) OpportunityFilter {
 		Grade: c.Query("grade"), Industry: c.Query("industry"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
 		MinScore: c.QueryInt("score"),
 	}
-	if st := c.Query("stage"); contains(Stages, st) {
+	if st := c.Query("stage"); slices.Contains(Stages, st) {
 		f.Stages = []string{st}
 	}
-	if !contains(Grades, f.Grade) {
+	if !slices.Contains(Grades, f.Grade) {
 		f.Grade = ""
 	}
-	if !contains(Industries, f.Industry) {
+	if !slices.Contains(Industries, f.Industry) {
 		f.Industry = ""
 	}
 	return f

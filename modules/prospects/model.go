@@ -176,12 +176,3 @@ type StageChange struct {
 
 // Models lists the module's GORM models, for the schema drift test.
 func Models() []any { return []any{&Customer{}, &Contact{}, &Opportunity{}, &StageChange{}} }
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}

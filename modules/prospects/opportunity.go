@@ -3,6 +3,7 @@ package prospects
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -130,10 +131,10 @@ func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m
 		return nil, err
 	}
 	f := apperr.Fields{}
-	if !contains(Stages, m.To) {
+	if !slices.Contains(Stages, m.To) {
 		f.Add("stage", "v.choose")
 	}
-	if m.To == StageLost && !contains(LostReasons, m.LostReason) {
+	if m.To == StageLost && !slices.Contains(LostReasons, m.LostReason) {
 		f.Add("lost_reason", "v.lost_reason")
 	}
 	if utf8.RuneCountInString(m.Note) > 500 {

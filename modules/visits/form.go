@@ -1,6 +1,7 @@
 package visits
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ func (in *PlanInput) Validate(loc *time.Location) (planValues, apperr.Fields) {
 			v.duration = n
 		}
 	}
-	if !contains(Kinds, in.Kind) {
+	if !slices.Contains(Kinds, in.Kind) {
 		f.Add("kind", "v.choose")
 	}
 	if n := utf8.RuneCountInString(in.Objective); n == 0 {
@@ -110,7 +111,7 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 	} else if n > 5000 {
 		f.Add("discussed", "v.too_long")
 	}
-	if !contains(Attitudes, in.Attitude) {
+	if !slices.Contains(Attitudes, in.Attitude) {
 		f.Add("attitude", "v.choose")
 	}
 	if utf8.RuneCountInString(in.NeedsText) > 2000 || utf8.RuneCountInString(in.NextStep) > 500 {
@@ -122,7 +123,7 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 		if n.Description == "" {
 			continue
 		}
-		if !contains(NeedCategories, n.Category) {
+		if !slices.Contains(NeedCategories, n.Category) {
 			f.Add("need_category", "v.choose")
 		}
 		if utf8.RuneCountInString(n.Description) > 1000 {
@@ -139,7 +140,7 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 			in.NextKind = "needs"
 		}
 		v.todo = in.NextKind == NextTodo
-		if !v.todo && !contains(Kinds, in.NextKind) {
+		if !v.todo && !slices.Contains(Kinds, in.NextKind) {
 			f.Add("next_kind", "v.choose")
 		}
 		tm := strings.TrimSpace(in.NextTime)
@@ -161,13 +162,4 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 		}
 	}
 	return v, f
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,7 +53,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	p := web.NewPager(c)
 	customerID := uint(c.QueryInt("customer"))
 	var statuses []string
-	if st := c.Query("status"); contains(Statuses, st) {
+	if st := c.Query("status"); slices.Contains(Statuses, st) {
 		statuses = []string{st}
 	}
 	rows, total, err := h.svc.History(c.UserContext(), me, view, customerID, statuses, p.Size, p.Offset())
