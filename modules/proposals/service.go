@@ -135,6 +135,13 @@ type Input struct {
 	LockVersion    int
 }
 
+// Section returns the typed text of a section by name (for the form).
+func (in Input) Section(name string) string {
+	p := Proposal{Background: in.Background, NeedsAnalysis: in.NeedsAnalysis, Solution: in.Solution,
+		Implementation: in.Implementation, Commitments: in.Commitments}
+	return p.Section(name)
+}
+
 // price turns form lines into priced lines with exact totals. Products
 // already on the version (keep) keep their recorded prices even if the
 // catalogue changed or retired them since; new products must be active.
