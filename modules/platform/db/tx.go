@@ -1,0 +1,69 @@
+package db
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// txKey carries the open transaction in a context.
+type txKey struct{}
+
+// txValue is what the context holds: the transaction and the handle it was
+// opened from, so a store bound to another database never joins it.
+type txValue struct {
+	tx   *gorm.DB
+	pool gorm.ConnPool
+}
+
+// WithTx runs fn inside one database transaction that every store joins
+// through Conn, whichever module the store belongs to. This is how a change
+// that spans modules (a contract signed → its opportunity won → the
+// prospect made an active customer → timeline and audit) commits or rolls
+// back as one: each module's store keeps its own SQL, and the transaction
+// travels in ctx instead of being passed from store to store.
+//
+// A call inside a transaction joins it: only the outermost WithTx commits,
+// and an error anywhere rolls everything back.
+func WithTx(ctx context.Context, base *gorm.DB, fn func(ctx context.Context) error) error {
+	if v, ok := ctx.Value(txKey{}).(txValue); ok && v.pool == rootPool(base) {
+		return fn(ctx)
+	}
+	return base.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, txValue{tx: tx, pool: rootPool(base)}))
+	})
+}
+
+// Conn returns the handle a store must use for ctx: the transaction ctx
+// carries (when it was opened on the same database), else base bound to
+// ctx. Stores call it at the start of every query instead of using their
+// *gorm.DB directly, so they take part in a caller's transaction without
+// knowing about it.
+func Conn(ctx context.Context, base *gorm.DB) *gorm.DB {
+	if v, ok := ctx.Value(txKey{}).(txValue); ok && v.pool == rootPool(base) {
+		return v.tx.WithContext(ctx)
+	}
+	return base.WithContext(ctx)
+}
+
+// InTx reports whether ctx carries a transaction (for assertions in tests
+// and for code that must not start slow work inside one).
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(txValue)
+	return ok
+}
+
+// rootPool identifies the database a handle talks to. Inside a
+// transaction GORM's ConnPool is the *sql.Tx, so the base handle (never a
+// transaction itself) is what we compare.
+func rootPool(g *gorm.DB) gorm.ConnPool {
+	return g.Config.ConnPool
+}
+
+// WithTx is the package function on this database.
+func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return WithTx(ctx, d.Gorm, fn)
+}
+
+// Conn is the package function on this database.
+func (d *DB) Conn(ctx context.Context) *gorm.DB { return Conn(ctx, d.Gorm) }
