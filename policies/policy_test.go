@@ -71,6 +71,11 @@ func TestPolicyTable(t *testing.T) {
 		{adm, "team", "manage", authz.RelOther, true},
 		{adm, "branch", "manage", authz.RelRoute, true},
 		{adm, "audit", "read", authz.RelRoute, true},
+		// background jobs: only the admin sees and triggers them
+		{adm, "job", "manage", authz.RelRoute, true},
+		{dir, "job", "manage", authz.RelRoute, false},
+		{cr, "job", "manage", authz.RelRoute, false},
+		{am, "job", "manage", authz.RelRoute, false},
 		{adm, "catalog", "manage", authz.RelRoute, true},
 		// the catalogue: every role reads it, only the admin manages it
 		{am, "catalog", "read", authz.RelRoute, true},
