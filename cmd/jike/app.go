@@ -13,7 +13,9 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/platform/jobs"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/notify"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/proposals"
@@ -52,6 +54,10 @@ type app struct {
 	Needs     *needs.Service
 	Catalog   *catalog.Service
 	Proposals *proposals.Service
+	Notify    *notify.Service
+	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
+	// with a fake clock.
+	Jobs *jobs.Runner
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -77,9 +83,19 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	orgSvc := org.NewService(org.NewStore(d.Gorm), org.Options{
 		SessionTTL: o.SessionTTL, BcryptCost: o.BcryptCost, Logger: o.Logger, Now: o.Now,
 	})
+	// The notification inbox (the bell) and the job runner come first:
+	// every module may send notices and register jobs.
+	notifySvc := notify.New(d.Gorm, o.Now)
+	runner := jobs.New(d.Gorm, jobs.Options{Logger: o.Logger, Now: o.Now, Location: o.Location})
+	runner.MustRegister(jobs.Job{Name: "notify.prune", Schedule: "30 3 * * *", Run: func(ctx context.Context, now time.Time) error {
+		_, err := notifySvc.Prune(ctx, now.AddDate(0, 0, -180))
+		return err
+	}})
 	// Order matters: who is asking, then in which language, then CSRF.
 	srv.Use(org.SessionMiddleware(orgSvc, srv), srv.Language(), srv.CSRF())
 	org.Register(srv, orgSvc, org.RouteOptions{LoginRate: o.LoginRate})
+	notify.Register(srv, notifySvc)
+	jobs.Register(srv, runner)
 	// The timeline is the registration point later modules add to.
 	timeline := &prospects.Timeline{}
 	prospectSvc := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, timeline)
@@ -102,6 +118,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		return err
 	}
 	visitSvc.AddBriefSection(openNeedsSection(needSvc))
+	runner.MustRegister(jobs.Job{Name: "visits.reminders", Schedule: "@every 15m", Run: visitReminders(visitSvc, notifySvc, o.Location)})
 	fonts := pdf.DefaultFonts()
 	visits.Register(srv, visitSvc, visits.BriefPDF(fonts, o.Location))
 	// The catalogue prices proposals; proposals know products only as
@@ -123,7 +140,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	visitSvc.AddBriefSection(openProposalsSection(proposalSvc))
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc, Notify: notifySvc, Jobs: runner}, nil
 }
 
 // priceList adapts the catalogue to proposals.PriceList.
@@ -221,9 +238,32 @@ func openProposalsSection(svc *proposals.Service) visits.BriefSection {
 	}
 }
 
+// visitReminders tells account managers, in their inbox, about visits
+// less than 24 hours away whose preparation is not done, and visits whose
+// time has passed without a record (once per visit and kind).
+func visitReminders(svc *visits.Service, inbox *notify.Service, loc *time.Location) jobs.Func {
+	return func(ctx context.Context, now time.Time) error {
+		due, err := svc.Reminders(ctx, now)
+		if err != nil {
+			return err
+		}
+		notices := make([]notify.Notice, 0, len(due))
+		for _, r := range due {
+			notices = append(notices, notify.Notice{
+				UserID: r.OwnerID, Kind: r.Kind, MsgID: "notice." + r.Kind, Key: visits.ReminderKey(r),
+				Args: map[string]string{"Customer": r.CustomerName, "When": r.StartsAt.In(loc).Format("2006-01-02 15:04")},
+				Link: fmt.Sprintf("/visits/%d", r.PlanID),
+			})
+		}
+		return inbox.Send(ctx, notices...)
+	}
+}
+
 // allModels lists every GORM model, for the schema drift test.
 func allModels() []any {
 	models := append(org.Models(), &audit.Entry{})
+	models = append(models, jobs.Models()...)
+	models = append(models, notify.Models()...)
 	models = append(models, prospects.Models()...)
 	models = append(models, needs.Models()...)
 	models = append(models, visits.Models()...)

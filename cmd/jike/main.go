@@ -167,6 +167,11 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	}
 	fmt.Fprintf(stdout, "Jike CRM listening on http://%s (database: %s)\n", displayAddr(ln.Addr().String()), where)
 	go sweepSessions(ctx, a.Org, log, time.Hour)
+	// Scheduled jobs (reminders, clocks, overdue lists): safe with several
+	// instances on one database; each due run happens once.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	a.Jobs.Start(jobsCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- a.Server.App.Listener(ln) }()
 	select {
@@ -175,7 +180,11 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	if err := a.Server.App.ShutdownWithTimeout(15 * time.Second); err != nil {
+	err = a.Server.App.ShutdownWithTimeout(15 * time.Second)
+	// Jobs stop between runs: a running job finishes its run first.
+	stopJobs()
+	a.Jobs.Wait()
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil

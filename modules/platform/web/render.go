@@ -12,7 +12,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jike-crm/jike/modules/platform/i18n"
 )
 
 // Layouts.
@@ -56,28 +55,7 @@ func (s *Server) Fragment(c *fiber.Ctx, name string, data fiber.Map) error {
 }
 
 func (s *Server) pageData(c *fiber.Ctx, data fiber.Map) fiber.Map {
-	lang := Lang(c)
-	me := Subject(c)
-	out := fiber.Map{
-		"L":        s.I18n.For(lang),
-		"Lang":     lang,
-		"Langs":    i18n.Langs,
-		"Me":       me,
-		"CSRF":     CSRFToken(c),
-		"Path":     c.Path(),
-		"AssetVer": s.assetVer,
-		"Year":     time.Now().In(s.opts.Location).Year(),
-		"Can": func(obj, act string) bool {
-			return me != nil && s.Enforcer.CanRoute(*me, obj, act)
-		},
-	}
-	if me != nil {
-		out["Nav"] = s.navFor(c)
-	}
-	if kind, msg := takeFlash(c); msg != "" {
-		out["Flash"] = s.I18n.T(lang, msg)
-		out["FlashKind"] = kind
-	}
+	out := s.newPage(c).asMap()
 	for k, v := range data {
 		out[k] = v
 	}

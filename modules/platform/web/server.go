@@ -63,6 +63,8 @@ type Server struct {
 	panels   []HomePanel
 	engine   *html.Engine
 	assetVer string
+	// unread counts a user's unread notifications for the bell (nil: no bell).
+	unread func(ctx context.Context, userID uint) (int64, error)
 }
 
 // NavItem is one entry of the main navigation, shown to roles that pass
