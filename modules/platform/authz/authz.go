@@ -251,36 +251,11 @@ func StandardColumns(table string) Columns {
 }
 
 // Scope returns a GORM scope restricting a query to the records s may do
-// act on. It encodes exactly the rules of Can, so lists and detail pages
-// agree; a subject without the permission gets a filter matching nothing.
+// act on: ListScope applied to cols. It encodes exactly the rules of Can,
+// so lists and detail pages agree; a subject without the permission gets a
+// filter matching nothing.
 func (a *Enforcer) Scope(s Subject, obj, act string, cols Columns) func(*gorm.DB) *gorm.DB {
-	level := a.Level(s, obj, act)
-	return func(db *gorm.DB) *gorm.DB {
-		switch level {
-		case ScopeAll:
-			return db
-		case ScopeBranch:
-			if s.BranchID == 0 {
-				return db.Where("1 = 0")
-			}
-			return db.Where(cols.Branch+" = ?", s.BranchID)
-		case ScopeTeam:
-			conds := []string{cols.Owner + " = ?"}
-			args := []any{s.ID}
-			if cols.ChiefRep != "" {
-				conds = append(conds, cols.ChiefRep+" = ?")
-				args = append(args, s.ID)
-			}
-			if s.TeamID != 0 {
-				conds = append(conds, cols.Team+" = ?")
-				args = append(args, s.TeamID)
-			}
-			return db.Where("("+strings.Join(conds, " OR ")+")", args...)
-		case ScopeOwn:
-			return db.Where(cols.Owner+" = ?", s.ID)
-		}
-		return db.Where("1 = 0")
-	}
+	return a.ListScope(s, obj, act).Func(cols)
 }
 
 // ModelForTest returns the embedded model text, so tests can pair it with

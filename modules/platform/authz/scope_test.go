@@ -1,6 +1,7 @@
 package authz_test
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"testing"
@@ -88,6 +89,30 @@ func TestScopeAgreesWithCan(t *testing.T) {
 		chief := subjects[2]
 		if !enf.Can(chief, "customer", "read", authz.Ref{OwnerID: 1, ChiefRepID: 6, TeamID: 10, BranchID: 100}) {
 			t.Fatal("a chief rep must read a customer where named chief rep, even in another branch")
+		}
+	})
+}
+
+// TestZeroListScopeFails: a store handed a zero ListScope gets an error,
+// never every row.
+func TestZeroListScopeFails(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		if err := d.Gorm.Exec(`CREATE TABLE things (id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL, chief_rep_id INTEGER NOT NULL, team_id INTEGER NOT NULL, branch_id INTEGER NOT NULL)`).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Gorm.Exec(`INSERT INTO things VALUES (1, 1, 0, 10, 100)`).Error; err != nil {
+			t.Fatal(err)
+		}
+		var zero authz.ListScope
+		var out []thing
+		err := zero.Apply(d.Gorm.Table("things"), authz.StandardColumns("things")).Find(&out).Error
+		if !errors.Is(err, authz.ErrNoScope) || len(out) != 0 {
+			t.Fatalf("zero scope: err %v, %d rows", err, len(out))
+		}
+		enf, _ := authz.New()
+		admin := enf.ListScope(authz.Subject{ID: 9, Role: authz.RoleAdmin}, "customer", "read")
+		if err := admin.Apply(d.Gorm.Table("things"), authz.StandardColumns("things")).Find(&out).Error; err != nil || len(out) != 1 {
+			t.Fatalf("admin scope: err %v, %d rows", err, len(out))
 		}
 	})
 }
