@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/notify"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/visits"
 )
 
@@ -173,5 +175,61 @@ func TestJobsPageRunNow(t *testing.T) {
 		{name: "director may not", as: "wangjianguo", method: "POST", path: "/admin/jobs/visits.reminders/run", status: 403},
 		{name: "director has no page", as: "wangjianguo", path: "/admin/jobs", status: 403},
 		{name: "the page shows the run", as: "admin", path: "/admin/jobs", status: 200, want: []string{"后台任务", "visits.reminders", "成功"}},
+	})
+}
+
+// TestCrossModuleTransaction: two modules' service calls inside one
+// db.WithTx commit together, and a failure injected after the second
+// module's step rolls back the first module's write — on both databases.
+func TestCrossModuleTransaction(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
+		ctx := context.Background()
+		liwei := subject(t, a, "liwei")
+		cu, p, _ := planVisit(t, a, 48*time.Hour)
+		opp, err := a.Prospects.CreateOpportunity(ctx, liwei, prospects.OpportunityInput{CustomerID: cu.ID, Title: "专线扩容", Monthly: "1000", Stage: prospects.StageNeeds})
+		if err != nil {
+			t.Fatal(err)
+		}
+		injected := errors.New("injected failure in the second module")
+		err = d.WithTx(ctx, func(ctx context.Context) error {
+			if _, err := a.Prospects.MoveStage(ctx, liwei, opp.ID, prospects.StageMove{To: prospects.StageNegotiation}); err != nil {
+				return err
+			}
+			if err := a.Visits.Cancel(ctx, liwei, p.ID, "客户改期"); err != nil {
+				return err
+			}
+			return injected
+		})
+		if !errors.Is(err, injected) {
+			t.Fatalf("WithTx: %v", err)
+		}
+		o, _, err := a.Prospects.Opportunity(ctx, liwei, opp.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Stage != prospects.StageNeeds {
+			t.Fatalf("the first module's write survived the rollback: stage %s", o.Stage)
+		}
+		dt, err := a.Visits.Detail(ctx, liwei, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dt.Plan.Status != visits.StatusPlanned {
+			t.Fatalf("the second module's write survived the rollback: %s", dt.Plan.Status)
+		}
+		// Without the failure both commit.
+		err = d.WithTx(ctx, func(ctx context.Context) error {
+			if _, err := a.Prospects.MoveStage(ctx, liwei, opp.ID, prospects.StageMove{To: prospects.StageNegotiation}); err != nil {
+				return err
+			}
+			return a.Visits.Cancel(ctx, liwei, p.ID, "客户改期")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o, _, _ := a.Prospects.Opportunity(ctx, liwei, opp.ID); o.Stage != prospects.StageNegotiation {
+			t.Fatalf("stage %s after commit", o.Stage)
+		}
 	})
 }

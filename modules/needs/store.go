@@ -27,7 +27,7 @@ func (s *Store) DB() *gorm.DB { return s.db }
 
 // Tx runs fn in a transaction with a store bound to it.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(&Store{db: tx}) })
+	return db.WithTx(ctx, s.db, func(ctx context.Context) error { return fn(&Store{db: db.Conn(ctx, s.db)}) })
 }
 
 // --- analysis

@@ -22,9 +22,10 @@ func NewStore(d *gorm.DB) *Store { return &Store{db: d} }
 // DB exposes the handle for the audit writer inside a transaction.
 func (s *Store) DB() *gorm.DB { return s.db }
 
-// Tx runs fn in a transaction with a Store bound to it.
+// Tx runs fn in a transaction with a Store bound to it; inside db.WithTx
+// it joins the caller's transaction, so a change spanning modules commits once.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return fn(&Store{db: tx}) })
+	return db.WithTx(ctx, s.db, func(ctx context.Context) error { return fn(&Store{db: db.Conn(ctx, s.db)}) })
 }
 
 // Proposal loads one live version.
