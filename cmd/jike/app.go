@@ -91,6 +91,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.Register(needSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.analysis", Path: "analysis", Order: 10})
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.needs", Path: "needs", Order: 20})
+	timeline.AddCustomerAction(prospects.CustomerLink{Label: "needs.new", Path: "needs#new-need", Order: 20})
 	visitSvc := visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc.Store(), o.Location)
 	if o.Now != nil {
 		visitSvc.SetClock(o.Now)
@@ -120,6 +121,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	proposals.Register(srv, proposalSvc, proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location})
 	timeline.Register(proposalSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.proposals", Path: "proposals", Order: 30})
+	timeline.AddCustomerAction(prospects.CustomerLink{Label: "proposals.new", Path: "proposals/new", Order: 30})
 	visitSvc.AddBriefSection(openProposalsSection(proposalSvc))
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,

@@ -210,7 +210,7 @@ func (h *handler) newPlan(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	cid := uint(c.QueryInt("customer"))
 	if cid == 0 {
-		return h.srv.Render(c, "visits/pick_customer", fiber.Map{})
+		return prospects.PickCustomerPage(h.srv, h.svc.prospects, c, "visits.new", "/visits/new", "/visits/new?customer={id}")
 	}
 	cu, err := h.svc.prospects.CustomerFor(c.UserContext(), me, cid, "write")
 	if err != nil {
