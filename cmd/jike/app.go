@@ -21,6 +21,7 @@ import (
 	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
 	"github.com/jike-crm/jike/templates"
+	"gorm.io/gorm"
 )
 
 // appOptions are what the wiring needs beyond the database.
@@ -97,9 +98,11 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		visitSvc.SetClock(o.Now)
 	}
 	// Visits and needs are siblings; they meet here: a need discovered at
-	// a visit becomes a need record, and the brief lists open needs.
-	visitSvc.CreateNeed = func(ctx context.Context, actor authz.Subject, customerID uint, category, description string, contactID, visitID uint) error {
-		_, err := needSvc.CreateFromVisit(ctx, actor, customerID, category, description, contactID, visitID)
+	// a visit becomes a need record, written in the visit record's
+	// transaction (tx), and the brief lists open needs.
+	visitSvc.CreateNeed = func(ctx context.Context, tx *gorm.DB, actor authz.Subject, n visits.NeedRequest) error {
+		_, err := needSvc.WithDB(tx).CreateVisitNeed(ctx, actor, n.CustomerID, needs.VisitNeed{Category: n.Category,
+			Description: n.Description, ContactID: n.ContactID, OpportunityID: n.OpportunityID, VisitID: n.VisitID})
 		return err
 	}
 	visitSvc.AddBriefSection(openNeedsSection(needSvc))
