@@ -23,6 +23,7 @@ import (
 	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
 	"github.com/jike-crm/jike/templates"
+	"gorm.io/gorm"
 )
 
 // appOptions are what the wiring needs beyond the database.
@@ -107,14 +108,17 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.Register(needSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.analysis", Path: "analysis", Order: 10})
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.needs", Path: "needs", Order: 20})
+	timeline.AddCustomerAction(prospects.CustomerLink{Label: "needs.new", Path: "needs#new-need", Order: 20})
 	visitSvc := visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc.Store(), o.Location)
 	if o.Now != nil {
 		visitSvc.SetClock(o.Now)
 	}
 	// Visits and needs are siblings; they meet here: a need discovered at
-	// a visit becomes a need record, and the brief lists open needs.
-	visitSvc.CreateNeed = func(ctx context.Context, actor authz.Subject, customerID uint, category, description string, contactID, visitID uint) error {
-		_, err := needSvc.CreateFromVisit(ctx, actor, customerID, category, description, contactID, visitID)
+	// a visit becomes a need record, written in the visit record's
+	// transaction (tx), and the brief lists open needs.
+	visitSvc.CreateNeed = func(ctx context.Context, tx *gorm.DB, actor authz.Subject, n visits.NeedRequest) error {
+		_, err := needSvc.WithDB(tx).CreateVisitNeed(ctx, actor, n.CustomerID, needs.VisitNeed{Category: n.Category,
+			Description: n.Description, ContactID: n.ContactID, OpportunityID: n.OpportunityID, VisitID: n.VisitID})
 		return err
 	}
 	visitSvc.AddBriefSection(openNeedsSection(needSvc))
@@ -137,6 +141,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	proposals.Register(srv, proposalSvc, proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location})
 	timeline.Register(proposalSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.proposals", Path: "proposals", Order: 30})
+	timeline.AddCustomerAction(prospects.CustomerLink{Label: "proposals.new", Path: "proposals/new", Order: 30})
 	visitSvc.AddBriefSection(openProposalsSection(proposalSvc))
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,

@@ -1,11 +1,13 @@
 package main
 
 // The visits journey in a browser, on a phone: an account manager creates a
-// customer with a key person, plans a visit for today from the customer's
-// page, finds it on the workbench agenda marked as not prepared, ticks the
-// preparation checklist (htmx), records the visit with a discovered need
-// and a next visit, and finds the next visit on the week calendar and the
-// visit on the customer's timeline. It reuses the tab, browser and server
+// customer with a key person, plans a visit that has just begun through
+// the customer picker (typing the name, htmx), finds it on the workbench
+// agenda marked as not prepared, ticks the preparation checklist (htmx),
+// records the visit with a discovered need and a next visit, finds the
+// next visit on the week calendar (the only highlighted nav item) and the
+// visit on the customer's timeline, reads the brief, and subscribes to the
+// calendar feed through a webcal:// link. It reuses the tab, browser and server
 // helpers of e2e_test.go (and expectNoSidewaysPage of
 // e2e_prospects_test.go) and follows the same skip/require rules.
 //
@@ -49,16 +51,17 @@ func TestE2EVisitJourney(t *testing.T) {
 	browser := e2eStartBrowser(t, chrome)
 
 	// The server shows and takes times in Asia/Shanghai (JIKE_TIMEZONE's
-	// default): the visit is planned for today there, about two hours
-	// ahead, and never past midnight.
+	// default): the visit is planned for today there, having begun about
+	// twenty minutes ago (a visit is recorded once its time has come), and
+	// never before midnight.
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatalf("e2e: load Asia/Shanghai: %v", err)
 	}
 	now := time.Now().In(loc)
-	at := now.Add(2 * time.Hour)
+	at := now.Add(-20 * time.Minute)
 	if at.Year() != now.Year() || at.YearDay() != now.YearDay() {
-		at = time.Date(now.Year(), now.Month(), now.Day(), 23, 30, 0, 0, loc)
+		at = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	}
 	suffix := fmt.Sprintf("%06d", rand.IntN(1_000_000))
 	v := &e2eVisit{
@@ -113,8 +116,30 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 	if h1 := b.text("h1"); !strings.Contains(h1, "客户走访") || !strings.Contains(h1, v.customer) {
 		b.fail("visits page h1 = %q, want 客户走访 · %s", h1, v.customer)
 	}
-	b.respond("click 计划走访", chromedp.Click(chromedp.CSS(`.page-header a[href="/visits/new?customer=`+v.customerID+`"]`)))
+	// The general 计划走访 (all visits, no customer yet) opens the customer
+	// picker: typing part of the name lists the customer as one types.
+	b.navigate("/visits")
+	b.respond("click 计划走访", chromedp.Click(chromedp.CSS(`.page-header a[href="/visits/new"]`)))
 	b.expectPath("/visits/new")
+	if h1 := b.text("h1"); !strings.Contains(h1, "计划走访") {
+		b.fail("picker page h1 = %q, want 计划走访", h1)
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](`!!window.htmx && document.readyState === 'complete' && !!document.querySelector('#picker-q')['htmx-internal-data']`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		b.fail("htmx did not load on the picker page: %v", err)
+	}
+	match := `#picker-matches a[href="/visits/new?customer=` + v.customerID + `"]`
+	b.do("type the customer's name", chromedp.SendKeys(chromedp.CSS("#picker-q"), v.customer[len("E2E"):]))
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](fmt.Sprintf(`!!document.querySelector(%q)`, match),
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		b.fail("typing did not list the customer: %v (matches %q)", err, b.allText("#picker-matches"))
+	}
+	b.expectPath("/visits/new") // the list came in place, no page load
+	b.respond("choose the customer", chromedp.Click(chromedp.CSS(match)))
+	b.expectPath("/visits/new")
+	if q := b.query(); q.Get("customer") != v.customerID {
+		b.fail("choosing the customer led to /visits/new?%s, want customer=%s", q.Encode(), v.customerID)
+	}
 	if h1 := b.text("h1"); !strings.Contains(h1, "计划走访") || !strings.Contains(h1, v.customer) {
 		b.fail("plan form h1 = %q, want 计划走访 · %s", h1, v.customer)
 	}
@@ -277,6 +302,13 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 		b.fail("calendar entry = %q, want 10:00 %s", got, v.customer)
 	}
 	b.expectNoSidewaysPage("week calendar")
+	if active := e2eRun(b, "read the highlighted nav items", chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('#nav a.active')).map(a => a.getAttribute('href'))`)); len(active) != 1 || active[0] != "/visits/calendar" {
+		b.fail("the calendar highlights the nav items %q, want only /visits/calendar", active)
+	}
+	if prev := b.text(`a[rel=prev]`); !strings.Contains(prev, "上一周") {
+		b.fail("the week calendar's back link says %q, want 上一周", prev)
+	}
 
 	// 7. The customer's timeline tells of the visit and of the need.
 	b.navigate(custURL)
@@ -290,6 +322,30 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 		b.t.Logf("e2e: the timeline has no need entries (the needs module adds none); checked the visit only")
 	} else if !strings.Contains(strings.Join(needs, "\n"), v.need) {
 		b.fail("the timeline's need entries %q do not mention %q", needs, v.need)
+	}
+
+	// 8. The pre-visit brief of the next visit: its headings are set
+	// apart from the lists above them.
+	b.navigate("/visits/" + v.nextID + "/brief")
+	gaps := e2eRun(b, "measure the brief's headings", chromedp.Evaluate[[]float64](
+		`Array.from(document.querySelectorAll('.brief h2')).slice(1).map(h => parseFloat(getComputedStyle(h).marginTop))`))
+	if len(gaps) < 3 {
+		b.fail("the brief has %d headings after the first, want several", len(gaps))
+	}
+	for i, g := range gaps {
+		if g < 16 {
+			b.fail("brief heading %d has %.0fpx above it, want at least 16px", i+2, g)
+		}
+	}
+
+	// 9. Subscribing on the phone: the link is webcal:// on this server,
+	// with the token shown as the feed address.
+	b.navigate("/visits/feed")
+	b.submit("create the feed link", `form[action="/visits/feed"] button[type=submit]`)
+	feedURL := e2eRun(b, "read the feed address", chromedp.Evaluate[string](`document.querySelector('#feed-url').value`))
+	href := b.attr("#feed-subscribe", "href")
+	if !strings.HasPrefix(feedURL, "http") || href != "webcal://"+strings.SplitN(feedURL, "://", 2)[1] {
+		b.fail("subscribe link %q for the feed %q, want webcal:// and the same address", href, feedURL)
 	}
 }
 

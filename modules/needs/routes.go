@@ -23,6 +23,7 @@ func Register(srv *web.Server, svc *Service) {
 
 	n := r.Group("/needs")
 	n.Get("", read, h.needs)
+	n.Get("/new", write, h.needNew)
 	n.Get("/:id/edit", write, h.needEdit)
 	n.Post("/:id", write, h.needUpdate)
 	n.Post("/:id/status", write, h.needStatus)

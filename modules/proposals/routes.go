@@ -36,6 +36,7 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 
 	p := r.Group("/proposals")
 	p.Get("", read, h.list)
+	p.Get("/new", write, h.newPick)
 	p.Get("/:id", read, h.show)
 	p.Get("/:id/pdf", read, h.pdf)
 	p.Get("/:id/edit", write, h.editForm)

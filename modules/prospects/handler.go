@@ -328,7 +328,8 @@ func (h *handler) customerShow(c *fiber.Ctx) error {
 		"Opps": opps, "Timeline": tl, "Users": users, "Team": team, "FullPhones": full,
 		"CanWrite": h.svc.Can(me, "write", cu), "CanReassign": h.svc.Can(me, "reassign", cu),
 		"CanDelete": h.svc.Can(me, "delete", cu), "QualAnswers": []string{QualYes, QualPartly, QualNo},
-		"Links": h.svc.timeline.CustomerLinks(),
+		"Links":   h.svc.timeline.CustomerLinks(),
+		"Actions": h.svc.timeline.CustomerActions(),
 	})
 }
 

@@ -110,6 +110,9 @@ func (h *handler) renderOppForm(c *fiber.Ctx, status int, id uint, cu *Customer,
 
 func (h *handler) opportunityNew(c *fiber.Ctx) error {
 	cid := uint(c.QueryInt("customer"))
+	if cid == 0 {
+		return PickCustomerPage(h.srv, h.svc, c, "opportunities.new", "/opportunities/new", "/opportunities/new?customer={id}")
+	}
 	cu, err := h.svc.customerFor(c.UserContext(), web.MustSubject(c), cid, "write")
 	if err != nil {
 		return err

@@ -82,6 +82,11 @@ func (c *Customer) Ref() authz.Ref {
 // CompetitorList splits the stored competitor codes.
 func (c *Customer) CompetitorList() []string { return splitList(c.Competitors) }
 
+// LacksChief reports an A-grade (key) customer with no chief
+// representative: the handbook's 首席客户代表制 wants one for each, so the
+// customer page and the lists flag it for the director to assign.
+func (c *Customer) LacksChief() bool { return c.Grade == "A" && c.ChiefRepID == nil }
+
 // Contact roles in the buying decision.
 var ContactRoles = []string{"decision", "influencer", "user", "gatekeeper"}
 

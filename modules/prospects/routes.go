@@ -21,6 +21,8 @@ func Register(srv *web.Server, svc *Service) {
 	c.Post("/import", create, h.importUpload)
 	c.Get("/trash", web.Allow("customer", "delete"), h.trash)
 	c.Get("/new", create, h.customerNew)
+	// The customer picker's search: the same scoped query as the list.
+	c.Get("/pick", read, h.customerPick)
 	c.Post("", create, h.customerCreate)
 	c.Get("/:id", read, h.customerShow)
 	c.Get("/:id/edit", write, h.customerEdit)
@@ -52,4 +54,5 @@ func Register(srv *web.Server, svc *Service) {
 		web.NavItem{Label: "nav.opportunities", Href: "/opportunities", Perm: read, Order: 120},
 	)
 	srv.AddHomePanel(web.HomePanel{Order: 15, Perm: read, Template: "prospects/panel_pipeline", Load: h.panelPipeline})
+	svc.Timeline().AddCustomerAction(CustomerLink{Label: "opportunities.new", Path: "/opportunities/new?customer={id}", Order: 10})
 }

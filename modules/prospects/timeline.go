@@ -28,6 +28,7 @@ type TimelineSource func(ctx context.Context, customerID uint) ([]TimelineEntry,
 type Timeline struct {
 	sources []TimelineSource
 	links   []CustomerLink
+	actions []CustomerLink // see AddCustomerAction
 }
 
 // Register adds a source.

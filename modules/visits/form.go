@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/prospects"
 )
 
 // PlanInput is the visit plan form.
@@ -65,7 +66,7 @@ func (in *PlanInput) Validate(loc *time.Location) (planValues, apperr.Fields) {
 	} else if n > 500 {
 		f.Add("objective", "v.too_long")
 	}
-	if utf8.RuneCountInString(in.Location) > 200 {
+	if utf8.RuneCountInString(in.Location) > maxLocation {
 		f.Add("location", "v.too_long")
 	}
 	return v, f
@@ -73,10 +74,19 @@ func (in *PlanInput) Validate(loc *time.Location) (planValues, apperr.Fields) {
 
 // NeedLine is a need discovered at a visit, to become a need record.
 type NeedLine struct {
+	// Line is the row of the form (0–2), so errors show next to it.
+	Line        int
 	Category    string
 	Description string
 	ContactID   uint
 }
+
+// NeedLines is how many need rows the record form offers.
+const NeedLines = 3
+
+// needKey is the form field of a need row's part ("category",
+// "description", "contact"): need_category_0 and so on.
+func needKey(part string, line int) string { return "need_" + part + "_" + strconv.Itoa(line) }
 
 // RecordInput is the visit record form.
 type RecordInput struct {
@@ -114,7 +124,10 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 	if !slices.Contains(Attitudes, in.Attitude) {
 		f.Add("attitude", "v.choose")
 	}
-	if utf8.RuneCountInString(in.NeedsText) > 2000 || utf8.RuneCountInString(in.NextStep) > 500 {
+	if utf8.RuneCountInString(in.NeedsText) > 2000 {
+		f.Add("needs_text", "v.too_long")
+	}
+	if utf8.RuneCountInString(in.NextStep) > 500 {
 		f.Add("next_step", "v.too_long")
 	}
 	var needs []NeedLine
@@ -123,11 +136,15 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 		if n.Description == "" {
 			continue
 		}
+		if n.Line < 0 || n.Line >= NeedLines {
+			f.Add("needs", "v.choose")
+			continue
+		}
 		if !slices.Contains(NeedCategories, n.Category) {
-			f.Add("need_category", "v.choose")
+			f.Add(needKey("category", n.Line), "v.choose")
 		}
 		if utf8.RuneCountInString(n.Description) > 1000 {
-			f.Add("need_description", "v.too_long")
+			f.Add(needKey("description", n.Line), "v.too_long")
 		}
 		needs = append(needs, n)
 	}
@@ -162,4 +179,21 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 		}
 	}
 	return v, f
+}
+
+// maxLocation is the longest place a plan takes, in characters.
+const maxLocation = 200
+
+// DefaultLocation is where a new visit to c takes place unless changed:
+// the customer's address (its district when the address is empty), cut to
+// the length the plan takes.
+func DefaultLocation(c *prospects.Customer) string {
+	loc := strings.TrimSpace(c.Address)
+	if loc == "" {
+		loc = strings.TrimSpace(c.Region)
+	}
+	if r := []rune(loc); len(r) > maxLocation {
+		loc = string(r[:maxLocation])
+	}
+	return loc
 }

@@ -73,7 +73,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	}
 	return h.srv.Render(c, "visits/list", fiber.Map{
 		"Rows": rows, "Pager": p, "Overdue": overdue, "View": view, "CanScope": canSeeScope(me),
-		"Statuses": Statuses, "Status": c.Query("status"), "Customer": customer, "Now": h.svc.Now(),
+		"Statuses": Statuses, "Status": c.Query("status"), "Customer": customer, "Now": h.svc.Now(), "Today": h.svc.Today(),
 	})
 }
 
@@ -210,14 +210,15 @@ func (h *handler) newPlan(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	cid := uint(c.QueryInt("customer"))
 	if cid == 0 {
-		return h.srv.Render(c, "visits/pick_customer", fiber.Map{})
+		return prospects.PickCustomerPage(h.srv, h.svc.prospects, c, "visits.new", "/visits/new", "/visits/new?customer={id}")
 	}
 	cu, err := h.svc.prospects.CustomerFor(c.UserContext(), me, cid, "write")
 	if err != nil {
 		return err
 	}
 	tomorrow := h.svc.Now().In(h.svc.Location()).AddDate(0, 0, 1)
-	in := PlanInput{CustomerID: cid, Date: tomorrow.Format("2006-01-02"), Time: "09:30", Duration: "60", Kind: "first"}
+	in := PlanInput{CustomerID: cid, Date: tomorrow.Format("2006-01-02"), Time: "09:30", Duration: "60", Kind: "first",
+		Location: DefaultLocation(cu)}
 	if cu.Grade == "A" && cu.ChiefRepID != nil {
 		// The handbook: a key account's chief representative goes along.
 		in.Participants = []uint{*cu.ChiefRepID}
@@ -303,8 +304,11 @@ func (h *handler) showData(c *fiber.Ctx, d *Detail, errs map[string]string, rec 
 		"D": d, "P": d.Plan, "C": d.Customer, "Items": ChecklistItems, "Checks": d.Plan.Checklist(),
 		"Unprepared": d.Plan.Unprepared(now), "Overdue": d.Plan.Overdue(now), "Errors": errs,
 		"Attitudes": Attitudes, "Kinds": Kinds, "NeedCategories": NeedCategories, "Title": d.Customer.Name,
-		"CanRecord": d.CanWrite && (d.Plan.Status == StatusPlanned || d.Plan.Status == StatusDone),
-		"Late":      d.Record != nil && now.Sub(d.Record.CreatedAt) > lateEdit, "Loc": h.svc.Location(),
+		// The record form is offered once the visit's time has come (the
+		// service refuses earlier records too).
+		"CanRecord":   d.CanWrite && (d.Plan.Status == StatusDone || d.Plan.Status == StatusPlanned && !d.Plan.StartsAt.After(now)),
+		"RecordLater": d.CanWrite && d.Plan.Status == StatusPlanned && d.Plan.StartsAt.After(now),
+		"Late":        d.Record != nil && now.Sub(d.Record.CreatedAt) > lateEdit, "Loc": h.svc.Location(),
 	}
 	if rec == nil {
 		rec = &RecordInput{Attitude: "neutral", NextKind: "needs"}
@@ -316,6 +320,17 @@ func (h *handler) showData(c *fiber.Ctx, d *Detail, errs map[string]string, rec 
 		}
 	}
 	data["Rec"] = rec
+	// The need rows as typed (after a 422), by row.
+	rows := make([]NeedLine, NeedLines)
+	for i := range rows {
+		rows[i].Line = i
+	}
+	for _, n := range rec.Needs {
+		if n.Line >= 0 && n.Line < NeedLines {
+			rows[n.Line] = n
+		}
+	}
+	data["NeedRows"] = rows
 	return data
 }
 
@@ -360,14 +375,42 @@ func recordInputFrom(c *fiber.Ctx) RecordInput {
 		NextStep: c.FormValue("next_step"), NextDate: c.FormValue("next_date"), NextTime: c.FormValue("next_time"),
 		NextKind: c.FormValue("next_kind"), Version: web.FormInt(c, "version"),
 	}
-	for i := 0; i < 3; i++ {
-		n := NeedLine{Category: c.FormValue(fmt.Sprintf("need_category_%d", i)), Description: c.FormValue(fmt.Sprintf("need_description_%d", i)),
-			ContactID: web.FormUint(c, fmt.Sprintf("need_contact_%d", i))}
+	for i := 0; i < NeedLines; i++ {
+		n := NeedLine{Line: i, Category: c.FormValue(needKey("category", i)), Description: c.FormValue(needKey("description", i)),
+			ContactID: web.FormUint(c, needKey("contact", i))}
 		if strings.TrimSpace(n.Description) != "" {
 			in.Needs = append(in.Needs, n)
 		}
 	}
 	return in
+}
+
+// recordFields are the record form's fields that show their own message.
+var recordFields = func() map[string]bool {
+	m := map[string]bool{"_form": true, "discussed": true, "attitude": true, "needs_text": true, "needs": true,
+		"next_step": true, "next_date": true, "next_kind": true}
+	for i := 0; i < NeedLines; i++ {
+		for _, part := range []string{"category", "description", "contact"} {
+			m[needKey(part, i)] = true
+		}
+	}
+	return m
+}()
+
+// placeRecordErrors moves a message for a field the form does not show to
+// the top of the form, so a 422 never comes back without saying why.
+func placeRecordErrors(msgs map[string]string) map[string]string {
+	for k, msg := range msgs {
+		if recordFields[k] {
+			continue
+		}
+		delete(msgs, k)
+		if top := msgs["_form"]; top != "" {
+			msg = top + " " + msg
+		}
+		msgs["_form"] = msg
+	}
+	return msgs
 }
 
 func (h *handler) record(c *fiber.Ctx) error {
@@ -379,20 +422,16 @@ func (h *handler) record(c *fiber.Ctx) error {
 	in := recordInputFrom(c)
 	res, err := h.svc.SaveRecord(c.UserContext(), me, id, in)
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+		// Nothing was saved: the form comes back as it was typed, each
+		// message next to its field.
 		d, lerr := h.svc.Detail(c.UserContext(), me, id)
 		if lerr != nil {
 			return lerr
 		}
-		return h.srv.RenderStatus(c, status, "visits/show", h.showData(c, d, msgs, &in))
-	}
-	if err != nil && res == nil {
-		return err
+		return h.srv.RenderStatus(c, status, "visits/show", h.showData(c, d, placeRecordErrors(msgs), &in))
 	}
 	if err != nil {
-		// The record is saved; only a need failed: say so, keep the user's work.
-		h.srv.Log.Error("create need from visit", "err", err, "visit", id)
-		h.srv.Flash(c, "error", "visits.need_failed")
-		return web.Redirect(c, visitURL(id))
+		return err
 	}
 	if res.NextPlan != nil {
 		h.srv.Flash(c, "ok", "visits.recorded_next")
@@ -501,9 +540,11 @@ func (h *handler) feedCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	feedURL := c.BaseURL() + "/ics/" + token
-	return h.srv.Render(c, "visits/feed", fiber.Map{"Has": true, "URL": feedURL,
-		"WebcalURL": "webcal://" + strings.TrimPrefix(strings.TrimPrefix(feedURL, "https://"), "http://")})
+	data := fiber.Map{"Has": true, "URL": c.BaseURL() + "/ics/" + token}
+	if webcal, ok := WebcalURL(c.Hostname(), token); ok {
+		data["WebcalURL"] = webcal
+	}
+	return h.srv.Render(c, "visits/feed", data)
 }
 
 func (h *handler) feedRevoke(c *fiber.Ctx) error {

@@ -40,4 +40,5 @@ func Register(srv *web.Server, svc *Service, pdf BriefRenderer) {
 	)
 	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: read, Template: "visits/panel_agenda", Load: h.panelAgenda})
 	svc.prospects.Timeline().AddCustomerLink(prospects.CustomerLink{Label: "nav.visits", Path: "visits", Order: 5})
+	svc.prospects.Timeline().AddCustomerAction(prospects.CustomerLink{Label: "visits.new", Path: "/visits/new?customer={id}", Order: 5})
 }

@@ -16,11 +16,31 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
+	"gorm.io/gorm"
 )
 
-// CreateNeedFunc creates a need record from a visit (the needs module's
-// CreateFromVisit, wired in cmd/jike; visits and needs are siblings).
-type CreateNeedFunc func(ctx context.Context, actor authz.Subject, customerID uint, category, description string, contactID, visitID uint) error
+// NeedRequest is a need discovered at a visit, for the needs module to
+// record. Its key person and opportunity were checked to be the
+// customer's.
+type NeedRequest struct {
+	CustomerID  uint
+	VisitID     uint
+	Category    string
+	Description string
+	// ContactID is the key person who raised it (0: none).
+	ContactID uint
+	// OpportunityID is the customer's open opportunity when it has exactly
+	// one (0: none or several, left to the account manager).
+	OpportunityID uint
+}
+
+// CreateNeedFunc creates a need record from a visit (the needs module,
+// wired in cmd/jike; visits and needs are siblings). tx is the transaction
+// the visit record is being saved in: the need must be written through
+// it, so the record, the visit's status, the next plan or to-do and the
+// needs are saved together or not at all. An apperr.Fields error (keys
+// category, description, contact_id) is shown next to the need's row.
+type CreateNeedFunc func(ctx context.Context, tx *gorm.DB, actor authz.Subject, n NeedRequest) error
 
 // BriefSection adds a part to the pre-visit brief: a title (i18n id) and
 // plain lines. Modules register theirs (open needs, contracts ending, open
@@ -58,6 +78,12 @@ func (s *Service) Location() *time.Location { return s.loc }
 
 // Now is the service clock.
 func (s *Service) Now() time.Time { return s.now() }
+
+// Today is the start of the current day where visits are planned, in UTC.
+func (s *Service) Today() time.Time {
+	local := s.now().In(s.loc)
+	return time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.loc).UTC()
+}
 
 // AddBriefSection registers a section of the pre-visit brief.
 func (s *Service) AddBriefSection(sec BriefSection) { s.sections = append(s.sections, sec) }
@@ -101,14 +127,18 @@ func (s *Service) checkLinks(ctx context.Context, c *prospects.Customer, in *Pla
 		return err
 	}
 	for _, id := range in.Participants {
-		u, found := users[id]
-		// A colleague who goes along must be able to open the customer, so
-		// the visit is visible to everyone on it.
-		if !found || u.Disabled || u.BranchID == nil || *u.BranchID != c.BranchID || !s.prospects.Can(u.Subject(), "read", c) {
+		if u, found := users[id]; !found || !s.colleagueMayGo(u, c) {
 			f.Add("participants", "visits.v.participant")
 		}
 	}
 	return nil
+}
+
+// colleagueMayGo reports whether u may go along on a visit to c: an
+// enabled user of the customer's branch who can open the customer, so the
+// visit is visible to everyone on it.
+func (s *Service) colleagueMayGo(u org.User, c *prospects.Customer) bool {
+	return !u.Disabled && u.BranchID != nil && *u.BranchID == c.BranchID && s.prospects.Can(u.Subject(), "read", c)
 }
 
 func dedupe(ids []uint) []uint {
@@ -142,6 +172,9 @@ func (s *Service) CreatePlan(ctx context.Context, actor authz.Subject, in PlanIn
 	}
 	if actor.ID != c.OwnerID {
 		in.Participants = dedupe(append(in.Participants, actor.ID))
+	}
+	if in.Location == "" {
+		in.Location = DefaultLocation(c)
 	}
 	p := &Plan{CustomerID: c.ID, OwnerID: c.OwnerID, StartsAt: v.starts, DurationMin: v.duration, Kind: in.Kind,
 		Objective: in.Objective, Location: in.Location, Status: StatusPlanned, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
@@ -265,9 +298,14 @@ const lateEdit = 7 * 24 * time.Hour
 
 // SaveRecord records what happened at a visit: the plan becomes done; a
 // next step with a date creates the next visit plan (same key persons and
-// colleagues) in the same transaction; needs discovered become need
-// records through CreateNeed. Editing a record is allowed and audited;
-// after seven days the edit is marked "late_edit".
+// colleagues, as far as they still qualify) or a to-do; needs discovered
+// become need records through CreateNeed, linked to the key person who
+// raised them and to the customer's open opportunity when it has exactly
+// one. The whole form is checked before anything is written, and all of it
+// is written in one transaction: a failure anywhere (a need included)
+// saves nothing. A visit can be recorded once its time has come. Editing a
+// record is allowed and audited; after seven days the edit is marked
+// "late_edit".
 func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID uint, in RecordInput) (*RecordResult, error) {
 	p, c, err := s.plan(ctx, actor, visitID, "write")
 	if err != nil {
@@ -275,11 +313,28 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 	}
 	now := s.now()
 	v, f := in.Validate(s.loc, now)
-	if p.Status == StatusCancelled || p.Status == StatusMissed {
+	switch {
+	case p.Status == StatusCancelled || p.Status == StatusMissed:
 		f.Add("_form", "visits.v.not_planned")
+	case p.Status == StatusPlanned && p.StartsAt.After(now):
+		f.Add("_form", "visits.v.record_not_yet")
 	}
 	if len(in.Needs) > 0 && s.CreateNeed == nil {
-		f.Add("need_description", "visits.v.needs_unavailable")
+		f.Add("needs", "visits.v.needs_unavailable")
+	}
+	// Every id the form names must be the customer's.
+	contacts, err := s.prospects.Store().Contacts(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	live := map[uint]bool{}
+	for _, ct := range contacts {
+		live[ct.ID] = true
+	}
+	for _, n := range in.Needs {
+		if n.ContactID != 0 && !live[n.ContactID] {
+			f.Add(needKey("contact", n.Line), "visits.v.need_contact")
+		}
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -287,6 +342,15 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 	existing, err := s.store.Record(ctx, p.ID)
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
+	}
+	if existing != nil && in.Version != existing.Version {
+		return nil, fmt.Errorf("record of visit %d: %w", p.ID, apperr.ErrConflict)
+	}
+	var oppID uint
+	if len(in.Needs) > 0 {
+		if oppID, err = s.soleOpenOpportunity(ctx, c.ID); err != nil {
+			return nil, err
+		}
 	}
 	res := &RecordResult{}
 	err = s.store.Tx(ctx, func(tx *Store) error {
@@ -298,9 +362,6 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 			// late-edit rule below is measured with.
 			r = &Record{VisitID: p.ID, CreatedBy: &actor.ID, CreatedAt: now}
 		} else {
-			if in.Version != r.Version {
-				return fmt.Errorf("record of visit %d: %w", p.ID, apperr.ErrConflict)
-			}
 			b := *r
 			before, action = &b, audit.ActionUpdate
 			if now.Sub(r.CreatedAt) > lateEdit {
@@ -325,14 +386,18 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 			}
 		}
 		if v.next != nil && !v.todo && r.NextVisitID == nil {
-			contacts, participants, err := tx.Links(ctx, []uint{p.ID})
+			contactIDs, participantIDs, err := tx.Links(ctx, []uint{p.ID})
+			if err != nil {
+				return err
+			}
+			keep, going, err := s.stillEligible(ctx, c, live, contactIDs[p.ID], participantIDs[p.ID])
 			if err != nil {
 				return err
 			}
 			next := &Plan{CustomerID: c.ID, OwnerID: c.OwnerID, StartsAt: *v.next, DurationMin: p.DurationMin,
 				Kind: in.NextKind, Objective: in.NextStep, Location: p.Location, Status: StatusPlanned,
 				PrevVisitID: &p.ID, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
-			if err := tx.CreatePlan(ctx, next, contacts[p.ID], participants[p.ID]); err != nil {
+			if err := tx.CreatePlan(ctx, next, keep, going); err != nil {
 				return err
 			}
 			if err := audit.Record(ctx, tx.DB(), actor.ID, "visit", next.ID, audit.ActionCreate, audit.Diff(nil, next)); err != nil {
@@ -361,21 +426,89 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 				return err
 			}
 		}
+		for _, n := range in.Needs {
+			err := s.CreateNeed(ctx, tx.DB(), actor, NeedRequest{CustomerID: c.ID, VisitID: p.ID, Category: n.Category,
+				Description: n.Description, ContactID: n.ContactID, OpportunityID: oppID})
+			if err != nil {
+				return needError(err, n.Line)
+			}
+			res.Needs++
+		}
 		res.Record = r
 		return nil
 	})
 	if err != nil {
+		// Nothing was saved: the plan keeps its state for the next try.
 		return nil, err
 	}
-	// Needs are created by their own module after the record is safe; the
-	// lines were validated above, so only a database failure can stop one.
-	for _, n := range in.Needs {
-		if err := s.CreateNeed(ctx, actor, c.ID, n.Category, n.Description, n.ContactID, p.ID); err != nil {
-			return res, fmt.Errorf("record saved, but creating the need %q failed: %w", n.Description, err)
-		}
-		res.Needs++
-	}
 	return res, nil
+}
+
+// needError places the needs module's field errors on the need's row of
+// the record form; other errors pass through.
+func needError(err error, line int) error {
+	fe, ok := apperr.AsFields(err)
+	if !ok {
+		return fmt.Errorf("create need from visit: %w", err)
+	}
+	out := apperr.Fields{}
+	for k, msg := range fe {
+		switch k {
+		case "category":
+			out.Add(needKey("category", line), msg)
+		case "description":
+			out.Add(needKey("description", line), msg)
+		case "contact_id":
+			out.Add(needKey("contact", line), msg)
+		default:
+			out.Add("needs", msg)
+		}
+	}
+	return out
+}
+
+// soleOpenOpportunity is the customer's open opportunity when it has
+// exactly one (a need found at a visit then belongs to it), else 0.
+func (s *Service) soleOpenOpportunity(ctx context.Context, customerID uint) (uint, error) {
+	opps, err := s.prospects.Store().OpportunitiesOf(ctx, customerID)
+	if err != nil {
+		return 0, err
+	}
+	var id uint
+	for _, o := range opps {
+		if o.Closed() {
+			continue
+		}
+		if id != 0 {
+			return 0, nil
+		}
+		id = o.ID
+	}
+	return id, nil
+}
+
+// stillEligible keeps, of a visit's key persons and colleagues, those who
+// may still be on the next visit to c: live key persons of the customer,
+// and enabled colleagues of its branch who may open it (as checkLinks
+// requires of a plan). Someone who left in between is not carried over.
+func (s *Service) stillEligible(ctx context.Context, c *prospects.Customer, live map[uint]bool, contacts, participants []uint) ([]uint, []uint, error) {
+	var keep []uint
+	for _, id := range contacts {
+		if live[id] {
+			keep = append(keep, id)
+		}
+	}
+	users, err := s.org.UsersByIDs(ctx, participants)
+	if err != nil {
+		return nil, nil, err
+	}
+	var going []uint
+	for _, id := range participants {
+		if u, ok := users[id]; ok && s.colleagueMayGo(u, c) {
+			going = append(going, id)
+		}
+	}
+	return keep, going, nil
 }
 
 // Detail is everything the visit page shows.
@@ -502,9 +635,11 @@ func (s *Service) List(ctx context.Context, actor authz.Subject, view string, fr
 	return rows, err
 }
 
-// History returns a page of visits (newest first) the actor may see.
+// History returns a page of the visits the actor may see: today's and the
+// coming ones first, soonest first, then the past ones, latest first.
 func (s *Service) History(ctx context.Context, actor authz.Subject, view string, customerID uint, statuses []string, limit, offset int) ([]PlanRow, int64, error) {
-	f := PlanFilter{Scope: s.prospects.Scope(actor, "read"), CustomerID: customerID, Statuses: statuses, Desc: true, Limit: limit, Offset: offset}
+	today := s.Today()
+	f := PlanFilter{Scope: s.prospects.Scope(actor, "read"), CustomerID: customerID, Statuses: statuses, UpcomingFrom: &today, Limit: limit, Offset: offset}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}

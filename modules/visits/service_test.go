@@ -17,6 +17,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/prospects"
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -32,6 +33,7 @@ type world struct {
 	customer *prospects.Customer
 	contacts []uint
 	needs    []string
+	needReqs []NeedRequest
 }
 
 func newWorld(t *testing.T, d *db.DB) *world {
@@ -46,8 +48,9 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	w := &world{ps: ps, d: d, users: map[string]authz.Subject{}, now: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}
 	w.svc = NewService(NewStore(d.Gorm), ps, orgSvc.Store(), shanghai)
 	w.svc.SetClock(func() time.Time { return w.now })
-	w.svc.CreateNeed = func(_ context.Context, _ authz.Subject, customerID uint, category, description string, contactID, visitID uint) error {
-		w.needs = append(w.needs, category+":"+description)
+	w.svc.CreateNeed = func(_ context.Context, _ *gorm.DB, _ authz.Subject, n NeedRequest) error {
+		w.needs = append(w.needs, n.Category+":"+n.Description)
+		w.needReqs = append(w.needReqs, n)
 		return nil
 	}
 	for _, n := range []string{"liwei", "zhangjing", "zhaomin", "sunli", "wangjianguo", "liuzhiqiang", "admin"} {

@@ -9,6 +9,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Store is the only place in this module that talks to the database.
@@ -174,15 +175,20 @@ type PlanFilter struct {
 	// OverdueAt keeps planned visits that ended before it.
 	OverdueAt *time.Time
 	Desc      bool
-	Limit     int
-	Offset    int
+	// UpcomingFrom, when set, orders the visits from it on first, soonest
+	// first, then the earlier ones, latest first (Desc is then ignored).
+	UpcomingFrom *time.Time
+	Limit        int
+	Offset       int
 }
 
-// PlanRow is a plan with its customer's name and grade.
+// PlanRow is a plan with its customer's name and grade and its owner's
+// name (lists that span several people show whose visit it is).
 type PlanRow struct {
 	Plan
 	CustomerName  string
 	CustomerGrade string
+	OwnerName     string
 }
 
 func (s *Store) planQuery(ctx context.Context, f PlanFilter) *gorm.DB {
@@ -219,11 +225,22 @@ func (s *Store) ListPlans(ctx context.Context, f PlanFilter) ([]PlanRow, int64, 
 	if err := s.planQuery(ctx, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count visits: %w", err)
 	}
-	order := "visit_plans.starts_at ASC, visit_plans.id ASC"
-	if f.Desc {
+	var order any = "visit_plans.starts_at ASC, visit_plans.id ASC"
+	switch {
+	case f.UpcomingFrom != nil:
+		// The two groups never mix, so the NULLs of the second key (which
+		// the databases sort differently) only ever compare with each
+		// other.
+		order = clause.OrderBy{Expression: clause.Expr{
+			SQL: "CASE WHEN visit_plans.starts_at >= ? THEN 0 ELSE 1 END, " +
+				"CASE WHEN visit_plans.starts_at >= ? THEN visit_plans.starts_at END ASC, " +
+				"visit_plans.starts_at DESC, visit_plans.id DESC",
+			Vars: []any{*f.UpcomingFrom, *f.UpcomingFrom}, WithoutParentheses: true}}
+	case f.Desc:
 		order = "visit_plans.starts_at DESC, visit_plans.id DESC"
 	}
-	q := s.planQuery(ctx, f).Select("visit_plans.*, customers.name AS customer_name, customers.grade AS customer_grade").Order(order)
+	q := s.planQuery(ctx, f).Joins("LEFT JOIN users AS owners ON owners.id = visit_plans.owner_id").
+		Select("visit_plans.*, customers.name AS customer_name, customers.grade AS customer_grade, owners.name AS owner_name").Order(order)
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}

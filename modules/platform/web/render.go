@@ -73,12 +73,20 @@ func (s *Server) navFor(c *fiber.Ctx) []navLink {
 	me := Subject(c)
 	path := c.Path()
 	var out []navLink
+	best := -1 // only the closest match is highlighted (/visits/calendar, not /visits too)
 	for _, n := range s.nav {
 		if !n.Perm.Permits(s.Enforcer, me) {
 			continue
 		}
-		active := path == n.Href || (n.Href != "/" && strings.HasPrefix(path, n.Href+"/"))
-		out = append(out, navLink{Label: n.Label, Href: n.Href, Active: active})
+		if path == n.Href || (n.Href != "/" && strings.HasPrefix(path, n.Href+"/")) {
+			if best < 0 || len(n.Href) > len(out[best].Href) {
+				best = len(out)
+			}
+		}
+		out = append(out, navLink{Label: n.Label, Href: n.Href})
+	}
+	if best >= 0 {
+		out[best].Active = true
 	}
 	return out
 }
