@@ -27,7 +27,7 @@ func planVisit(t *testing.T, a *app, in time.Duration) (*prospects.Customer, *vi
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	at := time.Now().Add(in).In(loc)
+	at := a.Visits.Now().Add(in).In(loc)
 	p, err := a.Visits.CreatePlan(ctx, subject(t, a, "liwei"), visits.PlanInput{CustomerID: cu.ID, Date: at.Format("2006-01-02"),
 		Time: at.Format("15:04"), Kind: "needs", Objective: "确认影像云需求", Contacts: []uint{ct.ID}})
 	if err != nil {
@@ -37,8 +37,12 @@ func planVisit(t *testing.T, a *app, in time.Duration) (*prospects.Customer, *vi
 }
 
 func TestVisitPages(t *testing.T) {
+	// A fixed clock: a Wednesday morning in Shanghai, so "three hours from
+	// now" is today and this week whatever time the suite runs.
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	wednesday := time.Date(2026, 6, 3, 9, 0, 0, 0, loc)
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
+		a := newTestApp(t, d, func(o *appOptions) { o.Location = loc; o.Now = func() time.Time { return wednesday } })
 		cu, p, _ := planVisit(t, a, 3*time.Hour)
 		vURL := "/visits/" + itoa(p.ID)
 		runScenarios(t, a, []scenario{
