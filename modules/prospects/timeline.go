@@ -17,6 +17,10 @@ type TimelineEntry struct {
 	Detail  string
 	Link    string
 	ActorID uint
+	// Entity and Fields name the columns an update changed; the page
+	// lists them by their labels (audit.History.FieldLabels) in Detail.
+	Entity string
+	Fields []string
 }
 
 // TimelineSource yields the entries one module has for a customer.
