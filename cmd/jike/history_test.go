@@ -23,6 +23,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/visits"
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
@@ -108,11 +109,19 @@ func historyEdits(t *testing.T, a *app) edited {
 	if err := a.Org.ResetPassword(ctx, admin.ID, u.ID, "Another-pass-2026"); err != nil {
 		t.Fatal(err)
 	}
-	return edited{qualified: c.ID, reassigned: c2.ID, opportunity: o.ID, product: p.ID, user: u.ID}
+	var plan visits.Plan
+	if err := a.DB.Gorm.Where("owner_id = ? AND status = ?", liwei.ID, visits.StatusPlanned).Order("id").First(&plan).Error; err != nil {
+		t.Fatalf("a planned demo visit of liwei's: %v", err)
+	}
+	if err := a.Visits.Cancel(ctx, liwei, plan.ID, long); err != nil {
+		t.Fatal(err)
+	}
+	return edited{qualified: c.ID, reassigned: c2.ID, opportunity: o.ID, product: p.ID, user: u.ID, cancelled: plan.CustomerID}
 }
 
-// edited names the records historyEdits changed.
-type edited struct{ qualified, reassigned, opportunity, product, user uint }
+// edited names the records historyEdits changed (cancelled: the customer
+// whose visit was cancelled with a long reason).
+type edited struct{ qualified, reassigned, opportunity, product, user, cancelled uint }
 
 func derefID(p *uint) uint {
 	if p == nil {
@@ -383,10 +392,12 @@ func testHistoryTimeline(t *testing.T, a *app, ed edited) {
 			t.Errorf("%s: the timeline lists columns: %.2000s", lang, text)
 		}
 	}
-	// A reassignment names the people, through the reference.
-	res := loggedIn(t, a, "zhaomin").Get("/admin/audit")
-	if res.Status != 403 {
-		t.Errorf("a chief rep opens the audit log: %d", res.Status)
+	// A long detail (the reason a visit was cancelled) shows its start
+	// and opens in place.
+	res := loggedIn(t, a, "liwei").Get("/customers/" + itoa(ed.cancelled))
+	timeline := strings.Join(historyBlocks(res.Body), "")
+	if !regexp.MustCompile(`<details class="long-text"><summary><span class="long-short">客户去年更换了核心网络供应商[^<]*…</span>.*?<div class="long-full">(客户去年更换了核心网络供应商，对价格敏感，但对服务质量要求很高。){4}</div></details>`).MatchString(timeline) {
+		t.Errorf("the cancelled visit's long reason is not cut short with 展开:\n%.3000s", timeline)
 	}
 }
 

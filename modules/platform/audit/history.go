@@ -383,11 +383,12 @@ func (h *History) value(r Reader, f Field, v any, names map[string]map[uint]Name
 		}
 		return Value{}
 	}
-	return textValue(s)
+	return Shorten(s)
 }
 
-// textValue cuts a long text to its beginning; the page offers the rest.
-func textValue(s string) Value {
+// Shorten makes a text a Value, cut to its beginning when long; the page
+// offers the rest behind "show more" (partials/history_value.html).
+func Shorten(s string) Value {
 	v := Value{Text: s}
 	if runes := []rune(s); len(runes) > longRunes {
 		v.Short = strings.TrimSpace(string(runes[:shortRunes])) + "…"
