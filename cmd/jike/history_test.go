@@ -51,7 +51,7 @@ func historyEdits(t *testing.T, a *app) edited {
 	ctx := context.Background()
 	liwei, zhaomin, admin := subject(t, a, "liwei"), subject(t, a, "zhaomin"), subject(t, a, "admin")
 	mine, _, err := a.Prospects.ListCustomers(ctx, liwei, prospects.CustomerFilter{Limit: 3, Sort: "name"})
-	if err != nil || len(mine) < 2 {
+	if err != nil || len(mine) < 3 {
 		t.Fatalf("liwei's demo customers: %d %v", len(mine), err)
 	}
 	long := strings.Repeat("客户去年更换了核心网络供应商，对价格敏感，但对服务质量要求很高。", 4)
@@ -116,12 +116,19 @@ func historyEdits(t *testing.T, a *app) edited {
 	if err := a.Visits.Cancel(ctx, liwei, plan.ID, long); err != nil {
 		t.Fatal(err)
 	}
-	return edited{qualified: c.ID, reassigned: c2.ID, opportunity: o.ID, product: p.ID, user: u.ID, cancelled: plan.CustomerID}
+	if err := a.Prospects.DeleteCustomer(ctx, liwei, mine[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	return edited{qualified: c.ID, reassigned: c2.ID, opportunity: o.ID, product: p.ID, user: u.ID, cancelled: plan.CustomerID,
+		deleted: mine[2].ID, deletedName: mine[2].Name}
 }
 
 // edited names the records historyEdits changed (cancelled: the customer
 // whose visit was cancelled with a long reason).
-type edited struct{ qualified, reassigned, opportunity, product, user, cancelled uint }
+type edited struct {
+	qualified, reassigned, opportunity, product, user, cancelled, deleted uint
+	deletedName                                                           string
+}
 
 func derefID(p *uint) uint {
 	if p == nil {
@@ -540,6 +547,14 @@ func testHistoryRawView(t *testing.T, a *app, ed edited) {
 		if !strings.Contains(text, w) {
 			t.Errorf("the readable log lacks %q: %.2000s", w, text)
 		}
+	}
+	// A deleted customer keeps its name, marked, without a link.
+	del := c.Get("/admin/audit?entity=customer&entity_id=" + itoa(ed.deleted))
+	if text := visibleText(strings.Join(historyBlocks(del.Body), "")); !strings.Contains(text, "客户 · "+ed.deletedName+"（已删除） 删除") {
+		t.Errorf("the deleted customer does not read by name: %.1000s", text)
+	}
+	if strings.Contains(del.Body, `href="/customers/`+itoa(ed.deleted)+`"`) {
+		t.Error("the log links a deleted customer")
 	}
 	raw := c.Get("/admin/audit" + q + "&raw=1")
 	if raw.Status != 200 || len(historyBlocks(raw.Body)) != 0 {

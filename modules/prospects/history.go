@@ -86,14 +86,20 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 			return err
 		}
 	}
+	// A deleted customer keeps its name in the history (its deletion is
+	// an entry too), marked and without a link.
 	h.Resolve("customer", func(ctx context.Context, r audit.Reader, ids []uint) (map[uint]audit.Name, error) {
-		names, err := svc.ReadableCustomers(ctx, r.Subject, ids)
+		rows, err := svc.store.customerNames(ctx, svc.Scope(r.Subject, "read"), ids, true)
 		if err != nil {
 			return nil, err
 		}
-		out := make(map[uint]audit.Name, len(names))
-		for id, n := range names {
-			out[id] = audit.Name{Text: n, Link: fmt.Sprintf("/customers/%d", id)}
+		out := make(map[uint]audit.Name, len(rows))
+		for _, c := range rows {
+			if c.DeletedAt.Valid {
+				out[c.ID] = audit.Name{Text: c.Name + r.L.T("history.deleted")}
+			} else {
+				out[c.ID] = audit.Name{Text: c.Name, Link: fmt.Sprintf("/customers/%d", c.ID)}
+			}
 		}
 		return out, nil
 	})
@@ -122,7 +128,15 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 // one query. Other modules' history resolvers use it: a record hanging
 // off a customer is readable exactly when its customer is.
 func (s *Service) ReadableCustomers(ctx context.Context, actor authz.Subject, ids []uint) (map[uint]string, error) {
-	return s.store.customerNames(ctx, s.Scope(actor, "read"), ids)
+	rows, err := s.store.customerNames(ctx, s.Scope(actor, "read"), ids, false)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint]string, len(rows))
+	for _, c := range rows {
+		out[c.ID] = c.Name
+	}
+	return out, nil
 }
 
 // NamedUnder names records that hang off a customer (key persons,
@@ -160,21 +174,21 @@ func (s *Service) OpportunityHistory(ctx context.Context, id uint) ([]audit.Entr
 
 // --- store: the lookups the history needs, one query each
 
-// customerNames returns id → name of the live customers among ids that
-// pass scope.
-func (s *Store) customerNames(ctx context.Context, scope func(*gorm.DB) *gorm.DB, ids []uint) (map[uint]string, error) {
-	out := map[uint]string{}
+// customerNames loads the id, name and deletion time of the customers
+// among ids that pass scope; deleted ones only if withDeleted.
+func (s *Store) customerNames(ctx context.Context, scope func(*gorm.DB) *gorm.DB, ids []uint, withDeleted bool) ([]Customer, error) {
+	var out []Customer
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []Customer
-	err := s.db.WithContext(ctx).Model(&Customer{}).Scopes(scope).Select("customers.id, customers.name").
-		Where("customers.id IN ?", ids).Find(&rows).Error
+	q := s.db.WithContext(ctx)
+	if withDeleted {
+		q = q.Unscoped()
+	}
+	err := q.Model(&Customer{}).Scopes(scope).Select("customers.id, customers.name, customers.deleted_at").
+		Where("customers.id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("customer names: %w", err)
-	}
-	for _, c := range rows {
-		out[c.ID] = c.Name
 	}
 	return out, nil
 }

@@ -28,7 +28,8 @@ const (
 
 // renderIDs are the message ids View itself uses.
 var renderIDs = []string{"history.sep", "history.yes", "history.no", "history.secret_set", "history.secret_changed",
-	"history.unavailable", "history.empty_value", "history.record", "history.action_other", "audit.system"}
+	"history.unavailable", "history.empty_value", "history.record", "history.action_other", "audit.system",
+	"history.deleted"} // the last for resolvers that name deleted records
 
 // Name is how a record reads: its name and, if the reader may open it,
 // the page it is on.
