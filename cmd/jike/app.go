@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -143,6 +144,18 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.proposals", Path: "proposals", Order: 30})
 	timeline.AddCustomerAction(prospects.CustomerLink{Label: "proposals.new", Path: "proposals/new", Order: 30})
 	visitSvc.AddBriefSection(openProposalsSection(proposalSvc))
+	// Every module describes its records to the history (field labels,
+	// enums, references) and names them for readers who may see them.
+	if err := errors.Join(
+		org.DescribeHistory(srv.History, orgSvc, enf),
+		prospects.DescribeHistory(srv.History, prospectSvc),
+		needs.DescribeHistory(srv.History, needSvc),
+		visits.DescribeHistory(srv.History, visitSvc),
+		catalog.DescribeHistory(srv.History, catalogSvc),
+		proposals.DescribeHistory(srv.History, proposalSvc),
+	); err != nil {
+		return nil, err
+	}
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
 		Catalog: catalogSvc, Proposals: proposalSvc, Notify: notifySvc, Jobs: runner}, nil

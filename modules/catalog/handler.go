@@ -104,8 +104,12 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	if err != nil {
 		return err
 	}
+	view, err := h.srv.History.View(ctx, web.MustSubject(c), web.Lang(c), history)
+	if err != nil {
+		return err
+	}
 	return h.srv.RenderStatus(c, status, "catalog/show", fiber.Map{
-		"Title": p.Name(web.Lang(c)), "P": p, "History": history, "Actors": names, "Errors": errs,
+		"Title": p.Name(web.Lang(c)), "P": p, "History": view, "Actors": names, "Errors": errs,
 	})
 }
 

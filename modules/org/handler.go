@@ -274,7 +274,9 @@ func (h *handler) renderUserForm(c *fiber.Ctx, status int, id uint, in UserInput
 		if err != nil {
 			return err
 		}
-		data["History"] = entries
+		if data["History"], err = h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), entries); err != nil {
+			return err
+		}
 	}
 	return h.srv.RenderStatus(c, status, "org/user_form", data)
 }
@@ -580,19 +582,12 @@ func (h *handler) auditLog(c *fiber.Ctx) error {
 		return err
 	}
 	p.Total = total
-	var actorIDs []uint
-	for _, e := range entries {
-		if e.ActorID != nil {
-			actorIDs = append(actorIDs, *e.ActorID)
-		}
-	}
-	actors, err := h.svc.store.UsersByIDs(c.UserContext(), actorIDs)
+	// The trail reads in words by default; ?raw=1 shows columns and
+	// values as stored, for troubleshooting.
+	view, err := h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), entries)
 	if err != nil {
 		return err
 	}
-	names := map[uint]string{}
-	for id, u := range actors {
-		names[id] = u.Name
-	}
-	return h.srv.Render(c, "org/audit", fiber.Map{"Entries": entries, "Pager": p, "Query": q, "Actors": names})
+	return h.srv.Render(c, "org/audit", fiber.Map{"Entries": entries, "History": view, "Pager": p, "Query": q,
+		"Raw": c.Query("raw") == "1", "Entities": h.srv.History.Entities()})
 }

@@ -380,9 +380,14 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	if err != nil {
 		return err
 	}
+	history, err := h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), d.History)
+	if err != nil {
+		return err
+	}
 	return h.srv.RenderStatus(c, status, "proposals/show", fiber.Map{
 		"Title": d.P.Title, "D": d, "P": d.P, "C": d.Customer, "Reasons": h.reasons(d, web.Lang(c)), "Errors": errs,
 		"Level": NextLevel(d.P), "Changeable": h.svc.Changeable(d.P), "Capital": "人民币" + d.P.TotalFen.Capital(),
+		"History": history,
 	})
 }
 

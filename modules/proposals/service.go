@@ -611,15 +611,6 @@ type Detail struct {
 // User returns a user of the detail by id (zero value if unknown).
 func (d *Detail) User(id uint) org.User { return d.Users[id] }
 
-// Actors maps user ids to names, for the audit table.
-func (d *Detail) Actors() map[uint]string {
-	out := make(map[uint]string, len(d.Users))
-	for id, u := range d.Users {
-		out[id] = u.Name
-	}
-	return out
-}
-
 // Quote is a priced builder form: lines and totals as the server computes
 // them, and the approvals they would need. Nothing is saved.
 type Quote struct {
@@ -756,11 +747,6 @@ func (s *Service) Get(ctx context.Context, actor authz.Subject, id uint) (*Detai
 		ids := []uint{p.OwnerID, d.ChiefID}
 		for _, a := range d.Approvals {
 			ids = append(ids, a.ByID)
-		}
-		for _, e := range d.History {
-			if e.ActorID != nil {
-				ids = append(ids, *e.ActorID)
-			}
 		}
 		if d.Users, err = s.opts.Users.UsersByIDs(ctx, dedupe(ids)); err != nil {
 			return nil, err

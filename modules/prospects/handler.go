@@ -321,6 +321,9 @@ func (h *handler) customerShow(c *fiber.Ctx) error {
 				args[i] = h.srv.I18n.T(lang, s)
 			}
 		}
+		if len(e.Fields) > 0 {
+			e.Detail = h.srv.History.FieldLabels(lang, e.Entity, e.Fields)
+		}
 		tl = append(tl, timelineView{TimelineEntry: e, Text: h.srv.I18n.T(lang, e.MsgID, args...), Actor: users[e.ActorID].Name})
 	}
 	return h.srv.Render(c, "prospects/customer", fiber.Map{

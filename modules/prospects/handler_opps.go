@@ -160,9 +160,18 @@ func (h *handler) opportunityShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	trail, err := h.svc.OpportunityHistory(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	view, err := h.srv.History.View(c.UserContext(), me, web.Lang(c), trail)
+	if err != nil {
+		return err
+	}
 	return h.srv.Render(c, "prospects/opportunity", fiber.Map{
 		"Title": o.Title, "O": o, "C": cu, "History": history, "Users": users, "Stages": Stages,
 		"LostReasons": LostReasons, "CanWrite": h.svc.Can(me, "write", cu),
+		"Trail": view,
 	})
 }
 

@@ -237,12 +237,11 @@ func (s *Service) timelineEntries(ctx context.Context, customerID uint) ([]Timel
 		if e.ActorID != nil {
 			te.ActorID = *e.ActorID
 		}
-		var fields []string
-		for _, fc := range e.Fields() {
-			fields = append(fields, fc.Field)
-		}
 		if e.Action == audit.ActionUpdate || e.Action == "reassign" {
-			te.Detail = strings.Join(fields, ", ")
+			te.Entity = "customer"
+			for _, fc := range e.Fields() {
+				te.Fields = append(te.Fields, fc.Field)
+			}
 		}
 		out = append(out, te)
 	}

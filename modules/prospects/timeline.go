@@ -4,6 +4,8 @@ import (
 	"context"
 	"sort"
 	"time"
+
+	"github.com/jike-crm/jike/modules/platform/audit"
 )
 
 // TimelineEntry is one event on a customer's timeline. MsgID and Args are
@@ -17,7 +19,15 @@ type TimelineEntry struct {
 	Detail  string
 	Link    string
 	ActorID uint
+	// Entity and Fields name the columns an update changed; the page
+	// lists them by their labels (audit.History.FieldLabels) in Detail.
+	Entity string
+	Fields []string
 }
+
+// DetailValue is Detail for the page: a long text (a visit's discussion,
+// a comment) shows its start with "show more".
+func (e TimelineEntry) DetailValue() audit.Value { return audit.Shorten(e.Detail) }
 
 // TimelineSource yields the entries one module has for a customer.
 type TimelineSource func(ctx context.Context, customerID uint) ([]TimelineEntry, error)

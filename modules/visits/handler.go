@@ -343,7 +343,15 @@ func (h *handler) show(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "visits/show", h.showData(c, d, nil, nil))
+	data := h.showData(c, d, nil, nil)
+	trail, err := h.svc.HistoryOf(c.UserContext(), d)
+	if err != nil {
+		return err
+	}
+	if data["History"], err = h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), trail); err != nil {
+		return err
+	}
+	return h.srv.Render(c, "visits/show", data)
 }
 
 // check ticks a checklist item; htmx gets the refreshed checklist back.

@@ -231,8 +231,17 @@ type Query struct {
 	Entity   string
 	EntityID uint
 	ActorID  uint
-	Limit    int
-	Offset   int
+	// Of, if set, keeps the entries of any of these records (a page about
+	// a visit shows the visit's, its record's and its to-do's entries).
+	Of     []Target
+	Limit  int
+	Offset int
+}
+
+// Target is one record of the trail.
+type Target struct {
+	Entity string
+	ID     uint
 }
 
 // List returns entries matching q, newest first, and their total count.
@@ -246,6 +255,15 @@ func List(ctx context.Context, db *gorm.DB, q Query) ([]Entry, int64, error) {
 	}
 	if q.ActorID != 0 {
 		tx = tx.Where("actor_id = ?", q.ActorID)
+	}
+	if len(q.Of) > 0 {
+		var conds []string
+		var args []any
+		for _, t := range q.Of {
+			conds = append(conds, "(entity = ? AND entity_id = ?)")
+			args = append(args, t.Entity, t.ID)
+		}
+		tx = tx.Where("("+strings.Join(conds, " OR ")+")", args...)
 	}
 	var total int64
 	if err := tx.Count(&total).Error; err != nil {

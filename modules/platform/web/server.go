@@ -24,6 +24,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/gofiber/template/html/v2"
+	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 )
@@ -57,6 +58,9 @@ type Server struct {
 	Enforcer *authz.Enforcer
 	I18n     *i18n.Bundle
 	Log      *slog.Logger
+	// History renders audit entries in words; every module describes
+	// its records to it (in cmd/jike).
+	History  *audit.History
 	opts     Options
 	reg      *registry
 	nav      []NavItem
@@ -97,6 +101,7 @@ func New(o Options) (*Server, error) {
 		Enforcer: o.Enforcer,
 		I18n:     o.I18n,
 		Log:      o.Logger,
+		History:  audit.NewHistory(o.I18n, o.Location),
 		opts:     o,
 		reg:      &registry{routes: map[string]Perm{}},
 		assetVer: assetVersion(o.Static),
