@@ -44,6 +44,10 @@ type appOptions struct {
 	// the package defaults).
 	Letterhead                      proposals.Letterhead
 	ChiefApproval, DirectorApproval money.Fen
+	// MaxUploadBytes is JIKE_MAX_UPLOAD_MB in bytes (0: the default).
+	MaxUploadBytes int64
+	// Notify delivers the sign-in warnings of org (nil: log and audit only).
+	Notify org.NotifyFunc
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -77,13 +81,21 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		Logger: o.Logger, Enforcer: enf, I18n: bundle,
 		Templates: templates.FS, Static: static.FS, DevDir: o.DevDir,
 		Secure: o.Secure, Production: o.Production, Location: o.Location,
-		Ready: d.Ready, TrustedProxies: o.TrustedProxies,
+		Ready: d.Ready, TrustedProxies: o.TrustedProxies, MaxUploadBytes: o.MaxUploadBytes,
 	})
 	if err != nil {
 		return nil, err
 	}
+	// A password reset or change, disabling and re-enabling revoke what
+	// other modules issued to the user (calendar feed tokens); visitSvc
+	// is built further down.
+	var visitSvc *visits.Service
 	orgSvc := org.NewService(org.NewStore(d.Gorm), org.Options{
 		SessionTTL: o.SessionTTL, BcryptCost: o.BcryptCost, Logger: o.Logger, Now: o.Now,
+		Notify: o.Notify,
+		OnCredentialsRevoked: func(ctx context.Context, userID uint) error {
+			return visitSvc.RevokeUserFeeds(ctx, userID)
+		},
 	})
 	// The notification inbox (the bell) and the job runner come first:
 	// every module may send notices and register jobs.
@@ -110,7 +122,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.analysis", Path: "analysis", Order: 10})
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.needs", Path: "needs", Order: 20})
 	timeline.AddCustomerAction(prospects.CustomerLink{Label: "needs.new", Path: "needs#new-need", Order: 20})
-	visitSvc := visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc.Store(), o.Location)
+	visitSvc = visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc.Store(), o.Location)
 	if o.Now != nil {
 		visitSvc.SetClock(o.Now)
 	}

@@ -148,6 +148,7 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
 		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
+		MaxUploadBytes: cfg.MaxUploadBytes(),
 	})
 	if err != nil {
 		return err
@@ -187,6 +188,7 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	a.Org.Wait()
 	return nil
 }
 
@@ -358,7 +360,13 @@ func cmdUser(ctx context.Context, cfg config.Config, args []string, stdin io.Rea
 		return err
 	}
 	defer d.Close()
-	svc := org.NewService(org.NewStore(d.Gorm), org.Options{Logger: log})
+	// The whole app, so that passwd and disable revoke the user's other
+	// credentials (calendar feeds) exactly as the admin pages do.
+	a, err := buildApp(d, appOptions{Logger: log})
+	if err != nil {
+		return err
+	}
+	svc := a.Org
 	switch sub {
 	case "create":
 		pw, err := readPassword(stdin, *pwStdin, *password)

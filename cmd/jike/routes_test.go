@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -74,6 +75,22 @@ func walkRoutes(t *testing.T, routes []web.RouteInfo, open func(testing.TB) *db.
 		a := newTestApp(t, open(t))
 		{
 			path := paramPattern.ReplaceAllString(info.Path, "2")
+			// Before the roles run: they may disable a demo user.
+			if info.Method == http.MethodPost {
+				// A cookie/field pair the client made up (double submit) is
+				// no CSRF token, signed in or not.
+				t.Run(fmt.Sprintf("POST %s with a double-submit pair", info.Path), func(t *testing.T) {
+					for _, role := range []string{"", authz.RoleAccountManager} {
+						c := loggedIn(t, a, demoUsers[role])
+						req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(url.Values{"_csrf": {"made-up-token-made-up-token-0123"}}.Encode()))
+						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+						req.AddCookie(&http.Cookie{Name: "jike_csrf", Value: "made-up-token-made-up-token-0123"})
+						if res := c.Do(req); res.Status != http.StatusForbidden {
+							t.Errorf("as %q: %d, want 403", role, res.Status)
+						}
+					}
+				})
+			}
 			for _, role := range roles {
 				name := role
 				if name == "" {
@@ -90,6 +107,11 @@ func walkRoutes(t *testing.T, routes []web.RouteInfo, open func(testing.TB) *db.
 					var sub *authz.Subject
 					if role != "" {
 						sub = &authz.Subject{ID: 99, Role: role}
+					}
+					// Nothing behind the static files may be kept by a
+					// browser or proxy: pages, downloads, redirects, errors.
+					if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
+						t.Errorf("Cache-Control %q, want no-store", cc)
 					}
 					allowed := info.Perm.Permits(enf, sub)
 					toLogin := res.Status == http.StatusSeeOther && strings.HasPrefix(res.Location(), "/login")

@@ -137,7 +137,7 @@ func TestSecurityHeaders(t *testing.T) {
 	c.Get("/login")
 	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"_csrf": {c.CSRF()}, "username": {"liwei"}, "password": {org.DemoPassword}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "jike_csrf", Value: c.Cookie("jike_csrf")})
+	req.AddCookie(&http.Cookie{Name: org.PreSessionCookie, Value: c.Cookie(org.PreSessionCookie)})
 	res, err = a.Server.App.Test(req)
 	if err != nil {
 		t.Fatal(err)
@@ -176,23 +176,25 @@ func TestJSONErrors(t *testing.T) {
 	}
 }
 
+// TestLockoutThroughTheLoginPage: wrong passwords never lock the account
+// with a tell-tale status or message. Every refusal, before and after the
+// network has to wait, is the same 401 "wrong username or password" that
+// an unknown name gets; while the network waits, even the right password
+// gets it (see security_auth_test.go for the owner signing in elsewhere).
 func TestLockoutThroughTheLoginPage(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		c := loggedIn(t, a, "")
 		var res *testkit.Response
-		for i := 1; i <= org.MaxFailures; i++ {
+		for i := 1; i <= org.FreeFailures+5; i++ {
 			res = c.PostForm("/login", url.Values{"username": {"zhangjing"}, "password": {"wrong-pass1"}})
-			if i < org.MaxFailures && res.Status != http.StatusUnauthorized {
-				t.Fatalf("try %d: %d", i, res.Status)
+			if res.Status != http.StatusUnauthorized || !strings.Contains(res.Body, "用户名或密码错误") || strings.Contains(res.Body, "锁定") {
+				t.Fatalf("try %d: %d\n%.600s", i, res.Status, res.Body)
 			}
 		}
-		if res.Status != http.StatusLocked || !strings.Contains(res.Body, "账户已临时锁定") {
-			t.Fatalf("tenth failure: %d\n%.600s", res.Status, res.Body)
-		}
 		res = c.PostForm("/login", url.Values{"username": {"zhangjing"}, "password": {org.DemoPassword}})
-		if res.Status != http.StatusLocked {
-			t.Fatalf("the right password during the lock: %d", res.Status)
+		if res.Status != http.StatusUnauthorized || !strings.Contains(res.Body, "用户名或密码错误") {
+			t.Fatalf("the right password while the network waits: %d", res.Status)
 		}
 	})
 }
@@ -283,7 +285,7 @@ func TestRateLimitPerClientBehindProxy(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"_csrf": {c.CSRF()}, "username": {"ghost"}, "password": {"x1234567"}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Forwarded-For", ip)
-		req.AddCookie(&http.Cookie{Name: "jike_csrf", Value: c.Cookie("jike_csrf")})
+		req.AddCookie(&http.Cookie{Name: org.PreSessionCookie, Value: c.Cookie(org.PreSessionCookie)})
 		res, err := a.Server.App.Test(req)
 		if err != nil {
 			t.Fatal(err)

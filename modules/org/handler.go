@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -25,7 +24,26 @@ func (h *handler) loginPage(c *fiber.Ctx) error {
 	if web.Subject(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
+	if err := h.ensurePreSession(c); err != nil {
+		return err
+	}
 	return h.srv.Render(c, "org/login", fiber.Map{"Next": web.SafeNext(c.Query("next"), "")})
+}
+
+// ensurePreSession gives an anonymous visitor of the sign-in page a
+// pre-session, unless the session middleware found a live one, so that
+// the page's forms carry a token bound to it.
+func (h *handler) ensurePreSession(c *fiber.Ctx) error {
+	if web.CSRFToken(c) != "" {
+		return nil
+	}
+	token, csrf, err := h.svc.NewPreSession(c.UserContext())
+	if err != nil {
+		return err
+	}
+	setPreSessionCookie(c, h.srv, token)
+	web.SetSessionCSRF(c, csrf)
+	return nil
 }
 
 func (h *handler) login(c *fiber.Ctx) error {
@@ -37,24 +55,23 @@ func (h *handler) login(c *fiber.Ctx) error {
 		data["Error"] = h.srv.I18n.T(lang, "login.missing")
 		return h.srv.RenderStatus(c, fiber.StatusUnprocessableEntity, "org/login", data)
 	}
-	res, until, err := h.svc.Login(c.UserContext(), username, c.FormValue("password"), c.IP(), c.Get(fiber.HeaderUserAgent))
+	res, err := h.svc.Login(c.UserContext(), username, c.FormValue("password"), c.IP(), c.Get(fiber.HeaderUserAgent))
 	switch {
 	case errors.Is(err, ErrBadCredentials):
 		data["Error"] = h.srv.I18n.T(lang, "login.bad_credentials")
 		return h.srv.RenderStatus(c, fiber.StatusUnauthorized, "org/login", data)
-	case errors.Is(err, ErrLocked):
-		mins := 1
-		if until != nil {
-			mins = int(time.Until(*until).Minutes()) + 1
-		}
-		data["Error"] = h.srv.I18n.T(lang, "login.locked", "Minutes", mins)
-		return h.srv.RenderStatus(c, fiber.StatusLocked, "org/login", data)
 	case errors.Is(err, ErrDisabled):
 		data["Error"] = h.srv.I18n.T(lang, "login.disabled")
 		return h.srv.RenderStatus(c, fiber.StatusForbidden, "org/login", data)
 	case err != nil:
 		return err
 	}
+	// The pre-session has done its job; the session is new (rotation): a
+	// pre-session cookie planted by someone else leads nowhere.
+	if err := h.svc.EndPreSession(c.UserContext(), c.Cookies(PreSessionCookie)); err != nil {
+		h.srv.Log.Warn("end pre-session", "err", err)
+	}
+	clearPreSessionCookie(c, h.srv)
 	setSessionCookie(c, h.srv, res.Token, h.svc.sessionTTL)
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
@@ -277,6 +294,13 @@ func (h *handler) renderUserForm(c *fiber.Ctx, status int, id uint, in UserInput
 		if data["History"], err = h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), entries); err != nil {
 			return err
 		}
+	}
+	if u != nil {
+		st, err := h.svc.Throttled(c.UserContext(), u.Username)
+		if err != nil {
+			return err
+		}
+		data["Throttle"] = st
 	}
 	return h.srv.RenderStatus(c, status, "org/user_form", data)
 }

@@ -47,8 +47,6 @@ type User struct {
 	Lang              string     `gorm:"size:8;not null"`
 	PasswordHash      string     `gorm:"size:255;not null" audit:"secret"`
 	Disabled          bool       `gorm:"not null"`
-	FailedLogins      int        `gorm:"not null" audit:"-"`
-	LockedUntil       *time.Time `audit:"-"`
 	LastLoginAt       *time.Time `audit:"-"`
 	PasswordChangedAt *time.Time `audit:"-"`
 	Version           int        `gorm:"not null"`
@@ -66,11 +64,6 @@ func (u *User) Subject() authz.Subject {
 	}
 }
 
-// Locked reports whether sign-in is refused until LockedUntil.
-func (u *User) Locked(now time.Time) bool {
-	return u.LockedUntil != nil && u.LockedUntil.After(now)
-}
-
 // Session is a signed-in browser. ID is the SHA-256 of the cookie token, so
 // a leaked database does not leak usable sessions.
 type Session struct {
@@ -86,8 +79,41 @@ type Session struct {
 	Renewed bool `gorm:"-"`
 }
 
+// PreSession is an anonymous visitor of the sign-in page. The CSRF token
+// of the sign-in and language forms is bound to it server-side, so a
+// token is only good together with the cookie it was issued to. ID is the
+// SHA-256 of the cookie value, like a session's.
+type PreSession struct {
+	ID        string `gorm:"primaryKey;size:64"`
+	CSRFToken string `gorm:"column:csrf_token;size:64;not null"`
+	CreatedAt time.Time
+	ExpiresAt time.Time `gorm:"not null"`
+}
+
+// LoginThrottle counts wrong passwords for one account name from one
+// network (IPRange, e.g. 203.0.113.0/24), or from anywhere (IPRange
+// AllNetworks). BlockedUntil is when that network may try that account
+// again. Rows are keyed by the name typed (Account is its SHA-256, see
+// accountKey), so names that do not exist are counted exactly like real
+// ones and cannot be told apart, and are never stored in clear.
+type LoginThrottle struct {
+	ID            uint      `gorm:"primaryKey"`
+	Account       string    `gorm:"size:64;not null"`
+	IPRange       string    `gorm:"column:ip_range;size:64;not null"`
+	Failures      int       `gorm:"not null"`
+	LastFailureAt time.Time `gorm:"not null"`
+	BlockedUntil  *time.Time
+}
+
+// Blocks reports whether the row makes its network wait at now.
+func (t *LoginThrottle) Blocks(now time.Time) bool {
+	return t != nil && t.BlockedUntil != nil && t.BlockedUntil.After(now)
+}
+
 // Models lists the GORM models of this module, for the schema drift test.
-func Models() []any { return []any{&Branch{}, &Team{}, &User{}, &Session{}} }
+func Models() []any {
+	return []any{&Branch{}, &Team{}, &User{}, &Session{}, &PreSession{}, &LoginThrottle{}}
+}
 
 func deref(p *uint) uint {
 	if p == nil {

@@ -1,15 +1,21 @@
 package org
 
 import (
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
 // SessionCookie is the name of the session cookie.
 const SessionCookie = "jike_session"
+
+// PreSessionCookie holds an anonymous visitor's pre-session (see
+// PreSession): the sign-in form's CSRF token is bound to it.
+const PreSessionCookie = "jike_pre"
 
 // RouteOptions tunes the module's HTTP side.
 type RouteOptions struct {
@@ -31,8 +37,18 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	})
 
+	// Opening a pre-session writes a row; one client may open only a few
+	// a minute (a visitor who has one is not counted).
+	preLimit := limiter.New(limiter.Config{
+		Max:          3 * o.LoginRate,
+		Expiration:   time.Minute,
+		Next:         func(c *fiber.Ctx) bool { return web.CSRFToken(c) != "" || web.Subject(c) != nil },
+		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
+		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
+	})
+
 	r := srv.Router()
-	r.Get("/login", web.Public(), h.loginPage)
+	r.Get("/login", web.Public(), preLimit, h.loginPage)
 	r.Post("/login", web.Public(), loginLimit, h.login)
 	r.Post("/logout", web.LoggedIn(), h.logout)
 	r.Post("/lang", web.Public(), h.setLang)
@@ -81,17 +97,19 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 }
 
 // SessionMiddleware resolves the session cookie to the signed-in user on
-// every request (one query), and drops a cookie that no longer works.
+// every request (one query), and drops a cookie that no longer works. An
+// anonymous visitor's pre-session cookie is resolved the same way, and its
+// CSRF token handed to the CSRF check.
 func SessionMiddleware(svc *Service, srv *web.Server) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		token := c.Cookies(SessionCookie)
 		if token == "" {
-			return c.Next()
+			return preSession(c, svc, srv)
 		}
 		sess, u, err := svc.Authenticate(c.UserContext(), token)
 		if err != nil {
 			clearSessionCookie(c, srv)
-			return c.Next()
+			return preSession(c, svc, srv)
 		}
 		if sess.Renewed {
 			setSessionCookie(c, srv, token, svc.SessionTTL())
@@ -101,6 +119,38 @@ func SessionMiddleware(svc *Service, srv *web.Server) fiber.Handler {
 		web.SetSessionCSRF(c, sess.CSRFToken)
 		return c.Next()
 	}
+}
+
+// preSession continues an anonymous request, with the CSRF token of its
+// pre-session when the cookie names a live one.
+func preSession(c *fiber.Ctx, svc *Service, srv *web.Server) error {
+	token := c.Cookies(PreSessionCookie)
+	if token == "" {
+		return c.Next()
+	}
+	p, err := svc.PreSession(c.UserContext(), token)
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		clearPreSessionCookie(c, srv)
+	case err != nil:
+		return err
+	default:
+		web.SetSessionCSRF(c, p.CSRFToken)
+	}
+	return c.Next()
+}
+
+func setPreSessionCookie(c *fiber.Ctx, srv *web.Server, token string) {
+	c.Cookie(&fiber.Cookie{
+		Name: PreSessionCookie, Value: token, Path: "/", HTTPOnly: true,
+		Secure: srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode,
+		MaxAge: int(PreSessionTTL.Seconds()),
+	})
+}
+
+func clearPreSessionCookie(c *fiber.Ctx, srv *web.Server) {
+	c.Cookie(&fiber.Cookie{Name: PreSessionCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
+		HTTPOnly: true, Secure: srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode})
 }
 
 func setSessionCookie(c *fiber.Ctx, srv *web.Server, token string, ttl time.Duration) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,22 +22,52 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
+type note struct {
+	ids  []uint
+	msg  string
+	args map[string]string
+	link string
+}
+
 type fixture struct {
-	svc    *Service
-	clock  *clock
-	branch *Branch
-	team   *Team
-	admin  *User
-	am     *User
-	chief  *User
+	svc   *Service
+	clock *clock
+	mu    sync.Mutex
+	notes []note
+	// revoked lists the users whose credentials were revoked; failRevoke
+	// makes the hook fail.
+	revoked    []uint
+	failRevoke bool
+	branch     *Branch
+	team       *Team
+	admin      *User
+	am         *User
+	chief      *User
 }
 
 func setup(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
-	svc := NewService(NewStore(d.Gorm), Options{BcryptCost: bcrypt.MinCost, Now: c.now})
-	f := &fixture{svc: svc, clock: c}
+	f := &fixture{clock: c}
+	svc := NewService(NewStore(d.Gorm), Options{BcryptCost: bcrypt.MinCost, Now: c.now,
+		Notify: func(_ context.Context, ids []uint, msg string, args map[string]string, link string) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.notes = append(f.notes, note{ids, msg, args, link})
+			return nil
+		},
+		OnCredentialsRevoked: func(_ context.Context, id uint) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.failRevoke {
+				return errors.New("feed store down")
+			}
+			f.revoked = append(f.revoked, id)
+			return nil
+		},
+	})
+	f.svc = svc
 	var err error
 	if f.branch, err = svc.SaveBranch(ctx, 0, 0, BranchInput{Code: "HRB", Name: "哈尔滨分公司"}); err != nil {
 		t.Fatal(err)
@@ -61,13 +92,13 @@ func TestLoginAndSessions(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := setup(t, d)
-		if _, _, err := f.svc.Login(ctx, "nobody", "secret123", "", ""); !errors.Is(err, ErrBadCredentials) {
+		if _, err := f.svc.Login(ctx, "nobody", "secret123", "", ""); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("unknown user: %v", err)
 		}
-		if _, _, err := f.svc.Login(ctx, "liwei", "wrong-pass1", "", ""); !errors.Is(err, ErrBadCredentials) {
+		if _, err := f.svc.Login(ctx, "liwei", "wrong-pass1", "", ""); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("wrong password: %v", err)
 		}
-		res, _, err := f.svc.Login(ctx, "LiWei", "secret123", "1.2.3.4", "ua")
+		res, err := f.svc.Login(ctx, "LiWei", "secret123", "1.2.3.4", "ua")
 		if err != nil {
 			t.Fatalf("login (case-insensitive name): %v", err)
 		}
@@ -75,8 +106,8 @@ func TestLoginAndSessions(t *testing.T) {
 		if err != nil || u.ID != f.am.ID {
 			t.Fatalf("authenticate: %v", err)
 		}
-		if u.FailedLogins != 0 || u.LastLoginAt == nil {
-			t.Fatalf("success must reset failures and note the time: %+v", u)
+		if st, _ := f.svc.Throttled(ctx, "liwei"); st.Failures != 0 || u.LastLoginAt == nil {
+			t.Fatalf("success must reset failures and note the time: %+v %+v", st, u)
 		}
 		// The database holds the hash, never the token itself.
 		var n int64
@@ -103,7 +134,7 @@ func TestLoginAndSessions(t *testing.T) {
 			t.Fatalf("expired session accepted: %v", err)
 		}
 		// Logout ends a session.
-		res2, _, _ := f.svc.Login(ctx, "liwei", "secret123", "", "")
+		res2, _ := f.svc.Login(ctx, "liwei", "secret123", "", "")
 		if err := f.svc.Logout(ctx, res2.Token); err != nil {
 			t.Fatal(err)
 		}
@@ -113,33 +144,218 @@ func TestLoginAndSessions(t *testing.T) {
 	})
 }
 
-func TestLockoutAfterTenFailures(t *testing.T) {
+// TestWrongPasswordsSlowTheNetworkNotTheOwner: after FreeFailures wrong
+// passwords the network they come from waits 2, 4, 8 … seconds, and is
+// told "wrong password" even for the right one while it waits; the owner
+// signing in from another network is never refused; an unknown name is
+// treated exactly the same; the owner and the admins are told once.
+func TestWrongPasswordsSlowTheNetworkNotTheOwner(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := setup(t, d)
-		for i := 1; i < MaxFailures; i++ {
-			if _, _, err := f.svc.Login(ctx, "liwei", "bad-pass1", "", ""); !errors.Is(err, ErrBadCredentials) {
-				t.Fatalf("try %d: %v", i, err)
+		const attacker, neighbour, home = "203.0.113.7", "203.0.113.200", "198.51.100.20"
+		for _, name := range []string{"liwei", "ghost"} {
+			for i := 1; i <= FreeFailures; i++ {
+				if _, err := f.svc.Login(ctx, name, "bad-pass1", attacker, ""); !errors.Is(err, ErrBadCredentials) {
+					t.Fatalf("%s try %d: %v", name, i, err)
+				}
+			}
+			// Up to here nothing waits: the right password from the
+			// attacker's network would still work.
+			rows, _ := f.svc.store.Throttles(ctx, accountKey(name), IPRange(attacker))
+			if rows[IPRange(attacker)].Blocks(f.clock.t) {
+				t.Fatalf("%s: blocked after only %d failures", name, FreeFailures)
+			}
+			for n := FreeFailures + 1; n <= FreeFailures+4; n++ {
+				if _, err := f.svc.Login(ctx, name, "bad-pass1", attacker, ""); !errors.Is(err, ErrBadCredentials) {
+					t.Fatalf("%s failure %d: %v", name, n, err)
+				}
+				rows, _ := f.svc.store.Throttles(ctx, accountKey(name), IPRange(attacker))
+				r := rows[IPRange(attacker)]
+				if r == nil || r.BlockedUntil == nil || r.BlockedUntil.Sub(f.clock.t) != Delay(n) {
+					t.Fatalf("%s failure %d: want a wait of %s, got %+v", name, n, Delay(n), r)
+				}
+				// While it waits, the network (any address in it) hears
+				// "wrong password", even for the right one.
+				pw := "secret123"
+				for _, ip := range []string{attacker, neighbour} {
+					if _, err := f.svc.Login(ctx, name, pw, ip, ""); !errors.Is(err, ErrBadCredentials) {
+						t.Fatalf("%s: the right password from a waiting network: %v", name, err)
+					}
+				}
+				f.clock.t = f.clock.t.Add(Delay(n) - time.Second)
+				if _, err := f.svc.Login(ctx, name, pw, attacker, ""); !errors.Is(err, ErrBadCredentials) {
+					t.Fatalf("%s: a second before the wait ends: %v", name, err)
+				}
+				f.clock.t = f.clock.t.Add(time.Second)
 			}
 		}
-		_, until, err := f.svc.Login(ctx, "liwei", "bad-pass1", "", "")
-		if !errors.Is(err, ErrLocked) || until == nil {
-			t.Fatalf("10th failure must lock: %v", err)
+		// No name typed is stored in clear.
+		var typed int64
+		d.Gorm.Model(&LoginThrottle{}).Where("account IN ?", []string{"liwei", "ghost"}).Count(&typed)
+		if typed != 0 {
+			t.Fatal("login_throttles holds names in clear")
 		}
-		if got := until.Sub(f.clock.t); got != LockDuration {
-			t.Fatalf("lock for %s, want %s", got, LockDuration)
+		// The owner, from home, is not slowed down at all.
+		if _, err := f.svc.Login(ctx, "liwei", "bad-pass1", attacker, ""); !errors.Is(err, ErrBadCredentials) {
+			t.Fatal(err)
 		}
-		// Even the right password is refused while locked.
-		if _, _, err := f.svc.Login(ctx, "liwei", "secret123", "", ""); !errors.Is(err, ErrLocked) {
-			t.Fatalf("locked account accepted the right password: %v", err)
+		if _, err := f.svc.Login(ctx, "liwei", "secret123", home, ""); err != nil {
+			t.Fatalf("the owner from another network must get in: %v", err)
+		}
+		// Their success does not give the attacker a fresh start.
+		rows, _ := f.svc.store.Throttles(ctx, accountKey("liwei"), IPRange(attacker))
+		if !rows[IPRange(attacker)].Blocks(f.clock.t) {
+			t.Fatal("the owner's sign-in lifted the attacker's wait")
+		}
+		// The owner and the admins were told once, about liwei only.
+		f.svc.Wait()
+		f.mu.Lock()
+		notes := append([]note(nil), f.notes...)
+		f.mu.Unlock()
+		if len(notes) != 2 {
+			t.Fatalf("want one note to the owner and one to the admins, got %+v", notes)
+		}
+		if notes[0].ids[0] != f.am.ID || notes[0].msg != "login.notify_throttled" || notes[0].args["Network"] != "203.0.113.0/24" || notes[0].args["Count"] != "6" {
+			t.Fatalf("owner note: %+v", notes[0])
+		}
+		if len(notes[1].ids) != 1 || notes[1].ids[0] != f.admin.ID || notes[1].msg != "login.notify_throttled_admin" || !strings.Contains(notes[1].link, "/admin/users/") {
+			t.Fatalf("admin note: %+v", notes[1])
 		}
 		entries, _, _ := audit.List(ctx, d.Gorm, audit.Query{Entity: "user", EntityID: f.am.ID})
-		if len(entries) == 0 || entries[0].Action != audit.ActionLock {
-			t.Fatalf("the lock must be in the audit trail: %+v", entries)
+		found := false
+		for _, e := range entries {
+			found = found || e.Action == ActionThrottled
 		}
-		f.clock.t = f.clock.t.Add(LockDuration + time.Second)
-		if _, _, err := f.svc.Login(ctx, "liwei", "secret123", "", ""); err != nil {
-			t.Fatalf("after the lock expires: %v", err)
+		if !found {
+			t.Fatalf("the throttling must be in the audit trail: %+v", entries)
+		}
+		// Waits are forgotten a day after the last failure…
+		f.clock.t = f.clock.t.Add(ThrottleMemory + MaxDelay)
+		if _, err := f.svc.Login(ctx, "liwei", "secret123", attacker, ""); err != nil {
+			t.Fatalf("a day later: %v", err)
+		}
+		// …and at once when an admin resets the password.
+		for i := 0; i <= FreeFailures; i++ {
+			_, _ = f.svc.Login(ctx, "liwei", "bad-pass1", attacker, "")
+		}
+		if st, _ := f.svc.Throttled(ctx, "liwei"); st.Failures != FreeFailures+1 || len(st.Waiting) != 1 {
+			t.Fatalf("status before the reset: %+v", st)
+		}
+		if err := f.svc.ResetPassword(ctx, f.admin.ID, f.am.ID, "fresh-pass9"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Login(ctx, "liwei", "fresh-pass9", attacker, ""); err != nil {
+			t.Fatalf("after a reset: %v", err)
+		}
+	})
+}
+
+func TestDelayAndIPRange(t *testing.T) {
+	for n, want := range map[int]time.Duration{0: 0, FreeFailures: 0, FreeFailures + 1: 2 * time.Second, FreeFailures + 2: 4 * time.Second,
+		FreeFailures + 9: 512 * time.Second, FreeFailures + 10: MaxDelay, FreeFailures + 63: MaxDelay, 1 << 30: MaxDelay} {
+		if got := Delay(n); got != want {
+			t.Errorf("Delay(%d) = %s, want %s", n, got, want)
+		}
+	}
+	for ip, want := range map[string]string{
+		"203.0.113.7": "203.0.113.0/24", "::ffff:203.0.113.7": "203.0.113.0/24",
+		"2001:db8:1:2:3::4": "2001:db8:1:2::/64", "fe80::1%eth0": "fe80::/64", "": "unknown", "not-an-ip": "unknown",
+	} {
+		if got := IPRange(ip); got != want {
+			t.Errorf("IPRange(%q) = %s, want %s", ip, got, want)
+		}
+	}
+}
+
+// TestCredentialsRevoked: a password reset, the user's own password
+// change, disabling and re-enabling each call the revocation hook; a
+// failing hook is reported and a retry completes it.
+func TestCredentialsRevoked(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		revoked := func() []uint {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			out := f.revoked
+			f.revoked = nil
+			return out
+		}
+		if err := f.svc.ResetPassword(ctx, f.admin.ID, f.am.ID, "other-pass1"); err != nil {
+			t.Fatal(err)
+		}
+		if got := revoked(); len(got) != 1 || got[0] != f.am.ID {
+			t.Fatalf("reset: %v", got)
+		}
+		res, _ := f.svc.Login(ctx, "liwei", "other-pass1", "", "")
+		if err := f.svc.ChangePassword(ctx, f.am.ID, res.Token, "other-pass1", "third-pass1", "third-pass1"); err != nil {
+			t.Fatal(err)
+		}
+		if got := revoked(); len(got) != 1 || got[0] != f.am.ID {
+			t.Fatalf("own change: %v", got)
+		}
+		if err := f.svc.ChangePassword(ctx, f.am.ID, res.Token, "wrong", "x", "y"); err == nil || len(revoked()) != 0 {
+			t.Fatal("a refused change must revoke nothing")
+		}
+		for _, disabled := range []bool{true, false} {
+			if err := f.svc.SetDisabled(ctx, f.admin.ID, f.chief.ID, disabled, 0); err != nil {
+				t.Fatal(err)
+			}
+			if got := revoked(); len(got) != 1 || got[0] != f.chief.ID {
+				t.Fatalf("disabled=%v: %v", disabled, got)
+			}
+		}
+		f.failRevoke = true
+		if err := f.svc.SetDisabled(ctx, f.admin.ID, f.chief.ID, true, 0); err == nil {
+			t.Fatal("a failed revocation must be reported")
+		}
+		if u, _ := f.svc.store.UserByID(ctx, f.chief.ID); !u.Disabled {
+			t.Fatal("the disable itself must stand")
+		}
+		f.failRevoke = false
+		if err := f.svc.SetDisabled(ctx, f.admin.ID, f.chief.ID, true, 0); err != nil {
+			t.Fatal(err)
+		}
+		if got := revoked(); len(got) != 1 || got[0] != f.chief.ID {
+			t.Fatalf("the retry must complete the revocation: %v", got)
+		}
+	})
+}
+
+func TestPreSessions(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		token, csrf, err := f.svc.NewPreSession(ctx)
+		if err != nil || len(token) < 40 || len(csrf) < 40 || token == csrf {
+			t.Fatalf("new pre-session: %q %q %v", token, csrf, err)
+		}
+		p, err := f.svc.PreSession(ctx, token)
+		if err != nil || p.CSRFToken != csrf {
+			t.Fatalf("lookup: %+v %v", p, err)
+		}
+		var raw int64
+		d.Gorm.Model(&PreSession{}).Where("id = ?", token).Count(&raw)
+		if raw != 0 {
+			t.Fatal("raw pre-session token stored")
+		}
+		if _, err := f.svc.PreSession(ctx, token[:len(token)-1]+"x"); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("unknown pre-session: %v", err)
+		}
+		other, _, _ := f.svc.NewPreSession(ctx)
+		if err := f.svc.EndPreSession(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.PreSession(ctx, other); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("ended pre-session: %v", err)
+		}
+		f.clock.t = f.clock.t.Add(PreSessionTTL + time.Second)
+		if _, err := f.svc.PreSession(ctx, token); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("expired pre-session: %v", err)
+		}
+		if n, err := f.svc.store.DeleteExpiredSessions(ctx, f.clock.t); err != nil || n != 1 {
+			t.Fatalf("sweep: %d %v", n, err)
 		}
 	})
 }
@@ -148,7 +364,7 @@ func TestDisableEndsSessionsAtOnce(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := setup(t, d)
-		res, _, err := f.svc.Login(ctx, "liwei", "secret123", "", "")
+		res, err := f.svc.Login(ctx, "liwei", "secret123", "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,10 +374,10 @@ func TestDisableEndsSessionsAtOnce(t *testing.T) {
 		if _, _, err := f.svc.Authenticate(ctx, res.Token); !errors.Is(err, apperr.ErrUnauthenticated) {
 			t.Fatalf("disabled user's session still works: %v", err)
 		}
-		if _, _, err := f.svc.Login(ctx, "liwei", "secret123", "", ""); !errors.Is(err, ErrDisabled) {
+		if _, err := f.svc.Login(ctx, "liwei", "secret123", "", ""); !errors.Is(err, ErrDisabled) {
 			t.Fatalf("disabled login: %v", err)
 		}
-		if _, _, err := f.svc.Login(ctx, "liwei", "wrong-pw1", "", ""); !errors.Is(err, ErrBadCredentials) {
+		if _, err := f.svc.Login(ctx, "liwei", "wrong-pw1", "", ""); !errors.Is(err, ErrBadCredentials) {
 			t.Fatalf("a wrong password must not reveal the account is disabled: %v", err)
 		}
 		if err := f.svc.SetDisabled(ctx, f.admin.ID, f.admin.ID, true, 0); err == nil {
@@ -170,7 +386,7 @@ func TestDisableEndsSessionsAtOnce(t *testing.T) {
 		if err := f.svc.SetDisabled(ctx, f.admin.ID, f.am.ID, false, 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := f.svc.Login(ctx, "liwei", "secret123", "", ""); err != nil {
+		if _, err := f.svc.Login(ctx, "liwei", "secret123", "", ""); err != nil {
 			t.Fatalf("re-enabled: %v", err)
 		}
 	})
@@ -180,8 +396,8 @@ func TestChangePassword(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := setup(t, d)
-		a, _, _ := f.svc.Login(ctx, "liwei", "secret123", "", "")
-		b, _, _ := f.svc.Login(ctx, "liwei", "secret123", "", "")
+		a, _ := f.svc.Login(ctx, "liwei", "secret123", "", "")
+		b, _ := f.svc.Login(ctx, "liwei", "secret123", "", "")
 		err := f.svc.ChangePassword(ctx, f.am.ID, a.Token, "nope", "short", "other")
 		fields, ok := apperr.AsFields(err)
 		if !ok || fields["current"] == "" || fields["password"] == "" || fields["confirm"] == "" {
@@ -196,7 +412,7 @@ func TestChangePassword(t *testing.T) {
 		if _, _, err := f.svc.Authenticate(ctx, b.Token); err == nil {
 			t.Fatal("other sessions must be signed out")
 		}
-		if _, _, err := f.svc.Login(ctx, "liwei", "newpass99", "", ""); err != nil {
+		if _, err := f.svc.Login(ctx, "liwei", "newpass99", "", ""); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -353,7 +569,7 @@ func TestSeedDemo(t *testing.T) {
 				t.Fatalf("team %s must be led by its chief rep", tm.Name)
 			}
 		}
-		if _, _, err := svc.Login(ctx, "liwei", DemoPassword, "", ""); err != nil {
+		if _, err := svc.Login(ctx, "liwei", DemoPassword, "", ""); err != nil {
 			t.Fatalf("demo login: %v", err)
 		}
 		again, err := svc.SeedDemo(ctx)

@@ -10,6 +10,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Store is the only place in this module that talks to the database.
@@ -184,8 +185,7 @@ func (s *Store) SaveUser(ctx context.Context, u *User) error {
 		Updates(map[string]any{
 			"username": u.Username, "name": u.Name, "email": u.Email, "phone": u.Phone, "role": u.Role,
 			"branch_id": u.BranchID, "team_id": u.TeamID, "lang": u.Lang, "password_hash": u.PasswordHash,
-			"disabled": u.Disabled, "failed_logins": u.FailedLogins, "locked_until": u.LockedUntil,
-			"last_login_at": u.LastLoginAt, "password_changed_at": u.PasswordChangedAt,
+			"disabled": u.Disabled, "last_login_at": u.LastLoginAt, "password_changed_at": u.PasswordChangedAt,
 			"version": u.Version + 1, "updated_by": u.UpdatedBy, "updated_at": time.Now().UTC(),
 		})
 	if res.Error != nil {
@@ -201,17 +201,99 @@ func (s *Store) SaveUser(ctx context.Context, u *User) error {
 	return nil
 }
 
-// RecordLoginFailure bumps the failure counter and sets the lock, without
-// touching the version (it is not an edit of the record).
-func (s *Store) RecordLoginFailure(ctx context.Context, id uint, failures int, lockedUntil *time.Time) error {
-	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).
-		Updates(map[string]any{"failed_logins": failures, "locked_until": lockedUntil}).Error
+// RecordLoginSuccess notes the time of a successful sign-in.
+func (s *Store) RecordLoginSuccess(ctx context.Context, id uint, at time.Time) error {
+	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("last_login_at", at).Error
 }
 
-// RecordLoginSuccess clears the failure counter and notes the time.
-func (s *Store) RecordLoginSuccess(ctx context.Context, id uint, at time.Time) error {
-	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).
-		Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": at}).Error
+// AdminIDs lists the enabled admins (who are told about attacks).
+func (s *Store) AdminIDs(ctx context.Context) ([]uint, error) {
+	var ids []uint
+	err := s.db.WithContext(ctx).Model(&User{}).Where("role = ? AND disabled = ?", "admin", false).Order("id").Pluck("id", &ids).Error
+	return ids, err
+}
+
+// --- sign-in throttling
+
+// Throttles returns the rows of account for the given networks, by network.
+func (s *Store) Throttles(ctx context.Context, account string, networks ...string) (map[string]*LoginThrottle, error) {
+	var rows []LoginThrottle
+	if err := s.db.WithContext(ctx).Where("account = ? AND ip_range IN ?", account, networks).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("load sign-in throttles: %w", err)
+	}
+	out := make(map[string]*LoginThrottle, len(rows))
+	for i := range rows {
+		out[rows[i].IPRange] = &rows[i]
+	}
+	return out, nil
+}
+
+// AccountThrottles lists every row of account, newest failure first (for
+// the admin's user page).
+func (s *Store) AccountThrottles(ctx context.Context, account string) ([]LoginThrottle, error) {
+	var rows []LoginThrottle
+	err := s.db.WithContext(ctx).Where("account = ?", account).Order("last_failure_at DESC").Find(&rows).Error
+	return rows, err
+}
+
+// BumpThrottle adds one failure to the row of account and network,
+// creating it, and returns the row as it now is. The increment is done by
+// the database (INSERT … ON CONFLICT DO UPDATE), so failures counted by
+// several app instances at once are all counted; inside a transaction the
+// row stays locked until commit.
+func (s *Store) BumpThrottle(ctx context.Context, account, network string, now time.Time) (*LoginThrottle, error) {
+	row := LoginThrottle{Account: account, IPRange: network, Failures: 1, LastFailureAt: now}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "account"}, {Name: "ip_range"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"failures":        gorm.Expr("login_throttles.failures + 1"),
+			"last_failure_at": now,
+		}),
+	}).Create(&row).Error
+	if err != nil {
+		return nil, fmt.Errorf("count sign-in failure: %w", err)
+	}
+	var out LoginThrottle
+	if err := s.db.WithContext(ctx).Where("account = ? AND ip_range = ?", account, network).First(&out).Error; err != nil {
+		return nil, fmt.Errorf("read sign-in failure count: %w", err)
+	}
+	return &out, nil
+}
+
+// BlockThrottle makes the row's network wait until until.
+func (s *Store) BlockThrottle(ctx context.Context, id uint, until time.Time) error {
+	return s.db.WithContext(ctx).Model(&LoginThrottle{}).Where("id = ?", id).Update("blocked_until", until).Error
+}
+
+// ClearThrottles forgets account's failures from the given networks, or
+// from every network when none is given.
+func (s *Store) ClearThrottles(ctx context.Context, account string, networks ...string) error {
+	q := s.db.WithContext(ctx).Where("account = ?", account)
+	if len(networks) > 0 {
+		q = q.Where("ip_range IN ?", networks)
+	}
+	return q.Delete(&LoginThrottle{}).Error
+}
+
+// --- pre-sessions
+
+// CreatePreSession inserts an anonymous visitor's pre-session.
+func (s *Store) CreatePreSession(ctx context.Context, p *PreSession) error {
+	return s.db.WithContext(ctx).Create(p).Error
+}
+
+// ActivePreSession returns an unexpired pre-session.
+func (s *Store) ActivePreSession(ctx context.Context, id string, now time.Time) (*PreSession, error) {
+	var p PreSession
+	if err := s.db.WithContext(ctx).Where("id = ? AND expires_at > ?", id, now).First(&p).Error; err != nil {
+		return nil, db.NotFound(err, "pre-session")
+	}
+	return &p, nil
+}
+
+// DeletePreSession removes a pre-session.
+func (s *Store) DeletePreSession(ctx context.Context, id string) error {
+	return s.db.WithContext(ctx).Where("id = ?", id).Delete(&PreSession{}).Error
 }
 
 // SetLang stores a user's UI language.
@@ -259,10 +341,23 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID uint, keepID stri
 	return s.db.WithContext(ctx).Where("user_id = ? AND id <> ?", userID, keepID).Delete(&Session{}).Error
 }
 
-// DeleteExpiredSessions removes sessions past their expiry.
+// DeleteExpiredSessions removes sessions and pre-sessions past their
+// expiry, and sign-in failures older than ThrottleMemory whose wait is
+// over; it returns how many rows went.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&Session{})
-	return res.RowsAffected, res.Error
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	n := res.RowsAffected
+	res = s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&PreSession{})
+	if res.Error != nil {
+		return n, res.Error
+	}
+	n += res.RowsAffected
+	res = s.db.WithContext(ctx).Where("last_failure_at <= ? AND (blocked_until IS NULL OR blocked_until <= ?)", now.Add(-ThrottleMemory), now).
+		Delete(&LoginThrottle{})
+	return n + res.RowsAffected, res.Error
 }
 
 // --- teams and branches

@@ -158,12 +158,12 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 			return err
 		}
 		defer f.Close()
-		if data, err = io.ReadAll(io.LimitReader(f, 11<<20)); err != nil {
+		if data, err = io.ReadAll(io.LimitReader(f, h.srv.MaxUploadBytes()+1)); err != nil {
 			return err
 		}
 		name = fh.Filename
 	}
-	rows, err := ParseImport(name, bytes.NewReader(data))
+	rows, err := ParseImportLimit(name, bytes.NewReader(data), h.srv.MaxUploadBytes())
 	var fileErr *ImportFileError
 	if asImportFileError(err, &fileErr) {
 		msg := h.srv.I18n.T(lang, fileErr.MsgID)

@@ -26,7 +26,9 @@ import (
 const (
 	// MaxImportRows is the most data rows one file may hold.
 	MaxImportRows = 20_000
-	// MaxImportBytes is the largest file accepted (10 MiB).
+	// MaxImportBytes is the largest file ParseImport accepts (10 MiB, the
+	// default of JIKE_MAX_UPLOAD_MB); the handler passes the configured
+	// limit to ParseImportLimit.
 	MaxImportBytes = 10 << 20
 	// maxImportUnzipped bounds what an .xlsx may inflate to, so a small
 	// zip bomb cannot exhaust memory or disk.
@@ -115,19 +117,27 @@ var importColumns = []importColumn{
 	{key: "preferences", header: "偏好", width: 24, need: "否", note: "兴趣爱好、沟通偏好等，最多 500 字"},
 }
 
-// ParseImport reads an uploaded .csv or .xlsx customer sheet. Errors about
-// the file as a whole are *ImportFileError; values are not validated here.
+// ParseImport reads an uploaded .csv or .xlsx customer sheet of at most
+// MaxImportBytes. Errors about the file as a whole are *ImportFileError;
+// values are not validated here.
 func ParseImport(filename string, r io.Reader) ([]ImportRow, error) {
+	return ParseImportLimit(filename, r, MaxImportBytes)
+}
+
+// ParseImportLimit is ParseImport with the size limit of the server's
+// configuration (JIKE_MAX_UPLOAD_MB, web.Server.MaxUploadBytes), the one
+// number behind both the request body limit and this check.
+func ParseImportLimit(filename string, r io.Reader, limit int64) ([]ImportRow, error) {
 	ext := strings.ToLower(filepath.Ext(filename))
 	if ext != ".csv" && ext != ".xlsx" {
 		return nil, &ImportFileError{MsgID: "import.unsupported", Detail: ext}
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, unreadable(fmt.Errorf("read upload: %w", err))
 	}
-	if len(data) > MaxImportBytes {
-		return nil, &ImportFileError{MsgID: "import.too_large", Detail: "10 MB"}
+	if int64(len(data)) > limit {
+		return nil, &ImportFileError{MsgID: "import.too_large", Detail: fmt.Sprintf("%d MB", limit>>20)}
 	}
 	if ext == ".csv" {
 		src, err := csvRows(data)

@@ -577,6 +577,5 @@ func (h *handler) feed(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
 	return c.Send(buf.Bytes())
 }

@@ -1,12 +1,25 @@
 package visits
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
+
+// RevokeUserFeeds deletes every calendar feed token of userID, so old
+// feed URLs answer 404. The organisation calls it (wired in cmd/jike)
+// when an admin resets the user's password, the user changes it, or the
+// account is disabled or re-enabled: a feed URL is a credential and must
+// not outlive the others.
+func (s *Service) RevokeUserFeeds(ctx context.Context, userID uint) error {
+	if err := s.store.DeleteToken(ctx, userID); err != nil {
+		return fmt.Errorf("revoke calendar feeds of user %d: %w", userID, err)
+	}
+	return nil
+}
 
 // WriteICS writes visits as an iCalendar (RFC 5545) feed. Times are UTC
 // ("Z"), text is escaped, and lines are folded at 75 octets without

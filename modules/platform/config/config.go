@@ -64,7 +64,17 @@ type Config struct {
 	// RunMigrations makes serve apply pending migrations at start; when
 	// false serve refuses to start on an outdated schema.
 	RunMigrations bool
+	// MaxUploadMB is the largest file a user may upload, in MiB
+	// (JIKE_MAX_UPLOAD_MB). It is the one number behind the server's
+	// request body limit and the import's file-size check.
+	MaxUploadMB int
 }
+
+// DefaultMaxUploadMB is the upload limit the documentation promises.
+const DefaultMaxUploadMB = 10
+
+// MaxUploadBytes is MaxUploadMB in bytes.
+func (c Config) MaxUploadBytes() int64 { return int64(c.MaxUploadMB) << 20 }
 
 // Defaults of the proposal settings.
 const (
@@ -113,6 +123,7 @@ func Load(getenv func(string) string) (Config, error) {
 		OperatorLogo:  strings.TrimSpace(getenv("JIKE_OPERATOR_LOGO")),
 		SessionTTL:    12 * time.Hour,
 		RunMigrations: true,
+		MaxUploadMB:   DefaultMaxUploadMB,
 	}
 	for _, p := range strings.Split(getenv("JIKE_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -139,6 +150,13 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("JIKE_SESSION_TTL=%q is not a duration such as 8h or 30m: %w", v, err)
 		}
 		c.SessionTTL = d
+	}
+	if v := strings.TrimSpace(getenv("JIKE_MAX_UPLOAD_MB")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return c, fmt.Errorf("JIKE_MAX_UPLOAD_MB=%q must be a whole number of megabytes, e.g. 10", v)
+		}
+		c.MaxUploadMB = n
 	}
 	if v := getenv("JIKE_AUTO_MIGRATE"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -185,6 +203,9 @@ func (c Config) Validate() error {
 				errs = append(errs, fmt.Errorf("JIKE_TRUSTED_PROXIES: %q is neither an IP nor a CIDR", p))
 			}
 		}
+	}
+	if c.MaxUploadMB < 1 || c.MaxUploadMB > 100 {
+		errs = append(errs, fmt.Errorf("JIKE_MAX_UPLOAD_MB=%d must be between 1 and 100", c.MaxUploadMB))
 	}
 	if c.DirectorApproval <= c.ChiefApproval {
 		errs = append(errs, fmt.Errorf("JIKE_APPROVAL_DIRECTOR (%s) must be above JIKE_APPROVAL_CHIEF (%s)", c.DirectorApproval, c.ChiefApproval))

@@ -39,6 +39,8 @@ func TestValidationMessages(t *testing.T) {
 		{"director below chief", map[string]string{"JIKE_APPROVAL_CHIEF": "300000", "JIKE_APPROVAL_DIRECTOR": "300000"}, "JIKE_APPROVAL_DIRECTOR"},
 		{"missing logo", map[string]string{"JIKE_OPERATOR_LOGO": "/nonexistent/logo.png"}, "JIKE_OPERATOR_LOGO"},
 		{"logo not an image", map[string]string{"JIKE_OPERATOR_LOGO": "config.go"}, "neither a PNG nor a JPEG"},
+		{"upload limit zero", map[string]string{"JIKE_MAX_UPLOAD_MB": "0"}, "JIKE_MAX_UPLOAD_MB"},
+		{"upload limit huge", map[string]string{"JIKE_MAX_UPLOAD_MB": "4096"}, "JIKE_MAX_UPLOAD_MB"},
 		{"reload in prod", map[string]string{"JIKE_ENV": "prod", "JIKE_SECRET": strings.Repeat("x", 32), "JIKE_DEV_RELOAD_DIR": "."}, "JIKE_DEV_RELOAD_DIR"},
 	}
 	for _, tc := range cases {
@@ -55,7 +57,7 @@ func TestValidationMessages(t *testing.T) {
 }
 
 func TestUnparsableValuesFailLoad(t *testing.T) {
-	for _, m := range []map[string]string{{"JIKE_SESSION_TTL": "soon"}, {"JIKE_AUTO_MIGRATE": "maybe"}, {"JIKE_APPROVAL_CHIEF": "lots"}, {"JIKE_APPROVAL_DIRECTOR": "-5"}} {
+	for _, m := range []map[string]string{{"JIKE_SESSION_TTL": "soon"}, {"JIKE_AUTO_MIGRATE": "maybe"}, {"JIKE_APPROVAL_CHIEF": "lots"}, {"JIKE_APPROVAL_DIRECTOR": "-5"}, {"JIKE_MAX_UPLOAD_MB": "10MB"}} {
 		if _, err := Load(env(m)); err == nil {
 			t.Fatalf("want load error for %v", m)
 		}
@@ -90,5 +92,16 @@ func TestProposalSettings(t *testing.T) {
 	d, _ := Load(env(nil))
 	if d.ChiefApproval != DefaultChiefApproval || d.DirectorApproval != DefaultDirectorApproval || d.OperatorName != DefaultOperatorName {
 		t.Fatalf("defaults: %+v", d)
+	}
+}
+
+func TestUploadLimit(t *testing.T) {
+	d, _ := Load(env(nil))
+	if d.MaxUploadMB != DefaultMaxUploadMB || d.MaxUploadBytes() != 10<<20 {
+		t.Fatalf("default upload limit: %d MB, %d bytes", d.MaxUploadMB, d.MaxUploadBytes())
+	}
+	c, err := Load(env(map[string]string{"JIKE_MAX_UPLOAD_MB": " 25 "}))
+	if err != nil || c.Validate() != nil || c.MaxUploadBytes() != 25<<20 {
+		t.Fatalf("25 MB: %v %d", err, c.MaxUploadBytes())
 	}
 }

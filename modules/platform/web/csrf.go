@@ -10,7 +10,6 @@ import (
 )
 
 const (
-	csrfCookie = "jike_csrf"
 	langCookie = "jike_lang"
 	// CSRFField is the form field forms carry the token in.
 	CSRFField = "_csrf"
@@ -27,37 +26,25 @@ func RandomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// CSRF protects every unsafe request. A signed-in user's token lives in
-// their session row (set by the session middleware through
-// SetSessionCSRF); an anonymous visitor (the sign-in form) gets a random
-// token in an HttpOnly cookie, checked double-submit style. The token comes
-// back in the _csrf form field or the X-CSRF-Token header (htmx).
+// CSRF protects every unsafe request. The request must carry, in the
+// _csrf form field or the X-CSRF-Token header (htmx), the token stored
+// server-side with the caller's session, or, for an anonymous visitor
+// (the sign-in and language forms), with their pre-session. The session
+// middleware finds either and hands its token over through SetSessionCSRF.
+// A request with neither is refused: there is no cookie-only (double
+// submit) fallback, because a cookie can be planted by a sibling domain
+// and a token from the attacker's own pre-session proves nothing.
 func (s *Server) CSRF() fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		expected := CSRFToken(c)
-		if expected == "" {
-			expected = c.Cookies(csrfCookie)
-			if len(expected) < 20 {
-				expected = RandomToken(32)
-				c.Cookie(&fiber.Cookie{
-					Name: csrfCookie, Value: expected, Path: "/", HTTPOnly: true,
-					Secure: s.opts.Secure, SameSite: fiber.CookieSameSiteLaxMode,
-				})
-				// A fresh cookie cannot match anything sent with this request.
-				if !isSafe(c.Method()) {
-					return errCSRF
-				}
-			}
-			SetSessionCSRF(c, expected)
-		}
 		if isSafe(c.Method()) {
 			return c.Next()
 		}
+		expected := CSRFToken(c)
 		got := c.Get(CSRFHeader)
 		if got == "" {
 			got = c.FormValue(CSRFField)
 		}
-		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(expected)) != 1 {
+		if expected == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(expected)) != 1 {
 			return errCSRF
 		}
 		return c.Next()
@@ -69,23 +56,35 @@ func isSafe(method string) bool {
 }
 
 // Language picks the request's language: the signed-in user's setting,
-// else the jike_lang cookie, else Accept-Language, else Chinese.
+// else the jike_lang cookie, else Accept-Language, else Chinese. A
+// signed-in user's setting is mirrored into the cookie, so that the few
+// error pages rendered before the session is known (a body over the
+// upload limit) speak their language too.
 func (s *Server) Language() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		lang := ""
 		if me := Subject(c); me != nil {
 			lang = i18n.Normalize(me.Lang)
+			if lang != "" && c.Cookies(langCookie) != lang {
+				s.SetLangCookie(c, lang)
+			}
 		}
 		if lang == "" {
-			lang = i18n.Normalize(c.Cookies(langCookie))
-		}
-		if lang == "" {
-			lang = s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage))
+			lang = s.visitorLang(c)
 		}
 		c.Locals(localLang, lang)
 		c.Set(fiber.HeaderContentLanguage, lang)
 		return c.Next()
 	}
+}
+
+// visitorLang is the language known without a session: the jike_lang
+// cookie, else Accept-Language, else Chinese.
+func (s *Server) visitorLang(c *fiber.Ctx) string {
+	if lang := i18n.Normalize(c.Cookies(langCookie)); lang != "" {
+		return lang
+	}
+	return s.I18n.Match(c.Get(fiber.HeaderAcceptLanguage))
 }
 
 // SetLangCookie remembers an anonymous visitor's language choice.

@@ -37,7 +37,18 @@ func mapStatus(err error) int {
 // pages in the user's language, JSON for API clients, a redirect to the
 // sign-in page for anonymous requests. A 500 is logged with the request id
 // and shows no internals in production.
+//
+// Errors found while reading the request (a body over the limit, headers
+// too large) reach it from fiber's server without any middleware having
+// run, so it sets the security headers and picks the language itself.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	s.setSecurityHeaders(c)
+	// An error response is never cached, even from a handler that had
+	// opted into caching before it failed.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if _, ok := c.Locals(localLang).(string); !ok {
+		c.Locals(localLang, s.visitorLang(c))
+	}
 	status := mapStatus(err)
 	if status == fiber.StatusUnauthorized {
 		next := c.OriginalURL()
@@ -63,8 +74,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 	}
 	lang := Lang(c)
+	message := s.I18n.T(lang, msgID)
+	if status == fiber.StatusRequestEntityTooLarge {
+		message = s.I18n.T(lang, msgID, "MB", s.opts.MaxUploadBytes>>20)
+	}
 	if c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON {
-		body := fiber.Map{"error": s.I18n.T(lang, msgID), "status": status}
+		body := fiber.Map{"error": message, "status": status}
 		if f, ok := apperr.AsFields(err); ok {
 			fields := fiber.Map{}
 			for k, v := range f {
@@ -76,7 +91,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	data := fiber.Map{
 		"Status":  status,
-		"Message": s.I18n.T(lang, msgID),
+		"Message": message,
 		"Title":   s.I18n.T(lang, msgID+".title"),
 	}
 	if f, ok := apperr.AsFields(err); ok {
@@ -95,7 +110,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	if rerr := s.RenderStatus(c, status, "errors/error", data); rerr != nil {
 		s.Log.Error("render error page", "err", rerr, "original", err)
-		return c.Status(status).Type("txt").SendString(strconv.Itoa(status) + " " + s.I18n.T(lang, msgID))
+		return c.Status(status).Type("txt").SendString(strconv.Itoa(status) + " " + message)
 	}
 	return nil
 }

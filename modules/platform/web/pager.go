@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -23,15 +25,22 @@ type Pager struct {
 // DefaultPageSize is the page size when the request names none.
 const DefaultPageSize = 25
 
-// NewPager reads ?page= and ?size= (clamped to 1..100) from the request.
+// MaxPageSize is the largest page a request may ask for.
+const MaxPageSize = 100
+
+// MaxPage is the last page any list serves. With MaxPageSize it keeps
+// every OFFSET under a million rows, so ?page=99999999999999999999 can
+// neither overflow the offset nor make the database skip absurd numbers
+// of rows. Nobody pages 10,000 pages deep: they filter.
+const MaxPage = 10_000
+
+// NewPager reads ?page= (clamped to 1..MaxPage) and ?size= (clamped to
+// 1..MaxPageSize) from the request. A page that is not a positive whole
+// number (1e9, -1, text) is page 1; one too large to parse is the last.
 func NewPager(c *fiber.Ctx) *Pager {
 	p := &Pager{Page: 1, Size: DefaultPageSize, path: c.Path()}
-	if n, err := strconv.Atoi(c.Query("page")); err == nil && n > 0 {
-		p.Page = n
-	}
-	if n, err := strconv.Atoi(c.Query("size")); err == nil && n > 0 {
-		p.Size = min(n, 100)
-	}
+	p.Page = clampInt(c.Query("page"), 1, 1, MaxPage)
+	p.Size = clampInt(c.Query("size"), DefaultPageSize, 1, MaxPageSize)
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	p.query = q
 	return p
@@ -48,8 +57,29 @@ func (p *Pager) ShownTotal() int64 {
 	return p.Total
 }
 
-// Offset is the number of rows to skip.
-func (p *Pager) Offset() int { return (p.Page - 1) * p.Size }
+// clampInt parses v as a whole number in [lo, hi]: def when it is empty,
+// not a number or below lo; hi when it is above hi, however large.
+func clampInt(v string, def, lo, hi int) int {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange) && n > 0:
+		return hi
+	case err != nil || n < int64(lo):
+		return def
+	case n > int64(hi):
+		return hi
+	}
+	return int(n)
+}
+
+// Offset is the number of rows to skip. Page and Size are clamped again
+// here, so a Pager built by hand cannot produce a negative or overflowing
+// offset either.
+func (p *Pager) Offset() int {
+	page := min(max(p.Page, 1), MaxPage)
+	size := min(max(p.Size, 1), MaxPageSize)
+	return (page - 1) * size
+}
 
 // Pages is the number of pages (at least 1).
 func (p *Pager) Pages() int {

@@ -9,18 +9,24 @@ import (
 )
 
 // ParamID reads a positive id from the route parameter name. Anything
-// else is ErrNotFound: a malformed id names no record.
+// else is ErrNotFound: a malformed id names no record. Ids stop at the
+// largest BIGINT (2^63-1): a larger one would make PostgreSQL refuse the
+// query, a server error instead of a 404.
 func ParamID(c *fiber.Ctx, name string) (uint, error) {
-	n, err := strconv.ParseUint(c.Params(name), 10, 64)
+	n, err := strconv.ParseUint(c.Params(name), 10, 63)
 	if err != nil || n == 0 {
 		return 0, apperr.ErrNotFound
 	}
 	return uint(n), nil
 }
 
-// FormUint reads an optional id from a form field (0 when empty or bad).
+// FormUint reads an optional id from a form field (0 when empty, bad or
+// beyond the largest BIGINT, like ParamID).
 func FormUint(c *fiber.Ctx, key string) uint {
-	n, _ := strconv.ParseUint(strings.TrimSpace(c.FormValue(key)), 10, 64)
+	n, err := strconv.ParseUint(strings.TrimSpace(c.FormValue(key)), 10, 63)
+	if err != nil {
+		return 0
+	}
 	return uint(n)
 }
 

@@ -50,7 +50,21 @@ type Options struct {
 	TrustedProxies []string
 	// Ready reports whether the app can serve (database up, schema current).
 	Ready func(ctx context.Context) error
+	// MaxUploadBytes is the largest file a form may upload
+	// (JIKE_MAX_UPLOAD_MB); 0 means DefaultMaxUpload. The request body
+	// limit is this plus UploadHeadroom, so the handler, not the server,
+	// refuses a file that is only a little too large, with a message next
+	// to the form.
+	MaxUploadBytes int64
 }
+
+// DefaultMaxUpload is the upload limit when Options names none (10 MiB,
+// the limit the documentation promises).
+const DefaultMaxUpload int64 = 10 << 20
+
+// UploadHeadroom is what the request body may carry beyond the file: the
+// multipart envelope and the other form fields.
+const UploadHeadroom int64 = 1 << 20
 
 // Server is the portal.
 type Server struct {
@@ -89,6 +103,9 @@ func New(o Options) (*Server, error) {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = DefaultMaxUpload
+	}
 	tfs, sfs := o.Templates, o.Static
 	if o.DevDir != "" {
 		tfs = os.DirFS(filepath.Join(o.DevDir, "templates"))
@@ -112,7 +129,7 @@ func New(o Options) (*Server, error) {
 		ViewsLayout:           "",
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		BodyLimit:             8 << 20,
+		BodyLimit:             int(o.MaxUploadBytes + UploadHeadroom),
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
@@ -132,12 +149,29 @@ func New(o Options) (*Server, error) {
 		Root:   http.FS(sfs),
 		MaxAge: 86400,
 	}))
+	// Everything after the static files is private: pages, fragments,
+	// downloads (exports, PDFs, the calendar feed), redirects and errors.
+	s.App.Use(noStore)
 	r := s.Router()
 	r.Get("/healthz", Public(), func(c *fiber.Ctx) error {
 		return c.Type("txt").SendString("ok")
 	})
 	r.Get("/readyz", Public(), s.readyz)
 	return s, nil
+}
+
+// MaxUploadBytes is the largest file a form may upload; handlers that
+// accept files check against it (the body limit leaves UploadHeadroom).
+func (s *Server) MaxUploadBytes() int64 { return s.opts.MaxUploadBytes }
+
+// noStore forbids browsers and proxies to keep a copy of any response
+// that is not a static asset: customer data in a download or a page must
+// not linger in a shared computer's cache. It runs before the handler, so
+// a handler that may be cached opts in explicitly by setting its own
+// Cache-Control (and the route walk test must then allow it).
+func noStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
 }
 
 // Use adds middleware that runs for every later route, in order.
@@ -210,6 +244,14 @@ func requestID(c *fiber.Ctx) string {
 // securityHeaders sets a strict CSP (no inline script or style, no
 // framing) and the usual hardening headers on every response.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	s.setSecurityHeaders(c)
+	return c.Next()
+}
+
+// setSecurityHeaders is also called by the error handler, which fiber
+// calls without any middleware for errors found while reading the request
+// (a body over the limit, headers too large).
+func (s *Server) setSecurityHeaders(c *fiber.Ctx) {
 	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")
@@ -219,7 +261,6 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	if s.opts.Secure {
 		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
-	return c.Next()
 }
 
 // assetVersion hashes the static files so URLs change when they do.

@@ -55,3 +55,50 @@ func TestPager(t *testing.T) {
 		t.Fatalf("bad input falls back to defaults: %d %d", p.Page, p.Size)
 	}
 }
+
+// TestPagerClampsHugePages: no ?page= value, however large or odd, gives
+// a negative, overflowing or absurd offset.
+func TestPagerClampsHugePages(t *testing.T) {
+	app := fiber.New()
+	var p *Pager
+	app.Get("/list", func(c *fiber.Ctx) error { p = NewPager(c); return nil })
+	cases := []struct {
+		query      string
+		page, size int
+	}{
+		{"page=99999999999999999999", MaxPage, DefaultPageSize},
+		{"page=9223372036854775807&size=100", MaxPage, MaxPageSize},
+		{"page=368934881474191033&size=50", MaxPage, 50},
+		{"page=2147483648", MaxPage, DefaultPageSize},
+		{"page=10001", MaxPage, DefaultPageSize},
+		{"page=10000", MaxPage, DefaultPageSize},
+		{"page=-1", 1, DefaultPageSize},
+		{"page=-99999999999999999999", 1, DefaultPageSize},
+		{"page=1e9", 1, DefaultPageSize},
+		{"page=0x10", 1, DefaultPageSize},
+		{"page=+7", 7, DefaultPageSize},
+		{"page=%207%20", 7, DefaultPageSize},
+		{"page=2&size=99999999999999999999", 2, MaxPageSize},
+		{"page=2&size=-5", 2, DefaultPageSize},
+	}
+	for _, tc := range cases {
+		if _, err := app.Test(httptest.NewRequest("GET", "/list?"+tc.query, nil)); err != nil {
+			t.Fatal(err)
+		}
+		off := p.Offset()
+		if p.Page != tc.page || p.Size != tc.size || off != (tc.page-1)*tc.size {
+			t.Errorf("%s: page %d size %d offset %d, want page %d size %d", tc.query, p.Page, p.Size, off, tc.page, tc.size)
+		}
+		if off < 0 || off > (MaxPage-1)*MaxPageSize {
+			t.Errorf("%s: offset %d out of range", tc.query, off)
+		}
+	}
+	// A pager built by hand is clamped too.
+	hand := &Pager{Page: 1 << 62, Size: 1 << 20}
+	if off := hand.Offset(); off != (MaxPage-1)*MaxPageSize {
+		t.Fatalf("hand-built pager offset %d", off)
+	}
+	if off := (&Pager{Page: -3, Size: 0}).Offset(); off != 0 {
+		t.Fatalf("negative page offset %d", off)
+	}
+}
