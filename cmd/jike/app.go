@@ -90,6 +90,11 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// other modules issued to the user (calendar feed tokens); visitSvc
 	// is built further down.
 	var visitSvc *visits.Service
+	// The notification inbox (the bell): every module may send notices.
+	notifySvc := notify.New(d.Gorm, o.Now)
+	if o.Notify == nil {
+		o.Notify = orgNotices(notifySvc)
+	}
 	orgSvc := org.NewService(org.NewStore(d.Gorm), org.Options{
 		SessionTTL: o.SessionTTL, BcryptCost: o.BcryptCost, Logger: o.Logger, Now: o.Now,
 		Notify: o.Notify,
@@ -97,9 +102,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 			return visitSvc.RevokeUserFeeds(ctx, userID)
 		},
 	})
-	// The notification inbox (the bell) and the job runner come first:
-	// every module may send notices and register jobs.
-	notifySvc := notify.New(d.Gorm, o.Now)
+	// The job runner comes first: every module may register jobs.
 	runner := jobs.New(d.Gorm, jobs.Options{Logger: o.Logger, Now: o.Now, Location: o.Location})
 	runner.MustRegister(jobs.Job{Name: "notify.prune", Schedule: "30 3 * * *", Run: func(ctx context.Context, now time.Time) error {
 		_, err := notifySvc.Prune(ctx, now.AddDate(0, 0, -180))
@@ -265,6 +268,18 @@ func openProposalsSection(svc *proposals.Service) visits.BriefSection {
 			lines = append(lines, fmt.Sprintf("%s v%d %s · ¥%s", r.Number, r.Version, r.Title, r.TotalFen))
 		}
 		return "brief.open_proposals", lines, nil
+	}
+}
+
+// orgNotices delivers org's sign-in warnings (wrong passwords slowing a
+// network down) to the account's owner and the admins, in their inbox.
+func orgNotices(inbox *notify.Service) org.NotifyFunc {
+	return func(ctx context.Context, userIDs []uint, msgID string, args map[string]string, link string) error {
+		notices := make([]notify.Notice, 0, len(userIDs))
+		for _, id := range userIDs {
+			notices = append(notices, notify.Notice{UserID: id, Kind: "login.throttled", MsgID: msgID, Args: args, Link: link})
+		}
+		return inbox.Send(ctx, notices...)
 	}
 }
 

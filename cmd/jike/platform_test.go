@@ -233,3 +233,29 @@ func TestCrossModuleTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestThrottleNoticeReachesTheInbox: when wrong passwords start slowing a
+// network down, the account's owner and the admins find it in their inbox.
+func TestThrottleNoticeReachesTheInbox(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	ctx := context.Background()
+	for range 6 {
+		_, _ = a.Org.Login(ctx, "liwei", "wrong password", "203.0.113.9", "test")
+	}
+	a.Org.Wait()
+	for _, who := range []string{"liwei", "admin"} {
+		list, _, err := a.Notify.List(ctx, subject(t, a, who).ID, notify.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 1 || list[0].Kind != "login.throttled" {
+			t.Fatalf("%s's inbox: %+v", who, list)
+		}
+	}
+	if body := loggedIn(t, a, "liwei").Get("/notifications").Body; !strings.Contains(body, "输错密码") {
+		t.Fatal("the owner's inbox does not say what happened")
+	}
+	if list, _, _ := a.Notify.List(ctx, subject(t, a, "zhangjing").ID, notify.Filter{}); len(list) != 0 {
+		t.Fatal("a bystander was notified")
+	}
+}
