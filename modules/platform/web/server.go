@@ -125,6 +125,8 @@ func New(o Options) (*Server, error) {
 		Root:   http.FS(sfs),
 		MaxAge: 86400,
 	}))
+	// Every query and form value is cleaned before any handler sees it.
+	s.App.Use(normalizeInput)
 	r := s.Router()
 	r.Get("/healthz", Public(), func(c *fiber.Ctx) error {
 		return c.Type("txt").SendString("ok")
