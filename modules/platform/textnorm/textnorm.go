@@ -73,6 +73,25 @@ func Clean(s string) string {
 	return strings.TrimFunc(out, unicode.IsSpace)
 }
 
+// Strip only removes what must never be stored or sent on: invalid UTF-8,
+// control characters other than tab, newline and carriage return, and
+// invisible formatting characters. It neither trims nor normalises, for
+// output of text stored before input was cleaned (exports).
+func Strip(s string) string {
+	if plainASCII(s) && !strings.ContainsRune(s, '\r') {
+		return s
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "")
+	}
+	return strings.Map(func(r rune) rune {
+		if (isControl(r) && r != '\t' && r != '\n' && r != '\r') || Invisible(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // Line is Clean for one-line text: any run of white space, newlines and
 // tabs included, becomes a single space.
 func Line(s string) string {

@@ -48,6 +48,12 @@ func TestLevels(t *testing.T) {
 	}
 }
 
+func TestStrip(t *testing.T) {
+	if got := Strip("\t=A\x00B\x1b\u202E\r\n C \xff"); got != "\t=AB\r\n C " {
+		t.Fatalf("Strip = %q", got)
+	}
+}
+
 func TestKeyComparesWhatPeopleCallTheSame(t *testing.T) {
 	for _, pair := range [][2]string{{"ABC", "ＡＢＣ"}, {"abc", "ＡＢＣ"}, {"Ａbc 科技", "abc\u3000科技"}, {"银\u200B行", "银行"}} {
 		if Key(pair[0]) != Key(pair[1]) {
@@ -130,6 +136,15 @@ func FuzzNormalise(f *testing.F) {
 			if again := l.fn(out); again != out {
 				t.Fatalf("%s is not idempotent: %q → %q → %q", l.name, s, out, again)
 			}
+		}
+		stripped := Strip(s)
+		for _, r := range stripped {
+			if (isControl(r) && r != '\t' && r != '\n' && r != '\r') || Invisible(r) || r == utf8.RuneError && !strings.ContainsRune(s, utf8.RuneError) {
+				t.Fatalf("Strip(%q) = %q keeps %U", s, stripped, r)
+			}
+		}
+		if !utf8.ValidString(stripped) || Strip(stripped) != stripped {
+			t.Fatalf("Strip(%q) = %q", s, stripped)
 		}
 		if d, err := ParseDate(s); err == nil && (d.Before(MinDate) || d.After(MaxDate)) {
 			t.Fatalf("ParseDate(%q) = %v, out of range", s, d)
