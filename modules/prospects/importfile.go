@@ -94,7 +94,7 @@ var importColumns = []importColumn{
 	{key: "status", header: "客户状态", width: 9, kind: "status", need: "否", note: "不填为“潜在”"},
 	{key: "competitors", header: "在网运营商", width: 14, kind: "competitor", need: "否", note: "可填多个，用顿号、逗号或斜杠分隔"},
 	{key: "owner", header: "客户经理", width: 11, need: "否", note: "填写系统登录用户名，如 liwei；不填则为导入人"},
-	{key: "chief_rep", header: "首席客户代表", width: 12, need: "否", note: "填写系统登录用户名，须与客户经理属于同一分公司"},
+	{key: "chief_rep", header: "首席客户代表", width: 12, need: "否", note: "填写系统登录用户名，须为客户经理所在团队的首席客户代表（集团客户部经理导入时可为本分公司任一首席客户代表）"},
 	{key: "contact_name", header: "关键人", width: 10, need: "否", note: "关键人姓名；不填则该行只导入客户信息"},
 	{key: "title", header: "职务", width: 12, need: "否"},
 	{key: "mobile", header: "手机", width: 14, text: true, need: "否", note: "11 位手机号"},
