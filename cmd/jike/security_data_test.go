@@ -105,7 +105,7 @@ func TestKeyPersonDuplicateOverHTTP(t *testing.T) {
 	runScenarios(t, a, []scenario{
 		{name: "first", as: "liwei", method: "POST", path: path, form: form, status: 303},
 		{name: "same name again", as: "liwei", method: "POST", path: path, form: url.Values{"contact_name": {"王 主任"}, "role": {"user"}}, status: 409,
-			want: []string{"同名或同手机号", `name="confirm_duplicate"`, "王主任"}},
+			want: []string{"该客户已有同名的关键人", `name="confirm_duplicate"`, "王主任"}},
 		{name: "confirmed", as: "liwei", method: "POST", path: path, form: confirmed, status: 303},
 	})
 }

@@ -148,7 +148,7 @@ type ContactInput struct {
 	Notes       string
 	Version     int
 	// Confirm saves the key person although another of the customer's
-	// has the same name or mobile.
+	// has the same name.
 	Confirm bool
 }
 

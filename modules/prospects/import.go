@@ -130,10 +130,10 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 			for field, msg := range f {
 				problem(row.Line, field, msg, "")
 			}
-			// The same key person twice for one customer (same name, or
-			// same mobile) is a mistake the file cannot confirm away.
+			// The same key person twice for one customer is a mistake the
+			// file cannot confirm away.
 			for _, other := range g.contacts {
-				if sameContact(other, ct.Name, ct.Mobile) {
+				if sameContact(other, ct.Name) {
 					problem(row.Line, "contact_name", "import.duplicate_contact", ct.Name)
 					break
 				}

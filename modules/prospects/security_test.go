@@ -260,8 +260,8 @@ func TestBadInputIsCleanedOrRefused(t *testing.T) {
 }
 
 // TestContactDuplicates: a second key person of the same customer with
-// the same name (however typed) or mobile needs a confirmation; editing a
-// key person does not find itself.
+// the same name (however typed) needs a confirmation; editing a key
+// person does not find itself.
 func TestContactDuplicates(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -272,12 +272,16 @@ func TestContactDuplicates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, in := range []ContactInput{{Name: "王院长\u200B", Role: "user"}, {Name: "刘主任", Mobile: "138-1234-5678", Role: "user"}} {
+		for _, in := range []ContactInput{{Name: "王院长\u200B", Role: "user"}, {Name: "王院长", Role: "user"}} {
 			_, err := w.svc.SaveContact(ctx, am, c.ID, 0, in)
 			var dup *ContactDuplicateError
 			if !errors.As(err, &dup) || len(dup.Found) != 1 || dup.Found[0].ID != first.ID {
 				t.Fatalf("%q: %v", in.Name, err)
 			}
+		}
+		// A shared mobile (an office or a secretary's) is no duplicate.
+		if _, err := w.svc.SaveContact(ctx, am, c.ID, 0, ContactInput{Name: "刘主任", Mobile: "138-1234-5678", Role: "user"}); err != nil {
+			t.Fatalf("shared mobile: %v", err)
 		}
 		// Another customer's key person of the same name is no duplicate.
 		other := w.customer(t, "liwei", "另一家医院")
@@ -314,7 +318,7 @@ func TestImportDuplicatesFollowTheSameRule(t *testing.T) {
 			"丁公司," + code(t) + ",商贸,C,王总,13900001111,决策人\n" +
 			"丁公司,,,,,,\n"
 		c4 := MakeCreditCode("91230103MA1KPDU01")
-		file += "戊公司," + c4 + ",商贸,C,王总,13900001111,决策人\n戊公司," + c4 + ",,,王\u3000总,,联系人\n戊公司," + c4 + ",,,李总,139 0000 1111,联系人\n"
+		file += "戊公司," + c4 + ",商贸,C,王总,13900001111,决策人\n戊公司," + c4 + ",,,王\u3000总,,联系人\n戊公司," + c4 + ",,,李总,139 0000 1111,联系人\n戊公司," + c4 + ",,,ＬＩ总,,联系人\n戊公司," + c4 + ",,,li总,,联系人\n"
 		rep := w.importFile(t, "liwei", "d.csv", []byte(file), false)
 		byLine := map[int]ImportProblem{}
 		for _, p := range rep.Problems {
@@ -329,12 +333,15 @@ func TestImportDuplicatesFollowTheSameRule(t *testing.T) {
 		}
 		want := map[int][2]string{
 			2: {"import.duplicate_yours", mine.Name}, 3: {"import.duplicate_ask", "周杰"}, 4: {"import.duplicate_other_branch", "大庆分公司"},
-			8: {"import.duplicate_contact", "王 总"}, 9: {"import.duplicate_contact", "李总"},
+			8: {"import.duplicate_contact", "王 总"}, 11: {"import.duplicate_contact", "li总"},
 		}
 		for line, w := range want {
 			if p := byLine[line]; p.MsgID != w[0] || p.Arg != w[1] {
 				t.Errorf("line %d: %+v, want %v", line, p, w)
 			}
+		}
+		if _, ok := byLine[9]; ok {
+			t.Errorf("a shared mobile is a problem: %+v", byLine[9])
 		}
 		if rep.Duplicates != 3 {
 			t.Errorf("duplicates %d", rep.Duplicates)

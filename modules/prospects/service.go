@@ -833,14 +833,13 @@ func (s *Service) refreshSearch(ctx context.Context, tx *Store, c *Customer) err
 	return tx.DB().WithContext(ctx).Model(&Customer{}).Where("id = ?", c.ID).Update("search_text", text).Error
 }
 
-// sameContact reports whether ct looks like the key person named name
-// with mobile: the same name once normalised (ＡＢＣ = abc, spaces and
-// invisible characters ignored), or the same mobile number.
-func sameContact(ct *Contact, name, mobile string) bool {
-	if k := strings.ReplaceAll(textnorm.Key(name), " ", ""); k != "" && k == strings.ReplaceAll(textnorm.Key(ct.Name), " ", "") {
-		return true
-	}
-	return mobile != "" && mobile == ct.Mobile
+// sameContact reports whether ct has the name name once both are
+// normalised (ＡＢＣ = abc, spaces and invisible characters ignored). A
+// shared mobile is no sign: an office number or a secretary's serves
+// several people.
+func sameContact(ct *Contact, name string) bool {
+	k := strings.ReplaceAll(textnorm.Key(name), " ", "")
+	return k != "" && k == strings.ReplaceAll(textnorm.Key(ct.Name), " ", "")
 }
 
 // ContactDuplicateError reports key persons of the same customer that look
@@ -856,7 +855,7 @@ func (e *ContactDuplicateError) Error() string {
 }
 
 // SaveContact creates (id 0) or edits a key person of a customer. A key
-// person with the same name or mobile as another of the customer's is a
+// person with the same name as another of the customer's is a
 // ContactDuplicateError unless in.Confirm.
 func (s *Service) SaveContact(ctx context.Context, actor authz.Subject, customerID, id uint, in ContactInput) (*Contact, error) {
 	c, err := s.customerFor(ctx, actor, customerID, "write")
@@ -889,7 +888,7 @@ func (s *Service) SaveContact(ctx context.Context, actor authz.Subject, customer
 		}
 		var dups []Contact
 		for i := range others {
-			if others[i].ID != id && sameContact(&others[i], in.Name, in.Mobile) {
+			if others[i].ID != id && sameContact(&others[i], in.Name) {
 				dups = append(dups, others[i])
 			}
 		}
