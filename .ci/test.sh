@@ -19,6 +19,21 @@ log=$(mktemp)
 set +e
 go test -count=1 -timeout 25m -v ./... >"$log" 2>&1
 status=$?
+# Fuzz targets, a few seconds each on top of their seed corpus (which the
+# run above already replayed). A failing input is saved under the
+# package's testdata/fuzz; commit it with the fix.
+for target in \
+  "FuzzNormalise ./modules/platform/textnorm" \
+  "FuzzParse ./modules/platform/money" \
+  "FuzzReadCSV ./modules/platform/tabular" \
+  "FuzzReadXLSX ./modules/platform/tabular" \
+  "FuzzCreditCode ./modules/prospects"; do
+  set -- $target
+  if ! go test -run '^$' -fuzz "^$1\$" -fuzztime 5s "$2" >>"$log" 2>&1; then
+    echo "--- FAIL: fuzz $1 ($2)" >>"$log"
+    status=1
+  fi
+done
 set -e
 # Show package results, failures and the PostgreSQL start lines.
 grep -E '^(ok|FAIL|panic:|testkit:)|--- FAIL|^\s+\S+_test\.go:[0-9]+:' "$log" || true

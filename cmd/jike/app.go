@@ -18,6 +18,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/notify"
 	"github.com/jike-crm/jike/modules/platform/pdf"
+	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -313,6 +314,7 @@ func allModels() []any {
 	models = append(models, needs.Models()...)
 	models = append(models, visits.Models()...)
 	models = append(models, catalog.Models()...)
+	models = append(models, ratelimit.Models()...)
 	return append(models, proposals.Models()...)
 }
 

@@ -82,7 +82,8 @@ func TestCustomerScopesOverHTTP(t *testing.T) {
 			{name: "opportunity with errors", as: "liwei", method: "POST", path: "/opportunities", form: url.Values{"customer_id": {itoa(mine.ID)}, "title": {""}, "monthly": {"12.345"}}, status: 422, want: []string{"必填", "最多两位小数"}},
 			{name: "opportunity for another manager's customer is 404", as: "liwei", method: "POST", path: "/opportunities", form: url.Values{"customer_id": {itoa(theirs.ID)}, "title": {"偷单"}}, status: 404},
 			{name: "duplicate code links to existing", as: "liwei", method: "POST", path: "/customers", form: url.Values{"name": {"完全不同"}, "credit_code": {mine.CreditCode}, "industry": {"gov"}, "grade": {"C"}}, status: 409, want: []string{"可能重复的客户", "/customers/" + itoa(mine.ID)}},
-			{name: "duplicate of an invisible customer gives no link", as: "liwei", method: "POST", path: "/customers", form: url.Values{"name": {"别的名字"}, "credit_code": {theirs.CreditCode}, "industry": {"gov"}, "grade": {"C"}}, status: 409, want: []string{"张静的证券客户"}, wantNot: []string{`href="` + theirURL + `"`}},
+			{name: "duplicate of an invisible customer gives no link", as: "liwei", method: "POST", path: "/customers", form: url.Values{"name": {"别的名字"}, "credit_code": {theirs.CreditCode}, "industry": {"gov"}, "grade": {"C"}}, status: 409, want: []string{"该信用代码已登记为其他客户经理的客户，请联系 张静"}, wantNot: []string{"张静的证券客户", `href="` + theirURL + `"`}},
+			{name: "a name fragment shows only one's own customers", as: "liwei", method: "POST", path: "/customers", form: url.Values{"name": {"客户"}, "credit_code": {prospects.MakeCreditCode("91230103MA1000009")}, "industry": {"gov"}, "grade": {"C"}}, status: 409, want: []string{"李伟的银行客户"}, wantNot: []string{"张静的证券客户", "张静", theirs.CreditCode}},
 		})
 	})
 }

@@ -2,12 +2,12 @@ package needs
 
 import (
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
 
 // Length limits, in characters.
@@ -28,9 +28,9 @@ type AnalysisInput struct {
 // Validate checks and trims the analysis form and parses the budget.
 func (in *AnalysisInput) Validate() (money.Fen, apperr.Fields) {
 	f := apperr.Fields{}
-	in.PainPoints = strings.TrimSpace(in.PainPoints)
-	in.DecisionCalendar = strings.TrimSpace(in.DecisionCalendar)
-	in.Notes = strings.TrimSpace(in.Notes)
+	in.PainPoints = textnorm.Clean(in.PainPoints)
+	in.DecisionCalendar = textnorm.Clean(in.DecisionCalendar)
+	in.Notes = textnorm.Clean(in.Notes)
 	for field, v := range map[string]string{"pain_points": in.PainPoints, "decision_calendar": in.DecisionCalendar, "notes": in.Notes} {
 		if utf8.RuneCountInString(v) > maxLongText {
 			f.Add(field, "v.too_long")
@@ -59,9 +59,9 @@ type serviceValues struct {
 func (in *ServiceInput) Validate() (serviceValues, apperr.Fields) {
 	f := apperr.Fields{}
 	var v serviceValues
-	in.Service = strings.TrimSpace(in.Service)
-	in.Supplier = strings.TrimSpace(in.Supplier)
-	in.Description = strings.TrimSpace(in.Description)
+	in.Service = textnorm.Fold(in.Service)
+	in.Supplier = textnorm.Fold(in.Supplier)
+	in.Description = textnorm.Line(in.Description)
 	if in.Service == "" {
 		f.Add("service", "v.required")
 	} else if !slices.Contains(Services, in.Service) {
@@ -76,11 +76,14 @@ func (in *ServiceInput) Validate() (serviceValues, apperr.Fields) {
 		f.Add("description", "v.too_long")
 	}
 	v.spend = parseAmount(in.MonthlySpend, "monthly_spend", f)
-	if s := strings.TrimSpace(in.ContractEnd); s != "" {
+	if s := textnorm.Fold(in.ContractEnd); s != "" {
 		t, err := ParseDate(s)
-		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+		switch {
+		case err != nil:
+			f.Add("contract_end", textnorm.DateMessage(err))
+		case t.Year() < 2000:
 			f.Add("contract_end", "v.date")
-		} else {
+		default:
 			v.end = &t
 		}
 	}
@@ -101,9 +104,9 @@ type NeedInput struct {
 // person and the opportunity belong to the customer.
 func (in *NeedInput) Validate() apperr.Fields {
 	f := apperr.Fields{}
-	in.Description = strings.TrimSpace(in.Description)
-	in.Category = strings.TrimSpace(in.Category)
-	if in.Priority = strings.TrimSpace(in.Priority); in.Priority == "" {
+	in.Description = textnorm.Clean(in.Description)
+	in.Category = textnorm.Fold(in.Category)
+	if in.Priority = textnorm.Fold(in.Priority); in.Priority == "" {
 		in.Priority = "medium"
 	}
 	if in.Category == "" {
@@ -125,7 +128,7 @@ func (in *NeedInput) Validate() apperr.Fields {
 // parseAmount reads an optional non-negative yuan amount into fen, adding
 // a field error for anything else.
 func parseAmount(s, field string, f apperr.Fields) money.Fen {
-	if strings.TrimSpace(s) == "" {
+	if s = textnorm.Fold(s); s == "" {
 		return 0
 	}
 	a, err := money.Parse(s)
@@ -137,8 +140,6 @@ func parseAmount(s, field string, f apperr.Fields) money.Fen {
 }
 
 // ParseDate reads 2026-11-25, 2026/11/25 or 2026年11月25日 as a calendar
-// date (midnight UTC).
-func ParseDate(s string) (time.Time, error) {
-	s = strings.NewReplacer("/", "-", "年", "-", "月", "-", "日", "", ".", "-").Replace(strings.TrimSpace(s))
-	return time.Parse("2006-1-2", s)
-}
+// date (midnight UTC), within the range every date must lie in
+// (textnorm.ParseDate).
+func ParseDate(s string) (time.Time, error) { return textnorm.ParseDate(s) }

@@ -4,10 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/width"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
 
 // Reasons a unified social credit code (统一社会信用代码, GB 32100-2015) is
@@ -60,15 +59,12 @@ var creditCodeCategories = map[byte]string{
 }
 
 // NormalizeCreditCode turns what people paste into the canonical form:
-// surrounding spaces (including the full-width space and stray BOMs from
-// copied text) removed, full-width letters and digits made half-width, and
-// letters upper-cased. It does not validate.
+// white space (the full-width space too) and invisible characters (stray
+// BOMs, zero-width spaces from copied text) removed, full-width letters
+// and digits made half-width (NFKC), and letters upper-cased. It does not
+// validate.
 func NormalizeCreditCode(s string) string {
-	s = width.Narrow.String(s)
-	s = strings.TrimFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || r == '\uFEFF' || r == '\u200B'
-	})
-	return strings.ToUpper(s)
+	return strings.ToUpper(strings.ReplaceAll(textnorm.Fold(s), " ", ""))
 }
 
 // ValidateCreditCode checks a normalised code and returns one of the

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -94,19 +95,25 @@ func exportCells(r *ExportRow, loc *time.Location) []string {
 	if !c.UpdatedAt.IsZero() {
 		updated = c.UpdatedAt.In(loc).Format(exportTimeLayout)
 	}
-	return []string{
+	cells := []string{
 		c.Name, c.CreditCode, CodeLabel("industry", c.Industry), CodeLabel("grade", c.Grade),
 		CodeLabel("status", c.Status), strconv.Itoa(c.Headcount), c.AnnualSpendFen.Plain(),
 		c.Region, c.Address, strings.Join(comps, "、"),
 		r.Owner, r.ChiefRep, r.Team, strconv.Itoa(c.QualScore), strings.Join(r.KeyPersons, "、"),
 		updated,
 	}
+	// Text stored before input was cleaned may hold NUL, ESC or bidi
+	// overrides: a spreadsheet or terminal must not receive them.
+	for i, v := range cells {
+		cells[i] = textnorm.Strip(v)
+	}
+	return cells
 }
 
 // csvSafe defuses CSV formula injection: Excel runs a cell that starts
 // with = + - or @ (and, after trimming, tab or CR) as a formula, so such
 // cells get a leading apostrophe, which Excel shows as text. The importer
-// removes it again.
+// removes it again. Control characters are already gone (exportCells).
 func csvSafe(s string) string {
 	if s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0 {
 		return "'" + s

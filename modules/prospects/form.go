@@ -11,6 +11,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
 
 var (
@@ -62,10 +63,12 @@ type customerValues struct {
 func (in *CustomerInput) Validate() (customerValues, apperr.Fields) {
 	f := apperr.Fields{}
 	var v customerValues
-	in.Name = strings.Join(strings.Fields(in.Name), " ")
+	in.Name = textnorm.Name(in.Name)
 	in.CreditCode = NormalizeCreditCode(in.CreditCode)
-	in.Address = strings.TrimSpace(in.Address)
-	in.Region = strings.TrimSpace(in.Region)
+	in.Industry, in.Grade, in.Status = textnorm.Fold(in.Industry), strings.ToUpper(textnorm.Fold(in.Grade)), textnorm.Fold(in.Status)
+	in.Headcount, in.AnnualSpend = textnorm.Fold(in.Headcount), textnorm.Fold(in.AnnualSpend)
+	in.Address = textnorm.Line(in.Address)
+	in.Region = textnorm.Line(in.Region)
 	if n := utf8.RuneCountInString(in.Name); n == 0 {
 		f.Add("name", "v.required")
 	} else if n < 2 || n > 100 {
@@ -94,14 +97,14 @@ func (in *CustomerInput) Validate() (customerValues, apperr.Fields) {
 	} else {
 		f.Add("status", "v.choose")
 	}
-	if h := strings.TrimSpace(in.Headcount); h != "" {
+	if h := in.Headcount; h != "" {
 		n, err := strconv.Atoi(h)
 		if err != nil || n < 0 || n > 10_000_000 {
 			f.Add("headcount", "v.whole_number")
 		}
 		v.headcount = n
 	}
-	if s := strings.TrimSpace(in.AnnualSpend); s != "" {
+	if s := in.AnnualSpend; s != "" {
 		amt, err := money.Parse(s)
 		if err != nil || amt < 0 {
 			f.Add("annual_spend", "v.money")
@@ -116,7 +119,7 @@ func (in *CustomerInput) Validate() (customerValues, apperr.Fields) {
 	}
 	var comps []string
 	for _, c := range in.Competitors {
-		for _, part := range strings.FieldsFunc(c, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == '/' || r == ' ' }) {
+		for _, part := range strings.FieldsFunc(textnorm.Fold(c), func(r rune) bool { return r == ',' || r == '、' || r == '/' || r == ' ' }) {
 			code, ok := LabelToCode("competitor", part)
 			if !ok {
 				f.Add("competitors", "v.choose")
@@ -144,16 +147,23 @@ type ContactInput struct {
 	Preferences string
 	Notes       string
 	Version     int
+	// Confirm saves the key person although another of the customer's
+	// has the same name.
+	Confirm bool
 }
 
-// Validate checks and normalises a key person.
+// Validate checks and normalises a key person. Names keep their Chinese
+// punctuation; phones, e-mail and dates are read full-width or not.
 func (in *ContactInput) Validate() (*time.Time, apperr.Fields) {
 	f := apperr.Fields{}
-	in.Name = strings.TrimSpace(in.Name)
-	in.Title = strings.TrimSpace(in.Title)
-	in.Mobile = strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(in.Mobile))
-	in.Phone = strings.ReplaceAll(strings.TrimSpace(in.Phone), " ", "")
-	in.Email = strings.TrimSpace(in.Email)
+	in.Name = textnorm.Name(in.Name)
+	in.Title = textnorm.Line(in.Title)
+	in.Mobile = strings.NewReplacer(" ", "", "-", "").Replace(textnorm.Fold(in.Mobile))
+	in.Phone = strings.ReplaceAll(textnorm.Fold(in.Phone), " ", "")
+	in.Email = textnorm.Fold(in.Email)
+	in.Role, in.Attitude = textnorm.Fold(in.Role), textnorm.Fold(in.Attitude)
+	in.Preferences = textnorm.Line(in.Preferences)
+	in.Notes = textnorm.Clean(in.Notes)
 	if n := utf8.RuneCountInString(in.Name); n == 0 {
 		f.Add("contact_name", "v.required")
 	} else if n > 50 {
@@ -187,11 +197,14 @@ func (in *ContactInput) Validate() (*time.Time, apperr.Fields) {
 		f.Add("attitude", "v.choose")
 	}
 	var bday *time.Time
-	if b := strings.TrimSpace(in.Birthday); b != "" {
+	if b := textnorm.Fold(in.Birthday); b != "" {
 		t, err := parseDate(b)
-		if err != nil || t.Year() < 1900 || t.After(time.Now()) {
+		switch {
+		case err != nil:
+			f.Add("birthday", textnorm.DateMessage(err))
+		case t.After(time.Now()):
 			f.Add("birthday", "v.date")
-		} else {
+		default:
 			bday = &t
 		}
 	}
@@ -204,11 +217,9 @@ func (in *ContactInput) Validate() (*time.Time, apperr.Fields) {
 	return bday, f
 }
 
-// parseDate reads 2026-11-25, 2026/11/25 or 2026年11月25日.
-func parseDate(s string) (time.Time, error) {
-	s = strings.NewReplacer("/", "-", "年", "-", "月", "-", "日", "", ".", "-").Replace(strings.TrimSpace(s))
-	return time.Parse("2006-1-2", s)
-}
+// parseDate reads 2026-11-25, 2026/11/25 or 2026年11月25日 within the
+// range every date must lie in (textnorm.ParseDate).
+func parseDate(s string) (time.Time, error) { return textnorm.ParseDate(s) }
 
 // OpportunityInput is the opportunity form.
 type OpportunityInput struct {
@@ -233,8 +244,10 @@ type opportunityValues struct {
 func (in *OpportunityInput) Validate() (opportunityValues, apperr.Fields) {
 	f := apperr.Fields{}
 	var v opportunityValues
-	in.Title = strings.TrimSpace(in.Title)
-	in.Products = strings.TrimSpace(in.Products)
+	in.Title = textnorm.Line(in.Title)
+	in.Products = textnorm.Line(in.Products)
+	in.Monthly, in.OneTime = textnorm.Fold(in.Monthly), textnorm.Fold(in.OneTime)
+	in.Probability = textnorm.Fold(in.Probability)
 	if in.CustomerID == 0 {
 		f.Add("customer_id", "v.required")
 	}
@@ -258,10 +271,10 @@ func (in *OpportunityInput) Validate() (opportunityValues, apperr.Fields) {
 	}
 	v.monthly = parseAmt("monthly", in.Monthly)
 	v.oneTime = parseAmt("one_time", in.OneTime)
-	if s := strings.TrimSpace(in.ExpectedClose); s != "" {
+	if s := textnorm.Fold(in.ExpectedClose); s != "" {
 		t, err := parseDate(s)
 		if err != nil {
-			f.Add("expected_close", "v.date")
+			f.Add("expected_close", textnorm.DateMessage(err))
 		} else {
 			v.close = &t
 		}

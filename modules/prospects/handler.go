@@ -159,18 +159,19 @@ func customerInputFrom(c *fiber.Ctx) CustomerInput {
 	}
 }
 
-// assignment lists who the current user may make owner, and the chief
-// reps of branchID, for the customer and reassign forms.
-func (h *handler) assignment(c *fiber.Ctx, branchID uint) (owners, reps []org.User, err error) {
-	if owners, err = h.svc.Assignable(c.UserContext(), web.MustSubject(c)); err != nil {
+// assignment lists who the current user may make owner of a new
+// customer, and the chief reps they may name on it.
+func (h *handler) assignment(c *fiber.Ctx) (owners, reps []org.User, err error) {
+	me := web.MustSubject(c)
+	if owners, err = h.svc.Assignable(c.UserContext(), me); err != nil {
 		return nil, nil, err
 	}
-	reps, err = h.svc.ChiefReps(c.UserContext(), branchID)
+	reps, err = h.svc.FormChiefReps(c.UserContext(), me)
 	return owners, reps, err
 }
 
 func (h *handler) renderCustomerForm(c *fiber.Ctx, status int, id uint, in CustomerInput, errs map[string]string, dups []Duplicate) error {
-	owners, reps, err := h.assignment(c, web.MustSubject(c).BranchID)
+	owners, reps, err := h.assignment(c)
 	if err != nil {
 		return err
 	}
@@ -191,6 +192,10 @@ func (h *handler) customerNew(c *fiber.Ctx) error {
 // formError renders the customer form again for validation errors,
 // conflicts and duplicates; ok is false for any other error.
 func (h *handler) customerFormError(c *fiber.Ctx, id uint, in CustomerInput, err error) (bool, error) {
+	if errors.Is(err, ErrTooManyChecks) {
+		errs := map[string]string{"_form": h.srv.I18n.T(web.Lang(c), "customers.too_many_checks")}
+		return true, h.renderCustomerForm(c, fiber.StatusTooManyRequests, id, in, errs, nil)
+	}
 	var dup *DuplicateError
 	if errors.As(err, &dup) {
 		msg := "customers.similar_found"
@@ -381,7 +386,12 @@ func (h *handler) reassignPage(c *fiber.Ctx) error {
 }
 
 func (h *handler) renderReassign(c *fiber.Ctx, status int, cu *Customer, errs map[string]string) error {
-	owners, reps, err := h.assignment(c, cu.BranchID)
+	me := web.MustSubject(c)
+	owners, err := h.svc.ReassignOwners(c.UserContext(), me, cu)
+	if err != nil {
+		return err
+	}
+	reps, err := h.svc.ReassignChiefReps(c.UserContext(), me, cu)
 	if err != nil {
 		return err
 	}
@@ -464,13 +474,13 @@ func contactInputFrom(c *fiber.Ctx) ContactInput {
 		Name: c.FormValue("contact_name"), Title: c.FormValue("title"), Mobile: c.FormValue("mobile"),
 		Phone: c.FormValue("phone"), Email: c.FormValue("email"), Role: c.FormValue("role"),
 		Attitude: c.FormValue("attitude"), Birthday: c.FormValue("birthday"), Preferences: c.FormValue("preferences"),
-		Notes: c.FormValue("notes"), Version: web.FormInt(c, "version"),
+		Notes: c.FormValue("notes"), Version: web.FormInt(c, "version"), Confirm: c.FormValue("confirm_duplicate") == "1",
 	}
 }
 
-func (h *handler) renderContactForm(c *fiber.Ctx, status int, cu *Customer, id uint, in ContactInput, errs map[string]string) error {
+func (h *handler) renderContactForm(c *fiber.Ctx, status int, cu *Customer, id uint, in ContactInput, errs map[string]string, dups ...Contact) error {
 	return h.srv.RenderStatus(c, status, "prospects/contact_form", fiber.Map{
-		"C": cu, "ID": id, "Form": in, "Errors": errs, "Roles": ContactRoles, "Attitudes": Attitudes,
+		"C": cu, "ID": id, "Form": in, "Errors": errs, "Roles": ContactRoles, "Attitudes": Attitudes, "Duplicates": dups,
 	})
 }
 
@@ -494,6 +504,15 @@ func (h *handler) contactSave(c *fiber.Ctx, contactID uint) error {
 	me := web.MustSubject(c)
 	in := contactInputFrom(c)
 	_, err = h.svc.SaveContact(c.UserContext(), me, id, contactID, in)
+	var dup *ContactDuplicateError
+	if errors.As(err, &dup) {
+		cu, lerr := h.svc.customerFor(c.UserContext(), me, id, "write")
+		if lerr != nil {
+			return lerr
+		}
+		errs := map[string]string{"_form": h.srv.I18n.T(web.Lang(c), "contacts.similar_found")}
+		return h.renderContactForm(c, fiber.StatusConflict, cu, contactID, in, errs, dup.Found...)
+	}
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
 		cu, lerr := h.svc.customerFor(c.UserContext(), me, id, "write")
 		if lerr != nil {

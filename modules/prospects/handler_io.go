@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -129,10 +130,30 @@ func cleanStaged() {
 	}
 }
 
+// importWait is how long an import waits for a free slot of the gate
+// before the user is asked to try again.
+const importWait = 3 * time.Second
+
 func (h *handler) importUpload(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	lang := web.Lang(c)
-	var data []byte
+	fail := func(status int, msgID string) error {
+		return h.srv.RenderStatus(c, status, "prospects/import", fiber.Map{"Error": h.srv.I18n.T(lang, msgID)})
+	}
+	// Each import holds a parsed file and a transaction: a few at a time
+	// per instance, the others are asked to try again shortly.
+	release, err := h.svc.ImportGate().Enter(c.UserContext(), importWait)
+	if errors.Is(err, tabular.ErrBusy) {
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return fail(fiber.StatusServiceUnavailable, "import.busy")
+	}
+	if err != nil {
+		return err
+	}
+	defer release()
+
+	var src io.ReaderAt
+	var size int64
 	var name string
 	commit := c.FormValue("action") == "commit"
 	if commit {
@@ -141,29 +162,31 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 			return fiber.ErrBadRequest
 		}
 		path := stagedPath(me.ID, token, ext)
-		b, err := os.ReadFile(path)
+		f, err := os.Open(path)
 		if err != nil {
 			h.srv.Flash(c, "error", "import.expired")
 			return web.Redirect(c, "/customers/import")
 		}
-		data, name = b, "staged"+ext
 		defer os.Remove(path)
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		src, size, name = f, st.Size(), "staged"+ext
 	} else {
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return h.srv.RenderStatus(c, fiber.StatusUnprocessableEntity, "prospects/import", fiber.Map{"Error": h.srv.I18n.T(lang, "import.no_file")})
+			return fail(fiber.StatusUnprocessableEntity, "import.no_file")
 		}
 		f, err := fh.Open()
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		if data, err = io.ReadAll(io.LimitReader(f, h.srv.MaxUploadBytes()+1)); err != nil {
-			return err
-		}
-		name = fh.Filename
+		src, size, name = f, fh.Size, fh.Filename
 	}
-	rows, err := ParseImportLimit(name, bytes.NewReader(data), h.srv.MaxUploadBytes())
+	rows, err := ParseImportFile(name, src, size, h.srv.MaxUploadBytes())
 	var fileErr *ImportFileError
 	if asImportFileError(err, &fileErr) {
 		msg := h.srv.I18n.T(lang, fileErr.MsgID)
@@ -178,6 +201,9 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 		return err
 	}
 	rep, err := h.svc.Import(c.UserContext(), me, rows, commit)
+	if errors.Is(err, ErrTooManyChecks) {
+		return fail(fiber.StatusTooManyRequests, "import.too_many_checks")
+	}
 	if err != nil {
 		return err
 	}
@@ -189,11 +215,7 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 	if rep.OK() {
 		token := web.RandomToken(24)
 		ext := strings.ToLower(filepath.Ext(name))
-		cleanStaged()
-		if err := os.MkdirAll(importDir(), 0o700); err != nil {
-			return err
-		}
-		if err := os.WriteFile(stagedPath(me.ID, token, ext), data, 0o600); err != nil {
+		if err := stage(stagedPath(me.ID, token, ext), io.NewSectionReader(src, 0, size)); err != nil {
 			return err
 		}
 		out["Token"], out["Ext"] = token, ext
@@ -203,6 +225,24 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 		status = fiber.StatusUnprocessableEntity
 	}
 	return h.srv.RenderStatus(c, status, "prospects/import", out)
+}
+
+// stage copies a checked upload to the private folder for the commit.
+func stage(path string, r io.Reader) error {
+	cleanStaged()
+	if err := os.MkdirAll(importDir(), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("stage import: %w", err)
+	}
+	return f.Close()
 }
 
 func asImportFileError(err error, target **ImportFileError) bool {

@@ -10,6 +10,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
 
 // ImportProblem is one reason a row cannot be imported.
@@ -58,13 +59,30 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 	for _, u := range assignable {
 		byUsername[strings.ToLower(u.Username)] = u
 	}
-	reps, err := s.org.ChiefReps(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
-	repByUsername := map[string]org.User{}
-	for _, u := range reps {
-		repByUsername[strings.ToLower(u.Username)] = u
+	// The chief reps the importer may name, per owner's team (a director:
+	// per branch), as the customer form allows them.
+	repsFor := map[uint]map[string]uint{}
+	chiefFor := func(owner *org.User, username string) (*uint, error) {
+		key := derefID(owner.TeamID)
+		if actor.Role == authz.RoleDirector {
+			key = derefID(owner.BranchID)
+		}
+		reps, ok := repsFor[key]
+		if !ok {
+			list, err := s.ChiefRepsFor(ctx, actor, owner)
+			if err != nil {
+				return nil, err
+			}
+			reps = map[string]uint{}
+			for _, u := range list {
+				reps[strings.ToLower(u.Username)] = u.ID
+			}
+			repsFor[key] = reps
+		}
+		if id, ok := reps[username]; ok {
+			return &id, nil
+		}
+		return nil, nil
 	}
 
 	var order []string
@@ -83,12 +101,14 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 				problem(row.Line, "owner", "import.bad_owner", row.OwnerUsername)
 			}
 			var chief *uint
-			if name := strings.ToLower(strings.TrimSpace(row.ChiefRepUsername)); name != "" {
-				u, ok := repByUsername[name]
-				if !ok || owner == nil || u.BranchID == nil || owner.BranchID == nil || *u.BranchID != *owner.BranchID {
+			if name := strings.ToLower(textnorm.Fold(row.ChiefRepUsername)); name != "" {
+				if owner != nil {
+					if chief, err = chiefFor(owner, name); err != nil {
+						return nil, err
+					}
+				}
+				if chief == nil {
 					problem(row.Line, "chief_rep", "import.bad_chief_rep", row.ChiefRepUsername)
-				} else {
-					chief = &u.ID
 				}
 			}
 			c := &Customer{ChiefRepID: chief, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
@@ -101,7 +121,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 				groups[code] = g
 				order = append(order, code)
 			}
-		} else if n := strings.TrimSpace(in.Name); n != "" && strings.Join(strings.Fields(n), " ") != g.customer.Name {
+		} else if n := textnorm.Name(in.Name); n != "" && n != g.customer.Name {
 			problem(row.Line, "name", "import.conflicting_row", g.customer.Name)
 		}
 		if row.Contact != nil {
@@ -109,6 +129,14 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 			bday, f := ct.Validate()
 			for field, msg := range f {
 				problem(row.Line, field, msg, "")
+			}
+			// The same key person twice for one customer is a mistake the
+			// file cannot confirm away.
+			for _, other := range g.contacts {
+				if sameContact(other, ct.Name) {
+					problem(row.Line, "contact_name", "import.duplicate_contact", ct.Name)
+					break
+				}
 			}
 			g.contacts = append(g.contacts, &Contact{Name: ct.Name, Title: ct.Title, Mobile: ct.Mobile, Phone: ct.Phone,
 				Email: ct.Email, Role: ct.Role, Attitude: ct.Attitude, Birthday: bday, Preferences: ct.Preferences,
@@ -118,18 +146,42 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 	}
 	rep.Customers = len(order)
 
+	// A file checks many codes at once: it counts against its own limit.
+	if err := s.allowCheck(ctx, actor, "dupimport", s.importRule); err != nil {
+		return nil, err
+	}
 	existing, err := s.store.CustomersByCodes(ctx, order)
 	if err != nil {
 		return nil, err
 	}
+	// Codes the importer may not open say only whom to ask (the owner in
+	// the importer's branch, else the branch), as the customer form does.
+	var ownerIDs []uint
+	for _, c := range existing {
+		ownerIDs = append(ownerIDs, c.OwnerID)
+	}
+	owners, err := s.org.UsersByIDs(ctx, ownerIDs)
+	if err != nil {
+		return nil, err
+	}
 	for _, code := range order {
-		if c, ok := existing[code]; ok {
-			rep.Duplicates++
-			name := c.Name
-			if !s.Can(actor, "read", &c) {
-				name = "" // do not leak who holds a customer outside one's scope
-			}
-			problem(groups[code].line, "credit_code", "import.duplicate", name)
+		c, ok := existing[code]
+		if !ok {
+			continue
+		}
+		rep.Duplicates++
+		if s.Can(actor, "read", &c) {
+			problem(groups[code].line, "credit_code", "import.duplicate_yours", c.Name)
+			continue
+		}
+		d, err := s.hint(ctx, actor, &c, owners[c.OwnerID].Name)
+		if err != nil {
+			return nil, err
+		}
+		if d.Branch != "" {
+			problem(groups[code].line, "credit_code", "import.duplicate_other_branch", d.Branch)
+		} else {
+			problem(groups[code].line, "credit_code", "import.duplicate_ask", d.Owner)
 		}
 	}
 	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
@@ -174,7 +226,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 // importOwner resolves a row's owner: the named user if the actor may
 // assign customers to them, else the actor when they may own customers.
 func (s *Service) importOwner(actor authz.Subject, username string, assignable map[string]org.User) *org.User {
-	name := strings.ToLower(strings.TrimSpace(username))
+	name := strings.ToLower(textnorm.Fold(username))
 	if name == "" {
 		name = strings.ToLower(actor.Username)
 	}

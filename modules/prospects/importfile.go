@@ -1,22 +1,16 @@
 package prospects
 
 import (
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
+	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	xunicode "golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/width"
 )
 
@@ -30,9 +24,6 @@ const (
 	// default of JIKE_MAX_UPLOAD_MB); the handler passes the configured
 	// limit to ParseImportLimit.
 	MaxImportBytes = 10 << 20
-	// maxImportUnzipped bounds what an .xlsx may inflate to, so a small
-	// zip bomb cannot exhaust memory or disk.
-	maxImportUnzipped = 256 << 20
 	// maxHeaderSearch is how many non-empty rows may come before the
 	// header: exported sheets often start with a title line.
 	maxHeaderSearch = 10
@@ -105,7 +96,7 @@ var importColumns = []importColumn{
 	{key: "status", header: "客户状态", width: 9, kind: "status", need: "否", note: "不填为“潜在”"},
 	{key: "competitors", header: "在网运营商", width: 14, kind: "competitor", need: "否", note: "可填多个，用顿号、逗号或斜杠分隔"},
 	{key: "owner", header: "客户经理", width: 11, need: "否", note: "填写系统登录用户名，如 liwei；不填则为导入人"},
-	{key: "chief_rep", header: "首席客户代表", width: 12, need: "否", note: "填写系统登录用户名，须与客户经理属于同一分公司"},
+	{key: "chief_rep", header: "首席客户代表", width: 12, need: "否", note: "填写系统登录用户名，须为客户经理所在团队的首席客户代表（集团客户部经理导入时可为本分公司任一首席客户代表）"},
 	{key: "contact_name", header: "关键人", width: 10, need: "否", note: "关键人姓名；不填则该行只导入客户信息"},
 	{key: "title", header: "职务", width: 12, need: "否"},
 	{key: "mobile", header: "手机", width: 14, text: true, need: "否", note: "11 位手机号"},
@@ -117,9 +108,24 @@ var importColumns = []importColumn{
 	{key: "preferences", header: "偏好", width: 24, need: "否", note: "兴趣爱好、沟通偏好等，最多 500 字"},
 }
 
+// importLimits are the caps of one customer sheet of at most maxBytes.
+// Blank rows count towards the reader's row cap too, twice the data rows,
+// so a sheet of a million empty rows stops early.
+func importLimits(maxBytes int64) tabular.Limits {
+	return tabular.Limits{
+		MaxBytes:   maxBytes,
+		MaxRows:    2*MaxImportRows + maxHeaderSearch + 1,
+		MaxColumns: maxImportColumns,
+	}
+}
+
+// maxImportColumns bounds a row's cells: the template has 21 columns, and
+// an export edited for re-import a few more.
+const maxImportColumns = 200
+
 // ParseImport reads an uploaded .csv or .xlsx customer sheet of at most
-// MaxImportBytes. Errors about the file as a whole are *ImportFileError;
-// values are not validated here.
+// MaxImportBytes from a stream. Errors about the file as a whole are
+// *ImportFileError; values are not validated here.
 func ParseImport(filename string, r io.Reader) ([]ImportRow, error) {
 	return ParseImportLimit(filename, r, MaxImportBytes)
 }
@@ -128,135 +134,53 @@ func ParseImport(filename string, r io.Reader) ([]ImportRow, error) {
 // configuration (JIKE_MAX_UPLOAD_MB, web.Server.MaxUploadBytes), the one
 // number behind both the request body limit and this check.
 func ParseImportLimit(filename string, r io.Reader, limit int64) ([]ImportRow, error) {
-	ext := strings.ToLower(filepath.Ext(filename))
-	if ext != ".csv" && ext != ".xlsx" {
-		return nil, &ImportFileError{MsgID: "import.unsupported", Detail: ext}
-	}
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	tr, err := tabular.ReadAll(filename, r, importLimits(limit))
 	if err != nil {
-		return nil, unreadable(fmt.Errorf("read upload: %w", err))
+		return nil, fileError(err)
 	}
-	if int64(len(data)) > limit {
-		return nil, &ImportFileError{MsgID: "import.too_large", Detail: fmt.Sprintf("%d MB", limit>>20)}
-	}
-	if ext == ".csv" {
-		src, err := csvRows(data)
-		if err != nil {
-			return nil, err
-		}
-		return collectRows(src)
-	}
-	return parseXLSX(data)
+	defer tr.Close()
+	return collectRows(tr)
 }
 
-// rowSource yields a sheet's rows with their Excel row numbers; next
-// returns io.EOF after the last row.
-type rowSource struct {
-	next func() (line int, cells []string, err error)
-	// fromCSV: undo the apostrophe our CSV export puts before cells that
-	// look like formulas.
-	fromCSV bool
-	// serialDates: a birthday may arrive as an Excel date serial number.
-	serialDates bool
-	date1904    bool
+// ParseImportFile is ParseImportLimit for an upload or staged file of
+// size bytes, read in place rather than copied.
+func ParseImportFile(filename string, r io.ReaderAt, size, limit int64) ([]ImportRow, error) {
+	tr, err := tabular.Open(filename, r, size, importLimits(limit))
+	if err != nil {
+		return nil, fileError(err)
+	}
+	defer tr.Close()
+	return collectRows(tr)
 }
 
-// csvRows detects the encoding and separator of CSV bytes.
-func csvRows(data []byte) (rowSource, error) {
-	text, err := decodeCSVText(data)
-	if err != nil {
-		return rowSource{}, err
+// fileError turns the reader's errors into the import's messages.
+func fileError(err error) error {
+	var te *tabular.Error
+	if !errors.As(err, &te) {
+		return unreadable(err)
 	}
-	cr := csv.NewReader(bytes.NewReader(text))
-	cr.LazyQuotes = true
-	cr.FieldsPerRecord = -1
-	first, _, _ := bytes.Cut(text, []byte("\n"))
-	if bytes.Count(first, []byte("\t")) > bytes.Count(first, []byte(",")) {
-		cr.Comma = '\t'
-	}
-	// encoding/csv skips blank lines and a quoted cell may span lines, so
-	// the Excel row number is the record's first physical line minus the
-	// line breaks inside earlier cells.
-	inCell := 0
-	next := func() (int, []string, error) {
-		rec, err := cr.Read()
-		if err != nil {
-			return 0, nil, err
+	fe := &ImportFileError{MsgID: "import." + te.Kind, Detail: te.Detail, cause: te}
+	switch te.Kind {
+	case tabular.KindTooLarge:
+		fe.Detail = "10 MB"
+	case tabular.KindTooManyRows:
+		fe.Detail = strconv.Itoa(MaxImportRows)
+	case tabular.KindInflated, tabular.KindNotText:
+		fe.Detail = ""
+	case tabular.KindCellTooLong, tabular.KindTooManyColumns:
+		fe.Detail = ""
+		if te.Line > 0 {
+			fe.Detail = strconv.Itoa(te.Line)
 		}
-		line, _ := cr.FieldPos(0)
-		line -= inCell
-		for _, c := range rec {
-			inCell += strings.Count(c, "\n")
-		}
-		return line, rec, nil
 	}
-	return rowSource{next: next, fromCSV: true}, nil
+	return fe
 }
 
-// decodeCSVText returns CSV bytes as UTF-8. Excel writes "CSV UTF-8" with
-// a BOM, plain "CSV" on Chinese Windows in GBK, and "Unicode text" in
-// UTF-16; GB18030 is a superset of GBK and GB2312.
-func decodeCSVText(data []byte) ([]byte, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")):
-		return data[3:], nil
-	case bytes.HasPrefix(data, []byte("\xFF\xFE")), bytes.HasPrefix(data, []byte("\xFE\xFF")):
-		out, _, err := transform.Bytes(xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder(), data)
-		if err != nil {
-			return nil, unreadable(fmt.Errorf("decode UTF-16: %w", err))
-		}
-		return out, nil
-	case utf8.Valid(data):
-		return data, nil
-	}
-	out, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), data)
-	if err != nil {
-		return nil, unreadable(fmt.Errorf("decode GB18030: %w", err))
-	}
-	return out, nil
-}
-
-// parseXLSX reads the first sheet of a workbook, streaming its rows so the
-// row limit stops a huge sheet early.
-func parseXLSX(data []byte) ([]ImportRow, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: maxImportUnzipped,
-		// Show built-in date formats as 1975-03-08 and the Chinese
-		// ones as 1975年3月8日, both of which the form accepts.
-		CultureInfo:      excelize.CultureNameZhCN,
-		ShortDatePattern: "yyyy-mm-dd",
-	})
-	if err != nil {
-		return nil, unreadable(fmt.Errorf("open workbook: %w", err))
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, &ImportFileError{MsgID: "import.empty"}
-	}
-	props, err := f.GetWorkbookProps()
-	if err != nil {
-		return nil, unreadable(fmt.Errorf("workbook properties: %w", err))
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, unreadable(fmt.Errorf("open sheet %q: %w", sheets[0], err))
-	}
-	defer rows.Close()
-	line := 0
-	next := func() (int, []string, error) {
-		if !rows.Next() {
-			if err := rows.Error(); err != nil {
-				return 0, nil, err
-			}
-			return 0, nil, io.EOF
-		}
-		line++
-		cells, err := rows.Columns()
-		return line, cells, err
-	}
-	src := rowSource{next: next, serialDates: true, date1904: props.Date1904 != nil && *props.Date1904}
-	return collectRows(src)
+// rowSource is the reader with how its cells are to be read.
+type rowSource interface {
+	Next() (line int, cells []string, err error)
+	Format() string
+	Date1904() bool
 }
 
 // collectRows finds the header and turns the rows below it into
@@ -269,12 +193,12 @@ func collectRows(src rowSource) ([]ImportRow, error) {
 		out      []ImportRow
 	)
 	for {
-		line, cells, err := src.next()
+		line, cells, err := src.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, unreadable(fmt.Errorf("row %d: %w", line, err))
+			return nil, fileError(err)
 		}
 		if blankRow(cells) {
 			continue
@@ -356,7 +280,7 @@ func buildRow(src rowSource, line int, cells []string, cols map[string]int) Impo
 			return ""
 		}
 		v := strings.TrimSpace(cells[i])
-		if src.fromCSV && len(v) > 1 && v[0] == '\'' && strings.IndexByte("=+-@", v[1]) >= 0 {
+		if src.Format() == tabular.CSV && len(v) > 1 && v[0] == '\'' && strings.IndexByte("=+-@", v[1]) >= 0 {
 			v = v[1:]
 		}
 		return v
@@ -388,7 +312,7 @@ func buildRow(src rowSource, line int, cells []string, cols map[string]int) Impo
 		Email:       get("email"),
 		Role:        get("contact_role"),
 		Attitude:    get("attitude"),
-		Birthday:    importDate(get("birthday"), src.serialDates, src.date1904),
+		Birthday:    importDate(get("birthday"), src.Format() == tabular.XLSX, src.Date1904()),
 		Preferences: get("preferences"),
 	}
 	if contact != (ContactInput{}) {

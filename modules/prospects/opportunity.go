@@ -10,6 +10,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
 
 // Opportunity returns an opportunity and its customer if actor may read
@@ -130,6 +131,7 @@ func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m
 	if err != nil {
 		return nil, err
 	}
+	m.Note = textnorm.Clean(m.Note)
 	f := apperr.Fields{}
 	if !slices.Contains(Stages, m.To) {
 		f.Add("stage", "v.choose")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,9 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/ratelimit"
+	"github.com/jike-crm/jike/modules/platform/tabular"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"gorm.io/gorm"
 )
 
@@ -27,7 +31,36 @@ type Service struct {
 	timeline *Timeline
 	now      func() time.Time
 	regions  regionCache
+	// limiter counts duplicate checks per user in the database.
+	limiter *ratelimit.Limiter
+	// checkRule bounds a user's duplicate checks from the customer form;
+	// importRule their import files (each checks a file of codes).
+	checkRule, importRule ratelimit.Rule
+	// gate bounds the imports this instance runs at once.
+	gate *tabular.Gate
 }
+
+// Default limits: a person entering customers by hand checks a few a
+// minute; 30 leaves room, and stops a script walking the customer base.
+var (
+	defaultCheckRule  = ratelimit.Rule{Limit: 30, Window: time.Minute}
+	defaultImportRule = ratelimit.Rule{Limit: 20, Window: 10 * time.Minute}
+)
+
+// DefaultImportSlots is how many imports one instance runs at once.
+const DefaultImportSlots = 2
+
+// SetCheckLimits replaces the duplicate-check limits (tests, operators).
+func (s *Service) SetCheckLimits(form, imports ratelimit.Rule) {
+	s.checkRule, s.importRule = form, imports
+}
+
+// ImportGate is the instance's bound on concurrent imports; other
+// modules' imports share it (wired in cmd/jike).
+func (s *Service) ImportGate() *tabular.Gate { return s.gate }
+
+// SetImportGate replaces the gate (tests; or one gate shared by modules).
+func (s *Service) SetImportGate(g *tabular.Gate) { s.gate = g }
 
 // regionCache keeps the district list of each scope for a few minutes:
 // the list page offers it as a filter, and computing it means reading
@@ -66,7 +99,9 @@ func (s *Service) Regions(ctx context.Context, actor authz.Subject) ([]string, e
 
 // NewService wires the service.
 func NewService(store *Store, orgStore *org.Store, enf *authz.Enforcer, tl *Timeline) *Service {
-	s := &Service{store: store, org: orgStore, enf: enf, timeline: tl, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{store: store, org: orgStore, enf: enf, timeline: tl, now: func() time.Time { return time.Now().UTC() },
+		limiter: ratelimit.New(store.DB()), checkRule: defaultCheckRule, importRule: defaultImportRule,
+		gate: tabular.NewGate(DefaultImportSlots)}
 	tl.Register(s.timelineEntries)
 	return s
 }
@@ -135,7 +170,7 @@ func (s *Service) CanSeePhones(ctx context.Context, actor authz.Subject, c *Cust
 
 // --- owners and chief reps
 
-// Assignable lists the people actor may make owner of a customer: an
+// Assignable lists the people actor may make owner of a new customer: an
 // account manager only themselves; a chief rep the team; a director the
 // branch.
 func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.User, error) {
@@ -174,13 +209,46 @@ func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.Us
 		}
 		candidates = us
 	}
+	return sellers(candidates), nil
+}
+
+// sellers keeps the users who may own customers.
+func sellers(users []org.User) []org.User {
 	var out []org.User
-	for _, u := range candidates {
+	for _, u := range users {
 		if u.Role == authz.RoleAccountManager || u.Role == authz.RoleChiefRep {
 			out = append(out, u)
 		}
 	}
-	return out, nil
+	return out
+}
+
+// ReassignOwners lists who actor may hand customer c to. Moving a
+// customer to another team is the director's decision (anyone in the
+// branch); a chief rep reassigns only within the customer's own team —
+// also when they are named chief rep of another team's customer, so that
+// team does not lose it.
+func (s *Service) ReassignOwners(ctx context.Context, actor authz.Subject, c *Customer) ([]org.User, error) {
+	if actor.Role == authz.RoleDirector {
+		return s.Assignable(ctx, actor)
+	}
+	us, err := s.org.UsersByTeam(ctx, c.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	return sellers(us), nil
+}
+
+// findUser picks ownerID (the actor when 0) from list, or adds a field
+// error.
+func findUser(list []org.User, ownerID uint, f apperr.Fields) *org.User {
+	for _, u := range list {
+		if u.ID == ownerID {
+			return &u
+		}
+	}
+	f.Add("owner_id", "v.owner")
+	return nil
 }
 
 func (s *Service) checkOwner(ctx context.Context, actor authz.Subject, ownerID uint, f apperr.Fields) (*org.User, error) {
@@ -191,33 +259,108 @@ func (s *Service) checkOwner(ctx context.Context, actor authz.Subject, ownerID u
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range list {
-		if u.ID == ownerID {
-			return &u, nil
-		}
-	}
-	f.Add("owner_id", "v.owner")
-	return nil, nil
+	return findUser(list, ownerID, f), nil
 }
 
-func (s *Service) checkChiefRep(ctx context.Context, chiefID uint, owner *org.User, f apperr.Fields) (*uint, error) {
-	if chiefID == 0 {
+// ChiefRepsFor lists the chief reps actor may name on a customer owned by
+// owner: a director any active chief rep of the owner's branch; anyone
+// else the chief reps of the owner's own team and the team's leader.
+func (s *Service) ChiefRepsFor(ctx context.Context, actor authz.Subject, owner *org.User) ([]org.User, error) {
+	if owner == nil || owner.BranchID == nil {
 		return nil, nil
 	}
-	u, err := s.org.UserByID(ctx, chiefID)
+	all, err := s.org.ChiefReps(ctx, *owner.BranchID)
+	if err != nil || actor.Role == authz.RoleDirector {
+		return all, err
+	}
+	if owner.TeamID == nil {
+		return nil, nil
+	}
+	var leader uint
+	t, err := s.org.TeamByID(ctx, *owner.TeamID)
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return nil, err
 	}
-	if u == nil || u.Role != authz.RoleChiefRep || u.Disabled || owner == nil || u.BranchID == nil || owner.BranchID == nil || *u.BranchID != *owner.BranchID {
-		f.Add("chief_rep_id", "v.chief_rep")
-		return nil, nil
+	if t != nil && t.LeaderID != nil {
+		leader = *t.LeaderID
 	}
-	return &u.ID, nil
+	var out []org.User
+	for _, u := range all {
+		if (u.TeamID != nil && *u.TeamID == *owner.TeamID) || u.ID == leader {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
-// ChiefReps lists the chief reps who may be named on a customer of branch.
-func (s *Service) ChiefReps(ctx context.Context, branchID uint) ([]org.User, error) {
-	return s.org.ChiefReps(ctx, branchID)
+// checkChiefRep accepts chiefID (0 for none) if actor may name them on a
+// customer of owner (ChiefRepsFor). keep is the customer's current chief
+// rep when reassigning: leaving it as it is — a director may have named a
+// chief rep of another team — is always allowed.
+func (s *Service) checkChiefRep(ctx context.Context, actor authz.Subject, chiefID uint, owner *org.User, keep *uint, f apperr.Fields) (*uint, error) {
+	if chiefID == 0 {
+		return nil, nil
+	}
+	if keep != nil && *keep == chiefID {
+		id := chiefID
+		return &id, nil
+	}
+	list, err := s.ChiefRepsFor(ctx, actor, owner)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range list {
+		if u.ID == chiefID {
+			id := u.ID
+			return &id, nil
+		}
+	}
+	f.Add("chief_rep_id", "v.chief_rep")
+	return nil, nil
+}
+
+// FormChiefReps lists the chief reps the customer form offers actor: for a
+// new customer those of the actor's own team (every owner an account
+// manager or chief rep may choose is in it), for a director the branch's.
+func (s *Service) FormChiefReps(ctx context.Context, actor authz.Subject) ([]org.User, error) {
+	if actor.Role == authz.RoleDirector {
+		return s.org.ChiefReps(ctx, actor.BranchID)
+	}
+	me, err := s.org.UserByID(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.ChiefRepsFor(ctx, actor, me)
+}
+
+// ReassignChiefReps lists the chief reps the reassign form offers for
+// customer c: a director's branch, else those of the customer's team, and
+// always the current one (keeping it is allowed).
+func (s *Service) ReassignChiefReps(ctx context.Context, actor authz.Subject, c *Customer) ([]org.User, error) {
+	var list []org.User
+	var err error
+	if actor.Role == authz.RoleDirector {
+		list, err = s.org.ChiefReps(ctx, c.BranchID)
+	} else {
+		branch, team := c.BranchID, c.TeamID
+		list, err = s.ChiefRepsFor(ctx, actor, &org.User{BranchID: &branch, TeamID: &team})
+	}
+	if err != nil || c.ChiefRepID == nil {
+		return list, err
+	}
+	for _, u := range list {
+		if u.ID == *c.ChiefRepID {
+			return list, nil
+		}
+	}
+	cur, err := s.org.UserByID(ctx, *c.ChiefRepID)
+	if err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return list, nil
+		}
+		return nil, err
+	}
+	return append(list, *cur), nil
 }
 
 // --- duplicates
@@ -229,8 +372,12 @@ var (
 
 // CoreName strips brackets, spaces and legal suffixes from a company name
 // so that "哈尔滨市第一医院（南岗院区）" and "哈尔滨市第一医院" compare equal.
+// It works on the normalised name (full-width letters and digits as
+// ASCII, invisible characters gone, lower case), so "ＡＢＣ科技" and
+// "abc科技有限公司" compare equal too.
 func CoreName(name string) string {
-	n := strings.ToLower(parenPattern.ReplaceAllString(name, ""))
+	n := strings.ToLower(textnorm.Name(name))
+	n = parenPattern.ReplaceAllString(n, "")
 	n = strings.Join(strings.Fields(n), "")
 	for changed := true; changed; {
 		changed = false
@@ -244,53 +391,136 @@ func CoreName(name string) string {
 }
 
 // Duplicate is an existing customer that looks like the one being entered.
+// What it says depends on whether the actor may open the customer: if so,
+// its name and a link; if not, only that it exists and whom to ask — its
+// owner's name when it is in the actor's branch, else its branch — never
+// its name, code or id.
 type Duplicate struct {
-	ID      uint
-	Name    string
-	Code    string
-	Owner   string
-	Visible bool // the actor may open it (else no link is shown)
-	Exact   bool // same credit code, not just a similar name
+	ID      uint   // 0 unless Visible
+	Name    string // "" unless Visible
+	Owner   string // the owner's name (in the actor's branch, or Visible)
+	Branch  string // the branch to ask, for a customer of another branch
+	Visible bool   // the actor may open it: a link is shown
+	Exact   bool   // same credit code, not just a similar name
 }
 
-// findDuplicates looks for the same credit code or a similar name.
+// ErrTooManyChecks: the actor ran more duplicate checks than the limit
+// allows; nothing was looked up (and nothing saved).
+var ErrTooManyChecks = errors.New("prospects: too many duplicate checks, try again in a minute")
+
+// allowCheck counts one duplicate lookup of kind for actor against rule.
+func (s *Service) allowCheck(ctx context.Context, actor authz.Subject, kind string, rule ratelimit.Rule) error {
+	ok, err := s.limiter.Allow(ctx, fmt.Sprintf("%s:%d", kind, actor.ID), rule)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrTooManyChecks
+	}
+	return nil
+}
+
+// maxVisibleDuplicates bounds the similar customers listed with links.
+const maxVisibleDuplicates = 5
+
+// findDuplicates looks for the same credit code or a similar name. The
+// customers the actor may open are listed (at most five); of those they
+// may not open, one line at most says that one exists — the same code
+// first, else a customer whose name is the same once brackets and legal
+// suffixes are removed (a mere substring is not enough, so varying a
+// fragment such as "银行" cannot walk through other people's customers).
+// Every call counts against the actor's rate limit.
 func (s *Service) findDuplicates(ctx context.Context, actor authz.Subject, code, name string, exceptID uint) ([]Duplicate, error) {
-	var found []Customer
+	if err := s.allowCheck(ctx, actor, "dupcheck", s.checkRule); err != nil {
+		return nil, err
+	}
+	var visible []Customer
+	var hidden *Customer
+	var hiddenExact bool
+	seen := map[uint]bool{}
 	if code != "" {
 		c, err := s.store.CustomerByCode(ctx, code)
 		if err == nil && c.ID != exceptID {
-			found = append(found, *c)
+			seen[c.ID] = true
+			if s.Can(actor, "read", c) {
+				visible = append(visible, *c)
+			} else {
+				hidden, hiddenExact = c, true
+			}
 		} else if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 			return nil, err
 		}
 	}
 	if core := CoreName(name); utf8.RuneCountInString(core) >= 2 {
-		similar, err := s.store.SimilarNames(ctx, core, exceptID, 5)
+		similar, err := s.store.SimilarNamesIn(ctx, s.Scope(actor, "read"), core, exceptID, 20)
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range similar {
-			if len(found) == 0 || found[0].ID != c.ID {
-				if CoreName(c.Name) == core || strings.Contains(CoreName(c.Name), core) || strings.Contains(core, CoreName(c.Name)) {
-					found = append(found, c)
+			if len(visible) >= maxVisibleDuplicates {
+				break
+			}
+			other := CoreName(c.Name)
+			if !seen[c.ID] && (other == core || strings.Contains(other, core) || strings.Contains(core, other)) {
+				seen[c.ID] = true
+				visible = append(visible, c)
+			}
+		}
+		if hidden == nil {
+			candidates, err := s.store.ShortestWithCore(ctx, core, exceptID, 20)
+			if err != nil {
+				return nil, err
+			}
+			for i := range candidates {
+				c := &candidates[i]
+				if !seen[c.ID] && CoreName(c.Name) == core && !s.Can(actor, "read", c) {
+					hidden = c
+					break
 				}
 			}
 		}
 	}
-	ids := make([]uint, 0, len(found))
-	for _, c := range found {
+	ids := make([]uint, 0, len(visible)+1)
+	for _, c := range visible {
 		ids = append(ids, c.OwnerID)
+	}
+	if hidden != nil {
+		ids = append(ids, hidden.OwnerID)
 	}
 	owners, err := s.org.UsersByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Duplicate, 0, len(found))
-	for _, c := range found {
-		out = append(out, Duplicate{ID: c.ID, Name: c.Name, Code: c.CreditCode, Owner: owners[c.OwnerID].Name,
-			Visible: s.Can(actor, "read", &c), Exact: c.CreditCode == code})
+	out := make([]Duplicate, 0, len(visible)+1)
+	for _, c := range visible {
+		out = append(out, Duplicate{ID: c.ID, Name: c.Name, Owner: owners[c.OwnerID].Name, Visible: true, Exact: code != "" && c.CreditCode == code})
 	}
+	if hidden != nil {
+		d, err := s.hint(ctx, actor, hidden, owners[hidden.OwnerID].Name)
+		if err != nil {
+			return nil, err
+		}
+		d.Exact = hiddenExact
+		out = append(out, d)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Exact && !out[j].Exact })
 	return out, nil
+}
+
+// hint describes a customer the actor may not open: whom to ask.
+func (s *Service) hint(ctx context.Context, actor authz.Subject, c *Customer, owner string) (Duplicate, error) {
+	if actor.BranchID != 0 && c.BranchID == actor.BranchID {
+		return Duplicate{Owner: owner}, nil
+	}
+	b, err := s.org.BranchByID(ctx, c.BranchID)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return Duplicate{}, err
+	}
+	d := Duplicate{Branch: "?"}
+	if b != nil {
+		d.Branch = b.Name
+	}
+	return d, nil
 }
 
 // DuplicateError reports customers that look like the one being saved.
@@ -315,8 +545,11 @@ func (e *DuplicateError) Exact() bool {
 
 // --- customers
 
+// searchText is what the list search and the duplicate check match:
+// name, code and key person names, normalised like names (full-width
+// letters as ASCII) and lower-cased.
 func searchText(c *Customer, contactNames []string) string {
-	return strings.ToLower(strings.Join(append([]string{c.Name, c.CreditCode}, contactNames...), " "))
+	return strings.ToLower(textnorm.Name(strings.Join(append([]string{c.Name, c.CreditCode}, contactNames...), " ")))
 }
 
 func applyCustomerInput(c *Customer, in CustomerInput, v customerValues) {
@@ -337,7 +570,7 @@ func (s *Service) CreateCustomer(ctx context.Context, actor authz.Subject, in Cu
 	if err != nil {
 		return nil, err
 	}
-	chief, err := s.checkChiefRep(ctx, in.ChiefRepID, owner, f)
+	chief, err := s.checkChiefRep(ctx, actor, in.ChiefRepID, owner, nil, f)
 	if err != nil {
 		return nil, err
 	}
@@ -405,20 +638,26 @@ func (s *Service) UpdateCustomer(ctx context.Context, actor authz.Subject, id ui
 	return c, err
 }
 
-// Reassign gives a customer a new owner and/or chief rep: a chief rep
-// within the team, a director across the branch's teams. The customer's
-// open opportunities follow the owner.
+// Reassign gives a customer a new owner and/or chief rep. A director
+// moves customers across the branch's teams; a chief rep only within the
+// customer's own team (ReassignOwners). The chief rep must be one the
+// actor may name for the new owner (ChiefRepsFor), or stay as it is. The
+// customer's open opportunities follow the owner.
 func (s *Service) Reassign(ctx context.Context, actor authz.Subject, id, ownerID, chiefRepID uint, version int) (*Customer, error) {
 	c, err := s.customerFor(ctx, actor, id, "reassign")
 	if err != nil {
 		return nil, err
 	}
 	f := apperr.Fields{}
-	owner, err := s.checkOwner(ctx, actor, ownerID, f)
+	if ownerID == 0 {
+		ownerID = c.OwnerID
+	}
+	owners, err := s.ReassignOwners(ctx, actor, c)
 	if err != nil {
 		return nil, err
 	}
-	chief, err := s.checkChiefRep(ctx, chiefRepID, owner, f)
+	owner := findUser(owners, ownerID, f)
+	chief, err := s.checkChiefRep(ctx, actor, chiefRepID, owner, c.ChiefRepID, f)
 	if err != nil {
 		return nil, err
 	}
@@ -529,6 +768,8 @@ func (s *Service) SaveQualification(ctx context.Context, actor authz.Subject, id
 		return nil, err
 	}
 	f := apperr.Fields{}
+	in.PayNote, in.NeedNote = textnorm.Clean(in.PayNote), textnorm.Clean(in.NeedNote)
+	in.AuthorityNote, in.AcceptanceNote = textnorm.Clean(in.AuthorityNote), textnorm.Clean(in.AcceptanceNote)
 	for field, v := range map[string]string{"qual_pay": in.Pay, "qual_need": in.Need, "qual_authority": in.Authority, "qual_acceptance": in.Acceptance} {
 		if v != "" && v != QualYes && v != QualPartly && v != QualNo {
 			f.Add(field, "v.choose")
@@ -546,9 +787,9 @@ func (s *Service) SaveQualification(ctx context.Context, actor authz.Subject, id
 		return nil, fmt.Errorf("customer %d: %w", id, apperr.ErrConflict)
 	}
 	before := *c
-	c.QualPay, c.QualPayNote, c.QualNeed, c.QualNeedNote = in.Pay, strings.TrimSpace(in.PayNote), in.Need, strings.TrimSpace(in.NeedNote)
-	c.QualAuthority, c.QualAuthorityNote = in.Authority, strings.TrimSpace(in.AuthorityNote)
-	c.QualAcceptance, c.QualAcceptanceNote = in.Acceptance, strings.TrimSpace(in.AcceptanceNote)
+	c.QualPay, c.QualPayNote, c.QualNeed, c.QualNeedNote = in.Pay, in.PayNote, in.Need, in.NeedNote
+	c.QualAuthority, c.QualAuthorityNote = in.Authority, in.AuthorityNote
+	c.QualAcceptance, c.QualAcceptanceNote = in.Acceptance, in.AcceptanceNote
 	c.QualScore = QualScore(c.QualPay, c.QualNeed, c.QualAuthority, c.QualAcceptance)
 	c.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
@@ -592,7 +833,30 @@ func (s *Service) refreshSearch(ctx context.Context, tx *Store, c *Customer) err
 	return tx.DB().WithContext(ctx).Model(&Customer{}).Where("id = ?", c.ID).Update("search_text", text).Error
 }
 
-// SaveContact creates (id 0) or edits a key person of a customer.
+// sameContact reports whether ct has the name name once both are
+// normalised (ＡＢＣ = abc, spaces and invisible characters ignored). A
+// shared mobile is no sign: an office number or a secretary's serves
+// several people.
+func sameContact(ct *Contact, name string) bool {
+	k := strings.ReplaceAll(textnorm.Key(name), " ", "")
+	return k != "" && k == strings.ReplaceAll(textnorm.Key(ct.Name), " ", "")
+}
+
+// ContactDuplicateError reports key persons of the same customer that look
+// like the one being saved; the user may confirm (ContactInput.Confirm)
+// and save anyway — two people of one name do work in one company. All
+// of them belong to a customer the user may edit, so they are shown.
+type ContactDuplicateError struct {
+	Found []Contact
+}
+
+func (e *ContactDuplicateError) Error() string {
+	return fmt.Sprintf("%d possible duplicate key persons", len(e.Found))
+}
+
+// SaveContact creates (id 0) or edits a key person of a customer. A key
+// person with the same name as another of the customer's is a
+// ContactDuplicateError unless in.Confirm.
 func (s *Service) SaveContact(ctx context.Context, actor authz.Subject, customerID, id uint, in ContactInput) (*Contact, error) {
 	c, err := s.customerFor(ctx, actor, customerID, "write")
 	if err != nil {
@@ -617,9 +881,24 @@ func (s *Service) SaveContact(ctx context.Context, actor authz.Subject, customer
 		b := *ct
 		before = &b
 	}
+	if !in.Confirm {
+		others, err := s.store.Contacts(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		var dups []Contact
+		for i := range others {
+			if others[i].ID != id && sameContact(&others[i], in.Name) {
+				dups = append(dups, others[i])
+			}
+		}
+		if len(dups) > 0 {
+			return nil, &ContactDuplicateError{Found: dups}
+		}
+	}
 	ct.Name, ct.Title, ct.Mobile, ct.Phone, ct.Email = in.Name, in.Title, in.Mobile, in.Phone, in.Email
 	ct.Role, ct.Attitude, ct.Birthday = in.Role, in.Attitude, bday
-	ct.Preferences, ct.Notes, ct.UpdatedBy = strings.TrimSpace(in.Preferences), strings.TrimSpace(in.Notes), &actor.ID
+	ct.Preferences, ct.Notes, ct.UpdatedBy = in.Preferences, in.Notes, &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
 		action := audit.ActionUpdate
 		if id == 0 {

@@ -76,6 +76,12 @@ func (w *world) customer(t *testing.T, owner, name string, mods ...func(*Custome
 	return c
 }
 
+// isField reports whether err is a field error msg on field.
+func isField(err error, field, msg string) bool {
+	f, ok := apperr.AsFields(err)
+	return ok && f[field] == msg
+}
+
 func ids(list []Customer) map[uint]bool {
 	out := map[uint]bool{}
 	for _, c := range list {
@@ -107,14 +113,20 @@ func TestCreateValidationAndDuplicates(t *testing.T) {
 		if f["credit_code"] == "" {
 			t.Error("bad check character not caught")
 		}
-		// Same credit code: a hard stop with a link to the existing record.
+		// Same credit code: a hard stop. zhangjing may not open liwei's
+		// customer: she learns only that it exists and whom to ask.
 		_, err = w.svc.CreateCustomer(ctx, w.as("zhangjing"), CustomerInput{Name: "完全不同的名字公司", CreditCode: a.CreditCode, Industry: "gov", Grade: "C"}, true)
 		var dup *DuplicateError
-		if !errors.As(err, &dup) || !dup.Exact() || dup.Found[0].ID != a.ID {
+		if !errors.As(err, &dup) || !dup.Exact() || len(dup.Found) != 1 {
 			t.Fatalf("same code: %v", err)
 		}
-		if dup.Found[0].Visible {
-			t.Fatal("zhangjing may not open liwei's customer, so no link")
+		if got := dup.Found[0]; got.Visible || got.ID != 0 || got.Name != "" || got.Owner != "李伟" || got.Branch != "" {
+			t.Fatalf("zhangjing may not open liwei's customer, so no link, no name: %+v", got)
+		}
+		// liwei himself gets the link.
+		_, err = w.svc.CreateCustomer(ctx, am, CustomerInput{Name: "完全不同的名字公司", CreditCode: a.CreditCode, Industry: "gov", Grade: "C"}, true)
+		if !errors.As(err, &dup) || !dup.Exact() || dup.Found[0].ID != a.ID || !dup.Found[0].Visible || dup.Found[0].Name != a.Name {
+			t.Fatalf("same code, own customer: %v %+v", err, dup)
 		}
 		// Similar name: a warning unless confirmed.
 		_, err = w.svc.CreateCustomer(ctx, am, CustomerInput{Name: "哈尔滨市第一医院", CreditCode: code(t), Industry: "healthcare", Grade: "A"}, false)
@@ -158,8 +170,12 @@ func TestScopes(t *testing.T) {
 		b := w.customer(t, "zhangjing", "客户乙银行")
 		c := w.customer(t, "gaoyuan", "客户丙油田")
 		e := w.customer(t, "zhoujie", "客户丁学校")
-		// sunli (chief rep of the other Harbin team) is named chief rep on a.
-		if _, err := w.svc.Reassign(ctx, w.as("zhaomin"), a.ID, a.OwnerID, w.as("sunli").ID, a.Version); err != nil {
+		// sunli (chief rep of the other Harbin team) is named chief rep on a:
+		// the director's decision (zhaomin may name only her own team's).
+		if _, err := w.svc.Reassign(ctx, w.as("zhaomin"), a.ID, a.OwnerID, w.as("sunli").ID, a.Version); !isField(err, "chief_rep_id", "v.chief_rep") {
+			t.Fatalf("a chief rep naming another team's chief rep: %v", err)
+		}
+		if _, err := w.svc.Reassign(ctx, w.as("wangjianguo"), a.ID, a.OwnerID, w.as("sunli").ID, a.Version); err != nil {
 			t.Fatal(err)
 		}
 		for _, cu := range []*Customer{a, b, c, e} {

@@ -75,12 +75,25 @@ func (s *Store) CustomersByCodes(ctx context.Context, codes []string) (map[strin
 	return out, nil
 }
 
-// SimilarNames returns up to limit live customers whose search text
-// contains core (a name stripped of legal suffixes), excluding exceptID.
-func (s *Store) SimilarNames(ctx context.Context, core string, exceptID uint, limit int) ([]Customer, error) {
+// SimilarNamesIn returns up to limit live customers within scope whose
+// search text contains core (a name stripped of legal suffixes),
+// excluding exceptID.
+func (s *Store) SimilarNamesIn(ctx context.Context, scope func(*gorm.DB) *gorm.DB, core string, exceptID uint, limit int) ([]Customer, error) {
+	var out []Customer
+	err := s.db.WithContext(ctx).Model(&Customer{}).Scopes(scope).
+		Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
+		Order("customers.id").Limit(limit).Find(&out).Error
+	return out, err
+}
+
+// ShortestWithCore returns up to limit live customers of any scope whose
+// search text contains core, shortest names first: the candidates for a
+// name whose core is exactly core (the name plus at most a suffix or a
+// bracket).
+func (s *Store) ShortestWithCore(ctx context.Context, core string, exceptID uint, limit int) ([]Customer, error) {
 	var out []Customer
 	err := s.db.WithContext(ctx).Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
-		Limit(limit).Find(&out).Error
+		Order("LENGTH(name), id").Limit(limit).Find(&out).Error
 	return out, err
 }
 

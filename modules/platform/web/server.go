@@ -152,6 +152,8 @@ func New(o Options) (*Server, error) {
 	// Everything after the static files is private: pages, fragments,
 	// downloads (exports, PDFs, the calendar feed), redirects and errors.
 	s.App.Use(noStore)
+	// Every query and form value is cleaned before any handler sees it.
+	s.App.Use(normalizeInput)
 	r := s.Router()
 	r.Get("/healthz", Public(), func(c *fiber.Ctx) error {
 		return c.Type("txt").SendString("ok")
