@@ -162,7 +162,10 @@ func fileError(err error) error {
 	fe := &ImportFileError{MsgID: "import." + te.Kind, Detail: te.Detail, cause: te}
 	switch te.Kind {
 	case tabular.KindTooLarge:
-		fe.Detail = "10 MB"
+		// The reader reports the limit in bytes; people read megabytes.
+		if n, err := strconv.ParseInt(te.Detail, 10, 64); err == nil {
+			fe.Detail = fmt.Sprintf("%d MB", n>>20)
+		}
 	case tabular.KindTooManyRows:
 		fe.Detail = strconv.Itoa(MaxImportRows)
 	case tabular.KindInflated, tabular.KindNotText:
