@@ -40,6 +40,8 @@ type appOptions struct {
 	// the package defaults).
 	Letterhead                      proposals.Letterhead
 	ChiefApproval, DirectorApproval money.Fen
+	// ApprovalFallback is JIKE_APPROVAL_FALLBACK (see proposals.Options).
+	ApprovalFallback []string
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -111,6 +113,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	proposalSvc := proposals.NewService(proposals.NewStore(d.Gorm), prospectSvc, enf, priceList(catalogSvc), proposals.Options{
 		ChiefThreshold: o.ChiefApproval, DirectorThreshold: o.DirectorApproval, Now: o.Now,
 		OnSale: onSale(catalogSvc), Users: orgSvc.Store(), Needs: proposalNeeds(needSvc),
+		FallbackApprovers: o.ApprovalFallback,
 		// Sending a proposal moves its opportunity to 方案提交; the
 		// customer's acceptance to 商务谈判, where the contract (next
 		// module) picks it up. Neither moves an opportunity backwards.

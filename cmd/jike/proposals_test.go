@@ -232,3 +232,79 @@ func TestDemoProposals(t *testing.T) {
 		}
 	})
 }
+
+// TestProposalFourEyesPages: the audit's cases through the real router
+// (issue 8). The chief rep's own proposal goes to the director, the
+// author's own decision is refused (403) and not offered, nobody's queue
+// but the routed approver's lists it; a proposal nobody may approve
+// cannot be submitted (the page says why, nothing changes); the
+// configured fallback approver reads and decides the director step of
+// the director's proposal from another branch, and only while it waits
+// for them.
+func TestProposalFourEyesPages(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := newTestApp(t, d, func(o *appOptions) { o.ApprovalFallback = []string{"liuzhiqiang"} })
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条",
+			Monthly: "5000", OneTime: "2000", FloorPercent: "85"})
+		chiefs := seedCustomer(t, a, "zhaomin", "赵敏的能源客户", prospects.MakeCreditCode("91230103MA1000301"))
+		liweis := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000302"))
+		mk := func(who string, c *prospects.Customer, qty string) string {
+			p, err := a.Proposals.Create(ctx, subject(t, a, who), proposals.Input{CustomerID: c.ID, Title: who + "的方案",
+				Lines: []proposals.LineInput{{ProductID: dia.ID, Quantity: qty, TermMonths: "10", Rate: "100"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return "/proposals/" + itoa(p.ID)
+		}
+		// The audit's first case: the chief rep quotes ¥46,124,000 on her
+		// own customer; chief step to the director, director step to the
+		// fallback.
+		own := mk("zhaomin", chiefs, "887")
+		// The audit's second case: the director quotes ¥230,516,000; chief
+		// step to the team's chief rep, director step to the fallback.
+		dirs := mk("wangjianguo", liweis, "4433")
+		runScenarios(t, a, []scenario{
+			{name: "chief rep submits her own", as: "zhaomin", method: "POST", path: own + "/submit", form: url.Values{}, status: 303, location: own},
+			{name: "the page names the approver", as: "zhaomin", path: own, status: 200, want: []string{"待审批", "审批人：王建国"}, wantNot: []string{`action="` + own + `/decide"`}},
+			{name: "chief rep may not approve her own", as: "zhaomin", method: "POST", path: own + "/decide", form: url.Values{"decision": {"approve"}}, status: 403},
+			{name: "not in her queue", as: "zhaomin", path: "/", status: 200, wantNot: []string{"zhaomin的方案"}},
+			{name: "in the director's queue", as: "wangjianguo", path: "/", status: 200, want: []string{"zhaomin的方案"}},
+			{name: "the director takes the chief step", as: "wangjianguo", method: "POST", path: own + "/decide", form: url.Values{"decision": {"approve"}}, status: 303, location: own},
+			{name: "but not the director step too", as: "wangjianguo", method: "POST", path: own + "/decide", form: url.Values{"decision": {"approve"}}, status: 403},
+			{name: "the fallback reads it", as: "liuzhiqiang", path: own, status: 200, want: []string{"审批人：刘志强", `action="` + own + `/decide"`}},
+			{name: "and its PDF", as: "liuzhiqiang", path: own + "/pdf", status: 200},
+			{name: "in the fallback's queue", as: "liuzhiqiang", path: "/", status: 200, want: []string{"zhaomin的方案"}},
+			{name: "the fallback approves", as: "liuzhiqiang", method: "POST", path: own + "/decide", form: url.Values{"decision": {"approve"}}, status: 303, location: own},
+			{name: "decided: out of the fallback's reach", as: "liuzhiqiang", path: own, status: 404},
+			{name: "approved", as: "zhaomin", path: own, status: 200, want: []string{"已审批", "王建国", "刘志强"}},
+
+			{name: "director submits his own", as: "wangjianguo", method: "POST", path: dirs + "/submit", form: url.Values{}, status: 303, location: dirs},
+			{name: "director may not approve his own", as: "wangjianguo", method: "POST", path: dirs + "/decide", form: url.Values{"decision": {"approve"}}, status: 403},
+			{name: "the fallback may not jump the chief step", as: "liuzhiqiang", method: "POST", path: dirs + "/decide", form: url.Values{"decision": {"approve"}}, status: 404},
+			{name: "the chief rep takes the chief step", as: "zhaomin", method: "POST", path: dirs + "/decide", form: url.Values{"decision": {"approve"}}, status: 303, location: dirs},
+			{name: "the director still may not", as: "wangjianguo", method: "POST", path: dirs + "/decide", form: url.Values{"decision": {"approve"}}, status: 403},
+			{name: "the fallback decides the director step", as: "liuzhiqiang", method: "POST", path: dirs + "/decide", form: url.Values{"decision": {"approve"}}, status: 303, location: dirs},
+		})
+		for _, path := range []string{own, dirs} {
+			var p proposals.Proposal
+			if err := d.Gorm.First(&p, strings.TrimPrefix(path, "/proposals/")).Error; err != nil {
+				t.Fatal(err)
+			}
+			if p.Status != proposals.StatusApproved || p.ChiefApprovedBy == nil || p.DirectorApprovedBy == nil ||
+				*p.ChiefApprovedBy == *p.DirectorApprovedBy || *p.ChiefApprovedBy == *p.CreatedBy || *p.DirectorApprovedBy == *p.CreatedBy {
+				t.Fatalf("%s: four eyes: %+v", path, p)
+			}
+		}
+
+		// Without a fallback the director's big proposal cannot be
+		// submitted, and the page says why.
+		b := newTestApp(t, d)
+		again := mk("wangjianguo", liweis, "4433")
+		runScenarios(t, b, []scenario{
+			{name: "no approver: refused", as: "wangjianguo", method: "POST", path: again + "/submit", form: url.Values{}, status: 422,
+				want: []string{"没有人可以审批这一版方案", "JIKE_APPROVAL_FALLBACK"}},
+			{name: "still a draft", as: "wangjianguo", path: again, status: 200, want: []string{"草稿"}, wantNot: []string{"待审批"}},
+		})
+	})
+}

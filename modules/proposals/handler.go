@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -380,9 +381,18 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	if err != nil {
 		return err
 	}
+	var waiting []string
+	for _, id := range d.Waiting {
+		waiting = append(waiting, d.User(id).Name)
+	}
+	sep := "、"
+	if i18n.Normalize(web.Lang(c)) == i18n.EN {
+		sep = ", "
+	}
 	return h.srv.RenderStatus(c, status, "proposals/show", fiber.Map{
 		"Title": d.P.Title, "D": d, "P": d.P, "C": d.Customer, "Reasons": h.reasons(d, web.Lang(c)), "Errors": errs,
-		"Level": NextLevel(d.P), "Changeable": h.svc.Changeable(d.P), "Capital": "人民币" + d.P.TotalFen.Capital(),
+		"WaitingNames": strings.Join(waiting, sep),
+		"Level":        NextLevel(d.P), "Changeable": h.svc.Changeable(d.P), "Capital": "人民币" + d.P.TotalFen.Capital(),
 	})
 }
 
