@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/catalog"
+	"github.com/jike-crm/jike/modules/needs"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/proposals"
@@ -306,5 +307,75 @@ func TestProposalFourEyesPages(t *testing.T) {
 				want: []string{"没有人可以审批这一版方案", "JIKE_APPROVAL_FALLBACK"}},
 			{name: "still a draft", as: "wangjianguo", path: again, status: 200, want: []string{"草稿"}, wantNot: []string{"待审批"}},
 		})
+	})
+}
+
+// TestProposalBuilderForeignIDs: every id the builder posts is checked
+// against the same customer and the user's scope (issue 8, item 13): a
+// need or an opportunity of another customer — one the user may see or
+// one they may not — is refused with a message on create and on edit,
+// and nothing is stored.
+func TestProposalBuilderForeignIDs(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := newTestApp(t, d)
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条",
+			Monthly: "5000", OneTime: "2000", FloorPercent: "85"})
+		mine := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000401"))
+		mine2 := seedCustomer(t, a, "liwei", "李伟的医院客户", prospects.MakeCreditCode("91230103MA1000402"))
+		theirs := seedCustomer(t, a, "zhoujie", "周杰的保险客户", prospects.MakeCreditCode("91230103MA1000403"))
+		need := func(who string, c *prospects.Customer) uint {
+			n, err := a.Needs.SaveNeed(ctx, subject(t, a, who), c.ID, 0, needs.NeedInput{Category: "data", Description: c.Name + "要专线"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n.ID
+		}
+		myNeed, otherNeed, theirNeed := need("liwei", mine), need("liwei", mine2), need("zhoujie", theirs)
+		opp, err := a.Prospects.CreateOpportunity(ctx, subject(t, a, "liwei"), prospects.OpportunityInput{CustomerID: mine.ID, Title: "网点专线"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opp2, err := a.Prospects.CreateOpportunity(ctx, subject(t, a, "liwei"), prospects.OpportunityInput{CustomerID: mine2.ID, Title: "医院专线"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		my := "/customers/" + itoa(mine.ID) + "/proposals"
+		with := func(oppID uint, needs ...uint) url.Values {
+			f := builderForm(oppID, dia.ID, "1", "100")
+			for _, n := range needs {
+				f.Add("need_id", itoa(n))
+			}
+			return f
+		}
+		count := func() int64 {
+			var n int64
+			d.Gorm.Model(&proposals.NeedLink{}).Count(&n)
+			return n
+		}
+		runScenarios(t, a, []scenario{
+			{name: "another customer's need I may see", as: "liwei", method: "POST", path: my, form: with(opp.ID, myNeed, otherNeed), status: 422, want: []string{"请从这个客户的需求中选择"}},
+			{name: "a need I may not see", as: "liwei", method: "POST", path: my, form: with(opp.ID, theirNeed), status: 422, want: []string{"请从这个客户的需求中选择"}},
+			{name: "an unknown need", as: "liwei", method: "POST", path: my, form: with(opp.ID, 999999), status: 422},
+			{name: "another customer's opportunity", as: "liwei", method: "POST", path: my, form: with(opp2.ID), status: 422, want: []string{"请选择这个客户的商机"}},
+		})
+		var n int64
+		d.Gorm.Model(&proposals.Proposal{}).Count(&n)
+		if n != 0 || count() != 0 {
+			t.Fatalf("refused forms stored %d proposals, %d need links", n, count())
+		}
+		res := loggedIn(t, a, "liwei").PostForm(my, with(opp.ID, myNeed))
+		if res.Status != 303 {
+			t.Fatalf("the customer's own need: %d %s", res.Status, res.Body)
+		}
+		page := res.Location()
+		edit := with(opp.ID, myNeed, theirNeed)
+		edit.Set("lock_version", lockOf(t, a, strings.TrimPrefix(page, "/proposals/")))
+		runScenarios(t, a, []scenario{
+			{name: "edit with a need I may not see", as: "liwei", method: "POST", path: page, form: edit, status: 422, want: []string{"请从这个客户的需求中选择"}},
+		})
+		if count() != 1 {
+			t.Fatalf("the refused edit changed the cited needs: %d links", count())
+		}
 	})
 }

@@ -254,7 +254,12 @@ func (s *Service) totals(p *Proposal, lines []Line) error {
 	return nil
 }
 
-func (s *Service) apply(ctx context.Context, c *prospects.Customer, p *Proposal, in Input, f apperr.Fields) error {
+// apply checks the builder form into p. Every id the form carries is
+// checked against the customer and the actor's scope: the opportunity
+// must be one of the customer's, each cited need one of the customer's
+// needs the actor may read (or one the version already cites); anything
+// else is refused, never stored.
+func (s *Service) apply(ctx context.Context, actor authz.Subject, c *prospects.Customer, p *Proposal, in Input, kept []uint, f apperr.Fields) error {
 	in.Title = strings.TrimSpace(in.Title)
 	if n := utf8.RuneCountInString(in.Title); n == 0 {
 		f.Add("title", "v.required")
@@ -294,6 +299,18 @@ func (s *Service) apply(ctx context.Context, c *prospects.Customer, p *Proposal,
 			p.OpportunityID = &id
 		}
 	}
+	if len(in.NeedIDs) > 0 {
+		choices, err := s.NeedChoices(ctx, actor, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, id := range in.NeedIDs {
+			if !slices.Contains(kept, id) && !slices.ContainsFunc(choices, func(n NeedRef) bool { return n.ID == id }) {
+				f.Add("need_id", "proposals.v.need")
+				break
+			}
+		}
+	}
 	p.Title = in.Title
 	p.Background, p.NeedsAnalysis, p.Solution = strings.TrimSpace(in.Background), strings.TrimSpace(in.NeedsAnalysis), strings.TrimSpace(in.Solution)
 	p.Implementation, p.Commitments = strings.TrimSpace(in.Implementation), strings.TrimSpace(in.Commitments)
@@ -309,7 +326,7 @@ func (s *Service) Create(ctx context.Context, actor authz.Subject, in Input) (*P
 	}
 	f := apperr.Fields{}
 	p := &Proposal{CustomerID: c.ID, OwnerID: c.OwnerID, Version: 1, Status: StatusDraft, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
-	if err := s.apply(ctx, c, p, in, f); err != nil {
+	if err := s.apply(ctx, actor, c, p, in, nil, f); err != nil {
 		return nil, err
 	}
 	lines, err := s.price(ctx, in.Lines, nil, f)
@@ -356,7 +373,11 @@ func (s *Service) Update(ctx context.Context, actor authz.Subject, id uint, in I
 	}
 	f := apperr.Fields{}
 	next := *p
-	if err := s.apply(ctx, c, &next, in, f); err != nil {
+	kept, err := s.store.NeedIDs(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ctx, actor, c, &next, in, kept, f); err != nil {
 		return nil, err
 	}
 	lines, err := s.price(ctx, in.Lines, keep, f)
