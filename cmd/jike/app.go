@@ -120,7 +120,10 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		OnSent:     advanceOpportunity(prospectSvc, prospects.StageProposal),
 		OnAccepted: advanceOpportunity(prospectSvc, prospects.StageNegotiation),
 	})
-	proposals.Register(srv, proposalSvc, proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location})
+	proposals.Register(srv, proposalSvc, proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location,
+		Unit: func(lang, unit string) string {
+			return catalog.UnitName(func(id string) string { return srv.I18n.T(lang, id) }, unit)
+		}})
 	timeline.Register(proposalSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.proposals", Path: "proposals", Order: 30})
 	visitSvc.AddBriefSection(openProposalsSection(proposalSvc))

@@ -12,6 +12,7 @@ import (
 	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/needs"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/pdf/pdftest"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -376,6 +377,100 @@ func TestProposalBuilderForeignIDs(t *testing.T) {
 		})
 		if count() != 1 {
 			t.Fatalf("the refused edit changed the cited needs: %d links", count())
+		}
+	})
+}
+
+// TestProposalDraftPDFAndPriceTable (issue 9): a version that is not
+// approved says on its page why its PDF is a draft, and the PDF carries
+// 草稿 · 未审批 on every page and 草稿 in its file name; once approved both
+// are gone. The page's price table has the PDF's columns under the same
+// names, in both languages, and catalogue units are translated in
+// English on the page and in the PDF.
+func TestProposalDraftPDFAndPriceTable(t *testing.T) {
+	pdftest.NeedTools(t, "pdftotext")
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条",
+			Monthly: "600", OneTime: "2000", FloorPercent: "85"})
+		mine := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000501"))
+		opp, err := a.Prospects.CreateOpportunity(context.Background(), subject(t, a, "liwei"), prospects.OpportunityInput{CustomerID: mine.ID, Title: "网点专线"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		am := loggedIn(t, a, "liwei")
+		// 8 lines at ¥600, 70 %: below the floor, so the chief rep approves.
+		res := am.PostForm("/customers/"+itoa(mine.ID)+"/proposals", builderForm(opp.ID, dia.ID, "8", "70"))
+		if res.Status != 303 {
+			t.Fatalf("create: %d", res.Status)
+		}
+		page := res.Location()
+		pdfText := func(c *testkit.Client) (string, string) {
+			r := c.Get(page + "/pdf")
+			if r.Status != 200 {
+				t.Fatalf("pdf: %d", r.Status)
+			}
+			// In drawing order (-raw) a wrapped header cell reads whole.
+			return pdftest.NoSpace(pdftest.Run(t, "pdftotext", "-raw", pdftest.Write(t, []byte(r.Body)), "-")), r.Header.Get("Content-Disposition")
+		}
+		// The table: the unit price is a unit price, the line monthly the
+		// line's: 600 × 70 % = 420.00 per unit; 8 × 420 = 3,360.00.
+		header := func(lang string) []string {
+			var out []string
+			for _, id := range proposals.PriceColumns {
+				out = append(out, a.Server.I18n.T(lang, id))
+			}
+			return out
+		}
+		zhPage := am.Get(page).Body
+		for _, want := range append(header("zh-CN"), "600.00", "70%", "420.00", "8 条", "3,360.00", "下载 PDF（草稿）", "尚未审批，不能作为报价交给客户") {
+			if !strings.Contains(zhPage, want) {
+				t.Errorf("draft page lacks %q", want)
+			}
+		}
+		text, disp := pdfText(am)
+		if want := pdftest.NoSpace(strings.Join(header("zh-CN"), "")); !strings.Contains(text, want) {
+			t.Errorf("the PDF's header is not the page's: want %q", want)
+		}
+		for _, want := range []string{"草稿·未审批", "600.00", "70%", "420.00", "8条", "3,360.00"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("draft PDF lacks %q", want)
+			}
+		}
+		if !strings.Contains(disp, url.PathEscape("-草稿.pdf")) || !strings.Contains(disp, "draft.pdf") {
+			t.Errorf("draft file name: %q", disp)
+		}
+		// Approved: no mark, no note, the plain file name.
+		if r := am.PostForm(page+"/submit", url.Values{}); r.Status != 303 {
+			t.Fatalf("submit: %d", r.Status)
+		}
+		if r := loggedIn(t, a, "zhaomin").PostForm(page+"/decide", url.Values{"decision": {"approve"}}); r.Status != 303 {
+			t.Fatalf("approve: %d", r.Status)
+		}
+		if b := am.Get(page).Body; strings.Contains(b, "尚未审批，不能作为报价") || strings.Contains(b, "PDF（草稿）") {
+			t.Error("the approved page still calls its PDF a draft")
+		}
+		text, disp = pdfText(am)
+		if strings.Contains(text, "草稿") || strings.Contains(disp, "draft") || strings.Contains(disp, "%E8%8D%89") {
+			t.Errorf("the approved PDF is marked as a draft (%q)", disp)
+		}
+		// English: the same columns, translated units.
+		am.Lang = "en"
+		if r := am.PostForm("/lang", url.Values{"lang": {"en"}, "next": {"/"}}); r.Status != 303 {
+			t.Fatalf("switch language: %d", r.Status)
+		}
+		enPage := am.Get(page).Body
+		for _, want := range append(header("en"), "8 line(s)") {
+			if !strings.Contains(enPage, want) {
+				t.Errorf("English page lacks %q", want)
+			}
+		}
+		if strings.Contains(enPage, "8 条") {
+			t.Error("the English page shows the Chinese unit")
+		}
+		text, _ = pdfText(am)
+		if want := pdftest.NoSpace(strings.Join(header("en"), "")); !strings.Contains(text, want) || !strings.Contains(text, "8line(s)") {
+			t.Errorf("English PDF: header %q or unit missing", want)
 		}
 	})
 }

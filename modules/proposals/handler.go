@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -213,6 +214,7 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 		"NeedChoices": needs, "Cited": cited, "Quote": b.quote, "Errors": b.errs, "Action": action,
 		"ChiefThreshold": chief, "DirectorThreshold": director, "Sections": Sections,
 		"NewVersion": b.p != nil && !b.p.Editable(),
+		"UnitName":   func(u string) string { return h.unitOr(lang, u) },
 	})
 }
 
@@ -392,7 +394,8 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	return h.srv.RenderStatus(c, status, "proposals/show", fiber.Map{
 		"Title": d.P.Title, "D": d, "P": d.P, "C": d.Customer, "Reasons": h.reasons(d, web.Lang(c)), "Errors": errs,
 		"WaitingNames": strings.Join(waiting, sep),
-		"Level":        NextLevel(d.P), "Changeable": h.svc.Changeable(d.P), "Capital": "人民币" + d.P.TotalFen.Capital(),
+		"PriceColumns": PriceColumns, "PriceRows": PriceRows(d.Lines, h.unit(web.Lang(c))),
+		"Level": NextLevel(d.P), "Changeable": h.svc.Changeable(d.P), "Capital": "人民币" + d.P.TotalFen.Capital(),
 	})
 }
 
@@ -470,7 +473,8 @@ func (h *handler) pdf(c *fiber.Ctx) error {
 	}
 	lang := web.Lang(c)
 	owner, chief := d.User(d.P.OwnerID), d.User(d.ChiefID)
-	data := PDFData{Detail: d, Owner: Person{owner.Name, owner.Phone}, Chief: Person{chief.Name, chief.Phone}, Date: h.svc.opts.Now().In(h.opts.Location)}
+	data := PDFData{Detail: d, Owner: Person{owner.Name, owner.Phone}, Chief: Person{chief.Name, chief.Phone}, Date: h.svc.opts.Now().In(h.opts.Location),
+		Unit: h.unit(lang)}
 	for _, n := range d.Needs {
 		data.Needs = append(data.Needs, n.Text)
 	}
@@ -480,6 +484,34 @@ func (h *handler) pdf(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-v%d.pdf"`, d.P.Number, d.P.Version))
+	c.Set(fiber.HeaderContentDisposition, pdfDisposition(d.P, h.srv.I18n.T(lang, "proposals.draft_file")))
 	return c.Send(out)
+}
+
+// pdfDisposition names the PDF after the version ("FA2026-000123-v2.pdf");
+// a version that is not final gets the draft word too
+// ("FA2026-000123-v2-草稿.pdf"), as RFC 6266 filename* (UTF-8) with an
+// ASCII filename for old clients.
+func pdfDisposition(p *Proposal, draft string) string {
+	name := fmt.Sprintf("%s-v%d", p.Number, p.Version)
+	if p.Final() {
+		return fmt.Sprintf(`attachment; filename="%s.pdf"`, name)
+	}
+	return fmt.Sprintf(`attachment; filename="%s-draft.pdf"; filename*=UTF-8''%s.pdf`, name, url.PathEscape(name+"-"+draft))
+}
+
+// unitOr is unit in lang, or unit as recorded when no translator is wired.
+func (h *handler) unitOr(lang, unit string) string {
+	if h.opts.Unit == nil {
+		return unit
+	}
+	return h.opts.Unit(lang, unit)
+}
+
+// unit translates catalogue units for lang (RouteOptions.Unit).
+func (h *handler) unit(lang string) func(string) string {
+	if h.opts.Unit == nil {
+		return nil
+	}
+	return func(u string) string { return h.opts.Unit(lang, u) }
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,15 @@ type Options struct {
 	Footer func(page, total int) string
 	// Lang is the document language for the XMP metadata ("zh-CN" default).
 	Lang string
+	// Watermark, when not empty, is printed large, light and diagonally
+	// across every page, under the content (e.g. "草稿 · 未审批" on a
+	// document that must not be taken for the final one). See also
+	// OnPage.
+	Watermark string
+	// OnPage, when not nil, runs at the start of every page, before its
+	// content and after the header and watermark: a per-page hook for
+	// marks of the caller's own (it may draw with Doc.PageMark).
+	OnPage func(d *Doc, page int)
 }
 
 // Doc is one PDF document being built. Helpers lay content out top to
@@ -86,6 +96,8 @@ type Doc struct {
 	headerRight  string
 	logo         string  // registered image name of the header logo, or ""
 	logoAspect   float64 // its width / height
+	watermark    string
+	onPage       func(d *Doc, page int)
 }
 
 // New starts a document with its first page. fonts is normally created once
@@ -120,7 +132,8 @@ func New(fonts *Fonts, opts Options) *Doc {
 
 	p := gofpdf.New(orient, "mm", size, "")
 	d := &Doc{pdf: p, m: m, k: 72 / 25.4, bodyPt: bodyPt, footer: opts.Footer,
-		header: opts.Header, headerRight: opts.HeaderRight, units: make(map[rune]int, 512), fonts: fonts, fontBuf: fonts.borrow()}
+		header: opts.Header, headerRight: opts.HeaderRight, units: make(map[rune]int, 512), fonts: fonts, fontBuf: fonts.borrow(),
+		watermark: opts.Watermark, onPage: opts.OnPage}
 	d.pageW, d.pageH = p.GetPageSize()
 	p.SetMargins(m.Left, m.Top, m.Right)
 	p.SetAutoPageBreak(true, m.Bottom)
@@ -186,8 +199,63 @@ func (d *Doc) SetFooter(fn func(page, total int) string) {
 	d.footer = fn
 }
 
+// drawHeader is gofpdf's header func, so it runs at the start of every
+// page: the header line, then the per-page marks (watermark, OnPage).
 func (d *Doc) drawHeader() {
-	if d.header == "" && d.headerRight == "" && d.logo == "" {
+	d.drawHeaderLine()
+	if d.watermark != "" {
+		d.PageMark(d.watermark)
+	}
+	if d.onPage != nil {
+		d.onPage(d, d.pdf.PageNo())
+	}
+}
+
+// PageMark prints text large, light grey and diagonally (bottom left to
+// top right) across the middle of the current page, sized to fit the
+// page's diagonal. Drawn at the start of a page (Options.Watermark,
+// OnPage) it lies under the page's content.
+func (d *Doc) PageMark(text string) {
+	text = strings.SplitN(sanitize(text), "\n", 2)[0]
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	p := d.pdf
+	x, y := p.GetXY()
+	diag := math.Hypot(d.pageW, d.pageH)
+	pt := 72.0
+	if w := d.TextWidth(text, pt); w > diag*0.7 {
+		pt *= diag * 0.7 / w
+	}
+	w := d.TextWidth(text, pt)
+	angle := math.Atan2(d.pageH, d.pageW) * 180 / math.Pi
+	cx, cy := d.pageW/2, d.pageH/2
+	p.TransformBegin()
+	p.TransformRotate(angle, cx, cy)
+	p.SetFont(fontFamily, "", pt)
+	p.SetTextColor(222, 222, 222)
+	// Marked as text that reads as nothing (an empty ActualText span):
+	// text extraction would otherwise thread the diagonal characters
+	// through the page's lines. The mark stays readable as text in the
+	// header (drawHeaderLine).
+	p.RawWriteStr("/Span <</ActualText ()>> BDC")
+	p.Text(cx-w/2, cy+mm(pt)*0.35, text)
+	p.RawWriteStr("EMC")
+	p.TransformEnd()
+	p.SetTextColor(0, 0, 0)
+	p.SetFont(fontFamily, "", d.bodyPt)
+	p.SetXY(x, y)
+}
+
+// drawHeaderLine draws the header: logo and Header at the left; at the
+// right HeaderRight, after the watermark text (so the mark is also on
+// every page as plain text that extraction and search find).
+func (d *Doc) drawHeaderLine() {
+	right := d.headerRight
+	if mark := strings.SplitN(sanitize(d.watermark), "\n", 2)[0]; strings.TrimSpace(mark) != "" {
+		right = strings.TrimSpace(mark + "　" + right)
+	}
+	if d.header == "" && right == "" && d.logo == "" {
 		return
 	}
 	lh := mm(smallPt) * cellLead
@@ -199,8 +267,8 @@ func (d *Doc) drawHeader() {
 	d.pdf.SetFont(fontFamily, "", smallPt)
 	d.pdf.SetTextColor(110, 110, 110)
 	w := d.pageW - d.m.Right - x
-	if d.headerRight != "" {
-		right := d.wrap(d.headerRight, w/2, smallPt)[0]
+	if right != "" {
+		right := d.wrap(right, w/2, smallPt)[0]
 		rw := d.pdf.GetStringWidth(right)
 		d.pdf.SetXY(d.pageW-d.m.Right-rw, y)
 		d.pdf.CellFormat(rw, lh, right, "", 0, "L", false, 0, "")
