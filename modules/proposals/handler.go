@@ -182,6 +182,12 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 			}
 		}
 	}
+	// The chosen products' full names, written out under their pickers
+	// (a select cuts long names).
+	byID := make(map[uint]*productOption, len(opts))
+	for i := range opts {
+		byID[opts[i].ID] = &opts[i]
+	}
 	opps, err := h.svc.prospects.Store().OpportunitiesOf(ctx, cu.ID)
 	if err != nil {
 		return err
@@ -213,8 +219,9 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 		"Title": title, "C": cu, "P": b.p, "Form": b.in, "Rows": rows, "Products": opts, "Opps": opps,
 		"NeedChoices": needs, "Cited": cited, "Quote": b.quote, "Errors": b.errs, "Action": action,
 		"ChiefThreshold": chief, "DirectorThreshold": director, "Sections": Sections,
-		"NewVersion": b.p != nil && !b.p.Editable(),
-		"UnitName":   func(u string) string { return h.unitOr(lang, u) },
+		"NewVersion":  b.p != nil && !b.p.Editable(),
+		"UnitName":    func(u string) string { return h.unitOr(lang, u) },
+		"ProductByID": byID,
 	})
 }
 
