@@ -474,3 +474,41 @@ func TestProposalDraftPDFAndPriceTable(t *testing.T) {
 		}
 	})
 }
+
+// TestProposalPDFExtensionBName: the audit's customer through the real
+// router — a legal name with CJK Extension B characters and a section with
+// them and an emoji come back from the downloaded PDF (pdftotext) as
+// typed, the emoji as □, and never as "�" (issue 9).
+func TestProposalPDFExtensionBName(t *testing.T) {
+	pdftest.NeedTools(t, "pdftotext")
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		const name = "𠀀𪚥科技有限公司"
+		a := newTestApp(t, d)
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条",
+			Monthly: "600", OneTime: "0", FloorPercent: "85"})
+		c := seedCustomer(t, a, "liwei", name, prospects.MakeCreditCode("91230103MA1000601"))
+		p, err := a.Proposals.Create(context.Background(), subject(t, a, "liwei"), proposals.Input{CustomerID: c.ID, Title: "𪚥专网方案",
+			Solution: "为" + name + "建设专网 🚀。", Lines: []proposals.LineInput{{ProductID: dia.ID, Quantity: "1"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		am := loggedIn(t, a, "liwei")
+		if page := am.Get("/proposals/" + itoa(p.ID)).Body; !strings.Contains(page, name) {
+			t.Error("the page does not show the name")
+		}
+		res := am.Get("/proposals/" + itoa(p.ID) + "/pdf")
+		if res.Status != 200 {
+			t.Fatalf("pdf: %d", res.Status)
+		}
+		text := pdftest.Run(t, "pdftotext", "-raw", pdftest.Write(t, []byte(res.Body)), "-")
+		if strings.ContainsRune(text, '\uFFFD') {
+			t.Fatalf("U+FFFD in the PDF:\n%s", text)
+		}
+		flat := pdftest.NoSpace(text)
+		for _, want := range []string{"呈送单位：" + name, "为" + name + "建设专网□。", "𪚥专网方案"} {
+			if !strings.Contains(flat, want) {
+				t.Errorf("the PDF lacks %q", want)
+			}
+		}
+	})
+}

@@ -481,3 +481,38 @@ func TestProposalPDFDraftMark(t *testing.T) {
 		}
 	}
 }
+
+// TestProposalPDFRareCharacters: a customer whose legal name has CJK
+// Extension B characters (issue 9: "��科技有限公司"), and a section with
+// them and with emoji, print right: pdftotext gives the name back on the
+// title page, in the confidentiality notice, the signature block and the
+// sections; emoji become □; no "�" anywhere.
+func TestProposalPDFRareCharacters(t *testing.T) {
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo", "qpdf")
+	zh, _ := translators(t)
+	const name = "𠀀𪚥科技有限公司"
+	detail := testDetail(t, 3, "为𠀀𪚥科技有限公司建设专网 🚀，覆盖刘䶮总经理办公室。")
+	detail.Customer.Name = name
+	detail.P.Title = name + "专网方案"
+	path := render(t, operator, "zh-CN", testData(detail), zh)
+	pdftest.Run(t, "qpdf", "--check", path)
+	text := pdftest.Run(t, "pdftotext", "-raw", path, "-")
+	if strings.ContainsRune(text, '\uFFFD') {
+		t.Fatalf("U+FFFD in the PDF:\n%s", text)
+	}
+	flat := pdftest.NoSpace(text)
+	p1 := pdftest.NoSpace(pdftest.PageText(t, path, 1))
+	for _, want := range []string{name + "专网方案", "呈送单位：" + name, "仅供" + name + "评估"} {
+		if !strings.Contains(p1, want) && !strings.Contains(flat, want) {
+			t.Errorf("the title page lacks %q:\n%s", want, p1)
+		}
+	}
+	for _, want := range []string{"为𠀀𪚥科技有限公司建设专网□，覆盖刘䶮总经理办公室。", "甲方（客户）" + name} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the document lacks %q", want)
+		}
+	}
+	if n := strings.Count(flat, name); n < 5 {
+		t.Errorf("the name is printed %d times; want it on the title page, notice, section and signature block", n)
+	}
+}
