@@ -427,6 +427,13 @@ func (h *handler) transition(c *fiber.Ctx, okMsg string, fn func(id uint) (*Prop
 		return err
 	}
 	h.srv.Flash(c, "ok", okMsg)
+	// A fallback approver from another branch reads a proposal only while
+	// it waits for them: after their decision, home.
+	if ok, err := h.svc.Readable(c.UserContext(), web.MustSubject(c), p.ID); err != nil {
+		return err
+	} else if !ok {
+		return web.Redirect(c, "/")
+	}
 	return web.Redirect(c, proposalPath(p.ID))
 }
 

@@ -449,6 +449,15 @@ func (s *Service) version(ctx context.Context, actor authz.Subject, id uint, act
 	return p, c, nil
 }
 
+// Readable reports whether actor may read version id (its page, its PDF).
+func (s *Service) Readable(ctx context.Context, actor authz.Subject, id uint) (bool, error) {
+	_, _, err := s.version(ctx, actor, id, "read")
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Submit asks for approval when the rules need it; otherwise the draft is
 // approved at once and can be sent.
 func (s *Service) Submit(ctx context.Context, actor authz.Subject, id uint, lock int) (*Proposal, error) {

@@ -124,6 +124,7 @@ def main():
         name.setName(value, nid, 3, 1, 0x409)
     font["post"].formatType = 3.0
     font["head"].created = font["head"].modified = 0
+    font.recalcTimestamp = False  # keep modified = 0: the same inputs give the same bytes
 
     buf = io.BytesIO()
     font.save(buf)
