@@ -90,6 +90,23 @@ func TestPolicyTable(t *testing.T) {
 		{dir, "catalog", "manage", authz.RelRoute, false},
 		{dir, "catalog", "manage", authz.RelBranch, false},
 		{adm, "catalog", "manage", authz.RelOther, true},
+		// proposals: who takes each approval step (the four-eyes rule then
+		// removes the authors; see modules/proposals/route.go)
+		{am, "proposal", "approve_chief", authz.RelOwn, false},
+		{am, "proposal", "approve_director", authz.RelOwn, false},
+		{cr, "proposal", "approve_chief", authz.RelTeam, true},
+		{cr, "proposal", "approve_chief", authz.RelChief, true},
+		{cr, "proposal", "approve_chief", authz.RelBranch, false},
+		{cr, "proposal", "approve_chief_standin", authz.RelTeam, false},
+		{cr, "proposal", "approve_director", authz.RelTeam, false},
+		{dir, "proposal", "approve_chief", authz.RelBranch, false},
+		{dir, "proposal", "approve_chief_standin", authz.RelBranch, true},
+		{dir, "proposal", "approve_chief_standin", authz.RelOther, false},
+		{dir, "proposal", "approve_director", authz.RelBranch, true},
+		{dir, "proposal", "approve_director", authz.RelOther, false},
+		{adm, "proposal", "approve_chief", authz.RelOther, false},
+		{adm, "proposal", "approve_chief_standin", authz.RelOther, false},
+		{adm, "proposal", "approve_director", authz.RelOther, false},
 		// unknown role or object
 		{"", "customer", "read", authz.RelOwn, false},
 		{"guest", "customer", "read", authz.RelOwn, false},

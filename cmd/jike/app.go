@@ -49,6 +49,8 @@ type appOptions struct {
 	MaxUploadBytes int64
 	// Notify delivers the sign-in warnings of org (nil: log and audit only).
 	Notify org.NotifyFunc
+	// ApprovalFallback is JIKE_APPROVAL_FALLBACK (see proposals.Options).
+	ApprovalFallback []string
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -149,13 +151,17 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	proposalSvc := proposals.NewService(proposals.NewStore(d.Gorm), prospectSvc, enf, priceList(catalogSvc), proposals.Options{
 		ChiefThreshold: o.ChiefApproval, DirectorThreshold: o.DirectorApproval, Now: o.Now,
 		OnSale: onSale(catalogSvc), Users: orgSvc.Store(), Needs: proposalNeeds(needSvc),
+		FallbackApprovers: o.ApprovalFallback,
 		// Sending a proposal moves its opportunity to 方案提交; the
 		// customer's acceptance to 商务谈判, where the contract (next
 		// module) picks it up. Neither moves an opportunity backwards.
 		OnSent:     advanceOpportunity(prospectSvc, prospects.StageProposal),
 		OnAccepted: advanceOpportunity(prospectSvc, prospects.StageNegotiation),
 	})
-	proposals.Register(srv, proposalSvc, proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location})
+	proposals.Register(srv, proposalSvc, proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location,
+		Unit: func(lang, unit string) string {
+			return catalog.UnitName(func(id string) string { return srv.I18n.T(lang, id) }, unit)
+		}})
 	timeline.Register(proposalSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.proposals", Path: "proposals", Order: 30})
 	timeline.AddCustomerAction(prospects.CustomerLink{Label: "proposals.new", Path: "proposals/new", Order: 30})

@@ -129,6 +129,7 @@ func testE2EProposalDesktop(b *e2eTab, p *e2eProposal) {
 	// 3. One line below the floor, priced by the server, then saved.
 	b.fillProposal(p.title)
 	b.previewProposal(monthly, oneTime, total)
+	b.expectBuilderUsesWidth()
 	if v := e2eRun(b, "read the title after the preview", chromedp.Value(chromedp.CSS("#title"))); v != p.title {
 		b.fail("after 计算金额 the title field holds %q, want %q", v, p.title)
 	}
@@ -348,20 +349,26 @@ func (b *e2eTab) expectProposalLine() {
 	b.t.Helper()
 	cells := e2eRun(b, "read the lines", chromedp.Evaluate[[][]string](
 		`Array.from(document.querySelectorAll('#lines tbody tr')).map(tr => Array.from(tr.cells).map(td => td.innerText.trim()))`))
-	if len(cells) != 1 || len(cells[0]) != 9 {
-		b.fail("the proposal has lines %q, want one row of 9 cells", cells)
+	if len(cells) != 1 || len(cells[0]) != 10 {
+		b.fail("the proposal has lines %q, want one row of 10 cells", cells)
 	}
+	// The columns: #, product, unit list price, rate, unit net price,
+	// quantity, months, line monthly, line one-time, line total — the
+	// unit prices are per unit, the line amounts the line's.
+	yuan := func(fen int) string { return strings.TrimPrefix(e2eProposalYuan(fen), "¥") }
 	c := cells[0]
 	for i, want := range map[int]string{
-		1: e2eProposalProductCode, 2: strconv.Itoa(e2eProposalLineQty), 3: strconv.Itoa(e2eProposalLineTerm),
-		5: strconv.Itoa(e2eProposalLineRate) + "%", 6: strings.TrimPrefix(e2eProposalYuan(e2eProposalLineQty*e2eProposalProductMonthly*e2eProposalLineRate/100), "¥"),
+		1: e2eProposalProductCode, 2: yuan(e2eProposalProductMonthly), 3: strconv.Itoa(e2eProposalLineRate) + "%",
+		4: yuan(e2eProposalProductMonthly * e2eProposalLineRate / 100), 5: strconv.Itoa(e2eProposalLineQty),
+		6: strconv.Itoa(e2eProposalLineTerm), 7: yuan(e2eProposalLineQty * e2eProposalProductMonthly * e2eProposalLineRate / 100),
+		8: yuan(e2eProposalLineQty * e2eProposalProductOneTime * e2eProposalLineRate / 100),
 	} {
-		if !strings.Contains(c[i], want) {
+		if !strings.HasPrefix(c[i], want) && !strings.Contains(c[i], want) {
 			b.fail("line cell %d = %q, want it to contain %q (row %q)", i, c[i], want, c)
 		}
 	}
-	if !strings.Contains(c[5], "超出权限") {
-		b.fail("the line's rate cell %q is not marked 超出权限", c[5])
+	if !strings.Contains(c[3], "超出权限") {
+		b.fail("the line's rate cell %q is not marked 超出权限", c[3])
 	}
 }
 
@@ -457,4 +464,27 @@ func testE2EProposalPhone(b *e2eTab, p *e2eProposal) {
 	}
 	b.expectProposalTotals(monthly, oneTime, total)
 	b.expectNoSidewaysPage("proposal page")
+}
+
+// expectBuilderUsesWidth: at a laptop's width the builder takes the page's
+// width (not a 720px form column) and the chosen product's full name is
+// written out, never cut (issue 9).
+func (b *e2eTab) expectBuilderUsesWidth() {
+	b.t.Helper()
+	type measure struct {
+		Form, Main, Window int
+		Name               string
+		Cut                bool
+	}
+	got := e2eRun(b, "measure the builder", chromedp.Evaluate[measure](`(() => {
+		const f = document.querySelector('#proposal-form'), n = document.querySelector('#line_product_name_0');
+		return {form: f.getBoundingClientRect().width, main: document.querySelector('main .page-header').getBoundingClientRect().width, window: window.innerWidth,
+			name: n ? n.innerText : '', cut: n ? n.scrollWidth > n.clientWidth + 1 : true};
+	})()`))
+	if got.Form < got.Main-2 || got.Form < 900 {
+		b.fail("at %dpx the builder is %dpx wide in a %dpx page; want the page's width", got.Window, got.Form, got.Main)
+	}
+	if !strings.Contains(got.Name, e2eProposalProductName) || got.Cut {
+		b.fail("the chosen product's name under its picker is %q (cut: %v), want the full %q", got.Name, got.Cut, e2eProposalProductName)
+	}
 }

@@ -147,7 +147,7 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		Logger: log, Secure: cfg.Secure(), Production: cfg.Env == config.EnvProd,
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
-		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
+		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval, ApprovalFallback: cfg.ApprovalFallback,
 		MaxUploadBytes: cfg.MaxUploadBytes(),
 	})
 	if err != nil {
@@ -294,7 +294,7 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 	defer d.Close()
 	// The demo's visits are planned in office hours of the display zone.
 	loc, _ := time.LoadLocation(cfg.TimeZone)
-	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval})
+	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval, ApprovalFallback: cfg.ApprovalFallback})
 	if err != nil {
 		return err
 	}

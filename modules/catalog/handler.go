@@ -59,6 +59,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 		"Rows":  rows, "Pager": p, "Filter": f, "Categories": Categories,
 		"Statuses": []string{StatusActive, StatusRetired},
 		"Filtered": f.Q != "" || f.Category != "" || f.Status != "",
+		"UnitName": h.unitName(c),
 	})
 }
 
@@ -110,7 +111,15 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	}
 	return h.srv.RenderStatus(c, status, "catalog/show", fiber.Map{
 		"Title": p.Name(web.Lang(c)), "P": p, "History": view, "Actors": names, "Errors": errs,
+		"UnitName": h.unitName(c),
 	})
+}
+
+// unitName translates catalogue units into the user's language, for the
+// templates ({{call .UnitName .Unit}}).
+func (h *handler) unitName(c *fiber.Ctx) func(string) string {
+	lang := web.Lang(c)
+	return func(u string) string { return UnitName(func(id string) string { return h.srv.I18n.T(lang, id) }, u) }
 }
 
 func (h *handler) show(c *fiber.Ctx) error {

@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 
-	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -71,10 +71,6 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 }
 
 func (s *Service) demoProposal(ctx context.Context, r *rand.Rand, c *prospects.Customer, oppID uint, am authz.Subject, state string, products []Priced) (int, error) {
-	chief, director, err := s.demoApprovers(ctx, c)
-	if err != nil {
-		return 0, err
-	}
 	big := state == "pending_director" || state == "accepted"
 	in := Input{
 		CustomerID: c.ID, OpportunityID: oppID, Title: demoTitle(c.Name, r),
@@ -111,18 +107,22 @@ func (s *Service) demoProposal(ctx context.Context, r *rand.Rand, c *prospects.C
 		return made, nil
 	}
 	if p, err = s.Submit(ctx, am, p.ID, 0); err != nil {
+		// A big proposal on a chief rep's own customer needs a fallback
+		// approver the demo does not configure: it stays a draft.
+		var f apperr.Fields
+		if errors.As(err, &f) && f["_form"] == "proposals.v.no_approver" {
+			return made, nil
+		}
 		return made, err
 	}
-	// approve walks the pending version through its approvals; upTo stops
-	// before the director's when the demo wants it waiting there.
+	// approve walks the pending version through its approvals, each by
+	// the first person its step routes to; upTo stops before the
+	// director's when the demo wants it waiting there.
 	approve := func(p *Proposal, upTo string) (*Proposal, error) {
 		for lvl := NextLevel(p); lvl != "" && lvl != upTo; lvl = NextLevel(p) {
-			who := chief
-			if lvl == "director" || who == nil {
-				who = director
-			}
-			if who == nil {
-				return p, nil
+			who, err := s.demoApprover(ctx, p, c)
+			if err != nil || who == nil {
+				return p, err
 			}
 			if p, err = s.Decide(ctx, *who, p.ID, true, "同意，请抓紧推进签约。"); err != nil {
 				return nil, err
@@ -137,8 +137,9 @@ func (s *Service) demoProposal(ctx context.Context, r *rand.Rand, c *prospects.C
 		_, err = approve(p, "director")
 		return made, err
 	case "returned":
-		if NextLevel(p) != "" && chief != nil {
-			_, err = s.Decide(ctx, *chief, p.ID, false, "折扣超出权限较多，请与客户再谈，执行价调整到 85% 以上后重新提交。")
+		who, err := s.demoApprover(ctx, p, c)
+		if err == nil && who != nil {
+			_, err = s.Decide(ctx, *who, p.ID, false, "折扣超出权限较多，请与客户再谈，执行价调整到 85% 以上后重新提交。")
 		}
 		return made, err
 	}
@@ -177,31 +178,19 @@ func (s *Service) demoProposal(ctx context.Context, r *rand.Rand, c *prospects.C
 	return made, err
 }
 
-// demoApprovers finds the customer's chief rep (or team leader) and the
-// branch director.
-func (s *Service) demoApprovers(ctx context.Context, c *prospects.Customer) (chief, director *authz.Subject, err error) {
-	cid, err := s.chiefOf(ctx, c)
+// demoApprover is the first person the step p waits for routes to, or
+// nil when nobody may take it.
+func (s *Service) demoApprover(ctx context.Context, p *Proposal, c *prospects.Customer) (*authz.Subject, error) {
+	ids, err := s.newRouter().approvers(ctx, p, c)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	u, err := s.opts.Users.UserByID(ctx, ids[0])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if cid != 0 {
-		u, err := s.opts.Users.UserByID(ctx, cid)
-		if err != nil {
-			return nil, nil, err
-		}
-		sub := u.Subject()
-		chief = &sub
-	}
-	var d org.User
-	res := s.opts.Users.DB().WithContext(ctx).Where("role = ? AND branch_id = ? AND disabled = ?", authz.RoleDirector, c.BranchID, false).Order("id").Limit(1).Find(&d)
-	if res.Error != nil {
-		return nil, nil, res.Error
-	}
-	if res.RowsAffected > 0 {
-		sub := d.Subject()
-		director = &sub
-	}
-	return chief, director, nil
+	sub := u.Subject()
+	return &sub, nil
 }
 
 var demoTitles = []string{"全网互联网专线整体解决方案", "总部与分支机构组网方案", "云网融合数字化升级方案", "物联网终端连接与管理方案", "统一通信与视频会议方案"}

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -180,6 +182,12 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 			}
 		}
 	}
+	// The chosen products' full names, written out under their pickers
+	// (a select cuts long names).
+	byID := make(map[uint]*productOption, len(opts))
+	for i := range opts {
+		byID[opts[i].ID] = &opts[i]
+	}
 	opps, err := h.svc.prospects.Store().OpportunitiesOf(ctx, cu.ID)
 	if err != nil {
 		return err
@@ -211,7 +219,9 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 		"Title": title, "C": cu, "P": b.p, "Form": b.in, "Rows": rows, "Products": opts, "Opps": opps,
 		"NeedChoices": needs, "Cited": cited, "Quote": b.quote, "Errors": b.errs, "Action": action,
 		"ChiefThreshold": chief, "DirectorThreshold": director, "Sections": Sections,
-		"NewVersion": b.p != nil && !b.p.Editable(),
+		"NewVersion":  b.p != nil && !b.p.Editable(),
+		"UnitName":    func(u string) string { return h.unitOr(lang, u) },
+		"ProductByID": byID,
 	})
 }
 
@@ -384,8 +394,18 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	if err != nil {
 		return err
 	}
+	var waiting []string
+	for _, id := range d.Waiting {
+		waiting = append(waiting, d.User(id).Name)
+	}
+	sep := "、"
+	if i18n.Normalize(web.Lang(c)) == i18n.EN {
+		sep = ", "
+	}
 	return h.srv.RenderStatus(c, status, "proposals/show", fiber.Map{
 		"Title": d.P.Title, "D": d, "P": d.P, "C": d.Customer, "Reasons": h.reasons(d, web.Lang(c)), "Errors": errs,
+		"WaitingNames": strings.Join(waiting, sep),
+		"PriceColumns": PriceColumns, "PriceRows": PriceRows(d.Lines, h.unit(web.Lang(c))),
 		"Level": NextLevel(d.P), "Changeable": h.svc.Changeable(d.P), "Capital": "人民币" + d.P.TotalFen.Capital(),
 		"History": history,
 	})
@@ -412,6 +432,13 @@ func (h *handler) transition(c *fiber.Ctx, okMsg string, fn func(id uint) (*Prop
 		return err
 	}
 	h.srv.Flash(c, "ok", okMsg)
+	// A fallback approver from another branch reads a proposal only while
+	// it waits for them: after their decision, home.
+	if ok, err := h.svc.Readable(c.UserContext(), web.MustSubject(c), p.ID); err != nil {
+		return err
+	} else if !ok {
+		return web.Redirect(c, "/")
+	}
 	return web.Redirect(c, proposalPath(p.ID))
 }
 
@@ -465,7 +492,8 @@ func (h *handler) pdf(c *fiber.Ctx) error {
 	}
 	lang := web.Lang(c)
 	owner, chief := d.User(d.P.OwnerID), d.User(d.ChiefID)
-	data := PDFData{Detail: d, Owner: Person{owner.Name, owner.Phone}, Chief: Person{chief.Name, chief.Phone}, Date: h.svc.opts.Now().In(h.opts.Location)}
+	data := PDFData{Detail: d, Owner: Person{owner.Name, owner.Phone}, Chief: Person{chief.Name, chief.Phone}, Date: h.svc.opts.Now().In(h.opts.Location),
+		Unit: h.unit(lang)}
 	for _, n := range d.Needs {
 		data.Needs = append(data.Needs, n.Text)
 	}
@@ -475,6 +503,34 @@ func (h *handler) pdf(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-v%d.pdf"`, d.P.Number, d.P.Version))
+	c.Set(fiber.HeaderContentDisposition, pdfDisposition(d.P, h.srv.I18n.T(lang, "proposals.draft_file")))
 	return c.Send(out)
+}
+
+// pdfDisposition names the PDF after the version ("FA2026-000123-v2.pdf");
+// a version that is not final gets the draft word too
+// ("FA2026-000123-v2-草稿.pdf"), as RFC 6266 filename* (UTF-8) with an
+// ASCII filename for old clients.
+func pdfDisposition(p *Proposal, draft string) string {
+	name := fmt.Sprintf("%s-v%d", p.Number, p.Version)
+	if p.Final() {
+		return fmt.Sprintf(`attachment; filename="%s.pdf"`, name)
+	}
+	return fmt.Sprintf(`attachment; filename="%s-draft.pdf"; filename*=UTF-8''%s.pdf`, name, url.PathEscape(name+"-"+draft))
+}
+
+// unitOr is unit in lang, or unit as recorded when no translator is wired.
+func (h *handler) unitOr(lang, unit string) string {
+	if h.opts.Unit == nil {
+		return unit
+	}
+	return h.opts.Unit(lang, unit)
+}
+
+// unit translates catalogue units for lang (RouteOptions.Unit).
+func (h *handler) unit(lang string) func(string) string {
+	if h.opts.Unit == nil {
+		return nil
+	}
+	return func(u string) string { return h.opts.Unit(lang, u) }
 }

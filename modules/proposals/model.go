@@ -68,6 +68,21 @@ type Proposal struct {
 // approved or sent version is changed by making a new version.
 func (p *Proposal) Editable() bool { return p.Status == StatusDraft || p.Status == StatusPending }
 
+// Final reports whether the version may go to the customer as a quote:
+// it is approved, or was sent (and perhaps decided by the customer or
+// superseded since). A draft, a version waiting for approval, or one
+// superseded before it was ever sent is not: its PDF is marked
+// 草稿 · 未审批 on every page and named as a draft (docs/proposals.md).
+func (p *Proposal) Final() bool {
+	switch p.Status {
+	case StatusApproved, StatusSent, StatusAccepted, StatusRejected:
+		return true
+	case StatusSuperseded:
+		return p.SentAt != nil
+	}
+	return false
+}
+
 // Section returns the text of a section by name.
 func (p *Proposal) Section(name string) string {
 	switch name {

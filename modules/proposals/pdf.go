@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 )
 
@@ -30,6 +29,9 @@ type PDFData struct {
 	Owner, Chief Person    // account manager; chief rep (Chief.Name may be "")
 	Needs        []string  // descriptions of the needs the proposal answers
 	Date         time.Time // the date printed on the title page; zero: now
+	// Unit translates a catalogue unit (条, 个 …) into the document's
+	// language; nil prints it as recorded.
+	Unit func(string) string
 }
 
 // The document's colours: a dark navy for titles and rules, greys for
@@ -78,7 +80,7 @@ func RenderPDF(fonts *pdf.Fonts, lh Letterhead, loc *time.Location, lang string,
 		created = date
 	}
 	r.numberVersion = t("proposals.pdf.number_version", "Number", r.p.Number, "Version", r.p.Version)
-	r.d = pdf.New(fonts, pdf.Options{
+	opts := pdf.Options{
 		Title:        r.p.Title,
 		Author:       lh.Name,
 		Subject:      t("proposals.pdf.doc_type") + " · " + r.customer + " · " + r.p.Number,
@@ -91,7 +93,13 @@ func RenderPDF(fonts *pdf.Fonts, lh Letterhead, loc *time.Location, lang string,
 			return t("proposals.pdf.page", "Page", page, "Total", total)
 		},
 		Lang: lang,
-	})
+	}
+	if !r.p.Final() {
+		// Not approved: every page says so, diagonally across it and in
+		// its header, so that nobody hands it to a customer as a quote.
+		opts.Watermark = t("proposals.pdf.draft_mark")
+	}
+	r.d = pdf.New(fonts, opts)
 
 	r.titlePage(date.In(loc))
 	for _, s := range sectionKeys {
@@ -294,20 +302,20 @@ func bulletItem(line string) string {
 func (r *renderer) pricing() {
 	d, t := r.d, r.t
 	r.heading(t("proposals.pdf.section.pricing"), 40)
-	const tablePt = 9
+	const tablePt = 7.5
 	if len(r.data.Detail.Lines) > 0 {
 		d.Text(t("proposals.pdf.amount_unit"), pdf.TextStyle{Size: 8.5, Align: "R", Color: grey, Leading: 1.3})
-		headers := []string{
-			t("proposals.pdf.col.no"), t("proposals.pdf.col.product"), t("proposals.pdf.col.quantity"),
-			t("proposals.pdf.col.term"), t("proposals.pdf.col.monthly_list"), t("proposals.pdf.col.rate"),
-			t("proposals.pdf.col.monthly_net"), t("proposals.pdf.col.one_time"), t("proposals.pdf.col.total"),
+		headers := make([]string, len(PriceColumns))
+		for i, id := range PriceColumns {
+			headers[i] = t(id)
 		}
 		rows := r.lineRows()
 		d.SetBodySize(tablePt)
-		d.Table(headers, r.columnWidths(headers, rows), rows, pdf.TableOptions{
-			RepeatHeader: true,
-			AlignRight:   []bool{true, false, true, true, true, true, true, true, true},
-		})
+		right := make([]bool, len(headers))
+		for i := range right {
+			right[i] = i != 1
+		}
+		d.Table(headers, r.columnWidths(headers, rows), rows, pdf.TableOptions{RepeatHeader: true, AlignRight: right})
 		d.SetBodySize(0)
 		d.Text(t("proposals.pdf.pricing_note"), pdf.TextStyle{Size: 8.5, Color: grey, Leading: 1.5, SpaceAfter: 3})
 	}
@@ -324,43 +332,30 @@ func (r *renderer) pricing() {
 	d.KeyValueBox(rows)
 }
 
-// lineRows are the table rows: one per line, then the totals row.
+// lineRows are the table rows (the columns of PriceColumns, as on the
+// page): one per line, then the totals row.
 func (r *renderer) lineRows() [][]string {
-	lines := r.data.Detail.Lines
+	lines := PriceRows(r.data.Detail.Lines, r.data.Unit)
 	rows := make([][]string, 0, len(lines)+1)
-	var listSum []money.Fen
-	listOK := true
-	for i, l := range lines {
-		list, err := money.Times(l.MonthlyListFen, l.Quantity)
-		listCell := list.String()
-		if err != nil {
-			listCell, listOK = "—", false
+	once := func(monthly, oneTime string) string {
+		if oneTime == "" {
+			return monthly
 		}
-		listSum = append(listSum, list)
-		product := l.Name(r.lang)
-		if l.ProductCode != "" {
-			product += "\n" + l.ProductCode
+		return monthly + "\n" + r.t("proposals.col.once", "Amount", oneTime)
+	}
+	for _, l := range lines {
+		product := l.Line.Name(r.lang)
+		if l.Line.ProductCode != "" {
+			product += "\n" + l.Line.ProductCode
 		}
 		rows = append(rows, []string{
-			strconv.Itoa(i + 1),
-			product,
-			groupDigits(l.Quantity) + " " + l.Unit,
-			strconv.Itoa(l.TermMonths),
-			listCell,
-			l.Rate.Percent() + "%",
-			l.MonthlyNetFen.String(),
-			l.OneTimeNetFen.String(),
-			l.TotalFen.String(),
+			strconv.Itoa(l.No), product, once(l.UnitList, l.UnitListOnce), l.Rate, once(l.UnitNet, l.UnitNetOnce),
+			l.Quantity, l.Months, l.Monthly, l.OneTime, l.Total,
 		})
 	}
-	listTotal := "—"
-	if s, err := money.Sum(listSum...); err == nil && listOK {
-		listTotal = s.String()
-	}
 	p := r.p
-	rows = append(rows, []string{"", r.t("proposals.pdf.subtotal"), "", "", listTotal, "",
+	return append(rows, []string{"", r.t("proposals.pdf.subtotal"), "", "", "", "", "",
 		p.MonthlyFen.String(), p.OneTimeFen.String(), p.TotalFen.String()})
-	return rows
 }
 
 // columnWidths sizes the columns (mm) so that no number wraps: every
@@ -384,7 +379,9 @@ func (r *renderer) columnWidths(headers []string, rows [][]string) []float64 {
 		}
 		cells := 0.0
 		for _, row := range rows {
-			cells = max(cells, d.TextWidth(row[c], pt))
+			for _, line := range strings.Split(row[c], "\n") {
+				cells = max(cells, d.TextWidth(line, pt))
+			}
 		}
 		w[c] = max(cells, twoLineWidth(d, h)) + pad
 		full[c] = max(cells, d.TextWidth(h, pt)) + pad
@@ -404,7 +401,13 @@ func (r *renderer) columnWidths(headers []string, rows [][]string) []float64 {
 			sum += extra
 		}
 	}
+	// The product column never goes below 12 % of the width, nor below
+	// its widest code (the cell's last line), which must not wrap.
 	hardMin := total * 0.12
+	for _, row := range rows {
+		lines := strings.Split(row[1], "\n")
+		hardMin = max(hardMin, d.TextWidth(lines[len(lines)-1], pt)+pad)
+	}
 	if rest := total - sum; rest >= hardMin {
 		w[1] = rest
 		return w

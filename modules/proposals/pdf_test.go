@@ -274,7 +274,7 @@ func TestProposalPDFManyLines(t *testing.T) {
 	if b, _ := os.ReadFile(path); len(pageObject.FindAll(b, -1)) != pages {
 		t.Errorf("the benchmark's page count (%d) disagrees with pdfinfo (%d)", len(pageObject.FindAll(b, -1)), pages)
 	}
-	header := "序号产品数量/单位期限（月）月费标准价折扣月费优惠价一次性费用合同期总价"
+	header := "序号产品标准单价（月）折扣优惠单价（月）数量期限（月）月费小计一次性费用合同期总价"
 	code := regexp.MustCompile(`[A-Z]+(?:-[A-Z0-9]+)*-(\d{3})\b`)
 	seen := map[int]int{}
 	tablePages := 0
@@ -352,7 +352,7 @@ func TestProposalPDFEnglish(t *testing.T) {
 	if strings.Contains(raw, "互联网专线1000M") {
 		t.Error("the English document shows the Chinese name of a product that has an English one")
 	}
-	if h := "No.ProductQty/unitTerm(months)MonthlylistpriceRateMonthlynetpriceOne-timefeeTotaloverterm"; !strings.Contains(raw, h) {
+	if h := "No.ProductUnitlistprice/monthRateUnitnetprice/monthQuantityMonthsMonthly(line)One-time(line)Linetotal"; !strings.Contains(raw, h) {
 		t.Errorf("English table header %q not found", h)
 	}
 	if m := regexp.MustCompile(`第\d+页`).FindString(body); m != "" {
@@ -444,5 +444,75 @@ func TestPDFNumbers(t *testing.T) {
 		if got := groupDigits(n); got != want {
 			t.Errorf("groupDigits(%d) = %s; want %s", n, got, want)
 		}
+	}
+}
+
+// TestProposalPDFDraftMark: a version that is not final (draft, pending,
+// superseded before it was sent) prints 草稿 · 未审批 (DRAFT · NOT APPROVED
+// in English) on every page; an approved, sent or decided one does not
+// (issue 9).
+func TestProposalPDFDraftMark(t *testing.T) {
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
+	zh, en := translators(t)
+	sent := time.Date(2026, 3, 12, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		status string
+		sentAt *time.Time
+		draft  bool
+	}{
+		{StatusDraft, nil, true}, {StatusPending, nil, true}, {StatusSuperseded, nil, true},
+		{StatusApproved, nil, false}, {StatusSent, &sent, false}, {StatusAccepted, &sent, false},
+		{StatusRejected, &sent, false}, {StatusSuperseded, &sent, false},
+	} {
+		for _, lang := range []string{"zh-CN", "en"} {
+			tr, mark := zh, "草稿·未审批"
+			if lang == "en" {
+				tr, mark = en, "DRAFT·NOTAPPROVED"
+			}
+			detail := testDetail(t, 30, solutionText(1500))
+			detail.P.Status, detail.P.SentAt = c.status, c.sentAt
+			path := render(t, operator, lang, testData(detail), tr)
+			pages := pdftest.Pages(t, path)
+			for p := 1; p <= pages; p++ {
+				if got := strings.Contains(pdftest.NoSpace(pdftest.PageText(t, path, p)), mark); got != c.draft {
+					t.Errorf("%s (sent %v) %s page %d of %d: mark %v, want %v", c.status, c.sentAt != nil, lang, p, pages, got, c.draft)
+				}
+			}
+		}
+	}
+}
+
+// TestProposalPDFRareCharacters: a customer whose legal name has CJK
+// Extension B characters (issue 9: "��科技有限公司"), and a section with
+// them and with emoji, print right: pdftotext gives the name back on the
+// title page, in the confidentiality notice, the signature block and the
+// sections; emoji become □; no "�" anywhere.
+func TestProposalPDFRareCharacters(t *testing.T) {
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo", "qpdf")
+	zh, _ := translators(t)
+	const name = "𠀀𪚥科技有限公司"
+	detail := testDetail(t, 3, "为𠀀𪚥科技有限公司建设专网 🚀，覆盖刘䶮总经理办公室。")
+	detail.Customer.Name = name
+	detail.P.Title = name + "专网方案"
+	path := render(t, operator, "zh-CN", testData(detail), zh)
+	pdftest.Run(t, "qpdf", "--check", path)
+	text := pdftest.Run(t, "pdftotext", "-raw", path, "-")
+	if strings.ContainsRune(text, '\uFFFD') {
+		t.Fatalf("U+FFFD in the PDF:\n%s", text)
+	}
+	flat := pdftest.NoSpace(text)
+	p1 := pdftest.NoSpace(pdftest.PageText(t, path, 1))
+	for _, want := range []string{name + "专网方案", "呈送单位：" + name, "仅供" + name + "评估"} {
+		if !strings.Contains(p1, want) && !strings.Contains(flat, want) {
+			t.Errorf("the title page lacks %q:\n%s", want, p1)
+		}
+	}
+	for _, want := range []string{"为𠀀𪚥科技有限公司建设专网□，覆盖刘䶮总经理办公室。", "甲方（客户）" + name} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the document lacks %q", want)
+		}
+	}
+	if n := strings.Count(flat, name); n < 5 {
+		t.Errorf("the name is printed %d times; want it on the title page, notice, section and signature block", n)
 	}
 }

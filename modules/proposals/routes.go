@@ -13,6 +13,10 @@ type RouteOptions struct {
 	Fonts      *pdf.Fonts
 	Letterhead Letterhead
 	Location   *time.Location
+	// Unit translates a catalogue unit (条, 个, 套, 成员 …) into lang for
+	// the price table and the PDF (cmd/jike wires the catalogue's); nil
+	// shows units as recorded.
+	Unit func(lang, unit string) string
 }
 
 // Register mounts the module's pages. Proposals follow their customer:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,14 @@ type Options struct {
 	// Needs lists a customer's needs for the builder (cmd/jike wires the
 	// needs module); nil means no needs to choose from.
 	Needs NeedSource
+	// FallbackApprovers are the usernames of the people, in order, who
+	// take an approval step that nobody in the customer's branch may take
+	// under the four-eyes rule — typically the director step of a
+	// proposal the branch's only director wrote (JIKE_APPROVAL_FALLBACK;
+	// see docs/proposals.md). Each must hold proposal approve_director in
+	// policy.csv; others are ignored. None: such a proposal cannot be
+	// submitted.
+	FallbackApprovers []string
 }
 
 // NeedRef is a need as proposals cite it.
@@ -245,7 +254,12 @@ func (s *Service) totals(p *Proposal, lines []Line) error {
 	return nil
 }
 
-func (s *Service) apply(ctx context.Context, c *prospects.Customer, p *Proposal, in Input, f apperr.Fields) error {
+// apply checks the builder form into p. Every id the form carries is
+// checked against the customer and the actor's scope: the opportunity
+// must be one of the customer's, each cited need one of the customer's
+// needs the actor may read (or one the version already cites); anything
+// else is refused, never stored.
+func (s *Service) apply(ctx context.Context, actor authz.Subject, c *prospects.Customer, p *Proposal, in Input, kept []uint, f apperr.Fields) error {
 	in.Title = strings.TrimSpace(in.Title)
 	if n := utf8.RuneCountInString(in.Title); n == 0 {
 		f.Add("title", "v.required")
@@ -285,6 +299,18 @@ func (s *Service) apply(ctx context.Context, c *prospects.Customer, p *Proposal,
 			p.OpportunityID = &id
 		}
 	}
+	if len(in.NeedIDs) > 0 {
+		choices, err := s.NeedChoices(ctx, actor, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, id := range in.NeedIDs {
+			if !slices.Contains(kept, id) && !slices.ContainsFunc(choices, func(n NeedRef) bool { return n.ID == id }) {
+				f.Add("need_id", "proposals.v.need")
+				break
+			}
+		}
+	}
 	p.Title = in.Title
 	p.Background, p.NeedsAnalysis, p.Solution = strings.TrimSpace(in.Background), strings.TrimSpace(in.NeedsAnalysis), strings.TrimSpace(in.Solution)
 	p.Implementation, p.Commitments = strings.TrimSpace(in.Implementation), strings.TrimSpace(in.Commitments)
@@ -300,7 +326,7 @@ func (s *Service) Create(ctx context.Context, actor authz.Subject, in Input) (*P
 	}
 	f := apperr.Fields{}
 	p := &Proposal{CustomerID: c.ID, OwnerID: c.OwnerID, Version: 1, Status: StatusDraft, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
-	if err := s.apply(ctx, c, p, in, f); err != nil {
+	if err := s.apply(ctx, actor, c, p, in, nil, f); err != nil {
 		return nil, err
 	}
 	lines, err := s.price(ctx, in.Lines, nil, f)
@@ -347,7 +373,11 @@ func (s *Service) Update(ctx context.Context, actor authz.Subject, id uint, in I
 	}
 	f := apperr.Fields{}
 	next := *p
-	if err := s.apply(ctx, c, &next, in, f); err != nil {
+	kept, err := s.store.NeedIDs(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ctx, actor, c, &next, in, kept, f); err != nil {
 		return nil, err
 	}
 	lines, err := s.price(ctx, in.Lines, keep, f)
@@ -396,23 +426,42 @@ func (s *Service) Changeable(p *Proposal) bool {
 	return p.Editable() || p.Status == StatusApproved || p.Status == StatusSent
 }
 
-// version loads a proposal version and checks act on its customer.
+// version loads a proposal version and checks act on its customer. The
+// one reader beyond the customer's scope is the configured fallback
+// approver, for a pending version whose step routes to them (route.go):
+// they must read what they decide.
 func (s *Service) version(ctx context.Context, actor authz.Subject, id uint, act string) (*Proposal, *prospects.Customer, error) {
 	p, err := s.store.Proposal(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	c, err := s.prospects.CustomerFor(ctx, actor, p.CustomerID, act)
+	if errors.Is(err, apperr.ErrNotFound) && act == "read" && NextLevel(p) != "" {
+		if fc, ok, ferr := s.routedToFallback(ctx, actor, p); ferr != nil {
+			return nil, nil, ferr
+		} else if ok {
+			return p, fc, nil
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
 	return p, c, nil
 }
 
+// Readable reports whether actor may read version id (its page, its PDF).
+func (s *Service) Readable(ctx context.Context, actor authz.Subject, id uint) (bool, error) {
+	_, _, err := s.version(ctx, actor, id, "read")
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Submit asks for approval when the rules need it; otherwise the draft is
 // approved at once and can be sent.
 func (s *Service) Submit(ctx context.Context, actor authz.Subject, id uint, lock int) (*Proposal, error) {
-	p, _, err := s.version(ctx, actor, id, "write")
+	p, c, err := s.version(ctx, actor, id, "write")
 	if err != nil {
 		return nil, err
 	}
@@ -426,6 +475,15 @@ func (s *Service) Submit(ctx context.Context, actor authz.Subject, id uint, lock
 	p.Status, p.UpdatedBy = StatusApproved, &actor.ID
 	if p.NeedsChief || p.NeedsDirector {
 		p.Status = StatusPending
+		// The submitter becomes an author too: refuse now rather than
+		// leave a version nobody may approve.
+		ok, err := s.newRouter().feasible(ctx, p, c, actor.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, apperr.Fields{"_form": "proposals.v.no_approver"}
+		}
 	}
 	return p, s.save(ctx, actor, &before, p, "submit")
 }
@@ -458,18 +516,16 @@ func NextLevel(p *Proposal) string {
 	return ""
 }
 
-// CanDecide reports whether approver may decide the next level of p: the
-// chief rep of the customer's team (or the customer's chief rep) or the
-// branch director for "chief"; only the director for "director".
-func (s *Service) CanDecide(approver authz.Subject, p *Proposal, c *prospects.Customer) bool {
-	level := NextLevel(p)
-	if level == "" || !s.enf.Can(approver, "proposal", "approve", c.Ref()) {
-		return false
+// CanDecide reports whether approver may decide the step p waits for:
+// the step routes to them (see route.go) — the policy gives them the step
+// on the customer, the four-eyes rule does not exclude them, and nobody
+// before them in the step's order of preference may take it.
+func (s *Service) CanDecide(ctx context.Context, approver authz.Subject, p *Proposal, c *prospects.Customer) (bool, error) {
+	if NextLevel(p) == "" {
+		return false, nil
 	}
-	if level == "director" {
-		return approver.Role == authz.RoleDirector
-	}
-	return approver.Role == authz.RoleChiefRep || approver.Role == authz.RoleDirector
+	ids, err := s.newRouter().approvers(ctx, p, c)
+	return slices.Contains(ids, approver.ID), err
 }
 
 // Decide approves or rejects the next level of a pending version. A
@@ -484,7 +540,11 @@ func (s *Service) Decide(ctx context.Context, approver authz.Subject, id uint, a
 	if level == "" {
 		return nil, apperr.Fields{"_form": "proposals.v.not_pending"}
 	}
-	if !s.CanDecide(approver, p, c) {
+	ok, err := s.CanDecide(ctx, approver, p, c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, fmt.Errorf("approve proposal %d: %w", id, apperr.ErrForbidden)
 	}
 	comment = strings.TrimSpace(comment)
@@ -497,12 +557,10 @@ func (s *Service) Decide(ctx context.Context, approver authz.Subject, id uint, a
 	before := *p
 	decision, action := "approved", "approve"
 	if approve {
+		// Each step is its own decision by its own person: a director
+		// taking the chief step does not also take the director's.
 		if level == "chief" {
 			p.ChiefApprovedBy = &approver.ID
-			// A director approving at chief level covers both levels.
-			if approver.Role == authz.RoleDirector && p.NeedsDirector {
-				p.DirectorApprovedBy = &approver.ID
-			}
 		} else {
 			p.DirectorApprovedBy = &approver.ID
 		}
@@ -603,7 +661,9 @@ type Detail struct {
 	// History is the version's audit trail, newest first.
 	History []audit.Entry
 	// ChiefID is the customer's chief rep, or the team's leader; 0 if none.
-	ChiefID   uint
+	ChiefID uint
+	// Waiting are the people the pending step routes to (see route.go).
+	Waiting   []uint
 	CanWrite  bool
 	CanDecide bool
 }
@@ -706,7 +766,13 @@ func (s *Service) Get(ctx context.Context, actor authz.Subject, id uint) (*Detai
 	if err != nil {
 		return nil, err
 	}
-	d := &Detail{P: p, Customer: c, CanWrite: s.prospects.Can(actor, "write", c), CanDecide: s.CanDecide(actor, p, c)}
+	d := &Detail{P: p, Customer: c, CanWrite: s.prospects.Can(actor, "write", c)}
+	if NextLevel(p) != "" {
+		if d.Waiting, err = s.newRouter().approvers(ctx, p, c); err != nil {
+			return nil, err
+		}
+		d.CanDecide = slices.Contains(d.Waiting, actor.ID)
+	}
 	if d.Lines, err = s.store.Lines(ctx, id); err != nil {
 		return nil, err
 	}
@@ -744,7 +810,7 @@ func (s *Service) Get(ctx context.Context, actor authz.Subject, id uint) (*Detai
 	}
 	d.Users = map[uint]org.User{}
 	if s.opts.Users != nil {
-		ids := []uint{p.OwnerID, d.ChiefID}
+		ids := append([]uint{p.OwnerID, d.ChiefID}, d.Waiting...)
 		for _, a := range d.Approvals {
 			ids = append(ids, a.ByID)
 		}
@@ -760,25 +826,6 @@ func (s *Service) List(ctx context.Context, actor authz.Subject, f Filter) ([]Ro
 	f.Scope = s.prospects.Scope(actor, "read")
 	f.Latest = true
 	return s.store.List(ctx, f)
-}
-
-// Queue lists the pending versions the approver may decide now.
-func (s *Service) Queue(ctx context.Context, approver authz.Subject) ([]Row, error) {
-	if !s.enf.CanRoute(approver, "proposal", "approve") {
-		return nil, nil
-	}
-	rows, _, err := s.store.List(ctx, Filter{Scope: s.enf.Scope(approver, "proposal", "approve", authz.StandardColumns("customers")), Statuses: []string{StatusPending}, Limit: 200})
-	if err != nil {
-		return nil, err
-	}
-	var out []Row
-	for _, r := range rows {
-		level := NextLevel(&r.Proposal)
-		if level == "chief" || (level == "director" && approver.Role == authz.RoleDirector) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
 }
 
 func dedupe(ids []uint) []uint {

@@ -43,7 +43,7 @@ type world struct {
 	accepted int
 }
 
-func newWorld(t *testing.T, d *db.DB) *world {
+func newWorld(t *testing.T, d *db.DB, fallback ...string) *world {
 	t.Helper()
 	ctx := context.Background()
 	orgSvc := org.NewService(org.NewStore(d.Gorm), org.Options{BcryptCost: bcrypt.MinCost})
@@ -58,7 +58,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 		w.users[n] = u.Subject()
 	}
 	w.svc = NewService(NewStore(d.Gorm), ps, enf, prices, Options{
-		ChiefThreshold: 500_000_00, DirectorThreshold: 2_000_000_00,
+		ChiefThreshold: 500_000_00, DirectorThreshold: 2_000_000_00, Users: orgSvc.Store(), FallbackApprovers: fallback,
 		OnSent:     func(context.Context, authz.Subject, *Proposal) error { w.sent++; return nil },
 		OnAccepted: func(context.Context, authz.Subject, *Proposal) error { w.accepted++; return nil },
 	})
@@ -207,8 +207,8 @@ func TestWorkflowVersionsAndApprovals(t *testing.T) {
 		if len(q) != 1 || q[0].ID != p.ID {
 			t.Fatalf("the chief rep's queue: %+v", q)
 		}
-		if q, _ := w.svc.Queue(ctx, w.users["wangjianguo"]); len(q) != 1 {
-			t.Fatal("the director may also approve at the chief level")
+		if q, _ := w.svc.Queue(ctx, w.users["wangjianguo"]); len(q) != 0 {
+			t.Fatal("the chief step goes to the chief rep; the director stands in only when the chief rep may not take it")
 		}
 		if _, err := w.svc.Decide(ctx, w.users["zhaomin"], p.ID, false, ""); err == nil {
 			t.Fatal("a rejection needs a comment")
@@ -256,9 +256,9 @@ func TestWorkflowVersionsAndApprovals(t *testing.T) {
 		}
 		// Version 2 still needs the director: 42×5,000×85%×12 + 42×2,000×85% = 2,213,400.
 		v2, _ = w.svc.Submit(ctx, w.users["liwei"], v2.ID, 0)
-		v2, _ = w.svc.Decide(ctx, w.users["wangjianguo"], v2.ID, true, "")
-		if v2.Status != StatusApproved {
-			t.Fatalf("a director approving at chief level covers both: %+v", v2)
+		v2, _ = w.svc.Decide(ctx, w.users["zhaomin"], v2.ID, true, "")
+		if v2, err = w.svc.Decide(ctx, w.users["wangjianguo"], v2.ID, true, ""); err != nil || v2.Status != StatusApproved {
+			t.Fatalf("version 2, both steps: %v %+v", err, v2)
 		}
 		if v2, err = w.svc.Send(ctx, w.users["liwei"], v2.ID); err != nil {
 			t.Fatal(err)

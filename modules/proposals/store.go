@@ -8,6 +8,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
 )
 
@@ -239,4 +240,38 @@ func (s *Store) ApprovalsOfCustomer(ctx context.Context, customerID uint) ([]App
 	return out, s.db.WithContext(ctx).
 		Joins("JOIN proposals ON proposals.id = proposal_approvals.proposal_id AND proposals.deleted_at IS NULL").
 		Where("proposals.customer_id = ?", customerID).Order("proposal_approvals.at").Find(&out).Error
+}
+
+// Authors maps each of the versions ids to the people whose audit entries
+// with one of actions (create, update, submit …) make them its authors.
+func (s *Store) Authors(ctx context.Context, ids []uint, actions []string) (map[uint][]uint, error) {
+	var rows []struct {
+		EntityID uint
+		ActorID  uint
+	}
+	err := s.db.WithContext(ctx).Table("audit_log").Select("DISTINCT entity_id, actor_id").
+		Where("entity = ? AND entity_id IN ? AND action IN ? AND actor_id IS NOT NULL", "proposal", ids, actions).
+		Order("entity_id, actor_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("proposal authors: %w", err)
+	}
+	out := make(map[uint][]uint, len(ids))
+	for _, r := range rows {
+		out[r.EntityID] = append(out[r.EntityID], r.ActorID)
+	}
+	return out, nil
+}
+
+// Customers loads the live customers ids in one query (the approval
+// queue routes each pending version by its customer).
+func (s *Store) Customers(ctx context.Context, ids []uint) (map[uint]*prospects.Customer, error) {
+	var list []prospects.Customer
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&list).Error; err != nil {
+		return nil, fmt.Errorf("customers of proposals: %w", err)
+	}
+	out := make(map[uint]*prospects.Customer, len(list))
+	for i := range list {
+		out[list[i].ID] = &list[i]
+	}
+	return out, nil
 }

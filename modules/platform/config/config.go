@@ -61,6 +61,10 @@ type Config struct {
 	// director's, approval (JIKE_APPROVAL_CHIEF, JIKE_APPROVAL_DIRECTOR,
 	// in yuan).
 	ChiefApproval, DirectorApproval money.Fen
+	// ApprovalFallback are the usernames of the approvers, in order, who
+	// take a proposal approval step nobody in the branch may take under
+	// the four-eyes rule (JIKE_APPROVAL_FALLBACK, comma-separated).
+	ApprovalFallback []string
 	// RunMigrations makes serve apply pending migrations at start; when
 	// false serve refuses to start on an outdated schema.
 	RunMigrations bool
@@ -124,6 +128,11 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionTTL:    12 * time.Hour,
 		RunMigrations: true,
 		MaxUploadMB:   DefaultMaxUploadMB,
+	}
+	for _, u := range strings.Split(getenv("JIKE_APPROVAL_FALLBACK"), ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			c.ApprovalFallback = append(c.ApprovalFallback, u)
+		}
 	}
 	for _, p := range strings.Split(getenv("JIKE_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -22,6 +22,13 @@
 //     can be configured with NewFonts. Create a Fonts once per process and
 //     share it; each Doc embeds only the subset of glyphs it uses, named
 //     "ABCDEF+JikeSans" as the PDF specification asks for subsets.
+//     Characters the main font lacks (CJK Extension A, B … in a customer's
+//     legal name: 𠀀, 𪚥) are drawn in a second embedded font, a subset of
+//     Hanazono Mincho (fonts.go, internal/hanfallback), at 16-bit codes of
+//     its own with a ToUnicode map that gives the real characters back to
+//     text extraction; it is added to a document only when needed
+//     ("ABCDEF+JikeHanEx"). What neither font has (emoji) prints as
+//     Missing, □ — never as "�".
 //
 //   - Reproducible output. Catalogues are sorted and, when
 //     Options.CreationDate is set, both dates are fixed, so the same input
@@ -32,7 +39,9 @@
 // their header row, and SetFooter prints e.g. "第 1 页 / 共 3 页". For
 // formal documents extra.go adds styled Text (larger, simulated bold,
 // centred, outline bookmarks), Bullets, Rule, Image and a header logo
-// (Options.HeaderLogo, HeaderRight), KeyValueBox and SignatureBlock. Output
+// (Options.HeaderLogo, HeaderRight), KeyValueBox and SignatureBlock;
+// Options.Watermark marks every page (草稿 · 未审批) and Options.OnPage is
+// a per-page hook. Output
 // or Bytes finishes the document and reports the first error met on the
 // way.
 //

@@ -91,7 +91,7 @@ func (d *Doc) Text(text string, st TextStyle) {
 			d.pdf.AddPage()
 		}
 		if i == 0 && st.Bookmark > 0 {
-			d.pdf.Bookmark(strings.Join(strings.Fields(sanitize(text)), " "), st.Bookmark-1, -1)
+			d.pdf.Bookmark(bmpOnly(strings.Join(strings.Fields(d.clean(text)), " ")), st.Bookmark-1, -1)
 		}
 		d.styledLine(l, d.m.Left+st.Indent, w, lh, pt, st.Align, st.Color, st.Bold)
 	}
@@ -138,7 +138,7 @@ func (d *Doc) styledLine(line string, x, w, lh, pt float64, align string, c RGB,
 	}
 	y := p.GetY()
 	p.SetXY(x, y)
-	p.CellFormat(w, lh, line, "", 0, align, false, 0, "")
+	d.cell(w, lh, line, 0, align)
 	if bold {
 		p.SetTextRenderingMode(0)
 		p.SetLineWidth(lw)
@@ -245,7 +245,7 @@ func (d *Doc) SetBodySize(pt float64) {
 // the line breaker measures.
 func (d *Doc) TextWidth(s string, pt float64) float64 {
 	u := 0
-	for _, r := range sanitize(s) {
+	for _, r := range d.clean(s) {
 		u += d.runeUnits(r)
 	}
 	return float64(u) * pt / d.k / 1000
@@ -506,4 +506,15 @@ func (d *Doc) drawHeaderLogo(y, lh float64) float64 {
 	}
 	d.pdf.ImageOptions(d.logo, d.m.Left, y+lh-h+0.3, w, h, false, gofpdf.ImageOptions{}, 0, "")
 	return w + 2.5
+}
+
+// bmpOnly replaces characters beyond the BMP with Missing: gofpdf writes
+// outline (bookmark) titles in UCS-2 and would garble them.
+func bmpOnly(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > 0xFFFF {
+			return Missing
+		}
+		return r
+	}, s)
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/jung-kurt/gofpdf"
 )
@@ -21,6 +23,11 @@ const (
 	fontFamily   = "jikecjksans"
 	gofpdfName   = "/utf8" + fontFamily
 	subsetSuffix = "+JikeSans"
+	// The fallback font (fonts.go) likewise: "/utf8jikehanextra" becomes
+	// "ABCDEF+JikeHanEx".
+	fallbackFamily = "jikehanextra"
+	fallbackName   = "/utf8" + fallbackFamily
+	fallbackSuffix = "+JikeHanEx"
 
 	bodyPt   = 10.5 // 五号
 	smallPt  = 9    // header, footer
@@ -65,6 +72,15 @@ type Options struct {
 	Footer func(page, total int) string
 	// Lang is the document language for the XMP metadata ("zh-CN" default).
 	Lang string
+	// Watermark, when not empty, is printed large, light and diagonally
+	// across every page, under the content (e.g. "草稿 · 未审批" on a
+	// document that must not be taken for the final one). See also
+	// OnPage.
+	Watermark string
+	// OnPage, when not nil, runs at the start of every page, before its
+	// content and after the header and watermark: a per-page hook for
+	// marks of the caller's own (it may draw with Doc.PageMark).
+	OnPage func(d *Doc, page int)
 }
 
 // Doc is one PDF document being built. Helpers lay content out top to
@@ -86,6 +102,13 @@ type Doc struct {
 	headerRight  string
 	logo         string  // registered image name of the header logo, or ""
 	logoAspect   float64 // its width / height
+	watermark    string
+	onPage       func(d *Doc, page int)
+	// The fallback font, added to gofpdf when the first character that
+	// needs it is drawn: its borrowed bytes, and the characters drawn in
+	// it by their code (for its ToUnicode map).
+	fbBuf  *[]byte
+	fbUsed map[rune]rune
 }
 
 // New starts a document with its first page. fonts is normally created once
@@ -120,7 +143,8 @@ func New(fonts *Fonts, opts Options) *Doc {
 
 	p := gofpdf.New(orient, "mm", size, "")
 	d := &Doc{pdf: p, m: m, k: 72 / 25.4, bodyPt: bodyPt, footer: opts.Footer,
-		header: opts.Header, headerRight: opts.HeaderRight, units: make(map[rune]int, 512), fonts: fonts, fontBuf: fonts.borrow()}
+		header: opts.Header, headerRight: opts.HeaderRight, units: make(map[rune]int, 512), fonts: fonts, fontBuf: fonts.borrow(),
+		watermark: opts.Watermark, onPage: opts.OnPage}
 	d.pageW, d.pageH = p.GetPageSize()
 	p.SetMargins(m.Left, m.Top, m.Right)
 	p.SetAutoPageBreak(true, m.Bottom)
@@ -132,9 +156,11 @@ func New(fonts *Fonts, opts Options) *Doc {
 	}
 	p.SetCreationDate(date)
 	p.SetModificationDate(date)
-	p.SetTitle(opts.Title, true)
-	p.SetAuthor(opts.Author, true)
-	p.SetSubject(opts.Subject, true)
+	// gofpdf's own UTF-16 conversion garbles characters beyond the BMP
+	// (a customer's name with 𠀀 in the subject): encode them here.
+	p.SetTitle(utf16Text(opts.Title), false)
+	p.SetAuthor(utf16Text(opts.Author), false)
+	p.SetSubject(utf16Text(opts.Subject), false)
 	p.SetCreator("Jike CRM", true)
 	p.SetXmpMetadata(xmp(lang))
 
@@ -186,8 +212,63 @@ func (d *Doc) SetFooter(fn func(page, total int) string) {
 	d.footer = fn
 }
 
+// drawHeader is gofpdf's header func, so it runs at the start of every
+// page: the header line, then the per-page marks (watermark, OnPage).
 func (d *Doc) drawHeader() {
-	if d.header == "" && d.headerRight == "" && d.logo == "" {
+	d.drawHeaderLine()
+	if d.watermark != "" {
+		d.PageMark(d.watermark)
+	}
+	if d.onPage != nil {
+		d.onPage(d, d.pdf.PageNo())
+	}
+}
+
+// PageMark prints text large, light grey and diagonally (bottom left to
+// top right) across the middle of the current page, sized to fit the
+// page's diagonal. Drawn at the start of a page (Options.Watermark,
+// OnPage) it lies under the page's content.
+func (d *Doc) PageMark(text string) {
+	text = strings.SplitN(d.clean(text), "\n", 2)[0]
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	p := d.pdf
+	x, y := p.GetXY()
+	diag := math.Hypot(d.pageW, d.pageH)
+	pt := 72.0
+	if w := d.TextWidth(text, pt); w > diag*0.7 {
+		pt *= diag * 0.7 / w
+	}
+	w := d.TextWidth(text, pt)
+	angle := math.Atan2(d.pageH, d.pageW) * 180 / math.Pi
+	cx, cy := d.pageW/2, d.pageH/2
+	p.TransformBegin()
+	p.TransformRotate(angle, cx, cy)
+	p.SetFont(fontFamily, "", pt)
+	p.SetTextColor(222, 222, 222)
+	// Marked as text that reads as nothing (an empty ActualText span):
+	// text extraction would otherwise thread the diagonal characters
+	// through the page's lines. The mark stays readable as text in the
+	// header (drawHeaderLine).
+	p.RawWriteStr("/Span <</ActualText ()>> BDC")
+	p.Text(cx-w/2, cy+mm(pt)*0.35, text)
+	p.RawWriteStr("EMC")
+	p.TransformEnd()
+	p.SetTextColor(0, 0, 0)
+	p.SetFont(fontFamily, "", d.bodyPt)
+	p.SetXY(x, y)
+}
+
+// drawHeaderLine draws the header: logo and Header at the left; at the
+// right HeaderRight, after the watermark text (so the mark is also on
+// every page as plain text that extraction and search find).
+func (d *Doc) drawHeaderLine() {
+	right := d.headerRight
+	if mark := strings.SplitN(d.clean(d.watermark), "\n", 2)[0]; strings.TrimSpace(mark) != "" {
+		right = strings.TrimSpace(mark + "　" + right)
+	}
+	if d.header == "" && right == "" && d.logo == "" {
 		return
 	}
 	lh := mm(smallPt) * cellLead
@@ -199,16 +280,16 @@ func (d *Doc) drawHeader() {
 	d.pdf.SetFont(fontFamily, "", smallPt)
 	d.pdf.SetTextColor(110, 110, 110)
 	w := d.pageW - d.m.Right - x
-	if d.headerRight != "" {
-		right := d.wrap(d.headerRight, w/2, smallPt)[0]
-		rw := d.pdf.GetStringWidth(right)
+	if right != "" {
+		right := d.wrap(right, w/2, smallPt)[0]
+		rw := d.TextWidth(right, smallPt)
 		d.pdf.SetXY(d.pageW-d.m.Right-rw, y)
-		d.pdf.CellFormat(rw, lh, right, "", 0, "L", false, 0, "")
+		d.cell(rw, lh, right, 0, "L")
 		w -= rw + 4
 	}
 	if d.header != "" && w > 0 {
 		d.pdf.SetXY(x, y)
-		d.pdf.CellFormat(w, lh, d.wrap(d.header, w, smallPt)[0], "", 0, "L", false, 0, "")
+		d.cell(w, lh, d.wrap(d.header, w, smallPt)[0], 0, "L")
 	}
 	d.pdf.SetDrawColor(190, 190, 190)
 	d.pdf.Line(d.m.Left, y+lh+1, d.pageW-d.m.Right, y+lh+1)
@@ -234,14 +315,14 @@ func (d *Doc) drawFooter(last bool) {
 		// Centre as if the total had as many digits as this page number.
 		measure = strings.ReplaceAll(raw, ph, strconv.Itoa(page))
 	}
-	text = strings.SplitN(sanitize(text), "\n", 2)[0]
-	measure = strings.SplitN(sanitize(measure), "\n", 2)[0]
+	text = strings.SplitN(d.clean(text), "\n", 2)[0]
+	measure = strings.SplitN(d.clean(measure), "\n", 2)[0]
 	d.pdf.SetFont(fontFamily, "", smallPt)
 	d.pdf.SetTextColor(110, 110, 110)
 	lh := mm(smallPt) * cellLead
-	w := d.pdf.GetStringWidth(measure)
+	w := d.TextWidth(measure, smallPt)
 	d.pdf.SetXY((d.pageW-w)/2, d.pageH-d.m.Bottom/2-lh/2)
-	d.pdf.CellFormat(w, lh, text, "", 0, "L", false, 0, "")
+	d.cell(w, lh, text, 0, "L")
 	d.pdf.SetTextColor(0, 0, 0)
 }
 
@@ -267,7 +348,7 @@ func (d *Doc) Heading(level int, text string) {
 	d.pdf.SetY(d.pdf.GetY() + before)
 	d.pdf.SetFont(fontFamily, "", pt)
 	for _, l := range lines {
-		d.pdf.CellFormat(d.contentW(), lh, l, "", 1, "L", false, 0, "")
+		d.cell(d.contentW(), lh, l, 1, "L")
 	}
 	if level <= 1 {
 		y := d.pdf.GetY() + 0.5
@@ -286,7 +367,7 @@ func (d *Doc) Paragraph(text string) {
 	d.pdf.SetFont(fontFamily, "", d.bodyPt)
 	lh := mm(d.bodyPt) * paraLead
 	for _, l := range d.wrap(text, d.contentW(), d.bodyPt) {
-		d.pdf.CellFormat(d.contentW(), lh, l, "", 1, "L", false, 0, "")
+		d.cell(d.contentW(), lh, l, 1, "L")
 	}
 	d.Spacer(lh / 2)
 }
@@ -297,7 +378,7 @@ func (d *Doc) KeyValue(rows [][2]string) {
 	d.pdf.SetFont(fontFamily, "", d.bodyPt)
 	labelW := 0.0
 	for _, r := range rows {
-		if w := d.pdf.GetStringWidth(sanitize(r[0])); w > labelW {
+		if w := d.TextWidth(r[0], d.bodyPt); w > labelW {
 			labelW = w
 		}
 	}
@@ -338,6 +419,10 @@ func (d *Doc) Bytes() ([]byte, error) {
 		d.out, d.err = d.render()
 		d.fonts.giveBack(d.fontBuf)
 		d.fontBuf = nil
+		if d.fbBuf != nil {
+			d.fonts.fbCopies.Put(d.fbBuf)
+			d.fbBuf = nil
+		}
 	}
 	return d.out, d.err
 }
@@ -352,7 +437,14 @@ func (d *Doc) render() (out []byte, err error) {
 	if err := d.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	return subsetName(buf.Bytes()), nil
+	b := buf.Bytes()
+	if len(d.fbUsed) > 0 {
+		var err error
+		if b, err = setToUnicode(b, fallbackName, toUnicodeCMap(d.fbUsed)); err != nil {
+			return nil, err
+		}
+	}
+	return subsetName(b), nil
 }
 
 // subsetName gives the embedded font a subset name ("ABCDEF+JikeSans", PDF
@@ -362,13 +454,16 @@ func (d *Doc) render() (out []byte, err error) {
 // as gofpdf's name, so no offset changes.
 func subsetName(b []byte) []byte {
 	sum := sha256.Sum256(b)
-	tag := make([]byte, 0, len(gofpdfName))
-	tag = append(tag, '/')
-	for _, c := range sum[:len(gofpdfName)-1-len(subsetSuffix)] {
-		tag = append(tag, 'A'+c%26)
+	for _, n := range []struct{ name, suffix string }{{gofpdfName, subsetSuffix}, {fallbackName, fallbackSuffix}} {
+		tag := make([]byte, 0, len(n.name))
+		tag = append(tag, '/')
+		for _, c := range sum[:len(n.name)-1-len(n.suffix)] {
+			tag = append(tag, 'A'+c%26)
+		}
+		tag = append(tag, n.suffix...)
+		b = bytes.ReplaceAll(b, []byte(n.name), tag)
 	}
-	tag = append(tag, subsetSuffix...)
-	return bytes.ReplaceAll(b, []byte(gofpdfName), tag)
+	return b
 }
 
 func (d *Doc) contentW() float64 { return d.pageW - d.m.Left - d.m.Right }
@@ -379,12 +474,131 @@ func (d *Doc) atPageTop() bool   { return d.pdf.GetY() <= d.m.Top+0.01 }
 func mm(pt float64) float64 { return pt * 25.4 / 72 }
 
 // runeUnits is the advance width of r in font units (1/1000 em), as gofpdf
-// measures it.
+// measures it. A character of the fallback font is 1 em wide (its
+// builder checks that every glyph is).
 func (d *Doc) runeUnits(r rune) int {
 	u, ok := d.units[r]
 	if !ok {
-		u = d.pdf.GetStringSymbolWidth(string(r))
+		if _, fb := d.fallbackCode(r); fb {
+			u = 1000
+		} else {
+			u = d.pdf.GetStringSymbolWidth(string(r))
+		}
 		d.units[r] = u
 	}
 	return u
+}
+
+// fallbackCode is r's code in the fallback font when the regular font
+// cannot draw r and the fallback can.
+func (d *Doc) fallbackCode(r rune) (rune, bool) {
+	if r < 0x3400 || d.fonts.covers(r) {
+		return 0, false
+	}
+	return d.fonts.fallbackCode(r)
+}
+
+// cell draws one already-wrapped line like gofpdf's CellFormat (w × h at
+// the current position, aligned "L", "C" or "R"; ln 0 leaves the position
+// after the cell, 1 at the left margin below it, 2 below it). Characters
+// the regular font lacks are drawn in the fallback font, in runs, at the
+// widths the line breaker measured.
+func (d *Doc) cell(w, h float64, text string, ln int, align string) {
+	p := d.pdf
+	type run struct {
+		text []rune
+		fb   bool
+	}
+	var runs []run
+	for _, r := range text {
+		code, fb := d.fallbackCode(r)
+		if fb {
+			r = code
+		}
+		if n := len(runs); n > 0 && runs[n-1].fb == fb {
+			runs[n-1].text = append(runs[n-1].text, r)
+		} else {
+			runs = append(runs, run{[]rune{r}, fb})
+		}
+	}
+	if len(runs) <= 1 && (len(runs) == 0 || !runs[0].fb) {
+		p.CellFormat(w, h, text, "", ln, align, false, 0, "")
+		return
+	}
+	pt, _ := p.GetFontSize()
+	x, y := p.GetXY()
+	total := d.TextWidth(text, pt)
+	cx := x
+	switch align {
+	case "C":
+		cx += (w - total) / 2
+	case "R":
+		cx += w - total
+	}
+	for _, r := range runs {
+		units := 0
+		if r.fb {
+			if !d.useFallback(pt) {
+				return
+			}
+			units = 1000 * len(r.text)
+			for _, c := range r.text {
+				d.fbUsed[c] = d.fonts.fbChar(c)
+			}
+		} else {
+			p.SetFont(fontFamily, "", pt)
+			for _, c := range r.text {
+				units += d.runeUnits(c)
+			}
+		}
+		rw := float64(units) * pt / d.k / 1000
+		p.SetXY(cx, y)
+		p.CellFormat(rw, h, string(r.text), "", 0, "L", false, 0, "")
+		cx += rw
+	}
+	p.SetFont(fontFamily, "", pt)
+	switch ln {
+	case 1:
+		p.SetXY(d.m.Left, y+h)
+	case 2:
+		p.SetXY(x, y+h)
+	default:
+		p.SetXY(x+w, y)
+	}
+}
+
+// useFallback selects the fallback font at pt, adding it to the document
+// the first time. It reports false (the document's error is set) when the
+// font cannot be loaded.
+func (d *Doc) useFallback(pt float64) bool {
+	if d.fbBuf == nil {
+		if err := d.fonts.fallback(); err != nil {
+			d.pdf.SetError(err)
+			return false
+		}
+		d.fbBuf, d.fbUsed = d.fonts.borrowFallback(), map[rune]rune{}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					d.pdf.SetError(fmt.Errorf("pdf: loading the fallback font: %v", r))
+				}
+			}()
+			d.pdf.AddUTF8FontFromBytes(fallbackFamily, "", *d.fbBuf)
+		}()
+	}
+	d.pdf.SetFont(fallbackFamily, "", pt)
+	return d.pdf.Error() == nil
+}
+
+// utf16Text encodes s as a PDF text string (UTF-16BE with a byte order
+// mark, surrogate pairs beyond the BMP) for gofpdf's metadata setters.
+func utf16Text(s string) string {
+	if s == "" {
+		return ""
+	}
+	b := []byte{0xFE, 0xFF}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u>>8), byte(u))
+	}
+	return string(b)
 }

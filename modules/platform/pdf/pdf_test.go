@@ -317,7 +317,11 @@ func TestWrapLinesCases(t *testing.T) {
 		{"closing run longer than a line", "一" + strings.Repeat("。", 5), 2.5 * cw,
 			[]string{"一。", "。。", "。。"}},
 		{"word after hanzi", "客户Alpha", d.pdf.GetStringWidth("客户Alp"), []string{"客户", "Alpha"}},
-		{"non-BMP replaced", "a𠮷b", 50, []string{"a\uFFFDb"}},
+		// Extension B is kept (drawn in the fallback font); what no font
+		// has becomes □, an emoji family (joined by U+200D) one □.
+		{"Extension B kept", "a𠀀𪚥b", 50, []string{"a𠀀𪚥b"}},
+		{"Extension B breaks like hanzi", "一二𠀀四五六", 3.5 * cw, []string{"一二𠀀", "四五六"}},
+		{"emoji marked", "a😀b👍🏻c👨\u200d👩\u200d👧d❤\ufe0f", 50, []string{"a□b□c□d□"}},
 		{"tab to space", "a\tb", 50, []string{"a b"}},
 	}
 	for _, tt := range tests {

@@ -174,7 +174,7 @@ func (d *Doc) drawRow(s tableSpec, cells [][]string, from, to int, lh float64, h
 		}
 		for i := from; i < to && i < len(lines); i++ {
 			p.SetXY(x+cellPadX, y+cellPadY+float64(i-from)*lh)
-			p.CellFormat(w-2*cellPadX, lh, lines[i], "", 0, align, false, 0, "")
+			d.cell(w-2*cellPadX, lh, lines[i], 0, align)
 		}
 		p.SetTextColor(0, 0, 0)
 		x += w

@@ -21,8 +21,9 @@ import (
 //     line (the width is never exceeded). Only a run of closing marks longer
 //     than a whole line is split, as it must be;
 //   - apart from the spaces at breaks, no character is ever lost. Tabs become
-//     spaces, other control characters become spaces, and characters outside
-//     the Basic Multilingual Plane (which gofpdf cannot encode) become U+FFFD.
+//     spaces, other control characters become spaces; characters the main
+//     font lacks are drawn in the fallback font (CJK Extension A, B …), and
+//     those no font has become Missing (□), never U+FFFD.
 //
 // A single character wider than width is put on a line of its own.
 func WrapLines(d *Doc, text string, width float64) []string {
@@ -35,13 +36,14 @@ func (d *Doc) wrap(text string, width, pt float64) []string {
 	// integer units so a line fits exactly when GetStringWidth says it does.
 	maxU := int(math.Floor(width*1000/(pt/d.k) + 1e-9))
 	var out []string
-	for _, para := range strings.Split(sanitize(text), "\n") {
+	for _, para := range strings.Split(d.clean(text), "\n") {
 		out = breakParagraph([]rune(para), maxU, d.runeUnits, out)
 	}
 	return out
 }
 
-// sanitize normalises line ends and replaces what gofpdf cannot draw.
+// sanitize normalises line ends and turns tabs and control characters
+// into spaces.
 func sanitize(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.Map(func(r rune) rune {
@@ -52,11 +54,44 @@ func sanitize(s string) string {
 			return '\n'
 		case r == '\t', unicode.IsControl(r):
 			return ' '
-		case r > 0xFFFF: // gofpdf encodes text as UCS-2 and would garble it
-			return unicode.ReplacementChar
 		}
 		return r
 	}, s)
+}
+
+// Missing is what a character neither the regular nor the fallback font
+// can draw is printed as (an emoji, a symbol, a Han character outside the
+// fallback's set): "□", the mark Chinese print uses for a missing
+// character (缺字), instead of gofpdf's garbage or "�". A sequence joined
+// by U+200D (an emoji family) is one □; variation selectors, emoji skin
+// tones and tag characters are dropped.
+const Missing = '□'
+
+// clean is sanitize, then every character the document's fonts cannot
+// draw becomes Missing.
+func (d *Doc) clean(s string) string {
+	s = sanitize(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	joined := false
+	for _, r := range s {
+		switch {
+		case r == 0x200D: // zero width joiner: what follows joins the mark before
+			joined = true
+			continue
+		case (r >= 0xFE00 && r <= 0xFE0F) || (r >= 0xE0100 && r <= 0xE01EF) || (r >= 0x1F3FB && r <= 0x1F3FF) || (r >= 0xE0020 && r <= 0xE007F):
+			continue
+		}
+		if r == '\n' || r == ' ' || d.fonts.covers(r) {
+			b.WriteRune(r)
+		} else if _, ok := d.fonts.fallbackCode(r); ok {
+			b.WriteRune(r)
+		} else if !joined {
+			b.WriteRune(Missing)
+		}
+		joined = false
+	}
+	return b.String()
 }
 
 // token is an unbreakable piece of a paragraph, or a run of spaces at which
