@@ -1,0 +1,124 @@
+package targets
+
+// This file is the targets module's one window onto other modules' tables.
+// Actuals are a cross-module read model: they count visit plans (visits
+// module), contacts and opportunities (prospects) and proposals
+// (proposals) without importing those modules, read-only, in one
+// aggregate query per source (GROUP BY owner, CASE per line), so a grid of
+// 600 managers costs four queries, not 600 × 6. Every query joins the
+// record's customer and applies the viewer's customer read scope, so a
+// count includes exactly the records the viewer could open: a visit, a key
+// person, an opportunity or a proposal is visible with its customer.
+//
+// When those modules change a column used here, this file (and
+// TestActuals) is what to update. docs/targets.md lists the columns.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+)
+
+// Signed is what a contract source reports per account manager for a
+// month: contracts signed and the new monthly recurring revenue in them.
+type Signed struct {
+	Count  int64
+	MRCFen int64
+}
+
+// ContractSource counts signed contracts per owner between from and to
+// (UTC instants, to exclusive), scoped to what viewer may read. It is
+// declared here and wired in cmd/jike/app.go once the contracts module
+// exists; nil means won opportunities count as signings and their
+// monthly value as new MRC.
+type ContractSource func(ctx context.Context, viewer authz.Subject, owners []uint, from, to time.Time) (map[uint]Signed, error)
+
+type ownerCount struct {
+	OwnerID uint
+	N       int64
+	M       int64
+}
+
+// customerCols are the scope columns of the joined customers table.
+var customerCols = authz.StandardColumns("customers")
+
+// actuals counts every line for owners in [from, to), as seen through the
+// customer read scope. withOpps adds the signings and MRC lines from won
+// opportunities (off when a contract source supplies them).
+func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uint, from, to time.Time, withOpps bool) (map[uint]Values, error) {
+	out := make(map[uint]Values, len(owners))
+	for _, id := range owners {
+		out[id] = Values{}
+	}
+	if len(owners) == 0 {
+		return out, nil
+	}
+	from, to = from.UTC(), to.UTC()
+	add := func(line, line2 string, rows []ownerCount) {
+		for _, r := range rows {
+			v := out[r.OwnerID]
+			if v == nil {
+				continue
+			}
+			v[line] += r.N
+			if line2 != "" {
+				v[line2] += r.M
+			}
+		}
+	}
+	conn := db.Conn(ctx, s.db)
+
+	// Visits completed (走访), and those to A/B customers, by the visit's
+	// date: a visit made on the 31st and recorded on the 1st counts for
+	// the month it was made in.
+	var rows []ownerCount
+	q := conn.Table("visit_plans").
+		Select("visit_plans.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN customers.grade IN ('A', 'B') THEN 1 ELSE 0 END) AS m").
+		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL").
+		Where("visit_plans.deleted_at IS NULL AND visit_plans.status = ? AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ? AND visit_plans.owner_id IN ?", "done", from, to, owners)
+	if err := scope.Apply(q, customerCols).Group("visit_plans.owner_id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("actuals: visits: %w", err)
+	}
+	add(LineVisits, LineABVisits, rows)
+
+	// New key persons (新增联系人): contacts the manager created.
+	rows = nil
+	q = conn.Table("contacts").
+		Select("contacts.created_by AS owner_id, COUNT(*) AS n, 0 AS m").
+		Joins("JOIN customers ON customers.id = contacts.customer_id AND customers.deleted_at IS NULL").
+		Where("contacts.deleted_at IS NULL AND contacts.created_at >= ? AND contacts.created_at < ? AND contacts.created_by IN ?", from, to, owners)
+	if err := scope.Apply(q, customerCols).Group("contacts.created_by").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("actuals: contacts: %w", err)
+	}
+	add(LineContacts, "", rows)
+
+	// Signings and new MRC: opportunities moved to won in the month, with
+	// their estimated monthly value.
+	if withOpps {
+		rows = nil
+		q = conn.Table("opportunities").
+			Select("opportunities.owner_id AS owner_id, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS m").
+			Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
+			Where("opportunities.deleted_at IS NULL AND opportunities.stage = ? AND opportunities.stage_changed_at >= ? AND opportunities.stage_changed_at < ? AND opportunities.owner_id IN ?", "won", from, to, owners)
+		if err := scope.Apply(q, customerCols).Group("opportunities.owner_id").Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("actuals: won opportunities: %w", err)
+		}
+		add(LineSignings, LineMRC, rows)
+	}
+
+	// Proposals sent: each proposal number once, however many of its
+	// versions went out that month.
+	rows = nil
+	q = conn.Table("proposals").
+		Select("proposals.owner_id AS owner_id, COUNT(DISTINCT proposals.number) AS n, 0 AS m").
+		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL").
+		Where("proposals.deleted_at IS NULL AND proposals.sent_at >= ? AND proposals.sent_at < ? AND proposals.owner_id IN ?", from, to, owners)
+	if err := scope.Apply(q, customerCols).Group("proposals.owner_id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("actuals: proposals: %w", err)
+	}
+	add(LineProposals, "", rows)
+	return out, nil
+}
