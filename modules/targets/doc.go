@@ -8,7 +8,7 @@
 // A target, a quota and a review belong to an account manager: the rows
 // carry the manager's team and branch, so the permission scope (own / team
 // / branch) applies to the tables directly. The actuals are a cross-module
-// read model: actuals_query.go is the one file that reads other modules'
+// read model: actuals_store.go is the one file that reads other modules'
 // tables (visit plans, contacts, opportunities, proposals), read-only,
 // scoped by the customer read scope of whoever is looking. Signed
 // contracts come in through the ContractSource func once the contracts
