@@ -105,11 +105,11 @@ func TestProposeFromQuota(t *testing.T) {
 		money  bool
 		want   int64
 	}{
-		{120, 10, false, 11},        // 10 + 10 % = 11 exactly
-		{100, 10, false, 10},        // 8.33 × 1.1 = 9.17 → 10 (never below the share)
-		{12, 10, false, 2},          // 1 × 1.1 = 1.1 → 2
-		{0, 10, false, 0},           // no quota, no proposal
-		{12, 0, false, 1},           // no uplift: the share
+		{120, 10, false, 11}, // 10 + 10 % = 11 exactly
+		{100, 10, false, 10}, // 8.33 × 1.1 = 9.17 → 10 (never below the share)
+		{12, 10, false, 2},   // 1 × 1.1 = 1.1 → 2
+		{0, 10, false, 0},    // no quota, no proposal
+		{12, 0, false, 1},    // no uplift: the share
 		{1_200_000_00, 10, true, 110_000_00},
 		{1_000_000_00, 10, true, 91_666_67 + 33}, // 91,666.67 → ¥91,667.00 (whole yuan up)
 	}

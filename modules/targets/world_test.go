@@ -21,7 +21,9 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 
 // sh is a wall-clock time in Shanghai.
-func sh(y int, mo time.Month, d, h, mi int) time.Time { return time.Date(y, mo, d, h, mi, 0, 0, shanghai) }
+func sh(y int, mo time.Month, d, h, mi int) time.Time {
+	return time.Date(y, mo, d, h, mi, 0, 0, shanghai)
+}
 
 // orgDirectory is the test's Directory on the org store (cmd/jike has the
 // real adapter; this one is the same few lines).
