@@ -39,7 +39,7 @@ func navFor(m Month) monthNav {
 
 type gridView struct {
 	web.Page
-	Nav     monthNav
+	Months  monthNav
 	Grid    *Grid
 	Reasons *ReasonStats
 	Lines   []LineDef
@@ -54,7 +54,7 @@ func (v *gridView) SortURL(key string) string {
 	if v.Sort == key && v.Dir == "desc" {
 		dir = "asc"
 	}
-	return fmt.Sprintf("/targets?month=%s&sort=%s&dir=%s", v.Nav.Month, key, dir)
+	return fmt.Sprintf("/targets?month=%s&sort=%s&dir=%s", v.Months.Month, key, dir)
 }
 
 func (h *handler) index(c *fiber.Ctx) error {
@@ -75,7 +75,7 @@ func (h *handler) index(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &gridView{Nav: navFor(m), Grid: g, Reasons: st, Lines: Lines, Sort: sortKey, Dir: dir,
+	v := &gridView{Months: navFor(m), Grid: g, Reasons: st, Lines: Lines, Sort: sortKey, Dir: dir,
 		CanSet: h.svc.enf.CanRoute(me, "target", "set")}
 	v.Title = h.srv.I18n.T(web.Lang(c), "targets.title")
 	return h.srv.View(c, "targets/grid", v)
@@ -83,7 +83,7 @@ func (h *handler) index(c *fiber.Ctx) error {
 
 type progressView struct {
 	web.Page
-	Nav      monthNav
+	Months   monthNav
 	P        *Progress
 	Self     bool
 	Reviews  []Review
@@ -108,7 +108,7 @@ func (h *handler) showProgress(c *fiber.Ctx, me authz.Subject, id uint, m Month)
 	if err != nil {
 		return err
 	}
-	v := &progressView{Nav: navFor(m), P: p, Self: id == me.ID}
+	v := &progressView{Months: navFor(m), P: p, Self: id == me.ID}
 	if h.svc.enf.Level(me, "review", "read") != authz.ScopeNone {
 		rs, err := h.svc.store.ReviewsOf(ctx, h.svc.enf.ListScope(me, "review", "read"), id, 12)
 		if err != nil {
@@ -129,7 +129,7 @@ func (h *handler) showProgress(c *fiber.Ctx, me authz.Subject, id uint, m Month)
 
 type setView struct {
 	web.Page
-	Nav    monthNav
+	Months monthNav
 	G      *SetGrid
 	Lines  []LineDef
 	Errors map[string]string
@@ -174,7 +174,7 @@ func (h *handler) renderSet(c *fiber.Ctx, m Month, errs map[string]string, input
 	if err != nil {
 		return err
 	}
-	v := &setView{Nav: navFor(m), G: g, Lines: Lines, Errors: errs, Input: input, Reason: reason}
+	v := &setView{Months: navFor(m), G: g, Lines: Lines, Errors: errs, Input: input, Reason: reason}
 	v.Title = h.srv.I18n.T(web.Lang(c), "targets.set.title")
 	return h.srv.ViewStatus(c, status, "targets/set", v)
 }
@@ -363,8 +363,8 @@ func (h *handler) decide(action string) fiber.Handler {
 
 type reviewsView struct {
 	web.Page
-	Nav  monthNav
-	Grid *Grid
+	Months monthNav
+	Grid   *Grid
 }
 
 func (h *handler) reviews(c *fiber.Ctx) error {
@@ -380,7 +380,7 @@ func (h *handler) reviews(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &reviewsView{Nav: navFor(m), Grid: g}
+	v := &reviewsView{Months: navFor(m), Grid: g}
 	v.Title = h.srv.I18n.T(web.Lang(c), "targets.reviews.title")
 	return h.srv.View(c, "targets/reviews", v)
 }
