@@ -254,6 +254,11 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo catalogue: %d products; proposals: %d\n", products, props)
+	tg, rv, err := a.Targets.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo monthly targets: %d, month-end reviews: %d\n", tg, rv)
 	return nil
 }
 
