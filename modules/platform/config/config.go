@@ -61,6 +61,12 @@ type Config struct {
 	// director's, approval (JIKE_APPROVAL_CHIEF, JIKE_APPROVAL_DIRECTOR,
 	// in yuan).
 	ChiefApproval, DirectorApproval money.Fen
+	// TargetUplift is how far above the quota's monthly share a proposed
+	// monthly target is, in percent (JIKE_TARGET_UPLIFT, default 10).
+	TargetUplift int
+	// HolidaysFile replaces the shipped list of public holidays and
+	// adjusted working days of the month-end review (JIKE_HOLIDAYS_FILE).
+	HolidaysFile string
 	// RunMigrations makes serve apply pending migrations at start; when
 	// false serve refuses to start on an outdated schema.
 	RunMigrations bool
@@ -113,6 +119,15 @@ func Load(getenv func(string) string) (Config, error) {
 		OperatorLogo:  strings.TrimSpace(getenv("JIKE_OPERATOR_LOGO")),
 		SessionTTL:    12 * time.Hour,
 		RunMigrations: true,
+		TargetUplift:  10,
+		HolidaysFile:  strings.TrimSpace(getenv("JIKE_HOLIDAYS_FILE")),
+	}
+	if v := strings.TrimSpace(getenv("JIKE_TARGET_UPLIFT")); v != "" {
+		n, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
+		if err != nil || n < 0 || n > 100 {
+			return c, fmt.Errorf("JIKE_TARGET_UPLIFT=%q must be a whole percentage from 0 to 100, e.g. 10", v)
+		}
+		c.TargetUplift = n
 	}
 	for _, p := range strings.Split(getenv("JIKE_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
