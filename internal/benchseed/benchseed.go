@@ -142,20 +142,20 @@ func Fill(ctx context.Context, g *gorm.DB, spec Spec) (*Result, error) {
 		n         int
 	}{
 		{"visits", `INSERT INTO visit_plans (customer_id, owner_id, starts_at, kind, objective, status, created_at, updated_at)
-			SELECT c.id, c.owner_id, ?::timestamptz + (r * ? / ?) * interval '1 second', 'needs', '压测走访', CASE WHEN r % 10 = 0 THEN 'planned' ELSE 'done' END, ?, ?
+			SELECT c.id, c.owner_id, ?::timestamptz + (r::bigint * ?::bigint / ?::bigint) * interval '1 second', 'needs', '压测走访', CASE WHEN r % 10 = 0 THEN 'planned' ELSE 'done' END, ?, ?
 			FROM customers c JOIN generate_series(0, ? - 1) AS r ON r % ? = c.id % ?
 			WHERE c.branch_id = ?`, perMgr(spec.Visits)},
 		{"key persons", `INSERT INTO contacts (customer_id, name, role, created_by, created_at, updated_at)
-			SELECT c.id, '压测联系人', 'user', c.owner_id, ?::timestamptz + (r * ? / ?) * interval '1 second', ?, ?
+			SELECT c.id, '压测联系人', 'user', c.owner_id, ?::timestamptz + (r::bigint * ?::bigint / ?::bigint) * interval '1 second', GREATEST(?::timestamptz, ?::timestamptz)
 			FROM customers c JOIN generate_series(0, ? - 1) AS r ON r % ? = c.id % ?
 			WHERE c.branch_id = ?`, perMgr(spec.Contacts)},
 		{"opportunities", `INSERT INTO opportunities (customer_id, title, stage, owner_id, monthly_fen, stage_changed_at, created_at, updated_at)
 			SELECT c.id, '压测商机', CASE WHEN r % 4 = 3 THEN 'lost' ELSE 'won' END, c.owner_id, 100000 + (r * 7919 % 1900000),
-			  ?::timestamptz + (r * ? / ?) * interval '1 second', ?, ?
+			  ?::timestamptz + (r::bigint * ?::bigint / ?::bigint) * interval '1 second', ?, ?
 			FROM customers c JOIN generate_series(0, ? - 1) AS r ON r % ? = c.id % ?
 			WHERE c.branch_id = ?`, perMgr(spec.Won) * 4 / 3},
 		{"proposals", `INSERT INTO proposals (number, version, customer_id, owner_id, title, status, sent_at, created_at, updated_at)
-			SELECT ? || '-' || c.id || '-' || r, 1, c.id, c.owner_id, '压测方案', 'sent', ?::timestamptz + (r * ? / ?) * interval '1 second', ?, ?
+			SELECT ? || '-' || c.id || '-' || r, 1, c.id, c.owner_id, '压测方案', 'sent', ?::timestamptz + (r::bigint * ?::bigint / ?::bigint) * interval '1 second', ?, ?
 			FROM customers c JOIN generate_series(0, ? - 1) AS r ON r % ? = c.id % ?
 			WHERE c.branch_id = ?`, perMgr(spec.ProposalsPerMonth)},
 	}
