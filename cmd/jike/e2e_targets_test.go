@@ -79,24 +79,26 @@ func TestE2ETargetsJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(first), "4"),
 	)
 	// ArrowRight at the end of a value moves to the next cell and selects
-	// it, so typing replaces the proposal; Enter goes down a row.
+	// it, so typing replaces the proposal; ArrowDown goes down a row.
 	b.do("arrow right, type", chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent("1"))
 	if name := e2eRun(b, "focused cell", chromedp.Evaluate[string](`document.activeElement.name`)); name != "t_"+itoa(li.ID)+"_ab_visits" {
 		b.fail("after ArrowRight the focus is on %q", name)
 	}
-	b.do("enter goes down", chromedp.KeyEvent(kb.Enter))
+	b.do("arrow down goes down a row", chromedp.KeyEvent(kb.ArrowDown))
 	if name := e2eRun(b, "focused cell", chromedp.Evaluate[string](`document.activeElement.name`)); !strings.HasSuffix(name, "_ab_visits") || name == "t_"+itoa(li.ID)+"_ab_visits" {
-		b.fail("after Enter the focus is on %q, want the next member's A/B visits", name)
+		b.fail("after ArrowDown the focus is on %q, want the next member's A/B visits", name)
 	}
 	contacts := `input[name="t_` + itoa(li.ID) + `_contacts"]`
 	b.do("contacts target", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).value = ''`, contacts)),
 		chromedp.SendKeys(chromedp.CSS(contacts), "2"))
+	if v := e2eRun(b, "read the contacts cell", chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).value`, contacts))); v != "2" {
+		b.fail("contacts cell holds %q, want 2", v)
+	}
 	b.submit("save the targets", "#save-targets")
 	b.expectPath("/targets")
-	if cell := b.text("#target-grid"); !strings.Contains(cell, "李伟") || !strings.Contains(cell, "/ 4") {
+	if cell := b.text("#target-grid"); !strings.Contains(cell, "李伟") || !strings.Contains(cell, "/ 4") || !strings.Contains(cell, "/ 2") {
 		b.fail("grid after saving: %q", cell)
 	}
-	b.logout()
 
 	// 2. December: records come in; the manager sees the progress on home.
 	clock.Set(time.Date(2026, 12, 3, 9, 0, 0, 0, shanghaiLoc))
@@ -117,7 +119,11 @@ func TestE2ETargetsJourney(t *testing.T) {
 	p.expectNoHorizontalScroll("my targets")
 
 	// 3. 29 December, in the last three working days: the review.
+	// (Sessions expire on the server's clock: sign in after moving it.)
 	clock.Set(time.Date(2026, 12, 29, 9, 0, 0, 0, shanghaiLoc))
+	p = newE2ETab(t, browser, base)
+	p.do("emulate a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2)))
+	p.login("liwei", org.DemoPassword)
 	p.navigate("/targets/review?month=2026-12")
 	p.expectNoHorizontalScroll("review form")
 	p.do("reasons and improvements",
@@ -137,7 +143,10 @@ func TestE2ETargetsJourney(t *testing.T) {
 	}
 	p.expectNoHorizontalScroll("submitted review")
 
-	// 4. The chief rep comments and signs off, from the home panel.
+	// 4. The chief rep comments and signs off, from the home panel (each
+	// person in a tab of their own: the tab's deadline is per tab).
+	b = newE2ETab(t, browser, base)
+	b.do("desktop", chromedp.EmulateViewport(1280, 900))
 	b.login("zhaomin", org.DemoPassword)
 	b.respond("open the review from the panel", chromedp.Click(chromedp.CSS(`#reviews-to-read a[href="`+reviewPath+`"]`)))
 	b.expectPath(reviewPath)
@@ -151,9 +160,10 @@ func TestE2ETargetsJourney(t *testing.T) {
 	if st := b.text(".page-header .badge"); st != "已点评" {
 		b.fail("status after sign-off %q", st)
 	}
-	b.logout()
 
 	// 5. The director sees it in the branch view and downloads the PDF.
+	b = newE2ETab(t, browser, base)
+	b.do("desktop", chromedp.EmulateViewport(1280, 900))
 	b.login("wangjianguo", org.DemoPassword)
 	b.navigate("/targets/reviews?month=2026-12")
 	if list := b.text("#review-list"); !strings.Contains(list, "李伟") || !strings.Contains(list, "已点评") {
