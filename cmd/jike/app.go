@@ -292,7 +292,7 @@ func allModels() []any {
 type targetDirectory struct{ st *org.Store }
 
 func (d targetDirectory) person(ctx context.Context, u org.User, teams map[uint]*org.Team) (targets.Person, error) {
-	p := targets.Person{ID: u.ID, Name: u.Name}
+	p := targets.Person{ID: u.ID, Username: u.Username, Name: u.Name}
 	if u.TeamID != nil {
 		p.TeamID = *u.TeamID
 		t, ok := teams[p.TeamID]

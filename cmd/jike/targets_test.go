@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"mime/multipart"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -200,5 +202,45 @@ func TestReviewReminderJob(t *testing.T) {
 	}
 	if n := count(); n != 14 {
 		t.Fatalf("in the window (twice): %d notices, want one per manager (14)", n)
+	}
+}
+
+// TestQuotaImportOverHTTP uploads a CSV through the page: the dry run
+// saves nothing, the real run saves, a bad row saves nothing.
+func TestQuotaImportOverHTTP(t *testing.T) {
+	a, _ := clockApp(t, testkit.SQLite(t), time.Date(2026, 11, 20, 10, 0, 0, 0, shanghaiLoc))
+	c := loggedIn(t, a, "zhaomin")
+	if res := c.Get("/targets/quotas/import"); res.Status != 200 || !strings.Contains(res.Body, "导入年度任务") {
+		t.Fatalf("form: %d", res.Status)
+	}
+	upload := func(csvText string, dry bool) *testkit.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("_csrf", c.CSRF())
+		_ = mw.WriteField("year", "2027")
+		if dry {
+			_ = mw.WriteField("dry_run", "1")
+		}
+		fw, _ := mw.CreateFormFile("file", "quotas.csv")
+		_, _ = fw.Write([]byte(csvText))
+		_ = mw.Close()
+		req := httptest.NewRequest("POST", "/targets/quotas/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return c.Do(req)
+	}
+	count := func() int64 {
+		var n int64
+		a.DB.Gorm.Raw("SELECT COUNT(*) FROM target_quotas").Scan(&n)
+		return n
+	}
+	good := "用户名,走访,签约,新增月收入(元)\nliwei,144,24,1200000\nzhangjing,120,12,800000\n"
+	if res := upload(good, true); res.Status != 200 || !strings.Contains(res.Body, "检查通过") || count() != 0 {
+		t.Fatalf("dry run: %d, %d saved", res.Status, count())
+	}
+	if res := upload("用户名,走访\nliwei,12\nzhoujie,3\n", false); res.Status != 422 || !strings.Contains(res.Body, "没有保存任何数据") || count() != 0 {
+		t.Fatalf("bad row: %d, %d saved", res.Status, count())
+	}
+	if res := upload(good, false); res.Status != 200 || !strings.Contains(res.Body, "保存了 2 条") || count() != 2 {
+		t.Fatalf("import: %d, %d saved\n%.400s", res.Status, count(), res.Body)
 	}
 }

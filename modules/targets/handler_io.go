@@ -3,11 +3,13 @@ package targets
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -151,4 +153,62 @@ func (h *handler) quotasSave(c *fiber.Ctx) error {
 	}
 	h.srv.Flash(c, "ok", "targets.quotas.saved")
 	return web.Redirect(c, fmt.Sprintf("/targets/quotas?year=%d", year))
+}
+
+// ---- quota import ----
+
+type importView struct {
+	web.Page
+	Year   int
+	Result *ImportResult
+	Errors map[string]string
+}
+
+func (h *handler) quotaImportForm(c *fiber.Ctx) error {
+	v := &importView{Year: h.year(c)}
+	v.Title = h.srv.I18n.T(web.Lang(c), "targets.import.title")
+	return h.srv.View(c, "targets/quotas_import", v)
+}
+
+func (h *handler) quotaImport(c *fiber.Ctx) error {
+	year := h.year(c)
+	v := &importView{Year: year}
+	v.Title = h.srv.I18n.T(web.Lang(c), "targets.import.title")
+	fail := func(err error) error {
+		if msgs, status, ok := h.srv.FormErrors(c, err); ok {
+			v.Errors = msgs
+			return h.srv.ViewStatus(c, status, "targets/quotas_import", v)
+		}
+		return err
+	}
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Size == 0 {
+		return fail(apperr.Fields{"file": "targets.import.no_file"})
+	}
+	if fh.Size > 2<<20 {
+		return fail(apperr.Fields{"file": "targets.import.too_big"})
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, 2<<20))
+	if err != nil {
+		return err
+	}
+	rows, err := OpenRows(fh.Filename, data)
+	if err != nil {
+		return fail(err)
+	}
+	res, err := h.svc.ImportQuotas(c.UserContext(), web.MustSubject(c), year, rows, c.FormValue("dry_run") == "1")
+	if err != nil {
+		return fail(err)
+	}
+	v.Result = res
+	status := fiber.StatusOK
+	if len(res.Errors) > 0 {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return h.srv.ViewStatus(c, status, "targets/quotas_import", v)
 }

@@ -30,6 +30,8 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	t.Post("/set", set, h.setSave)
 	t.Get("/quotas", set, h.quotas)
 	t.Post("/quotas", set, h.quotasSave)
+	t.Get("/quotas/import", set, h.quotaImportForm)
+	t.Post("/quotas/import", set, h.quotaImport)
 	t.Get("/review", rwrite, h.myReview)
 	t.Post("/review", rwrite, h.myReviewSave)
 	t.Get("/reviews", rread, h.reviews)

@@ -21,6 +21,7 @@ import (
 // Person is an account manager as this module sees them.
 type Person struct {
 	ID       uint
+	Username string
 	Name     string
 	TeamID   uint
 	BranchID uint

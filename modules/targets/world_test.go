@@ -30,7 +30,7 @@ func sh(y int, mo time.Month, d, h, mi int) time.Time {
 type orgDirectory struct{ st *org.Store }
 
 func (d orgDirectory) toPerson(ctx context.Context, u org.User) (Person, error) {
-	p := Person{ID: u.ID, Name: u.Name}
+	p := Person{ID: u.ID, Username: u.Username, Name: u.Name}
 	if u.BranchID != nil {
 		p.BranchID = *u.BranchID
 	}
