@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/config"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 )
 
@@ -14,6 +15,9 @@ import (
 func ReviewPDF(fonts *pdf.Fonts, letterhead string, loc *time.Location, lang string, v *ReviewView, names map[uint]string, t func(id string, args ...any) string) ([]byte, error) {
 	r := v.Review
 	title := t("targets.pdf.title", "Name", v.Person.Name, "Month", v.Month.String())
+	if letterhead == "" {
+		letterhead = config.DefaultOperatorName
+	}
 	date := r.UpdatedAt
 	if date.IsZero() {
 		date = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
