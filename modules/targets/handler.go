@@ -39,8 +39,11 @@ func navFor(m Month) monthNav {
 
 type gridView struct {
 	web.Page
-	Months  monthNav
-	Grid    *Grid
+	Months monthNav
+	Grid   *Grid
+	// Rows are the grid's rows as strings, made once in Go: a 600-row
+	// grid renders in a fraction of the time template method calls take.
+	Rows    []gridRowView
 	Reasons *ReasonStats
 	Lines   []LineDef
 	Sort    string
@@ -76,7 +79,7 @@ func (h *handler) index(c *fiber.Ctx) error {
 		return err
 	}
 	v := &gridView{Months: navFor(m), Grid: g, Reasons: st, Lines: Lines, Sort: sortKey, Dir: dir,
-		CanSet: h.svc.enf.CanRoute(me, "target", "set")}
+		CanSet: h.svc.enf.CanRoute(me, "target", "set"), Rows: gridRows(g, h.srv.I18n.For(web.Lang(c)).T)}
 	v.Title = h.srv.I18n.T(web.Lang(c), "targets.title")
 	return h.srv.View(c, "targets/grid", v)
 }
@@ -422,3 +425,43 @@ func (h *handler) panelReviews(c *fiber.Ctx) (fiber.Map, error) {
 
 // trimmed is a form value without surrounding blanks.
 func trimmed(c *fiber.Ctx, k string) string { return strings.TrimSpace(c.FormValue(k)) }
+
+// gridRowView is a grid row ready to print.
+type gridRowView struct {
+	ID          uint
+	Name, Team  string
+	Cells       []gridCell
+	ReviewID    uint
+	Status      string
+	StatusLabel string
+}
+
+// gridCell is one line of a row: colour class, actual, target, attainment.
+type gridCell struct {
+	Class, Actual, Target, Pct string
+}
+
+func gridRows(g *Grid, t func(id string, args ...any) string) []gridRowView {
+	labels := map[string]string{}
+	out := make([]gridRowView, len(g.Rows))
+	for i, r := range g.Rows {
+		st := r.ReviewStatus()
+		if _, ok := labels[st]; !ok {
+			labels[st] = t("targets.status." + st)
+		}
+		v := gridRowView{ID: r.Person.ID, Name: r.Person.Name, Team: r.Person.TeamName, Status: st, StatusLabel: labels[st],
+			Cells: make([]gridCell, len(r.Lines))}
+		if r.Review != nil {
+			v.ReviewID = r.Review.ID
+		}
+		for j, a := range r.Lines {
+			c := gridCell{Class: a.Class(), Actual: a.ActualText(), Target: a.TargetText()}
+			if a.Has {
+				c.Pct = strconv.Itoa(a.Pct()) + "%"
+			}
+			v.Cells[j] = c
+		}
+		out[i] = v
+	}
+	return out
+}

@@ -103,8 +103,9 @@ func (s *Service) SetForm(ctx context.Context, actor authz.Subject, m Month) (*S
 		return nil, err
 	}
 	var mine []Person
+	canSet := s.canner(actor, "target", "set")
 	for _, p := range people {
-		if s.enf.Can(actor, "target", "set", p.Ref()) {
+		if canSet(p.Ref()) {
 			mine = append(mine, p)
 		}
 	}
