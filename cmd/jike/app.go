@@ -45,9 +45,9 @@ type appOptions struct {
 	Letterhead                      proposals.Letterhead
 	ChiefApproval, DirectorApproval money.Fen
 	// TargetUplift is how far (percent) a proposed monthly target is above
-	// the quota's share (0: the default, 10); Holidays the working-day
+	// the quota's share (nil: the default, 10); Holidays the working-day
 	// calendar of the review window (nil: the shipped list).
-	TargetUplift int
+	TargetUplift *int
 	Holidays     *targets.Calendar
 }
 

@@ -153,7 +153,7 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
 		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
-		TargetUplift: cfg.TargetUplift, Holidays: holidays,
+		TargetUplift: &cfg.TargetUplift, Holidays: holidays,
 	})
 	if err != nil {
 		return err
@@ -308,7 +308,7 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		return err
 	}
 	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
-		TargetUplift: cfg.TargetUplift, Holidays: holidays})
+		TargetUplift: &cfg.TargetUplift, Holidays: holidays})
 	if err != nil {
 		return err
 	}

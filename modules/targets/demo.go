@@ -57,6 +57,7 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, int, error) {
 	targets, reviews := 0, 0
 	err = db.WithTx(ctx, s.db, func(ctx context.Context) error {
 		teamQuota := map[uint]*Quota{}
+		quotas := map[uint]*Quota{} // by manager id × 10000 + year
 		for i, p := range people {
 			sub := authz.Subject{ID: p.ID, Role: authz.RoleAccountManager, TeamID: p.TeamID, BranchID: p.BranchID}
 			leader := p.LeaderID
@@ -74,6 +75,7 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, int, error) {
 				if err := s.store.CreateQuota(ctx, q); err != nil {
 					return fmt.Errorf("demo quota: %w", err)
 				}
+				quotas[p.ID*10000+uint(year)] = q
 				key := uint(year)*100000 + p.TeamID
 				tq := teamQuota[key]
 				if tq == nil {
@@ -93,18 +95,25 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, int, error) {
 				a := act[p.ID]
 				t := &Target{Month: m.String(), OwnerID: p.ID, TeamID: p.TeamID, BranchID: p.BranchID,
 					CreatedBy: &setter, UpdatedBy: &setter, CreatedAt: m.Start().AddDate(0, 0, -5).UTC(), UpdatedAt: m.Start().AddDate(0, 0, -5).UTC()}
+				// Around what the records show (some lines reached, some
+				// missed); where the records are thin, the quota's share.
 				v := Values{}
 				factors := []int64{80, 90, 100, 110, 120, 130, 150}
+				quota := quotas[p.ID*10000+uint(m.Year())]
 				for _, l := range Lines {
 					f := factors[r.IntN(len(factors))]
 					if k == 0 {
 						f += 40 // the current month is still under way
 					}
 					base := a[l.Key]
+					if base == 0 && quota != nil && l.Quota {
+						v[l.Key] = ProposeFromQuota(quota.Value(l.Key), s.uplift, l.Money)
+						continue
+					}
 					if l.Money {
 						v[l.Key] = max(ceilDiv(base*f, 100*100_00)*100_00, 10_000_00)
 					} else {
-						v[l.Key] = max(ceilDiv(base*f, 100), 1)
+						v[l.Key] = max(ceilDiv(base*f, 100), int64(1+r.IntN(3)))
 					}
 				}
 				t.SetValues(v)

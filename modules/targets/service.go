@@ -58,8 +58,9 @@ type Options struct {
 	// Calendar gives the working days (default: the shipped holiday list).
 	Calendar *Calendar
 	// UpliftPct is how far above the quota's monthly share a proposed
-	// target is ("略高于指标"); default 10.
-	UpliftPct int
+	// target is ("略高于指标"), in percent; nil is the default, 10 (0 is
+	// allowed: no uplift).
+	UpliftPct *int
 	// Contracts counts signed contracts; nil counts won opportunities.
 	Contracts ContractSource
 	// Notify sends the workflow's notices (nil: none).
@@ -76,6 +77,8 @@ type Service struct {
 	enf   *authz.Enforcer
 	dir   Directory
 	opts  Options
+	// uplift is Options.UpliftPct resolved.
+	uplift int
 }
 
 // NewService wires the service.
@@ -89,10 +92,11 @@ func NewService(g *gorm.DB, store *Store, enf *authz.Enforcer, dir Directory, o 
 	if o.Calendar == nil {
 		o.Calendar = DefaultCalendar()
 	}
-	if o.UpliftPct <= 0 {
-		o.UpliftPct = DefaultUpliftPct
+	uplift := DefaultUpliftPct
+	if o.UpliftPct != nil && *o.UpliftPct >= 0 {
+		uplift = *o.UpliftPct
 	}
-	return &Service{db: g, store: store, enf: enf, dir: dir, opts: o}
+	return &Service{db: g, store: store, enf: enf, dir: dir, opts: o, uplift: uplift}
 }
 
 // SetClock replaces the clock (tests).
@@ -108,7 +112,7 @@ func (s *Service) Calendar() *Calendar { return s.opts.Calendar }
 func (s *Service) Location() *time.Location { return s.opts.Location }
 
 // UpliftPct is the configured uplift.
-func (s *Service) UpliftPct() int { return s.opts.UpliftPct }
+func (s *Service) UpliftPct() int { return s.uplift }
 
 func (s *Service) now() time.Time { return s.opts.Now() }
 

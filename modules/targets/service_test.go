@@ -265,3 +265,16 @@ func TestSetFormProposes(t *testing.T) {
 		t.Error("next month is not locked")
 	}
 }
+
+func TestUpliftOption(t *testing.T) {
+	zero, neg := 0, -5
+	if s := NewService(nil, nil, nil, nil, Options{UpliftPct: &zero}); s.UpliftPct() != 0 {
+		t.Errorf("0 %% uplift became %d", s.UpliftPct())
+	}
+	if s := NewService(nil, nil, nil, nil, Options{}); s.UpliftPct() != DefaultUpliftPct {
+		t.Errorf("default uplift %d", s.UpliftPct())
+	}
+	if s := NewService(nil, nil, nil, nil, Options{UpliftPct: &neg}); s.UpliftPct() != DefaultUpliftPct {
+		t.Errorf("negative uplift %d", s.UpliftPct())
+	}
+}

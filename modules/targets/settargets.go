@@ -110,7 +110,7 @@ func (s *Service) SetForm(ctx context.Context, actor authz.Subject, m Month) (*S
 		}
 	}
 	owners := ids(mine)
-	g := &SetGrid{Month: m, Locked: s.locked(m), CanOverride: actor.Role == authz.RoleDirector, Uplift: s.opts.UpliftPct}
+	g := &SetGrid{Month: m, Locked: s.locked(m), CanOverride: actor.Role == authz.RoleDirector, Uplift: s.uplift}
 	targets, err := s.store.Targets(ctx, s.enf.ListScope(actor, "target", "read"), []string{m.String()}, owners)
 	if err != nil {
 		return nil, err
@@ -150,9 +150,9 @@ func (s *Service) SetForm(ctx context.Context, actor authz.Subject, m Month) (*S
 			}
 			if l.Quota && annual > 0 {
 				row.Share[l.Key] = annual / 12
-				row.Proposal[l.Key] = ProposeFromQuota(annual, s.opts.UpliftPct, l.Money)
+				row.Proposal[l.Key] = ProposeFromQuota(annual, s.uplift, l.Money)
 			} else {
-				row.Proposal[l.Key] = ProposeFromLast(row.Last[l.Key], s.opts.UpliftPct, l.Money)
+				row.Proposal[l.Key] = ProposeFromLast(row.Last[l.Key], s.uplift, l.Money)
 			}
 		}
 		if row.Target != nil {
