@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -204,14 +203,13 @@ func (h *handler) setSave(c *fiber.Ctx) error {
 		rows = append(rows, in)
 	}
 	reason := c.FormValue("reason")
-	n, err := h.svc.SaveTargets(c.UserContext(), web.MustSubject(c), m, rows, reason)
+	_, err = h.svc.SaveTargets(c.UserContext(), web.MustSubject(c), m, rows, reason)
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
 		return h.renderSet(c, m, msgs, input, reason, status)
 	}
 	if err != nil {
 		return err
 	}
-	_ = n
 	h.srv.Flash(c, "ok", "targets.set.saved")
 	return web.Redirect(c, "/targets?month="+m.String())
 }
@@ -422,9 +420,6 @@ func (h *handler) panelReviews(c *fiber.Ctx) (fiber.Map, error) {
 	}
 	return fiber.Map{"Month": m, "Waiting": waiting, "Missing": g.Missing(), "Total": len(g.Rows)}, nil
 }
-
-// trimmed is a form value without surrounding blanks.
-func trimmed(c *fiber.Ctx, k string) string { return strings.TrimSpace(c.FormValue(k)) }
 
 // gridRowView is a grid row ready to print.
 type gridRowView struct {

@@ -439,8 +439,7 @@ func (s *Service) Grid(ctx context.Context, actor authz.Subject, m Month, sortKe
 		}
 		g.Rows = append(g.Rows, row)
 	}
-	for i, l := range Lines {
-		_ = i
+	for _, l := range Lines {
 		g.Totals = append(g.Totals, Attainment{Def: l, Target: totT[l.Key], Actual: totA[l.Key], Has: totT[l.Key] > 0})
 	}
 	sortGrid(g.Rows, sortKey, desc)
