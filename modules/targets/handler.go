@@ -377,7 +377,7 @@ func (h *handler) reviews(c *fiber.Ctx) error {
 	if h.svc.enf.Level(me, "review", "read") == authz.ScopeOwn {
 		return web.Redirect(c, "/targets?month="+m.String())
 	}
-	g, err := h.svc.Grid(c.UserContext(), me, m, "review", true)
+	g, err := h.svc.ReviewList(c.UserContext(), me, m)
 	if err != nil {
 		return err
 	}
@@ -408,7 +408,7 @@ func (h *handler) panelReviews(c *fiber.Ctx) (fiber.Map, error) {
 	if h.svc.now().Before(h.svc.opts.Calendar.ReviewOpens(m)) {
 		m = m.Add(-1)
 	}
-	g, err := h.svc.Grid(ctx, me, m, "review", true)
+	g, err := h.svc.ReviewList(ctx, me, m)
 	if err != nil {
 		return nil, err
 	}

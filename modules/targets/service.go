@@ -397,6 +397,30 @@ func (g *Grid) Missing() []Person {
 	return out
 }
 
+// ReviewList is the grid without targets and actuals: each member and
+// their review of month m (for the review list and the home panel, which
+// need no counting).
+func (s *Service) ReviewList(ctx context.Context, actor authz.Subject, m Month) (*Grid, error) {
+	people, err := s.Members(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.store.Reviews(ctx, s.enf.ListScope(actor, "review", "read"), []string{m.String()})
+	if err != nil {
+		return nil, err
+	}
+	reviews := map[uint]*Review{}
+	for i := range rs {
+		reviews[rs[i].OwnerID] = &rs[i]
+	}
+	g := &Grid{Month: m, Sort: "review", Desc: true}
+	for _, p := range people {
+		g.Rows = append(g.Rows, GridRow{Person: p, Review: reviews[p.ID]})
+	}
+	sortGrid(g.Rows, "review", true)
+	return g, nil
+}
+
 // Grid builds the grid of month m for actor's members, in a fixed number
 // of queries whatever the number of managers: targets, reviews, and four
 // aggregate actuals queries.
