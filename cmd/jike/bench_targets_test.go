@@ -65,6 +65,21 @@ func BenchmarkTargetsBranchGrid(b *testing.B) {
 			}
 		}
 	})
+	// The parts, to see where the time goes.
+	b.Run("members", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Targets.Members(ctx, me); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("actuals", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Targets.Actuals(ctx, me, res.ManagerIDs, m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("page", func(b *testing.B) {
 		// A session for the director, as the login page would make it.
 		if err := d.Gorm.Exec("UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE username = 'wangjianguo') WHERE id = ?", res.DirectorID).Error; err != nil {
@@ -82,18 +97,32 @@ func BenchmarkTargetsBranchGrid(b *testing.B) {
 	})
 }
 
-// explainActuals logs the plan of the visits actuals query, the biggest.
+// explainActuals logs the plans of the four actuals queries as the
+// store runs them for the director (customer scope: the branch).
 func explainActuals(b *testing.B, a *app, branchID uint, owners []uint, m targets.Month) {
-	var plan []string
-	err := a.DB.Gorm.Raw(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-		SELECT visit_plans.owner_id, COUNT(*), SUM(CASE WHEN customers.grade IN ('A','B') THEN 1 ELSE 0 END)
-		FROM visit_plans JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL
-		WHERE visit_plans.deleted_at IS NULL AND visit_plans.status = 'done' AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ?
-		  AND visit_plans.owner_id IN ?
-		  AND customers.branch_id = ?
-		GROUP BY visit_plans.owner_id`, m.Start().UTC(), m.End().UTC(), owners, branchID).Scan(&plan).Error
-	if err != nil {
-		b.Fatal(err)
+	from, to := m.Start().UTC(), m.End().UTC()
+	queries := map[string]string{
+		"visits": `SELECT visit_plans.owner_id, COUNT(*), SUM(CASE WHEN customers.grade IN ('A','B') THEN 1 ELSE 0 END)
+			FROM visit_plans JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL
+			WHERE visit_plans.deleted_at IS NULL AND visit_plans.status = 'done' AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ?
+			  AND visit_plans.owner_id IN ? AND customers.branch_id = ? GROUP BY visit_plans.owner_id`,
+		"contacts": `SELECT contacts.created_by, COUNT(*) FROM contacts JOIN customers ON customers.id = contacts.customer_id AND customers.deleted_at IS NULL
+			WHERE contacts.deleted_at IS NULL AND contacts.created_at >= ? AND contacts.created_at < ? AND contacts.created_by IN ? AND customers.branch_id = ?
+			GROUP BY contacts.created_by`,
+		"won": `SELECT opportunities.owner_id, COUNT(*), COALESCE(SUM(opportunities.monthly_fen), 0) FROM opportunities
+			JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL
+			WHERE opportunities.deleted_at IS NULL AND opportunities.stage = 'won' AND opportunities.stage_changed_at >= ? AND opportunities.stage_changed_at < ?
+			  AND opportunities.owner_id IN ? AND customers.branch_id = ? GROUP BY opportunities.owner_id`,
+		"proposals": `SELECT proposals.owner_id, COUNT(DISTINCT proposals.number) FROM proposals
+			JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL
+			WHERE proposals.deleted_at IS NULL AND proposals.sent_at >= ? AND proposals.sent_at < ? AND proposals.owner_id IN ? AND customers.branch_id = ?
+			GROUP BY proposals.owner_id`,
 	}
-	b.Logf("visits actuals plan:\n%s", strings.Join(plan, "\n"))
+	for _, name := range []string{"visits", "contacts", "won", "proposals"} {
+		var plan []string
+		if err := a.DB.Gorm.Raw("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+queries[name], from, to, owners, branchID).Scan(&plan).Error; err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s actuals plan:\n%s", name, strings.Join(plan, "\n"))
+	}
 }

@@ -150,7 +150,7 @@ func Fill(ctx context.Context, g *gorm.DB, spec Spec) (*Result, error) {
 			FROM customers c JOIN generate_series(0, ? - 1) AS r ON r % ? = c.id % ?
 			WHERE c.branch_id = ?`, perMgr(spec.Contacts)},
 		{"opportunities", `INSERT INTO opportunities (customer_id, title, stage, owner_id, monthly_fen, stage_changed_at, created_at, updated_at)
-			SELECT c.id, '压测商机', CASE WHEN r % 4 = 3 THEN 'lost' ELSE 'won' END, c.owner_id, 100000 + (r * 7919 % 1900000),
+			SELECT c.id, '压测商机', CASE WHEN r % 4 = 1 THEN 'lost' ELSE 'won' END, c.owner_id, 100000 + (r * 7919 % 1900000),
 			  ?::timestamptz + (r::bigint * ?::bigint / ?::bigint) * interval '1 second', ?, ?
 			FROM customers c JOIN generate_series(0, ? - 1) AS r ON r % ? = c.id % ?
 			WHERE c.branch_id = ?`, perMgr(spec.Won) * 4 / 3},

@@ -93,7 +93,16 @@ CREATE TABLE review_events (
 );
 CREATE INDEX idx_review_events_review ON review_events (review_id, at);
 
+-- The actuals (modules/targets/actuals_store.go) count each manager's
+-- records of one month: these let each count read the month's rows only.
+CREATE INDEX idx_contacts_created ON contacts (created_at) WHERE deleted_at IS NULL;
+CREATE INDEX idx_opps_won ON opportunities (stage_changed_at) WHERE stage = 'won' AND deleted_at IS NULL;
+CREATE INDEX idx_proposals_sent ON proposals (sent_at) WHERE sent_at IS NOT NULL AND deleted_at IS NULL;
+
 -- +goose Down
+DROP INDEX idx_proposals_sent;
+DROP INDEX idx_opps_won;
+DROP INDEX idx_contacts_created;
 DROP TABLE review_events;
 DROP TABLE review_lines;
 DROP TABLE monthly_reviews;
