@@ -107,6 +107,28 @@ func TestPolicyTable(t *testing.T) {
 		{adm, "proposal", "approve_chief", authz.RelOther, false},
 		{adm, "proposal", "approve_chief_standin", authz.RelOther, false},
 		{adm, "proposal", "approve_director", authz.RelOther, false},
+		// monthly targets and reviews (targets module): an account manager
+		// reads their own targets and writes their own review; the chief rep
+		// sets, reads, comments and signs off for the team; the director
+		// sets and reads for the branch but neither comments nor signs off
+		{am, "target", "read", authz.RelOwn, true},
+		{am, "target", "read", authz.RelTeam, false},
+		{am, "target", "set", authz.RelOwn, false},
+		{am, "review", "write", authz.RelTeam, false},
+		{am, "review", "signoff", authz.RelOwn, false},
+		{cr, "target", "read", authz.RelTeam, true},
+		{cr, "target", "read", authz.RelBranch, false},
+		{cr, "target", "set", authz.RelBranch, false},
+		{cr, "review", "signoff", authz.RelTeam, true},
+		{cr, "review", "signoff", authz.RelBranch, false},
+		{cr, "review", "write", authz.RelTeam, false},
+		{dir, "target", "read", authz.RelBranch, true},
+		{dir, "target", "read", authz.RelOther, false},
+		{dir, "review", "read", authz.RelBranch, true},
+		{dir, "review", "comment", authz.RelBranch, false},
+		{dir, "review", "signoff", authz.RelBranch, false},
+		{adm, "target", "set", authz.RelOther, false},
+		{adm, "review", "signoff", authz.RelOther, false},
 		// unknown role or object
 		{"", "customer", "read", authz.RelOwn, false},
 		{"guest", "customer", "read", authz.RelOwn, false},

@@ -103,4 +103,31 @@
   document.addEventListener("change", function (evt) {
     if (evt.target instanceof HTMLSelectElement && evt.target.name === "stage") syncLost(evt.target);
   });
+  // Target grids (data-grid-nav): the arrow keys move between the cells'
+  // inputs, Enter goes down a row, so a chief rep fills the whole team's
+  // month from the keyboard.
+  document.addEventListener("keydown", function (evt) {
+    var input = evt.target;
+    if (!(input instanceof HTMLInputElement) || !input.classList.contains("cell")) return;
+    var grid = input.closest("[data-grid-nav]");
+    if (!grid) return;
+    var td = input.closest("td"), tr = input.closest("tr");
+    var col = Array.prototype.indexOf.call(tr.children, td);
+    var rows = Array.prototype.slice.call(grid.querySelectorAll("tbody tr"));
+    var r = rows.indexOf(tr), c = col;
+    switch (evt.key) {
+      case "ArrowUp": r--; break;
+      case "ArrowDown": case "Enter": r++; break;
+      case "ArrowLeft": if (input.selectionStart !== 0) return; c--; break;
+      case "ArrowRight": if (input.selectionEnd !== input.value.length) return; c++; break;
+      default: return;
+    }
+    if (r < 0 || r >= rows.length) { if (evt.key === "Enter") evt.preventDefault(); return; }
+    var cell = rows[r].children[c];
+    var next = cell && cell.querySelector("input.cell");
+    if (!next) return;
+    evt.preventDefault();
+    next.focus();
+    next.select();
+  });
 })();

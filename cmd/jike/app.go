@@ -10,6 +10,7 @@ import (
 	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/needs"
 	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -22,6 +23,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/targets"
 	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
 	"github.com/jike-crm/jike/templates"
@@ -51,6 +53,11 @@ type appOptions struct {
 	Notify org.NotifyFunc
 	// ApprovalFallback is JIKE_APPROVAL_FALLBACK (see proposals.Options).
 	ApprovalFallback []string
+	// TargetUplift is how far (percent) a proposed monthly target is above
+	// the quota's share (nil: the default, 10); Holidays the working-day
+	// calendar of the review window (nil: the shipped list).
+	TargetUplift *int
+	Holidays     *targets.Calendar
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -64,6 +71,7 @@ type app struct {
 	Catalog   *catalog.Service
 	Proposals *proposals.Service
 	Notify    *notify.Service
+	Targets   *targets.Service
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
 	// with a fake clock.
 	Jobs *jobs.Runner
@@ -178,9 +186,17 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	); err != nil {
 		return nil, err
 	}
+	// targets: monthly targets and the month-end review. Actuals are read
+	// by its own query file; signings come from won opportunities until
+	// the contracts module is wired in with targetSvc.SetContracts.
+	targetSvc := targets.NewService(d.Gorm, targets.NewStore(d.Gorm), enf, targetDirectory{orgSvc.Store()}, targets.Options{
+		Now: o.Now, Location: o.Location, Calendar: o.Holidays, UpliftPct: o.TargetUplift, Notify: notifySvc,
+	})
+	targets.Register(srv, targetSvc, targets.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
+	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Notify: notifySvc, Jobs: runner}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc, Notify: notifySvc, Targets: targetSvc, Jobs: runner}, nil
 }
 
 // priceList adapts the catalogue to proposals.PriceList.
@@ -321,7 +337,108 @@ func allModels() []any {
 	models = append(models, visits.Models()...)
 	models = append(models, catalog.Models()...)
 	models = append(models, ratelimit.Models()...)
+	models = append(models, targets.Models()...)
 	return append(models, proposals.Models()...)
+}
+
+// targetDirectory adapts the organisation to targets.Directory.
+type targetDirectory struct{ st *org.Store }
+
+func (d targetDirectory) person(ctx context.Context, u org.User, teams map[uint]*org.Team) (targets.Person, error) {
+	p := targets.Person{ID: u.ID, Username: u.Username, Name: u.Name}
+	if u.TeamID != nil {
+		p.TeamID = *u.TeamID
+		t, ok := teams[p.TeamID]
+		if !ok {
+			var err error
+			if t, err = d.st.TeamByID(ctx, p.TeamID); err != nil {
+				return p, err
+			}
+			teams[p.TeamID] = t
+		}
+		p.TeamName = t.Name
+		if t.LeaderID != nil {
+			p.LeaderID = *t.LeaderID
+		}
+	}
+	if u.BranchID != nil {
+		p.BranchID = *u.BranchID
+	}
+	return p, nil
+}
+
+// AccountManagers lists the active account managers of a branch (and team).
+func (d targetDirectory) AccountManagers(ctx context.Context, branchID, teamID uint) ([]targets.Person, error) {
+	users, _, err := d.st.ListUsers(ctx, org.UserFilter{Role: authz.RoleAccountManager, BranchID: branchID, TeamID: teamID,
+		Status: "active", Sort: "name", Limit: 100_000})
+	if err != nil {
+		return nil, err
+	}
+	// The branch's teams in one query (a team outside it is looked up on
+	// its own; that only happens when listing every branch).
+	teams := map[uint]*org.Team{}
+	if branchID != 0 {
+		ts, err := d.st.Teams(ctx, branchID, false)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ts {
+			teams[ts[i].ID] = &ts[i]
+		}
+	}
+	out := make([]targets.Person, 0, len(users))
+	for _, u := range users {
+		p, err := d.person(ctx, u, teams)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// AccountManager returns one active account manager.
+func (d targetDirectory) AccountManager(ctx context.Context, id uint) (*targets.Person, error) {
+	u, err := d.st.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if u.Role != authz.RoleAccountManager || u.Disabled {
+		return nil, fmt.Errorf("account manager %d: %w", id, apperr.ErrNotFound)
+	}
+	p, err := d.person(ctx, *u, map[uint]*org.Team{})
+	return &p, err
+}
+
+// Names returns users' names by id.
+func (d targetDirectory) Names(ctx context.Context, ids []uint) (map[uint]string, error) {
+	users, err := d.st.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint]string, len(users))
+	for id, u := range users {
+		out[id] = u.Name
+	}
+	return out, nil
+}
+
+// reviewReminders tells each account manager without a submitted review,
+// from the month's last three working days on, to write it (once a month).
+func reviewReminders(svc *targets.Service, inbox *notify.Service) jobs.Func {
+	return func(ctx context.Context, now time.Time) error {
+		due, err := svc.ReviewReminders(ctx, now)
+		if err != nil {
+			return err
+		}
+		notices := make([]notify.Notice, 0, len(due))
+		for _, r := range due {
+			notices = append(notices, notify.Notice{UserID: r.OwnerID, Kind: "target_review.due", MsgID: "notice.targets.review_due",
+				Args: map[string]string{"Month": r.Month}, Link: "/targets/review?month=" + r.Month,
+				Key: "target_review.due:" + r.Month})
+		}
+		return inbox.Send(ctx, notices...)
+	}
 }
 
 // sweepSessions deletes expired sessions every interval until ctx ends.

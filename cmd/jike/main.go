@@ -29,6 +29,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/proposals"
+	"github.com/jike-crm/jike/modules/targets"
 )
 
 func main() {
@@ -143,12 +144,16 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
+	holidays, err := targets.LoadCalendar(cfg.HolidaysFile)
+	if err != nil {
+		return err
+	}
 	a, err := buildApp(d, appOptions{
 		Logger: log, Secure: cfg.Secure(), Production: cfg.Env == config.EnvProd,
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
 		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval, ApprovalFallback: cfg.ApprovalFallback,
-		MaxUploadBytes: cfg.MaxUploadBytes(),
+		MaxUploadBytes: cfg.MaxUploadBytes(), TargetUplift: &cfg.TargetUplift, Holidays: holidays,
 	})
 	if err != nil {
 		return err
@@ -256,6 +261,11 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo catalogue: %d products; proposals: %d\n", products, props)
+	tg, rv, err := a.Targets.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo monthly targets: %d, month-end reviews: %d\n", tg, rv)
 	return nil
 }
 
@@ -294,7 +304,12 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 	defer d.Close()
 	// The demo's visits are planned in office hours of the display zone.
 	loc, _ := time.LoadLocation(cfg.TimeZone)
-	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval, ApprovalFallback: cfg.ApprovalFallback})
+	holidays, err := targets.LoadCalendar(cfg.HolidaysFile)
+	if err != nil {
+		return err
+	}
+	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
+		ApprovalFallback: cfg.ApprovalFallback, TargetUplift: &cfg.TargetUplift, Holidays: holidays})
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,12 @@ type Config struct {
 	// take a proposal approval step nobody in the branch may take under
 	// the four-eyes rule (JIKE_APPROVAL_FALLBACK, comma-separated).
 	ApprovalFallback []string
+	// TargetUplift is how far above the quota's monthly share a proposed
+	// monthly target is, in percent (JIKE_TARGET_UPLIFT, default 10).
+	TargetUplift int
+	// HolidaysFile replaces the shipped list of public holidays and
+	// adjusted working days of the month-end review (JIKE_HOLIDAYS_FILE).
+	HolidaysFile string
 	// RunMigrations makes serve apply pending migrations at start; when
 	// false serve refuses to start on an outdated schema.
 	RunMigrations bool
@@ -128,11 +134,20 @@ func Load(getenv func(string) string) (Config, error) {
 		SessionTTL:    12 * time.Hour,
 		RunMigrations: true,
 		MaxUploadMB:   DefaultMaxUploadMB,
+		TargetUplift:  10,
+		HolidaysFile:  strings.TrimSpace(getenv("JIKE_HOLIDAYS_FILE")),
 	}
 	for _, u := range strings.Split(getenv("JIKE_APPROVAL_FALLBACK"), ",") {
 		if u = strings.TrimSpace(u); u != "" {
 			c.ApprovalFallback = append(c.ApprovalFallback, u)
 		}
+	}
+	if v := strings.TrimSpace(getenv("JIKE_TARGET_UPLIFT")); v != "" {
+		n, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
+		if err != nil || n < 0 || n > 100 {
+			return c, fmt.Errorf("JIKE_TARGET_UPLIFT=%q must be a whole percentage from 0 to 100, e.g. 10", v)
+		}
+		c.TargetUplift = n
 	}
 	for _, p := range strings.Split(getenv("JIKE_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -105,3 +105,18 @@ func TestUploadLimit(t *testing.T) {
 		t.Fatalf("25 MB: %v %d", err, c.MaxUploadBytes())
 	}
 }
+
+func TestTargetSettings(t *testing.T) {
+	c, err := Load(env(map[string]string{"JIKE_TARGET_UPLIFT": "15%", "JIKE_HOLIDAYS_FILE": " /etc/jike/holidays.txt "}))
+	if err != nil || c.TargetUplift != 15 || c.HolidaysFile != "/etc/jike/holidays.txt" {
+		t.Fatalf("parsed: %+v %v", c, err)
+	}
+	if d, _ := Load(env(nil)); d.TargetUplift != 10 || d.HolidaysFile != "" {
+		t.Fatalf("defaults: %+v", d)
+	}
+	for _, v := range []string{"-1", "101", "ten"} {
+		if _, err := Load(env(map[string]string{"JIKE_TARGET_UPLIFT": v})); err == nil {
+			t.Errorf("JIKE_TARGET_UPLIFT=%s accepted", v)
+		}
+	}
+}

@@ -1,0 +1,135 @@
+package targets
+
+// This file is the targets module's one window onto other modules' tables.
+// Actuals are a cross-module read model: they count visit plans (visits
+// module), contacts and opportunities (prospects) and proposals
+// (proposals) without importing those modules, read-only, in one
+// statement: an aggregate per source (GROUP BY owner, CASE per line) glued
+// with UNION ALL, so a grid of 600 managers costs one round trip, not
+// 600 × 6 queries. Every query joins the
+// record's customer and applies the viewer's customer read scope, so a
+// count includes exactly the records the viewer could open: a visit, a key
+// person, an opportunity or a proposal is visible with its customer.
+//
+// When those modules change a column used here, this file (and
+// TestActuals) is what to update. docs/targets.md lists the columns.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"gorm.io/gorm"
+)
+
+// Signed is what a contract source reports per account manager for a
+// month: contracts signed and the new monthly recurring revenue in them.
+type Signed struct {
+	Count  int64
+	MRCFen int64
+}
+
+// ContractSource counts signed contracts per owner between from and to
+// (UTC instants, to exclusive), scoped to what viewer may read. It is
+// declared here and wired in cmd/jike/app.go once the contracts module
+// exists; nil means won opportunities count as signings and their
+// monthly value as new MRC.
+type ContractSource func(ctx context.Context, viewer authz.Subject, owners []uint, from, to time.Time) (map[uint]Signed, error)
+
+type ownerCount struct {
+	Src     string
+	OwnerID uint
+	N       int64
+	M       int64
+}
+
+// customerCols are the scope columns of the joined customers table.
+var customerCols = authz.StandardColumns("customers")
+
+// actuals counts every line for owners in [from, to), as seen through the
+// customer read scope. withOpps adds the signings and MRC lines from won
+// opportunities (off when a contract source supplies them).
+func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uint, from, to time.Time, withOpps bool) (map[uint]Values, error) {
+	out := make(map[uint]Values, len(owners))
+	for _, id := range owners {
+		out[id] = Values{}
+	}
+	if len(owners) == 0 {
+		return out, nil
+	}
+	from, to = from.UTC(), to.UTC()
+	conn := db.Conn(ctx, s.db)
+	var parts []*gorm.DB
+
+	// Visits completed (走访), and those to A/B customers, by the visit's
+	// date: a visit made on the 31st and recorded on the 1st counts for
+	// the month it was made in.
+	parts = append(parts, scope.Apply(conn.Table("visit_plans").
+		Select("'visits' AS src, visit_plans.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN customers.grade IN ('A', 'B') THEN 1 ELSE 0 END) AS m").
+		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL").
+		Where("visit_plans.deleted_at IS NULL AND visit_plans.status = ? AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ? AND visit_plans.owner_id IN ?", "done", from, to, owners),
+		customerCols).Group("visit_plans.owner_id"))
+
+	// New key persons (新增联系人): contacts the manager created.
+	parts = append(parts, scope.Apply(conn.Table("contacts").
+		Select("'contacts' AS src, contacts.created_by AS owner_id, COUNT(*) AS n, 0 AS m").
+		Joins("JOIN customers ON customers.id = contacts.customer_id AND customers.deleted_at IS NULL").
+		Where("contacts.deleted_at IS NULL AND contacts.created_at >= ? AND contacts.created_at < ? AND contacts.created_by IN ?", from, to, owners),
+		customerCols).Group("contacts.created_by"))
+
+	// Signings and new MRC: opportunities moved to won in the month, with
+	// their estimated monthly value.
+	if withOpps {
+		parts = append(parts, scope.Apply(conn.Table("opportunities").
+			Select("'won' AS src, opportunities.owner_id AS owner_id, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS m").
+			Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
+			Where("opportunities.deleted_at IS NULL AND opportunities.stage = ? AND opportunities.stage_changed_at >= ? AND opportunities.stage_changed_at < ? AND opportunities.owner_id IN ?", "won", from, to, owners),
+			customerCols).Group("opportunities.owner_id"))
+	}
+
+	// Proposals sent: each proposal number once, however many of its
+	// versions went out that month.
+	parts = append(parts, scope.Apply(conn.Table("proposals").
+		Select("'proposals' AS src, proposals.owner_id AS owner_id, COUNT(DISTINCT proposals.number) AS n, 0 AS m").
+		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL").
+		Where("proposals.deleted_at IS NULL AND proposals.sent_at >= ? AND proposals.sent_at < ? AND proposals.owner_id IN ?", from, to, owners),
+		customerCols).Group("proposals.owner_id"))
+
+	// One statement, one round trip: SELECT * FROM (part) UNION ALL …
+	// (the derived tables keep each part's GROUP BY valid in SQLite too).
+	sql := make([]string, len(parts))
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		if p.Error != nil { // a zero scope
+			return nil, fmt.Errorf("actuals: %w", p.Error)
+		}
+		sql[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
+		args[i] = p
+	}
+	var rows []ownerCount
+	if err := conn.Raw(strings.Join(sql, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("actuals: %w", err)
+	}
+	for _, r := range rows {
+		v := out[r.OwnerID]
+		if v == nil {
+			continue
+		}
+		switch r.Src {
+		case "visits":
+			v[LineVisits] += r.N
+			v[LineABVisits] += r.M
+		case "contacts":
+			v[LineContacts] += r.N
+		case "won":
+			v[LineSignings] += r.N
+			v[LineMRC] += r.M
+		case "proposals":
+			v[LineProposals] += r.N
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,603 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/notify"
+	"gorm.io/gorm"
+)
+
+// Person is an account manager as this module sees them.
+type Person struct {
+	ID       uint
+	Username string
+	Name     string
+	TeamID   uint
+	BranchID uint
+	TeamName string
+	// LeaderID is the chief rep leading the manager's team (0: none).
+	LeaderID uint
+}
+
+// Ref places the person's targets and reviews in the organisation.
+func (p Person) Ref() authz.Ref {
+	return authz.Ref{OwnerID: p.ID, TeamID: p.TeamID, BranchID: p.BranchID}
+}
+
+// Directory is what the module needs to know about people; cmd/jike/app.go
+// implements it on the org module.
+type Directory interface {
+	// AccountManagers lists the active account managers of a branch and,
+	// when teamID is set, of one team; branchID 0 lists every branch.
+	AccountManagers(ctx context.Context, branchID, teamID uint) ([]Person, error)
+	// AccountManager returns one active account manager; anyone else is
+	// apperr.ErrNotFound.
+	AccountManager(ctx context.Context, id uint) (*Person, error)
+	// Names returns the names of users (anyone: the chief rep who
+	// commented, a manager who left), by id.
+	Names(ctx context.Context, ids []uint) (map[uint]string, error)
+}
+
+// Options configure the service.
+type Options struct {
+	// Now is the clock (default time.Now); Location the zone months and
+	// days are counted in (default Asia/Shanghai).
+	Now      func() time.Time
+	Location *time.Location
+	// Calendar gives the working days (default: the shipped holiday list).
+	Calendar *Calendar
+	// UpliftPct is how far above the quota's monthly share a proposed
+	// target is ("略高于指标"), in percent; nil is the default, 10 (0 is
+	// allowed: no uplift).
+	UpliftPct *int
+	// Contracts counts signed contracts; nil counts won opportunities.
+	Contracts ContractSource
+	// Notify sends the workflow's notices (nil: none).
+	Notify *notify.Service
+}
+
+// DefaultUpliftPct is the default uplift over the quota's monthly share.
+const DefaultUpliftPct = 10
+
+// Service holds the module's rules.
+type Service struct {
+	db    *gorm.DB
+	store *Store
+	enf   *authz.Enforcer
+	dir   Directory
+	opts  Options
+	// uplift is Options.UpliftPct resolved.
+	uplift int
+}
+
+// NewService wires the service.
+func NewService(g *gorm.DB, store *Store, enf *authz.Enforcer, dir Directory, o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location, _ = time.LoadLocation("Asia/Shanghai")
+	}
+	if o.Calendar == nil {
+		o.Calendar = DefaultCalendar()
+	}
+	uplift := DefaultUpliftPct
+	if o.UpliftPct != nil && *o.UpliftPct >= 0 {
+		uplift = *o.UpliftPct
+	}
+	return &Service{db: g, store: store, enf: enf, dir: dir, opts: o, uplift: uplift}
+}
+
+// SetClock replaces the clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.opts.Now = now }
+
+// SetContracts wires a signed-contracts source (the contracts module).
+func (s *Service) SetContracts(c ContractSource) { s.opts.Contracts = c }
+
+// Calendar is the working-day calendar in use.
+func (s *Service) Calendar() *Calendar { return s.opts.Calendar }
+
+// Location is the zone months are counted in.
+func (s *Service) Location() *time.Location { return s.opts.Location }
+
+// UpliftPct is the configured uplift.
+func (s *Service) UpliftPct() int { return s.uplift }
+
+func (s *Service) now() time.Time { return s.opts.Now() }
+
+// CurrentMonth is the month of the clock in the configured zone.
+func (s *Service) CurrentMonth() Month { return MonthOf(s.now(), s.opts.Location) }
+
+// ParseMonth reads "YYYY-MM" (empty: the current month).
+func (s *Service) ParseMonth(v string) (Month, error) {
+	if strings.TrimSpace(v) == "" {
+		return s.CurrentMonth(), nil
+	}
+	m, err := ParseMonth(v, s.opts.Location)
+	if err != nil {
+		return Month{}, apperr.Fields{"month": "targets.err.month"}
+	}
+	return m, nil
+}
+
+// Members lists the account managers actor may see targets of: their own
+// self for a manager, the team's managers for a chief rep, the branch's
+// for a director. Each is checked with Can, so the list agrees with the
+// detail page.
+func (s *Service) Members(ctx context.Context, actor authz.Subject) ([]Person, error) {
+	var people []Person
+	switch s.enf.Level(actor, "target", "read") {
+	case authz.ScopeOwn:
+		p, err := s.dir.AccountManager(ctx, actor.ID)
+		if errors.Is(err, apperr.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		people = []Person{*p}
+	case authz.ScopeTeam:
+		if actor.TeamID == 0 {
+			return nil, nil
+		}
+		ps, err := s.dir.AccountManagers(ctx, actor.BranchID, actor.TeamID)
+		if err != nil {
+			return nil, err
+		}
+		people = ps
+	case authz.ScopeBranch, authz.ScopeAll:
+		if actor.BranchID == 0 {
+			return nil, nil
+		}
+		ps, err := s.dir.AccountManagers(ctx, actor.BranchID, 0)
+		if err != nil {
+			return nil, err
+		}
+		people = ps
+	}
+	can := s.canner(actor, "target", "read")
+	out := people[:0]
+	for _, p := range people {
+		if can(p.Ref()) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// canner is Can for many records of one kind: the answer depends only on
+// the set of relations the actor has to a record, so it asks the enforcer
+// once per distinct set (a branch of 600 managers: two or three times, not
+// 600).
+func (s *Service) canner(actor authz.Subject, obj, act string) func(authz.Ref) bool {
+	memo := map[string]bool{}
+	return func(r authz.Ref) bool {
+		key := strings.Join(authz.Relations(actor, r), ",")
+		v, ok := memo[key]
+		if !ok {
+			v = s.enf.Can(actor, obj, act, r)
+			memo[key] = v
+		}
+		return v
+	}
+}
+
+// person loads an account manager whom actor may act on (act on obj);
+// anyone outside actor's read scope is ErrNotFound.
+func (s *Service) person(ctx context.Context, actor authz.Subject, id uint, obj, act string) (*Person, error) {
+	p, err := s.dir.AccountManager(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !s.enf.Can(actor, obj, "read", p.Ref()) {
+		return nil, fmt.Errorf("%s of %d: %w", obj, id, apperr.ErrNotFound)
+	}
+	if act != "read" && !s.enf.Can(actor, obj, act, p.Ref()) {
+		return nil, fmt.Errorf("%s %s of %d: %w", obj, act, id, apperr.ErrForbidden)
+	}
+	return p, nil
+}
+
+// Actuals counts the lines of month m for owners, as viewer sees the
+// records (viewer's customer read scope).
+func (s *Service) Actuals(ctx context.Context, viewer authz.Subject, owners []uint, m Month) (map[uint]Values, error) {
+	scope := s.enf.ListScope(viewer, "customer", "read")
+	out, err := s.store.actuals(ctx, scope, owners, m.Start(), m.End(), s.opts.Contracts == nil)
+	if err != nil {
+		return nil, err
+	}
+	if s.opts.Contracts != nil && len(owners) > 0 {
+		signed, err := s.opts.Contracts(ctx, viewer, owners, m.Start().UTC(), m.End().UTC())
+		if err != nil {
+			return nil, fmt.Errorf("actuals: contracts: %w", err)
+		}
+		for id, v := range out {
+			v[LineSignings] = signed[id].Count
+			v[LineMRC] = signed[id].MRCFen
+		}
+	}
+	return out, nil
+}
+
+func ids(people []Person) []uint {
+	out := make([]uint, len(people))
+	for i, p := range people {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// ---- attainment ----
+
+// Attainment is one line's target against its actual.
+type Attainment struct {
+	Def    LineDef
+	Target int64
+	Actual int64
+	// Has is false when no target was set for the line.
+	Has bool
+}
+
+// Pct is the actual as a percentage of the target (0 without a target).
+func (a Attainment) Pct() int {
+	if a.Target <= 0 {
+		return 0
+	}
+	return int(a.Actual * 100 / a.Target)
+}
+
+// Met reports whether the target was reached.
+func (a Attainment) Met() bool { return a.Target > 0 && a.Actual >= a.Target }
+
+// Class is the colour of the cell: good (reached), warn (80 % or more),
+// bad (below), none (no target).
+func (a Attainment) Class() string {
+	switch {
+	case a.Target <= 0:
+		return "att-none"
+	case a.Actual >= a.Target:
+		return "att-good"
+	case a.Actual*100 >= a.Target*80:
+		return "att-warn"
+	}
+	return "att-bad"
+}
+
+func attain(target *Target, actual Values) []Attainment {
+	out := make([]Attainment, len(Lines))
+	var tv Values
+	if target != nil {
+		tv = target.Values()
+	}
+	for i, l := range Lines {
+		out[i] = Attainment{Def: l, Actual: actual[l.Key]}
+		if tv != nil && tv[l.Key] > 0 {
+			out[i].Target, out[i].Has = tv[l.Key], true
+		}
+	}
+	return out
+}
+
+// ---- progress ("this month so far") ----
+
+// Progress is one manager's month: each line's target and actual, and the
+// pace needed over the working days left.
+type Progress struct {
+	Person    Person
+	Month     Month
+	Lines     []ProgressLine
+	DaysLeft  int
+	Current   bool
+	HasTarget bool
+}
+
+// ProgressLine is a line of Progress.
+type ProgressLine struct {
+	Attainment
+	// Remaining is what is still missing (0 when reached).
+	Remaining int64
+	// PerDay is the pace needed: tenths of a count, or fen, per working
+	// day left.
+	PerDay int64
+}
+
+// Progress returns manager id's progress in month m, as actor sees it.
+func (s *Service) Progress(ctx context.Context, actor authz.Subject, id uint, m Month) (*Progress, error) {
+	p, err := s.person(ctx, actor, id, "target", "read")
+	if err != nil {
+		return nil, err
+	}
+	var target *Target
+	if ts, err := s.store.Targets(ctx, s.enf.ListScope(actor, "target", "read"), []string{m.String()}, []uint{p.ID}); err != nil {
+		return nil, err
+	} else if len(ts) == 1 {
+		target = &ts[0]
+	}
+	act, err := s.Actuals(ctx, actor, []uint{p.ID}, m)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	pr := &Progress{Person: *p, Month: m, HasTarget: target != nil,
+		Current: MonthOf(now, s.opts.Location) == m}
+	if pr.Current {
+		pr.DaysLeft = s.opts.Calendar.WorkingDaysLeft(m, now)
+	} else if now.Before(m.Start()) {
+		pr.DaysLeft = s.opts.Calendar.WorkingDaysLeft(m, m.Start())
+	}
+	for _, a := range attain(target, act[p.ID]) {
+		l := ProgressLine{Attainment: a}
+		if a.Target > a.Actual {
+			l.Remaining = a.Target - a.Actual
+			if pr.DaysLeft > 0 {
+				if a.Def.Money {
+					l.PerDay = (l.Remaining + int64(pr.DaysLeft) - 1) / int64(pr.DaysLeft)
+				} else {
+					l.PerDay = (l.Remaining*10 + int64(pr.DaysLeft) - 1) / int64(pr.DaysLeft)
+				}
+			}
+		}
+		pr.Lines = append(pr.Lines, l)
+	}
+	return pr, nil
+}
+
+// ---- team and branch grid ----
+
+// GridRow is one manager in the grid.
+type GridRow struct {
+	Person Person
+	Target *Target
+	Lines  []Attainment
+	Review *Review
+}
+
+// ReviewStatus is the review's status ("" for none yet: 未提交).
+func (r GridRow) ReviewStatus() string {
+	if r.Review == nil {
+		return StatusDraft
+	}
+	return r.Review.Status
+}
+
+// Submitted reports whether the manager's review is in (submitted or
+// signed off).
+func (r GridRow) Submitted() bool {
+	return r.Review != nil && (r.Review.Status == StatusSubmitted || r.Review.Status == StatusSignedOff)
+}
+
+// Grid is the members × lines view of a month.
+type Grid struct {
+	Month  Month
+	Rows   []GridRow
+	Totals []Attainment
+	Sort   string
+	Desc   bool
+}
+
+// Missing lists the managers whose review is not in.
+func (g *Grid) Missing() []Person {
+	var out []Person
+	for _, r := range g.Rows {
+		if !r.Submitted() {
+			out = append(out, r.Person)
+		}
+	}
+	return out
+}
+
+// ReviewList is the grid without targets and actuals: each member and
+// their review of month m (for the review list and the home panel, which
+// need no counting).
+func (s *Service) ReviewList(ctx context.Context, actor authz.Subject, m Month) (*Grid, error) {
+	people, err := s.Members(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.store.Reviews(ctx, s.enf.ListScope(actor, "review", "read"), []string{m.String()})
+	if err != nil {
+		return nil, err
+	}
+	reviews := map[uint]*Review{}
+	for i := range rs {
+		reviews[rs[i].OwnerID] = &rs[i]
+	}
+	g := &Grid{Month: m, Sort: "review", Desc: true}
+	for _, p := range people {
+		g.Rows = append(g.Rows, GridRow{Person: p, Review: reviews[p.ID]})
+	}
+	sortGrid(g.Rows, "review", true)
+	return g, nil
+}
+
+// Grid builds the grid of month m for actor's members, in a fixed number
+// of queries whatever the number of managers: targets, reviews, and four
+// aggregate actuals queries.
+func (s *Service) Grid(ctx context.Context, actor authz.Subject, m Month, sortKey string, desc bool) (*Grid, error) {
+	people, err := s.Members(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	owners := ids(people)
+	targets, err := s.store.Targets(ctx, s.enf.ListScope(actor, "target", "read"), []string{m.String()}, owners)
+	if err != nil {
+		return nil, err
+	}
+	byOwner := make(map[uint]*Target, len(targets))
+	for i := range targets {
+		byOwner[targets[i].OwnerID] = &targets[i]
+	}
+	reviews := map[uint]*Review{}
+	if s.enf.Level(actor, "review", "read") != authz.ScopeNone {
+		rs, err := s.store.Reviews(ctx, s.enf.ListScope(actor, "review", "read"), []string{m.String()})
+		if err != nil {
+			return nil, err
+		}
+		for i := range rs {
+			reviews[rs[i].OwnerID] = &rs[i]
+		}
+	}
+	act, err := s.Actuals(ctx, actor, owners, m)
+	if err != nil {
+		return nil, err
+	}
+	g := &Grid{Month: m, Sort: sortKey, Desc: desc}
+	totT, totA := Values{}, Values{}
+	for _, p := range people {
+		t := byOwner[p.ID]
+		row := GridRow{Person: p, Target: t, Lines: attain(t, act[p.ID]), Review: reviews[p.ID]}
+		for _, a := range row.Lines {
+			totT[a.Def.Key] += a.Target
+			totA[a.Def.Key] += a.Actual
+		}
+		g.Rows = append(g.Rows, row)
+	}
+	for _, l := range Lines {
+		g.Totals = append(g.Totals, Attainment{Def: l, Target: totT[l.Key], Actual: totA[l.Key], Has: totT[l.Key] > 0})
+	}
+	sortGrid(g.Rows, sortKey, desc)
+	return g, nil
+}
+
+// sortGrid orders rows by name, team, review status or a line's
+// attainment (then its actual), ties by name.
+func sortGrid(rows []GridRow, key string, desc bool) {
+	idx := -1
+	for i, l := range Lines {
+		if l.Key == key {
+			idx = i
+		}
+	}
+	less := func(a, b GridRow) int {
+		switch {
+		case idx >= 0:
+			x, y := a.Lines[idx], b.Lines[idx]
+			if c := cmpInt(int64(x.Pct()), int64(y.Pct())); c != 0 {
+				return c
+			}
+			return cmpInt(x.Actual, y.Actual)
+		case key == "team":
+			return strings.Compare(a.Person.TeamName, b.Person.TeamName)
+		case key == "review":
+			return strings.Compare(a.ReviewStatus(), b.ReviewStatus())
+		}
+		return 0
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		c := less(rows[i], rows[j])
+		if c == 0 {
+			return rows[i].Person.Name < rows[j].Person.Name
+		}
+		if desc {
+			return c > 0
+		}
+		return c < 0
+	})
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// ---- reasons distribution ----
+
+// ReasonStats are the reasons of the missed lines in a month and over the
+// six months ending with it.
+type ReasonStats struct {
+	Month  map[string]int64
+	Six    map[string]int64
+	Months []string
+	// ByMonth is month → reason → count, oldest month first in Months.
+	ByMonth map[string]map[string]int64
+}
+
+// Reasons counts the reasons in actor's review scope.
+func (s *Service) Reasons(ctx context.Context, actor authz.Subject, m Month) (*ReasonStats, error) {
+	st := &ReasonStats{Month: map[string]int64{}, Six: map[string]int64{}, ByMonth: map[string]map[string]int64{}}
+	for i := 5; i >= 0; i-- {
+		k := m.Add(-i).String()
+		st.Months = append(st.Months, k)
+		st.ByMonth[k] = map[string]int64{}
+	}
+	rows, err := s.store.ReasonCounts(ctx, s.enf.ListScope(actor, "review", "read"), st.Months)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		st.ByMonth[r.Month][r.Reason] += r.N
+		st.Six[r.Reason] += r.N
+		if r.Month == m.String() {
+			st.Month[r.Reason] += r.N
+		}
+	}
+	return st, nil
+}
+
+// ---- audit helper ----
+
+func (s *Service) audit(ctx context.Context, actor authz.Subject, entity string, id uint, action string, changes map[string]audit.Change) error {
+	return audit.Record(ctx, db.Conn(ctx, s.db), actor.ID, entity, id, action, changes)
+}
+
+func (s *Service) send(ctx context.Context, n ...notify.Notice) error {
+	if s.opts.Notify == nil {
+		return nil
+	}
+	return s.opts.Notify.Send(ctx, n...)
+}
+
+// ShowValue shows a line's value: a count, or yuan with separators.
+func ShowValue(l LineDef, v int64) string {
+	if l.Money {
+		return money.Fen(v).String()
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// TargetText shows the target ("—" without one).
+func (a Attainment) TargetText() string {
+	if a.Target <= 0 {
+		return "—"
+	}
+	return ShowValue(a.Def, a.Target)
+}
+
+// ActualText shows the actual.
+func (a Attainment) ActualText() string { return ShowValue(a.Def, a.Actual) }
+
+// RemainingText shows what is still missing.
+func (l ProgressLine) RemainingText() string { return ShowValue(l.Def, l.Remaining) }
+
+// PaceText shows the pace needed per working day left.
+func (l ProgressLine) PaceText() string {
+	if l.Def.Money {
+		return money.Fen(l.PerDay).String()
+	}
+	return fmt.Sprintf("%d.%d", l.PerDay/10, l.PerDay%10)
+}
+
+// TargetText, ActualText and LiveText show a review line's figures.
+func (r ReviewRow) TargetText() string { return ShowValue(r.Def, r.Target) }
+
+// ActualText shows the actual (the snapshot once submitted).
+func (r ReviewRow) ActualText() string { return ShowValue(r.Def, r.Actual) }
+
+// LiveText shows the live actual.
+func (r ReviewRow) LiveText() string { return ShowValue(r.Def, r.Live) }

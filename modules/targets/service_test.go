@@ -1,0 +1,280 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+)
+
+// TestActuals counts each line from records inside and outside November
+// 2026 in Asia/Shanghai (23:59 on the last day is in, 00:01 on the first
+// of the next month is out, and the other way round at the start) and
+// inside and outside each viewer's scope, on PostgreSQL and SQLite.
+func TestActuals(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		li, zj, zhou := w.custA["liwei"], w.custA["zhangjing"], w.custA["zhoujie"]
+		liC := w.custC["liwei"]
+		in1, in2 := sh(2026, 11, 1, 0, 1), sh(2026, 11, 30, 23, 59)
+		out1, out2 := sh(2026, 10, 31, 23, 59), sh(2026, 12, 1, 0, 1)
+
+		// visits: done in month (A and C customers), one planned, one
+		// outside at each end, one to a colleague's customer.
+		w.visit("liwei", li, in1, "done")
+		w.visit("liwei", liC, in2, "done")
+		w.visit("liwei", li, sh(2026, 11, 15, 9, 0), "planned")
+		w.visit("liwei", li, out1, "done")
+		w.visit("liwei", li, out2, "done")
+		w.visit("liwei", zj, sh(2026, 11, 12, 9, 0), "done") // zhangjing's customer: liwei cannot open it
+		w.visit("zhoujie", zhou, in2, "done")                // other team
+		// contacts
+		w.contact("liwei", li, in1)
+		w.contact("liwei", liC, in2)
+		w.contact("liwei", li, out2)
+		w.contact("zhangjing", li, in2) // created by someone else
+		// opportunities
+		w.opp("liwei", li, "won", in2, 1234_56)
+		w.opp("liwei", liC, "won", in1, 1000_00)
+		w.opp("liwei", li, "won", out2, 9999_00)
+		w.opp("liwei", li, "lost", in2, 5000_00)
+		w.opp("liwei", li, "negotiation", in2, 5000_00)
+		// proposals: two versions of one sent in the month count once
+		w.proposal("liwei", li, "P-1", 1, &in1)
+		w.proposal("liwei", li, "P-1", 2, &in2)
+		w.proposal("liwei", li, "P-2", 1, &out1)
+		w.proposal("liwei", li, "P-3", 1, nil)
+
+		m := w.month("2026-11")
+		want := map[string]Values{
+			// as the manager sees his own records
+			"liwei": {LineVisits: 2, LineABVisits: 1, LineContacts: 2, LineSignings: 2, LineMRC: 2234_56, LineProposals: 1},
+			// the chief rep sees the visit at the colleague's customer too
+			"zhaomin":     {LineVisits: 3, LineABVisits: 2, LineContacts: 2, LineSignings: 2, LineMRC: 2234_56, LineProposals: 1},
+			"wangjianguo": {LineVisits: 3, LineABVisits: 2, LineContacts: 2, LineSignings: 2, LineMRC: 2234_56, LineProposals: 1},
+			// another team's chief rep and another branch's director see none of it
+			"sunli":       {},
+			"liuzhiqiang": {},
+		}
+		for viewer, wv := range want {
+			got, err := w.svc.Actuals(context.Background(), w.users[viewer], []uint{w.users["liwei"].ID}, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range Lines {
+				if g := got[w.users["liwei"].ID][l.Key]; g != wv[l.Key] {
+					t.Errorf("%s sees %s = %d, want %d", viewer, l.Key, g, wv[l.Key])
+				}
+			}
+		}
+		// December starts at 00:00 Shanghai: the 00:01 records are there.
+		dec, err := w.svc.Actuals(context.Background(), w.users["liwei"], []uint{w.users["liwei"].ID}, w.month("2026-12"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := dec[w.users["liwei"].ID]; v[LineVisits] != 1 || v[LineContacts] != 1 || v[LineSignings] != 1 || v[LineMRC] != 9999_00 {
+			t.Errorf("December: %v", v)
+		}
+		// A contract source, once wired, replaces the won opportunities.
+		w.svc.SetContracts(func(ctx context.Context, viewer authz.Subject, owners []uint, from, to time.Time) (map[uint]Signed, error) {
+			if !from.Equal(m.Start().UTC()) || !to.Equal(m.End().UTC()) {
+				t.Errorf("contract source got %s–%s", from, to)
+			}
+			return map[uint]Signed{owners[0]: {Count: 7, MRCFen: 70_00}}, nil
+		})
+		got, err := w.svc.Actuals(context.Background(), w.users["liwei"], []uint{w.users["liwei"].ID}, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := got[w.users["liwei"].ID]; v[LineSignings] != 7 || v[LineMRC] != 70_00 || v[LineVisits] != 2 {
+			t.Errorf("with contracts: %v", v)
+		}
+	})
+}
+
+func TestProposeFromQuota(t *testing.T) {
+	cases := []struct {
+		annual int64
+		uplift int
+		money  bool
+		want   int64
+	}{
+		{120, 10, false, 11}, // 10 + 10 % = 11 exactly
+		{100, 10, false, 10}, // 8.33 × 1.1 = 9.17 → 10 (never below the share)
+		{12, 10, false, 2},   // 1 × 1.1 = 1.1 → 2
+		{0, 10, false, 0},    // no quota, no proposal
+		{12, 0, false, 1},    // no uplift: the share
+		{1_200_000_00, 10, true, 110_000_00},
+		{1_000_000_00, 10, true, 91_666_67 + 33}, // 91,666.67 → ¥91,667.00 (whole yuan up)
+	}
+	for _, c := range cases {
+		if got := ProposeFromQuota(c.annual, c.uplift, c.money); got != c.want {
+			t.Errorf("ProposeFromQuota(%d, %d, %v) = %d, want %d", c.annual, c.uplift, c.money, got, c.want)
+		}
+	}
+	if got := ProposeFromLast(9, 10, false); got != 10 {
+		t.Errorf("last 9 + 10 %% = %d, want 10", got)
+	}
+	if got := ProposeFromLast(1000_50, 10, true); got != 1101_00 {
+		t.Errorf("last ¥1000.50 + 10 %% = %d, want ¥1101.00", got)
+	}
+}
+
+func TestParseValue(t *testing.T) {
+	visits, _ := lineDef(LineVisits)
+	mrc, _ := lineDef(LineMRC)
+	cases := []struct {
+		l    LineDef
+		in   string
+		want int64
+		err  string
+	}{
+		{visits, "12", 12, ""},
+		{visits, "", 0, ""},
+		{visits, "-1", 0, "targets.err.negative"},
+		{visits, "1.5", 0, "targets.err.whole"},
+		{visits, "10000", 0, "targets.err.too_big.visits"},
+		{mrc, "12,345.67", 12345_67, ""},
+		{mrc, "0.005", 0, "targets.err.amount"},
+		{mrc, "-3", 0, "targets.err.negative"},
+		{mrc, "99999999", 0, "targets.err.too_big.mrc"},
+	}
+	for _, c := range cases {
+		got, msg := ParseValue(c.l, c.in)
+		if got != c.want || msg != c.err {
+			t.Errorf("ParseValue(%s, %q) = %d %q, want %d %q", c.l.Key, c.in, got, msg, c.want, c.err)
+		}
+	}
+}
+
+func row(owner uint, version int, visits string) TargetInput {
+	return TargetInput{OwnerID: owner, Version: version, Values: map[string]string{LineVisits: visits, LineMRC: "5000"}}
+}
+
+// TestSetTargetsAndLocking: the chief rep sets the team's next month; once
+// the month has started only the director may change it, with a reason
+// that lands in the audit trail; bad values change nothing.
+func TestSetTargetsAndLocking(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		dec := w.month("2026-12")
+		li, zj := w.users["liwei"].ID, w.users["zhangjing"].ID
+		chief, dir := w.users["zhaomin"], w.users["wangjianguo"]
+
+		// Bad values: a clear error per cell, and nothing saved.
+		_, err := w.svc.SaveTargets(ctx, chief, dec, []TargetInput{row(li, 0, "8"), row(zj, 0, "10000")}, "")
+		f, ok := apperr.AsFields(err)
+		if !ok || f[FieldKey(zj, LineVisits)] != "targets.err.too_big.visits" {
+			t.Fatalf("want a too-big error, got %v", err)
+		}
+		if ts, _ := w.svc.store.Targets(ctx, w.svc.enf.ListScope(chief, "target", "read"), []string{"2026-12"}, nil); len(ts) != 0 {
+			t.Fatalf("a failed grid saved %d rows", len(ts))
+		}
+		// A manager of another team is not the chief rep's: 404, nothing saved.
+		if _, err := w.svc.SaveTargets(ctx, chief, dec, []TargetInput{row(li, 0, "8"), row(w.users["zhoujie"].ID, 0, "8")}, ""); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("other team: want ErrNotFound, got %v", err)
+		}
+		n, err := w.svc.SaveTargets(ctx, chief, dec, []TargetInput{row(li, 0, "8"), row(zj, 0, "9")}, "")
+		if err != nil || n != 2 {
+			t.Fatalf("save: %d %v", n, err)
+		}
+		tg, _ := w.svc.store.TargetFor(ctx, li, "2026-12")
+		if tg.Visits != 8 || tg.MRCFen != 5000_00 || tg.TeamID != w.users["liwei"].TeamID {
+			t.Fatalf("saved %+v", tg)
+		}
+		// A stale version is a conflict.
+		if _, err := w.svc.SaveTargets(ctx, chief, dec, []TargetInput{row(li, 0, "9")}, ""); !errors.Is(err, apperr.ErrConflict) {
+			t.Fatalf("stale: %v", err)
+		}
+		// The month starts (00:00 Shanghai): locked for the chief rep.
+		w.now = sh(2026, 12, 1, 0, 0)
+		_, err = w.svc.SaveTargets(ctx, chief, dec, []TargetInput{row(li, tg.Version, "5")}, "")
+		if f, ok := apperr.AsFields(err); !ok || f["_form"] != "targets.err.locked" {
+			t.Fatalf("locked: %v", err)
+		}
+		// The director needs a reason …
+		_, err = w.svc.SaveTargets(ctx, dir, dec, []TargetInput{row(li, tg.Version, "5")}, " ")
+		if f, ok := apperr.AsFields(err); !ok || f["reason"] != "targets.err.reason" {
+			t.Fatalf("reason: %v", err)
+		}
+		// … and with one, the change is made and audited with it.
+		if _, err := w.svc.SaveTargets(ctx, dir, dec, []TargetInput{row(li, tg.Version, "5")}, "客户项目延期"); err != nil {
+			t.Fatal(err)
+		}
+		var changes string
+		d.Gorm.Raw("SELECT changes FROM audit_log WHERE entity = 'monthly_target' AND entity_id = ? AND action = 'override'", tg.ID).Scan(&changes)
+		if !strings.Contains(changes, "客户项目延期") || !strings.Contains(changes, `"visits"`) {
+			t.Fatalf("audit of the override: %q", changes)
+		}
+		// Before the month, the chief rep's November (already started) was locked too.
+		if _, err := w.svc.SaveTargets(ctx, chief, w.month("2026-11"), []TargetInput{row(li, 0, "5")}, ""); err == nil {
+			t.Fatal("a started month accepted the chief rep's targets")
+		}
+	})
+}
+
+// TestSetFormProposes checks the proposal from the manager's quota, the
+// team quota split among its managers, and last month's result.
+func TestSetFormProposes(t *testing.T) {
+	w := newWorld(t, testkit.SQLite(t))
+	ctx := context.Background()
+	dir := w.users["wangjianguo"]
+	li := w.users["liwei"]
+	if _, err := w.svc.SaveQuotas(ctx, dir, 2026, []QuotaInput{
+		{OwnerID: li.ID, Field: "a", Values: map[string]string{LineVisits: "120", LineSignings: "24", LineMRC: "1200000"}},
+		{TeamID: li.TeamID, Field: "b", Values: map[string]string{LineVisits: "480", LineSignings: "0", LineMRC: "0"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// the chief rep may not set the team's own quota
+	if _, err := w.svc.SaveQuotas(ctx, w.users["zhaomin"], 2026, []QuotaInput{{TeamID: li.TeamID, Field: "b", Values: map[string]string{LineVisits: "1"}}}); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatalf("chief rep set the team quota: %v", err)
+	}
+	w.contact("liwei", w.custA["liwei"], sh(2026, 11, 5, 10, 0)) // last month: 1 new contact
+	g, err := w.svc.SetForm(ctx, w.users["zhaomin"], w.month("2026-12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var liRow, zjRow *SetRow
+	for i := range g.Rows {
+		switch g.Rows[i].Person.ID {
+		case li.ID:
+			liRow = &g.Rows[i]
+		case w.users["zhangjing"].ID:
+			zjRow = &g.Rows[i]
+		}
+	}
+	if liRow == nil || zjRow == nil || len(g.Rows) != 4 {
+		t.Fatalf("rows: %d", len(g.Rows))
+	}
+	if liRow.Values[LineVisits] != 11 || liRow.Values[LineSignings] != 3 || liRow.Values[LineMRC] != 110_000_00 || liRow.Values[LineContacts] != 2 {
+		t.Errorf("liwei's proposal from his quota: %v", liRow.Values)
+	}
+	// team quota 480 visits over 4 managers = 120 each → 11 a month
+	if zjRow.Values[LineVisits] != 11 {
+		t.Errorf("zhangjing's proposal from the team quota: %v", zjRow.Values)
+	}
+	if g.Locked {
+		t.Error("next month is not locked")
+	}
+}
+
+func TestUpliftOption(t *testing.T) {
+	zero, neg := 0, -5
+	if s := NewService(nil, nil, nil, nil, Options{UpliftPct: &zero}); s.UpliftPct() != 0 {
+		t.Errorf("0 %% uplift became %d", s.UpliftPct())
+	}
+	if s := NewService(nil, nil, nil, nil, Options{}); s.UpliftPct() != DefaultUpliftPct {
+		t.Errorf("default uplift %d", s.UpliftPct())
+	}
+	if s := NewService(nil, nil, nil, nil, Options{UpliftPct: &neg}); s.UpliftPct() != DefaultUpliftPct {
+		t.Errorf("negative uplift %d", s.UpliftPct())
+	}
+}
