@@ -192,7 +192,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	targetSvc := targets.NewService(d.Gorm, targets.NewStore(d.Gorm), enf, targetDirectory{orgSvc.Store()}, targets.Options{
 		Now: o.Now, Location: o.Location, Calendar: o.Holidays, UpliftPct: o.TargetUplift, Notify: notifySvc,
 	})
-	targets.Register(srv, targetSvc, targets.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
+	targets.Register(srv, targetSvc, targets.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location, ImportGate: prospectSvc.ImportGate()})
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,

@@ -2,14 +2,16 @@ package targets
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -185,22 +187,30 @@ func (h *handler) quotaImport(c *fiber.Ctx) error {
 	if err != nil || fh.Size == 0 {
 		return fail(apperr.Fields{"file": "targets.import.no_file"})
 	}
-	if fh.Size > 2<<20 {
+	if fh.Size > MaxQuotaImportBytes {
 		return fail(apperr.Fields{"file": "targets.import.too_big"})
+	}
+	if h.opts.ImportGate != nil {
+		release, err := h.opts.ImportGate.Enter(c.UserContext(), 3*time.Second)
+		if errors.Is(err, tabular.ErrBusy) {
+			c.Set(fiber.HeaderRetryAfter, "5")
+			return fail(apperr.Fields{"file": "import.busy"})
+		}
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	f, err := fh.Open()
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, 2<<20))
-	if err != nil {
-		return err
-	}
-	rows, err := OpenRows(fh.Filename, data)
+	rows, err := OpenRows(fh.Filename, f, fh.Size)
 	if err != nil {
 		return fail(err)
 	}
+	defer rows.Close()
 	res, err := h.svc.ImportQuotas(c.UserContext(), web.MustSubject(c), year, rows, c.FormValue("dry_run") == "1")
 	if err != nil {
 		return fail(err)

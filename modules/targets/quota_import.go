@@ -1,9 +1,7 @@
 package targets
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -11,13 +9,11 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
-	"github.com/xuri/excelize/v2"
+	"github.com/jike-crm/jike/modules/platform/tabular"
 )
 
 // RowReader yields the rows of an uploaded sheet, header first, and io.EOF
-// after the last. It is the seam for the shared streaming reader
-// (platform/tabular) being built on another branch: once it lands, an
-// adapter of a few lines replaces OpenRows and the import stays as is.
+// after the last.
 type RowReader interface {
 	Next() ([]string, error)
 }
@@ -26,43 +22,37 @@ type RowReader interface {
 // managers).
 const MaxQuotaImportRows = 5000
 
-// OpenRows reads an .xlsx (first sheet) or a UTF-8 .csv upload.
-func OpenRows(name string, data []byte) (RowReader, error) {
-	if strings.HasSuffix(strings.ToLower(name), ".csv") {
-		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF"))))
-		r.FieldsPerRecord = -1
-		return csvRows{r}, nil
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+// MaxQuotaImportBytes bounds one quota file.
+const MaxQuotaImportBytes = 2 << 20
+
+// OpenRows reads an .xlsx (first sheet) or .csv upload of size bytes
+// through the shared streaming reader (platform/tabular: encodings,
+// content sniffing, zip and size caps, cleaned cells). Close the result.
+func OpenRows(name string, src io.ReaderAt, size int64) (*SheetRows, error) {
+	r, err := tabular.Open(name, src, size, tabular.Limits{
+		MaxBytes: MaxQuotaImportBytes, MaxRows: MaxQuotaImportRows + 10, MaxColumns: 50,
+	})
 	if err != nil {
-		return nil, apperr.Fields{"file": "targets.import.bad_file"}
-	}
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, apperr.Fields{"file": "targets.import.bad_file"}
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, apperr.Fields{"file": "targets.import.bad_file"}
-	}
-	return &xlsxRows{rows: rows}, nil
-}
-
-type csvRows struct{ r *csv.Reader }
-
-func (c csvRows) Next() ([]string, error) { return c.r.Read() }
-
-type xlsxRows struct{ rows *excelize.Rows }
-
-func (x *xlsxRows) Next() ([]string, error) {
-	if !x.rows.Next() {
-		if err := x.rows.Error(); err != nil {
-			return nil, err
+		var te *tabular.Error
+		if errors.As(err, &te) && te.Kind == tabular.KindTooLarge {
+			return nil, apperr.Fields{"file": "targets.import.too_big"}
 		}
-		return nil, io.EOF
+		return nil, apperr.Fields{"file": "targets.import.bad_file"}
 	}
-	return x.rows.Columns()
+	return &SheetRows{r: r}, nil
 }
+
+// SheetRows adapts the shared reader to RowReader.
+type SheetRows struct{ r *tabular.Reader }
+
+// Next returns the next row's cells.
+func (s *SheetRows) Next() ([]string, error) {
+	_, cells, err := s.r.Next()
+	return cells, err
+}
+
+// Close releases the reader's temporary files.
+func (s *SheetRows) Close() error { return s.r.Close() }
 
 // Quota import columns: a manager by username, or a team (username empty)
 // by name; then the three quota lines (money in yuan).

@@ -22,13 +22,13 @@ func TestImportQuotas(t *testing.T) {
 		return n
 	}
 	good := "\uFEFF用户名,走访,签约,新增月收入（元）,备注\nliwei,144,24,\"1,200,000.00\",x\nzhangjing,120,12,800000,\n"
-	rows, _ := OpenRows("q.csv", []byte(good))
+	rows, _ := openTest("q.csv", []byte(good))
 	res, err := w.svc.ImportQuotas(ctx, chief, 2027, rows, true)
 	if err != nil || res.Rows != 2 || len(res.Errors) != 0 || len(res.Unknown) != 1 || count() != 0 {
 		t.Fatalf("dry run: %+v %v, %d saved", res, err, count())
 	}
 	bad := "用户名,走访,签约,新增月收入(元)\nliwei,144,24,100\nzhoujie,1,1,1\nzhangjing,-3,1,1\nchenhao,99999,1,1\nliwei,1,1,1\n"
-	rows, _ = OpenRows("q.csv", []byte(bad))
+	rows, _ = openTest("q.csv", []byte(bad))
 	res, err = w.svc.ImportQuotas(ctx, chief, 2027, rows, false)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func TestImportQuotas(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	_ = f.Write(&buf)
-	rows, err = OpenRows("q.xlsx", buf.Bytes())
+	rows, err = openTest("q.xlsx", buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,15 +66,20 @@ func TestImportQuotas(t *testing.T) {
 		t.Fatalf("saved %+v", q)
 	}
 	// A chief rep's team row is refused (the team quota is the director's).
-	rows, _ = OpenRows("q.csv", []byte("团队,走访\n政企客户一部,1\n"))
+	rows, _ = openTest("q.csv", []byte("团队,走访\n政企客户一部,1\n"))
 	res, _ = w.svc.ImportQuotas(ctx, chief, 2027, rows, true)
 	if res == nil || len(res.Errors) != 1 {
 		t.Fatalf("chief rep's team row: %+v", res)
 	}
 	// Not a spreadsheet.
-	if _, err := OpenRows("q.xlsx", []byte("hello")); err == nil {
+	if _, err := openTest("q.xlsx", []byte("hello")); err == nil {
 		t.Fatal("garbage accepted")
 	} else if f, ok := apperr.AsFields(err); !ok || f["file"] != "targets.import.bad_file" {
 		t.Fatalf("garbage: %v", err)
 	}
+}
+
+// openTest opens an in-memory sheet as the handler opens an upload.
+func openTest(name string, data []byte) (*SheetRows, error) {
+	return OpenRows(name, bytes.NewReader(data), int64(len(data)))
 }

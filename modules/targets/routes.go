@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"github.com/jike-crm/jike/modules/platform/tabular"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/pdf"
@@ -13,6 +14,9 @@ type RouteOptions struct {
 	// Letterhead is the operator's name printed on the review PDF.
 	Letterhead string
 	Location   *time.Location
+	// ImportGate bounds concurrent imports per instance (shared with the
+	// customer import; nil: unbounded).
+	ImportGate *tabular.Gate
 }
 
 // Register mounts the module's pages. Every route names its permission;
