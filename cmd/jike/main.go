@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/config"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -148,6 +149,7 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
 		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
+		Contracts: contractOptions(cfg),
 	})
 	if err != nil {
 		return err
@@ -292,11 +294,21 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 	defer d.Close()
 	// The demo's visits are planned in office hours of the display zone.
 	loc, _ := time.LoadLocation(cfg.TimeZone)
-	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval})
+	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
+		Contracts: contractOptions(cfg)})
 	if err != nil {
 		return err
 	}
 	return seedDemo(ctx, a, stdout)
+}
+
+// contractOptions are the contract settings of cfg.
+func contractOptions(cfg config.Config) contracts.Options {
+	return contracts.Options{
+		ChiefThreshold: cfg.ContractChiefApproval, DirectorThreshold: cfg.ContractDirectorApproval,
+		NumberPrefix: cfg.ContractPrefix, Fallback: cfg.ContractApprover, ReminderDays: cfg.ContractReminderDays,
+		MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
+	}
 }
 
 // letterhead is the operator's name and logo for proposal PDFs; the logo
