@@ -134,7 +134,7 @@ func RenderPDF(fonts *pdf.Fonts, lh Letterhead, lang string, data PDFData, t fun
 		}
 		cells = append(cells, []string{"", t("contracts.pdf.subtotal"), "", "", "", c.MonthlyFen.String(), c.OneTimeFen.String(), c.TotalFen.String()})
 		doc.SetBodySize(9)
-		doc.Table(headers, []float64{5, 26, 11, 7, 7, 14, 14, 16}, cells, pdf.TableOptions{
+		doc.Table(headers, []float64{4.5, 30, 10, 6, 8, 14, 13, 15.5}, cells, pdf.TableOptions{
 			RepeatHeader: true, AlignRight: []bool{true, false, true, true, true, true, true, true},
 		})
 		doc.SetBodySize(0)
