@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // contractWorld is a test app with what contracts need: products, a
@@ -445,4 +447,78 @@ func atoi(t *testing.T, s string) int {
 	return n
 }
 
-var _ = time.Second
+// TestDemoContracts: the demo has contracts in every state, spread over
+// the account managers, some ending within 30, 60 and 90 days (with their
+// reminders sent) and some implementation tasks overdue.
+func TestDemoContracts(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, Location: time.UTC, LoginRate: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := seedDemo(ctx, a, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		var byStatus []struct {
+			Status string
+			N      int
+		}
+		if err := d.Gorm.Model(&contracts.Contract{}).Select("status, COUNT(*) AS n").Group("status").Scan(&byStatus).Error; err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, r := range byStatus {
+			got[r.Status] = r.N
+		}
+		for _, st := range contracts.Statuses {
+			if got[st] == 0 {
+				t.Errorf("no demo contract is %s: %v", st, got)
+			}
+		}
+		if n := countRows(t, d, &contracts.Contract{}, "proposal_id IS NOT NULL"); n == 0 {
+			t.Error("no demo contract was made from an accepted proposal")
+		}
+		today := a.Contracts.Today()
+		var ends []time.Time
+		if err := d.Gorm.Model(&contracts.Contract{}).Where("is_current = ? AND status IN ?", true, contracts.InForce).Pluck("end_on", &ends).Error; err != nil {
+			t.Fatal(err)
+		}
+		windows := map[int]int{}
+		for _, e := range ends {
+			switch days := int(e.Sub(today).Hours() / 24); {
+			case days >= 0 && days <= 30:
+				windows[30]++
+			case days > 30 && days <= 60:
+				windows[60]++
+			case days > 60 && days <= 90:
+				windows[90]++
+			}
+		}
+		if windows[30] == 0 || windows[60] == 0 || windows[90] == 0 {
+			t.Errorf("demo contracts ending within 30/60/90 days: %v", windows)
+		}
+		if n := countRows(t, d, &notify.Notification{}, "kind = ?", "contract.renewal"); n == 0 {
+			t.Error("the demo sent no renewal reminders")
+		}
+		if n := countRows(t, d, &contracts.Task{}, "status <> ? AND due_on < ?", contracts.TaskDone, today); n == 0 {
+			t.Error("no demo implementation task is overdue")
+		}
+		for _, am := range []string{"liwei", "zhoujie", "gaoyuan", "xupeng"} {
+			rows, _, err := a.Contracts.List(ctx, subject(t, a, am), contracts.Filter{Limit: 10})
+			if err != nil || len(rows) == 0 {
+				t.Errorf("%s has no demo contracts (%v)", am, err)
+			}
+		}
+		if q, err := a.Contracts.Queue(ctx, subject(t, a, "zhaomin")); err != nil || len(q) == 0 {
+			if q2, _ := a.Contracts.Queue(ctx, subject(t, a, "wangjianguo")); len(q2) == 0 {
+				t.Errorf("no demo contract waits in the Harbin approvers' queues (%v)", err)
+			}
+		}
+		runScenarios(t, a, []scenario{
+			{name: "the list", as: "wangjianguo", path: "/contracts", status: 200, want: []string{"HT-哈尔滨-"}},
+			{name: "the expiring page", as: "wangjianguo", path: "/contracts/expiring", status: 200, want: []string{"即将到期"}, wantNot: []string{"天内没有到期的合同"}},
+			{name: "export", as: "liuzhiqiang", path: "/contracts/export.xlsx", status: 200},
+		})
+	})
+}

@@ -256,6 +256,11 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo catalogue: %d products; proposals: %d\n", products, props)
+	cts, err := a.Contracts.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo contracts: %d\n", cts)
 	return nil
 }
 
