@@ -162,6 +162,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.Register(contractSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.contracts", Path: "contracts", Order: 40})
 	visitSvc.AddBriefSection(contractsSection(contractSvc))
+	needSvc.SetIncumbents(incumbents(contractSvc))
 	runner.MustRegister(jobs.Job{Name: contracts.JobRenewals, Schedule: "0 8 * * *", Run: contractSvc.Renewals})
 	runner.MustRegister(jobs.Job{Name: contracts.JobTasksOverdue, Schedule: "30 8 * * *", Run: contractSvc.TasksOverdue})
 	srv.Finish()
@@ -249,6 +250,21 @@ func (a contractProducts) OnSale(ctx context.Context) ([]contracts.Product, erro
 		out[i] = contractProduct(p)
 	}
 	return out, nil
+}
+
+// incumbents marks our contracts in force on the customer analysis.
+func incumbents(svc *contracts.Service) needs.IncumbentSource {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) ([]needs.Incumbent, error) {
+		rows, err := svc.InForceOf(ctx, actor, customerID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]needs.Incumbent, len(rows))
+		for i, r := range rows {
+			out[i] = needs.Incumbent{Number: r.Number, Title: r.Title, Link: fmt.Sprintf("/contracts/%d", r.ID), End: r.EndOn, MonthlyFen: r.MonthlyFen}
+		}
+		return out, nil
+	}
 }
 
 // contractsSection is the pre-visit brief's list of the customer's

@@ -73,7 +73,7 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 	// Customers with key persons, by owner, oldest first.
 	var cands []struct{ ID, OwnerID uint }
 	if err := g.Table("customers").Where("customers.deleted_at IS NULL AND EXISTS (SELECT 1 FROM contacts WHERE contacts.customer_id = customers.id AND contacts.deleted_at IS NULL)").
-		Select("customers.id, customers.owner_id").Order("customers.id").Scan(&cands).Error; err != nil {
+		Select("customers.id, customers.owner_id").Order("id").Scan(&cands).Error; err != nil {
 		return 0, fmt.Errorf("seed demo contracts: %w", err)
 	}
 	var accepted []struct{ ID, CustomerID uint }
