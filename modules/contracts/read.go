@@ -210,13 +210,17 @@ func (s *Service) AwaitingContract(ctx context.Context, actor authz.Subject, cus
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]uint, len(all))
+	for i, a := range all {
+		ids[i] = a.ID
+	}
+	taken, err := s.store.TakenProposals(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []Accepted
 	for _, a := range all {
-		taken, err := s.store.ProposalTaken(ctx, a.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !taken {
+		if !taken[a.ID] {
 			out = append(out, a)
 		}
 	}

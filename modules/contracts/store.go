@@ -160,6 +160,23 @@ func (s *Store) ProposalTaken(ctx context.Context, proposalID uint) (bool, error
 	return n > 0, err
 }
 
+// TakenProposals reports which of the proposal versions a live contract
+// was made from.
+func (s *Store) TakenProposals(ctx context.Context, ids []uint) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var taken []uint
+	if err := s.conn(ctx).Model(&Contract{}).Where("proposal_id IN ?", ids).Distinct().Pluck("proposal_id", &taken).Error; err != nil {
+		return nil, err
+	}
+	for _, id := range taken {
+		out[id] = true
+	}
+	return out, nil
+}
+
 // Successor returns the live first revision renewing rootID, if any.
 func (s *Store) Successor(ctx context.Context, rootID uint) (*Contract, error) {
 	var out []Contract
@@ -193,15 +210,6 @@ func (s *Store) AddApproval(ctx context.Context, a *Approval) error {
 // AddEvent records a step of a contract's life.
 func (s *Store) AddEvent(ctx context.Context, e *Event) error {
 	return s.conn(ctx).Create(e).Error
-}
-
-// Events lists a contract's events (all revisions of its root), oldest
-// first.
-func (s *Store) Events(ctx context.Context, rootID uint) ([]Event, error) {
-	var out []Event
-	return out, s.conn(ctx).
-		Where("contract_id IN (?)", s.conn(ctx).Model(&Contract{}).Unscoped().Select("id").Where("root_id = ?", rootID)).
-		Order("at, id").Find(&out).Error
 }
 
 // --- lists (all scoped)
