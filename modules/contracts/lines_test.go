@@ -73,3 +73,13 @@ func TestRenewalThreshold(t *testing.T) {
 		}
 	}
 }
+
+// TestContentDisposition: a download's name reaches the browser whole,
+// whatever characters it has, and cannot break the header.
+func TestContentDisposition(t *testing.T) {
+	got := contentDisposition(`签署;扫描件 "1".pdf`)
+	want := `attachment; filename="__;___ _1_.pdf"; filename*=UTF-8''%E7%AD%BE%E7%BD%B2%3B%E6%89%AB%E6%8F%8F%E4%BB%B6%20%221%22.pdf`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
