@@ -43,6 +43,19 @@ var demoPlans = []demoPlan{
 	{"active", 60, 36},
 }
 
+// demoTitles end the names of demo contracts made by hand.
+var demoTitles = []string{"通信业务协议", "专线业务协议", "综合通信服务协议", "云网融合服务协议", "集团通信业务合作协议"}
+
+// demoQuantity is a plausible quantity of a product: as many as make
+// ¥2,000 to ¥30,000 a month (at least one), or a few of a one-time item.
+func demoQuantity(r *rand.Rand, p Product) int64 {
+	if p.MonthlyFen <= 0 {
+		return int64(1 + r.IntN(5))
+	}
+	target := int64(2_000_00 + r.IntN(28_000_00))
+	return max(1, min(target/int64(p.MonthlyFen), 5_000))
+}
+
 // demoNotes are the special terms of demo contracts.
 var demoNotes = []string{
 	"专线可用率不低于 99.95%，故障 4 小时内恢复；每超时 1 小时按当月月费的 1% 赔付，全年累计不超过当月月费。\n\n发票按月开具增值税专用发票。",
@@ -186,7 +199,7 @@ func (s *Service) demoContract(ctx context.Context, r *rand.Rand, cust *prospect
 	}
 	today := s.Today()
 	start := today.AddDate(0, 0, -plan.startAgo)
-	in := Input{CustomerID: cust.ID, ProposalID: proposalID, Title: cust.Name + "通信业务协议",
+	in := Input{CustomerID: cust.ID, ProposalID: proposalID, Title: cust.Name + demoTitles[0],
 		StartOn: start.Format("2006-01-02"), EndOn: EndFor(start, plan.months).Format("2006-01-02"),
 		PaymentTerms: PaymentTerms[r.IntN(3)], PaymentDueDay: strconv.Itoa(5 + r.IntN(20)),
 		OurSignatoryID: cust.OwnerID, CustomerSignatoryID: signatory, Notes: demoNotes[r.IntN(len(demoNotes))]}
@@ -201,6 +214,7 @@ func (s *Service) demoContract(ctx context.Context, r *rand.Rand, cust *prospect
 				break
 			}
 		}
+		in.Title = cust.Name + demoTitles[r.IntN(len(demoTitles))]
 		k := 1 + r.IntN(3)
 		for j := 0; j < k; j++ {
 			p := products[r.IntN(len(products))]
@@ -208,7 +222,7 @@ func (s *Service) demoContract(ctx context.Context, r *rand.Rand, cust *prospect
 			if r.IntN(3) == 0 {
 				rate = "95"
 			}
-			in.Lines = append(in.Lines, LineInput{ProductID: p.ID, Quantity: strconv.Itoa(1 + r.IntN(10)), Rate: rate})
+			in.Lines = append(in.Lines, LineInput{ProductID: p.ID, Quantity: strconv.FormatInt(demoQuantity(r, p), 10), Rate: rate})
 		}
 		// A contract the demo wants waiting for approval is big enough
 		// to need it.
