@@ -53,9 +53,9 @@ const (
 // nobody else may see.
 var (
 	e2eNavSales   = []string{"首页", "集团客户", "客户走访", "走访日历", "商机看板", "商机", "需求", "方案", "合同", "业务目录"}
-	e2eNavAdmin   = append(slices.Clone(e2eNavSales), "用户管理", "团队管理", "分公司", "审计日志")
+	e2eNavAdmin   = append(append([]string{"首页", "后台任务"}, e2eNavSales[1:]...), "用户管理", "团队管理", "分公司", "审计日志")
 	e2eNavSalesEN = []string{"Home", "Customers", "Visits", "Calendar", "Pipeline", "Opportunities", "Needs", "Proposals", "Contracts", "Catalogue"}
-	e2eAdminOnly  = []string{"用户管理", "团队管理", "分公司", "审计日志"}
+	e2eAdminOnly  = []string{"后台任务", "用户管理", "团队管理", "分公司", "审计日志"}
 )
 
 // TestE2E runs every browser journey against one server and one browser.
