@@ -413,6 +413,8 @@ func TestContractPages(t *testing.T) {
 		runScenarios(t, w.a, []scenario{
 			{name: "draft page", as: "liwei", path: page, status: 200,
 				want: []string{"HT-哈尔滨-" + year + "-000001", "草稿", "合同测试银行专线业务协议", "需要审批的原因", "¥366,000.00", "人民币叁拾陆万陆仟元整", "提交审批", "按季"}},
+			{name: "the proposal has its contract now", as: "liwei", path: my + "/contracts/new?proposal=" + itoa(p.ID), status: 303, location: my + "/contracts"},
+			{name: "and is no longer offered", as: "liwei", path: my + "/contracts", status: 200, wantNot: []string{"客户已接受、待签合同的方案"}},
 			{name: "submit", as: "liwei", method: "POST", path: page + "/submit", form: url.Values{}, status: 303, location: page},
 			{name: "the owner cannot approve", as: "liwei", method: "POST", path: page + "/decide", form: url.Values{"decision": {"approve"}}, status: 403},
 			{name: "another team's chief rep: 404", as: "sunli", method: "POST", path: page + "/decide", form: url.Values{"decision": {"approve"}}, status: 404},

@@ -307,8 +307,10 @@ func (h *handler) newForm(c *fiber.Ctx) error {
 	longest := 0
 	if pid := uint(c.QueryInt("proposal")); pid != 0 {
 		acc, err := h.svc.Accepted(ctx, me, cust, pid)
-		if msgs, _, ok := h.srv.FormErrors(c, err); ok {
-			h.srv.Flash(c, "error", firstID(err, msgs))
+		if f, ok := apperr.AsFields(err); ok {
+			for _, id := range f {
+				h.srv.Flash(c, "error", id)
+			}
 			return web.Redirect(c, customerPath(cust.ID)+"/contracts")
 		}
 		if err != nil {
@@ -326,16 +328,6 @@ func (h *handler) newForm(c *fiber.Ctx) error {
 	}
 	h.defaults(c, cust, &v.Form, longest)
 	return h.renderForm(c, fiber.StatusOK, v)
-}
-
-// firstID is the message id of a validation error, for a flash.
-func firstID(err error, _ map[string]string) string {
-	if f, ok := apperr.AsFields(err); ok {
-		for _, id := range f {
-			return id
-		}
-	}
-	return "contracts.v.proposal_not_accepted"
 }
 
 // formAction handles the buttons that only re-render the form: "preview"

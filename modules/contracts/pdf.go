@@ -39,8 +39,8 @@ var (
 // every page, the title and number, the parties with their signatories,
 // the term and payment terms, the lines with totals in figures and in
 // 人民币大写, the special terms (notes), and the signature and seal block;
-// "第 x 页 / 共 y 页" in every footer. t translates in lang (zh-CN or en);
-// loc is the zone of the printed date.
+// "第 x 页 / 共 y 页" in every footer. t translates in lang (zh-CN or en).
+// Dates are calendar dates, printed as stored.
 func RenderPDF(fonts *pdf.Fonts, lh Letterhead, lang string, data PDFData, t func(id string, args ...any) string) ([]byte, error) {
 	d := data.Detail
 	if d == nil || d.C == nil || d.Customer == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -259,14 +260,7 @@ func ifEmpty(v, empty, other string) string {
 	return other
 }
 
-func atoiTrim(s string) (int, error) {
-	var n int
-	_, err := fmt.Sscanf(strings.TrimSpace(s), "%d", &n)
-	if err == nil && strings.TrimSpace(s) != fmt.Sprint(n) {
-		err = fmt.Errorf("not an integer: %q", s)
-	}
-	return n, err
-}
+func atoiTrim(s string) (int, error) { return strconv.Atoi(strings.TrimSpace(s)) }
 
 // ourSignatoryOK reports whether a user may sign for us: an active,
 // selling member of the customer's branch.

@@ -36,9 +36,6 @@ type listView struct {
 	Errors map[string]string
 }
 
-// DaysLeft is a row's days to its end.
-func (v *listView) DaysLeft(r Row) int { return r.DaysLeft(v.Today) }
-
 // showView is one contract's page.
 type showView struct {
 	web.Page
