@@ -129,6 +129,20 @@ func TestPolicyTable(t *testing.T) {
 		{dir, "review", "signoff", authz.RelBranch, false},
 		{adm, "target", "set", authz.RelOther, false},
 		{adm, "review", "signoff", authz.RelOther, false},
+		// contracts: read and written through their customer (customer
+		// read/write above); approving is contract approve, the team's for
+		// a chief rep, the branch's for a director, nobody else's
+		{am, "contract", "approve", authz.RelOwn, false},
+		{am, "contract", "approve", authz.RelRoute, false},
+		{cr, "contract", "approve", authz.RelTeam, true},
+		{cr, "contract", "approve", authz.RelChief, true},
+		{cr, "contract", "approve", authz.RelOwn, true},
+		{cr, "contract", "approve", authz.RelBranch, false},
+		{cr, "contract", "approve", authz.RelOther, false},
+		{dir, "contract", "approve", authz.RelBranch, true},
+		{dir, "contract", "approve", authz.RelOther, false},
+		{adm, "contract", "approve", authz.RelOther, false},
+		{adm, "contract", "approve", authz.RelRoute, false},
 		// unknown role or object
 		{"", "customer", "read", authz.RelOwn, false},
 		{"guest", "customer", "read", authz.RelOwn, false},

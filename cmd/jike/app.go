@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/catalog"
+	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/needs"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -58,6 +59,10 @@ type appOptions struct {
 	// calendar of the review window (nil: the shipped list).
 	TargetUplift *int
 	Holidays     *targets.Calendar
+	// Contracts: approval thresholds, number prefix, the configured
+	// fallback approver, renewal reminder days and the attachment limit
+	// (zero values: the package defaults).
+	Contracts contracts.Options
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -70,8 +75,12 @@ type app struct {
 	Needs     *needs.Service
 	Catalog   *catalog.Service
 	Proposals *proposals.Service
-	Notify    *notify.Service
-	Targets   *targets.Service
+	Contracts *contracts.Service
+	// ContractDeps are the other modules contracts work with, as wired
+	// (tests wrap one to inject a failure).
+	ContractDeps contracts.Deps
+	Targets      *targets.Service
+	Notify       *notify.Service
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
 	// with a fake clock.
 	Jobs *jobs.Runner
@@ -93,6 +102,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		Templates: templates.FS, Static: static.FS, DevDir: o.DevDir,
 		Secure: o.Secure, Production: o.Production, Location: o.Location,
 		Ready: d.Ready, TrustedProxies: o.TrustedProxies, MaxUploadBytes: o.MaxUploadBytes,
+		MaxBodyBytes: attachmentLimit(o.Contracts),
 	})
 	if err != nil {
 		return nil, err
@@ -186,17 +196,175 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	); err != nil {
 		return nil, err
 	}
+	// Contracts: made from accepted proposals (or by hand from the
+	// catalogue); signing wins the opportunity and activates the customer
+	// in prospects, inside the contract's transaction.
+	cdeps := contracts.Deps{
+		Customers: prospectSvc, Sales: contractSales{prospectSvc}, Proposals: contractProposals{proposalSvc},
+		Products: contractProducts{catalogSvc}, Org: orgSvc.Store(), Notify: notifySvc,
+	}
+	copts := o.Contracts
+	copts.Now, copts.Location, copts.Logger = o.Now, o.Location, o.Logger
+	contractSvc := contracts.NewService(contracts.NewStore(d.Gorm), enf, cdeps, copts)
+	contracts.Register(srv, contractSvc, contracts.RouteOptions{Fonts: fonts, Location: o.Location,
+		Letterhead: contracts.Letterhead{Name: o.Letterhead.Name, Logo: o.Letterhead.Logo}})
+	timeline.Register(contractSvc.TimelineEntries)
+	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.contracts", Path: "contracts", Order: 40})
+	visitSvc.AddBriefSection(contractsSection(contractSvc))
+	needSvc.SetIncumbents(incumbents(contractSvc))
+	runner.MustRegister(jobs.Job{Name: contracts.JobRenewals, Schedule: "0 8 * * *", Run: contractSvc.Renewals})
+	runner.MustRegister(jobs.Job{Name: contracts.JobTasksOverdue, Schedule: "30 8 * * *", Run: contractSvc.TasksOverdue})
 	// targets: monthly targets and the month-end review. Actuals are read
-	// by its own query file; signings come from won opportunities until
-	// the contracts module is wired in with targetSvc.SetContracts.
+	// by its own query file; signings and new MRC are the contracts
+	// signed in the month.
 	targetSvc := targets.NewService(d.Gorm, targets.NewStore(d.Gorm), enf, targetDirectory{orgSvc.Store()}, targets.Options{
 		Now: o.Now, Location: o.Location, Calendar: o.Holidays, UpliftPct: o.TargetUplift, Notify: notifySvc,
+		Contracts: signedContracts(contractSvc),
 	})
 	targets.Register(srv, targetSvc, targets.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location, ImportGate: prospectSvc.ImportGate()})
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Notify: notifySvc, Targets: targetSvc, Jobs: runner}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Notify: notifySvc, Jobs: runner}, nil
+}
+
+// attachmentLimit is the largest contract attachment (the body limit must
+// take it).
+func attachmentLimit(o contracts.Options) int64 {
+	if o.MaxAttachmentBytes > 0 {
+		return o.MaxAttachmentBytes
+	}
+	return contracts.DefaultMaxAttachment
+}
+
+// signedContracts is the targets module's source of signings and new
+// monthly revenue: contracts signed in the month, as the viewer may see
+// them.
+func signedContracts(svc *contracts.Service) targets.ContractSource {
+	return func(ctx context.Context, viewer authz.Subject, owners []uint, from, to time.Time) (map[uint]targets.Signed, error) {
+		counts, err := svc.SignedByOwner(ctx, viewer, owners, from, to)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uint]targets.Signed, len(counts))
+		for id, c := range counts {
+			out[id] = targets.Signed{Count: c.Count, MRCFen: c.NewMRC}
+		}
+		return out, nil
+	}
+}
+
+// contractSales adapts prospects to contracts.Sales: both methods join the
+// contract's transaction.
+type contractSales struct{ svc *prospects.Service }
+
+func (a contractSales) CloseWon(ctx context.Context, actor authz.Subject, customerID, oppID uint, note string) error {
+	return a.svc.CloseWonForContract(ctx, actor, customerID, oppID, note)
+}
+
+func (a contractSales) RenewalOpportunity(ctx context.Context, actor authz.Subject, customerID uint, title string, monthly, oneTime money.Fen, close time.Time) (uint, error) {
+	return a.svc.RenewalOpportunityForContract(ctx, actor, customerID, title, monthly, oneTime, close)
+}
+
+// contractProposals adapts proposals to contracts.Proposals: an accepted
+// version's lines are copied field by field, so the contract carries them
+// over exactly.
+type contractProposals struct{ svc *proposals.Service }
+
+func acceptedFrom(p *proposals.Proposal, lines []proposals.Line) contracts.Accepted {
+	out := contracts.Accepted{ID: p.ID, CustomerID: p.CustomerID, OpportunityID: p.OpportunityID, Number: p.Number, Version: p.Version,
+		Title: p.Title, MonthlyFen: p.MonthlyFen, OneTimeFen: p.OneTimeFen, TotalFen: p.TotalFen}
+	for _, l := range lines {
+		out.Lines = append(out.Lines, contracts.Line{ProductID: l.ProductID, ProductCode: l.ProductCode, ProductName: l.ProductName,
+			ProductNameEn: l.ProductNameEn, Unit: l.Unit, Quantity: l.Quantity, TermMonths: l.TermMonths,
+			MonthlyListFen: l.MonthlyListFen, OneTimeListFen: l.OneTimeListFen, Rate: l.Rate, FloorRate: l.FloorRate,
+			MonthlyNetFen: l.MonthlyNetFen, OneTimeNetFen: l.OneTimeNetFen, TotalFen: l.TotalFen})
+	}
+	return out
+}
+
+func (a contractProposals) Accepted(ctx context.Context, actor authz.Subject, id uint) (*contracts.Accepted, error) {
+	acc, err := a.svc.AcceptedVersion(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	out := acceptedFrom(&acc.Proposal, acc.Lines)
+	return &out, nil
+}
+
+func (a contractProposals) AcceptedOf(ctx context.Context, actor authz.Subject, customerID uint) ([]contracts.Accepted, error) {
+	list, err := a.svc.AcceptedOf(ctx, actor, customerID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]contracts.Accepted, len(list))
+	for i := range list {
+		out[i] = acceptedFrom(&list[i], nil)
+	}
+	return out, nil
+}
+
+// contractProducts adapts the catalogue to contracts.Products.
+type contractProducts struct{ svc *catalog.Service }
+
+func contractProduct(p catalog.Product) contracts.Product {
+	return contracts.Product{ID: p.ID, Code: p.Code, Name: p.NameZh, NameEn: p.NameEn, Unit: p.Unit, Category: p.Category,
+		MonthlyFen: p.MonthlyFen, OneTimeFen: p.OneTimeFen, FloorRate: p.FloorRate, Active: p.Active}
+}
+
+func (a contractProducts) ByIDs(ctx context.Context, ids []uint) (map[uint]contracts.Product, error) {
+	products, err := a.svc.ByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint]contracts.Product, len(products))
+	for id, p := range products {
+		out[id] = contractProduct(p)
+	}
+	return out, nil
+}
+
+func (a contractProducts) OnSale(ctx context.Context) ([]contracts.Product, error) {
+	products, err := a.svc.ActiveProducts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]contracts.Product, len(products))
+	for i, p := range products {
+		out[i] = contractProduct(p)
+	}
+	return out, nil
+}
+
+// incumbents marks our contracts in force on the customer analysis.
+func incumbents(svc *contracts.Service) needs.IncumbentSource {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) ([]needs.Incumbent, error) {
+		rows, err := svc.InForceOf(ctx, actor, customerID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]needs.Incumbent, len(rows))
+		for i, r := range rows {
+			out[i] = needs.Incumbent{Number: r.Number, Title: r.Title, Link: fmt.Sprintf("/contracts/%d", r.ID), End: r.EndOn, MonthlyFen: r.MonthlyFen}
+		}
+		return out, nil
+	}
+}
+
+// contractsSection is the pre-visit brief's list of the customer's
+// contracts in force with their end dates.
+func contractsSection(svc *contracts.Service) visits.BriefSection {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []string, error) {
+		rows, err := svc.InForceOf(ctx, actor, customerID)
+		if err != nil {
+			return "", nil, err
+		}
+		lines := make([]string, 0, len(rows))
+		for _, r := range rows {
+			lines = append(lines, fmt.Sprintf("%s %s · %s – %s · ¥%s", r.Number, r.Title, r.StartOn.Format("2006-01-02"), r.EndOn.Format("2006-01-02"), r.TotalFen))
+		}
+		return "contracts.brief.title", lines, nil
+	}
 }
 
 // priceList adapts the catalogue to proposals.PriceList.
@@ -338,6 +506,7 @@ func allModels() []any {
 	models = append(models, catalog.Models()...)
 	models = append(models, ratelimit.Models()...)
 	models = append(models, targets.Models()...)
+	models = append(models, contracts.Models()...)
 	return append(models, proposals.Models()...)
 }
 

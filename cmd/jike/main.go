@@ -24,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/config"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -154,6 +155,7 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
 		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval, ApprovalFallback: cfg.ApprovalFallback,
 		MaxUploadBytes: cfg.MaxUploadBytes(), TargetUplift: &cfg.TargetUplift, Holidays: holidays,
+		Contracts: contractOptions(cfg),
 	})
 	if err != nil {
 		return err
@@ -261,6 +263,11 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo catalogue: %d products; proposals: %d\n", products, props)
+	cts, err := a.Contracts.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo contracts: %d\n", cts)
 	tg, rv, err := a.Targets.SeedDemo(ctx, demoSeed)
 	if err != nil {
 		return err
@@ -309,11 +316,20 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		return err
 	}
 	a, err := buildApp(d, appOptions{Logger: log, Location: loc, ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval,
-		ApprovalFallback: cfg.ApprovalFallback, TargetUplift: &cfg.TargetUplift, Holidays: holidays})
+		ApprovalFallback: cfg.ApprovalFallback, TargetUplift: &cfg.TargetUplift, Holidays: holidays, Contracts: contractOptions(cfg)})
 	if err != nil {
 		return err
 	}
 	return seedDemo(ctx, a, stdout)
+}
+
+// contractOptions are the contract settings of cfg.
+func contractOptions(cfg config.Config) contracts.Options {
+	return contracts.Options{
+		ChiefThreshold: cfg.ContractChiefApproval, DirectorThreshold: cfg.ContractDirectorApproval,
+		NumberPrefix: cfg.ContractPrefix, Fallback: cfg.ContractApprover, ReminderDays: cfg.ContractReminderDays,
+		MaxAttachmentBytes: int64(cfg.MaxAttachmentMB) << 20,
+	}
 }
 
 // letterhead is the operator's name and logo for proposal PDFs; the logo

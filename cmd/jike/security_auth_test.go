@@ -477,7 +477,12 @@ func TestUploadLimit(t *testing.T) {
 			shown = "2 MB"
 		}
 		t.Run(shown, func(t *testing.T) {
-			a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.MaxUploadBytes = limit })
+			// Attachments no larger than imports, so the body limit is the
+			// upload limit itself.
+			a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) {
+				o.MaxUploadBytes = limit
+				o.Contracts.MaxAttachmentBytes = max(limit, 10*mb)
+			})
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)

@@ -113,6 +113,10 @@ func (h *handler) renderAnalysis(c *fiber.Ctx, customerID uint, pg analysisPage)
 		pg.sform = &in
 	}
 	all, comp := MonthlyTotals(services)
+	ours, err := h.svc.Incumbents(ctx, me, customerID)
+	if err != nil {
+		return err
+	}
 	if pg.status == 0 {
 		pg.status = fiber.StatusOK
 	}
@@ -122,7 +126,7 @@ func (h *handler) renderAnalysis(c *fiber.Ctx, customerID uint, pg analysisPage)
 		"SID": pg.sid, "SForm": pg.sform, "SErrors": pg.serrs,
 		"CanWrite": h.svc.Can(me, "write", cu), "ServiceKinds": Services, "Suppliers": Suppliers,
 		"PainLines": lines(a.PainPoints), "CalendarLines": lines(a.DecisionCalendar), "NoteLines": lines(a.Notes),
-		"Within": ExpiringWithinDays,
+		"Within": ExpiringWithinDays, "Incumbents": ours,
 	})
 }
 

@@ -42,6 +42,8 @@ type Service struct {
 	prospects *prospects.Service
 	now       func() time.Time
 	loc       *time.Location
+	// incumbents lists our contracts in force (incumbent.go).
+	incumbents IncumbentSource
 }
 
 // NewService wires the service on top of the prospects service.

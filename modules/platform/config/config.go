@@ -78,6 +78,26 @@ type Config struct {
 	// (JIKE_MAX_UPLOAD_MB). It is the one number behind the server's
 	// request body limit and the import's file-size check.
 	MaxUploadMB int
+	// MaxAttachmentMB bounds one contract attachment, in MiB
+	// (JIKE_MAX_ATTACHMENT_MB, default 20). The web server's body limit
+	// must be at least this (plus the form's overhead).
+	MaxAttachmentMB int
+	// ContractPrefix starts contract numbers, HT-哈尔滨-2026-000123
+	// (JIKE_CONTRACT_PREFIX, default HT).
+	ContractPrefix string
+	// ContractChiefApproval and ContractDirectorApproval are the total
+	// values above which a contract needs the chief rep's, and also the
+	// director's, approval (JIKE_CONTRACT_APPROVAL_CHIEF,
+	// JIKE_CONTRACT_APPROVAL_DIRECTOR, in yuan).
+	ContractChiefApproval, ContractDirectorApproval money.Fen
+	// ContractApprover is the username of the approver who takes the
+	// steps of contracts a director made when no other director of the
+	// branch can (JIKE_CONTRACT_APPROVER; empty: none).
+	ContractApprover string
+	// ContractReminderDays are the days before a contract's end when the
+	// owner and the chief rep are reminded (JIKE_CONTRACT_REMINDER_DAYS,
+	// default 90,60,30); the largest is the renewal window.
+	ContractReminderDays []int
 }
 
 // DefaultMaxUploadMB is the upload limit the documentation promises.
@@ -92,6 +112,17 @@ const (
 	DefaultChiefApproval    money.Fen = 500_000_00
 	DefaultDirectorApproval money.Fen = 2_000_000_00
 )
+
+// Defaults of the contract settings.
+const (
+	DefaultMaxAttachmentMB                    = 20
+	DefaultContractPrefix                     = "HT"
+	DefaultContractChiefApproval    money.Fen = 100_000_00
+	DefaultContractDirectorApproval money.Fen = 1_000_000_00
+)
+
+// DefaultContractReminderDays are the renewal reminders.
+var DefaultContractReminderDays = []int{90, 60, 30}
 
 // checkLogo accepts a readable PNG or JPEG file of at most 1 MiB.
 func checkLogo(path string) error {
@@ -158,7 +189,9 @@ func Load(getenv func(string) string) (Config, error) {
 		name string
 		dst  *money.Fen
 		def  money.Fen
-	}{{"JIKE_APPROVAL_CHIEF", &c.ChiefApproval, DefaultChiefApproval}, {"JIKE_APPROVAL_DIRECTOR", &c.DirectorApproval, DefaultDirectorApproval}} {
+	}{{"JIKE_APPROVAL_CHIEF", &c.ChiefApproval, DefaultChiefApproval}, {"JIKE_APPROVAL_DIRECTOR", &c.DirectorApproval, DefaultDirectorApproval},
+		{"JIKE_CONTRACT_APPROVAL_CHIEF", &c.ContractChiefApproval, DefaultContractChiefApproval},
+		{"JIKE_CONTRACT_APPROVAL_DIRECTOR", &c.ContractDirectorApproval, DefaultContractDirectorApproval}} {
 		*a.dst = a.def
 		if v := strings.TrimSpace(getenv(a.name)); v != "" {
 			f, err := money.Parse(v)
@@ -167,6 +200,9 @@ func Load(getenv func(string) string) (Config, error) {
 			}
 			*a.dst = f
 		}
+	}
+	if err := loadContracts(&c, getenv); err != nil {
+		return c, err
 	}
 	if v := getenv("JIKE_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -231,6 +267,12 @@ func (c Config) Validate() error {
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 100 {
 		errs = append(errs, fmt.Errorf("JIKE_MAX_UPLOAD_MB=%d must be between 1 and 100", c.MaxUploadMB))
 	}
+	if c.ContractDirectorApproval <= c.ContractChiefApproval {
+		errs = append(errs, fmt.Errorf("JIKE_CONTRACT_APPROVAL_DIRECTOR (%s) must be above JIKE_CONTRACT_APPROVAL_CHIEF (%s)", c.ContractDirectorApproval, c.ContractChiefApproval))
+	}
+	if c.MaxAttachmentMB < 1 || c.MaxAttachmentMB > 512 {
+		errs = append(errs, fmt.Errorf("JIKE_MAX_ATTACHMENT_MB=%d must be between 1 and 512", c.MaxAttachmentMB))
+	}
 	if c.DirectorApproval <= c.ChiefApproval {
 		errs = append(errs, fmt.Errorf("JIKE_APPROVAL_DIRECTOR (%s) must be above JIKE_APPROVAL_CHIEF (%s)", c.DirectorApproval, c.ChiefApproval))
 	}
@@ -250,4 +292,36 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// loadContracts reads the contract settings.
+func loadContracts(c *Config, getenv func(string) string) error {
+	c.MaxAttachmentMB = DefaultMaxAttachmentMB
+	if v := strings.TrimSpace(getenv("JIKE_MAX_ATTACHMENT_MB")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("JIKE_MAX_ATTACHMENT_MB=%q must be a whole number of MiB, e.g. 20", v)
+		}
+		c.MaxAttachmentMB = n
+	}
+	c.ContractPrefix = strings.TrimSpace(orDefault(getenv("JIKE_CONTRACT_PREFIX"), DefaultContractPrefix))
+	for _, r := range c.ContractPrefix {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') || len(c.ContractPrefix) > 8 {
+			return fmt.Errorf("JIKE_CONTRACT_PREFIX=%q must be 1 to 8 capital letters or digits, e.g. HT", c.ContractPrefix)
+		}
+	}
+	c.ContractApprover = strings.TrimSpace(getenv("JIKE_CONTRACT_APPROVER"))
+	c.ContractReminderDays = DefaultContractReminderDays
+	if v := strings.TrimSpace(getenv("JIKE_CONTRACT_REMINDER_DAYS")); v != "" {
+		var days []int
+		for _, p := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil || n < 1 || n > 365 {
+				return fmt.Errorf("JIKE_CONTRACT_REMINDER_DAYS=%q must list days between 1 and 365, e.g. 90,60,30", v)
+			}
+			days = append(days, n)
+		}
+		c.ContractReminderDays = days
+	}
+	return nil
 }

@@ -76,7 +76,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	lang := Lang(c)
 	message := s.I18n.T(lang, msgID)
 	if status == fiber.StatusRequestEntityTooLarge {
-		message = s.I18n.T(lang, msgID, "MB", s.opts.MaxUploadBytes>>20)
+		// Past the body limit: the largest file any route takes.
+		message = s.I18n.T(lang, msgID, "MB", s.opts.MaxBodyBytes>>20)
 	}
 	if c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMEApplicationJSON {
 		body := fiber.Map{"error": message, "status": status}

@@ -56,6 +56,10 @@ type Options struct {
 	// refuses a file that is only a little too large, with a message next
 	// to the form.
 	MaxUploadBytes int64
+	// MaxBodyBytes is the largest file any route takes (a contract's
+	// signed scan may be larger than an import); the request body limit is
+	// the larger of the two plus UploadHeadroom. 0: MaxUploadBytes.
+	MaxBodyBytes int64
 }
 
 // DefaultMaxUpload is the upload limit when Options names none (10 MiB,
@@ -106,6 +110,7 @@ func New(o Options) (*Server, error) {
 	if o.MaxUploadBytes <= 0 {
 		o.MaxUploadBytes = DefaultMaxUpload
 	}
+	o.MaxBodyBytes = max(o.MaxBodyBytes, o.MaxUploadBytes)
 	tfs, sfs := o.Templates, o.Static
 	if o.DevDir != "" {
 		tfs = os.DirFS(filepath.Join(o.DevDir, "templates"))
@@ -129,7 +134,7 @@ func New(o Options) (*Server, error) {
 		ViewsLayout:           "",
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
-		BodyLimit:             int(o.MaxUploadBytes + UploadHeadroom),
+		BodyLimit:             int(o.MaxBodyBytes + UploadHeadroom),
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,

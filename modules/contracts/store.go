@@ -1,0 +1,556 @@
+package contracts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/money"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Store is the only place in this module that talks to the database. Every
+// query goes through db.Conn, so a store call inside db.WithTx (the
+// signing transaction, which spans prospects too) joins that transaction.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a Store on d.
+func NewStore(d *gorm.DB) *Store { return &Store{db: d} }
+
+// DB is the base handle (for db.WithTx and the audit reader).
+func (s *Store) DB() *gorm.DB { return s.db }
+
+func (s *Store) conn(ctx context.Context) *gorm.DB { return db.Conn(ctx, s.db) }
+
+// customerJoin joins each contract's live customer, whose columns the
+// permission scope reads: a contract is visible exactly when its
+// customer is.
+const customerJoin = "JOIN customers ON customers.id = contracts.customer_id AND customers.deleted_at IS NULL"
+
+// scoped starts a query on contracts restricted to scope (applied to the
+// customer's owner, chief rep, team and branch).
+func (s *Store) scoped(ctx context.Context, scope authz.ListScope) *gorm.DB {
+	return scope.Apply(s.conn(ctx).Model(&Contract{}).Joins(customerJoin), authz.StandardColumns("customers"))
+}
+
+// --- contracts
+
+// Contract loads one live revision.
+func (s *Store) Contract(ctx context.Context, id uint) (*Contract, error) {
+	var c Contract
+	if err := s.conn(ctx).First(&c, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("contract %d", id))
+	}
+	return &c, nil
+}
+
+// Revisions lists the live revisions of a contract, newest first.
+func (s *Store) Revisions(ctx context.Context, rootID uint) ([]Contract, error) {
+	var out []Contract
+	return out, s.conn(ctx).Where("root_id = ?", rootID).Order("revision DESC").Find(&out).Error
+}
+
+// Current returns the revision in force of a contract (by its root).
+func (s *Store) Current(ctx context.Context, rootID uint) (*Contract, error) {
+	var c Contract
+	if err := s.conn(ctx).Where("root_id = ? AND is_current = ?", rootID, true).First(&c).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("current revision of contract %d", rootID))
+	}
+	return &c, nil
+}
+
+// Lines loads a revision's lines in order.
+func (s *Store) Lines(ctx context.Context, id uint) ([]Line, error) {
+	var out []Line
+	return out, s.conn(ctx).Where("contract_id = ?", id).Order("position").Find(&out).Error
+}
+
+// Approvals loads a revision's decisions, oldest first.
+func (s *Store) Approvals(ctx context.Context, id uint) ([]Approval, error) {
+	var out []Approval
+	return out, s.conn(ctx).Where("contract_id = ?", id).Order("at, id").Find(&out).Error
+}
+
+// NextNumber takes the next number of a branch and year. Inside the
+// caller's transaction the counter row stays locked until commit, so two
+// contracts never get the same number, and a number once given is never
+// given again (the counter only goes up).
+func (s *Store) NextNumber(ctx context.Context, branchID uint, year int) (int, error) {
+	g := s.conn(ctx)
+	if err := g.Clauses(clause.OnConflict{DoNothing: true}).Create(&NumberSeq{BranchID: branchID, Year: year}).Error; err != nil {
+		return 0, fmt.Errorf("contract number %d/%d: %w", branchID, year, err)
+	}
+	if err := g.Model(&NumberSeq{}).Where("branch_id = ? AND year = ?", branchID, year).
+		Update("last_seq", gorm.Expr("last_seq + 1")).Error; err != nil {
+		return 0, fmt.Errorf("contract number %d/%d: %w", branchID, year, err)
+	}
+	var seq NumberSeq
+	if err := g.Where("branch_id = ? AND year = ?", branchID, year).First(&seq).Error; err != nil {
+		return 0, fmt.Errorf("contract number %d/%d: %w", branchID, year, err)
+	}
+	return seq.LastSeq, nil
+}
+
+// Create inserts c (its root is itself when it has none) with its lines.
+func (s *Store) Create(ctx context.Context, c *Contract, lines []Line) error {
+	c.Version = 1
+	g := s.conn(ctx)
+	if err := g.Create(c).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return fmt.Errorf("create contract %s r%d: %w", c.Number, c.Revision, apperr.ErrConflict)
+		}
+		return fmt.Errorf("create contract: %w", err)
+	}
+	if c.RootID == nil {
+		root := c.ID
+		c.RootID = &root
+		if err := g.Model(&Contract{}).Where("id = ?", c.ID).Update("root_id", root).Error; err != nil {
+			return err
+		}
+	}
+	return s.ReplaceLines(ctx, c.ID, lines)
+}
+
+// ReplaceLines writes a revision's lines (in the given order).
+func (s *Store) ReplaceLines(ctx context.Context, id uint, lines []Line) error {
+	g := s.conn(ctx)
+	if err := g.Where("contract_id = ?", id).Delete(&Line{}).Error; err != nil {
+		return err
+	}
+	for i := range lines {
+		lines[i].ID, lines[i].ContractID, lines[i].Position = 0, id, i+1
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return g.Create(&lines).Error
+}
+
+// Save writes every column of c under optimistic locking.
+func (s *Store) Save(ctx context.Context, c *Contract, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, c, now)
+}
+
+// Delete soft-deletes a revision.
+func (s *Store) Delete(ctx context.Context, c *Contract, by uint, now time.Time) error {
+	res := s.conn(ctx).Model(&Contract{}).Where("id = ? AND version = ?", c.ID, c.Version).
+		Updates(map[string]any{"deleted_at": now.UTC(), "updated_by": by, "version": gorm.Expr("version + 1")})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("delete contract %d: %w", c.ID, apperr.ErrConflict)
+	}
+	return nil
+}
+
+// ProposalTaken reports whether a live contract was made from the
+// proposal version.
+func (s *Store) ProposalTaken(ctx context.Context, proposalID uint) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Contract{}).Where("proposal_id = ?", proposalID).Count(&n).Error
+	return n > 0, err
+}
+
+// TakenProposals reports which of the proposal versions a live contract
+// was made from.
+func (s *Store) TakenProposals(ctx context.Context, ids []uint) (map[uint]bool, error) {
+	out := map[uint]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var taken []uint
+	if err := s.conn(ctx).Model(&Contract{}).Where("proposal_id IN ?", ids).Distinct().Pluck("proposal_id", &taken).Error; err != nil {
+		return nil, err
+	}
+	for _, id := range taken {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// Successor returns the live first revision renewing rootID, if any.
+func (s *Store) Successor(ctx context.Context, rootID uint) (*Contract, error) {
+	var out []Contract
+	if err := s.conn(ctx).Where("predecessor_id = ? AND revision = 1", rootID).Limit(1).Find(&out).Error; err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return &out[0], nil
+}
+
+// OpenAmendment returns a draft, pending or approved amendment of rootID.
+func (s *Store) OpenAmendment(ctx context.Context, rootID uint) (*Contract, error) {
+	var out []Contract
+	if err := s.conn(ctx).Where("root_id = ? AND revision > 1 AND status IN ?", rootID,
+		[]string{StatusDraft, StatusPending, StatusApproved}).Limit(1).Find(&out).Error; err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return &out[0], nil
+}
+
+// AddApproval records a decision.
+func (s *Store) AddApproval(ctx context.Context, a *Approval) error {
+	return s.conn(ctx).Create(a).Error
+}
+
+// AddEvent records a step of a contract's life.
+func (s *Store) AddEvent(ctx context.Context, e *Event) error {
+	return s.conn(ctx).Create(e).Error
+}
+
+// --- lists (all scoped)
+
+// Filter selects contracts for a list; every list shows current
+// revisions only (an amendment in the making shows on its contract).
+type Filter struct {
+	CustomerID uint
+	Statuses   []string
+	// Q matches the number, the title or the customer (name, code, key
+	// persons).
+	Q string
+	// OwnerID and TeamID follow the customer's current owner and team.
+	OwnerID uint
+	TeamID  uint
+	// ExpiringWithin keeps contracts in force ending within that many
+	// days of Today (0: no such filter).
+	ExpiringWithin int
+	Today          time.Time
+	// MinFen and MaxFen bound the total value (nil: unbounded).
+	MinFen, MaxFen *money.Fen
+	// Sort is a key of Sorts ("" = last updated first); Desc reverses it.
+	Sort   string
+	Desc   bool
+	Limit  int
+	Offset int
+}
+
+// Sorts maps the list's sort keys to their columns; the id breaks ties.
+var Sorts = map[string]string{
+	"number":   "contracts.number",
+	"customer": "customers.name",
+	"status":   "contracts.status",
+	"start":    "contracts.start_on",
+	"end":      "contracts.end_on",
+	"total":    "contracts.total_fen",
+	"updated":  "contracts.updated_at",
+}
+
+// Row is a contract with its customer's name, current owner and place in
+// the organisation.
+type Row struct {
+	Contract
+	CustomerName       string
+	CustomerOwnerID    uint
+	CustomerChiefRepID *uint
+	CustomerTeamID     uint
+	CustomerBranchID   uint
+	OwnerName          string
+}
+
+// rowColumns are the columns a Row reads besides the contract's.
+const rowColumns = "contracts.*, customers.name AS customer_name, customers.owner_id AS customer_owner_id, " +
+	"customers.chief_rep_id AS customer_chief_rep_id, customers.team_id AS customer_team_id, customers.branch_id AS customer_branch_id"
+
+// CustomerRef places the row's customer in the organisation.
+func (r Row) CustomerRef() authz.Ref {
+	ref := authz.Ref{OwnerID: r.CustomerOwnerID, TeamID: r.CustomerTeamID, BranchID: r.CustomerBranchID}
+	if r.CustomerChiefRepID != nil {
+		ref.ChiefRepID = *r.CustomerChiefRepID
+	}
+	return ref
+}
+
+// DaysLeft is the number of calendar days from today to the end date.
+func (r Row) DaysLeft(today time.Time) int { return daysBetween(today, r.EndOn) }
+
+func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) *gorm.DB {
+	q := s.scoped(ctx, scope).Where("contracts.is_current = ?", true)
+	if f.CustomerID != 0 {
+		q = q.Where("contracts.customer_id = ?", f.CustomerID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("contracts.status IN ?", f.Statuses)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("customers.owner_id = ?", f.OwnerID)
+	}
+	if f.TeamID != 0 {
+		q = q.Where("customers.team_id = ?", f.TeamID)
+	}
+	if f.ExpiringWithin > 0 {
+		q = q.Where("contracts.status IN ? AND contracts.end_on <= ?", InForce, f.Today.AddDate(0, 0, f.ExpiringWithin))
+	}
+	if f.MinFen != nil {
+		q = q.Where("contracts.total_fen >= ?", *f.MinFen)
+	}
+	if f.MaxFen != nil {
+		q = q.Where("contracts.total_fen <= ?", *f.MaxFen)
+	}
+	if f.Q != "" {
+		like := "%" + escapeLike(f.Q) + "%"
+		q = q.Where(`(UPPER(contracts.number) LIKE ? ESCAPE '\' OR contracts.title LIKE ? ESCAPE '\' OR customers.search_text LIKE ? ESCAPE '\')`,
+			strings.ToUpper(like), like, strings.ToLower(like))
+	}
+	return q
+}
+
+// List returns a page of contracts matching f within scope, and how many
+// match in all.
+func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Row, int64, error) {
+	var total int64
+	if err := s.listQuery(ctx, scope, f).Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("count contracts: %w", err)
+	}
+	order := "contracts.updated_at DESC, contracts.id DESC"
+	if col, ok := Sorts[f.Sort]; ok {
+		dir := " ASC"
+		if f.Desc {
+			dir = " DESC"
+		}
+		order = col + dir + ", contracts.id" + dir
+	}
+	q := s.listQuery(ctx, scope, f).
+		Joins("LEFT JOIN users ON users.id = customers.owner_id").
+		Select(rowColumns + ", users.name AS owner_name").
+		Order(order)
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit).Offset(f.Offset)
+	}
+	var out []Row
+	if err := q.Scan(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list contracts: %w", err)
+	}
+	return out, total, nil
+}
+
+// Each calls fn with batches of the contracts matching f within scope, in
+// list order (exports).
+func (s *Store) Each(ctx context.Context, scope authz.ListScope, f Filter, fn func([]Row) error) error {
+	const batch = 500
+	f.Limit = batch
+	for f.Offset = 0; ; f.Offset += batch {
+		rows, _, err := s.List(ctx, scope, f)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := fn(rows); err != nil {
+			return err
+		}
+		if len(rows) < batch {
+			return nil
+		}
+	}
+}
+
+// Pending lists the revisions (amendments included) waiting for approval
+// within scope (the approver's queue).
+func (s *Store) Pending(ctx context.Context, scope authz.ListScope, limit int) ([]Row, error) {
+	var out []Row
+	err := s.scoped(ctx, scope).Where("contracts.status = ?", StatusPending).
+		Select(rowColumns).
+		Order("contracts.submitted_at, contracts.id").Limit(limit).Scan(&out).Error
+	return out, err
+}
+
+// OfCustomer lists every live revision of a customer's contracts within
+// scope (the customer's 合同 tab shows amendments in the making too).
+func (s *Store) OfCustomer(ctx context.Context, scope authz.ListScope, customerID uint) ([]Contract, error) {
+	var out []Contract
+	err := s.scoped(ctx, scope).Where("contracts.customer_id = ?", customerID).
+		Select("contracts.*").Order("contracts.number DESC, contracts.revision DESC").Limit(500).Find(&out).Error
+	return out, err
+}
+
+func escapeLike(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// --- timeline (the caller has checked the customer)
+
+// EventsOfCustomer lists the events of a customer's contracts.
+func (s *Store) EventsOfCustomer(ctx context.Context, customerID uint) ([]EventRow, error) {
+	var out []EventRow
+	err := s.conn(ctx).Model(&Event{}).
+		Joins("JOIN contracts ON contracts.id = contract_events.contract_id").
+		Where("contract_events.customer_id = ?", customerID).
+		Select("contract_events.*, contracts.number, contracts.revision, contracts.title").
+		Order("contract_events.at, contract_events.id").Limit(1000).Scan(&out).Error
+	return out, err
+}
+
+// EventRow is an event with its contract's number and title.
+type EventRow struct {
+	Event
+	Number   string
+	Revision int
+	Title    string
+}
+
+// --- tasks
+
+// Tasks lists a contract's live tasks (by root) in order.
+func (s *Store) Tasks(ctx context.Context, rootID uint) ([]Task, error) {
+	var out []Task
+	return out, s.conn(ctx).Where("contract_id = ?", rootID).Order("position, id").Find(&out).Error
+}
+
+// Task loads one live task.
+func (s *Store) Task(ctx context.Context, id uint) (*Task, error) {
+	var t Task
+	if err := s.conn(ctx).First(&t, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("contract task %d", id))
+	}
+	return &t, nil
+}
+
+// CreateTasks inserts tasks after the contract's existing ones.
+func (s *Store) CreateTasks(ctx context.Context, rootID uint, tasks []Task) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	var last int
+	if err := s.conn(ctx).Model(&Task{}).Unscoped().Where("contract_id = ?", rootID).
+		Select("COALESCE(MAX(position), 0)").Scan(&last).Error; err != nil {
+		return err
+	}
+	for i := range tasks {
+		tasks[i].ContractID, tasks[i].Position, tasks[i].Version = rootID, last+i+1, 1
+	}
+	return s.conn(ctx).Create(&tasks).Error
+}
+
+// SaveTask writes every column of t under optimistic locking.
+func (s *Store) SaveTask(ctx context.Context, t *Task, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, t, now)
+}
+
+// OpenTasks counts a contract's unfinished tasks.
+func (s *Store) OpenTasks(ctx context.Context, rootID uint) (int64, error) {
+	var n int64
+	return n, s.conn(ctx).Model(&Task{}).Where("contract_id = ? AND status <> ?", rootID, TaskDone).Count(&n).Error
+}
+
+// TaskRow is an open task with its contract and customer, for the home
+// panel and the overdue job.
+type TaskRow struct {
+	Task
+	Number       string
+	CustomerID   uint
+	CustomerName string
+	CurrentID    uint
+}
+
+// taskQuery joins a task to its contract's current revision (in force)
+// and the live customer.
+func (s *Store) taskQuery(ctx context.Context) *gorm.DB {
+	return s.conn(ctx).Model(&Task{}).
+		Joins("JOIN contracts ON contracts.root_id = contract_tasks.contract_id AND contracts.is_current = ? AND contracts.deleted_at IS NULL", true).
+		Joins(customerJoin).
+		Where("contract_tasks.status <> ? AND contracts.status IN ?", TaskDone, InForce)
+}
+
+const taskRowColumns = "contract_tasks.*, contracts.number, contracts.customer_id, customers.name AS customer_name, contracts.id AS current_id"
+
+// OverdueTasksOf lists the unfinished tasks of owner due before today,
+// within scope, oldest first (the owner's home panel).
+func (s *Store) OverdueTasksOf(ctx context.Context, scope authz.ListScope, ownerID uint, today time.Time, limit int) ([]TaskRow, int64, error) {
+	q := scope.Apply(s.taskQuery(ctx), authz.StandardColumns("customers")).
+		Where("contract_tasks.owner_id = ? AND contract_tasks.due_on < ?", ownerID, today)
+	var n int64
+	if err := q.Session(&gorm.Session{}).Count(&n).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []TaskRow
+	err := q.Select(taskRowColumns).Order("contract_tasks.due_on, contract_tasks.id").Limit(limit).Scan(&out).Error
+	return out, n, err
+}
+
+// OverdueTasks lists every unfinished task due before today on a
+// contract in force, for the daily job (system-wide, no user's scope).
+func (s *Store) OverdueTasks(ctx context.Context, today time.Time) ([]TaskRow, error) {
+	var out []TaskRow
+	err := s.taskQuery(ctx).Where("contract_tasks.due_on < ?", today).Select(taskRowColumns).
+		Order("contract_tasks.due_on, contract_tasks.id").Limit(50_000).Scan(&out).Error
+	return out, err
+}
+
+// --- attachments
+
+// Attachments lists a contract's live attachments (by root), newest first.
+func (s *Store) Attachments(ctx context.Context, rootID uint) ([]Attachment, error) {
+	var out []Attachment
+	return out, s.conn(ctx).Where("contract_id = ?", rootID).Order("created_at DESC, id DESC").Find(&out).Error
+}
+
+// Attachment loads one live attachment.
+func (s *Store) Attachment(ctx context.Context, id uint) (*Attachment, error) {
+	var a Attachment
+	if err := s.conn(ctx).First(&a, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("attachment %d", id))
+	}
+	return &a, nil
+}
+
+// CreateAttachment inserts a.
+func (s *Store) CreateAttachment(ctx context.Context, a *Attachment) error {
+	return s.conn(ctx).Create(a).Error
+}
+
+// DeleteAttachment soft-deletes an attachment, recording who did it.
+func (s *Store) DeleteAttachment(ctx context.Context, id, by uint, now time.Time) error {
+	res := s.conn(ctx).Model(&Attachment{}).Where("id = ? AND deleted_at IS NULL", id).
+		Updates(map[string]any{"deleted_at": now.UTC(), "deleted_by": by})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("attachment %d: %w", id, apperr.ErrNotFound)
+	}
+	return nil
+}
+
+// --- the daily job (system-wide: no user's scope)
+
+// DueRow is a contract in force with the people to remind.
+type DueRow struct {
+	Contract
+	CustomerName    string
+	CustomerOwnerID uint
+	ChiefRepID      *uint
+	TeamID          uint
+}
+
+// InForceEndingBy lists the current revisions in force ending on or before
+// end (renewal reminders, expiring and expired).
+func (s *Store) InForceEndingBy(ctx context.Context, end time.Time) ([]DueRow, error) {
+	var out []DueRow
+	err := s.conn(ctx).Model(&Contract{}).Joins(customerJoin).
+		Where("contracts.is_current = ? AND contracts.status IN ? AND contracts.end_on <= ?", true, InForce, end).
+		Select("contracts.*, customers.name AS customer_name, customers.owner_id AS customer_owner_id, customers.chief_rep_id, customers.team_id").
+		Order("contracts.end_on, contracts.id").Limit(50_000).Scan(&out).Error
+	return out, err
+}
