@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -481,7 +482,7 @@ func TestUploadLimit(t *testing.T) {
 			// upload limit itself.
 			a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) {
 				o.MaxUploadBytes = limit
-				o.Contracts.MaxAttachmentBytes = max(limit, 10*mb)
+				o.Contracts.MaxAttachmentBytes = cmp.Or(limit, 10*mb)
 			})
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
