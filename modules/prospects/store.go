@@ -10,7 +10,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Store is the only place in this module that talks to the database.
@@ -107,11 +106,6 @@ type CustomerFilter struct {
 	Deleted  bool
 }
 
-var customerSorts = map[string]string{
-	"name": "customers.name", "updated": "customers.updated_at", "grade": "customers.grade",
-	"score": "customers.qual_score", "spend": "customers.annual_spend_fen", "headcount": "customers.headcount",
-}
-
 func (s *Store) customerQuery(ctx context.Context, f CustomerFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&Customer{}).Scopes(f.Scope)
 	if f.Deleted {
@@ -175,24 +169,46 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer
 	return out, total, nil
 }
 
-func customerOrder(f CustomerFilter) clause.OrderBy {
-	col, ok := customerSorts[f.Sort]
-	if !ok {
-		col, f.Desc = "customers.updated_at", true
-	}
-	return clause.OrderBy{Columns: []clause.OrderByColumn{
-		{Column: clause.Column{Name: col, Raw: true}, Desc: f.Desc},
-		{Column: clause.Column{Name: "customers.id", Raw: true}, Desc: f.Desc},
-	}}
+// customerSortKey is one sort of the customer list: its column and how
+// to read that column's value from a loaded row (for keyset reads).
+type customerSortKey struct {
+	col string
+	val func(*Customer) any
 }
 
-// EachCustomer streams every customer matching f (no paging) in batches,
-// for exports.
+var customerSorts = map[string]customerSortKey{
+	"name":      {"customers.name", func(c *Customer) any { return c.Name }},
+	"updated":   {"customers.updated_at", func(c *Customer) any { return c.UpdatedAt }},
+	"grade":     {"customers.grade", func(c *Customer) any { return c.Grade }},
+	"score":     {"customers.qual_score", func(c *Customer) any { return c.QualScore }},
+	"spend":     {"customers.annual_spend_fen", func(c *Customer) any { return int64(c.AnnualSpendFen) }},
+	"headcount": {"customers.headcount", func(c *Customer) any { return c.Headcount }},
+}
+
+// customerKeys is the list's total order: the sort column, then the id in
+// the same direction (the default is last updated first).
+func customerKeys(f CustomerFilter) ([]db.Key, func(*Customer) []any) {
+	sk, ok := customerSorts[f.Sort]
+	if !ok {
+		sk, f.Desc = customerSorts["updated"], true
+	}
+	keys := []db.Key{{Expr: sk.col, Desc: f.Desc}, {Expr: "customers.id", Desc: f.Desc}}
+	return keys, func(c *Customer) []any { return []any{sk.val(c), c.ID} }
+}
+
+func customerOrder(f CustomerFilter) string {
+	keys, _ := customerKeys(f)
+	return db.Order(keys)
+}
+
+// EachCustomer reads every customer matching f (no paging) in the list's
+// order, 1,000 at a time, for exports: keyset pagination on the sort key
+// and the id, in one read snapshot, so each customer comes exactly once.
 func (s *Store) EachCustomer(ctx context.Context, f CustomerFilter, batch func([]Customer) error) error {
-	var rows []Customer
-	return s.customerQuery(ctx, f).Order(customerOrder(f)).FindInBatches(&rows, 1000, func(tx *gorm.DB, _ int) error {
-		return batch(rows)
-	}).Error
+	keys, keyOf := customerKeys(f)
+	f.Limit, f.Offset = 0, 0
+	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB { return (&Store{db: tx}).customerQuery(ctx, f) },
+		keys, keyOf, 1000, batch)
 }
 
 // Regions lists the distinct regions of the customers in scope.
