@@ -111,7 +111,7 @@ func readXLSX(t *testing.T, body string) [][]string {
 }
 
 // column finds a header's position.
-func column(t *testing.T, header []string, name string) int {
+func columnIndex(t *testing.T, header []string, name string) int {
 	t.Helper()
 	for i, h := range header {
 		if h == name {
@@ -176,7 +176,7 @@ func TestCustomerExportEveryRowOnce(t *testing.T) {
 						t.Fatalf("status %d: %.300s", res.Status, res.Body)
 					}
 					header, rows := readCSV(t, res.Body)
-					col := column(t, header, "统一社会信用代码")
+					col := columnIndex(t, header, "统一社会信用代码")
 					got := make([]string, len(rows))
 					for i, r := range rows {
 						got[i] = r[col]
@@ -203,7 +203,7 @@ func TestCustomerExportEveryRowOnce(t *testing.T) {
 					t.Fatalf("status %d: %.300s", res.Status, res.Body)
 				}
 				rows := readXLSX(t, res.Body)
-				col := column(t, rows[0], "统一社会信用代码")
+				col := columnIndex(t, rows[0], "统一社会信用代码")
 				got := make([]string, 0, len(rows))
 				for _, r := range rows[1:] {
 					got = append(got, r[col])

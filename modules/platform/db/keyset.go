@@ -12,7 +12,7 @@ import (
 )
 
 // Key is one column of a keyset order: the expression as it appears in
-// ORDER BY and WHERE ("customers.updated_at"), its direction, and whether
+// ORDER BY and WHERE (customers.updated_at), its direction, and whether
 // it may be NULL. The last key of an order must be unique and never NULL
 // (the primary key), so the order is total and a position in it is exact.
 type Key struct {

@@ -202,6 +202,9 @@ func requestID(c *fiber.Ctx) string {
 
 // securityHeaders sets a strict CSP (no inline script or style, no
 // framing) and the usual hardening headers on every response.
+// Location is the zone times are shown in (pages, exports).
+func (s *Server) Location() *time.Location { return s.opts.Location }
+
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 	c.Set("X-Content-Type-Options", "nosniff")
