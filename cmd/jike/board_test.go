@@ -23,6 +23,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -415,6 +416,60 @@ func TestBoardMoves(t *testing.T) {
 		}
 		if res := htmxPost(c, "/opportunities/"+itoa(other.ID)+"/stage", url.Values{"stage": {"won"}, "from": {"board"}}); res.Status != 404 {
 			t.Fatalf("moving another branch's deal: %d", res.Status)
+		}
+	})
+}
+
+// TestListPagesStayLight: with 3,000 open deals of long titles in the
+// branch (and as many proposals), the director's and the admin's board,
+// opportunity, proposal and customer pages stay under 300 KB: the board
+// renders at most BoardColumnSize cards a column, the lists one page.
+func TestListPagesStayLight(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newBoardWorld(t, d)
+		long := strings.Repeat("超长的商机名称用来测页面大小", 7)
+		var custs []prospects.Customer
+		for i, owner := range []string{"liwei", "zhangjing", "chenhao", "yangfan", "zhoujie", "wufang"} {
+			c := w.customer(t, owner, prospects.Grades[i%4], prospects.Industries[i], 60)
+			custs = append(custs, c)
+		}
+		now := time.Now().UTC()
+		opps := make([]prospects.Opportunity, 3000)
+		props := make([]proposals.Proposal, 3000)
+		for i := range opps {
+			c := custs[i%len(custs)]
+			opps[i] = prospects.Opportunity{CustomerID: c.ID, Title: fmt.Sprintf("%s%04d", long, i), MonthlyFen: money.Fen(100 * i),
+				Stage: prospects.Stages[i%len(prospects.Stages)], Probability: 50, OwnerID: c.OwnerID, LostReason: "price",
+				StageChangedAt: now, Version: 1, CreatedAt: now, UpdatedAt: now}
+			props[i] = proposals.Proposal{Number: fmt.Sprintf("FA2026-%06d", i+1), Version: 1, CustomerID: c.ID, OwnerID: c.OwnerID,
+				Title: long, Status: proposals.StatusDraft, LockVersion: 1, CreatedAt: now, UpdatedAt: now}
+		}
+		if err := w.a.DB.Gorm.CreateInBatches(opps, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := w.a.DB.Gorm.CreateInBatches(props, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := w.a.DB.Gorm.Exec("UPDATE proposals SET root_id = id").Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, user := range []string{"wangjianguo", "admin"} {
+			c := loggedIn(t, w.a, user)
+			for _, path := range []string{"/pipeline", "/pipeline?sort=close", "/opportunities?size=100", "/proposals?size=100", "/customers?all=1&size=100", "/"} {
+				res := c.Get(path)
+				if res.Status != 200 {
+					t.Fatalf("%s %s: %d", user, path, res.Status)
+				}
+				if len(res.Body) > 300_000 {
+					t.Errorf("%s %s is %d bytes, want at most 300 KB", user, path, len(res.Body))
+				}
+			}
+			board := parseBoard(t, c.Get("/pipeline").Body)
+			for _, st := range prospects.Stages {
+				if len(board[st].cards) > prospects.BoardColumnSize || board[st].count != 375 {
+					t.Errorf("%s: column %s shows %d cards of %d, want %d of 375", user, st, len(board[st].cards), board[st].count, prospects.BoardColumnSize)
+				}
+			}
 		}
 	})
 }

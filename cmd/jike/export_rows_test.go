@@ -18,6 +18,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/xuri/excelize/v2"
 )
@@ -72,11 +73,22 @@ func bulkCustomers(t *testing.T, a *app, n, outside int) map[uint]string {
 	if err := a.DB.Gorm.CreateInBatches(rows, 400).Error; err != nil {
 		t.Fatal(err)
 	}
+	analyze(t, a)
 	out := make(map[uint]string, n)
 	for _, c := range rows[:n] {
 		out[c.ID] = c.CreditCode
 	}
 	return out
+}
+
+// analyze gathers the planner's statistics after a bulk load, as
+// autovacuum does on PostgreSQL and PRAGMA optimize on each new SQLite
+// connection in production.
+func analyze(t *testing.T, a *app) {
+	t.Helper()
+	if err := a.DB.Gorm.Exec("ANALYZE").Error; err != nil {
+		t.Fatal(err)
+	}
 }
 
 // readCSV parses an export: UTF-8 with a BOM, a header row, then rows.
@@ -210,6 +222,164 @@ func TestCustomerExportEveryRowOnce(t *testing.T) {
 				}
 				onceEach(t, "xlsx "+query, got, codes)
 			})
+		}
+	})
+}
+
+// bulkOpportunities inserts n opportunities on the given customers, with
+// few distinct values per sortable column (and a third without an
+// expected close date). The one-time value, i fen, identifies each row
+// in an export; it returns the identities of those of inScope customers.
+func bulkOpportunities(t *testing.T, a *app, n int, custs []prospects.Customer, inScope func(prospects.Customer) bool) map[uint]string {
+	t.Helper()
+	base := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+	rows := make([]prospects.Opportunity, n)
+	for i := range rows {
+		c := custs[i%len(custs)]
+		at := base.Add(time.Duration(i%47) * time.Minute)
+		rows[i] = prospects.Opportunity{CustomerID: c.ID, Title: fmt.Sprintf("批量商机%04d", (i*13)%2003),
+			MonthlyFen: money.Fen(100 * (i % 97)), OneTimeFen: money.Fen(i + 1), Stage: prospects.Stages[i%len(prospects.Stages)],
+			Probability: 10, OwnerID: c.OwnerID, StageChangedAt: at, Version: 1, CreatedAt: at, UpdatedAt: at}
+		if i%3 != 0 {
+			d := time.Date(2026, 6, 1+i%29, 0, 0, 0, 0, time.UTC)
+			rows[i].ExpectedClose = &d
+		}
+	}
+	if err := a.DB.Gorm.CreateInBatches(rows, 500).Error; err != nil {
+		t.Fatal(err)
+	}
+	analyze(t, a)
+	out := map[uint]string{}
+	for i, o := range rows {
+		if inScope(custs[i%len(custs)]) {
+			out[o.ID] = o.OneTimeFen.Plain()
+		}
+	}
+	return out
+}
+
+// TestOpportunityExportEveryRowOnce: 25,001 opportunities of the branch
+// (and others of another branch) exported by the director in every sort
+// order of the list, on both databases, including the expected close date
+// that is NULL for a third of them: each exactly once, in the list's order.
+// (The xlsx writer shares the reader; its cells are checked in lists_test.)
+func TestOpportunityExportEveryRowOnce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		ctx := context.Background()
+		bulkCustomers(t, a, 40, 2)
+		var custs []prospects.Customer
+		if err := a.DB.Gorm.Order("id").Find(&custs).Error; err != nil {
+			t.Fatal(err)
+		}
+		director := subject(t, a, "wangjianguo")
+		ids := bulkOpportunities(t, a, exportRows+exportRows/20+100, custs, func(c prospects.Customer) bool { return c.BranchID == director.BranchID })
+		if len(ids) < exportRows {
+			t.Fatalf("only %d opportunities in scope", len(ids))
+		}
+		c := loggedIn(t, a, "wangjianguo")
+		for _, sort := range []string{"", "close", "value", "updated", "stage", "title"} {
+			for _, dir := range []string{"asc", "desc"} {
+				if sort == "" && dir == "desc" {
+					continue
+				}
+				query := "sort=" + sort + "&dir=" + dir
+				t.Run("csv "+query, func(t *testing.T) {
+					res := c.Get("/opportunities/export.csv?" + query)
+					if res.Status != 200 {
+						t.Fatalf("status %d: %.300s", res.Status, res.Body)
+					}
+					header, rows := readCSV(t, res.Body)
+					col := columnIndex(t, header, "一次性收入（元）")
+					got := make([]string, len(rows))
+					for i, r := range rows {
+						got[i] = r[col]
+					}
+					onceEach(t, "CSV "+query, got, ids)
+					list, _, err := a.Prospects.ListOpportunities(ctx, director,
+						prospects.OpportunityFilter{Sort: sort, Desc: dir == "desc", Limit: len(ids) + 10})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := range list {
+						if list[i].OneTimeFen.Plain() != got[i] {
+							t.Fatalf("row %d is %s, the list has %s there", i+1, got[i], list[i].OneTimeFen.Plain())
+						}
+					}
+				})
+			}
+		}
+	})
+}
+
+// TestProposalExportEveryRowOnce: 25,001 proposals of the branch exported
+// by the director in every sort order of the list, on both databases.
+func TestProposalExportEveryRowOnce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		ctx := context.Background()
+		bulkCustomers(t, a, 40, 2)
+		var custs []prospects.Customer
+		if err := a.DB.Gorm.Order("id").Find(&custs).Error; err != nil {
+			t.Fatal(err)
+		}
+		director := subject(t, a, "wangjianguo")
+		base := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+		n := exportRows + exportRows/20 + 100
+		rows := make([]proposals.Proposal, n)
+		for i := range rows {
+			c := custs[i%len(custs)]
+			at := base.Add(time.Duration(i%41) * time.Second)
+			rows[i] = proposals.Proposal{Number: fmt.Sprintf("FA2026-%06d", i+1), Version: 1, CustomerID: c.ID, OwnerID: c.OwnerID,
+				Title: "批量方案", Status: proposals.Statuses[i%len(proposals.Statuses)], TotalFen: money.Fen(100 * (i % 89)),
+				LockVersion: 1, CreatedAt: at, UpdatedAt: at}
+		}
+		if err := a.DB.Gorm.CreateInBatches(rows, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := a.DB.Gorm.Exec("UPDATE proposals SET root_id = id").Error; err != nil {
+			t.Fatal(err)
+		}
+		analyze(t, a)
+		ids := map[uint]string{}
+		for i, p := range rows {
+			if custs[i%len(custs)].BranchID == director.BranchID {
+				ids[p.ID] = p.Number
+			}
+		}
+		if len(ids) < exportRows {
+			t.Fatalf("only %d proposals in scope", len(ids))
+		}
+		c := loggedIn(t, a, "wangjianguo")
+		for _, sort := range []string{"", "updated", "total", "number", "customer", "status"} {
+			for _, dir := range []string{"asc", "desc"} {
+				if sort == "" && dir == "desc" {
+					continue
+				}
+				query := "sort=" + sort + "&dir=" + dir
+				t.Run("csv "+query, func(t *testing.T) {
+					res := c.Get("/proposals/export.csv?" + query)
+					if res.Status != 200 {
+						t.Fatalf("status %d: %.300s", res.Status, res.Body)
+					}
+					header, rows := readCSV(t, res.Body)
+					col := columnIndex(t, header, "方案编号")
+					got := make([]string, len(rows))
+					for i, r := range rows {
+						got[i] = r[col]
+					}
+					onceEach(t, "CSV "+query, got, ids)
+					list, _, err := a.Proposals.List(ctx, director, proposals.Filter{Sort: sort, Desc: dir == "desc", Limit: len(ids) + 10})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := range list {
+						if list[i].Number != got[i] {
+							t.Fatalf("row %d is %s, the list has %s there", i+1, got[i], list[i].Number)
+						}
+					}
+				})
+			}
 		}
 	})
 }

@@ -65,7 +65,7 @@ func isNull(v any) bool {
 // sort value.
 //
 // Keys of one direction without NULLs compare as a row value,
-// "(a, b) > (?, ?)", which both databases answer from an index. Otherwise
+// "(a, b) > (?, ?)", which PostgreSQL answers from an index. Otherwise
 // the condition is spelled out: (a after va) OR (a = va AND b after vb)
 // OR …, where for a nullable key "after a value" includes NULL and
 // nothing comes after NULL.
@@ -84,14 +84,18 @@ func After(keys []Key, vals []any) (string, []any) {
 		for i, k := range keys {
 			exprs[i], marks[i] = k.Expr, "?"
 		}
-		op := ">"
+		op, bound := ">", ">="
 		if keys[0].Desc {
-			op = "<"
+			op, bound = "<", "<="
 		}
 		if len(keys) == 1 {
 			return "(" + keys[0].Expr + " " + op + " ?)", vals
 		}
-		return "((" + strings.Join(exprs, ", ") + ") " + op + " (" + strings.Join(marks, ", ") + "))", vals
+		// The bound on the first key is redundant but lets SQLite start an
+		// index range there: it does not for a row value on an index with
+		// DESC columns, and walked the index from its start every batch.
+		args := append([]any{vals[0]}, vals...)
+		return "(" + keys[0].Expr + " " + bound + " ? AND (" + strings.Join(exprs, ", ") + ") " + op + " (" + strings.Join(marks, ", ") + "))", args
 	}
 
 	var ors []string

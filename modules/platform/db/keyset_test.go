@@ -194,7 +194,7 @@ func TestEachBatchFilterAndStop(t *testing.T) {
 // TestAfterSQL pins the two shapes of the condition.
 func TestAfterSQL(t *testing.T) {
 	cond, args := db.After([]db.Key{{Expr: "a", Desc: true}, {Expr: "id", Desc: true}}, []any{5, 9})
-	if cond != "((a, id) < (?, ?))" || len(args) != 2 {
+	if cond != "(a <= ? AND (a, id) < (?, ?))" || len(args) != 3 {
 		t.Fatalf("row value: %s %v", cond, args)
 	}
 	cond, args = db.After([]db.Key{{Expr: "d", Nullable: true}, {Expr: "id"}}, []any{nil, 9})
