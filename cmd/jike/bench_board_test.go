@@ -27,7 +27,7 @@ func fillOpportunities(b *testing.B, a *app, perCustomer int) {
 INSERT INTO opportunities (customer_id, title, products, monthly_fen, one_time_fen, expected_close, stage, probability,
   owner_id, lost_reason, lost_note, stage_changed_at, version, created_at, updated_at)
 SELECT c.id, '商机' || c.id || '-' || k, '', ((c.id * 7 + k * 13) % 1000) * 10000, (c.id % 50) * 100000,
-  CASE WHEN (c.id + k) % 4 = 0 THEN NULL ELSE DATE '2026-06-01' + ((c.id + k) % 180) END,
+  CASE WHEN (c.id + k) % 4 = 0 THEN NULL ELSE DATE '2026-06-01' + ((c.id + k) % 180)::int END,
   (ARRAY[` + stages + `])[1 + (c.id + k) % 8], 30, c.owner_id,
   CASE WHEN (c.id + k) % 8 = 7 THEN 'price' ELSE '' END, '',
   now() - (((c.id + k) % 60) || ' days')::interval, 1, now(), now() - ((c.id % 1000) || ' minutes')::interval
