@@ -12,6 +12,7 @@
  *   <button|a data-confirm="...">        confirm before the click takes effect
  *   <select data-autosubmit>             submit the enclosing form on change
  *   <meta name="csrf-token" content=...> sent as X-CSRF-Token on htmx requests
+ *   <div data-swap-errors>               htmx swaps 422/409 answers into it too
  *   <button class="nav-toggle" aria-controls="nav" aria-expanded="false">
  *                                        toggles class "open" on #nav
  */
@@ -92,6 +93,18 @@
     if (!toggle) return;
     setNav(toggle, false);
     toggle.focus();
+  });
+
+  // A container marked data-swap-errors shows a 422 or 409 answer (the
+  // same fragment with its errors) instead of htmx's default of ignoring
+  // error responses: a refused move on the board says why.
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var d = evt.detail;
+    if (!d || !d.xhr || (d.xhr.status !== 422 && d.xhr.status !== 409)) return;
+    if (d.target && d.target.closest && d.target.closest("[data-swap-errors]")) {
+      d.shouldSwap = true;
+      d.isError = false;
+    }
   });
 
   // Board cards: the lost-reason select shows only when "lost" is the

@@ -2,8 +2,9 @@ package main
 
 // The prospects journey in a browser: an account manager creates a
 // customer, adds a key person, opens an opportunity, moves it on the
-// pipeline board (htmx) and finds the move on the customer's timeline; then
-// the board is checked on a phone. It reuses the tab, browser and server
+// pipeline board (htmx), loses and reopens it, and finds the moves on the
+// customer's timeline; the director's board loads more cards in place and
+// filters by team; then the board is checked on a phone. It reuses the tab, browser and server
 // helpers of e2e_test.go and follows the same skip/require rules.
 //
 //	go test ./cmd/jike/ -run TestE2EProspect -count=1 -v
@@ -48,6 +49,7 @@ func TestE2EProspectJourney(t *testing.T) {
 		opp:      "E2E互联网专线" + suffix,
 	}
 	ok := t.Run("Desktop", func(t *testing.T) { testE2EProspectDesktop(newE2ETab(t, browser, base), p) })
+	t.Run("DirectorBoard", func(t *testing.T) { testE2EDirectorBoard(newE2ETab(t, browser, base)) })
 	t.Run("PhonePipeline", func(t *testing.T) {
 		if !ok || p.oppID == "" {
 			t.Skip("e2e: the desktop journey failed, so there is no opportunity to look at")
@@ -191,13 +193,98 @@ func testE2EProspectDesktop(b *e2eTab, p *e2eProspect) {
 		b.fail("after the move the card's select shows %q, want %q", v, prospects.StageNegotiation)
 	}
 
+	// 5b. Lost, with the reason chosen in the same select; the card moves
+	// to 丢单, where its only control is reopening with a note.
+	b.do("choose 丢单 · 价格", chromedp.SetValue(chromedp.CSS(sel), "lost:price"))
+	b.do("click 移动 again", chromedp.Click(chromedp.CSS(card+" .move-form button[type=submit]")))
+	b.waitFor("the card in 丢单 with a reopen form", fmt.Sprintf(`!!document.querySelector('.col-lost %s .reopen-form')`, card))
+	if n := e2eRun(b, "count the lost card's selects", chromedp.Evaluate[int](
+		fmt.Sprintf(`document.querySelectorAll('%s select').length`, card))); n != 1 {
+		b.fail("the lost card has %d selects, want only the reopen stage", n)
+	}
+	// Reopening without a note is stopped by the browser (required); with
+	// one it goes back to 商务谈判.
+	b.do("reopen at 商务谈判 with a note",
+		chromedp.SetValue(chromedp.CSS(sel), prospects.StageNegotiation),
+		chromedp.SendKeys(chromedp.CSS("#note-"+p.oppID), "客户重新询价"),
+		chromedp.Click(chromedp.CSS(card+" .reopen-form button[type=submit]")))
+	b.waitFor("the card back in 商务谈判", fmt.Sprintf(`!!document.querySelector('.col-negotiation %s .move-form')`, card))
+	if errs := b.allText("#board .alert-error"); errs != "" {
+		b.fail("the board shows errors after reopening: %q", errs)
+	}
+
 	// 6. The customer's timeline tells of the opportunity and its move.
 	b.navigate(custURL)
 	tl := b.text("#timeline")
-	for _, want := range []string{p.opp, "商务谈判"} {
+	for _, want := range []string{p.opp, "商务谈判", "丢单"} {
 		if !strings.Contains(tl, want) {
 			b.fail("#timeline does not contain %q:\n%s", want, tl)
 		}
+	}
+}
+
+// waitFor polls a JavaScript condition until it holds (10 s at most).
+func (b *e2eTab) waitFor(what, cond string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](cond,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		b.fail("waiting for %s: %v (board errors %q)", what, err, b.allText("#board .alert-error"))
+	}
+}
+
+// testE2EDirectorBoard: the director's board of the demo branch stays a
+// light page; a column's "更多" loads the next cards in place without
+// repeating one; cards name their account manager; a won card has no
+// control; the team filter is a URL parameter.
+func testE2EDirectorBoard(b *e2eTab) {
+	b.login("wangjianguo", org.DemoPassword)
+	b.navigate("/pipeline")
+	b.expectPath("/pipeline")
+	if size := e2eRun(b, "measure the page", chromedp.Evaluate[int](`document.documentElement.outerHTML.length`)); size > 300_000 {
+		b.fail("the director's board is %d characters, want under 300 KB", size)
+	}
+	if n := e2eRun(b, "count owners on cards", chromedp.Evaluate[int](`document.querySelectorAll('.opp-card .card-owner').length`)); n == 0 {
+		b.fail("the director's cards do not name their account manager")
+	}
+	type colState struct {
+		Stage string
+		Cards int
+		Count int
+	}
+	col := e2eRun(b, "find a column with 更多", chromedp.Evaluate[colState](`(() => {
+		const more = document.querySelector('.board-col .board-more');
+		if (!more) return {stage: '', cards: 0, count: 0};
+		const col = more.closest('.board-col');
+		return {stage: col.className.replace(/.*col-/, ''), cards: col.querySelectorAll('.opp-card').length,
+			count: parseInt(col.querySelector('.col-count').textContent, 10)};
+	})()`))
+	if col.Stage == "" || col.Cards != prospects.BoardColumnSize || col.Count <= col.Cards {
+		b.fail("no column with more cards than shown: %+v", col)
+	}
+	b.do("click 更多", chromedp.Click(chromedp.CSS(".col-"+col.Stage+" .board-more")))
+	b.waitFor("the next cards", fmt.Sprintf(`document.querySelectorAll('.col-%s .opp-card').length > %d`, col.Stage, col.Cards))
+	type after struct {
+		Cards, Distinct int
+		More            bool
+	}
+	got := e2eRun(b, "count the cards after 更多", chromedp.Evaluate[after](fmt.Sprintf(`(() => {
+		const ids = Array.from(document.querySelectorAll('.col-%s .opp-card')).map(c => c.id);
+		return {cards: ids.length, distinct: new Set(ids).size, more: !!document.querySelector('.col-%s .board-more')};
+	})()`, col.Stage, col.Stage)))
+	want := min(col.Count, 2*prospects.BoardColumnSize)
+	if got.Cards != want || got.Distinct != got.Cards || got.More != (col.Count > want) {
+		b.fail("after 更多 the %s column has %+v, want %d distinct cards (of %d)", col.Stage, got, want, col.Count)
+	}
+	b.expectPath("/pipeline")
+	if n := e2eRun(b, "look for forms on won cards", chromedp.Evaluate[int](`document.querySelectorAll('.col-won .opp-card form').length`)); n != 0 {
+		b.fail("won cards carry %d forms", n)
+	}
+	// The team filter submits itself and lands in the URL.
+	team := e2eRun(b, "read the second team", chromedp.Evaluate[string](`document.querySelector('select[name=team] option:nth-child(2)').value`))
+	// SetValue fires the change event, on which the select submits its form.
+	b.respond("choose a team", chromedp.SetValue(chromedp.CSS("select[name=team]"), team))
+	if loc := e2eRun(b, "read the URL", chromedp.Evaluate[string](`location.search`)); !strings.Contains(loc, "team="+team) {
+		b.fail("after choosing a team the URL is %q, want team=%s", loc, team)
 	}
 }
 
@@ -275,7 +362,7 @@ func testE2EProspectPhone(b *e2eTab, p *e2eProspect) {
 	// The card's column is far to the right: scroll it into view inside
 	// the board and check its form is on screen and not covered.
 	form := card + " .move-form"
-	b.do("scroll the move form into view", chromedp.ScrollIntoView(chromedp.CSS(form+" button[type=submit]")))
+	b.do("scroll the move form into view", chromedp.ScrollIntoView(chromedp.CSS(form)))
 	b.do("wait for the move form", chromedp.WaitVisible(chromedp.CSS(form)))
 	type box struct {
 		Left, Right, Top, Bottom float64

@@ -3,6 +3,7 @@ package proposals
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -31,11 +34,11 @@ func proposalPath(id uint) string { return "/proposals/" + strconv.FormatUint(ui
 
 // --- lists
 
-func (h *handler) list(c *fiber.Ctx) error {
-	me := web.MustSubject(c)
-	pager := web.NewPager(c)
-	f := Filter{Q: strings.TrimSpace(c.Query("q")), Limit: pager.Size, Offset: pager.Offset(),
-		OwnerID: uint(c.QueryInt("owner")), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc"}
+// listFilter reads the proposal list's filters (search, status, owner,
+// sort) from the request; the export uses the same.
+func listFilter(c *fiber.Ctx) (Filter, string) {
+	f := Filter{Q: strings.TrimSpace(c.Query("q")), OwnerID: uint(max(c.QueryInt("owner"), 0)),
+		Sort: c.Query("sort"), Desc: c.Query("dir") == "desc"}
 	if _, ok := Sorts[f.Sort]; !ok {
 		f.Sort, f.Desc = "", false
 	}
@@ -45,20 +48,69 @@ func (h *handler) list(c *fiber.Ctx) error {
 	} else {
 		status = ""
 	}
-	rows, total, err := h.svc.List(c.UserContext(), me, f)
+	return f, status
+}
+
+// listQuery is the filter as a query string for the export links (encoded
+// here, so a template may put it after "?" as it is).
+func listQuery(f Filter, status string) template.URL {
+	q := url.Values{}
+	if f.Q != "" {
+		q.Set("q", f.Q)
+	}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if f.OwnerID != 0 {
+		q.Set("owner", strconv.FormatUint(uint64(f.OwnerID), 10))
+	}
+	if f.Sort != "" {
+		q.Set("sort", f.Sort)
+		if f.Desc {
+			q.Set("dir", "desc")
+		}
+	}
+	return template.URL(q.Encode()) //nolint:gosec // url.Values.Encode output
+}
+
+func (h *handler) list(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	me := web.MustSubject(c)
+	pager := web.NewPager(c)
+	f, status := listFilter(c)
+	totals, err := h.svc.ListTotals(ctx, me, f)
 	if err != nil {
 		return err
 	}
-	pager.Total = total
+	f.Limit, f.Offset = pager.Size, pager.Offset()
+	var rows []Row
+	if totals.Count > 0 {
+		if rows, _, err = h.svc.List(ctx, me, f); err != nil {
+			return err
+		}
+	}
+	pager.Total = totals.Count
 	// The owner filter offers the account managers the user may see.
-	owners, err := h.svc.prospects.Assignable(c.UserContext(), me)
+	owners, err := h.svc.prospects.Assignable(ctx, me)
 	if err != nil {
 		return err
+	}
+	showOwner := me.Role != authz.RoleAccountManager
+	var users map[uint]org.User
+	if showOwner {
+		ids := make([]uint, len(rows))
+		for i, r := range rows {
+			ids[i] = r.OwnerID
+		}
+		if users, err = h.svc.opts.Users.UsersByIDs(ctx, ids); err != nil {
+			return err
+		}
 	}
 	return h.srv.Render(c, "proposals/list", fiber.Map{
-		"Title": h.srv.I18n.T(web.Lang(c), "proposals.title"), "Rows": rows, "Pager": pager,
+		"Title": h.srv.I18n.T(web.Lang(c), "proposals.title"), "Rows": rows, "Pager": pager, "Totals": totals,
 		"Q": f.Q, "Status": status, "Statuses": Statuses, "Owners": owners, "OwnerID": f.OwnerID,
-		"Filtered": f.Q != "" || status != "" || f.OwnerID != 0,
+		"Filtered": f.Q != "" || status != "" || f.OwnerID != 0, "Users": users, "ShowOwner": showOwner,
+		"Query": listQuery(f, status),
 	})
 }
 

@@ -41,6 +41,8 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	p := r.Group("/proposals")
 	p.Get("", read, h.list)
 	p.Get("/new", write, h.newPick)
+	p.Get("/export.csv", read, h.export("csv"))
+	p.Get("/export.xlsx", read, h.export("xlsx"))
 	p.Get("/:id", read, h.show)
 	p.Get("/:id/pdf", read, h.pdf)
 	p.Get("/:id/edit", write, h.editForm)

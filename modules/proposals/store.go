@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -182,14 +183,43 @@ var Sorts = map[string]string{
 	"status":   "proposals.status",
 }
 
+// sortValues read a sort column's value from a loaded row, for keyset
+// reads (exports).
+var sortValues = map[string]func(*Row) any{
+	"updated":  func(r *Row) any { return r.UpdatedAt },
+	"total":    func(r *Row) any { return int64(r.TotalFen) },
+	"number":   func(r *Row) any { return r.Number },
+	"customer": func(r *Row) any { return r.CustomerName },
+	"status":   func(r *Row) any { return r.Status },
+}
+
+// listKeys is the list's total order: its sort (last updated first by
+// default), then the id in the same direction.
+func listKeys(f Filter) ([]db.Key, func(*Row) []any) {
+	sort := f.Sort
+	if _, ok := Sorts[sort]; !ok {
+		sort, f.Desc = "updated", true
+	}
+	val := sortValues[sort]
+	keys := []db.Key{{Expr: Sorts[sort], Desc: f.Desc}, {Expr: "proposals.id", Desc: f.Desc}}
+	return keys, func(r *Row) []any { return []any{val(r), r.ID} }
+}
+
 // Row is a proposal with its customer's name.
 type Row struct {
 	Proposal
 	CustomerName string
 }
 
-// List returns proposals matching f, newest first, and the total.
-func (s *Store) List(ctx context.Context, f Filter) ([]Row, int64, error) {
+const rowColumns = "proposals.*, customers.name AS customer_name"
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// listQuery selects the proposals f matches (joined to their customer,
+// whose scope f.Scope applies), unordered.
+func (s *Store) listQuery(ctx context.Context, f Filter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&Proposal{}).
 		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL").
 		Scopes(f.Scope)
@@ -203,29 +233,60 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Row, int64, error) {
 		q = q.Where("proposals.status IN ?", f.Statuses)
 	}
 	if f.Q != "" {
-		q = q.Where("(proposals.title LIKE ? OR proposals.number LIKE ? OR customers.search_text LIKE ?)", "%"+f.Q+"%", "%"+f.Q+"%", "%"+f.Q+"%")
+		like := "%" + escapeLike(f.Q) + "%"
+		lower := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
+		q = q.Where("(proposals.title LIKE ? ESCAPE '\\' OR proposals.number LIKE ? ESCAPE '\\' OR customers.search_text LIKE ? ESCAPE '\\')", like, like, lower)
 	}
 	if f.Latest {
 		q = q.Where("proposals.version = (SELECT MAX(p2.version) FROM proposals p2 WHERE p2.root_id = proposals.root_id AND p2.deleted_at IS NULL)")
 	}
+	return q
+}
+
+// List returns proposals matching f, newest first, and the total.
+func (s *Store) List(ctx context.Context, f Filter) ([]Row, int64, error) {
 	var total int64
-	if err := q.Count(&total).Error; err != nil {
+	if err := s.listQuery(ctx, f).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
+	keys, _ := listKeys(f)
 	var out []Row
-	order := "proposals.updated_at DESC, proposals.id DESC"
-	if col, ok := Sorts[f.Sort]; ok {
-		dir := " ASC"
-		if f.Desc {
-			dir = " DESC"
-		}
-		order = col + dir + ", proposals.id" + dir
-	}
-	q = q.Select("proposals.*, customers.name AS customer_name").Order(order)
+	q := s.listQuery(ctx, f).Select(rowColumns).Order(db.Order(keys))
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
 	return out, total, q.Scan(&out).Error
+}
+
+// Totals are the count and sums of the proposals a filter selects.
+type Totals struct {
+	Count      int64
+	MonthlyFen int64
+	OneTimeFen int64
+	TotalFen   int64
+}
+
+// ListTotals counts and sums every proposal matching f (not only a
+// page), in one SQL aggregate.
+func (s *Store) ListTotals(ctx context.Context, f Filter) (Totals, error) {
+	var t Totals
+	err := s.listQuery(ctx, f).Select("COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
+		"COALESCE(SUM(proposals.one_time_fen), 0) AS one_time_fen, COALESCE(SUM(proposals.total_fen), 0) AS total_fen").Scan(&t).Error
+	if err != nil {
+		return Totals{}, fmt.Errorf("proposal totals: %w", err)
+	}
+	return t, nil
+}
+
+// Each reads every proposal matching f (no paging) in the list's order,
+// 1,000 at a time, for exports: keyset pagination on the sort key and the
+// id in one read snapshot, so each proposal comes exactly once.
+func (s *Store) Each(ctx context.Context, f Filter, fn func([]Row) error) error {
+	keys, keyOf := listKeys(f)
+	f.Limit, f.Offset = 0, 0
+	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		return (&Store{db: tx}).listQuery(ctx, f).Select(rowColumns)
+	}, keys, keyOf, 1000, fn)
 }
 
 // OfCustomer lists every version of every proposal of a customer.

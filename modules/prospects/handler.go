@@ -2,6 +2,7 @@ package prospects
 
 import (
 	"errors"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -78,9 +79,19 @@ func (h *handler) customers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data["Customers"], data["Pager"], data["Filter"], data["Query"] = list, p, f, c.Request().URI().QueryArgs().String()
+	data["Customers"], data["Pager"], data["Filter"], data["Query"] = list, p, f, listQuery(c)
+	data["ShowOwner"] = showOwner(me)
 	data["Title"] = h.srv.I18n.T(web.Lang(c), "customers.title")
 	return h.srv.Render(c, "prospects/customers", data)
+}
+
+// listQuery is the request's filter for the export links, re-encoded so
+// a template can put it after "?" as it is (html/template would otherwise
+// escape its "&" and "=", and the export would ignore the filter).
+func listQuery(c *fiber.Ctx) template.URL {
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	q.Del("page")
+	return template.URL(q.Encode()) //nolint:gosec // url.Values.Encode output
 }
 
 // listLookups loads the names and choices a customer list shows, with one

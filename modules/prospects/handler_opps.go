@@ -1,24 +1,41 @@
 package prospects
 
 import (
+	"html/template"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
 func opportunityURL(id uint) string { return "/opportunities/" + strconv.FormatUint(uint64(id), 10) }
 
-func (h *handler) oppFilterFrom(c *fiber.Ctx) OpportunityFilter {
-	f := OpportunityFilter{
-		Q: strings.TrimSpace(c.Query("q")), OwnerID: uint(c.QueryInt("owner")), TeamID: uint(c.QueryInt("team")),
-		Grade: c.Query("grade"), Industry: c.Query("industry"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
-		MinScore: c.QueryInt("score"),
+// oppFilterFromValues reads the filters the opportunity list and the
+// board share from a query string: search, stage (list), owner, team,
+// grade, industry, expected close month, qualification and sort. Values
+// that are not a known choice are dropped; ids outside the user's scope
+// select nothing, because the scope is applied as well.
+func oppFilterFromValues(q url.Values) OpportunityFilter {
+	num := func(k string) int {
+		n, err := strconv.Atoi(q.Get(k))
+		if err != nil || n < 0 {
+			return 0
+		}
+		return n
 	}
-	if st := c.Query("stage"); slices.Contains(Stages, st) {
+	f := OpportunityFilter{
+		Q: strings.TrimSpace(q.Get("q")), OwnerID: uint(num("owner")), TeamID: uint(num("team")),
+		Grade: q.Get("grade"), Industry: q.Get("industry"), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc",
+		MinScore: num("score"),
+	}
+	if st := q.Get("stage"); slices.Contains(Stages, st) {
 		f.Stages = []string{st}
 	}
 	if !slices.Contains(Grades, f.Grade) {
@@ -27,7 +44,136 @@ func (h *handler) oppFilterFrom(c *fiber.Ctx) OpportunityFilter {
 	if !slices.Contains(Industries, f.Industry) {
 		f.Industry = ""
 	}
+	if _, ok := OpportunitySorts[f.Sort]; !ok || f.Sort == "changed" {
+		f.Sort, f.Desc = "", false
+	}
+	if m, err := time.Parse("2006-01", q.Get("close")); err == nil {
+		next := m.AddDate(0, 1, 0)
+		f.CloseMonth, f.CloseFrom, f.CloseBefore = m.Format("2006-01"), &m, &next
+	}
 	return f
+}
+
+func (h *handler) oppFilterFrom(c *fiber.Ctx) OpportunityFilter {
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	return oppFilterFromValues(q)
+}
+
+// oppQuery is the filter as a query string (without stage and page), for
+// the board's links, its move forms and the export buttons.
+func oppQuery(f OpportunityFilter) template.URL {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" && v != "0" {
+			q.Set(k, v)
+		}
+	}
+	set("q", f.Q)
+	set("owner", strconv.FormatUint(uint64(f.OwnerID), 10))
+	set("team", strconv.FormatUint(uint64(f.TeamID), 10))
+	set("grade", f.Grade)
+	set("industry", f.Industry)
+	set("close", f.CloseMonth)
+	set("score", strconv.Itoa(f.MinScore))
+	set("sort", f.Sort)
+	if f.Sort != "" && f.Desc {
+		q.Set("dir", "desc")
+	}
+	// Encoded here, so templates may put it after "?" as it is.
+	return template.URL(q.Encode()) //nolint:gosec // url.Values.Encode output
+
+}
+
+// teamOption is a team in a filter; an admin sees every branch's teams,
+// so the branch is part of the label.
+type teamOption struct {
+	ID    uint
+	Label string
+}
+
+// scopeOptions are the team and account manager choices of the filters,
+// limited to the user's reach: a chief rep's team members; a director's
+// branch teams and their members (of the chosen team, if one is); an
+// admin every team, and the members of the chosen team. An account
+// manager has no choice to make.
+func (h *handler) scopeOptions(c *fiber.Ctx, teamID uint) ([]teamOption, []org.User, error) {
+	ctx := c.UserContext()
+	me := web.MustSubject(c)
+	var teams []teamOption
+	if me.Role == authz.RoleDirector || me.Role == authz.RoleAdmin {
+		list, err := h.svc.org.Teams(ctx, me.BranchID, true)
+		if err != nil {
+			return nil, nil, err
+		}
+		branch := map[uint]string{}
+		if me.Role == authz.RoleAdmin {
+			bs, err := h.svc.org.Branches(ctx)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, b := range bs {
+				branch[b.ID] = b.Name
+			}
+		}
+		for _, t := range list {
+			label := t.Name
+			if b := branch[t.BranchID]; b != "" {
+				label = b + " · " + t.Name
+			}
+			teams = append(teams, teamOption{ID: t.ID, Label: label})
+		}
+	}
+	var owners []org.User
+	switch {
+	case me.Role == authz.RoleAccountManager:
+	case teamID != 0 && me.Role != authz.RoleChiefRep:
+		us, err := h.svc.org.UsersByTeam(ctx, teamID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, u := range us {
+			if (u.Role == authz.RoleAccountManager || u.Role == authz.RoleChiefRep) &&
+				(me.Role == authz.RoleAdmin || (u.BranchID != nil && *u.BranchID == me.BranchID)) {
+				owners = append(owners, u)
+			}
+		}
+	default:
+		us, err := h.svc.Assignable(ctx, me)
+		if err != nil {
+			return nil, nil, err
+		}
+		owners = us
+	}
+	return teams, owners, nil
+}
+
+// showOwner: lists name the owner when the user's scope spans more than
+// one person (everyone but an account manager, who sees their own).
+func showOwner(me authz.Subject) bool { return me.Role != authz.RoleAccountManager }
+
+// closeMonths are the expected-close months the filters offer: three back
+// (overdue deals) to twelve ahead.
+func (h *handler) closeMonths() []string {
+	now := h.svc.now()
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	out := make([]string, 0, 16)
+	for i := -3; i <= 12; i++ {
+		out = append(out, first.AddDate(0, i, 0).Format("2006-01"))
+	}
+	return out
+}
+
+// filterData is what opp_filters.html needs.
+func (h *handler) filterData(c *fiber.Ctx, f OpportunityFilter) (fiber.Map, error) {
+	teams, owners, err := h.scopeOptions(c, f.TeamID)
+	if err != nil {
+		return nil, err
+	}
+	return fiber.Map{
+		"Filter": f, "Teams": teams, "Owners": owners, "Months": h.closeMonths(), "Grades": Grades,
+		"Industries": Industries, "Stages": Stages, "FilterQuery": oppQuery(f),
+		"ShowOwner": showOwner(web.MustSubject(c)),
+	}, nil
 }
 
 func (h *handler) opportunities(c *fiber.Ctx) error {
@@ -35,63 +181,135 @@ func (h *handler) opportunities(c *fiber.Ctx) error {
 	p := web.NewPager(c)
 	f := h.oppFilterFrom(c)
 	f.Limit, f.Offset = p.Size, p.Offset()
-	rows, total, err := h.svc.ListOpportunities(c.UserContext(), me, f)
+	rows, totals, err := h.svc.OpportunityPage(c.UserContext(), me, f)
 	if err != nil {
 		return err
 	}
-	p.Total, p.Cap = total, CountCap
+	p.Total = totals.Count
+	data, err := h.filterData(c, f)
+	if err != nil {
+		return err
+	}
 	ids := make([]uint, len(rows))
 	for i, r := range rows {
+		ids[i] = r.OwnerID
+	}
+	if data["Users"], err = h.people(c, ids...); err != nil {
+		return err
+	}
+	stage := ""
+	if len(f.Stages) == 1 {
+		stage = f.Stages[0]
+	}
+	data["Rows"], data["Pager"], data["Totals"], data["Stage"] = rows, p, totals, stage
+	data["ExportQuery"] = exportQuery(f)
+	data["Title"] = h.srv.I18n.T(web.Lang(c), "opportunities.title")
+	return h.srv.Render(c, "prospects/opportunities", data)
+}
+
+// exportQuery is the list's filter with its stage, for the export links.
+func exportQuery(f OpportunityFilter) template.URL {
+	q := string(oppQuery(f))
+	if len(f.Stages) == 1 {
+		if q != "" {
+			q += "&"
+		}
+		q += "stage=" + url.QueryEscape(f.Stages[0])
+	}
+	return template.URL(q) //nolint:gosec // encoded values only
+}
+
+// boardData loads the board for f and everything its template shows.
+func (h *handler) boardData(c *fiber.Ctx, f OpportunityFilter, pin uint) (fiber.Map, error) {
+	me := web.MustSubject(c)
+	f.Stages = nil
+	board, err := h.svc.Board(c.UserContext(), me, f, pin)
+	if err != nil {
+		return nil, err
+	}
+	data, err := h.filterData(c, f)
+	if err != nil {
+		return nil, err
+	}
+	var ids []uint
+	for _, col := range board.Columns {
+		for _, card := range col.Cards {
+			ids = append(ids, card.OwnerID)
+		}
+	}
+	if data["Users"], err = h.people(c, ids...); err != nil {
+		return nil, err
+	}
+	data["Board"], data["Moved"], data["OpenStages"], data["LostReasons"] = board, pin, OpenStages, LostReasons
+	data["BoardSorts"], data["Query"] = BoardSorts, oppQuery(f)
+	return data, nil
+}
+
+func (h *handler) pipeline(c *fiber.Ctx) error {
+	data, err := h.boardData(c, h.oppFilterFrom(c), 0)
+	if err != nil {
+		return err
+	}
+	if c.Get("HX-Request") == "true" && c.Get("HX-Target") == "board" {
+		return h.srv.Fragment(c, "prospects/board", data)
+	}
+	data["Title"] = h.srv.I18n.T(web.Lang(c), "nav.pipeline")
+	return h.srv.Render(c, "prospects/pipeline", data)
+}
+
+// boardMore answers "更多" on a board column (htmx): the next cards after
+// the card "after", and a new "更多" if still more follow. Without
+// JavaScript the same link opens the list view of the stage.
+func (h *handler) boardMore(c *fiber.Ctx) error {
+	me := web.MustSubject(c)
+	f := h.oppFilterFrom(c)
+	f.Stages = nil
+	stage := c.Query("stage")
+	after, skip := uint(c.QueryInt("after")), uint(c.QueryInt("skip"))
+	if !slices.Contains(Stages, stage) || after == 0 {
+		return fiber.ErrBadRequest
+	}
+	cards, more, err := h.svc.BoardMore(c.UserContext(), me, f, stage, after, skip)
+	if err != nil {
+		return err
+	}
+	ids := make([]uint, len(cards))
+	for i, r := range cards {
 		ids[i] = r.OwnerID
 	}
 	users, err := h.people(c, ids...)
 	if err != nil {
 		return err
 	}
-	owners, err := h.svc.Assignable(c.UserContext(), me)
-	if err != nil {
-		return err
-	}
-	return h.srv.Render(c, "prospects/opportunities", fiber.Map{
-		"Rows": rows, "Pager": p, "Filter": f, "Stage": c.Query("stage"), "Users": users, "Owners": owners,
-		"Stages": Stages, "Grades": Grades, "Industries": Industries,
+	shown, total := c.QueryInt("shown")+len(cards), int64(c.QueryInt("total"))
+	col := BoardColumn{Stage: stage, Cards: cards}
+	return h.srv.Fragment(c, "prospects/board_more", fiber.Map{
+		"Col": col, "More": more, "Shown": shown, "Total": total, "Rest": max(total-int64(shown), 1), "Skip": skip,
+		"Users": users, "Query": oppQuery(f),
+		"Stages": Stages, "OpenStages": OpenStages, "LostReasons": LostReasons, "ShowOwner": showOwner(me), "Moved": uint(0),
 	})
 }
 
-func (h *handler) pipeline(c *fiber.Ctx) error {
-	me := web.MustSubject(c)
-	f := h.oppFilterFrom(c)
-	board, err := h.svc.Board(c.UserContext(), me, f)
-	if err != nil {
-		return err
-	}
-	owners, err := h.svc.Assignable(c.UserContext(), me)
-	if err != nil {
-		return err
-	}
-	data := fiber.Map{"Board": board, "Filter": f, "Owners": owners, "Moved": uint(0), "Stages": Stages, "OpenStages": OpenStages,
-		"LostReasons": LostReasons, "Grades": Grades, "Industries": Industries, "Query": c.Request().URI().QueryArgs().String()}
-	if c.Get("HX-Request") == "true" && c.Get("HX-Target") == "board" {
-		return h.srv.Fragment(c, "prospects/board", data)
-	}
-	return h.srv.Render(c, "prospects/pipeline", data)
-}
-
 func (h *handler) panelPipeline(c *fiber.Ctx) (fiber.Map, error) {
-	board, err := h.svc.Board(c.UserContext(), web.MustSubject(c), OpportunityFilter{})
+	totals, err := h.svc.BoardTotals(c.UserContext(), web.MustSubject(c), OpportunityFilter{})
 	if err != nil {
 		return nil, err
 	}
 	var open, monthly, weighted int64
-	for _, col := range board.Columns {
-		if col.Stage == StageWon || col.Stage == StageLost {
+	var stages []BoardColumn
+	for _, st := range Stages {
+		t := totals[st]
+		if t.Count > 0 {
+			stages = append(stages, BoardColumn{Stage: st, OppTotals: t})
+		}
+		if st == StageWon || st == StageLost {
 			continue
 		}
-		open += int64(len(col.Cards))
-		monthly += col.MonthlyFen
-		weighted += col.Weighted
+		open += t.Count
+		monthly += t.MonthlyFen
+		weighted += t.Weighted
 	}
-	return fiber.Map{"Open": open, "Monthly": money.Fen(monthly), "Weighted": money.Fen(weighted), "Board": board}, nil
+	return fiber.Map{"Open": open, "Monthly": money.Fen(monthly), "Weighted": money.Fen(weighted), "Stages": stages}, nil
 }
 
 func oppInputFrom(c *fiber.Ctx) OpportunityInput {
@@ -169,7 +387,7 @@ func (h *handler) opportunityShow(c *fiber.Ctx) error {
 		return err
 	}
 	return h.srv.Render(c, "prospects/opportunity", fiber.Map{
-		"Title": o.Title, "O": o, "C": cu, "History": history, "Users": users, "Stages": Stages,
+		"Title": o.Title, "O": o, "C": cu, "History": history, "Users": users, "Stages": Stages, "OpenStages": OpenStages,
 		"LostReasons": LostReasons, "CanWrite": h.svc.Can(me, "write", cu),
 		"Trail": view,
 	})
@@ -220,20 +438,32 @@ func (h *handler) opportunityUpdate(c *fiber.Ctx) error {
 	return web.Redirect(c, opportunityURL(id))
 }
 
-// opportunityMove changes the stage. From the board (htmx) it answers with
-// the refreshed board; from the opportunity page with a redirect.
+// opportunityMove changes the stage. The board's control sends the stage
+// and, for a lost deal, the reason in one value ("lost:price"), so that it
+// is one select that works without JavaScript. From the board with htmx
+// the answer is the refreshed board, the moved card first in its column;
+// from the board without JavaScript a redirect back to the same board;
+// from the opportunity page a redirect to it. A refused move from the
+// board without htmx goes to the opportunity page, whose form asks for
+// everything.
 func (h *handler) opportunityMove(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
 	me := web.MustSubject(c)
-	m := StageMove{To: c.FormValue("stage"), LostReason: c.FormValue("lost_reason"), Note: c.FormValue("note"), Version: web.FormInt(c, "version")}
+	to, reason := c.FormValue("stage"), c.FormValue("lost_reason")
+	if st, r, ok := strings.Cut(to, ":"); ok && st == StageLost {
+		to, reason = st, r
+	}
+	m := StageMove{To: to, LostReason: reason, Note: c.FormValue("note"), Version: web.FormInt(c, "version")}
 	_, err = h.svc.MoveStage(c.UserContext(), me, id, m)
-	fromBoard := c.FormValue("from") == "board"
+	fromBoard, htmx := c.FormValue("from") == "board", c.Get("HX-Request") == "true"
+	q, _ := urlValues(c.FormValue("query"))
+	f := oppFilterFromValues(q)
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
-		if fromBoard {
-			return h.boardFragment(c, status, msgs, id)
+		if fromBoard && htmx {
+			return h.boardFragment(c, status, msgs, f, id)
 		}
 		h.srv.Flash(c, "error", firstField(err))
 		return web.Redirect(c, opportunityURL(id))
@@ -242,29 +472,24 @@ func (h *handler) opportunityMove(c *fiber.Ctx) error {
 		return err
 	}
 	if fromBoard {
-		return h.boardFragment(c, fiber.StatusOK, nil, id)
+		if htmx {
+			return h.boardFragment(c, fiber.StatusOK, nil, f, id)
+		}
+		h.srv.Flash(c, "ok", "opportunities.moved")
+		return web.Redirect(c, "/pipeline?"+string(oppQuery(f))+"#opp-"+strconv.FormatUint(uint64(id), 10))
 	}
 	h.srv.Flash(c, "ok", "opportunities.moved")
 	return web.Redirect(c, opportunityURL(id))
 }
 
-func (h *handler) boardFragment(c *fiber.Ctx, status int, errs map[string]string, moved uint) error {
-	me := web.MustSubject(c)
-	q, _ := urlValues(c.FormValue("query"))
-	f := OpportunityFilter{Q: q.Get("q"), Grade: q.Get("grade"), Industry: q.Get("industry")}
-	if n, err := strconv.Atoi(q.Get("score")); err == nil {
-		f.MinScore = n
-	}
-	if n, err := strconv.Atoi(q.Get("owner")); err == nil {
-		f.OwnerID = uint(n)
-	}
-	board, err := h.svc.Board(c.UserContext(), me, f)
+// boardFragment renders the board (filters from the move form) after a
+// move, with the moved card pinned and any errors above the columns.
+func (h *handler) boardFragment(c *fiber.Ctx, status int, errs map[string]string, f OpportunityFilter, moved uint) error {
+	data, err := h.boardData(c, f, moved)
 	if err != nil {
 		return err
 	}
+	data["Errors"] = errs
 	c.Status(status)
-	return h.srv.Fragment(c, "prospects/board", fiber.Map{
-		"Board": board, "OpenStages": OpenStages, "Stages": Stages, "LostReasons": LostReasons,
-		"Errors": errs, "Moved": moved, "Query": c.FormValue("query"),
-	})
+	return h.srv.Fragment(c, "prospects/board", data)
 }

@@ -118,8 +118,9 @@ type StageMove struct {
 }
 
 // MoveStage moves an opportunity to another stage and records who, when,
-// from and to. Moving to lost needs a reason; moving out of won or lost
-// reopens it (allowed, recorded). The probability follows the stage.
+// from and to. Moving to lost needs a reason; a lost opportunity is
+// reopened only to an open stage and with a note saying why; a won one
+// does not move any more. The probability follows the stage.
 // Winning makes the customer active (a prospect, or a dormant or churned
 // customer won back).
 func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m StageMove) (*Opportunity, error) {
@@ -147,6 +148,24 @@ func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m
 	}
 	if m.Version != 0 && m.Version != o.Version {
 		return nil, fmt.Errorf("opportunity %d: %w", id, apperr.ErrConflict)
+	}
+	switch {
+	case m.To == o.Stage:
+	case o.Stage == StageWon:
+		// A win made the customer active and a contract follows from it;
+		// undoing it is not a pipeline move.
+		f.Add("stage", "lists.v.won_final")
+	case o.Stage == StageLost:
+		// Reopening a lost deal says why, and starts again at an open stage.
+		if !slices.Contains(OpenStages, m.To) {
+			f.Add("stage", "lists.v.reopen_stage")
+		}
+		if strings.TrimSpace(m.Note) == "" {
+			f.Add("note", "lists.v.reopen_note")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	if m.To == o.Stage {
 		return o, nil
@@ -189,41 +208,169 @@ func (s *Service) StageHistory(ctx context.Context, actor authz.Subject, id uint
 	return s.store.StageChanges(ctx, id)
 }
 
+// BoardColumnSize is how many cards a board column shows at first, and
+// how many more each "更多" loads: a column never renders every card.
+const BoardColumnSize = 15
+
+// BoardClosedDays is how far back the won and lost columns reach.
+const BoardClosedDays = 30
+
 // Board is the pipeline grouped by stage.
 type Board struct {
 	Columns []BoardColumn
+	// Sort is the order of the open columns' cards: "value" (monthly
+	// value, largest first) or "close" (expected close, soonest first).
+	Sort string
 }
 
-// BoardColumn is one stage with its cards and totals.
+// BoardColumn is one stage: the first cards and the totals of every
+// opportunity of the stage in the filtered scope (not only those shown).
 type BoardColumn struct {
-	Stage      string
-	Cards      []OpportunityRow
-	MonthlyFen int64
-	Weighted   int64 // monthly value × probability, in fen
+	Stage string
+	Cards []OpportunityRow
+	OppTotals
 }
 
-// Board returns the actor's pipeline: every open opportunity, and those
-// won or lost in the last 30 days.
-func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityFilter) (*Board, error) {
-	since := s.now().AddDate(0, 0, -30)
-	f.ClosedSince, f.Limit, f.Sort = &since, 0, "close"
-	rows, _, err := s.ListOpportunities(ctx, actor, f)
+// Closed reports whether the column is won or lost.
+func (c BoardColumn) Closed() bool { return c.Stage == StageWon || c.Stage == StageLost }
+
+// Rest is how many cards of the column are not shown yet.
+func (c BoardColumn) Rest() int64 { return max(c.Count-int64(len(c.Cards)), 0) }
+
+// LastID is the id of the last card shown ("更多" continues after it).
+func (c BoardColumn) LastID() uint {
+	if len(c.Cards) == 0 {
+		return 0
+	}
+	return c.Cards[len(c.Cards)-1].ID
+}
+
+// BoardSorts are the orders the board offers for its open columns.
+var BoardSorts = []string{"value", "close"}
+
+// boardFilter is f as the board reads it: the actor's scope, won and lost
+// only of the last BoardClosedDays, and the column's order — the chosen
+// one for open stages, latest result first for won and lost.
+func (s *Service) boardFilter(actor authz.Subject, f OpportunityFilter, stage string) OpportunityFilter {
+	since := s.now().AddDate(0, 0, -BoardClosedDays)
+	f.Scope, f.ClosedSince, f.Limit, f.Offset = s.Scope(actor, "read"), &since, 0, 0
+	switch {
+	case stage == StageWon || stage == StageLost:
+		f.Sort, f.Desc = "changed", true
+	case f.Sort == "close":
+		f.Desc = false
+	default:
+		f.Sort, f.Desc = "value", true
+	}
+	return f
+}
+
+// BoardTotals counts and sums the actor's pipeline per stage (open
+// opportunities, and those won or lost in the last BoardClosedDays), in
+// SQL.
+func (s *Service) BoardTotals(ctx context.Context, actor authz.Subject, f OpportunityFilter) (map[string]OppTotals, error) {
+	return s.store.StageTotals(ctx, s.boardFilter(actor, f, ""))
+}
+
+// Board returns the actor's pipeline: per stage the first BoardColumnSize
+// cards in the board's order and the totals of the whole filtered scope.
+// pin, when not 0, is an opportunity just moved: it is shown at the top
+// of its column even when it would not be among the first cards.
+func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityFilter, pin ...uint) (*Board, error) {
+	totals, err := s.BoardTotals(ctx, actor, f)
 	if err != nil {
 		return nil, err
 	}
-	b := &Board{}
-	idx := map[string]int{}
-	for i, st := range Stages {
-		b.Columns = append(b.Columns, BoardColumn{Stage: st})
-		idx[st] = i
+	b := &Board{Sort: s.boardFilter(actor, f, "").Sort}
+	for _, st := range Stages {
+		col := BoardColumn{Stage: st, OppTotals: totals[st]}
+		if col.Count > 0 {
+			if col.Cards, err = s.store.BoardCards(ctx, s.boardFilter(actor, f, st), st, 0, BoardColumnSize); err != nil {
+				return nil, err
+			}
+		}
+		b.Columns = append(b.Columns, col)
 	}
-	for _, r := range rows {
-		col := &b.Columns[idx[r.Stage]]
-		col.Cards = append(col.Cards, r)
-		col.MonthlyFen += int64(r.MonthlyFen)
-		col.Weighted += int64(r.MonthlyFen) * int64(r.Probability) / 100
+	if len(pin) > 0 && pin[0] != 0 {
+		if err := s.pinCard(ctx, actor, f, b, pin[0]); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
+}
+
+// pinCard puts opportunity id first in its column if the filtered board
+// holds it and it is not among the cards shown.
+func (s *Service) pinCard(ctx context.Context, actor authz.Subject, f OpportunityFilter, b *Board, id uint) error {
+	for _, col := range b.Columns {
+		for _, card := range col.Cards {
+			if card.ID == id {
+				return nil
+			}
+		}
+	}
+	rows, err := s.store.BoardCard(ctx, s.boardFilter(actor, f, ""), id)
+	if err != nil || rows == nil {
+		return err
+	}
+	for i := range b.Columns {
+		if b.Columns[i].Stage == rows.Stage {
+			b.Columns[i].Cards = append([]OpportunityRow{*rows}, b.Columns[i].Cards...)
+		}
+	}
+	return nil
+}
+
+// BoardMore returns the next cards of one column after the card afterID,
+// and whether more follow. skip is a card already shown out of order (a
+// pinned one), left out.
+func (s *Service) BoardMore(ctx context.Context, actor authz.Subject, f OpportunityFilter, stage string, afterID, skip uint) ([]OpportunityRow, bool, error) {
+	if !slices.Contains(Stages, stage) {
+		return nil, false, apperr.ErrNotFound
+	}
+	rows, err := s.store.BoardCards(ctx, s.boardFilter(actor, f, stage), stage, afterID, BoardColumnSize+2)
+	if err != nil {
+		return nil, false, err
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if r.ID != skip {
+			out = append(out, r)
+		}
+	}
+	more := len(out) > BoardColumnSize
+	if more {
+		out = out[:BoardColumnSize]
+	}
+	return out, more, nil
+}
+
+// OpportunityPage is one page of the opportunity list and the totals of
+// every opportunity the filter selects (count and sums, in SQL).
+func (s *Service) OpportunityPage(ctx context.Context, actor authz.Subject, f OpportunityFilter) ([]OpportunityRow, OppTotals, error) {
+	f.Scope = s.Scope(actor, "read")
+	totals, err := s.store.OpportunityTotals(ctx, f)
+	if err != nil {
+		return nil, OppTotals{}, err
+	}
+	if totals.Count == 0 {
+		return nil, totals, nil
+	}
+	rows, err := s.store.OpportunityRows(ctx, f)
+	return rows, totals, err
+}
+
+// EachOpportunity streams every opportunity the actor may read matching
+// f, in the list's order, for exports.
+func (s *Service) EachOpportunity(ctx context.Context, actor authz.Subject, f OpportunityFilter, fn func([]OpportunityRow) error) error {
+	f.Scope = s.Scope(actor, "read")
+	return s.store.EachOpportunity(ctx, f, fn)
+}
+
+// OpportunityTotals counts and sums what the actor may read matching f.
+func (s *Service) OpportunityTotals(ctx context.Context, actor authz.Subject, f OpportunityFilter) (OppTotals, error) {
+	f.Scope = s.Scope(actor, "read")
+	return s.store.OpportunityTotals(ctx, f)
 }
 
 // timelineEntries is this module's source for the customer timeline: the

@@ -40,6 +40,8 @@ func Register(srv *web.Server, svc *Service) {
 
 	o := r.Group("/opportunities")
 	o.Get("", read, h.opportunities)
+	o.Get("/export.csv", read, h.exportOpportunities("csv"))
+	o.Get("/export.xlsx", read, h.exportOpportunities("xlsx"))
 	o.Get("/new", write, h.opportunityNew)
 	o.Post("", write, h.opportunityCreate)
 	o.Get("/:id", read, h.opportunityShow)
@@ -47,6 +49,7 @@ func Register(srv *web.Server, svc *Service) {
 	o.Post("/:id", write, h.opportunityUpdate)
 	o.Post("/:id/stage", write, h.opportunityMove)
 	r.Get("/pipeline", read, h.pipeline)
+	r.Get("/pipeline/more", read, h.boardMore)
 
 	srv.AddNav(
 		web.NavItem{Label: "nav.customers", Href: "/customers", Perm: read, Order: 100},

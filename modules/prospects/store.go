@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Store is the only place in this module that talks to the database.
@@ -121,11 +121,6 @@ type CustomerFilter struct {
 	Deleted  bool
 }
 
-var customerSorts = map[string]string{
-	"name": "customers.name", "updated": "customers.updated_at", "grade": "customers.grade",
-	"score": "customers.qual_score", "spend": "customers.annual_spend_fen", "headcount": "customers.headcount",
-}
-
 func (s *Store) customerQuery(ctx context.Context, f CustomerFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&Customer{}).Scopes(f.Scope)
 	if f.Deleted {
@@ -189,24 +184,46 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer
 	return out, total, nil
 }
 
-func customerOrder(f CustomerFilter) clause.OrderBy {
-	col, ok := customerSorts[f.Sort]
-	if !ok {
-		col, f.Desc = "customers.updated_at", true
-	}
-	return clause.OrderBy{Columns: []clause.OrderByColumn{
-		{Column: clause.Column{Name: col, Raw: true}, Desc: f.Desc},
-		{Column: clause.Column{Name: "customers.id", Raw: true}, Desc: f.Desc},
-	}}
+// customerSortKey is one sort of the customer list: its column and how
+// to read that column's value from a loaded row (for keyset reads).
+type customerSortKey struct {
+	col string
+	val func(*Customer) any
 }
 
-// EachCustomer streams every customer matching f (no paging) in batches,
-// for exports.
+var customerSorts = map[string]customerSortKey{
+	"name":      {"customers.name", func(c *Customer) any { return c.Name }},
+	"updated":   {"customers.updated_at", func(c *Customer) any { return c.UpdatedAt }},
+	"grade":     {"customers.grade", func(c *Customer) any { return c.Grade }},
+	"score":     {"customers.qual_score", func(c *Customer) any { return c.QualScore }},
+	"spend":     {"customers.annual_spend_fen", func(c *Customer) any { return int64(c.AnnualSpendFen) }},
+	"headcount": {"customers.headcount", func(c *Customer) any { return c.Headcount }},
+}
+
+// customerKeys is the list's total order: the sort column, then the id in
+// the same direction (the default is last updated first).
+func customerKeys(f CustomerFilter) ([]db.Key, func(*Customer) []any) {
+	sk, ok := customerSorts[f.Sort]
+	if !ok {
+		sk, f.Desc = customerSorts["updated"], true
+	}
+	keys := []db.Key{{Expr: sk.col, Desc: f.Desc}, {Expr: "customers.id", Desc: f.Desc}}
+	return keys, func(c *Customer) []any { return []any{sk.val(c), c.ID} }
+}
+
+func customerOrder(f CustomerFilter) string {
+	keys, _ := customerKeys(f)
+	return db.Order(keys)
+}
+
+// EachCustomer reads every customer matching f (no paging) in the list's
+// order, 1,000 at a time, for exports: keyset pagination on the sort key
+// and the id, in one read snapshot, so each customer comes exactly once.
 func (s *Store) EachCustomer(ctx context.Context, f CustomerFilter, batch func([]Customer) error) error {
-	var rows []Customer
-	return s.customerQuery(ctx, f).Order(customerOrder(f)).FindInBatches(&rows, 1000, func(tx *gorm.DB, _ int) error {
-		return batch(rows)
-	}).Error
+	keys, keyOf := customerKeys(f)
+	f.Limit, f.Offset = 0, 0
+	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB { return (&Store{db: tx}).customerQuery(ctx, f) },
+		keys, keyOf, 1000, batch)
 }
 
 // Regions lists the distinct regions of the customers in scope.
@@ -368,6 +385,11 @@ type OpportunityFilter struct {
 	TeamID   uint
 	Grade    string
 	Industry string
+	// CloseMonth keeps opportunities expected to close in that month
+	// ("2026-03"); CloseFrom and CloseBefore are its bounds.
+	CloseMonth  string
+	CloseFrom   *time.Time
+	CloseBefore *time.Time
 	// MinScore keeps opportunities of customers qualified at least this.
 	MinScore int
 	// ClosedSince keeps won/lost opportunities only if they changed stage
@@ -384,9 +406,17 @@ type OpportunityFilter struct {
 type OpportunityRow struct {
 	Opportunity
 	CustomerName  string
+	CustomerCode  string
 	CustomerGrade string
 	CustomerScore int
+	Industry      string
+	TeamID        uint
 }
+
+// opportunityColumns are what list, board and export read: the
+// opportunity and the customer columns they show.
+const opportunityColumns = "opportunities.*, customers.name AS customer_name, customers.credit_code AS customer_code, " +
+	"customers.grade AS customer_grade, customers.qual_score AS customer_score, customers.industry AS industry, customers.team_id AS team_id"
 
 func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&Opportunity{}).
@@ -411,6 +441,12 @@ func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm
 	if f.Industry != "" {
 		q = q.Where("customers.industry = ?", f.Industry)
 	}
+	if f.CloseFrom != nil {
+		q = q.Where("opportunities.expected_close >= ?", *f.CloseFrom)
+	}
+	if f.CloseBefore != nil {
+		q = q.Where("opportunities.expected_close < ?", *f.CloseBefore)
+	}
 	if f.MinScore > 0 {
 		q = q.Where("customers.qual_score >= ?", f.MinScore)
 	}
@@ -420,38 +456,179 @@ func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm
 	return q
 }
 
-// Sorting by close date puts opportunities without one last on both
-// databases (PostgreSQL and SQLite disagree on where NULLs go).
-var opportunitySorts = map[string]string{
-	"close": "opportunities.expected_close IS NULL, opportunities.expected_close", "value": "opportunities.monthly_fen", "updated": "opportunities.updated_at",
-	"stage": "opportunities.stage", "title": "opportunities.title",
+// oppSortKey is one sort of opportunities: the column (or expression) and
+// how to read its value from a loaded row, for keyset reads.
+type oppSortKey struct {
+	expr     string
+	nullable bool
+	val      func(*OpportunityRow) any
 }
 
-// ListOpportunities returns a page of opportunities with customer names.
+// stageRank orders stages as the pipeline does, not alphabetically.
+var stageRank = func() string {
+	var b strings.Builder
+	b.WriteString("CASE opportunities.stage")
+	for i, st := range Stages {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, i)
+	}
+	b.WriteString(" END")
+	return b.String()
+}()
+
+// OpportunitySorts are the sort keys of the opportunity list and board.
+// "close" is the expected close date, NULL (not set) last either way.
+var OpportunitySorts = map[string]oppSortKey{
+	"close": {"opportunities.expected_close", true, func(r *OpportunityRow) any {
+		if r.ExpectedClose == nil {
+			return nil
+		}
+		return *r.ExpectedClose
+	}},
+	"value":   {"opportunities.monthly_fen", false, func(r *OpportunityRow) any { return int64(r.MonthlyFen) }},
+	"updated": {"opportunities.updated_at", false, func(r *OpportunityRow) any { return r.UpdatedAt }},
+	"stage":   {stageRank, false, func(r *OpportunityRow) any { return slices.Index(Stages, r.Stage) }},
+	"title":   {"opportunities.title", false, func(r *OpportunityRow) any { return r.Title }},
+	// changed is the board's order for won and lost: latest result first.
+	"changed": {"opportunities.stage_changed_at", false, func(r *OpportunityRow) any { return r.StageChangedAt }},
+}
+
+// opportunityKeys is a total order for f: its sort (last updated first by
+// default), then the id in the same direction.
+func opportunityKeys(f OpportunityFilter) ([]db.Key, func(*OpportunityRow) []any) {
+	sk, ok := OpportunitySorts[f.Sort]
+	if !ok {
+		sk, f.Desc = OpportunitySorts["updated"], true
+	}
+	keys := []db.Key{{Expr: sk.expr, Desc: f.Desc, Nullable: sk.nullable}, {Expr: "opportunities.id", Desc: f.Desc}}
+	return keys, func(r *OpportunityRow) []any { return []any{sk.val(r), r.ID} }
+}
+
+// ListOpportunities returns a page of opportunities with customer names
+// and the capped count.
 func (s *Store) ListOpportunities(ctx context.Context, f OpportunityFilter) ([]OpportunityRow, int64, error) {
 	var total int64
 	capped := s.opportunityQuery(ctx, f).Select("1").Limit(CountCap + 1)
 	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count opportunities: %w", err)
 	}
-	col, ok := opportunitySorts[f.Sort]
-	if !ok {
-		col, f.Desc = "opportunities.updated_at", true
-	}
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
-	}
+	out, err := s.OpportunityRows(ctx, f)
+	return out, total, err
+}
+
+// OpportunityRows is one page of opportunities matching f (no count).
+func (s *Store) OpportunityRows(ctx context.Context, f OpportunityFilter) ([]OpportunityRow, error) {
+	keys, _ := opportunityKeys(f)
 	var out []OpportunityRow
-	q := s.opportunityQuery(ctx, f).Select("opportunities.*, customers.name AS customer_name, customers.grade AS customer_grade, customers.qual_score AS customer_score").
-		Order(col + dir).Order("opportunities.id DESC")
+	q := s.opportunityQuery(ctx, f).Select(opportunityColumns).Order(db.Order(keys))
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
 	if err := q.Scan(&out).Error; err != nil {
-		return nil, 0, fmt.Errorf("list opportunities: %w", err)
+		return nil, fmt.Errorf("list opportunities: %w", err)
 	}
-	return out, total, nil
+	return out, nil
+}
+
+// BoardCard returns opportunity id if f selects it, else nil.
+func (s *Store) BoardCard(ctx context.Context, f OpportunityFilter, id uint) (*OpportunityRow, error) {
+	var out []OpportunityRow
+	if err := s.opportunityQuery(ctx, f).Select(opportunityColumns).Where("opportunities.id = ?", id).Limit(1).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("board card %d: %w", id, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return &out[0], nil
+}
+
+// OppTotals are the count and sums of a set of opportunities, in fen.
+// Weighted is the monthly value times the win probability.
+type OppTotals struct {
+	Count      int64
+	MonthlyFen int64
+	OneTimeFen int64
+	Weighted   int64
+}
+
+// oppTotalsRow is one GROUP BY row; the weighted sum is still in
+// fen × percent, divided once at the end so rounding happens once.
+type oppTotalsRow struct {
+	Stage           string
+	N               int64
+	Monthly         int64
+	OneTime         int64
+	WeightedPercent int64
+}
+
+const oppTotalsSelect = "COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly, " +
+	"COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time, " +
+	"COALESCE(SUM(opportunities.monthly_fen * opportunities.probability), 0) AS weighted_percent"
+
+func (r oppTotalsRow) totals() OppTotals {
+	return OppTotals{Count: r.N, MonthlyFen: r.Monthly, OneTimeFen: r.OneTime, Weighted: r.WeightedPercent / 100}
+}
+
+// OpportunityTotals counts and sums every opportunity matching f (not
+// just a page), in one SQL aggregate.
+func (s *Store) OpportunityTotals(ctx context.Context, f OpportunityFilter) (OppTotals, error) {
+	var r oppTotalsRow
+	if err := s.opportunityQuery(ctx, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
+		return OppTotals{}, fmt.Errorf("opportunity totals: %w", err)
+	}
+	return r.totals(), nil
+}
+
+// StageTotals is OpportunityTotals per stage (GROUP BY), for the board's
+// column headers and the home panel.
+func (s *Store) StageTotals(ctx context.Context, f OpportunityFilter) (map[string]OppTotals, error) {
+	var rows []oppTotalsRow
+	if err := s.opportunityQuery(ctx, f).Select("opportunities.stage AS stage, " + oppTotalsSelect).
+		Group("opportunities.stage").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("stage totals: %w", err)
+	}
+	out := make(map[string]OppTotals, len(rows))
+	for _, r := range rows {
+		out[r.Stage] = r.totals()
+	}
+	return out, nil
+}
+
+// BoardCards returns up to limit opportunities of one stage matching f in
+// the order f.Sort, starting after the opportunity afterID when it is not
+// 0 (the last card shown: "更多" on the board). The position is that
+// opportunity's sort values, read from the database, so the next cards
+// follow exactly whatever happened to it since.
+func (s *Store) BoardCards(ctx context.Context, f OpportunityFilter, stage string, afterID uint, limit int) ([]OpportunityRow, error) {
+	f.Stages = []string{stage}
+	keys, keyOf := opportunityKeys(f)
+	q := s.opportunityQuery(ctx, f).Select(opportunityColumns)
+	if afterID != 0 {
+		var last OpportunityRow
+		err := s.db.WithContext(ctx).Unscoped().Model(&Opportunity{}).
+			Joins("JOIN customers ON customers.id = opportunities.customer_id").
+			Select(opportunityColumns).Where("opportunities.id = ?", afterID).Take(&last).Error
+		if err != nil {
+			return nil, db.NotFound(err, fmt.Sprintf("opportunity %d", afterID))
+		}
+		cond, args := db.After(keys, keyOf(&last))
+		q = q.Where(cond, args...)
+	}
+	var out []OpportunityRow
+	if err := q.Order(db.Order(keys)).Limit(limit).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("board cards %s: %w", stage, err)
+	}
+	return out, nil
+}
+
+// EachOpportunity reads every opportunity matching f (no paging) in the
+// list's order, 1,000 at a time, for exports (keyset pagination, one read
+// snapshot: each row exactly once).
+func (s *Store) EachOpportunity(ctx context.Context, f OpportunityFilter, batch func([]OpportunityRow) error) error {
+	keys, keyOf := opportunityKeys(f)
+	f.Limit, f.Offset = 0, 0
+	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		return (&Store{db: tx}).opportunityQuery(ctx, f).Select(opportunityColumns)
+	}, keys, keyOf, 1000, batch)
 }
 
 // CreateOpportunity inserts o.

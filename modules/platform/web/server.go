@@ -250,6 +250,9 @@ func requestID(c *fiber.Ctx) string {
 
 // securityHeaders sets a strict CSP (no inline script or style, no
 // framing) and the usual hardening headers on every response.
+// Location is the zone times are shown in (pages, exports).
+func (s *Server) Location() *time.Location { return s.opts.Location }
+
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	s.setSecurityHeaders(c)
 	return c.Next()
