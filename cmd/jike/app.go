@@ -129,6 +129,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		_, err := notifySvc.Prune(ctx, now.AddDate(0, 0, -180))
 		return err
 	}})
+	runner.MustRegister(jobs.Job{Name: "db.optimize", Schedule: "0 4 * * *", Run: func(ctx context.Context, _ time.Time) error {
+		return d.Optimize(ctx)
+	}})
 	// Order matters: who is asking, then in which language, then CSRF.
 	srv.Use(org.SessionMiddleware(orgSvc, srv), srv.Language(), srv.CSRF())
 	org.Register(srv, orgSvc, org.RouteOptions{LoginRate: o.LoginRate})

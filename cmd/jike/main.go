@@ -273,7 +273,9 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo monthly targets: %d, month-end reviews: %d\n", tg, rv)
-	return nil
+	// The planner's statistics were gathered on empty tables when the
+	// database opened.
+	return a.DB.Optimize(ctx)
 }
 
 func cmdMigrate(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {

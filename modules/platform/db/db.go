@@ -85,12 +85,12 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	// WAL lets readers run beside the single writer; busy_timeout makes a
 	// second writer wait instead of failing; foreign keys are off in SQLite
-	// unless asked for. optimize(0x10002), with a bounded analysis, gathers
-	// the planner's statistics when a connection opens: without them SQLite
-	// joined customers first and sorted a whole branch for every page of a
-	// list or batch of an export, instead of walking the index of the order.
+	// unless asked for. Nothing here may write: a connection opened while
+	// another holds the write lock (a request inside WithTx that reads
+	// through the pool) would wait for that lock and fail with "database is
+	// locked" — which is what PRAGMA optimize in this list once did.
 	dsn := "file:" + o.SQLitePath + "?_pragma=foreign_keys(1)&_pragma=journal_mode(wal)&_pragma=busy_timeout(10000)&_pragma=synchronous(normal)" +
-		"&_pragma=analysis_limit(400)&_pragma=optimize(0x10002)&_txlock=immediate"
+		"&_txlock=immediate"
 	g, err := gorm.Open(gormlite.Open(dsn), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", o.SQLitePath, err)
@@ -100,13 +100,36 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, err
 	}
 	sqlDB.SetMaxOpenConns(4)
-	// New connections now and then, so statistics follow the data (the
-	// optimize above runs on each new connection).
-	sqlDB.SetConnMaxLifetime(time.Hour)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", o.SQLitePath, err)
 	}
-	return &DB{Gorm: g, Dialect: SQLite}, nil
+	d := &DB{Gorm: g, Dialect: SQLite}
+	if err := d.Optimize(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Optimize refreshes the SQLite planner's statistics (a bounded ANALYZE of
+// the tables that need it). Without them SQLite joined customers first and
+// sorted a whole branch for every page of a list or batch of an export,
+// instead of walking the index of the order. It runs when the database
+// opens, after a seed and nightly as a job; PostgreSQL's autovacuum does
+// the same there, so it is a no-op on PostgreSQL.
+func (d *DB) Optimize(ctx context.Context) error {
+	if d.Dialect != SQLite {
+		return nil
+	}
+	// analysis_limit holds per connection, so both run on one.
+	return d.Gorm.WithContext(ctx).Connection(func(c *gorm.DB) error {
+		if err := c.Exec("PRAGMA analysis_limit=400").Error; err != nil {
+			return fmt.Errorf("sqlite analysis_limit: %w", err)
+		}
+		if err := c.Exec("PRAGMA optimize=0x10002").Error; err != nil {
+			return fmt.Errorf("sqlite optimize: %w", err)
+		}
+		return nil
+	})
 }
 
 // withSessionDefaults adds the session settings Jike relies on to a

@@ -3,7 +3,9 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
@@ -122,4 +124,47 @@ func TestConnIgnoresTransactionOfAnotherDatabase(t *testing.T) {
 	if n := count(t, two.Gorm, "probe_a"); n != 1 {
 		t.Fatalf("the second database's write was tied to the first's transaction (%d rows)", n)
 	}
+}
+
+// TestPoolReadInsideTx: while a transaction holds SQLite's write lock, a
+// read through the pool (a store that does not join the transaction, or a
+// lookup on another connection) opens new connections and must not wait
+// for the lock. Opening a connection once ran PRAGMA optimize, which
+// writes, and every such read failed after the busy timeout with
+// "database is locked".
+func TestPoolReadInsideTx(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := d.Gorm.Exec("CREATE TABLE probe_r (v VARCHAR(20) NOT NULL)").Error; err != nil {
+			t.Fatal(err)
+		}
+		sqlDB, err := d.Gorm.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = d.WithTx(ctx, func(ctx context.Context) error {
+			if err := db.Conn(ctx, d.Gorm).Exec("INSERT INTO probe_r (v) VALUES ('x')").Error; err != nil {
+				return err
+			}
+			// Three connections at once beside the transaction's: at least
+			// one of them is opened now, under the held write lock.
+			tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			for i := range 3 {
+				c, err := sqlDB.Conn(tctx)
+				if err != nil {
+					return fmt.Errorf("connection %d: %w", i, err)
+				}
+				defer c.Close()
+				var n int
+				if err := c.QueryRowContext(tctx, "SELECT COUNT(*) FROM probe_r").Scan(&n); err != nil {
+					return fmt.Errorf("read on connection %d: %w", i, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }
