@@ -17,7 +17,7 @@ go vet ./...
 export JIKE_REQUIRE_BROWSER=1
 log=$(mktemp)
 set +e
-go test -count=1 -timeout 25m -v ./... >"$log" 2>&1
+go test -count=1 -timeout 45m -v ./... >"$log" 2>&1
 status=$?
 # Fuzz targets, a few seconds each on top of their seed corpus (which the
 # run above already replayed). A failing input is saved under the

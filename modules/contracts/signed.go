@@ -25,16 +25,7 @@ func (s *Service) SignedByOwner(ctx context.Context, viewer authz.Subject, owner
 	if len(owners) == 0 {
 		return out, nil
 	}
-	var rows []struct {
-		OwnerID uint
-		N       int64
-		M       int64
-	}
-	err := s.store.scoped(ctx, s.enf.ListScope(viewer, "customer", "read")).
-		Select(`contracts.owner_id AS owner_id, COUNT(*) AS n,
-			COALESCE(SUM(CASE WHEN contracts.predecessor_id IS NULL THEN contracts.monthly_fen ELSE 0 END), 0) AS m`).
-		Where("contracts.owner_id IN ? AND contracts.revision = 1 AND contracts.signed_at >= ? AND contracts.signed_at < ?", owners, from.UTC(), to.UTC()).
-		Group("contracts.owner_id").Scan(&rows).Error
+	rows, err := s.store.signedByOwner(ctx, s.enf.ListScope(viewer, "customer", "read"), owners, from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -554,3 +554,26 @@ func (s *Store) InForceEndingBy(ctx context.Context, end time.Time) ([]DueRow, e
 		Order("contracts.end_on, contracts.id").Limit(50_000).Scan(&out).Error
 	return out, err
 }
+
+// ownerSigned is one owner's signed first revisions in a period.
+type ownerSigned struct {
+	OwnerID uint
+	N       int64 // signed contracts
+	M       int64 // new monthly revenue, fen (renewals add none)
+}
+
+// signedByOwner counts, per owner among owners, the contracts whose first
+// revision was signed in [from, to), within scope. The column list is one
+// SQL text so that no column name stands alone as a string.
+func (s *Store) signedByOwner(ctx context.Context, scope authz.ListScope, owners []uint, from, to time.Time) ([]ownerSigned, error) {
+	var rows []ownerSigned
+	err := s.scoped(ctx, scope).
+		Select(`contracts.owner_id AS owner_id, COUNT(*) AS n,
+			COALESCE(SUM(CASE WHEN contracts.predecessor_id IS NULL THEN contracts.monthly_fen ELSE 0 END), 0) AS m`).
+		Where("contracts.owner_id IN ? AND contracts.revision = 1 AND contracts.signed_at >= ? AND contracts.signed_at < ?", owners, from.UTC(), to.UTC()).
+		Group("contracts.owner_id, contracts.revision").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("contracts signed by owner: %w", err)
+	}
+	return rows, nil
+}

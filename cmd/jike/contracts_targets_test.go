@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/targets"
+)
+
+// TestSignedContractCountsInTargets: a signed contract is a signing and
+// brings its monthly fee as new MRC on its owner's monthly targets, and
+// only for viewers who may read its customer.
+func TestSignedContractCountsInTargets(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newContractWorld(t, d)
+		am := subject(t, w.a, "liwei")
+		m := targets.MonthOf(time.Now(), time.UTC)
+		actuals := func(viewer string) targets.Values {
+			t.Helper()
+			v, err := w.a.Targets.Actuals(ctx, subject(t, w.a, viewer), []uint{am.ID}, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v[am.ID]
+		}
+		before := actuals("liwei")
+		c := w.signed(t)
+		if c.MonthlyFen <= 0 {
+			t.Fatalf("signed contract has no monthly fee: %d", c.MonthlyFen)
+		}
+		after := actuals("liwei")
+		if got := after[targets.LineSignings] - before[targets.LineSignings]; got != 1 {
+			t.Errorf("signings grew by %d, want 1", got)
+		}
+		if got := after[targets.LineMRC] - before[targets.LineMRC]; got != int64(c.MonthlyFen) {
+			t.Errorf("new MRC grew by %d fen, want the contract's %d", got, c.MonthlyFen)
+		}
+		// The other branch's director counts none of it.
+		if other := actuals("liuzhiqiang"); other[targets.LineSignings] != 0 || other[targets.LineMRC] != 0 {
+			t.Errorf("the other branch's director sees liwei's signings: %v", other)
+		}
+	})
+}
