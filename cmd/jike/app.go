@@ -225,6 +225,14 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		Contracts: signedContracts(contractSvc),
 	})
 	targets.Register(srv, targetSvc, targets.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location, ImportGate: prospectSvc.ImportGate()})
+	// Contracts and targets are wired after the other modules' history
+	// descriptions; theirs join here.
+	if err := errors.Join(
+		contracts.DescribeHistory(srv.History, contractSvc),
+		targets.DescribeHistory(srv.History, targetSvc),
+	); err != nil {
+		return nil, err
+	}
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,

@@ -3,7 +3,8 @@ package main
 // The history in a browser: an account manager opens one of the demo's
 // proposals, whose 修改记录 shows the long section texts cut short with
 // "展开"; clicking it reveals the whole text and "收起" folds it again —
-// with <details>, no script, under the strict CSP. It reuses the helpers
+// with <details>, no script, under the strict CSP. A contract's 修改记录
+// reads in words as well. It reuses the helpers
 // of e2e_test.go and follows the same skip/require rules.
 //
 //	go test ./cmd/jike/ -run TestE2EHistory -count=1 -v
@@ -82,5 +83,20 @@ func TestE2EHistory(t *testing.T) {
 	b.do("click 收起", chromedp.Click(chromedp.CSS(long+" > summary")))
 	if got := state(); got != "false,true,false,true,false" {
 		b.fail("folded long text: open,short,full,more,less = %s", got)
+	}
+
+	// 5. A contract's 修改记录 reads in words too: actions and amounts,
+	// no column names.
+	b.navigate("/contracts")
+	href = e2eRun(b, "find a contract", chromedp.Evaluate[string](
+		`(Array.from(document.querySelectorAll('main a[href^="/contracts/"]')).map(a => a.getAttribute('href')).find(h => /^\/contracts\/\d+$/.test(h)) || '')`))
+	if !regexp.MustCompile(`^/contracts/\d+$`).MatchString(href) {
+		b.fail("no contract link on /contracts (found %q)", href)
+	}
+	b.navigate(href)
+	hist = b.text("#history")
+	if !strings.Contains(hist, "创建") || !strings.Contains(hist, "合同总价") || !strings.Contains(hist, "¥") ||
+		regexp.MustCompile(`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`).MatchString(hist) {
+		b.fail("the contract's history does not read in words: %.300s", hist)
 	}
 }

@@ -246,6 +246,7 @@ func historyPages(t *testing.T, a *app, s authz.Subject) map[string][]string {
 		"needs":       top("need", "JOIN needs x ON x.id = audit_log.entity_id", "/customers/%d/needs"),
 		"analysis":    top("customer_service", "JOIN customer_services x ON x.id = audit_log.entity_id", "/customers/%d/analysis"),
 		"proposal":    top("proposal", "JOIN proposals x ON x.id = audit_log.entity_id", "/proposals/%d"),
+		"contract":    top("contract", "JOIN contracts x ON x.id = audit_log.entity_id", "/contracts/%d"),
 		"product":     top("product", "", "/catalog/%d"),
 	}
 	if s.Role == authz.RoleAdmin {
@@ -265,6 +266,7 @@ func TestHistory(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := demoApp(t, d)
 		ed := historyEdits(t, a)
+		historyTargetEdits(t, a)
 		t.Run("every recorded entity and action is described", func(t *testing.T) { testHistoryDescribed(t, a) })
 		t.Run("the proposal history names the customer", func(t *testing.T) { testHistoryNamesCustomer(t, a) })
 		t.Run("the timeline lists changed fields by label", func(t *testing.T) { testHistoryTimeline(t, a, ed) })
@@ -272,6 +274,8 @@ func TestHistory(t *testing.T) {
 		t.Run("queries do not grow with the entries", func(t *testing.T) { testHistoryQueries(t, a) })
 		t.Run("the admin keeps a raw view", func(t *testing.T) { testHistoryRawView(t, a, ed) })
 		t.Run("every page reads in words", func(t *testing.T) { testHistoryWalk(t, a) })
+		t.Run("the contract page reads in words", func(t *testing.T) { testHistoryContractPage(t, a) })
+		t.Run("targets read in words", func(t *testing.T) { testHistoryTargets(t, a) })
 	})
 }
 
@@ -435,7 +439,14 @@ func testHistoryScoped(t *testing.T, a *app) {
 		pick("customer_service", "SELECT x.id FROM customer_services x WHERE x.customer_id IN (?)"),
 		pick("need", "SELECT x.id FROM needs x WHERE x.customer_id IN (?)"),
 		pick("proposal", "SELECT x.id FROM proposals x WHERE x.customer_id IN (?)"),
+		pick("contract", "SELECT x.id FROM contracts x WHERE x.customer_id IN (?)"),
+		pick("contract_task", "SELECT x.id FROM contract_tasks x JOIN contracts c ON c.id = x.contract_id WHERE c.customer_id IN (?)"),
+		// Targets are the Daqing managers' (those who own Daqing customers).
+		pick("target_quota", "SELECT x.id FROM target_quotas x WHERE x.owner_id IN (SELECT owner_id FROM customers WHERE id IN (?))"),
+		pick("monthly_target", "SELECT x.id FROM monthly_targets x WHERE x.owner_id IN (SELECT owner_id FROM customers WHERE id IN (?))"),
+		pick("monthly_review", "SELECT x.id FROM monthly_reviews x WHERE x.owner_id IN (SELECT owner_id FROM customers WHERE id IN (?))"),
 	}
+	named := len(entries)
 	// The same records as references in a need's and a proposal's fields.
 	refs, _ := json.Marshal(map[string]audit.Change{
 		"customer_id": {To: entries[0].EntityID}, "contact_id": {To: entries[1].EntityID},
@@ -450,7 +461,7 @@ func testHistoryScoped(t *testing.T, a *app) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, e := range entries[:10] {
+	for i, e := range entries[:named] {
 		if got := stranger.Rows[i].Target; got.Text != "（无权查看）" || got.Link != "" {
 			t.Errorf("%s %d is named to liwei: %+v", e.Entity, e.EntityID, got)
 		}

@@ -500,6 +500,9 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	}
 	v := &showView{D: d, Errors: errs, Capital: "人民币" + d.C.TotalFen.Capital(), Reasons: h.reasons(c, d),
 		MaxMB: h.svc.MaxAttachmentBytes() >> 20}
+	if v.History, err = h.srv.History.View(ctx, web.MustSubject(c), web.Lang(c), d.History); err != nil {
+		return err
+	}
 	if d.Can[ActTasks] {
 		if v.TaskOwners, err = h.svc.Signatories(ctx, d.Customer); err != nil {
 			return err

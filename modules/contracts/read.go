@@ -30,7 +30,8 @@ type Detail struct {
 	CustomerSignatory *prospects.Contact
 	// Users holds every user the page names, by id.
 	Users map[uint]org.User
-	// History is the revision's audit trail, newest first.
+	// History is the trail of the contract's revisions and tasks, newest
+	// first (see historyOf).
 	History []audit.Entry
 	// ChiefID is the customer's chief rep, or the team's leader; 0 if none.
 	ChiefID uint
@@ -52,15 +53,6 @@ func (d *Detail) UserPtr(id *uint) org.User {
 		return org.User{}
 	}
 	return d.Users[*id]
-}
-
-// Actors maps user ids to names, for the audit table.
-func (d *Detail) Actors() map[uint]string {
-	out := make(map[uint]string, len(d.Users))
-	for id, u := range d.Users {
-		out[id] = u.Name
-	}
-	return out
 }
 
 // May reports whether the reader may do the named action now.
@@ -148,7 +140,7 @@ func (s *Service) Get(ctx context.Context, actor authz.Subject, id uint) (*Detai
 	if d.ChiefID, err = s.chiefOf(ctx, cust); err != nil {
 		return nil, err
 	}
-	if d.History, _, err = audit.List(ctx, s.store.DB(), audit.Query{Entity: "contract", EntityID: c.ID, Limit: 50}); err != nil {
+	if d.History, err = s.historyOf(ctx, d); err != nil {
 		return nil, err
 	}
 	ids := []uint{c.OwnerID, cust.OwnerID, d.ChiefID}
@@ -165,11 +157,6 @@ func (s *Service) Get(ctx context.Context, actor authz.Subject, id uint) (*Detai
 	}
 	for _, a := range d.Attachments {
 		ids = append(ids, a.UploadedBy)
-	}
-	for _, e := range d.History {
-		if e.ActorID != nil {
-			ids = append(ids, *e.ActorID)
-		}
 	}
 	if d.Users, err = s.deps.Org.UsersByIDs(ctx, dedupe(ids)); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -47,6 +48,8 @@ type showView struct {
 	Reasons []string
 	// MaxMB is the attachment size limit, for the upload form.
 	MaxMB int64
+	// History is the contract's trail in words (修改记录).
+	History *audit.View
 }
 
 // formView is the contract form (new, edit, amendment).
