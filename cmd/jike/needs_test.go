@@ -20,18 +20,19 @@ func TestNeedsAndAnalysisPages(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a := newTestApp(t, d)
-		svc := needs.NewService(needs.NewStore(d.Gorm), a.Prospects, needs.Options{})
 		mine := seedCustomer(t, a, "liwei", "李伟的医院客户", prospects.MakeCreditCode("91230103MA1000101"))
 		theirs := seedCustomer(t, a, "zhangjing", "张静的证券客户", prospects.MakeCreditCode("91230103MA1000102"))
 		ct, err := a.Prospects.SaveContact(ctx, subject(t, a, "liwei"), mine.ID, 0, prospects.ContactInput{Name: "王院长", Role: "decision"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		theirNeed, err := svc.SaveNeed(ctx, subject(t, a, "zhangjing"), theirs.ID, 0, needs.NeedInput{Category: "cloud", Description: "证券交易系统灾备上云", Priority: "high"})
+		theirNeed, err := a.Needs.SaveNeed(ctx, subject(t, a, "zhangjing"), theirs.ID, 0, needs.NeedInput{Category: "cloud", Description: "证券交易系统灾备上云", Priority: "high"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		soon := svc.Today().AddDate(0, 0, 30).Format("2006-01-02")
+		// The app's own clock and zone: a service made here with default
+		// options would be in another zone, a day apart for part of each day.
+		soon := a.Needs.Today().AddDate(0, 0, 30).Format("2006-01-02")
 		my, their := "/customers/"+itoa(mine.ID), "/customers/"+itoa(theirs.ID)
 		theirNeedURL := "/needs/" + itoa(theirNeed.ID)
 		runScenarios(t, a, []scenario{
