@@ -108,7 +108,7 @@ func TestNeedsDemoSeeded(t *testing.T) {
 	if _, err := a.Prospects.SeedDemo(ctx, demoSeed); err != nil {
 		t.Fatal(err)
 	}
-	svc := needs.NewService(needs.NewStore(a.DB.Gorm), a.Prospects, needs.Options{})
+	svc := a.Needs
 	if _, _, err := svc.SeedDemo(ctx, demoSeed); err != nil {
 		t.Fatal(err)
 	}
