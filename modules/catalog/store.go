@@ -70,18 +70,12 @@ func categoryOrder() string {
 	return b.String()
 }
 
-// escapeLike makes the user's text match literally inside LIKE (a "_" or
-// "%" in a search is not a wildcard).
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // List returns a page of products and the total count.
 func (s *Store) List(ctx context.Context, f Filter) ([]Product, int64, error) {
 	q := s.db.WithContext(ctx).Model(&Product{})
 	if f.Q != "" {
-		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
-		q = q.Where(`(LOWER(products.code) LIKE ? ESCAPE '\' OR LOWER(products.name_zh) LIKE ? ESCAPE '\' OR LOWER(products.name_en) LIKE ? ESCAPE '\')`, like, like, like)
+		cond, args := db.Contains(f.Q, "LOWER(products.code)", "LOWER(products.name_zh)", "LOWER(products.name_en)")
+		q = q.Where(cond, args...)
 	}
 	if f.Category != "" {
 		q = q.Where("products.category = ?", f.Category)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
 
 // LineInput is one line of a hand-made contract's form.
@@ -132,16 +133,11 @@ func dateOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// parseDate reads a calendar date typed as 2026-03-01 or 2026/3/1.
-func parseDate(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{"2006-01-02", "2006/1/2", "2006-1-2"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("not a date: %q", s)
-}
+// parseDate reads a calendar date typed into a form (2026-03-01,
+// 2026/3/1, 2026年3月1日), bounded to 1900–2100: the one date parser of
+// every form and import (textnorm.ParseDate). textnorm.DateMessage names
+// its error.
+func parseDate(s string) (time.Time, error) { return textnorm.ParseDate(s) }
 
 // addMonths is the same day n months later; a day the month lacks (31
 // March + 1 month) becomes its last day (30 April).

@@ -18,6 +18,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/notify"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -184,11 +185,11 @@ func (s *Service) apply(ctx context.Context, actor authz.Subject, cust *prospect
 	c.Title = in.Title
 	start, err := parseDate(in.StartOn)
 	if err != nil {
-		f.Add("start_on", ifEmpty(in.StartOn, "v.required", "v.date"))
+		f.Add("start_on", ifEmpty(in.StartOn, "v.required", textnorm.DateMessage(err)))
 	}
 	end, err2 := parseDate(in.EndOn)
 	if err2 != nil {
-		f.Add("end_on", ifEmpty(in.EndOn, "v.required", "v.date"))
+		f.Add("end_on", ifEmpty(in.EndOn, "v.required", textnorm.DateMessage(err2)))
 	}
 	if err == nil && err2 == nil {
 		switch term, ok := TermOf(start, end); {
@@ -787,7 +788,7 @@ func (s *Service) Sign(ctx context.Context, actor authz.Subject, id uint, signed
 	on := s.Today()
 	if strings.TrimSpace(signedOn) != "" {
 		if on, err = parseDate(signedOn); err != nil {
-			return nil, apperr.Fields{"signed_on": "v.date"}
+			return nil, apperr.Fields{"signed_on": textnorm.DateMessage(err)}
 		}
 	}
 	if on.After(s.Today()) {

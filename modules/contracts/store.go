@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -301,9 +300,8 @@ func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) 
 		q = q.Where("contracts.total_fen <= ?", *f.MaxFen)
 	}
 	if f.Q != "" {
-		like := "%" + escapeLike(f.Q) + "%"
-		q = q.Where(`(UPPER(contracts.number) LIKE ? ESCAPE '\' OR contracts.title LIKE ? ESCAPE '\' OR customers.search_text LIKE ? ESCAPE '\')`,
-			strings.ToUpper(like), like, strings.ToLower(like))
+		cond, args := db.Contains(f.Q, "LOWER(contracts.number)", "LOWER(contracts.title)", "customers.search_text")
+		q = q.Where(cond, args...)
 	}
 	return q
 }
@@ -376,17 +374,6 @@ func (s *Store) OfCustomer(ctx context.Context, scope authz.ListScope, customerI
 	err := s.scoped(ctx, scope).Where("contracts.customer_id = ?", customerID).
 		Select("contracts.*").Order("contracts.number DESC, contracts.revision DESC").Limit(500).Find(&out).Error
 	return out, err
-}
-
-func escapeLike(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '%' || r == '_' || r == '\\' {
-			out = append(out, '\\')
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }
 
 // --- timeline (the caller has checked the customer)

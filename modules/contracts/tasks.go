@@ -11,6 +11,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -38,7 +39,7 @@ func (s *Service) taskFields(ctx context.Context, cust *prospects.Customer, t *T
 	}
 	due, err := parseDate(in.DueOn)
 	if err != nil {
-		f.Add("due_on", ifEmpty(in.DueOn, "v.required", "v.date"))
+		f.Add("due_on", ifEmpty(in.DueOn, "v.required", textnorm.DateMessage(err)))
 	} else {
 		t.DueOn = due
 	}

@@ -270,8 +270,8 @@ func (s *Store) needQuery(ctx context.Context, f NeedFilter) *gorm.DB {
 		q = q.Where("needs.priority = ?", f.Priority)
 	}
 	if f.Q != "" {
-		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
-		q = q.Where("(LOWER(needs.description) LIKE ? ESCAPE '\\' OR customers.search_text LIKE ? ESCAPE '\\')", like, like)
+		cond, args := db.Contains(f.Q, "LOWER(needs.description)", "customers.search_text")
+		q = q.Where(cond, args...)
 	}
 	return q
 }

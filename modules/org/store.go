@@ -80,8 +80,8 @@ var userSorts = map[string]string{
 func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, error) {
 	q := s.db.WithContext(ctx).Model(&User{})
 	if f.Q != "" {
-		like := "%" + strings.ToLower(f.Q) + "%"
-		q = q.Where("(LOWER(users.username) LIKE ? OR LOWER(users.name) LIKE ? OR LOWER(users.email) LIKE ? OR users.phone LIKE ?)", like, like, like, like)
+		cond, args := db.Contains(f.Q, "LOWER(users.username)", "LOWER(users.name)", "LOWER(users.email)", "LOWER(users.phone)")
+		q = q.Where(cond, args...)
 	}
 	if f.Role != "" {
 		q = q.Where("users.role = ?", f.Role)
@@ -132,7 +132,9 @@ func (s *Store) UsersByIDs(ctx context.Context, ids []uint) (map[uint]User, erro
 		return out, nil
 	}
 	var us []User
-	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&us).Error; err != nil {
+	// Conn: an export looks names up inside its read snapshot, on the
+	// connection it already holds (db.EachBatch).
+	if err := db.Conn(ctx, s.db).Where("id IN ?", ids).Find(&us).Error; err != nil {
 		return nil, err
 	}
 	for _, u := range us {

@@ -1,10 +1,12 @@
 package proposals
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -47,24 +49,28 @@ func (h *handler) export(format string) fiber.Handler {
 			cols[i] = sheet.Column{Header: h.srv.I18n.T(lang, col.id), Width: col.width, Kind: col.kind}
 		}
 		file, size, err := sheet.Spool(format, h.srv.I18n.T(lang, "proposals.title"), cols, h.opts.Location, func(w sheet.Writer) error {
-			return h.svc.Each(ctx, me, f, func(batch []Row) error {
-				ids := make([]uint, len(batch))
-				for i, r := range batch {
-					ids[i] = r.OwnerID
-				}
-				users, err := h.svc.opts.Users.UsersByIDs(ctx, ids)
-				if err != nil {
-					return err
-				}
-				for i := range batch {
-					r := &batch[i]
-					if err := w.Row(r.Number, r.Version, r.Title, r.CustomerName, users[r.OwnerID].Name,
-						h.srv.I18n.T(lang, "proposals.status."+r.Status), r.MonthlyFen, r.OneTimeFen, r.TotalFen,
-						r.ValidUntil, r.UpdatedAt); err != nil {
+			// One read snapshot on one connection: the names are looked up
+			// on the connection the batches are read on (db.EachBatch).
+			return db.ReadSnapshot(ctx, h.svc.store.db, func(ctx context.Context) error {
+				return h.svc.Each(ctx, me, f, func(batch []Row) error {
+					ids := make([]uint, len(batch))
+					for i, r := range batch {
+						ids[i] = r.OwnerID
+					}
+					users, err := h.svc.opts.Users.UsersByIDs(ctx, ids)
+					if err != nil {
 						return err
 					}
-				}
-				return nil
+					for i := range batch {
+						r := &batch[i]
+						if err := w.Row(r.Number, r.Version, r.Title, r.CustomerName, users[r.OwnerID].Name,
+							h.srv.I18n.T(lang, "proposals.status."+r.Status), r.MonthlyFen, r.OneTimeFen, r.TotalFen,
+							r.ValidUntil, r.UpdatedAt); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
 			})
 		})
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -268,9 +269,9 @@ func (s *Service) apply(ctx context.Context, actor authz.Subject, c *prospects.C
 	}
 	p.ValidUntil = nil
 	if v := strings.TrimSpace(in.ValidUntil); v != "" {
-		t, err := time.Parse("2006-01-02", v)
+		t, err := textnorm.ParseDate(v)
 		if err != nil {
-			f.Add("valid_until", "v.date")
+			f.Add("valid_until", textnorm.DateMessage(err))
 		} else if t.Before(s.opts.Now().AddDate(0, 0, -1)) {
 			f.Add("valid_until", "proposals.v.valid_past")
 		} else {

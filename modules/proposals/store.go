@@ -233,9 +233,8 @@ func (s *Store) listQuery(ctx context.Context, f Filter) *gorm.DB {
 		q = q.Where("proposals.status IN ?", f.Statuses)
 	}
 	if f.Q != "" {
-		like := "%" + escapeLike(f.Q) + "%"
-		lower := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
-		q = q.Where("(proposals.title LIKE ? ESCAPE '\\' OR proposals.number LIKE ? ESCAPE '\\' OR customers.search_text LIKE ? ESCAPE '\\')", like, like, lower)
+		cond, args := db.Contains(f.Q, "LOWER(proposals.title)", "LOWER(proposals.number)", "customers.search_text")
+		q = q.Where(cond, args...)
 	}
 	if f.Latest {
 		q = q.Where("proposals.version = (SELECT MAX(p2.version) FROM proposals p2 WHERE p2.root_id = proposals.root_id AND p2.deleted_at IS NULL)")

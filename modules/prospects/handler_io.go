@@ -2,6 +2,7 @@ package prospects
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -19,81 +22,85 @@ import (
 // maxExportRows bounds one export; beyond it the user is asked to filter.
 const maxExportRows = 100_000
 
-func (h *handler) exportRows(c *fiber.Ctx) ([]ExportRow, error) {
-	me := web.MustSubject(c)
-	f := h.filterFrom(c)
-	f.Scope = h.svc.Scope(me, "read")
-	var out []ExportRow
-	teams, err := h.svc.org.Teams(c.UserContext(), 0, false)
+// EachExportRow streams the customer export of f (its Scope applied): every
+// matching customer in the list's order, one batch of rows at a time, with
+// the names of owners, chief reps, teams and key persons. Batches and
+// names are read in one read snapshot on one connection (db.ReadSnapshot):
+// the lookups never wait for a second connection of the pool while the
+// snapshot holds one, however many exports run at once. More than
+// maxExportRows rows is sheet.ErrTooMany.
+func (s *Service) EachExportRow(ctx context.Context, f CustomerFilter, fn func([]ExportRow) error) error {
+	teams, err := s.org.Teams(ctx, 0, false)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	teamName := map[uint]string{}
+	teamName := make(map[uint]string, len(teams))
 	for _, t := range teams {
 		teamName[t.ID] = t.Name
 	}
-	err = h.svc.store.EachCustomer(c.UserContext(), f, func(batch []Customer) error {
-		if len(out)+len(batch) > maxExportRows {
-			return fiber.NewError(fiber.StatusRequestEntityTooLarge, "too many rows")
-		}
-		ids, cids := make([]uint, 0, len(batch)*2), make([]uint, len(batch))
-		for i, cu := range batch {
-			ids = append(ids, cu.OwnerID)
-			if cu.ChiefRepID != nil {
-				ids = append(ids, *cu.ChiefRepID)
+	n := 0
+	return db.ReadSnapshot(ctx, s.store.db, func(ctx context.Context) error {
+		return s.store.EachCustomer(ctx, f, func(batch []Customer) error {
+			if n += len(batch); n > maxExportRows {
+				return sheet.ErrTooMany
 			}
-			cids[i] = cu.ID
-		}
-		users, err := h.people(c, ids...)
-		if err != nil {
-			return err
-		}
-		names, err := h.svc.store.ContactNames(c.UserContext(), cids)
-		if err != nil {
-			return err
-		}
-		for _, cu := range batch {
-			r := ExportRow{Customer: cu, Owner: users[cu.OwnerID].Name, Team: teamName[cu.TeamID], KeyPersons: names[cu.ID]}
-			if cu.ChiefRepID != nil {
-				r.ChiefRep = users[*cu.ChiefRepID].Name
+			ids, cids := make([]uint, 0, len(batch)*2), make([]uint, len(batch))
+			for i, cu := range batch {
+				ids = append(ids, cu.OwnerID)
+				if cu.ChiefRepID != nil {
+					ids = append(ids, *cu.ChiefRepID)
+				}
+				cids[i] = cu.ID
 			}
-			out = append(out, r)
-		}
-		return nil
+			users, err := s.org.UsersByIDs(ctx, ids)
+			if err != nil {
+				return err
+			}
+			names, err := s.store.ContactNames(ctx, cids)
+			if err != nil {
+				return err
+			}
+			rows := make([]ExportRow, len(batch))
+			for i, cu := range batch {
+				rows[i] = ExportRow{Customer: cu, Owner: users[cu.OwnerID].Name, Team: teamName[cu.TeamID], KeyPersons: names[cu.ID]}
+				if cu.ChiefRepID != nil {
+					rows[i].ChiefRep = users[*cu.ChiefRepID].Name
+				}
+			}
+			return fn(rows)
+		})
 	})
-	return out, err
 }
 
 func exportName(ext string) string {
 	return fmt.Sprintf("customers-%s.%s", time.Now().Format("20060102-1504"), ext)
 }
 
-func (h *handler) exportCSV(c *fiber.Ctx) error {
-	rows, err := h.exportRows(c)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := WriteCustomersCSV(&buf, rows); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Attachment(exportName("csv"))
-	return c.Send(buf.Bytes())
-}
+func (h *handler) exportCSV(c *fiber.Ctx) error { return h.export(c, sheet.CSV) }
 
-func (h *handler) exportXLSX(c *fiber.Ctx) error {
-	rows, err := h.exportRows(c)
+func (h *handler) exportXLSX(c *fiber.Ctx) error { return h.export(c, sheet.XLSX) }
+
+// export answers /customers/export.csv and .xlsx: every customer of the
+// list's scope and filters, written batch by batch into a temporary file
+// (sheet.Spool) that is then sent, so memory holds one batch whatever the
+// size of the list, and an error still comes before the download starts.
+func (h *handler) export(c *fiber.Ctx, format string) error {
+	me := web.MustSubject(c)
+	f := h.filterFrom(c)
+	f.Scope = h.svc.Scope(me, "read")
+	file, size, err := sheet.Spool(format, exportSheetName, exportColumns, chinaTime(), func(w sheet.Writer) error {
+		return h.svc.EachExportRow(c.UserContext(), f, func(rows []ExportRow) error { return WriteExportRows(w, rows) })
+	})
+	if errors.Is(err, sheet.ErrTooMany) {
+		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "too many rows")
+	}
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := WriteCustomersXLSX(&buf, rows); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Attachment(exportName("xlsx"))
-	return c.Send(buf.Bytes())
+	c.Set(fiber.HeaderContentType, sheet.ContentType(format))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Attachment(exportName(format))
+	return c.SendStream(file, int(size))
 }
 
 func (h *handler) importTemplate(c *fiber.Ctx) error {

@@ -1,10 +1,12 @@
 package prospects
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -62,25 +64,29 @@ func (h *handler) exportOpportunities(format string) fiber.Handler {
 			return h.srv.I18n.T(lang, prefix+code)
 		}
 		file, size, err := sheet.Spool(format, h.srv.I18n.T(lang, "opportunities.title"), cols, h.srv.Location(), func(w sheet.Writer) error {
-			return h.svc.EachOpportunity(ctx, me, f, func(batch []OpportunityRow) error {
-				ids := make([]uint, len(batch))
-				for i, r := range batch {
-					ids[i] = r.OwnerID
-				}
-				users, err := h.people(c, ids...)
-				if err != nil {
-					return err
-				}
-				for i := range batch {
-					r := &batch[i]
-					if err := w.Row(r.Title, r.CustomerName, r.CustomerCode, label("stage.", r.Stage), r.MonthlyFen,
-						r.OneTimeFen, r.Probability, r.ExpectedClose, users[r.OwnerID].Name, teamName[r.TeamID],
-						r.CustomerGrade, label("industry.", r.Industry), r.CustomerScore, label("lost.", r.LostReason),
-						r.StageChangedAt, r.UpdatedAt); err != nil {
+			// One read snapshot on one connection: the names are looked up
+			// on the connection the batches are read on (db.EachBatch).
+			return db.ReadSnapshot(ctx, h.svc.store.db, func(ctx context.Context) error {
+				return h.svc.EachOpportunity(ctx, me, f, func(batch []OpportunityRow) error {
+					ids := make([]uint, len(batch))
+					for i, r := range batch {
+						ids[i] = r.OwnerID
+					}
+					users, err := h.svc.org.UsersByIDs(ctx, ids)
+					if err != nil {
 						return err
 					}
-				}
-				return nil
+					for i := range batch {
+						r := &batch[i]
+						if err := w.Row(r.Title, r.CustomerName, r.CustomerCode, label("stage.", r.Stage), r.MonthlyFen,
+							r.OneTimeFen, r.Probability, r.ExpectedClose, users[r.OwnerID].Name, teamName[r.TeamID],
+							r.CustomerGrade, label("industry.", r.Industry), r.CustomerScore, label("lost.", r.LostReason),
+							r.StageChangedAt, r.UpdatedAt); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
 			})
 		})
 		if err != nil {

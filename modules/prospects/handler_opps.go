@@ -12,6 +12,7 @@ import (
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -47,7 +48,8 @@ func oppFilterFromValues(q url.Values) OpportunityFilter {
 	if _, ok := OpportunitySorts[f.Sort]; !ok || f.Sort == "changed" {
 		f.Sort, f.Desc = "", false
 	}
-	if m, err := time.Parse("2006-01", q.Get("close")); err == nil {
+	// The month goes through the one date parser (1900–2100), as its first day.
+	if m, err := textnorm.ParseDate(q.Get("close") + "-01"); err == nil && q.Get("close") != "" {
 		next := m.AddDate(0, 1, 0)
 		f.CloseMonth, f.CloseFrom, f.CloseBefore = m.Format("2006-01"), &m, &next
 	}

@@ -127,7 +127,8 @@ func (s *Store) customerQuery(ctx context.Context, f CustomerFilter) *gorm.DB {
 		q = q.Unscoped().Where("customers.deleted_at IS NOT NULL")
 	}
 	if f.Q != "" {
-		q = q.Where("customers.search_text LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(strings.TrimSpace(f.Q)))+"%")
+		cond, args := db.Contains(f.Q, "customers.search_text")
+		q = q.Where(cond, args...)
 	}
 	if f.Grade != "" {
 		q = q.Where("customers.grade = ?", f.Grade)
@@ -310,7 +311,8 @@ func (s *Store) ContactNames(ctx context.Context, customerIDs []uint) (map[uint]
 		return out, nil
 	}
 	var rows []Contact
-	if err := s.db.WithContext(ctx).Select("customer_id, name").Where("customer_id IN ?", customerIDs).Order("id").Find(&rows).Error; err != nil {
+	// Conn: the export reads these inside its read snapshot (db.EachBatch).
+	if err := db.Conn(ctx, s.db).Select("customer_id, name").Where("customer_id IN ?", customerIDs).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -423,8 +425,8 @@ func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm
 		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
 		Scopes(f.Scope)
 	if f.Q != "" {
-		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
-		q = q.Where("(customers.search_text LIKE ? ESCAPE '\\' OR LOWER(opportunities.title) LIKE ? ESCAPE '\\')", like, like)
+		cond, args := db.Contains(f.Q, "customers.search_text", "LOWER(opportunities.title)")
+		q = q.Where(cond, args...)
 	}
 	if len(f.Stages) > 0 {
 		q = q.Where("opportunities.stage IN ?", f.Stages)

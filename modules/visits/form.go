@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -43,9 +44,8 @@ func (in *PlanInput) Validate(loc *time.Location) (planValues, apperr.Fields) {
 	if in.Time == "" {
 		in.Time = "09:30"
 	}
-	t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(in.Date)+" "+strings.TrimSpace(in.Time), loc)
-	if err != nil {
-		f.Add("date", "v.datetime")
+	if t, msg := parseDateTime(in.Date, in.Time, loc); msg != "" {
+		f.Add("date", msg)
 	} else {
 		v.starts = t.UTC()
 	}
@@ -164,12 +164,12 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 		if tm == "" || v.todo {
 			tm = "09:30" // a to-do has a day, not a time
 		}
-		t, err := time.ParseInLocation("2006-01-02 15:04", d+" "+tm, loc)
+		t, msg := parseDateTime(d, tm, loc)
 		local := now.In(loc)
 		today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
 		switch {
-		case err != nil:
-			f.Add("next_date", "v.datetime")
+		case msg != "":
+			f.Add("next_date", msg)
 		case v.todo && t.Before(today), !v.todo && t.Before(now):
 			f.Add("next_date", "visits.v.next_past")
 		default:
@@ -179,6 +179,26 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 		}
 	}
 	return v, f
+}
+
+// parseDateTime reads a date typed into a form (through
+// textnorm.ParseDate, the one date parser, which bounds it to 1900–2100)
+// and a time of day (15:04) as that moment in loc. On failure it returns
+// the message id for the field: "v.date_range" for a date out of range,
+// else "v.datetime".
+func parseDateTime(date, clock string, loc *time.Location) (time.Time, string) {
+	d, err := textnorm.ParseDate(date)
+	if err != nil {
+		if msg := textnorm.DateMessage(err); msg != "v.date" {
+			return time.Time{}, msg
+		}
+		return time.Time{}, "v.datetime"
+	}
+	c, err := time.Parse("15:04", textnorm.Fold(clock))
+	if err != nil {
+		return time.Time{}, "v.datetime"
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), 0, 0, loc), ""
 }
 
 // maxLocation is the longest place a plan takes, in characters.

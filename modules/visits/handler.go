@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -91,8 +92,9 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 	loc := h.svc.Location()
 	now := h.svc.Now().In(loc)
 	anchor := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	if d, err := time.ParseInLocation("2006-01-02", c.Query("date"), loc); err == nil {
-		anchor = d
+	// A date out of 1900–2100 (or none) shows today (textnorm.ParseDate).
+	if d, err := textnorm.ParseDate(c.Query("date")); err == nil {
+		anchor = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 	}
 	mode := c.Query("mode")
 	if mode != "month" {

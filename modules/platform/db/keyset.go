@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -164,10 +163,19 @@ func After(keys []Key, vals []any) (string, []any) {
 // any order other than the id skips and repeats rows: an export sorted by
 // update time returned 1,999 rows for 20,065 customers.
 //
-// All batches are read in one read-only transaction, at REPEATABLE READ
-// on PostgreSQL and in SQLite's WAL snapshot, so a row updated during a
-// long export (and so moved in an order by update time) is still read
-// exactly once. fn may query the database through other handles.
+// All batches are read in one read-only transaction (ReadSnapshot), so a
+// row updated during a long export (and so moved in an order by update
+// time) is still read exactly once. When ctx already carries a
+// transaction on this database, EachBatch reads in it instead of opening
+// another.
+//
+// The transaction holds a connection until the last batch. Lookups that
+// fn makes per batch (names of owners, key persons) must therefore go
+// through the same transaction — run EachBatch inside ReadSnapshot and
+// give the lookups that ctx, so stores reach it through Conn — and never
+// through another connection of the pool: with as many exports running as
+// the pool has connections, each would hold one and wait for a second,
+// forever.
 func EachBatch[T any](ctx context.Context, g *gorm.DB, query func(*gorm.DB) *gorm.DB, keys []Key, keyOf func(*T) []any, size int, fn func([]T) error) error {
 	if len(keys) == 0 || keys[len(keys)-1].Nullable {
 		return ErrBadKeys
@@ -175,12 +183,9 @@ func EachBatch[T any](ctx context.Context, g *gorm.DB, query func(*gorm.DB) *gor
 	if size <= 0 {
 		size = 1000
 	}
-	opts := &sql.TxOptions{ReadOnly: true}
-	if g.Dialector.Name() == Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
 	order := Order(keys)
-	return g.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return ReadSnapshot(ctx, g, func(ctx context.Context) error {
+		tx := Conn(ctx, g)
 		var last []any
 		for {
 			q := query(tx)
@@ -203,5 +208,5 @@ func EachBatch[T any](ctx context.Context, g *gorm.DB, query func(*gorm.DB) *gor
 			}
 			last = keyOf(&batch[len(batch)-1])
 		}
-	}, opts)
+	})
 }

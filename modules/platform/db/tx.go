@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 
 	"gorm.io/gorm"
 )
@@ -32,6 +33,26 @@ func WithTx(ctx context.Context, base *gorm.DB, fn func(ctx context.Context) err
 	return base.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, txValue{tx: tx, pool: rootPool(base)}))
 	})
+}
+
+// ReadSnapshot runs fn inside one read-only transaction that every store
+// joins through Conn: at REPEATABLE READ on PostgreSQL and in SQLite's WAL
+// snapshot, so everything fn reads (an export's batches and the names it
+// looks up for them) comes from one moment, on one connection. If ctx
+// already carries a transaction on this database, fn joins it.
+//
+// Nothing inside may write: the transaction is read-only.
+func ReadSnapshot(ctx context.Context, base *gorm.DB, fn func(ctx context.Context) error) error {
+	if v, ok := ctx.Value(txKey{}).(txValue); ok && v.pool == rootPool(base) {
+		return fn(ctx)
+	}
+	opts := &sql.TxOptions{ReadOnly: true}
+	if base.Dialector.Name() == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return base.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, txValue{tx: tx, pool: rootPool(base)}))
+	}, opts)
 }
 
 // Conn returns the handle a store must use for ctx: the transaction ctx
