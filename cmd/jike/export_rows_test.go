@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/money"
@@ -370,6 +371,82 @@ func TestProposalExportEveryRowOnce(t *testing.T) {
 					}
 					onceEach(t, "CSV "+query, got, ids)
 					list, _, err := a.Proposals.List(ctx, director, proposals.Filter{Sort: sort, Desc: dir == "desc", Limit: len(ids) + 10})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := range list {
+						if list[i].Number != got[i] {
+							t.Fatalf("row %d is %s, the list has %s there", i+1, got[i], list[i].Number)
+						}
+					}
+				})
+			}
+		}
+	})
+}
+
+// TestContractExportEveryRowOnce: 2,600 contracts of the branch (more
+// than two batches of the keyset reader, with ties in every sort column)
+// exported by the director in every sort order of the list, each row once
+// and in the list's order, on both databases.
+func TestContractExportEveryRowOnce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		ctx := context.Background()
+		bulkCustomers(t, a, 40, 2)
+		var custs []prospects.Customer
+		if err := a.DB.Gorm.Order("id").Find(&custs).Error; err != nil {
+			t.Fatal(err)
+		}
+		director := subject(t, a, "wangjianguo")
+		base := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+		start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		const n = 2600
+		rows := make([]contracts.Contract, n)
+		for i := range rows {
+			c := custs[i%len(custs)]
+			at := base.Add(time.Duration(i%41) * time.Second)
+			rows[i] = contracts.Contract{Number: fmt.Sprintf("HT-批量-2026-%06d", i+1), Revision: 1, IsCurrent: true,
+				CustomerID: c.ID, OwnerID: c.OwnerID, BranchID: c.BranchID, Title: "批量合同",
+				Status: contracts.Statuses[i%len(contracts.Statuses)], StartOn: start.AddDate(0, 0, i%17),
+				EndOn: start.AddDate(1, 0, i%23), TermMonths: 12, TotalFen: money.Fen(100 * (i % 89)),
+				PaymentTerms: "monthly", PaymentDueDay: 10, Version: 1, CreatedAt: at, UpdatedAt: at}
+		}
+		if err := a.DB.Gorm.CreateInBatches(rows, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := a.DB.Gorm.Exec("UPDATE contracts SET root_id = id").Error; err != nil {
+			t.Fatal(err)
+		}
+		ids := map[uint]string{}
+		for i, ct := range rows {
+			if custs[i%len(custs)].BranchID == director.BranchID {
+				ids[ct.ID] = ct.Number
+			}
+		}
+		if len(ids) <= 2000 {
+			t.Fatalf("only %d contracts in scope: not more than two batches", len(ids))
+		}
+		c := loggedIn(t, a, "wangjianguo")
+		for _, sort := range []string{"", "updated", "total", "number", "customer", "status", "start", "end"} {
+			for _, dir := range []string{"asc", "desc"} {
+				if sort == "" && dir == "desc" {
+					continue
+				}
+				query := "sort=" + sort + "&dir=" + dir
+				t.Run("csv "+query, func(t *testing.T) {
+					res := c.Get("/contracts/export.csv?" + query)
+					if res.Status != 200 {
+						t.Fatalf("status %d: %.300s", res.Status, res.Body)
+					}
+					header, rows := readCSV(t, res.Body)
+					col := columnIndex(t, header, "合同编号")
+					got := make([]string, len(rows))
+					for i, r := range rows {
+						got[i] = r[col]
+					}
+					onceEach(t, "CSV "+query, got, ids)
+					list, _, err := a.Contracts.List(ctx, director, contracts.Filter{Sort: sort, Desc: dir == "desc", Limit: len(ids) + 10})
 					if err != nil {
 						t.Fatal(err)
 					}

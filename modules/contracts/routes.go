@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/pdf"
+	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -38,8 +39,8 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	c := r.Group("/contracts")
 	c.Get("", read, h.list)
 	c.Get("/expiring", read, h.expiring)
-	c.Get("/export.csv", read, h.exportCSV)
-	c.Get("/export.xlsx", read, h.exportXLSX)
+	c.Get("/export.csv", read, h.export(sheet.CSV))
+	c.Get("/export.xlsx", read, h.export(sheet.XLSX))
 	c.Get("/:id", read, h.show)
 	c.Get("/:id/pdf", read, h.pdf)
 	c.Get("/:id/edit", write, h.editForm)

@@ -335,26 +335,42 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 	return out, total, nil
 }
 
-// Each calls fn with batches of the contracts matching f within scope, in
-// list order (exports).
-func (s *Store) Each(ctx context.Context, scope authz.ListScope, f Filter, fn func([]Row) error) error {
-	const batch = 500
-	f.Limit = batch
-	for f.Offset = 0; ; f.Offset += batch {
-		rows, _, err := s.List(ctx, scope, f)
-		if err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		if err := fn(rows); err != nil {
-			return err
-		}
-		if len(rows) < batch {
-			return nil
-		}
+// sortValues read a sort column's value from a loaded row, for the
+// keyset reader (exports).
+var sortValues = map[string]func(*Row) any{
+	"number":   func(r *Row) any { return r.Number },
+	"customer": func(r *Row) any { return r.CustomerName },
+	"status":   func(r *Row) any { return r.Status },
+	"start":    func(r *Row) any { return r.StartOn },
+	"end":      func(r *Row) any { return r.EndOn },
+	"total":    func(r *Row) any { return int64(r.TotalFen) },
+	"updated":  func(r *Row) any { return r.UpdatedAt },
+}
+
+// listKeys is the list's total order (List's ORDER BY): its sort, last
+// updated first by default, then the id in the same direction.
+func listKeys(f Filter) ([]db.Key, func(*Row) []any) {
+	sort, desc := f.Sort, f.Desc
+	if _, ok := Sorts[sort]; !ok {
+		sort, desc = "updated", true
 	}
+	val := sortValues[sort]
+	keys := []db.Key{{Expr: Sorts[sort], Desc: desc}, {Expr: "contracts.id", Desc: desc}}
+	return keys, func(r *Row) []any { return []any{val(r), r.ID} }
+}
+
+// Each calls fn with batches of the contracts matching f within scope, in
+// list order (exports): one read snapshot, each row read once, however
+// many rows are inserted or changed meanwhile (db.EachBatch), with the
+// owner's name joined in (no lookup per batch).
+func (s *Store) Each(ctx context.Context, scope authz.ListScope, f Filter, fn func([]Row) error) error {
+	keys, keyOf := listKeys(f)
+	f.Limit, f.Offset = 0, 0
+	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		return (&Store{db: tx}).listQuery(ctx, scope, f).
+			Joins("LEFT JOIN users ON users.id = customers.owner_id").
+			Select(rowColumns + ", users.name AS owner_name")
+	}, keys, keyOf, 1000, fn)
 }
 
 // Pending lists the revisions (amendments included) waiting for approval
