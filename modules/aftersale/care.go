@@ -526,4 +526,3 @@ func (s *Service) MarkCareDone(ctx context.Context, actor authz.Subject, custome
 		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, EntityCareDone, cd.ID, "create", audit.Diff(nil, cd))
 	})
 }
-

@@ -532,4 +532,3 @@ func (h *handler) saveSettings(c *fiber.Ctx) error {
 	h.srv.Flash(c, "ok", "common.saved")
 	return web.Redirect(c, "/aftersale/settings")
 }
-
