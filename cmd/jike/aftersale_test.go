@@ -207,6 +207,19 @@ func TestCallbackLowScoreReopens(t *testing.T) {
 		if err != nil || r.Status != aftersale.StatusReopened || r.Cycle != 2 {
 			t.Fatalf("complaint after a low score: %+v %v", r, err)
 		}
+		// The pre-visit brief lists the reopened complaint and the scores;
+		// the customer's timeline shows the steps.
+		title, lines, err := afterSaleSection(w.a.Aftersale, time.UTC)(ctx, am, w.cu["liwei"])
+		if err != nil || title != "aftersale.brief.title" || len(lines) != 2 ||
+			!strings.HasPrefix(lines[0], aftersale.RequestNo(w.req["liwei"])) || !strings.Contains(lines[1], "4/4/2/4") {
+			t.Fatalf("brief %q %v", lines, err)
+		}
+		page := loggedIn(t, w.a, "liwei").Get("/customers/" + itoa(w.cu["liwei"]))
+		for _, want := range []string{"登记服务请求 " + aftersale.RequestNo(w.req["liwei"]), "重新打开 " + aftersale.RequestNo(w.req["liwei"]), "满意度回访 4/4/2/4"} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("customer timeline lacks %q", want)
+			}
+		}
 		if _, err := w.a.Aftersale.RecordCallback(ctx, am, w.cb["liwei"], aftersale.CallbackInput{}); err == nil {
 			t.Fatal("a done call-back was recorded twice")
 		}
@@ -336,5 +349,29 @@ func TestAftersaleDemo(t *testing.T) {
 			}
 		}
 		_ = time.Now
+	})
+}
+
+// TestCallbackOnContractActivation: the daily job makes one call-back
+// task for a contract put in force, however often it runs.
+func TestCallbackOnContractActivation(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newContractWorld(t, d)
+		c := w.signed(t)
+		w.finishTasks(t, c)
+		if _, err := w.a.Contracts.Activate(ctx, subject(t, w.a, "liwei"), c.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := w.a.Aftersale.Callbacks(ctx, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int64
+		d.Gorm.Table("callbacks").Where("customer_id = ? AND reason = ?", w.cu.ID, aftersale.ReasonContract).Count(&n)
+		if n != 1 {
+			t.Fatalf("%d contract call-backs, want 1", n)
+		}
 	})
 }
