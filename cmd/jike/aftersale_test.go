@@ -375,3 +375,34 @@ func TestCallbackOnContractActivation(t *testing.T) {
 		}
 	})
 }
+
+// TestAutoClose: a resolved request closes itself after the branch's N
+// days (7 by default), not before, with the step recorded.
+func TestAutoClose(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newAfterWorld(t, d)
+		ctx := context.Background()
+		status := func() string {
+			r, err := w.a.Aftersale.Store().Request(ctx, w.req["liwei"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Status
+		}
+		for _, c := range []struct {
+			days int
+			want string
+		}{{6, aftersale.StatusResolved}, {7, aftersale.StatusClosed}} {
+			if err := w.a.Aftersale.AutoClose(ctx, w.clk.Now().AddDate(0, 0, c.days)); err != nil {
+				t.Fatal(err)
+			}
+			if got := status(); got != c.want {
+				t.Fatalf("after %d days: %s, want %s", c.days, got, c.want)
+			}
+		}
+		events, _ := w.a.Aftersale.Store().Events(ctx, w.req["liwei"])
+		if last := events[len(events)-1]; last.Action != "auto_close" {
+			t.Fatalf("last step %s", last.Action)
+		}
+	})
+}
