@@ -71,6 +71,12 @@ func TestPolicyTable(t *testing.T) {
 		{adm, "team", "manage", authz.RelOther, true},
 		{adm, "branch", "manage", authz.RelRoute, true},
 		{adm, "audit", "read", authz.RelRoute, true},
+		// after-sale settings: the director's branch only
+		{dir, "aftersale", "configure", authz.RelBranch, true},
+		{dir, "aftersale", "configure", authz.RelOther, false},
+		{cr, "aftersale", "configure", authz.RelTeam, false},
+		{am, "aftersale", "configure", authz.RelOwn, false},
+		{adm, "aftersale", "configure", authz.RelOther, false},
 		// background jobs: only the admin sees and triggers them
 		{adm, "job", "manage", authz.RelRoute, true},
 		{dir, "job", "manage", authz.RelRoute, false},

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jike-crm/jike/modules/aftersale"
 	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/needs"
@@ -80,6 +81,7 @@ type app struct {
 	// (tests wrap one to inject a failure).
 	ContractDeps contracts.Deps
 	Targets      *targets.Service
+	Aftersale    *aftersale.Service
 	Notify       *notify.Service
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
 	// with a fake clock.
@@ -217,6 +219,27 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	needSvc.SetIncumbents(incumbents(contractSvc))
 	runner.MustRegister(jobs.Job{Name: contracts.JobRenewals, Schedule: "0 8 * * *", Run: contractSvc.Renewals})
 	runner.MustRegister(jobs.Job{Name: contracts.JobTasksOverdue, Schedule: "30 8 * * *", Run: contractSvc.TasksOverdue})
+	// After-sale: care plan, care events, service requests with their SLA
+	// clock (business hours on the same working-day calendar as targets),
+	// satisfaction call-backs.
+	holidays := o.Holidays
+	if holidays == nil {
+		holidays = targets.DefaultCalendar()
+	}
+	afterSvc := aftersale.NewService(aftersale.NewStore(d.Gorm), enf, aftersale.Deps{Customers: prospectSvc, Org: orgSvc.Store(),
+		Notify: notifySvc, Calendar: holidays}, aftersale.Options{Now: o.Now, Location: o.Location, Logger: o.Logger})
+	aftersale.Register(srv, afterSvc, aftersale.RouteOptions{Location: o.Location})
+	timeline.Register(afterSvc.TimelineEntries)
+	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.aftersale", Path: "aftersale", Order: 50})
+	timeline.AddCustomerAction(prospects.CustomerLink{Label: "aftersale.request.new", Path: "requests/new", Order: 50})
+	visitSvc.AddBriefSection(afterSaleSection(afterSvc, o.Location))
+	if err := aftersale.DescribeHistory(srv.History, afterSvc, prospectSvc); err != nil {
+		return nil, err
+	}
+	runner.MustRegister(jobs.Job{Name: aftersale.JobSLA, Schedule: "@every 5m", Run: afterSvc.SLA})
+	runner.MustRegister(jobs.Job{Name: aftersale.JobAutoClose, Schedule: "15 2 * * *", Run: afterSvc.AutoClose})
+	runner.MustRegister(jobs.Job{Name: aftersale.JobCare, Schedule: "0 7 * * *", Run: afterSvc.CareOverdue})
+	runner.MustRegister(jobs.Job{Name: aftersale.JobCallbacks, Schedule: "30 6 * * *", Run: afterSvc.Callbacks})
 	// targets: monthly targets and the month-end review. Actuals are read
 	// by its own query file; signings and new MRC are the contracts
 	// signed in the month.
@@ -236,7 +259,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Notify: notifySvc, Jobs: runner}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Notify: notifySvc, Jobs: runner}, nil
 }
 
 // attachmentLimit is the largest contract attachment (the body limit must
@@ -518,6 +541,7 @@ func allModels() []any {
 	models = append(models, ratelimit.Models()...)
 	models = append(models, targets.Models()...)
 	models = append(models, contracts.Models()...)
+	models = append(models, aftersale.Models()...)
 	return append(models, proposals.Models()...)
 }
 
@@ -656,5 +680,40 @@ func openNeedsSection(svc *needs.Service) visits.BriefSection {
 			lines = append(lines, line)
 		}
 		return "brief.open_needs", lines, nil
+	}
+}
+
+// afterSaleSection is the pre-visit brief's after-sale part: the
+// customer's open service requests and complaints, and the last
+// call-back's scores.
+func afterSaleSection(svc *aftersale.Service, loc *time.Location) visits.BriefSection {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []string, error) {
+		open, err := svc.OpenOf(ctx, actor, customerID)
+		if err != nil {
+			return "", nil, err
+		}
+		lines := make([]string, 0, len(open)+1)
+		for _, r := range open {
+			desc := []rune(r.Description)
+			if len(desc) > 60 {
+				desc = append(desc[:60], '…')
+			}
+			lines = append(lines, fmt.Sprintf("%s · %s · %s", aftersale.RequestNo(r.ID), r.ResolveDueAt.In(loc).Format("2006-01-02 15:04"), string(desc)))
+		}
+		last, err := svc.LastScore(ctx, actor, customerID)
+		if err != nil {
+			return "", nil, err
+		}
+		if last != nil {
+			rec := "×"
+			if last.Recommend {
+				rec = "✓"
+			}
+			lines = append(lines, fmt.Sprintf("☎ %s · %d/%d/%d/%d · %s", last.DoneAt.In(loc).Format("2006-01-02"), last.QAttitude, last.QSkill, last.QSpeed, last.QResult, rec))
+		}
+		return "aftersale.brief.title", lines, nil
 	}
 }

@@ -268,6 +268,11 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo contracts: %d\n", cts)
+	reqs, err := a.Aftersale.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo after-sale: %d service requests, care touches, key dates and call-backs\n", reqs)
 	tg, rv, err := a.Targets.SeedDemo(ctx, demoSeed)
 	if err != nil {
 		return err

@@ -1,0 +1,528 @@
+package aftersale
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/notify"
+	"github.com/jike-crm/jike/modules/platform/textnorm"
+)
+
+// AddMonths moves a calendar date n months on, keeping the day but never
+// past the end of the target month (31 Jan + 1 month = 28/29 Feb, not 3
+// March as time.AddDate would give).
+func AddMonths(d time.Time, n int) time.Time {
+	y, m, day := d.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return first.AddDate(0, 0, min(day, last)-1)
+}
+
+// Care states of a customer on the care list.
+const (
+	CareNever   = "never"
+	CareOverdue = "overdue"
+	CareDueWeek = "due_week"
+	CareOK      = "ok"
+)
+
+// CareDue is one customer's care position on a day: its last contact
+// (visit or touch), when the next is due by its grade's frequency, and
+// its state: never contacted, overdue (by Days), due by the end of this
+// week (Monday–Sunday), or fine.
+type CareDue struct {
+	LastContact *time.Time
+	DueOn       time.Time
+	State       string
+	Days        int
+}
+
+// Due computes the care position of a customer last contacted on last
+// (nil: never), contacted every months months, on today (dates).
+func Due(last *time.Time, months int, today time.Time) CareDue {
+	today = dateOf(today)
+	if last == nil {
+		return CareDue{State: CareNever}
+	}
+	l := dateOf(*last)
+	out := CareDue{LastContact: &l, DueOn: AddMonths(l, months)}
+	weekEnd := today.AddDate(0, 0, (7-int(today.Weekday()))%7) // this Sunday
+	switch {
+	case out.DueOn.Before(today):
+		out.State, out.Days = CareOverdue, daysBetween(out.DueOn, today)
+	case !out.DueOn.After(weekEnd):
+		out.State, out.Days = CareDueWeek, daysBetween(today, out.DueOn)
+	default:
+		out.State = CareOK
+	}
+	return out
+}
+
+// CareRow is a customer on the care list.
+type CareRow struct {
+	CustomerID   uint
+	CustomerName string
+	Grade        string
+	OwnerID      uint
+	OwnerName    string
+	TeamID       uint
+	Months       int
+	CareDue
+}
+
+// IsOverdue, IsNever and IsDueWeek are the state checks templates use.
+func (r CareRow) IsOverdue() bool { return r.State == CareOverdue }
+func (r CareRow) IsNever() bool   { return r.State == CareNever }
+func (r CareRow) IsDueWeek() bool { return r.State == CareDueWeek }
+
+// CareCounts are the care list's totals per state.
+type CareCounts struct{ Overdue, DueWeek, Never int }
+
+// careRows turns read rows into care rows with their state today.
+func (s *Service) careRows(ctx context.Context, raw []careRow, today time.Time) ([]CareRow, error) {
+	var branches []uint
+	for _, r := range raw {
+		if !slices.Contains(branches, r.BranchID) {
+			branches = append(branches, r.BranchID)
+		}
+	}
+	settings, err := s.store.SettingsFor(ctx, branches)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CareRow, 0, len(raw))
+	for _, r := range raw {
+		var last *time.Time
+		if r.LastVisit.Valid {
+			t := r.LastVisit.T.In(s.opts.Location)
+			d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+			last = &d
+		}
+		if r.LastTouch.Valid && (last == nil || dateOf(r.LastTouch.T).After(*last)) {
+			d := dateOf(r.LastTouch.T)
+			last = &d
+		}
+		st := settings[r.BranchID]
+		months := st.Frequency(r.Grade)
+		out = append(out, CareRow{CustomerID: r.ID, CustomerName: r.Name, Grade: r.Grade, OwnerID: r.OwnerID, OwnerName: r.OwnerName,
+			TeamID: r.TeamID, Months: months, CareDue: Due(last, months, today)})
+	}
+	return out, nil
+}
+
+// CareListFilter narrows the care list: State "" is everything needing
+// care (overdue, due this week, never contacted), or one of them, or
+// "all" (every customer covered).
+type CareListFilter struct {
+	State           string
+	OwnerID, TeamID uint
+	Limit, Offset   int
+}
+
+// CareList is the care list within the actor's read scope (an account
+// manager's customers, a chief rep's team, a director's branch), most
+// overdue first, with the counts per state.
+func (s *Service) CareList(ctx context.Context, actor authz.Subject, f CareListFilter) ([]CareRow, CareCounts, int, error) {
+	raw, err := s.store.CareCustomers(ctx, s.enf.ListScope(actor, "customer", "read"), CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID})
+	if err != nil {
+		return nil, CareCounts{}, 0, err
+	}
+	rows, err := s.careRows(ctx, raw, s.Today())
+	if err != nil {
+		return nil, CareCounts{}, 0, err
+	}
+	var counts CareCounts
+	keep := rows[:0]
+	for _, r := range rows {
+		switch r.State {
+		case CareOverdue:
+			counts.Overdue++
+		case CareDueWeek:
+			counts.DueWeek++
+		case CareNever:
+			counts.Never++
+		}
+		if f.State == "all" || r.State == f.State || (f.State == "" && r.State != CareOK) {
+			keep = append(keep, r)
+		}
+	}
+	rank := map[string]int{CareOverdue: 0, CareNever: 1, CareDueWeek: 2, CareOK: 3}
+	sort.SliceStable(keep, func(i, j int) bool {
+		a, b := keep[i], keep[j]
+		if rank[a.State] != rank[b.State] {
+			return rank[a.State] < rank[b.State]
+		}
+		if a.State == CareOverdue && a.Days != b.Days {
+			return a.Days > b.Days
+		}
+		if a.State == CareDueWeek && !a.DueOn.Equal(b.DueOn) {
+			return a.DueOn.Before(b.DueOn)
+		}
+		return a.Grade < b.Grade
+	})
+	total := len(keep)
+	if f.Limit > 0 {
+		lo := min(f.Offset, total)
+		keep = keep[lo:min(lo+f.Limit, total)]
+	}
+	return keep, counts, total, nil
+}
+
+// CareOf is one customer's care position (the customer's after-sale page).
+func (s *Service) CareOf(ctx context.Context, actor authz.Subject, customerID uint) (*CareRow, error) {
+	raw, err := s.store.CareCustomers(ctx, s.enf.ListScope(actor, "customer", "read"), CareFilter{CustomerID: customerID})
+	if err != nil || len(raw) == 0 {
+		return nil, err
+	}
+	rows, err := s.careRows(ctx, raw, s.Today())
+	if err != nil {
+		return nil, err
+	}
+	return &rows[0], nil
+}
+
+// CareOverdueKey is the dedupe key of an overdue-care notice: one per
+// customer and due date (a new contact moves the date).
+func CareOverdueKey(customerID uint, due time.Time) string {
+	return fmt.Sprintf("aftersale.care_overdue:%d:%s", customerID, due.Format("2006-01-02"))
+}
+
+// CareOverdue is the daily job telling each owner about their customers
+// whose care became overdue, once per customer and due date.
+func (s *Service) CareOverdue(ctx context.Context, now time.Time) error {
+	raw, err := s.store.CareCustomersAll(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := s.careRows(ctx, raw, dateOf(now.In(s.opts.Location)))
+	if err != nil {
+		return err
+	}
+	var notices []notify.Notice
+	for _, r := range rows {
+		if r.State != CareOverdue {
+			continue
+		}
+		notices = append(notices, notify.Notice{UserID: r.OwnerID, Kind: "aftersale.care_overdue", MsgID: "aftersale.notice.care_overdue",
+			Args: map[string]string{"Customer": r.CustomerName, "Days": strconv.Itoa(r.Days), "Due": r.DueOn.Format("2006-01-02")},
+			Link: fmt.Sprintf("/customers/%d/aftersale", r.CustomerID), Key: CareOverdueKey(r.CustomerID, r.DueOn)})
+	}
+	return s.send(ctx, notices...)
+}
+
+// TouchInput is the light contact form.
+type TouchInput struct {
+	Kind, On, Summary string
+}
+
+// parseDate reads YYYY-MM-DD (midnight UTC).
+func parseDate(v string) (time.Time, error) {
+	return time.Parse("2006-01-02", strings.TrimSpace(v))
+}
+
+// AddTouch logs a call, meeting, WeChat or email with a customer the
+// actor may write; it counts as a care contact on its date (not in the
+// future).
+func (s *Service) AddTouch(ctx context.Context, actor authz.Subject, customerID uint, in TouchInput) (*Touch, error) {
+	cust, err := s.deps.Customers.CustomerFor(ctx, actor, customerID, "write")
+	if err != nil {
+		return nil, err
+	}
+	f := apperr.Fields{}
+	if !slices.Contains(TouchKinds, in.Kind) {
+		f.Add("kind", "v.required")
+	}
+	on, err := parseDate(in.On)
+	switch {
+	case strings.TrimSpace(in.On) == "":
+		f.Add("on", "v.required")
+	case err != nil:
+		f.Add("on", "v.date")
+	case on.After(s.Today()):
+		f.Add("on", "aftersale.v.future")
+	}
+	in.Summary = textnorm.Clean(in.Summary)
+	if n := utf8.RuneCountInString(in.Summary); n == 0 {
+		f.Add("summary", "v.required")
+	} else if n > 500 {
+		f.Add("summary", "v.too_long")
+	}
+	if len(f) > 0 {
+		return nil, f
+	}
+	t := &Touch{CustomerID: cust.ID, Kind: in.Kind, TouchedOn: on, UserID: actor.ID, Summary: in.Summary, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
+	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
+		if err := s.store.AddTouch(ctx, t); err != nil {
+			return err
+		}
+		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, EntityTouch, t.ID, "create", audit.Diff(nil, t))
+	})
+	return t, err
+}
+
+// --- key dates and care events
+
+// CareDateInput is a key date as typed: kind birthday (with the key
+// person) or founding, and the date as MM-DD or YYYY-MM-DD.
+type CareDateInput struct {
+	Kind      string
+	ContactID uint
+	Date      string
+	Label     string
+}
+
+// ParseMonthDay reads MM-DD or YYYY-MM-DD, refusing days the month does
+// not have (02-30; 02-29 only without a year or in a leap year).
+func ParseMonthDay(v string) (month, day int, year *int, ok bool) {
+	parts := strings.Split(strings.TrimSpace(v), "-")
+	if len(parts) == 3 {
+		y, err := strconv.Atoi(parts[0])
+		if err != nil || y < 1900 || y > 2100 {
+			return 0, 0, nil, false
+		}
+		year, parts = &y, parts[1:]
+	}
+	if len(parts) != 2 {
+		return 0, 0, nil, false
+	}
+	m, err1 := strconv.Atoi(parts[0])
+	d, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 {
+		return 0, 0, nil, false
+	}
+	ly := 2024 // a leap year: 02-29 is a real birthday
+	if year != nil {
+		ly = *year
+	}
+	if time.Date(ly, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() != d {
+		return 0, 0, nil, false
+	}
+	return m, d, year, true
+}
+
+// AddCareDate records a key person's birthday or the founding day.
+func (s *Service) AddCareDate(ctx context.Context, actor authz.Subject, customerID uint, in CareDateInput) (*CareDate, error) {
+	cust, err := s.deps.Customers.CustomerFor(ctx, actor, customerID, "write")
+	if err != nil {
+		return nil, err
+	}
+	f := apperr.Fields{}
+	cd := &CareDate{CustomerID: cust.ID, Kind: in.Kind, Label: textnorm.Line(in.Label), CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
+	switch in.Kind {
+	case "birthday":
+		contacts, err := s.deps.Customers.Contacts(ctx, actor, cust.ID)
+		if err != nil {
+			return nil, err
+		}
+		found := false
+		for _, c := range contacts {
+			if c.ID == in.ContactID {
+				found, cd.Label = true, c.Name
+			}
+		}
+		if !found {
+			f.Add("contact_id", "aftersale.v.contact")
+		}
+		cd.ContactID = ptr(in.ContactID)
+	case "founding":
+	default:
+		f.Add("kind", "v.required")
+	}
+	m, d, y, ok := ParseMonthDay(in.Date)
+	if !ok {
+		f.Add("date", "aftersale.v.month_day")
+	}
+	cd.Month, cd.Day, cd.Year = m, d, y
+	if utf8.RuneCountInString(cd.Label) > 100 {
+		f.Add("label", "v.too_long")
+	}
+	if len(f) > 0 {
+		return nil, f
+	}
+	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
+		if err := s.store.AddCareDate(ctx, cd); err != nil {
+			return err
+		}
+		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, EntityCareDate, cd.ID, "create", audit.Diff(nil, cd))
+	})
+	return cd, err
+}
+
+// CareEvent is one occasion to care for a customer on a day.
+type CareEvent struct {
+	On           time.Time
+	Kind         string // birthday, festival, anniversary, founding
+	Key          string // what it is, unique per customer and day
+	CustomerID   uint
+	CustomerName string
+	OwnerID      uint
+	// Name is the key person, festival code, contract number or "".
+	Name  string
+	Years int
+	Done  *CareDone
+}
+
+// IsFestival is the check templates use.
+func (e CareEvent) IsFestival() bool { return e.Kind == "festival" }
+
+// occurrence is the next date on or after from with month/day (29 Feb in
+// a common year falls on 28 Feb), within days.
+func occurrence(month, day int, from time.Time, days int) (time.Time, bool) {
+	for _, y := range []int{from.Year(), from.Year() + 1} {
+		d := time.Date(y, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
+		last := d.AddDate(0, 1, -1).Day()
+		d = d.AddDate(0, 0, min(day, last)-1)
+		if !d.Before(from) {
+			return d, daysBetween(from, d) <= days
+		}
+	}
+	return time.Time{}, false
+}
+
+// CareEvents lists the care events of the customers in the actor's scope
+// from today to days ahead, by date, with those already done marked.
+func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int, includeDone bool) ([]CareEvent, error) {
+	scope := s.enf.ListScope(actor, "customer", "read")
+	today := s.Today()
+	var out []CareEvent
+	add := func(src eventSource, on time.Time, kind, key, name string, years int) {
+		out = append(out, CareEvent{On: on, Kind: kind, Key: key, CustomerID: src.CustomerID, CustomerName: src.CustomerName,
+			OwnerID: src.OwnerID, Name: name, Years: years})
+	}
+	bdays, err := s.store.Birthdays(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bdays {
+		if !b.On.Valid {
+			continue
+		}
+		if on, ok := occurrence(int(b.On.T.Month()), b.On.T.Day(), today, days); ok {
+			add(b, on, "birthday", fmt.Sprintf("contact:%d", b.RefID), b.Name, 0)
+		}
+	}
+	dates, err := s.store.CareDatesIn(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range dates {
+		if on, ok := occurrence(d.Month, d.Day, today, days); ok {
+			years := 0
+			if d.Year != nil {
+				years = on.Year() - *d.Year
+			}
+			add(eventSource{CustomerID: d.CustomerID, CustomerName: d.CustomerName, OwnerID: d.OwnerID}, on, d.Kind,
+				fmt.Sprintf("date:%d", d.ID), d.Label, years)
+		}
+	}
+	anns, err := s.store.Anniversaries(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range anns {
+		if !a.On.Valid {
+			continue
+		}
+		if on, ok := occurrence(int(a.On.T.Month()), a.On.T.Day(), today, days); ok && on.Year() > a.On.T.Year() {
+			add(a, on, "anniversary", fmt.Sprintf("contract:%d", a.RefID), a.Name, on.Year()-a.On.T.Year())
+		}
+	}
+	var fests []struct {
+		f  Festival
+		on time.Time
+	}
+	for _, f := range Festivals {
+		for _, y := range []int{today.Year(), today.Year() + 1} {
+			if on := f.On(y); !on.Before(today) && daysBetween(today, on) <= days {
+				fests = append(fests, struct {
+					f  Festival
+					on time.Time
+				}{f, on})
+			}
+		}
+	}
+	if len(fests) > 0 {
+		keys, err := s.store.KeyAccounts(ctx, scope)
+		if err != nil {
+			return nil, err
+		}
+		for _, fe := range fests {
+			for _, k := range keys {
+				add(k, fe.on, "festival", "festival:"+fe.f.Code, fe.f.Code, 0)
+			}
+		}
+	}
+	done, err := s.store.DoneBetween(ctx, today, today.AddDate(0, 0, days))
+	if err != nil {
+		return nil, err
+	}
+	marks := make(map[string]*CareDone, len(done))
+	for i := range done {
+		d := &done[i]
+		marks[fmt.Sprintf("%d|%s|%s", d.CustomerID, d.EventKey, dateOf(d.OnDate).Format("2006-01-02"))] = d
+	}
+	keep := out[:0]
+	for _, e := range out {
+		e.Done = marks[fmt.Sprintf("%d|%s|%s", e.CustomerID, e.Key, e.On.Format("2006-01-02"))]
+		if e.Done == nil || includeDone {
+			keep = append(keep, e)
+		}
+	}
+	sort.SliceStable(keep, func(i, j int) bool {
+		if !keep[i].On.Equal(keep[j].On) {
+			return keep[i].On.Before(keep[j].On)
+		}
+		if keep[i].CustomerName != keep[j].CustomerName {
+			return keep[i].CustomerName < keep[j].CustomerName
+		}
+		return keep[i].Key < keep[j].Key
+	})
+	return keep, nil
+}
+
+// CareHows are the ways an event was cared for.
+var CareHows = []string{"call", "visit", "gift", "message", "card"}
+
+// MarkCareDone marks an event of a customer the actor may write as done
+// (已关怀) on its date, with how and a note; it is then not shown again.
+func (s *Service) MarkCareDone(ctx context.Context, actor authz.Subject, customerID uint, key, on, how, note string) error {
+	cust, err := s.deps.Customers.CustomerFor(ctx, actor, customerID, "write")
+	if err != nil {
+		return err
+	}
+	f := apperr.Fields{}
+	d, err := parseDate(on)
+	if err != nil {
+		f.Add("on", "v.date")
+	}
+	if !slices.Contains(CareHows, how) {
+		f.Add("how", "v.required")
+	}
+	note = textnorm.Clean(note)
+	if utf8.RuneCountInString(note) > 500 {
+		f.Add("note", "v.too_long")
+	}
+	if key == "" || len(key) > 64 {
+		f.Add("key", "v.required")
+	}
+	if len(f) > 0 {
+		return f
+	}
+	return db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
+		cd := &CareDone{CustomerID: cust.ID, EventKey: key, OnDate: d, How: how, Note: note, ByID: actor.ID, CreatedAt: s.now()}
+		if err := s.store.MarkDone(ctx, cd); err != nil {
+			return err
+		}
+		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, EntityCareDone, cd.ID, "create", audit.Diff(nil, cd))
+	})
+}

@@ -1,0 +1,118 @@
+package aftersale
+
+import (
+	"time"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
+)
+
+// careView is the care list.
+type careView struct {
+	web.Page
+	Rows   []CareRow
+	Counts CareCounts
+	Pager  *web.Pager
+	State  string
+	Owners []org.User
+	Teams  []org.Team
+	Owner  uint
+	Team   uint
+	Today  time.Time
+	// ShowOwner: the list spans several managers (chief rep, director).
+	ShowOwner bool
+}
+
+// eventsView is the care agenda (care events ahead).
+type eventsView struct {
+	web.Page
+	Events []CareEvent
+	Days   int
+	Hows   []string
+	Errors map[string]string
+}
+
+// requestsView is a request list.
+type requestsView struct {
+	web.Page
+	Rows       []RequestRow
+	Pager      *web.Pager
+	F          RequestFilter
+	Query      string
+	Owners     []org.User
+	Teams      []org.Team
+	Categories []string
+	Now        time.Time
+	Clock      Clock
+}
+
+// Pct is a row's SLA use in percent.
+func (v *requestsView) Pct(r Request) int { return v.Clock.Percent(&r, v.Now) }
+
+// requestView is one request.
+type requestView struct {
+	web.Page
+	D      *Detail
+	Now    time.Time
+	Errors map[string]string
+}
+
+// Breached is the check the template uses.
+func (v *requestView) Breached() bool { return v.D.R.Breached(v.Now) }
+
+// requestFormView is the new-request form.
+type requestFormView struct {
+	web.Page
+	Customer   *prospects.Customer
+	Form       RequestInput
+	Categories []string
+	Contacts   []prospects.Contact
+	Errors     map[string]string
+}
+
+// callbacksView lists call-backs and the results per manager and team.
+type callbacksView struct {
+	web.Page
+	Rows   []CallbackRow
+	Pager  *web.Pager
+	Status string
+	Today  time.Time
+	Owners []ScoreStat
+	Teams  []ScoreStat
+}
+
+// callbackView is one call-back and its form.
+type callbackView struct {
+	web.Page
+	D         *CallbackDetail
+	Form      CallbackInput
+	Questions []string
+	Contacts  []prospects.Contact
+	Errors    map[string]string
+}
+
+// customerView is a customer's 售后 tab.
+type customerView struct {
+	web.Page
+	Customer  *prospects.Customer
+	Care      *CareRow
+	Touches   []Touch
+	Dates     []CareDate
+	Requests  []RequestRow
+	Callbacks []Callback
+	Open      []CallbackRow
+	Contacts  []prospects.Contact
+	CanWrite  bool
+	Today     time.Time
+	Errors    map[string]string
+	Kinds     []string
+}
+
+// settingsView is the director's settings page.
+type settingsView struct {
+	web.Page
+	S      Settings
+	Form   SettingsInput
+	Errors map[string]string
+}
