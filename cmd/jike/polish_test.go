@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"html"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+)
+
+var titlePattern = regexp.MustCompile(`<title>([^<]*)</title>`)
+
+// TestEveryPageTitleNamesThePage requests every GET route of the router
+// as every role and anonymously, on the demo data, in both languages, and
+// requires every full page (one with a <title>) to be titled
+// "<page> · 集客 CRM" ("<page> · Jike CRM"), never the bare product name.
+// Error pages (a record another role may not see) count too.
+func TestEveryPageTitleNamesThePage(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	if err := seedDemo(context.Background(), a, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	routes := a.Server.Routes()
+	for _, role := range []string{"", "account_manager", "chief_rep", "director", "admin"} {
+		c := loggedIn(t, a, demoUsers[role])
+		for _, lang := range []string{"zh-CN", "en"} {
+			c.PostForm("/lang", map[string][]string{"lang": {lang}, "next": {"/"}})
+			suffix := map[string]string{"zh-CN": " · 集客 CRM", "en": " · Jike CRM"}[lang]
+			for _, info := range routes {
+				if info.Method != http.MethodGet {
+					continue
+				}
+				for _, id := range []string{"1", "2"} {
+					path := paramPattern.ReplaceAllString(info.Path, id)
+					res := c.Get(path)
+					m := titlePattern.FindStringSubmatch(res.Body)
+					if m == nil {
+						continue // a download, a fragment, a redirect
+					}
+					title := html.UnescapeString(m[1])
+					if !strings.HasSuffix(title, suffix) || strings.TrimSpace(strings.TrimSuffix(title, suffix)) == "" {
+						t.Errorf("%s GET %s as %q (%d): title %q, want \"<page>%s\"", lang, path, role, res.Status, title, suffix)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestHeadAnswersLikeGet proves that HEAD of a page answers with GET's
+// status and headers and no body: anonymous HEAD / is sent to the sign-in
+// page, HEAD /login is the sign-in page, and a signed-in HEAD / is the
+// workbench.
+func TestHeadAnswersLikeGet(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	for _, tc := range []struct {
+		user, path string
+	}{{"", "/"}, {"", "/login"}, {"liwei", "/"}, {"liwei", "/customers"}} {
+		c := loggedIn(t, a, tc.user)
+		get := c.Get(tc.path)
+		head := c.Do(httptest.NewRequest(http.MethodHead, tc.path, nil))
+		if head.Status != get.Status || head.Status == http.StatusMethodNotAllowed || head.Status == http.StatusNotFound {
+			t.Errorf("HEAD %s as %q: %d, GET: %d", tc.path, tc.user, head.Status, get.Status)
+		}
+		if head.Body != "" {
+			t.Errorf("HEAD %s as %q has a body of %d bytes", tc.path, tc.user, len(head.Body))
+		}
+		for _, h := range []string{"Content-Type", "Location", "Cache-Control"} {
+			if head.Header.Get(h) != get.Header.Get(h) {
+				t.Errorf("HEAD %s as %q: %s %q, GET has %q", tc.path, tc.user, h, head.Header.Get(h), get.Header.Get(h))
+			}
+		}
+	}
+}
+
+// TestFavicon proves that /favicon.ico (which browsers ask for on their
+// own) is the SVG icon, may be cached, and that every page links it.
+func TestFavicon(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	c := loggedIn(t, a, "")
+	for _, path := range []string{"/favicon.ico", "/static/favicon.svg"} {
+		res := c.Get(path)
+		if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "image/svg+xml") || !strings.Contains(res.Body, "<svg") {
+			t.Errorf("GET %s: %d %q %.80q", path, res.Status, res.Header.Get("Content-Type"), res.Body)
+		}
+		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age") || strings.Contains(cc, "no-store") {
+			t.Errorf("GET %s: Cache-Control %q, want it cached", path, cc)
+		}
+	}
+	for _, user := range []string{"", "liwei"} {
+		page := loggedIn(t, a, user).Get("/login")
+		if user != "" {
+			page = loggedIn(t, a, user).Get("/")
+		}
+		if !strings.Contains(page.Body, `<link rel="icon" href="/static/favicon.svg`) {
+			t.Errorf("the page of %q does not link the icon", user)
+		}
+	}
+}
+
+// TestLoginPageLanguageSurvivesSignIn proves that English picked on the
+// sign-in page is the language after signing in (the user's stored
+// Chinese does not take it back), and that it is then stored: a fresh
+// browser signing in as the same user gets English too. A visitor who
+// picks nothing keeps the stored language.
+func TestLoginPageLanguageSurvivesSignIn(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	c := loggedIn(t, a, "")
+	c.Get("/login")
+	if res := c.PostForm("/lang", url.Values{"lang": {"en"}, "next": {"/login"}}); res.Status != http.StatusSeeOther {
+		t.Fatalf("pick English: %d", res.Status)
+	}
+	if res := c.Get("/login"); !strings.Contains(res.Body, `<html lang="en">`) {
+		t.Fatalf("the sign-in page is not English after picking English")
+	}
+	c.Login("liwei", org.DemoPassword)
+	home := c.Get("/")
+	if !strings.Contains(home.Body, `<html lang="en">`) || !strings.Contains(home.Body, "Workbench") {
+		t.Errorf("after signing in on the English sign-in page the workbench is not English:\n%.300s", home.Body)
+	}
+	fresh := loggedIn(t, a, "liwei")
+	if res := fresh.Get("/"); !strings.Contains(res.Body, `<html lang="en">`) {
+		t.Errorf("the language picked on the sign-in page was not stored for the user")
+	}
+	other := loggedIn(t, a, "zhangjing")
+	if res := other.Get("/"); !strings.Contains(res.Body, `<html lang="zh-CN">`) {
+		t.Errorf("a user who picked nothing lost the stored Chinese")
+	}
+}
+
+// repoLink finds Markdown link targets and bare relative paths.
+var repoLink = regexp.MustCompile(`\]\(([^)\s]+)\)|(?:^|[\s` + "`" + `'"(])((?:\.\./)+[^\s` + "`" + `'")]+)`)
+
+// TestDocsStayInTheRepository proves that README.md and docs/*.md link
+// only to files inside the repository (or to the web): a newcomer with a
+// clone finds everything they point to, and nothing is ../shared.
+func TestDocsStayInTheRepository(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	adr, _ := filepath.Glob(filepath.Join(root, "docs", "adr", "*.md"))
+	files = append(append([]string{filepath.Join(root, "README.md")}, files...), adr...)
+	if len(files) < 5 {
+		t.Fatalf("found only %d documents under %s", len(files), root)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(root, f)
+		for _, m := range repoLink.FindAllStringSubmatch(string(b), -1) {
+			target := m[1]
+			if target == "" {
+				target = m[2]
+			}
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "#") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			target, _, _ = strings.Cut(target, "#")
+			abs := filepath.Clean(filepath.Join(filepath.Dir(f), target))
+			if abs != root && !strings.HasPrefix(abs, root+string(filepath.Separator)) {
+				t.Errorf("%s points outside the repository: %s", rel, target)
+				continue
+			}
+			if m[1] != "" {
+				if _, err := os.Stat(abs); err != nil {
+					t.Errorf("%s links %s, which does not exist", rel, target)
+				}
+			}
+		}
+	}
+}
