@@ -182,3 +182,67 @@ func TestDocsStayInTheRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestTerms holds the product's words (issue 9): the director is
+// 集团客户部经理 (never 总监), a visit is 走访 (never 拜访/访问), in every
+// catalogue and template; the key-person role 联系人 is "Contact" in
+// English; the calendar steps say 上一周/下一周 and 上个月/下个月; the
+// proposal action is a verb.
+func TestTerms(t *testing.T) {
+	root := "../.."
+	var files []string
+	for _, pattern := range []string{"modules/platform/i18n/locales/*.zh-CN.toml", "modules/platform/i18n/locales/zh-CN.toml", "templates/*/*.html"} {
+		m, _ := filepath.Glob(filepath.Join(root, pattern))
+		files = append(files, m...)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found only %d files", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			for _, bad := range []string{"总监", "拜访", "访问客户"} {
+				if strings.Contains(line, bad) {
+					t.Errorf("%s:%d says %s: %s", f, i+1, bad, line)
+				}
+			}
+		}
+	}
+	a := newTestApp(t, testkit.SQLite(t))
+	tr := a.Server.I18n
+	for _, tc := range []struct{ lang, id, want string }{
+		{"en", "contact_role.gatekeeper", "Contact"},
+		{"zh-CN", "contact_role.gatekeeper", "联系人"},
+		{"zh-CN", "role.director", "集团客户部经理"},
+		{"zh-CN", "calendar.prev_week", "上一周"},
+		{"zh-CN", "calendar.next_week", "下一周"},
+		{"zh-CN", "calendar.prev_month", "上个月"},
+		{"zh-CN", "calendar.next_month", "下个月"},
+		{"zh-CN", "proposals.send", "标记为已提交客户"},
+	} {
+		if got := tr.T(tc.lang, tc.id); got != tc.want {
+			t.Errorf("%s %s = %q, want %q", tc.lang, tc.id, got, tc.want)
+		}
+	}
+}
+
+// TestHomePipelineHeadingByScope proves that the workbench's pipeline
+// totals are headed by what they cover: 我的商机 only for an account
+// manager, 团队商机 for a chief rep, 分公司商机 for a director.
+func TestHomePipelineHeadingByScope(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	for _, tc := range []struct{ user, want string }{
+		{"liwei", "<h2>我的商机</h2>"}, {"zhaomin", "<h2>团队商机</h2>"}, {"wangjianguo", "<h2>分公司商机</h2>"},
+	} {
+		body := loggedIn(t, a, tc.user).Get("/").Body
+		if !strings.Contains(body, tc.want) {
+			t.Errorf("%s's workbench has no %s", tc.user, tc.want)
+		}
+		if tc.user != "liwei" && strings.Contains(body, "我的商机") {
+			t.Errorf("%s's workbench labels the %s totals 我的商机", tc.user, tc.want)
+		}
+	}
+}
