@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -14,7 +15,9 @@ import (
 	"testing"
 
 	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/prospects"
 )
 
 var titlePattern = regexp.MustCompile(`<title>([^<]*)</title>`)
@@ -26,7 +29,7 @@ var titlePattern = regexp.MustCompile(`<title>([^<]*)</title>`)
 // Error pages (a record another role may not see) count too.
 func TestEveryPageTitleNamesThePage(t *testing.T) {
 	a := newTestApp(t, testkit.SQLite(t))
-	if err := seedDemo(context.Background(), a, io.Discard); err != nil {
+	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	routes := a.Server.Routes()
@@ -244,5 +247,88 @@ func TestHomePipelineHeadingByScope(t *testing.T) {
 		if tc.user != "liwei" && strings.Contains(body, "我的商机") {
 			t.Errorf("%s's workbench labels the %s totals 我的商机", tc.user, tc.want)
 		}
+	}
+}
+
+// TestDemoAmountsFitTheCustomer holds the demo data to proportions a
+// salesperson would believe (issue 9: no ¥35 million proposal to a bureau
+// that spends ¥230,000 a year). The rule: a proposal's monthly fee is
+// between half and one and a half times its opportunity's; its value over
+// a year (twelve months plus one-time fees) is at most twice the
+// opportunity's; and no proposal's monthly fee exceeds what the customer
+// spends on telecoms in a year.
+func TestDemoAmountsFitTheCustomer(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		var rows []struct {
+			Number                             string
+			Version                            int
+			Customer                           string
+			Spend                              int64
+			PropMonthly, PropOneTime, OppMonth int64
+			OppOneTime                         int64
+			Director                           bool
+		}
+		if err := d.Gorm.Raw(`SELECT p.number, p.version, c.name AS customer, c.annual_spend_fen AS spend,
+			p.monthly_fen AS prop_monthly, p.one_time_fen AS prop_one_time,
+			o.monthly_fen AS opp_month, o.one_time_fen AS opp_one_time, p.needs_director AS director
+			FROM proposals p JOIN customers c ON c.id = p.customer_id JOIN opportunities o ON o.id = p.opportunity_id`).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) < 20 {
+			t.Fatalf("only %d demo proposals with an opportunity", len(rows))
+		}
+		director := 0
+		for _, r := range rows {
+			where := fmt.Sprintf("%s v%d for %s (spends ¥%d a year)", r.Number, r.Version, r.Customer, r.Spend/100)
+			if r.PropMonthly*2 < r.OppMonth || r.PropMonthly*2 > r.OppMonth*3 {
+				t.Errorf("%s: ¥%d a month, its opportunity ¥%d", where, r.PropMonthly/100, r.OppMonth/100)
+			}
+			if year, oppYear := 12*r.PropMonthly+r.PropOneTime, 12*r.OppMonth+r.OppOneTime; year > 2*oppYear {
+				t.Errorf("%s: ¥%d in a year, its opportunity ¥%d", where, year/100, oppYear/100)
+			}
+			if r.PropMonthly > r.Spend {
+				t.Errorf("%s: ¥%d a month, more than the customer's yearly spend", where, r.PropMonthly/100)
+			}
+			if r.Director {
+				director++
+			}
+		}
+		if director == 0 {
+			t.Errorf("no demo proposal is large enough to need the director")
+		}
+	})
+}
+
+// TestSupplierListStartsWithUs proves that the supplier picker of the
+// current services starts with 我方 (our own company), and that a
+// service we supply is not counted in the competitors' total.
+func TestSupplierListStartsWithUs(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	mine := seedCustomer(t, a, "liwei", "李伟的供应商测试客户", prospects.MakeCreditCode("91230103MA1000901"))
+	c := loggedIn(t, a, "liwei")
+	path := "/customers/" + itoa(mine.ID) + "/analysis"
+	body := c.Get(path).Body
+	i := strings.Index(body, `name="supplier"`)
+	if i < 0 {
+		t.Fatalf("no supplier picker on %s", path)
+	}
+	first := regexp.MustCompile(`<option value="([^"]*)"`).FindStringSubmatch(body[i:])
+	if first == nil || first[1] != "self" {
+		t.Fatalf("the supplier list starts with %q, want self (我方)", first)
+	}
+	for _, sup := range []string{"self", "ctcc"} {
+		res := c.PostForm(path+"/services", url.Values{"service": {"dedicated_line"}, "supplier": {sup}, "monthly_spend": {"1000"}})
+		if res.Status != http.StatusSeeOther {
+			t.Fatalf("add a service from %s: %d\n%.400s", sup, res.Status, res.Body)
+		}
+	}
+	body = c.Get(path).Body
+	m := regexp.MustCompile(`<td colspan="3" class="muted">[^<]*</td><td class="num muted">([^<]*)</td>`).FindStringSubmatch(body)
+	if m == nil || !strings.Contains(m[1], "1,000.00") {
+		t.Errorf("the competitors' total is %q, want 1,000.00 (our own ¥1,000 must not count)", m)
 	}
 }
