@@ -11,7 +11,8 @@ package main
 //	go test ./cmd/jike/ -run TestE2EPhoneWalk -count=1 -v
 //
 // With JIKE_SHOTS=<dir> it also saves a screenshot of every page at 375 px
-// (and of the same page at 1280 px) into that folder, to look at.
+// (and of the same page at 1280 px) into that folder, to look at;
+// JIKE_SHOTS_USER and JIKE_SHOTS_MATCH (a regexp of paths) narrow them.
 
 import (
 	"context"
@@ -112,6 +113,7 @@ func TestE2EPhoneWalk(t *testing.T) {
 	base := e2eStartServer(t)
 	browser := e2eStartBrowser(t, chrome)
 	shots := os.Getenv("JIKE_SHOTS")
+	shotUser, shotMatch := os.Getenv("JIKE_SHOTS_USER"), regexp.MustCompile(os.Getenv("JIKE_SHOTS_MATCH"))
 	if shots != "" {
 		if err := os.MkdirAll(shots, 0o755); err != nil {
 			t.Fatal(err)
@@ -164,7 +166,7 @@ func TestE2EPhoneWalk(t *testing.T) {
 					if len(r.Scrollers) > 0 {
 						bad = append(bad, fmt.Sprintf("%s %s hides content in boxes that scroll sideways:\n\t\t%s", lang, path, strings.Join(r.Scrollers, "\n\t\t")))
 					}
-					if shots != "" {
+					if shots != "" && (shotUser == "" || shotUser == user) && shotMatch.MatchString(path) {
 						b.shoot(filepath.Join(shots, fmt.Sprintf("phone-%s-%s-%s.png", user, lang, phoneWalkFile(path))))
 					}
 					hrefs := e2eRun(b, "read links", chromedp.Evaluate[[]string](

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/pdf/pdftest"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -330,5 +331,47 @@ func TestSupplierListStartsWithUs(t *testing.T) {
 	m := regexp.MustCompile(`<td colspan="3" class="muted">[^<]*</td><td class="num muted">([^<]*)</td>`).FindStringSubmatch(body)
 	if m == nil || !strings.Contains(m[1], "1,000.00") {
 		t.Errorf("the competitors' total is %q, want 1,000.00 (our own ¥1,000 must not count)", m)
+	}
+}
+
+// chineseUnit matches a quantity followed by one of the catalogue's
+// Chinese units (8 个, 3 条) — what an English page or PDF must not show.
+var chineseUnit = regexp.MustCompile(`\d (个|条|套|成员|户|台|张|站点|万条|端口|路|部)(<|\s|$)`)
+
+// TestContractUnitsInEnglish proves that a contract's lines show the
+// catalogue's units translated in English, on the page and in the PDF.
+func TestContractUnitsInEnglish(t *testing.T) {
+	pdftest.NeedTools(t, "pdftotext")
+	a := newTestApp(t, testkit.SQLite(t))
+	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	c := loggedIn(t, a, "wangjianguo")
+	c.PostForm("/lang", url.Values{"lang": {"en"}, "next": {"/"}})
+	ids := regexp.MustCompile(`href="/contracts/(\d+)"`).FindAllStringSubmatch(c.Get("/contracts").Body, -1)
+	if len(ids) == 0 {
+		t.Fatal("the director sees no demo contracts")
+	}
+	checked := 0
+	for _, m := range ids[:min(len(ids), 6)] {
+		page := c.Get("/contracts/" + m[1])
+		if !strings.Contains(page.Body, `id="lines"`) {
+			continue
+		}
+		checked++
+		if u := chineseUnit.FindString(page.Body); u != "" {
+			t.Errorf("contract %s in English shows the unit %q", m[1], u)
+		}
+		res := c.Get("/contracts/" + m[1] + "/pdf")
+		if res.Status != http.StatusOK {
+			t.Fatalf("contract %s PDF: %d", m[1], res.Status)
+		}
+		text := pdftest.Run(t, "pdftotext", "-raw", pdftest.Write(t, []byte(res.Body)), "-")
+		if u := chineseUnit.FindString(text); u != "" {
+			t.Errorf("contract %s PDF in English shows the unit %q", m[1], u)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no contract with lines was checked")
 	}
 }
