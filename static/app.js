@@ -116,6 +116,36 @@
   document.addEventListener("change", function (evt) {
     if (evt.target instanceof HTMLSelectElement && evt.target.name === "stage") syncLost(evt.target);
   });
+  // Tables become cards on a phone (app.css): each cell carries its
+  // column's name in data-label, taken from the table's header, so a card
+  // still says what each value is. Runs on load and after htmx swaps.
+  function labelCells(root) {
+    var tables = (root.querySelectorAll ? root : document).querySelectorAll("table.table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+      if (!head) return;
+      var names = [];
+      Array.prototype.forEach.call(head.cells, function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i++) names.push(th.textContent.trim());
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (tr) {
+          var col = 0;
+          Array.prototype.forEach.call(tr.cells, function (cell) {
+            var name = names[col];
+            if (name && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", name);
+            col += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  } else {
+    labelCells(document);
+  }
+  document.addEventListener("htmx:afterSwap", function (evt) { labelCells(evt.target.parentNode || document); });
   // Target grids (data-grid-nav): the arrow keys move between the cells'
   // inputs, Enter goes down a row, so a chief rep fills the whole team's
   // month from the keyboard.

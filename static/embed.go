@@ -10,9 +10,9 @@ package static
 
 import "embed"
 
-// FS contains app.css, app.js and the vendor directory (htmx.min.js and its
+// FS contains app.css, app.js, favicon.svg and the vendor directory (htmx.min.js and its
 // licence), rooted at this package directory. Serve it under a path such as
 // /static/, e.g. with fiber's filesystem middleware and http.FS(static.FS).
 //
-//go:embed app.css app.js vendor
+//go:embed app.css app.js favicon.svg vendor
 var FS embed.FS

@@ -235,6 +235,12 @@ func seedDemo(ctx context.Context, a *app, w io.Writer) error {
 	if len(logins) == 0 {
 		return nil
 	}
+	return seedDemoData(ctx, a, w)
+}
+
+// seedDemoData loads the demo business data (customers to reviews) on a
+// database that has the demo organisation.
+func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 	st, err := a.Prospects.SeedDemo(ctx, demoSeed)
 	if err != nil {
 		return err

@@ -4,8 +4,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/notify"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -69,6 +71,11 @@ type Product struct {
 	MonthlyFen, OneTimeFen money.Fen
 	FloorRate              money.Rate
 	Active                 bool
+}
+
+// UnitIn is the product's unit in the reader's language.
+func (p Product) UnitIn(loc i18n.Localizer) string {
+	return catalog.UnitName(func(id string) string { return loc.T(id) }, p.Unit)
 }
 
 // DisplayName is the product's name in lang.

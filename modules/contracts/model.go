@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"gorm.io/gorm"
@@ -163,6 +164,15 @@ func (l *Line) Name(lang string) string {
 }
 
 // BelowFloor reports a discount beyond what the account manager may give.
+// UnitIn is the line's unit in the reader's language (个 → pcs): the
+// catalogue's usual units are translated, others shown as typed.
+func (l *Line) UnitIn(loc i18n.Localizer) string { return l.UnitWith(loc.T) }
+
+// UnitWith is UnitIn for a translating function (the PDF's).
+func (l *Line) UnitWith(t func(id string, args ...any) string) string {
+	return catalog.UnitName(func(id string) string { return t(id) }, l.Unit)
+}
+
 func (l *Line) BelowFloor() bool { return l.Rate < l.FloorRate }
 
 // Approval is one decision on a contract revision.

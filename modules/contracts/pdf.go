@@ -129,7 +129,7 @@ func RenderPDF(fonts *pdf.Fonts, lh Letterhead, lang string, data PDFData, t fun
 			if l.ProductCode != "" {
 				name += "\n" + l.ProductCode
 			}
-			cells = append(cells, []string{strconv.Itoa(i + 1), name, strconv.FormatInt(l.Quantity, 10) + " " + l.Unit,
+			cells = append(cells, []string{strconv.Itoa(i + 1), name, strconv.FormatInt(l.Quantity, 10) + " " + l.UnitWith(t),
 				strconv.Itoa(l.TermMonths), l.Rate.Percent() + "%", l.MonthlyNetFen.String(), l.OneTimeNetFen.String(), l.TotalFen.String()})
 		}
 		cells = append(cells, []string{"", t("contracts.pdf.subtotal"), "", "", "", c.MonthlyFen.String(), c.OneTimeFen.String(), c.TotalFen.String()})

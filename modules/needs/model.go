@@ -16,8 +16,9 @@ var Services = []string{"voice", "mobile", "broadband", "dedicated_line", "idc_c
 const SupplierSelf = "self"
 
 // Suppliers (供应商) of a service: the operators (as prospects.Competitors
-// names them), another supplier, or us.
-var Suppliers = []string{"cmcc", "ctcc", "cucc", "cbn", "other", SupplierSelf}
+// names them), another supplier, or us — listed first, as the usual answer
+// for a customer of ours and the one that is not a competitor.
+var Suppliers = []string{SupplierSelf, "cmcc", "ctcc", "cucc", "cbn", "other"}
 
 // Need categories (需求类别), after the handbook's lines of business.
 var Categories = []string{"voice", "data", "cloud", "iot", "industry_app", "other"}

@@ -27,7 +27,7 @@ func (h *handler) loginPage(c *fiber.Ctx) error {
 	if err := h.ensurePreSession(c); err != nil {
 		return err
 	}
-	return h.srv.Render(c, "org/login", fiber.Map{"Next": web.SafeNext(c.Query("next"), "")})
+	return h.srv.Render(c, "org/login", fiber.Map{"Next": web.SafeNext(c.Query("next"), ""), "Title": h.srv.I18n.T(web.Lang(c), "login.title")})
 }
 
 // ensurePreSession gives an anonymous visitor of the sign-in page a
@@ -49,8 +49,8 @@ func (h *handler) ensurePreSession(c *fiber.Ctx) error {
 func (h *handler) login(c *fiber.Ctx) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	next := web.SafeNext(c.FormValue("next"), "/")
-	data := fiber.Map{"Username": username, "Next": next}
 	lang := web.Lang(c)
+	data := fiber.Map{"Username": username, "Next": next, "Title": h.srv.I18n.T(lang, "login.title")}
 	if username == "" || c.FormValue("password") == "" {
 		data["Error"] = h.srv.I18n.T(lang, "login.missing")
 		return h.srv.RenderStatus(c, fiber.StatusUnprocessableEntity, "org/login", data)
@@ -72,9 +72,24 @@ func (h *handler) login(c *fiber.Ctx) error {
 		h.srv.Log.Warn("end pre-session", "err", err)
 	}
 	clearPreSessionCookie(c, h.srv)
+	// A language picked on the sign-in page is the user's choice and
+	// wins over the stored one (which the Language middleware would
+	// otherwise restore as soon as the session exists).
+	if pick := i18n.Normalize(c.Cookies(langPickCookie)); pick != "" {
+		if pick != i18n.Normalize(res.User.Lang) {
+			if err := h.svc.SetLang(c.UserContext(), res.User.ID, pick); err != nil {
+				return err
+			}
+		}
+		c.Cookie(&fiber.Cookie{Name: langPickCookie, Value: "", Path: "/", MaxAge: -1, HTTPOnly: true, Secure: h.srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode})
+	}
 	setSessionCookie(c, h.srv, res.Token, h.svc.sessionTTL)
 	return c.Redirect(next, fiber.StatusSeeOther)
 }
+
+// langPickCookie holds a language picked on the sign-in page, before
+// there is a user to store it for.
+const langPickCookie = "jike_lang_pick"
 
 func (h *handler) logout(c *fiber.Ctx) error {
 	if err := h.svc.Logout(c.UserContext(), c.Cookies(SessionCookie)); err != nil {
@@ -94,6 +109,9 @@ func (h *handler) setLang(c *fiber.Ctx) error {
 		if err := h.svc.SetLang(c.UserContext(), me.ID, lang); err != nil {
 			return err
 		}
+	} else {
+		// Remembered until the sign-in, which stores it for the user.
+		c.Cookie(&fiber.Cookie{Name: langPickCookie, Value: lang, Path: "/", MaxAge: 24 * 3600, HTTPOnly: true, Secure: h.srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode})
 	}
 	h.srv.SetLangCookie(c, lang)
 	return web.Redirect(c, web.SafeNext(c.FormValue("next"), "/"))
@@ -201,7 +219,7 @@ func (h *handler) panelAdmin(c *fiber.Ctx) (fiber.Map, error) {
 }
 
 func (h *handler) passwordPage(c *fiber.Ctx) error {
-	return h.srv.Render(c, "org/password", fiber.Map{})
+	return h.srv.Render(c, "org/password", fiber.Map{"Title": h.srv.I18n.T(web.Lang(c), "password.title")})
 }
 
 func (h *handler) changePassword(c *fiber.Ctx) error {
@@ -209,7 +227,7 @@ func (h *handler) changePassword(c *fiber.Ctx) error {
 	err := h.svc.ChangePassword(c.UserContext(), me.ID, c.Cookies(SessionCookie),
 		c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"))
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
-		return h.srv.RenderStatus(c, status, "org/password", fiber.Map{"Errors": msgs})
+		return h.srv.RenderStatus(c, status, "org/password", fiber.Map{"Errors": msgs, "Title": h.srv.I18n.T(web.Lang(c), "password.title")})
 	}
 	if err != nil {
 		return err

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -35,22 +37,61 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 	}
 	// Opportunities in the later stages, at most two per account manager
 	// so that every demo login has proposals to look at.
-	var candidates []struct{ ID, CustomerID, OwnerID uint }
+	var candidates []demoOpp
 	if err := g.Table("opportunities").
 		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
 		Where("opportunities.stage IN ?", []string{prospects.StageNeeds, prospects.StageProposal, prospects.StageNegotiation, prospects.StageWon}).
-		Select("opportunities.id, opportunities.customer_id, customers.owner_id").Order("opportunities.id ASC").Scan(&candidates).Error; err != nil {
+		Select("opportunities.id, opportunities.customer_id, customers.owner_id, opportunities.monthly_fen, opportunities.one_time_fen").
+		Order("opportunities.id ASC").Scan(&candidates).Error; err != nil {
 		return 0, fmt.Errorf("seed demo proposals: %w", err)
 	}
 	perOwner := map[uint]int{}
-	r := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x2545f4914f6cdd1d))
-	count := 0
-	i := 0
+	var chosen []demoOpp
 	for _, o := range candidates {
-		if perOwner[o.OwnerID] == 2 {
+		if perOwner[o.OwnerID] == 2 || o.MonthlyFen <= 0 {
 			continue
 		}
 		perOwner[o.OwnerID]++
+		chosen = append(chosen, o)
+	}
+	// The states that need the director's approval go to the largest
+	// opportunities: a proposal is priced from its opportunity, so only a
+	// large deal can reach the director's threshold.
+	states := make([]string, len(chosen))
+	var big []int
+	for i := range chosen {
+		states[i] = demoStates[i%len(demoStates)]
+		if demoBig(states[i]) {
+			big = append(big, i)
+		}
+	}
+	bySize := make([]int, len(chosen))
+	for i := range bySize {
+		bySize[i] = i
+	}
+	sort.SliceStable(bySize, func(a, b int) bool { return chosen[bySize[a]].MonthlyFen > chosen[bySize[b]].MonthlyFen })
+	// Swap: a big state on a small deal trades places with a small state
+	// on one of the largest deals; every other proposal keeps its state.
+	top := map[int]bool{}
+	for _, i := range bySize[:len(big)] {
+		top[i] = true
+	}
+	var smallOnTop []int
+	for _, i := range bySize[:len(big)] {
+		if !demoBig(states[i]) {
+			smallOnTop = append(smallOnTop, i)
+		}
+	}
+	for _, j := range big {
+		if !top[j] && len(smallOnTop) > 0 {
+			i := smallOnTop[0]
+			smallOnTop = smallOnTop[1:]
+			states[i], states[j] = states[j], states[i]
+		}
+	}
+	r := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x2545f4914f6cdd1d))
+	count := 0
+	for i, o := range chosen {
 		c, err := s.prospects.Store().Customer(ctx, o.CustomerID)
 		if err != nil {
 			return count, err
@@ -59,9 +100,8 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 		if err != nil {
 			return count, err
 		}
-		state := demoStates[i%len(demoStates)]
-		i++
-		made, err := s.demoProposal(ctx, r, c, o.ID, owner.Subject(), state, products)
+		state := states[i]
+		made, err := s.demoProposal(ctx, r, c, o, owner.Subject(), state, products)
 		count += made
 		if err != nil {
 			return count, fmt.Errorf("seed demo proposal for %s (%s): %w", c.Name, state, err)
@@ -70,10 +110,19 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 	return count, nil
 }
 
-func (s *Service) demoProposal(ctx context.Context, r *rand.Rand, c *prospects.Customer, oppID uint, am authz.Subject, state string, products []Priced) (int, error) {
-	big := state == "pending_director" || state == "accepted"
+// demoOpp is an opportunity a demo proposal is written for.
+type demoOpp struct {
+	ID, CustomerID, OwnerID uint
+	MonthlyFen, OneTimeFen  money.Fen
+}
+
+// demoBig reports whether a demo state needs the director's approval.
+func demoBig(state string) bool { return state == "pending_director" || state == "accepted" }
+
+func (s *Service) demoProposal(ctx context.Context, r *rand.Rand, c *prospects.Customer, opp demoOpp, am authz.Subject, state string, products []Priced) (int, error) {
+	big := demoBig(state)
 	in := Input{
-		CustomerID: c.ID, OpportunityID: oppID, Title: demoTitle(c.Name, r),
+		CustomerID: c.ID, OpportunityID: opp.ID, Title: demoTitle(c.Name, r),
 		ValidUntil:     s.opts.Now().AddDate(0, 2, 0).Format("2006-01-02"),
 		Background:     c.Name + "正处于数字化转型阶段，总部与各分支机构之间的数据交换、视频会议和对外服务对网络的可靠性、带宽和安全提出了更高要求。现有线路由多家运营商分散提供，运维界面不统一，故障定位慢。",
 		NeedsAnalysis:  "经多次拜访和需求访谈，客户的主要诉求如下：\n- 总部与分支机构之间稳定、低时延的专线互联\n- 互联网出口带宽按业务高峰弹性扩容\n- 统一的服务界面：7×24 小时响应，故障 4 小时内恢复\n- 费用可预测，按月结算",
@@ -81,22 +130,11 @@ func (s *Service) demoProposal(ctx context.Context, r *rand.Rand, c *prospects.C
 		Implementation: "第一阶段（签约后 2 周）：现场勘查、方案细化；\n第二阶段（第 3–6 周）：线路开通与割接，每个站点割接安排在夜间窗口；\n第三阶段（第 7–8 周）：云主机迁移、联调测试与验收。",
 		Commitments:    "- 专线可用率不低于 99.95%，故障 4 小时内恢复\n- 指定客户经理和首席客户代表一点对接，重大活动现场保障\n- 每季度提交服务报告，每年一次满意度回访",
 	}
-	// Two to four lines; a big one when the state needs the director.
-	k := 2 + r.IntN(3)
-	for j := 0; j < k; j++ {
-		p := products[r.IntN(len(products))]
-		qty := 1 + r.IntN(20)
-		if big && j == 0 {
-			qty = 60 + r.IntN(40)
+	in.Lines = demoLines(r, opp, state, products)
+	if big {
+		for j := range in.Lines {
+			in.Lines[j].TermMonths = "36"
 		}
-		rate := "100"
-		switch {
-		case state == "pending" || state == "returned" || state == "approved":
-			rate = "80" // beyond most floors: the chief rep must approve
-		case r.IntN(3) == 0:
-			rate = "95"
-		}
-		in.Lines = append(in.Lines, LineInput{ProductID: p.ID, Quantity: strconv.Itoa(qty), TermMonths: strconv.Itoa(12 * (1 + r.IntN(3))), Rate: rate})
 	}
 	p, err := s.Create(ctx, am, in)
 	if err != nil {
@@ -197,4 +235,62 @@ var demoTitles = []string{"全网互联网专线整体解决方案", "总部与�
 
 func demoTitle(customer string, r *rand.Rand) string {
 	return customer + demoTitles[r.IntN(len(demoTitles))]
+}
+
+// demoLines prices a proposal from its opportunity: one to three monthly
+// products whose quantities add up to about the opportunity's monthly fee
+// (so the quote a customer gets is in proportion to the deal and to what
+// the customer spends), plus the products' one-time fees.
+func demoLines(r *rand.Rand, opp demoOpp, state string, products []Priced) []LineInput {
+	belowFloor := state == "pending" || state == "returned" || state == "approved"
+	rate := int64(100)
+	if r.IntN(3) == 0 {
+		rate = 95
+	}
+	k := 1 + r.IntN(3)
+	left := int64(opp.MonthlyFen)
+	var lines []LineInput
+	used := map[uint]bool{}
+	for j := 0; j < k && left > 0; j++ {
+		share := left
+		if j < k-1 {
+			share = left * int64(40+r.IntN(30)) / 100
+		}
+		// The products whose unit price (at the rate) fits the share.
+		var fit []Priced
+		for _, p := range products {
+			if p.Active && p.MonthlyFen > 0 && !used[p.ID] && int64(p.MonthlyFen)*rate/100 <= share {
+				fit = append(fit, p)
+			}
+		}
+		if len(fit) == 0 {
+			continue
+		}
+		p := fit[r.IntN(len(fit))]
+		used[p.ID] = true
+		lineRate := rate
+		if belowFloor && j == 0 {
+			// Below the product's floor: the chief rep must approve.
+			lineRate = max(int64(p.FloorRate)/100-5, 50)
+		}
+		unit := int64(p.MonthlyFen) * lineRate / 100
+		qty := max(share/unit, 1)
+		left -= qty * unit
+		lines = append(lines, LineInput{ProductID: p.ID, Quantity: strconv.FormatInt(qty, 10),
+			TermMonths: strconv.Itoa(12 * (1 + r.IntN(3))), Rate: strconv.FormatInt(lineRate, 10)})
+	}
+	if len(lines) == 0 { // a deal smaller than any product: the cheapest, once
+		cheapest := -1
+		for i, p := range products {
+			if p.Active && p.MonthlyFen > 0 && (cheapest < 0 || p.MonthlyFen < products[cheapest].MonthlyFen) {
+				cheapest = i
+			}
+		}
+		lineRate := rate
+		if belowFloor {
+			lineRate = max(int64(products[cheapest].FloorRate)/100-5, 50)
+		}
+		lines = append(lines, LineInput{ProductID: products[cheapest].ID, Quantity: "1", TermMonths: "12", Rate: strconv.FormatInt(lineRate, 10)})
+	}
+	return lines
 }

@@ -311,7 +311,13 @@ func (h *handler) panelPipeline(c *fiber.Ctx) (fiber.Map, error) {
 		monthly += t.MonthlyFen
 		weighted += t.Weighted
 	}
-	return fiber.Map{"Open": open, "Monthly": money.Fen(monthly), "Weighted": money.Fen(weighted), "Stages": stages}, nil
+	// The totals cover what the role sees: a chief rep's are the team's, a
+	// director's the branch's, so only an account manager's are "mine".
+	heading := map[string]string{"chief_rep": "pipeline.panel_team", "director": "pipeline.panel_branch", "admin": "pipeline.panel_all"}[web.MustSubject(c).Role]
+	if heading == "" {
+		heading = "pipeline.panel"
+	}
+	return fiber.Map{"Open": open, "Monthly": money.Fen(monthly), "Weighted": money.Fen(weighted), "Stages": stages, "Heading": heading}, nil
 }
 
 func oppInputFrom(c *fiber.Ctx) OpportunityInput {

@@ -57,6 +57,9 @@ func (s *Server) Fragment(c *fiber.Ctx, name string, data fiber.Map) error {
 func (s *Server) pageData(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	out := s.newPage(c).asMap()
 	for k, v := range data {
+		if k == "Title" && v == "" {
+			continue // the default title (see newPage) stays
+		}
 		out[k] = v
 	}
 	return out

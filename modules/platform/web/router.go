@@ -134,9 +134,12 @@ func (r *Router) handle(method, path string, p Perm, h []fiber.Handler) {
 	r.fr.Add(method, path, handlers...)
 }
 
-// Get registers a GET route.
+// Get registers a GET route, and HEAD for the same path: HEAD answers
+// exactly like GET without the body (monitors and link checkers use it).
+// HEAD is not listed in Routes; it shares the GET route's permission.
 func (r *Router) Get(path string, p Perm, h ...fiber.Handler) {
 	r.handle(fiber.MethodGet, path, p, h)
+	r.fr.Add(fiber.MethodHead, path, append([]fiber.Handler{r.srv.guard(p)}, h...)...)
 }
 
 // Post registers a POST route.

@@ -154,6 +154,20 @@ func New(o Options) (*Server, error) {
 		Root:   http.FS(sfs),
 		MaxAge: 86400,
 	}))
+	// Browsers ask for /favicon.ico whatever the page links: the icon is
+	// the SVG of static/, cached like the other assets.
+	s.App.Use("/favicon.ico", func(c *fiber.Ctx) error {
+		if c.Path() != "/favicon.ico" || (c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) {
+			return c.Next()
+		}
+		icon, err := fs.ReadFile(sfs, "favicon.svg")
+		if err != nil {
+			return c.Next()
+		}
+		c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+		c.Type("svg")
+		return c.Send(icon)
+	})
 	// Everything after the static files is private: pages, fragments,
 	// downloads (exports, PDFs, the calendar feed), redirects and errors.
 	s.App.Use(noStore)

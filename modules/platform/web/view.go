@@ -92,6 +92,14 @@ func (s *Server) newPage(c *fiber.Ctx) Page {
 	}
 	if me != nil {
 		p.Nav = s.navFor(c)
+		// A page that names itself keeps its name; any other is named by
+		// the section of the navigation it belongs to, so no tab reads
+		// only "集客 CRM".
+		for _, n := range p.Nav {
+			if n.Active {
+				p.Title = p.L.T(n.Label)
+			}
+		}
 		if s.unread != nil {
 			if n, err := s.unread(c.UserContext(), me.ID); err == nil {
 				p.Unread = n
@@ -112,6 +120,9 @@ func (p Page) asMap() fiber.Map {
 	m := fiber.Map{
 		"L": p.L, "Lang": p.Lang, "Langs": p.Langs, "Me": p.Me, "CSRF": p.CSRF, "Path": p.Path,
 		"AssetVer": p.AssetVer, "Year": p.Year, "Can": p.Can, "Unread": p.Unread,
+	}
+	if p.Title != "" {
+		m["Title"] = p.Title
 	}
 	if p.Me != nil {
 		m["Nav"] = p.Nav
