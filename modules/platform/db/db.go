@@ -49,11 +49,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg := &gorm.Config{
-		Logger: logger.NewSlogLogger(log, logger.Config{
-			SlowThreshold:             200 * time.Millisecond,
-			LogLevel:                  logger.Warn,
-			IgnoreRecordNotFoundError: true,
-		}),
+		Logger:                 NewLogger(log),
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
@@ -129,6 +125,18 @@ func (d *DB) Optimize(ctx context.Context) error {
 			return fmt.Errorf("sqlite optimize: %w", err)
 		}
 		return nil
+	})
+}
+
+// NewLogger is GORM's logger on log: slow (over 200 ms) and failed
+// statements, without their values, which are phone numbers, credit
+// codes, password and token hashes.
+func NewLogger(log *slog.Logger) logger.Interface {
+	return logger.NewSlogLogger(log, logger.Config{
+		SlowThreshold:             200 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
 	})
 }
 
