@@ -55,7 +55,7 @@ commands:
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
   JIKE_DATA_DIR, JIKE_ADDR, JIKE_SECRET, JIKE_ENV (dev|prod), JIKE_TIMEZONE,
   JIKE_LOG_LEVEL, JIKE_SESSION_TTL, JIKE_AUTO_MIGRATE, JIKE_TRUSTED_PROXIES,
-  JIKE_DEV_RELOAD_DIR
+  JIKE_DEV_RELOAD_DIR, JIKE_METRICS_TOKEN, JIKE_METRICS_ADDR
 `
 
 // run is main without the process: arguments, environment and streams
@@ -155,10 +155,17 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
 		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval, ApprovalFallback: cfg.ApprovalFallback,
 		MaxUploadBytes: cfg.MaxUploadBytes(), TargetUplift: &cfg.TargetUplift, Holidays: holidays,
-		Contracts: contractOptions(cfg),
+		Contracts: contractOptions(cfg), MetricsToken: cfg.MetricsToken,
 	})
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, a.Metrics, cfg.MetricsToken, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	if *demo {
 		if err := seedDemo(ctx, a, stdout); err != nil {

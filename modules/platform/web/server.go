@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -240,7 +241,9 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		"method", c.Method(), "route", route, "path", logPath(c.Path()), "status", status,
 		"ms", dur.Milliseconds(), "user", user, "req", requestID(c))
 	if s.opts.Observe != nil {
-		s.opts.Observe(c.Method(), route, status, dur)
+		// fiber's strings point into buffers it reuses; an observer keeps
+		// them (metric labels).
+		s.opts.Observe(strings.Clone(c.Method()), strings.Clone(route), status, dur)
 	}
 	return err
 }
