@@ -51,6 +51,9 @@ commands:
   user create --username U --name N --role R [--team ID] [--branch CODE] [--password-stdin]
   user passwd --username U [--password-stdin]
   user disable --username U
+  backup --to FILE                    write a backup (pg_dump custom format / SQLite copy) of the database
+  restore --from FILE                 restore a backup into the configured, empty database
+  version                             print the version and commit
 
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
   JIKE_DATA_DIR, JIKE_ADDR, JIKE_SECRET, JIKE_ENV (dev|prod), JIKE_TIMEZONE,
@@ -65,6 +68,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
+	if args[0] == "version" || args[0] == "--version" {
+		return cmdVersion(stdout)
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
@@ -78,6 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdSeed(ctx, cfg, args[1:], stdout, stderr)
 	case "user":
 		return cmdUser(ctx, cfg, args[1:], stdin, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, cfg, args[1:], stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, cfg, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
 }
