@@ -228,7 +228,8 @@ func (d *DB) SchemaVersion(ctx context.Context) (current, latest int64, err erro
 	return p.GetVersions(ctx)
 }
 
-// Ready reports nil when the database answers and its schema is current.
+// Ready reports nil when the database answers and its schema is current
+// (or ahead of this binary, during a rolling upgrade).
 func (d *DB) Ready(ctx context.Context) error {
 	sqlDB, err := d.Gorm.DB()
 	if err != nil {
@@ -241,7 +242,11 @@ func (d *DB) Ready(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if cur != latest {
+	// A schema ahead of the binary is the middle of a rolling upgrade:
+	// the new release's migrations are additive (expand, deploy, then
+	// contract: docs/operations.md), so this release's queries still work
+	// and its instances keep serving until they are replaced.
+	if cur < latest {
 		return fmt.Errorf("schema at version %d, binary expects %d: run `jike migrate`", cur, latest)
 	}
 	return nil
