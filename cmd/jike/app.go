@@ -18,6 +18,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/jobs"
+	"github.com/jike-crm/jike/modules/platform/metrics"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/notify"
 	"github.com/jike-crm/jike/modules/platform/pdf"
@@ -64,6 +65,10 @@ type appOptions struct {
 	// fallback approver, renewal reminder days and the attachment limit
 	// (zero values: the package defaults).
 	Contracts contracts.Options
+	// Metrics is the instance's registry (nil: a new one on d's pool);
+	// MetricsToken, when set, serves it at /metrics behind that token.
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -86,6 +91,8 @@ type app struct {
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
 	// with a fake clock.
 	Jobs *jobs.Runner
+	// Metrics counts requests, jobs, sign-in failures and imports.
+	Metrics *metrics.Metrics
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -99,12 +106,19 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Metrics == nil {
+		pool, err := d.Gorm.DB()
+		if err != nil {
+			return nil, err
+		}
+		o.Metrics = metrics.New(pool)
+	}
 	srv, err := web.New(web.Options{
 		Logger: o.Logger, Enforcer: enf, I18n: bundle,
 		Templates: templates.FS, Static: static.FS, DevDir: o.DevDir,
 		Secure: o.Secure, Production: o.Production, Location: o.Location,
 		Ready: d.Ready, TrustedProxies: o.TrustedProxies, MaxUploadBytes: o.MaxUploadBytes,
-		MaxBodyBytes: attachmentLimit(o.Contracts),
+		MaxBodyBytes: attachmentLimit(o.Contracts), Observe: observeRequests(o.Metrics),
 	})
 	if err != nil {
 		return nil, err
@@ -126,7 +140,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		},
 	})
 	// The job runner comes first: every module may register jobs.
-	runner := jobs.New(d.Gorm, jobs.Options{Logger: o.Logger, Now: o.Now, Location: o.Location})
+	runner := jobs.New(d.Gorm, jobs.Options{Logger: o.Logger, Now: o.Now, Location: o.Location, OnRun: o.Metrics.JobRun})
 	runner.MustRegister(jobs.Job{Name: "notify.prune", Schedule: "30 3 * * *", Run: func(ctx context.Context, now time.Time) error {
 		_, err := notifySvc.Prune(ctx, now.AddDate(0, 0, -180))
 		return err
@@ -142,6 +156,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// The timeline is the registration point later modules add to.
 	timeline := &prospects.Timeline{}
 	prospectSvc := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, timeline)
+	prospectSvc.ImportGate().OnImported(o.Metrics.Imported)
 	prospects.Register(srv, prospectSvc)
 	// needs: customer analysis and needs, scoped through prospects; each
 	// need appears on the customer's timeline.
@@ -257,8 +272,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		return nil, err
 	}
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
+	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
-	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
+	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
 		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Notify: notifySvc, Jobs: runner}, nil
 }
 

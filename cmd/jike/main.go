@@ -51,11 +51,14 @@ commands:
   user create --username U --name N --role R [--team ID] [--branch CODE] [--password-stdin]
   user passwd --username U [--password-stdin]
   user disable --username U
+  backup --to FILE                    write a backup (pg_dump custom format / SQLite copy) of the database
+  restore --from FILE                 restore a backup into the configured, empty database
+  version                             print the version and commit
 
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
   JIKE_DATA_DIR, JIKE_ADDR, JIKE_SECRET, JIKE_ENV (dev|prod), JIKE_TIMEZONE,
   JIKE_LOG_LEVEL, JIKE_SESSION_TTL, JIKE_AUTO_MIGRATE, JIKE_TRUSTED_PROXIES,
-  JIKE_DEV_RELOAD_DIR
+  JIKE_DEV_RELOAD_DIR, JIKE_METRICS_TOKEN, JIKE_METRICS_ADDR
 `
 
 // run is main without the process: arguments, environment and streams
@@ -64,6 +67,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return nil
+	}
+	if args[0] == "version" || args[0] == "--version" {
+		return cmdVersion(stdout)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -78,6 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdSeed(ctx, cfg, args[1:], stdout, stderr)
 	case "user":
 		return cmdUser(ctx, cfg, args[1:], stdin, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, cfg, args[1:], stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, cfg, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
 }
@@ -155,10 +165,17 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
 		ChiefApproval: cfg.ChiefApproval, DirectorApproval: cfg.DirectorApproval, ApprovalFallback: cfg.ApprovalFallback,
 		MaxUploadBytes: cfg.MaxUploadBytes(), TargetUplift: &cfg.TargetUplift, Holidays: holidays,
-		Contracts: contractOptions(cfg),
+		Contracts: contractOptions(cfg), MetricsToken: cfg.MetricsToken,
 	})
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, a.Metrics, cfg.MetricsToken, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
 	}
 	if *demo {
 		if err := seedDemo(ctx, a, stdout); err != nil {

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -30,22 +30,17 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 		o.LoginRate = 20
 	}
 	h := &handler{srv: srv, svc: svc}
-	loginLimit := limiter.New(limiter.Config{
-		Max:          o.LoginRate,
-		Expiration:   time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
-		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
-	})
+	// Both limits count in the database (ratelimit), not in this process:
+	// behind a balancer, N instances must not give a client N times the
+	// attempts.
+	lim := ratelimit.New(svc.store.DB())
+	lim.SetClock(svc.now)
+	loginLimit := limitByIP(lim, "login", ratelimit.Rule{Limit: o.LoginRate, Window: time.Minute}, nil)
 
 	// Opening a pre-session writes a row; one client may open only a few
 	// a minute (a visitor who has one is not counted).
-	preLimit := limiter.New(limiter.Config{
-		Max:          3 * o.LoginRate,
-		Expiration:   time.Minute,
-		Next:         func(c *fiber.Ctx) bool { return web.CSRFToken(c) != "" || web.Subject(c) != nil },
-		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
-		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests },
-	})
+	preLimit := limitByIP(lim, "presession", ratelimit.Rule{Limit: 3 * o.LoginRate, Window: time.Minute},
+		func(c *fiber.Ctx) bool { return web.CSRFToken(c) != "" || web.Subject(c) != nil })
 
 	r := srv.Router()
 	r.Get("/login", web.Public(), preLimit, h.loginPage)
@@ -164,4 +159,23 @@ func setSessionCookie(c *fiber.Ctx, srv *web.Server, token string, ttl time.Dura
 func clearSessionCookie(c *fiber.Ctx, srv *web.Server) {
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0),
 		HTTPOnly: true, Secure: srv.CookieSecure(), SameSite: fiber.CookieSameSiteLaxMode})
+}
+
+// limitByIP refuses a client (c.IP()) over rule with 429; skip exempts a
+// request from counting. The count is shared by every instance on the
+// database.
+func limitByIP(lim *ratelimit.Limiter, name string, rule ratelimit.Rule, skip func(*fiber.Ctx) bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if skip != nil && skip(c) {
+			return c.Next()
+		}
+		ok, err := lim.Allow(c.UserContext(), name+":"+c.IP(), rule)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fiber.ErrTooManyRequests
+		}
+		return c.Next()
+	}
 }

@@ -215,6 +215,7 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 		return err
 	}
 	if rep.Committed {
+		h.svc.ImportGate().Imported("customers", rep.Rows)
 		h.srv.Flash(c, "ok", "import.done")
 		return web.Redirect(c, "/customers?sort=updated&dir=desc")
 	}

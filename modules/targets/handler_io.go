@@ -216,6 +216,9 @@ func (h *handler) quotaImport(c *fiber.Ctx) error {
 		return fail(err)
 	}
 	v.Result = res
+	if !res.DryRun && len(res.Errors) == 0 {
+		h.opts.ImportGate.Imported("quotas", res.Saved)
+	}
 	status := fiber.StatusOK
 	if len(res.Errors) > 0 {
 		status = fiber.StatusUnprocessableEntity

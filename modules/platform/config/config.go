@@ -50,6 +50,9 @@ type Config struct {
 	// X-Forwarded-For is believed, so rate limits and logs see the real
 	// client address. Empty: the connecting address is the client.
 	TrustedProxies []string
+	// MetricsToken guards /metrics (JIKE_METRICS_TOKEN) and MetricsAddr
+	// serves it on a separate address (JIKE_METRICS_ADDR); see ops.go.
+	MetricsToken, MetricsAddr string
 	// OperatorName is printed on the letterhead of proposals
 	// (JIKE_OPERATOR_NAME).
 	OperatorName string
@@ -167,6 +170,8 @@ func Load(getenv func(string) string) (Config, error) {
 		MaxUploadMB:   DefaultMaxUploadMB,
 		TargetUplift:  10,
 		HolidaysFile:  strings.TrimSpace(getenv("JIKE_HOLIDAYS_FILE")),
+		MetricsToken:  strings.TrimSpace(getenv("JIKE_METRICS_TOKEN")),
+		MetricsAddr:   strings.TrimSpace(getenv("JIKE_METRICS_ADDR")),
 	}
 	for _, u := range strings.Split(getenv("JIKE_APPROVAL_FALLBACK"), ",") {
 		if u = strings.TrimSpace(u); u != "" {
@@ -284,6 +289,7 @@ func (c Config) Validate() error {
 	if c.TemplatesDir != "" && c.Env != EnvDev {
 		errs = append(errs, errors.New("JIKE_DEV_RELOAD_DIR is only allowed with JIKE_ENV=dev"))
 	}
+	errs = append(errs, c.validateOps()...)
 	return errors.Join(errs...)
 }
 

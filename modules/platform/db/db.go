@@ -49,11 +49,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg := &gorm.Config{
-		Logger: logger.NewSlogLogger(log, logger.Config{
-			SlowThreshold:             200 * time.Millisecond,
-			LogLevel:                  logger.Warn,
-			IgnoreRecordNotFoundError: true,
-		}),
+		Logger:                 NewLogger(log),
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
@@ -129,6 +125,18 @@ func (d *DB) Optimize(ctx context.Context) error {
 			return fmt.Errorf("sqlite optimize: %w", err)
 		}
 		return nil
+	})
+}
+
+// NewLogger is GORM's logger on log: slow (over 200 ms) and failed
+// statements, without their values, which are phone numbers, credit
+// codes, password and token hashes.
+func NewLogger(log *slog.Logger) logger.Interface {
+	return logger.NewSlogLogger(log, logger.Config{
+		SlowThreshold:             200 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
 	})
 }
 
@@ -220,7 +228,8 @@ func (d *DB) SchemaVersion(ctx context.Context) (current, latest int64, err erro
 	return p.GetVersions(ctx)
 }
 
-// Ready reports nil when the database answers and its schema is current.
+// Ready reports nil when the database answers and its schema is current
+// (or ahead of this binary, during a rolling upgrade).
 func (d *DB) Ready(ctx context.Context) error {
 	sqlDB, err := d.Gorm.DB()
 	if err != nil {
@@ -233,7 +242,11 @@ func (d *DB) Ready(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if cur != latest {
+	// A schema ahead of the binary is the middle of a rolling upgrade:
+	// the new release's migrations are additive (expand, deploy, then
+	// contract: docs/operations.md), so this release's queries still work
+	// and its instances keep serving until they are replaced.
+	if cur < latest {
 		return fmt.Errorf("schema at version %d, binary expects %d: run `jike migrate`", cur, latest)
 	}
 	return nil

@@ -62,6 +62,8 @@ type Options struct {
 	Tick time.Duration
 	// KeepRuns is how many runs per job the log keeps (default 50).
 	KeepRuns int
+	// OnRun, when set, is told of every run this instance made (metrics).
+	OnRun func(job string, d time.Duration, err error)
 }
 
 // Runner holds the registered jobs and runs them when due.
@@ -303,6 +305,9 @@ func (r *Runner) finish(ctx context.Context, j registered, started time.Time, ru
 		r.opts.Logger.Error("job failed", "job", j.Name, "ms", dur, "err", runErr)
 	} else {
 		r.opts.Logger.Info("job ran", "job", j.Name, "ms", dur)
+	}
+	if r.opts.OnRun != nil {
+		r.opts.OnRun(j.Name, time.Duration(dur)*time.Millisecond, runErr)
 	}
 	next := j.sched.Next(started.In(r.opts.Location)).UTC()
 	updates := map[string]any{

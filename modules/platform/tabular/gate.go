@@ -11,6 +11,19 @@ import (
 // database in bounds however many users press the button.
 type Gate struct {
 	slots chan struct{}
+	// imported is told of the rows committed imports saved (metrics).
+	imported func(kind string, rows int)
+}
+
+// OnImported sets who is told of the rows committed imports save.
+func (g *Gate) OnImported(f func(kind string, rows int)) { g.imported = f }
+
+// Imported reports rows saved by a committed import of kind (customers,
+// quotas); the importing handler calls it.
+func (g *Gate) Imported(kind string, rows int) {
+	if g != nil && g.imported != nil {
+		g.imported(kind, rows)
+	}
 }
 
 // ErrBusy: every slot of the gate stayed taken while waiting.

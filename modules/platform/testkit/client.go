@@ -120,3 +120,8 @@ func (c *Client) Cookie(name string) string { return c.cookies[name] }
 
 // CSRF returns the token the client would send.
 func (c *Client) CSRF() string { return c.csrf }
+
+// SetApp sends the client's next requests to another app, keeping its
+// cookies and CSRF token: a browser behind a balancer that switched
+// instances (the several-instances test).
+func (c *Client) SetApp(app *fiber.App) { c.app = app }

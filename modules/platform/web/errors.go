@@ -58,7 +58,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return Redirect(c, "/login?next="+url.QueryEscape(next))
 	}
 	if status >= 500 {
-		s.Log.Error("request failed", "err", err, "path", c.Path(), "req", requestID(c))
+		s.Log.Error("request failed", "err", err, "route", routePattern(c), "path", logPath(c.Path()), "req", requestID(c))
 	}
 	msgID := "errors." + strconv.Itoa(status)
 	if errors.Is(err, errCSRF) {
@@ -103,8 +103,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		sort.Strings(list)
 		data["Details"] = list
 	}
+	// Every error page names the request, so a user can quote it.
+	data["RequestID"] = requestID(c)
 	if status >= 500 {
-		data["RequestID"] = requestID(c)
 		if !s.opts.Production {
 			data["Debug"] = err.Error()
 		}

@@ -17,12 +17,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/gofiber/template/html/v2"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
@@ -60,6 +60,8 @@ type Options struct {
 	// signed scan may be larger than an import); the request body limit is
 	// the larger of the two plus UploadHeadroom. 0: MaxUploadBytes.
 	MaxBodyBytes int64
+	// Observe, when set, is told of every finished request (metrics).
+	Observe RouteObserver
 }
 
 // DefaultMaxUpload is the upload limit when Options names none (10 MiB,
@@ -146,7 +148,7 @@ func New(o Options) (*Server, error) {
 		cfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	s.App = fiber.New(cfg)
-	s.App.Use(requestid.New())
+	s.App.Use(assignRequestID)
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: !o.Production}))
 	s.App.Use(s.accessLog)
 	s.App.Use(s.securityHeaders)
@@ -241,9 +243,22 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	if status >= 500 {
 		lvl = slog.LevelError
 	}
+	dur := time.Since(start)
+	route := routePattern(c)
+	var user uint
+	if sub := Subject(c); sub != nil {
+		user = sub.ID
+	}
+	// Never the raw path or query: they may carry a feed token or a
+	// phone number (see logPath).
 	s.Log.Log(c.UserContext(), lvl, "http",
-		"method", c.Method(), "path", c.Path(), "status", status,
-		"ms", time.Since(start).Milliseconds(), "req", requestID(c))
+		"method", c.Method(), "route", route, "path", logPath(c.Path()), "status", status,
+		"ms", dur.Milliseconds(), "user", user, "req", requestID(c))
+	if s.opts.Observe != nil {
+		// fiber's strings point into buffers it reuses; an observer keeps
+		// them (metric labels).
+		s.opts.Observe(strings.Clone(c.Method()), strings.Clone(route), status, dur)
+	}
 	return err
 }
 
@@ -256,7 +271,7 @@ func statusOf(err error) int {
 }
 
 func requestID(c *fiber.Ctx) string {
-	if v, ok := c.Locals("requestid").(string); ok {
+	if v, ok := c.Locals(localRequestID).(string); ok {
 		return v
 	}
 	return c.GetRespHeader(fiber.HeaderXRequestID)
