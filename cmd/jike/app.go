@@ -84,6 +84,9 @@ type app struct {
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
 	// with a fake clock.
 	Jobs *jobs.Runner
+	// ProspectStore is the prospects store as wired, for tests that read
+	// rows back (modules reach prospects through its service only).
+	ProspectStore *prospects.Store
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -139,7 +142,8 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	jobs.Register(srv, runner)
 	// The timeline is the registration point later modules add to.
 	timeline := &prospects.Timeline{}
-	prospectSvc := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, timeline)
+	prospectStore := prospects.NewStore(d.Gorm)
+	prospectSvc := prospects.NewService(prospectStore, orgSvc.Store(), enf, timeline)
 	prospects.Register(srv, prospectSvc)
 	// needs: customer analysis and needs, scoped through prospects; each
 	// need appears on the customer's timeline.
@@ -228,7 +232,8 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Notify: notifySvc, Jobs: runner}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Notify: notifySvc, Jobs: runner,
+		ProspectStore: prospectStore}, nil
 }
 
 // attachmentLimit is the largest contract attachment (the body limit must

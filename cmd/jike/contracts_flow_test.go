@@ -155,7 +155,7 @@ func TestContractByHandAndItsLife(t *testing.T) {
 			!succ.StartOn.Equal(amd.EndOn.AddDate(0, 0, 1)) || succ.TermMonths != amd.TermMonths || succ.TotalFen != amd.TotalFen || succ.OpportunityID == nil {
 			t.Fatalf("successor %+v of %+v", succ, amd)
 		}
-		opp, _ := w.a.Prospects.Store().Opportunity(ctx, *succ.OpportunityID)
+		opp, _ := w.a.ProspectStore.Opportunity(ctx, *succ.OpportunityID)
 		if !strings.HasPrefix(opp.Title, "续约：") || opp.Stage != prospects.StageNegotiation {
 			t.Fatalf("renewal opportunity %+v", opp)
 		}

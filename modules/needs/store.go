@@ -9,10 +9,15 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
 )
+
+// customerCols are where ownership lives: needs and services are scoped
+// by their customer.
+var customerCols = authz.StandardColumns("customers")
 
 // Store is the only place in the module that talks to GORM.
 type Store struct {
@@ -136,10 +141,9 @@ type ExpiringContract struct {
 	DaysLeft int `gorm:"-"`
 }
 
-func (s *Store) expiringQuery(ctx context.Context, scope func(*gorm.DB) *gorm.DB, from, to time.Time) *gorm.DB {
-	return s.db.WithContext(ctx).Model(&CustomerService{}).
-		Joins("JOIN customers ON customers.id = customer_services.customer_id AND customers.deleted_at IS NULL").
-		Scopes(scope).
+func (s *Store) expiringQuery(ctx context.Context, scope authz.ListScope, from, to time.Time) *gorm.DB {
+	return scope.Apply(s.db.WithContext(ctx).Model(&CustomerService{}).
+		Joins("JOIN customers ON customers.id = customer_services.customer_id AND customers.deleted_at IS NULL"), customerCols).
 		Where("customer_services.supplier <> ?", SupplierSelf).
 		Where("customer_services.contract_end IS NOT NULL AND customer_services.contract_end >= ? AND customer_services.contract_end <= ?", from, to)
 }
@@ -147,10 +151,10 @@ func (s *Store) expiringQuery(ctx context.Context, scope func(*gorm.DB) *gorm.DB
 // Expiring lists competitor services in scope whose contract ends between
 // from and to (dates, both included), soonest first, at most limit of
 // them, and how many there are in all (up to prospects.CountCap+1).
-func (s *Store) Expiring(ctx context.Context, scope func(*gorm.DB) *gorm.DB, from, to time.Time, limit int) ([]ExpiringContract, int64, error) {
+func (s *Store) Expiring(ctx context.Context, scope authz.ListScope, from, to time.Time, limit int) ([]ExpiringContract, int64, error) {
 	var total int64
 	capped := s.expiringQuery(ctx, scope, from, to).Select("1").Limit(prospects.CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count expiring contracts: %w", err)
 	}
 	var out []ExpiringContract
@@ -208,10 +212,9 @@ func (s *Store) SaveNeed(ctx context.Context, n *Need) error {
 	return nil
 }
 
-// NeedFilter selects needs. Scope is the permission filter on the joined
-// customer and is always applied.
+// NeedFilter selects needs. The permission scope is not part of it: the
+// query methods take an authz.ListScope, applied to the joined customer.
 type NeedFilter struct {
-	Scope      func(*gorm.DB) *gorm.DB
 	CustomerID uint
 	OwnerID    uint
 	Status     string
@@ -247,10 +250,9 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-func (s *Store) needQuery(ctx context.Context, f NeedFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Need{}).
-		Joins("JOIN customers ON customers.id = needs.customer_id AND customers.deleted_at IS NULL").
-		Scopes(f.Scope)
+func (s *Store) needQuery(ctx context.Context, scope authz.ListScope, f NeedFilter) *gorm.DB {
+	q := scope.Apply(s.db.WithContext(ctx).Model(&Need{}).
+		Joins("JOIN customers ON customers.id = needs.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.CustomerID != 0 {
 		q = q.Where("needs.customer_id = ?", f.CustomerID)
 	}
@@ -278,10 +280,10 @@ func (s *Store) needQuery(ctx context.Context, f NeedFilter) *gorm.DB {
 
 // ListNeeds returns a page of needs with names, and the total (which is
 // prospects.CountCap+1 when there are more than CountCap).
-func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedRow, int64, error) {
+func (s *Store) ListNeeds(ctx context.Context, scope authz.ListScope, f NeedFilter) ([]NeedRow, int64, error) {
 	var total int64
-	capped := s.needQuery(ctx, f).Select("1").Limit(prospects.CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+	capped := s.needQuery(ctx, scope, f).Select("1").Limit(prospects.CountCap + 1)
+	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count needs: %w", err)
 	}
 	col, ok := needSorts[f.Sort]
@@ -292,7 +294,7 @@ func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedRow, int64, 
 	if f.Desc {
 		dir = " DESC"
 	}
-	q := s.needQuery(ctx, f).
+	q := s.needQuery(ctx, scope, f).
 		Joins("LEFT JOIN users ON users.id = customers.owner_id").
 		Joins("LEFT JOIN contacts ON contacts.id = needs.contact_id AND contacts.deleted_at IS NULL").
 		Joins("LEFT JOIN opportunities ON opportunities.id = needs.opportunity_id AND opportunities.deleted_at IS NULL").
@@ -310,10 +312,10 @@ func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedRow, int64, 
 }
 
 // CountNeeds counts the needs in scope with a status (all when "").
-func (s *Store) CountNeeds(ctx context.Context, scope func(*gorm.DB) *gorm.DB, status string) (int64, error) {
+func (s *Store) CountNeeds(ctx context.Context, scope authz.ListScope, status string) (int64, error) {
 	var n int64
-	capped := s.needQuery(ctx, NeedFilter{Scope: scope, Status: status}).Select("1").Limit(prospects.CountCap + 1)
-	err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&n).Error
+	capped := s.needQuery(ctx, scope, NeedFilter{Status: status}).Select("1").Limit(prospects.CountCap + 1)
+	err := countCapped(ctx, s.db, capped, &n)
 	return n, err
 }
 
@@ -327,4 +329,14 @@ func (s *Store) StatusChanges(ctx context.Context, needIDs []uint) ([]audit.Entr
 	err := s.db.WithContext(ctx).Where("entity = ? AND action = ? AND entity_id IN ? AND changes LIKE ?", EntityNeed, audit.ActionUpdate, needIDs, `%"status"%`).
 		Order("at, id").Find(&out).Error
 	return out, err
+}
+
+// countCapped counts the rows of capped (a query limited to CountCap+1).
+// An error already on capped (a zero scope) is returned as it is: GORM
+// would otherwise render the failed subquery as empty SQL.
+func countCapped(ctx context.Context, g *gorm.DB, capped *gorm.DB, n *int64) error {
+	if capped.Error != nil {
+		return capped.Error
+	}
+	return g.WithContext(ctx).Table("(?) AS capped", capped).Count(n).Error
 }

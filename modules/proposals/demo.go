@@ -51,11 +51,13 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 			continue
 		}
 		perOwner[o.OwnerID]++
-		c, err := s.prospects.Store().Customer(ctx, o.CustomerID)
+		owner, err := s.opts.Users.UserByID(ctx, o.OwnerID)
 		if err != nil {
 			return count, err
 		}
-		owner, err := s.opts.Users.UserByID(ctx, c.OwnerID)
+		// The owner reads their own customer through the service, like
+		// any other caller.
+		c, err := s.prospects.Customer(ctx, owner.Subject(), o.CustomerID)
 		if err != nil {
 			return count, err
 		}

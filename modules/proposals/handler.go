@@ -240,7 +240,7 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 	for i := range opts {
 		byID[opts[i].ID] = &opts[i]
 	}
-	opps, err := h.svc.prospects.Store().OpportunitiesOf(ctx, cu.ID)
+	opps, err := h.svc.prospects.Opportunities(ctx, me, cu.ID)
 	if err != nil {
 		return err
 	}

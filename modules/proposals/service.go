@@ -284,7 +284,7 @@ func (s *Service) apply(ctx context.Context, actor authz.Subject, c *prospects.C
 	}
 	p.OpportunityID = nil
 	if in.OpportunityID != 0 {
-		opps, err := s.prospects.Store().OpportunitiesOf(ctx, c.ID)
+		opps, err := s.prospects.Opportunities(ctx, actor, c.ID)
 		if err != nil {
 			return err
 		}
@@ -823,9 +823,8 @@ func (s *Service) Get(ctx context.Context, actor authz.Subject, id uint) (*Detai
 
 // List returns the proposals (latest versions) the actor may read.
 func (s *Service) List(ctx context.Context, actor authz.Subject, f Filter) ([]Row, int64, error) {
-	f.Scope = s.prospects.Scope(actor, "read")
 	f.Latest = true
-	return s.store.List(ctx, f)
+	return s.store.List(ctx, s.prospects.Scope(actor, "read"), f)
 }
 
 func dedupe(ids []uint) []uint {

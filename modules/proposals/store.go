@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
@@ -156,9 +157,9 @@ func (s *Store) AddApproval(ctx context.Context, a *Approval) error {
 	return s.db.WithContext(ctx).Create(a).Error
 }
 
-// Filter selects proposals; Scope applies to the joined customer.
+// Filter selects proposals. The permission scope is not part of it: the
+// query methods take an authz.ListScope, applied to the joined customer.
 type Filter struct {
-	Scope      func(*gorm.DB) *gorm.DB
 	CustomerID uint
 	Statuses   []string
 	Q          string
@@ -217,12 +218,11 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// listQuery selects the proposals f matches (joined to their customer,
-// whose scope f.Scope applies), unordered.
-func (s *Store) listQuery(ctx context.Context, f Filter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Proposal{}).
-		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL").
-		Scopes(f.Scope)
+// listQuery selects the proposals f matches within scope (joined to their
+// customer, which the scope applies to), unordered.
+func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) *gorm.DB {
+	q := scope.Apply(s.db.WithContext(ctx).Model(&Proposal{}).
+		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL"), authz.StandardColumns("customers"))
 	if f.CustomerID != 0 {
 		q = q.Where("proposals.customer_id = ?", f.CustomerID)
 	}
@@ -244,14 +244,14 @@ func (s *Store) listQuery(ctx context.Context, f Filter) *gorm.DB {
 }
 
 // List returns proposals matching f, newest first, and the total.
-func (s *Store) List(ctx context.Context, f Filter) ([]Row, int64, error) {
+func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Row, int64, error) {
 	var total int64
-	if err := s.listQuery(ctx, f).Count(&total).Error; err != nil {
+	if err := s.listQuery(ctx, scope, f).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	keys, _ := listKeys(f)
 	var out []Row
-	q := s.listQuery(ctx, f).Select(rowColumns).Order(db.Order(keys))
+	q := s.listQuery(ctx, scope, f).Select(rowColumns).Order(db.Order(keys))
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
@@ -268,9 +268,9 @@ type Totals struct {
 
 // ListTotals counts and sums every proposal matching f (not only a
 // page), in one SQL aggregate.
-func (s *Store) ListTotals(ctx context.Context, f Filter) (Totals, error) {
+func (s *Store) ListTotals(ctx context.Context, scope authz.ListScope, f Filter) (Totals, error) {
 	var t Totals
-	err := s.listQuery(ctx, f).Select("COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
+	err := s.listQuery(ctx, scope, f).Select("COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
 		"COALESCE(SUM(proposals.one_time_fen), 0) AS one_time_fen, COALESCE(SUM(proposals.total_fen), 0) AS total_fen").Scan(&t).Error
 	if err != nil {
 		return Totals{}, fmt.Errorf("proposal totals: %w", err)
@@ -281,11 +281,11 @@ func (s *Store) ListTotals(ctx context.Context, f Filter) (Totals, error) {
 // Each reads every proposal matching f (no paging) in the list's order,
 // 1,000 at a time, for exports: keyset pagination on the sort key and the
 // id in one read snapshot, so each proposal comes exactly once.
-func (s *Store) Each(ctx context.Context, f Filter, fn func([]Row) error) error {
+func (s *Store) Each(ctx context.Context, scope authz.ListScope, f Filter, fn func([]Row) error) error {
 	keys, keyOf := listKeys(f)
 	f.Limit, f.Offset = 0, 0
 	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
-		return (&Store{db: tx}).listQuery(ctx, f).Select(rowColumns)
+		return (&Store{db: tx}).listQuery(ctx, scope, f).Select(rowColumns)
 	}, keys, keyOf, 1000, fn)
 }
 

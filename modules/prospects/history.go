@@ -7,7 +7,6 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
-	"gorm.io/gorm"
 )
 
 // historyLimit is how many entries a record's page shows.
@@ -176,7 +175,7 @@ func (s *Service) OpportunityHistory(ctx context.Context, id uint) ([]audit.Entr
 
 // customerNames loads the id, name and deletion time of the customers
 // among ids that pass scope; deleted ones only if withDeleted.
-func (s *Store) customerNames(ctx context.Context, scope func(*gorm.DB) *gorm.DB, ids []uint, withDeleted bool) ([]Customer, error) {
+func (s *Store) customerNames(ctx context.Context, scope authz.ListScope, ids []uint, withDeleted bool) ([]Customer, error) {
 	var out []Customer
 	if len(ids) == 0 {
 		return out, nil
@@ -185,7 +184,7 @@ func (s *Store) customerNames(ctx context.Context, scope func(*gorm.DB) *gorm.DB
 	if withDeleted {
 		q = q.Unscoped()
 	}
-	err := q.Model(&Customer{}).Scopes(scope).Select("customers.id, customers.name, customers.deleted_at").
+	err := scope.Apply(q.Model(&Customer{}), customerCols).Select("customers.id, customers.name, customers.deleted_at").
 		Where("customers.id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("customer names: %w", err)

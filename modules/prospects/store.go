@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
 )
@@ -29,6 +30,10 @@ func (s *Store) DB() *gorm.DB { return s.db }
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return db.WithTx(ctx, s.db, func(ctx context.Context) error { return fn(&Store{db: db.Conn(ctx, s.db)}) })
 }
+
+// customerCols are where a customer's ownership lives, for every scoped
+// query (opportunities join customers and are scoped by their customer).
+var customerCols = authz.StandardColumns("customers")
 
 // --- customers
 
@@ -78,9 +83,9 @@ func (s *Store) CustomersByCodes(ctx context.Context, codes []string) (map[strin
 // SimilarNamesIn returns up to limit live customers within scope whose
 // search text contains core (a name stripped of legal suffixes),
 // excluding exceptID.
-func (s *Store) SimilarNamesIn(ctx context.Context, scope func(*gorm.DB) *gorm.DB, core string, exceptID uint, limit int) ([]Customer, error) {
+func (s *Store) SimilarNamesIn(ctx context.Context, scope authz.ListScope, core string, exceptID uint, limit int) ([]Customer, error) {
 	var out []Customer
-	err := s.db.WithContext(ctx).Model(&Customer{}).Scopes(scope).
+	err := scope.Apply(s.db.WithContext(ctx).Model(&Customer{}), customerCols).
 		Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
 		Order("customers.id").Limit(limit).Find(&out).Error
 	return out, err
@@ -101,10 +106,9 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// CustomerFilter selects customers for lists and exports. Scope is the
-// permission filter and is always applied.
+// CustomerFilter selects customers for lists and exports. The permission
+// scope is not part of it: every query method takes an authz.ListScope.
 type CustomerFilter struct {
-	Scope    func(*gorm.DB) *gorm.DB
 	Q        string
 	Grade    string
 	Industry string
@@ -121,8 +125,8 @@ type CustomerFilter struct {
 	Deleted  bool
 }
 
-func (s *Store) customerQuery(ctx context.Context, f CustomerFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Customer{}).Scopes(f.Scope)
+func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f CustomerFilter) *gorm.DB {
+	q := scope.Apply(s.db.WithContext(ctx).Model(&Customer{}), customerCols)
 	if f.Deleted {
 		q = q.Unscoped().Where("customers.deleted_at IS NOT NULL")
 	}
@@ -160,24 +164,24 @@ const CountCap = 10_000
 
 // ListQueries returns the two queries ListCustomers runs (capped count,
 // page), unexecuted, so benchmarks can show their plans.
-func (s *Store) ListQueries(ctx context.Context, f CustomerFilter) []*gorm.DB {
-	capped := s.customerQuery(ctx, f).Select("1").Limit(CountCap + 1)
+func (s *Store) ListQueries(ctx context.Context, scope authz.ListScope, f CustomerFilter) []*gorm.DB {
+	capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
 	return []*gorm.DB{
 		s.db.WithContext(ctx).Table("(?) AS capped", capped).Select("COUNT(*)"),
-		s.customerQuery(ctx, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset),
+		s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset),
 	}
 }
 
 // ListCustomers returns a page of customers and the total count, which is
 // CountCap+1 when there are more than CountCap.
-func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, int64, error) {
+func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f CustomerFilter) ([]Customer, int64, error) {
 	var total int64
-	capped := s.customerQuery(ctx, f).Select("1").Limit(CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+	capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
+	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count customers: %w", err)
 	}
 	var out []Customer
-	err := s.customerQuery(ctx, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset).Find(&out).Error
+	err := s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset).Find(&out).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list customers: %w", err)
 	}
@@ -219,17 +223,17 @@ func customerOrder(f CustomerFilter) string {
 // EachCustomer reads every customer matching f (no paging) in the list's
 // order, 1,000 at a time, for exports: keyset pagination on the sort key
 // and the id, in one read snapshot, so each customer comes exactly once.
-func (s *Store) EachCustomer(ctx context.Context, f CustomerFilter, batch func([]Customer) error) error {
+func (s *Store) EachCustomer(ctx context.Context, scope authz.ListScope, f CustomerFilter, batch func([]Customer) error) error {
 	keys, keyOf := customerKeys(f)
 	f.Limit, f.Offset = 0, 0
-	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB { return (&Store{db: tx}).customerQuery(ctx, f) },
+	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB { return (&Store{db: tx}).customerQuery(ctx, scope, f) },
 		keys, keyOf, 1000, batch)
 }
 
 // Regions lists the distinct regions of the customers in scope.
-func (s *Store) Regions(ctx context.Context, scope func(*gorm.DB) *gorm.DB) ([]string, error) {
+func (s *Store) Regions(ctx context.Context, scope authz.ListScope) ([]string, error) {
 	var out []string
-	err := s.db.WithContext(ctx).Model(&Customer{}).Scopes(scope).Where("region <> ''").
+	err := scope.Apply(s.db.WithContext(ctx).Model(&Customer{}), customerCols).Where("region <> ''").
 		Distinct("region").Order("region").Limit(200).Pluck("region", &out).Error
 	return out, err
 }
@@ -375,10 +379,10 @@ func (s *Store) OpportunitiesOf(ctx context.Context, customerID uint) ([]Opportu
 	return out, err
 }
 
-// OpportunityFilter selects opportunities; Scope is applied to the joined
-// customer, so an opportunity is visible exactly when its customer is.
+// OpportunityFilter selects opportunities. Every query method takes an
+// authz.ListScope, applied to the joined customer, so an opportunity is
+// visible exactly when its customer is.
 type OpportunityFilter struct {
-	Scope    func(*gorm.DB) *gorm.DB
 	Q        string
 	Stages   []string
 	OwnerID  uint
@@ -418,10 +422,9 @@ type OpportunityRow struct {
 const opportunityColumns = "opportunities.*, customers.name AS customer_name, customers.credit_code AS customer_code, " +
 	"customers.grade AS customer_grade, customers.qual_score AS customer_score, customers.industry AS industry, customers.team_id AS team_id"
 
-func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Opportunity{}).
-		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
-		Scopes(f.Scope)
+func (s *Store) opportunityQuery(ctx context.Context, scope authz.ListScope, f OpportunityFilter) *gorm.DB {
+	q := scope.Apply(s.db.WithContext(ctx).Model(&Opportunity{}).
+		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.Q != "" {
 		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
 		q = q.Where("(customers.search_text LIKE ? ESCAPE '\\' OR LOWER(opportunities.title) LIKE ? ESCAPE '\\')", like, like)
@@ -505,21 +508,21 @@ func opportunityKeys(f OpportunityFilter) ([]db.Key, func(*OpportunityRow) []any
 
 // ListOpportunities returns a page of opportunities with customer names
 // and the capped count.
-func (s *Store) ListOpportunities(ctx context.Context, f OpportunityFilter) ([]OpportunityRow, int64, error) {
+func (s *Store) ListOpportunities(ctx context.Context, scope authz.ListScope, f OpportunityFilter) ([]OpportunityRow, int64, error) {
 	var total int64
-	capped := s.opportunityQuery(ctx, f).Select("1").Limit(CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+	capped := s.opportunityQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
+	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count opportunities: %w", err)
 	}
-	out, err := s.OpportunityRows(ctx, f)
+	out, err := s.OpportunityRows(ctx, scope, f)
 	return out, total, err
 }
 
 // OpportunityRows is one page of opportunities matching f (no count).
-func (s *Store) OpportunityRows(ctx context.Context, f OpportunityFilter) ([]OpportunityRow, error) {
+func (s *Store) OpportunityRows(ctx context.Context, scope authz.ListScope, f OpportunityFilter) ([]OpportunityRow, error) {
 	keys, _ := opportunityKeys(f)
 	var out []OpportunityRow
-	q := s.opportunityQuery(ctx, f).Select(opportunityColumns).Order(db.Order(keys))
+	q := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns).Order(db.Order(keys))
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
@@ -530,9 +533,9 @@ func (s *Store) OpportunityRows(ctx context.Context, f OpportunityFilter) ([]Opp
 }
 
 // BoardCard returns opportunity id if f selects it, else nil.
-func (s *Store) BoardCard(ctx context.Context, f OpportunityFilter, id uint) (*OpportunityRow, error) {
+func (s *Store) BoardCard(ctx context.Context, scope authz.ListScope, f OpportunityFilter, id uint) (*OpportunityRow, error) {
 	var out []OpportunityRow
-	if err := s.opportunityQuery(ctx, f).Select(opportunityColumns).Where("opportunities.id = ?", id).Limit(1).Scan(&out).Error; err != nil {
+	if err := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns).Where("opportunities.id = ?", id).Limit(1).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("board card %d: %w", id, err)
 	}
 	if len(out) == 0 {
@@ -570,9 +573,9 @@ func (r oppTotalsRow) totals() OppTotals {
 
 // OpportunityTotals counts and sums every opportunity matching f (not
 // just a page), in one SQL aggregate.
-func (s *Store) OpportunityTotals(ctx context.Context, f OpportunityFilter) (OppTotals, error) {
+func (s *Store) OpportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
 	var r oppTotalsRow
-	if err := s.opportunityQuery(ctx, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
+	if err := s.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
 		return OppTotals{}, fmt.Errorf("opportunity totals: %w", err)
 	}
 	return r.totals(), nil
@@ -580,9 +583,9 @@ func (s *Store) OpportunityTotals(ctx context.Context, f OpportunityFilter) (Opp
 
 // StageTotals is OpportunityTotals per stage (GROUP BY), for the board's
 // column headers and the home panel.
-func (s *Store) StageTotals(ctx context.Context, f OpportunityFilter) (map[string]OppTotals, error) {
+func (s *Store) StageTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (map[string]OppTotals, error) {
 	var rows []oppTotalsRow
-	if err := s.opportunityQuery(ctx, f).Select("opportunities.stage AS stage, " + oppTotalsSelect).
+	if err := s.opportunityQuery(ctx, scope, f).Select("opportunities.stage AS stage, " + oppTotalsSelect).
 		Group("opportunities.stage").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("stage totals: %w", err)
 	}
@@ -598,10 +601,10 @@ func (s *Store) StageTotals(ctx context.Context, f OpportunityFilter) (map[strin
 // 0 (the last card shown: "更多" on the board). The position is that
 // opportunity's sort values, read from the database, so the next cards
 // follow exactly whatever happened to it since.
-func (s *Store) BoardCards(ctx context.Context, f OpportunityFilter, stage string, afterID uint, limit int) ([]OpportunityRow, error) {
+func (s *Store) BoardCards(ctx context.Context, scope authz.ListScope, f OpportunityFilter, stage string, afterID uint, limit int) ([]OpportunityRow, error) {
 	f.Stages = []string{stage}
 	keys, keyOf := opportunityKeys(f)
-	q := s.opportunityQuery(ctx, f).Select(opportunityColumns)
+	q := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns)
 	if afterID != 0 {
 		var last OpportunityRow
 		err := s.db.WithContext(ctx).Unscoped().Model(&Opportunity{}).
@@ -623,11 +626,11 @@ func (s *Store) BoardCards(ctx context.Context, f OpportunityFilter, stage strin
 // EachOpportunity reads every opportunity matching f (no paging) in the
 // list's order, 1,000 at a time, for exports (keyset pagination, one read
 // snapshot: each row exactly once).
-func (s *Store) EachOpportunity(ctx context.Context, f OpportunityFilter, batch func([]OpportunityRow) error) error {
+func (s *Store) EachOpportunity(ctx context.Context, scope authz.ListScope, f OpportunityFilter, batch func([]OpportunityRow) error) error {
 	keys, keyOf := opportunityKeys(f)
 	f.Limit, f.Offset = 0, 0
 	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
-		return (&Store{db: tx}).opportunityQuery(ctx, f).Select(opportunityColumns)
+		return (&Store{db: tx}).opportunityQuery(ctx, scope, f).Select(opportunityColumns)
 	}, keys, keyOf, 1000, batch)
 }
 
@@ -677,4 +680,14 @@ func (s *Store) StageChanges(ctx context.Context, oppIDs ...uint) ([]StageChange
 	}
 	err := s.db.WithContext(ctx).Where("opportunity_id IN ?", oppIDs).Order("at, id").Find(&out).Error
 	return out, err
+}
+
+// countCapped counts the rows of capped (a query limited to CountCap+1).
+// An error already on capped (a zero scope) is returned as it is: GORM
+// would otherwise render the failed subquery as empty SQL.
+func countCapped(ctx context.Context, g *gorm.DB, capped *gorm.DB, n *int64) error {
+	if capped.Error != nil {
+		return capped.Error
+	}
+	return g.WithContext(ctx).Table("(?) AS capped", capped).Count(n).Error
 }

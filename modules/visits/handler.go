@@ -182,7 +182,7 @@ func planInputFrom(c *fiber.Ctx) PlanInput {
 }
 
 func (h *handler) renderPlanForm(c *fiber.Ctx, status int, id uint, cu *prospects.Customer, in PlanInput, errs map[string]string) error {
-	contacts, err := h.svc.prospects.Store().Contacts(c.UserContext(), cu.ID)
+	contacts, err := h.svc.prospects.Contacts(c.UserContext(), web.MustSubject(c), cu.ID)
 	if err != nil {
 		return err
 	}

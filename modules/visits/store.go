@@ -7,10 +7,15 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
+
+// customerCols are where ownership lives: visits and to-dos are scoped
+// by their customer.
+var customerCols = authz.StandardColumns("customers")
 
 // Store is the only place in this module that talks to the database.
 type Store struct {
@@ -164,10 +169,10 @@ func (s *Store) SaveRecord(ctx context.Context, r *Record) error {
 	return nil
 }
 
-// PlanFilter selects plans. Scope (on the customers table) is always
-// applied; Mine, when set, keeps plans the user owns or joins.
+// PlanFilter selects plans. The permission scope is not part of it: the
+// query methods take an authz.ListScope (applied on the customers table).
+// Mine, when set, keeps plans the user owns or joins.
 type PlanFilter struct {
-	Scope      func(*gorm.DB) *gorm.DB
 	Mine       uint
 	CustomerID uint
 	From, To   *time.Time
@@ -191,10 +196,9 @@ type PlanRow struct {
 	OwnerName     string
 }
 
-func (s *Store) planQuery(ctx context.Context, f PlanFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Plan{}).
-		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL").
-		Scopes(f.Scope)
+func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilter) *gorm.DB {
+	q := scope.Apply(s.db.WithContext(ctx).Model(&Plan{}).
+		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.Mine != 0 {
 		q = q.Where("(visit_plans.owner_id = ? OR visit_plans.id IN (SELECT visit_id FROM visit_participants WHERE user_id = ?))", f.Mine, f.Mine)
 	}
@@ -220,9 +224,9 @@ func (s *Store) planQuery(ctx context.Context, f PlanFilter) *gorm.DB {
 }
 
 // ListPlans returns plans with customer names, ordered by start time.
-func (s *Store) ListPlans(ctx context.Context, f PlanFilter) ([]PlanRow, int64, error) {
+func (s *Store) ListPlans(ctx context.Context, scope authz.ListScope, f PlanFilter) ([]PlanRow, int64, error) {
 	var total int64
-	if err := s.planQuery(ctx, f).Count(&total).Error; err != nil {
+	if err := s.planQuery(ctx, scope, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count visits: %w", err)
 	}
 	var order any = "visit_plans.starts_at ASC, visit_plans.id ASC"
@@ -239,7 +243,7 @@ func (s *Store) ListPlans(ctx context.Context, f PlanFilter) ([]PlanRow, int64, 
 	case f.Desc:
 		order = "visit_plans.starts_at DESC, visit_plans.id DESC"
 	}
-	q := s.planQuery(ctx, f).Joins("LEFT JOIN users AS owners ON owners.id = visit_plans.owner_id").
+	q := s.planQuery(ctx, scope, f).Joins("LEFT JOIN users AS owners ON owners.id = visit_plans.owner_id").
 		Select("visit_plans.*, customers.name AS customer_name, customers.grade AS customer_grade, owners.name AS owner_name").Order(order)
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
@@ -320,11 +324,10 @@ func (s *Store) CompleteTodo(ctx context.Context, id, by uint, at time.Time) (bo
 
 // OpenTodos lists an owner's open to-dos due on or before until, within
 // scope, oldest first.
-func (s *Store) OpenTodos(ctx context.Context, scope func(*gorm.DB) *gorm.DB, ownerID uint, until time.Time, limit int) ([]TodoRow, error) {
+func (s *Store) OpenTodos(ctx context.Context, scope authz.ListScope, ownerID uint, until time.Time, limit int) ([]TodoRow, error) {
 	var out []TodoRow
-	err := s.db.WithContext(ctx).Model(&Todo{}).
-		Joins("JOIN customers ON customers.id = visit_todos.customer_id AND customers.deleted_at IS NULL").
-		Scopes(scope).
+	err := scope.Apply(s.db.WithContext(ctx).Model(&Todo{}).
+		Joins("JOIN customers ON customers.id = visit_todos.customer_id AND customers.deleted_at IS NULL"), customerCols).
 		Where("visit_todos.owner_id = ? AND visit_todos.done_at IS NULL AND visit_todos.due_date <= ?", ownerID, until).
 		Select("visit_todos.*, customers.name AS customer_name").
 		Order("visit_todos.due_date, visit_todos.id").Limit(limit).Scan(&out).Error
