@@ -12,7 +12,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/org"
-	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -95,7 +94,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	showOwner := me.Role != authz.RoleAccountManager
+	showOwner := h.svc.prospects.ListsOthers(me)
 	var users map[uint]org.User
 	if showOwner {
 		ids := make([]uint, len(rows))

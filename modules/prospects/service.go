@@ -150,20 +150,28 @@ func (s *Service) Customer(ctx context.Context, actor authz.Subject, id uint) (*
 }
 
 // CanSeePhones reports whether actor sees key persons' phone numbers in
-// full: the owner, the chief rep (named, or leading the owner's team) and
-// the branch director. Everyone else sees them masked.
+// full: the people named on the customer (owner, chief rep) and whoever
+// the policy gives customer see_phones (the team's chief rep, the branch
+// director). Everyone else sees them masked.
 func (s *Service) CanSeePhones(ctx context.Context, actor authz.Subject, c *Customer) bool {
-	switch {
-	case actor.ID == c.OwnerID:
-		return true
-	case c.ChiefRepID != nil && *c.ChiefRepID == actor.ID:
-		return true
-	case actor.Role == authz.RoleChiefRep && actor.TeamID == c.TeamID:
-		return true
-	case actor.Role == authz.RoleDirector && actor.BranchID == c.BranchID:
+	if actor.ID != 0 && (actor.ID == c.OwnerID || (c.ChiefRepID != nil && *c.ChiefRepID == actor.ID)) {
 		return true
 	}
-	return false
+	return s.Can(actor, "see_phones", c)
+}
+
+// ListsTeams reports whether actor's lists filter by team (a director
+// among the branch's teams, the admin among all): policy customer
+// list_teams.
+func (s *Service) ListsTeams(actor authz.Subject) bool {
+	return s.enf.CanRoute(actor, "customer", "list_teams")
+}
+
+// ListsOthers reports whether actor's lists may show other people's
+// records (a team or branch view, an owner column): policy customer
+// list_others.
+func (s *Service) ListsOthers(actor authz.Subject) bool {
+	return s.enf.CanRoute(actor, "customer", "list_others")
 }
 
 // --- owners and chief reps
