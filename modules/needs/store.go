@@ -40,7 +40,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // Analysis loads a customer's analysis; ErrNotFound when there is none yet.
 func (s *Store) Analysis(ctx context.Context, customerID uint) (*CustomerAnalysis, error) {
 	var a CustomerAnalysis
-	if err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).First(&a).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).First(&a).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("analysis of customer %d", customerID))
 	}
 	return &a, nil
@@ -50,7 +50,7 @@ func (s *Store) Analysis(ctx context.Context, customerID uint) (*CustomerAnalysi
 // first saves at once) is ErrConflict.
 func (s *Store) CreateAnalysis(ctx context.Context, a *CustomerAnalysis) error {
 	a.Version = 1
-	if err := s.db.WithContext(ctx).Create(a).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(a).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create analysis of customer %d: %w", a.CustomerID, apperr.ErrConflict)
 		}
@@ -61,7 +61,7 @@ func (s *Store) CreateAnalysis(ctx context.Context, a *CustomerAnalysis) error {
 
 // SaveAnalysis writes a if its version is unchanged.
 func (s *Store) SaveAnalysis(ctx context.Context, a *CustomerAnalysis) error {
-	res := s.db.WithContext(ctx).Model(&CustomerAnalysis{}).Where("id = ? AND version = ?", a.ID, a.Version).
+	res := db.Conn(ctx, s.db).Model(&CustomerAnalysis{}).Where("id = ? AND version = ?", a.ID, a.Version).
 		Updates(map[string]any{
 			"pain_points": a.PainPoints, "it_budget_fen": a.ITBudgetFen, "decision_calendar": a.DecisionCalendar,
 			"notes": a.Notes, "version": a.Version + 1, "updated_by": a.UpdatedBy, "updated_at": time.Now().UTC(),
@@ -81,14 +81,14 @@ func (s *Store) SaveAnalysis(ctx context.Context, a *CustomerAnalysis) error {
 // Services lists a customer's live service rows, by service and supplier.
 func (s *Store) Services(ctx context.Context, customerID uint) ([]CustomerService, error) {
 	var out []CustomerService
-	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("service, supplier, id").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("service, supplier, id").Find(&out).Error
 	return out, err
 }
 
 // Service loads one live service row.
 func (s *Store) Service(ctx context.Context, id uint) (*CustomerService, error) {
 	var cs CustomerService
-	if err := s.db.WithContext(ctx).First(&cs, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&cs, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("customer service %d", id))
 	}
 	return &cs, nil
@@ -97,12 +97,12 @@ func (s *Store) Service(ctx context.Context, id uint) (*CustomerService, error) 
 // CreateService inserts cs.
 func (s *Store) CreateService(ctx context.Context, cs *CustomerService) error {
 	cs.Version = 1
-	return s.db.WithContext(ctx).Create(cs).Error
+	return db.Conn(ctx, s.db).Create(cs).Error
 }
 
 // SaveService writes cs if its version is unchanged.
 func (s *Store) SaveService(ctx context.Context, cs *CustomerService) error {
-	res := s.db.WithContext(ctx).Model(&CustomerService{}).Where("id = ? AND version = ?", cs.ID, cs.Version).
+	res := db.Conn(ctx, s.db).Model(&CustomerService{}).Where("id = ? AND version = ?", cs.ID, cs.Version).
 		Updates(map[string]any{
 			"service": cs.Service, "supplier": cs.Supplier, "description": cs.Description,
 			"monthly_spend_fen": cs.MonthlySpendFen, "contract_end": cs.ContractEnd,
@@ -120,7 +120,7 @@ func (s *Store) SaveService(ctx context.Context, cs *CustomerService) error {
 
 // DeleteService soft-deletes a service row.
 func (s *Store) DeleteService(ctx context.Context, id, by uint) error {
-	res := s.db.WithContext(ctx).Model(&CustomerService{}).Where("id = ?", id).
+	res := db.Conn(ctx, s.db).Model(&CustomerService{}).Where("id = ?", id).
 		Updates(map[string]any{"deleted_at": time.Now().UTC(), "updated_by": by, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return fmt.Errorf("delete customer service %d: %w", id, res.Error)
@@ -142,7 +142,7 @@ type ExpiringContract struct {
 }
 
 func (s *Store) expiringQuery(ctx context.Context, scope authz.ListScope, from, to time.Time) *gorm.DB {
-	return scope.Apply(s.db.WithContext(ctx).Model(&CustomerService{}).
+	return scope.Apply(db.Conn(ctx, s.db).Model(&CustomerService{}).
 		Joins("JOIN customers ON customers.id = customer_services.customer_id AND customers.deleted_at IS NULL"), customerCols).
 		Where("customer_services.supplier <> ?", SupplierSelf).
 		Where("customer_services.contract_end IS NOT NULL AND customer_services.contract_end >= ? AND customer_services.contract_end <= ?", from, to)
@@ -175,7 +175,7 @@ func (s *Store) Expiring(ctx context.Context, scope authz.ListScope, from, to ti
 // Need loads one live need.
 func (s *Store) Need(ctx context.Context, id uint) (*Need, error) {
 	var n Need
-	if err := s.db.WithContext(ctx).First(&n, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&n, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("need %d", id))
 	}
 	return &n, nil
@@ -184,19 +184,19 @@ func (s *Store) Need(ctx context.Context, id uint) (*Need, error) {
 // NeedsOf lists a customer's live needs, newest first.
 func (s *Store) NeedsOf(ctx context.Context, customerID uint) ([]Need, error) {
 	var out []Need
-	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("created_at DESC, id DESC").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("created_at DESC, id DESC").Find(&out).Error
 	return out, err
 }
 
 // CreateNeed inserts n.
 func (s *Store) CreateNeed(ctx context.Context, n *Need) error {
 	n.Version = 1
-	return s.db.WithContext(ctx).Create(n).Error
+	return db.Conn(ctx, s.db).Create(n).Error
 }
 
 // SaveNeed writes n if its version is unchanged.
 func (s *Store) SaveNeed(ctx context.Context, n *Need) error {
-	res := s.db.WithContext(ctx).Model(&Need{}).Where("id = ? AND version = ?", n.ID, n.Version).
+	res := db.Conn(ctx, s.db).Model(&Need{}).Where("id = ? AND version = ?", n.ID, n.Version).
 		Updates(map[string]any{
 			"category": n.Category, "description": n.Description, "priority": n.Priority,
 			"contact_id": n.ContactID, "status": n.Status, "opportunity_id": n.OpportunityID,
@@ -251,7 +251,7 @@ func escapeLike(s string) string {
 }
 
 func (s *Store) needQuery(ctx context.Context, scope authz.ListScope, f NeedFilter) *gorm.DB {
-	q := scope.Apply(s.db.WithContext(ctx).Model(&Need{}).
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Need{}).
 		Joins("JOIN customers ON customers.id = needs.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.CustomerID != 0 {
 		q = q.Where("needs.customer_id = ?", f.CustomerID)
@@ -326,7 +326,7 @@ func (s *Store) StatusChanges(ctx context.Context, needIDs []uint) ([]audit.Entr
 	if len(needIDs) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Where("entity = ? AND action = ? AND entity_id IN ? AND changes LIKE ?", EntityNeed, audit.ActionUpdate, needIDs, `%"status"%`).
+	err := db.Conn(ctx, s.db).Where("entity = ? AND action = ? AND entity_id IN ? AND changes LIKE ?", EntityNeed, audit.ActionUpdate, needIDs, `%"status"%`).
 		Order("at, id").Find(&out).Error
 	return out, err
 }
@@ -338,5 +338,5 @@ func countCapped(ctx context.Context, g *gorm.DB, capped *gorm.DB, n *int64) err
 	if capped.Error != nil {
 		return capped.Error
 	}
-	return g.WithContext(ctx).Table("(?) AS capped", capped).Count(n).Error
+	return db.Conn(ctx, g).Table("(?) AS capped", capped).Count(n).Error
 }

@@ -464,7 +464,7 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 
 // transition runs a state change and comes back to the proposal page:
 // a rule it breaks is shown there, a follow-up that failed in another
-// module is logged and flashed as a warning (the change itself stands).
+// module is logged and flashed (the change was rolled back with it).
 func (h *handler) transition(c *fiber.Ctx, okMsg string, fn func(id uint) (*Proposal, error)) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
 )
 
 // historyLimit is how many entries a record's page shows.
@@ -180,7 +181,7 @@ func (s *Store) customerNames(ctx context.Context, scope authz.ListScope, ids []
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := s.db.WithContext(ctx)
+	q := db.Conn(ctx, s.db)
 	if withDeleted {
 		q = q.Unscoped()
 	}
@@ -198,7 +199,7 @@ func (s *Store) contactsByIDs(ctx context.Context, ids []uint) ([]Contact, error
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Select("id, customer_id, name").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Select("id, customer_id, name").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("contacts by ids: %w", err)
 	}
@@ -211,7 +212,7 @@ func (s *Store) opportunitiesByIDs(ctx context.Context, ids []uint) ([]Opportuni
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Select("id, customer_id, title").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Select("id, customer_id, title").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("opportunities by ids: %w", err)
 	}

@@ -40,7 +40,7 @@ var customerCols = authz.StandardColumns("customers")
 // Customer loads a live customer.
 func (s *Store) Customer(ctx context.Context, id uint) (*Customer, error) {
 	var c Customer
-	if err := s.db.WithContext(ctx).First(&c, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&c, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("customer %d", id))
 	}
 	return &c, nil
@@ -49,7 +49,7 @@ func (s *Store) Customer(ctx context.Context, id uint) (*Customer, error) {
 // DeletedCustomer loads a soft-deleted customer.
 func (s *Store) DeletedCustomer(ctx context.Context, id uint) (*Customer, error) {
 	var c Customer
-	if err := s.db.WithContext(ctx).Unscoped().Where("deleted_at IS NOT NULL").First(&c, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Unscoped().Where("deleted_at IS NOT NULL").First(&c, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("deleted customer %d", id))
 	}
 	return &c, nil
@@ -58,7 +58,7 @@ func (s *Store) DeletedCustomer(ctx context.Context, id uint) (*Customer, error)
 // CustomerByCode finds the live customer with a credit code.
 func (s *Store) CustomerByCode(ctx context.Context, code string) (*Customer, error) {
 	var c Customer
-	if err := s.db.WithContext(ctx).Where("credit_code = ?", code).First(&c).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("credit_code = ?", code).First(&c).Error; err != nil {
 		return nil, db.NotFound(err, "customer "+code)
 	}
 	return &c, nil
@@ -70,7 +70,7 @@ func (s *Store) CustomersByCodes(ctx context.Context, codes []string) (map[strin
 	for start := 0; start < len(codes); start += 500 {
 		end := min(start+500, len(codes))
 		var list []Customer
-		if err := s.db.WithContext(ctx).Where("credit_code IN ?", codes[start:end]).Find(&list).Error; err != nil {
+		if err := db.Conn(ctx, s.db).Where("credit_code IN ?", codes[start:end]).Find(&list).Error; err != nil {
 			return nil, err
 		}
 		for _, c := range list {
@@ -85,7 +85,7 @@ func (s *Store) CustomersByCodes(ctx context.Context, codes []string) (map[strin
 // excluding exceptID.
 func (s *Store) SimilarNamesIn(ctx context.Context, scope authz.ListScope, core string, exceptID uint, limit int) ([]Customer, error) {
 	var out []Customer
-	err := scope.Apply(s.db.WithContext(ctx).Model(&Customer{}), customerCols).
+	err := scope.Apply(db.Conn(ctx, s.db).Model(&Customer{}), customerCols).
 		Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
 		Order("customers.id").Limit(limit).Find(&out).Error
 	return out, err
@@ -97,7 +97,7 @@ func (s *Store) SimilarNamesIn(ctx context.Context, scope authz.ListScope, core 
 // bracket).
 func (s *Store) ShortestWithCore(ctx context.Context, core string, exceptID uint, limit int) ([]Customer, error) {
 	var out []Customer
-	err := s.db.WithContext(ctx).Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
+	err := db.Conn(ctx, s.db).Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
 		Order("LENGTH(name), id").Limit(limit).Find(&out).Error
 	return out, err
 }
@@ -126,7 +126,7 @@ type CustomerFilter struct {
 }
 
 func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f CustomerFilter) *gorm.DB {
-	q := scope.Apply(s.db.WithContext(ctx).Model(&Customer{}), customerCols)
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Customer{}), customerCols)
 	if f.Deleted {
 		q = q.Unscoped().Where("customers.deleted_at IS NOT NULL")
 	}
@@ -167,7 +167,7 @@ const CountCap = 10_000
 func (s *Store) ListQueries(ctx context.Context, scope authz.ListScope, f CustomerFilter) []*gorm.DB {
 	capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
 	return []*gorm.DB{
-		s.db.WithContext(ctx).Table("(?) AS capped", capped).Select("COUNT(*)"),
+		db.Conn(ctx, s.db).Table("(?) AS capped", capped).Select("COUNT(*)"),
 		s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset),
 	}
 }
@@ -233,7 +233,7 @@ func (s *Store) EachCustomer(ctx context.Context, scope authz.ListScope, f Custo
 // Regions lists the distinct regions of the customers in scope.
 func (s *Store) Regions(ctx context.Context, scope authz.ListScope) ([]string, error) {
 	var out []string
-	err := scope.Apply(s.db.WithContext(ctx).Model(&Customer{}), customerCols).Where("region <> ''").
+	err := scope.Apply(db.Conn(ctx, s.db).Model(&Customer{}), customerCols).Where("region <> ''").
 		Distinct("region").Order("region").Limit(200).Pluck("region", &out).Error
 	return out, err
 }
@@ -241,7 +241,7 @@ func (s *Store) Regions(ctx context.Context, scope authz.ListScope) ([]string, e
 // CreateCustomer inserts c.
 func (s *Store) CreateCustomer(ctx context.Context, c *Customer) error {
 	c.Version = 1
-	if err := s.db.WithContext(ctx).Create(c).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(c).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create customer %s: %w", c.CreditCode, apperr.ErrConflict)
 		}
@@ -252,7 +252,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *Customer) error {
 
 // SaveCustomer writes every column of c if the version is unchanged.
 func (s *Store) SaveCustomer(ctx context.Context, c *Customer) error {
-	res := s.db.WithContext(ctx).Model(&Customer{}).Where("id = ? AND version = ?", c.ID, c.Version).
+	res := db.Conn(ctx, s.db).Model(&Customer{}).Where("id = ? AND version = ?", c.ID, c.Version).
 		Updates(map[string]any{
 			"name": c.Name, "credit_code": c.CreditCode, "industry": c.Industry, "grade": c.Grade,
 			"headcount": c.Headcount, "annual_spend_fen": c.AnnualSpendFen, "address": c.Address,
@@ -284,7 +284,7 @@ func (s *Store) SetCustomerDeleted(ctx context.Context, id uint, deleted bool, b
 	if deleted {
 		at = time.Now().UTC()
 	}
-	res := s.db.WithContext(ctx).Unscoped().Model(&Customer{}).Where("id = ?", id).
+	res := db.Conn(ctx, s.db).Unscoped().Model(&Customer{}).Where("id = ?", id).
 		Updates(map[string]any{"deleted_at": at, "updated_by": by, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
@@ -303,7 +303,7 @@ func (s *Store) SetCustomerDeleted(ctx context.Context, id uint, deleted bool, b
 // Contacts lists a customer's live key persons by role and name.
 func (s *Store) Contacts(ctx context.Context, customerID uint) ([]Contact, error) {
 	var out []Contact
-	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("role, name").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("role, name").Find(&out).Error
 	return out, err
 }
 
@@ -314,7 +314,7 @@ func (s *Store) ContactNames(ctx context.Context, customerIDs []uint) (map[uint]
 		return out, nil
 	}
 	var rows []Contact
-	if err := s.db.WithContext(ctx).Select("customer_id, name").Where("customer_id IN ?", customerIDs).Order("id").Find(&rows).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Select("customer_id, name").Where("customer_id IN ?", customerIDs).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -326,7 +326,7 @@ func (s *Store) ContactNames(ctx context.Context, customerIDs []uint) (map[uint]
 // Contact loads one live key person.
 func (s *Store) Contact(ctx context.Context, id uint) (*Contact, error) {
 	var c Contact
-	if err := s.db.WithContext(ctx).First(&c, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&c, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("contact %d", id))
 	}
 	return &c, nil
@@ -335,12 +335,12 @@ func (s *Store) Contact(ctx context.Context, id uint) (*Contact, error) {
 // CreateContact inserts c.
 func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
 	c.Version = 1
-	return s.db.WithContext(ctx).Create(c).Error
+	return db.Conn(ctx, s.db).Create(c).Error
 }
 
 // SaveContact writes c under optimistic locking.
 func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
-	res := s.db.WithContext(ctx).Model(&Contact{}).Where("id = ? AND version = ?", c.ID, c.Version).
+	res := db.Conn(ctx, s.db).Model(&Contact{}).Where("id = ? AND version = ?", c.ID, c.Version).
 		Updates(map[string]any{
 			"name": c.Name, "title": c.Title, "mobile": c.Mobile, "phone": c.Phone, "email": c.Email,
 			"role": c.Role, "attitude": c.Attitude, "birthday": c.Birthday, "preferences": c.Preferences,
@@ -358,7 +358,7 @@ func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
 
 // DeleteContact soft-deletes a key person.
 func (s *Store) DeleteContact(ctx context.Context, id uint) error {
-	return s.db.WithContext(ctx).Delete(&Contact{}, id).Error
+	return db.Conn(ctx, s.db).Delete(&Contact{}, id).Error
 }
 
 // --- opportunities
@@ -366,7 +366,7 @@ func (s *Store) DeleteContact(ctx context.Context, id uint) error {
 // Opportunity loads one live opportunity.
 func (s *Store) Opportunity(ctx context.Context, id uint) (*Opportunity, error) {
 	var o Opportunity
-	if err := s.db.WithContext(ctx).First(&o, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&o, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("opportunity %d", id))
 	}
 	return &o, nil
@@ -375,7 +375,7 @@ func (s *Store) Opportunity(ctx context.Context, id uint) (*Opportunity, error) 
 // OpportunitiesOf lists a customer's opportunities, open ones first.
 func (s *Store) OpportunitiesOf(ctx context.Context, customerID uint) ([]Opportunity, error) {
 	var out []Opportunity
-	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("updated_at DESC").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("updated_at DESC").Find(&out).Error
 	return out, err
 }
 
@@ -423,7 +423,7 @@ const opportunityColumns = "opportunities.*, customers.name AS customer_name, cu
 	"customers.grade AS customer_grade, customers.qual_score AS customer_score, customers.industry AS industry, customers.team_id AS team_id"
 
 func (s *Store) opportunityQuery(ctx context.Context, scope authz.ListScope, f OpportunityFilter) *gorm.DB {
-	q := scope.Apply(s.db.WithContext(ctx).Model(&Opportunity{}).
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Opportunity{}).
 		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.Q != "" {
 		like := "%" + escapeLike(strings.ToLower(strings.TrimSpace(f.Q))) + "%"
@@ -607,7 +607,7 @@ func (s *Store) BoardCards(ctx context.Context, scope authz.ListScope, f Opportu
 	q := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns)
 	if afterID != 0 {
 		var last OpportunityRow
-		err := s.db.WithContext(ctx).Unscoped().Model(&Opportunity{}).
+		err := db.Conn(ctx, s.db).Unscoped().Model(&Opportunity{}).
 			Joins("JOIN customers ON customers.id = opportunities.customer_id").
 			Select(opportunityColumns).Where("opportunities.id = ?", afterID).Take(&last).Error
 		if err != nil {
@@ -637,12 +637,12 @@ func (s *Store) EachOpportunity(ctx context.Context, scope authz.ListScope, f Op
 // CreateOpportunity inserts o.
 func (s *Store) CreateOpportunity(ctx context.Context, o *Opportunity) error {
 	o.Version = 1
-	return s.db.WithContext(ctx).Create(o).Error
+	return db.Conn(ctx, s.db).Create(o).Error
 }
 
 // SaveOpportunity writes o under optimistic locking.
 func (s *Store) SaveOpportunity(ctx context.Context, o *Opportunity) error {
-	res := s.db.WithContext(ctx).Model(&Opportunity{}).Where("id = ? AND version = ?", o.ID, o.Version).
+	res := db.Conn(ctx, s.db).Model(&Opportunity{}).Where("id = ? AND version = ?", o.ID, o.Version).
 		Updates(map[string]any{
 			"title": o.Title, "products": o.Products, "monthly_fen": o.MonthlyFen, "one_time_fen": o.OneTimeFen,
 			"expected_close": o.ExpectedClose, "stage": o.Stage, "probability": o.Probability,
@@ -662,14 +662,14 @@ func (s *Store) SaveOpportunity(ctx context.Context, o *Opportunity) error {
 
 // ReassignOpportunities moves a customer's open opportunities to owner.
 func (s *Store) ReassignOpportunities(ctx context.Context, customerID, owner, by uint) error {
-	return s.db.WithContext(ctx).Model(&Opportunity{}).
+	return db.Conn(ctx, s.db).Model(&Opportunity{}).
 		Where("customer_id = ? AND stage NOT IN ?", customerID, []string{StageWon, StageLost}).
 		Updates(map[string]any{"owner_id": owner, "updated_by": by, "version": gorm.Expr("version + 1"), "updated_at": time.Now().UTC()}).Error
 }
 
 // AddStageChange records a move.
 func (s *Store) AddStageChange(ctx context.Context, c *StageChange) error {
-	return s.db.WithContext(ctx).Create(c).Error
+	return db.Conn(ctx, s.db).Create(c).Error
 }
 
 // StageChanges lists an opportunity's moves, oldest first.
@@ -678,7 +678,7 @@ func (s *Store) StageChanges(ctx context.Context, oppIDs ...uint) ([]StageChange
 	if len(oppIDs) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Where("opportunity_id IN ?", oppIDs).Order("at, id").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("opportunity_id IN ?", oppIDs).Order("at, id").Find(&out).Error
 	return out, err
 }
 
@@ -689,5 +689,5 @@ func countCapped(ctx context.Context, g *gorm.DB, capped *gorm.DB, n *int64) err
 	if capped.Error != nil {
 		return capped.Error
 	}
-	return g.WithContext(ctx).Table("(?) AS capped", capped).Count(n).Error
+	return db.Conn(ctx, g).Table("(?) AS capped", capped).Count(n).Error
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
@@ -611,7 +612,7 @@ func (s *Service) branchSellers(ctx context.Context, c *prospects.Customer) ([]o
 		}
 	}
 	var directors []org.User
-	if err := s.store.DB().WithContext(ctx).Where("role = ? AND branch_id = ? AND disabled = ?", authz.RoleDirector, c.BranchID, false).
+	if err := db.Conn(ctx, s.store.DB()).Where("role = ? AND branch_id = ? AND disabled = ?", authz.RoleDirector, c.BranchID, false).
 		Order("name").Find(&directors).Error; err != nil {
 		return nil, err
 	}
@@ -802,7 +803,7 @@ func (s *Service) FeedFor(ctx context.Context, token string) (*org.User, []PlanR
 
 func (s *Service) timelineEntries(ctx context.Context, customerID uint) ([]prospects.TimelineEntry, error) {
 	var plans []Plan
-	if err := s.store.DB().WithContext(ctx).Where("customer_id = ?", customerID).Order("starts_at DESC").Limit(100).Find(&plans).Error; err != nil {
+	if err := db.Conn(ctx, s.store.DB()).Where("customer_id = ?", customerID).Order("starts_at DESC").Limit(100).Find(&plans).Error; err != nil {
 		return nil, err
 	}
 	ids := make([]uint, len(plans))

@@ -37,7 +37,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // Plan loads a live plan.
 func (s *Store) Plan(ctx context.Context, id uint) (*Plan, error) {
 	var p Plan
-	if err := s.db.WithContext(ctx).First(&p, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&p, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("visit %d", id))
 	}
 	return &p, nil
@@ -46,14 +46,14 @@ func (s *Store) Plan(ctx context.Context, id uint) (*Plan, error) {
 // CreatePlan inserts p with its key persons and participants.
 func (s *Store) CreatePlan(ctx context.Context, p *Plan, contacts, participants []uint) error {
 	p.Version = 1
-	if err := s.db.WithContext(ctx).Create(p).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(p).Error; err != nil {
 		return fmt.Errorf("create visit: %w", err)
 	}
 	return s.setLinks(ctx, p.ID, contacts, participants)
 }
 
 func (s *Store) setLinks(ctx context.Context, visitID uint, contacts, participants []uint) error {
-	tx := s.db.WithContext(ctx)
+	tx := db.Conn(ctx, s.db)
 	if err := tx.Where("visit_id = ?", visitID).Delete(&VisitContact{}).Error; err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Store) setLinks(ctx context.Context, visitID uint, contacts, participan
 // SavePlan writes p (and replaces its links when given) under optimistic
 // locking.
 func (s *Store) SavePlan(ctx context.Context, p *Plan, contacts, participants []uint, links bool) error {
-	res := s.db.WithContext(ctx).Model(&Plan{}).Where("id = ? AND version = ?", p.ID, p.Version).
+	res := db.Conn(ctx, s.db).Model(&Plan{}).Where("id = ? AND version = ?", p.ID, p.Version).
 		Updates(map[string]any{
 			"starts_at": p.StartsAt, "duration_min": p.DurationMin, "kind": p.Kind, "objective": p.Objective,
 			"location": p.Location, "status": p.Status, "cancel_reason": p.CancelReason,
@@ -104,14 +104,14 @@ func (s *Store) Links(ctx context.Context, ids []uint) (contacts, participants m
 		return contacts, participants, nil
 	}
 	var vc []VisitContact
-	if err := s.db.WithContext(ctx).Where("visit_id IN ?", ids).Find(&vc).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id IN ?", ids).Find(&vc).Error; err != nil {
 		return nil, nil, err
 	}
 	for _, x := range vc {
 		contacts[x.VisitID] = append(contacts[x.VisitID], x.ContactID)
 	}
 	var vp []Participant
-	if err := s.db.WithContext(ctx).Where("visit_id IN ?", ids).Find(&vp).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id IN ?", ids).Find(&vp).Error; err != nil {
 		return nil, nil, err
 	}
 	for _, x := range vp {
@@ -123,7 +123,7 @@ func (s *Store) Links(ctx context.Context, ids []uint) (contacts, participants m
 // Record loads the record of a visit, or ErrNotFound.
 func (s *Store) Record(ctx context.Context, visitID uint) (*Record, error) {
 	var r Record
-	if err := s.db.WithContext(ctx).Where("visit_id = ?", visitID).First(&r).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id = ?", visitID).First(&r).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("record of visit %d", visitID))
 	}
 	return &r, nil
@@ -136,7 +136,7 @@ func (s *Store) Records(ctx context.Context, visitIDs []uint) (map[uint]Record, 
 		return out, nil
 	}
 	var rs []Record
-	if err := s.db.WithContext(ctx).Where("visit_id IN ?", visitIDs).Find(&rs).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id IN ?", visitIDs).Find(&rs).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rs {
@@ -148,12 +148,12 @@ func (s *Store) Records(ctx context.Context, visitIDs []uint) (map[uint]Record, 
 // CreateRecord inserts r.
 func (s *Store) CreateRecord(ctx context.Context, r *Record) error {
 	r.Version = 1
-	return s.db.WithContext(ctx).Create(r).Error
+	return db.Conn(ctx, s.db).Create(r).Error
 }
 
 // SaveRecord writes r under optimistic locking.
 func (s *Store) SaveRecord(ctx context.Context, r *Record) error {
-	res := s.db.WithContext(ctx).Model(&Record{}).Where("id = ? AND version = ?", r.ID, r.Version).
+	res := db.Conn(ctx, s.db).Model(&Record{}).Where("id = ? AND version = ?", r.ID, r.Version).
 		Updates(map[string]any{
 			"discussed": r.Discussed, "attitude": r.Attitude, "needs_text": r.NeedsText, "next_step": r.NextStep,
 			"next_date": r.NextDate, "next_visit_id": r.NextVisitID, "version": r.Version + 1,
@@ -197,7 +197,7 @@ type PlanRow struct {
 }
 
 func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilter) *gorm.DB {
-	q := scope.Apply(s.db.WithContext(ctx).Model(&Plan{}).
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Plan{}).
 		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.Mine != 0 {
 		q = q.Where("(visit_plans.owner_id = ? OR visit_plans.id IN (SELECT visit_id FROM visit_participants WHERE user_id = ?))", f.Mine, f.Mine)
@@ -257,7 +257,7 @@ func (s *Store) ListPlans(ctx context.Context, scope authz.ListScope, f PlanFilt
 
 // SetToken stores the hash of a user's calendar token, replacing any.
 func (s *Store) SetToken(ctx context.Context, userID uint, hash string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("user_id = ?", userID).Delete(&CalendarToken{}).Error; err != nil {
 			return err
 		}
@@ -267,13 +267,13 @@ func (s *Store) SetToken(ctx context.Context, userID uint, hash string) error {
 
 // DeleteToken revokes a user's calendar token.
 func (s *Store) DeleteToken(ctx context.Context, userID uint) error {
-	return s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&CalendarToken{}).Error
+	return db.Conn(ctx, s.db).Where("user_id = ?", userID).Delete(&CalendarToken{}).Error
 }
 
 // TokenOf returns a user's token row, or ErrNotFound.
 func (s *Store) TokenOf(ctx context.Context, userID uint) (*CalendarToken, error) {
 	var t CalendarToken
-	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).First(&t).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("user_id = ?", userID).First(&t).Error; err != nil {
 		return nil, db.NotFound(err, "calendar token")
 	}
 	return &t, nil
@@ -282,7 +282,7 @@ func (s *Store) TokenOf(ctx context.Context, userID uint) (*CalendarToken, error
 // UserByToken returns the user id of a token hash, or ErrNotFound.
 func (s *Store) UserByToken(ctx context.Context, hash string) (uint, error) {
 	var t CalendarToken
-	err := s.db.WithContext(ctx).Where("token_hash = ?", hash).First(&t).Error
+	err := db.Conn(ctx, s.db).Where("token_hash = ?", hash).First(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return 0, apperr.ErrNotFound
 	}
@@ -291,7 +291,7 @@ func (s *Store) UserByToken(ctx context.Context, hash string) (uint, error) {
 
 // CreateTodo inserts a to-do.
 func (s *Store) CreateTodo(ctx context.Context, t *Todo) error {
-	if err := s.db.WithContext(ctx).Create(t).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(t).Error; err != nil {
 		return fmt.Errorf("create to-do: %w", err)
 	}
 	return nil
@@ -300,7 +300,7 @@ func (s *Store) CreateTodo(ctx context.Context, t *Todo) error {
 // Todo loads a to-do by id, or apperr.ErrNotFound.
 func (s *Store) Todo(ctx context.Context, id uint) (*Todo, error) {
 	var t Todo
-	if err := s.db.WithContext(ctx).First(&t, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&t, id).Error; err != nil {
 		return nil, db.NotFound(err, "to-do")
 	}
 	return &t, nil
@@ -309,7 +309,7 @@ func (s *Store) Todo(ctx context.Context, id uint) (*Todo, error) {
 // TodoOfVisit returns the to-do a visit's record made, or ErrNotFound.
 func (s *Store) TodoOfVisit(ctx context.Context, visitID uint) (*Todo, error) {
 	var t Todo
-	if err := s.db.WithContext(ctx).Where("visit_id = ?", visitID).First(&t).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id = ?", visitID).First(&t).Error; err != nil {
 		return nil, db.NotFound(err, "to-do")
 	}
 	return &t, nil
@@ -317,7 +317,7 @@ func (s *Store) TodoOfVisit(ctx context.Context, visitID uint) (*Todo, error) {
 
 // CompleteTodo marks an open to-do done; false when it was done already.
 func (s *Store) CompleteTodo(ctx context.Context, id, by uint, at time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&Todo{}).Where("id = ? AND done_at IS NULL", id).
+	res := db.Conn(ctx, s.db).Model(&Todo{}).Where("id = ? AND done_at IS NULL", id).
 		Updates(map[string]any{"done_at": at, "done_by": by, "updated_at": at})
 	return res.RowsAffected == 1, res.Error
 }
@@ -326,7 +326,7 @@ func (s *Store) CompleteTodo(ctx context.Context, id, by uint, at time.Time) (bo
 // scope, oldest first.
 func (s *Store) OpenTodos(ctx context.Context, scope authz.ListScope, ownerID uint, until time.Time, limit int) ([]TodoRow, error) {
 	var out []TodoRow
-	err := scope.Apply(s.db.WithContext(ctx).Model(&Todo{}).
+	err := scope.Apply(db.Conn(ctx, s.db).Model(&Todo{}).
 		Joins("JOIN customers ON customers.id = visit_todos.customer_id AND customers.deleted_at IS NULL"), customerCols).
 		Where("visit_todos.owner_id = ? AND visit_todos.done_at IS NULL AND visit_todos.due_date <= ?", ownerID, until).
 		Select("visit_todos.*, customers.name AS customer_name").
