@@ -15,9 +15,15 @@ e2e:
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 
+# staticcheck at a fixed version (go run fetches it through the module
+# proxy once, then from the module cache).
+STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	@test -z "$$(gofmt -l cmd modules templates policies migrations static)" || (gofmt -l cmd modules templates policies migrations static; exit 1)
+	go mod tidy -diff
 	go vet ./...
+	go run $(STATICCHECK) ./...
 
 build:
 	CGO_ENABLED=0 go build -trimpath -o jike ./cmd/jike

@@ -11,7 +11,9 @@ unformatted=$(gofmt -l cmd modules templates policies migrations static 2>/dev/n
 if [ -n "$unformatted" ]; then
   echo "gofmt needed on:"; echo "$unformatted"; exit 1
 fi
+go mod tidy -diff
 go vet ./...
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 # Browser tests must run here (they skip only in `go test -short`).
 export JIKE_REQUIRE_BROWSER=1

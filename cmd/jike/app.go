@@ -93,6 +93,9 @@ type app struct {
 	Jobs *jobs.Runner
 	// Metrics counts requests, jobs, sign-in failures and imports.
 	Metrics *metrics.Metrics
+	// ProspectStore is the prospects store as wired, for tests that read
+	// rows back (modules reach prospects through its service only).
+	ProspectStore *prospects.Store
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -155,7 +158,8 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	jobs.Register(srv, runner)
 	// The timeline is the registration point later modules add to.
 	timeline := &prospects.Timeline{}
-	prospectSvc := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, timeline)
+	prospectStore := prospects.NewStore(d.Gorm)
+	prospectSvc := prospects.NewService(prospectStore, orgSvc.Store(), enf, timeline)
 	prospectSvc.ImportGate().OnImported(o.Metrics.Imported)
 	prospects.Register(srv, prospectSvc)
 	// needs: customer analysis and needs, scoped through prospects; each
@@ -275,7 +279,8 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
 	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Notify: notifySvc, Jobs: runner}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Notify: notifySvc, Jobs: runner,
+		ProspectStore: prospectStore}, nil
 }
 
 // attachmentLimit is the largest contract attachment (the body limit must

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/prospects"
 	"golang.org/x/crypto/bcrypt"
@@ -103,13 +104,13 @@ func BenchmarkBoard200k(b *testing.B) {
 	}
 	me := admin.Subject()
 	scope := a.Prospects.Scope(me, "read")
-	store := a.Prospects.Store()
+	store := a.ProspectStore
 	for what, q := range map[string]*gorm.DB{
 		"admin, column totals (GROUP BY stage)": store.DB().Session(&gormDryRun).Model(&prospects.Opportunity{}).
-			Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").Scopes(scope).
+			Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").Scopes(scope.Func(authz.StandardColumns("customers"))).
 			Select("opportunities.stage, COUNT(*), SUM(opportunities.monthly_fen)").Group("opportunities.stage"),
 		"admin, first cards of a column": store.DB().Session(&gormDryRun).Model(&prospects.Opportunity{}).
-			Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").Scopes(scope).
+			Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").Scopes(scope.Func(authz.StandardColumns("customers"))).
 			Where("opportunities.stage = ?", "needs").Order("opportunities.monthly_fen DESC, opportunities.id DESC").Limit(15),
 	} {
 		stmt := q.Find(&[]map[string]any{}).Statement

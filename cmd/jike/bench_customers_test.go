@@ -104,11 +104,11 @@ func BenchmarkCustomerList100k(b *testing.B) {
 	// The plan of the director's first page, for the record.
 	var plan []string
 	scope := a.Prospects.Scope(subjects["director"], "read")
-	stmt := a.DB.Gorm.Session(&gormDryRun).Model(&prospects.Customer{}).Scopes(scope).Order("customers.updated_at DESC, customers.id DESC").Limit(25).Find(&[]prospects.Customer{}).Statement
+	stmt := a.DB.Gorm.Session(&gormDryRun).Model(&prospects.Customer{}).Scopes(scope.Func(authz.StandardColumns("customers"))).Order("customers.updated_at DESC, customers.id DESC").Limit(25).Find(&[]prospects.Customer{}).Statement
 	if err := a.DB.Gorm.Raw("EXPLAIN ANALYZE "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err == nil {
 		b.Logf("plan (director, first page):\n%s", strings.Join(plan, "\n"))
 	}
-	stmt = a.DB.Gorm.Session(&gormDryRun).Model(&prospects.Customer{}).Scopes(scope).Where("customers.search_text LIKE ?", "%客户4242%").Count(new(int64)).Statement
+	stmt = a.DB.Gorm.Session(&gormDryRun).Model(&prospects.Customer{}).Scopes(scope.Func(authz.StandardColumns("customers"))).Where("customers.search_text LIKE ?", "%客户4242%").Count(new(int64)).Statement
 	plan = nil
 	if err := a.DB.Gorm.Raw("EXPLAIN ANALYZE "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err == nil {
 		b.Logf("plan (director, search count):\n%s", strings.Join(plan, "\n"))
@@ -132,10 +132,10 @@ func BenchmarkCustomerList100k(b *testing.B) {
 var gormDryRun = gorm.Session{DryRun: true}
 
 // explain logs the plans of a list's two queries (capped count, page).
-func explain(b *testing.B, a *app, what string, scope func(*gorm.DB) *gorm.DB, f prospects.CustomerFilter) {
+func explain(b *testing.B, a *app, what string, scope authz.ListScope, f prospects.CustomerFilter) {
 	b.Helper()
-	f.Scope, f.Limit = scope, 25
-	for _, q := range a.Prospects.Store().ListQueries(context.Background(), f) {
+	f.Limit = 25
+	for _, q := range a.ProspectStore.ListQueries(context.Background(), scope, f) {
 		stmt := q.Session(&gormDryRun).Find(&[]map[string]any{}).Statement
 		var plan []string
 		if err := a.DB.Gorm.Raw("EXPLAIN ANALYZE "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err != nil {

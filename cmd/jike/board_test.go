@@ -357,7 +357,7 @@ func TestBoardMoves(t *testing.T) {
 		c.Get("/pipeline")
 		query := "grade=B"
 		stage := func(id uint) string {
-			o, err := w.a.Prospects.Store().Opportunity(context.Background(), id)
+			o, err := w.a.ProspectStore.Opportunity(context.Background(), id)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -38,7 +38,7 @@ func TestCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, "schema version") {
 		t.Fatalf("migrate: %v %s", err, out)
 	}
-	if out, err = jike(t, env, "", "seed"); err == nil {
+	if _, err = jike(t, env, "", "seed"); err == nil {
 		t.Fatal("seed without --demo must fail")
 	}
 	out, err = jike(t, env, "", "seed", "--demo")

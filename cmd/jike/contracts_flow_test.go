@@ -118,13 +118,13 @@ func TestContractByHandAndItsLife(t *testing.T) {
 		in := w.input(t, w.cu, w.contact, 0, 12)
 		in.StartOn, in.EndOn, in.Version = amd.StartOn.Format("2006-01-02"), amd.EndOn.Format("2006-01-02"), amd.Version
 		in.Lines = []contracts.LineInput{{ProductID: w.products[0].ID, Quantity: "5", TermMonths: "12"}, {ProductID: w.products[2].ID, Quantity: "2"}}
-		if amd, err = w.a.Contracts.Update(ctx, am, amdID, in); err != nil {
+		if _, err = w.a.Contracts.Update(ctx, am, amdID, in); err != nil {
 			t.Fatal(err)
 		}
 		if amd, err = w.a.Contracts.Submit(ctx, am, amdID, 0); err != nil || !amd.IsPending() {
 			t.Fatalf("an amendment always needs approval: %v %+v", err, amd)
 		}
-		if amd, err = w.a.Contracts.Decide(ctx, chief, amdID, true, ""); err != nil {
+		if _, err = w.a.Contracts.Decide(ctx, chief, amdID, true, ""); err != nil {
 			t.Fatal(err)
 		}
 		if amd, err = w.a.Contracts.Sign(ctx, am, amdID, "", 0); err != nil {
@@ -157,7 +157,7 @@ func TestContractByHandAndItsLife(t *testing.T) {
 			!succ.StartOn.Equal(amd.EndOn.AddDate(0, 0, 1)) || succ.TermMonths != amd.TermMonths || succ.TotalFen != amd.TotalFen || succ.OpportunityID == nil {
 			t.Fatalf("successor %+v of %+v", succ, amd)
 		}
-		opp, _ := w.a.Prospects.Store().Opportunity(ctx, *succ.OpportunityID)
+		opp, _ := w.a.ProspectStore.Opportunity(ctx, *succ.OpportunityID)
 		if !strings.HasPrefix(opp.Title, "续约：") || opp.Stage != prospects.StageNegotiation {
 			t.Fatalf("renewal opportunity %+v", opp)
 		}

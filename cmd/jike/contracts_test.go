@@ -272,8 +272,8 @@ func TestContractSigningAtomic(t *testing.T) {
 		type snapshot struct{ audit, changes, tasks, events, notes int64 }
 		snap := func() (snapshot, string, string, string) {
 			cc, _ := w.a.Contracts.Store().Contract(ctx, c.ID)
-			o, _ := w.a.Prospects.Store().Opportunity(ctx, w.opp)
-			cu, _ := w.a.Prospects.Store().Customer(ctx, w.cu.ID)
+			o, _ := w.a.ProspectStore.Opportunity(ctx, w.opp)
+			cu, _ := w.a.ProspectStore.Customer(ctx, w.cu.ID)
 			return snapshot{
 				audit:   countRows(t, d, &audit.Entry{}, ""),
 				changes: countRows(t, d, &prospects.StageChange{}, "opportunity_id = ?", w.opp),

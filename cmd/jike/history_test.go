@@ -217,7 +217,7 @@ func historyPages(t *testing.T, a *app, s authz.Subject) map[string][]string {
 	t.Helper()
 	g := a.DB.Gorm
 	scope := a.Prospects.Scope(s, "read")
-	visible := g.Table("customers").Scopes(scope).Where("customers.deleted_at IS NULL").Select("customers.id")
+	visible := g.Table("customers").Scopes(scope.Func(authz.StandardColumns("customers"))).Where("customers.deleted_at IS NULL").Select("customers.id")
 	top := func(entity, join, page string) []string {
 		q := g.Table("audit_log").Where("audit_log.entity = ?", entity)
 		sel := "audit_log.entity_id"
@@ -349,7 +349,7 @@ func testHistoryNamesCustomer(t *testing.T, a *app) {
 	if err := a.DB.Gorm.Where("status = ? AND owner_id = ?", proposals.StatusSent, subject(t, a, "liwei").ID).Order("id").First(&p).Error; err != nil {
 		t.Fatalf("a sent demo proposal of liwei's: %v", err)
 	}
-	cu, err := a.Prospects.Store().Customer(context.Background(), p.CustomerID)
+	cu, err := a.ProspectStore.Customer(context.Background(), p.CustomerID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,7 +136,7 @@ func TestProposalPages(t *testing.T) {
 			{name: "customer's proposals", as: "liwei", path: my + "/proposals", status: 200, want: []string{"全省网点互联网专线方案", "新建方案"}},
 			{name: "timeline", as: "liwei", path: my, status: 200, want: []string{"新建方案《全省网点互联网专线方案》", "审批同意方案《全省网点互联网专线方案》第 1 版", "已提交客户", `href="` + my + `/proposals"`}},
 		})
-		o, err := a.Prospects.Store().Opportunity(ctx, opp.ID)
+		o, err := a.ProspectStore.Opportunity(ctx, opp.ID)
 		if err != nil || o.Stage != prospects.StageProposal {
 			t.Fatalf("sending moves the opportunity to 方案提交: %v %+v", err, o)
 		}

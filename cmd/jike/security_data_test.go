@@ -132,7 +132,7 @@ func TestReassignOverHTTP(t *testing.T) {
 				status: 422, want: []string{"客户经理所在团队"}},
 			{name: "within the customer's team is allowed", as: "zhaomin", method: "POST", path: path, form: url.Values{"owner_id": {wufang}, "chief_rep_id": {zhaomin}, "version": {version}}, status: 303},
 		})
-		got, _ := a.Prospects.Store().Customer(ctx, cu.ID)
+		got, _ := a.ProspectStore.Customer(ctx, cu.ID)
 		if got.TeamID != cu.TeamID || got.OwnerID != subject(t, a, "wufang").ID {
 			t.Fatalf("customer now %+v", got)
 		}

@@ -72,7 +72,7 @@ func categoryOrder() string {
 
 // List returns a page of products and the total count.
 func (s *Store) List(ctx context.Context, f Filter) ([]Product, int64, error) {
-	q := s.db.WithContext(ctx).Model(&Product{})
+	q := db.Conn(ctx, s.db).Model(&Product{})
 	if f.Q != "" {
 		cond, args := db.Contains(f.Q, "LOWER(products.code)", "LOWER(products.name_zh)", "LOWER(products.name_en)")
 		q = q.Where(cond, args...)
@@ -117,7 +117,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Product, int64, error) {
 // ByID loads one product.
 func (s *Store) ByID(ctx context.Context, id uint) (*Product, error) {
 	var p Product
-	if err := s.db.WithContext(ctx).First(&p, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&p, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("product %d", id))
 	}
 	return &p, nil
@@ -126,7 +126,7 @@ func (s *Store) ByID(ctx context.Context, id uint) (*Product, error) {
 // ByCode loads one product by its code.
 func (s *Store) ByCode(ctx context.Context, code string) (*Product, error) {
 	var p Product
-	if err := s.db.WithContext(ctx).Where("code = ?", strings.ToUpper(code)).First(&p).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("code = ?", strings.ToUpper(code)).First(&p).Error; err != nil {
 		return nil, db.NotFound(err, "product "+code)
 	}
 	return &p, nil
@@ -139,7 +139,7 @@ func (s *Store) ByIDs(ctx context.Context, ids []uint) (map[uint]Product, error)
 		return out, nil
 	}
 	var ps []Product
-	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&ps).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("id IN ?", ids).Find(&ps).Error; err != nil {
 		return nil, fmt.Errorf("products by id: %w", err)
 	}
 	for _, p := range ps {
@@ -152,7 +152,7 @@ func (s *Store) ByIDs(ctx context.Context, ids []uint) (map[uint]Product, error)
 // order, code).
 func (s *Store) Active(ctx context.Context) ([]Product, error) {
 	var out []Product
-	err := s.db.WithContext(ctx).Where("active = ?", true).
+	err := db.Conn(ctx, s.db).Where("active = ?", true).
 		Order(categoryOrder()).Order("products.sort_order").Order("products.code").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("active products: %w", err)
@@ -163,21 +163,21 @@ func (s *Store) Active(ctx context.Context) ([]Product, error) {
 // Count counts every product, retired ones included.
 func (s *Store) Count(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&Product{}).Count(&n).Error
+	err := db.Conn(ctx, s.db).Model(&Product{}).Count(&n).Error
 	return n, err
 }
 
 // CodeTaken reports whether another product has code.
 func (s *Store) CodeTaken(ctx context.Context, code string, exceptID uint) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&Product{}).Where("code = ? AND id <> ?", code, exceptID).Count(&n).Error
+	err := db.Conn(ctx, s.db).Model(&Product{}).Where("code = ? AND id <> ?", code, exceptID).Count(&n).Error
 	return n > 0, err
 }
 
 // Create inserts p at version 1.
 func (s *Store) Create(ctx context.Context, p *Product) error {
 	p.Version = 1
-	if err := s.db.WithContext(ctx).Create(p).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(p).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create product %s: %w", p.Code, apperr.ErrConflict)
 		}
@@ -190,7 +190,7 @@ func (s *Store) Create(ctx context.Context, p *Product) error {
 // (optimistic locking), and bumps the version.
 func (s *Store) Save(ctx context.Context, p *Product) error {
 	now := time.Now().UTC()
-	res := s.db.WithContext(ctx).Model(&Product{}).Where("id = ? AND version = ?", p.ID, p.Version).
+	res := db.Conn(ctx, s.db).Model(&Product{}).Where("id = ? AND version = ?", p.ID, p.Version).
 		Updates(map[string]any{
 			"code": p.Code, "name_zh": p.NameZh, "name_en": p.NameEn, "category": p.Category,
 			"unit": p.Unit, "monthly_fen": p.MonthlyFen, "one_time_fen": p.OneTimeFen,

@@ -360,7 +360,10 @@ func (s *Service) demoContract(ctx context.Context, r *rand.Rand, cust *prospect
 		if !amd.IsApproved() {
 			return nil
 		}
+		// err is this case's own (shadowed by the lines above): return it
+		// here, or a failed signing would be lost.
 		_, err = s.Sign(ctx, am, amd.ID, "", 0)
+		return err
 	}
 	return err
 }

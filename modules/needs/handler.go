@@ -220,12 +220,12 @@ func needInputFrom(c *fiber.Ctx) NeedInput {
 // choices loads the customer's key persons and opportunities for the need
 // form's selects.
 func (h *handler) choices(c *fiber.Ctx, customerID uint) ([]prospects.Contact, []prospects.Opportunity, error) {
-	ps := h.svc.prospects.Store()
-	contacts, err := ps.Contacts(c.UserContext(), customerID)
+	me := web.MustSubject(c)
+	contacts, err := h.svc.prospects.Contacts(c.UserContext(), me, customerID)
 	if err != nil {
 		return nil, nil, err
 	}
-	opps, err := ps.OpportunitiesOf(c.UserContext(), customerID)
+	opps, err := h.svc.prospects.Opportunities(c.UserContext(), me, customerID)
 	return contacts, opps, err
 }
 

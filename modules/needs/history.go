@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -95,7 +96,7 @@ func (s *Store) analysesByIDs(ctx context.Context, ids []uint) ([]CustomerAnalys
 	if len(ids) == 0 {
 		return out, nil
 	}
-	if err := s.db.WithContext(ctx).Select("id, customer_id").Where("id IN ?", ids).Find(&out).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Select("id, customer_id").Where("id IN ?", ids).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("analyses by ids: %w", err)
 	}
 	return out, nil
@@ -107,7 +108,7 @@ func (s *Store) servicesByIDs(ctx context.Context, ids []uint) ([]CustomerServic
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Unscoped().Select("id, customer_id, service, supplier, deleted_at").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Unscoped().Select("id, customer_id, service, supplier, deleted_at").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("services by ids: %w", err)
 	}
@@ -120,7 +121,7 @@ func (s *Store) needsByIDs(ctx context.Context, ids []uint) ([]Need, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Select("id, customer_id, description").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Select("id, customer_id, description").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("needs by ids: %w", err)
 	}

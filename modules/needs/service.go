@@ -280,11 +280,11 @@ func (s *Service) Need(ctx context.Context, actor authz.Subject, id uint, act st
 }
 
 // checkLinks adds field errors unless the key person and the opportunity
-// (each optional) are live records of the customer.
-func (s *Service) checkLinks(ctx context.Context, customerID, contactID, oppID uint, f apperr.Fields) error {
-	ps := s.prospects.Store()
+// (each optional) are live records of the customer that actor may read.
+func (s *Service) checkLinks(ctx context.Context, actor authz.Subject, customerID, contactID, oppID uint, f apperr.Fields) error {
+	ps := s.prospects
 	if contactID != 0 {
-		ct, err := ps.Contact(ctx, contactID)
+		ct, _, err := ps.Contact(ctx, actor, contactID)
 		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 			return err
 		}
@@ -293,7 +293,7 @@ func (s *Service) checkLinks(ctx context.Context, customerID, contactID, oppID u
 		}
 	}
 	if oppID != 0 {
-		o, err := ps.Opportunity(ctx, oppID)
+		o, _, err := ps.Opportunity(ctx, actor, oppID)
 		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 			return err
 		}
@@ -327,7 +327,7 @@ func (s *Service) SaveNeed(ctx context.Context, actor authz.Subject, customerID,
 		return nil, fmt.Errorf("need %d of customer %d: %w", id, customerID, apperr.ErrNotFound)
 	}
 	f := in.Validate()
-	if err := s.checkLinks(ctx, c.ID, in.ContactID, in.OpportunityID, f); err != nil {
+	if err := s.checkLinks(ctx, actor, c.ID, in.ContactID, in.OpportunityID, f); err != nil {
 		return nil, err
 	}
 	if err := f.Err(); err != nil {
@@ -354,7 +354,7 @@ func (s *Service) createNeed(ctx context.Context, actor authz.Subject, customerI
 		return nil, err
 	}
 	f := in.Validate()
-	if err := s.checkLinks(ctx, c.ID, in.ContactID, in.OpportunityID, f); err != nil {
+	if err := s.checkLinks(ctx, actor, c.ID, in.ContactID, in.OpportunityID, f); err != nil {
 		return nil, err
 	}
 	if err := f.Err(); err != nil {
@@ -423,8 +423,7 @@ func (s *Service) ListNeeds(ctx context.Context, actor authz.Subject, f NeedFilt
 			return nil, 0, err
 		}
 	}
-	f.Scope = s.prospects.Scope(actor, "read")
-	return s.store.ListNeeds(ctx, f)
+	return s.store.ListNeeds(ctx, s.prospects.Scope(actor, "read"), f)
 }
 
 // CountNeeds counts the needs actor may read with status ("" for all).

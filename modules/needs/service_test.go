@@ -28,6 +28,7 @@ var fixedNow = time.Date(2026, 3, 10, 20, 0, 0, 0, time.UTC)
 type world struct {
 	svc   *Service
 	ps    *prospects.Service
+	pst   *prospects.Store
 	tl    *prospects.Timeline
 	d     *db.DB
 	users map[string]authz.Subject
@@ -45,10 +46,11 @@ func newWorld(t *testing.T, d *db.DB) *world {
 		t.Fatal(err)
 	}
 	tl := &prospects.Timeline{}
-	ps := prospects.NewService(prospects.NewStore(d.Gorm), orgSvc.Store(), enf, tl)
+	pst := prospects.NewStore(d.Gorm)
+	ps := prospects.NewService(pst, orgSvc.Store(), enf, tl)
 	svc := NewService(NewStore(d.Gorm), ps, Options{Now: func() time.Time { return fixedNow }, Location: time.UTC})
 	tl.Register(svc.TimelineEntries)
-	w := &world{svc: svc, ps: ps, tl: tl, d: d, users: map[string]authz.Subject{}}
+	w := &world{svc: svc, ps: ps, pst: pst, tl: tl, d: d, users: map[string]authz.Subject{}}
 	for _, name := range []string{"admin", "liwei", "zhangjing", "zhaomin", "sunli", "zhoujie", "wangjianguo", "liuzhiqiang", "gaoyuan", "hexiaodong"} {
 		u, err := orgSvc.Store().UserByUsername(ctx, name)
 		if err != nil {
@@ -620,19 +622,19 @@ func TestSeedDemo(t *testing.T) {
 		for _, n := range rows {
 			kinds[n.Category], kinds[n.Priority], kinds[n.Status] = true, true, true
 			if n.ContactID != nil {
-				ct, err := w.ps.Store().Contact(ctx, *n.ContactID)
+				ct, err := w.pst.Contact(ctx, *n.ContactID)
 				if err != nil || ct.CustomerID != n.CustomerID {
 					t.Fatalf("need %d: contact of another customer", n.ID)
 				}
 				linked++
 			}
 			if n.OpportunityID != nil {
-				o, err := w.ps.Store().Opportunity(ctx, *n.OpportunityID)
+				o, err := w.pst.Opportunity(ctx, *n.OpportunityID)
 				if err != nil || o.CustomerID != n.CustomerID {
 					t.Fatalf("need %d: opportunity of another customer", n.ID)
 				}
 			}
-			cu, err := w.ps.Store().Customer(ctx, n.CustomerID)
+			cu, err := w.pst.Customer(ctx, n.CustomerID)
 			if err != nil || cu.OwnerID != n.OwnerID {
 				t.Fatalf("need %d: owner is not the customer's", n.ID)
 			}

@@ -9,10 +9,15 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
 )
+
+// customerCols are where ownership lives: needs and services are scoped
+// by their customer.
+var customerCols = authz.StandardColumns("customers")
 
 // Store is the only place in the module that talks to GORM.
 type Store struct {
@@ -35,7 +40,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // Analysis loads a customer's analysis; ErrNotFound when there is none yet.
 func (s *Store) Analysis(ctx context.Context, customerID uint) (*CustomerAnalysis, error) {
 	var a CustomerAnalysis
-	if err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).First(&a).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).First(&a).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("analysis of customer %d", customerID))
 	}
 	return &a, nil
@@ -45,7 +50,7 @@ func (s *Store) Analysis(ctx context.Context, customerID uint) (*CustomerAnalysi
 // first saves at once) is ErrConflict.
 func (s *Store) CreateAnalysis(ctx context.Context, a *CustomerAnalysis) error {
 	a.Version = 1
-	if err := s.db.WithContext(ctx).Create(a).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(a).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create analysis of customer %d: %w", a.CustomerID, apperr.ErrConflict)
 		}
@@ -56,7 +61,7 @@ func (s *Store) CreateAnalysis(ctx context.Context, a *CustomerAnalysis) error {
 
 // SaveAnalysis writes a if its version is unchanged.
 func (s *Store) SaveAnalysis(ctx context.Context, a *CustomerAnalysis) error {
-	res := s.db.WithContext(ctx).Model(&CustomerAnalysis{}).Where("id = ? AND version = ?", a.ID, a.Version).
+	res := db.Conn(ctx, s.db).Model(&CustomerAnalysis{}).Where("id = ? AND version = ?", a.ID, a.Version).
 		Updates(map[string]any{
 			"pain_points": a.PainPoints, "it_budget_fen": a.ITBudgetFen, "decision_calendar": a.DecisionCalendar,
 			"notes": a.Notes, "version": a.Version + 1, "updated_by": a.UpdatedBy, "updated_at": time.Now().UTC(),
@@ -76,14 +81,14 @@ func (s *Store) SaveAnalysis(ctx context.Context, a *CustomerAnalysis) error {
 // Services lists a customer's live service rows, by service and supplier.
 func (s *Store) Services(ctx context.Context, customerID uint) ([]CustomerService, error) {
 	var out []CustomerService
-	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("service, supplier, id").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("service, supplier, id").Find(&out).Error
 	return out, err
 }
 
 // Service loads one live service row.
 func (s *Store) Service(ctx context.Context, id uint) (*CustomerService, error) {
 	var cs CustomerService
-	if err := s.db.WithContext(ctx).First(&cs, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&cs, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("customer service %d", id))
 	}
 	return &cs, nil
@@ -92,12 +97,12 @@ func (s *Store) Service(ctx context.Context, id uint) (*CustomerService, error) 
 // CreateService inserts cs.
 func (s *Store) CreateService(ctx context.Context, cs *CustomerService) error {
 	cs.Version = 1
-	return s.db.WithContext(ctx).Create(cs).Error
+	return db.Conn(ctx, s.db).Create(cs).Error
 }
 
 // SaveService writes cs if its version is unchanged.
 func (s *Store) SaveService(ctx context.Context, cs *CustomerService) error {
-	res := s.db.WithContext(ctx).Model(&CustomerService{}).Where("id = ? AND version = ?", cs.ID, cs.Version).
+	res := db.Conn(ctx, s.db).Model(&CustomerService{}).Where("id = ? AND version = ?", cs.ID, cs.Version).
 		Updates(map[string]any{
 			"service": cs.Service, "supplier": cs.Supplier, "description": cs.Description,
 			"monthly_spend_fen": cs.MonthlySpendFen, "contract_end": cs.ContractEnd,
@@ -115,7 +120,7 @@ func (s *Store) SaveService(ctx context.Context, cs *CustomerService) error {
 
 // DeleteService soft-deletes a service row.
 func (s *Store) DeleteService(ctx context.Context, id, by uint) error {
-	res := s.db.WithContext(ctx).Model(&CustomerService{}).Where("id = ?", id).
+	res := db.Conn(ctx, s.db).Model(&CustomerService{}).Where("id = ?", id).
 		Updates(map[string]any{"deleted_at": time.Now().UTC(), "updated_by": by, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return fmt.Errorf("delete customer service %d: %w", id, res.Error)
@@ -136,10 +141,9 @@ type ExpiringContract struct {
 	DaysLeft int `gorm:"-"`
 }
 
-func (s *Store) expiringQuery(ctx context.Context, scope func(*gorm.DB) *gorm.DB, from, to time.Time) *gorm.DB {
-	return s.db.WithContext(ctx).Model(&CustomerService{}).
-		Joins("JOIN customers ON customers.id = customer_services.customer_id AND customers.deleted_at IS NULL").
-		Scopes(scope).
+func (s *Store) expiringQuery(ctx context.Context, scope authz.ListScope, from, to time.Time) *gorm.DB {
+	return scope.Apply(db.Conn(ctx, s.db).Model(&CustomerService{}).
+		Joins("JOIN customers ON customers.id = customer_services.customer_id AND customers.deleted_at IS NULL"), customerCols).
 		Where("customer_services.supplier <> ?", SupplierSelf).
 		Where("customer_services.contract_end IS NOT NULL AND customer_services.contract_end >= ? AND customer_services.contract_end <= ?", from, to)
 }
@@ -147,10 +151,10 @@ func (s *Store) expiringQuery(ctx context.Context, scope func(*gorm.DB) *gorm.DB
 // Expiring lists competitor services in scope whose contract ends between
 // from and to (dates, both included), soonest first, at most limit of
 // them, and how many there are in all (up to prospects.CountCap+1).
-func (s *Store) Expiring(ctx context.Context, scope func(*gorm.DB) *gorm.DB, from, to time.Time, limit int) ([]ExpiringContract, int64, error) {
+func (s *Store) Expiring(ctx context.Context, scope authz.ListScope, from, to time.Time, limit int) ([]ExpiringContract, int64, error) {
 	var total int64
 	capped := s.expiringQuery(ctx, scope, from, to).Select("1").Limit(prospects.CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count expiring contracts: %w", err)
 	}
 	var out []ExpiringContract
@@ -171,7 +175,7 @@ func (s *Store) Expiring(ctx context.Context, scope func(*gorm.DB) *gorm.DB, fro
 // Need loads one live need.
 func (s *Store) Need(ctx context.Context, id uint) (*Need, error) {
 	var n Need
-	if err := s.db.WithContext(ctx).First(&n, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&n, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("need %d", id))
 	}
 	return &n, nil
@@ -180,19 +184,19 @@ func (s *Store) Need(ctx context.Context, id uint) (*Need, error) {
 // NeedsOf lists a customer's live needs, newest first.
 func (s *Store) NeedsOf(ctx context.Context, customerID uint) ([]Need, error) {
 	var out []Need
-	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("created_at DESC, id DESC").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("created_at DESC, id DESC").Find(&out).Error
 	return out, err
 }
 
 // CreateNeed inserts n.
 func (s *Store) CreateNeed(ctx context.Context, n *Need) error {
 	n.Version = 1
-	return s.db.WithContext(ctx).Create(n).Error
+	return db.Conn(ctx, s.db).Create(n).Error
 }
 
 // SaveNeed writes n if its version is unchanged.
 func (s *Store) SaveNeed(ctx context.Context, n *Need) error {
-	res := s.db.WithContext(ctx).Model(&Need{}).Where("id = ? AND version = ?", n.ID, n.Version).
+	res := db.Conn(ctx, s.db).Model(&Need{}).Where("id = ? AND version = ?", n.ID, n.Version).
 		Updates(map[string]any{
 			"category": n.Category, "description": n.Description, "priority": n.Priority,
 			"contact_id": n.ContactID, "status": n.Status, "opportunity_id": n.OpportunityID,
@@ -208,10 +212,9 @@ func (s *Store) SaveNeed(ctx context.Context, n *Need) error {
 	return nil
 }
 
-// NeedFilter selects needs. Scope is the permission filter on the joined
-// customer and is always applied.
+// NeedFilter selects needs. The permission scope is not part of it: the
+// query methods take an authz.ListScope, applied to the joined customer.
 type NeedFilter struct {
-	Scope      func(*gorm.DB) *gorm.DB
 	CustomerID uint
 	OwnerID    uint
 	Status     string
@@ -247,10 +250,9 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-func (s *Store) needQuery(ctx context.Context, f NeedFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Need{}).
-		Joins("JOIN customers ON customers.id = needs.customer_id AND customers.deleted_at IS NULL").
-		Scopes(f.Scope)
+func (s *Store) needQuery(ctx context.Context, scope authz.ListScope, f NeedFilter) *gorm.DB {
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Need{}).
+		Joins("JOIN customers ON customers.id = needs.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.CustomerID != 0 {
 		q = q.Where("needs.customer_id = ?", f.CustomerID)
 	}
@@ -278,10 +280,10 @@ func (s *Store) needQuery(ctx context.Context, f NeedFilter) *gorm.DB {
 
 // ListNeeds returns a page of needs with names, and the total (which is
 // prospects.CountCap+1 when there are more than CountCap).
-func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedRow, int64, error) {
+func (s *Store) ListNeeds(ctx context.Context, scope authz.ListScope, f NeedFilter) ([]NeedRow, int64, error) {
 	var total int64
-	capped := s.needQuery(ctx, f).Select("1").Limit(prospects.CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+	capped := s.needQuery(ctx, scope, f).Select("1").Limit(prospects.CountCap + 1)
+	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count needs: %w", err)
 	}
 	col, ok := needSorts[f.Sort]
@@ -292,7 +294,7 @@ func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedRow, int64, 
 	if f.Desc {
 		dir = " DESC"
 	}
-	q := s.needQuery(ctx, f).
+	q := s.needQuery(ctx, scope, f).
 		Joins("LEFT JOIN users ON users.id = customers.owner_id").
 		Joins("LEFT JOIN contacts ON contacts.id = needs.contact_id AND contacts.deleted_at IS NULL").
 		Joins("LEFT JOIN opportunities ON opportunities.id = needs.opportunity_id AND opportunities.deleted_at IS NULL").
@@ -310,10 +312,10 @@ func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) ([]NeedRow, int64, 
 }
 
 // CountNeeds counts the needs in scope with a status (all when "").
-func (s *Store) CountNeeds(ctx context.Context, scope func(*gorm.DB) *gorm.DB, status string) (int64, error) {
+func (s *Store) CountNeeds(ctx context.Context, scope authz.ListScope, status string) (int64, error) {
 	var n int64
-	capped := s.needQuery(ctx, NeedFilter{Scope: scope, Status: status}).Select("1").Limit(prospects.CountCap + 1)
-	err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&n).Error
+	capped := s.needQuery(ctx, scope, NeedFilter{Status: status}).Select("1").Limit(prospects.CountCap + 1)
+	err := countCapped(ctx, s.db, capped, &n)
 	return n, err
 }
 
@@ -324,7 +326,17 @@ func (s *Store) StatusChanges(ctx context.Context, needIDs []uint) ([]audit.Entr
 	if len(needIDs) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Where("entity = ? AND action = ? AND entity_id IN ? AND changes LIKE ?", EntityNeed, audit.ActionUpdate, needIDs, `%"status"%`).
+	err := db.Conn(ctx, s.db).Where("entity = ? AND action = ? AND entity_id IN ? AND changes LIKE ?", EntityNeed, audit.ActionUpdate, needIDs, `%"status"%`).
 		Order("at, id").Find(&out).Error
 	return out, err
+}
+
+// countCapped counts the rows of capped (a query limited to CountCap+1).
+// An error already on capped (a zero scope) is returned as it is: GORM
+// would otherwise render the failed subquery as empty SQL.
+func countCapped(ctx context.Context, g *gorm.DB, capped *gorm.DB, n *int64) error {
+	if capped.Error != nil {
+		return capped.Error
+	}
+	return db.Conn(ctx, g).Table("(?) AS capped", capped).Count(n).Error
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
 )
 
 // DemoPassword is the password of every demo account. It is printed at
@@ -48,7 +49,7 @@ var demoOrg = []demoBranch{
 // case the demo seed refuses to run.
 func (s *Service) HasUsers(ctx context.Context) (bool, error) {
 	var n int64
-	err := s.store.db.WithContext(ctx).Model(&User{}).Count(&n).Error
+	err := db.Conn(ctx, s.store.db).Model(&User{}).Count(&n).Error
 	return n > 0, err
 }
 

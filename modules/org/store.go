@@ -35,7 +35,7 @@ func (s *Store) DB() *gorm.DB { return s.db }
 // UserByID loads one user.
 func (s *Store) UserByID(ctx context.Context, id uint) (*User, error) {
 	var u User
-	if err := s.db.WithContext(ctx).First(&u, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&u, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("user %d", id))
 	}
 	return &u, nil
@@ -44,7 +44,7 @@ func (s *Store) UserByID(ctx context.Context, id uint) (*User, error) {
 // UserByUsername loads one user by login name (case-insensitive).
 func (s *Store) UserByUsername(ctx context.Context, username string) (*User, error) {
 	var u User
-	err := s.db.WithContext(ctx).Where("username = ?", strings.ToLower(username)).First(&u).Error
+	err := db.Conn(ctx, s.db).Where("username = ?", strings.ToLower(username)).First(&u).Error
 	if err != nil {
 		return nil, db.NotFound(err, "user "+username)
 	}
@@ -54,7 +54,7 @@ func (s *Store) UserByUsername(ctx context.Context, username string) (*User, err
 // UsernameTaken reports whether another user has username.
 func (s *Store) UsernameTaken(ctx context.Context, username string, exceptID uint) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&User{}).Where("username = ? AND id <> ?", strings.ToLower(username), exceptID).Count(&n).Error
+	err := db.Conn(ctx, s.db).Model(&User{}).Where("username = ? AND id <> ?", strings.ToLower(username), exceptID).Count(&n).Error
 	return n > 0, err
 }
 
@@ -78,7 +78,7 @@ var userSorts = map[string]string{
 
 // ListUsers returns a page of users and the total count.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, error) {
-	q := s.db.WithContext(ctx).Model(&User{})
+	q := db.Conn(ctx, s.db).Model(&User{})
 	if f.Q != "" {
 		cond, args := db.Contains(f.Q, "LOWER(users.username)", "LOWER(users.name)", "LOWER(users.email)", "LOWER(users.phone)")
 		q = q.Where(cond, args...)
@@ -121,7 +121,7 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, err
 // UsersByTeam lists a team's active users by role and name.
 func (s *Store) UsersByTeam(ctx context.Context, teamIDs ...uint) ([]User, error) {
 	var out []User
-	err := s.db.WithContext(ctx).Where("team_id IN ? AND disabled = ?", teamIDs, false).Order("role DESC, name").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("team_id IN ? AND disabled = ?", teamIDs, false).Order("role DESC, name").Find(&out).Error
 	return out, err
 }
 
@@ -145,7 +145,7 @@ func (s *Store) UsersByIDs(ctx context.Context, ids []uint) (map[uint]User, erro
 
 // ChiefReps lists active chief reps, optionally of one branch.
 func (s *Store) ChiefReps(ctx context.Context, branchID uint) ([]User, error) {
-	q := s.db.WithContext(ctx).Where("role = ? AND disabled = ?", "chief_rep", false)
+	q := db.Conn(ctx, s.db).Where("role = ? AND disabled = ?", "chief_rep", false)
 	if branchID != 0 {
 		q = q.Where("branch_id = ?", branchID)
 	}
@@ -159,7 +159,7 @@ func (s *Store) CountUsers(ctx context.Context) (map[string]int64, error) {
 		Role string
 		N    int64
 	}
-	err := s.db.WithContext(ctx).Model(&User{}).Select("role, COUNT(*) AS n").Where("disabled = ?", false).Group("role").Scan(&rows).Error
+	err := db.Conn(ctx, s.db).Model(&User{}).Select("role, COUNT(*) AS n").Where("disabled = ?", false).Group("role").Scan(&rows).Error
 	out := map[string]int64{}
 	for _, r := range rows {
 		out[r.Role] = r.N
@@ -171,7 +171,7 @@ func (s *Store) CountUsers(ctx context.Context) (map[string]int64, error) {
 func (s *Store) CreateUser(ctx context.Context, u *User) error {
 	u.Username = strings.ToLower(u.Username)
 	u.Version = 1
-	if err := s.db.WithContext(ctx).Create(u).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(u).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create user %s: %w", u.Username, apperr.ErrConflict)
 		}
@@ -183,7 +183,7 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 // SaveUser writes every column of u if its version is still the one read
 // (optimistic locking), and bumps the version.
 func (s *Store) SaveUser(ctx context.Context, u *User) error {
-	res := s.db.WithContext(ctx).Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).
+	res := db.Conn(ctx, s.db).Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).
 		Updates(map[string]any{
 			"username": u.Username, "name": u.Name, "email": u.Email, "phone": u.Phone, "role": u.Role,
 			"branch_id": u.BranchID, "team_id": u.TeamID, "lang": u.Lang, "password_hash": u.PasswordHash,
@@ -205,13 +205,13 @@ func (s *Store) SaveUser(ctx context.Context, u *User) error {
 
 // RecordLoginSuccess notes the time of a successful sign-in.
 func (s *Store) RecordLoginSuccess(ctx context.Context, id uint, at time.Time) error {
-	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("last_login_at", at).Error
+	return db.Conn(ctx, s.db).Model(&User{}).Where("id = ?", id).Update("last_login_at", at).Error
 }
 
 // AdminIDs lists the enabled admins (who are told about attacks).
 func (s *Store) AdminIDs(ctx context.Context) ([]uint, error) {
 	var ids []uint
-	err := s.db.WithContext(ctx).Model(&User{}).Where("role = ? AND disabled = ?", "admin", false).Order("id").Pluck("id", &ids).Error
+	err := db.Conn(ctx, s.db).Model(&User{}).Where("role = ? AND disabled = ?", "admin", false).Order("id").Pluck("id", &ids).Error
 	return ids, err
 }
 
@@ -220,7 +220,7 @@ func (s *Store) AdminIDs(ctx context.Context) ([]uint, error) {
 // Throttles returns the rows of account for the given networks, by network.
 func (s *Store) Throttles(ctx context.Context, account string, networks ...string) (map[string]*LoginThrottle, error) {
 	var rows []LoginThrottle
-	if err := s.db.WithContext(ctx).Where("account = ? AND ip_range IN ?", account, networks).Find(&rows).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("account = ? AND ip_range IN ?", account, networks).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("load sign-in throttles: %w", err)
 	}
 	out := make(map[string]*LoginThrottle, len(rows))
@@ -234,7 +234,7 @@ func (s *Store) Throttles(ctx context.Context, account string, networks ...strin
 // the admin's user page).
 func (s *Store) AccountThrottles(ctx context.Context, account string) ([]LoginThrottle, error) {
 	var rows []LoginThrottle
-	err := s.db.WithContext(ctx).Where("account = ?", account).Order("last_failure_at DESC").Find(&rows).Error
+	err := db.Conn(ctx, s.db).Where("account = ?", account).Order("last_failure_at DESC").Find(&rows).Error
 	return rows, err
 }
 
@@ -245,7 +245,7 @@ func (s *Store) AccountThrottles(ctx context.Context, account string) ([]LoginTh
 // row stays locked until commit.
 func (s *Store) BumpThrottle(ctx context.Context, account, network string, now time.Time) (*LoginThrottle, error) {
 	row := LoginThrottle{Account: account, IPRange: network, Failures: 1, LastFailureAt: now}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := db.Conn(ctx, s.db).Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "account"}, {Name: "ip_range"}},
 		DoUpdates: clause.Assignments(map[string]any{
 			"failures":        gorm.Expr("login_throttles.failures + 1"),
@@ -256,7 +256,7 @@ func (s *Store) BumpThrottle(ctx context.Context, account, network string, now t
 		return nil, fmt.Errorf("count sign-in failure: %w", err)
 	}
 	var out LoginThrottle
-	if err := s.db.WithContext(ctx).Where("account = ? AND ip_range = ?", account, network).First(&out).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("account = ? AND ip_range = ?", account, network).First(&out).Error; err != nil {
 		return nil, fmt.Errorf("read sign-in failure count: %w", err)
 	}
 	return &out, nil
@@ -264,13 +264,13 @@ func (s *Store) BumpThrottle(ctx context.Context, account, network string, now t
 
 // BlockThrottle makes the row's network wait until until.
 func (s *Store) BlockThrottle(ctx context.Context, id uint, until time.Time) error {
-	return s.db.WithContext(ctx).Model(&LoginThrottle{}).Where("id = ?", id).Update("blocked_until", until).Error
+	return db.Conn(ctx, s.db).Model(&LoginThrottle{}).Where("id = ?", id).Update("blocked_until", until).Error
 }
 
 // ClearThrottles forgets account's failures from the given networks, or
 // from every network when none is given.
 func (s *Store) ClearThrottles(ctx context.Context, account string, networks ...string) error {
-	q := s.db.WithContext(ctx).Where("account = ?", account)
+	q := db.Conn(ctx, s.db).Where("account = ?", account)
 	if len(networks) > 0 {
 		q = q.Where("ip_range IN ?", networks)
 	}
@@ -281,13 +281,13 @@ func (s *Store) ClearThrottles(ctx context.Context, account string, networks ...
 
 // CreatePreSession inserts an anonymous visitor's pre-session.
 func (s *Store) CreatePreSession(ctx context.Context, p *PreSession) error {
-	return s.db.WithContext(ctx).Create(p).Error
+	return db.Conn(ctx, s.db).Create(p).Error
 }
 
 // ActivePreSession returns an unexpired pre-session.
 func (s *Store) ActivePreSession(ctx context.Context, id string, now time.Time) (*PreSession, error) {
 	var p PreSession
-	if err := s.db.WithContext(ctx).Where("id = ? AND expires_at > ?", id, now).First(&p).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("id = ? AND expires_at > ?", id, now).First(&p).Error; err != nil {
 		return nil, db.NotFound(err, "pre-session")
 	}
 	return &p, nil
@@ -295,25 +295,25 @@ func (s *Store) ActivePreSession(ctx context.Context, id string, now time.Time) 
 
 // DeletePreSession removes a pre-session.
 func (s *Store) DeletePreSession(ctx context.Context, id string) error {
-	return s.db.WithContext(ctx).Where("id = ?", id).Delete(&PreSession{}).Error
+	return db.Conn(ctx, s.db).Where("id = ?", id).Delete(&PreSession{}).Error
 }
 
 // SetLang stores a user's UI language.
 func (s *Store) SetLang(ctx context.Context, id uint, lang string) error {
-	return s.db.WithContext(ctx).Model(&User{}).Where("id = ?", id).Update("lang", lang).Error
+	return db.Conn(ctx, s.db).Model(&User{}).Where("id = ?", id).Update("lang", lang).Error
 }
 
 // --- sessions
 
 // CreateSession inserts a session.
 func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
-	return s.db.WithContext(ctx).Create(sess).Error
+	return db.Conn(ctx, s.db).Create(sess).Error
 }
 
 // ActiveSession returns a live session and its enabled user in one query.
 func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*Session, *User, error) {
 	var sess Session
-	err := s.db.WithContext(ctx).
+	err := db.Conn(ctx, s.db).
 		Joins("JOIN users ON users.id = sessions.user_id AND users.disabled = ?", false).
 		Where("sessions.id = ? AND sessions.expires_at > ?", id, now).
 		First(&sess).Error
@@ -329,35 +329,35 @@ func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*S
 
 // TouchSession slides a session's expiry.
 func (s *Store) TouchSession(ctx context.Context, id string, now, expires time.Time) error {
-	return s.db.WithContext(ctx).Model(&Session{}).Where("id = ?", id).
+	return db.Conn(ctx, s.db).Model(&Session{}).Where("id = ?", id).
 		Updates(map[string]any{"last_seen_at": now, "expires_at": expires}).Error
 }
 
 // DeleteSession removes one session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	return s.db.WithContext(ctx).Where("id = ?", id).Delete(&Session{}).Error
+	return db.Conn(ctx, s.db).Where("id = ?", id).Delete(&Session{}).Error
 }
 
 // DeleteUserSessions removes a user's sessions except keepID.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID uint, keepID string) error {
-	return s.db.WithContext(ctx).Where("user_id = ? AND id <> ?", userID, keepID).Delete(&Session{}).Error
+	return db.Conn(ctx, s.db).Where("user_id = ? AND id <> ?", userID, keepID).Delete(&Session{}).Error
 }
 
 // DeleteExpiredSessions removes sessions and pre-sessions past their
 // expiry, and sign-in failures older than ThrottleMemory whose wait is
 // over; it returns how many rows went.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&Session{})
+	res := db.Conn(ctx, s.db).Where("expires_at <= ?", now).Delete(&Session{})
 	if res.Error != nil {
 		return 0, res.Error
 	}
 	n := res.RowsAffected
-	res = s.db.WithContext(ctx).Where("expires_at <= ?", now).Delete(&PreSession{})
+	res = db.Conn(ctx, s.db).Where("expires_at <= ?", now).Delete(&PreSession{})
 	if res.Error != nil {
 		return n, res.Error
 	}
 	n += res.RowsAffected
-	res = s.db.WithContext(ctx).Where("last_failure_at <= ? AND (blocked_until IS NULL OR blocked_until <= ?)", now.Add(-ThrottleMemory), now).
+	res = db.Conn(ctx, s.db).Where("last_failure_at <= ? AND (blocked_until IS NULL OR blocked_until <= ?)", now.Add(-ThrottleMemory), now).
 		Delete(&LoginThrottle{})
 	return n + res.RowsAffected, res.Error
 }
@@ -367,7 +367,7 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64
 // TeamByID loads a team.
 func (s *Store) TeamByID(ctx context.Context, id uint) (*Team, error) {
 	var t Team
-	if err := s.db.WithContext(ctx).First(&t, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&t, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("team %d", id))
 	}
 	return &t, nil
@@ -375,7 +375,7 @@ func (s *Store) TeamByID(ctx context.Context, id uint) (*Team, error) {
 
 // Teams lists teams, optionally of one branch, by branch and name.
 func (s *Store) Teams(ctx context.Context, branchID uint, activeOnly bool) ([]Team, error) {
-	q := s.db.WithContext(ctx)
+	q := db.Conn(ctx, s.db)
 	if branchID != 0 {
 		q = q.Where("branch_id = ?", branchID)
 	}
@@ -389,14 +389,14 @@ func (s *Store) Teams(ctx context.Context, branchID uint, activeOnly bool) ([]Te
 // TeamNameTaken reports whether the branch has another team called name.
 func (s *Store) TeamNameTaken(ctx context.Context, branchID uint, name string, exceptID uint) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&Team{}).Where("branch_id = ? AND name = ? AND id <> ?", branchID, name, exceptID).Count(&n).Error
+	err := db.Conn(ctx, s.db).Model(&Team{}).Where("branch_id = ? AND name = ? AND id <> ?", branchID, name, exceptID).Count(&n).Error
 	return n > 0, err
 }
 
 // CountActiveMembers counts a team's enabled users.
 func (s *Store) CountActiveMembers(ctx context.Context, teamID uint) (int64, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&User{}).Where("team_id = ? AND disabled = ?", teamID, false).Count(&n).Error
+	err := db.Conn(ctx, s.db).Model(&User{}).Where("team_id = ? AND disabled = ?", teamID, false).Count(&n).Error
 	return n, err
 }
 
@@ -406,7 +406,7 @@ func (s *Store) MemberCounts(ctx context.Context) (map[uint]int64, error) {
 		TeamID uint
 		N      int64
 	}
-	err := s.db.WithContext(ctx).Model(&User{}).Select("team_id, COUNT(*) AS n").
+	err := db.Conn(ctx, s.db).Model(&User{}).Select("team_id, COUNT(*) AS n").
 		Where("team_id IS NOT NULL AND disabled = ?", false).Group("team_id").Scan(&rows).Error
 	out := map[uint]int64{}
 	for _, r := range rows {
@@ -418,7 +418,7 @@ func (s *Store) MemberCounts(ctx context.Context) (map[uint]int64, error) {
 // CreateTeam inserts t.
 func (s *Store) CreateTeam(ctx context.Context, t *Team) error {
 	t.Version = 1
-	if err := s.db.WithContext(ctx).Create(t).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(t).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create team: %w", apperr.ErrConflict)
 		}
@@ -429,7 +429,7 @@ func (s *Store) CreateTeam(ctx context.Context, t *Team) error {
 
 // SaveTeam writes t under optimistic locking.
 func (s *Store) SaveTeam(ctx context.Context, t *Team) error {
-	res := s.db.WithContext(ctx).Model(&Team{}).Where("id = ? AND version = ?", t.ID, t.Version).
+	res := db.Conn(ctx, s.db).Model(&Team{}).Where("id = ? AND version = ?", t.ID, t.Version).
 		Updates(map[string]any{
 			"branch_id": t.BranchID, "name": t.Name, "leader_id": t.LeaderID, "active": t.Active,
 			"version": t.Version + 1, "updated_by": t.UpdatedBy, "updated_at": time.Now().UTC(),
@@ -447,13 +447,13 @@ func (s *Store) SaveTeam(ctx context.Context, t *Team) error {
 // Branches lists every branch by code.
 func (s *Store) Branches(ctx context.Context) ([]Branch, error) {
 	var out []Branch
-	return out, s.db.WithContext(ctx).Order("code").Find(&out).Error
+	return out, db.Conn(ctx, s.db).Order("code").Find(&out).Error
 }
 
 // BranchByID loads a branch.
 func (s *Store) BranchByID(ctx context.Context, id uint) (*Branch, error) {
 	var b Branch
-	if err := s.db.WithContext(ctx).First(&b, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&b, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("branch %d", id))
 	}
 	return &b, nil
@@ -462,7 +462,7 @@ func (s *Store) BranchByID(ctx context.Context, id uint) (*Branch, error) {
 // BranchByCode loads a branch by its code.
 func (s *Store) BranchByCode(ctx context.Context, code string) (*Branch, error) {
 	var b Branch
-	if err := s.db.WithContext(ctx).Where("code = ?", code).First(&b).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("code = ?", code).First(&b).Error; err != nil {
 		return nil, db.NotFound(err, "branch "+code)
 	}
 	return &b, nil
@@ -471,14 +471,14 @@ func (s *Store) BranchByCode(ctx context.Context, code string) (*Branch, error) 
 // BranchCodeTaken reports whether another branch has code.
 func (s *Store) BranchCodeTaken(ctx context.Context, code string, exceptID uint) (bool, error) {
 	var n int64
-	err := s.db.WithContext(ctx).Model(&Branch{}).Where("code = ? AND id <> ?", code, exceptID).Count(&n).Error
+	err := db.Conn(ctx, s.db).Model(&Branch{}).Where("code = ? AND id <> ?", code, exceptID).Count(&n).Error
 	return n > 0, err
 }
 
 // CreateBranch inserts b.
 func (s *Store) CreateBranch(ctx context.Context, b *Branch) error {
 	b.Version = 1
-	if err := s.db.WithContext(ctx).Create(b).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(b).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create branch: %w", apperr.ErrConflict)
 		}
@@ -489,7 +489,7 @@ func (s *Store) CreateBranch(ctx context.Context, b *Branch) error {
 
 // SaveBranch writes b under optimistic locking.
 func (s *Store) SaveBranch(ctx context.Context, b *Branch) error {
-	res := s.db.WithContext(ctx).Model(&Branch{}).Where("id = ? AND version = ?", b.ID, b.Version).
+	res := db.Conn(ctx, s.db).Model(&Branch{}).Where("id = ? AND version = ?", b.ID, b.Version).
 		Updates(map[string]any{"code": b.Code, "name": b.Name, "version": b.Version + 1, "updated_by": b.UpdatedBy, "updated_at": time.Now().UTC()})
 	if res.Error != nil {
 		return fmt.Errorf("save branch %d: %w", b.ID, res.Error)

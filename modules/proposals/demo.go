@@ -92,11 +92,13 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 	r := rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x2545f4914f6cdd1d))
 	count := 0
 	for i, o := range chosen {
-		c, err := s.prospects.Store().Customer(ctx, o.CustomerID)
+		owner, err := s.opts.Users.UserByID(ctx, o.OwnerID)
 		if err != nil {
 			return count, err
 		}
-		owner, err := s.opts.Users.UserByID(ctx, c.OwnerID)
+		// The owner reads their own customer through the service, like
+		// any other caller.
+		c, err := s.prospects.Customer(ctx, owner.Subject(), o.CustomerID)
 		if err != nil {
 			return count, err
 		}

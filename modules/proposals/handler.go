@@ -12,7 +12,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/org"
-	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -95,7 +94,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	showOwner := me.Role != authz.RoleAccountManager
+	showOwner := h.svc.prospects.ListsOthers(me)
 	var users map[uint]org.User
 	if showOwner {
 		ids := make([]uint, len(rows))
@@ -240,7 +239,7 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 	for i := range opts {
 		byID[opts[i].ID] = &opts[i]
 	}
-	opps, err := h.svc.prospects.Store().OpportunitiesOf(ctx, cu.ID)
+	opps, err := h.svc.prospects.Opportunities(ctx, me, cu.ID)
 	if err != nil {
 		return err
 	}
@@ -465,7 +464,7 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 
 // transition runs a state change and comes back to the proposal page:
 // a rule it breaks is shown there, a follow-up that failed in another
-// module is logged and flashed as a warning (the change itself stands).
+// module is logged and flashed (the change was rolled back with it).
 func (h *handler) transition(c *fiber.Ctx, okMsg string, fn func(id uint) (*Proposal, error)) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -63,7 +64,7 @@ func (s *Store) byIDs(ctx context.Context, ids []uint) ([]Proposal, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Select("id, customer_id, title, version").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Select("id, customer_id, title, version").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("proposals by ids: %w", err)
 	}

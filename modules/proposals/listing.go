@@ -10,15 +10,13 @@ import (
 // selects (the newest version of each, like List), for the list's totals
 // line and the export's row limit.
 func (s *Service) ListTotals(ctx context.Context, actor authz.Subject, f Filter) (Totals, error) {
-	f.Scope = s.prospects.Scope(actor, "read")
 	f.Latest = true
-	return s.store.ListTotals(ctx, f)
+	return s.store.ListTotals(ctx, s.prospects.Scope(actor, "read"), f)
 }
 
 // Each streams every proposal List would show for f (all pages), in its
 // order, to fn in batches, for exports.
 func (s *Service) Each(ctx context.Context, actor authz.Subject, f Filter, fn func([]Row) error) error {
-	f.Scope = s.prospects.Scope(actor, "read")
 	f.Latest = true
-	return s.store.Each(ctx, f, fn)
+	return s.store.Each(ctx, s.prospects.Scope(actor, "read"), f, fn)
 }

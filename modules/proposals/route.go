@@ -3,6 +3,7 @@ package proposals
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -11,7 +12,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/approval"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/prospects"
-	"gorm.io/gorm"
 )
 
 // Who decides an approval step is a policy question plus the four-eyes
@@ -230,9 +230,15 @@ func (s *Service) routedToFallback(ctx context.Context, actor authz.Subject, p *
 	if err != nil || !slices.Contains(fb, actor.ID) {
 		return nil, false, err
 	}
-	c, err := s.prospects.Store().Customer(ctx, p.CustomerID)
+	// A fallback approver may be outside the customer's scope: the
+	// customer is read by this module's store, for routing only.
+	cs, err := s.store.Customers(ctx, []uint{p.CustomerID})
 	if err != nil {
 		return nil, false, err
+	}
+	c, ok := cs[p.CustomerID]
+	if !ok {
+		return nil, false, fmt.Errorf("customer %d: %w", p.CustomerID, apperr.ErrNotFound)
 	}
 	ids, err := r.approvers(ctx, p, c)
 	if err != nil || !slices.Contains(ids, actor.ID) {
@@ -249,13 +255,15 @@ func (s *Service) Queue(ctx context.Context, approver authz.Subject) ([]Row, err
 		return nil, nil
 	}
 	r := s.newRouter()
-	scope := s.enf.Scope(approver, "proposal", "approve", authz.StandardColumns("customers"))
+	scope := s.enf.ListScope(approver, "proposal", "approve")
 	if fb, err := r.fallback(ctx); err != nil {
 		return nil, err
 	} else if slices.Contains(fb, approver.ID) {
-		scope = func(q *gorm.DB) *gorm.DB { return q }
+		// A fallback approver is routed versions from anywhere; the
+		// routing below keeps only those that route to them.
+		scope = s.enf.Unrestricted(approver, "proposal", "approve")
 	}
-	rows, _, err := s.store.List(ctx, Filter{Scope: scope, Statuses: []string{StatusPending}, Limit: 500})
+	rows, _, err := s.store.List(ctx, scope, Filter{Statuses: []string{StatusPending}, Limit: 500})
 	if err != nil {
 		return nil, err
 	}

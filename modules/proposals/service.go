@@ -14,6 +14,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
@@ -58,12 +59,11 @@ type Options struct {
 	Now               func() time.Time
 	// OnSent runs when a version has been sent to the customer (cmd/jike
 	// moves the opportunity to 方案提交); OnAccepted when the customer has
-	// accepted it (the hand-off to contracts). Both run after the
-	// proposal's own transaction has committed, because they change other
-	// modules' records through those modules' services (each with its own
-	// transaction; on SQLite a nested one would wait for ours forever).
-	// The proposal's state stands whatever they return; their error is
-	// logged and returned wrapped in ErrFollowUp so the page can say so.
+	// accepted it (the hand-off to contracts). Both run inside the
+	// proposal's transaction (db.WithTx carries it in ctx, and the other
+	// module's stores join it through db.Conn), so the proposal's change
+	// and theirs commit or roll back together; their error is returned
+	// wrapped in ErrFollowUp so the page can say so.
 	OnSent     func(ctx context.Context, actor authz.Subject, p *Proposal) error
 	OnAccepted func(ctx context.Context, actor authz.Subject, p *Proposal) error
 	// OnSale lists the products a new line may use, for the builder.
@@ -285,7 +285,7 @@ func (s *Service) apply(ctx context.Context, actor authz.Subject, c *prospects.C
 	}
 	p.OpportunityID = nil
 	if in.OpportunityID != 0 {
-		opps, err := s.prospects.Store().OpportunitiesOf(ctx, c.ID)
+		opps, err := s.prospects.Opportunities(ctx, actor, c.ID)
 		if err != nil {
 			return err
 		}
@@ -594,18 +594,36 @@ func (s *Service) Send(ctx context.Context, actor authz.Subject, id uint) (*Prop
 	before := *p
 	now := s.opts.Now()
 	p.Status, p.SentAt, p.UpdatedBy = StatusSent, &now, &actor.ID
-	err = s.save(ctx, actor, &before, p, "send", func(tx *Store) error {
-		return tx.Supersede(ctx, *p.RootID, p.ID, p.Version)
+	// The follow-up in another module (the opportunity's stage) runs in
+	// the same transaction: if it fails, the proposal is not sent either.
+	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
+		err := s.save(ctx, actor, &before, p, "send", func(tx *Store) error {
+			return tx.Supersede(ctx, *p.RootID, p.ID, p.Version)
+		})
+		if err != nil {
+			return err
+		}
+		return followUp(ctx, s.opts.OnSent, actor, p)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return p, followUp(ctx, s.opts.OnSent, actor, p)
+	return rolledBack(p, &before, err)
 }
 
-// ErrFollowUp wraps the error of an OnSent or OnAccepted hook: the
-// proposal's own change was saved, the follow-up in another module was
-// not.
+// rolledBack is what a transition returns: p when it committed; the
+// version as it was read (and stays) when the follow-up failed; nil on
+// any other error.
+func rolledBack(p, before *Proposal, err error) (*Proposal, error) {
+	switch {
+	case err == nil:
+		return p, nil
+	case errors.Is(err, ErrFollowUp):
+		return before, err
+	}
+	return nil, err
+}
+
+// ErrFollowUp wraps the error of an OnSent or OnAccepted hook: the hook
+// runs in the proposal change's transaction, so neither the follow-up in
+// the other module nor the proposal's own change was saved.
 var ErrFollowUp = errors.New("proposal saved, follow-up failed")
 
 func followUp(ctx context.Context, hook func(context.Context, authz.Subject, *Proposal) error, actor authz.Subject, p *Proposal) error {
@@ -637,13 +655,16 @@ func (s *Service) CustomerDecision(ctx context.Context, actor authz.Subject, id 
 		p.Status, action = StatusAccepted, "customer_accept"
 		extra = append(extra, func(tx *Store) error { return tx.Supersede(ctx, *p.RootID, p.ID, 0) })
 	}
-	if err := s.save(ctx, actor, &before, p, action, extra...); err != nil {
-		return nil, err
-	}
-	if !accepted {
-		return p, nil
-	}
-	return p, followUp(ctx, s.opts.OnAccepted, actor, p)
+	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
+		if err := s.save(ctx, actor, &before, p, action, extra...); err != nil {
+			return err
+		}
+		if !accepted {
+			return nil
+		}
+		return followUp(ctx, s.opts.OnAccepted, actor, p)
+	})
+	return rolledBack(p, &before, err)
 }
 
 // Detail is what the proposal page (and its PDF) shows.
@@ -824,9 +845,8 @@ func (s *Service) Get(ctx context.Context, actor authz.Subject, id uint) (*Detai
 
 // List returns the proposals (latest versions) the actor may read.
 func (s *Service) List(ctx context.Context, actor authz.Subject, f Filter) ([]Row, int64, error) {
-	f.Scope = s.prospects.Scope(actor, "read")
 	f.Latest = true
-	return s.store.List(ctx, f)
+	return s.store.List(ctx, s.prospects.Scope(actor, "read"), f)
 }
 
 func dedupe(ids []uint) []uint {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
@@ -33,7 +34,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // Proposal loads one live version.
 func (s *Store) Proposal(ctx context.Context, id uint) (*Proposal, error) {
 	var p Proposal
-	if err := s.db.WithContext(ctx).First(&p, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&p, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("proposal %d", id))
 	}
 	return &p, nil
@@ -42,25 +43,25 @@ func (s *Store) Proposal(ctx context.Context, id uint) (*Proposal, error) {
 // Lines loads a version's lines in order.
 func (s *Store) Lines(ctx context.Context, id uint) ([]Line, error) {
 	var out []Line
-	return out, s.db.WithContext(ctx).Where("proposal_id = ?", id).Order("position").Find(&out).Error
+	return out, db.Conn(ctx, s.db).Where("proposal_id = ?", id).Order("position").Find(&out).Error
 }
 
 // NeedIDs loads the needs a version answers.
 func (s *Store) NeedIDs(ctx context.Context, id uint) ([]uint, error) {
 	var out []uint
-	return out, s.db.WithContext(ctx).Model(&NeedLink{}).Where("proposal_id = ?", id).Order("need_id").Pluck("need_id", &out).Error
+	return out, db.Conn(ctx, s.db).Model(&NeedLink{}).Where("proposal_id = ?", id).Order("need_id").Pluck("need_id", &out).Error
 }
 
 // Approvals loads a version's decisions, oldest first.
 func (s *Store) Approvals(ctx context.Context, id uint) ([]Approval, error) {
 	var out []Approval
-	return out, s.db.WithContext(ctx).Where("proposal_id = ?", id).Order("at, id").Find(&out).Error
+	return out, db.Conn(ctx, s.db).Where("proposal_id = ?", id).Order("at, id").Find(&out).Error
 }
 
 // Versions lists every version of a proposal, newest first.
 func (s *Store) Versions(ctx context.Context, rootID uint) ([]Proposal, error) {
 	var out []Proposal
-	return out, s.db.WithContext(ctx).Where("root_id = ?", rootID).Order("version DESC").Find(&out).Error
+	return out, db.Conn(ctx, s.db).Where("root_id = ?", rootID).Order("version DESC").Find(&out).Error
 }
 
 // Create inserts p (giving it its number and root) with its lines and needs.
@@ -69,7 +70,7 @@ func (s *Store) Create(ctx context.Context, p *Proposal, lines []Line, needs []u
 	if p.Number == "" {
 		p.Number = fmt.Sprintf("TMP-%d", time.Now().UnixNano())
 	}
-	if err := s.db.WithContext(ctx).Create(p).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(p).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			// Two people made version n+1 of the same proposal at once.
 			return fmt.Errorf("create proposal %s v%d: %w", p.Number, p.Version, apperr.ErrConflict)
@@ -80,7 +81,7 @@ func (s *Store) Create(ctx context.Context, p *Proposal, lines []Line, needs []u
 		root := p.ID
 		p.RootID = &root
 		p.Number = fmt.Sprintf("FA%s-%06d", p.CreatedAt.Format("2006"), p.ID)
-		if err := s.db.WithContext(ctx).Model(&Proposal{}).Where("id = ?", p.ID).
+		if err := db.Conn(ctx, s.db).Model(&Proposal{}).Where("id = ?", p.ID).
 			Updates(map[string]any{"root_id": root, "number": p.Number}).Error; err != nil {
 			return err
 		}
@@ -89,7 +90,7 @@ func (s *Store) Create(ctx context.Context, p *Proposal, lines []Line, needs []u
 }
 
 func (s *Store) replaceChildren(ctx context.Context, id uint, lines []Line, needs []uint) error {
-	tx := s.db.WithContext(ctx)
+	tx := db.Conn(ctx, s.db)
 	if err := tx.Where("proposal_id = ?", id).Delete(&Line{}).Error; err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (s *Store) replaceChildren(ctx context.Context, id uint, lines []Line, need
 // Save writes p (and, when lines is not nil, its lines and needs) if its
 // lock version is still the one read.
 func (s *Store) Save(ctx context.Context, p *Proposal, lines []Line, needs []uint) error {
-	res := s.db.WithContext(ctx).Model(&Proposal{}).Where("id = ? AND lock_version = ?", p.ID, p.LockVersion).
+	res := db.Conn(ctx, s.db).Model(&Proposal{}).Where("id = ? AND lock_version = ?", p.ID, p.LockVersion).
 		Updates(map[string]any{
 			"opportunity_id": p.OpportunityID, "title": p.Title, "status": p.Status, "valid_until": p.ValidUntil,
 			"background": p.Background, "needs_analysis": p.NeedsAnalysis, "solution": p.Solution,
@@ -143,7 +144,7 @@ func (s *Store) Save(ctx context.Context, p *Proposal, lines []Line, needs []uin
 // belowVersion, when not 0) when keep is sent, so that a newer draft
 // someone is working on stays open.
 func (s *Store) Supersede(ctx context.Context, rootID, keep uint, belowVersion int) error {
-	q := s.db.WithContext(ctx).Model(&Proposal{}).
+	q := db.Conn(ctx, s.db).Model(&Proposal{}).
 		Where("root_id = ? AND id <> ? AND status IN ?", rootID, keep, []string{StatusDraft, StatusPending, StatusApproved, StatusSent})
 	if belowVersion != 0 {
 		q = q.Where("version < ?", belowVersion)
@@ -153,12 +154,12 @@ func (s *Store) Supersede(ctx context.Context, rootID, keep uint, belowVersion i
 
 // AddApproval records a decision.
 func (s *Store) AddApproval(ctx context.Context, a *Approval) error {
-	return s.db.WithContext(ctx).Create(a).Error
+	return db.Conn(ctx, s.db).Create(a).Error
 }
 
-// Filter selects proposals; Scope applies to the joined customer.
+// Filter selects proposals. The permission scope is not part of it: the
+// query methods take an authz.ListScope, applied to the joined customer.
 type Filter struct {
-	Scope      func(*gorm.DB) *gorm.DB
 	CustomerID uint
 	Statuses   []string
 	Q          string
@@ -217,12 +218,11 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// listQuery selects the proposals f matches (joined to their customer,
-// whose scope f.Scope applies), unordered.
-func (s *Store) listQuery(ctx context.Context, f Filter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Proposal{}).
-		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL").
-		Scopes(f.Scope)
+// listQuery selects the proposals f matches within scope (joined to their
+// customer, which the scope applies to), unordered.
+func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) *gorm.DB {
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Proposal{}).
+		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL"), authz.StandardColumns("customers"))
 	if f.CustomerID != 0 {
 		q = q.Where("proposals.customer_id = ?", f.CustomerID)
 	}
@@ -243,14 +243,14 @@ func (s *Store) listQuery(ctx context.Context, f Filter) *gorm.DB {
 }
 
 // List returns proposals matching f, newest first, and the total.
-func (s *Store) List(ctx context.Context, f Filter) ([]Row, int64, error) {
+func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Row, int64, error) {
 	var total int64
-	if err := s.listQuery(ctx, f).Count(&total).Error; err != nil {
+	if err := s.listQuery(ctx, scope, f).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	keys, _ := listKeys(f)
 	var out []Row
-	q := s.listQuery(ctx, f).Select(rowColumns).Order(db.Order(keys))
+	q := s.listQuery(ctx, scope, f).Select(rowColumns).Order(db.Order(keys))
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
@@ -267,9 +267,9 @@ type Totals struct {
 
 // ListTotals counts and sums every proposal matching f (not only a
 // page), in one SQL aggregate.
-func (s *Store) ListTotals(ctx context.Context, f Filter) (Totals, error) {
+func (s *Store) ListTotals(ctx context.Context, scope authz.ListScope, f Filter) (Totals, error) {
 	var t Totals
-	err := s.listQuery(ctx, f).Select("COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
+	err := s.listQuery(ctx, scope, f).Select("COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
 		"COALESCE(SUM(proposals.one_time_fen), 0) AS one_time_fen, COALESCE(SUM(proposals.total_fen), 0) AS total_fen").Scan(&t).Error
 	if err != nil {
 		return Totals{}, fmt.Errorf("proposal totals: %w", err)
@@ -280,24 +280,24 @@ func (s *Store) ListTotals(ctx context.Context, f Filter) (Totals, error) {
 // Each reads every proposal matching f (no paging) in the list's order,
 // 1,000 at a time, for exports: keyset pagination on the sort key and the
 // id in one read snapshot, so each proposal comes exactly once.
-func (s *Store) Each(ctx context.Context, f Filter, fn func([]Row) error) error {
+func (s *Store) Each(ctx context.Context, scope authz.ListScope, f Filter, fn func([]Row) error) error {
 	keys, keyOf := listKeys(f)
 	f.Limit, f.Offset = 0, 0
 	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
-		return (&Store{db: tx}).listQuery(ctx, f).Select(rowColumns)
+		return (&Store{db: tx}).listQuery(ctx, scope, f).Select(rowColumns)
 	}, keys, keyOf, 1000, fn)
 }
 
 // OfCustomer lists every version of every proposal of a customer.
 func (s *Store) OfCustomer(ctx context.Context, customerID uint) ([]Proposal, error) {
 	var out []Proposal
-	return out, s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("id").Find(&out).Error
+	return out, db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("id").Find(&out).Error
 }
 
 // ApprovalsOfCustomer lists the decisions on a customer's proposals.
 func (s *Store) ApprovalsOfCustomer(ctx context.Context, customerID uint) ([]Approval, error) {
 	var out []Approval
-	return out, s.db.WithContext(ctx).
+	return out, db.Conn(ctx, s.db).
 		Joins("JOIN proposals ON proposals.id = proposal_approvals.proposal_id AND proposals.deleted_at IS NULL").
 		Where("proposals.customer_id = ?", customerID).Order("proposal_approvals.at").Find(&out).Error
 }
@@ -309,7 +309,7 @@ func (s *Store) Authors(ctx context.Context, ids []uint, actions []string) (map[
 		EntityID uint
 		ActorID  uint
 	}
-	err := s.db.WithContext(ctx).Table("audit_log").Select("DISTINCT entity_id, actor_id").
+	err := db.Conn(ctx, s.db).Table("audit_log").Select("DISTINCT entity_id, actor_id").
 		Where("entity = ? AND entity_id IN ? AND action IN ? AND actor_id IS NOT NULL", "proposal", ids, actions).
 		Order("entity_id, actor_id").Scan(&rows).Error
 	if err != nil {
@@ -326,7 +326,7 @@ func (s *Store) Authors(ctx context.Context, ids []uint, actions []string) (map[
 // queue routes each pending version by its customer).
 func (s *Store) Customers(ctx context.Context, ids []uint) (map[uint]*prospects.Customer, error) {
 	var list []prospects.Customer
-	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&list).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("id IN ?", ids).Find(&list).Error; err != nil {
 		return nil, fmt.Errorf("customers of proposals: %w", err)
 	}
 	out := make(map[uint]*prospects.Customer, len(list))

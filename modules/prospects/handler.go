@@ -11,7 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/apperr"
-	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -80,7 +79,7 @@ func (h *handler) customers(c *fiber.Ctx) error {
 		return err
 	}
 	data["Customers"], data["Pager"], data["Filter"], data["Query"] = list, p, f, listQuery(c)
-	data["ShowOwner"] = showOwner(me)
+	data["ShowOwner"] = h.showOwner(me)
 	data["Title"] = h.srv.I18n.T(web.Lang(c), "customers.title")
 	return h.srv.Render(c, "prospects/customers", data)
 }
@@ -115,7 +114,7 @@ func (h *handler) listLookups(c *fiber.Ctx, list []Customer) (fiber.Map, error) 
 		return nil, err
 	}
 	var teams []org.Team
-	if me.Role == authz.RoleDirector || me.Role == authz.RoleAdmin {
+	if h.svc.ListsTeams(me) {
 		if teams, err = h.svc.org.Teams(ctx, me.BranchID, false); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/tabular"
@@ -22,14 +23,14 @@ import (
 // maxExportRows bounds one export; beyond it the user is asked to filter.
 const maxExportRows = 100_000
 
-// EachExportRow streams the customer export of f (its Scope applied): every
-// matching customer in the list's order, one batch of rows at a time, with
-// the names of owners, chief reps, teams and key persons. Batches and
-// names are read in one read snapshot on one connection (db.ReadSnapshot):
-// the lookups never wait for a second connection of the pool while the
-// snapshot holds one, however many exports run at once. More than
-// maxExportRows rows is sheet.ErrTooMany.
-func (s *Service) EachExportRow(ctx context.Context, f CustomerFilter, fn func([]ExportRow) error) error {
+// EachExportRow streams actor's customer export of f: every customer of
+// the list's scope and filters, in the list's order, one batch of rows at a
+// time, with the names of owners, chief reps, teams and key persons.
+// Batches and names are read in one read snapshot on one connection
+// (db.ReadSnapshot): the lookups never wait for a second connection of
+// the pool while the snapshot holds one, however many exports run at
+// once. More than maxExportRows rows is sheet.ErrTooMany.
+func (s *Service) EachExportRow(ctx context.Context, actor authz.Subject, f CustomerFilter, fn func([]ExportRow) error) error {
 	teams, err := s.org.Teams(ctx, 0, false)
 	if err != nil {
 		return err
@@ -40,7 +41,7 @@ func (s *Service) EachExportRow(ctx context.Context, f CustomerFilter, fn func([
 	}
 	n := 0
 	return db.ReadSnapshot(ctx, s.store.db, func(ctx context.Context) error {
-		return s.store.EachCustomer(ctx, f, func(batch []Customer) error {
+		return s.EachCustomer(ctx, actor, f, func(batch []Customer) error {
 			if n += len(batch); n > maxExportRows {
 				return sheet.ErrTooMany
 			}
@@ -87,9 +88,8 @@ func (h *handler) exportXLSX(c *fiber.Ctx) error { return h.export(c, sheet.XLSX
 func (h *handler) export(c *fiber.Ctx, format string) error {
 	me := web.MustSubject(c)
 	f := h.filterFrom(c)
-	f.Scope = h.svc.Scope(me, "read")
 	file, size, err := sheet.Spool(format, exportSheetName, exportColumns, chinaTime(), func(w sheet.Writer) error {
-		return h.svc.EachExportRow(c.UserContext(), f, func(rows []ExportRow) error { return WriteExportRows(w, rows) })
+		return h.svc.EachExportRow(c.UserContext(), me, f, func(rows []ExportRow) error { return WriteExportRows(w, rows) })
 	})
 	if errors.Is(err, sheet.ErrTooMany) {
 		return fiber.NewError(fiber.StatusRequestEntityTooLarge, "too many rows")

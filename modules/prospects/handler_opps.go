@@ -102,7 +102,7 @@ func (h *handler) scopeOptions(c *fiber.Ctx, teamID uint) ([]teamOption, []org.U
 	ctx := c.UserContext()
 	me := web.MustSubject(c)
 	var teams []teamOption
-	if me.Role == authz.RoleDirector || me.Role == authz.RoleAdmin {
+	if h.svc.ListsTeams(me) {
 		list, err := h.svc.org.Teams(ctx, me.BranchID, true)
 		if err != nil {
 			return nil, nil, err
@@ -150,8 +150,9 @@ func (h *handler) scopeOptions(c *fiber.Ctx, teamID uint) ([]teamOption, []org.U
 }
 
 // showOwner: lists name the owner when the user's scope spans more than
-// one person (everyone but an account manager, who sees their own).
-func showOwner(me authz.Subject) bool { return me.Role != authz.RoleAccountManager }
+// one person (policy customer list_others: everyone but an account
+// manager, who sees their own).
+func (h *handler) showOwner(me authz.Subject) bool { return h.svc.ListsOthers(me) }
 
 // closeMonths are the expected-close months the filters offer: three back
 // (overdue deals) to twelve ahead.
@@ -174,7 +175,7 @@ func (h *handler) filterData(c *fiber.Ctx, f OpportunityFilter) (fiber.Map, erro
 	return fiber.Map{
 		"Filter": f, "Teams": teams, "Owners": owners, "Months": h.closeMonths(), "Grades": Grades,
 		"Industries": Industries, "Stages": Stages, "FilterQuery": oppQuery(f),
-		"ShowOwner": showOwner(web.MustSubject(c)),
+		"ShowOwner": h.showOwner(web.MustSubject(c)),
 	}, nil
 }
 
@@ -288,7 +289,7 @@ func (h *handler) boardMore(c *fiber.Ctx) error {
 	return h.srv.Fragment(c, "prospects/board_more", fiber.Map{
 		"Col": col, "More": more, "Shown": shown, "Total": total, "Rest": max(total-int64(shown), 1), "Skip": skip,
 		"Users": users, "Query": oppQuery(f),
-		"Stages": Stages, "OpenStages": OpenStages, "LostReasons": LostReasons, "ShowOwner": showOwner(me), "Moved": uint(0),
+		"Stages": Stages, "OpenStages": OpenStages, "LostReasons": LostReasons, "ShowOwner": h.showOwner(me), "Moved": uint(0),
 	})
 }
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
-	"gorm.io/gorm"
+	"github.com/jike-crm/jike/modules/platform/db"
 )
 
 // historyLimit is how many entries a record's page shows.
@@ -176,16 +176,16 @@ func (s *Service) OpportunityHistory(ctx context.Context, id uint) ([]audit.Entr
 
 // customerNames loads the id, name and deletion time of the customers
 // among ids that pass scope; deleted ones only if withDeleted.
-func (s *Store) customerNames(ctx context.Context, scope func(*gorm.DB) *gorm.DB, ids []uint, withDeleted bool) ([]Customer, error) {
+func (s *Store) customerNames(ctx context.Context, scope authz.ListScope, ids []uint, withDeleted bool) ([]Customer, error) {
 	var out []Customer
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := s.db.WithContext(ctx)
+	q := db.Conn(ctx, s.db)
 	if withDeleted {
 		q = q.Unscoped()
 	}
-	err := q.Model(&Customer{}).Scopes(scope).Select("customers.id, customers.name, customers.deleted_at").
+	err := scope.Apply(q.Model(&Customer{}), customerCols).Select("customers.id, customers.name, customers.deleted_at").
 		Where("customers.id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("customer names: %w", err)
@@ -199,7 +199,7 @@ func (s *Store) contactsByIDs(ctx context.Context, ids []uint) ([]Contact, error
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Select("id, customer_id, name").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Select("id, customer_id, name").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("contacts by ids: %w", err)
 	}
@@ -212,7 +212,7 @@ func (s *Store) opportunitiesByIDs(ctx context.Context, ids []uint) ([]Opportuni
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Select("id, customer_id, title").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Select("id, customer_id, title").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("opportunities by ids: %w", err)
 	}

@@ -37,8 +37,7 @@ func (s *Service) Opportunities(ctx context.Context, actor authz.Subject, custom
 
 // ListOpportunities returns the opportunities actor may read matching f.
 func (s *Service) ListOpportunities(ctx context.Context, actor authz.Subject, f OpportunityFilter) ([]OpportunityRow, int64, error) {
-	f.Scope = s.Scope(actor, "read")
-	return s.store.ListOpportunities(ctx, f)
+	return s.store.ListOpportunities(ctx, s.Scope(actor, "read"), f)
 }
 
 // CreateOpportunity adds an opportunity to a customer the actor may write.
@@ -248,12 +247,13 @@ func (c BoardColumn) LastID() uint {
 // BoardSorts are the orders the board offers for its open columns.
 var BoardSorts = []string{"value", "close"}
 
-// boardFilter is f as the board reads it: the actor's scope, won and lost
-// only of the last BoardClosedDays, and the column's order — the chosen
-// one for open stages, latest result first for won and lost.
+// boardFilter is f as the board reads it (the actor's scope goes to the
+// store beside it): won and lost only of the last BoardClosedDays, and
+// the column's order — the chosen one for open stages, latest result
+// first for won and lost.
 func (s *Service) boardFilter(actor authz.Subject, f OpportunityFilter, stage string) OpportunityFilter {
 	since := s.now().AddDate(0, 0, -BoardClosedDays)
-	f.Scope, f.ClosedSince, f.Limit, f.Offset = s.Scope(actor, "read"), &since, 0, 0
+	f.ClosedSince, f.Limit, f.Offset = &since, 0, 0
 	switch {
 	case stage == StageWon || stage == StageLost:
 		f.Sort, f.Desc = "changed", true
@@ -269,7 +269,7 @@ func (s *Service) boardFilter(actor authz.Subject, f OpportunityFilter, stage st
 // opportunities, and those won or lost in the last BoardClosedDays), in
 // SQL.
 func (s *Service) BoardTotals(ctx context.Context, actor authz.Subject, f OpportunityFilter) (map[string]OppTotals, error) {
-	return s.store.StageTotals(ctx, s.boardFilter(actor, f, ""))
+	return s.store.StageTotals(ctx, s.Scope(actor, "read"), s.boardFilter(actor, f, ""))
 }
 
 // Board returns the actor's pipeline: per stage the first BoardColumnSize
@@ -285,7 +285,7 @@ func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityF
 	for _, st := range Stages {
 		col := BoardColumn{Stage: st, OppTotals: totals[st]}
 		if col.Count > 0 {
-			if col.Cards, err = s.store.BoardCards(ctx, s.boardFilter(actor, f, st), st, 0, BoardColumnSize); err != nil {
+			if col.Cards, err = s.store.BoardCards(ctx, s.Scope(actor, "read"), s.boardFilter(actor, f, st), st, 0, BoardColumnSize); err != nil {
 				return nil, err
 			}
 		}
@@ -309,7 +309,7 @@ func (s *Service) pinCard(ctx context.Context, actor authz.Subject, f Opportunit
 			}
 		}
 	}
-	rows, err := s.store.BoardCard(ctx, s.boardFilter(actor, f, ""), id)
+	rows, err := s.store.BoardCard(ctx, s.Scope(actor, "read"), s.boardFilter(actor, f, ""), id)
 	if err != nil || rows == nil {
 		return err
 	}
@@ -328,7 +328,7 @@ func (s *Service) BoardMore(ctx context.Context, actor authz.Subject, f Opportun
 	if !slices.Contains(Stages, stage) {
 		return nil, false, apperr.ErrNotFound
 	}
-	rows, err := s.store.BoardCards(ctx, s.boardFilter(actor, f, stage), stage, afterID, BoardColumnSize+2)
+	rows, err := s.store.BoardCards(ctx, s.Scope(actor, "read"), s.boardFilter(actor, f, stage), stage, afterID, BoardColumnSize+2)
 	if err != nil {
 		return nil, false, err
 	}
@@ -348,29 +348,27 @@ func (s *Service) BoardMore(ctx context.Context, actor authz.Subject, f Opportun
 // OpportunityPage is one page of the opportunity list and the totals of
 // every opportunity the filter selects (count and sums, in SQL).
 func (s *Service) OpportunityPage(ctx context.Context, actor authz.Subject, f OpportunityFilter) ([]OpportunityRow, OppTotals, error) {
-	f.Scope = s.Scope(actor, "read")
-	totals, err := s.store.OpportunityTotals(ctx, f)
+	scope := s.Scope(actor, "read")
+	totals, err := s.store.OpportunityTotals(ctx, scope, f)
 	if err != nil {
 		return nil, OppTotals{}, err
 	}
 	if totals.Count == 0 {
 		return nil, totals, nil
 	}
-	rows, err := s.store.OpportunityRows(ctx, f)
+	rows, err := s.store.OpportunityRows(ctx, scope, f)
 	return rows, totals, err
 }
 
 // EachOpportunity streams every opportunity the actor may read matching
 // f, in the list's order, for exports.
 func (s *Service) EachOpportunity(ctx context.Context, actor authz.Subject, f OpportunityFilter, fn func([]OpportunityRow) error) error {
-	f.Scope = s.Scope(actor, "read")
-	return s.store.EachOpportunity(ctx, f, fn)
+	return s.store.EachOpportunity(ctx, s.Scope(actor, "read"), f, fn)
 }
 
 // OpportunityTotals counts and sums what the actor may read matching f.
 func (s *Service) OpportunityTotals(ctx context.Context, actor authz.Subject, f OpportunityFilter) (OppTotals, error) {
-	f.Scope = s.Scope(actor, "read")
-	return s.store.OpportunityTotals(ctx, f)
+	return s.store.OpportunityTotals(ctx, s.Scope(actor, "read"), f)
 }
 
 // timelineEntries is this module's source for the customer timeline: the

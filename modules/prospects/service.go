@@ -18,7 +18,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
-	"gorm.io/gorm"
 )
 
 // Service holds the rules for customers, key persons and opportunities.
@@ -106,15 +105,14 @@ func NewService(store *Store, orgStore *org.Store, enf *authz.Enforcer, tl *Time
 	return s
 }
 
-// Store exposes the store (demo data, benchmarks).
-func (s *Service) Store() *Store { return s.store }
-
 // Timeline exposes the registry for other modules.
 func (s *Service) Timeline() *Timeline { return s.timeline }
 
-// Scope is the permission filter on customers for act.
-func (s *Service) Scope(actor authz.Subject, act string) func(*gorm.DB) *gorm.DB {
-	return s.enf.Scope(actor, "customer", act, authz.StandardColumns("customers"))
+// Scope is actor's permission scope on customers for act, the argument
+// every list/search/count/export method of the stores requires (records
+// hanging off a customer are scoped by their customer).
+func (s *Service) Scope(actor authz.Subject, act string) authz.ListScope {
+	return s.enf.ListScope(actor, "customer", act)
 }
 
 // Can reports whether actor may do act on c.
@@ -152,20 +150,28 @@ func (s *Service) Customer(ctx context.Context, actor authz.Subject, id uint) (*
 }
 
 // CanSeePhones reports whether actor sees key persons' phone numbers in
-// full: the owner, the chief rep (named, or leading the owner's team) and
-// the branch director. Everyone else sees them masked.
+// full: the people named on the customer (owner, chief rep) and whoever
+// the policy gives customer see_phones (the team's chief rep, the branch
+// director). Everyone else sees them masked.
 func (s *Service) CanSeePhones(ctx context.Context, actor authz.Subject, c *Customer) bool {
-	switch {
-	case actor.ID == c.OwnerID:
-		return true
-	case c.ChiefRepID != nil && *c.ChiefRepID == actor.ID:
-		return true
-	case actor.Role == authz.RoleChiefRep && actor.TeamID == c.TeamID:
-		return true
-	case actor.Role == authz.RoleDirector && actor.BranchID == c.BranchID:
+	if actor.ID != 0 && (actor.ID == c.OwnerID || (c.ChiefRepID != nil && *c.ChiefRepID == actor.ID)) {
 		return true
 	}
-	return false
+	return s.Can(actor, "see_phones", c)
+}
+
+// ListsTeams reports whether actor's lists filter by team (a director
+// among the branch's teams, the admin among all): policy customer
+// list_teams.
+func (s *Service) ListsTeams(actor authz.Subject) bool {
+	return s.enf.CanRoute(actor, "customer", "list_teams")
+}
+
+// ListsOthers reports whether actor's lists may show other people's
+// records (a team or branch view, an owner column): policy customer
+// list_others.
+func (s *Service) ListsOthers(actor authz.Subject) bool {
+	return s.enf.CanRoute(actor, "customer", "list_others")
 }
 
 // --- owners and chief reps
@@ -727,15 +733,19 @@ func (s *Service) RestoreCustomer(ctx context.Context, actor authz.Subject, id u
 
 // ListCustomers returns the page of customers actor may read that match f.
 func (s *Service) ListCustomers(ctx context.Context, actor authz.Subject, f CustomerFilter) ([]Customer, int64, error) {
-	f.Scope = s.Scope(actor, "read")
-	return s.store.ListCustomers(ctx, f)
+	return s.store.ListCustomers(ctx, s.Scope(actor, "read"), f)
+}
+
+// EachCustomer streams every customer actor may read matching f, in the
+// list's order, for exports.
+func (s *Service) EachCustomer(ctx context.Context, actor authz.Subject, f CustomerFilter, fn func([]Customer) error) error {
+	return s.store.EachCustomer(ctx, s.Scope(actor, "read"), f, fn)
 }
 
 // ListDeleted returns the deleted customers actor could restore.
 func (s *Service) ListDeleted(ctx context.Context, actor authz.Subject, f CustomerFilter) ([]Customer, int64, error) {
-	f.Scope = s.Scope(actor, "delete")
 	f.Deleted = true
-	return s.store.ListCustomers(ctx, f)
+	return s.store.ListCustomers(ctx, s.Scope(actor, "delete"), f)
 }
 
 // --- qualification

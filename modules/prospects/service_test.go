@@ -217,7 +217,7 @@ func TestScopes(t *testing.T) {
 					}
 				}
 				var exported []Customer
-				if err := w.svc.store.EachCustomer(ctx, CustomerFilter{Scope: w.svc.Scope(actor, "read")}, func(b []Customer) error {
+				if err := w.svc.store.EachCustomer(ctx, w.svc.Scope(actor, "read"), CustomerFilter{}, func(b []Customer) error {
 					exported = append(exported, b...)
 					return nil
 				}); err != nil {

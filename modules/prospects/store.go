@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
 )
@@ -30,12 +31,16 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return db.WithTx(ctx, s.db, func(ctx context.Context) error { return fn(&Store{db: db.Conn(ctx, s.db)}) })
 }
 
+// customerCols are where a customer's ownership lives, for every scoped
+// query (opportunities join customers and are scoped by their customer).
+var customerCols = authz.StandardColumns("customers")
+
 // --- customers
 
 // Customer loads a live customer.
 func (s *Store) Customer(ctx context.Context, id uint) (*Customer, error) {
 	var c Customer
-	if err := s.db.WithContext(ctx).First(&c, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&c, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("customer %d", id))
 	}
 	return &c, nil
@@ -44,7 +49,7 @@ func (s *Store) Customer(ctx context.Context, id uint) (*Customer, error) {
 // DeletedCustomer loads a soft-deleted customer.
 func (s *Store) DeletedCustomer(ctx context.Context, id uint) (*Customer, error) {
 	var c Customer
-	if err := s.db.WithContext(ctx).Unscoped().Where("deleted_at IS NOT NULL").First(&c, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Unscoped().Where("deleted_at IS NOT NULL").First(&c, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("deleted customer %d", id))
 	}
 	return &c, nil
@@ -53,7 +58,7 @@ func (s *Store) DeletedCustomer(ctx context.Context, id uint) (*Customer, error)
 // CustomerByCode finds the live customer with a credit code.
 func (s *Store) CustomerByCode(ctx context.Context, code string) (*Customer, error) {
 	var c Customer
-	if err := s.db.WithContext(ctx).Where("credit_code = ?", code).First(&c).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("credit_code = ?", code).First(&c).Error; err != nil {
 		return nil, db.NotFound(err, "customer "+code)
 	}
 	return &c, nil
@@ -65,7 +70,7 @@ func (s *Store) CustomersByCodes(ctx context.Context, codes []string) (map[strin
 	for start := 0; start < len(codes); start += 500 {
 		end := min(start+500, len(codes))
 		var list []Customer
-		if err := s.db.WithContext(ctx).Where("credit_code IN ?", codes[start:end]).Find(&list).Error; err != nil {
+		if err := db.Conn(ctx, s.db).Where("credit_code IN ?", codes[start:end]).Find(&list).Error; err != nil {
 			return nil, err
 		}
 		for _, c := range list {
@@ -78,9 +83,9 @@ func (s *Store) CustomersByCodes(ctx context.Context, codes []string) (map[strin
 // SimilarNamesIn returns up to limit live customers within scope whose
 // search text contains core (a name stripped of legal suffixes),
 // excluding exceptID.
-func (s *Store) SimilarNamesIn(ctx context.Context, scope func(*gorm.DB) *gorm.DB, core string, exceptID uint, limit int) ([]Customer, error) {
+func (s *Store) SimilarNamesIn(ctx context.Context, scope authz.ListScope, core string, exceptID uint, limit int) ([]Customer, error) {
 	var out []Customer
-	err := s.db.WithContext(ctx).Model(&Customer{}).Scopes(scope).
+	err := scope.Apply(db.Conn(ctx, s.db).Model(&Customer{}), customerCols).
 		Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
 		Order("customers.id").Limit(limit).Find(&out).Error
 	return out, err
@@ -92,7 +97,7 @@ func (s *Store) SimilarNamesIn(ctx context.Context, scope func(*gorm.DB) *gorm.D
 // bracket).
 func (s *Store) ShortestWithCore(ctx context.Context, core string, exceptID uint, limit int) ([]Customer, error) {
 	var out []Customer
-	err := s.db.WithContext(ctx).Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
+	err := db.Conn(ctx, s.db).Where("search_text LIKE ? ESCAPE '\\' AND id <> ?", "%"+escapeLike(strings.ToLower(core))+"%", exceptID).
 		Order("LENGTH(name), id").Limit(limit).Find(&out).Error
 	return out, err
 }
@@ -101,10 +106,9 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// CustomerFilter selects customers for lists and exports. Scope is the
-// permission filter and is always applied.
+// CustomerFilter selects customers for lists and exports. The permission
+// scope is not part of it: every query method takes an authz.ListScope.
 type CustomerFilter struct {
-	Scope    func(*gorm.DB) *gorm.DB
 	Q        string
 	Grade    string
 	Industry string
@@ -121,8 +125,8 @@ type CustomerFilter struct {
 	Deleted  bool
 }
 
-func (s *Store) customerQuery(ctx context.Context, f CustomerFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Customer{}).Scopes(f.Scope)
+func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f CustomerFilter) *gorm.DB {
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Customer{}), customerCols)
 	if f.Deleted {
 		q = q.Unscoped().Where("customers.deleted_at IS NOT NULL")
 	}
@@ -161,24 +165,24 @@ const CountCap = 10_000
 
 // ListQueries returns the two queries ListCustomers runs (capped count,
 // page), unexecuted, so benchmarks can show their plans.
-func (s *Store) ListQueries(ctx context.Context, f CustomerFilter) []*gorm.DB {
-	capped := s.customerQuery(ctx, f).Select("1").Limit(CountCap + 1)
+func (s *Store) ListQueries(ctx context.Context, scope authz.ListScope, f CustomerFilter) []*gorm.DB {
+	capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
 	return []*gorm.DB{
-		s.db.WithContext(ctx).Table("(?) AS capped", capped).Select("COUNT(*)"),
-		s.customerQuery(ctx, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset),
+		db.Conn(ctx, s.db).Table("(?) AS capped", capped).Select("COUNT(*)"),
+		s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset),
 	}
 }
 
 // ListCustomers returns a page of customers and the total count, which is
 // CountCap+1 when there are more than CountCap.
-func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, int64, error) {
+func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f CustomerFilter) ([]Customer, int64, error) {
 	var total int64
-	capped := s.customerQuery(ctx, f).Select("1").Limit(CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+	capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
+	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count customers: %w", err)
 	}
 	var out []Customer
-	err := s.customerQuery(ctx, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset).Find(&out).Error
+	err := s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset).Find(&out).Error
 	if err != nil {
 		return nil, 0, fmt.Errorf("list customers: %w", err)
 	}
@@ -220,17 +224,17 @@ func customerOrder(f CustomerFilter) string {
 // EachCustomer reads every customer matching f (no paging) in the list's
 // order, 1,000 at a time, for exports: keyset pagination on the sort key
 // and the id, in one read snapshot, so each customer comes exactly once.
-func (s *Store) EachCustomer(ctx context.Context, f CustomerFilter, batch func([]Customer) error) error {
+func (s *Store) EachCustomer(ctx context.Context, scope authz.ListScope, f CustomerFilter, batch func([]Customer) error) error {
 	keys, keyOf := customerKeys(f)
 	f.Limit, f.Offset = 0, 0
-	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB { return (&Store{db: tx}).customerQuery(ctx, f) },
+	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB { return (&Store{db: tx}).customerQuery(ctx, scope, f) },
 		keys, keyOf, 1000, batch)
 }
 
 // Regions lists the distinct regions of the customers in scope.
-func (s *Store) Regions(ctx context.Context, scope func(*gorm.DB) *gorm.DB) ([]string, error) {
+func (s *Store) Regions(ctx context.Context, scope authz.ListScope) ([]string, error) {
 	var out []string
-	err := s.db.WithContext(ctx).Model(&Customer{}).Scopes(scope).Where("region <> ''").
+	err := scope.Apply(db.Conn(ctx, s.db).Model(&Customer{}), customerCols).Where("region <> ''").
 		Distinct("region").Order("region").Limit(200).Pluck("region", &out).Error
 	return out, err
 }
@@ -238,7 +242,7 @@ func (s *Store) Regions(ctx context.Context, scope func(*gorm.DB) *gorm.DB) ([]s
 // CreateCustomer inserts c.
 func (s *Store) CreateCustomer(ctx context.Context, c *Customer) error {
 	c.Version = 1
-	if err := s.db.WithContext(ctx).Create(c).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(c).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create customer %s: %w", c.CreditCode, apperr.ErrConflict)
 		}
@@ -249,7 +253,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *Customer) error {
 
 // SaveCustomer writes every column of c if the version is unchanged.
 func (s *Store) SaveCustomer(ctx context.Context, c *Customer) error {
-	res := s.db.WithContext(ctx).Model(&Customer{}).Where("id = ? AND version = ?", c.ID, c.Version).
+	res := db.Conn(ctx, s.db).Model(&Customer{}).Where("id = ? AND version = ?", c.ID, c.Version).
 		Updates(map[string]any{
 			"name": c.Name, "credit_code": c.CreditCode, "industry": c.Industry, "grade": c.Grade,
 			"headcount": c.Headcount, "annual_spend_fen": c.AnnualSpendFen, "address": c.Address,
@@ -281,7 +285,7 @@ func (s *Store) SetCustomerDeleted(ctx context.Context, id uint, deleted bool, b
 	if deleted {
 		at = time.Now().UTC()
 	}
-	res := s.db.WithContext(ctx).Unscoped().Model(&Customer{}).Where("id = ?", id).
+	res := db.Conn(ctx, s.db).Unscoped().Model(&Customer{}).Where("id = ?", id).
 		Updates(map[string]any{"deleted_at": at, "updated_by": by, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
@@ -300,7 +304,7 @@ func (s *Store) SetCustomerDeleted(ctx context.Context, id uint, deleted bool, b
 // Contacts lists a customer's live key persons by role and name.
 func (s *Store) Contacts(ctx context.Context, customerID uint) ([]Contact, error) {
 	var out []Contact
-	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("role, name").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("role, name").Find(&out).Error
 	return out, err
 }
 
@@ -324,7 +328,7 @@ func (s *Store) ContactNames(ctx context.Context, customerIDs []uint) (map[uint]
 // Contact loads one live key person.
 func (s *Store) Contact(ctx context.Context, id uint) (*Contact, error) {
 	var c Contact
-	if err := s.db.WithContext(ctx).First(&c, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&c, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("contact %d", id))
 	}
 	return &c, nil
@@ -333,12 +337,12 @@ func (s *Store) Contact(ctx context.Context, id uint) (*Contact, error) {
 // CreateContact inserts c.
 func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
 	c.Version = 1
-	return s.db.WithContext(ctx).Create(c).Error
+	return db.Conn(ctx, s.db).Create(c).Error
 }
 
 // SaveContact writes c under optimistic locking.
 func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
-	res := s.db.WithContext(ctx).Model(&Contact{}).Where("id = ? AND version = ?", c.ID, c.Version).
+	res := db.Conn(ctx, s.db).Model(&Contact{}).Where("id = ? AND version = ?", c.ID, c.Version).
 		Updates(map[string]any{
 			"name": c.Name, "title": c.Title, "mobile": c.Mobile, "phone": c.Phone, "email": c.Email,
 			"role": c.Role, "attitude": c.Attitude, "birthday": c.Birthday, "preferences": c.Preferences,
@@ -356,7 +360,7 @@ func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
 
 // DeleteContact soft-deletes a key person.
 func (s *Store) DeleteContact(ctx context.Context, id uint) error {
-	return s.db.WithContext(ctx).Delete(&Contact{}, id).Error
+	return db.Conn(ctx, s.db).Delete(&Contact{}, id).Error
 }
 
 // --- opportunities
@@ -364,7 +368,7 @@ func (s *Store) DeleteContact(ctx context.Context, id uint) error {
 // Opportunity loads one live opportunity.
 func (s *Store) Opportunity(ctx context.Context, id uint) (*Opportunity, error) {
 	var o Opportunity
-	if err := s.db.WithContext(ctx).First(&o, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&o, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("opportunity %d", id))
 	}
 	return &o, nil
@@ -373,14 +377,14 @@ func (s *Store) Opportunity(ctx context.Context, id uint) (*Opportunity, error) 
 // OpportunitiesOf lists a customer's opportunities, open ones first.
 func (s *Store) OpportunitiesOf(ctx context.Context, customerID uint) ([]Opportunity, error) {
 	var out []Opportunity
-	err := s.db.WithContext(ctx).Where("customer_id = ?", customerID).Order("updated_at DESC").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("customer_id = ?", customerID).Order("updated_at DESC").Find(&out).Error
 	return out, err
 }
 
-// OpportunityFilter selects opportunities; Scope is applied to the joined
-// customer, so an opportunity is visible exactly when its customer is.
+// OpportunityFilter selects opportunities. Every query method takes an
+// authz.ListScope, applied to the joined customer, so an opportunity is
+// visible exactly when its customer is.
 type OpportunityFilter struct {
-	Scope    func(*gorm.DB) *gorm.DB
 	Q        string
 	Stages   []string
 	OwnerID  uint
@@ -420,10 +424,9 @@ type OpportunityRow struct {
 const opportunityColumns = "opportunities.*, customers.name AS customer_name, customers.credit_code AS customer_code, " +
 	"customers.grade AS customer_grade, customers.qual_score AS customer_score, customers.industry AS industry, customers.team_id AS team_id"
 
-func (s *Store) opportunityQuery(ctx context.Context, f OpportunityFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Opportunity{}).
-		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
-		Scopes(f.Scope)
+func (s *Store) opportunityQuery(ctx context.Context, scope authz.ListScope, f OpportunityFilter) *gorm.DB {
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Opportunity{}).
+		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.Q != "" {
 		cond, args := db.Contains(f.Q, "customers.search_text", "LOWER(opportunities.title)")
 		q = q.Where(cond, args...)
@@ -507,21 +510,21 @@ func opportunityKeys(f OpportunityFilter) ([]db.Key, func(*OpportunityRow) []any
 
 // ListOpportunities returns a page of opportunities with customer names
 // and the capped count.
-func (s *Store) ListOpportunities(ctx context.Context, f OpportunityFilter) ([]OpportunityRow, int64, error) {
+func (s *Store) ListOpportunities(ctx context.Context, scope authz.ListScope, f OpportunityFilter) ([]OpportunityRow, int64, error) {
 	var total int64
-	capped := s.opportunityQuery(ctx, f).Select("1").Limit(CountCap + 1)
-	if err := s.db.WithContext(ctx).Table("(?) AS capped", capped).Count(&total).Error; err != nil {
+	capped := s.opportunityQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
+	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count opportunities: %w", err)
 	}
-	out, err := s.OpportunityRows(ctx, f)
+	out, err := s.OpportunityRows(ctx, scope, f)
 	return out, total, err
 }
 
 // OpportunityRows is one page of opportunities matching f (no count).
-func (s *Store) OpportunityRows(ctx context.Context, f OpportunityFilter) ([]OpportunityRow, error) {
+func (s *Store) OpportunityRows(ctx context.Context, scope authz.ListScope, f OpportunityFilter) ([]OpportunityRow, error) {
 	keys, _ := opportunityKeys(f)
 	var out []OpportunityRow
-	q := s.opportunityQuery(ctx, f).Select(opportunityColumns).Order(db.Order(keys))
+	q := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns).Order(db.Order(keys))
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
@@ -532,9 +535,9 @@ func (s *Store) OpportunityRows(ctx context.Context, f OpportunityFilter) ([]Opp
 }
 
 // BoardCard returns opportunity id if f selects it, else nil.
-func (s *Store) BoardCard(ctx context.Context, f OpportunityFilter, id uint) (*OpportunityRow, error) {
+func (s *Store) BoardCard(ctx context.Context, scope authz.ListScope, f OpportunityFilter, id uint) (*OpportunityRow, error) {
 	var out []OpportunityRow
-	if err := s.opportunityQuery(ctx, f).Select(opportunityColumns).Where("opportunities.id = ?", id).Limit(1).Scan(&out).Error; err != nil {
+	if err := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns).Where("opportunities.id = ?", id).Limit(1).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("board card %d: %w", id, err)
 	}
 	if len(out) == 0 {
@@ -572,9 +575,9 @@ func (r oppTotalsRow) totals() OppTotals {
 
 // OpportunityTotals counts and sums every opportunity matching f (not
 // just a page), in one SQL aggregate.
-func (s *Store) OpportunityTotals(ctx context.Context, f OpportunityFilter) (OppTotals, error) {
+func (s *Store) OpportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
 	var r oppTotalsRow
-	if err := s.opportunityQuery(ctx, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
+	if err := s.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
 		return OppTotals{}, fmt.Errorf("opportunity totals: %w", err)
 	}
 	return r.totals(), nil
@@ -582,9 +585,9 @@ func (s *Store) OpportunityTotals(ctx context.Context, f OpportunityFilter) (Opp
 
 // StageTotals is OpportunityTotals per stage (GROUP BY), for the board's
 // column headers and the home panel.
-func (s *Store) StageTotals(ctx context.Context, f OpportunityFilter) (map[string]OppTotals, error) {
+func (s *Store) StageTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (map[string]OppTotals, error) {
 	var rows []oppTotalsRow
-	if err := s.opportunityQuery(ctx, f).Select("opportunities.stage AS stage, " + oppTotalsSelect).
+	if err := s.opportunityQuery(ctx, scope, f).Select("opportunities.stage AS stage, " + oppTotalsSelect).
 		Group("opportunities.stage").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("stage totals: %w", err)
 	}
@@ -600,13 +603,13 @@ func (s *Store) StageTotals(ctx context.Context, f OpportunityFilter) (map[strin
 // 0 (the last card shown: "更多" on the board). The position is that
 // opportunity's sort values, read from the database, so the next cards
 // follow exactly whatever happened to it since.
-func (s *Store) BoardCards(ctx context.Context, f OpportunityFilter, stage string, afterID uint, limit int) ([]OpportunityRow, error) {
+func (s *Store) BoardCards(ctx context.Context, scope authz.ListScope, f OpportunityFilter, stage string, afterID uint, limit int) ([]OpportunityRow, error) {
 	f.Stages = []string{stage}
 	keys, keyOf := opportunityKeys(f)
-	q := s.opportunityQuery(ctx, f).Select(opportunityColumns)
+	q := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns)
 	if afterID != 0 {
 		var last OpportunityRow
-		err := s.db.WithContext(ctx).Unscoped().Model(&Opportunity{}).
+		err := db.Conn(ctx, s.db).Unscoped().Model(&Opportunity{}).
 			Joins("JOIN customers ON customers.id = opportunities.customer_id").
 			Select(opportunityColumns).Where("opportunities.id = ?", afterID).Take(&last).Error
 		if err != nil {
@@ -625,23 +628,23 @@ func (s *Store) BoardCards(ctx context.Context, f OpportunityFilter, stage strin
 // EachOpportunity reads every opportunity matching f (no paging) in the
 // list's order, 1,000 at a time, for exports (keyset pagination, one read
 // snapshot: each row exactly once).
-func (s *Store) EachOpportunity(ctx context.Context, f OpportunityFilter, batch func([]OpportunityRow) error) error {
+func (s *Store) EachOpportunity(ctx context.Context, scope authz.ListScope, f OpportunityFilter, batch func([]OpportunityRow) error) error {
 	keys, keyOf := opportunityKeys(f)
 	f.Limit, f.Offset = 0, 0
 	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
-		return (&Store{db: tx}).opportunityQuery(ctx, f).Select(opportunityColumns)
+		return (&Store{db: tx}).opportunityQuery(ctx, scope, f).Select(opportunityColumns)
 	}, keys, keyOf, 1000, batch)
 }
 
 // CreateOpportunity inserts o.
 func (s *Store) CreateOpportunity(ctx context.Context, o *Opportunity) error {
 	o.Version = 1
-	return s.db.WithContext(ctx).Create(o).Error
+	return db.Conn(ctx, s.db).Create(o).Error
 }
 
 // SaveOpportunity writes o under optimistic locking.
 func (s *Store) SaveOpportunity(ctx context.Context, o *Opportunity) error {
-	res := s.db.WithContext(ctx).Model(&Opportunity{}).Where("id = ? AND version = ?", o.ID, o.Version).
+	res := db.Conn(ctx, s.db).Model(&Opportunity{}).Where("id = ? AND version = ?", o.ID, o.Version).
 		Updates(map[string]any{
 			"title": o.Title, "products": o.Products, "monthly_fen": o.MonthlyFen, "one_time_fen": o.OneTimeFen,
 			"expected_close": o.ExpectedClose, "stage": o.Stage, "probability": o.Probability,
@@ -661,14 +664,14 @@ func (s *Store) SaveOpportunity(ctx context.Context, o *Opportunity) error {
 
 // ReassignOpportunities moves a customer's open opportunities to owner.
 func (s *Store) ReassignOpportunities(ctx context.Context, customerID, owner, by uint) error {
-	return s.db.WithContext(ctx).Model(&Opportunity{}).
+	return db.Conn(ctx, s.db).Model(&Opportunity{}).
 		Where("customer_id = ? AND stage NOT IN ?", customerID, []string{StageWon, StageLost}).
 		Updates(map[string]any{"owner_id": owner, "updated_by": by, "version": gorm.Expr("version + 1"), "updated_at": time.Now().UTC()}).Error
 }
 
 // AddStageChange records a move.
 func (s *Store) AddStageChange(ctx context.Context, c *StageChange) error {
-	return s.db.WithContext(ctx).Create(c).Error
+	return db.Conn(ctx, s.db).Create(c).Error
 }
 
 // StageChanges lists an opportunity's moves, oldest first.
@@ -677,6 +680,16 @@ func (s *Store) StageChanges(ctx context.Context, oppIDs ...uint) ([]StageChange
 	if len(oppIDs) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Where("opportunity_id IN ?", oppIDs).Order("at, id").Find(&out).Error
+	err := db.Conn(ctx, s.db).Where("opportunity_id IN ?", oppIDs).Order("at, id").Find(&out).Error
 	return out, err
+}
+
+// countCapped counts the rows of capped (a query limited to CountCap+1).
+// An error already on capped (a zero scope) is returned as it is: GORM
+// would otherwise render the failed subquery as empty SQL.
+func countCapped(ctx context.Context, g *gorm.DB, capped *gorm.DB, n *int64) error {
+	if capped.Error != nil {
+		return capped.Error
+	}
+	return db.Conn(ctx, g).Table("(?) AS capped", capped).Count(n).Error
 }

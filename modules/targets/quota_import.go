@@ -149,7 +149,7 @@ func (s *Service) ImportQuotas(ctx context.Context, actor authz.Subject, year in
 				continue
 			}
 			in.OwnerID, key = p.ID, "u"+user
-		case team != "" && actor.Role == authz.RoleDirector:
+		case team != "" && s.enf.CanRoute(actor, "target", "set_team"):
 			p, ok := byTeam[team]
 			if !ok {
 				res.Errors = append(res.Errors, ImportError{Line: line, Field: "team", MsgID: "targets.import.unknown_team"})

@@ -89,7 +89,7 @@ func (s *Service) QuotaForm(ctx context.Context, actor authz.Subject, year int) 
 		if !s.enf.Can(actor, "target", "set", p.Ref()) {
 			continue
 		}
-		if actor.Role == authz.RoleDirector && !seen[p.TeamID] {
+		if s.enf.CanRoute(actor, "target", "set_team") && !seen[p.TeamID] {
 			seen[p.TeamID] = true
 			rows = append(rows, QuotaRow{TeamID: p.TeamID, TeamName: p.TeamName, Name: p.TeamName, Quota: team[p.TeamID]})
 		}
@@ -158,7 +158,7 @@ func (s *Service) SaveQuotas(ctx context.Context, actor authz.Subject, year int,
 				owner, teamID, branchID = &id, p.TeamID, p.BranchID
 			} else {
 				p, ok := teams[r.TeamID]
-				if !ok || actor.Role != authz.RoleDirector {
+				if !ok || !s.enf.CanRoute(actor, "target", "set_team") {
 					return fmt.Errorf("team quota %d: %w", r.TeamID, apperr.ErrNotFound)
 				}
 				teamID, branchID = p.TeamID, p.BranchID

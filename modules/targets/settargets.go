@@ -110,7 +110,7 @@ func (s *Service) SetForm(ctx context.Context, actor authz.Subject, m Month) (*S
 		}
 	}
 	owners := ids(mine)
-	g := &SetGrid{Month: m, Locked: s.locked(m), CanOverride: actor.Role == authz.RoleDirector, Uplift: s.uplift}
+	g := &SetGrid{Month: m, Locked: s.locked(m), CanOverride: s.enf.CanRoute(actor, "target", "override_lock"), Uplift: s.uplift}
 	targets, err := s.store.Targets(ctx, s.enf.ListScope(actor, "target", "read"), []string{m.String()}, owners)
 	if err != nil {
 		return nil, err
@@ -210,12 +210,13 @@ func ParseValue(l LineDef, raw string) (int64, string) {
 }
 
 // SaveTargets saves the grid of month m: all rows or none. A month that
-// has started is locked: only a director may still change it, and must
+// has started is locked: only who may override_lock targets (the
+// director) may still change it, and must
 // give a reason, which goes into the audit trail.
 func (s *Service) SaveTargets(ctx context.Context, actor authz.Subject, m Month, rows []TargetInput, reason string) (int, error) {
 	reason = strings.TrimSpace(reason)
 	if s.locked(m) {
-		if actor.Role != authz.RoleDirector {
+		if !s.enf.CanRoute(actor, "target", "override_lock") {
 			return 0, apperr.Fields{"_form": "targets.err.locked"}
 		}
 		if reason == "" {

@@ -38,7 +38,7 @@ func (s *Service) Brief(ctx context.Context, actor authz.Subject, id uint) (*Bri
 		return nil, err
 	}
 	b := &Brief{Detail: *d}
-	opps, err := s.prospects.Store().OpportunitiesOf(ctx, d.Customer.ID)
+	opps, err := s.prospects.Opportunities(ctx, actor, d.Customer.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (s *Service) Brief(ctx context.Context, actor authz.Subject, id uint) (*Bri
 			b.OpenOpportunities = append(b.OpenOpportunities, o)
 		}
 	}
-	past, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: s.prospects.Scope(actor, "read"), CustomerID: d.Customer.ID,
+	past, _, err := s.store.ListPlans(ctx, s.prospects.Scope(actor, "read"), PlanFilter{CustomerID: d.Customer.ID,
 		Statuses: []string{StatusDone}, Desc: true, Limit: 4})
 	if err != nil {
 		return nil, err

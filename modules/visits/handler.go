@@ -31,13 +31,14 @@ type handler struct {
 
 func visitURL(id uint) string { return "/visits/" + strconv.FormatUint(uint64(id), 10) }
 
-// canSeeScope reports whether the user may switch to the team/branch view.
-func canSeeScope(me authz.Subject) bool {
-	return me.Role == authz.RoleChiefRep || me.Role == authz.RoleDirector || me.Role == authz.RoleAdmin
+// canSeeScope reports whether the user may switch to the team/branch
+// view (policy customer list_others).
+func (h *handler) canSeeScope(me authz.Subject) bool {
+	return h.svc.prospects.ListsOthers(me)
 }
 
-func viewOf(c *fiber.Ctx, me authz.Subject) string {
-	if c.Query("who") == ViewScope && canSeeScope(me) {
+func (h *handler) viewOf(c *fiber.Ctx, me authz.Subject) string {
+	if c.Query("who") == ViewScope && h.canSeeScope(me) {
 		return ViewScope
 	}
 	if me.Role == authz.RoleAdmin {
@@ -50,7 +51,7 @@ func viewOf(c *fiber.Ctx, me authz.Subject) string {
 
 func (h *handler) list(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
-	view := viewOf(c, me)
+	view := h.viewOf(c, me)
 	p := web.NewPager(c)
 	customerID := uint(c.QueryInt("customer"))
 	var statuses []string
@@ -73,7 +74,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 		}
 	}
 	return h.srv.Render(c, "visits/list", fiber.Map{
-		"Rows": rows, "Pager": p, "Overdue": overdue, "View": view, "CanScope": canSeeScope(me),
+		"Rows": rows, "Pager": p, "Overdue": overdue, "View": view, "CanScope": h.canSeeScope(me),
 		"Statuses": Statuses, "Status": c.Query("status"), "Customer": customer, "Now": h.svc.Now(), "Today": h.svc.Today(),
 	})
 }
@@ -88,7 +89,7 @@ type day struct {
 
 func (h *handler) calendar(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
-	view := viewOf(c, me)
+	view := h.viewOf(c, me)
 	loc := h.svc.Location()
 	now := h.svc.Now().In(loc)
 	anchor := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
@@ -133,7 +134,7 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 		q.Set("who", ViewScope)
 	}
 	return h.srv.Render(c, "visits/calendar", fiber.Map{
-		"Days": days, "Mode": mode, "Anchor": anchor, "View": view, "CanScope": canSeeScope(me),
+		"Days": days, "Mode": mode, "Anchor": anchor, "View": view, "CanScope": h.canSeeScope(me),
 		"PrevDate": prev.Format("2006-01-02"), "NextDate": next.Format("2006-01-02"), "Query": q.Encode(),
 		"TodayDate": now.Format("2006-01-02"), "Loc": loc, "Now": h.svc.Now(),
 	})
@@ -184,7 +185,7 @@ func planInputFrom(c *fiber.Ctx) PlanInput {
 }
 
 func (h *handler) renderPlanForm(c *fiber.Ctx, status int, id uint, cu *prospects.Customer, in PlanInput, errs map[string]string) error {
-	contacts, err := h.svc.prospects.Store().Contacts(c.UserContext(), cu.ID)
+	contacts, err := h.svc.prospects.Contacts(c.UserContext(), web.MustSubject(c), cu.ID)
 	if err != nil {
 		return err
 	}

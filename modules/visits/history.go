@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -123,7 +124,7 @@ func (s *Store) plansByIDs(ctx context.Context, ids []uint) ([]Plan, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Select("id, customer_id, kind, starts_at").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Select("id, customer_id, kind, starts_at").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("plans by ids: %w", err)
 	}
@@ -142,7 +143,7 @@ func (s *Store) recordPlans(ctx context.Context, ids []uint) ([]recordPlan, erro
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Table("visit_records").
+	err := db.Conn(ctx, s.db).Table("visit_records").
 		Select("visit_records.id AS record_id, visit_plans.id, visit_plans.customer_id, visit_plans.kind, visit_plans.starts_at").
 		Joins("JOIN visit_plans ON visit_plans.id = visit_records.visit_id AND visit_plans.deleted_at IS NULL").
 		Where("visit_records.id IN ?", ids).Scan(&out).Error
@@ -158,7 +159,7 @@ func (s *Store) todosByIDs(ctx context.Context, ids []uint) ([]Todo, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := s.db.WithContext(ctx).Select("id, customer_id, visit_id, title").Where("id IN ?", ids).Find(&out).Error
+	err := db.Conn(ctx, s.db).Select("id, customer_id, visit_id, title").Where("id IN ?", ids).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("todos by ids: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
@@ -106,8 +107,8 @@ func (s *Service) plan(ctx context.Context, actor authz.Subject, id uint, act st
 
 // checkLinks verifies that key persons belong to the customer and that
 // participants are enabled colleagues of the customer's branch.
-func (s *Service) checkLinks(ctx context.Context, c *prospects.Customer, in *PlanInput, f apperr.Fields) error {
-	contacts, err := s.prospects.Store().Contacts(ctx, c.ID)
+func (s *Service) checkLinks(ctx context.Context, actor authz.Subject, c *prospects.Customer, in *PlanInput, f apperr.Fields) error {
+	contacts, err := s.prospects.Contacts(ctx, actor, c.ID)
 	if err != nil {
 		return err
 	}
@@ -164,7 +165,7 @@ func (s *Service) CreatePlan(ctx context.Context, actor authz.Subject, in PlanIn
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkLinks(ctx, c, &in, f); err != nil {
+	if err := s.checkLinks(ctx, actor, c, &in, f); err != nil {
 		return nil, err
 	}
 	if err := f.Err(); err != nil {
@@ -198,7 +199,7 @@ func (s *Service) UpdatePlan(ctx context.Context, actor authz.Subject, id uint, 
 	}
 	in.CustomerID = c.ID
 	v, f := in.Validate(s.loc)
-	if err := s.checkLinks(ctx, c, &in, f); err != nil {
+	if err := s.checkLinks(ctx, actor, c, &in, f); err != nil {
 		return nil, err
 	}
 	if p.Status != StatusPlanned {
@@ -323,7 +324,7 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 		f.Add("needs", "visits.v.needs_unavailable")
 	}
 	// Every id the form names must be the customer's.
-	contacts, err := s.prospects.Store().Contacts(ctx, c.ID)
+	contacts, err := s.prospects.Contacts(ctx, actor, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +349,7 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 	}
 	var oppID uint
 	if len(in.Needs) > 0 {
-		if oppID, err = s.soleOpenOpportunity(ctx, c.ID); err != nil {
+		if oppID, err = s.soleOpenOpportunity(ctx, actor, c.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -469,8 +470,8 @@ func needError(err error, line int) error {
 
 // soleOpenOpportunity is the customer's open opportunity when it has
 // exactly one (a need found at a visit then belongs to it), else 0.
-func (s *Service) soleOpenOpportunity(ctx context.Context, customerID uint) (uint, error) {
-	opps, err := s.prospects.Store().OpportunitiesOf(ctx, customerID)
+func (s *Service) soleOpenOpportunity(ctx context.Context, actor authz.Subject, customerID uint) (uint, error) {
+	opps, err := s.prospects.Opportunities(ctx, actor, customerID)
 	if err != nil {
 		return 0, err
 	}
@@ -537,7 +538,7 @@ func (s *Service) Detail(ctx context.Context, actor authz.Subject, id uint) (*De
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.prospects.Store().Contacts(ctx, c.ID)
+	all, err := s.prospects.Contacts(ctx, actor, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -611,7 +612,7 @@ func (s *Service) branchSellers(ctx context.Context, c *prospects.Customer) ([]o
 		}
 	}
 	var directors []org.User
-	if err := s.store.DB().WithContext(ctx).Where("role = ? AND branch_id = ? AND disabled = ?", authz.RoleDirector, c.BranchID, false).
+	if err := db.Conn(ctx, s.store.DB()).Where("role = ? AND branch_id = ? AND disabled = ?", authz.RoleDirector, c.BranchID, false).
 		Order("name").Find(&directors).Error; err != nil {
 		return nil, err
 	}
@@ -627,11 +628,11 @@ const (
 // List returns the visits in [from, to) the actor may see: their own (as
 // owner or participant) or, with ViewScope, all of their scope.
 func (s *Service) List(ctx context.Context, actor authz.Subject, view string, from, to time.Time, customerID uint) ([]PlanRow, error) {
-	f := PlanFilter{Scope: s.prospects.Scope(actor, "read"), From: &from, To: &to, CustomerID: customerID}
+	f := PlanFilter{From: &from, To: &to, CustomerID: customerID}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}
-	rows, _, err := s.store.ListPlans(ctx, f)
+	rows, _, err := s.store.ListPlans(ctx, s.prospects.Scope(actor, "read"), f)
 	return rows, err
 }
 
@@ -639,11 +640,11 @@ func (s *Service) List(ctx context.Context, actor authz.Subject, view string, fr
 // coming ones first, soonest first, then the past ones, latest first.
 func (s *Service) History(ctx context.Context, actor authz.Subject, view string, customerID uint, statuses []string, limit, offset int) ([]PlanRow, int64, error) {
 	today := s.Today()
-	f := PlanFilter{Scope: s.prospects.Scope(actor, "read"), CustomerID: customerID, Statuses: statuses, UpcomingFrom: &today, Limit: limit, Offset: offset}
+	f := PlanFilter{CustomerID: customerID, Statuses: statuses, UpcomingFrom: &today, Limit: limit, Offset: offset}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}
-	return s.store.ListPlans(ctx, f)
+	return s.store.ListPlans(ctx, s.prospects.Scope(actor, "read"), f)
 }
 
 // Agenda is a user's day: today's visits, visits needing preparation and
@@ -666,14 +667,14 @@ func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, err
 	dayEnd := dayStart.Add(24 * time.Hour)
 	scope := s.prospects.Scope(actor, "read")
 	a := &Agenda{}
-	today, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: scope, Mine: actor.ID, From: &dayStart, To: &dayEnd,
+	today, _, err := s.store.ListPlans(ctx, scope, PlanFilter{Mine: actor.ID, From: &dayStart, To: &dayEnd,
 		Statuses: []string{StatusPlanned, StatusDone}})
 	if err != nil {
 		return nil, err
 	}
 	a.Today = today
 	soon := now.Add(24 * time.Hour)
-	upcoming, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: scope, Mine: actor.ID, From: &dayStart, To: &soon, Statuses: []string{StatusPlanned}})
+	upcoming, _, err := s.store.ListPlans(ctx, scope, PlanFilter{Mine: actor.ID, From: &dayStart, To: &soon, Statuses: []string{StatusPlanned}})
 	if err != nil {
 		return nil, err
 	}
@@ -682,7 +683,7 @@ func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, err
 			a.Unprepared = append(a.Unprepared, r)
 		}
 	}
-	past, _, err := s.store.ListPlans(ctx, PlanFilter{Scope: scope, Mine: actor.ID, OverdueAt: &now, Desc: true, Limit: 50})
+	past, _, err := s.store.ListPlans(ctx, scope, PlanFilter{Mine: actor.ID, OverdueAt: &now, Desc: true, Limit: 50})
 	if err != nil {
 		return nil, err
 	}
@@ -728,11 +729,11 @@ func (s *Service) CompleteTodo(ctx context.Context, actor authz.Subject, id uint
 // record (for chief reps and directors watching their people).
 func (s *Service) Overdue(ctx context.Context, actor authz.Subject, view string) ([]PlanRow, error) {
 	now := s.now()
-	f := PlanFilter{Scope: s.prospects.Scope(actor, "read"), OverdueAt: &now, Desc: true, Limit: 200}
+	f := PlanFilter{OverdueAt: &now, Desc: true, Limit: 200}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}
-	rows, _, err := s.store.ListPlans(ctx, f)
+	rows, _, err := s.store.ListPlans(ctx, s.prospects.Scope(actor, "read"), f)
 	if err != nil {
 		return nil, err
 	}
@@ -802,7 +803,7 @@ func (s *Service) FeedFor(ctx context.Context, token string) (*org.User, []PlanR
 
 func (s *Service) timelineEntries(ctx context.Context, customerID uint) ([]prospects.TimelineEntry, error) {
 	var plans []Plan
-	if err := s.store.DB().WithContext(ctx).Where("customer_id = ?", customerID).Order("starts_at DESC").Limit(100).Find(&plans).Error; err != nil {
+	if err := db.Conn(ctx, s.store.DB()).Where("customer_id = ?", customerID).Order("starts_at DESC").Limit(100).Find(&plans).Error; err != nil {
 		return nil, err
 	}
 	ids := make([]uint, len(plans))

@@ -7,10 +7,15 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
+
+// customerCols are where ownership lives: visits and to-dos are scoped
+// by their customer.
+var customerCols = authz.StandardColumns("customers")
 
 // Store is the only place in this module that talks to the database.
 type Store struct {
@@ -32,7 +37,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // Plan loads a live plan.
 func (s *Store) Plan(ctx context.Context, id uint) (*Plan, error) {
 	var p Plan
-	if err := s.db.WithContext(ctx).First(&p, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&p, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("visit %d", id))
 	}
 	return &p, nil
@@ -41,14 +46,14 @@ func (s *Store) Plan(ctx context.Context, id uint) (*Plan, error) {
 // CreatePlan inserts p with its key persons and participants.
 func (s *Store) CreatePlan(ctx context.Context, p *Plan, contacts, participants []uint) error {
 	p.Version = 1
-	if err := s.db.WithContext(ctx).Create(p).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(p).Error; err != nil {
 		return fmt.Errorf("create visit: %w", err)
 	}
 	return s.setLinks(ctx, p.ID, contacts, participants)
 }
 
 func (s *Store) setLinks(ctx context.Context, visitID uint, contacts, participants []uint) error {
-	tx := s.db.WithContext(ctx)
+	tx := db.Conn(ctx, s.db)
 	if err := tx.Where("visit_id = ?", visitID).Delete(&VisitContact{}).Error; err != nil {
 		return err
 	}
@@ -71,7 +76,7 @@ func (s *Store) setLinks(ctx context.Context, visitID uint, contacts, participan
 // SavePlan writes p (and replaces its links when given) under optimistic
 // locking.
 func (s *Store) SavePlan(ctx context.Context, p *Plan, contacts, participants []uint, links bool) error {
-	res := s.db.WithContext(ctx).Model(&Plan{}).Where("id = ? AND version = ?", p.ID, p.Version).
+	res := db.Conn(ctx, s.db).Model(&Plan{}).Where("id = ? AND version = ?", p.ID, p.Version).
 		Updates(map[string]any{
 			"starts_at": p.StartsAt, "duration_min": p.DurationMin, "kind": p.Kind, "objective": p.Objective,
 			"location": p.Location, "status": p.Status, "cancel_reason": p.CancelReason,
@@ -99,14 +104,14 @@ func (s *Store) Links(ctx context.Context, ids []uint) (contacts, participants m
 		return contacts, participants, nil
 	}
 	var vc []VisitContact
-	if err := s.db.WithContext(ctx).Where("visit_id IN ?", ids).Find(&vc).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id IN ?", ids).Find(&vc).Error; err != nil {
 		return nil, nil, err
 	}
 	for _, x := range vc {
 		contacts[x.VisitID] = append(contacts[x.VisitID], x.ContactID)
 	}
 	var vp []Participant
-	if err := s.db.WithContext(ctx).Where("visit_id IN ?", ids).Find(&vp).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id IN ?", ids).Find(&vp).Error; err != nil {
 		return nil, nil, err
 	}
 	for _, x := range vp {
@@ -118,7 +123,7 @@ func (s *Store) Links(ctx context.Context, ids []uint) (contacts, participants m
 // Record loads the record of a visit, or ErrNotFound.
 func (s *Store) Record(ctx context.Context, visitID uint) (*Record, error) {
 	var r Record
-	if err := s.db.WithContext(ctx).Where("visit_id = ?", visitID).First(&r).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id = ?", visitID).First(&r).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("record of visit %d", visitID))
 	}
 	return &r, nil
@@ -131,7 +136,7 @@ func (s *Store) Records(ctx context.Context, visitIDs []uint) (map[uint]Record, 
 		return out, nil
 	}
 	var rs []Record
-	if err := s.db.WithContext(ctx).Where("visit_id IN ?", visitIDs).Find(&rs).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id IN ?", visitIDs).Find(&rs).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rs {
@@ -143,12 +148,12 @@ func (s *Store) Records(ctx context.Context, visitIDs []uint) (map[uint]Record, 
 // CreateRecord inserts r.
 func (s *Store) CreateRecord(ctx context.Context, r *Record) error {
 	r.Version = 1
-	return s.db.WithContext(ctx).Create(r).Error
+	return db.Conn(ctx, s.db).Create(r).Error
 }
 
 // SaveRecord writes r under optimistic locking.
 func (s *Store) SaveRecord(ctx context.Context, r *Record) error {
-	res := s.db.WithContext(ctx).Model(&Record{}).Where("id = ? AND version = ?", r.ID, r.Version).
+	res := db.Conn(ctx, s.db).Model(&Record{}).Where("id = ? AND version = ?", r.ID, r.Version).
 		Updates(map[string]any{
 			"discussed": r.Discussed, "attitude": r.Attitude, "needs_text": r.NeedsText, "next_step": r.NextStep,
 			"next_date": r.NextDate, "next_visit_id": r.NextVisitID, "version": r.Version + 1,
@@ -164,10 +169,10 @@ func (s *Store) SaveRecord(ctx context.Context, r *Record) error {
 	return nil
 }
 
-// PlanFilter selects plans. Scope (on the customers table) is always
-// applied; Mine, when set, keeps plans the user owns or joins.
+// PlanFilter selects plans. The permission scope is not part of it: the
+// query methods take an authz.ListScope (applied on the customers table).
+// Mine, when set, keeps plans the user owns or joins.
 type PlanFilter struct {
-	Scope      func(*gorm.DB) *gorm.DB
 	Mine       uint
 	CustomerID uint
 	From, To   *time.Time
@@ -191,10 +196,9 @@ type PlanRow struct {
 	OwnerName     string
 }
 
-func (s *Store) planQuery(ctx context.Context, f PlanFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Model(&Plan{}).
-		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL").
-		Scopes(f.Scope)
+func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilter) *gorm.DB {
+	q := scope.Apply(db.Conn(ctx, s.db).Model(&Plan{}).
+		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), customerCols)
 	if f.Mine != 0 {
 		q = q.Where("(visit_plans.owner_id = ? OR visit_plans.id IN (SELECT visit_id FROM visit_participants WHERE user_id = ?))", f.Mine, f.Mine)
 	}
@@ -220,9 +224,9 @@ func (s *Store) planQuery(ctx context.Context, f PlanFilter) *gorm.DB {
 }
 
 // ListPlans returns plans with customer names, ordered by start time.
-func (s *Store) ListPlans(ctx context.Context, f PlanFilter) ([]PlanRow, int64, error) {
+func (s *Store) ListPlans(ctx context.Context, scope authz.ListScope, f PlanFilter) ([]PlanRow, int64, error) {
 	var total int64
-	if err := s.planQuery(ctx, f).Count(&total).Error; err != nil {
+	if err := s.planQuery(ctx, scope, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count visits: %w", err)
 	}
 	var order any = "visit_plans.starts_at ASC, visit_plans.id ASC"
@@ -239,7 +243,7 @@ func (s *Store) ListPlans(ctx context.Context, f PlanFilter) ([]PlanRow, int64, 
 	case f.Desc:
 		order = "visit_plans.starts_at DESC, visit_plans.id DESC"
 	}
-	q := s.planQuery(ctx, f).Joins("LEFT JOIN users AS owners ON owners.id = visit_plans.owner_id").
+	q := s.planQuery(ctx, scope, f).Joins("LEFT JOIN users AS owners ON owners.id = visit_plans.owner_id").
 		Select("visit_plans.*, customers.name AS customer_name, customers.grade AS customer_grade, owners.name AS owner_name").Order(order)
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
@@ -253,7 +257,7 @@ func (s *Store) ListPlans(ctx context.Context, f PlanFilter) ([]PlanRow, int64, 
 
 // SetToken stores the hash of a user's calendar token, replacing any.
 func (s *Store) SetToken(ctx context.Context, userID uint, hash string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("user_id = ?", userID).Delete(&CalendarToken{}).Error; err != nil {
 			return err
 		}
@@ -263,13 +267,13 @@ func (s *Store) SetToken(ctx context.Context, userID uint, hash string) error {
 
 // DeleteToken revokes a user's calendar token.
 func (s *Store) DeleteToken(ctx context.Context, userID uint) error {
-	return s.db.WithContext(ctx).Where("user_id = ?", userID).Delete(&CalendarToken{}).Error
+	return db.Conn(ctx, s.db).Where("user_id = ?", userID).Delete(&CalendarToken{}).Error
 }
 
 // TokenOf returns a user's token row, or ErrNotFound.
 func (s *Store) TokenOf(ctx context.Context, userID uint) (*CalendarToken, error) {
 	var t CalendarToken
-	if err := s.db.WithContext(ctx).Where("user_id = ?", userID).First(&t).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("user_id = ?", userID).First(&t).Error; err != nil {
 		return nil, db.NotFound(err, "calendar token")
 	}
 	return &t, nil
@@ -278,7 +282,7 @@ func (s *Store) TokenOf(ctx context.Context, userID uint) (*CalendarToken, error
 // UserByToken returns the user id of a token hash, or ErrNotFound.
 func (s *Store) UserByToken(ctx context.Context, hash string) (uint, error) {
 	var t CalendarToken
-	err := s.db.WithContext(ctx).Where("token_hash = ?", hash).First(&t).Error
+	err := db.Conn(ctx, s.db).Where("token_hash = ?", hash).First(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return 0, apperr.ErrNotFound
 	}
@@ -287,7 +291,7 @@ func (s *Store) UserByToken(ctx context.Context, hash string) (uint, error) {
 
 // CreateTodo inserts a to-do.
 func (s *Store) CreateTodo(ctx context.Context, t *Todo) error {
-	if err := s.db.WithContext(ctx).Create(t).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Create(t).Error; err != nil {
 		return fmt.Errorf("create to-do: %w", err)
 	}
 	return nil
@@ -296,7 +300,7 @@ func (s *Store) CreateTodo(ctx context.Context, t *Todo) error {
 // Todo loads a to-do by id, or apperr.ErrNotFound.
 func (s *Store) Todo(ctx context.Context, id uint) (*Todo, error) {
 	var t Todo
-	if err := s.db.WithContext(ctx).First(&t, id).Error; err != nil {
+	if err := db.Conn(ctx, s.db).First(&t, id).Error; err != nil {
 		return nil, db.NotFound(err, "to-do")
 	}
 	return &t, nil
@@ -305,7 +309,7 @@ func (s *Store) Todo(ctx context.Context, id uint) (*Todo, error) {
 // TodoOfVisit returns the to-do a visit's record made, or ErrNotFound.
 func (s *Store) TodoOfVisit(ctx context.Context, visitID uint) (*Todo, error) {
 	var t Todo
-	if err := s.db.WithContext(ctx).Where("visit_id = ?", visitID).First(&t).Error; err != nil {
+	if err := db.Conn(ctx, s.db).Where("visit_id = ?", visitID).First(&t).Error; err != nil {
 		return nil, db.NotFound(err, "to-do")
 	}
 	return &t, nil
@@ -313,18 +317,17 @@ func (s *Store) TodoOfVisit(ctx context.Context, visitID uint) (*Todo, error) {
 
 // CompleteTodo marks an open to-do done; false when it was done already.
 func (s *Store) CompleteTodo(ctx context.Context, id, by uint, at time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&Todo{}).Where("id = ? AND done_at IS NULL", id).
+	res := db.Conn(ctx, s.db).Model(&Todo{}).Where("id = ? AND done_at IS NULL", id).
 		Updates(map[string]any{"done_at": at, "done_by": by, "updated_at": at})
 	return res.RowsAffected == 1, res.Error
 }
 
 // OpenTodos lists an owner's open to-dos due on or before until, within
 // scope, oldest first.
-func (s *Store) OpenTodos(ctx context.Context, scope func(*gorm.DB) *gorm.DB, ownerID uint, until time.Time, limit int) ([]TodoRow, error) {
+func (s *Store) OpenTodos(ctx context.Context, scope authz.ListScope, ownerID uint, until time.Time, limit int) ([]TodoRow, error) {
 	var out []TodoRow
-	err := s.db.WithContext(ctx).Model(&Todo{}).
-		Joins("JOIN customers ON customers.id = visit_todos.customer_id AND customers.deleted_at IS NULL").
-		Scopes(scope).
+	err := scope.Apply(db.Conn(ctx, s.db).Model(&Todo{}).
+		Joins("JOIN customers ON customers.id = visit_todos.customer_id AND customers.deleted_at IS NULL"), customerCols).
 		Where("visit_todos.owner_id = ? AND visit_todos.done_at IS NULL AND visit_todos.due_date <= ?", ownerID, until).
 		Select("visit_todos.*, customers.name AS customer_name").
 		Order("visit_todos.due_date, visit_todos.id").Limit(limit).Scan(&out).Error

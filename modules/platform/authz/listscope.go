@@ -33,6 +33,15 @@ func (a *Enforcer) ListScope(s Subject, obj, act string) ListScope {
 	return ListScope{subject: s, obj: obj, act: act, level: a.Level(s, obj, act), set: true}
 }
 
+// Unrestricted is a scope that reaches every record, for a reader whose
+// right to each record is decided per record after the query (a fallback
+// approver is routed pending versions from any branch, and the router
+// keeps only those that route to them). It is explicit, so a store still
+// cannot be called without a scope.
+func (a *Enforcer) Unrestricted(s Subject, obj, act string) ListScope {
+	return ListScope{subject: s, obj: obj, act: act, level: ScopeAll, set: true}
+}
+
 // Subject is whom the scope is for (a store may need the id, e.g. for
 // "mine" filters); zero for a zero scope.
 func (l ListScope) Subject() Subject { return l.subject }

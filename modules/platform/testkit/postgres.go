@@ -25,15 +25,12 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx" for pgtestdb
 	"github.com/jike-crm/jike/migrations"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/peterldowns/pgtestdb"
 	"github.com/peterldowns/pgtestdb/migrators/goosemigrator"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 )
 
 // server is the PostgreSQL server shared by the tests of one binary. It is
@@ -224,20 +221,6 @@ func SQLite(t testing.TB) *db.DB {
 		t.Fatal(err)
 	}
 	return d
-}
-
-func wrap(t testing.TB, dialector gorm.Dialector, dialect string) *db.DB {
-	t.Helper()
-	g, err := gorm.Open(dialector, &gorm.Config{
-		Logger:                 logger.Discard,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-		TranslateError:         true,
-		SkipDefaultTransaction: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &db.DB{Gorm: g, Dialect: dialect}
 }
 
 // Engines lists the databases tests run against.
