@@ -24,6 +24,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/reports"
 	"github.com/jike-crm/jike/modules/targets"
 	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
@@ -63,6 +64,11 @@ type appOptions struct {
 	// fallback approver, renewal reminder days and the attachment limit
 	// (zero values: the package defaults).
 	Contracts contracts.Options
+	// Replica is the read replica the reports read from (nil: the
+	// primary); ReportProbabilities the forecast's stage probabilities
+	// (nil: reports.DefaultProbabilities).
+	Replica             *gorm.DB
+	ReportProbabilities map[string]int
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -80,6 +86,7 @@ type app struct {
 	// (tests wrap one to inject a failure).
 	ContractDeps contracts.Deps
 	Targets      *targets.Service
+	Reports      *reports.Service
 	Notify       *notify.Service
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
 	// with a fake clock.
@@ -226,9 +233,16 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	})
 	targets.Register(srv, targetSvc, targets.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location, ImportGate: prospectSvc.ImportGate()})
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
+	// reports: read-only aggregates over every module, through the replica
+	// when one is configured; targets through the targets service.
+	reportSvc := reports.NewService(reports.NewStore(d.Gorm, o.Replica), enf,
+		reportDirectory{st: orgSvc.Store(), dir: targetDirectory{orgSvc.Store()}, enf: enf},
+		reportTargets(targetSvc, orgSvc.Store(), enf),
+		reports.Options{Now: o.Now, Location: o.Location, Probabilities: o.ReportProbabilities, Industries: prospects.Industries})
+	reports.Register(srv, reportSvc, reports.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
 	srv.Finish()
 	return &app{Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Notify: notifySvc, Jobs: runner}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Reports: reportSvc, Notify: notifySvc, Jobs: runner}, nil
 }
 
 // attachmentLimit is the largest contract attachment (the body limit must

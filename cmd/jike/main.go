@@ -30,7 +30,9 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/proposals"
+	"github.com/jike-crm/jike/modules/reports"
 	"github.com/jike-crm/jike/modules/targets"
+	"gorm.io/gorm"
 )
 
 func main() {
@@ -149,7 +151,22 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
+	probs, err := reports.ParseProbabilities(cfg.ReportProbabilities)
+	if err != nil {
+		return err
+	}
+	// Reports read from the replica when one is configured.
+	var replica *gorm.DB
+	if cfg.ReplicaURL != "" {
+		r, err := db.Open(ctx, db.Options{URL: cfg.ReplicaURL, Logger: log})
+		if err != nil {
+			return fmt.Errorf("read replica: %w", err)
+		}
+		defer r.Close()
+		replica = r.Gorm
+	}
 	a, err := buildApp(d, appOptions{
+		Replica: replica, ReportProbabilities: probs,
 		Logger: log, Secure: cfg.Secure(), Production: cfg.Env == config.EnvProd,
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,
