@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/pdf/pdftest"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/reports"
 	"github.com/xuri/excelize/v2"
@@ -158,5 +159,38 @@ func TestReportBadFilter(t *testing.T) {
 	c.PostForm("/lang", url.Values{"lang": {"en"}})
 	if r := c.Get("/reports/funnel?period=month&at=2026-13"); !strings.Contains(r.Body, "Write the month as 2026-03.") {
 		t.Errorf("no English message")
+	}
+}
+
+// TestReportPack: the monthly management pack is a PDF with the funnel,
+// forecast, attainment and coverage of the director's branch only, and
+// the filters on its first page.
+func TestReportPack(t *testing.T) {
+	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
+	w := newReportWorld(t, testkit.SQLite(t))
+	c := loggedIn(t, w.a, "wangjianguo")
+	r := c.Get("/reports/pack.pdf?period=month&at=2026-03")
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" || r.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("pack: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	path := pdftest.Write(t, []byte(r.Body))
+	n := pdftest.Pages(t, path)
+	var all strings.Builder
+	for p := 1; p <= n; p++ {
+		all.WriteString(pdftest.PageText(t, path, p))
+	}
+	text := pdftest.NoSpace(all.String())
+	for _, want := range []string{"月度经营分析·2026-03", "分公司", "商机漏斗", "加权预测", "目标达成", "走访覆盖", "21,000.00", "客户c3", "客户c5", "张静", "0/1(0.0%)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pack lacks %q", want)
+		}
+	}
+	for _, leak := range []string{"客户c6", "客户c7", "高远"} {
+		if strings.Contains(text, leak) {
+			t.Errorf("the HRB director's pack shows %q of DQ", leak)
+		}
+	}
+	if n < 4 {
+		t.Errorf("%d pages, want one per report at least", n)
 	}
 }

@@ -180,3 +180,24 @@ func (h *handler) export(key, format string) fiber.Handler {
 		return c.Send(buf.Bytes())
 	}
 }
+
+// pack is the printable monthly management pack (PDF) for the filter.
+func (h *handler) pack(c *fiber.Ctx) error {
+	v, err := h.filterView(c, KeyFunnel)
+	if err != nil {
+		return err
+	}
+	if v.Errors != nil {
+		return fmt.Errorf("report pack: %w", v.fieldErr)
+	}
+	lang := web.Lang(c)
+	b, err := h.svc.Pack(c.UserContext(), web.MustSubject(c), v.Filter, h.opts.Fonts, h.opts.Letterhead, lang, h.filterLines(c, v), h.srv.I18n.For(lang).T)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("report-pack-%s.pdf", v.Filter.From.Format("2006-01"))
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(b)
+}

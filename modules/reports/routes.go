@@ -23,6 +23,7 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	r := srv.Router()
 	g := r.Group("/reports")
 	g.Get("", read, h.index)
+	g.Get("/pack.pdf", read, h.pack)
 	for _, k := range Keys {
 		g.Get("/"+k, read, h.page(k))
 		g.Get("/"+k+"/export.xlsx", read, h.export(k, "xlsx"))
