@@ -194,3 +194,20 @@ func TestReportPack(t *testing.T) {
 		t.Errorf("%d pages, want one per report at least", n)
 	}
 }
+
+// TestReportLinksKeepTheFilter: the export, pack and tab links of a
+// report page carry the filter as a query string (not escaped into one
+// parameter).
+func TestReportLinksKeepTheFilter(t *testing.T) {
+	w := newReportWorld(t, testkit.SQLite(t))
+	c := loggedIn(t, w.a, "wangjianguo")
+	team := itoa(w.team["sunli"])
+	r := c.Get("/reports/funnel?period=month&at=2026-03&team=" + team)
+	q := "at=2026-03&amp;period=month&amp;team=" + team
+	for _, want := range []string{`href="/reports/funnel/export.xlsx?` + q + `"`, `href="/reports/funnel/export.csv?` + q + `"`,
+		`href="/reports/pack.pdf?` + q + `"`, `href="/reports/coverage?` + q + `"`} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("page lacks %s", want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/url"
 	"strconv"
 
@@ -22,11 +23,12 @@ type handler struct {
 // tables under them.
 type reportView struct {
 	web.Page
-	Key        string
-	Keys       []string
-	Report     *Report
-	Filter     Filter
-	Query      string
+	Key    string
+	Keys   []string
+	Report *Report
+	Filter Filter
+	// Query is the filter as a query string, safe to put after "?".
+	Query      template.URL
 	Org        *Org
 	Industries []string
 	Grades     []string
@@ -74,7 +76,7 @@ func (h *handler) filterView(c *fiber.Ctx, key string) (*reportView, error) {
 		}
 		return v, nil
 	}
-	v.Query = f.QueryString()
+	v.Query = template.URL(f.QueryString())
 	return v, nil
 }
 
