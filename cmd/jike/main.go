@@ -57,7 +57,7 @@ commands:
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
   JIKE_DATA_DIR, JIKE_ADDR, JIKE_SECRET, JIKE_ENV (dev|prod), JIKE_TIMEZONE,
   JIKE_LOG_LEVEL, JIKE_SESSION_TTL, JIKE_AUTO_MIGRATE, JIKE_TRUSTED_PROXIES,
-  JIKE_DEV_RELOAD_DIR
+  JIKE_DEV_RELOAD_DIR, JIKE_DATABASE_REPLICA_URL (reports), JIKE_REPORT_PROBABILITIES
 `
 
 // run is main without the process: arguments, environment and streams
