@@ -26,6 +26,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/reports"
 	"github.com/jike-crm/jike/modules/targets"
 	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
@@ -69,6 +70,11 @@ type appOptions struct {
 	// MetricsToken, when set, serves it at /metrics behind that token.
 	Metrics      *metrics.Metrics
 	MetricsToken string
+	// Replica is the read replica the reports read from (nil: the
+	// primary); ReportProbabilities the forecast's stage probabilities
+	// (nil: reports.DefaultProbabilities).
+	Replica             *gorm.DB
+	ReportProbabilities map[string]int
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -87,6 +93,7 @@ type app struct {
 	ContractDeps contracts.Deps
 	Targets      *targets.Service
 	Aftersale    *aftersale.Service
+	Reports      *reports.Service
 	Notify       *notify.Service
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
 	// with a fake clock.
@@ -276,11 +283,18 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		return nil, err
 	}
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
+	// reports: read-only aggregates over every module, through the replica
+	// when one is configured; targets through the targets service.
+	reportSvc := reports.NewService(reports.NewStore(d.Gorm, o.Replica), enf,
+		reportDirectory{st: orgSvc.Store(), dir: targetDirectory{orgSvc.Store()}, enf: enf},
+		reportTargets(targetSvc, orgSvc.Store(), enf),
+		reports.Options{Now: o.Now, Location: o.Location, Probabilities: o.ReportProbabilities, Industries: prospects.Industries})
+	reports.Register(srv, reportSvc, reports.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
 	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Notify: notifySvc, Jobs: runner,
-		ProspectStore: prospectStore}, nil
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc,
+		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
 
 // attachmentLimit is the largest contract attachment (the body limit must

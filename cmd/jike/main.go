@@ -30,7 +30,9 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/proposals"
+	"github.com/jike-crm/jike/modules/reports"
 	"github.com/jike-crm/jike/modules/targets"
+	"gorm.io/gorm"
 )
 
 func main() {
@@ -58,7 +60,8 @@ commands:
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
   JIKE_DATA_DIR, JIKE_ADDR, JIKE_SECRET, JIKE_ENV (dev|prod), JIKE_TIMEZONE,
   JIKE_LOG_LEVEL, JIKE_SESSION_TTL, JIKE_AUTO_MIGRATE, JIKE_TRUSTED_PROXIES,
-  JIKE_DEV_RELOAD_DIR, JIKE_METRICS_TOKEN, JIKE_METRICS_ADDR
+  JIKE_DEV_RELOAD_DIR, JIKE_METRICS_TOKEN, JIKE_METRICS_ADDR, JIKE_DATABASE_REPLICA_URL (reports),
+  JIKE_REPORT_PROBABILITIES
 `
 
 // run is main without the process: arguments, environment and streams
@@ -159,7 +162,22 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
+	probs, err := reports.ParseProbabilities(cfg.ReportProbabilities)
+	if err != nil {
+		return err
+	}
+	// Reports read from the replica when one is configured.
+	var replica *gorm.DB
+	if cfg.ReplicaURL != "" {
+		r, err := db.Open(ctx, db.Options{URL: cfg.ReplicaURL, Logger: log})
+		if err != nil {
+			return fmt.Errorf("read replica: %w", err)
+		}
+		defer r.Close()
+		replica = r.Gorm
+	}
 	a, err := buildApp(d, appOptions{
+		Replica: replica, ReportProbabilities: probs,
 		Logger: log, Secure: cfg.Secure(), Production: cfg.Env == config.EnvProd,
 		Location: loc, DevDir: cfg.TemplatesDir, SessionTTL: cfg.SessionTTL,
 		TrustedProxies: cfg.TrustedProxies, Letterhead: lh,

@@ -29,6 +29,13 @@ type Config struct {
 	// DatabaseURL selects PostgreSQL when set (postgres://...); when empty
 	// an SQLite file under DataDir is used.
 	DatabaseURL string
+	// ReplicaURL is a PostgreSQL read replica the reports read from
+	// (JIKE_DATABASE_REPLICA_URL; empty: they read the primary).
+	ReplicaURL string
+	// ReportProbabilities overrides the forecast's stage probabilities
+	// (JIKE_REPORT_PROBABILITIES, "proposal=60,negotiation=80"; checked by
+	// the reports module at start).
+	ReportProbabilities string
 	// DataDir holds the SQLite file and other local state.
 	DataDir string
 	// Addr is the listen address of the portal, host:port.
@@ -155,23 +162,25 @@ func (c Config) UsesPostgres() bool { return c.DatabaseURL != "" }
 // in tests) and applies defaults. Call Validate after applying flags.
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL:   strings.TrimSpace(getenv("JIKE_DATABASE_URL")),
-		DataDir:       orDefault(getenv("JIKE_DATA_DIR"), "./data"),
-		Addr:          orDefault(getenv("JIKE_ADDR"), "127.0.0.1:8080"),
-		Secret:        getenv("JIKE_SECRET"),
-		Env:           orDefault(getenv("JIKE_ENV"), EnvDev),
-		TimeZone:      orDefault(getenv("JIKE_TIMEZONE"), "Asia/Shanghai"),
-		LogLevel:      orDefault(getenv("JIKE_LOG_LEVEL"), "info"),
-		TemplatesDir:  getenv("JIKE_DEV_RELOAD_DIR"),
-		OperatorName:  orDefault(getenv("JIKE_OPERATOR_NAME"), DefaultOperatorName),
-		OperatorLogo:  strings.TrimSpace(getenv("JIKE_OPERATOR_LOGO")),
-		SessionTTL:    12 * time.Hour,
-		RunMigrations: true,
-		MaxUploadMB:   DefaultMaxUploadMB,
-		TargetUplift:  10,
-		HolidaysFile:  strings.TrimSpace(getenv("JIKE_HOLIDAYS_FILE")),
-		MetricsToken:  strings.TrimSpace(getenv("JIKE_METRICS_TOKEN")),
-		MetricsAddr:   strings.TrimSpace(getenv("JIKE_METRICS_ADDR")),
+		DatabaseURL:         strings.TrimSpace(getenv("JIKE_DATABASE_URL")),
+		DataDir:             orDefault(getenv("JIKE_DATA_DIR"), "./data"),
+		ReplicaURL:          strings.TrimSpace(getenv("JIKE_DATABASE_REPLICA_URL")),
+		ReportProbabilities: strings.TrimSpace(getenv("JIKE_REPORT_PROBABILITIES")),
+		Addr:                orDefault(getenv("JIKE_ADDR"), "127.0.0.1:8080"),
+		Secret:              getenv("JIKE_SECRET"),
+		Env:                 orDefault(getenv("JIKE_ENV"), EnvDev),
+		TimeZone:            orDefault(getenv("JIKE_TIMEZONE"), "Asia/Shanghai"),
+		LogLevel:            orDefault(getenv("JIKE_LOG_LEVEL"), "info"),
+		TemplatesDir:        getenv("JIKE_DEV_RELOAD_DIR"),
+		OperatorName:        orDefault(getenv("JIKE_OPERATOR_NAME"), DefaultOperatorName),
+		OperatorLogo:        strings.TrimSpace(getenv("JIKE_OPERATOR_LOGO")),
+		SessionTTL:          12 * time.Hour,
+		RunMigrations:       true,
+		MaxUploadMB:         DefaultMaxUploadMB,
+		TargetUplift:        10,
+		HolidaysFile:        strings.TrimSpace(getenv("JIKE_HOLIDAYS_FILE")),
+		MetricsToken:        strings.TrimSpace(getenv("JIKE_METRICS_TOKEN")),
+		MetricsAddr:         strings.TrimSpace(getenv("JIKE_METRICS_ADDR")),
 	}
 	for _, u := range strings.Split(getenv("JIKE_APPROVAL_FALLBACK"), ",") {
 		if u = strings.TrimSpace(u); u != "" {
@@ -244,6 +253,9 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("JIKE_DATABASE_URL must start with postgres:// (leave it empty to use the embedded SQLite file)"))
+	}
+	if c.ReplicaURL != "" && (c.DatabaseURL == "" || (!strings.HasPrefix(c.ReplicaURL, "postgres://") && !strings.HasPrefix(c.ReplicaURL, "postgresql://"))) {
+		errs = append(errs, errors.New("JIKE_DATABASE_REPLICA_URL must start with postgres:// and needs JIKE_DATABASE_URL (a replica of that PostgreSQL primary)"))
 	}
 	if c.DatabaseURL == "" && strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("JIKE_DATA_DIR must not be empty when no JIKE_DATABASE_URL is set"))

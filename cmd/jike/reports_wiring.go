@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/reports"
+	"github.com/jike-crm/jike/modules/targets"
+)
+
+// reportDirectory is the reports' view of the organisation: the branches,
+// teams and account managers a viewer's report scope reaches.
+type reportDirectory struct {
+	st  *org.Store
+	dir targetDirectory
+	enf *authz.Enforcer
+}
+
+func (d reportDirectory) Org(ctx context.Context, viewer authz.Subject) (*reports.Org, error) {
+	out := &reports.Org{}
+	var people []targets.Person
+	var err error
+	switch d.enf.Level(viewer, "report", "read") {
+	case authz.ScopeAll:
+		bs, err := d.st.Branches(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			out.Branches = append(out.Branches, reports.Named{ID: b.ID, Name: b.Name})
+		}
+		if err := d.teams(ctx, out, 0, 0); err != nil {
+			return nil, err
+		}
+		people, err = d.dir.AccountManagers(ctx, 0, 0)
+	case authz.ScopeBranch:
+		if viewer.BranchID == 0 {
+			return out, nil
+		}
+		if err := d.teams(ctx, out, viewer.BranchID, 0); err != nil {
+			return nil, err
+		}
+		people, err = d.dir.AccountManagers(ctx, viewer.BranchID, 0)
+	case authz.ScopeTeam:
+		if viewer.TeamID == 0 {
+			return out, nil
+		}
+		if err := d.teams(ctx, out, viewer.BranchID, viewer.TeamID); err != nil {
+			return nil, err
+		}
+		people, err = d.dir.AccountManagers(ctx, viewer.BranchID, viewer.TeamID)
+	case authz.ScopeOwn:
+		p, e := d.dir.AccountManager(ctx, viewer.ID)
+		if e == nil {
+			people = []targets.Person{*p}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range people {
+		out.People = append(out.People, reports.Person{ID: p.ID, Name: p.Name, TeamID: p.TeamID, TeamName: p.TeamName, BranchID: p.BranchID})
+	}
+	return out, nil
+}
+
+func (d reportDirectory) teams(ctx context.Context, out *reports.Org, branchID, teamID uint) error {
+	ts, err := d.st.Teams(ctx, branchID, false)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if teamID == 0 || t.ID == teamID {
+			out.Teams = append(out.Teams, reports.Named{ID: t.ID, Name: t.Name, BranchID: t.BranchID})
+		}
+	}
+	return nil
+}
+
+// reportTargets gives the reports each account manager's month from the
+// targets module, as the viewer sees it there. The targets module has no
+// province-wide view (the admin reads no targets); for a viewer whose
+// report scope is the whole province it is read branch by branch, as that
+// branch's director would see it, which is within the admin's report
+// scope (every branch).
+func reportTargets(svc *targets.Service, st *org.Store, enf *authz.Enforcer) reports.TargetSource {
+	return func(ctx context.Context, viewer authz.Subject, month string) ([]reports.TargetRow, error) {
+		m, err := svc.ParseMonth(month)
+		if err != nil {
+			return nil, err
+		}
+		viewers := []authz.Subject{viewer}
+		if enf.Level(viewer, "report", "read") == authz.ScopeAll {
+			bs, err := st.Branches(ctx)
+			if err != nil {
+				return nil, err
+			}
+			viewers = viewers[:0]
+			for _, b := range bs {
+				viewers = append(viewers, authz.Subject{Role: authz.RoleDirector, BranchID: b.ID, Name: viewer.Name})
+			}
+		}
+		var out []reports.TargetRow
+		for _, v := range viewers {
+			g, err := svc.Grid(ctx, v, m, "name", false)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range g.Rows {
+				row := reports.TargetRow{Person: reports.Person{ID: r.Person.ID, Name: r.Person.Name, TeamID: r.Person.TeamID,
+					TeamName: r.Person.TeamName, BranchID: r.Person.BranchID}}
+				for _, l := range r.Lines {
+					row.Lines = append(row.Lines, reports.TargetLine{Key: l.Def.Key, Money: l.Def.Money, Target: l.Target, Actual: l.Actual})
+				}
+				out = append(out, row)
+			}
+		}
+		return out, nil
+	}
+}
+
+// Names names users by id.
+func (d reportDirectory) Names(ctx context.Context, ids []uint) (map[uint]string, error) {
+	return d.dir.Names(ctx, ids)
+}

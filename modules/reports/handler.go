@@ -1,0 +1,205 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/web"
+)
+
+type handler struct {
+	srv  *web.Server
+	svc  *Service
+	opts RouteOptions
+}
+
+// reportView is every report page: the filter form, the charts and the
+// tables under them.
+type reportView struct {
+	web.Page
+	Key    string
+	Keys   []string
+	Report *Report
+	Filter Filter
+	// Query is the filter as a query string, safe to put after "?".
+	Query      template.URL
+	Org        *Org
+	Industries []string
+	Grades     []string
+	Periods    []string
+	// Errors are the filter's field errors, translated.
+	Errors map[string]string
+	// Charts are the report's charts as JSON for the page's script.
+	Charts []string
+	Level  string
+	// fieldErr is the filter's error as parsed (a 422 for downloads).
+	fieldErr error
+}
+
+// Selected reports whether id is the chosen value v (for <option>).
+func (v *reportView) Selected(id, chosen uint) bool { return id == chosen }
+
+func (h *handler) index(c *fiber.Ctx) error {
+	v := &reportView{Keys: Keys}
+	v.Title = h.srv.I18n.T(web.Lang(c), "reports.title")
+	return h.srv.View(c, "reports/index", v)
+}
+
+func (h *handler) filterView(c *fiber.Ctx, key string) (*reportView, error) {
+	me := web.MustSubject(c)
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	lang := web.Lang(c)
+	org, err := h.svc.Org(c.UserContext(), me)
+	if err != nil {
+		return nil, err
+	}
+	v := &reportView{Key: key, Keys: Keys, Org: org, Industries: h.svc.opts.Industries, Grades: grades,
+		Periods: []string{PeriodMonth, PeriodQuarter, PeriodYear, PeriodCustom}, Level: h.svc.scope(me).Level()}
+	v.Title = h.srv.I18n.T(lang, "reports."+key+".title")
+	f, err := h.svc.ParseFilter(q)
+	v.Filter = f
+	if err != nil {
+		fields, ok := apperr.AsFields(err)
+		if !ok {
+			return nil, err
+		}
+		v.fieldErr = err
+		v.Errors = map[string]string{}
+		for k, id := range fields {
+			v.Errors[k] = h.srv.I18n.T(lang, id)
+		}
+		return v, nil
+	}
+	v.Query = template.URL(f.QueryString())
+	return v, nil
+}
+
+func (h *handler) page(key string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v, err := h.filterView(c, key)
+		if err != nil {
+			return err
+		}
+		if v.Errors != nil {
+			return h.srv.ViewStatus(c, fiber.StatusUnprocessableEntity, "reports/report", v)
+		}
+		lang := web.Lang(c)
+		r, err := h.svc.Build(c.UserContext(), web.MustSubject(c), key, v.Filter, h.srv.I18n.For(lang).T)
+		if err != nil {
+			return err
+		}
+		v.Report = r
+		for _, ch := range r.Charts {
+			b, err := json.Marshal(ch)
+			if err != nil {
+				return err
+			}
+			v.Charts = append(v.Charts, string(b))
+		}
+		return h.srv.View(c, "reports/report", v)
+	}
+}
+
+// filterLines are the filters as written above an exported table.
+func (h *handler) filterLines(c *fiber.Ctx, v *reportView) []FilterLine {
+	t := h.srv.I18n.For(web.Lang(c)).T
+	me := web.MustSubject(c)
+	all := t("reports.all")
+	name := func(id uint, list []Named) string {
+		if id == 0 {
+			return all
+		}
+		for _, n := range list {
+			if n.ID == id {
+				return n.Name
+			}
+		}
+		return "#" + strconv.FormatUint(uint64(id), 10)
+	}
+	am := all
+	if v.Filter.AM != 0 {
+		am = "#" + strconv.FormatUint(uint64(v.Filter.AM), 10)
+		for _, p := range v.Org.People {
+			if p.ID == v.Filter.AM {
+				am = p.Name
+			}
+		}
+	}
+	ind, grade := all, all
+	if v.Filter.Industry != "" {
+		ind = t("industry." + v.Filter.Industry)
+	}
+	if v.Filter.Grade != "" {
+		grade = t("grade." + v.Filter.Grade)
+	}
+	period := t("reports.period."+v.Filter.Period) + " " + v.Filter.From.Format("2006-01-02") + " – " + v.Filter.To.AddDate(0, 0, -1).Format("2006-01-02")
+	return []FilterLine{
+		{t("reports.f.viewer"), me.Name + " · " + t("role."+me.Role)},
+		{t("reports.f.branch"), name(v.Filter.Branch, v.Org.Branches)},
+		{t("reports.f.team"), name(v.Filter.Team, v.Org.Teams)},
+		{t("reports.f.am"), am},
+		{t("reports.f.industry"), ind},
+		{t("reports.f.grade"), grade},
+		{t("reports.f.period"), period},
+	}
+}
+
+func (h *handler) export(key, format string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v, err := h.filterView(c, key)
+		if err != nil {
+			return err
+		}
+		if v.Errors != nil {
+			return fmt.Errorf("report export: %w", v.fieldErr)
+		}
+		lang := web.Lang(c)
+		r, err := h.svc.Build(c.UserContext(), web.MustSubject(c), key, v.Filter, h.srv.I18n.For(lang).T)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		ctype := "text/csv; charset=utf-8"
+		if format == "xlsx" {
+			ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			err = WriteXLSX(&buf, r, h.filterLines(c, v))
+		} else {
+			err = WriteCSV(&buf, r, h.filterLines(c, v))
+		}
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("report-%s-%s.%s", key, v.Filter.From.Format("2006-01-02"), format)
+		c.Set(fiber.HeaderContentType, ctype)
+		c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Send(buf.Bytes())
+	}
+}
+
+// pack is the printable monthly management pack (PDF) for the filter.
+func (h *handler) pack(c *fiber.Ctx) error {
+	v, err := h.filterView(c, KeyFunnel)
+	if err != nil {
+		return err
+	}
+	if v.Errors != nil {
+		return fmt.Errorf("report pack: %w", v.fieldErr)
+	}
+	lang := web.Lang(c)
+	b, err := h.svc.Pack(c.UserContext(), web.MustSubject(c), v.Filter, h.opts.Fonts, h.opts.Letterhead, lang, h.filterLines(c, v), h.srv.I18n.For(lang).T)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("report-pack-%s.pdf", v.Filter.From.Format("2006-01"))
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(b)
+}

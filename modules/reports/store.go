@@ -1,0 +1,535 @@
+package reports
+
+// This file is the reports module's one window onto other modules' tables
+// (opportunities, stage changes, customers, visit plans, contacts,
+// proposals, contracts, monthly reviews): read-only aggregate queries, each
+// one statement with GROUP BY / CASE / window functions, so a report costs
+// a fixed number of round trips however many rows it counts. Every query
+// joins the record's customer (or reads the review's own columns) and
+// applies the viewer's report scope, then the filter.
+//
+// It reads through Store.read, which is a read replica when one is
+// configured (JIKE_DATABASE_REPLICA_URL) and the primary otherwise.
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"gorm.io/gorm"
+)
+
+// Store runs the report queries.
+type Store struct {
+	read *gorm.DB
+}
+
+// NewStore reads from replica when it is not nil, else from primary.
+func NewStore(primary, replica *gorm.DB) *Store {
+	if replica == nil {
+		replica = primary
+	}
+	return &Store{read: replica}
+}
+
+func (s *Store) conn(ctx context.Context) *gorm.DB { return db.Conn(ctx, s.read) }
+
+func (s *Store) postgres() bool { return s.read.Dialector.Name() == "postgres" }
+
+var customerCols = authz.StandardColumns("customers")
+
+// OpenStages are the stages before won and lost, in order.
+var OpenStages = []string{"identified", "contacted", "visited", "needs", "proposal", "negotiation"}
+
+// AllStages are every stage in order (won and lost end an opportunity).
+var AllStages = append(append([]string{}, OpenStages...), "won", "lost")
+
+// scoped starts a query on table joined to its customer, within scope and
+// the filter; owner is the column the account-manager filter reads.
+func (s *Store) scoped(ctx context.Context, scope authz.ListScope, f Filter, table, owner string) *gorm.DB {
+	q := s.conn(ctx).Table(table)
+	if table != "customers" {
+		q = q.Joins("JOIN customers ON customers.id = " + strings.SplitN(table, " ", 2)[0] + ".customer_id")
+	}
+	q = q.Where("customers.deleted_at IS NULL")
+	q = scope.Apply(q, customerCols)
+	return applyFilter(q, f, "customers.branch_id", "customers.team_id", owner, true)
+}
+
+// applyFilter adds the filter's organisation terms (and the customer's
+// industry and grade when withCustomer).
+func applyFilter(q *gorm.DB, f Filter, branch, team, owner string, withCustomer bool) *gorm.DB {
+	if f.Branch != 0 {
+		q = q.Where(branch+" = ?", f.Branch)
+	}
+	if f.Team != 0 {
+		q = q.Where(team+" = ?", f.Team)
+	}
+	if f.AM != 0 {
+		q = q.Where(owner+" = ?", f.AM)
+	}
+	if withCustomer {
+		if f.Industry != "" {
+			q = q.Where("customers.industry = ?", f.Industry)
+		}
+		if f.Grade != "" {
+			q = q.Where("customers.grade = ?", f.Grade)
+		}
+	}
+	return q
+}
+
+// ---- 1. funnel ----
+
+// StageSum is one stage's open opportunities.
+type StageSum struct {
+	Stage      string
+	N          int64
+	MonthlyFen int64
+	OneTimeFen int64
+}
+
+// Funnel sums the open opportunities per stage as they stand now.
+func (s *Store) Funnel(ctx context.Context, scope authz.ListScope, f Filter) ([]StageSum, error) {
+	var out []StageSum
+	err := s.scoped(ctx, scope, f, "opportunities", "opportunities.owner_id").
+		Select("opportunities.stage AS stage, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time_fen").
+		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ?", OpenStages).
+		Group("opportunities.stage").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("report funnel: %w", err)
+	}
+	return out, nil
+}
+
+// ---- 3. forecast ----
+
+// MonthSum is one expected-close month's open opportunities: counts, raw
+// value and value × probability (in fen × percent, divided by 100 by the
+// service so rounding happens once).
+type MonthSum struct {
+	Month       string
+	N           int64
+	MonthlyFen  int64
+	WeightedPct int64
+}
+
+// probCase is a CASE giving each open stage its probability (percent).
+func probCase(probs map[string]int) string {
+	var b strings.Builder
+	b.WriteString("CASE opportunities.stage")
+	for _, st := range OpenStages {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, probs[st])
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String()
+}
+
+// Forecast sums open opportunities by expected close month in [from, to).
+func (s *Store) Forecast(ctx context.Context, scope authz.ListScope, f Filter, probs map[string]int, from, to time.Time) ([]MonthSum, error) {
+	month := "substr(opportunities.expected_close, 1, 7)"
+	if s.postgres() {
+		month = "to_char(opportunities.expected_close, 'YYYY-MM')"
+	}
+	var out []MonthSum
+	err := s.scoped(ctx, scope, f, "opportunities", "opportunities.owner_id").
+		Select(month+" AS month, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.monthly_fen * ("+probCase(probs)+")), 0) AS weighted_pct").
+		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ? AND opportunities.expected_close >= ? AND opportunities.expected_close < ?", OpenStages, dateOnly(from), dateOnly(to)).
+		Group(month).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("report forecast: %w", err)
+	}
+	return out, nil
+}
+
+// dateOnly is a calendar date as DATE columns store it (midnight UTC).
+func dateOnly(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// ---- 4. attainment: missed lines' reasons ----
+
+// ReasonSum counts the missed lines given a reason, per reason and line.
+type ReasonSum struct {
+	Reason string
+	Line   string
+	N      int64
+}
+
+// Reasons counts the reasons (A–D) of missed lines in the months' reviews
+// that were submitted or signed off.
+func (s *Store) Reasons(ctx context.Context, scope authz.ListScope, f Filter, months []string) ([]ReasonSum, error) {
+	q := s.conn(ctx).Table("review_lines").
+		Joins("JOIN monthly_reviews ON monthly_reviews.id = review_lines.review_id").
+		Where("review_lines.reason <> '' AND monthly_reviews.status IN ? AND monthly_reviews.month IN ?", []string{"submitted", "signed_off"}, months)
+	q = scope.Apply(q, authz.Columns{Owner: "monthly_reviews.owner_id", Team: "monthly_reviews.team_id", Branch: "monthly_reviews.branch_id"})
+	q = applyFilter(q, f, "monthly_reviews.branch_id", "monthly_reviews.team_id", "monthly_reviews.owner_id", false)
+	var out []ReasonSum
+	if err := q.Select("review_lines.reason AS reason, review_lines.line AS line, COUNT(*) AS n").
+		Group("review_lines.reason, review_lines.line").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("report reasons: %w", err)
+	}
+	return out, nil
+}
+
+// ---- 5. coverage ----
+
+// CoverageSum is one manager's A and B customers and how many of them were
+// visited within their care-plan window.
+type CoverageSum struct {
+	OwnerID uint
+	A, ACov int64
+	B, BCov int64
+}
+
+// visitedSince is the condition "a done visit in [since, end)" for the
+// customer row, with since chosen by the grade.
+const visitedSince = `EXISTS (SELECT 1 FROM visit_plans v WHERE v.customer_id = customers.id AND v.deleted_at IS NULL
+ AND v.status = 'done' AND ((customers.grade = 'A' AND v.starts_at >= ?) OR (customers.grade <> 'A' AND v.starts_at >= ?)) AND v.starts_at < ?)`
+
+// Coverage counts A and B customers per owner and those visited: an A
+// customer in the month before end, a B customer in the two months before.
+func (s *Store) Coverage(ctx context.Context, scope authz.ListScope, f Filter, aFrom, bFrom, end time.Time) ([]CoverageSum, error) {
+	var out []CoverageSum
+	err := s.scoped(ctx, scope, f, "customers", "customers.owner_id").
+		Select(`customers.owner_id AS owner_id,
+ SUM(CASE WHEN customers.grade = 'A' THEN 1 ELSE 0 END) AS a,
+ SUM(CASE WHEN customers.grade = 'A' AND `+visitedSince+` THEN 1 ELSE 0 END) AS a_cov,
+ SUM(CASE WHEN customers.grade = 'B' THEN 1 ELSE 0 END) AS b,
+ SUM(CASE WHEN customers.grade = 'B' AND `+visitedSince+` THEN 1 ELSE 0 END) AS b_cov`,
+			aFrom.UTC(), bFrom.UTC(), end.UTC(), aFrom.UTC(), bFrom.UTC(), end.UTC()).
+		Where("customers.grade IN ?", []string{"A", "B"}).
+		Group("customers.owner_id").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("report coverage: %w", err)
+	}
+	return out, nil
+}
+
+// Uncovered is an A or B customer without a visit in its window.
+type Uncovered struct {
+	ID      uint
+	Name    string
+	Grade   string
+	OwnerID uint
+	// LastVisit is the last done visit before end (not Valid: never).
+	LastVisit dbTime
+}
+
+// Uncovered lists the uncovered customers, by owner and name, at most limit.
+func (s *Store) Uncovered(ctx context.Context, scope authz.ListScope, f Filter, aFrom, bFrom, end time.Time, limit int) ([]Uncovered, error) {
+	var out []Uncovered
+	err := s.scoped(ctx, scope, f, "customers", "customers.owner_id").
+		Select(`customers.id AS id, customers.name AS name, customers.grade AS grade, customers.owner_id AS owner_id,
+ (SELECT MAX(v.starts_at) FROM visit_plans v WHERE v.customer_id = customers.id AND v.deleted_at IS NULL AND v.status = 'done' AND v.starts_at < ?) AS last_visit`, end.UTC()).
+		Where("customers.grade IN ? AND NOT "+visitedSince, []string{"A", "B"}, aFrom.UTC(), bFrom.UTC(), end.UTC()).
+		Order("customers.owner_id, customers.grade, customers.name, customers.id").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("report uncovered: %w", err)
+	}
+	return out, nil
+}
+
+// dbTime reads a timestamp that SQLite returns as text from an aggregate
+// (MAX over a column loses its declared type there).
+type dbTime struct {
+	Time  time.Time
+	Valid bool
+}
+
+// Value implements driver.Valuer (GORM wants both to treat the struct as
+// one column); the report never writes it.
+func (t dbTime) Value() (driver.Value, error) {
+	if !t.Valid {
+		return nil, nil
+	}
+	return t.Time, nil
+}
+
+// Scan implements sql.Scanner.
+func (t *dbTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		t.Valid = false
+		return nil
+	case time.Time:
+		t.Time, t.Valid = x, true
+		return nil
+	case []byte:
+		return t.parse(string(x))
+	case string:
+		return t.parse(x)
+	}
+	return fmt.Errorf("dbTime: cannot scan %T", v)
+}
+
+func (t *dbTime) parse(s string) error {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05", "2006-01-02"} {
+		if p, err := time.Parse(layout, s); err == nil {
+			t.Time, t.Valid = p, true
+			return nil
+		}
+	}
+	return fmt.Errorf("dbTime: cannot parse %q", s)
+}
+
+// ---- 2. conversion and velocity ----
+
+// stageRank orders the stages; lost ranks 0, so it is never "forward".
+func stageRank(col string) string {
+	var b strings.Builder
+	b.WriteString("CASE " + col)
+	for i, st := range OpenStages {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, i+1)
+	}
+	fmt.Fprintf(&b, " WHEN 'won' THEN %d ELSE 0 END", len(OpenStages)+1)
+	return b.String()
+}
+
+// daysBetween is the SQL for the days (fractional) from a to b.
+func (s *Store) daysBetween(a, b string) string {
+	if s.postgres() {
+		return "(EXTRACT(EPOCH FROM (" + b + " - " + a + ")) / 86400.0)"
+	}
+	return "(julianday(" + b + ") - julianday(" + a + "))"
+}
+
+// entries are the stage changes of the opportunities in scope from from
+// on, each with the opportunity's next change (LEAD over its history).
+func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, from time.Time) *gorm.DB {
+	q := s.conn(ctx).Table("stage_changes sc").
+		Joins("JOIN opportunities ON opportunities.id = sc.opportunity_id AND opportunities.deleted_at IS NULL").
+		Joins("JOIN customers ON customers.id = opportunities.customer_id").
+		Where("customers.deleted_at IS NULL AND sc.at >= ?", from.UTC())
+	q = scope.Apply(q, customerCols)
+	q = applyFilter(q, f, "customers.branch_id", "customers.team_id", "opportunities.owner_id", true)
+	return q.Select(`sc.to_stage AS stage, sc.at AS at,
+ LEAD(sc.at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_at,
+ LEAD(sc.to_stage) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_stage`)
+}
+
+// StageFlow is one stage's entries in the period: how many, how many went
+// forward next, and the days spent there by those that left.
+type StageFlow struct {
+	Stage    string
+	Entered  int64
+	Forward  int64
+	Left     int64
+	AvgDays  float64
+	P50, P75 float64
+}
+
+// Velocity measures each stage's entries in [from, to).
+func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) ([]StageFlow, error) {
+	inner := s.entries(ctx, scope, f, from)
+	if inner.Error != nil {
+		return nil, fmt.Errorf("report velocity: %w", inner.Error)
+	}
+	d := s.daysBetween("e.at", "e.next_at")
+	sel := `e.stage AS stage, COUNT(*) AS entered,
+ SUM(CASE WHEN e.next_stage IS NOT NULL AND ` + stageRank("e.next_stage") + ` > ` + stageRank("e.stage") + ` THEN 1 ELSE 0 END) AS forward,
+ SUM(CASE WHEN e.next_at IS NOT NULL THEN 1 ELSE 0 END) AS "left",
+ COALESCE(AVG(CASE WHEN e.next_at IS NOT NULL THEN ` + d + ` END), 0) AS avg_days`
+	if s.postgres() {
+		sel += `, COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY ` + d + `) FILTER (WHERE e.next_at IS NOT NULL), 0) AS p50,
+ COALESCE(percentile_cont(0.75) WITHIN GROUP (ORDER BY ` + d + `) FILTER (WHERE e.next_at IS NOT NULL), 0) AS p75`
+	}
+	var out []StageFlow
+	if err := s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e WHERE e.at < ? GROUP BY e.stage", inner, to.UTC()).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("report velocity: %w", err)
+	}
+	if s.postgres() {
+		return out, nil
+	}
+	// SQLite has no percentile_cont: rank each stage's durations with
+	// window functions and fetch only the (at most four) ranks either
+	// side of the 50th and 75th percentile positions; the linear
+	// interpolation between them is percentile_cont's.
+	type rankRow struct {
+		Stage string
+		N     int64
+		Rn    int64
+		Days  float64
+	}
+	var ranks []rankRow
+	err := s.conn(ctx).Raw(`SELECT stage, n, rn, days FROM (
+ SELECT e.stage AS stage, `+d+` AS days,
+  ROW_NUMBER() OVER (PARTITION BY e.stage ORDER BY `+d+`) - 1 AS rn,
+  COUNT(*) OVER (PARTITION BY e.stage) AS n
+ FROM (?) e WHERE e.at < ? AND e.next_at IS NOT NULL) r
+ WHERE rn IN ((n - 1) / 2, n / 2, (3 * (n - 1)) / 4, (3 * (n - 1) + 3) / 4)`, inner, to.UTC()).Scan(&ranks).Error
+	if err != nil {
+		return nil, fmt.Errorf("report velocity percentiles: %w", err)
+	}
+	at := map[string]map[int64]float64{}
+	count := map[string]int64{}
+	for _, r := range ranks {
+		if at[r.Stage] == nil {
+			at[r.Stage] = map[int64]float64{}
+		}
+		at[r.Stage][r.Rn], count[r.Stage] = r.Days, r.N
+	}
+	pct := func(stage string, p float64) float64 {
+		n := count[stage]
+		if n == 0 {
+			return 0
+		}
+		pos := p * float64(n-1)
+		lo := int64(pos)
+		hi := lo
+		if float64(lo) < pos {
+			hi = lo + 1
+		}
+		return at[stage][lo] + (pos-float64(lo))*(at[stage][hi]-at[stage][lo])
+	}
+	for i := range out {
+		out[i].P50, out[i].P75 = pct(out[i].Stage, 0.5), pct(out[i].Stage, 0.75)
+	}
+	return out, nil
+}
+
+// Closed sums the opportunities won or lost in [from, to) by stage and
+// lost reason, with their value and the days from creation to close.
+type Closed struct {
+	Stage      string
+	LostReason string
+	N          int64
+	MonthlyFen int64
+	OneTimeFen int64
+	Days       float64
+}
+
+// Closed groups the period's won and lost opportunities.
+func (s *Store) Closed(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) ([]Closed, error) {
+	var out []Closed
+	err := s.scoped(ctx, scope, f, "opportunities", "opportunities.owner_id").
+		Select(`opportunities.stage AS stage, opportunities.lost_reason AS lost_reason, COUNT(*) AS n,
+ COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time_fen,
+ COALESCE(SUM(`+s.daysBetween("opportunities.created_at", "opportunities.stage_changed_at")+`), 0) AS days`).
+		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ? AND opportunities.stage_changed_at >= ? AND opportunities.stage_changed_at < ?",
+			[]string{"won", "lost"}, from.UTC(), to.UTC()).
+		Group("opportunities.stage, opportunities.lost_reason").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("report closed: %w", err)
+	}
+	return out, nil
+}
+
+// ---- 6. activity ----
+
+// ActivityCount is one source's count for a manager and a week.
+type ActivityCount struct {
+	Src     string
+	OwnerID uint
+	Week    int
+	N       int64
+}
+
+// weekCase buckets col into the weeks (index of the week, -1 outside).
+func weekCase(col string, weeks []time.Time) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString("CASE")
+	for i := 0; i+1 < len(weeks); i++ {
+		fmt.Fprintf(&b, " WHEN %s >= ? AND %s < ? THEN %d", col, col, i)
+		args = append(args, weeks[i].UTC(), weeks[i+1].UTC())
+	}
+	b.WriteString(" ELSE -1 END")
+	return b.String(), args
+}
+
+// Activity counts, per manager and week (weeks are the bounds, n+1 of
+// them for n weeks): visits planned and recorded, visits still without a
+// record after their start (as of now), new key persons, proposals sent,
+// approved (any approval step) and accepted.
+func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, weeks []time.Time, now time.Time) ([]ActivityCount, error) {
+	from, to := weeks[0].UTC(), weeks[len(weeks)-1].UTC()
+	var parts []*gorm.DB
+	add := func(src, table, owner, at, where string, distinct string, args ...any) {
+		wc, wargs := weekCase(at, weeks)
+		cnt := "COUNT(*)"
+		if distinct != "" {
+			cnt = "COUNT(DISTINCT " + distinct + ")"
+		}
+		q := s.scoped(ctx, scope, f, table, owner).
+			Select("'"+src+"' AS src, "+owner+" AS owner_id, "+wc+" AS week, "+cnt+" AS n", wargs...).
+			Where(at+" >= ? AND "+at+" < ?", from, to)
+		if where != "" {
+			q = q.Where(where, args...)
+		}
+		// By position: the week expression has parameters, which a
+		// GROUP BY clause cannot repeat.
+		parts = append(parts, q.Group("2, 3"))
+	}
+	add("planned", "visit_plans", "visit_plans.owner_id", "visit_plans.starts_at", "visit_plans.deleted_at IS NULL AND visit_plans.status <> 'cancelled'", "")
+	add("done", "visit_plans", "visit_plans.owner_id", "visit_plans.starts_at", "visit_plans.deleted_at IS NULL AND visit_plans.status = 'done'", "")
+	add("overdue", "visit_plans", "visit_plans.owner_id", "visit_plans.starts_at", "visit_plans.deleted_at IS NULL AND visit_plans.status = 'planned' AND visit_plans.starts_at < ?", "", now.UTC())
+	add("contacts", "contacts", "contacts.created_by", "contacts.created_at", "contacts.deleted_at IS NULL", "")
+	add("sent", "proposals", "proposals.owner_id", "proposals.sent_at", "proposals.deleted_at IS NULL", "proposals.number")
+	add("approved", "proposals JOIN proposal_approvals pa ON pa.proposal_id = proposals.id", "proposals.owner_id", "pa.at",
+		"proposals.deleted_at IS NULL AND pa.decision = 'approved'", "proposals.number")
+	add("accepted", "proposals", "proposals.owner_id", "proposals.decided_at", "proposals.deleted_at IS NULL AND proposals.status = 'accepted'", "proposals.number")
+	sql := make([]string, len(parts))
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		if p.Error != nil {
+			return nil, fmt.Errorf("report activity: %w", p.Error)
+		}
+		sql[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
+		args[i] = p
+	}
+	var out []ActivityCount
+	if err := s.conn(ctx).Raw(strings.Join(sql, " UNION ALL "), args...).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("report activity: %w", err)
+	}
+	return out, nil
+}
+
+// ---- 7. contracts expiring ----
+
+// Expiring is a contract in force that ends within the window.
+type Expiring struct {
+	ID           uint
+	Number       string
+	Title        string
+	CustomerID   uint
+	CustomerName string
+	OwnerID      uint
+	EndOn        dbTime
+	MonthlyFen   int64
+	TotalFen     int64
+}
+
+// ExpiringSum totals the contracts ending in the window.
+type ExpiringSum struct {
+	N          int64
+	MonthlyFen int64
+	TotalFen   int64
+}
+
+// inForce are the contract statuses still running.
+var inForce = []string{"signed", "active", "expiring"}
+
+// Expiring lists (at most limit) and totals the contracts in force whose
+// end date is in [from, to] (calendar dates).
+func (s *Store) Expiring(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time, limit int) ([]Expiring, ExpiringSum, error) {
+	base := func() *gorm.DB {
+		return s.scoped(ctx, scope, f, "contracts", "contracts.owner_id").
+			Where("contracts.deleted_at IS NULL AND contracts.status IN ? AND contracts.end_on >= ? AND contracts.end_on <= ?", inForce, dateOnly(from), dateOnly(to))
+	}
+	var sum ExpiringSum
+	if err := base().Select("COUNT(*) AS n, COALESCE(SUM(contracts.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(contracts.total_fen), 0) AS total_fen").Scan(&sum).Error; err != nil {
+		return nil, sum, fmt.Errorf("report expiring: %w", err)
+	}
+	var out []Expiring
+	if err := base().Select(`contracts.id AS id, contracts.number AS number, contracts.title AS title, contracts.customer_id AS customer_id,
+ customers.name AS customer_name, contracts.owner_id AS owner_id, contracts.end_on AS end_on, contracts.monthly_fen AS monthly_fen, contracts.total_fen AS total_fen`).
+		Order("contracts.end_on, contracts.id").Limit(limit).Scan(&out).Error; err != nil {
+		return nil, sum, fmt.Errorf("report expiring: %w", err)
+	}
+	return out, sum, nil
+}
