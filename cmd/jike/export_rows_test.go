@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jike-crm/jike/modules/aftersale"
 	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -458,5 +459,57 @@ func TestContractExportEveryRowOnce(t *testing.T) {
 				})
 			}
 		}
+	})
+}
+
+// TestServiceRequestExportEveryRowOnce: 2,300 service requests of the
+// branch, many sharing a deadline, exported by the director: every row
+// exactly once, ordered by deadline as the list is, on both databases.
+func TestServiceRequestExportEveryRowOnce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		bulkCustomers(t, a, 40, 2)
+		var custs []prospects.Customer
+		if err := a.DB.Gorm.Order("id").Find(&custs).Error; err != nil {
+			t.Fatal(err)
+		}
+		director := subject(t, a, "wangjianguo")
+		base := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+		const n = 2300
+		rows := make([]aftersale.Request, n)
+		for i := range rows {
+			c := custs[i%len(custs)]
+			due := base.Add(time.Duration(i%37) * time.Hour)
+			rows[i] = aftersale.Request{CustomerID: c.ID, Kind: "complaint", Category: "network", Severity: "normal",
+				Channel: "phone", Description: "批量投诉", Status: "open", FirstResponderID: c.OwnerID, HandlerID: c.OwnerID,
+				ClockFrom: base, ResponseDueAt: due, WarnAt: due, ResolveDueAt: due, DirectorAt: due, Cycle: 1, Version: 1,
+				CreatedAt: base, UpdatedAt: base}
+		}
+		if err := a.DB.Gorm.CreateInBatches(rows, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids := map[uint]string{}
+		for i, r := range rows {
+			if custs[i%len(custs)].BranchID == director.BranchID {
+				ids[r.ID] = aftersale.RequestNo(r.ID)
+			}
+		}
+		if len(ids) <= 1000 {
+			t.Fatalf("only %d requests in scope: not more than one batch", len(ids))
+		}
+		res := loggedIn(t, a, "wangjianguo").Get("/aftersale/requests/export.csv?view=all")
+		if res.Status != 200 {
+			t.Fatalf("status %d: %.300s", res.Status, res.Body)
+		}
+		header, got := readCSV(t, res.Body)
+		noCol, dueCol := columnIndex(t, header, "编号"), columnIndex(t, header, "解决时限")
+		nos := make([]string, len(got))
+		for i, r := range got {
+			nos[i] = r[noCol]
+			if i > 0 && got[i-1][dueCol] > r[dueCol] {
+				t.Fatalf("row %d (due %s) comes after a later deadline (%s)", i+1, r[dueCol], got[i-1][dueCol])
+			}
+		}
+		onceEach(t, "CSV", nos, ids)
 	})
 }

@@ -215,8 +215,9 @@ func (s *Store) requestQuery(ctx context.Context, scope authz.ListScope, f Reque
 		q = q.Where("customers.team_id = ?", f.TeamID)
 	}
 	if f.Q != "" {
-		like := "%" + strings.ToLower(f.Q) + "%"
-		q = q.Where("(LOWER(customers.name) LIKE ? OR LOWER(service_requests.description) LIKE ?)", like, like)
+		// The one search fold (db.Contains): width, case and LIKE escapes.
+		cond, args := db.Contains(f.Q, "customers.search_text", "LOWER(service_requests.description)")
+		q = q.Where(cond, args...)
 	}
 	return q
 }
@@ -229,11 +230,8 @@ func (s *Store) ListRequests(ctx context.Context, scope authz.ListScope, f Reque
 	}
 	q := s.requestQuery(ctx, scope, f).
 		Joins("LEFT JOIN users ON users.id = service_requests.handler_id").
-		Select("service_requests.*, customers.name AS customer_name, customers.owner_id AS owner_id, customers.team_id AS team_id, users.name AS handler_name").
+		Select(requestColumns).
 		Order("service_requests.resolve_due_at ASC, service_requests.id DESC")
-	if f.View == "" || f.View == "mine" || f.View == "team" {
-		q = q.Order("service_requests.id DESC")
-	}
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
@@ -244,26 +242,23 @@ func (s *Store) ListRequests(ctx context.Context, scope authz.ListScope, f Reque
 	return out, total, nil
 }
 
+// requestColumns are what a RequestRow reads.
+const requestColumns = "service_requests.*, customers.name AS customer_name, customers.owner_id AS owner_id, customers.team_id AS team_id, users.name AS handler_name"
+
 // EachRequest calls fn with batches of the requests matching f within
-// scope (exports).
+// scope (exports), in the list's order (due first, then newest): the
+// keyset reader walks that same order in one read snapshot, so every row
+// comes exactly once however many there are (paging with OFFSET dropped
+// and repeated rows as the list changed underneath).
 func (s *Store) EachRequest(ctx context.Context, scope authz.ListScope, f RequestFilter, fn func([]RequestRow) error) error {
-	const batch = 500
-	f.Limit = batch
-	for f.Offset = 0; ; f.Offset += batch {
-		rows, _, err := s.ListRequests(ctx, scope, f)
-		if err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		if err := fn(rows); err != nil {
-			return err
-		}
-		if len(rows) < batch {
-			return nil
-		}
-	}
+	f.Limit, f.Offset = 0, 0
+	keys := []db.Key{{Expr: "service_requests.resolve_due_at"}, {Expr: "service_requests.id", Desc: true}}
+	keyOf := func(r *RequestRow) []any { return []any{r.ResolveDueAt, r.ID} }
+	return db.EachBatch(ctx, s.db, func(tx *gorm.DB) *gorm.DB {
+		return (&Store{db: tx}).requestQuery(ctx, scope, f).
+			Joins("LEFT JOIN users ON users.id = service_requests.handler_id").
+			Select(requestColumns)
+	}, keys, keyOf, 1000, fn)
 }
 
 // DueRow is an open request the SLA job looks at, with whom to tell.
