@@ -23,9 +23,9 @@ func (d reportDirectory) Org(ctx context.Context, viewer authz.Subject) (*report
 	var err error
 	switch d.enf.Level(viewer, "report", "read") {
 	case authz.ScopeAll:
-		bs, err := d.st.Branches(ctx)
-		if err != nil {
-			return nil, err
+		bs, berr := d.st.Branches(ctx)
+		if berr != nil {
+			return nil, berr
 		}
 		for _, b := range bs {
 			out.Branches = append(out.Branches, reports.Named{ID: b.ID, Name: b.Name})

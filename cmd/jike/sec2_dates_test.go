@@ -109,7 +109,6 @@ func TestDatesBoundedOnEveryForm(t *testing.T) {
 			path  string
 			field string // the date field
 			base  url.Values
-			dates []string // the bad values to post (default: badDates)
 			want  map[string]string
 		}
 		rangeMsg, dateMsg, dtMsg, monthMsg := "日期须在 1900-01-01 至 2100-12-31 之间", "请输入日期，如 2026-11-25", "请输入日期和时间", "月份格式应为 YYYY-MM"

@@ -124,10 +124,7 @@ func (s *Settings) SLA(sev string) SLA {
 
 // CategoryList is the configured categories, or the built-in ones.
 func (s *Settings) CategoryList() []string {
-	var out []string
-	for _, l := range splitLines(s.Categories) {
-		out = append(out, l)
-	}
+	out := splitLines(s.Categories)
 	if len(out) == 0 {
 		return DefaultCategories
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -244,10 +243,6 @@ var needSorts = map[string]string{
 	"status":   "CASE needs.status WHEN 'open' THEN 1 WHEN 'addressed' THEN 2 ELSE 3 END",
 	"customer": "customers.name",
 	"category": "needs.category",
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 func (s *Store) needQuery(ctx context.Context, scope authz.ListScope, f NeedFilter) *gorm.DB {

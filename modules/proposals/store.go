@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -213,10 +212,6 @@ type Row struct {
 }
 
 const rowColumns = "proposals.*, customers.name AS customer_name"
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
 
 // listQuery selects the proposals f matches within scope (joined to their
 // customer, which the scope applies to), unordered.
