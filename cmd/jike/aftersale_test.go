@@ -10,7 +10,9 @@ import (
 
 	"github.com/jike-crm/jike/modules/aftersale"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/visits"
 )
 
 // afterWorld is three customers in one branch and one in another: liwei's
@@ -210,9 +212,16 @@ func TestCallbackLowScoreReopens(t *testing.T) {
 		// The pre-visit brief lists the reopened complaint and the scores;
 		// the customer's timeline shows the steps.
 		title, lines, err := afterSaleSection(w.a.Aftersale, time.UTC)(ctx, am, w.cu["liwei"])
-		if err != nil || title != "aftersale.brief.title" || len(lines) != 2 ||
-			!strings.HasPrefix(lines[0], aftersale.RequestNo(w.req["liwei"])) || !strings.Contains(lines[1], "4/4/2/4") {
-			t.Fatalf("brief %q %v", lines, err)
+		if err != nil || title != "aftersale.brief.title" || len(lines) != 2 {
+			t.Fatalf("brief %v %v", lines, err)
+		}
+		for lang, want := range map[string]string{i18n.ZH: "服务态度 4、专业能力 4、响应速度 2、解决效果 4（满分 5），不愿推荐",
+			i18n.EN: "attitude 4, professionalism 4, speed 2, solution quality 4 (out of 5); would not recommend"} {
+			tr := visits.TFunc(func(id string, args ...any) string { return w.a.Server.I18n.T(lang, id, args...) })
+			if first, second := lines[0].In(tr), lines[1].In(tr); !strings.HasPrefix(first, aftersale.RequestNo(w.req["liwei"])) ||
+				!strings.Contains(second, want) {
+				t.Fatalf("brief in %s: %q, %q", lang, first, second)
+			}
 		}
 		page := loggedIn(t, w.a, "liwei").Get("/customers/" + itoa(w.cu["liwei"]))
 		for _, want := range []string{"登记服务请求 " + aftersale.RequestNo(w.req["liwei"]), "重新打开 " + aftersale.RequestNo(w.req["liwei"]), "满意度回访 4/4/2/4"} {

@@ -423,14 +423,15 @@ func incumbents(svc *contracts.Service) needs.IncumbentSource {
 // contractsSection is the pre-visit brief's list of the customer's
 // contracts in force with their end dates.
 func contractsSection(svc *contracts.Service) visits.BriefSection {
-	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []string, error) {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []visits.BriefLine, error) {
 		rows, err := svc.InForceOf(ctx, actor, customerID)
 		if err != nil {
 			return "", nil, err
 		}
-		lines := make([]string, 0, len(rows))
+		lines := make([]visits.BriefLine, 0, len(rows))
 		for _, r := range rows {
-			lines = append(lines, fmt.Sprintf("%s %s · %s – %s · ¥%s", r.Number, r.Title, r.StartOn.Format("2006-01-02"), r.EndOn.Format("2006-01-02"), r.TotalFen))
+			lines = append(lines, visits.Line("brief.line.contract", "Number", r.Number, "Title", r.Title,
+				"Start", r.StartOn.Format("2006-01-02"), "End", r.EndOn.Format("2006-01-02"), "Total", r.TotalFen.String()))
 		}
 		return "contracts.brief.title", lines, nil
 	}
@@ -518,14 +519,15 @@ func advanceOpportunity(svc *prospects.Service, stage string) func(context.Conte
 // openProposalsSection is the pre-visit brief's list of the customer's
 // proposals still in play (draft to sent).
 func openProposalsSection(svc *proposals.Service) visits.BriefSection {
-	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []string, error) {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []visits.BriefLine, error) {
 		rows, _, err := svc.List(ctx, actor, proposals.Filter{CustomerID: customerID, Statuses: proposals.OpenStatuses, Limit: 10})
 		if err != nil {
 			return "", nil, err
 		}
-		lines := make([]string, 0, len(rows))
+		lines := make([]visits.BriefLine, 0, len(rows))
 		for _, r := range rows {
-			lines = append(lines, fmt.Sprintf("%s v%d %s · ¥%s", r.Number, r.Version, r.Title, r.TotalFen))
+			lines = append(lines, visits.Line("brief.line.proposal", "Number", r.Number, "Version", r.Version, "Title", r.Title,
+				"Total", r.TotalFen.String()))
 		}
 		return "brief.open_proposals", lines, nil
 	}
@@ -701,18 +703,18 @@ func sweepSessions(ctx context.Context, svc *org.Service, log *slog.Logger, ever
 // openNeedsSection is the pre-visit brief's "open needs" part: each open
 // need of the customer, the high-priority ones marked with a star.
 func openNeedsSection(svc *needs.Service) visits.BriefSection {
-	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []string, error) {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []visits.BriefLine, error) {
 		rows, _, err := svc.ListNeeds(ctx, actor, needs.NeedFilter{CustomerID: customerID, Status: "open", Limit: 20})
 		if err != nil {
 			return "", nil, err
 		}
-		lines := make([]string, 0, len(rows))
+		lines := make([]visits.BriefLine, 0, len(rows))
 		for _, r := range rows {
-			line := r.Description
+			id := "brief.line.need"
 			if r.Priority == "high" {
-				line = "★ " + line
+				id = "brief.line.need_high"
 			}
-			lines = append(lines, line)
+			lines = append(lines, visits.Line(id, "Description", r.Description))
 		}
 		return "brief.open_needs", lines, nil
 	}
@@ -725,29 +727,31 @@ func afterSaleSection(svc *aftersale.Service, loc *time.Location) visits.BriefSe
 	if loc == nil {
 		loc = time.UTC
 	}
-	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []string, error) {
+	return func(ctx context.Context, actor authz.Subject, customerID uint) (string, []visits.BriefLine, error) {
 		open, err := svc.OpenOf(ctx, actor, customerID)
 		if err != nil {
 			return "", nil, err
 		}
-		lines := make([]string, 0, len(open)+1)
+		lines := make([]visits.BriefLine, 0, len(open)+1)
 		for _, r := range open {
 			desc := []rune(r.Description)
 			if len(desc) > 60 {
 				desc = append(desc[:60], '…')
 			}
-			lines = append(lines, fmt.Sprintf("%s · %s · %s", aftersale.RequestNo(r.ID), r.ResolveDueAt.In(loc).Format("2006-01-02 15:04"), string(desc)))
+			lines = append(lines, visits.Line("brief.line.request", "No", aftersale.RequestNo(r.ID),
+				"Due", r.ResolveDueAt.In(loc).Format("2006-01-02 15:04"), "Description", string(desc)))
 		}
 		last, err := svc.LastScore(ctx, actor, customerID)
 		if err != nil {
 			return "", nil, err
 		}
 		if last != nil {
-			rec := "×"
+			id := "brief.line.callback_not_recommend"
 			if last.Recommend {
-				rec = "✓"
+				id = "brief.line.callback_recommend"
 			}
-			lines = append(lines, fmt.Sprintf("☎ %s · %d/%d/%d/%d · %s", last.DoneAt.In(loc).Format("2006-01-02"), last.QAttitude, last.QSkill, last.QSpeed, last.QResult, rec))
+			lines = append(lines, visits.Line(id, "Date", last.DoneAt.In(loc).Format("2006-01-02"),
+				"Attitude", last.QAttitude, "Skill", last.QSkill, "Speed", last.QSpeed, "Result", last.QResult))
 		}
 		return "aftersale.brief.title", lines, nil
 	}

@@ -307,7 +307,7 @@ func TestContractsInBriefAndLists(t *testing.T) {
 		liwei := itoa(subject(t, w.a, "liwei").ID)
 		runScenarios(t, w.a, []scenario{
 			{name: "brief", as: "liwei", path: "/visits/" + itoa(p.ID) + "/brief", status: 200,
-				want: []string{"在履行的合同（到期日）", c.Number, c.EndOn.Format("2006-01-02")}, wantNot: []string{"短期视频会议协议"}},
+				want: []string{"在履行的合同（到期日）", c.Number, c.StartOn.Format("2006-01-02") + " 至 " + c.EndOn.Format("2006-01-02")}, wantNot: []string{"短期视频会议协议"}},
 			{name: "the analysis marks us incumbent", as: "liwei", path: "/customers/" + itoa(w.cu.ID) + "/analysis", status: 200,
 				want: []string{"我方在网合同", "在网（我方）", c.Number}, wantNot: []string{small.Number}},
 			{name: "status filter", as: "liwei", path: "/contracts?status=draft", status: 200, want: []string{"短期视频会议协议"}, wantNot: []string{c.Number}},

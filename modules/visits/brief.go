@@ -28,8 +28,34 @@ type BriefVisit struct {
 // BriefPart is a registered section with its lines.
 type BriefPart struct {
 	Title string
-	Lines []string
+	Lines []BriefLine
 }
+
+// BriefLine is one line of a brief section: a message id and its
+// arguments ("Key", value pairs), worded in the reader's language when the
+// page or the PDF is made — a section knows the records, not the reader.
+type BriefLine struct {
+	ID   string
+	Args []any
+}
+
+// Line makes a BriefLine.
+func Line(id string, args ...any) BriefLine { return BriefLine{ID: id, Args: args} }
+
+// Translator is what words a line: the page's i18n.Localizer, or the
+// PDF's T (as TFunc).
+type Translator interface {
+	T(id string, args ...any) string
+}
+
+// TFunc adapts a T function to Translator.
+type TFunc func(id string, args ...any) string
+
+// T words id with args.
+func (f TFunc) T(id string, args ...any) string { return f(id, args...) }
+
+// In words the line for the reader (templates: {{.In $.L}}).
+func (l BriefLine) In(tr Translator) string { return tr.T(l.ID, l.Args...) }
 
 // Brief assembles the pre-visit brief of visit id.
 func (s *Service) Brief(ctx context.Context, actor authz.Subject, id uint) (*Brief, error) {

@@ -82,7 +82,7 @@ func BriefPDF(fonts *pdf.Fonts, loc *time.Location) BriefRenderer {
 				d.Paragraph(t("brief.none"))
 			}
 			for _, l := range sec.Lines {
-				d.Paragraph("· " + l)
+				d.Paragraph("· " + l.In(TFunc(t)))
 			}
 		}
 		d.Heading(2, t("brief.last_visits"))

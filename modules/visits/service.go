@@ -46,7 +46,7 @@ type CreateNeedFunc func(ctx context.Context, tx *gorm.DB, actor authz.Subject, 
 // BriefSection adds a part to the pre-visit brief: a title (i18n id) and
 // plain lines. Modules register theirs (open needs, contracts ending, open
 // complaints) in cmd/jike.
-type BriefSection func(ctx context.Context, actor authz.Subject, customerID uint) (title string, lines []string, err error)
+type BriefSection func(ctx context.Context, actor authz.Subject, customerID uint) (title string, lines []BriefLine, err error)
 
 // Service holds the rules for visit plans and records. A visit is visible
 // and editable exactly when its customer is (prospects.CustomerFor).
