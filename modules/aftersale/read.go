@@ -134,38 +134,14 @@ func (s *Service) OpenOf(ctx context.Context, actor authz.Subject, customerID ui
 	return s.store.OpenOfCustomer(ctx, customerID)
 }
 
-// TeamsFor lists the teams the actor may filter by.
+// TeamsFor lists the teams the actor may filter by (org.FilterTeams).
 func (s *Service) TeamsFor(ctx context.Context, actor authz.Subject) ([]org.Team, error) {
-	switch actor.Role {
-	case authz.RoleDirector:
-		return s.deps.Org.Teams(ctx, actor.BranchID, false)
-	case authz.RoleAdmin:
-		return s.deps.Org.Teams(ctx, 0, false)
-	}
-	return nil, nil
+	return org.FilterTeams(ctx, s.deps.Org, actor)
 }
 
-// OwnersFor lists the account managers the actor may filter by.
+// OwnersFor lists the people the actor may filter by (org.FilterOwners).
 func (s *Service) OwnersFor(ctx context.Context, actor authz.Subject) ([]org.User, error) {
-	f := org.UserFilter{Status: "active", Sort: "name", Limit: 500}
-	switch actor.Role {
-	case authz.RoleAccountManager:
-		return nil, nil
-	case authz.RoleChiefRep:
-		if actor.TeamID == 0 {
-			return nil, nil
-		}
-		f.TeamID = actor.TeamID
-	case authz.RoleDirector:
-		f.BranchID = actor.BranchID
-	}
-	us, _, err := s.deps.Org.ListUsers(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(us, func(u org.User) bool {
-		return u.Role != authz.RoleAccountManager && u.Role != authz.RoleChiefRep
-	}), nil
+	return org.FilterOwners(ctx, s.deps.Org, actor)
 }
 
 // Categories are the categories offered for a customer's branch.

@@ -2,7 +2,6 @@ package contracts
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/jike-crm/jike/modules/org"
@@ -290,39 +289,14 @@ func (s *Service) Accepted(ctx context.Context, actor authz.Subject, cust *prosp
 	return s.accepted(ctx, actor, cust, id)
 }
 
-// TeamsFor lists the teams the actor may filter by (the branch's for a
-// director, their own for a chief rep; none otherwise).
+// TeamsFor lists the teams the actor may filter by (org.FilterTeams).
 func (s *Service) TeamsFor(ctx context.Context, actor authz.Subject) ([]org.Team, error) {
-	switch actor.Role {
-	case authz.RoleDirector:
-		return s.deps.Org.Teams(ctx, actor.BranchID, false)
-	case authz.RoleAdmin:
-		return s.deps.Org.Teams(ctx, 0, false)
-	}
-	return nil, nil
+	return org.FilterTeams(ctx, s.deps.Org, actor)
 }
 
-// OwnersFor lists the account managers the actor may filter by.
+// OwnersFor lists the people the actor may filter by (org.FilterOwners).
 func (s *Service) OwnersFor(ctx context.Context, actor authz.Subject) ([]org.User, error) {
-	f := org.UserFilter{Status: "active", Sort: "name", Limit: 500}
-	switch actor.Role {
-	case authz.RoleAccountManager:
-		return nil, nil
-	case authz.RoleChiefRep:
-		if actor.TeamID == 0 {
-			return nil, nil
-		}
-		f.TeamID = actor.TeamID
-	case authz.RoleDirector:
-		f.BranchID = actor.BranchID
-	}
-	us, _, err := s.deps.Org.ListUsers(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	return slices.DeleteFunc(us, func(u org.User) bool {
-		return u.Role != authz.RoleAccountManager && u.Role != authz.RoleChiefRep
-	}), nil
+	return org.FilterOwners(ctx, s.deps.Org, actor)
 }
 
 // Quote is a priced form: lines and totals as the server computes them
