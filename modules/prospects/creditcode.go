@@ -62,9 +62,10 @@ var creditCodeCategories = map[byte]string{
 // white space (the full-width space too) and invisible characters (stray
 // BOMs, zero-width spaces from copied text) removed, full-width letters
 // and digits made half-width (NFKC), and letters upper-cased. It does not
-// validate.
+// validate. It is idempotent (see textnorm.Settle): the stored code of a
+// customer compares equal to the same code typed again.
 func NormalizeCreditCode(s string) string {
-	return strings.ToUpper(strings.ReplaceAll(textnorm.Fold(s), " ", ""))
+	return textnorm.Settle(s, func(v string) string { return strings.ToUpper(textnorm.Compact(v, " ")) })
 }
 
 // ValidateCreditCode checks a normalised code and returns one of the

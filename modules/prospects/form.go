@@ -158,8 +158,8 @@ func (in *ContactInput) Validate() (*time.Time, apperr.Fields) {
 	f := apperr.Fields{}
 	in.Name = textnorm.Name(in.Name)
 	in.Title = textnorm.Line(in.Title)
-	in.Mobile = strings.NewReplacer(" ", "", "-", "").Replace(textnorm.Fold(in.Mobile))
-	in.Phone = strings.ReplaceAll(textnorm.Fold(in.Phone), " ", "")
+	in.Mobile = textnorm.Compact(in.Mobile, " -")
+	in.Phone = textnorm.Compact(in.Phone, " ")
 	in.Email = textnorm.Fold(in.Email)
 	in.Role, in.Attitude = textnorm.Fold(in.Role), textnorm.Fold(in.Attitude)
 	in.Preferences = textnorm.Line(in.Preferences)

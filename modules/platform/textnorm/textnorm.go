@@ -134,6 +134,41 @@ func Fold(s string) string {
 	return collapseSpace(norm.NFKC.String(s))
 }
 
+// Compact is Fold with every rune of cut removed: the form of phone
+// numbers and codes that people type with spaces or dashes inside.
+// Removing a rune joins its neighbours, and NFKC may then compose them
+// ("A¨" folds to "A", a space and a combining diaeresis; without the space
+// that is "Ä"), so the steps repeat until the value settles. Compact is
+// therefore idempotent, which stored values compared with freshly typed
+// ones need.
+func Compact(s, cut string) string {
+	return Settle(s, func(v string) string {
+		return strings.Map(func(r rune) rune {
+			if strings.ContainsRune(cut, r) {
+				return -1
+			}
+			return r
+		}, Fold(v))
+	})
+}
+
+// Settle applies f until its result stops changing, for normalisers built
+// from steps that can undo each other's work (removing characters, then
+// composing, then changing case). Each step here only removes or composes
+// characters, so a few rounds settle; the bound keeps a pathological input
+// from looping, and the fuzz tests check idempotence on what survives it.
+func Settle(s string, f func(string) string) string {
+	out := f(s)
+	for i := 0; i < 8; i++ {
+		next := f(out)
+		if next == out {
+			return out
+		}
+		out = next
+	}
+	return out
+}
+
 // Key is the comparison form of s: Fold, lower-cased. Two texts that a
 // person would call "the same" (ABC and ＡＢＣ, Ａbc and abc) have the same
 // key.

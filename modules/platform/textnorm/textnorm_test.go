@@ -108,7 +108,7 @@ func TestParseDate(t *testing.T) {
 // compare equal to freshly typed ones.
 func FuzzNormalise(f *testing.F) {
 	for _, s := range []string{"", "哈尔滨银行", "A\x00B", "\u202Eabc", "\u200B", "a\r\nb", "ＡＢＣ", "e\u0301", "Ａ\u0301",
-		"\xff\xfe", "1975年3月8日", "  x  ", "\t\n", "\u2028", "\U000E0041", "ﬁ", "①", "㍻"} {
+		"\xff\xfe", "1975年3月8日", "  x  ", "\t\n", "\u2028", "\U000E0041", "ﬁ", "①", "㍻", "A¨", "1-¨"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -137,6 +137,9 @@ func FuzzNormalise(f *testing.F) {
 				t.Fatalf("%s is not idempotent: %q → %q → %q", l.name, s, out, again)
 			}
 		}
+		if c := Compact(s, " -"); Compact(c, " -") != c || strings.ContainsAny(c, " -") {
+			t.Fatalf("Compact(%q) = %q, again %q", s, c, Compact(c, " -"))
+		}
 		stripped := Strip(s)
 		for _, r := range stripped {
 			if (isControl(r) && r != '\t' && r != '\n' && r != '\r') || Invisible(r) || r == utf8.RuneError && !strings.ContainsRune(s, utf8.RuneError) {
@@ -150,4 +153,19 @@ func FuzzNormalise(f *testing.F) {
 			t.Fatalf("ParseDate(%q) = %v, out of range", s, d)
 		}
 	})
+}
+
+// TestCompactComposesAfterRemoval: removing the space that NFKC puts into
+// "A¨" joins a letter and a combining mark, which compose; Compact must
+// return the composed form at once, or a stored value would change when
+// normalised again (found by FuzzCreditCode).
+func TestCompactComposesAfterRemoval(t *testing.T) {
+	for in, want := range map[string]string{"A¨": "Ä", "138 0013 8000": "13800138000", "１３８-００１３": "1380013", "": ""} {
+		if got := Compact(in, " -"); got != want {
+			t.Errorf("Compact(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if Fold("A¨") == Compact("A¨", " ") {
+		t.Error("the case no longer exercises composition after removal")
+	}
 }
