@@ -2,6 +2,7 @@ package reports
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,10 @@ const (
 // Grades and industries a filter accepts are checked against these lists,
 // so a typed URL cannot put arbitrary text into a query or a file name.
 var grades = []string{"A", "B", "C", "D"}
+
+// filterKeys are the query keys a report URL may carry (see ParseFilter).
+// The form always sends at, from and to; the period says which apply.
+var filterKeys = []string{"branch", "team", "am", "owner", "industry", "grade", "period", "at", "from", "to", "compare"}
 
 // Filter is what every report is narrowed by. It lives in the URL (Query),
 // so a report can be bookmarked and sent; the viewer's scope is applied on
@@ -79,11 +84,46 @@ func (f Filter) QueryString() string { return f.Query().Encode() }
 
 // ParseFilter reads a filter from the URL. now (in loc) gives the default
 // period, the current month. Bad values are field errors with message ids.
+//
+// It is the one place a report's URL is read (pages, downloads and the
+// PDF pack), so it refuses every malformed filter rather than ignoring it:
+// a key that is not a filter (a typo such as `manager=`), a key given
+// twice with different values, an id that is not a number, a compare flag
+// that is not 0 or 1, besides the bad values of each field. A report that
+// silently dropped a filter would show the whole scope under a heading
+// that claims a narrower one. `owner` is accepted as another name of `am`
+// (the opportunity lists call it so, and a stage's link carries it).
 func ParseFilter(q url.Values, now time.Time, loc *time.Location, industries []string) (Filter, error) {
-	f := Filter{Period: strings.TrimSpace(q.Get("period")), Compare: q.Get("compare") == "1"}
 	errs := apperr.Fields{}
+	// get reads a key once: repeated with different values is an error.
+	get := func(key string) string {
+		vs := q[key]
+		for _, v := range vs[min(1, len(vs)):] {
+			if strings.TrimSpace(v) != strings.TrimSpace(vs[0]) {
+				errs.Add(key, "rep13.reports.err.repeated")
+				return ""
+			}
+		}
+		if len(vs) == 0 {
+			return ""
+		}
+		return strings.TrimSpace(vs[0])
+	}
+	for key := range q {
+		if !slices.Contains(filterKeys, key) {
+			errs.Add(key, "rep13.reports.err.unknown")
+		}
+	}
+	f := Filter{Period: get("period")}
+	switch get("compare") {
+	case "", "0":
+	case "1":
+		f.Compare = true
+	default:
+		errs.Add("compare", "rep13.reports.err.compare")
+	}
 	id := func(key string) uint {
-		v := strings.TrimSpace(q.Get(key))
+		v := get(key)
 		if v == "" || v == "0" {
 			return 0
 		}
@@ -95,14 +135,20 @@ func ParseFilter(q url.Values, now time.Time, loc *time.Location, industries []s
 		return uint(n)
 	}
 	f.Branch, f.Team, f.AM = id("branch"), id("team"), id("am")
-	if g := strings.ToUpper(strings.TrimSpace(q.Get("grade"))); g != "" {
+	if o := id("owner"); o != 0 {
+		if f.AM != 0 && f.AM != o {
+			errs.Add("owner", "rep13.reports.err.owner_am")
+		}
+		f.AM = o
+	}
+	if g := strings.ToUpper(get("grade")); g != "" {
 		if !contains(grades, g) {
 			errs.Add("grade", "reports.err.grade")
 		} else {
 			f.Grade = g
 		}
 	}
-	if ind := strings.TrimSpace(q.Get("industry")); ind != "" {
+	if ind := get("industry"); ind != "" {
 		if !contains(industries, ind) {
 			errs.Add("industry", "reports.err.industry")
 		} else {
@@ -113,7 +159,7 @@ func ParseFilter(q url.Values, now time.Time, loc *time.Location, industries []s
 	if f.Period == "" {
 		f.Period = PeriodMonth
 	}
-	at := strings.TrimSpace(q.Get("at"))
+	at := get("at")
 	switch f.Period {
 	case PeriodMonth:
 		if at == "" {
@@ -155,8 +201,8 @@ func ParseFilter(q url.Values, now time.Time, loc *time.Location, industries []s
 		t := time.Date(y, 1, 1, 0, 0, 0, 0, loc)
 		f.Anchor, f.From, f.To = at, t, t.AddDate(1, 0, 0)
 	case PeriodCustom:
-		from, e1 := time.ParseInLocation("2006-01-02", strings.TrimSpace(q.Get("from")), loc)
-		to, e2 := time.ParseInLocation("2006-01-02", strings.TrimSpace(q.Get("to")), loc)
+		from, e1 := time.ParseInLocation("2006-01-02", get("from"), loc)
+		to, e2 := time.ParseInLocation("2006-01-02", get("to"), loc)
 		switch {
 		case e1 != nil || from.Year() < 2000 || from.Year() > 2100:
 			errs.Add("from", "reports.err.date")

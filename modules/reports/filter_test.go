@@ -42,11 +42,28 @@ func TestParseFilter(t *testing.T) {
 		"period=custom&from=2026-03-10&to=2026-03-01": "to", "period=custom&from=x&to=2026-03-01": "from",
 		"grade=E": "grade", "industry=mining": "industry", "team=abc": "team", "am=-1": "am",
 		"period=custom&from=2020-01-01&to=2026-01-01": "to",
+		// The class the review found silently ignored: unknown keys,
+		// repeated keys with other values, a compare flag, owner (am's
+		// other name) not a number or disagreeing with am.
+		"owner=abc": "owner", "manager=1": "manager", "team=1&team=2": "team", "compare=yes": "compare",
+		"owner=1&am=2": "owner", "period=2026-13": "period",
 	} {
 		_, err := ParseFilter(url.Values(mustQuery(t, q)), now, sh, []string{"finance"})
 		fields, ok := apperr.AsFields(err)
 		if !ok || fields[field] == "" {
 			t.Errorf("%q: %v, want an error on %s", q, err, field)
+		}
+	}
+}
+
+// TestParseFilterAliasesAndRepeats: owner is am; a key repeated with the
+// same value, and the empty from/to the form sends for a month, are fine.
+func TestParseFilterAliasesAndRepeats(t *testing.T) {
+	now := time.Date(2026, 5, 10, 0, 0, 0, 0, time.UTC)
+	for q, am := range map[string]uint{"owner=7": 7, "owner=7&am=7": 7, "am=7&am=7": 7, "team=&team=&from=&to=&at=2026-05&compare=0": 0} {
+		f, err := ParseFilter(mustQuery(t, q), now, time.UTC, nil)
+		if err != nil || f.AM != am {
+			t.Errorf("%q: %v, am %d", q, err, f.AM)
 		}
 	}
 }

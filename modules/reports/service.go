@@ -227,7 +227,7 @@ func oppLink(f Filter, stage string) string {
 // ---- 1. funnel ----
 
 func (s *Service) funnel(ctx context.Context, viewer authz.Subject, f Filter, t T) (*Report, error) {
-	rows, err := s.store.Funnel(ctx, s.scope(viewer), f)
+	rows, err := s.store.Funnel(ctx, s.scope(viewer), f, s.opts.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -314,8 +314,15 @@ func roundDiv(a, b int64) int64 {
 }
 
 // targetRows are the month's target rows narrowed by the filter's branch,
-// team and account manager (industry and grade do not apply to targets).
-func (s *Service) targetRows(ctx context.Context, viewer authz.Subject, f Filter, month string) ([]TargetRow, error) {
+// team and account manager. Under an industry or grade filter targets,
+// which are set per manager and not per customer, are apportioned: each
+// line's target × the manager's customers of that industry and grade ÷
+// all his customers in scope (rounded half away from zero), and managers
+// without such a customer drop out; when actuals is true the actuals are
+// recounted over those customers' records (Store.OwnerActuals) instead of
+// the targets module's whole-book figures, so target and actual cover the
+// same customers.
+func (s *Service) targetRows(ctx context.Context, viewer authz.Subject, f Filter, month string, actuals bool) ([]TargetRow, error) {
 	if s.targets == nil {
 		return nil, nil
 	}
@@ -329,12 +336,51 @@ func (s *Service) targetRows(ctx context.Context, viewer authz.Subject, f Filter
 			out = append(out, r)
 		}
 	}
-	return out, nil
+	if f.Industry == "" && f.Grade == "" {
+		return out, nil
+	}
+	owners := make([]uint, len(out))
+	for i, r := range out {
+		owners[i] = r.Person.ID
+	}
+	scope := s.scope(viewer)
+	shares, err := s.store.CustomerShares(ctx, scope, f, owners)
+	if err != nil {
+		return nil, err
+	}
+	var got map[uint]map[string]int64
+	if actuals {
+		from, err := time.ParseInLocation("2006-01", month, s.opts.Location)
+		if err != nil {
+			return nil, fmt.Errorf("report targets month %q: %w", month, err)
+		}
+		if got, err = s.store.OwnerActuals(ctx, scope, f, owners, from, from.AddDate(0, 1, 0)); err != nil {
+			return nil, err
+		}
+	}
+	narrowed := out[:0]
+	for _, r := range out {
+		sh := shares[r.Person.ID]
+		if sh.M == 0 {
+			continue
+		}
+		lines := make([]TargetLine, len(r.Lines))
+		for i, l := range r.Lines {
+			l.Target = roundDiv(l.Target*sh.M, sh.N)
+			if actuals {
+				l.Actual = got[r.Person.ID][l.Key]
+			}
+			lines[i] = l
+		}
+		r.Lines = lines
+		narrowed = append(narrowed, r)
+	}
+	return narrowed, nil
 }
 
 // targetMRC is the sum of the month's new-MRC targets under the filter.
 func (s *Service) targetMRC(ctx context.Context, viewer authz.Subject, f Filter, month string) (int64, error) {
-	rows, err := s.targetRows(ctx, viewer, f, month)
+	rows, err := s.targetRows(ctx, viewer, f, month, false)
 	if err != nil {
 		return 0, err
 	}
@@ -369,7 +415,7 @@ func (s *Service) attainment(ctx context.Context, viewer authz.Subject, f Filter
 	by := map[uint]*amSum{}
 	var order []uint
 	for _, mo := range months {
-		rows, err := s.targetRows(ctx, viewer, f, mo)
+		rows, err := s.targetRows(ctx, viewer, f, mo, true)
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"strings"
@@ -93,13 +94,33 @@ type StageSum struct {
 	OneTimeFen int64
 }
 
-// Funnel sums the open opportunities per stage as they stand now.
-func (s *Store) Funnel(ctx context.Context, scope authz.ListScope, f Filter) ([]StageSum, error) {
+// Funnel sums the opportunities open at the period's end (f.To), per the
+// stage they were in at that moment. A period that ends after now is
+// today's pipeline (the current stage). For a past period an opportunity
+// counts when it was created before the end and its stage then was open:
+// unchanged since (stage_changed_at before the end) it is its stage now;
+// otherwise the last stage change before the end says, or, when none is
+// recorded before it, the from-stage of the first change after it. The
+// values are the opportunity's current ones (no history of values is kept).
+func (s *Store) Funnel(ctx context.Context, scope authz.ListScope, f Filter, now time.Time) ([]StageSum, error) {
 	var out []StageSum
-	err := s.scoped(ctx, scope, f, "opportunities", "opportunities.owner_id").
-		Select("opportunities.stage AS stage, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time_fen").
-		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ?", OpenStages).
-		Group("opportunities.stage").Scan(&out).Error
+	q := s.scoped(ctx, scope, f, "opportunities", "opportunities.owner_id").Where("opportunities.deleted_at IS NULL")
+	var err error
+	if !f.To.After(now) {
+		end := f.To.UTC()
+		inner := q.Select(`CASE WHEN opportunities.stage_changed_at < @end THEN opportunities.stage ELSE COALESCE(
+				(SELECT sc.to_stage FROM stage_changes sc WHERE sc.opportunity_id = opportunities.id AND sc.at < @end ORDER BY sc.at DESC, sc.id DESC LIMIT 1),
+				(SELECT NULLIF(sc.from_stage, '') FROM stage_changes sc WHERE sc.opportunity_id = opportunities.id AND sc.at >= @end ORDER BY sc.at, sc.id LIMIT 1),
+				opportunities.stage) END AS stage, opportunities.monthly_fen, opportunities.one_time_fen`, sql.Named("end", end)).
+			Where("opportunities.created_at < ? AND (opportunities.stage IN ? OR opportunities.stage_changed_at >= ?)", end, OpenStages, end)
+		err = s.conn(ctx).Table("(?) AS x", inner).
+			Select("x.stage AS stage, COUNT(*) AS n, COALESCE(SUM(x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(x.one_time_fen), 0) AS one_time_fen").
+			Where("x.stage IN ?", OpenStages).Group("x.stage").Scan(&out).Error
+	} else {
+		err = q.Select("opportunities.stage AS stage, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time_fen").
+			Where("opportunities.stage IN ?", OpenStages).
+			Group("opportunities.stage").Scan(&out).Error
+	}
 	if err != nil {
 		return nil, fmt.Errorf("report funnel: %w", err)
 	}
@@ -186,10 +207,14 @@ type CoverageSum struct {
 	B, BCov int64
 }
 
-// visitedSince is the condition "a done visit in [since, end)" for the
-// customer row, with since chosen by the grade.
-const visitedSince = `EXISTS (SELECT 1 FROM visit_plans v WHERE v.customer_id = customers.id AND v.deleted_at IS NULL
- AND v.status = 'done' AND ((customers.grade = 'A' AND v.starts_at >= ?) OR (customers.grade <> 'A' AND v.starts_at >= ?)) AND v.starts_at < ?)`
+// visitedIn is the condition "a done visit in [?, ?)" for the customer
+// row: one range probe of idx_visit_plans_done_customer (migration 00017).
+const visitedIn = `EXISTS (SELECT 1 FROM visit_plans v WHERE v.customer_id = customers.id AND v.deleted_at IS NULL
+ AND v.status = 'done' AND v.starts_at >= ? AND v.starts_at < ?)`
+
+// visitedSince is visitedIn with the window chosen by the grade (A: from
+// the first argument, others: from the second; both up to the third).
+const visitedSince = `(CASE WHEN customers.grade = 'A' THEN ` + visitedIn + ` ELSE ` + visitedIn + ` END)`
 
 // Coverage counts A and B customers per owner and those visited: an A
 // customer in the month before end, a B customer in the two months before.
@@ -198,10 +223,10 @@ func (s *Store) Coverage(ctx context.Context, scope authz.ListScope, f Filter, a
 	err := s.scoped(ctx, scope, f, "customers", "customers.owner_id").
 		Select(`customers.owner_id AS owner_id,
  SUM(CASE WHEN customers.grade = 'A' THEN 1 ELSE 0 END) AS a,
- SUM(CASE WHEN customers.grade = 'A' AND `+visitedSince+` THEN 1 ELSE 0 END) AS a_cov,
+ SUM(CASE WHEN customers.grade = 'A' AND `+visitedIn+` THEN 1 ELSE 0 END) AS a_cov,
  SUM(CASE WHEN customers.grade = 'B' THEN 1 ELSE 0 END) AS b,
- SUM(CASE WHEN customers.grade = 'B' AND `+visitedSince+` THEN 1 ELSE 0 END) AS b_cov`,
-			aFrom.UTC(), bFrom.UTC(), end.UTC(), aFrom.UTC(), bFrom.UTC(), end.UTC()).
+ SUM(CASE WHEN customers.grade = 'B' AND `+visitedIn+` THEN 1 ELSE 0 END) AS b_cov`,
+			aFrom.UTC(), end.UTC(), bFrom.UTC(), end.UTC()).
 		Where("customers.grade IN ?", []string{"A", "B"}).
 		Group("customers.owner_id").Scan(&out).Error
 	if err != nil {
@@ -226,7 +251,7 @@ func (s *Store) Uncovered(ctx context.Context, scope authz.ListScope, f Filter, 
 	err := s.scoped(ctx, scope, f, "customers", "customers.owner_id").
 		Select(`customers.id AS id, customers.name AS name, customers.grade AS grade, customers.owner_id AS owner_id,
  (SELECT MAX(v.starts_at) FROM visit_plans v WHERE v.customer_id = customers.id AND v.deleted_at IS NULL AND v.status = 'done' AND v.starts_at < ?) AS last_visit`, end.UTC()).
-		Where("customers.grade IN ? AND NOT "+visitedSince, []string{"A", "B"}, aFrom.UTC(), bFrom.UTC(), end.UTC()).
+		Where("customers.grade IN ? AND NOT "+visitedSince, []string{"A", "B"}, aFrom.UTC(), end.UTC(), bFrom.UTC(), end.UTC()).
 		Order("customers.owner_id, customers.grade, customers.name, customers.id").Limit(limit).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("report uncovered: %w", err)
@@ -532,4 +557,120 @@ func (s *Store) Expiring(ctx context.Context, scope authz.ListScope, f Filter, f
 		return nil, sum, fmt.Errorf("report expiring: %w", err)
 	}
 	return out, sum, nil
+}
+
+// ---- targets under an industry or grade filter ----
+
+// OwnerShare is an account manager's live customers in scope: all of them
+// (N) and those of the filter's industry and grade (M).
+type OwnerShare struct {
+	OwnerID uint
+	N, M    int64
+}
+
+// CustomerShares counts, per owner, the customers in scope and those
+// matching f's industry and grade: the share a manager's monthly targets
+// are apportioned by when a report is narrowed to an industry or grade.
+func (s *Store) CustomerShares(ctx context.Context, scope authz.ListScope, f Filter, owners []uint) (map[uint]OwnerShare, error) {
+	out := map[uint]OwnerShare{}
+	if len(owners) == 0 {
+		return out, nil
+	}
+	match, args := "1 = 1", []any{}
+	if f.Industry != "" {
+		match += " AND customers.industry = ?"
+		args = append(args, f.Industry)
+	}
+	if f.Grade != "" {
+		match += " AND customers.grade = ?"
+		args = append(args, f.Grade)
+	}
+	var rows []OwnerShare
+	err := scope.Apply(s.conn(ctx).Table("customers"), customerCols).
+		Select("customers.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN "+match+" THEN 1 ELSE 0 END) AS m", args...).
+		Where("customers.deleted_at IS NULL AND customers.owner_id IN ?", owners).
+		Group("customers.owner_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("report customer shares: %w", err)
+	}
+	for _, r := range rows {
+		out[r.OwnerID] = r
+	}
+	return out, nil
+}
+
+// ownerLine is one source's count per owner (OwnerActuals).
+type ownerLine struct {
+	Src     string
+	OwnerID uint
+	N, M    int64
+}
+
+// OwnerActuals counts the attainment lines per owner in [from, to) over
+// the records of customers matching f (its industry and grade): the
+// targets module's definitions (docs/targets.md) — done visits and those
+// to A/B customers by the visit's start, key persons by creation for
+// their creator, proposal numbers sent, and signings with their new
+// monthly value from signed contracts (first revision; renewals add no
+// new MRC) — restricted to those customers. One statement (UNION ALL).
+func (s *Store) OwnerActuals(ctx context.Context, scope authz.ListScope, f Filter, owners []uint, from, to time.Time) (map[uint]map[string]int64, error) {
+	out := map[uint]map[string]int64{}
+	for _, id := range owners {
+		out[id] = map[string]int64{}
+	}
+	if len(owners) == 0 {
+		return out, nil
+	}
+	from, to = from.UTC(), to.UTC()
+	g := Filter{Industry: f.Industry, Grade: f.Grade}
+	parts := []*gorm.DB{
+		s.scoped(ctx, scope, g, "visit_plans", "visit_plans.owner_id").
+			Select("'visits' AS src, visit_plans.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN customers.grade IN ('A', 'B') THEN 1 ELSE 0 END) AS m").
+			Where("visit_plans.deleted_at IS NULL AND visit_plans.status = 'done' AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ? AND visit_plans.owner_id IN ?", from, to, owners).
+			Group("visit_plans.owner_id"),
+		s.scoped(ctx, scope, g, "contacts", "contacts.created_by").
+			Select("'contacts' AS src, contacts.created_by AS owner_id, COUNT(*) AS n, 0 AS m").
+			Where("contacts.deleted_at IS NULL AND contacts.created_at >= ? AND contacts.created_at < ? AND contacts.created_by IN ?", from, to, owners).
+			Group("contacts.created_by"),
+		s.scoped(ctx, scope, g, "contracts", "contracts.owner_id").
+			Select("'signed' AS src, contracts.owner_id AS owner_id, COUNT(*) AS n, COALESCE(SUM(CASE WHEN contracts.predecessor_id IS NULL THEN contracts.monthly_fen ELSE 0 END), 0) AS m").
+			Where("contracts.deleted_at IS NULL AND contracts.revision = 1 AND contracts.signed_at >= ? AND contracts.signed_at < ? AND contracts.owner_id IN ?", from, to, owners).
+			Group("contracts.owner_id"),
+		s.scoped(ctx, scope, g, "proposals", "proposals.owner_id").
+			Select("'proposals' AS src, proposals.owner_id AS owner_id, COUNT(DISTINCT proposals.number) AS n, 0 AS m").
+			Where("proposals.deleted_at IS NULL AND proposals.sent_at >= ? AND proposals.sent_at < ? AND proposals.owner_id IN ?", from, to, owners).
+			Group("proposals.owner_id"),
+	}
+	sqls := make([]string, len(parts))
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		if p.Error != nil {
+			return nil, fmt.Errorf("report owner actuals: %w", p.Error)
+		}
+		sqls[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
+		args[i] = p
+	}
+	var rows []ownerLine
+	if err := s.conn(ctx).Raw(strings.Join(sqls, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report owner actuals: %w", err)
+	}
+	for _, r := range rows {
+		v := out[r.OwnerID]
+		if v == nil {
+			continue
+		}
+		switch r.Src {
+		case "visits":
+			v["visits"] += r.N
+			v["ab_visits"] += r.M
+		case "contacts":
+			v["contacts"] += r.N
+		case "signed":
+			v["signings"] += r.N
+			v["mrc"] += r.M
+		case "proposals":
+			v["proposals"] += r.N
+		}
+	}
+	return out, nil
 }
