@@ -3,6 +3,7 @@
 //	jike serve [--addr :8080] [--demo]   start the portal (migrates first)
 //	jike migrate                         apply database migrations
 //	jike seed --demo                     load the demo organisation
+//	jike seed --scale province           generate a benchmark province
 //	jike user create|passwd|disable ...  manage accounts from the shell
 //
 // Settings come from JIKE_* environment variables (see docs/operations.md),
@@ -24,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jike-crm/jike/internal/benchseed"
 	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/config"
@@ -50,6 +52,7 @@ commands:
   serve [--addr host:port] [--demo]   start the portal (migrates the database first)
   migrate                             apply pending database migrations
   seed --demo                         load the demo organisation and customers into an empty database
+  seed --scale province|N             generate a benchmark province (600 managers, or N) into an empty database
   user create --username U --name N --role R [--team ID] [--branch CODE] [--password-stdin]
   user passwd --username U [--password-stdin]
   user disable --username U
@@ -345,11 +348,22 @@ func cmdMigrate(ctx context.Context, cfg config.Config, args []string, stdout, s
 func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("seed", stderr)
 	demo := fs.Bool("demo", false, "load the demo organisation and customers")
+	scale := fs.String("scale", "", "generate a benchmark province: \"province\" or a number of account managers (see docs/reports.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !*demo {
-		return errors.New("seed: say what to load: --demo")
+	if !*demo && *scale == "" {
+		return errors.New("seed: say what to load: --demo or --scale province")
+	}
+	if *demo && *scale != "" {
+		return errors.New("seed: --demo and --scale load different data; choose one")
+	}
+	var spec benchseed.ProvinceSpec
+	if *scale != "" {
+		var err error
+		if spec, err = parseScale(*scale); err != nil {
+			return err
+		}
 	}
 	log := newLogger(cfg, stderr)
 	d, err := openDB(ctx, cfg, log, true)
@@ -367,6 +381,9 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		ApprovalFallback: cfg.ApprovalFallback, TargetUplift: &cfg.TargetUplift, Holidays: holidays, Contracts: contractOptions(cfg)})
 	if err != nil {
 		return err
+	}
+	if *scale != "" {
+		return seedScale(ctx, a, spec, stdout)
 	}
 	return seedDemo(ctx, a, stdout)
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"net/url"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/jike-crm/jike/internal/benchseed"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/reports"
 	"golang.org/x/crypto/bcrypt"
@@ -14,32 +16,44 @@ import (
 
 // BenchmarkReportsProvince measures every report at province scale on
 // PostgreSQL (benchseed.FillProvince: 600 account managers in 6 branches,
-// ~100,000 customers, ~220,000 opportunities with stage history,
-// ~1,000,000 visits) for a director's whole branch and for the admin's
-// whole province. It runs only with -bench; the fill takes minutes.
+// ~100,000 customers, ~212,000 opportunities with ~740,000 stage changes,
+// ~1,000,000 visits) for the director of one branch and for the admin's
+// whole province, the current month. It runs only with -bench.
+//
+// With JIKE_BENCH_DATABASE_URL it reads a database already filled by
+// `jike seed --scale province` (fill once, measure many times); otherwise
+// it fills a throwaway database first (minutes).
 //
 //	go test -run '^$' -bench ReportsProvince -benchtime 5x -timeout 60m -v ./cmd/jike/
 func BenchmarkReportsProvince(b *testing.B) {
-	d := testkit.Postgres(b)
-	now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	now := time.Now()
+	var d *db.DB
+	if u := os.Getenv("JIKE_BENCH_DATABASE_URL"); u != "" {
+		var err error
+		if d, err = db.Open(ctx, db.Options{URL: u}); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = d.Close() })
+	} else {
+		d = testkit.Postgres(b)
+	}
 	a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, LoginRate: 1 << 20, Location: time.UTC, Now: func() time.Time { return now }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
-	if _, err := a.Org.SeedDemo(ctx); err != nil {
-		b.Fatal(err)
+	if os.Getenv("JIKE_BENCH_DATABASE_URL") == "" {
+		if _, err := a.Org.SeedDemo(ctx); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		p, err := benchseed.FillProvince(ctx, d.Gorm, benchseed.ProvinceScale(provinceManagers))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("province filled in %s: %+v", time.Since(start).Round(time.Second), p.Counts)
 	}
-	start := time.Now()
-	prov, err := benchseed.FillProvince(ctx, d.Gorm, benchseed.ProvinceSpec{End: now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var counts struct{ Customers, Opps, Changes, Visits int64 }
-	d.Gorm.Raw(`SELECT (SELECT COUNT(*) FROM customers) AS customers, (SELECT COUNT(*) FROM opportunities) AS opps,
-		(SELECT COUNT(*) FROM stage_changes) AS changes, (SELECT COUNT(*) FROM visit_plans) AS visits`).Scan(&counts)
-	b.Logf("province filled in %s: %+v", time.Since(start).Round(time.Second), counts)
-	dir, err := a.Org.Store().UserByID(ctx, prov.Branches[0].DirectorID)
+	dir, err := a.Org.Store().UserByUsername(ctx, "prov1_director")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -47,26 +61,27 @@ func BenchmarkReportsProvince(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	q, _ := url.ParseQuery("period=month&at=2026-11")
-	f, err := a.Reports.ParseFilter(q)
+	f, err := a.Reports.ParseFilter(url.Values{"period": {"month"}, "at": {now.Format("2006-01")}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	t := func(id string, args ...any) string { return id }
 	for _, key := range reports.Keys {
-		b.Run(key+"/director", func(b *testing.B) {
-			for b.Loop() {
-				if _, err := a.Reports.Build(ctx, dir.Subject(), key, f, t); err != nil {
-					b.Fatal(err)
-				}
+		for _, who := range []struct {
+			name string
+			id   uint
+		}{{"director", dir.ID}, {"admin", admin.ID}} {
+			u, err := a.Org.Store().UserByID(ctx, who.id)
+			if err != nil {
+				b.Fatal(err)
 			}
-		})
-		b.Run(key+"/admin", func(b *testing.B) {
-			for b.Loop() {
-				if _, err := a.Reports.Build(ctx, admin.Subject(), key, f, t); err != nil {
-					b.Fatal(err)
+			b.Run(key+"/"+who.name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := a.Reports.Build(ctx, u.Subject(), key, f, t); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

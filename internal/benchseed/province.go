@@ -2,99 +2,583 @@ package benchseed
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 )
 
-// ProvinceSpec sizes a province: Branches branches of Managers account
-// managers each (6 × 100 = 600), each branch filled by Fill with
-// CustomersPerManager customers (167: about 100,000 in all) and a year of
-// VisitsPerMonth visits per manager (139: about 1,000,000), plus
-// OpenPerCustomer open opportunities per customer (2: 200,000) spread over
-// the open stages with their stage history and expected close dates from
-// a month before End to eight months after it.
+// ProvinceSpec sizes a generated province. Zero fields take the defaults of
+// ProvinceScale(600): 6 branches of 100 account managers in teams of 20,
+// 167 customers each (~100,000), two open opportunities per customer
+// (~200,000, with their stage history) plus 20 won or lost per manager, a
+// year of ~1,667 visits per manager (~1,000,000), 48 new key persons and
+// 36 proposals per manager.
 type ProvinceSpec struct {
-	Branches, Managers, CustomersPerManager, VisitsPerMonth, OpenPerCustomer int
-	End                                                                      time.Time
+	Branches, Managers, TeamSize int // branches; account managers per branch; managers per team
+	CustomersPerManager          int
+	OpenPerCustomer              int // open opportunities per customer
+	ClosedPerManager             int // won or lost opportunities per manager in the year
+	VisitsPerManager             int // visit plans per manager in the year before End
+	ContactsPerManager           int // key persons per manager in the year
+	ProposalsPerManager          int // proposals sent per manager in the year
+	// End is the generated year's last moment (default now).
+	End time.Time
+	// Code prefixes the branch codes and usernames (default "PROV":
+	// branches PROV1…, users prov1_director, prov1_chief1, prov1_am001).
+	Code string
+	// PasswordHash is every generated user's password hash (default a
+	// string that matches no password, so nobody can log in).
+	PasswordHash string
+	// Seed makes the records; the same seed gives the same database.
+	Seed uint64
+	// Batch is the rows per INSERT statement (default 500).
+	Batch int
+	// Progress, when set, hears each table when it is done.
+	Progress func(table string, rows int, took time.Duration)
 }
 
-// Province is the result: one Result per branch.
-type Province struct {
-	Branches []*Result
+// ProvinceScale is the spec for a province of about managers account
+// managers, in branches of at most 100: 600 is the province the reports
+// must answer for in 200 ms (issue 13); a handful makes a test-sized one.
+func ProvinceScale(managers int) ProvinceSpec {
+	if managers < 1 {
+		managers = 1
+	}
+	branches := (managers + 99) / 100
+	return ProvinceSpec{Branches: branches, Managers: (managers + branches - 1) / branches}
 }
 
-// FillProvince makes a province-sized organisation and its records (the
-// reports' benchmarks; `jike seed --scale province` could call it too).
-// PostgreSQL only, set-based statements only.
-func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province, error) {
+func (s *ProvinceSpec) defaults() {
 	def := func(v *int, d int) {
 		if *v <= 0 {
 			*v = d
 		}
 	}
-	def(&spec.Branches, 6)
-	def(&spec.Managers, 100)
-	def(&spec.CustomersPerManager, 167)
-	def(&spec.VisitsPerMonth, 139)
-	def(&spec.OpenPerCustomer, 2)
-	if spec.End.IsZero() {
-		spec.End = time.Now()
+	def(&s.Branches, 6)
+	def(&s.Managers, 100)
+	def(&s.TeamSize, 20)
+	def(&s.CustomersPerManager, 167)
+	def(&s.OpenPerCustomer, 2)
+	def(&s.ClosedPerManager, 20)
+	def(&s.VisitsPerManager, 1667)
+	def(&s.ContactsPerManager, 48)
+	def(&s.ProposalsPerManager, 36)
+	def(&s.Batch, 500)
+	if s.End.IsZero() {
+		s.End = time.Now()
 	}
+	if s.Code == "" {
+		s.Code = "PROV"
+	}
+	if s.PasswordHash == "" {
+		s.PasswordHash = "$2a$04$benchseedbenchseedbenchseedbenchseedbenchseedbenchse"
+	}
+	if s.Seed == 0 {
+		s.Seed = 2026
+	}
+}
+
+// Counts are the rows a spec makes.
+type Counts struct {
+	Branches, Teams, Users, Customers, Opportunities, StageChanges, Visits, Contacts, Proposals int
+}
+
+// Expect is what Province makes for s (its defaults applied).
+func (s ProvinceSpec) Expect() Counts {
+	s.defaults()
+	ams := s.Branches * s.Managers
+	teams := s.Branches * ((s.Managers + s.TeamSize - 1) / s.TeamSize)
+	return Counts{
+		Branches: s.Branches, Teams: teams, Users: ams + teams + s.Branches,
+		Customers:     ams * s.CustomersPerManager,
+		Opportunities: ams*s.CustomersPerManager*s.OpenPerCustomer + ams*s.ClosedPerManager,
+		Visits:        ams * s.VisitsPerManager, Contacts: ams * s.ContactsPerManager, Proposals: ams * s.ProposalsPerManager,
+	}
+}
+
+// Province is what was made: one Result per branch, and the row counts.
+type Province struct {
+	Branches []*Result
+	Counts   Counts
+}
+
+// The pipeline's stages in order (prospects.Stages; kept here so this
+// package depends on the schema only).
+var (
+	openStages  = []string{"identified", "contacted", "visited", "needs", "proposal", "negotiation"}
+	industries  = []string{"gov", "finance", "education", "healthcare", "manufacturing", "logistics", "energy", "trade", "internet", "other"}
+	lostReasons = []string{"price", "competitor", "no_budget", "no_decision", "timing", "other"}
+	visitKinds  = []string{"first", "needs", "demo", "signing", "care"}
+)
+
+// FillProvince generates a province-sized organisation and a year of its
+// records on PostgreSQL or SQLite, for benchmarks and for `jike seed
+// --scale`. Rows are made in Go from a seeded generator and written with
+// multi-row INSERTs of Batch rows, one transaction per table, so the
+// province (about 2.5 million rows with the stage history) loads in
+// minutes; then the tables are analyzed, as autovacuum would. The branch
+// codes must be new in the database.
+//
+// Grades are 10 % A, 20 % B, 35 % C and 35 % D; industries cycle over the
+// ten; open opportunities are spread over the six open stages with one
+// stage change into each stage up to the current one, expected to close
+// from a month before End to eight months after; visits are spread over
+// the year, A customers visited most, a tenth still planned (overdue), a
+// twentieth cancelled.
+func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province, error) {
+	spec.defaults()
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{ctx: ctx, db: sqlDB, pg: g.Dialector.Name() == "postgres", batch: spec.Batch, progress: spec.Progress}
+	rng := rand.New(rand.NewPCG(spec.Seed, 0x6a696b65))
+	end := spec.End.UTC().Truncate(time.Second)
+	start := end.AddDate(-1, 0, 0)
+	span := end.Sub(start)
 	out := &Province{}
-	for i := 0; i < spec.Branches; i++ {
-		r, err := Fill(ctx, g, Spec{Managers: spec.Managers, CustomersPerManager: spec.CustomersPerManager, Months: 12,
-			End: spec.End, Visits: spec.VisitsPerMonth, Code: fmt.Sprintf("PROV%d", i+1)})
+	hash := spec.PasswordHash
+
+	// The organisation: branches, teams, directors, chief reps, managers.
+	type branchRow struct{ code, name string }
+	var brs []branchRow
+	for b := 1; b <= spec.Branches; b++ {
+		brs = append(brs, branchRow{fmt.Sprintf("%s%d", spec.Code, b), fmt.Sprintf("压测分公司%s%d", spec.Code, b)})
+	}
+	if err := w.insert("branches", []string{"code", "name", "created_at", "updated_at"}, len(brs), func(i int, r []any) {
+		r[0], r[1], r[2], r[3] = brs[i].code, brs[i].name, start, start
+	}); err != nil {
+		return nil, err
+	}
+	teamsPer := (spec.Managers + spec.TeamSize - 1) / spec.TeamSize
+	type mgr struct {
+		id, team, branch int64
+	}
+	var ams []mgr
+	for _, br := range brs {
+		res := &Result{}
+		var branchID int64
+		if err := w.one(&branchID, "SELECT id FROM branches WHERE code = "+w.ph(1), br.code); err != nil {
+			return nil, err
+		}
+		res.BranchID = uint(branchID)
+		if err := w.insert("teams", []string{"branch_id", "name", "active", "created_at", "updated_at"}, teamsPer, func(i int, r []any) {
+			r[0], r[1], r[2], r[3], r[4] = branchID, fmt.Sprintf("压测团队%d", i+1), true, start, start
+		}); err != nil {
+			return nil, err
+		}
+		teamIDs, err := w.ids("SELECT id FROM teams WHERE branch_id = "+w.ph(1)+" ORDER BY id", branchID)
 		if err != nil {
 			return nil, err
 		}
-		out.Branches = append(out.Branches, r)
+		user := strings.ToLower(br.code)
+		type userRow struct {
+			username, name, role string
+			team                 any
+		}
+		users := []userRow{{user + "_director", "压测经理" + br.code, "director", nil}}
+		for t, id := range teamIDs {
+			users = append(users, userRow{fmt.Sprintf("%s_chief%d", user, t+1), fmt.Sprintf("压测首席%s-%d", br.code, t+1), "chief_rep", id})
+		}
+		for m := 0; m < spec.Managers; m++ {
+			users = append(users, userRow{fmt.Sprintf("%s_am%03d", user, m+1), fmt.Sprintf("压测客户经理%s-%03d", br.code, m+1), "account_manager", teamIDs[m/spec.TeamSize]})
+		}
+		if err := w.insert("users", []string{"username", "name", "role", "branch_id", "team_id", "password_hash", "created_at", "updated_at"}, len(users), func(i int, r []any) {
+			u := users[i]
+			r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7] = u.username, u.name, u.role, branchID, u.team, hash, start, start
+		}); err != nil {
+			return nil, err
+		}
+		userIDs, err := w.ids("SELECT id FROM users WHERE branch_id = "+w.ph(1)+" ORDER BY id", branchID)
+		if err != nil {
+			return nil, err
+		}
+		if len(userIDs) != len(users) {
+			return nil, fmt.Errorf("benchseed: branch %s has %d users, want %d (not a new branch code?)", br.code, len(userIDs), len(users))
+		}
+		res.DirectorID = uint(userIDs[0])
+		for t := range teamIDs {
+			res.ChiefIDs = append(res.ChiefIDs, uint(userIDs[1+t]))
+			if _, err := w.db.ExecContext(ctx, "UPDATE teams SET leader_id = "+w.ph(1)+" WHERE id = "+w.ph(2), userIDs[1+t], teamIDs[t]); err != nil {
+				return nil, fmt.Errorf("benchseed: team leader: %w", err)
+			}
+		}
+		for m := 0; m < spec.Managers; m++ {
+			id := userIDs[1+len(teamIDs)+m]
+			res.ManagerIDs = append(res.ManagerIDs, uint(id))
+			ams = append(ams, mgr{id, teamIDs[m/spec.TeamSize], branchID})
+		}
+		out.Branches = append(out.Branches, res)
 	}
-	g = g.WithContext(ctx)
-	end := spec.End.UTC()
-	steps := []struct {
-		what, sql string
-		args      []any
-	}{
-		// Industries and grades vary, as the filters need.
-		{"industries", `UPDATE customers SET industry = (ARRAY['gov','finance','education','healthcare','manufacturing','logistics','energy','trade','internet','other'])[1 + id % 10]
-			WHERE branch_id IN (SELECT id FROM branches WHERE code LIKE 'PROV%')`, nil},
-		// Open opportunities: stage by the record, close dates from a
-		// month ago to eight months ahead, created up to ten months ago.
-		{"open opportunities", `INSERT INTO opportunities (customer_id, title, stage, owner_id, monthly_fen, one_time_fen, expected_close, stage_changed_at, created_at, updated_at)
-			SELECT c.id, '省级商机', (ARRAY['identified','contacted','visited','needs','proposal','negotiation'])[1 + (c.id + r) % 6], c.owner_id,
-			  50000 + (c.id * 7919 + r * 104729) % 2000000, (c.id * 31 + r) % 3 * 100000,
-			  (?::date - 30 + ((c.id * 7 + r * 13) % 270)),
-			  ?::timestamptz - ((c.id + r * 31) % 300) * interval '1 day' + (1 + (c.id + r) % 6) * interval '9 days',
-			  ?::timestamptz - ((c.id + r * 31) % 300) * interval '1 day', ?
-			FROM customers c CROSS JOIN generate_series(1, ?) AS r
-			WHERE c.branch_id IN (SELECT id FROM branches WHERE code LIKE 'PROV%')`, []any{end, end, end, end, spec.OpenPerCustomer}},
-		// Their history: one change into each stage up to the current one,
-		// nine days apart from creation.
-		{"open history", `INSERT INTO stage_changes (opportunity_id, from_stage, to_stage, by_id, at)
-			SELECT o.id, '', (ARRAY['identified','contacted','visited','needs','proposal','negotiation'])[s], o.owner_id, o.created_at + s * interval '9 days' - interval '9 days'
-			FROM opportunities o CROSS JOIN generate_series(1, 6) AS s
-			WHERE o.title = '省级商机' AND s <= array_position(ARRAY['identified','contacted','visited','needs','proposal','negotiation']::varchar[], o.stage)`, nil},
-		// Won and lost ones (made by Fill): found, a proposal, then the end.
-		{"closed history", `INSERT INTO stage_changes (opportunity_id, from_stage, to_stage, by_id, at)
-			SELECT o.id, '', x.stage, o.owner_id, o.stage_changed_at - x.back * interval '1 day'
-			FROM opportunities o CROSS JOIN (VALUES ('identified', 40), ('proposal', 12)) AS x(stage, back)
-			WHERE o.title = '压测商机' AND o.customer_id IN (SELECT id FROM customers WHERE branch_id IN (SELECT id FROM branches WHERE code LIKE 'PROV%'))
-			UNION ALL
-			SELECT o.id, 'proposal', o.stage, o.owner_id, o.stage_changed_at FROM opportunities o
-			WHERE o.title = '压测商机' AND o.customer_id IN (SELECT id FROM customers WHERE branch_id IN (SELECT id FROM branches WHERE code LIKE 'PROV%'))`, nil},
-		{"lost reasons", `UPDATE opportunities SET lost_reason = (ARRAY['price','competitor','no_budget','no_decision','timing','other'])[1 + id % 6] WHERE stage = 'lost' AND lost_reason = ''`, nil},
+
+	// Customers, CustomersPerManager per manager.
+	type cust struct {
+		owner, team, branch int64
+		grade               byte
 	}
-	for _, s := range steps {
-		if err := g.Exec(s.sql, s.args...).Error; err != nil {
-			return nil, fmt.Errorf("benchseed province: %s: %w", s.what, err)
+	custs := make([]cust, 0, len(ams)*spec.CustomersPerManager)
+	for _, m := range ams {
+		for c := 0; c < spec.CustomersPerManager; c++ {
+			g := byte('D')
+			switch x := rng.IntN(100); {
+			case x < 10:
+				g = 'A'
+			case x < 30:
+				g = 'B'
+			case x < 65:
+				g = 'C'
+			}
+			custs = append(custs, cust{m.id, m.team, m.branch, g})
 		}
 	}
-	for _, t := range []string{"customers", "opportunities", "stage_changes"} {
-		if err := g.Exec("VACUUM ANALYZE " + t).Error; err != nil {
-			return nil, err
+	codeBase := fmt.Sprintf("%s%d", spec.Code, end.Unix()%1000000)
+	if err := w.insert("customers", []string{"name", "credit_code", "industry", "grade", "status", "owner_id", "team_id", "branch_id", "search_text", "created_at", "updated_at"}, len(custs), func(i int, r []any) {
+		c := custs[i]
+		name := fmt.Sprintf("压测客户%s-%06d", spec.Code, i+1)
+		cc := codeBase + fmt.Sprintf("%08d", i+1)
+		if len(cc) > 18 {
+			cc = cc[len(cc)-18:]
+		}
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] = name, cc, industries[i%len(industries)], string(c.grade), "active", c.owner, c.team, c.branch, strings.ToLower(name), start, start
+	}); err != nil {
+		return nil, err
+	}
+	custIDs, err := w.ids("SELECT id FROM customers WHERE branch_id IN (" + w.list(out) + ") ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	if len(custIDs) != len(custs) {
+		return nil, fmt.Errorf("benchseed: %d customers read back, want %d", len(custIDs), len(custs))
+	}
+	// A manager's customers, and among them the A and B ones (visited most).
+	byOwner := map[int64][]int{}
+	for i, c := range custs {
+		byOwner[c.owner] = append(byOwner[c.owner], i)
+	}
+
+	// Opportunities: open ones per customer, closed ones per manager.
+	type opp struct {
+		cust             int
+		stage            int // index in openStages; 6 won, 7 lost
+		created, changed time.Time
+		close            time.Time
+		monthly, oneTime int64
+		owner            int64
+	}
+	day := 24 * time.Hour
+	opps := make([]opp, 0, len(custs)*spec.OpenPerCustomer+len(ams)*spec.ClosedPerManager)
+	for i, c := range custs {
+		for k := 0; k < spec.OpenPerCustomer; k++ {
+			st := rng.IntN(len(openStages))
+			created := end.Add(-time.Duration(30+rng.IntN(300)) * day).Add(time.Duration(rng.IntN(86400)) * time.Second)
+			changed := created.Add(time.Duration(st*9) * day)
+			closeDay := end.AddDate(0, 0, -30+rng.IntN(270))
+			opps = append(opps, opp{cust: i, stage: st, created: created, changed: changed,
+				close:   time.Date(closeDay.Year(), closeDay.Month(), closeDay.Day(), 0, 0, 0, 0, time.UTC),
+				monthly: 50000 + int64(rng.IntN(2000000)), oneTime: int64(rng.IntN(3)) * 100000, owner: c.owner})
+		}
+	}
+	for _, m := range ams {
+		mine := byOwner[m.id]
+		for k := 0; k < spec.ClosedPerManager; k++ {
+			st := 6
+			if k%4 == 1 {
+				st = 7
+			}
+			changed := start.Add(time.Duration(rng.Int64N(int64(span))))
+			opps = append(opps, opp{cust: mine[rng.IntN(len(mine))], stage: st, created: changed.Add(-time.Duration(40+rng.IntN(60)) * day), changed: changed,
+				monthly: 100000 + int64(rng.IntN(1900000)), owner: m.id})
+		}
+	}
+	stageName := func(st int) string {
+		switch st {
+		case 6:
+			return "won"
+		case 7:
+			return "lost"
+		}
+		return openStages[st]
+	}
+	if err := w.insert("opportunities", []string{"customer_id", "title", "stage", "owner_id", "monthly_fen", "one_time_fen", "expected_close", "lost_reason", "stage_changed_at", "created_at", "updated_at"}, len(opps), func(i int, r []any) {
+		o := opps[i]
+		var closeDate any
+		if o.stage < 6 {
+			closeDate = o.close
+		}
+		reason := ""
+		if o.stage == 7 {
+			reason = lostReasons[i%len(lostReasons)]
+		}
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] = custIDs[o.cust], "压测商机", stageName(o.stage), o.owner, o.monthly, o.oneTime, closeDate, reason, o.changed, o.created, o.changed
+	}); err != nil {
+		return nil, err
+	}
+	oppIDs, err := w.ids("SELECT id FROM opportunities WHERE customer_id >= "+w.ph(1)+" AND customer_id <= "+w.ph(2)+" AND title = '压测商机' ORDER BY id", custIDs[0], custIDs[len(custIDs)-1])
+	if err != nil {
+		return nil, err
+	}
+	if len(oppIDs) != len(opps) {
+		return nil, fmt.Errorf("benchseed: %d opportunities read back, want %d", len(oppIDs), len(opps))
+	}
+	// Stage history: an open opportunity entered each stage up to its
+	// current one, nine days apart; a closed one was found, got a
+	// proposal, and ended.
+	type change struct {
+		opp      int
+		from, to string
+		at       time.Time
+	}
+	var changes []change
+	for i, o := range opps {
+		if o.stage < 6 {
+			for s := 0; s <= o.stage; s++ {
+				from := ""
+				if s > 0 {
+					from = openStages[s-1]
+				}
+				changes = append(changes, change{i, from, openStages[s], o.created.Add(time.Duration(s*9) * day)})
+			}
+			continue
+		}
+		changes = append(changes,
+			change{i, "", "identified", o.created},
+			change{i, "identified", "proposal", o.changed.Add(-12 * day)},
+			change{i, "proposal", stageName(o.stage), o.changed})
+	}
+	if err := w.insert("stage_changes", []string{"opportunity_id", "from_stage", "to_stage", "by_id", "at"}, len(changes), func(i int, r []any) {
+		c := changes[i]
+		r[0], r[1], r[2], r[3], r[4] = oppIDs[c.opp], c.from, c.to, opps[c.opp].owner, c.at
+	}); err != nil {
+		return nil, err
+	}
+
+	// Visits: A customers four times as likely as C and D, B twice.
+	nVisits := len(ams) * spec.VisitsPerManager
+	err = w.insert("visit_plans", []string{"customer_id", "owner_id", "starts_at", "kind", "objective", "status", "created_by", "created_at", "updated_at"}, nVisits, func(i int, r []any) {
+		m := ams[i/spec.VisitsPerManager]
+		mine := byOwner[m.id]
+		var ci int
+		for try := 0; ; try++ {
+			ci = mine[rng.IntN(len(mine))]
+			weight := map[byte]int{'A': 8, 'B': 4}[custs[ci].grade]
+			if weight == 0 {
+				weight = 2
+			}
+			if try >= 3 || rng.IntN(8) < weight {
+				break
+			}
+		}
+		at := start.Add(time.Duration(rng.Int64N(int64(span)))).Truncate(time.Minute)
+		status := "done"
+		switch x := rng.IntN(20); {
+		case x < 2:
+			status = "planned"
+		case x == 2:
+			status = "cancelled"
+		}
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] = custIDs[ci], m.id, at, visitKinds[i%len(visitKinds)], "压测走访", status, m.id, at.Add(-72*time.Hour), at
+	})
+	if err != nil {
+		return nil, err
+	}
+	roles := []string{"decision", "influencer", "user", "gatekeeper"}
+	if err := w.insert("contacts", []string{"customer_id", "name", "role", "created_by", "created_at", "updated_at"}, len(ams)*spec.ContactsPerManager, func(i int, r []any) {
+		m := ams[i/spec.ContactsPerManager]
+		mine := byOwner[m.id]
+		at := start.Add(time.Duration(rng.Int64N(int64(span))))
+		r[0], r[1], r[2], r[3], r[4], r[5] = custIDs[mine[rng.IntN(len(mine))]], "压测联系人", roles[i%len(roles)], m.id, at, at
+	}); err != nil {
+		return nil, err
+	}
+	if err := w.insert("proposals", []string{"number", "version", "customer_id", "owner_id", "title", "status", "monthly_fen", "sent_at", "decided_at", "created_by", "created_at", "updated_at"}, len(ams)*spec.ProposalsPerManager, func(i int, r []any) {
+		m := ams[i/spec.ProposalsPerManager]
+		mine := byOwner[m.id]
+		sent := start.Add(time.Duration(rng.Int64N(int64(span))))
+		status, decided := "sent", any(nil)
+		if i%3 == 0 {
+			status, decided = "accepted", sent.Add(10*day)
+		}
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] = fmt.Sprintf("%s-%07d", codeBase, i+1), 1, custIDs[mine[rng.IntN(len(mine))]], m.id, "压测方案", status, int64(100000+rng.IntN(900000)), sent, decided, m.id, sent.Add(-2*day), sent
+	}); err != nil {
+		return nil, err
+	}
+	out.Counts = Counts{Branches: len(brs), Teams: len(brs) * teamsPer, Users: len(brs) * (1 + teamsPer + spec.Managers), Customers: len(custs),
+		Opportunities: len(opps), StageChanges: len(changes), Visits: nVisits, Contacts: len(ams) * spec.ContactsPerManager, Proposals: len(ams) * spec.ProposalsPerManager}
+
+	for _, t := range []string{"branches", "teams", "users", "customers", "opportunities", "stage_changes", "visit_plans", "contacts", "proposals"} {
+		q := "ANALYZE " + t
+		if w.pg {
+			q = "VACUUM ANALYZE " + t
+		}
+		if _, err := sqlDB.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("benchseed: analyze %s: %w", t, err)
 		}
 	}
 	return out, nil
+}
+
+// writer writes generated rows with multi-row INSERTs through database/sql
+// (no ORM in the loop), with the dialect's placeholders.
+type writer struct {
+	ctx      context.Context
+	db       *sql.DB
+	pg       bool
+	batch    int
+	progress func(string, int, time.Duration)
+}
+
+// ph is the n-th placeholder.
+func (w *writer) ph(n int) string {
+	if w.pg {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
+}
+
+// list is the generated branches' ids, for an IN list.
+func (w *writer) list(p *Province) string {
+	var b strings.Builder
+	for i, r := range p.Branches {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatUint(uint64(r.BranchID), 10))
+	}
+	return b.String()
+}
+
+func (w *writer) one(dst *int64, q string, args ...any) error {
+	if err := w.db.QueryRowContext(w.ctx, q, args...).Scan(dst); err != nil {
+		return fmt.Errorf("benchseed: %s: %w", q, err)
+	}
+	return nil
+}
+
+func (w *writer) ids(q string, args ...any) ([]int64, error) {
+	rows, err := w.db.QueryContext(w.ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("benchseed: %s: %w", q, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// insert writes n rows into table, row(i, r) filling row i's values in
+// column order: on PostgreSQL with COPY, on SQLite in statements of
+// w.batch rows; either way inside one transaction.
+func (w *writer) insert(table string, cols []string, n int, row func(i int, r []any)) error {
+	began := time.Now()
+	if w.pg {
+		if err := w.copy(table, cols, n, row); err != nil {
+			return err
+		}
+		if w.progress != nil {
+			w.progress(table, n, time.Since(began))
+		}
+		return nil
+	}
+	tx, err := w.db.BeginTx(w.ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	stmts := map[int]*sql.Stmt{}
+	args := make([]any, 0, w.batch*len(cols))
+	for lo := 0; lo < n; lo += w.batch {
+		hi := min(lo+w.batch, n)
+		args = args[:0]
+		for i := lo; i < hi; i++ {
+			r := make([]any, len(cols))
+			row(i, r)
+			args = append(args, r...)
+		}
+		st := stmts[hi-lo]
+		if st == nil {
+			var b strings.Builder
+			b.WriteString(head)
+			p := 0
+			for i := 0; i < hi-lo; i++ {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteByte('(')
+				for c := range cols {
+					if c > 0 {
+						b.WriteByte(',')
+					}
+					p++
+					b.WriteString(w.ph(p))
+				}
+				b.WriteByte(')')
+			}
+			if st, err = tx.PrepareContext(w.ctx, b.String()); err != nil {
+				return fmt.Errorf("benchseed: prepare %s: %w", table, err)
+			}
+			stmts[hi-lo] = st
+		}
+		if _, err := st.ExecContext(w.ctx, args...); err != nil {
+			return fmt.Errorf("benchseed: insert %s rows %d–%d: %w", table, lo, hi, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("benchseed: commit %s: %w", table, err)
+	}
+	if w.progress != nil {
+		w.progress(table, n, time.Since(began))
+	}
+	return nil
+}
+
+// copy is insert on PostgreSQL: COPY FROM STDIN (binary) through the pgx
+// connection under database/sql, in a transaction.
+func (w *writer) copy(table string, cols []string, n int, row func(i int, r []any)) error {
+	conn, err := w.db.Conn(w.ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("benchseed: PostgreSQL through %T, not pgx", dc)
+		}
+		tx, err := sc.Conn().Begin(w.ctx)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = tx.Rollback(w.ctx) }()
+		i := 0
+		got, err := tx.CopyFrom(w.ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+			if i == n {
+				return nil, nil
+			}
+			r := make([]any, len(cols))
+			row(i, r)
+			i++
+			return r, nil
+		}))
+		if err != nil {
+			return fmt.Errorf("benchseed: copy %s: %w", table, err)
+		}
+		if got != int64(n) {
+			return fmt.Errorf("benchseed: copy %s: %d rows written, want %d", table, got, n)
+		}
+		return tx.Commit(w.ctx)
+	})
 }
