@@ -170,10 +170,11 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	// Reports read from the replica when one is configured.
+	// Reports read from the replica when one is configured, and from the
+	// primary while it is unreachable (db.OpenReplica).
 	var replica *gorm.DB
 	if cfg.ReplicaURL != "" {
-		r, err := db.Open(ctx, db.Options{URL: cfg.ReplicaURL, Logger: log})
+		r, err := db.OpenReplica(d, cfg.ReplicaURL, log)
 		if err != nil {
 			return fmt.Errorf("read replica: %w", err)
 		}
