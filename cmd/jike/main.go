@@ -58,6 +58,8 @@ commands:
   user disable --username U
   backup --to FILE                    write a backup (pg_dump custom format / SQLite copy) of the database
   restore --from FILE                 restore a backup into the configured, empty database
+  migrate-data --from sqlite:PATH [--to URL] [--replace]
+                                      copy an SQLite database into an empty PostgreSQL one (default JIKE_DATABASE_URL)
   version                             print the version and commit
 
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
@@ -94,6 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdBackup(ctx, cfg, args[1:], stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, cfg, args[1:], stdout, stderr)
+	case "migrate-data":
+		return cmdMigrateData(ctx, cfg, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
 }
@@ -169,10 +173,11 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	// Reports read from the replica when one is configured.
+	// Reports read from the replica when one is configured, and from the
+	// primary while it is unreachable (db.OpenReplica).
 	var replica *gorm.DB
 	if cfg.ReplicaURL != "" {
-		r, err := db.Open(ctx, db.Options{URL: cfg.ReplicaURL, Logger: log})
+		r, err := db.OpenReplica(d, cfg.ReplicaURL, log)
 		if err != nil {
 			return fmt.Errorf("read replica: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -199,15 +200,28 @@ func TestLockoutThroughTheLoginPage(t *testing.T) {
 	})
 }
 
+// TestLoginRateLimit: the sixth sign-in attempt in one minute is refused;
+// the next minute starts again. The limiter counts fixed minute windows by
+// the app's clock, so the test stops that clock a moment before a minute
+// ends: on the wall clock the attempts could straddle two windows (and
+// all six pass), which made this test flake at a minute boundary.
 func TestLoginRateLimit(t *testing.T) {
-	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.LoginRate = 5 })
+	clk := &testClock{t: time.Now().UTC().Truncate(time.Minute).Add(59*time.Second + 900*time.Millisecond)}
+	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.LoginRate, o.Now = 5, clk.now })
 	c := loggedIn(t, a, "")
 	var last *testkit.Response
 	for i := 0; i < 6; i++ {
 		last = c.PostForm("/login", url.Values{"username": {"ghost"}, "password": {"x1234567"}})
+		if i < 5 && last.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d within the limit: %d", i+1, last.Status)
+		}
 	}
 	if last.Status != http.StatusTooManyRequests || !strings.Contains(last.Body, "操作过于频繁") {
 		t.Fatalf("6th attempt in a minute: %d", last.Status)
+	}
+	clk.add(200 * time.Millisecond)
+	if res := c.PostForm("/login", url.Values{"username": {"ghost"}, "password": {"x1234567"}}); res.Status != http.StatusUnauthorized {
+		t.Fatalf("first attempt of the next minute: %d, want 401", res.Status)
 	}
 }
 
@@ -275,8 +289,11 @@ func TestLogout(t *testing.T) {
 // TestRateLimitPerClientBehindProxy: with a trusted proxy, the limit is
 // per client address from X-Forwarded-For, not one shared bucket.
 func TestRateLimitPerClientBehindProxy(t *testing.T) {
+	// A stopped clock: on the wall clock a minute could end between the
+	// attempts and the fourth would pass (see TestLoginRateLimit).
+	clk := &testClock{t: time.Now().UTC().Truncate(time.Minute).Add(59*time.Second + 900*time.Millisecond)}
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) {
-		o.LoginRate = 3
+		o.LoginRate, o.Now = 3, clk.now
 		o.TrustedProxies = []string{"0.0.0.0/0", "::/0"}
 	})
 	c := loggedIn(t, a, "")
@@ -302,5 +319,9 @@ func TestRateLimitPerClientBehindProxy(t *testing.T) {
 	}
 	if got := post("198.51.100.9"); got != http.StatusUnauthorized {
 		t.Fatalf("another client must have its own bucket: %d", got)
+	}
+	clk.add(time.Minute)
+	if got := post("203.0.113.7"); got != http.StatusUnauthorized {
+		t.Fatalf("the same client a minute later: %d", got)
 	}
 }

@@ -81,6 +81,10 @@ func TestBadInputOverHTTP(t *testing.T) {
 func TestDuplicateCheckOverHTTP(t *testing.T) {
 	a := newTestApp(t, testkit.SQLite(t))
 	a.Prospects.SetCheckLimits(ratelimit.Rule{Limit: 1, Window: time.Hour}, ratelimit.Rule{Limit: 1, Window: time.Hour})
+	// A stopped clock: on the wall clock the hour could end between the
+	// two checks and let the second through.
+	stopped := time.Now().UTC().Truncate(time.Hour).Add(time.Hour - 100*time.Millisecond)
+	a.Prospects.SetLimiterClock(func() time.Time { return stopped })
 	post := func(name, code string) url.Values {
 		return url.Values{"name": {name}, "credit_code": {code}, "industry": {"gov"}, "grade": {"C"}}
 	}

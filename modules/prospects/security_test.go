@@ -139,8 +139,12 @@ func TestDuplicateCheckRateLimited(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t, d)
 		other := NewService(NewStore(d.Gorm), w.svc.org, w.svc.enf, &Timeline{})
+		// A stopped clock just before an hour ends: on the wall clock the
+		// hour could end mid-test and reset the counts.
+		now := time.Now().UTC().Truncate(time.Hour).Add(time.Hour - 100*time.Millisecond)
 		for _, s := range []*Service{w.svc, other} {
 			s.SetCheckLimits(ratelimit.Rule{Limit: 3, Window: time.Hour}, ratelimit.Rule{Limit: 2, Window: time.Hour})
+			s.SetLimiterClock(func() time.Time { return now })
 		}
 		w.customer(t, "liwei", "限流测试一")
 		w.customer(t, "liwei", "限流测试二")

@@ -54,6 +54,11 @@ func (s *Service) SetCheckLimits(form, imports ratelimit.Rule) {
 	s.checkRule, s.importRule = form, imports
 }
 
+// SetLimiterClock replaces the clock the duplicate-check and import
+// limits count their windows by (tests stop it, so a window cannot end in
+// the middle of a test).
+func (s *Service) SetLimiterClock(now func() time.Time) { s.limiter.SetClock(now) }
+
 // ImportGate is the instance's bound on concurrent imports; other
 // modules' imports share it (wired in cmd/jike).
 func (s *Service) ImportGate() *tabular.Gate { return s.gate }

@@ -48,12 +48,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cfg := &gorm.Config{
-		Logger:                 NewLogger(log),
-		NowFunc:                func() time.Time { return time.Now().UTC() },
-		TranslateError:         true,
-		SkipDefaultTransaction: true,
-	}
+	cfg := gormConfig(log)
 	if o.URL != "" {
 		g, err := gorm.Open(postgres.Open(withSessionDefaults(o.URL)), cfg)
 		if err != nil {
@@ -104,6 +99,17 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// gormConfig is the GORM configuration of every handle: UTC times,
+// translated errors, no implicit transaction around single statements.
+func gormConfig(log *slog.Logger) *gorm.Config {
+	return &gorm.Config{
+		Logger:                 NewLogger(log),
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+	}
 }
 
 // Optimize refreshes the SQLite planner's statistics (a bounded ANALYZE of

@@ -1,0 +1,4 @@
+package db
+
+// ReplicaUnavailable exposes unavailable to the tests.
+var ReplicaUnavailable = unavailable
