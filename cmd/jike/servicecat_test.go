@@ -99,6 +99,9 @@ func TestServiceCategoriesOneList(t *testing.T) {
 			if !slices.Equal(texts, labels) {
 				t.Errorf("%s %s labels %v, want %v", lang, p.path, texts, labels)
 			}
+			if p.sel == "need_category_0" && !strings.Contains(res.Body, `<select id="need_category_0" name="need_category_0"><option value="">`) {
+				t.Errorf("%s %s: the need's category starts on a category, not on a choice to make", lang, p.path)
+			}
 			if strings.Contains(res.Body, servicecat.LabelPrefix) {
 				t.Errorf("%s %s shows a raw message id %s…", lang, p.path, servicecat.LabelPrefix)
 			}
@@ -121,7 +124,7 @@ func TestServiceCategoriesOneList(t *testing.T) {
 		return n
 	}
 	for old := range servicecat.Legacy() {
-		before := [3]int64{count("customer_services"), count("needs"), count("products")}
+		before := [4]int64{count("customer_services"), count("needs"), count("products"), count("visit_records")}
 		for _, tc := range []struct {
 			c          *testkit.Client
 			path, want string
@@ -137,7 +140,17 @@ func TestServiceCategoriesOneList(t *testing.T) {
 				t.Errorf("POST %s with the old key %q: %d, want 422 with %q", tc.path, old, res.Status, tc.want)
 			}
 		}
-		if after := [3]int64{count("customer_services"), count("needs"), count("products")}; after != before {
+		// A visit record's need: an old key, or none chosen (the select
+		// starts on "需求类别…" so a need is never filed under the first
+		// category by accident).
+		for _, cat := range []string{old, ""} {
+			res := am.PostForm("/visits/"+itoa(plan.ID)+"/record", url.Values{"discussed": {"谈了专线"}, "attitude": {"positive"},
+				"need_category_0": {cat}, "need_description_0": {"总部专线扩容"}})
+			if res.Status != 422 || !strings.Contains(res.Body, "请从列表中选择") {
+				t.Errorf("visit record with the need category %q: %d, want 422", cat, res.Status)
+			}
+		}
+		if after := [4]int64{count("customer_services"), count("needs"), count("products"), count("visit_records")}; after != before {
 			t.Errorf("the old key %q saved something: %v → %v", old, before, after)
 		}
 	}
