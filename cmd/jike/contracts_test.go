@@ -42,9 +42,9 @@ func newContractWorld(t *testing.T, d *db.DB, tweak ...func(*appOptions)) *contr
 	a := newTestApp(t, d, tweak...)
 	w := &contractWorld{a: a, d: d}
 	for _, p := range []catalog.ProductInput{
-		{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条", Monthly: "5000", OneTime: "2000", FloorPercent: "85"},
+		{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "dedicated_line", Unit: "条", Monthly: "5000", OneTime: "2000", FloorPercent: "85"},
 		{Code: "VPMN", NameZh: "集团V网", NameEn: "Group VPN", Category: "voice", Unit: "户", Monthly: "12.5", FloorPercent: "70"},
-		{Code: "IDC-RACK", NameZh: "IDC 机柜", NameEn: "IDC rack", Category: "cloud", Unit: "个", Monthly: "4500.33", OneTime: "3000.07", FloorPercent: "90"},
+		{Code: "IDC-RACK", NameZh: "IDC 机柜", NameEn: "IDC rack", Category: "idc_cloud", Unit: "个", Monthly: "4500.33", OneTime: "3000.07", FloorPercent: "90"},
 	} {
 		w.products = append(w.products, seedProduct(t, a, p))
 	}

@@ -135,7 +135,7 @@ func TestNewEntryPointsPickACustomer(t *testing.T) {
 			// The forms post the customer id; the services check it again.
 			{name: "a visit to another manager's customer", as: "liwei", method: "POST", path: "/visits", form: url.Values{"customer_id": {itoa(theirs.ID)}, "date": {"2030-01-02"}, "time": {"10:00"}, "kind": {"first"}, "objective": {"初访"}}, status: 404},
 			{name: "an opportunity of another manager's customer", as: "liwei", method: "POST", path: "/opportunities", form: url.Values{"customer_id": {itoa(theirs.ID)}, "title": {"专线"}, "stage": {"identified"}}, status: 404},
-			{name: "a need of another manager's customer", as: "liwei", method: "POST", path: "/customers/" + itoa(theirs.ID) + "/needs", form: url.Values{"category": {"data"}, "description": {"专线"}, "priority": {"medium"}}, status: 404},
+			{name: "a need of another manager's customer", as: "liwei", method: "POST", path: "/customers/" + itoa(theirs.ID) + "/needs", form: url.Values{"category": {"dedicated_line"}, "description": {"专线"}, "priority": {"medium"}}, status: 404},
 			// The lists offer "new" to those who may create.
 			{name: "opportunity list", as: "liwei", path: "/opportunities", status: 200, want: []string{`href="/opportunities/new"`}},
 			{name: "pipeline board", as: "liwei", path: "/pipeline", status: 200, want: []string{`href="/opportunities/new"`}},

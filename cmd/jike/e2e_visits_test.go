@@ -246,7 +246,7 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 	b.do("fill the record form",
 		chromedp.SendKeys(chromedp.CSS("#discussed"), "院方希望扩容影像科专线，副院长支持"),
 		chromedp.Click(chromedp.CSS(`input[name=attitude][value=positive]`)),
-		chromedp.SetValue(chromedp.CSS("#need_category_0"), "data"),
+		chromedp.SetValue(chromedp.CSS("#need_category_0"), "dedicated_line"),
 		chromedp.SendKeys(chromedp.CSS("#need_description_0"), v.need),
 		chromedp.SendKeys(chromedp.CSS("#next_step"), "带方案演示"),
 		chromedp.SetValue(chromedp.CSS("#next_date"), v.nextDate),

@@ -26,7 +26,7 @@ func TestNeedsAndAnalysisPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		theirNeed, err := a.Needs.SaveNeed(ctx, subject(t, a, "zhangjing"), theirs.ID, 0, needs.NeedInput{Category: "cloud", Description: "证券交易系统灾备上云", Priority: "high"})
+		theirNeed, err := a.Needs.SaveNeed(ctx, subject(t, a, "zhangjing"), theirs.ID, 0, needs.NeedInput{Category: "idc_cloud", Description: "证券交易系统灾备上云", Priority: "high"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,12 +51,12 @@ func TestNeedsAndAnalysisPages(t *testing.T) {
 			{name: "admin may not write the analysis", as: "admin", method: "POST", path: my + "/analysis", form: url.Values{"pain_points": {"x"}}, status: 403},
 			{name: "needs page for the owner", as: "liwei", path: my + "/needs", status: 200, want: []string{"客户需求", "登记需求", "提出人", "王院长", "还没有登记需求"}},
 			{name: "need with errors", as: "liwei", method: "POST", path: my + "/needs", form: url.Values{"category": {""}, "description": {""}}, status: 422, want: []string{"必填", "has-error"}},
-			{name: "need naming another customer's key person", as: "liwei", method: "POST", path: my + "/needs", form: url.Values{"category": {"data"}, "description": {"专线"}, "contact_id": {"999999"}}, status: 422, want: []string{"提出人须为该客户的关键人"}},
-			{name: "need recorded", as: "liwei", method: "POST", path: my + "/needs", form: url.Values{"category": {"data"}, "description": {"远程会诊需要 100M 专线"}, "priority": {"high"}, "contact_id": {itoa(ct.ID)}}, status: 303, location: my + "/needs#need-"},
+			{name: "need naming another customer's key person", as: "liwei", method: "POST", path: my + "/needs", form: url.Values{"category": {"dedicated_line"}, "description": {"专线"}, "contact_id": {"999999"}}, status: 422, want: []string{"提出人须为该客户的关键人"}},
+			{name: "need recorded", as: "liwei", method: "POST", path: my + "/needs", form: url.Values{"category": {"dedicated_line"}, "description": {"远程会诊需要 100M 专线"}, "priority": {"high"}, "contact_id": {itoa(ct.ID)}}, status: 303, location: my + "/needs#need-"},
 			{name: "needs page lists it", as: "liwei", path: my + "/needs", status: 200, want: []string{"远程会诊需要 100M 专线", "数据/专线", "待解决", "标记已解决"}},
 			{name: "customer page links and timeline", as: "liwei", path: my, status: 200, want: []string{`href="` + my + `/analysis"`, `href="` + my + `/needs"`, "需求「远程会诊需要 100M 专线」已登记"}},
 			{name: "another manager's needs page is 404", as: "liwei", path: their + "/needs", status: 404},
-			{name: "adding a need to another manager's customer is 404", as: "liwei", method: "POST", path: their + "/needs", form: url.Values{"category": {"data"}, "description": {"偷单"}}, status: 404},
+			{name: "adding a need to another manager's customer is 404", as: "liwei", method: "POST", path: their + "/needs", form: url.Values{"category": {"dedicated_line"}, "description": {"偷单"}}, status: 404},
 			{name: "another manager's need edit is 404", as: "liwei", path: theirNeedURL + "/edit", status: 404},
 			{name: "another manager's need status is 404", as: "liwei", method: "POST", path: theirNeedURL + "/status", form: url.Values{"status": {"closed"}}, status: 404},
 			{name: "admin may not edit a need", as: "admin", path: theirNeedURL + "/edit", status: 403},

@@ -49,7 +49,7 @@ func TestProposalPages(t *testing.T) {
 		ctx := context.Background()
 		a := newTestApp(t, d)
 		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M",
-			Category: "data", Unit: "条", Monthly: "5000", OneTime: "2000", FloorPercent: "85"})
+			Category: "dedicated_line", Unit: "条", Monthly: "5000", OneTime: "2000", FloorPercent: "85"})
 		mine := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000201"))
 		theirs := seedCustomer(t, a, "zhoujie", "周杰的保险客户", prospects.MakeCreditCode("91230103MA1000202"))
 		opp, err := a.Prospects.CreateOpportunity(ctx, subject(t, a, "liwei"), prospects.OpportunityInput{CustomerID: mine.ID, Title: "网点专线改造"})
@@ -247,7 +247,7 @@ func TestProposalFourEyesPages(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a := newTestApp(t, d, func(o *appOptions) { o.ApprovalFallback = []string{"liuzhiqiang"} })
-		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条",
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "dedicated_line", Unit: "条",
 			Monthly: "5000", OneTime: "2000", FloorPercent: "85"})
 		chiefs := seedCustomer(t, a, "zhaomin", "赵敏的能源客户", prospects.MakeCreditCode("91230103MA1000301"))
 		liweis := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000302"))
@@ -328,13 +328,13 @@ func TestProposalBuilderForeignIDs(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a := newTestApp(t, d)
-		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条",
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "dedicated_line", Unit: "条",
 			Monthly: "5000", OneTime: "2000", FloorPercent: "85"})
 		mine := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000401"))
 		mine2 := seedCustomer(t, a, "liwei", "李伟的医院客户", prospects.MakeCreditCode("91230103MA1000402"))
 		theirs := seedCustomer(t, a, "zhoujie", "周杰的保险客户", prospects.MakeCreditCode("91230103MA1000403"))
 		need := func(who string, c *prospects.Customer) uint {
-			n, err := a.Needs.SaveNeed(ctx, subject(t, a, who), c.ID, 0, needs.NeedInput{Category: "data", Description: c.Name + "要专线"})
+			n, err := a.Needs.SaveNeed(ctx, subject(t, a, who), c.ID, 0, needs.NeedInput{Category: "dedicated_line", Description: c.Name + "要专线"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -399,7 +399,7 @@ func TestProposalDraftPDFAndPriceTable(t *testing.T) {
 	pdftest.NeedTools(t, "pdftotext")
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
-		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条",
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "dedicated_line", Unit: "条",
 			Monthly: "600", OneTime: "2000", FloorPercent: "85"})
 		mine := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000501"))
 		opp, err := a.Prospects.CreateOpportunity(context.Background(), subject(t, a, "liwei"), prospects.OpportunityInput{CustomerID: mine.ID, Title: "网点专线"})
@@ -492,7 +492,7 @@ func TestProposalPDFExtensionBName(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		const name = "𠀀𪚥科技有限公司"
 		a := newTestApp(t, d)
-		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "data", Unit: "条",
+		dia := seedProduct(t, a, catalog.ProductInput{Code: "DIA-100M", NameZh: "互联网专线 100M", NameEn: "Dedicated Internet 100M", Category: "dedicated_line", Unit: "条",
 			Monthly: "600", OneTime: "0", FloorPercent: "85"})
 		c := seedCustomer(t, a, "liwei", name, prospects.MakeCreditCode("91230103MA1000601"))
 		p, err := a.Proposals.Create(context.Background(), subject(t, a, "liwei"), proposals.Input{CustomerID: c.ID, Title: "𪚥专网方案",

@@ -27,7 +27,7 @@ func TestSearchFoldsWidthOnEveryList(t *testing.T) {
 		w := newContractWorld(t, d)
 		a := w.a
 		am := subject(t, a, "liwei")
-		seedProduct(t, a, catalog.ProductInput{Code: "SDWAN-9", NameZh: "SD-WAN 组网", NameEn: "SD-WAN", Category: "data", Unit: "套", Monthly: "800", FloorPercent: "80"})
+		seedProduct(t, a, catalog.ProductInput{Code: "SDWAN-9", NameZh: "SD-WAN 组网", NameEn: "SD-WAN", Category: "dedicated_line", Unit: "套", Monthly: "800", FloorPercent: "80"})
 		cu, contact, opp := w.customer(t, "liwei", "ABC9数据科技", "91230103MA1000381")
 		if _, err := a.Prospects.CreateOpportunity(ctx, am, prospects.OpportunityInput{CustomerID: cu.ID, Title: "QX7专线扩容"}); err != nil {
 			t.Fatal(err)
@@ -35,7 +35,7 @@ func TestSearchFoldsWidthOnEveryList(t *testing.T) {
 		if _, err := a.Prospects.CreateOpportunity(ctx, am, prospects.OpportunityInput{CustomerID: w.cu.ID, Title: "ＷＹＺ项目"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.Needs.SaveNeed(ctx, am, cu.ID, 0, needs.NeedInput{Category: "cloud", Description: "IDC8机柜扩容", Priority: "high"}); err != nil {
+		if _, err := a.Needs.SaveNeed(ctx, am, cu.ID, 0, needs.NeedInput{Category: "idc_cloud", Description: "IDC8机柜扩容", Priority: "high"}); err != nil {
 			t.Fatal(err)
 		}
 		p := w.accepted(t, "liwei", cu, opp, []proposals.LineInput{{ProductID: w.products[0].ID, Quantity: "1", TermMonths: "12"}})

@@ -55,7 +55,7 @@ func TestBadInputOverHTTP(t *testing.T) {
 			{name: "stage note with NUL", as: "liwei", method: "POST", path: "/opportunities/" + itoa(o.ID) + "/stage",
 				form: url.Values{"stage": {"lost"}, "lost_reason": {"price"}, "note": {"太贵\x00了"}}, status: 303},
 			{name: "need with NUL", as: "liwei", method: "POST", path: "/customers/" + id + "/needs",
-				form: url.Values{"category": {"data"}, "description": {"专线\x00需求\u202E"}, "priority": {"high"}}, status: 303},
+				form: url.Values{"category": {"dedicated_line"}, "description": {"专线\x00需求\u202E"}, "priority": {"high"}}, status: 303},
 			{name: "analysis with NUL", as: "liwei", method: "POST", path: "/customers/" + id + "/analysis",
 				form: url.Values{"pain_points": {"网络\x00慢"}, "it_budget": {"１００"}}, status: 303},
 			{name: "service contract ending in 0001", as: "liwei", method: "POST", path: "/customers/" + id + "/analysis/services",

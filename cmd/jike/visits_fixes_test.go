@@ -80,8 +80,8 @@ func TestVisitRecordIsAllOrNothing(t *testing.T) {
 		// 1. A need naming another customer's key person: 422 with the
 		// message next to that row, the form as typed, nothing saved.
 		res := c.PostForm(vURL+"/record", recordForm(
-			[3]string{"cloud", "PACS 影像云存储 50TB", itoa(contactID)},
-			[3]string{"data", "院区专线扩容", itoa(stranger.ID)}))
+			[3]string{"idc_cloud", "PACS 影像云存储 50TB", itoa(contactID)},
+			[3]string{"dedicated_line", "院区专线扩容", itoa(stranger.ID)}))
 		if res.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("another customer's key person: %d", res.Status)
 		}
@@ -110,8 +110,8 @@ func TestVisitRecordIsAllOrNothing(t *testing.T) {
 			return orig(ctx, tx, actor, n)
 		}
 		res = c.PostForm(vURL+"/record", recordForm(
-			[3]string{"cloud", "PACS 影像云存储 50TB", itoa(contactID)},
-			[3]string{"data", "院区专线扩容", ""}))
+			[3]string{"idc_cloud", "PACS 影像云存储 50TB", itoa(contactID)},
+			[3]string{"dedicated_line", "院区专线扩容", ""}))
 		if res.Status != http.StatusInternalServerError || calls != 2 {
 			t.Fatalf("injected failure: status %d after %d needs", res.Status, calls)
 		}
@@ -124,7 +124,7 @@ func TestVisitRecordIsAllOrNothing(t *testing.T) {
 		a.Visits.CreateNeed = func(context.Context, *gorm.DB, authz.Subject, visits.NeedRequest) error {
 			return apperr.Fields{"priority": "v.choose"}
 		}
-		res = c.PostForm(vURL+"/record", recordForm([3]string{"cloud", "PACS 影像云存储 50TB", ""}))
+		res = c.PostForm(vURL+"/record", recordForm([3]string{"idc_cloud", "PACS 影像云存储 50TB", ""}))
 		if res.Status != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `role="alert">请从列表中选择`) {
 			t.Fatalf("a need refused for another field: %d, message missing", res.Status)
 		}
@@ -140,8 +140,8 @@ func TestVisitRecordIsAllOrNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		res = c.PostForm(vURL+"/record", recordForm(
-			[3]string{"cloud", "PACS 影像云存储 50TB", itoa(contactID)},
-			[3]string{"data", "院区专线扩容", ""}))
+			[3]string{"idc_cloud", "PACS 影像云存储 50TB", itoa(contactID)},
+			[3]string{"dedicated_line", "院区专线扩容", ""}))
 		if res.Status != http.StatusSeeOther {
 			t.Fatalf("record: %d\n%.2000s", res.Status, res.Body)
 		}

@@ -88,7 +88,7 @@ func TestChecklistAndRecordOverHTTP(t *testing.T) {
 	next := time.Now().AddDate(0, 0, 7).Format("2006-01-02")
 	res := c.PostForm(vURL+"/record", url.Values{
 		"discussed": {"院方计划建设影像云平台。"}, "attitude": {"positive"},
-		"need_category_0": {"cloud"}, "need_description_0": {"PACS 影像云存储 50TB"}, "need_contact_0": {itoa(contactID)},
+		"need_category_0": {"idc_cloud"}, "need_description_0": {"PACS 影像云存储 50TB"}, "need_contact_0": {itoa(contactID)},
 		"next_step": {"方案演示"}, "next_date": {next}, "next_time": {"10:00"}, "next_kind": {"demo"},
 	})
 	if res.Status != http.StatusSeeOther {

@@ -2,13 +2,13 @@ package catalog
 
 import (
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 )
 
 // codePattern: upper-case letters and digits in groups joined by single
@@ -89,7 +89,7 @@ func (in *ProductInput) Validate() (productValues, apperr.Fields) {
 	text("name_zh", in.NameZh, maxNameZh)
 	text("name_en", in.NameEn, maxNameEn)
 	text("unit", in.Unit, maxUnit)
-	if !slices.Contains(Categories, in.Category) {
+	if !servicecat.Valid(in.Category) {
 		f.Add("category", "v.choose")
 	}
 	price := func(field, s string) money.Fen {

@@ -1,12 +1,12 @@
 package catalog
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -30,7 +30,7 @@ func (h *handler) filterFrom(c *fiber.Ctx) Filter {
 		Q: strings.TrimSpace(c.Query("q")), Category: c.Query("category"), Status: c.Query("status"),
 		Sort: c.Query("sort"), Desc: c.Query("dir") == "desc", Lang: web.Lang(c),
 	}
-	if !slices.Contains(Categories, f.Category) {
+	if !servicecat.Valid(f.Category) {
 		f.Category = ""
 	}
 	if f.Status != StatusActive && f.Status != StatusRetired {
@@ -56,7 +56,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	p.Total = total
 	return h.srv.Render(c, "catalog/list", fiber.Map{
 		"Title": h.srv.I18n.T(web.Lang(c), "catalog.title"),
-		"Rows":  rows, "Pager": p, "Filter": f, "Categories": Categories,
+		"Rows":  rows, "Pager": p, "Filter": f, "Categories": servicecat.Keys(),
 		"Statuses": []string{StatusActive, StatusRetired},
 		"Filtered": f.Q != "" || f.Category != "" || f.Status != "",
 		"UnitName": h.unitName(c),
@@ -144,7 +144,7 @@ func inputFrom(c *fiber.Ctx) ProductInput {
 // renderForm shows the new (p nil) or edit form with the typed values.
 func (h *handler) renderForm(c *fiber.Ctx, status int, p *Product, in ProductInput, errs map[string]string) error {
 	lang := web.Lang(c)
-	data := fiber.Map{"Form": in, "Errors": errs, "Categories": Categories}
+	data := fiber.Map{"Form": in, "Errors": errs, "Categories": servicecat.Keys()}
 	if p != nil {
 		data["P"], data["ID"], data["Title"] = p, p.ID, p.Name(lang)
 	} else {
@@ -155,7 +155,7 @@ func (h *handler) renderForm(c *fiber.Ctx, status int, p *Product, in ProductInp
 
 func (h *handler) newForm(c *fiber.Ctx) error {
 	in := ProductInput{Category: c.Query("category")}
-	if !slices.Contains(Categories, in.Category) {
+	if !servicecat.Valid(in.Category) {
 		in.Category = ""
 	}
 	return h.renderForm(c, fiber.StatusOK, nil, in, nil)

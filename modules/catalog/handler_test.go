@@ -92,7 +92,7 @@ func check(t *testing.T, name string, res *testkit.Response, status int, want, w
 func productForm(code string) url.Values {
 	return url.Values{
 		"code": {code}, "name_zh": {"互联网专线 200M"}, "name_en": {"Dedicated Internet Access 200 Mbps"},
-		"category": {"data"}, "unit": {"条"}, "monthly": {"12000"}, "one_time": {"3000"},
+		"category": {"dedicated_line"}, "unit": {"条"}, "monthly": {"12000"}, "one_time": {"3000"},
 		"floor_rate": {"80"}, "sort_order": {"25"}, "description": {"上下行对称 200M"}, "version": {"0"},
 	}
 }
@@ -218,7 +218,7 @@ func TestListPageWithDefaults(t *testing.T) {
 		check(t, "catalogue", c.Get("/catalog"), 200,
 			[]string{"集团V网", "互联网专线 1000M", "38,000.00", "云主机 2核4G", "IDC 机柜", "物联网卡", "行业短信", "400 号码", "视频会议", "云视讯", "SD-WAN", "已下架", "pagination"}, nil)
 		check(t, "search", c.Get("/catalog?q=%E4%B8%93%E7%BA%BF"), 200, []string{"DIA-20M", "MSTP-10M"}, []string{"ECS-2C4G"})
-		check(t, "category", c.Get("/catalog?category=cloud&sort=monthly&dir=desc"), 200, []string{"IDC-RACK-42U", "ECS-8C32G"}, []string{"DIA-20M"})
+		check(t, "category", c.Get("/catalog?category=idc_cloud&sort=monthly&dir=desc"), 200, []string{"IDC-RACK-42U", "ECS-8C32G"}, []string{"DIA-20M"})
 		check(t, "page 2", c.Get("/catalog?size=5&page=2"), 200, []string{"rel=\"prev\""}, nil)
 		check(t, "junk filters are ignored", c.Get("/catalog?category=fax&status=x&sort=drop&dir=sideways&page=-1"), 200, []string{"集团V网"}, nil)
 
@@ -227,7 +227,7 @@ func TestListPageWithDefaults(t *testing.T) {
 			t.Fatalf("switch language: %d", res.Status)
 		}
 		check(t, "English list", c.Get("/catalog?sort=name"), 200,
-			[]string{"Product catalogue", "Dedicated Internet Access 1000 Mbps", "On sale", "Retired", "Data / dedicated lines", ">Catalogue<"}, nil)
+			[]string{"Product catalogue", "Dedicated Internet Access 1000 Mbps", "On sale", "Retired", "Data / dedicated line", "Industry applications", ">Catalogue<"}, nil)
 		dia, err := p.svc.Store().ByCode(context.Background(), "DIA-100M")
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 )
 
 // DescribeHistory tells the history how products read, and names them.
@@ -17,7 +18,7 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 			audit.Text("code", "catalog.code"),
 			audit.Text("name_zh", "catalog.name_zh"),
 			audit.Text("name_en", "catalog.name_en"),
-			audit.Enum("category", "catalog.category", "catalog.category.", Categories...),
+			audit.Enum("category", "catalog.category", servicecat.LabelPrefix, servicecat.Recorded()...),
 			audit.Text("unit", "catalog.unit"),
 			audit.Money("monthly_fen", "catalog.monthly"),
 			audit.Money("one_time_fen", "catalog.one_time"),

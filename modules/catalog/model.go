@@ -7,9 +7,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/money"
 )
 
-// Categories of products, in the order pickers and lists show them.
-var Categories = []string{"voice", "data", "cloud", "iot", "messaging", "video", "other"}
-
 // Audit actions of a product besides create and update.
 const (
 	ActionRetire   = "retire"

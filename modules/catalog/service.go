@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 )
 
 // Service holds the catalogue's rules. Reads are for every signed-in
@@ -27,7 +27,7 @@ func (s *Service) Store() *Store { return s.store }
 // List returns a page of the catalogue and the total count. An unknown
 // category or status in f is ignored rather than matching nothing.
 func (s *Service) List(ctx context.Context, f Filter) ([]Product, int64, error) {
-	if !slices.Contains(Categories, f.Category) {
+	if !servicecat.Valid(f.Category) {
 		f.Category = ""
 	}
 	return s.store.List(ctx, f)
@@ -39,7 +39,7 @@ func (s *Service) Product(ctx context.Context, id uint) (*Product, error) {
 }
 
 // ActiveProducts lists the products on sale, for pickers, ordered by
-// category (in Categories order), sort order and code.
+// category (in the order of servicecat.Keys), sort order and code.
 func (s *Service) ActiveProducts(ctx context.Context) ([]Product, error) {
 	return s.store.Active(ctx)
 }

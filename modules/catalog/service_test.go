@@ -9,6 +9,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 )
 
@@ -23,7 +24,7 @@ func newSvc(d *db.DB) *Service { return NewService(NewStore(d.Gorm)) }
 // dia100 is a valid product form.
 func dia100() ProductInput {
 	return ProductInput{
-		Code: "dia-100m", NameZh: " 互联网专线 100M ", NameEn: "Dedicated Internet Access 100 Mbps", Category: "data",
+		Code: "dia-100m", NameZh: " 互联网专线 100M ", NameEn: "Dedicated Internet Access 100 Mbps", Category: "dedicated_line",
 		Unit: "条", Monthly: "6,800", OneTime: "3000.00", FloorPercent: "80", SortOrder: "20",
 		Description: "上下行对称 100M",
 	}
@@ -125,7 +126,7 @@ func TestCreateAndValidation(t *testing.T) {
 		// One price is enough; the floor takes "%" and two decimals, and
 		// the floor price is rounded up so it never undercuts the floor.
 		sms, err := svc.Save(ctx, adminID, 0, ProductInput{Code: "sms-ind", NameZh: "行业短信", NameEn: "Industry SMS",
-			Category: "messaging", Unit: "万条", OneTime: "0.99", FloorPercent: "85%"})
+			Category: "industry_app", Unit: "万条", OneTime: "0.99", FloorPercent: "85%"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +159,7 @@ func TestEditAndOptimisticLocking(t *testing.T) {
 			t.Fatal(err)
 		}
 		other, err := svc.Save(ctx, adminID, 0, ProductInput{Code: "DIA-20M", NameZh: "互联网专线 20M", NameEn: "DIA 20 Mbps",
-			Category: "data", Unit: "条", Monthly: "2000", FloorPercent: "85"})
+			Category: "dedicated_line", Unit: "条", Monthly: "2000", FloorPercent: "85"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +240,7 @@ func TestRetireAndActivate(t *testing.T) {
 			t.Fatal(err)
 		}
 		keep, err := svc.Save(ctx, adminID, 0, ProductInput{Code: "ECS-2C4G", NameZh: "云主机 2核4G", NameEn: "Cloud server",
-			Category: "cloud", Unit: "台", Monthly: "280", FloorPercent: "70"})
+			Category: "idc_cloud", Unit: "台", Monthly: "280", FloorPercent: "70"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -351,13 +352,14 @@ func TestSeedDefaults(t *testing.T) {
 		if retired != 1 {
 			t.Fatalf("%d retired products", retired)
 		}
-		for _, c := range Categories {
+		for _, c := range servicecat.Keys() {
 			if cats[c] == 0 {
 				t.Errorf("no default product in %s", c)
 			}
 		}
-		// Catalogue order: voice first, then by sort order.
-		if all[0].Code != "VPMN-GRP" || all[0].Category != "voice" {
+		// Catalogue order: the categories in the one list's order (fixed
+		// voice first, then mobile), then by sort order.
+		if all[0].Code != "400-STD" || all[0].Category != servicecat.Voice || all[1].Code != "VPMN-GRP" || all[1].Category != servicecat.Mobile {
 			t.Fatalf("first product %s", all[0].Code)
 		}
 		dia, err := svc.Store().ByCode(ctx, "dia-1000m")
@@ -418,19 +420,21 @@ func TestListFilters(t *testing.T) {
 			first string
 			total int64
 		}{
-			{"all, catalogue order", Filter{}, "VPMN-GRP", int64(seeded)},
+			{"all, catalogue order", Filter{}, "400-STD", int64(seeded)},
 			{"search Chinese name", Filter{Q: "互联网专线"}, "DIA-20M", 3},
 			{"search English name, any case", Filter{Q: "dedicated INTERNET"}, "DIA-20M", 3},
 			{"search code", Filter{Q: "ecs-"}, "ECS-2C4G", 2},
 			{"search is literal (no LIKE wildcards)", Filter{Q: "%"}, "", 0},
 			{"search underscore", Filter{Q: "_"}, "", 0},
-			{"category", Filter{Category: "cloud"}, "ECS-2C4G", 3},
-			{"unknown category ignored", Filter{Category: "fax"}, "VPMN-GRP", int64(seeded)},
+			{"category", Filter{Category: "idc_cloud"}, "ECS-2C4G", 3},
+			{"old category key ignored", Filter{Category: "cloud"}, "400-STD", int64(seeded)},
+			{"industry applications", Filter{Category: "industry_app"}, "SMS-IND", 3},
+			{"unknown category ignored", Filter{Category: "fax"}, "400-STD", int64(seeded)},
 			{"retired", Filter{Status: StatusRetired}, "IOT-GPRS", 1},
-			{"active", Filter{Status: StatusActive}, "VPMN-GRP", int64(seeded - 1)},
+			{"active", Filter{Status: StatusActive}, "400-STD", int64(seeded - 1)},
 			{"retired in a category", Filter{Status: StatusRetired, Category: "iot"}, "IOT-GPRS", 1},
-			{"retired elsewhere", Filter{Status: StatusRetired, Category: "data"}, "", 0},
-			{"search and category", Filter{Q: "云", Category: "video"}, "CVC-25", 1},
+			{"retired elsewhere", Filter{Status: StatusRetired, Category: "dedicated_line"}, "", 0},
+			{"search and category", Filter{Q: "云", Category: "industry_app"}, "CVC-25", 1},
 			{"monthly, highest first", Filter{Sort: "monthly", Desc: true}, "DIA-1000M", int64(seeded)},
 			{"one-time, highest first", Filter{Sort: "one_time", Desc: true}, "VC-HD", int64(seeded)},
 			{"floor, lowest first", Filter{Sort: "floor"}, "VPMN-GRP", int64(seeded)},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"gorm.io/gorm"
 )
 
@@ -58,15 +59,17 @@ var productSorts = map[string]string{
 	"one_time": "products.one_time_fen", "floor": "products.floor_rate",
 }
 
-// categoryOrder sorts by the position of the category in Categories (not
-// alphabetically), the same in both databases.
+// categoryOrder sorts by the position of the category in the one list of
+// categories (servicecat.Keys, not alphabetically), the same in both
+// databases.
 func categoryOrder() string {
 	var b strings.Builder
 	b.WriteString("CASE products.category")
-	for i, c := range Categories {
+	cats := servicecat.Keys()
+	for i, c := range cats {
 		fmt.Fprintf(&b, " WHEN '%s' THEN %d", c, i)
 	}
-	fmt.Fprintf(&b, " ELSE %d END", len(Categories))
+	fmt.Fprintf(&b, " ELSE %d END", len(cats))
 	return b.String()
 }
 

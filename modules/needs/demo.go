@@ -11,6 +11,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -195,12 +196,13 @@ type demoServiceTmpl struct {
 }
 
 var demoServiceTmpls = []demoServiceTmpl{
-	{"voice", []string{"固话 {n} 部，集团V网", "总机 + 直线 {n} 部", "400 客服热线"}, 3000},
-	{"mobile", []string{"员工手机 {n} 部", "集团V网手机 {n} 部，含流量包"}, 8000},
-	{"broadband", []string{"办公宽带 {bw}", "营业网点宽带 {k} 条"}, 900},
-	{"dedicated_line", []string{"互联网专线 {bw}", "数据专线 {k} 条（总部—分支）", "视频监控回传专线 {k} 条"}, 6000},
-	{"idc_cloud", []string{"云主机 {k} 台", "IDC 机柜 {k} 个", "云存储 {tb} TB，异地备份"}, 9000},
-	{"iot", []string{"物联网卡 {n} 张", "车载定位终端 {n} 台"}, 1500},
+	{servicecat.Voice, []string{"固话 {n} 部", "总机 + 直线 {n} 部", "400 客服热线"}, 3000},
+	{servicecat.Mobile, []string{"员工手机 {n} 部", "集团V网手机 {n} 部，含流量包"}, 8000},
+	{servicecat.Broadband, []string{"办公宽带 {bw}", "营业网点宽带 {k} 条"}, 900},
+	{servicecat.DedicatedLine, []string{"互联网专线 {bw}", "数据专线 {k} 条（总部—分支）", "视频监控回传专线 {k} 条"}, 6000},
+	{servicecat.IDCCloud, []string{"云主机 {k} 台", "IDC 机柜 {k} 个", "云存储 {tb} TB，异地备份"}, 9000},
+	{servicecat.IoT, []string{"物联网卡 {n} 张", "车载定位终端 {n} 台"}, 1500},
+	{servicecat.IndustryApp, []string{"行业短信 {k} 万条/月", "视频会议 {k} 个会议室"}, 2000},
 }
 
 func (d *needsDemo) fill(tmpl string) string {
@@ -305,31 +307,38 @@ func (d *needsDemo) contractEnd(supplier string) *time.Time {
 
 // demoNeedTexts are needs as account managers write them, by category.
 var demoNeedTexts = map[string][]string{
-	"voice": {
-		"总部与各分支机构之间通话免费，组建集团V网",
+	servicecat.Voice: {
 		"开通 400 客服热线，来电按地区分配到各分公司",
-		"领导班子手机号码统一号段，便于对外联系",
 		"会议室需要多方电话会议，能随时拉人入会",
+		"总机改造，直线号码保持不变",
 	},
-	"data": {
+	servicecat.Mobile: {
+		"总部与各分支机构之间通话免费，组建集团V网",
+		"领导班子手机号码统一号段，便于对外联系",
+		"员工手机套餐统一由单位付费，按部门分摊",
+	},
+	servicecat.Broadband: {
+		"营业网点宽带提速，收银系统高峰期不掉线",
+		"新办公区 {k} 层需要开通企业宽带和无线覆盖",
+	},
+	servicecat.DedicatedLine: {
 		"总部到 {k} 个分支机构的数据专线，要求双路由备份",
 		"互联网专线从 100M 提升到 500M，高峰期不卡顿",
 		"营业网点视频监控回传，需要稳定的上行带宽",
 		"分支机构组网，希望用 SD-WAN 降低专线费用",
 	},
-	"cloud": {
+	servicecat.IDCCloud: {
 		"业务系统上云，需要 {k} 台云主机和云数据库",
 		"自有机房设备老化，考虑整体托管到 IDC 机柜",
 		"重要数据异地备份，满足等保三级要求",
-		"视频会议系统云化，支持手机入会",
 	},
-	"iot": {
+	servicecat.IoT: {
 		"{n} 张物联网卡用于车辆定位与调度",
 		"厂区能耗监测，接入智能电表和水表",
 		"冷链运输全程温度实时监控",
 		"门禁与考勤联网，统一管理",
 	},
-	"industry_app": {
+	servicecat.IndustryApp: {
 		"政务热线与网格化管理平台",
 		"远程会诊与移动查房",
 		"智慧校园与家校互动平台",
@@ -339,7 +348,7 @@ var demoNeedTexts = map[string][]string{
 		"井场无线视频回传",
 		"门店会员短信营销",
 	},
-	"other": {
+	servicecat.Other: {
 		"各部门账单合并，按部门分账",
 		"希望有专属客户经理，故障 7×24 小时响应",
 		"现有合同到期后做一次整体比价",
@@ -353,12 +362,12 @@ var industryApp = map[string]int{
 }
 
 func (d *needsDemo) need(c *prospects.Customer, owner *uint, used map[string]bool) {
-	cat := d.pick(Categories)
+	cat := d.pick(servicecat.Keys())
 	text := d.pick(demoNeedTexts[cat])
-	if cat == "industry_app" {
+	if cat == servicecat.IndustryApp {
 		i, ok := industryApp[c.Industry]
 		if !ok {
-			cat, text = "data", d.pick(demoNeedTexts["data"])
+			cat, text = servicecat.DedicatedLine, d.pick(demoNeedTexts[servicecat.DedicatedLine])
 		} else {
 			text = demoNeedTexts[cat][i]
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
 
@@ -64,7 +65,7 @@ func (in *ServiceInput) Validate() (serviceValues, apperr.Fields) {
 	in.Description = textnorm.Line(in.Description)
 	if in.Service == "" {
 		f.Add("service", "v.required")
-	} else if !slices.Contains(Services, in.Service) {
+	} else if !servicecat.Valid(in.Service) {
 		f.Add("service", "v.choose")
 	}
 	if in.Supplier == "" {
@@ -111,7 +112,7 @@ func (in *NeedInput) Validate() apperr.Fields {
 	}
 	if in.Category == "" {
 		f.Add("category", "v.required")
-	} else if !slices.Contains(Categories, in.Category) {
+	} else if !servicecat.Valid(in.Category) {
 		f.Add("category", "v.choose")
 	}
 	if n := utf8.RuneCountInString(in.Description); n == 0 {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"gorm.io/gorm"
 )
 
@@ -36,7 +37,7 @@ type VisitNeed struct {
 // through a func wired in cmd/jike.
 func (s *Service) CreateVisitNeed(ctx context.Context, actor authz.Subject, customerID uint, v VisitNeed) (*Need, error) {
 	if strings.TrimSpace(v.Category) == "" {
-		v.Category = "other"
+		v.Category = servicecat.Other
 	}
 	return s.createNeed(ctx, actor, customerID, NeedInput{Category: v.Category, Description: v.Description, Priority: "medium",
 		ContactID: v.ContactID, OpportunityID: v.OpportunityID}, v.VisitID)

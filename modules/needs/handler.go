@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -124,7 +125,7 @@ func (h *handler) renderAnalysis(c *fiber.Ctx, customerID uint, pg analysisPage)
 		"Title": cu.Name, "C": cu, "A": a, "Form": pg.form, "Errors": pg.errs,
 		"Services": views, "Total": all, "CompetitorTotal": comp,
 		"SID": pg.sid, "SForm": pg.sform, "SErrors": pg.serrs,
-		"CanWrite": h.svc.Can(me, "write", cu), "ServiceKinds": Services, "Suppliers": Suppliers,
+		"CanWrite": h.svc.Can(me, "write", cu), "ServiceKinds": servicecat.Keys(), "Suppliers": Suppliers,
 		"PainLines": lines(a.PainPoints), "CalendarLines": lines(a.DecisionCalendar), "NoteLines": lines(a.Notes),
 		"Within": ExpiringWithinDays, "Incumbents": ours,
 	})
@@ -243,7 +244,7 @@ func (h *handler) renderCustomerNeeds(c *fiber.Ctx, status int, customerID uint,
 	canWrite := h.svc.Can(me, "write", cu)
 	data := fiber.Map{
 		"Title": cu.Name, "C": cu, "Rows": rows, "CanWrite": canWrite, "Form": in, "Errors": errs,
-		"Categories": Categories, "Priorities": Priorities, "Next": customerPath(cu.ID, "needs"),
+		"Categories": servicecat.Keys(), "Priorities": Priorities, "Next": customerPath(cu.ID, "needs"),
 	}
 	if canWrite {
 		contacts, opps, err := h.choices(c, cu.ID)
@@ -289,7 +290,7 @@ func (h *handler) renderNeedForm(c *fiber.Ctx, status int, n *Need, cu *prospect
 	}
 	return h.srv.RenderStatus(c, status, "needs/need_form", fiber.Map{
 		"Title": n.Short(), "N": n, "C": cu, "Form": in, "Errors": errs, "Contacts": contacts, "Opps": opps,
-		"Categories": Categories, "Priorities": Priorities, "Next": "/needs/" + strconv.FormatUint(uint64(n.ID), 10) + "/edit",
+		"Categories": servicecat.Keys(), "Priorities": Priorities, "Next": "/needs/" + strconv.FormatUint(uint64(n.ID), 10) + "/edit",
 	})
 }
 
@@ -365,7 +366,7 @@ func (h *handler) filterFrom(c *fiber.Ctx) NeedFilter {
 	if !slices.Contains(Statuses, f.Status) {
 		f.Status = ""
 	}
-	if !slices.Contains(Categories, f.Category) {
+	if !servicecat.Valid(f.Category) {
 		f.Category = ""
 	}
 	if !slices.Contains(Priorities, f.Priority) {
@@ -393,7 +394,7 @@ func (h *handler) needs(c *fiber.Ctx) error {
 		return err
 	}
 	return h.srv.Render(c, "needs/list", fiber.Map{
-		"Rows": rows, "Pager": p, "Filter": f, "Owners": owners, "Statuses": Statuses, "Categories": Categories,
+		"Rows": rows, "Pager": p, "Filter": f, "Owners": owners, "Statuses": Statuses, "Categories": servicecat.Keys(),
 		"Priorities": Priorities, "Next": c.OriginalURL(), "Filtered": len(c.Request().URI().QueryString()) > 0,
 	})
 }

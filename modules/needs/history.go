@@ -6,6 +6,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -26,7 +27,7 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 			Fields: []audit.Field{
 				audit.Hidden("id"),
 				audit.Ref("customer_id", "history.f.customer", "customer"),
-				audit.Enum("service", "analysis.service", "analysis.service.", Services...),
+				audit.Enum("service", "analysis.service", servicecat.LabelPrefix, servicecat.Recorded()...),
 				audit.Enum("supplier", "analysis.supplier", "analysis.supplier.", Suppliers...),
 				audit.Text("description", "analysis.description"),
 				audit.Money("monthly_spend_fen", "history.f.monthly_spend"),
@@ -37,7 +38,7 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 				audit.Hidden("id"),
 				audit.Ref("customer_id", "history.f.customer", "customer"),
 				audit.LongText("description", "needs.description"),
-				audit.Enum("category", "needs.category", "needs.category.", Categories...),
+				audit.Enum("category", "needs.category", servicecat.LabelPrefix, servicecat.Recorded()...),
 				audit.Enum("priority", "needs.priority", "needs.priority.", Priorities...),
 				audit.Enum("status", "needs.status", "needs.status.", Statuses...),
 				audit.Ref("contact_id", "needs.contact", "contact"),
@@ -69,7 +70,7 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 			return nil, err
 		}
 		return prospects.NamedUnder(ctx, svc.prospects, r.Subject, rows, func(cs CustomerService) (uint, uint, audit.Name) {
-			n := audit.Name{Text: r.L.T("analysis.service."+cs.Service) + " · " + r.L.T("analysis.supplier."+cs.Supplier)}
+			n := audit.Name{Text: r.L.T(servicecat.Label(cs.Service)) + " · " + r.L.T("analysis.supplier."+cs.Supplier)}
 			if !cs.DeletedAt.Valid {
 				n.Link = analysisURL(cs.CustomerID)
 			}

@@ -26,11 +26,11 @@ func TestBadInputIsCleanedOrRefused(t *testing.T) {
 		if a.PainPoints != "网络慢\n经常断" || a.Notes != "[1m备注" || a.ITBudgetFen != 12_000_000 {
 			t.Fatalf("analysis %+v", a)
 		}
-		n, err := w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "data", Description: "\u200B专线\x00需求\u2066", Priority: "high"})
+		n, err := w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "dedicated_line", Description: "\u200B专线\x00需求\u2066", Priority: "high"})
 		if err != nil || n.Description != "专线需求" {
 			t.Fatalf("need: %v %+v", err, n)
 		}
-		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "data", Description: "\u200B\u200D\uFEFF"})
+		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "dedicated_line", Description: "\u200B\u200D\uFEFF"})
 		wantFields(t, err, map[string]string{"description": "v.required"})
 		for in, msg := range map[string]string{"0001-01-01": "v.date_range", "9999-12-31": "v.date_range", "1999-12-31": "v.date", "2026-02-30": "v.date"} {
 			_, err := w.svc.SaveService(ctx, am, cu.ID, 0, ServiceInput{Service: "broadband", Supplier: "cucc", ContractEnd: in})
@@ -61,16 +61,16 @@ func TestNeedLinksStayWithTheCustomer(t *testing.T) {
 		}
 		// Both customers are the user's own: the ids are readable, yet they
 		// belong to the other customer.
-		_, err = w.svc.SaveNeed(ctx, am, mine.ID, 0, NeedInput{Category: "data", Description: "专线", ContactID: otherCt.ID, OpportunityID: opp.ID})
+		_, err = w.svc.SaveNeed(ctx, am, mine.ID, 0, NeedInput{Category: "dedicated_line", Description: "专线", ContactID: otherCt.ID, OpportunityID: opp.ID})
 		wantFields(t, err, map[string]string{"contact_id": "needs.v.contact", "opportunity_id": "needs.v.opportunity"})
-		n, err := w.svc.SaveNeed(ctx, am, mine.ID, 0, NeedInput{Category: "data", Description: "专线", ContactID: ct.ID})
+		n, err := w.svc.SaveNeed(ctx, am, mine.ID, 0, NeedInput{Category: "dedicated_line", Description: "专线", ContactID: ct.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = w.svc.SaveNeed(ctx, am, 0, n.ID, NeedInput{Category: "data", Description: "专线", ContactID: otherCt.ID, Version: n.Version})
+		_, err = w.svc.SaveNeed(ctx, am, 0, n.ID, NeedInput{Category: "dedicated_line", Description: "专线", ContactID: otherCt.ID, Version: n.Version})
 		wantFields(t, err, map[string]string{"contact_id": "needs.v.contact"})
 		// Editing a need through another customer's page is not found.
-		if _, err := w.svc.SaveNeed(ctx, am, sibling.ID, n.ID, NeedInput{Category: "data", Description: "专线", Version: n.Version}); err == nil {
+		if _, err := w.svc.SaveNeed(ctx, am, sibling.ID, n.ID, NeedInput{Category: "dedicated_line", Description: "专线", Version: n.Version}); err == nil {
 			t.Fatal("a need edited under another customer")
 		}
 	})

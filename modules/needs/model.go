@@ -8,8 +8,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// Services (现有业务) a customer may use, in the order the UI lists them.
-var Services = []string{"voice", "mobile", "broadband", "dedicated_line", "idc_cloud", "iot", "other"}
+// The services (现有业务) of the analysis and the categories of needs are
+// the one list of modules/platform/servicecat, which the catalogue files
+// its products under too: a need for a dedicated line, the customer's
+// dedicated line from a competitor and the catalogue's dedicated lines all
+// say dedicated_line.
 
 // SupplierSelf is our own operator: the one using this CRM. Every other
 // supplier is a competitor.
@@ -19,9 +22,6 @@ const SupplierSelf = "self"
 // names them), another supplier, or us — listed first, as the usual answer
 // for a customer of ours and the one that is not a competitor.
 var Suppliers = []string{SupplierSelf, "cmcc", "ctcc", "cucc", "cbn", "other"}
-
-// Need categories (需求类别), after the handbook's lines of business.
-var Categories = []string{"voice", "data", "cloud", "iot", "industry_app", "other"}
 
 // Priorities of a need, highest first.
 var Priorities = []string{"high", "medium", "low"}

@@ -12,6 +12,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -378,7 +379,7 @@ func (s *Service) createNeed(ctx context.Context, actor authz.Subject, customerI
 // through a func wired in cmd/jike.
 func (s *Service) CreateFromVisit(ctx context.Context, actor authz.Subject, customerID uint, category, description string, contactID uint, visitID uint) (*Need, error) {
 	if strings.TrimSpace(category) == "" {
-		category = "other"
+		category = servicecat.Other
 	}
 	return s.createNeed(ctx, actor, customerID, NeedInput{Category: category, Description: description, Priority: "medium", ContactID: contactID}, visitID)
 }

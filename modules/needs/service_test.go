@@ -13,6 +13,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/prospects"
 	"golang.org/x/crypto/bcrypt"
@@ -97,7 +98,7 @@ func (w *world) opportunity(t *testing.T, owner string, customerID uint, title s
 
 func (w *world) need(t *testing.T, owner string, customerID uint, desc string) *Need {
 	t.Helper()
-	n, err := w.svc.SaveNeed(context.Background(), w.as(owner), customerID, 0, NeedInput{Category: "data", Description: desc, Priority: "high"})
+	n, err := w.svc.SaveNeed(context.Background(), w.as(owner), customerID, 0, NeedInput{Category: "dedicated_line", Description: desc, Priority: "high"})
 	if err != nil {
 		t.Fatalf("need %s: %v", desc, err)
 	}
@@ -275,22 +276,22 @@ func TestNeedValidationAndLinks(t *testing.T) {
 		wantFields(t, err, map[string]string{"category": "v.choose", "description": "v.required", "priority": "v.choose"})
 		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Description: strings.Repeat("需", 2001)})
 		wantFields(t, err, map[string]string{"category": "v.required", "description": "v.too_long"})
-		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "data", Description: "专线", ContactID: foreignCt.ID, OpportunityID: foreignOpp.ID})
+		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "dedicated_line", Description: "专线", ContactID: foreignCt.ID, OpportunityID: foreignOpp.ID})
 		wantFields(t, err, map[string]string{"contact_id": "needs.v.contact", "opportunity_id": "needs.v.opportunity"})
-		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "data", Description: "专线", ContactID: 999999, OpportunityID: 999999})
+		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "dedicated_line", Description: "专线", ContactID: 999999, OpportunityID: 999999})
 		wantFields(t, err, map[string]string{"contact_id": "needs.v.contact", "opportunity_id": "needs.v.opportunity"})
 		// A deleted key person may not be named.
 		gone := w.contact(t, "liwei", cu.ID, "已离职主任")
 		if err := w.ps.DeleteContact(ctx, am, cu.ID, gone.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "data", Description: "专线", ContactID: gone.ID})
+		_, err = w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "dedicated_line", Description: "专线", ContactID: gone.ID})
 		wantFields(t, err, map[string]string{"contact_id": "needs.v.contact"})
 		if n := count(t, d, &Need{}); n != 0 {
 			t.Fatal("bad input saved a need")
 		}
 
-		n, err := w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "data", Description: "  远程会诊需要 100M 专线  ", ContactID: ct.ID, OpportunityID: opp.ID})
+		n, err := w.svc.SaveNeed(ctx, am, cu.ID, 0, NeedInput{Category: "dedicated_line", Description: "  远程会诊需要 100M 专线  ", ContactID: ct.ID, OpportunityID: opp.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -300,7 +301,7 @@ func TestNeedValidationAndLinks(t *testing.T) {
 		}
 
 		// Editing: the customer must match, links are checked again, versions too.
-		in := NeedInput{Category: "cloud", Description: "影像上云", Priority: "high", Version: n.Version}
+		in := NeedInput{Category: "idc_cloud", Description: "影像上云", Priority: "high", Version: n.Version}
 		if _, err := w.svc.SaveNeed(ctx, am, other.ID, n.ID, in); !errors.Is(err, apperr.ErrNotFound) {
 			t.Fatalf("need under another customer: %v", err)
 		}
@@ -309,7 +310,7 @@ func TestNeedValidationAndLinks(t *testing.T) {
 		_, err = w.svc.SaveNeed(ctx, am, 0, n.ID, bad)
 		wantFields(t, err, map[string]string{"contact_id": "needs.v.contact"})
 		n, err = w.svc.SaveNeed(ctx, am, 0, n.ID, in)
-		if err != nil || n.Category != "cloud" || n.ContactID != nil || n.OpportunityID != nil || n.Version != 2 || n.Status != StatusOpen {
+		if err != nil || n.Category != "idc_cloud" || n.ContactID != nil || n.OpportunityID != nil || n.Version != 2 || n.Status != StatusOpen {
 			t.Fatalf("edit: %+v %v", n, err)
 		}
 		if _, err := w.svc.SaveNeed(ctx, am, 0, n.ID, in); !errors.Is(err, apperr.ErrConflict) {
@@ -516,8 +517,8 @@ func TestScopedListsAndExpiring(t *testing.T) {
 			"owner":     {NeedFilter{OwnerID: w.as("zhangjing").ID}, 1},
 			"status":    {NeedFilter{Status: StatusAddressed}, 1},
 			"open":      {NeedFilter{Status: StatusOpen}, 2},
-			"category":  {NeedFilter{Category: "data"}, 3},
-			"cloud":     {NeedFilter{Category: "cloud"}, 0},
+			"category":  {NeedFilter{Category: "dedicated_line"}, 3},
+			"cloud":     {NeedFilter{Category: "idc_cloud"}, 0},
 			"priority":  {NeedFilter{Priority: "high"}, 3},
 			"search":    {NeedFilter{Q: "银行"}, 1},
 			"like safe": {NeedFilter{Q: "%"}, 0},
@@ -639,7 +640,7 @@ func TestSeedDemo(t *testing.T) {
 				t.Fatalf("need %d: owner is not the customer's", n.ID)
 			}
 		}
-		for _, k := range append(append(append([]string{}, Categories...), Priorities...), Statuses...) {
+		for _, k := range append(append(append([]string{}, servicecat.Keys()...), Priorities...), Statuses...) {
 			if !kinds[k] {
 				t.Errorf("no demo need with %s", k)
 			}

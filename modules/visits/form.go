@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -101,10 +102,6 @@ type RecordInput struct {
 	Version   int
 }
 
-// NeedCategories mirror the needs module's categories (a need discovered
-// at a visit is created there).
-var NeedCategories = []string{"voice", "data", "cloud", "iot", "industry_app", "other"}
-
 type recordValues struct {
 	next *time.Time // start of the next visit, UTC
 	date *time.Time // the agreed date, as a date
@@ -140,7 +137,7 @@ func (in *RecordInput) Validate(loc *time.Location, now time.Time) (recordValues
 			f.Add("needs", "v.choose")
 			continue
 		}
-		if !slices.Contains(NeedCategories, n.Category) {
+		if !servicecat.Valid(n.Category) {
 			f.Add(needKey("category", n.Line), "v.choose")
 		}
 		if utf8.RuneCountInString(n.Description) > 1000 {

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -306,7 +307,7 @@ func (h *handler) showData(c *fiber.Ctx, d *Detail, errs map[string]string, rec 
 	data := fiber.Map{
 		"D": d, "P": d.Plan, "C": d.Customer, "Items": ChecklistItems, "Checks": d.Plan.Checklist(),
 		"Unprepared": d.Plan.Unprepared(now), "Overdue": d.Plan.Overdue(now), "Errors": errs,
-		"Attitudes": Attitudes, "Kinds": Kinds, "NeedCategories": NeedCategories, "Title": d.Customer.Name,
+		"Attitudes": Attitudes, "Kinds": Kinds, "NeedCategories": servicecat.Keys(), "Title": d.Customer.Name,
 		// The record form is offered once the visit's time has come (the
 		// service refuses earlier records too).
 		"CanRecord":   d.CanWrite && (d.Plan.Status == StatusDone || d.Plan.Status == StatusPlanned && !d.Plan.StartsAt.After(now)),

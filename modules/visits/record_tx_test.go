@@ -54,7 +54,7 @@ func TestSaveRecordIsAllOrNothing(t *testing.T) {
 		nextDay := w.now.In(shanghai).AddDate(0, 0, 3).Format("2006-01-02")
 		for _, kind := range []string{"demo", NextTodo} {
 			in := RecordInput{Discussed: "院方确认预算", Attitude: "positive", NextStep: "带方案演示", NextDate: nextDay, NextKind: kind,
-				Needs: []NeedLine{{Line: 0, Category: "data", Description: "1000M 专线"}, {Line: 1, Category: "cloud", Description: "坏的需求"}}}
+				Needs: []NeedLine{{Line: 0, Category: "dedicated_line", Description: "1000M 专线"}, {Line: 1, Category: "idc_cloud", Description: "坏的需求"}}}
 			if _, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, in); err == nil || !strings.Contains(err.Error(), "injected failure") {
 				t.Fatalf("%s: want the injected failure, got %v", kind, err)
 			}
@@ -66,7 +66,7 @@ func TestSaveRecordIsAllOrNothing(t *testing.T) {
 			}
 		}
 		res, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, RecordInput{Discussed: "院方确认预算", Attitude: "positive",
-			NextStep: "带方案演示", NextDate: nextDay, NextKind: "demo", Needs: []NeedLine{{Line: 0, Category: "data", Description: "1000M 专线"}}})
+			NextStep: "带方案演示", NextDate: nextDay, NextKind: "demo", Needs: []NeedLine{{Line: 0, Category: "dedicated_line", Description: "1000M 专线"}}})
 		if err != nil || res.Needs != 1 || res.NextPlan == nil {
 			t.Fatalf("record: %v %+v", err, res)
 		}
@@ -115,7 +115,7 @@ func TestRecordChecksEveryID(t *testing.T) {
 		before := w.counts(t)
 		for _, contact := range []uint{stranger.ID, 999999} {
 			_, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, RecordInput{Discussed: "x", Attitude: "neutral",
-				Needs: []NeedLine{{Line: 0, Category: "data", Description: "专线"}, {Line: 2, Category: "iot", Description: "物联网卡", ContactID: contact}}})
+				Needs: []NeedLine{{Line: 0, Category: "dedicated_line", Description: "专线"}, {Line: 2, Category: "iot", Description: "物联网卡", ContactID: contact}}})
 			f, ok := apperr.AsFields(err)
 			if !ok || f["need_contact_2"] != "visits.v.need_contact" || f["need_contact_0"] != "" {
 				t.Fatalf("key person %d of another customer: %v", contact, err)
@@ -163,7 +163,7 @@ func TestNeedJoinsTheOnlyOpenOpportunity(t *testing.T) {
 			w.needReqs = nil
 			p := w.plan(t, "liwei", -2*time.Hour)
 			if _, err := w.svc.SaveRecord(ctx, am, p.ID, RecordInput{Discussed: "x", Attitude: "neutral",
-				Needs: []NeedLine{{Line: 0, Category: "data", Description: "专线"}}}); err != nil {
+				Needs: []NeedLine{{Line: 0, Category: "dedicated_line", Description: "专线"}}}); err != nil {
 				t.Fatal(err)
 			}
 			if len(w.needReqs) != 1 || w.needReqs[0].VisitID != p.ID || w.needReqs[0].CustomerID != w.customer.ID {

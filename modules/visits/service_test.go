@@ -185,13 +185,13 @@ func TestRecordCreatesNextPlanAndNeeds(t *testing.T) {
 		nextDay := w.now.In(shanghai).AddDate(0, 0, 7).Format("2006-01-02")
 		res, err := w.svc.SaveRecord(ctx, w.users["liwei"], p.ID, RecordInput{
 			Discussed: "院方计划明年扩建门诊楼，需要 1000M 互联网专线和院区 Wi-Fi。", Attitude: "positive",
-			Needs:    []NeedLine{{Category: "data", Description: "1000M 互联网专线", ContactID: w.contacts[0]}, {Category: "other", Description: "   "}, {Category: "cloud", Description: "影像云存储"}},
+			Needs:    []NeedLine{{Category: "dedicated_line", Description: "1000M 互联网专线", ContactID: w.contacts[0]}, {Category: "other", Description: "   "}, {Category: "idc_cloud", Description: "影像云存储"}},
 			NextStep: "带方案演示", NextDate: nextDay, NextTime: "14:00", NextKind: "demo",
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.NextPlan == nil || res.Needs != 2 || len(w.needs) != 2 || w.needs[0] != "data:1000M 互联网专线" {
+		if res.NextPlan == nil || res.Needs != 2 || len(w.needs) != 2 || w.needs[0] != "dedicated_line:1000M 互联网专线" {
 			t.Fatalf("result: %+v needs %v", res, w.needs)
 		}
 		next := res.NextPlan
