@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -65,21 +64,23 @@ func TestRouteWalk(t *testing.T) {
 	}
 }
 
-// walkRoutes gives every route a fresh database, so that a permitted
-// destructive request (admin disabling user 2) cannot disturb the next
-// route; roles run from least to most privileged.
+// walkRoutes gives every route a fresh database and app, so that a
+// permitted destructive request (admin disabling user 2) cannot disturb
+// the next route; the routes therefore run in parallel (t.Parallel), each
+// its roles in turn, from least to most privileged.
 func walkRoutes(t *testing.T, routes []web.RouteInfo, open func(testing.TB) *db.DB) {
 	enf, _ := authz.New()
 	roles := append([]string{""}, authz.Roles...)
 	for _, info := range routes {
-		a := newTestApp(t, open(t))
-		{
+		t.Run(info.Method+" "+info.Path, func(t *testing.T) {
+			t.Parallel()
+			a := newTestApp(t, open(t))
 			path := paramPattern.ReplaceAllString(info.Path, "2")
 			// Before the roles run: they may disable a demo user.
 			if info.Method == http.MethodPost {
 				// A cookie/field pair the client made up (double submit) is
 				// no CSRF token, signed in or not.
-				t.Run(fmt.Sprintf("POST %s with a double-submit pair", info.Path), func(t *testing.T) {
+				t.Run("with a double-submit pair", func(t *testing.T) {
 					for _, role := range []string{"", authz.RoleAccountManager} {
 						c := loggedIn(t, a, demoUsers[role])
 						req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(url.Values{"_csrf": {"made-up-token-made-up-token-0123"}}.Encode()))
@@ -96,7 +97,7 @@ func walkRoutes(t *testing.T, routes []web.RouteInfo, open func(testing.TB) *db.
 				if name == "" {
 					name = "anonymous"
 				}
-				t.Run(fmt.Sprintf("%s %s as %s", info.Method, info.Path, name), func(t *testing.T) {
+				t.Run("as "+name, func(t *testing.T) {
 					c := loggedIn(t, a, demoUsers[role])
 					var res *testkit.Response
 					if info.Method == http.MethodPost {
@@ -131,6 +132,6 @@ func walkRoutes(t *testing.T, routes []web.RouteInfo, open func(testing.TB) *db.
 					}
 				})
 			}
-		}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -590,7 +591,12 @@ func TestExpiringBoundaries(t *testing.T) {
 }
 
 func TestSeedDemo(t *testing.T) {
-	var first []string
+	// The engines run in parallel: the first to get here records its
+	// descriptions, the other compares.
+	var (
+		mu    sync.Mutex
+		first []string
+	)
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newWorld(t, d)
@@ -681,6 +687,8 @@ func TestSeedDemo(t *testing.T) {
 		for _, n := range rows[:10] {
 			descs = append(descs, n.Description)
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		if first == nil {
 			first = descs
 		} else if strings.Join(first, "|") != strings.Join(descs, "|") {

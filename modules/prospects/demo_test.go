@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,7 +51,21 @@ func demoFirstNames(t *testing.T, d *db.DB) []string {
 }
 
 func TestSeedDemo(t *testing.T) {
-	var first [][]string
+	// The same seed on another fresh database gives the same customers: a
+	// third database here, and the two of EachDB, which run in parallel
+	// after this function returns, so they are compared in a cleanup.
+	var mu sync.Mutex
+	d := testkit.SQLite(t)
+	demoSeeded(t, d)
+	first := [][]string{demoFirstNames(t, d)}
+	t.Cleanup(func() {
+		for _, names := range first[1:] {
+			if !slices.Equal(names, first[0]) {
+				t.Errorf("same seed, different customers: %v vs %v", names, first[0])
+			}
+		}
+		t.Logf("first customers: %v", first[0])
+	})
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		svc, stats := demoSeeded(t, d)
@@ -289,19 +304,11 @@ func TestSeedDemo(t *testing.T) {
 		if err := g.Model(&Customer{}).Count(&count).Error; err != nil || count != int64(len(customers)) {
 			t.Errorf("after the second seed: %d customers, %v", count, err)
 		}
-		first = append(first, demoFirstNames(t, d))
+		firstNames := demoFirstNames(t, d)
+		mu.Lock()
+		first = append(first, firstNames)
+		mu.Unlock()
 	})
-
-	// The same seed on another fresh database gives the same customers.
-	d := testkit.SQLite(t)
-	demoSeeded(t, d)
-	first = append(first, demoFirstNames(t, d))
-	for _, names := range first[1:] {
-		if !slices.Equal(names, first[0]) {
-			t.Errorf("same seed, different customers: %v vs %v", names, first[0])
-		}
-	}
-	t.Logf("first customers: %v", first[0])
 }
 
 func demoTeamIDs(t *testing.T, svc *Service) []uint {

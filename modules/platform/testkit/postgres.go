@@ -50,6 +50,9 @@ func Main(m *testing.M) {
 	if server.stop != nil {
 		server.stop()
 	}
+	if sqliteTemplate.dir != "" {
+		os.RemoveAll(sqliteTemplate.dir)
+	}
 	os.Exit(code)
 }
 
@@ -209,18 +212,73 @@ func Postgres(t testing.TB) *db.DB {
 	return d
 }
 
-// SQLite returns a fresh, migrated SQLite database file for this test.
+// sqliteTemplate is a migrated SQLite file made once per test binary (like
+// pgtestdb's template database on PostgreSQL); SQLite copies it for each
+// test instead of running every migration again. Package state on purpose,
+// like server; Main removes it.
+var sqliteTemplate struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+func makeSQLiteTemplate() {
+	dir, err := os.MkdirTemp("", "jike-sqlite-tpl-")
+	if err != nil {
+		sqliteTemplate.err = err
+		return
+	}
+	sqliteTemplate.dir = dir
+	path := filepath.Join(dir, "template.db")
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Options{SQLitePath: path})
+	if err != nil {
+		sqliteTemplate.err = err
+		return
+	}
+	_, err = d.Migrate(ctx)
+	if err == nil {
+		// Everything into the main file, so that copying it alone is a
+		// whole database (closing the last connection does this too).
+		err = d.Gorm.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+	}
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		sqliteTemplate.err = fmt.Errorf("migrate the SQLite template: %w", err)
+		return
+	}
+	sqliteTemplate.path = path
+}
+
+// SQLite returns a fresh, migrated SQLite database file for this test: a
+// copy of a template migrated once per test binary.
 func SQLite(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), db.Options{SQLitePath: filepath.Join(t.TempDir(), "test.db")})
+	sqliteTemplate.once.Do(makeSQLiteTemplate)
+	if sqliteTemplate.err != nil {
+		t.Fatal(sqliteTemplate.err)
+	}
+	path := filepath.Join(t.TempDir(), "test.db")
+	if err := copyFile(sqliteTemplate.path, path); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(context.Background(), db.Options{SQLitePath: path})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Close() })
-	if _, err := d.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	return d
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o600)
 }
 
 // Engines lists the databases tests run against.
@@ -233,10 +291,17 @@ var Engines = []struct {
 }
 
 // EachDB runs fn as a subtest against a fresh database of every engine.
+// The subtests run in parallel with each other (t.Parallel), so fn must not
+// share mutable state between its runs, and code after EachDB in the
+// calling test runs before them (use t.Cleanup for checks across engines;
+// see docs/testing.md).
 func EachDB(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 	t.Helper()
 	for _, e := range Engines {
-		t.Run(e.Name, func(t *testing.T) { fn(t, e.Open(t)) })
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, e.Open(t))
+		})
 	}
 }
 
