@@ -29,9 +29,8 @@ func exampleRequest(status string) Request {
 }
 
 // aftersaleViews maps every template under templates/aftersale to example views.
-// NoExampleYet marks a typed view whose example is still to be written,
-// NotYetTyped a template still rendered from a fiber.Map (or a partial
-// given a dict); both are parsed, not executed.
+// NotYetTyped marks a template still rendered from a fiber.Map (or a
+// partial given a dict): parsed, not executed.
 func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 	now := time.Date(2026, 6, 1, 5, 0, 0, 0, time.UTC)
 	cu := &prospects.Customer{ID: 7, Name: "哈尔滨示例集团", Grade: "A"}
@@ -50,10 +49,38 @@ func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 			return &requestView{Page: web.ExamplePage(b), D: d, Now: now, Errors: map[string]string{"_form": "错误", "resolution": "必填"}}
 		}
 	}
+	callback := func(done bool) web.Example {
+		return func() any {
+			reqID := uint(12)
+			c := &Callback{ID: 5, CustomerID: 7, Reason: ReasonComplaint, SourceKey: "request:12", SourceID: &reqID, DueOn: now, Status: "open", RequestID: &reqID, Version: 1}
+			if done {
+				by := uint(1)
+				c.Status, c.QAttitude, c.QSkill, c.QSpeed, c.QResult, c.Recommend, c.Comment, c.AnsweredBy, c.DoneBy, c.DoneAt = "done", 5, 4, 2, 5, true, "满意", "王经理", &by, &now
+			}
+			r := exampleRequest(StatusResolved)
+			return &callbackView{Page: web.ExamplePage(b), D: &CallbackDetail{C: c, Customer: cu, CanWrite: true, Request: &r},
+				Form:      CallbackInput{Scores: map[string]string{"attitude": "5"}, Recommend: "yes", Comment: "好", AnsweredBy: "王经理", Version: 1},
+				Questions: Questions, Contacts: []prospects.Contact{contact}, Errors: map[string]string{"_form": "错误", "attitude": "必填"}}
+		}
+	}
 	return map[string][]web.Example{
-		"aftersale/callback":  web.NoExampleYet,
-		"aftersale/callbacks": web.NoExampleYet,
-		"aftersale/care":      web.NoExampleYet,
+		"aftersale/callback": {callback(false), callback(true)},
+		"aftersale/callbacks": {func() any {
+			stat := ScoreStat{ID: 1, Name: "李伟", Count: 2, SumAll: 30, Yes: 1}
+			return &callbacksView{Page: web.ExamplePage(b), Rows: []CallbackRow{{Callback: Callback{ID: 6, CustomerID: 7, Reason: ReasonQuarterly, DueOn: now, Status: "open"},
+				CustomerName: cu.Name, OwnerID: 1, TeamID: 1, OwnerName: "李伟"}}, Pager: &web.Pager{Page: 1, Size: 20, Total: 1}, Status: "open", Today: now,
+				Owners: []ScoreStat{stat}, Teams: []ScoreStat{stat}}
+		}},
+		"aftersale/care": {func() any {
+			last := now.AddDate(0, -2, 0)
+			care := func(state string) CareRow {
+				return CareRow{CustomerID: 7, CustomerName: cu.Name, Grade: "A", OwnerID: 1, OwnerName: "李伟", TeamID: 1, Months: 1,
+					CareDue: CareDue{LastContact: &last, DueOn: now, State: state, Days: 3}}
+			}
+			return &careView{Page: web.ExamplePage(b), Rows: []CareRow{care(CareOverdue), care(CareNever), care(CareDueWeek), care(CareOK)},
+				Counts: CareCounts{Overdue: 1, DueWeek: 1, Never: 1}, Pager: &web.Pager{Page: 1, Size: 20, Total: 4}, State: CareOverdue,
+				Owners: users, Teams: []org.Team{{ID: 1, Name: "一组"}}, Owner: 1, Team: 1, Today: now, ShowOwner: true}
+		}},
 		"aftersale/customer": {func() any {
 			last, year := now.AddDate(0, -2, 0), 1990
 			by := uint(1)
@@ -68,20 +95,40 @@ func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 				Contacts: []prospects.Contact{contact}, CanWrite: true, Today: now, Errors: map[string]string{"_form": "错误", "summary": "必填"},
 				Kinds: []string{"call", "visit"}}
 		}},
-		"aftersale/event_item":     web.NotYetTyped,
-		"aftersale/events":         web.NoExampleYet,
+		"aftersale/event_item": web.NotYetTyped,
+		"aftersale/events": {func() any {
+			ev := func(kind, name string) CareEvent {
+				return CareEvent{On: now, Kind: kind, Key: kind + name, CustomerID: 7, CustomerName: cu.Name, OwnerID: 1, Name: name, Years: 3}
+			}
+			done := ev("birthday", "王经理")
+			done.Done = &CareDone{ID: 1, CustomerID: 7, EventKey: done.Key, OnDate: now, How: "call", Note: "已致电", ByID: 1}
+			return &eventsView{Page: web.ExamplePage(b), Events: []CareEvent{ev("festival", "spring"), done, ev("anniversary", "HT-1"), ev("founding", "")},
+				Days: 30, Hows: CareHows, Errors: map[string]string{"_form": "错误", "note": "太长"}}
+		}},
 		"aftersale/panel_events":   web.NotYetTyped,
 		"aftersale/panel_requests": web.NotYetTyped,
 		"aftersale/request":        {request(StatusOpen), request(StatusInProgress), request(StatusResolved), request(StatusClosed)},
-		"aftersale/request_form":   web.NoExampleYet,
+		"aftersale/request_form": {func() any {
+			return &requestFormView{Page: web.ExamplePage(b), Customer: cu,
+				Form:       RequestInput{CustomerID: 7, Kind: "complaint", Category: "network", Severity: "high", Channel: "phone", Description: "中断", Affected: "总部", ContactID: 3},
+				Categories: []string{"network", "自定义"}, Contacts: []prospects.Contact{contact}, Errors: map[string]string{"_form": "错误", "description": "必填"}}
+		}},
 		"aftersale/requests": {func() any {
 			return &requestsView{Page: web.ExamplePage(b), Rows: []RequestRow{row(StatusOpen), row(StatusReopened)}, Pager: &web.Pager{Page: 1, Size: 20, Total: 2},
 				F:     RequestFilter{View: "mine", Status: StatusOpen, Severity: "high", Kind: "complaint", Category: "network", OwnerID: 1, TeamID: 1, Q: "专线"},
 				Query: "view=mine", Owners: users, Teams: []org.Team{{ID: 1, Name: "一组"}}, Categories: []string{"network"}, Now: now,
 				Clock: Clock{Cal: everyDay{}, Loc: time.UTC}}
 		}},
-		"aftersale/settings": web.NoExampleYet,
-		"aftersale/sla":      web.NotYetTyped,
+		"aftersale/settings": {func() any {
+			return &settingsView{Page: web.ExamplePage(b),
+				S: Settings{BranchID: 1, FreqA: 1, FreqB: 2, FreqC: 3, FreqD: 6, Categories: "network\nbilling", AutoCloseDays: 7, UrgentRespH: 1, UrgentResH: 4,
+					UrgentAllDay: true, MajorRespH: 2, MajorResH: 8, NormalRespH: 4, NormalResH: 24, Version: 2},
+				Form: SettingsInput{Freq: map[string]string{"A": "1", "B": "2", "C": "3", "D": "6"}, Categories: "network", AutoCloseDays: "7",
+					RespH: map[string]string{"urgent": "1", "major": "2", "normal": "4"}, ResH: map[string]string{"urgent": "4", "major": "8", "normal": "24"},
+					AllDay: map[string]bool{"urgent": true}, Version: 2},
+				Errors: map[string]string{"_form": "错误", "freq_A": "必填"}}
+		}},
+		"aftersale/sla": web.NotYetTyped,
 		"aftersale/status": {func() any {
 			r := exampleRequest(StatusReopened)
 			return map[string]any{"S": r.Status, "T": r.StatusTone(), "L": b.For(i18n.ZH)}

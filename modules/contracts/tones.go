@@ -25,3 +25,11 @@ func (t Task) IsDoing() bool { return t.Status == TaskDoing }
 
 // Approved reports whether the step was approved (else it was rejected).
 func (a Approval) Approved() bool { return a.Decision == "approved" }
+
+// WaitsForChief reports whether the revision waits for the chief rep's
+// approval.
+func (d *Detail) WaitsForChief() bool { return d.Level == "chief" }
+
+// WaitsForDirector reports whether the revision waits for the director's
+// approval.
+func (d *Detail) WaitsForDirector() bool { return d.Level == "director" }

@@ -24,11 +24,6 @@ type Example func() any
 // template still needs an entry.
 var NotYetTyped []Example
 
-// NoExampleYet marks a template that has a typed view but no example in
-// the registry yet: parsed, not executed. Like NotYetTyped it keeps the
-// list of what is unchecked explicit.
-var NoExampleYet []Example
-
 // StrictTemplates parses every template of fsys as the server names them
 // (the path without ".html"), with the server's funcs, but strictly: a
 // missing map key is an error (missingkey=error), as a missing struct
