@@ -64,12 +64,22 @@ func visitsViews(b *i18n.Bundle) map[string][]web.Example {
 		"visits/show":      {show(true), show(false), later},
 		"visits/checklist": {show(true), func() any { v := show(false)().(*showView); v.D.CanWrite = false; return v }},
 
-		"visits/brief":        web.NotYetTyped,
-		"visits/calendar":     web.NotYetTyped,
-		"visits/feed":         web.NotYetTyped,
-		"visits/form":         web.NotYetTyped,
-		"visits/list":         web.NotYetTyped,
-		"visits/panel_agenda": web.NotYetTyped,
+		"visits/brief":    web.NotYetTyped,
+		"visits/calendar": web.NotYetTyped,
+		"visits/feed":     web.NotYetTyped,
+		"visits/form":     web.NotYetTyped,
+		"visits/list":     web.NotYetTyped,
+		"visits/panel_agenda": {func() any {
+			// A home panel's data is a map (HomePanel.Load) merged with the
+			// page's: the keys the panel reads.
+			row := func(status string) PlanRow {
+				return PlanRow{Plan: *examplePlan(status), CustomerName: cu.Name, CustomerGrade: "A", OwnerName: "李伟"}
+			}
+			visit := uint(21)
+			a := &Agenda{Today: []PlanRow{row(StatusDone), row(StatusPlanned)}, Unprepared: []PlanRow{row(StatusPlanned)}, Overdue: []PlanRow{row(StatusPlanned)},
+				Todos: []TodoRow{{Todo: Todo{ID: 8, CustomerID: 7, OwnerID: 1, VisitID: &visit, Title: "发送报价", DueDate: at.AddDate(0, 0, -2)}, CustomerName: cu.Name}}, TodoDay: at}
+			return map[string]any{"L": b.For(i18n.ZH), "CSRF": "token", "Agenda": a, "Now": at, "Loc": time.UTC}
+		}},
 	}
 }
 
