@@ -266,14 +266,16 @@ func (h *handler) renderBuilder(c *fiber.Ctx, cu *prospects.Customer, b builder)
 	if b.status == 0 {
 		b.status = fiber.StatusOK
 	}
-	return h.srv.RenderStatus(c, b.status, "proposals/builder", fiber.Map{
-		"Title": title, "C": cu, "P": b.p, "Form": b.in, "Rows": rows, "Products": opts, "Opps": opps,
-		"NeedChoices": needs, "Cited": cited, "Quote": b.quote, "Errors": b.errs, "Action": action,
-		"ChiefThreshold": chief, "DirectorThreshold": director, "Sections": Sections,
-		"NewVersion":  b.p != nil && !b.p.Editable(),
-		"UnitName":    func(u string) string { return h.unitOr(lang, u) },
-		"ProductByID": byID,
-	})
+	v := &builderView{
+		C: cu, P: b.p, Form: b.in, Rows: rows, Products: opts, Opps: opps,
+		NeedChoices: needs, Cited: cited, Quote: b.quote, Errors: b.errs, Action: action,
+		ChiefThreshold: chief, DirectorThreshold: director, Sections: Sections,
+		NewVersion:  b.p != nil && !b.p.Editable(),
+		UnitName:    func(u string) string { return h.unitOr(lang, u) },
+		ProductByID: byID,
+	}
+	v.Title = title
+	return h.srv.ViewStatus(c, b.status, "proposals/builder", v)
 }
 
 func (h *handler) newForm(c *fiber.Ctx) error {
@@ -453,13 +455,15 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	if i18n.Normalize(web.Lang(c)) == i18n.EN {
 		sep = ", "
 	}
-	return h.srv.RenderStatus(c, status, "proposals/show", fiber.Map{
-		"Title": d.P.Title, "D": d, "P": d.P, "C": d.Customer, "Reasons": h.reasons(d, web.Lang(c)), "Errors": errs,
-		"WaitingNames": strings.Join(waiting, sep),
-		"PriceColumns": PriceColumns, "PriceRows": PriceRows(d.Lines, h.unit(web.Lang(c))),
-		"Level": NextLevel(d.P), "Changeable": h.svc.Changeable(d.P), "Capital": "人民币" + d.P.TotalFen.Capital(),
-		"History": history,
-	})
+	v := &showView{
+		D: d, P: d.P, C: d.Customer, Reasons: h.reasons(d, web.Lang(c)), Errors: errs,
+		WaitingNames: strings.Join(waiting, sep),
+		PriceColumns: PriceColumns, PriceRows: PriceRows(d.Lines, h.unit(web.Lang(c))),
+		Level: NextLevel(d.P), Changeable: h.svc.Changeable(d.P), Capital: "人民币" + d.P.TotalFen.Capital(),
+		History: history,
+	}
+	v.Title = d.P.Title
+	return h.srv.ViewStatus(c, status, "proposals/show", v)
 }
 
 // transition runs a state change and comes back to the proposal page:

@@ -83,6 +83,16 @@ func (p *Proposal) Final() bool {
 	return false
 }
 
+// IsDraft, IsApproved and IsSent are the status questions the proposal
+// page asks (value receivers, so that a version in a list asks too).
+func (p Proposal) IsDraft() bool { return p.Status == StatusDraft }
+
+// IsApproved reports whether the version is approved and not yet sent.
+func (p Proposal) IsApproved() bool { return p.Status == StatusApproved }
+
+// IsSent reports whether the version is with the customer.
+func (p Proposal) IsSent() bool { return p.Status == StatusSent }
+
 // Section returns the text of a section by name.
 func (p *Proposal) Section(name string) string {
 	switch name {
@@ -171,6 +181,9 @@ type Approval struct {
 	At         time.Time
 	Comment    string `gorm:"size:1000;not null"`
 }
+
+// Approved reports whether the step was approved (else it was rejected).
+func (a Approval) Approved() bool { return a.Decision == "approved" }
 
 // TableName keeps the table name explicit.
 func (Approval) TableName() string { return "proposal_approvals" }

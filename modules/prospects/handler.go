@@ -268,17 +268,6 @@ func (h *handler) customerUpdate(c *fiber.Ctx) error {
 
 // --- customer page
 
-type contactView struct {
-	Contact
-	MobileShown, PhoneShown string
-}
-
-type timelineView struct {
-	TimelineEntry
-	Text  string
-	Actor string
-}
-
 func (h *handler) customerShow(c *fiber.Ctx) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {
@@ -341,14 +330,16 @@ func (h *handler) customerShow(c *fiber.Ctx) error {
 		}
 		tl = append(tl, timelineView{TimelineEntry: e, Text: h.srv.I18n.T(lang, e.MsgID, args...), Actor: users[e.ActorID].Name})
 	}
-	return h.srv.Render(c, "prospects/customer", fiber.Map{
-		"Title": cu.Name, "C": cu, "Chain": chain, "Roles": ContactRoles, "HasContacts": len(contacts) > 0,
-		"Opps": opps, "Timeline": tl, "Users": users, "Team": team, "FullPhones": full,
-		"CanWrite": h.svc.Can(me, "write", cu), "CanReassign": h.svc.Can(me, "reassign", cu),
-		"CanDelete": h.svc.Can(me, "delete", cu), "QualAnswers": []string{QualYes, QualPartly, QualNo},
-		"Links":   h.svc.timeline.CustomerLinks(),
-		"Actions": h.svc.timeline.CustomerActions(),
-	})
+	v := &customerView{
+		C: cu, Chain: chain, Roles: ContactRoles, HasContacts: len(contacts) > 0,
+		Opps: opps, Timeline: tl, Users: users, Team: team, FullPhones: full,
+		CanWrite: h.svc.Can(me, "write", cu), CanReassign: h.svc.Can(me, "reassign", cu),
+		CanDelete: h.svc.Can(me, "delete", cu), QualAnswers: []string{QualYes, QualPartly, QualNo},
+		Links:   h.svc.timeline.CustomerLinks(),
+		Actions: h.svc.timeline.CustomerActions(),
+	}
+	v.Title = cu.Name
+	return h.srv.View(c, "prospects/customer", v)
 }
 
 func (h *handler) qualificationSave(c *fiber.Ctx) error {

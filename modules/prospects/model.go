@@ -168,6 +168,13 @@ type Opportunity struct {
 // Closed reports whether the opportunity is won or lost.
 func (o *Opportunity) Closed() bool { return o.Stage == StageWon || o.Stage == StageLost }
 
+// IsWon and IsLost are the stage questions pages ask (value receivers, so
+// that a card passed through a template's dict can ask them too).
+func (o Opportunity) IsWon() bool { return o.Stage == StageWon }
+
+// IsLost reports whether the opportunity was lost.
+func (o Opportunity) IsLost() bool { return o.Stage == StageLost }
+
 // StageChange records one move of an opportunity through the pipeline.
 type StageChange struct {
 	ID            uint   `gorm:"primaryKey"`

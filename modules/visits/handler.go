@@ -302,18 +302,19 @@ func (h *handler) update(c *fiber.Ctx) error {
 
 // --- visit page
 
-func (h *handler) showData(c *fiber.Ctx, d *Detail, errs map[string]string, rec *RecordInput) fiber.Map {
+func (h *handler) showData(d *Detail, errs map[string]string, rec *RecordInput) *showView {
 	now := h.svc.Now()
-	data := fiber.Map{
-		"D": d, "P": d.Plan, "C": d.Customer, "Items": ChecklistItems, "Checks": d.Plan.Checklist(),
-		"Unprepared": d.Plan.Unprepared(now), "Overdue": d.Plan.Overdue(now), "Errors": errs,
-		"Attitudes": Attitudes, "Kinds": Kinds, "NeedCategories": servicecat.Keys(), "Title": d.Customer.Name,
+	data := &showView{
+		D: d, P: d.Plan, C: d.Customer, Items: ChecklistItems, Checks: d.Plan.Checklist(),
+		Unprepared: d.Plan.Unprepared(now), Overdue: d.Plan.Overdue(now), Errors: errs,
+		Attitudes: Attitudes, Kinds: Kinds, NeedCategories: servicecat.Keys(),
 		// The record form is offered once the visit's time has come (the
 		// service refuses earlier records too).
-		"CanRecord":   d.CanWrite && (d.Plan.Status == StatusDone || d.Plan.Status == StatusPlanned && !d.Plan.StartsAt.After(now)),
-		"RecordLater": d.CanWrite && d.Plan.Status == StatusPlanned && d.Plan.StartsAt.After(now),
-		"Late":        d.Record != nil && now.Sub(d.Record.CreatedAt) > lateEdit, "Loc": h.svc.Location(),
+		CanRecord:   d.CanWrite && (d.Plan.Status == StatusDone || d.Plan.Status == StatusPlanned && !d.Plan.StartsAt.After(now)),
+		RecordLater: d.CanWrite && d.Plan.Status == StatusPlanned && d.Plan.StartsAt.After(now),
+		Late:        d.Record != nil && now.Sub(d.Record.CreatedAt) > lateEdit,
 	}
+	data.Title = d.Customer.Name
 	if rec == nil {
 		rec = &RecordInput{Attitude: "neutral", NextKind: "needs"}
 		if d.Record != nil {
@@ -323,7 +324,7 @@ func (h *handler) showData(c *fiber.Ctx, d *Detail, errs map[string]string, rec 
 			}
 		}
 	}
-	data["Rec"] = rec
+	data.Rec = rec
 	// The need rows as typed (after a 422), by row.
 	rows := make([]NeedLine, NeedLines)
 	for i := range rows {
@@ -334,7 +335,7 @@ func (h *handler) showData(c *fiber.Ctx, d *Detail, errs map[string]string, rec 
 			rows[n.Line] = n
 		}
 	}
-	data["NeedRows"] = rows
+	data.NeedRows = rows
 	return data
 }
 
@@ -347,15 +348,15 @@ func (h *handler) show(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := h.showData(c, d, nil, nil)
+	data := h.showData(d, nil, nil)
 	trail, err := h.svc.HistoryOf(c.UserContext(), d)
 	if err != nil {
 		return err
 	}
-	if data["History"], err = h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), trail); err != nil {
+	if data.History, err = h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), trail); err != nil {
 		return err
 	}
-	return h.srv.Render(c, "visits/show", data)
+	return h.srv.View(c, "visits/show", data)
 }
 
 // check ticks a checklist item; htmx gets the refreshed checklist back.
@@ -376,7 +377,7 @@ func (h *handler) check(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return h.srv.Fragment(c, "visits/checklist", h.showData(c, d, nil, nil))
+		return h.srv.ViewFragment(c, "visits/checklist", h.showData(d, nil, nil))
 	}
 	return web.Redirect(c, visitURL(id))
 }
@@ -440,7 +441,7 @@ func (h *handler) record(c *fiber.Ctx) error {
 		if lerr != nil {
 			return lerr
 		}
-		return h.srv.RenderStatus(c, status, "visits/show", h.showData(c, d, placeRecordErrors(msgs), &in))
+		return h.srv.ViewStatus(c, status, "visits/show", h.showData(d, placeRecordErrors(msgs), &in))
 	}
 	if err != nil {
 		return err

@@ -1,0 +1,82 @@
+package proposals
+
+import (
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
+)
+
+// showView is the proposal page (proposals/show).
+type showView struct {
+	web.Page
+	D *Detail
+	P *Proposal
+	C *prospects.Customer
+	// Reasons explain why the version needs approval.
+	Reasons []string
+	Errors  map[string]string
+	// WaitingNames are the people the pending step routes to, joined.
+	WaitingNames string
+	PriceColumns []string
+	PriceRows    []PriceRow
+	// Level is the approval step the version waits for ("chief",
+	// "director" or ""); templates ask WaitsForChief/WaitsForDirector.
+	Level      string
+	Changeable bool
+	// Capital is the total in words (人民币…).
+	Capital string
+	History *audit.View
+}
+
+// WaitsForChief reports whether the version waits for the chief rep.
+func (v *showView) WaitsForChief() bool { return v.Level == "chief" }
+
+// WaitsForDirector reports whether the version waits for the director.
+func (v *showView) WaitsForDirector() bool { return v.Level == "director" }
+
+// builderView is the proposal builder (proposals/builder), for a new
+// proposal and for editing a version.
+type builderView struct {
+	web.Page
+	C *prospects.Customer
+	// P is the version being edited, nil for a new proposal.
+	P    *Proposal
+	Form Input
+	// Rows are the line rows of the form, as typed.
+	Rows        []LineInput
+	Products    []productOption
+	Opps        []prospects.Opportunity
+	NeedChoices []NeedRef
+	// Cited marks the needs the form cites, by id.
+	Cited  map[uint]bool
+	Quote  *Quote
+	Errors map[string]string
+	// Action is where the form posts.
+	Action            string
+	ChiefThreshold    money.Fen
+	DirectorThreshold money.Fen
+	Sections          []string
+	// NewVersion: saving makes a new version (the edited one is final).
+	NewVersion bool
+	// UnitName names a unit code in the reader's language.
+	UnitName    func(string) string
+	ProductByID map[uint]*productOption
+}
+
+// StatusTone is the badge colour of the version's status
+// (proposals/status_badge): waiting is "warn", approved and accepted
+// "ok", with the customer "info", rejected "danger", the rest "muted".
+func (p Proposal) StatusTone() string {
+	switch p.Status {
+	case StatusPending:
+		return "warn"
+	case StatusApproved, StatusAccepted:
+		return "ok"
+	case StatusSent:
+		return "info"
+	case StatusRejected:
+		return "danger"
+	}
+	return "muted"
+}

@@ -1,0 +1,119 @@
+package proposals
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/templates"
+)
+
+func exampleProposal(status string) *Proposal {
+	at := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	opp, chief := uint(5), uint(2)
+	return &Proposal{ID: 11, Number: "FA-2026-0011", Version: 2, CustomerID: 7, OpportunityID: &opp, OwnerID: 1,
+		Title: "专线扩容方案", Status: status, ValidUntil: &at, Background: "背景", NeedsAnalysis: "需求", Solution: "方案",
+		Implementation: "实施", Commitments: "承诺", MonthlyFen: 880000, OneTimeFen: 50000, TotalFen: 10610000,
+		NeedsChief: true, NeedsDirector: true, ChiefApprovedBy: &chief, SentAt: &at, LockVersion: 4, UpdatedAt: at}
+}
+
+func exampleLine() Line {
+	return Line{ID: 1, ProposalID: 11, Position: 1, ProductID: 9, ProductCode: "ZX-100", ProductName: "互联网专线", ProductNameEn: "Leased line",
+		Unit: "line", Quantity: 2, TermMonths: 12, MonthlyListFen: 500000, OneTimeListFen: 50000, Rate: 8000, FloorRate: 8500,
+		MonthlyNetFen: 800000, OneTimeNetFen: 80000, TotalFen: 9680000}
+}
+
+// proposalsViews maps every template under templates/proposals to
+// example views. A template still rendered from a fiber.Map is
+// NotYetTyped.
+func proposalsViews(b *i18n.Bundle) map[string][]web.Example {
+	cu := &prospects.Customer{ID: 7, Name: "哈尔滨示例集团", Grade: "A"}
+	at := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	val := audit.Value{Text: "值"}
+	show := func(status, level string) web.Example {
+		return func() any {
+			p := exampleProposal(status)
+			old := *exampleProposal(StatusSuperseded)
+			old.ID = 10
+			line := exampleLine()
+			d := &Detail{P: p, Customer: cu, Lines: []Line{line}, NeedIDs: []uint{3},
+				Approvals: []Approval{{ID: 1, ProposalID: 11, Level: "chief", Decision: "approved", ByID: 2, At: at, Comment: "同意"},
+					{ID: 2, ProposalID: 11, Level: "director", Decision: "rejected", ByID: 3, At: at, Comment: "价格"}},
+				Versions: []Proposal{*p, old}, Needs: []NeedRef{{ID: 3, Text: "带宽", Status: "open"}},
+				Users:   map[uint]org.User{1: {ID: 1, Name: "李伟"}, 2: {ID: 2, Name: "赵敏"}, 3: {ID: 3, Name: "王总"}},
+				ChiefID: 2, Waiting: []uint{2}, CanWrite: true, CanDecide: true}
+			return &showView{Page: web.ExamplePage(b), D: d, P: p, C: cu, Reasons: []string{"低于底价"},
+				Errors: map[string]string{"comment": "必填"}, WaitingNames: "赵敏", PriceColumns: PriceColumns,
+				PriceRows: PriceRows(d.Lines, nil), Level: level, Changeable: true, Capital: "人民币壹拾万陆仟壹佰元整",
+				History: &audit.View{Rows: []audit.Row{{At: "2026-06-01 16:00", Actor: val, Target: val, Entity: "方案", Action: "修改",
+					Changes: []audit.FieldView{{Label: "标题", From: val, To: val}}}}}}
+		}
+	}
+	builder := func(edit bool) web.Example {
+		return func() any {
+			opt := productOption{Priced: Priced{ID: 9, Code: "ZX-100", Name: "互联网专线", NameEn: "Leased line", Unit: "line",
+				MonthlyFen: 500000, OneTimeFen: 50000, FloorRate: 8500, Active: true}, Retired: true}
+			v := &builderView{Page: web.ExamplePage(b), C: cu,
+				Form: Input{CustomerID: 7, OpportunityID: 5, Title: "专线扩容方案", ValidUntil: "2026-07-01", Background: "背景", LockVersion: 4},
+				Rows: []LineInput{{ProductID: 9, Quantity: "2", TermMonths: "12", Rate: "80"}}, Products: []productOption{opt},
+				Opps:        []prospects.Opportunity{{ID: 5, Title: "专线扩容", Stage: prospects.StageProposal}},
+				NeedChoices: []NeedRef{{ID: 3, Text: "带宽", Status: "open"}}, Cited: map[uint]bool{3: true},
+				Quote:  &Quote{Lines: []Line{exampleLine()}, MonthlyFen: 800000, OneTimeFen: 80000, TotalFen: 9680000, NeedsChief: true, NeedsDirector: edit},
+				Errors: map[string]string{"_form": "错误", "title": "必填", "lines": "至少一行", "line_0": "低于底价"},
+				Action: "/customers/7/proposals", ChiefThreshold: 5000000, DirectorThreshold: 20000000, Sections: Sections,
+				UnitName: func(u string) string { return u }, ProductByID: map[uint]*productOption{9: &opt}}
+			if edit {
+				v.P, v.NewVersion, v.Action = exampleProposal(StatusApproved), true, "/proposals/11"
+			} else {
+				v.NeedChoices, v.Quote = nil, &Quote{}
+			}
+			return v
+		}
+	}
+	return map[string][]web.Example{
+		"proposals/show":    {show(StatusDraft, "chief"), show(StatusApproved, "director"), show(StatusSent, "")},
+		"proposals/builder": {builder(true), builder(false)},
+		"proposals/status_badge": {func() any {
+			return map[string]any{"S": StatusPending, "T": exampleProposal(StatusPending).StatusTone(), "L": b.For(i18n.ZH)}
+		}},
+
+		"proposals/customer":    web.NotYetTyped,
+		"proposals/list":        web.NotYetTyped,
+		"proposals/panel_queue": web.NotYetTyped,
+		"proposals/rows":        web.NotYetTyped,
+	}
+}
+
+// TestEveryProposalsTemplateRendersWithItsView renders every template
+// under templates/proposals with its example views, strictly.
+func TestEveryProposalsTemplateRendersWithItsView(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range web.CheckViews(templates.FS, "proposals", proposalsViews(b)) {
+		t.Error(err)
+	}
+}
+
+// TestProposalPageRejectsTheWrongView: the proposal page executed with the
+// builder's view fails (it has no .D), so a misspelt field cannot pass.
+func TestProposalPageRejectsTheWrongView(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := web.StrictTemplates(templates.FS, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := proposalsViews(b)["proposals/builder"][0]()
+	if err := web.RenderExample(set, "proposals/show", wrong); err == nil || !strings.Contains(err.Error(), "builderView") {
+		t.Fatalf("the proposal page rendered the builder's view: %v", err)
+	}
+}

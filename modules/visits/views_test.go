@@ -1,0 +1,118 @@
+package visits
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/platform/servicecat"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/templates"
+)
+
+func examplePlan(status string) *Plan {
+	prev := uint(20)
+	return &Plan{ID: 21, CustomerID: 7, OwnerID: 1, StartsAt: time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC), DurationMin: 60,
+		Kind: "needs", Objective: "了解扩容需求", Location: "客户总部", Status: status, CancelReason: "客户改期",
+		ChkBackground: true, ChkCards: true, PrevVisitID: &prev, Version: 2}
+}
+
+// visitsViews maps every template under templates/visits to example
+// views. A template still rendered from a fiber.Map is NotYetTyped.
+func visitsViews(b *i18n.Bundle) map[string][]web.Example {
+	at := time.Date(2026, 6, 1, 3, 0, 0, 0, time.UTC)
+	ct := prospects.Contact{ID: 3, CustomerID: 7, Name: "王经理", Role: "decision"}
+	cu := &prospects.Customer{ID: 7, Name: "哈尔滨示例集团", Grade: "A"}
+	val := audit.Value{Text: "值"}
+	// form: the record form is open (a planned visit whose time has
+	// come); otherwise the page shows the record, the next visit and the
+	// agreed to-do.
+	show := func(form bool) web.Example {
+		return func() any {
+			status := StatusPlanned
+			if !form {
+				status = StatusDone
+			}
+			d := &Detail{Plan: examplePlan(status), Customer: cu, Contacts: []prospects.Contact{ct}, AllContacts: []prospects.Contact{ct},
+				Participants: []org.User{{ID: 2, Name: "赵敏"}, {ID: 3, Name: "王总"}}, Owner: org.User{ID: 1, Name: "李伟"},
+				Record: &Record{ID: 4, VisitID: 21, Discussed: "扩容", Attitude: "positive", NeedsText: "带宽", NextStep: "报价", NextDate: &at, CreatedAt: at},
+				Prev:   examplePlan(StatusDone), CanWrite: true}
+			v := &showView{Page: web.ExamplePage(b), D: d, P: d.Plan, C: cu, Items: ChecklistItems, Checks: d.Plan.Checklist(),
+				Unprepared: true, Overdue: true, Errors: map[string]string{"_form": "错误", "discussed": "必填", "need_category_0": "请选择"},
+				Attitudes: Attitudes, Kinds: Kinds, NeedCategories: servicecat.Keys(), CanRecord: form, Late: true,
+				Rec: &RecordInput{Discussed: "扩容", Attitude: "positive", NeedsText: "带宽", NextStep: "报价", NextDate: "2026-06-08",
+					NextTime: "09:30", NextKind: NextTodo, Version: 1},
+				NeedRows: []NeedLine{{Line: 0, Category: "data", Description: "带宽", ContactID: 3}, {Line: 1}, {Line: 2}},
+				History: &audit.View{Rows: []audit.Row{{At: "2026-06-01 16:00", Actor: val, Target: val, Entity: "走访", Action: "修改",
+					Changes: []audit.FieldView{{Label: "目的", From: val, To: val}}}}}}
+			if !form {
+				d.Next = examplePlan(StatusPlanned)
+				d.Todo = &Todo{ID: 8, CustomerID: 7, OwnerID: 1, Title: "发送报价", DueDate: at}
+			}
+			return v
+		}
+	}
+	later := func() any {
+		v := show(false)().(*showView)
+		v.D.Record, v.D.Todo, v.RecordLater = nil, &Todo{ID: 8, Title: "发送报价", DueDate: at, DoneAt: &at}, true
+		return v
+	}
+	return map[string][]web.Example{
+		"visits/show":      {show(true), show(false), later},
+		"visits/checklist": {show(true), func() any { v := show(false)().(*showView); v.D.CanWrite = false; return v }},
+
+		"visits/brief":    web.NotYetTyped,
+		"visits/calendar": web.NotYetTyped,
+		"visits/feed":     web.NotYetTyped,
+		"visits/form":     web.NotYetTyped,
+		"visits/list":     web.NotYetTyped,
+		"visits/panel_agenda": {func() any {
+			// A home panel's data is a map (HomePanel.Load) merged with the
+			// page's: the keys the panel reads.
+			row := func(status string) PlanRow {
+				return PlanRow{Plan: *examplePlan(status), CustomerName: cu.Name, CustomerGrade: "A", OwnerName: "李伟"}
+			}
+			visit := uint(21)
+			a := &Agenda{Today: []PlanRow{row(StatusDone), row(StatusPlanned)}, Unprepared: []PlanRow{row(StatusPlanned)}, Overdue: []PlanRow{row(StatusPlanned)},
+				Todos: []TodoRow{{Todo: Todo{ID: 8, CustomerID: 7, OwnerID: 1, VisitID: &visit, Title: "发送报价", DueDate: at.AddDate(0, 0, -2)}, CustomerName: cu.Name}}, TodoDay: at}
+			return map[string]any{"L": b.For(i18n.ZH), "CSRF": "token", "Agenda": a, "Now": at, "Loc": time.UTC}
+		}},
+	}
+}
+
+// TestEveryVisitsTemplateRendersWithItsView renders every template under
+// templates/visits with its example views, strictly.
+func TestEveryVisitsTemplateRendersWithItsView(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range web.CheckViews(templates.FS, "visits", visitsViews(b)) {
+		t.Error(err)
+	}
+}
+
+// TestVisitPageRejectsTheWrongView: the visit page executed with a view
+// that lacks a field it reads fails, naming the field.
+func TestVisitPageRejectsTheWrongView(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := web.StrictTemplates(templates.FS, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type misspelt struct {
+		web.Page
+		Plan *Plan // the page reads .P
+	}
+	err = web.RenderExample(set, "visits/show", &misspelt{Page: web.ExamplePage(b), Plan: examplePlan(StatusPlanned)})
+	if err == nil || !strings.Contains(err.Error(), "can't evaluate field") {
+		t.Fatalf("the visit page rendered a view without .P: %v", err)
+	}
+}
