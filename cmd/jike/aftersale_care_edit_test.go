@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/visits"
+	"gorm.io/gorm"
 )
 
 // TestCareRecordEditDelete edits and deletes a care touch and a key date
@@ -157,6 +160,73 @@ func TestCareRecordEditDelete(t *testing.T) {
 		// The customer page links the edit pages for those who may edit.
 		if res := own.Get("/customers/" + itoa(cu.ID) + "/aftersale"); !strings.Contains(res.Body, "/aftersale/touches/"+itoa(older.ID)+"/edit") {
 			t.Error("no edit link on the customer's after-sale page")
+		}
+	})
+}
+
+// TestCareLastContactFollowsVisitAndCallback: recording a visit and
+// making a call-back move the customer's last contact in their own
+// transaction; when keeping it fails, the visit record is rolled back.
+func TestCareLastContactFollowsVisitAndCallback(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		clk := &fakeClock{t: time.Date(2026, 6, 15, 3, 0, 0, 0, time.UTC)}
+		a := newTestApp(t, d, func(o *appOptions) { o.Now = clk.Now })
+		a.Visits.SetClock(clk.Now)
+		cu := afterCustomer(t, a, "liwei", "拜访关怀银行", "91230103MA3000002", "A")
+		liwei := subject(t, a, "liwei")
+		last := func() string {
+			t.Helper()
+			c, err := a.Aftersale.CareOf(ctx, liwei, cu.ID)
+			if err != nil || c == nil {
+				t.Fatalf("care of: %v %v", c, err)
+			}
+			if c.LastContact == nil {
+				return ""
+			}
+			return c.LastContact.Format("2006-01-02")
+		}
+		if l := last(); l != "" {
+			t.Fatalf("a new customer's last contact %q", l)
+		}
+		p, err := a.Visits.CreatePlan(ctx, liwei, visits.PlanInput{CustomerID: cu.ID, Date: "2026-06-16", Time: "10:00", Kind: "care", Objective: "季度关怀"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(time.Date(2026, 6, 16, 12, 0, 0, 0, time.UTC))
+		// Keeping the last contact fails: nothing of the record is saved.
+		keep := a.Visits.OnVisitDone
+		a.Visits.OnVisitDone = func(ctx context.Context, tx *gorm.DB, id uint) error {
+			if err := keep(ctx, tx, id); err != nil {
+				return err
+			}
+			return errors.New("injected failure")
+		}
+		if _, err := a.Visits.SaveRecord(ctx, liwei, p.ID, visits.RecordInput{Discussed: "了解使用情况", Attitude: "positive"}); err == nil {
+			t.Fatal("the record was saved although its hook failed")
+		}
+		if l := last(); l != "" {
+			t.Fatalf("a rolled-back visit moved the last contact to %q", l)
+		}
+		a.Visits.OnVisitDone = keep
+		if _, err := a.Visits.SaveRecord(ctx, liwei, p.ID, visits.RecordInput{Discussed: "了解使用情况", Attitude: "positive"}); err != nil {
+			t.Fatal(err)
+		}
+		if l := last(); l != "2026-06-16" {
+			t.Fatalf("after the visit: last contact %q, want 2026-06-16", l)
+		}
+		// A call-back made on 20 June is a contact too.
+		cb := &aftersale.Callback{CustomerID: cu.ID, Reason: aftersale.ReasonQuarterly, SourceKey: "test:cb", DueOn: time.Date(2026, 6, 20, 0, 0, 0, 0, time.UTC), Status: "open"}
+		if _, err := a.Aftersale.Store().CreateCallback(ctx, cb); err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(time.Date(2026, 6, 20, 9, 0, 0, 0, time.UTC))
+		scores := map[string]string{"attitude": "5", "skill": "4", "speed": "4", "result": "5"}
+		if _, err := a.Aftersale.RecordCallback(ctx, liwei, cb.ID, aftersale.CallbackInput{Scores: scores, Recommend: "yes", AnsweredBy: "王主任", Version: cb.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if l := last(); l != "2026-06-20" {
+			t.Fatalf("after the call-back: last contact %q, want 2026-06-20", l)
 		}
 	})
 }
