@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,6 +202,7 @@ func TestCareListSQLMatchesDefinition(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids := careWorld(t, a, 150, 7, now)
+		backfillMatchesRebuild(t, a)
 		today := a.Aftersale.Today()
 		compare := func(label string) {
 			t.Helper()
@@ -279,4 +284,49 @@ func TestCareListSQLMatchesDefinition(t *testing.T) {
 		compare("after rebuild")
 		_ = ids
 	})
+}
+
+// backfillMatchesRebuild runs migration 00016's backfill statement (its
+// zone is the default, UTC+8, as the test world's) on the world and
+// checks it gives the rows the service's rebuild gave.
+func backfillMatchesRebuild(t *testing.T, a *app) {
+	t.Helper()
+	dialect := "sqlite"
+	if a.DB.Dialect == db.Postgres {
+		dialect = "postgres"
+	}
+	raw, err := os.ReadFile(filepath.Join("..", "..", "migrations", dialect, "00016_aftersale_sla_care.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	from := strings.Index(text, "INSERT INTO care_last_contacts")
+	if from < 0 {
+		t.Fatal("no backfill in migration 00016")
+	}
+	stmt := text[from : from+strings.Index(text[from:], ";")]
+	read := func() map[uint]string {
+		var rows []aftersale.LastContact
+		if err := a.DB.Gorm.Order("customer_id").Find(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		out := map[uint]string{}
+		for _, r := range rows {
+			out[r.CustomerID] = r.LastContactOn.UTC().Format("2006-01-02")
+		}
+		return out
+	}
+	want := read()
+	if len(want) == 0 {
+		t.Fatal("the world has no contacts")
+	}
+	if err := a.DB.Gorm.Exec("DELETE FROM care_last_contacts").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Gorm.Exec(stmt).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); !maps.Equal(got, want) {
+		t.Fatalf("the migration's backfill differs from the rebuild:\n got %v\nwant %v", got, want)
+	}
 }
