@@ -337,6 +337,12 @@ func TestSLAResponseEscalatesOncePerLevel(t *testing.T) {
 		if got.BreachedAt != nil || got.Escalation != 0 {
 			t.Fatalf("resolution clock breached %v level %d; its deadline is not reached", got.BreachedAt, got.Escalation)
 		}
+		// The chief rep finds it among the breached requests (its
+		// resolution clock has not even warned yet).
+		rows, total, err := a.Aftersale.List(ctx, subject(t, a, "zhaomin"), aftersale.RequestFilter{View: "breached"})
+		if err != nil || total != 1 || rows[0].ID != r.ID {
+			t.Fatalf("chief's breached list %v %d %v", rows, total, err)
+		}
 		// Taken in hand: the response clock stops; more runs add nothing.
 		if _, err := a.Aftersale.Start(ctx, subject(t, a, "liwei"), r.ID, got.Version); err != nil {
 			t.Fatal(err)

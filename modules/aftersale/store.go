@@ -180,8 +180,9 @@ func (s *Store) EventsOfCustomer(ctx context.Context, customerID uint) ([]Event,
 }
 
 // RequestFilter narrows the request lists. View is "" (all in scope),
-// "mine" (first responder or handler), "breaching" (open, warned or past
-// the 80 % mark, not yet breached) or "breached".
+// "mine" (first responder or handler), "breaching" (open, either clock —
+// response or resolution — past its 80 % mark and not yet breached) or
+// "breached" (either clock breached).
 type RequestFilter struct {
 	View       string
 	Me         uint
@@ -215,9 +216,24 @@ func (s *Store) requestQuery(ctx context.Context, scope authz.ListScope, f Reque
 	case "team":
 		// the scope is the team already; nothing narrower
 	case "breaching":
-		q = q.Where("service_requests.status IN ? AND service_requests.warn_at <= ? AND service_requests.resolve_due_at > ?", OpenStatuses, f.Now, f.Now)
+		// Either clock past its 80 % mark and not yet breached.
+		var conds []string
+		var args []any
+		for _, t := range slaTimers {
+			conds = append(conds, fmt.Sprintf("(%s AND service_requests.%s <= ? AND service_requests.%s > ?)", t.Running, t.Warn, t.Due))
+			args = append(args, f.Now, f.Now)
+		}
+		q = q.Where("service_requests.status IN ?", OpenStatuses).Where("("+strings.Join(conds, " OR ")+")", args...)
 	case "breached":
-		q = q.Where("(service_requests.breached_at IS NOT NULL OR (service_requests.status IN ? AND service_requests.resolve_due_at <= ?))", OpenStatuses, f.Now)
+		// Either clock's breach recorded, or its deadline passed while
+		// it runs (before the job's next run).
+		var conds []string
+		var args []any
+		for _, t := range slaTimers {
+			conds = append(conds, fmt.Sprintf("service_requests.%s IS NOT NULL OR (service_requests.status IN ? AND %s AND service_requests.%s <= ?)", t.Breached, t.Running, t.Due))
+			args = append(args, OpenStatuses, f.Now)
+		}
+		q = q.Where("("+strings.Join(conds, " OR ")+")", args...)
 	}
 	if f.CustomerID != 0 {
 		q = q.Where("service_requests.customer_id = ?", f.CustomerID)
