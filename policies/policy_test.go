@@ -84,6 +84,16 @@ func TestPolicyTable(t *testing.T) {
 		{cr, "aftersale", "configure", authz.RelTeam, false},
 		{am, "aftersale", "configure", authz.RelOwn, false},
 		{adm, "aftersale", "configure", authz.RelOther, false},
+		// care touches and key dates: edit and delete
+		{am, "care_record", "edit", authz.RelOwn, true},
+		{am, "care_record", "edit", authz.RelTeam, false},
+		{am, "care_record", "edit", authz.RelOther, false},
+		{cr, "care_record", "edit", authz.RelTeam, true},
+		{cr, "care_record", "edit", authz.RelChief, true},
+		{cr, "care_record", "edit", authz.RelBranch, false},
+		{dir, "care_record", "edit", authz.RelBranch, true},
+		{dir, "care_record", "edit", authz.RelOther, false},
+		{adm, "care_record", "edit", authz.RelOther, false},
 		// background jobs: only the admin sees and triggers them
 		{adm, "job", "manage", authz.RelRoute, true},
 		{dir, "job", "manage", authz.RelRoute, false},

@@ -255,6 +255,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	afterSvc := aftersale.NewService(aftersale.NewStore(d.Gorm), enf, aftersale.Deps{Customers: prospectSvc, Org: orgSvc.Store(),
 		Notify: notifySvc, Calendar: holidays}, aftersale.Options{Now: o.Now, Location: o.Location, Logger: o.Logger})
 	aftersale.Register(srv, afterSvc, aftersale.RouteOptions{Location: o.Location})
+	visitSvc.OnVisitDone = afterSvc.VisitDone // the care list's last contact, in the visit record's transaction
 	timeline.Register(afterSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.aftersale", Path: "aftersale", Order: 50})
 	timeline.AddCustomerAction(prospects.CustomerLink{Label: "aftersale.request.new", Path: "requests/new", Order: 50})

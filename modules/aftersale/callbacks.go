@@ -126,6 +126,10 @@ func (s *Service) RecordCallback(ctx context.Context, actor authz.Subject, id ui
 		if err := s.store.SaveCallback(ctx, c, now); err != nil {
 			return err
 		}
+		// A call-back is a care contact: the care list counts from it.
+		if err := s.refreshLastContact(ctx, c.CustomerID); err != nil {
+			return err
+		}
 		out = c
 		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, EntityCallback, c.ID, "callback_done", audit.Diff(before, *c))
 	})

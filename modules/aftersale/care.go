@@ -16,6 +16,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/notify"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
+	"gorm.io/gorm"
 )
 
 // AddMonths moves a calendar date n months on, keeping the day but never
@@ -88,36 +89,30 @@ func (r CareRow) IsDueWeek() bool { return r.State == CareDueWeek }
 // CareCounts are the care list's totals per state.
 type CareCounts struct{ Overdue, DueWeek, Never int }
 
-// careRows turns read rows into care rows with their state today.
-func (s *Service) careRows(ctx context.Context, raw []careRow, today time.Time) ([]CareRow, error) {
-	var branches []uint
-	for _, r := range raw {
-		if !slices.Contains(branches, r.BranchID) {
-			branches = append(branches, r.BranchID)
-		}
-	}
-	settings, err := s.store.SettingsFor(ctx, branches)
-	if err != nil {
-		return nil, err
-	}
+// careRows turns the care query's rows into care rows: the state and
+// dates come from SQL, the days overdue or left are counted here.
+func careRows(raw []careListRow, today time.Time) []CareRow {
+	today = dateOf(today)
 	out := make([]CareRow, 0, len(raw))
 	for _, r := range raw {
-		var last *time.Time
-		if r.LastVisit.Valid {
-			t := r.LastVisit.T.In(s.opts.Location)
-			d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-			last = &d
+		row := CareRow{CustomerID: r.CustomerID, CustomerName: r.CustomerName, Grade: r.Grade, OwnerID: r.OwnerID, OwnerName: r.OwnerName,
+			TeamID: r.TeamID, Months: r.Months, CareDue: CareDue{State: r.State}}
+		if r.LastContactOn.Valid {
+			l := dateOf(r.LastContactOn.T)
+			row.LastContact = &l
 		}
-		if r.LastTouch.Valid && (last == nil || dateOf(r.LastTouch.T).After(*last)) {
-			d := dateOf(r.LastTouch.T)
-			last = &d
+		if r.DueOn.Valid {
+			row.DueOn = dateOf(r.DueOn.T)
 		}
-		st := settings[r.BranchID]
-		months := st.Frequency(r.Grade)
-		out = append(out, CareRow{CustomerID: r.ID, CustomerName: r.Name, Grade: r.Grade, OwnerID: r.OwnerID, OwnerName: r.OwnerName,
-			TeamID: r.TeamID, Months: months, CareDue: Due(last, months, today)})
+		switch r.State {
+		case CareOverdue:
+			row.Days = daysBetween(row.DueOn, today)
+		case CareDueWeek:
+			row.Days = daysBetween(today, row.DueOn)
+		}
+		out = append(out, row)
 	}
-	return out, nil
+	return out
 }
 
 // CareListFilter narrows the care list: State "" is everything needing
@@ -129,66 +124,55 @@ type CareListFilter struct {
 	Limit, Offset   int
 }
 
-// CareList is the care list within the actor's read scope (an account
-// manager's customers, a chief rep's team, a director's branch), most
-// overdue first, with the counts per state.
+func (s *Service) scoped(actor authz.Subject) func(*gorm.DB) *gorm.DB {
+	scope := s.enf.ListScope(actor, "customer", "read")
+	return func(q *gorm.DB) *gorm.DB { return scope.Apply(q, authz.StandardColumns("customers")) }
+}
+
+// CareList is a page of the care list within the actor's read scope (an
+// account manager's customers, a chief rep's team, a director's branch),
+// most overdue first, with the counts per state and the list's total.
+// States, order and paging are computed in SQL from each customer's
+// last-contact row (Store.CareList), so the page costs the same for a
+// hundred customers or a hundred thousand.
 func (s *Service) CareList(ctx context.Context, actor authz.Subject, f CareListFilter) ([]CareRow, CareCounts, int, error) {
-	raw, err := s.store.CareCustomers(ctx, s.enf.ListScope(actor, "customer", "read"), CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID})
+	today := s.Today()
+	raw, byState, total, err := s.store.CareList(ctx, s.scoped(actor), CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, State: f.State,
+		Limit: f.Limit, Offset: f.Offset}, today)
 	if err != nil {
 		return nil, CareCounts{}, 0, err
 	}
-	rows, err := s.careRows(ctx, raw, s.Today())
-	if err != nil {
-		return nil, CareCounts{}, 0, err
-	}
-	var counts CareCounts
-	keep := rows[:0]
-	for _, r := range rows {
-		switch r.State {
-		case CareOverdue:
-			counts.Overdue++
-		case CareDueWeek:
-			counts.DueWeek++
-		case CareNever:
-			counts.Never++
-		}
-		if f.State == "all" || r.State == f.State || (f.State == "" && r.State != CareOK) {
-			keep = append(keep, r)
-		}
-	}
-	rank := map[string]int{CareOverdue: 0, CareNever: 1, CareDueWeek: 2, CareOK: 3}
-	sort.SliceStable(keep, func(i, j int) bool {
-		a, b := keep[i], keep[j]
-		if rank[a.State] != rank[b.State] {
-			return rank[a.State] < rank[b.State]
-		}
-		if a.State == CareOverdue && a.Days != b.Days {
-			return a.Days > b.Days
-		}
-		if a.State == CareDueWeek && !a.DueOn.Equal(b.DueOn) {
-			return a.DueOn.Before(b.DueOn)
-		}
-		return a.Grade < b.Grade
-	})
-	total := len(keep)
-	if f.Limit > 0 {
-		lo := min(f.Offset, total)
-		keep = keep[lo:min(lo+f.Limit, total)]
-	}
-	return keep, counts, total, nil
+	counts := CareCounts{Overdue: byState[CareOverdue], DueWeek: byState[CareDueWeek], Never: byState[CareNever]}
+	return careRows(raw, today), counts, total, nil
 }
 
 // CareOf is one customer's care position (the customer's after-sale page).
 func (s *Service) CareOf(ctx context.Context, actor authz.Subject, customerID uint) (*CareRow, error) {
-	raw, err := s.store.CareCustomers(ctx, s.enf.ListScope(actor, "customer", "read"), CareFilter{CustomerID: customerID})
+	today := s.Today()
+	raw, _, _, err := s.store.CareList(ctx, s.scoped(actor), CareFilter{CustomerID: customerID, State: "all"}, today)
 	if err != nil || len(raw) == 0 {
 		return nil, err
 	}
-	rows, err := s.careRows(ctx, raw, s.Today())
-	if err != nil {
-		return nil, err
-	}
-	return &rows[0], nil
+	return &careRows(raw, today)[0], nil
+}
+
+// refreshLastContact rewrites a customer's last-contact row in ctx's
+// transaction; every save, edit or delete of a contact calls it.
+func (s *Service) refreshLastContact(ctx context.Context, customerID uint) error {
+	return s.store.RefreshLastContact(ctx, customerID, s.opts.Location, s.now())
+}
+
+// VisitDone keeps the last contact when the visits module records a
+// visit (wired in cmd/jike as visits.Service.OnVisitDone); tx is the
+// visit record's transaction.
+func (s *Service) VisitDone(ctx context.Context, tx *gorm.DB, customerID uint) error {
+	return (&Store{db: tx}).RefreshLastContact(ctx, customerID, s.opts.Location, s.now())
+}
+
+// RebuildLastContacts recomputes every customer's last contact (after
+// the demo data, which writes visits directly).
+func (s *Service) RebuildLastContacts(ctx context.Context) error {
+	return s.store.RebuildLastContacts(ctx, s.opts.Location, s.now())
 }
 
 // CareOverdueKey is the dedupe key of an overdue-care notice: one per
@@ -200,24 +184,26 @@ func CareOverdueKey(customerID uint, due time.Time) string {
 // CareOverdue is the daily job telling each owner about their customers
 // whose care became overdue, once per customer and due date.
 func (s *Service) CareOverdue(ctx context.Context, now time.Time) error {
-	raw, err := s.store.CareCustomersAll(ctx)
-	if err != nil {
-		return err
-	}
-	rows, err := s.careRows(ctx, raw, dateOf(now.In(s.opts.Location)))
-	if err != nil {
-		return err
-	}
-	var notices []notify.Notice
-	for _, r := range rows {
-		if r.State != CareOverdue {
-			continue
+	today := dateOf(now.In(s.opts.Location))
+	const page = 1000
+	for off := 0; ; off += page {
+		raw, _, _, err := s.store.CareList(ctx, nil, CareFilter{State: CareOverdue, Limit: page, Offset: off}, today)
+		if err != nil {
+			return err
 		}
-		notices = append(notices, notify.Notice{UserID: r.OwnerID, Kind: "aftersale.care_overdue", MsgID: "aftersale.notice.care_overdue",
-			Args: map[string]string{"Customer": r.CustomerName, "Days": strconv.Itoa(r.Days), "Due": r.DueOn.Format("2006-01-02")},
-			Link: fmt.Sprintf("/customers/%d/aftersale", r.CustomerID), Key: CareOverdueKey(r.CustomerID, r.DueOn)})
+		var notices []notify.Notice
+		for _, r := range careRows(raw, today) {
+			notices = append(notices, notify.Notice{UserID: r.OwnerID, Kind: "aftersale.care_overdue", MsgID: "aftersale.notice.care_overdue",
+				Args: map[string]string{"Customer": r.CustomerName, "Days": strconv.Itoa(r.Days), "Due": r.DueOn.Format("2006-01-02")},
+				Link: fmt.Sprintf("/customers/%d/aftersale", r.CustomerID), Key: CareOverdueKey(r.CustomerID, r.DueOn)})
+		}
+		if err := s.send(ctx, notices...); err != nil {
+			return err
+		}
+		if len(raw) < page {
+			return nil
+		}
 	}
-	return s.send(ctx, notices...)
 }
 
 // TouchInput is the light contact form.
@@ -238,31 +224,15 @@ func (s *Service) AddTouch(ctx context.Context, actor authz.Subject, customerID 
 	if err != nil {
 		return nil, err
 	}
-	f := apperr.Fields{}
-	if !slices.Contains(TouchKinds, in.Kind) {
-		f.Add("kind", "v.required")
-	}
-	on, err := parseDate(in.On)
-	switch {
-	case strings.TrimSpace(in.On) == "":
-		f.Add("on", "v.required")
-	case err != nil:
-		f.Add("on", "v.date")
-	case on.After(s.Today()):
-		f.Add("on", "aftersale.v.future")
-	}
-	in.Summary = textnorm.Clean(in.Summary)
-	if n := utf8.RuneCountInString(in.Summary); n == 0 {
-		f.Add("summary", "v.required")
-	} else if n > 500 {
-		f.Add("summary", "v.too_long")
-	}
-	if len(f) > 0 {
+	t := &Touch{CustomerID: cust.ID, UserID: actor.ID, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
+	if f := s.validTouch(in, t); len(f) > 0 {
 		return nil, f
 	}
-	t := &Touch{CustomerID: cust.ID, Kind: in.Kind, TouchedOn: on, UserID: actor.ID, Summary: in.Summary, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
 	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
 		if err := s.store.AddTouch(ctx, t); err != nil {
+			return err
+		}
+		if err := s.refreshLastContact(ctx, cust.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, EntityTouch, t.ID, "create", audit.Diff(nil, t))
@@ -316,35 +286,10 @@ func (s *Service) AddCareDate(ctx context.Context, actor authz.Subject, customer
 	if err != nil {
 		return nil, err
 	}
-	f := apperr.Fields{}
-	cd := &CareDate{CustomerID: cust.ID, Kind: in.Kind, Label: textnorm.Line(in.Label), CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
-	switch in.Kind {
-	case "birthday":
-		contacts, err := s.deps.Customers.Contacts(ctx, actor, cust.ID)
-		if err != nil {
-			return nil, err
-		}
-		found := false
-		for _, c := range contacts {
-			if c.ID == in.ContactID {
-				found, cd.Label = true, c.Name
-			}
-		}
-		if !found {
-			f.Add("contact_id", "aftersale.v.contact")
-		}
-		cd.ContactID = ptr(in.ContactID)
-	case "founding":
-	default:
-		f.Add("kind", "v.required")
-	}
-	m, d, y, ok := ParseMonthDay(in.Date)
-	if !ok {
-		f.Add("date", "aftersale.v.month_day")
-	}
-	cd.Month, cd.Day, cd.Year = m, d, y
-	if utf8.RuneCountInString(cd.Label) > 100 {
-		f.Add("label", "v.too_long")
+	cd := &CareDate{CustomerID: cust.ID, CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
+	f, err := s.validCareDate(ctx, actor, cust, in, cd)
+	if err != nil {
+		return nil, err
 	}
 	if len(f) > 0 {
 		return nil, f

@@ -6,13 +6,17 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // This file holds the module's read-only queries on other modules' tables
 // (customers, visit_plans, contacts, contracts), as targets does in its
-// actuals_store.go: the care list needs the last contact of every
-// customer in scope in one query, which no other module's service offers.
+// actuals_store.go: the care list joins the customers in scope to their
+// last contact (care_last_contacts, this module's), and the last contact
+// is recomputed from visits, touches and call-backs, which no other
+// module's service offers in one query.
 
 // CareStatuses are the customers the care plan covers: in service (在网)
 // and dormant (沉默) ones.
@@ -22,58 +26,254 @@ var CareStatuses = []string{"active", "dormant"}
 type CareFilter struct {
 	OwnerID, TeamID uint
 	CustomerID      uint
+	// State is "" (needing care: overdue, due this week, never
+	// contacted), one of those, or "all".
+	State         string
+	Limit, Offset int
 }
 
-// careRow is a customer with its last contact, as read.
-type careRow struct {
-	ID         uint
-	Name       string
-	Grade      string
-	OwnerID    uint
-	TeamID     uint
-	BranchID   uint
-	OwnerName  string
-	LastVisit  flexTime
-	LastTouch  flexTime
-	LastVisitS string `gorm:"-"`
+// careListRow is a customer on the care list as the query returns it.
+type careListRow struct {
+	CustomerID    uint
+	CustomerName  string
+	Grade         string
+	OwnerID       uint
+	OwnerName     string
+	TeamID        uint
+	Months        int
+	LastContactOn flexTime
+	DueOn         flexTime
+	State         string
 }
 
-func (s *Store) careQuery(q *gorm.DB, f CareFilter) *gorm.DB {
-	q = q.Table("customers").Where("customers.deleted_at IS NULL AND customers.status IN ?", CareStatuses)
+// careDay is the day the care list is computed for: today, the end of
+// its week (Sunday) and the earliest last contact that can still be due
+// by then (every frequency is at least a month, at least 28 days).
+type careDay struct {
+	Today, WeekEnd, Cutoff string
+}
+
+func careDayOf(today time.Time) careDay {
+	today = dateOf(today)
+	weekEnd := today.AddDate(0, 0, (7-int(today.Weekday()))%7)
+	const f = "2006-01-02"
+	return careDay{Today: today.Format(f), WeekEnd: weekEnd.Format(f), Cutoff: weekEnd.AddDate(0, 0, -28).Format(f)}
+}
+
+func (s *Store) postgres() bool { return s.db.Dialector.Name() == db.Postgres }
+
+// careQuery is the care list in SQL: each customer the care plan covers
+// (apply narrows them to a reader's scope; nil for the system), its grade's
+// frequency in its branch's settings (or the defaults), its last contact
+// (care_last_contacts), the next due date — the last contact plus the
+// frequency in months, clamped to the month's end like AddMonths — and
+// its state on day d: never, overdue, due_week or ok. Unless every
+// customer is asked for, the indexed last-contact date narrows the rows
+// first: a contact after d.Cutoff cannot be due this week.
+func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, d careDay) *gorm.DB {
+	months := fmt.Sprintf("CASE customers.grade WHEN 'A' THEN COALESCE(aftersale_settings.freq_a, %d) WHEN 'B' THEN COALESCE(aftersale_settings.freq_b, %d) WHEN 'C' THEN COALESCE(aftersale_settings.freq_c, %d) ELSE COALESCE(aftersale_settings.freq_d, %d) END",
+		DefaultFrequency["A"], DefaultFrequency["B"], DefaultFrequency["C"], DefaultFrequency["D"])
+	due := "date(care_last_contacts.last_contact_on, '+' || (" + months + ") || ' months', 'floor')"
+	param := "?"
+	if s.postgres() {
+		// date + interval adds calendar months and clamps to the month's
+		// end (31 Jan + 1 month = 28/29 Feb), as AddMonths does.
+		due = "CAST(care_last_contacts.last_contact_on + make_interval(months => (" + months + ")) AS DATE)"
+		param = "CAST(? AS DATE)"
+	}
+	inner := s.conn(ctx).Table("customers")
+	if apply != nil {
+		inner = apply(inner)
+	}
+	inner = inner.Joins("LEFT JOIN care_last_contacts ON care_last_contacts.customer_id = customers.id").
+		Joins("LEFT JOIN aftersale_settings ON aftersale_settings.branch_id = customers.branch_id").
+		Joins("LEFT JOIN users ON users.id = customers.owner_id").
+		Where("customers.deleted_at IS NULL AND customers.status IN ?", CareStatuses)
 	if f.OwnerID != 0 {
-		q = q.Where("customers.owner_id = ?", f.OwnerID)
+		inner = inner.Where("customers.owner_id = ?", f.OwnerID)
 	}
 	if f.TeamID != 0 {
-		q = q.Where("customers.team_id = ?", f.TeamID)
+		inner = inner.Where("customers.team_id = ?", f.TeamID)
 	}
 	if f.CustomerID != 0 {
-		q = q.Where("customers.id = ?", f.CustomerID)
+		inner = inner.Where("customers.id = ?", f.CustomerID)
 	}
-	return q.Joins("LEFT JOIN users ON users.id = customers.owner_id").
-		Select(`customers.id, customers.name, customers.grade, customers.owner_id, customers.team_id, customers.branch_id, users.name AS owner_name,
- (SELECT MAX(visit_plans.starts_at) FROM visit_plans WHERE visit_plans.customer_id = customers.id AND visit_plans.status = 'done' AND visit_plans.deleted_at IS NULL) AS last_visit,
- (SELECT MAX(care_touches.touched_on) FROM care_touches WHERE care_touches.customer_id = customers.id AND care_touches.deleted_at IS NULL) AS last_touch`).
-		Order("customers.id")
+	if f.State != "all" {
+		inner = inner.Where("(care_last_contacts.last_contact_on IS NULL OR care_last_contacts.last_contact_on <= "+param+")", d.Cutoff)
+	}
+	inner = inner.Select("customers.id AS customer_id, customers.name AS customer_name, customers.grade, customers.owner_id, users.name AS owner_name, customers.team_id, " +
+		months + " AS months, care_last_contacts.last_contact_on, " + due + " AS due_on")
+	withState := s.conn(ctx).Table("(?) AS care", inner).
+		Select("care.*, CASE WHEN care.last_contact_on IS NULL THEN 'never' WHEN care.due_on < "+param+" THEN 'overdue' WHEN care.due_on <= "+param+" THEN 'due_week' ELSE 'ok' END AS state",
+			d.Today, d.WeekEnd)
+	return s.conn(ctx).Table("(?) AS cared", withState)
 }
 
-// CareCustomers lists the customers in scope the care plan covers, with
-// their last recorded visit and last touch.
-func (s *Store) CareCustomers(ctx context.Context, scope authz.ListScope, f CareFilter) ([]careRow, error) {
-	var out []careRow
-	q := scope.Apply(s.conn(ctx), authz.StandardColumns("customers"))
-	if err := s.careQuery(q, f).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("care list: %w", err)
+// careOrder is the care list's order: overdue (longest first), never
+// contacted, due this week (soonest first), fine; then by grade and id.
+const careOrder = "CASE cared.state WHEN 'overdue' THEN 0 WHEN 'never' THEN 1 WHEN 'due_week' THEN 2 ELSE 3 END, CASE WHEN cared.state IN ('overdue', 'due_week') THEN cared.due_on END, cared.grade, cared.customer_id"
+
+// CareListQueries are the two statements of a care list page: the
+// counts per state over the whole list, and the page (benchmarks EXPLAIN
+// them).
+func (s *Store) CareListQueries(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) (counts, page *gorm.DB) {
+	d := careDayOf(today)
+	counts = s.careQuery(ctx, apply, CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, CustomerID: f.CustomerID, State: f.State}, d).
+		Select("cared.state, COUNT(*) AS n").Group("cared.state")
+	page = s.careQuery(ctx, apply, f, d).Select("cared.*")
+	switch f.State {
+	case "all":
+	case "":
+		page = page.Where("cared.state <> ?", CareOK)
+	default:
+		page = page.Where("cared.state = ?", f.State)
 	}
-	return out, nil
+	page = page.Order(careOrder)
+	if f.Limit > 0 {
+		page = page.Limit(f.Limit).Offset(f.Offset)
+	}
+	return counts, page
 }
 
-// CareCustomersAll is CareCustomers for the system (the overdue job).
-func (s *Store) CareCustomersAll(ctx context.Context) ([]careRow, error) {
-	var out []careRow
-	if err := s.careQuery(s.conn(ctx), CareFilter{}).Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("care list: %w", err)
+// CareList returns a page of the care list on today and, over the whole
+// list (not the page), the number of customers per state and the list's
+// total.
+func (s *Store) CareList(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) ([]careListRow, map[string]int, int, error) {
+	countQ, pageQ := s.CareListQueries(ctx, apply, f, today)
+	var counts []struct {
+		State string
+		N     int
 	}
-	return out, nil
+	if err := countQ.Scan(&counts).Error; err != nil {
+		return nil, nil, 0, fmt.Errorf("care list counts: %w", err)
+	}
+	byState := map[string]int{}
+	for _, c := range counts {
+		byState[c.State] = c.N
+	}
+	total := 0
+	switch f.State {
+	case "all":
+		for _, n := range byState {
+			total += n
+		}
+	case "":
+		total = byState[CareOverdue] + byState[CareDueWeek] + byState[CareNever]
+	default:
+		total = byState[f.State]
+	}
+	var out []careListRow
+	if err := pageQ.Scan(&out).Error; err != nil {
+		return nil, nil, 0, fmt.Errorf("care list: %w", err)
+	}
+	return out, byState, total, nil
+}
+
+// lastContactSources are a customer's latest visit done, care touch and
+// done call-back, as read.
+type lastContactSources struct {
+	LastVisit, LastTouch, LastCallback flexTime
+}
+
+// RefreshLastContact rewrites a customer's last-contact row from its
+// visits, touches and call-backs (in ctx's transaction): the latest date,
+// visits and call-backs on their day in loc; no row when there is none.
+func (s *Store) RefreshLastContact(ctx context.Context, customerID uint, loc *time.Location, now time.Time) error {
+	var src lastContactSources
+	err := s.conn(ctx).Raw(`SELECT
+ (SELECT MAX(starts_at) FROM visit_plans WHERE customer_id = ? AND status = 'done' AND deleted_at IS NULL) AS last_visit,
+ (SELECT MAX(touched_on) FROM care_touches WHERE customer_id = ? AND deleted_at IS NULL) AS last_touch,
+ (SELECT MAX(done_at) FROM callbacks WHERE customer_id = ? AND status = 'done') AS last_callback`, customerID, customerID, customerID).
+		Scan(&src).Error
+	if err != nil {
+		return fmt.Errorf("last contact of customer %d: %w", customerID, err)
+	}
+	last := lastOf(src, loc)
+	if last == nil {
+		if err := s.conn(ctx).Where("customer_id = ?", customerID).Delete(&LastContact{}).Error; err != nil {
+			return fmt.Errorf("last contact of customer %d: %w", customerID, err)
+		}
+		return nil
+	}
+	row := LastContact{CustomerID: customerID, LastContactOn: *last, UpdatedAt: now}
+	err = s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "customer_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"last_contact_on", "updated_at"})}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("last contact of customer %d: %w", customerID, err)
+	}
+	return nil
+}
+
+// lastOf is the latest of a customer's contact dates (nil: none).
+func lastOf(src lastContactSources, loc *time.Location) *time.Time {
+	var last *time.Time
+	take := func(ft flexTime, local bool) {
+		if !ft.Valid {
+			return
+		}
+		d := dateOf(ft.T)
+		if local {
+			d = dateOf(ft.T.In(loc))
+		}
+		if last == nil || d.After(*last) {
+			last = &d
+		}
+	}
+	take(src.LastVisit, true)
+	take(src.LastTouch, false)
+	take(src.LastCallback, true)
+	return last
+}
+
+// RebuildLastContacts recomputes every customer's last-contact row from
+// the source tables in one transaction (after seeding demo data, which
+// writes visits directly; and as a repair tool).
+func (s *Store) RebuildLastContacts(ctx context.Context, loc *time.Location, now time.Time) error {
+	type agg struct {
+		CustomerID uint
+		Last       flexTime
+	}
+	srcs := map[uint]*lastContactSources{}
+	for _, q := range []struct {
+		sql string
+		set func(*lastContactSources, flexTime)
+	}{
+		{"SELECT customer_id, MAX(starts_at) AS last FROM visit_plans WHERE status = 'done' AND deleted_at IS NULL GROUP BY customer_id",
+			func(x *lastContactSources, t flexTime) { x.LastVisit = t }},
+		{"SELECT customer_id, MAX(touched_on) AS last FROM care_touches WHERE deleted_at IS NULL GROUP BY customer_id",
+			func(x *lastContactSources, t flexTime) { x.LastTouch = t }},
+		{"SELECT customer_id, MAX(done_at) AS last FROM callbacks WHERE status = 'done' GROUP BY customer_id",
+			func(x *lastContactSources, t flexTime) { x.LastCallback = t }},
+	} {
+		var rows []agg
+		if err := s.conn(ctx).Raw(q.sql).Scan(&rows).Error; err != nil {
+			return fmt.Errorf("rebuild last contacts: %w", err)
+		}
+		for _, r := range rows {
+			if srcs[r.CustomerID] == nil {
+				srcs[r.CustomerID] = &lastContactSources{}
+			}
+			q.set(srcs[r.CustomerID], r.Last)
+		}
+	}
+	rows := make([]LastContact, 0, len(srcs))
+	for id, src := range srcs {
+		if last := lastOf(*src, loc); last != nil {
+			rows = append(rows, LastContact{CustomerID: id, LastContactOn: *last, UpdatedAt: now})
+		}
+	}
+	return db.WithTx(ctx, s.db, func(ctx context.Context) error {
+		if err := s.conn(ctx).Where("1 = 1").Delete(&LastContact{}).Error; err != nil {
+			return fmt.Errorf("rebuild last contacts: %w", err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := s.conn(ctx).CreateInBatches(rows, 500).Error; err != nil {
+			return fmt.Errorf("rebuild last contacts: %w", err)
+		}
+		return nil
+	})
 }
 
 // eventSource is a dated thing a care event comes from.

@@ -100,21 +100,27 @@ func minTime(a, b time.Time) time.Time {
 	return b
 }
 
-// Deadlines are a request's SLA instants from the start of its clock:
-// the response and resolution deadlines, the 80 % warning and the
-// director's escalation at 150 % of the resolution allowance.
+// Deadlines are a request's SLA instants from the start of its clock.
+// Each of its two clocks (response, resolution) has its deadline, its
+// warning at WarnPct and the director's step at the branch's DirectorPct
+// of the allowance.
 type Deadlines struct {
-	Response, Warn, Resolve, Director time.Time
+	Response, RespWarn, RespDirector time.Time
+	Resolve, Warn, Director          time.Time
 }
 
 // Deadlines computes the SLA instants of sla from start.
 func (k Clock) Deadlines(start time.Time, sla SLA) Deadlines {
-	res := time.Duration(sla.ResolveH) * time.Hour
+	pct := sla.DirectorPct
+	if pct <= 0 {
+		pct = DefaultDirectorPct
+	}
+	at := func(hours, percent int) time.Time {
+		return k.Add(start, time.Duration(hours)*time.Hour*time.Duration(percent)/100, sla.AllDay)
+	}
 	return Deadlines{
-		Response: k.Add(start, time.Duration(sla.ResponseH)*time.Hour, sla.AllDay),
-		Warn:     k.Add(start, res*8/10, sla.AllDay),
-		Resolve:  k.Add(start, res, sla.AllDay),
-		Director: k.Add(start, res*3/2, sla.AllDay),
+		Response: at(sla.ResponseH, 100), RespWarn: at(sla.ResponseH, WarnPct), RespDirector: at(sla.ResponseH, pct),
+		Resolve: at(sla.ResolveH, 100), Warn: at(sla.ResolveH, WarnPct), Director: at(sla.ResolveH, pct),
 	}
 }
 

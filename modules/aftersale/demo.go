@@ -178,7 +178,9 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 				return err
 			}
 		}
-		return nil
+		// The demo writes visits, touches and call-backs directly: the
+		// care list's last contacts are computed from them once.
+		return s.store.RebuildLastContacts(ctx, s.opts.Location, now)
 	})
 	return made, err
 }

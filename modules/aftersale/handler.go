@@ -127,7 +127,7 @@ func (h *handler) renderCustomer(c *fiber.Ctx, status int, id uint, errs map[str
 	if err != nil {
 		return err
 	}
-	v := &customerView{Customer: cust, CanWrite: h.svc.CanWrite(me, cust), Today: h.svc.Today(), Errors: errs, Kinds: TouchKinds}
+	v := &customerView{Customer: cust, CanWrite: h.svc.CanWrite(me, cust), CanEditCare: h.svc.CanEditCare(me, cust), Today: h.svc.Today(), Errors: errs, Kinds: TouchKinds}
 	if v.Care, err = h.svc.CareOf(ctx, me, id); err != nil {
 		return err
 	}
@@ -491,7 +491,8 @@ func (h *handler) settings(c *fiber.Ctx) error {
 
 func formOf(st Settings) SettingsInput {
 	in := SettingsInput{Freq: map[string]string{}, RespH: map[string]string{}, ResH: map[string]string{}, AllDay: map[string]bool{},
-		Categories: strings.Join(st.CategoryList(), "\n"), AutoCloseDays: strconv.Itoa(st.AutoCloseDays), Version: st.Version}
+		Categories: strings.Join(st.CategoryList(), "\n"), AutoCloseDays: strconv.Itoa(st.AutoCloseDays), Version: st.Version,
+		DirectorPct: strconv.Itoa(st.SLA(SevNormal).DirectorPct)}
 	for _, g := range Grades {
 		in.Freq[g] = strconv.Itoa(st.Frequency(g))
 	}
@@ -511,7 +512,8 @@ func (h *handler) renderSettings(c *fiber.Ctx, status int, st Settings, in Setti
 func (h *handler) saveSettings(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	in := SettingsInput{Freq: map[string]string{}, RespH: map[string]string{}, ResH: map[string]string{}, AllDay: map[string]bool{},
-		Categories: c.FormValue("categories"), AutoCloseDays: c.FormValue("auto_close_days"), Version: web.FormInt(c, "version")}
+		Categories: c.FormValue("categories"), AutoCloseDays: c.FormValue("auto_close_days"), Version: web.FormInt(c, "version"),
+		DirectorPct: c.FormValue("director_pct")}
 	for _, g := range Grades {
 		in.Freq[g] = c.FormValue("freq_" + strings.ToLower(g))
 	}

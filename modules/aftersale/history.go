@@ -11,7 +11,8 @@ import (
 // DescribeHistory tells the history how after-sale records read, and
 // names them for readers who may see their customer.
 func DescribeHistory(h *audit.History, svc *Service, customers *prospects.Service) error {
-	reqActions := []string{"start", "transfer", "resolve", "close", "reopen", "auto_close", "sla_warning", "escalate_chief", "escalate_director"}
+	reqActions := []string{"start", "transfer", "resolve", "close", "reopen", "auto_close", "sla_warning", "escalate_chief", "escalate_director",
+		"response_warning", "response_escalate_chief", "response_escalate_director"}
 	entities := []audit.Entity{
 		{Name: EntityRequest, Label: "audit.entity.service_request", Model: &Request{}, Actions: reqActions,
 			Fields: []audit.Field{
@@ -37,6 +38,11 @@ func DescribeHistory(h *audit.History, svc *Service, customers *prospects.Servic
 				audit.Hidden("warned_at"),
 				audit.DateTime("breached_at", "aftersale.request.breached_at"),
 				audit.Number("escalation", "aftersale.request.escalation"),
+				audit.Hidden("resp_warn_at"),
+				audit.Hidden("resp_director_at"),
+				audit.Hidden("resp_warned_at"),
+				audit.DateTime("resp_breached_at", "aftersale.request.resp_breached_at"),
+				audit.Number("resp_escalation", "aftersale.request.resp_escalation"),
 				audit.Number("cycle", "aftersale.request.cycle"),
 				audit.DateTime("resolved_at", "aftersale.request.resolved_at"),
 				audit.DateTime("closed_at", "aftersale.request.closed_at"),
@@ -113,6 +119,7 @@ func DescribeHistory(h *audit.History, svc *Service, customers *prospects.Servic
 				audit.Number("normal_response_h", "aftersale.settings.normal_response_h"),
 				audit.Number("normal_resolve_h", "aftersale.settings.normal_resolve_h"),
 				audit.Bool("normal_all_day", "aftersale.settings.normal_all_day"),
+				audit.Number("director_pct", "aftersale.settings.director_pct"),
 			}},
 	}
 	for _, e := range entities {

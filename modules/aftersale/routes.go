@@ -48,6 +48,15 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	a.Get("/callbacks", read, h.callbacks)
 	a.Get("/callbacks/:id", read, h.callback)
 	a.Post("/callbacks/:id", write, h.recordCallback)
+	// Care touches and key dates: edit and delete (care_record edit: the
+	// owner, the team's chief rep, the branch's director).
+	editCare := web.Allow("care_record", "edit")
+	a.Get("/touches/:id/edit", editCare, h.editTouch)
+	a.Post("/touches/:id", editCare, h.updateTouch)
+	a.Post("/touches/:id/delete", editCare, h.deleteTouch)
+	a.Get("/care-dates/:id/edit", editCare, h.editCareDate)
+	a.Post("/care-dates/:id", editCare, h.updateCareDate)
+	a.Post("/care-dates/:id/delete", editCare, h.deleteCareDate)
 	a.Get("/settings", configure, h.settings)
 	a.Post("/settings", configure, h.saveSettings)
 

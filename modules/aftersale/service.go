@@ -119,7 +119,10 @@ type SettingsInput struct {
 	AutoCloseDays string
 	RespH, ResH   map[string]string
 	AllDay        map[string]bool
-	Version       int
+	// DirectorPct is the director's escalation step in percent of a
+	// clock's allowance (110–300); blank keeps the current value.
+	DirectorPct string
+	Version     int
 }
 
 // BranchSettings returns the settings of the actor's branch.
@@ -165,6 +168,16 @@ func (s *Service) SaveSettings(ctx context.Context, actor authz.Subject, in Sett
 		f.Add("auto_close_days", "aftersale.v.auto_close")
 	} else {
 		cur.AutoCloseDays = n
+	}
+	if strings.TrimSpace(in.DirectorPct) != "" {
+		if n, ok := atoi(in.DirectorPct); !ok || n < 110 || n > 300 {
+			f.Add("director_pct", "aftersale.v.director_pct")
+		} else {
+			cur.DirectorPct = n
+		}
+	}
+	if cur.DirectorPct == 0 {
+		cur.DirectorPct = DefaultDirectorPct
 	}
 	var cats []string
 	for _, l := range splitLines(textnorm.Clean(in.Categories)) {
@@ -279,8 +292,12 @@ func (s *Service) startClock(r *Request, st *Settings, now time.Time) {
 	sla := st.SLA(r.Severity)
 	d := s.clock.Deadlines(now, sla)
 	r.AllDay, r.ClockFrom = sla.AllDay, now
-	r.ResponseDueAt, r.WarnAt, r.ResolveDueAt, r.DirectorAt = d.Response, d.Warn, d.Resolve, d.Director
+	r.ResponseDueAt, r.RespWarnAt, r.RespDirectorAt = d.Response, d.RespWarn, d.RespDirector
+	r.ResolveDueAt, r.WarnAt, r.DirectorAt = d.Resolve, d.Warn, d.Director
 	r.WarnedAt, r.BreachedAt, r.Escalation = nil, nil, 0
+	// A new cycle (a reopening) must be answered again: its response
+	// clock runs until someone takes it in hand.
+	r.RespondedAt, r.RespWarnedAt, r.RespBreachedAt, r.RespEscalation = nil, nil, nil, 0
 }
 
 // CreateRequest logs a service request or complaint for a customer the
@@ -576,12 +593,15 @@ func SLAKey(id uint, cycle int, what string) string {
 	return fmt.Sprintf("aftersale.sla:%d:%d:%s", id, cycle, what)
 }
 
-// SLA is the SLA job (every few minutes): at 80 % of the resolution
-// allowance the handler and the first responder are warned; at the
+// SLA is the SLA job (every few minutes). Each of a request's two clocks
+// (slaTimers: the response until it is taken in hand, the resolution
+// until it is resolved) runs through the same step: at 80 % of its
+// allowance the handler and the first responder are warned; at its
 // deadline the breach is recorded and the chief rep (the customer's, or
-// the team leader) is told; at 150 % the branch's directors. Each level is
-// claimed with a conditional update, so it happens once even when two
-// instances run the job at the same moment.
+// the team leader) is told; at the branch's director step (150 % by
+// default) the branch's directors. Each level is claimed with a
+// conditional update, so it happens once even when two instances run the
+// job at the same moment or a run is repeated.
 func (s *Service) SLA(ctx context.Context, now time.Time) error {
 	now = now.UTC()
 	rows, err := s.store.SLADue(ctx, now)
@@ -590,7 +610,12 @@ func (s *Service) SLA(ctx context.Context, now time.Time) error {
 	}
 	for _, r := range rows {
 		err := db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
-			return s.slaStep(ctx, r, now)
+			for _, t := range slaTimers {
+				if err := s.slaStep(ctx, t, r, now); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("sla %s: %w", RequestNo(r.ID), err)
@@ -599,22 +624,28 @@ func (s *Service) SLA(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-func (s *Service) slaStep(ctx context.Context, r DueRow, now time.Time) error {
+// slaStep moves one clock of a request on to where now is.
+func (s *Service) slaStep(ctx context.Context, t slaTimer, r DueRow, now time.Time) error {
+	v := t.view(&r.Request)
+	if !v.Running {
+		return nil
+	}
 	args := s.noticeArgs(&r.Request, r.CustomerName)
+	args["Due"] = v.Due.In(s.opts.Location).Format("2006-01-02 15:04")
 	link := requestLink(r.ID)
-	if r.WarnedAt == nil && !now.Before(r.WarnAt) && now.Before(r.ResolveDueAt) {
-		ok, err := s.store.MarkWarned(ctx, r.ID, r.Cycle, now)
+	if v.WarnedAt == nil && !now.Before(v.Warn) && now.Before(v.Due) {
+		ok, err := s.store.MarkWarned(ctx, t, r.ID, r.Cycle, now)
 		if err != nil {
 			return err
 		}
 		if ok {
-			if err := s.record(ctx, 0, &r.Request, "sla_warning", r.Status, nil, "", nil); err != nil {
+			if err := s.record(ctx, 0, &r.Request, t.WarnAction, r.Status, nil, "", nil); err != nil {
 				return err
 			}
 			var notices []notify.Notice
 			for _, uid := range dedupe([]uint{r.HandlerID, r.FirstResponderID}) {
-				notices = append(notices, notify.Notice{UserID: uid, Kind: "aftersale.sla_warning", MsgID: "aftersale.notice.warning",
-					Args: args, Link: link, Key: SLAKey(r.ID, r.Cycle, fmt.Sprintf("warn:%d", uid))})
+				notices = append(notices, notify.Notice{UserID: uid, Kind: t.WarnKind, MsgID: t.WarnMsg,
+					Args: args, Link: link, Key: SLAKey(r.ID, r.Cycle, fmt.Sprintf("%s:warn:%d", t.Name, uid))})
 			}
 			if err := s.send(ctx, notices...); err != nil {
 				return err
@@ -623,13 +654,13 @@ func (s *Service) slaStep(ctx context.Context, r DueRow, now time.Time) error {
 	}
 	level := 0
 	switch {
-	case !now.Before(r.DirectorAt):
+	case !now.Before(v.Director):
 		level = directorLevel
-	case !now.Before(r.ResolveDueAt):
+	case !now.Before(v.Due):
 		level = 1
 	}
-	for l := r.Escalation + 1; l <= level; l++ {
-		ok, err := s.store.Escalate(ctx, r.ID, r.Cycle, l, now)
+	for l := v.Level + 1; l <= level; l++ {
+		ok, err := s.store.Escalate(ctx, t, r.ID, r.Cycle, l, now)
 		if err != nil {
 			return err
 		}
@@ -640,17 +671,14 @@ func (s *Service) slaStep(ctx context.Context, r DueRow, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		action := "escalate_chief"
-		if l == directorLevel {
-			action = "escalate_director"
-		}
+		action, msg := t.action(l)
 		if err := s.record(ctx, 0, &r.Request, action, r.Status, nil, "", nil); err != nil {
 			return err
 		}
 		var notices []notify.Notice
 		for _, uid := range dedupe(append(to, r.HandlerID)) {
-			notices = append(notices, notify.Notice{UserID: uid, Kind: "aftersale.escalation", MsgID: "aftersale.notice." + action,
-				Args: args, Link: link, Key: SLAKey(r.ID, r.Cycle, fmt.Sprintf("level%d:%d", l, uid))})
+			notices = append(notices, notify.Notice{UserID: uid, Kind: t.EscalationKind, MsgID: msg,
+				Args: args, Link: link, Key: SLAKey(r.ID, r.Cycle, fmt.Sprintf("%s:level%d:%d", t.Name, l, uid))})
 		}
 		if err := s.send(ctx, notices...); err != nil {
 			return err

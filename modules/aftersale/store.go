@@ -100,6 +100,34 @@ func (s *Store) AddTouch(ctx context.Context, t *Touch) error {
 	return nil
 }
 
+// Touch loads one live touch.
+func (s *Store) Touch(ctx context.Context, id uint) (*Touch, error) {
+	var t Touch
+	if err := s.conn(ctx).First(&t, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("care touch %d", id))
+	}
+	return &t, nil
+}
+
+// SaveTouch writes t under optimistic locking.
+func (s *Store) SaveTouch(ctx context.Context, t *Touch, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, t, now)
+}
+
+// SoftDelete marks a live touch or key date (model) deleted at version;
+// a changed or already deleted row is a conflict.
+func (s *Store) SoftDelete(ctx context.Context, model any, id uint, version int, by uint, now time.Time) error {
+	res := s.conn(ctx).Model(model).Where("id = ? AND version = ?", id, version).
+		UpdateColumns(map[string]any{"deleted_at": now, "updated_by": by, "updated_at": now, "version": gorm.Expr("version + 1")})
+	if res.Error != nil {
+		return fmt.Errorf("delete %T %d: %w", model, id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("delete %T %d (stale version %d): %w", model, id, version, apperr.ErrConflict)
+	}
+	return nil
+}
+
 // TouchesOf lists a customer's touches, newest first.
 func (s *Store) TouchesOf(ctx context.Context, customerID uint, limit int) ([]Touch, error) {
 	var out []Touch
@@ -152,8 +180,9 @@ func (s *Store) EventsOfCustomer(ctx context.Context, customerID uint) ([]Event,
 }
 
 // RequestFilter narrows the request lists. View is "" (all in scope),
-// "mine" (first responder or handler), "breaching" (open, warned or past
-// the 80 % mark, not yet breached) or "breached".
+// "mine" (first responder or handler), "breaching" (open, either clock —
+// response or resolution — past its 80 % mark and not yet breached) or
+// "breached" (either clock breached).
 type RequestFilter struct {
 	View       string
 	Me         uint
@@ -187,9 +216,24 @@ func (s *Store) requestQuery(ctx context.Context, scope authz.ListScope, f Reque
 	case "team":
 		// the scope is the team already; nothing narrower
 	case "breaching":
-		q = q.Where("service_requests.status IN ? AND service_requests.warn_at <= ? AND service_requests.resolve_due_at > ?", OpenStatuses, f.Now, f.Now)
+		// Either clock past its 80 % mark and not yet breached.
+		var conds []string
+		var args []any
+		for _, t := range slaTimers {
+			conds = append(conds, fmt.Sprintf("(%s AND service_requests.%s <= ? AND service_requests.%s > ?)", t.Running, t.Warn, t.Due))
+			args = append(args, f.Now, f.Now)
+		}
+		q = q.Where("service_requests.status IN ?", OpenStatuses).Where("("+strings.Join(conds, " OR ")+")", args...)
 	case "breached":
-		q = q.Where("(service_requests.breached_at IS NOT NULL OR (service_requests.status IN ? AND service_requests.resolve_due_at <= ?))", OpenStatuses, f.Now)
+		// Either clock's breach recorded, or its deadline passed while
+		// it runs (before the job's next run).
+		var conds []string
+		var args []any
+		for _, t := range slaTimers {
+			conds = append(conds, fmt.Sprintf("service_requests.%s IS NOT NULL OR (service_requests.status IN ? AND %s AND service_requests.%s <= ?)", t.Breached, t.Running, t.Due))
+			args = append(args, OpenStatuses, f.Now)
+		}
+		q = q.Where("("+strings.Join(conds, " OR ")+")", args...)
 	}
 	if f.CustomerID != 0 {
 		q = q.Where("service_requests.customer_id = ?", f.CustomerID)
@@ -272,13 +316,20 @@ type DueRow struct {
 }
 
 // SLADue lists the open requests with a warning or an escalation due at
-// now (job; no permission scope: it acts for the system).
+// now on either clock (job; no permission scope: it acts for the system).
 func (s *Store) SLADue(ctx context.Context, now time.Time) ([]DueRow, error) {
+	var conds []string
+	var args []any
+	for _, t := range slaTimers {
+		conds = append(conds, fmt.Sprintf("(%s AND ((service_requests.%s IS NULL AND service_requests.%s <= ?) OR (service_requests.%s < 1 AND service_requests.%s <= ?) OR (service_requests.%s < 2 AND service_requests.%s <= ?)))",
+			t.Running, t.Warned, t.Warn, t.Level, t.Due, t.Level, t.Director))
+		args = append(args, now, now, now)
+	}
 	var out []DueRow
 	err := s.conn(ctx).Model(&Request{}).Joins(customerJoin("service_requests")).
 		Select("service_requests.*, customers.name AS customer_name, customers.owner_id AS owner_id, customers.chief_rep_id AS chief_rep_id, customers.team_id AS team_id, customers.branch_id AS branch_id").
 		Where("service_requests.status IN ?", OpenStatuses).
-		Where("(service_requests.warned_at IS NULL AND service_requests.warn_at <= ?) OR (service_requests.escalation < 1 AND service_requests.resolve_due_at <= ?) OR (service_requests.escalation < 2 AND service_requests.director_at <= ?)", now, now, now).
+		Where(strings.Join(conds, " OR "), args...).
 		Order("service_requests.id").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("sla due: %w", err)
@@ -286,21 +337,25 @@ func (s *Store) SLADue(ctx context.Context, now time.Time) ([]DueRow, error) {
 	return out, nil
 }
 
-// MarkWarned sets the 80 % warning of a request's clock cycle; it reports
-// whether this call set it (false: someone already did).
-func (s *Store) MarkWarned(ctx context.Context, id uint, cycle int, now time.Time) (bool, error) {
-	res := s.conn(ctx).Model(&Request{}).Where("id = ? AND cycle = ? AND warned_at IS NULL", id, cycle).
-		UpdateColumn("warned_at", now)
+// MarkWarned sets the 80 % warning of one clock of a request's cycle; it
+// reports whether this call set it (false: someone already did, or the
+// clock stopped meanwhile). It bumps the version, so a user's save of a
+// copy read before it is a conflict instead of wiping the mark.
+func (s *Store) MarkWarned(ctx context.Context, t slaTimer, id uint, cycle int, now time.Time) (bool, error) {
+	res := s.conn(ctx).Model(&Request{}).
+		Where("id = ? AND cycle = ? AND status IN ? AND "+t.Warned+" IS NULL AND "+t.Running, id, cycle, OpenStatuses).
+		UpdateColumns(map[string]any{t.Warned: now, "version": gorm.Expr("version + 1")})
 	return res.RowsAffected == 1, res.Error
 }
 
-// Escalate raises a request's escalation to level (recording the breach
+// Escalate raises one clock's escalation to level (recording its breach
 // at the first); it reports whether this call raised it. The condition
-// escalation < level makes each level happen once, whichever instance
-// gets there first.
-func (s *Store) Escalate(ctx context.Context, id uint, cycle, level int, now time.Time) (bool, error) {
-	res := s.conn(ctx).Model(&Request{}).Where("id = ? AND cycle = ? AND escalation < ?", id, cycle, level).
-		UpdateColumns(map[string]any{"escalation": level, "breached_at": gorm.Expr("COALESCE(breached_at, ?)", now)})
+// level < level makes each level happen once, whichever instance gets
+// there first; like MarkWarned it bumps the version.
+func (s *Store) Escalate(ctx context.Context, t slaTimer, id uint, cycle, level int, now time.Time) (bool, error) {
+	res := s.conn(ctx).Model(&Request{}).
+		Where("id = ? AND cycle = ? AND status IN ? AND "+t.Level+" < ? AND "+t.Running, id, cycle, OpenStatuses, level).
+		UpdateColumns(map[string]any{t.Level: level, t.Breached: gorm.Expr("COALESCE("+t.Breached+", ?)", now), "version": gorm.Expr("version + 1")})
 	return res.RowsAffected == 1, res.Error
 }
 
@@ -466,6 +521,20 @@ func (s *Store) AddCareDate(ctx context.Context, d *CareDate) error {
 		return fmt.Errorf("care date: %w", err)
 	}
 	return nil
+}
+
+// CareDate loads one live key date.
+func (s *Store) CareDate(ctx context.Context, id uint) (*CareDate, error) {
+	var d CareDate
+	if err := s.conn(ctx).First(&d, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("care date %d", id))
+	}
+	return &d, nil
+}
+
+// SaveCareDate writes d under optimistic locking.
+func (s *Store) SaveCareDate(ctx context.Context, d *CareDate, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, d, now)
 }
 
 // CareDatesOf lists a customer's key dates.

@@ -20,6 +20,10 @@ var timelineActions = map[string]string{
 	"sla_warning":       "aftersale.timeline.sla_warning",
 	"escalate_chief":    "aftersale.timeline.escalate_chief",
 	"escalate_director": "aftersale.timeline.escalate_director",
+	// The response clock's steps (slaTimers).
+	"response_warning":           "aftersale.timeline.response_warning",
+	"response_escalate_chief":    "aftersale.timeline.response_escalate_chief",
+	"response_escalate_director": "aftersale.timeline.response_escalate_director",
 }
 
 // TimelineEntries are the customer timeline's after-sale entries: every

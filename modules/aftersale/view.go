@@ -104,9 +104,11 @@ type customerView struct {
 	Open      []CallbackRow
 	Contacts  []prospects.Contact
 	CanWrite  bool
-	Today     time.Time
-	Errors    map[string]string
-	Kinds     []string
+	// CanEditCare: the reader may edit and delete touches and key dates.
+	CanEditCare bool
+	Today       time.Time
+	Errors      map[string]string
+	Kinds       []string
 }
 
 // settingsView is the director's settings page.
@@ -115,4 +117,20 @@ type settingsView struct {
 	S      Settings
 	Form   SettingsInput
 	Errors map[string]string
+}
+
+// careEditView is the edit page of a touch or a key date (one of them
+// set), with its delete form.
+type careEditView struct {
+	web.Page
+	Customer *prospects.Customer
+	Touch    *Touch
+	Date     *CareDate
+	Kinds    []string
+	Contacts []prospects.Contact
+	// The form as typed (or as stored).
+	TouchIn TouchInput
+	DateIn  CareDateInput
+	Version int
+	Errors  map[string]string
 }

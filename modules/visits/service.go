@@ -58,7 +58,12 @@ type Service struct {
 	now       func() time.Time
 	// CreateNeed, when set, turns needs discovered at a visit into records.
 	CreateNeed CreateNeedFunc
-	sections   []BriefSection
+	// OnVisitDone, when set, runs in the visit record's transaction once
+	// a visit becomes done (the after-sale care list keeps each
+	// customer's last contact with it, wired in cmd/jike); an error
+	// rolls the record back.
+	OnVisitDone func(ctx context.Context, tx *gorm.DB, customerID uint) error
+	sections    []BriefSection
 }
 
 // NewService wires the service; loc is the zone people plan in.
@@ -425,6 +430,11 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 			}
 			if err := audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&pb, p)); err != nil {
 				return err
+			}
+			if s.OnVisitDone != nil {
+				if err := s.OnVisitDone(ctx, tx.DB(), p.CustomerID); err != nil {
+					return fmt.Errorf("visit %d done: %w", p.ID, err)
+				}
 			}
 		}
 		for _, n := range in.Needs {
