@@ -95,6 +95,17 @@ func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 				Contacts: []prospects.Contact{contact}, CanWrite: true, Today: now, Errors: map[string]string{"_form": "错误", "summary": "必填"},
 				Kinds: []string{"call", "visit"}}
 		}},
+		"aftersale/care_edit": {func() any {
+			v := &careEditView{Page: web.ExamplePage(b), Customer: cu, Kinds: TouchKinds, Version: 3,
+				Touch:   &Touch{ID: 4, CustomerID: 7, Kind: TouchKinds[0], TouchedOn: now, UserID: 1, Summary: "中秋慰问", Version: 3},
+				TouchIn: TouchInput{Kind: TouchKinds[0], On: "2026-09-25", Summary: "中秋慰问"}, Errors: map[string]string{"_form": "冲突", "summary": "必填"}}
+			v.Title = "修改关怀"
+			return v
+		}, func() any {
+			return &careEditView{Page: web.ExamplePage(b), Customer: cu, Contacts: []prospects.Contact{contact}, Version: 1,
+				Date:   &CareDate{ID: 5, CustomerID: 7, Kind: "birthday", Month: 3, Day: 8, Label: "王经理生日", Version: 1},
+				DateIn: CareDateInput{Kind: "birthday", ContactID: 3, Date: "03-08", Label: "王经理生日"}}
+		}},
 		"aftersale/event_item": web.NotYetTyped,
 		"aftersale/events": {func() any {
 			ev := func(kind, name string) CareEvent {
