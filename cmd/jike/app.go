@@ -167,6 +167,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline := &prospects.Timeline{}
 	prospectStore := prospects.NewStore(d.Gorm)
 	prospectSvc := prospects.NewService(prospectStore, orgSvc.Store(), enf, timeline)
+	if o.Now != nil {
+		prospectSvc.SetClock(o.Now)
+	}
 	prospectSvc.ImportGate().OnImported(o.Metrics.Imported)
 	prospects.Register(srv, prospectSvc)
 	// needs: customer analysis and needs, scoped through prospects; each
@@ -195,7 +198,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	visits.Register(srv, visitSvc, visits.BriefPDF(fonts, o.Location))
 	// The catalogue prices proposals; proposals know products only as
 	// proposals.Priced, through these two adapters.
-	catalogSvc := catalog.NewService(catalog.NewStore(d.Gorm))
+	catalogSvc := catalog.NewService(catalog.NewStore(d.Gorm), catalog.Options{Now: o.Now, Users: orgSvc})
 	catalog.Register(srv, catalogSvc)
 	proposalSvc := proposals.NewService(proposals.NewStore(d.Gorm), prospectSvc, enf, priceList(catalogSvc), proposals.Options{
 		ChiefThreshold: o.ChiefApproval, DirectorThreshold: o.DirectorApproval, Now: o.Now,

@@ -116,6 +116,9 @@ func NewService(store *Store, ps *prospects.Service, enf *authz.Enforcer, prices
 	return &Service{store: store, prospects: ps, enf: enf, prices: prices, opts: o}
 }
 
+// Now is the service clock.
+func (s *Service) Now() time.Time { return s.opts.Now() }
+
 // Thresholds returns the approval thresholds (for the UI).
 func (s *Service) Thresholds() (chief, director money.Fen) {
 	return s.opts.ChiefThreshold, s.opts.DirectorThreshold
@@ -394,7 +397,7 @@ func (s *Service) Update(ctx context.Context, actor authz.Subject, id uint, in I
 	next.Status, next.ChiefApprovedBy, next.DirectorApprovedBy, next.UpdatedBy = StatusDraft, nil, nil, &actor.ID
 	if p.Editable() {
 		err = s.store.Tx(ctx, func(tx *Store) error {
-			if err := tx.Save(ctx, &next, lines, dedupe(in.NeedIDs)); err != nil {
+			if err := tx.Save(ctx, &next, lines, dedupe(in.NeedIDs), s.opts.Now()); err != nil {
 				return err
 			}
 			return audit.Record(ctx, tx.DB(), actor.ID, "proposal", p.ID, audit.ActionUpdate, audit.Diff(p, &next))
@@ -491,7 +494,7 @@ func (s *Service) Submit(ctx context.Context, actor authz.Subject, id uint, lock
 
 func (s *Service) save(ctx context.Context, actor authz.Subject, before, p *Proposal, action string, extra ...func(tx *Store) error) error {
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.Save(ctx, p, nil, nil); err != nil {
+		if err := tx.Save(ctx, p, nil, nil, s.opts.Now()); err != nil {
 			return err
 		}
 		for _, fn := range extra {
@@ -598,7 +601,7 @@ func (s *Service) Send(ctx context.Context, actor authz.Subject, id uint) (*Prop
 	// the same transaction: if it fails, the proposal is not sent either.
 	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
 		err := s.save(ctx, actor, &before, p, "send", func(tx *Store) error {
-			return tx.Supersede(ctx, *p.RootID, p.ID, p.Version)
+			return tx.Supersede(ctx, *p.RootID, p.ID, p.Version, now)
 		})
 		if err != nil {
 			return err
@@ -653,7 +656,7 @@ func (s *Service) CustomerDecision(ctx context.Context, actor authz.Subject, id 
 	var extra []func(tx *Store) error
 	if accepted {
 		p.Status, action = StatusAccepted, "customer_accept"
-		extra = append(extra, func(tx *Store) error { return tx.Supersede(ctx, *p.RootID, p.ID, 0) })
+		extra = append(extra, func(tx *Store) error { return tx.Supersede(ctx, *p.RootID, p.ID, 0, now) })
 	}
 	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
 		if err := s.save(ctx, actor, &before, p, action, extra...); err != nil {

@@ -126,7 +126,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 		}
 		if row.Contact != nil {
 			ct := *row.Contact
-			bday, f := ct.Validate()
+			bday, f := ct.Validate(s.now())
 			for field, msg := range f {
 				problem(row.Line, field, msg, "")
 			}

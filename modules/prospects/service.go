@@ -105,6 +105,12 @@ func NewService(store *Store, orgStore *org.Store, enf *authz.Enforcer, tl *Time
 	return s
 }
 
+// SetClock replaces the service clock (the app's, or a test's fake one).
+func (s *Service) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
+
+// Now is the service clock, in UTC.
+func (s *Service) Now() time.Time { return s.now() }
+
 // Timeline exposes the registry for other modules.
 func (s *Service) Timeline() *Timeline { return s.timeline }
 
@@ -636,7 +642,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, actor authz.Subject, id ui
 	applyCustomerInput(c, in, v)
 	c.SearchText, c.UpdatedBy = searchText(c, names[c.ID]), &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveCustomer(ctx, c); err != nil {
+		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionUpdate, audit.Diff(&before, c))
@@ -677,11 +683,11 @@ func (s *Service) Reassign(ctx context.Context, actor authz.Subject, id, ownerID
 	c.OwnerID, c.ChiefRepID = owner.ID, chief
 	c.TeamID, c.BranchID, c.UpdatedBy = derefID(owner.TeamID), derefID(owner.BranchID), &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveCustomer(ctx, c); err != nil {
+		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 			return err
 		}
 		if before.OwnerID != c.OwnerID {
-			if err := tx.ReassignOpportunities(ctx, c.ID, c.OwnerID, actor.ID); err != nil {
+			if err := tx.ReassignOpportunities(ctx, c.ID, c.OwnerID, actor.ID, s.now()); err != nil {
 				return err
 			}
 		}
@@ -697,7 +703,7 @@ func (s *Service) DeleteCustomer(ctx context.Context, actor authz.Subject, id ui
 		return err
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SetCustomerDeleted(ctx, c.ID, true, actor.ID); err != nil {
+		if err := tx.SetCustomerDeleted(ctx, c.ID, true, actor.ID, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionDelete, nil)
@@ -721,7 +727,7 @@ func (s *Service) RestoreCustomer(ctx context.Context, actor authz.Subject, id u
 		return apperr.Fields{"credit_code": "v.credit_code_taken"}
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SetCustomerDeleted(ctx, c.ID, false, actor.ID); err != nil {
+		if err := tx.SetCustomerDeleted(ctx, c.ID, false, actor.ID, s.now()); err != nil {
 			if errors.Is(err, apperr.ErrConflict) {
 				return apperr.Fields{"credit_code": "v.credit_code_taken"}
 			}
@@ -803,7 +809,7 @@ func (s *Service) SaveQualification(ctx context.Context, actor authz.Subject, id
 	c.QualScore = QualScore(c.QualPay, c.QualNeed, c.QualAuthority, c.QualAcceptance)
 	c.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveCustomer(ctx, c); err != nil {
+		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionUpdate, audit.Diff(&before, c))
@@ -840,7 +846,8 @@ func (s *Service) refreshSearch(ctx context.Context, tx *Store, c *Customer) err
 		return err
 	}
 	text := searchText(c, names[c.ID])
-	return tx.DB().WithContext(ctx).Model(&Customer{}).Where("id = ?", c.ID).Update("search_text", text).Error
+	c.SearchText = text
+	return tx.SetSearchText(ctx, c.ID, text)
 }
 
 // sameContact reports whether ct has the name name once both are
@@ -872,7 +879,7 @@ func (s *Service) SaveContact(ctx context.Context, actor authz.Subject, customer
 	if err != nil {
 		return nil, err
 	}
-	bday, f := in.Validate()
+	bday, f := in.Validate(s.now())
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
@@ -916,7 +923,7 @@ func (s *Service) SaveContact(ctx context.Context, actor authz.Subject, customer
 			if err := tx.CreateContact(ctx, ct); err != nil {
 				return err
 			}
-		} else if err := tx.SaveContact(ctx, ct); err != nil {
+		} else if err := tx.SaveContact(ctx, ct, s.now()); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx.DB(), actor.ID, "contact", ct.ID, action, audit.Diff(before, ct)); err != nil {
@@ -941,7 +948,7 @@ func (s *Service) DeleteContact(ctx context.Context, actor authz.Subject, custom
 		return fmt.Errorf("contact %d: %w", id, apperr.ErrNotFound)
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.DeleteContact(ctx, id); err != nil {
+		if err := tx.DeleteContact(ctx, id, s.now()); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx.DB(), actor.ID, "contact", id, audit.ActionDelete, map[string]audit.Change{"name": {From: ct.Name}}); err != nil {

@@ -218,7 +218,7 @@ func (s *Service) UpdatePlan(ctx context.Context, actor authz.Subject, id uint, 
 	}
 	p.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SavePlan(ctx, p, in.Contacts, in.Participants, true); err != nil {
+		if err := tx.SavePlan(ctx, p, in.Contacts, in.Participants, true, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
@@ -238,7 +238,7 @@ func (s *Service) Check(ctx context.Context, actor authz.Subject, id uint, item 
 	}
 	p.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+		if err := tx.SavePlan(ctx, p, nil, nil, false, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
@@ -277,7 +277,7 @@ func (s *Service) setStatus(ctx context.Context, actor authz.Subject, id uint, s
 	before := *p
 	p.Status, p.CancelReason, p.UpdatedBy = status, reason, &actor.ID
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+		if err := tx.SavePlan(ctx, p, nil, nil, false, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
@@ -411,7 +411,7 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 			if err := tx.CreateRecord(ctx, r); err != nil {
 				return err
 			}
-		} else if err := tx.SaveRecord(ctx, r); err != nil {
+		} else if err := tx.SaveRecord(ctx, r, s.now()); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx.DB(), actor.ID, "visit_record", r.ID, action, audit.Diff(before, r)); err != nil {
@@ -420,7 +420,7 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 		if p.Status != StatusDone {
 			pb := *p
 			p.Status, p.UpdatedBy = StatusDone, &actor.ID
-			if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+			if err := tx.SavePlan(ctx, p, nil, nil, false, s.now()); err != nil {
 				return err
 			}
 			if err := audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&pb, p)); err != nil {
@@ -757,7 +757,7 @@ func hashToken(t string) string {
 // returns it; only its hash is stored, so it is shown once.
 func (s *Service) NewFeedToken(ctx context.Context, actor authz.Subject) (string, error) {
 	token := web.RandomToken(24)
-	if err := s.store.SetToken(ctx, actor.ID, hashToken(token)); err != nil {
+	if err := s.store.SetToken(ctx, actor.ID, hashToken(token), s.now()); err != nil {
 		return "", err
 	}
 	return token, nil
