@@ -15,6 +15,11 @@ func (s *Service) UserByID(ctx context.Context, id uint) (*User, error) {
 	return s.store.UserByID(ctx, id)
 }
 
+// UserByUsername loads one user by username; apperr.ErrNotFound if none.
+func (s *Service) UserByUsername(ctx context.Context, username string) (*User, error) {
+	return s.store.UserByUsername(ctx, username)
+}
+
 // ListUsers returns a page of users and the total.
 func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, error) {
 	return s.store.ListUsers(ctx, f)

@@ -69,7 +69,7 @@ type Options struct {
 	// OnSale lists the products a new line may use, for the builder.
 	OnSale func(ctx context.Context) ([]Priced, error)
 	// Users resolves names and phones (owner, chief rep, approvers).
-	Users *org.Store
+	Users People
 	// Needs lists a customer's needs for the builder (cmd/jike wires the
 	// needs module); nil means no needs to choose from.
 	Needs NeedSource
@@ -100,6 +100,16 @@ type Service struct {
 	enf       *authz.Enforcer
 	prices    PriceList
 	opts      Options
+}
+
+// People is what proposals reads of the organisation: names, approvers,
+// the configured fallback approvers. org.Service implements it.
+type People interface {
+	UserByID(ctx context.Context, id uint) (*org.User, error)
+	UserByUsername(ctx context.Context, username string) (*org.User, error)
+	UsersByIDs(ctx context.Context, ids []uint) (map[uint]org.User, error)
+	ListUsers(ctx context.Context, f org.UserFilter) ([]org.User, int64, error)
+	TeamByID(ctx context.Context, id uint) (*org.Team, error)
 }
 
 // NewService wires the service.

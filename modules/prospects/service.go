@@ -21,11 +21,25 @@ import (
 )
 
 // Service holds the rules for customers, key persons and opportunities.
+// People is what prospects reads of the organisation: owners, chief reps,
+// teams and branches. org.Service implements it (wired in cmd/jike); no
+// module reaches into org's store.
+type People interface {
+	UserByID(ctx context.Context, id uint) (*org.User, error)
+	UsersByIDs(ctx context.Context, ids []uint) (map[uint]org.User, error)
+	UsersByTeam(ctx context.Context, teamIDs ...uint) ([]org.User, error)
+	ChiefReps(ctx context.Context, branchID uint) ([]org.User, error)
+	TeamByID(ctx context.Context, id uint) (*org.Team, error)
+	Teams(ctx context.Context, branchID uint, activeOnly bool) ([]org.Team, error)
+	Branches(ctx context.Context) ([]org.Branch, error)
+	BranchByID(ctx context.Context, id uint) (*org.Branch, error)
+}
+
 // Every method takes the acting user and checks the record against the
 // permission policy; a record outside the actor's scope is ErrNotFound.
 type Service struct {
 	store    *Store
-	org      *org.Store
+	org      People
 	enf      *authz.Enforcer
 	timeline *Timeline
 	now      func() time.Time
@@ -97,8 +111,8 @@ func (s *Service) Regions(ctx context.Context, actor authz.Subject) ([]string, e
 }
 
 // NewService wires the service.
-func NewService(store *Store, orgStore *org.Store, enf *authz.Enforcer, tl *Timeline) *Service {
-	s := &Service{store: store, org: orgStore, enf: enf, timeline: tl, now: func() time.Time { return time.Now().UTC() },
+func NewService(store *Store, people People, enf *authz.Enforcer, tl *Timeline) *Service {
+	s := &Service{store: store, org: people, enf: enf, timeline: tl, now: func() time.Time { return time.Now().UTC() },
 		limiter: ratelimit.New(store.DB()), checkRule: defaultCheckRule, importRule: defaultImportRule,
 		gate: tabular.NewGate(DefaultImportSlots)}
 	tl.Register(s.timelineEntries)
@@ -180,21 +194,66 @@ func (s *Service) ListsOthers(actor authz.Subject) bool {
 	return s.enf.CanRoute(actor, "customer", "list_others")
 }
 
+// TeamsAcrossBranches reports whether actor's team filter spans every
+// branch (customer list_teams at scope all: the admin), so teams are
+// labelled with their branch.
+func (s *Service) TeamsAcrossBranches(actor authz.Subject) bool {
+	return s.enf.Level(actor, "customer", "list_teams") == authz.ScopeAll
+}
+
+// FilterOwners lists the people a list's owner filter offers actor: nobody
+// when actor sees only their own records (no list_others); when actor
+// picks teams (list_teams) and chose one, the sellers of that team within
+// their reach (their branch, or any at scope all); otherwise the people
+// they may assign (Assignable).
+func (s *Service) FilterOwners(ctx context.Context, actor authz.Subject, teamID uint) ([]org.User, error) {
+	switch {
+	case !s.ListsOthers(actor):
+		return nil, nil
+	case teamID != 0 && s.ListsTeams(actor):
+		us, err := s.org.UsersByTeam(ctx, teamID)
+		if err != nil {
+			return nil, err
+		}
+		everywhere := s.TeamsAcrossBranches(actor)
+		var out []org.User
+		for _, u := range s.sellers(us) {
+			if everywhere || (u.BranchID != nil && *u.BranchID == actor.BranchID) {
+				out = append(out, u)
+			}
+		}
+		return out, nil
+	}
+	return s.Assignable(ctx, actor)
+}
+
 // --- owners and chief reps
 
-// Assignable lists the people actor may make owner of a new customer: an
-// account manager only themselves; a chief rep the team; a director the
+// Sells reports whether actor may own customers and plan their own work
+// (policy customer create; the admin sells nothing).
+func (s *Service) Sells(actor authz.Subject) bool { return s.enf.CanRoute(actor, "customer", "create") }
+
+// assignsBranch reports whether actor chooses people across the branch's
+// teams — owners and chief reps — rather than within one team (policy
+// customer assign_branch).
+func (s *Service) assignsBranch(actor authz.Subject) bool {
+	return s.enf.CanRoute(actor, "customer", "assign_branch")
+}
+
+// Assignable lists the people actor may make owner of a new customer, by
+// the reach of their customer create policy: own (an account manager)
+// only themselves; team (a chief rep) the team; branch (a director) the
 // branch.
 func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.User, error) {
 	var candidates []org.User
-	switch actor.Role {
-	case authz.RoleAccountManager:
+	switch s.enf.Level(actor, "customer", "create") {
+	case authz.ScopeOwn:
 		u, err := s.org.UserByID(ctx, actor.ID)
 		if err != nil {
 			return nil, err
 		}
 		return []org.User{*u}, nil
-	case authz.RoleChiefRep:
+	case authz.ScopeTeam:
 		if actor.TeamID == 0 {
 			return nil, nil
 		}
@@ -203,7 +262,7 @@ func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.Us
 			return nil, err
 		}
 		candidates = us
-	case authz.RoleDirector:
+	case authz.ScopeBranch:
 		teams, err := s.org.Teams(ctx, actor.BranchID, true)
 		if err != nil {
 			return nil, err
@@ -221,14 +280,15 @@ func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.Us
 		}
 		candidates = us
 	}
-	return sellers(candidates), nil
+	return s.sellers(candidates), nil
 }
 
-// sellers keeps the users who may own customers.
-func sellers(users []org.User) []org.User {
+// sellers keeps the users who may own customers (policy customer
+// be_owner).
+func (s *Service) sellers(users []org.User) []org.User {
 	var out []org.User
 	for _, u := range users {
-		if u.Role == authz.RoleAccountManager || u.Role == authz.RoleChiefRep {
+		if s.enf.CanRoute(u.Subject(), "customer", "be_owner") {
 			out = append(out, u)
 		}
 	}
@@ -241,14 +301,14 @@ func sellers(users []org.User) []org.User {
 // also when they are named chief rep of another team's customer, so that
 // team does not lose it.
 func (s *Service) ReassignOwners(ctx context.Context, actor authz.Subject, c *Customer) ([]org.User, error) {
-	if actor.Role == authz.RoleDirector {
+	if s.assignsBranch(actor) {
 		return s.Assignable(ctx, actor)
 	}
 	us, err := s.org.UsersByTeam(ctx, c.TeamID)
 	if err != nil {
 		return nil, err
 	}
-	return sellers(us), nil
+	return s.sellers(us), nil
 }
 
 // findUser picks ownerID (the actor when 0) from list, or adds a field
@@ -282,7 +342,7 @@ func (s *Service) ChiefRepsFor(ctx context.Context, actor authz.Subject, owner *
 		return nil, nil
 	}
 	all, err := s.org.ChiefReps(ctx, *owner.BranchID)
-	if err != nil || actor.Role == authz.RoleDirector {
+	if err != nil || s.assignsBranch(actor) {
 		return all, err
 	}
 	if owner.TeamID == nil {
@@ -335,7 +395,7 @@ func (s *Service) checkChiefRep(ctx context.Context, actor authz.Subject, chiefI
 // new customer those of the actor's own team (every owner an account
 // manager or chief rep may choose is in it), for a director the branch's.
 func (s *Service) FormChiefReps(ctx context.Context, actor authz.Subject) ([]org.User, error) {
-	if actor.Role == authz.RoleDirector {
+	if s.assignsBranch(actor) {
 		return s.org.ChiefReps(ctx, actor.BranchID)
 	}
 	me, err := s.org.UserByID(ctx, actor.ID)
@@ -351,7 +411,7 @@ func (s *Service) FormChiefReps(ctx context.Context, actor authz.Subject) ([]org
 func (s *Service) ReassignChiefReps(ctx context.Context, actor authz.Subject, c *Customer) ([]org.User, error) {
 	var list []org.User
 	var err error
-	if actor.Role == authz.RoleDirector {
+	if s.assignsBranch(actor) {
 		list, err = s.org.ChiefReps(ctx, c.BranchID)
 	} else {
 		branch, team := c.BranchID, c.TeamID

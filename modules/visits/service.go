@@ -48,12 +48,21 @@ type CreateNeedFunc func(ctx context.Context, tx *gorm.DB, actor authz.Subject, 
 // complaints) in cmd/jike.
 type BriefSection func(ctx context.Context, actor authz.Subject, customerID uint) (title string, lines []BriefLine, err error)
 
+// People is what visits reads of the organisation (participants, the
+// team's people, the feed's owner). org.Service implements it.
+type People interface {
+	UserByID(ctx context.Context, id uint) (*org.User, error)
+	UsersByIDs(ctx context.Context, ids []uint) (map[uint]org.User, error)
+	UsersByTeam(ctx context.Context, teamIDs ...uint) ([]org.User, error)
+	Teams(ctx context.Context, branchID uint, activeOnly bool) ([]org.Team, error)
+}
+
 // Service holds the rules for visit plans and records. A visit is visible
 // and editable exactly when its customer is (prospects.CustomerFor).
 type Service struct {
 	store     *Store
 	prospects *prospects.Service
-	org       *org.Store
+	org       People
 	loc       *time.Location
 	now       func() time.Time
 	// CreateNeed, when set, turns needs discovered at a visit into records.
@@ -62,11 +71,11 @@ type Service struct {
 }
 
 // NewService wires the service; loc is the zone people plan in.
-func NewService(store *Store, ps *prospects.Service, orgStore *org.Store, loc *time.Location) *Service {
+func NewService(store *Store, ps *prospects.Service, people People, loc *time.Location) *Service {
 	if loc == nil {
 		loc = time.UTC
 	}
-	s := &Service{store: store, prospects: ps, org: orgStore, loc: loc, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{store: store, prospects: ps, org: people, loc: loc, now: func() time.Time { return time.Now().UTC() }}
 	ps.Timeline().Register(s.timelineEntries)
 	return s
 }
