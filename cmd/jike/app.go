@@ -166,7 +166,10 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// The timeline is the registration point later modules add to.
 	timeline := &prospects.Timeline{}
 	prospectStore := prospects.NewStore(d.Gorm)
-	prospectSvc := prospects.NewService(prospectStore, orgSvc.Store(), enf, timeline)
+	prospectSvc := prospects.NewService(prospectStore, orgSvc, enf, timeline)
+	if o.Now != nil {
+		prospectSvc.SetClock(o.Now)
+	}
 	prospectSvc.ImportGate().OnImported(o.Metrics.Imported)
 	prospects.Register(srv, prospectSvc)
 	// needs: customer analysis and needs, scoped through prospects; each
@@ -177,7 +180,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.analysis", Path: "analysis", Order: 10})
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.needs", Path: "needs", Order: 20})
 	timeline.AddCustomerAction(prospects.CustomerLink{Label: "needs.new", Path: "needs#new-need", Order: 20})
-	visitSvc = visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc.Store(), o.Location)
+	visitSvc = visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc, o.Location)
 	if o.Now != nil {
 		visitSvc.SetClock(o.Now)
 	}
@@ -195,11 +198,11 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	visits.Register(srv, visitSvc, visits.BriefPDF(fonts, o.Location))
 	// The catalogue prices proposals; proposals know products only as
 	// proposals.Priced, through these two adapters.
-	catalogSvc := catalog.NewService(catalog.NewStore(d.Gorm))
+	catalogSvc := catalog.NewService(catalog.NewStore(d.Gorm), catalog.Options{Now: o.Now, Users: orgSvc})
 	catalog.Register(srv, catalogSvc)
 	proposalSvc := proposals.NewService(proposals.NewStore(d.Gorm), prospectSvc, enf, priceList(catalogSvc), proposals.Options{
 		ChiefThreshold: o.ChiefApproval, DirectorThreshold: o.DirectorApproval, Now: o.Now,
-		OnSale: onSale(catalogSvc), Users: orgSvc.Store(), Needs: proposalNeeds(needSvc),
+		OnSale: onSale(catalogSvc), Users: orgSvc, Needs: proposalNeeds(needSvc),
 		FallbackApprovers: o.ApprovalFallback,
 		// Sending a proposal moves its opportunity to 方案提交; the
 		// customer's acceptance to 商务谈判, where the contract (next
@@ -232,7 +235,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// in prospects, inside the contract's transaction.
 	cdeps := contracts.Deps{
 		Customers: prospectSvc, Sales: contractSales{prospectSvc}, Proposals: contractProposals{proposalSvc},
-		Products: contractProducts{catalogSvc}, Org: orgSvc.Store(), Notify: notifySvc,
+		Products: contractProducts{catalogSvc}, Org: orgSvc, Notify: notifySvc,
 	}
 	copts := o.Contracts
 	copts.Now, copts.Location, copts.Logger = o.Now, o.Location, o.Logger
@@ -252,7 +255,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	if holidays == nil {
 		holidays = targets.DefaultCalendar()
 	}
-	afterSvc := aftersale.NewService(aftersale.NewStore(d.Gorm), enf, aftersale.Deps{Customers: prospectSvc, Org: orgSvc.Store(),
+	afterSvc := aftersale.NewService(aftersale.NewStore(d.Gorm), enf, aftersale.Deps{Customers: prospectSvc, Org: orgSvc,
 		Notify: notifySvc, Calendar: holidays}, aftersale.Options{Now: o.Now, Location: o.Location, Logger: o.Logger})
 	aftersale.Register(srv, afterSvc, aftersale.RouteOptions{Location: o.Location})
 	visitSvc.OnVisitDone = afterSvc.VisitDone // the care list's last contact, in the visit record's transaction

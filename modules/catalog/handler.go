@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -65,19 +64,6 @@ func (h *handler) list(c *fiber.Ctx) error {
 
 // --- one product
 
-// actorNames maps the ids of who changed a product to their names.
-func (h *handler) actorNames(c *fiber.Ctx, ids []uint) (map[uint]string, error) {
-	users, err := org.NewStore(h.svc.store.DB()).UsersByIDs(c.UserContext(), ids)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[uint]string, len(users))
-	for id, u := range users {
-		names[id] = u.Name
-	}
-	return names, nil
-}
-
 // renderShow shows a product with its history; errs carries a message for
 // a refused retire / activate (a stale page).
 func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]string) error {
@@ -101,7 +87,7 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 			ids = append(ids, *x)
 		}
 	}
-	names, err := h.actorNames(c, ids)
+	names, err := h.svc.UserNames(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func newPortal(t *testing.T, d *db.DB) *portal {
 	orgSvc := org.NewService(org.NewStore(d.Gorm), org.Options{BcryptCost: bcrypt.MinCost})
 	srv.Use(org.SessionMiddleware(orgSvc, srv), srv.Language(), srv.CSRF())
 	org.Register(srv, orgSvc, org.RouteOptions{LoginRate: 1000})
-	svc := NewService(NewStore(d.Gorm))
+	svc := NewService(NewStore(d.Gorm), Options{Users: orgSvc})
 	Register(srv, svc)
 	srv.Finish()
 	if _, err := orgSvc.SeedDemo(context.Background()); err != nil {
@@ -138,7 +138,7 @@ func TestPagesAndPermissions(t *testing.T) {
 		if res.Status != http.StatusSeeOther || !strings.HasPrefix(res.Location(), "/catalog/") {
 			t.Fatalf("create: %d %s\n%.2000s", res.Status, res.Location(), res.Body)
 		}
-		created, err := p.svc.Store().ByCode(ctx, "DIA-200M")
+		created, err := p.svc.store.ByCode(ctx, "DIA-200M")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +228,7 @@ func TestListPageWithDefaults(t *testing.T) {
 		}
 		check(t, "English list", c.Get("/catalog?sort=name"), 200,
 			[]string{"Product catalogue", "Dedicated Internet Access 1000 Mbps", "On sale", "Retired", "Data / dedicated line", "Industry applications", ">Catalogue<"}, nil)
-		dia, err := p.svc.Store().ByCode(context.Background(), "DIA-100M")
+		dia, err := p.svc.store.ByCode(context.Background(), "DIA-100M")
 		if err != nil {
 			t.Fatal(err)
 		}

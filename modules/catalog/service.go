@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
@@ -16,13 +17,40 @@ import (
 // user:manage.
 type Service struct {
 	store *Store
+	opts  Options
+}
+
+// Users names the people who changed a product, for its page. org's
+// service implements it; the catalogue never reads org's tables itself.
+type Users interface {
+	UserNames(ctx context.Context, ids []uint) (map[uint]string, error)
+}
+
+// Options are the catalogue service's settings.
+type Options struct {
+	// Now is the clock that stamps saves (default: the system clock).
+	Now func() time.Time
+	// Users names actors on the product page (may be nil: no names).
+	Users Users
 }
 
 // NewService returns a Service over store.
-func NewService(store *Store) *Service { return &Service{store: store} }
+func NewService(store *Store, o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Service{store: store, opts: o}
+}
 
-// Store exposes the store (for the handlers and the demo seeder).
-func (s *Service) Store() *Store { return s.store }
+func (s *Service) now() time.Time { return s.opts.Now().UTC() }
+
+// UserNames maps the ids of people who changed products to their names.
+func (s *Service) UserNames(ctx context.Context, ids []uint) (map[uint]string, error) {
+	if s.opts.Users == nil || len(ids) == 0 {
+		return map[uint]string{}, nil
+	}
+	return s.opts.Users.UserNames(ctx, ids)
+}
 
 // List returns a page of the catalogue and the total count. An unknown
 // category or status in f is ignored rather than matching nothing.
@@ -79,6 +107,7 @@ func (s *Service) Save(ctx context.Context, actorID, id uint, in ProductInput) (
 	}
 	if existing == nil {
 		p := newProduct(in, v, actorID)
+		p.CreatedAt, p.UpdatedAt = s.now(), s.now()
 		err := s.store.Tx(ctx, func(tx *Store) error {
 			if err := tx.Create(ctx, p); err != nil {
 				return err
@@ -103,7 +132,7 @@ func (s *Service) Save(ctx context.Context, actorID, id uint, in ProductInput) (
 	p.MonthlyFen, p.OneTimeFen, p.FloorRate, p.SortOrder = v.monthly, v.oneTime, v.floor, v.sort
 	p.Description, p.UpdatedBy = in.Description, ptr(actorID)
 	err := s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.Save(ctx, p); err != nil {
+		if err := tx.Save(ctx, p, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actorID, AuditEntity, p.ID, audit.ActionUpdate, audit.Diff(&before, p))
@@ -144,7 +173,7 @@ func (s *Service) SetActive(ctx context.Context, actorID, id uint, active bool, 
 		action = ActionRetire
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.Save(ctx, p); err != nil {
+		if err := tx.Save(ctx, p, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actorID, AuditEntity, p.ID, action, audit.Diff(&before, p))

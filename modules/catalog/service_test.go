@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 // require the user to exist.
 const adminID = 1
 
-func newSvc(d *db.DB) *Service { return NewService(NewStore(d.Gorm)) }
+func newSvc(d *db.DB) *Service { return NewService(NewStore(d.Gorm), Options{}) }
 
 // dia100 is a valid product form.
 func dia100() ProductInput {
@@ -32,7 +32,7 @@ func dia100() ProductInput {
 
 func count(t *testing.T, svc *Service) int64 {
 	t.Helper()
-	n, err := svc.Store().Count(context.Background())
+	n, err := svc.store.Count(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestSeedDefaults(t *testing.T) {
 		if all[0].Code != "400-STD" || all[0].Category != servicecat.Voice || all[1].Code != "VPMN-GRP" || all[1].Category != servicecat.Mobile {
 			t.Fatalf("first product %s", all[0].Code)
 		}
-		dia, err := svc.Store().ByCode(ctx, "dia-1000m")
+		dia, err := svc.store.ByCode(ctx, "dia-1000m")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -454,7 +454,7 @@ func TestListFilters(t *testing.T) {
 				}
 				first := got[0]
 				if c.f.Sort == "name" {
-					p, _ := svc.Store().ByCode(ctx, first)
+					p, _ := svc.store.ByCode(ctx, first)
 					first = p.NameEn
 				}
 				if first != c.first {

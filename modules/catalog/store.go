@@ -190,27 +190,7 @@ func (s *Store) Create(ctx context.Context, p *Product) error {
 }
 
 // Save writes every column of p if its version is still the one read
-// (optimistic locking), and bumps the version.
-func (s *Store) Save(ctx context.Context, p *Product) error {
-	now := time.Now().UTC()
-	res := db.Conn(ctx, s.db).Model(&Product{}).Where("id = ? AND version = ?", p.ID, p.Version).
-		Updates(map[string]any{
-			"code": p.Code, "name_zh": p.NameZh, "name_en": p.NameEn, "category": p.Category,
-			"unit": p.Unit, "monthly_fen": p.MonthlyFen, "one_time_fen": p.OneTimeFen,
-			"floor_rate": p.FloorRate, "description": p.Description, "active": p.Active,
-			"sort_order": p.SortOrder, "version": p.Version + 1, "updated_by": p.UpdatedBy,
-			"updated_at": now,
-		})
-	if res.Error != nil {
-		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("save product %d: %w", p.ID, apperr.ErrConflict)
-		}
-		return fmt.Errorf("save product %d: %w", p.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save product %d (stale version %d): %w", p.ID, p.Version, apperr.ErrConflict)
-	}
-	p.Version++
-	p.UpdatedAt = now
-	return nil
+// (optimistic locking), bumps the version and stamps updated_at with now.
+func (s *Store) Save(ctx context.Context, p *Product, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, p, now)
 }

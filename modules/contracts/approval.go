@@ -7,11 +7,14 @@ package contracts
 // The rule (shared/docs/domain.md, "People and permissions"):
 //   - nobody approves a contract they created or own, at any level;
 //   - each approval step is a different person;
-//   - when the creator is a chief rep, the chief step goes to the director;
+//   - when the creator may approve contracts themselves (a chief rep), the
+//     chief step goes to the director;
 //   - when the creator is a director, it goes to another director of the
 //     branch or to the approver the admin configured.
-
-import "github.com/jike-crm/jike/modules/platform/authz"
+//
+// Who may take which tier is policy (policies/policy.csv: contract approve
+// for the chief tier, contract approve_director for the director tier),
+// passed in as Grants; nothing here compares roles.
 
 // Approval levels: the steps a contract above the thresholds passes.
 const (
@@ -32,11 +35,13 @@ const (
 type Step struct {
 	// Level is the step to decide (LevelChief or LevelDirector).
 	Level string
-	// CreatorID and CreatorRole are who made the revision; OwnerID is its
-	// owner (the customer's account manager).
-	CreatorID   uint
-	CreatorRole string
-	OwnerID     uint
+	// CreatorID is who made the revision; CreatorApproves whether the
+	// policy lets them approve contracts themselves (contract approve in
+	// any scope), which sends the chief step up to the director tier.
+	// OwnerID is its owner (the customer's account manager).
+	CreatorID       uint
+	CreatorApproves bool
+	OwnerID         uint
 	// Earlier are the people who approved the earlier steps of this round.
 	Earlier []uint
 	// FallbackID is the approver the admin configured (0: none).
@@ -44,13 +49,24 @@ type Step struct {
 }
 
 // Tier returns to whom the step is routed: a chief step goes to a chief
-// rep unless the creator is a chief rep or a director, when it goes up to
-// the director tier; a director step always goes to the director tier.
+// rep unless the creator may approve contracts themselves, when it goes up
+// to the director tier; a director step always goes to the director tier.
 func (s Step) Tier() string {
-	if s.Level == LevelChief && s.CreatorRole != authz.RoleChiefRep && s.CreatorRole != authz.RoleDirector {
+	if s.Level == LevelChief && !s.CreatorApproves {
 		return TierChief
 	}
 	return TierDirector
+}
+
+// Grants is what the policy says of one approver on the contract's
+// customer.
+type Grants struct {
+	// Approve: contract approve (the chief rep of its team or its named
+	// chief rep, the branch's director) — the chief tier.
+	Approve bool
+	// ApproveDirector: contract approve_director (the branch's director) —
+	// the director tier.
+	ApproveDirector bool
 }
 
 // Messages of the four-eyes rule (i18n ids).
@@ -61,40 +77,33 @@ const (
 	MsgNotApprover  = "contracts.v.not_approver"
 )
 
-// Check says whether approver may decide the step: "" when they may, else
-// the i18n id of the reason. mayApprove is whether the policy grants the
-// approver `contract approve` on the customer (the chief rep of its team
-// or its named chief rep, the branch's director); the caller has already
-// made sure the approver can see the contract at all.
-func (s Step) Check(approver authz.Subject, mayApprove bool) string {
-	if approver.ID == 0 {
+// Check says whether approver (a user id) may decide the step: "" when
+// they may, else the i18n id of the reason. g is what the policy grants
+// the approver on the customer; the caller has already made sure the
+// approver can see the contract at all.
+func (s Step) Check(approver uint, g Grants) string {
+	if approver == 0 {
 		return MsgNotApprover
 	}
-	if approver.ID == s.CreatorID || approver.ID == s.OwnerID {
+	if approver == s.CreatorID || approver == s.OwnerID {
 		return MsgOwnContract
 	}
 	for _, id := range s.Earlier {
-		if id == approver.ID {
+		if id == approver {
 			return MsgApprovedStep
 		}
 	}
-	fallback := s.FallbackID != 0 && approver.ID == s.FallbackID
+	fallback := s.FallbackID != 0 && approver == s.FallbackID
 	switch s.Tier() {
 	case TierChief:
-		if mayApprove && (approver.Role == authz.RoleChiefRep || approver.Role == authz.RoleDirector) {
-			return ""
-		}
-		if fallback {
+		if g.Approve || fallback {
 			return ""
 		}
 	case TierDirector:
-		if mayApprove && approver.Role == authz.RoleDirector {
+		if (g.Approve && g.ApproveDirector) || fallback {
 			return ""
 		}
-		if fallback {
-			return ""
-		}
-		if mayApprove && approver.Role == authz.RoleChiefRep {
+		if g.Approve {
 			return MsgDirectorStep
 		}
 	}
@@ -116,12 +125,12 @@ func NextLevel(c *Contract) string {
 }
 
 // StepOf is the next step of a pending revision, ok false when none.
-func StepOf(c *Contract, creatorRole string, fallbackID uint) (Step, bool) {
+func StepOf(c *Contract, creatorApproves bool, fallbackID uint) (Step, bool) {
 	level := NextLevel(c)
 	if level == "" {
 		return Step{}, false
 	}
-	st := Step{Level: level, CreatorRole: creatorRole, OwnerID: c.OwnerID, FallbackID: fallbackID}
+	st := Step{Level: level, CreatorApproves: creatorApproves, OwnerID: c.OwnerID, FallbackID: fallbackID}
 	if c.CreatedBy != nil {
 		st.CreatorID = *c.CreatedBy
 	}

@@ -90,7 +90,7 @@ type Products interface {
 	OnSale(ctx context.Context) ([]Product, error)
 }
 
-// Org resolves users, teams and branches. *org.Store implements it.
+// Org resolves users, teams and branches. org.Service implements it.
 type Org interface {
 	UserByID(ctx context.Context, id uint) (*org.User, error)
 	UserByUsername(ctx context.Context, username string) (*org.User, error)

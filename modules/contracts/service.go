@@ -273,7 +273,7 @@ func (s *Service) ourSignatoryOK(ctx context.Context, cust *prospects.Customer, 
 	if err != nil {
 		return false, err
 	}
-	return !u.Disabled && u.Role != authz.RoleAdmin && u.BranchID != nil && *u.BranchID == cust.BranchID, nil
+	return !u.Disabled && s.enf.CanRoute(u.Subject(), "contract", "sign_ours") && u.BranchID != nil && *u.BranchID == cust.BranchID, nil
 }
 
 // Signatories lists who may sign for us on a customer's contract.
@@ -284,7 +284,7 @@ func (s *Service) Signatories(ctx context.Context, cust *prospects.Customer) ([]
 	}
 	out := us[:0]
 	for _, u := range us {
-		if u.Role != authz.RoleAdmin {
+		if s.enf.CanRoute(u.Subject(), "contract", "sign_ours") {
 			out = append(out, u)
 		}
 	}
@@ -602,24 +602,32 @@ func (s *Service) fallbackID(ctx context.Context) (uint, error) {
 	return u.ID, nil
 }
 
-// creatorRole is the role of whoever made the revision ("" if unknown).
-func (s *Service) creatorRole(ctx context.Context, c *Contract) (string, error) {
+// creatorApproves reports whether whoever made the revision may approve
+// contracts themselves (false if unknown): their chief step then goes up
+// to the director tier.
+func (s *Service) creatorApproves(ctx context.Context, c *Contract) (bool, error) {
 	if c.CreatedBy == nil {
-		return "", nil
+		return false, nil
 	}
 	u, err := s.deps.Org.UserByID(ctx, *c.CreatedBy)
 	if errors.Is(err, apperr.ErrNotFound) {
-		return "", nil
+		return false, nil
 	}
 	if err != nil {
-		return "", err
+		return false, err
 	}
-	return u.Role, nil
+	return s.enf.CanRoute(u.Subject(), "contract", "approve"), nil
+}
+
+// grants is what the policy lets approver do on a customer's contract.
+func (s *Service) grants(approver authz.Subject, ref authz.Ref) Grants {
+	return Grants{Approve: s.enf.Can(approver, "contract", "approve", ref),
+		ApproveDirector: s.enf.Can(approver, "contract", "approve_director", ref)}
 }
 
 // step is the four-eyes step c waits for.
 func (s *Service) step(ctx context.Context, c *Contract) (Step, bool, error) {
-	role, err := s.creatorRole(ctx, c)
+	up, err := s.creatorApproves(ctx, c)
 	if err != nil {
 		return Step{}, false, err
 	}
@@ -627,14 +635,14 @@ func (s *Service) step(ctx context.Context, c *Contract) (Step, bool, error) {
 	if err != nil {
 		return Step{}, false, err
 	}
-	st, ok := StepOf(c, role, fb)
+	st, ok := StepOf(c, up, fb)
 	return st, ok, nil
 }
 
 // decisionError checks approver against the waiting step: nil when they
 // may decide it.
 func (s *Service) decisionError(ctx context.Context, approver authz.Subject, c *Contract, cust *prospects.Customer) error {
-	role, err := s.creatorRole(ctx, c)
+	up, err := s.creatorApproves(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -642,16 +650,16 @@ func (s *Service) decisionError(ctx context.Context, approver authz.Subject, c *
 	if err != nil {
 		return err
 	}
-	return s.checkDecision(approver, c, cust.Ref(), role, fb)
+	return s.checkDecision(approver, c, cust.Ref(), up, fb)
 }
 
 // checkDecision is the four-eyes check of approver on c's waiting step.
-func (s *Service) checkDecision(approver authz.Subject, c *Contract, ref authz.Ref, creatorRole string, fallback uint) error {
-	st, ok := StepOf(c, creatorRole, fallback)
+func (s *Service) checkDecision(approver authz.Subject, c *Contract, ref authz.Ref, creatorApproves bool, fallback uint) error {
+	st, ok := StepOf(c, creatorApproves, fallback)
 	if !ok {
 		return apperr.Fields{"_form": "contracts.v.not_pending"}
 	}
-	switch msg := st.Check(approver, s.enf.Can(approver, "contract", "approve", ref)); msg {
+	switch msg := st.Check(approver.ID, s.grants(approver, ref)); msg {
 	case "":
 		return nil
 	case MsgNotApprover:
@@ -757,11 +765,13 @@ func (s *Service) Queue(ctx context.Context, approver authz.Subject) ([]Row, err
 	}
 	var out []Row
 	for _, r := range rows {
-		role := ""
+		up := false
 		if r.CreatedBy != nil {
-			role = users[*r.CreatedBy].Role
+			if u, ok := users[*r.CreatedBy]; ok {
+				up = s.enf.CanRoute(u.Subject(), "contract", "approve")
+			}
 		}
-		if s.checkDecision(approver, &r.Contract, r.CustomerRef(), role, fb) == nil {
+		if s.checkDecision(approver, &r.Contract, r.CustomerRef(), up, fb) == nil {
 			out = append(out, r)
 		}
 	}
@@ -1184,12 +1194,13 @@ func (s *Service) notifyApprovers(ctx context.Context, c *Contract, cust *prospe
 			continue
 		}
 		sub := u.Subject()
-		if st.Check(sub, s.enf.Can(sub, "contract", "approve", cust.Ref())) != "" {
+		g := s.grants(sub, cust.Ref())
+		if st.Check(sub.ID, g) != "" {
 			continue
 		}
 		// The chief tier goes to the chief rep; directors hear of it only
 		// when no chief rep can take it.
-		if st.Tier() == TierChief && sub.Role == authz.RoleDirector && len(out) > 0 {
+		if st.Tier() == TierChief && g.ApproveDirector && len(out) > 0 {
 			continue
 		}
 		out = append(out, notify.Notice{UserID: id, Kind: "contract.approval", MsgID: "contracts.notice.approval",

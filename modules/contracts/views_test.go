@@ -67,7 +67,7 @@ func contractsViews(b *i18n.Bundle) map[string][]web.Example {
 	}
 	form := func(fromProposal bool) web.Example {
 		return func() any {
-			p := Product{ID: 9, Code: "ZX-100", Name: "互联网专线", NameEn: "Leased line", Unit: "line", Category: "data", MonthlyFen: 500000,
+			p := Product{ID: 9, Code: "ZX-100", Name: "互联网专线", NameEn: "Leased line", Unit: "line", Category: "dedicated_line", MonthlyFen: 500000,
 				OneTimeFen: 50000, FloorRate: 8500, Active: true}
 			v := &formView{Page: web.ExamplePage(b), Customer: cu, C: exampleContract(StatusDraft),
 				Form: Input{CustomerID: 7, ProposalID: 2, OpportunityID: 2, Title: "专线合同", StartOn: "2026-06-01", EndOn: "2027-05-31",

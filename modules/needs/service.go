@@ -153,7 +153,7 @@ func (s *Service) SaveAnalysis(ctx context.Context, actor authz.Subject, custome
 	before := *a
 	a.PainPoints, a.ITBudgetFen, a.DecisionCalendar, a.Notes, a.UpdatedBy = in.PainPoints, budget, in.DecisionCalendar, in.Notes, &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveAnalysis(ctx, a); err != nil {
+		if err := tx.SaveAnalysis(ctx, a, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, EntityAnalysis, a.ID, audit.ActionUpdate, audit.Diff(&before, a))
@@ -209,7 +209,7 @@ func (s *Service) SaveService(ctx context.Context, actor authz.Subject, customer
 	cs.Service, cs.Supplier, cs.Description, cs.MonthlySpendFen, cs.ContractEnd = in.Service, in.Supplier, in.Description, v.spend, v.end
 	cs.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveService(ctx, cs); err != nil {
+		if err := tx.SaveService(ctx, cs, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, EntityService, cs.ID, audit.ActionUpdate, audit.Diff(&before, cs))
@@ -228,7 +228,7 @@ func (s *Service) DeleteService(ctx context.Context, actor authz.Subject, custom
 		return err
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.DeleteService(ctx, cs.ID, actor.ID); err != nil {
+		if err := tx.DeleteService(ctx, cs.ID, actor.ID, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, EntityService, cs.ID, audit.ActionDelete, audit.Diff(cs, nil))
@@ -341,7 +341,7 @@ func (s *Service) SaveNeed(ctx context.Context, actor authz.Subject, customerID,
 	n.Category, n.Description, n.Priority = in.Category, in.Description, in.Priority
 	n.ContactID, n.OpportunityID, n.UpdatedBy = optionalID(in.ContactID), optionalID(in.OpportunityID), &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveNeed(ctx, n); err != nil {
+		if err := tx.SaveNeed(ctx, n, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, EntityNeed, n.ID, audit.ActionUpdate, audit.Diff(&before, n))
@@ -407,7 +407,7 @@ func (s *Service) SetNeedStatus(ctx context.Context, actor authz.Subject, id uin
 	before := *n
 	n.Status, n.UpdatedBy = status, &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveNeed(ctx, n); err != nil {
+		if err := tx.SaveNeed(ctx, n, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, EntityNeed, n.ID, audit.ActionUpdate, audit.Diff(&before, n))

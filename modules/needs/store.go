@@ -58,21 +58,10 @@ func (s *Store) CreateAnalysis(ctx context.Context, a *CustomerAnalysis) error {
 	return nil
 }
 
-// SaveAnalysis writes a if its version is unchanged.
-func (s *Store) SaveAnalysis(ctx context.Context, a *CustomerAnalysis) error {
-	res := db.Conn(ctx, s.db).Model(&CustomerAnalysis{}).Where("id = ? AND version = ?", a.ID, a.Version).
-		Updates(map[string]any{
-			"pain_points": a.PainPoints, "it_budget_fen": a.ITBudgetFen, "decision_calendar": a.DecisionCalendar,
-			"notes": a.Notes, "version": a.Version + 1, "updated_by": a.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save analysis %d: %w", a.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save analysis %d (stale version %d): %w", a.ID, a.Version, apperr.ErrConflict)
-	}
-	a.Version++
-	return nil
+// SaveAnalysis writes every column of a if its version is unchanged, and
+// stamps updated_at with now.
+func (s *Store) SaveAnalysis(ctx context.Context, a *CustomerAnalysis, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, a, now)
 }
 
 // --- current services
@@ -99,28 +88,15 @@ func (s *Store) CreateService(ctx context.Context, cs *CustomerService) error {
 	return db.Conn(ctx, s.db).Create(cs).Error
 }
 
-// SaveService writes cs if its version is unchanged.
-func (s *Store) SaveService(ctx context.Context, cs *CustomerService) error {
-	res := db.Conn(ctx, s.db).Model(&CustomerService{}).Where("id = ? AND version = ?", cs.ID, cs.Version).
-		Updates(map[string]any{
-			"service": cs.Service, "supplier": cs.Supplier, "description": cs.Description,
-			"monthly_spend_fen": cs.MonthlySpendFen, "contract_end": cs.ContractEnd,
-			"version": cs.Version + 1, "updated_by": cs.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save customer service %d: %w", cs.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save customer service %d (stale version %d): %w", cs.ID, cs.Version, apperr.ErrConflict)
-	}
-	cs.Version++
-	return nil
+// SaveService writes every column of cs if its version is unchanged.
+func (s *Store) SaveService(ctx context.Context, cs *CustomerService, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, cs, now)
 }
 
 // DeleteService soft-deletes a service row.
-func (s *Store) DeleteService(ctx context.Context, id, by uint) error {
+func (s *Store) DeleteService(ctx context.Context, id, by uint, now time.Time) error {
 	res := db.Conn(ctx, s.db).Model(&CustomerService{}).Where("id = ?", id).
-		Updates(map[string]any{"deleted_at": time.Now().UTC(), "updated_by": by, "version": gorm.Expr("version + 1")})
+		Updates(map[string]any{"deleted_at": now.UTC(), "updated_by": by, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return fmt.Errorf("delete customer service %d: %w", id, res.Error)
 	}
@@ -193,22 +169,9 @@ func (s *Store) CreateNeed(ctx context.Context, n *Need) error {
 	return db.Conn(ctx, s.db).Create(n).Error
 }
 
-// SaveNeed writes n if its version is unchanged.
-func (s *Store) SaveNeed(ctx context.Context, n *Need) error {
-	res := db.Conn(ctx, s.db).Model(&Need{}).Where("id = ? AND version = ?", n.ID, n.Version).
-		Updates(map[string]any{
-			"category": n.Category, "description": n.Description, "priority": n.Priority,
-			"contact_id": n.ContactID, "status": n.Status, "opportunity_id": n.OpportunityID,
-			"version": n.Version + 1, "updated_by": n.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save need %d: %w", n.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save need %d (stale version %d): %w", n.ID, n.Version, apperr.ErrConflict)
-	}
-	n.Version++
-	return nil
+// SaveNeed writes every column of n if its version is unchanged.
+func (s *Store) SaveNeed(ctx context.Context, n *Need, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, n, now)
 }
 
 // NeedFilter selects needs. The permission scope is not part of it: the

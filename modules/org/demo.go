@@ -102,7 +102,7 @@ func (s *Service) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 					return err
 				}
 				t.LeaderID = &chief.ID
-				if err := tx.SaveTeam(ctx, t); err != nil {
+				if err := tx.SaveTeam(ctx, t, s.now()); err != nil {
 					return err
 				}
 				for _, p := range dt.people {

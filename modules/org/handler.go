@@ -132,14 +132,14 @@ func (h *handler) panelMe(c *fiber.Ctx) (fiber.Map, error) {
 	ctx := c.UserContext()
 	out := fiber.Map{"RoleKey": "role." + me.Role}
 	if me.TeamID != 0 {
-		t, err := h.svc.store.TeamByID(ctx, me.TeamID)
+		t, err := h.svc.TeamByID(ctx, me.TeamID)
 		if err != nil {
 			return nil, err
 		}
 		out["Team"] = t
 	}
 	if me.BranchID != 0 {
-		b, err := h.svc.store.BranchByID(ctx, me.BranchID)
+		b, err := h.svc.BranchByID(ctx, me.BranchID)
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +157,7 @@ func (h *handler) panelTeam(c *fiber.Ctx) (fiber.Map, error) {
 	switch me.Role {
 	case authz.RoleAccountManager, authz.RoleChiefRep:
 		if me.TeamID != 0 {
-			t, err := h.svc.store.TeamByID(ctx, me.TeamID)
+			t, err := h.svc.TeamByID(ctx, me.TeamID)
 			if err != nil {
 				return nil, err
 			}
@@ -165,7 +165,7 @@ func (h *handler) panelTeam(c *fiber.Ctx) (fiber.Map, error) {
 		}
 	case authz.RoleDirector:
 		var err error
-		if teams, err = h.svc.store.Teams(ctx, me.BranchID, true); err != nil {
+		if teams, err = h.svc.Teams(ctx, me.BranchID, true); err != nil {
 			return nil, err
 		}
 	}
@@ -176,7 +176,7 @@ func (h *handler) panelTeam(c *fiber.Ctx) (fiber.Map, error) {
 	for i, t := range teams {
 		ids[i] = t.ID
 	}
-	members, err := h.svc.store.UsersByTeam(ctx, ids...)
+	members, err := h.svc.UsersByTeam(ctx, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -199,15 +199,15 @@ type teamView struct {
 
 func (h *handler) panelAdmin(c *fiber.Ctx) (fiber.Map, error) {
 	ctx := c.UserContext()
-	counts, err := h.svc.store.CountUsers(ctx)
+	counts, err := h.svc.CountUsers(ctx)
 	if err != nil {
 		return nil, err
 	}
-	teams, err := h.svc.store.Teams(ctx, 0, true)
+	teams, err := h.svc.Teams(ctx, 0, true)
 	if err != nil {
 		return nil, err
 	}
-	branches, err := h.svc.store.Branches(ctx)
+	branches, err := h.svc.Branches(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -247,11 +247,11 @@ type orgLookups struct {
 
 func (h *handler) lookups(c *fiber.Ctx) (*orgLookups, error) {
 	ctx := c.UserContext()
-	teams, err := h.svc.store.Teams(ctx, 0, false)
+	teams, err := h.svc.Teams(ctx, 0, false)
 	if err != nil {
 		return nil, err
 	}
-	branches, err := h.svc.store.Branches(ctx)
+	branches, err := h.svc.Branches(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +275,7 @@ func (h *handler) users(c *fiber.Ctx) error {
 	if !authz.ValidRole(f.Role) {
 		f.Role = ""
 	}
-	list, total, err := h.svc.store.ListUsers(c.UserContext(), f)
+	list, total, err := h.svc.ListUsers(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (h *handler) renderUserForm(c *fiber.Ctx, status int, id uint, in UserInput
 	}
 	data := fiber.Map{"ID": id, "Form": in, "Errors": errs, "Lookups": l, "Roles": authz.Roles, "Langs": i18n.Langs, "User": u}
 	if id != 0 {
-		entries, _, err := audit.List(c.UserContext(), h.svc.store.DB(), audit.Query{Entity: "user", EntityID: id, Limit: 20})
+		entries, _, err := h.svc.AuditEntries(c.UserContext(), audit.Query{Entity: "user", EntityID: id, Limit: 20})
 		if err != nil {
 			return err
 		}
@@ -347,7 +347,7 @@ func (h *handler) userEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := h.svc.store.UserByID(c.UserContext(), id)
+	u, err := h.svc.UserByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -365,7 +365,7 @@ func (h *handler) userUpdate(c *fiber.Ctx) error {
 	in := userInputFrom(c)
 	_, err = h.svc.UpdateUser(c.UserContext(), me.ID, id, in)
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
-		u, lerr := h.svc.store.UserByID(c.UserContext(), id)
+		u, lerr := h.svc.UserByID(c.UserContext(), id)
 		if lerr != nil {
 			return lerr
 		}
@@ -434,7 +434,7 @@ func (h *handler) teams(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := h.svc.store.MemberCounts(c.UserContext())
+	counts, err := h.svc.MemberCounts(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -444,7 +444,7 @@ func (h *handler) teams(c *fiber.Ctx) error {
 			leaderIDs = append(leaderIDs, *t.LeaderID)
 		}
 	}
-	leaders, err := h.svc.store.UsersByIDs(c.UserContext(), leaderIDs)
+	leaders, err := h.svc.UsersByIDs(c.UserContext(), leaderIDs)
 	if err != nil {
 		return err
 	}
@@ -464,7 +464,7 @@ func (h *handler) renderTeamForm(c *fiber.Ctx, status int, id uint, in TeamInput
 	if err != nil {
 		return err
 	}
-	reps, err := h.svc.store.ChiefReps(c.UserContext(), 0)
+	reps, err := h.svc.ChiefReps(c.UserContext(), 0)
 	if err != nil {
 		return err
 	}
@@ -499,7 +499,7 @@ func (h *handler) teamEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.svc.store.TeamByID(c.UserContext(), id)
+	t, err := h.svc.TeamByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -514,7 +514,7 @@ func (h *handler) teamUpdate(c *fiber.Ctx) error {
 	in := teamInputFrom(c)
 	_, err = h.svc.SaveTeam(c.UserContext(), web.MustSubject(c).ID, id, in)
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
-		t, lerr := h.svc.store.TeamByID(c.UserContext(), id)
+		t, lerr := h.svc.TeamByID(c.UserContext(), id)
 		if lerr != nil {
 			return lerr
 		}
@@ -550,7 +550,7 @@ func (h *handler) teamEnable(c *fiber.Ctx) error  { return h.teamSetActive(c, tr
 // --- admin: branches
 
 func (h *handler) branches(c *fiber.Ctx) error {
-	list, err := h.svc.store.Branches(c.UserContext())
+	list, err := h.svc.Branches(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -587,7 +587,7 @@ func (h *handler) branchEdit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.store.BranchByID(c.UserContext(), id)
+	b, err := h.svc.BranchByID(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -599,7 +599,7 @@ func (h *handler) branchUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.svc.store.BranchByID(c.UserContext(), id); err != nil {
+	if _, err := h.svc.BranchByID(c.UserContext(), id); err != nil {
 		return err
 	}
 	in := branchInputFrom(c)
@@ -619,7 +619,7 @@ func (h *handler) branchUpdate(c *fiber.Ctx) error {
 func (h *handler) auditLog(c *fiber.Ctx) error {
 	p := web.NewPager(c)
 	q := audit.Query{Entity: c.Query("entity"), EntityID: uint(c.QueryInt("entity_id")), Limit: p.Size, Offset: p.Offset()}
-	entries, total, err := audit.List(c.UserContext(), h.svc.store.DB(), q)
+	entries, total, err := h.svc.AuditEntries(c.UserContext(), q)
 	if err != nil {
 		return err
 	}

@@ -489,7 +489,7 @@ func (s *Service) setPassword(ctx context.Context, actorID uint, u *User, pw, ke
 	now := s.now()
 	u.PasswordHash, u.PasswordChangedAt, u.UpdatedBy = hash, &now, &actorID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveUser(ctx, u); err != nil {
+		if err := tx.SaveUser(ctx, u, s.now()); err != nil {
 			return err
 		}
 		if err := tx.DeleteUserSessions(ctx, u.ID, keepSession); err != nil {
@@ -622,7 +622,7 @@ func (s *Service) UpdateUser(ctx context.Context, actorID, id uint, in UserInput
 	u.Username, u.Name, u.Email, u.Phone, u.Role = in.Username, in.Name, in.Email, in.Phone, in.Role
 	u.TeamID, u.BranchID, u.Lang, u.UpdatedBy = ptr(in.TeamID), ptr(in.BranchID), in.Lang, ptr(actorID)
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveUser(ctx, u); err != nil {
+		if err := tx.SaveUser(ctx, u, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actorID, "user", u.ID, audit.ActionUpdate, audit.Diff(&before, u))
@@ -655,7 +655,7 @@ func (s *Service) SetDisabled(ctx context.Context, actorID, id uint, disabled bo
 		action = audit.ActionDisable
 	}
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveUser(ctx, u); err != nil {
+		if err := tx.SaveUser(ctx, u, s.now()); err != nil {
 			return err
 		}
 		if disabled {
@@ -758,7 +758,7 @@ func (s *Service) SaveTeam(ctx context.Context, actorID, id uint, in TeamInput) 
 	before := *t
 	t.BranchID, t.Name, t.LeaderID, t.UpdatedBy = in.BranchID, in.Name, ptr(in.LeaderID), ptr(actorID)
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveTeam(ctx, t); err != nil {
+		if err := tx.SaveTeam(ctx, t, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actorID, "team", t.ID, audit.ActionUpdate, audit.Diff(&before, t))
@@ -792,7 +792,7 @@ func (s *Service) SetTeamActive(ctx context.Context, actorID, id uint, active bo
 		action = audit.ActionDisable
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveTeam(ctx, t); err != nil {
+		if err := tx.SaveTeam(ctx, t, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actorID, "team", t.ID, action, audit.Diff(&before, t))
@@ -832,7 +832,7 @@ func (s *Service) SaveBranch(ctx context.Context, actorID, id uint, in BranchInp
 	before := *b
 	b.Code, b.Name, b.UpdatedBy = in.Code, in.Name, ptr(actorID)
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveBranch(ctx, b); err != nil {
+		if err := tx.SaveBranch(ctx, b, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actorID, "branch", b.ID, audit.ActionUpdate, audit.Diff(&before, b))

@@ -181,26 +181,9 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 }
 
 // SaveUser writes every column of u if its version is still the one read
-// (optimistic locking), and bumps the version.
-func (s *Store) SaveUser(ctx context.Context, u *User) error {
-	res := db.Conn(ctx, s.db).Model(&User{}).Where("id = ? AND version = ?", u.ID, u.Version).
-		Updates(map[string]any{
-			"username": u.Username, "name": u.Name, "email": u.Email, "phone": u.Phone, "role": u.Role,
-			"branch_id": u.BranchID, "team_id": u.TeamID, "lang": u.Lang, "password_hash": u.PasswordHash,
-			"disabled": u.Disabled, "last_login_at": u.LastLoginAt, "password_changed_at": u.PasswordChangedAt,
-			"version": u.Version + 1, "updated_by": u.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("save user %d: %w", u.ID, apperr.ErrConflict)
-		}
-		return fmt.Errorf("save user %d: %w", u.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save user %d (stale version %d): %w", u.ID, u.Version, apperr.ErrConflict)
-	}
-	u.Version++
-	return nil
+// (optimistic locking), bumps the version and stamps updated_at with now.
+func (s *Store) SaveUser(ctx context.Context, u *User, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, u, now)
 }
 
 // RecordLoginSuccess notes the time of a successful sign-in.
@@ -427,21 +410,9 @@ func (s *Store) CreateTeam(ctx context.Context, t *Team) error {
 	return nil
 }
 
-// SaveTeam writes t under optimistic locking.
-func (s *Store) SaveTeam(ctx context.Context, t *Team) error {
-	res := db.Conn(ctx, s.db).Model(&Team{}).Where("id = ? AND version = ?", t.ID, t.Version).
-		Updates(map[string]any{
-			"branch_id": t.BranchID, "name": t.Name, "leader_id": t.LeaderID, "active": t.Active,
-			"version": t.Version + 1, "updated_by": t.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save team %d: %w", t.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save team %d: %w", t.ID, apperr.ErrConflict)
-	}
-	t.Version++
-	return nil
+// SaveTeam writes every column of t under optimistic locking.
+func (s *Store) SaveTeam(ctx context.Context, t *Team, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, t, now)
 }
 
 // Branches lists every branch by code.
@@ -487,16 +458,7 @@ func (s *Store) CreateBranch(ctx context.Context, b *Branch) error {
 	return nil
 }
 
-// SaveBranch writes b under optimistic locking.
-func (s *Store) SaveBranch(ctx context.Context, b *Branch) error {
-	res := db.Conn(ctx, s.db).Model(&Branch{}).Where("id = ? AND version = ?", b.ID, b.Version).
-		Updates(map[string]any{"code": b.Code, "name": b.Name, "version": b.Version + 1, "updated_by": b.UpdatedBy, "updated_at": time.Now().UTC()})
-	if res.Error != nil {
-		return fmt.Errorf("save branch %d: %w", b.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save branch %d: %w", b.ID, apperr.ErrConflict)
-	}
-	b.Version++
-	return nil
+// SaveBranch writes every column of b under optimistic locking.
+func (s *Store) SaveBranch(ctx context.Context, b *Branch, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, b, now)
 }

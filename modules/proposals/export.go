@@ -3,7 +3,6 @@ package proposals
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -78,7 +77,7 @@ func (h *handler) export(format string) fiber.Handler {
 		}
 		c.Set(fiber.HeaderContentType, sheet.ContentType(format))
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		c.Attachment(fmt.Sprintf("proposals-%s.%s", time.Now().In(h.opts.Location).Format("20060102-1504"), format))
+		c.Attachment(fmt.Sprintf("proposals-%s.%s", h.svc.Now().In(h.opts.Location).Format("20060102-1504"), format))
 		return c.SendStream(file, int(size))
 	}
 }

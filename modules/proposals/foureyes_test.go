@@ -208,7 +208,7 @@ func TestFourEyesEditorsAndFallbackReads(t *testing.T) {
 func thirdDirector(t *testing.T, w *world) authz.Subject {
 	t.Helper()
 	ctx := context.Background()
-	st := w.svc.opts.Users
+	st := w.svc.opts.Users.(*org.Store) // the tests wire the store itself
 	b := &org.Branch{Code: "QQHR", Name: "齐齐哈尔分公司"}
 	if err := st.CreateBranch(ctx, b); err != nil {
 		t.Fatal(err)

@@ -69,7 +69,7 @@ type Options struct {
 	// OnSale lists the products a new line may use, for the builder.
 	OnSale func(ctx context.Context) ([]Priced, error)
 	// Users resolves names and phones (owner, chief rep, approvers).
-	Users *org.Store
+	Users People
 	// Needs lists a customer's needs for the builder (cmd/jike wires the
 	// needs module); nil means no needs to choose from.
 	Needs NeedSource
@@ -102,6 +102,16 @@ type Service struct {
 	opts      Options
 }
 
+// People is what proposals reads of the organisation: names, approvers,
+// the configured fallback approvers. org.Service implements it.
+type People interface {
+	UserByID(ctx context.Context, id uint) (*org.User, error)
+	UserByUsername(ctx context.Context, username string) (*org.User, error)
+	UsersByIDs(ctx context.Context, ids []uint) (map[uint]org.User, error)
+	ListUsers(ctx context.Context, f org.UserFilter) ([]org.User, int64, error)
+	TeamByID(ctx context.Context, id uint) (*org.Team, error)
+}
+
 // NewService wires the service.
 func NewService(store *Store, ps *prospects.Service, enf *authz.Enforcer, prices PriceList, o Options) *Service {
 	if o.ChiefThreshold == 0 {
@@ -115,6 +125,9 @@ func NewService(store *Store, ps *prospects.Service, enf *authz.Enforcer, prices
 	}
 	return &Service{store: store, prospects: ps, enf: enf, prices: prices, opts: o}
 }
+
+// Now is the service clock.
+func (s *Service) Now() time.Time { return s.opts.Now() }
 
 // Thresholds returns the approval thresholds (for the UI).
 func (s *Service) Thresholds() (chief, director money.Fen) {
@@ -394,7 +407,7 @@ func (s *Service) Update(ctx context.Context, actor authz.Subject, id uint, in I
 	next.Status, next.ChiefApprovedBy, next.DirectorApprovedBy, next.UpdatedBy = StatusDraft, nil, nil, &actor.ID
 	if p.Editable() {
 		err = s.store.Tx(ctx, func(tx *Store) error {
-			if err := tx.Save(ctx, &next, lines, dedupe(in.NeedIDs)); err != nil {
+			if err := tx.Save(ctx, &next, lines, dedupe(in.NeedIDs), s.opts.Now()); err != nil {
 				return err
 			}
 			return audit.Record(ctx, tx.DB(), actor.ID, "proposal", p.ID, audit.ActionUpdate, audit.Diff(p, &next))
@@ -491,7 +504,7 @@ func (s *Service) Submit(ctx context.Context, actor authz.Subject, id uint, lock
 
 func (s *Service) save(ctx context.Context, actor authz.Subject, before, p *Proposal, action string, extra ...func(tx *Store) error) error {
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.Save(ctx, p, nil, nil); err != nil {
+		if err := tx.Save(ctx, p, nil, nil, s.opts.Now()); err != nil {
 			return err
 		}
 		for _, fn := range extra {
@@ -598,7 +611,7 @@ func (s *Service) Send(ctx context.Context, actor authz.Subject, id uint) (*Prop
 	// the same transaction: if it fails, the proposal is not sent either.
 	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
 		err := s.save(ctx, actor, &before, p, "send", func(tx *Store) error {
-			return tx.Supersede(ctx, *p.RootID, p.ID, p.Version)
+			return tx.Supersede(ctx, *p.RootID, p.ID, p.Version, now)
 		})
 		if err != nil {
 			return err
@@ -653,7 +666,7 @@ func (s *Service) CustomerDecision(ctx context.Context, actor authz.Subject, id 
 	var extra []func(tx *Store) error
 	if accepted {
 		p.Status, action = StatusAccepted, "customer_accept"
-		extra = append(extra, func(tx *Store) error { return tx.Supersede(ctx, *p.RootID, p.ID, 0) })
+		extra = append(extra, func(tx *Store) error { return tx.Supersede(ctx, *p.RootID, p.ID, 0, now) })
 	}
 	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
 		if err := s.save(ctx, actor, &before, p, action, extra...); err != nil {

@@ -67,6 +67,8 @@ func (s *Store) Versions(ctx context.Context, rootID uint) ([]Proposal, error) {
 func (s *Store) Create(ctx context.Context, p *Proposal, lines []Line, needs []uint) error {
 	p.LockVersion = 1
 	if p.Number == "" {
+		// A placeholder unique among concurrent inserts, replaced by the
+		// real number below in the same transaction; not a timestamp.
 		p.Number = fmt.Sprintf("TMP-%d", time.Now().UnixNano())
 	}
 	if err := db.Conn(ctx, s.db).Create(p).Error; err != nil {
@@ -112,26 +114,13 @@ func (s *Store) replaceChildren(ctx context.Context, id uint, lines []Line, need
 	return nil
 }
 
-// Save writes p (and, when lines is not nil, its lines and needs) if its
-// lock version is still the one read.
-func (s *Store) Save(ctx context.Context, p *Proposal, lines []Line, needs []uint) error {
-	res := db.Conn(ctx, s.db).Model(&Proposal{}).Where("id = ? AND lock_version = ?", p.ID, p.LockVersion).
-		Updates(map[string]any{
-			"opportunity_id": p.OpportunityID, "title": p.Title, "status": p.Status, "valid_until": p.ValidUntil,
-			"background": p.Background, "needs_analysis": p.NeedsAnalysis, "solution": p.Solution,
-			"implementation": p.Implementation, "commitments": p.Commitments, "monthly_fen": p.MonthlyFen,
-			"one_time_fen": p.OneTimeFen, "total_fen": p.TotalFen, "needs_chief": p.NeedsChief,
-			"needs_director": p.NeedsDirector, "chief_approved_by": p.ChiefApprovedBy,
-			"director_approved_by": p.DirectorApprovedBy, "sent_at": p.SentAt, "decided_at": p.DecidedAt,
-			"lock_version": p.LockVersion + 1, "updated_by": p.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save proposal %d: %w", p.ID, res.Error)
+// Save writes every column of p (and, when lines is not nil, its lines
+// and needs) if its lock version is still the one read, stamping
+// updated_at with now.
+func (s *Store) Save(ctx context.Context, p *Proposal, lines []Line, needs []uint, now time.Time) error {
+	if err := db.SaveVersioned(ctx, s.db, p, now); err != nil {
+		return err
 	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save proposal %d: %w", p.ID, apperr.ErrConflict)
-	}
-	p.LockVersion++
 	if lines != nil {
 		return s.replaceChildren(ctx, p.ID, lines, needs)
 	}
@@ -142,13 +131,13 @@ func (s *Store) Save(ctx context.Context, p *Proposal, lines []Line, needs []uin
 // them when the customer accepts keep, only the older ones (below
 // belowVersion, when not 0) when keep is sent, so that a newer draft
 // someone is working on stays open.
-func (s *Store) Supersede(ctx context.Context, rootID, keep uint, belowVersion int) error {
+func (s *Store) Supersede(ctx context.Context, rootID, keep uint, belowVersion int, now time.Time) error {
 	q := db.Conn(ctx, s.db).Model(&Proposal{}).
 		Where("root_id = ? AND id <> ? AND status IN ?", rootID, keep, []string{StatusDraft, StatusPending, StatusApproved, StatusSent})
 	if belowVersion != 0 {
 		q = q.Where("version < ?", belowVersion)
 	}
-	return q.Updates(map[string]any{"status": StatusSuperseded, "lock_version": gorm.Expr("lock_version + 1"), "updated_at": time.Now().UTC()}).Error
+	return q.Updates(map[string]any{"status": StatusSuperseded, "lock_version": gorm.Expr("lock_version + 1"), "updated_at": now.UTC()}).Error
 }
 
 // AddApproval records a decision.

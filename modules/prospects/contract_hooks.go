@@ -45,7 +45,7 @@ func (s *Service) CloseWonForContract(ctx context.Context, actor authz.Subject, 
 				from := o.Stage
 				o.Stage, o.Probability, o.StageChangedAt, o.UpdatedBy = StageWon, DefaultProbability[StageWon], now, &actor.ID
 				o.LostReason, o.LostNote = "", ""
-				if err := tx.SaveOpportunity(ctx, o); err != nil {
+				if err := tx.SaveOpportunity(ctx, o, s.now()); err != nil {
 					return err
 				}
 				if err := tx.AddStageChange(ctx, &StageChange{OpportunityID: o.ID, FromStage: from, ToStage: StageWon, ByID: actor.ID, At: now, Note: strings.TrimSpace(note)}); err != nil {
@@ -61,7 +61,7 @@ func (s *Service) CloseWonForContract(ctx context.Context, actor authz.Subject, 
 		}
 		before := *c
 		c.Status, c.UpdatedBy = "active", &actor.ID
-		if err := tx.SaveCustomer(ctx, c); err != nil {
+		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionUpdate, audit.Diff(&before, c))

@@ -154,7 +154,9 @@ type ContactInput struct {
 
 // Validate checks and normalises a key person. Names keep their Chinese
 // punctuation; phones, e-mail and dates are read full-width or not.
-func (in *ContactInput) Validate() (*time.Time, apperr.Fields) {
+// Validate checks and normalises a key person; now is the service's clock
+// (a birthday may not be after it).
+func (in *ContactInput) Validate(now time.Time) (*time.Time, apperr.Fields) {
 	f := apperr.Fields{}
 	in.Name = textnorm.Name(in.Name)
 	in.Title = textnorm.Line(in.Title)
@@ -202,7 +204,7 @@ func (in *ContactInput) Validate() (*time.Time, apperr.Fields) {
 		switch {
 		case err != nil:
 			f.Add("birthday", textnorm.DateMessage(err))
-		case t.After(time.Now()):
+		case t.After(now):
 			f.Add("birthday", "v.date")
 		default:
 			bday = &t

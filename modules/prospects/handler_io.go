@@ -73,8 +73,8 @@ func (s *Service) EachExportRow(ctx context.Context, actor authz.Subject, f Cust
 	})
 }
 
-func exportName(ext string) string {
-	return fmt.Sprintf("customers-%s.%s", time.Now().Format("20060102-1504"), ext)
+func exportName(ext string, now time.Time) string {
+	return fmt.Sprintf("customers-%s.%s", now.Format("20060102-1504"), ext)
 }
 
 func (h *handler) exportCSV(c *fiber.Ctx) error { return h.export(c, sheet.CSV) }
@@ -99,7 +99,7 @@ func (h *handler) export(c *fiber.Ctx, format string) error {
 	}
 	c.Set(fiber.HeaderContentType, sheet.ContentType(format))
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Attachment(exportName(format))
+	c.Attachment(exportName(format, h.svc.Now().In(h.srv.Location())))
 	return c.SendStream(file, int(size))
 }
 

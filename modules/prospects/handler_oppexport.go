@@ -3,7 +3,6 @@ package prospects
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -94,7 +93,7 @@ func (h *handler) exportOpportunities(format string) fiber.Handler {
 		}
 		c.Set(fiber.HeaderContentType, sheet.ContentType(format))
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		c.Attachment(fmt.Sprintf("opportunities-%s.%s", time.Now().In(h.srv.Location()).Format("20060102-1504"), format))
+		c.Attachment(fmt.Sprintf("opportunities-%s.%s", h.svc.Now().In(h.srv.Location()).Format("20060102-1504"), format))
 		return c.SendStream(file, int(size))
 	}
 }

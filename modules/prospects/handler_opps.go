@@ -108,7 +108,7 @@ func (h *handler) scopeOptions(c *fiber.Ctx, teamID uint) ([]teamOption, []org.U
 			return nil, nil, err
 		}
 		branch := map[uint]string{}
-		if me.Role == authz.RoleAdmin {
+		if h.svc.TeamsAcrossBranches(me) {
 			bs, err := h.svc.org.Branches(ctx)
 			if err != nil {
 				return nil, nil, err
@@ -125,26 +125,9 @@ func (h *handler) scopeOptions(c *fiber.Ctx, teamID uint) ([]teamOption, []org.U
 			teams = append(teams, teamOption{ID: t.ID, Label: label})
 		}
 	}
-	var owners []org.User
-	switch {
-	case me.Role == authz.RoleAccountManager:
-	case teamID != 0 && me.Role != authz.RoleChiefRep:
-		us, err := h.svc.org.UsersByTeam(ctx, teamID)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, u := range us {
-			if (u.Role == authz.RoleAccountManager || u.Role == authz.RoleChiefRep) &&
-				(me.Role == authz.RoleAdmin || (u.BranchID != nil && *u.BranchID == me.BranchID)) {
-				owners = append(owners, u)
-			}
-		}
-	default:
-		us, err := h.svc.Assignable(ctx, me)
-		if err != nil {
-			return nil, nil, err
-		}
-		owners = us
+	owners, err := h.svc.FilterOwners(ctx, me, teamID)
+	if err != nil {
+		return nil, nil, err
 	}
 	return teams, owners, nil
 }

@@ -64,7 +64,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 	repsFor := map[uint]map[string]uint{}
 	chiefFor := func(owner *org.User, username string) (*uint, error) {
 		key := derefID(owner.TeamID)
-		if actor.Role == authz.RoleDirector {
+		if s.assignsBranch(actor) {
 			key = derefID(owner.BranchID)
 		}
 		reps, ok := repsFor[key]
@@ -126,7 +126,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 		}
 		if row.Contact != nil {
 			ct := *row.Contact
-			bday, f := ct.Validate()
+			bday, f := ct.Validate(s.now())
 			for field, msg := range f {
 				problem(row.Line, field, msg, "")
 			}

@@ -333,7 +333,7 @@ func TestImportTemplateRoundTrip(t *testing.T) {
 			t.Errorf("line %d: example customer does not validate: %v", r.Line, fields)
 		}
 		contact := *r.Contact
-		if _, fields := contact.Validate(); len(fields) > 0 {
+		if _, fields := contact.Validate(time.Now()); len(fields) > 0 {
 			t.Errorf("line %d: example key person does not validate: %v", r.Line, fields)
 		}
 		if r.OwnerUsername != "liwei" {

@@ -99,7 +99,7 @@ func (s *Service) UpdateOpportunity(ctx context.Context, actor authz.Subject, id
 	}
 	o.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveOpportunity(ctx, o); err != nil {
+		if err := tx.SaveOpportunity(ctx, o, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "opportunity", o.ID, audit.ActionUpdate, audit.Diff(&before, o))
@@ -178,7 +178,7 @@ func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m
 		o.LostReason, o.LostNote = m.LostReason, strings.TrimSpace(m.Note)
 	}
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveOpportunity(ctx, o); err != nil {
+		if err := tx.SaveOpportunity(ctx, o, s.now()); err != nil {
 			return err
 		}
 		if err := tx.AddStageChange(ctx, &StageChange{OpportunityID: o.ID, FromStage: from, ToStage: m.To, ByID: actor.ID, At: now, Note: strings.TrimSpace(m.Note)}); err != nil {
@@ -187,7 +187,7 @@ func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m
 		if m.To == StageWon && c.Status != "active" {
 			cb := *c
 			c.Status, c.UpdatedBy = "active", &actor.ID
-			if err := tx.SaveCustomer(ctx, c); err != nil {
+			if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 				return err
 			}
 			if err := audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionUpdate, audit.Diff(&cb, c)); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/migrations"
+	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -23,7 +24,7 @@ func (w *world) user(t *testing.T, username string) authz.Subject {
 	if s, ok := w.users[username]; ok {
 		return s
 	}
-	u, err := w.svc.org.UserByUsername(context.Background(), username)
+	u, err := w.svc.org.(*org.Store).UserByUsername(context.Background(), username)
 	if err != nil {
 		t.Fatal(err)
 	}

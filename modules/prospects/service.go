@@ -21,11 +21,25 @@ import (
 )
 
 // Service holds the rules for customers, key persons and opportunities.
+// People is what prospects reads of the organisation: owners, chief reps,
+// teams and branches. org.Service implements it (wired in cmd/jike); no
+// module reaches into org's store.
+type People interface {
+	UserByID(ctx context.Context, id uint) (*org.User, error)
+	UsersByIDs(ctx context.Context, ids []uint) (map[uint]org.User, error)
+	UsersByTeam(ctx context.Context, teamIDs ...uint) ([]org.User, error)
+	ChiefReps(ctx context.Context, branchID uint) ([]org.User, error)
+	TeamByID(ctx context.Context, id uint) (*org.Team, error)
+	Teams(ctx context.Context, branchID uint, activeOnly bool) ([]org.Team, error)
+	Branches(ctx context.Context) ([]org.Branch, error)
+	BranchByID(ctx context.Context, id uint) (*org.Branch, error)
+}
+
 // Every method takes the acting user and checks the record against the
 // permission policy; a record outside the actor's scope is ErrNotFound.
 type Service struct {
 	store    *Store
-	org      *org.Store
+	org      People
 	enf      *authz.Enforcer
 	timeline *Timeline
 	now      func() time.Time
@@ -102,13 +116,19 @@ func (s *Service) Regions(ctx context.Context, actor authz.Subject) ([]string, e
 }
 
 // NewService wires the service.
-func NewService(store *Store, orgStore *org.Store, enf *authz.Enforcer, tl *Timeline) *Service {
-	s := &Service{store: store, org: orgStore, enf: enf, timeline: tl, now: func() time.Time { return time.Now().UTC() },
+func NewService(store *Store, people People, enf *authz.Enforcer, tl *Timeline) *Service {
+	s := &Service{store: store, org: people, enf: enf, timeline: tl, now: func() time.Time { return time.Now().UTC() },
 		limiter: ratelimit.New(store.DB()), checkRule: defaultCheckRule, importRule: defaultImportRule,
 		gate: tabular.NewGate(DefaultImportSlots)}
 	tl.Register(s.timelineEntries)
 	return s
 }
+
+// SetClock replaces the service clock (the app's, or a test's fake one).
+func (s *Service) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
+
+// Now is the service clock, in UTC.
+func (s *Service) Now() time.Time { return s.now() }
 
 // Timeline exposes the registry for other modules.
 func (s *Service) Timeline() *Timeline { return s.timeline }
@@ -179,21 +199,66 @@ func (s *Service) ListsOthers(actor authz.Subject) bool {
 	return s.enf.CanRoute(actor, "customer", "list_others")
 }
 
+// TeamsAcrossBranches reports whether actor's team filter spans every
+// branch (customer list_teams at scope all: the admin), so teams are
+// labelled with their branch.
+func (s *Service) TeamsAcrossBranches(actor authz.Subject) bool {
+	return s.enf.Level(actor, "customer", "list_teams") == authz.ScopeAll
+}
+
+// FilterOwners lists the people a list's owner filter offers actor: nobody
+// when actor sees only their own records (no list_others); when actor
+// picks teams (list_teams) and chose one, the sellers of that team within
+// their reach (their branch, or any at scope all); otherwise the people
+// they may assign (Assignable).
+func (s *Service) FilterOwners(ctx context.Context, actor authz.Subject, teamID uint) ([]org.User, error) {
+	switch {
+	case !s.ListsOthers(actor):
+		return nil, nil
+	case teamID != 0 && s.ListsTeams(actor):
+		us, err := s.org.UsersByTeam(ctx, teamID)
+		if err != nil {
+			return nil, err
+		}
+		everywhere := s.TeamsAcrossBranches(actor)
+		var out []org.User
+		for _, u := range s.sellers(us) {
+			if everywhere || (u.BranchID != nil && *u.BranchID == actor.BranchID) {
+				out = append(out, u)
+			}
+		}
+		return out, nil
+	}
+	return s.Assignable(ctx, actor)
+}
+
 // --- owners and chief reps
 
-// Assignable lists the people actor may make owner of a new customer: an
-// account manager only themselves; a chief rep the team; a director the
+// Sells reports whether actor may own customers and plan their own work
+// (policy customer create; the admin sells nothing).
+func (s *Service) Sells(actor authz.Subject) bool { return s.enf.CanRoute(actor, "customer", "create") }
+
+// assignsBranch reports whether actor chooses people across the branch's
+// teams — owners and chief reps — rather than within one team (policy
+// customer assign_branch).
+func (s *Service) assignsBranch(actor authz.Subject) bool {
+	return s.enf.CanRoute(actor, "customer", "assign_branch")
+}
+
+// Assignable lists the people actor may make owner of a new customer, by
+// the reach of their customer create policy: own (an account manager)
+// only themselves; team (a chief rep) the team; branch (a director) the
 // branch.
 func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.User, error) {
 	var candidates []org.User
-	switch actor.Role {
-	case authz.RoleAccountManager:
+	switch s.enf.Level(actor, "customer", "create") {
+	case authz.ScopeOwn:
 		u, err := s.org.UserByID(ctx, actor.ID)
 		if err != nil {
 			return nil, err
 		}
 		return []org.User{*u}, nil
-	case authz.RoleChiefRep:
+	case authz.ScopeTeam:
 		if actor.TeamID == 0 {
 			return nil, nil
 		}
@@ -202,7 +267,7 @@ func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.Us
 			return nil, err
 		}
 		candidates = us
-	case authz.RoleDirector:
+	case authz.ScopeBranch:
 		teams, err := s.org.Teams(ctx, actor.BranchID, true)
 		if err != nil {
 			return nil, err
@@ -220,14 +285,15 @@ func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.Us
 		}
 		candidates = us
 	}
-	return sellers(candidates), nil
+	return s.sellers(candidates), nil
 }
 
-// sellers keeps the users who may own customers.
-func sellers(users []org.User) []org.User {
+// sellers keeps the users who may own customers (policy customer
+// be_owner).
+func (s *Service) sellers(users []org.User) []org.User {
 	var out []org.User
 	for _, u := range users {
-		if u.Role == authz.RoleAccountManager || u.Role == authz.RoleChiefRep {
+		if s.enf.CanRoute(u.Subject(), "customer", "be_owner") {
 			out = append(out, u)
 		}
 	}
@@ -240,14 +306,14 @@ func sellers(users []org.User) []org.User {
 // also when they are named chief rep of another team's customer, so that
 // team does not lose it.
 func (s *Service) ReassignOwners(ctx context.Context, actor authz.Subject, c *Customer) ([]org.User, error) {
-	if actor.Role == authz.RoleDirector {
+	if s.assignsBranch(actor) {
 		return s.Assignable(ctx, actor)
 	}
 	us, err := s.org.UsersByTeam(ctx, c.TeamID)
 	if err != nil {
 		return nil, err
 	}
-	return sellers(us), nil
+	return s.sellers(us), nil
 }
 
 // findUser picks ownerID (the actor when 0) from list, or adds a field
@@ -281,7 +347,7 @@ func (s *Service) ChiefRepsFor(ctx context.Context, actor authz.Subject, owner *
 		return nil, nil
 	}
 	all, err := s.org.ChiefReps(ctx, *owner.BranchID)
-	if err != nil || actor.Role == authz.RoleDirector {
+	if err != nil || s.assignsBranch(actor) {
 		return all, err
 	}
 	if owner.TeamID == nil {
@@ -334,7 +400,7 @@ func (s *Service) checkChiefRep(ctx context.Context, actor authz.Subject, chiefI
 // new customer those of the actor's own team (every owner an account
 // manager or chief rep may choose is in it), for a director the branch's.
 func (s *Service) FormChiefReps(ctx context.Context, actor authz.Subject) ([]org.User, error) {
-	if actor.Role == authz.RoleDirector {
+	if s.assignsBranch(actor) {
 		return s.org.ChiefReps(ctx, actor.BranchID)
 	}
 	me, err := s.org.UserByID(ctx, actor.ID)
@@ -350,7 +416,7 @@ func (s *Service) FormChiefReps(ctx context.Context, actor authz.Subject) ([]org
 func (s *Service) ReassignChiefReps(ctx context.Context, actor authz.Subject, c *Customer) ([]org.User, error) {
 	var list []org.User
 	var err error
-	if actor.Role == authz.RoleDirector {
+	if s.assignsBranch(actor) {
 		list, err = s.org.ChiefReps(ctx, c.BranchID)
 	} else {
 		branch, team := c.BranchID, c.TeamID
@@ -641,7 +707,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, actor authz.Subject, id ui
 	applyCustomerInput(c, in, v)
 	c.SearchText, c.UpdatedBy = searchText(c, names[c.ID]), &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveCustomer(ctx, c); err != nil {
+		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionUpdate, audit.Diff(&before, c))
@@ -682,11 +748,11 @@ func (s *Service) Reassign(ctx context.Context, actor authz.Subject, id, ownerID
 	c.OwnerID, c.ChiefRepID = owner.ID, chief
 	c.TeamID, c.BranchID, c.UpdatedBy = derefID(owner.TeamID), derefID(owner.BranchID), &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveCustomer(ctx, c); err != nil {
+		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 			return err
 		}
 		if before.OwnerID != c.OwnerID {
-			if err := tx.ReassignOpportunities(ctx, c.ID, c.OwnerID, actor.ID); err != nil {
+			if err := tx.ReassignOpportunities(ctx, c.ID, c.OwnerID, actor.ID, s.now()); err != nil {
 				return err
 			}
 		}
@@ -702,7 +768,7 @@ func (s *Service) DeleteCustomer(ctx context.Context, actor authz.Subject, id ui
 		return err
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SetCustomerDeleted(ctx, c.ID, true, actor.ID); err != nil {
+		if err := tx.SetCustomerDeleted(ctx, c.ID, true, actor.ID, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionDelete, nil)
@@ -726,7 +792,7 @@ func (s *Service) RestoreCustomer(ctx context.Context, actor authz.Subject, id u
 		return apperr.Fields{"credit_code": "v.credit_code_taken"}
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SetCustomerDeleted(ctx, c.ID, false, actor.ID); err != nil {
+		if err := tx.SetCustomerDeleted(ctx, c.ID, false, actor.ID, s.now()); err != nil {
 			if errors.Is(err, apperr.ErrConflict) {
 				return apperr.Fields{"credit_code": "v.credit_code_taken"}
 			}
@@ -808,7 +874,7 @@ func (s *Service) SaveQualification(ctx context.Context, actor authz.Subject, id
 	c.QualScore = QualScore(c.QualPay, c.QualNeed, c.QualAuthority, c.QualAcceptance)
 	c.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveCustomer(ctx, c); err != nil {
+		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionUpdate, audit.Diff(&before, c))
@@ -845,7 +911,8 @@ func (s *Service) refreshSearch(ctx context.Context, tx *Store, c *Customer) err
 		return err
 	}
 	text := searchText(c, names[c.ID])
-	return tx.DB().WithContext(ctx).Model(&Customer{}).Where("id = ?", c.ID).Update("search_text", text).Error
+	c.SearchText = text
+	return tx.SetSearchText(ctx, c.ID, text)
 }
 
 // sameContact reports whether ct has the name name once both are
@@ -877,7 +944,7 @@ func (s *Service) SaveContact(ctx context.Context, actor authz.Subject, customer
 	if err != nil {
 		return nil, err
 	}
-	bday, f := in.Validate()
+	bday, f := in.Validate(s.now())
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
@@ -921,7 +988,7 @@ func (s *Service) SaveContact(ctx context.Context, actor authz.Subject, customer
 			if err := tx.CreateContact(ctx, ct); err != nil {
 				return err
 			}
-		} else if err := tx.SaveContact(ctx, ct); err != nil {
+		} else if err := tx.SaveContact(ctx, ct, s.now()); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx.DB(), actor.ID, "contact", ct.ID, action, audit.Diff(before, ct)); err != nil {
@@ -946,7 +1013,7 @@ func (s *Service) DeleteContact(ctx context.Context, actor authz.Subject, custom
 		return fmt.Errorf("contact %d: %w", id, apperr.ErrNotFound)
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.DeleteContact(ctx, id); err != nil {
+		if err := tx.DeleteContact(ctx, id, s.now()); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx.DB(), actor.ID, "contact", id, audit.ActionDelete, map[string]audit.Change{"name": {From: ct.Name}}); err != nil {

@@ -251,39 +251,23 @@ func (s *Store) CreateCustomer(ctx context.Context, c *Customer) error {
 	return nil
 }
 
-// SaveCustomer writes every column of c if the version is unchanged.
-func (s *Store) SaveCustomer(ctx context.Context, c *Customer) error {
-	res := db.Conn(ctx, s.db).Model(&Customer{}).Where("id = ? AND version = ?", c.ID, c.Version).
-		Updates(map[string]any{
-			"name": c.Name, "credit_code": c.CreditCode, "industry": c.Industry, "grade": c.Grade,
-			"headcount": c.Headcount, "annual_spend_fen": c.AnnualSpendFen, "address": c.Address,
-			"region": c.Region, "status": c.Status, "competitors": c.Competitors, "owner_id": c.OwnerID,
-			"chief_rep_id": c.ChiefRepID, "team_id": c.TeamID, "branch_id": c.BranchID,
-			"qual_pay": c.QualPay, "qual_pay_note": c.QualPayNote, "qual_need": c.QualNeed,
-			"qual_need_note": c.QualNeedNote, "qual_authority": c.QualAuthority,
-			"qual_authority_note": c.QualAuthorityNote, "qual_acceptance": c.QualAcceptance,
-			"qual_acceptance_note": c.QualAcceptanceNote, "qual_score": c.QualScore,
-			"search_text": c.SearchText, "version": c.Version + 1, "updated_by": c.UpdatedBy,
-			"updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
-			return fmt.Errorf("save customer %d: %w", c.ID, apperr.ErrConflict)
-		}
-		return fmt.Errorf("save customer %d: %w", c.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save customer %d (stale version %d): %w", c.ID, c.Version, apperr.ErrConflict)
-	}
-	c.Version++
-	return nil
+// SaveCustomer writes every column of c if the version is unchanged, and
+// stamps updated_at with now.
+func (s *Store) SaveCustomer(ctx context.Context, c *Customer, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, c, now)
+}
+
+// SetSearchText rewrites a customer's search column (its key persons
+// changed); it is derived data, so the version stays.
+func (s *Store) SetSearchText(ctx context.Context, id uint, text string) error {
+	return db.Conn(ctx, s.db).Model(&Customer{}).Where("id = ?", id).Update("search_text", text).Error
 }
 
 // SetCustomerDeleted soft-deletes (or restores) a customer.
-func (s *Store) SetCustomerDeleted(ctx context.Context, id uint, deleted bool, by uint) error {
+func (s *Store) SetCustomerDeleted(ctx context.Context, id uint, deleted bool, by uint, now time.Time) error {
 	var at any
 	if deleted {
-		at = time.Now().UTC()
+		at = now.UTC()
 	}
 	res := db.Conn(ctx, s.db).Unscoped().Model(&Customer{}).Where("id = ?", id).
 		Updates(map[string]any{"deleted_at": at, "updated_by": by, "version": gorm.Expr("version + 1")})
@@ -340,27 +324,14 @@ func (s *Store) CreateContact(ctx context.Context, c *Contact) error {
 	return db.Conn(ctx, s.db).Create(c).Error
 }
 
-// SaveContact writes c under optimistic locking.
-func (s *Store) SaveContact(ctx context.Context, c *Contact) error {
-	res := db.Conn(ctx, s.db).Model(&Contact{}).Where("id = ? AND version = ?", c.ID, c.Version).
-		Updates(map[string]any{
-			"name": c.Name, "title": c.Title, "mobile": c.Mobile, "phone": c.Phone, "email": c.Email,
-			"role": c.Role, "attitude": c.Attitude, "birthday": c.Birthday, "preferences": c.Preferences,
-			"notes": c.Notes, "version": c.Version + 1, "updated_by": c.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save contact %d: %w", c.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save contact %d: %w", c.ID, apperr.ErrConflict)
-	}
-	c.Version++
-	return nil
+// SaveContact writes every column of c under optimistic locking.
+func (s *Store) SaveContact(ctx context.Context, c *Contact, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, c, now)
 }
 
 // DeleteContact soft-deletes a key person.
-func (s *Store) DeleteContact(ctx context.Context, id uint) error {
-	return db.Conn(ctx, s.db).Delete(&Contact{}, id).Error
+func (s *Store) DeleteContact(ctx context.Context, id uint, now time.Time) error {
+	return db.ConnAt(ctx, s.db, now).Delete(&Contact{}, id).Error
 }
 
 // --- opportunities
@@ -642,31 +613,16 @@ func (s *Store) CreateOpportunity(ctx context.Context, o *Opportunity) error {
 	return db.Conn(ctx, s.db).Create(o).Error
 }
 
-// SaveOpportunity writes o under optimistic locking.
-func (s *Store) SaveOpportunity(ctx context.Context, o *Opportunity) error {
-	res := db.Conn(ctx, s.db).Model(&Opportunity{}).Where("id = ? AND version = ?", o.ID, o.Version).
-		Updates(map[string]any{
-			"title": o.Title, "products": o.Products, "monthly_fen": o.MonthlyFen, "one_time_fen": o.OneTimeFen,
-			"expected_close": o.ExpectedClose, "stage": o.Stage, "probability": o.Probability,
-			"owner_id": o.OwnerID, "lost_reason": o.LostReason, "lost_note": o.LostNote,
-			"stage_changed_at": o.StageChangedAt, "version": o.Version + 1, "updated_by": o.UpdatedBy,
-			"updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save opportunity %d: %w", o.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save opportunity %d: %w", o.ID, apperr.ErrConflict)
-	}
-	o.Version++
-	return nil
+// SaveOpportunity writes every column of o under optimistic locking.
+func (s *Store) SaveOpportunity(ctx context.Context, o *Opportunity, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, o, now)
 }
 
 // ReassignOpportunities moves a customer's open opportunities to owner.
-func (s *Store) ReassignOpportunities(ctx context.Context, customerID, owner, by uint) error {
+func (s *Store) ReassignOpportunities(ctx context.Context, customerID, owner, by uint, now time.Time) error {
 	return db.Conn(ctx, s.db).Model(&Opportunity{}).
 		Where("customer_id = ? AND stage NOT IN ?", customerID, []string{StageWon, StageLost}).
-		Updates(map[string]any{"owner_id": owner, "updated_by": by, "version": gorm.Expr("version + 1"), "updated_at": time.Now().UTC()}).Error
+		Updates(map[string]any{"owner_id": owner, "updated_by": by, "version": gorm.Expr("version + 1"), "updated_at": now.UTC()}).Error
 }
 
 // AddStageChange records a move.

@@ -48,12 +48,21 @@ type CreateNeedFunc func(ctx context.Context, tx *gorm.DB, actor authz.Subject, 
 // complaints) in cmd/jike.
 type BriefSection func(ctx context.Context, actor authz.Subject, customerID uint) (title string, lines []BriefLine, err error)
 
+// People is what visits reads of the organisation (participants, the
+// team's people, the feed's owner). org.Service implements it.
+type People interface {
+	UserByID(ctx context.Context, id uint) (*org.User, error)
+	UsersByIDs(ctx context.Context, ids []uint) (map[uint]org.User, error)
+	UsersByTeam(ctx context.Context, teamIDs ...uint) ([]org.User, error)
+	Teams(ctx context.Context, branchID uint, activeOnly bool) ([]org.Team, error)
+}
+
 // Service holds the rules for visit plans and records. A visit is visible
 // and editable exactly when its customer is (prospects.CustomerFor).
 type Service struct {
 	store     *Store
 	prospects *prospects.Service
-	org       *org.Store
+	org       People
 	loc       *time.Location
 	now       func() time.Time
 	// CreateNeed, when set, turns needs discovered at a visit into records.
@@ -67,11 +76,11 @@ type Service struct {
 }
 
 // NewService wires the service; loc is the zone people plan in.
-func NewService(store *Store, ps *prospects.Service, orgStore *org.Store, loc *time.Location) *Service {
+func NewService(store *Store, ps *prospects.Service, people People, loc *time.Location) *Service {
 	if loc == nil {
 		loc = time.UTC
 	}
-	s := &Service{store: store, prospects: ps, org: orgStore, loc: loc, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{store: store, prospects: ps, org: people, loc: loc, now: func() time.Time { return time.Now().UTC() }}
 	ps.Timeline().Register(s.timelineEntries)
 	return s
 }
@@ -223,7 +232,7 @@ func (s *Service) UpdatePlan(ctx context.Context, actor authz.Subject, id uint, 
 	}
 	p.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SavePlan(ctx, p, in.Contacts, in.Participants, true); err != nil {
+		if err := tx.SavePlan(ctx, p, in.Contacts, in.Participants, true, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
@@ -243,7 +252,7 @@ func (s *Service) Check(ctx context.Context, actor authz.Subject, id uint, item 
 	}
 	p.UpdatedBy = &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+		if err := tx.SavePlan(ctx, p, nil, nil, false, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
@@ -282,7 +291,7 @@ func (s *Service) setStatus(ctx context.Context, actor authz.Subject, id uint, s
 	before := *p
 	p.Status, p.CancelReason, p.UpdatedBy = status, reason, &actor.ID
 	return s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+		if err := tx.SavePlan(ctx, p, nil, nil, false, s.now()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&before, p))
@@ -416,7 +425,7 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 			if err := tx.CreateRecord(ctx, r); err != nil {
 				return err
 			}
-		} else if err := tx.SaveRecord(ctx, r); err != nil {
+		} else if err := tx.SaveRecord(ctx, r, s.now()); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx.DB(), actor.ID, "visit_record", r.ID, action, audit.Diff(before, r)); err != nil {
@@ -425,7 +434,7 @@ func (s *Service) SaveRecord(ctx context.Context, actor authz.Subject, visitID u
 		if p.Status != StatusDone {
 			pb := *p
 			p.Status, p.UpdatedBy = StatusDone, &actor.ID
-			if err := tx.SavePlan(ctx, p, nil, nil, false); err != nil {
+			if err := tx.SavePlan(ctx, p, nil, nil, false, s.now()); err != nil {
 				return err
 			}
 			if err := audit.Record(ctx, tx.DB(), actor.ID, "visit", p.ID, audit.ActionUpdate, audit.Diff(&pb, p)); err != nil {
@@ -767,7 +776,7 @@ func hashToken(t string) string {
 // returns it; only its hash is stored, so it is shown once.
 func (s *Service) NewFeedToken(ctx context.Context, actor authz.Subject) (string, error) {
 	token := web.RandomToken(24)
-	if err := s.store.SetToken(ctx, actor.ID, hashToken(token)); err != nil {
+	if err := s.store.SetToken(ctx, actor.ID, hashToken(token), s.now()); err != nil {
 		return "", err
 	}
 	return token, nil

@@ -73,24 +73,12 @@ func (s *Store) setLinks(ctx context.Context, visitID uint, contacts, participan
 	return nil
 }
 
-// SavePlan writes p (and replaces its links when given) under optimistic
-// locking.
-func (s *Store) SavePlan(ctx context.Context, p *Plan, contacts, participants []uint, links bool) error {
-	res := db.Conn(ctx, s.db).Model(&Plan{}).Where("id = ? AND version = ?", p.ID, p.Version).
-		Updates(map[string]any{
-			"starts_at": p.StartsAt, "duration_min": p.DurationMin, "kind": p.Kind, "objective": p.Objective,
-			"location": p.Location, "status": p.Status, "cancel_reason": p.CancelReason,
-			"chk_background": p.ChkBackground, "chk_materials": p.ChkMaterials, "chk_cards": p.ChkCards,
-			"chk_demo": p.ChkDemo, "chk_quotation": p.ChkQuotation, "chk_appointment": p.ChkAppointment,
-			"owner_id": p.OwnerID, "version": p.Version + 1, "updated_by": p.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save visit %d: %w", p.ID, res.Error)
+// SavePlan writes every column of p (and replaces its links when given)
+// under optimistic locking, stamping updated_at with now.
+func (s *Store) SavePlan(ctx context.Context, p *Plan, contacts, participants []uint, links bool, now time.Time) error {
+	if err := db.SaveVersioned(ctx, s.db, p, now); err != nil {
+		return err
 	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save visit %d: %w", p.ID, apperr.ErrConflict)
-	}
-	p.Version++
 	if links {
 		return s.setLinks(ctx, p.ID, contacts, participants)
 	}
@@ -151,22 +139,9 @@ func (s *Store) CreateRecord(ctx context.Context, r *Record) error {
 	return db.Conn(ctx, s.db).Create(r).Error
 }
 
-// SaveRecord writes r under optimistic locking.
-func (s *Store) SaveRecord(ctx context.Context, r *Record) error {
-	res := db.Conn(ctx, s.db).Model(&Record{}).Where("id = ? AND version = ?", r.ID, r.Version).
-		Updates(map[string]any{
-			"discussed": r.Discussed, "attitude": r.Attitude, "needs_text": r.NeedsText, "next_step": r.NextStep,
-			"next_date": r.NextDate, "next_visit_id": r.NextVisitID, "version": r.Version + 1,
-			"updated_by": r.UpdatedBy, "updated_at": time.Now().UTC(),
-		})
-	if res.Error != nil {
-		return fmt.Errorf("save record %d: %w", r.ID, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("save record %d: %w", r.ID, apperr.ErrConflict)
-	}
-	r.Version++
-	return nil
+// SaveRecord writes every column of r under optimistic locking.
+func (s *Store) SaveRecord(ctx context.Context, r *Record, now time.Time) error {
+	return db.SaveVersioned(ctx, s.db, r, now)
 }
 
 // PlanFilter selects plans. The permission scope is not part of it: the
@@ -256,12 +231,12 @@ func (s *Store) ListPlans(ctx context.Context, scope authz.ListScope, f PlanFilt
 }
 
 // SetToken stores the hash of a user's calendar token, replacing any.
-func (s *Store) SetToken(ctx context.Context, userID uint, hash string) error {
+func (s *Store) SetToken(ctx context.Context, userID uint, hash string, now time.Time) error {
 	return db.Conn(ctx, s.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("user_id = ?", userID).Delete(&CalendarToken{}).Error; err != nil {
 			return err
 		}
-		return tx.Create(&CalendarToken{UserID: userID, TokenHash: hash, CreatedAt: time.Now().UTC()}).Error
+		return tx.Create(&CalendarToken{UserID: userID, TokenHash: hash, CreatedAt: now.UTC()}).Error
 	})
 }
 

@@ -46,7 +46,7 @@ func visitsViews(b *i18n.Bundle) map[string][]web.Example {
 				Attitudes: Attitudes, Kinds: Kinds, NeedCategories: servicecat.Keys(), CanRecord: form, Late: true,
 				Rec: &RecordInput{Discussed: "扩容", Attitude: "positive", NeedsText: "带宽", NextStep: "报价", NextDate: "2026-06-08",
 					NextTime: "09:30", NextKind: NextTodo, Version: 1},
-				NeedRows: []NeedLine{{Line: 0, Category: "data", Description: "带宽", ContactID: 3}, {Line: 1}, {Line: 2}},
+				NeedRows: []NeedLine{{Line: 0, Category: "dedicated_line", Description: "带宽", ContactID: 3}, {Line: 1}, {Line: 2}},
 				History: &audit.View{Rows: []audit.Row{{At: "2026-06-01 16:00", Actor: val, Target: val, Entity: "走访", Action: "修改",
 					Changes: []audit.FieldView{{Label: "目的", From: val, To: val}}}}}}
 			if !form {

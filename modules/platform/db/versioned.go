@@ -21,20 +21,26 @@ var neverWritten = []string{"id", "created_at", "created_by", "deleted_at"}
 // means someone saved first: apperr.ErrConflict. A unique-key violation is
 // apperr.ErrConflict too (wrapped with what collided).
 //
-// rec is a pointer to a model with ID (uint) and Version (int) fields.
-// Every other column is written, so a column added to the model is saved
-// without anyone listing it — the hand-written column maps this replaces
-// silently dropped the ones they forgot. On success rec.Version is the new
-// version.
+// rec is a pointer to a model with an ID (uint) field and a lock field:
+// LockVersion (column lock_version) when the model has one — a proposal's
+// Version is its business version number, not its lock — else Version
+// (column version). Every other column is written, so a column added to
+// the model is saved without anyone listing it — the hand-written column
+// maps this replaces silently dropped the ones they forgot. On success the
+// lock field holds the new version.
 func SaveVersioned(ctx context.Context, base *gorm.DB, rec any, now time.Time) error {
 	v := reflect.ValueOf(rec)
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("db.SaveVersioned: want a pointer to a struct, got %T", rec)
 	}
 	e := v.Elem()
+	lockCol := "version"
 	idField, verField := e.FieldByName("ID"), e.FieldByName("Version")
+	if f := e.FieldByName("LockVersion"); f.IsValid() {
+		verField, lockCol = f, "lock_version"
+	}
 	if !idField.IsValid() || !verField.IsValid() || !verField.CanSet() {
-		return fmt.Errorf("db.SaveVersioned: %T needs ID and Version fields", rec)
+		return fmt.Errorf("db.SaveVersioned: %T needs ID and Version (or LockVersion) fields", rec)
 	}
 	id, old := idField.Uint(), verField.Int()
 	if id == 0 {
@@ -44,8 +50,7 @@ func SaveVersioned(ctx context.Context, base *gorm.DB, rec any, now time.Time) e
 	if f := e.FieldByName("UpdatedAt"); f.IsValid() && f.Type() == reflect.TypeOf(time.Time{}) {
 		f.Set(reflect.ValueOf(now.UTC()))
 	}
-	conn := Conn(ctx, base).Session(&gorm.Session{NowFunc: func() time.Time { return now.UTC() }})
-	res := conn.Model(rec).Where("version = ?", old).Select("*").Omit(neverWritten...).Updates(rec)
+	res := ConnAt(ctx, base, now).Model(rec).Where(lockCol+" = ?", old).Select("*").Omit(neverWritten...).Updates(rec)
 	if res.Error != nil {
 		verField.SetInt(old)
 		if errors.Is(res.Error, gorm.ErrDuplicatedKey) {
@@ -58,4 +63,11 @@ func SaveVersioned(ctx context.Context, base *gorm.DB, rec any, now time.Time) e
 		return fmt.Errorf("save %T %d (stale version %d): %w", rec, id, old, apperr.ErrConflict)
 	}
 	return nil
+}
+
+// ConnAt is Conn whose automatic timestamps (created_at and updated_at
+// on create, deleted_at on a soft delete) read now — the service's clock —
+// instead of the system clock.
+func ConnAt(ctx context.Context, base *gorm.DB, now time.Time) *gorm.DB {
+	return Conn(ctx, base).Session(&gorm.Session{NowFunc: func() time.Time { return now.UTC() }})
 }

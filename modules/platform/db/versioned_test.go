@@ -82,3 +82,44 @@ func TestSaveVersioned(t *testing.T) {
 		}
 	})
 }
+
+type memo struct {
+	ID          uint `gorm:"primaryKey"`
+	Title       string
+	Version     int // the business version number, not the lock
+	LockVersion int
+	UpdatedAt   time.Time
+}
+
+// TestSaveVersionedLockVersion: a model with LockVersion is locked on
+// lock_version; its Version is an ordinary column that is written as is.
+func TestSaveVersionedLockVersion(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := d.Gorm.Exec(`CREATE TABLE memos (id INTEGER PRIMARY KEY, title VARCHAR(50) NOT NULL,
+			version INTEGER NOT NULL, lock_version INTEGER NOT NULL, updated_at TIMESTAMP NOT NULL)`).Error; err != nil {
+			t.Fatal(err)
+		}
+		m := memo{ID: 1, Title: "a", Version: 3, LockVersion: 1, UpdatedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		if err := d.Gorm.Create(&m).Error; err != nil {
+			t.Fatal(err)
+		}
+		stale := m
+		m.Title, m.Version = "b", 4
+		clock := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+		if err := db.SaveVersioned(ctx, d.Gorm, &m, clock); err != nil {
+			t.Fatal(err)
+		}
+		var got memo
+		if err := d.Gorm.First(&got, 1).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != "b" || got.Version != 4 || got.LockVersion != 2 || m.LockVersion != 2 || !got.UpdatedAt.Equal(clock) {
+			t.Fatalf("after save: stored %+v, in memory %+v", got, m)
+		}
+		stale.Title = "lost"
+		if err := db.SaveVersioned(ctx, d.Gorm, &stale, clock); !errors.Is(err, apperr.ErrConflict) || stale.LockVersion != 1 {
+			t.Fatalf("stale lock_version: %v (%d)", err, stale.LockVersion)
+		}
+	})
+}
