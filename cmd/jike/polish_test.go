@@ -189,13 +189,13 @@ func TestDocsStayInTheRepository(t *testing.T) {
 
 // TestTerms holds the product's words (issue 9): the director is
 // 集团客户部经理 (never 总监 or 分公司经理), a visit is 走访 (never 拜访/访问), in every
-// catalogue and template; the key-person role 联系人 is "Contact" in
+// catalogue, template and the demo data people see; the key-person role 联系人 is "Contact" in
 // English; the calendar steps say 上一周/下一周 and 上个月/下个月; the
 // proposal action is a verb.
 func TestTerms(t *testing.T) {
 	root := "../.."
 	var files []string
-	for _, pattern := range []string{"modules/platform/i18n/locales/*.zh-CN.toml", "modules/platform/i18n/locales/zh-CN.toml", "templates/*/*.html"} {
+	for _, pattern := range []string{"modules/platform/i18n/locales/*.zh-CN.toml", "modules/platform/i18n/locales/zh-CN.toml", "templates/*/*.html", "modules/*/demo*.go"} {
 		m, _ := filepath.Glob(filepath.Join(root, pattern))
 		files = append(files, m...)
 	}
@@ -209,7 +209,8 @@ func TestTerms(t *testing.T) {
 		}
 		for i, line := range strings.Split(string(b), "\n") {
 			for _, bad := range []string{"总监", "分公司经理", "拜访", "访问客户"} {
-				if strings.Contains(line, bad) {
+				// A customer's 技术总监 in the demo data is their title, not our role.
+				if strings.Contains(line, bad) && !(strings.HasSuffix(f, ".go") && bad == "总监") {
 					t.Errorf("%s:%d says %s: %s", f, i+1, bad, line)
 				}
 			}

@@ -1263,7 +1263,7 @@ var demoPreferences = []string{
 }
 
 var demoContactNotes = []string{
-	"春节前需上门拜访", "与我方分管副总是老同学", "曾在竞争对手处任职", "周二、周四上午在单位", "负责本单位通信费报销审核",
+	"春节前需上门走访", "与我方分管副总是老同学", "曾在竞争对手处任职", "周二、周四上午在单位", "负责本单位通信费报销审核",
 	"下半年可能调任", "对上次故障处理不满意，需重点维护",
 }
 
@@ -1301,7 +1301,7 @@ var demoLostNotes = map[string][]string{
 
 var demoMoveNotes = map[string][]string{
 	StageContacted:   {"电话联系上信息科", "通过办公室约到负责人"},
-	StageVisited:     {"已上门拜访，见到分管领导", "陪同分公司领导拜访"},
+	StageVisited:     {"已上门走访，见到分管领导", "陪同分公司领导走访"},
 	StageNeeds:       {"需求已确认，待出方案", "现场勘查完成"},
 	StageProposal:    {"方案已提交", "报价已提交，等待审批"},
 	StageNegotiation: {"商务条款谈判中", "价格基本谈妥，待走合同流程"},
