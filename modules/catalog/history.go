@@ -19,7 +19,7 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 			audit.Text("name_zh", "catalog.name_zh"),
 			audit.Text("name_en", "catalog.name_en"),
 			audit.Enum("category", "catalog.category", servicecat.LabelPrefix, servicecat.Recorded()...),
-			audit.Text("unit", "catalog.unit"),
+			audit.WordedText("unit", "catalog.unit", unitIDs),
 			audit.Money("monthly_fen", "catalog.monthly"),
 			audit.Money("one_time_fen", "catalog.one_time"),
 			audit.Rate("floor_rate", "catalog.floor"),

@@ -56,6 +56,10 @@ type Field struct {
 	Values []string
 	// Ref is the entity type a KindRef id points to.
 	Ref string
+	// Words gives the message id of known values of a text column (a
+	// catalogue unit typed in Chinese, 万条, reads "×10,000 messages" in
+	// English); other values are shown as typed.
+	Words map[string]string
 	// Hidden fields are bookkeeping users need not read; only the
 	// admin's raw view shows them.
 	Hidden bool
@@ -99,6 +103,12 @@ func Enum(col, label, prefix string, values ...string) Field {
 // EnumList describes a comma-separated list of codes.
 func EnumList(col, label, prefix string, values ...string) Field {
 	return Field{Column: col, Label: label, Kind: KindEnumList, Prefix: prefix, Values: values}
+}
+
+// WordedText describes a short text column whose usual values have
+// translations (words: value → message id).
+func WordedText(col, label string, words map[string]string) Field {
+	return Field{Column: col, Label: label, Kind: KindText, Words: words}
 }
 
 // Ref describes the id of a record of another entity type.

@@ -150,6 +150,9 @@ func (h *History) Check() []string {
 			for _, v := range f.Values {
 				need(name+"."+f.Column, f.Prefix+v)
 			}
+			for _, id := range f.Words {
+				need(name+"."+f.Column, id)
+			}
 			if f.Kind == KindRef && h.resolvers[f.Ref] == nil {
 				bad = append(bad, fmt.Sprintf("%s.%s: no resolver for %s", name, f.Column, f.Ref))
 			}
@@ -335,6 +338,9 @@ func (h *History) value(r Reader, f Field, v any, names map[string]map[uint]Name
 	}
 	t := r.L.T
 	s := fmt.Sprint(v)
+	if id, ok := f.Words[s]; ok {
+		return Value{Text: t(id)}
+	}
 	switch f.Kind {
 	case KindSecret:
 		return Value{Text: t("history.secret_changed"), Muted: true}

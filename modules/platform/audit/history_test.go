@@ -388,3 +388,45 @@ func TestColumnsAreWhatDiffRecords(t *testing.T) {
 		t.Fatalf("Columns %v, Diff records %v", cols, keys)
 	}
 }
+
+// TestWordedTextReadsInTheReadersLanguage: a text column's usual values
+// (a catalogue unit typed as 万条) read in the reader's language; other
+// values are shown as typed.
+func TestWordedTextReadsInTheReadersLanguage(t *testing.T) {
+	type item struct {
+		ID   uint
+		Unit string
+	}
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := audit.NewHistory(b, time.UTC)
+	words := map[string]string{"万条": "catalog.units.ten_thousand_messages"}
+	if err := h.Describe(audit.Entity{Name: "item", Label: "audit.entity.product", Model: &item{},
+		Fields: []audit.Field{audit.Hidden("id"), audit.WordedText("unit", "catalog.unit", words)}}); err != nil {
+		t.Fatal(err)
+	}
+	none := func(_ context.Context, _ audit.Reader, ids []uint) (map[uint]audit.Name, error) {
+		return map[uint]audit.Name{}, nil
+	}
+	h.Resolve("item", none)
+	h.Resolve("user", none)
+	if bad := h.Check(); len(bad) > 0 {
+		t.Fatalf("check: %v", bad)
+	}
+	e := entry(t, 1, nil, audit.ActionUpdate, map[string]audit.Change{"unit": {From: "万条", To: "套餐包"}})
+	e.Entity = "item"
+	reader := authz.Subject{ID: 1, Role: authz.RoleAdmin}
+	for lang, want := range map[string]string{i18n.EN: "×10,000 messages → 套餐包", i18n.ZH: "万条 → 套餐包"} {
+		v, err := h.View(context.Background(), reader, lang, []audit.Entry{e})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range changesOf(v.Rows[0]) {
+			if got != want {
+				t.Errorf("%s: %q, want %q", lang, got, want)
+			}
+		}
+	}
+}
