@@ -498,17 +498,12 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 	add("approved", "proposals JOIN proposal_approvals pa ON pa.proposal_id = proposals.id", "proposals.owner_id", "pa.at",
 		"proposals.deleted_at IS NULL AND pa.decision = 'approved'", "proposals.number")
 	add("accepted", "proposals", "proposals.owner_id", "proposals.decided_at", "proposals.deleted_at IS NULL AND proposals.status = 'accepted'", "proposals.number")
-	sql := make([]string, len(parts))
-	args := make([]any, len(parts))
-	for i, p := range parts {
-		if p.Error != nil {
-			return nil, fmt.Errorf("report activity: %w", p.Error)
-		}
-		sql[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
-		args[i] = p
+	union, err := db.UnionAll(s.conn(ctx), parts)
+	if err != nil {
+		return nil, fmt.Errorf("report activity: %w", err)
 	}
 	var out []ActivityCount
-	if err := s.conn(ctx).Raw(strings.Join(sql, " UNION ALL "), args...).Scan(&out).Error; err != nil {
+	if err := union.Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("report activity: %w", err)
 	}
 	return out, nil
@@ -641,17 +636,12 @@ func (s *Store) OwnerActuals(ctx context.Context, scope authz.ListScope, f Filte
 			Where("proposals.deleted_at IS NULL AND proposals.sent_at >= ? AND proposals.sent_at < ? AND proposals.owner_id IN ?", from, to, owners).
 			Group("proposals.owner_id"),
 	}
-	sqls := make([]string, len(parts))
-	args := make([]any, len(parts))
-	for i, p := range parts {
-		if p.Error != nil {
-			return nil, fmt.Errorf("report owner actuals: %w", p.Error)
-		}
-		sqls[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
-		args[i] = p
+	union, err := db.UnionAll(s.conn(ctx), parts)
+	if err != nil {
+		return nil, fmt.Errorf("report owner actuals: %w", err)
 	}
 	var rows []ownerLine
-	if err := s.conn(ctx).Raw(strings.Join(sqls, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
+	if err := union.Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("report owner actuals: %w", err)
 	}
 	for _, r := range rows {

@@ -17,7 +17,6 @@ package targets
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/authz"
@@ -100,17 +99,12 @@ func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uin
 
 	// One statement, one round trip: SELECT * FROM (part) UNION ALL …
 	// (the derived tables keep each part's GROUP BY valid in SQLite too).
-	sql := make([]string, len(parts))
-	args := make([]any, len(parts))
-	for i, p := range parts {
-		if p.Error != nil { // a zero scope
-			return nil, fmt.Errorf("actuals: %w", p.Error)
-		}
-		sql[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
-		args[i] = p
+	union, err := db.UnionAll(conn, parts)
+	if err != nil { // a zero scope
+		return nil, fmt.Errorf("actuals: %w", err)
 	}
 	var rows []ownerCount
-	if err := conn.Raw(strings.Join(sql, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
+	if err := union.Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("actuals: %w", err)
 	}
 	for _, r := range rows {

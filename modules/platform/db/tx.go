@@ -3,6 +3,9 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 )
@@ -88,3 +91,24 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) err
 
 // Conn is the package function on this database.
 func (d *DB) Conn(ctx context.Context) *gorm.DB { return Conn(ctx, d.Gorm) }
+
+// UnionAll glues parts into one statement — SELECT * FROM (part) AS p0
+// UNION ALL … — so that several aggregates (one GROUP BY per source) cost
+// one round trip. The derived tables keep each part's GROUP BY valid in
+// SQLite too. A part that carries an error (a store refusing a zero
+// scope) is that error, before anything runs.
+func UnionAll(conn *gorm.DB, parts []*gorm.DB) (*gorm.DB, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("union of no queries")
+	}
+	stmts := make([]string, len(parts))
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		if p.Error != nil {
+			return nil, p.Error
+		}
+		stmts[i] = fmt.Sprintf("SELECT * FROM (?) AS p%d", i)
+		args[i] = p
+	}
+	return conn.Raw(strings.Join(stmts, " UNION ALL "), args...), nil
+}

@@ -168,3 +168,48 @@ func TestPoolReadInsideTx(t *testing.T) {
 		}
 	})
 }
+
+// TestUnionAll: grouped parts glued into one statement answer together on
+// both databases; a part carrying an error is that error
+// and nothing runs.
+func TestUnionAll(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		if err := d.Gorm.Exec("CREATE TABLE probe_u (src VARCHAR(10) NOT NULL, v INTEGER NOT NULL)").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Gorm.Exec("INSERT INTO probe_u (src, v) VALUES ('a', 1), ('a', 2), ('b', 5)").Error; err != nil {
+			t.Fatal(err)
+		}
+		part := func(src string) *gorm.DB {
+			return d.Gorm.Table("probe_u").Select("src, SUM(v) AS n").Where("src = ?", src).Group("src")
+		}
+		union, err := db.UnionAll(d.Gorm, []*gorm.DB{part("a"), part("b")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []struct {
+			Src string
+			N   int64
+		}
+		if err := union.Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		// UNION ALL promises no order.
+		if len(rows) == 2 && rows[0].Src > rows[1].Src {
+			rows[0], rows[1] = rows[1], rows[0]
+		}
+		if len(rows) != 2 || rows[0].Src != "a" || rows[0].N != 3 || rows[1].Src != "b" || rows[1].N != 5 {
+			t.Fatalf("union = %+v", rows)
+		}
+		bad := part("b")
+		_ = bad.AddError(errBoom)
+		if _, err := db.UnionAll(d.Gorm, []*gorm.DB{part("a"), bad}); !errors.Is(err, errBoom) {
+			t.Fatalf("a part's error: %v", err)
+		}
+		if _, err := db.UnionAll(d.Gorm, nil); err == nil {
+			t.Fatal("a union of nothing is accepted")
+		}
+	})
+}
+
+var errBoom = errors.New("boom")
