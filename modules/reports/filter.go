@@ -26,6 +26,12 @@ var grades = []string{"A", "B", "C", "D"}
 // The form always sends at, from and to; the period says which apply.
 var filterKeys = []string{"branch", "team", "am", "owner", "industry", "grade", "period", "at", "from", "to", "compare"}
 
+// listKeys are the paging keys every page of the portal accepts and
+// answers like without them (TestHugeNumbers holds that for every list).
+// A report shows whole tables, so it ignores them rather than refusing:
+// they are not filters, and no figure depends on them.
+var listKeys = []string{"page", "size"}
+
 // Filter is what every report is narrowed by. It lives in the URL (Query),
 // so a report can be bookmarked and sent; the viewer's scope is applied on
 // top of it by the store, never replaced by it.
@@ -110,7 +116,7 @@ func ParseFilter(q url.Values, now time.Time, loc *time.Location, industries []s
 		return strings.TrimSpace(vs[0])
 	}
 	for key := range q {
-		if !slices.Contains(filterKeys, key) {
+		if !slices.Contains(filterKeys, key) && !slices.Contains(listKeys, key) {
 			errs.Add(key, "rep13.reports.err.unknown")
 		}
 	}

@@ -60,7 +60,9 @@ func TestParseFilter(t *testing.T) {
 // same value, and the empty from/to the form sends for a month, are fine.
 func TestParseFilterAliasesAndRepeats(t *testing.T) {
 	now := time.Date(2026, 5, 10, 0, 0, 0, 0, time.UTC)
-	for q, am := range map[string]uint{"owner=7": 7, "owner=7&am=7": 7, "am=7&am=7": 7, "team=&team=&from=&to=&at=2026-05&compare=0": 0} {
+	// page and size are the paging keys every page accepts: ignored.
+	for q, am := range map[string]uint{"owner=7": 7, "owner=7&am=7": 7, "am=7&am=7": 7, "team=&team=&from=&to=&at=2026-05&compare=0": 0,
+		"am=7&page=99999999999999999999&size=-1": 7} {
 		f, err := ParseFilter(mustQuery(t, q), now, time.UTC, nil)
 		if err != nil || f.AM != am {
 			t.Errorf("%q: %v, am %d", q, err, f.AM)
