@@ -28,6 +28,7 @@ import (
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/reports"
 	"github.com/jike-crm/jike/modules/targets"
+	usagemod "github.com/jike-crm/jike/modules/usage"
 	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
 	"github.com/jike-crm/jike/templates"
@@ -583,6 +584,7 @@ func allModels() []any {
 	models = append(models, targets.Models()...)
 	models = append(models, contracts.Models()...)
 	models = append(models, aftersale.Models()...)
+	models = append(models, usagemod.Models()...)
 	return append(models, proposals.Models()...)
 }
 
