@@ -173,15 +173,19 @@ func cmdServe(ctx context.Context, cfg config.Config, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	// Reports read from the replica when one is configured, and from the
-	// primary while it is unreachable (db.OpenReplica).
+	// Reports, list totals and exports read from the replicas when some
+	// are configured, and from the primary while none can be reached
+	// (db.OpenReplica, db.MayLag).
 	var replica *gorm.DB
-	if cfg.ReplicaURL != "" {
-		r, err := db.OpenReplica(d, cfg.ReplicaURL, log)
+	if urls := cfg.ReplicaURLs(); len(urls) > 0 {
+		r, err := db.OpenReplica(d, urls, log)
 		if err != nil {
 			return fmt.Errorf("read replica: %w", err)
 		}
 		defer r.Close()
+		if err := r.RouteLaggingReads(d); err != nil {
+			return fmt.Errorf("read replica: %w", err)
+		}
 		replica = r.Gorm
 	}
 	a, err := buildApp(d, appOptions{

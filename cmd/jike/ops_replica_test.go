@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"strings"
 	"testing"
@@ -65,11 +66,14 @@ func TestReportsReadFromStreamingReplica(t *testing.T) {
 	}
 	waitFor("the standby to catch up", func() bool { return identified(sd) == base })
 
-	rep, err := db.OpenReplica(pd, standby.URL("jike"), nil)
+	rep, err := db.OpenReplica(pd, []string{standby.URL("jike")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rep.Close() })
+	if err := rep.RouteLaggingReads(pd); err != nil {
+		t.Fatal(err)
+	}
 	a, err := buildApp(pd, appOptions{Replica: rep.Gorm, BcryptCost: bcrypt.MinCost, Location: time.UTC, LoginRate: 1000})
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +104,33 @@ func TestReportsReadFromStreamingReplica(t *testing.T) {
 	}
 	if identified(pd) != 0 || identified(sd) != base {
 		t.Fatalf("primary %d, standby %d identified", identified(pd), identified(sd))
+	}
+
+	// Exports and list totals may lag (db.MayLag): they read the standby,
+	// while the list's rows are the primary's (read your own writes).
+	live := func(d *db.DB) int64 {
+		var n int64
+		if err := d.Gorm.Raw(`SELECT COUNT(*) FROM opportunities WHERE deleted_at IS NULL`).Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	exp := c.Get("/opportunities/export.csv")
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(exp.Body, "\ufeff"))).ReadAll()
+	if exp.Status != http.StatusOK || err != nil || len(recs) < 2 {
+		t.Fatalf("opportunity export: %d %v\n%.500s", exp.Status, err, exp.Body)
+	}
+	if got := int64(len(recs) - 1); got != live(sd) || got == live(pd) {
+		t.Fatalf("the export has %d rows; the standby %d, the primary %d: it did not read the replica", got, live(sd), live(pd))
+	}
+	list := c.Get("/opportunities?stage=identified")
+	if list.Status != http.StatusOK {
+		t.Fatalf("opportunity list: %d", list.Status)
+	}
+	var title string
+	pd.Gorm.Raw(`SELECT title FROM opportunities WHERE id = ?`, deleted[0]).Scan(&title)
+	if strings.Contains(list.Body, ">"+title+"<") {
+		t.Fatalf("the list shows %q, deleted on the primary: its rows must be the primary's", title)
 	}
 
 	// The primary is busy: a transaction holds opportunities exclusively.

@@ -269,7 +269,7 @@ func (s *Store) requestQuery(ctx context.Context, scope authz.ListScope, f Reque
 // ListRequests returns a page of requests within scope and their count.
 func (s *Store) ListRequests(ctx context.Context, scope authz.ListScope, f RequestFilter) ([]RequestRow, int64, error) {
 	var total int64
-	if err := s.requestQuery(ctx, scope, f).Count(&total).Error; err != nil {
+	if err := s.requestQuery(db.MayLag(ctx), scope, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count service requests: %w", err)
 	}
 	q := s.requestQuery(ctx, scope, f).
@@ -443,7 +443,7 @@ func (s *Store) callbackQuery(ctx context.Context, scope authz.ListScope, f Call
 // (open ones by due date, done ones newest first).
 func (s *Store) ListCallbacks(ctx context.Context, scope authz.ListScope, f CallbackFilter) ([]CallbackRow, int64, error) {
 	var total int64
-	if err := s.callbackQuery(ctx, scope, f).Count(&total).Error; err != nil {
+	if err := s.callbackQuery(db.MayLag(ctx), scope, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count callbacks: %w", err)
 	}
 	order := "callbacks.due_on ASC, callbacks.id"

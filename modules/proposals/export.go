@@ -50,7 +50,7 @@ func (h *handler) export(format string) fiber.Handler {
 		file, size, err := sheet.Spool(format, h.srv.I18n.T(lang, "proposals.title"), cols, h.opts.Location, func(w sheet.Writer) error {
 			// One read snapshot on one connection: the names are looked up
 			// on the connection the batches are read on (db.EachBatch).
-			return db.ReadSnapshot(ctx, h.svc.store.db, func(ctx context.Context) error {
+			return db.ReadSnapshot(db.MayLag(ctx), h.svc.store.db, func(ctx context.Context) error {
 				return h.svc.Each(ctx, me, f, func(batch []Row) error {
 					ids := make([]uint, len(batch))
 					for i, r := range batch {

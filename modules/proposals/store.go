@@ -229,7 +229,7 @@ func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) 
 // List returns proposals matching f, newest first, and the total.
 func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Row, int64, error) {
 	var total int64
-	if err := s.listQuery(ctx, scope, f).Count(&total).Error; err != nil {
+	if err := s.listQuery(db.MayLag(ctx), scope, f).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	keys, _ := listKeys(f)

@@ -40,7 +40,7 @@ func (s *Service) EachExportRow(ctx context.Context, actor authz.Subject, f Cust
 		teamName[t.ID] = t.Name
 	}
 	n := 0
-	return db.ReadSnapshot(ctx, s.store.db, func(ctx context.Context) error {
+	return db.ReadSnapshot(db.MayLag(ctx), s.store.db, func(ctx context.Context) error {
 		return s.EachCustomer(ctx, actor, f, func(batch []Customer) error {
 			if n += len(batch); n > maxExportRows {
 				return sheet.ErrTooMany

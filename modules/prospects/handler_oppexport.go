@@ -65,7 +65,7 @@ func (h *handler) exportOpportunities(format string) fiber.Handler {
 		file, size, err := sheet.Spool(format, h.srv.I18n.T(lang, "opportunities.title"), cols, h.srv.Location(), func(w sheet.Writer) error {
 			// One read snapshot on one connection: the names are looked up
 			// on the connection the batches are read on (db.EachBatch).
-			return db.ReadSnapshot(ctx, h.svc.store.db, func(ctx context.Context) error {
+			return db.ReadSnapshot(db.MayLag(ctx), h.svc.store.db, func(ctx context.Context) error {
 				return h.svc.EachOpportunity(ctx, me, f, func(batch []OpportunityRow) error {
 					ids := make([]uint, len(batch))
 					for i, r := range batch {

@@ -548,7 +548,8 @@ func (r oppTotalsRow) totals() OppTotals {
 // just a page), in one SQL aggregate.
 func (s *Store) OpportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
 	var r oppTotalsRow
-	if err := s.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
+	// A list's totals line may lag a replica's moment behind (db.MayLag).
+	if err := s.opportunityQuery(db.MayLag(ctx), scope, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
 		return OppTotals{}, fmt.Errorf("opportunity totals: %w", err)
 	}
 	return r.totals(), nil
@@ -647,5 +648,5 @@ func countCapped(ctx context.Context, g *gorm.DB, capped *gorm.DB, n *int64) err
 	if capped.Error != nil {
 		return capped.Error
 	}
-	return db.Conn(ctx, g).Table("(?) AS capped", capped).Count(n).Error
+	return db.Conn(db.MayLag(ctx), g).Table("(?) AS capped", capped).Count(n).Error
 }

@@ -201,7 +201,7 @@ func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilt
 // ListPlans returns plans with customer names, ordered by start time.
 func (s *Store) ListPlans(ctx context.Context, scope authz.ListScope, f PlanFilter) ([]PlanRow, int64, error) {
 	var total int64
-	if err := s.planQuery(ctx, scope, f).Count(&total).Error; err != nil {
+	if err := s.planQuery(db.MayLag(ctx), scope, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count visits: %w", err)
 	}
 	var order any = "visit_plans.starts_at ASC, visit_plans.id ASC"

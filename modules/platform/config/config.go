@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jike-crm/jike/modules/platform/money"
 )
@@ -29,8 +30,10 @@ type Config struct {
 	// DatabaseURL selects PostgreSQL when set (postgres://...); when empty
 	// an SQLite file under DataDir is used.
 	DatabaseURL string
-	// ReplicaURL is a PostgreSQL read replica the reports read from
-	// (JIKE_DATABASE_REPLICA_URL; empty: they read the primary).
+	// ReplicaURL names the PostgreSQL read replicas that reports, list
+	// totals and exports read from (JIKE_DATABASE_REPLICA_URL: one URL or
+	// several separated by commas or spaces; empty: they read the primary).
+	// ReplicaURLs splits it.
 	ReplicaURL string
 	// ReportProbabilities overrides the forecast's stage probabilities
 	// (JIKE_REPORT_PROBABILITIES, "proposal=60,negotiation=80"; checked by
@@ -254,8 +257,14 @@ func (c Config) Validate() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, errors.New("JIKE_DATABASE_URL must start with postgres:// (leave it empty to use the embedded SQLite file)"))
 	}
-	if c.ReplicaURL != "" && (c.DatabaseURL == "" || (!strings.HasPrefix(c.ReplicaURL, "postgres://") && !strings.HasPrefix(c.ReplicaURL, "postgresql://"))) {
-		errs = append(errs, errors.New("JIKE_DATABASE_REPLICA_URL must start with postgres:// and needs JIKE_DATABASE_URL (a replica of that PostgreSQL primary)"))
+	if urls := c.ReplicaURLs(); len(urls) > 0 && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("JIKE_DATABASE_REPLICA_URL needs JIKE_DATABASE_URL (its URLs are replicas of that PostgreSQL primary)"))
+	} else {
+		for i, u := range urls {
+			if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+				errs = append(errs, fmt.Errorf("JIKE_DATABASE_REPLICA_URL: URL %d must start with postgres:// (several URLs are separated by commas or spaces)", i+1))
+			}
+		}
 	}
 	if c.DatabaseURL == "" && strings.TrimSpace(c.DataDir) == "" {
 		errs = append(errs, errors.New("JIKE_DATA_DIR must not be empty when no JIKE_DATABASE_URL is set"))
@@ -342,4 +351,10 @@ func loadContracts(c *Config, getenv func(string) string) error {
 		c.ContractReminderDays = days
 	}
 	return nil
+}
+
+// ReplicaURLs is JIKE_DATABASE_REPLICA_URL split into its URLs (commas
+// and white space separate them; a PostgreSQL URL has neither).
+func (c Config) ReplicaURLs() []string {
+	return strings.FieldsFunc(c.ReplicaURL, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 }

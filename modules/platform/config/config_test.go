@@ -41,6 +41,8 @@ func TestValidationMessages(t *testing.T) {
 		{"logo not an image", map[string]string{"JIKE_OPERATOR_LOGO": "config.go"}, "neither a PNG nor a JPEG"},
 		{"upload limit zero", map[string]string{"JIKE_MAX_UPLOAD_MB": "0"}, "JIKE_MAX_UPLOAD_MB"},
 		{"upload limit huge", map[string]string{"JIKE_MAX_UPLOAD_MB": "4096"}, "JIKE_MAX_UPLOAD_MB"},
+		{"replica without primary", map[string]string{"JIKE_DATABASE_REPLICA_URL": "postgres://r1/jike"}, "needs JIKE_DATABASE_URL"},
+		{"second replica not postgres", map[string]string{"JIKE_DATABASE_URL": "postgres://p/jike", "JIKE_DATABASE_REPLICA_URL": "postgres://r1/jike, mysql://r2"}, "URL 2 must start with postgres://"},
 		{"reload in prod", map[string]string{"JIKE_ENV": "prod", "JIKE_SECRET": strings.Repeat("x", 32), "JIKE_DEV_RELOAD_DIR": "."}, "JIKE_DEV_RELOAD_DIR"},
 	}
 	for _, tc := range cases {
@@ -117,6 +119,27 @@ func TestTargetSettings(t *testing.T) {
 	for _, v := range []string{"-1", "101", "ten"} {
 		if _, err := Load(env(map[string]string{"JIKE_TARGET_UPLIFT": v})); err == nil {
 			t.Errorf("JIKE_TARGET_UPLIFT=%s accepted", v)
+		}
+	}
+}
+
+// TestReplicaURLs: one URL or several, separated by commas or spaces.
+func TestReplicaURLs(t *testing.T) {
+	for raw, want := range map[string][]string{
+		"":                   nil,
+		"postgres://r1/jike": {"postgres://r1/jike"},
+		"postgres://r1/jike,postgres://r2/jike?sslmode=require": {"postgres://r1/jike", "postgres://r2/jike?sslmode=require"},
+		" postgres://r1/jike ,\n postgres://r2/jike ":           {"postgres://r1/jike", "postgres://r2/jike"},
+	} {
+		c, err := Load(env(map[string]string{"JIKE_DATABASE_URL": "postgres://p/jike", "JIKE_DATABASE_REPLICA_URL": raw}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.ReplicaURLs(); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%q: %q, want %q", raw, got, want)
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("%q: %v", raw, err)
 		}
 	}
 }

@@ -184,7 +184,7 @@ func EachBatch[T any](ctx context.Context, g *gorm.DB, query func(*gorm.DB) *gor
 		size = 1000
 	}
 	order := Order(keys)
-	return ReadSnapshot(ctx, g, func(ctx context.Context) error {
+	return ReadSnapshot(MayLag(ctx), g, func(ctx context.Context) error {
 		tx := Conn(ctx, g)
 		var last []any
 		for {

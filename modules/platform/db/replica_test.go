@@ -36,7 +36,7 @@ func TestReplicaDownReadsThePrimary(t *testing.T) {
 	if err := primary.Gorm.Exec(`CREATE TABLE replica_probe (n INT); INSERT INTO replica_probe VALUES (7)`).Error; err != nil {
 		t.Fatal(err)
 	}
-	rep, err := db.OpenReplica(primary, "postgres://postgres@127.0.0.1:"+closedPort(t)+"/jike?sslmode=disable", nil)
+	rep, err := db.OpenReplica(primary, []string{"postgres://postgres@127.0.0.1:" + closedPort(t) + "/jike?sslmode=disable"}, nil)
 	if err != nil {
 		t.Fatalf("a replica that is down stopped the start: %v", err)
 	}

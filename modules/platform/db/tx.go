@@ -44,7 +44,9 @@ func WithTx(ctx context.Context, base *gorm.DB, fn func(ctx context.Context) err
 // looks up for them) comes from one moment, on one connection. If ctx
 // already carries a transaction on this database, fn joins it.
 //
-// Nothing inside may write: the transaction is read-only.
+// Nothing inside may write: the transaction is read-only. Under MayLag
+// (an export) and with a replica routed (Replica.RouteLaggingReads), the
+// snapshot is taken on a replica.
 func ReadSnapshot(ctx context.Context, base *gorm.DB, fn func(ctx context.Context) error) error {
 	if v, ok := ctx.Value(txKey{}).(txValue); ok && v.pool == rootPool(base) {
 		return fn(ctx)
@@ -53,7 +55,13 @@ func ReadSnapshot(ctx context.Context, base *gorm.DB, fn func(ctx context.Contex
 	if base.Dialector.Name() == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	return base.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	// Under MayLag the snapshot is taken on a replica when base has one;
+	// the stores still join it through Conn(ctx, base).
+	on := base
+	if r := laggingReplica(ctx, base); r != nil {
+		on = r
+	}
+	return on.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, txValue{tx: tx, pool: rootPool(base)}))
 	}, opts)
 }

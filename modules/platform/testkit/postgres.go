@@ -196,6 +196,16 @@ func PostgresConfig(t testing.TB) pgtestdb.Config {
 // Postgres returns a fresh, migrated PostgreSQL database for this test.
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
+	d, _ := PostgresWithURL(t)
+	return d
+}
+
+// PostgresWithURL is Postgres with the database's URL, for tests that
+// open more connections to it the way production would (a replica pool
+// pointed at the same database). Close them in t.Cleanup: the database is
+// dropped after the test and refuses while connections are open.
+func PostgresWithURL(t testing.TB) (*db.DB, string) {
+	t.Helper()
 	conf := PostgresConfig(t)
 	fsys, err := migrations.For(db.Postgres)
 	if err != nil {
@@ -209,7 +219,7 @@ func Postgres(t testing.TB) *db.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = d.Close() })
-	return d
+	return d, inst.URL()
 }
 
 // sqliteTemplate is a migrated SQLite file made once per test binary (like
