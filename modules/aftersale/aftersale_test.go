@@ -128,3 +128,21 @@ func TestClock(t *testing.T) {
 		t.Fatalf("24×7: %s", got)
 	}
 }
+
+// TestFestivalDatesRemembered: the service's festival dates are the
+// calendar's, asked once or many times, in any order of years.
+func TestFestivalDatesRemembered(t *testing.T) {
+	var d festivalDates
+	for round := range 2 {
+		for y := 2040; y >= 2020; y-- {
+			for _, f := range Festivals {
+				if got, want := d.on(f, y), f.On(y); !got.Equal(want) {
+					t.Fatalf("round %d: %s %d: %s, want %s", round, f.Code, y, got, want)
+				}
+			}
+		}
+	}
+	if len(d.m) != 21*len(Festivals) {
+		t.Fatalf("%d dates remembered, want one per festival and year", len(d.m))
+	}
+}

@@ -388,7 +388,7 @@ func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int,
 	}
 	for _, f := range Festivals {
 		for _, y := range []int{today.Year(), today.Year() + 1} {
-			if on := f.On(y); !on.Before(today) && daysBetween(today, on) <= days {
+			if on := s.festivals.on(f, y); !on.Before(today) && daysBetween(today, on) <= days {
 				fests = append(fests, struct {
 					f  Festival
 					on time.Time

@@ -1,6 +1,7 @@
 package aftersale
 
 import (
+	"sync"
 	"time"
 
 	"github.com/6tail/lunar-go/calendar"
@@ -36,4 +37,35 @@ func (f Festival) On(year int) time.Time {
 	}
 	s := calendar.NewLunarFromYmd(year, f.Month, f.Day).GetSolar()
 	return time.Date(s.GetYear(), time.Month(s.GetMonth()), s.GetDay(), 0, 0, 0, 0, time.UTC)
+}
+
+// festivalDates remembers each festival's date per year. The lunar
+// conversion reads astronomical tables (about a tenth of the route walk's
+// CPU went to it when every home page converted twelve dates); a
+// service keeps one, so a date is converted once per process. It holds
+// six festivals times the years asked, a few dozen entries.
+type festivalDates struct {
+	mu sync.Mutex
+	m  map[festivalYear]time.Time
+}
+
+type festivalYear struct {
+	f    Festival
+	year int
+}
+
+// on is f.On(year), converted once.
+func (d *festivalDates) on(f Festival, year int) time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := festivalYear{f, year}
+	if t, ok := d.m[k]; ok {
+		return t
+	}
+	if d.m == nil {
+		d.m = map[festivalYear]time.Time{}
+	}
+	t := f.On(year)
+	d.m[k] = t
+	return t
 }

@@ -48,6 +48,8 @@ type Service struct {
 	deps  Deps
 	opts  Options
 	clock Clock
+	// festivals caches the care festivals' dates (lunar conversion).
+	festivals *festivalDates
 }
 
 // NewService wires the service.
@@ -67,7 +69,7 @@ func NewService(store *Store, enf *authz.Enforcer, deps Deps, o Options) *Servic
 	if deps.Calendar == nil {
 		deps.Calendar = weekdays{}
 	}
-	return &Service{store: store, enf: enf, deps: deps, opts: o, clock: Clock{Cal: deps.Calendar, Loc: o.Location}}
+	return &Service{store: store, enf: enf, deps: deps, opts: o, clock: Clock{Cal: deps.Calendar, Loc: o.Location}, festivals: &festivalDates{}}
 }
 
 // Store exposes the store (demo data, tests).
