@@ -152,7 +152,11 @@ func NewLogger(log *slog.Logger) logger.Interface {
 // generic plan that ignores the parameter values; for scoped lists (one
 // owner's 5,000 rows among 100,000) that plan was ten times slower than
 // the custom one (bitmap heap scan instead of an index-only scan). Custom
-// plans cost a fraction of a millisecond to make.
+// plans cost a fraction of a millisecond to make. jit: the portal's
+// statements are short aggregates and lists run by many sessions, where
+// JIT compilation only adds time — it took 258 ms of a 1.5 s coverage
+// report at province scale (docs/reports.md) — so it is off unless the
+// URL turns it on.
 func withSessionDefaults(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -164,6 +168,9 @@ func withSessionDefaults(raw string) string {
 	}
 	if q.Get("application_name") == "" {
 		q.Set("application_name", "jike")
+	}
+	if q.Get("jit") == "" {
+		q.Set("jit", "off")
 	}
 	u.RawQuery = q.Encode()
 	return u.String()

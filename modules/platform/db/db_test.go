@@ -111,12 +111,16 @@ func TestOpenPostgresBadURL(t *testing.T) {
 }
 
 // TestPostgresSessionSettings: connections opened by Open use custom
-// plans (see withSessionDefaults) and name the application.
+// plans and no JIT compilation (see withSessionDefaults) and name the
+// application.
 func TestPostgresSessionSettings(t *testing.T) {
 	d := testkit.Postgres(t)
-	var mode, app string
+	var mode, app, jit string
 	if err := d.Gorm.Raw("SHOW plan_cache_mode").Scan(&mode).Error; err != nil {
 		t.Fatal(err)
+	}
+	if err := d.Gorm.Raw("SHOW jit").Scan(&jit).Error; err != nil || jit != "off" {
+		t.Fatalf("jit=%q %v: JIT compilation must be off for the portal's sessions", jit, err)
 	}
 	if err := d.Gorm.Raw("SHOW application_name").Scan(&app).Error; err != nil {
 		t.Fatal(err)
