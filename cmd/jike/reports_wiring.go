@@ -78,17 +78,23 @@ func (d reportDirectory) teams(ctx context.Context, out *reports.Org, branchID, 
 	return nil
 }
 
-// reportTargets gives the reports each account manager's month from the
-// targets module, as the viewer sees it there. The targets module has no
-// province-wide view (the admin reads no targets); for a viewer whose
-// report scope is the whole province it is read branch by branch, as that
-// branch's director would see it, which is within the admin's report
-// scope (every branch).
+// reportTargets gives the reports each account manager's months from the
+// targets module, as the viewer sees them there. The targets module has
+// no province-wide view (the admin reads no targets); for a viewer whose
+// report scope is the whole province they are read branch by branch, as
+// that branch's director would see them, which is within the admin's
+// report scope (every branch). Without actuals all the months come from
+// one targets-only read per viewer (targets.Service.TargetGrids); with
+// them, from each month's grid.
 func reportTargets(svc *targets.Service, st *org.Store, enf *authz.Enforcer) reports.TargetSource {
-	return func(ctx context.Context, viewer authz.Subject, month string) ([]reports.TargetRow, error) {
-		m, err := svc.ParseMonth(month)
-		if err != nil {
-			return nil, err
+	return func(ctx context.Context, viewer authz.Subject, months []string, actuals bool) (map[string][]reports.TargetRow, error) {
+		ms := make([]targets.Month, len(months))
+		for i, month := range months {
+			m, err := svc.ParseMonth(month)
+			if err != nil {
+				return nil, err
+			}
+			ms[i] = m
 		}
 		viewers := []authz.Subject{viewer}
 		if enf.Level(viewer, "report", "read") == authz.ScopeAll {
@@ -101,19 +107,32 @@ func reportTargets(svc *targets.Service, st *org.Store, enf *authz.Enforcer) rep
 				viewers = append(viewers, authz.Subject{Role: authz.RoleDirector, BranchID: b.ID, Name: viewer.Name})
 			}
 		}
-		var out []reports.TargetRow
+		out := make(map[string][]reports.TargetRow, len(months))
 		for _, v := range viewers {
-			g, err := svc.Grid(ctx, v, m, "name", false)
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range g.Rows {
-				row := reports.TargetRow{Person: reports.Person{ID: r.Person.ID, Name: r.Person.Name, TeamID: r.Person.TeamID,
-					TeamName: r.Person.TeamName, BranchID: r.Person.BranchID}}
-				for _, l := range r.Lines {
-					row.Lines = append(row.Lines, reports.TargetLine{Key: l.Def.Key, Money: l.Def.Money, Target: l.Target, Actual: l.Actual})
+			grids := map[targets.Month]*targets.Grid{}
+			if actuals {
+				for _, m := range ms {
+					g, err := svc.Grid(ctx, v, m, "name", false)
+					if err != nil {
+						return nil, err
+					}
+					grids[m] = g
 				}
-				out = append(out, row)
+			} else {
+				var err error
+				if grids, err = svc.TargetGrids(ctx, v, ms); err != nil {
+					return nil, err
+				}
+			}
+			for i, m := range ms {
+				for _, r := range grids[m].Rows {
+					row := reports.TargetRow{Person: reports.Person{ID: r.Person.ID, Name: r.Person.Name, TeamID: r.Person.TeamID,
+						TeamName: r.Person.TeamName, BranchID: r.Person.BranchID}}
+					for _, l := range r.Lines {
+						row.Lines = append(row.Lines, reports.TargetLine{Key: l.Def.Key, Money: l.Def.Money, Target: l.Target, Actual: l.Actual})
+					}
+					out[months[i]] = append(out[months[i]], row)
+				}
 			}
 		}
 		return out, nil

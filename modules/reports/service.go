@@ -87,10 +87,12 @@ type TargetRow struct {
 	Lines  []TargetLine
 }
 
-// TargetSource gives each account manager's targets and actuals for a
-// month ("2006-01") as viewer may see them (the targets module, through
-// an adapter in cmd/jike/app.go).
-type TargetSource func(ctx context.Context, viewer authz.Subject, month string) ([]TargetRow, error)
+// TargetSource gives each account manager's targets for months
+// ("2006-01") as viewer may see them, by month, with the actuals when
+// actuals is true (the targets module, through an adapter in
+// cmd/jike/reports_wiring.go). Without actuals it is one read of the
+// targets for all the months.
+type TargetSource func(ctx context.Context, viewer authz.Subject, months []string, actuals bool) (map[string][]TargetRow, error)
 
 // DefaultProbabilities are the forecast's win probabilities (percent) per
 // open stage, the handbook's suggestion; JIKE_REPORT_PROBABILITIES
@@ -281,13 +283,17 @@ func (s *Service) forecast(ctx context.Context, viewer authz.Subject, f Filter, 
 	sw := Series{Name: t("reports.col.weighted"), Type: "bar"}
 	sm := Series{Name: t("reports.col.monthly"), Type: "bar"}
 	st := Series{Name: t("reports.col.target_mrc"), Type: "line"}
+	months := make([]string, ForecastMonths)
+	for i := range months {
+		months[i] = start.AddDate(0, i, 0).Format("2006-01")
+	}
+	targets, err := s.targetMRCs(ctx, viewer, f, months)
+	if err != nil {
+		return nil, err
+	}
 	var tn, tm, tw, tt int64
-	for i := 0; i < ForecastMonths; i++ {
-		mo := start.AddDate(0, i, 0).Format("2006-01")
-		target, err := s.targetMRC(ctx, viewer, f, mo)
-		if err != nil {
-			return nil, err
-		}
+	for _, mo := range months {
+		target := targets[mo]
 		r := by[mo]
 		w := roundDiv(r.WeightedPct, 100)
 		tb.Rows = append(tb.Rows, []Cell{txt(mo), num(r.N), fen(r.MonthlyFen), fen(w), fen(target), pctOf(w, target)})
@@ -313,86 +319,97 @@ func roundDiv(a, b int64) int64 {
 	return -((-a + b/2) / b)
 }
 
-// targetRows are the month's target rows narrowed by the filter's branch,
-// team and account manager. Under an industry or grade filter targets,
-// which are set per manager and not per customer, are apportioned: each
-// line's target × the manager's customers of that industry and grade ÷
-// all his customers in scope (rounded half away from zero), and managers
-// without such a customer drop out; when actuals is true the actuals are
-// recounted over those customers' records (Store.OwnerActuals) instead of
-// the targets module's whole-book figures, so target and actual cover the
-// same customers.
-func (s *Service) targetRows(ctx context.Context, viewer authz.Subject, f Filter, month string, actuals bool) ([]TargetRow, error) {
+// targetRows are the months' target rows, by month, narrowed by the
+// filter's branch, team and account manager. Under an industry or grade
+// filter targets, which are set per manager and not per customer, are
+// apportioned: each line's target × the manager's customers of that
+// industry and grade ÷ all his customers in scope (rounded half away from
+// zero), and managers without such a customer drop out; when actuals is
+// true the actuals are recounted over those customers' records
+// (Store.OwnerActuals) instead of the targets module's whole-book
+// figures, so target and actual cover the same customers.
+func (s *Service) targetRows(ctx context.Context, viewer authz.Subject, f Filter, months []string, actuals bool) (map[string][]TargetRow, error) {
 	if s.targets == nil {
 		return nil, nil
 	}
-	rows, err := s.targets(ctx, viewer, month)
+	all, err := s.targets(ctx, viewer, months, actuals)
 	if err != nil {
 		return nil, err
 	}
-	out := rows[:0]
-	for _, r := range rows {
-		if (f.Branch == 0 || r.Person.BranchID == f.Branch) && (f.Team == 0 || r.Person.TeamID == f.Team) && (f.AM == 0 || r.Person.ID == f.AM) {
-			out = append(out, r)
+	byMonth := make(map[string][]TargetRow, len(months))
+	var owners []uint
+	seen := map[uint]bool{}
+	for _, mo := range months {
+		var out []TargetRow
+		for _, r := range all[mo] {
+			if (f.Branch == 0 || r.Person.BranchID == f.Branch) && (f.Team == 0 || r.Person.TeamID == f.Team) && (f.AM == 0 || r.Person.ID == f.AM) {
+				out = append(out, r)
+				if !seen[r.Person.ID] {
+					seen[r.Person.ID] = true
+					owners = append(owners, r.Person.ID)
+				}
+			}
 		}
+		byMonth[mo] = out
 	}
 	if f.Industry == "" && f.Grade == "" {
-		return out, nil
-	}
-	owners := make([]uint, len(out))
-	for i, r := range out {
-		owners[i] = r.Person.ID
+		return byMonth, nil
 	}
 	scope := s.scope(viewer)
 	shares, err := s.store.CustomerShares(ctx, scope, f, owners)
 	if err != nil {
 		return nil, err
 	}
-	var got map[uint]map[string]int64
-	if actuals {
-		from, err := time.ParseInLocation("2006-01", month, s.opts.Location)
-		if err != nil {
-			return nil, fmt.Errorf("report targets month %q: %w", month, err)
-		}
-		if got, err = s.store.OwnerActuals(ctx, scope, f, owners, from, from.AddDate(0, 1, 0)); err != nil {
-			return nil, err
-		}
-	}
-	narrowed := out[:0]
-	for _, r := range out {
-		sh := shares[r.Person.ID]
-		if sh.M == 0 {
-			continue
-		}
-		lines := make([]TargetLine, len(r.Lines))
-		for i, l := range r.Lines {
-			l.Target = roundDiv(l.Target*sh.M, sh.N)
-			if actuals {
-				l.Actual = got[r.Person.ID][l.Key]
+	for _, mo := range months {
+		var got map[uint]map[string]int64
+		if actuals {
+			from, err := time.ParseInLocation("2006-01", mo, s.opts.Location)
+			if err != nil {
+				return nil, fmt.Errorf("report targets month %q: %w", mo, err)
 			}
-			lines[i] = l
+			if got, err = s.store.OwnerActuals(ctx, scope, f, owners, from, from.AddDate(0, 1, 0)); err != nil {
+				return nil, err
+			}
 		}
-		r.Lines = lines
-		narrowed = append(narrowed, r)
+		var narrowed []TargetRow
+		for _, r := range byMonth[mo] {
+			sh := shares[r.Person.ID]
+			if sh.M == 0 {
+				continue
+			}
+			lines := make([]TargetLine, len(r.Lines))
+			for i, l := range r.Lines {
+				l.Target = roundDiv(l.Target*sh.M, sh.N)
+				if actuals {
+					l.Actual = got[r.Person.ID][l.Key]
+				}
+				lines[i] = l
+			}
+			r.Lines = lines
+			narrowed = append(narrowed, r)
+		}
+		byMonth[mo] = narrowed
 	}
-	return narrowed, nil
+	return byMonth, nil
 }
 
-// targetMRC is the sum of the month's new-MRC targets under the filter.
-func (s *Service) targetMRC(ctx context.Context, viewer authz.Subject, f Filter, month string) (int64, error) {
-	rows, err := s.targetRows(ctx, viewer, f, month, false)
+// targetMRCs are the months' sums of the new-MRC targets under the filter.
+func (s *Service) targetMRCs(ctx context.Context, viewer authz.Subject, f Filter, months []string) (map[string]int64, error) {
+	byMonth, err := s.targetRows(ctx, viewer, f, months, false)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var sum int64
-	for _, r := range rows {
-		for _, l := range r.Lines {
-			if l.Key == "mrc" {
-				sum += l.Target
+	sums := make(map[string]int64, len(months))
+	for mo, rows := range byMonth {
+		for _, r := range rows {
+			for _, l := range r.Lines {
+				if l.Key == "mrc" {
+					sums[mo] += l.Target
+				}
 			}
 		}
 	}
-	return sum, nil
+	return sums, nil
 }
 
 // ---- 4. attainment ----
@@ -414,12 +431,12 @@ func (s *Service) attainment(ctx context.Context, viewer authz.Subject, f Filter
 	}
 	by := map[uint]*amSum{}
 	var order []uint
+	byMonth, err := s.targetRows(ctx, viewer, f, months, true)
+	if err != nil {
+		return nil, err
+	}
 	for _, mo := range months {
-		rows, err := s.targetRows(ctx, viewer, f, mo, true)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
+		for _, r := range byMonth[mo] {
 			a := by[r.Person.ID]
 			if a == nil {
 				a = &amSum{p: r.Person, target: map[string]int64{}, actual: map[string]int64{}}

@@ -470,6 +470,55 @@ func (s *Service) Grid(ctx context.Context, actor authz.Subject, m Month, sortKe
 	return g, nil
 }
 
+// TargetGrids is Grid for several months with the targets only: no
+// actuals (each line's Actual is zero) and no reviews. It costs one
+// members lookup and one targets query whatever the number of months,
+// for readers that need only what was set: the forecast's target line
+// reads six months, and through Grid each of them computed the month's
+// actuals only to throw them away (~80 % of that report's time at
+// province scale, docs/reports.md).
+func (s *Service) TargetGrids(ctx context.Context, actor authz.Subject, months []Month) (map[Month]*Grid, error) {
+	people, err := s.Members(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, len(months))
+	for i, m := range months {
+		keys[i] = m.String()
+	}
+	targets, err := s.store.Targets(ctx, s.enf.ListScope(actor, "target", "read"), keys, ids(people))
+	if err != nil {
+		return nil, err
+	}
+	byMonth := make(map[string]map[uint]*Target, len(months))
+	for i := range targets {
+		t := &targets[i]
+		if byMonth[t.Month] == nil {
+			byMonth[t.Month] = map[uint]*Target{}
+		}
+		byMonth[t.Month][t.OwnerID] = t
+	}
+	out := make(map[Month]*Grid, len(months))
+	for _, m := range months {
+		g := &Grid{Month: m, Sort: "name"}
+		totT := Values{}
+		for _, p := range people {
+			row := GridRow{Person: p, Target: byMonth[m.String()][p.ID]}
+			row.Lines = attain(row.Target, nil)
+			for _, a := range row.Lines {
+				totT[a.Def.Key] += a.Target
+			}
+			g.Rows = append(g.Rows, row)
+		}
+		for _, l := range Lines {
+			g.Totals = append(g.Totals, Attainment{Def: l, Target: totT[l.Key], Has: totT[l.Key] > 0})
+		}
+		sortGrid(g.Rows, "name", false)
+		out[m] = g
+	}
+	return out, nil
+}
+
 // sortGrid orders rows by name, team, review status or a line's
 // attainment (then its actual), ties by name.
 func sortGrid(rows []GridRow, key string, desc bool) {

@@ -278,3 +278,53 @@ func TestUpliftOption(t *testing.T) {
 		t.Errorf("negative uplift %d", s.UpliftPct())
 	}
 }
+
+// TestTargetGridsAreTheGridsTargets: the targets-only read of several
+// months gives, month by month, the same people and targets as Grid, with
+// no actuals; for each role's scope.
+func TestTargetGridsAreTheGridsTargets(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		li, zj := w.users["liwei"].ID, w.users["zhangjing"].ID
+		months := []Month{w.month("2026-12"), w.month("2027-01")}
+		if _, err := w.svc.SaveTargets(ctx, w.users["zhaomin"], months[0], []TargetInput{row(li, 0, "8"), row(zj, 0, "9")}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.SaveTargets(ctx, w.users["zhaomin"], months[1], []TargetInput{row(li, 0, "12")}, ""); err != nil {
+			t.Fatal(err)
+		}
+		w.visit("liwei", w.custA["liwei"], sh(2026, 12, 3, 10, 0), "done")
+		for _, who := range []string{"liwei", "zhaomin", "wangjianguo", "zhoujie"} {
+			grids, err := w.svc.TargetGrids(ctx, w.users[who], months)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range months {
+				want, err := w.svc.Grid(ctx, w.users[who], m, "name", false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := grids[m]
+				if got == nil || len(got.Rows) != len(want.Rows) {
+					t.Fatalf("%s %s: %v rows, Grid has %d", who, m, got, len(want.Rows))
+				}
+				for i, r := range got.Rows {
+					if r.Person.ID != want.Rows[i].Person.ID {
+						t.Fatalf("%s %s row %d: %s, Grid has %s", who, m, i, r.Person.Name, want.Rows[i].Person.Name)
+					}
+					for j, l := range r.Lines {
+						if l.Target != want.Rows[i].Lines[j].Target || l.Has != want.Rows[i].Lines[j].Has || l.Actual != 0 {
+							t.Fatalf("%s %s %s %s: %+v, Grid has %+v", who, m, r.Person.Name, l.Def.Key, l, want.Rows[i].Lines[j])
+						}
+					}
+				}
+			}
+		}
+		// The December visit is an actual of the grid, not of the targets-only read.
+		g, _ := w.svc.Grid(ctx, w.users["liwei"], months[0], "name", false)
+		if g.Rows[0].Lines[0].Actual == 0 {
+			t.Fatal("the grid shows no actual: the comparison above proves nothing about actuals")
+		}
+	})
+}
