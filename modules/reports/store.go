@@ -490,9 +490,26 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 		// GROUP BY clause cannot repeat.
 		parts = append(parts, q.Group("2, 3"))
 	}
-	add("planned", "visit_plans", "visit_plans.owner_id", "visit_plans.starts_at", "visit_plans.deleted_at IS NULL AND visit_plans.status <> 'cancelled'", "")
-	add("done", "visit_plans", "visit_plans.owner_id", "visit_plans.starts_at", "visit_plans.deleted_at IS NULL AND visit_plans.status = 'done'", "")
-	add("overdue", "visit_plans", "visit_plans.owner_id", "visit_plans.starts_at", "visit_plans.deleted_at IS NULL AND visit_plans.status = 'planned' AND visit_plans.starts_at < ?", "", now.UTC())
+	// The visits are read once for their three counts (planned = not
+	// cancelled, done, overdue = still planned after their start), then
+	// turned into three rows each by a cross join with the three names —
+	// not three passes over the period's visits.
+	wc, wargs := weekCase("visit_plans.starts_at", weeks)
+	visits := s.scoped(ctx, scope, f, "visit_plans", "visit_plans.owner_id").
+		Select("visit_plans.owner_id AS owner_id, "+wc+" AS week, COUNT(*) AS planned, "+
+			"SUM(CASE WHEN visit_plans.status = 'done' THEN 1 ELSE 0 END) AS done, "+
+			"SUM(CASE WHEN visit_plans.status = 'planned' AND visit_plans.starts_at < ? THEN 1 ELSE 0 END) AS overdue",
+			append(wargs, now.UTC())...).
+		Where("visit_plans.starts_at >= ? AND visit_plans.starts_at < ?", from, to).
+		Where("visit_plans.deleted_at IS NULL AND visit_plans.status <> 'cancelled'").
+		Group("1, 2")
+	if visits.Error != nil {
+		return nil, fmt.Errorf("report activity: %w", visits.Error)
+	}
+	parts = append(parts, s.conn(ctx).
+		Table("(?) AS a CROSS JOIN (SELECT 'planned' AS src UNION ALL SELECT 'done' UNION ALL SELECT 'overdue') AS k", visits).
+		Select("k.src AS src, a.owner_id AS owner_id, a.week AS week, "+
+			"CASE k.src WHEN 'planned' THEN a.planned WHEN 'done' THEN a.done ELSE a.overdue END AS n"))
 	add("contacts", "contacts", "contacts.created_by", "contacts.created_at", "contacts.deleted_at IS NULL", "")
 	add("sent", "proposals", "proposals.owner_id", "proposals.sent_at", "proposals.deleted_at IS NULL", "proposals.number")
 	add("approved", "proposals JOIN proposal_approvals pa ON pa.proposal_id = proposals.id", "proposals.owner_id", "pa.at",
