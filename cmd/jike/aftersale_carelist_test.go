@@ -330,3 +330,16 @@ func backfillMatchesRebuild(t *testing.T, a *app) {
 		t.Fatalf("the migration's backfill differs from the rebuild:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestCareListOwnerColumnByPolicy: the care list names owners for whom the
+// policy lets see others' customers (customer list_others) — the same
+// rule as the customers list, not a role comparison in the handler.
+func TestCareListOwnerColumnByPolicy(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t))
+	for who, want := range map[string]bool{"liwei": false, "zhaomin": true, "wangjianguo": true, "admin": true} {
+		s := subject(t, a, who)
+		if got := a.Aftersale.ListsOthers(s); got != want || got != a.Prospects.ListsOthers(s) {
+			t.Errorf("%s: owner column %v, want %v (customers list: %v)", who, got, want, a.Prospects.ListsOthers(s))
+		}
+	}
+}

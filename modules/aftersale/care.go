@@ -129,6 +129,13 @@ func (s *Service) scoped(actor authz.Subject) func(*gorm.DB) *gorm.DB {
 	return func(q *gorm.DB) *gorm.DB { return scope.Apply(q, authz.StandardColumns("customers")) }
 }
 
+// ListsOthers reports whether actor's lists span other people's
+// customers, so they show an owner column: the policy's "customer
+// list_others" line, as in the customers module (not a role check).
+func (s *Service) ListsOthers(actor authz.Subject) bool {
+	return s.enf.CanRoute(actor, "customer", "list_others")
+}
+
 // CareList is a page of the care list within the actor's read scope (an
 // account manager's customers, a chief rep's team, a director's branch),
 // most overdue first, with the counts per state and the list's total.

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -31,7 +30,7 @@ func (h *handler) care(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	pager := web.NewPager(c)
 	v := &careView{Pager: pager, State: c.Query("state"), Owner: uint(c.QueryInt("owner")), Team: uint(c.QueryInt("team")),
-		Today: h.svc.Today(), ShowOwner: me.Role != authz.RoleAccountManager}
+		Today: h.svc.Today(), ShowOwner: h.svc.ListsOthers(me)}
 	if !slices.Contains([]string{"", "all", CareOverdue, CareDueWeek, CareNever}, v.State) {
 		v.State = ""
 	}
