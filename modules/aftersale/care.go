@@ -341,6 +341,27 @@ func occurrence(month, day int, from time.Time, days int) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// eventWindow is the month-days from today to days ahead (at most a
+// year), with 29 February wherever a common year's 28 February is in it
+// (occurrence moves it there).
+func eventWindow(today time.Time, days int) EventWindow {
+	w := EventWindow{From: int(today.Month())*100 + today.Day()}
+	seen := map[int]bool{}
+	for i := 0; i <= min(days, 366); i++ {
+		d := today.AddDate(0, 0, i)
+		md := int(d.Month())*100 + d.Day()
+		if md == 228 && time.Date(d.Year(), 3, 0, 0, 0, 0, 0, time.UTC).Day() == 28 {
+			seen[229] = true
+		}
+		seen[md] = true
+	}
+	for md := range seen {
+		w.MonthDays = append(w.MonthDays, md)
+	}
+	sort.Ints(w.MonthDays)
+	return w
+}
+
 // CareEvents lists the care events of the customers in the actor's scope
 // from today to days ahead, by date, with those already done marked.
 func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int, includeDone bool) ([]CareEvent, error) {
@@ -351,7 +372,8 @@ func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int,
 		out = append(out, CareEvent{On: on, Kind: kind, Key: key, CustomerID: src.CustomerID, CustomerName: src.CustomerName,
 			OwnerID: src.OwnerID, Name: name, Years: years})
 	}
-	bdays, err := s.store.Birthdays(ctx, scope)
+	w := eventWindow(today, days)
+	bdays, err := s.store.Birthdays(ctx, scope, w)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +385,7 @@ func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int,
 			add(b, on, "birthday", fmt.Sprintf("contact:%d", b.RefID), b.Name, 0)
 		}
 	}
-	dates, err := s.store.CareDatesIn(ctx, scope)
+	dates, err := s.store.CareDatesIn(ctx, scope, w)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +399,7 @@ func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int,
 				fmt.Sprintf("date:%d", d.ID), d.Label, years)
 		}
 	}
-	anns, err := s.store.Anniversaries(ctx, scope)
+	anns, err := s.store.Anniversaries(ctx, scope, w)
 	if err != nil {
 		return nil, err
 	}

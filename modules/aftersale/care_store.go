@@ -287,42 +287,82 @@ type eventSource struct {
 	On           flexTime
 }
 
-// Birthdays lists the key persons with a birthday of the customers in scope.
-func (s *Store) Birthdays(ctx context.Context, scope authz.ListScope) ([]eventSource, error) {
+// EventWindow is the days a care list looks at, as month*100+day values
+// (a 29 February also falls on the 28th in a common year), and the first
+// of them: rows are read in order of their next occurrence from it, at
+// most maxEvents of each kind, so a province's 300,000 key persons are
+// never all loaded to find this week's birthdays (issue 19).
+type EventWindow struct {
+	MonthDays []int
+	From      int
+}
+
+// maxEvents bounds each kind of care event read for one list (the pages
+// show at most 500).
+const maxEvents = 2000
+
+// monthDay is col's month*100+day in SQL.
+func (s *Store) monthDay(ctx context.Context, col string) string {
+	if s.conn(ctx).Dialector.Name() == "postgres" {
+		return "(EXTRACT(MONTH FROM " + col + ")::int * 100 + EXTRACT(DAY FROM " + col + ")::int)"
+	}
+	// SQLite keeps dates as text that starts YYYY-MM-DD.
+	return "(CAST(substr(" + col + ", 6, 2) AS INTEGER) * 100 + CAST(substr(" + col + ", 9, 2) AS INTEGER))"
+}
+
+// inWindow keeps the rows whose month-day expression md falls in w, in
+// order of their next occurrence, at most maxEvents.
+func inWindow(q *gorm.DB, md string, w EventWindow) *gorm.DB {
+	if len(w.MonthDays) == 0 {
+		return q.Where("1 = 0")
+	}
+	return q.Where(md+" IN ?", w.MonthDays).
+		Order(clause.OrderBy{Expression: clause.Expr{SQL: "CASE WHEN " + md + " >= ? THEN " + md + " ELSE " + md + " + 10000 END", Vars: []any{w.From}, WithoutParentheses: true}}).
+		Limit(maxEvents)
+}
+
+// Birthdays lists the key persons of the customers in scope whose
+// birthday falls in w.
+func (s *Store) Birthdays(ctx context.Context, scope authz.ListScope, w EventWindow) ([]eventSource, error) {
 	var out []eventSource
-	err := scope.Apply(s.conn(ctx).Table("contacts").Joins(customerJoin("contacts")), authz.StandardColumns("customers")).
-		Where("contacts.deleted_at IS NULL AND contacts.birthday IS NOT NULL").
+	q := scope.Apply(s.conn(ctx).Table("contacts").Joins(customerJoin("contacts")), authz.StandardColumns("customers")).
+		Where("contacts.deleted_at IS NULL AND contacts.birthday IS NOT NULL")
+	err := inWindow(q, s.monthDay(ctx, "contacts.birthday"), w).
 		Select("customers.id AS customer_id, customers.name AS customer_name, customers.owner_id, customers.grade, contacts.id AS ref_id, contacts.name, contacts.birthday AS \"on\"").
 		Scan(&out).Error
 	return out, err
 }
 
-// Anniversaries lists the signing dates of the contracts in force of the
-// customers in scope.
-func (s *Store) Anniversaries(ctx context.Context, scope authz.ListScope) ([]eventSource, error) {
+// Anniversaries lists the signing dates in w of the contracts in force
+// of the customers in scope.
+func (s *Store) Anniversaries(ctx context.Context, scope authz.ListScope, w EventWindow) ([]eventSource, error) {
 	var out []eventSource
-	err := scope.Apply(s.conn(ctx).Table("contracts").Joins(customerJoin("contracts")), authz.StandardColumns("customers")).
-		Where("contracts.deleted_at IS NULL AND contracts.is_current = ? AND contracts.status IN ? AND contracts.signed_on IS NOT NULL", true, []string{"signed", "active", "expiring"}).
+	q := scope.Apply(s.conn(ctx).Table("contracts").Joins(customerJoin("contracts")), authz.StandardColumns("customers")).
+		Where("contracts.deleted_at IS NULL AND contracts.is_current = ? AND contracts.status IN ? AND contracts.signed_on IS NOT NULL", true, []string{"signed", "active", "expiring"})
+	err := inWindow(q, s.monthDay(ctx, "contracts.signed_on"), w).
 		Select("customers.id AS customer_id, customers.name AS customer_name, customers.owner_id, customers.grade, contracts.id AS ref_id, contracts.number AS name, contracts.signed_on AS \"on\"").
 		Scan(&out).Error
 	return out, err
 }
 
-// KeyAccounts lists the A and B customers in scope (festival greetings).
+// KeyAccounts lists the A and B customers in scope (festival greetings),
+// by name, at most maxEvents.
 func (s *Store) KeyAccounts(ctx context.Context, scope authz.ListScope) ([]eventSource, error) {
 	var out []eventSource
 	err := scope.Apply(s.conn(ctx).Table("customers"), authz.StandardColumns("customers")).
 		Where("customers.deleted_at IS NULL AND customers.status IN ? AND customers.grade IN ?", CareStatuses, []string{"A", "B"}).
+		Order("customers.name, customers.id").Limit(maxEvents).
 		Select("customers.id AS customer_id, customers.name AS customer_name, customers.owner_id, customers.grade").
 		Scan(&out).Error
 	return out, err
 }
 
-// CareDatesIn lists the key dates (birthdays, founding days) of the
+// CareDatesIn lists the key dates (birthdays, founding days) in w of the
 // customers in scope.
-func (s *Store) CareDatesIn(ctx context.Context, scope authz.ListScope) ([]CareDateRow, error) {
+func (s *Store) CareDatesIn(ctx context.Context, scope authz.ListScope, w EventWindow) ([]CareDateRow, error) {
 	var out []CareDateRow
-	err := scope.Apply(s.conn(ctx).Model(&CareDate{}).Joins(customerJoin("care_dates")), authz.StandardColumns("customers")).
+	q := scope.Apply(s.conn(ctx).Model(&CareDate{}).Joins(customerJoin("care_dates")), authz.StandardColumns("customers"))
+	err := inWindow(q, "(care_dates.month * 100 + care_dates.day)", w).
 		Select("care_dates.*, customers.name AS customer_name, customers.owner_id AS owner_id").
 		Scan(&out).Error
 	return out, err

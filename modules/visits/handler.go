@@ -59,11 +59,19 @@ func (h *handler) list(c *fiber.Ctx) error {
 	if st := c.Query("status"); slices.Contains(Statuses, st) {
 		statuses = []string{st}
 	}
-	rows, total, err := h.svc.History(c.UserContext(), me, view, customerID, statuses, p.Size, p.Offset())
+	q := HistoryQuery{CustomerID: customerID, Statuses: statuses, Limit: p.Size, Offset: p.Offset(),
+		TeamID: uint(c.QueryInt("team")), OwnerID: uint(c.QueryInt("owner"))}
+	// The calendar's drill-down: one day (a date out of 1900–2100 is
+	// ignored, as in the calendar).
+	if d, err := textnorm.ParseDate(c.Query("day")); err == nil {
+		day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, h.svc.Location())
+		q.Day = &day
+	}
+	rows, total, err := h.svc.HistoryFor(c.UserContext(), me, view, q)
 	if err != nil {
 		return err
 	}
-	p.Total = total
+	p.Total, p.Cap = total, CountCap
 	overdue, err := h.svc.Overdue(c.UserContext(), me, view)
 	if err != nil {
 		return err
@@ -77,6 +85,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	return h.srv.Render(c, "visits/list", fiber.Map{
 		"Rows": rows, "Pager": p, "Overdue": overdue, "View": view, "CanScope": h.canSeeScope(me),
 		"Statuses": Statuses, "Status": c.Query("status"), "Customer": customer, "Now": h.svc.Now(), "Today": h.svc.Today(),
+		"Day": q.Day, "Drilled": q.Day != nil || q.TeamID != 0 || q.OwnerID != 0,
 	})
 }
 
@@ -86,6 +95,10 @@ type day struct {
 	InMonth bool
 	Today   bool
 	Visits  []PlanRow
+	// Counts and Total replace Visits when the calendar counts (a
+	// branch's, the province's or a team's month).
+	Counts []DayCount
+	Total  int64
 }
 
 func (h *handler) calendar(c *fiber.Ctx) error {
@@ -114,21 +127,51 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 		to = weekStart(last.AddDate(0, 0, 6))
 		prev, next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
 	}
-	rows, err := h.svc.List(c.UserContext(), me, view, from.UTC(), to.UTC(), 0)
-	if err != nil {
-		return err
-	}
 	var days []day
+	var bounds []time.Time
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		bounds = append(bounds, d.UTC())
+	}
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
-		cell := day{Date: d, InMonth: mode == "week" || d.Month() == anchor.Month(), Today: d.Equal(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc))}
-		end := d.AddDate(0, 0, 1)
-		for _, r := range rows {
-			st := r.StartsAt.In(loc)
-			if !st.Before(d) && st.Before(end) {
-				cell.Visits = append(cell.Visits, r)
+		days = append(days, day{Date: d, InMonth: mode == "week" || d.Month() == anchor.Month(), Today: d.Equal(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc))})
+	}
+	by := h.svc.CalendarGrouping(me, view, mode)
+	if by != "" {
+		// A branch's or the province's visits: counts per day per team
+		// (or per person of a team in the month), each a link to that
+		// day's list, not thousands of visits in one page (issue 19).
+		counts, err := h.svc.CountByDay(c.UserContext(), me, view, bounds, by)
+		if err != nil {
+			return err
+		}
+		var total int64
+		for _, n := range counts {
+			total += n.N
+		}
+		if mode == "week" && total <= WeekListMax {
+			by, counts = "", nil // a small branch's week: the visits themselves
+		}
+		for _, n := range counts {
+			if n.Day >= 0 && n.Day < len(days) {
+				days[n.Day].Counts = append(days[n.Day].Counts, n)
+				days[n.Day].Total += n.N
 			}
 		}
-		days = append(days, cell)
+	}
+	if by == "" {
+		rows, err := h.svc.List(c.UserContext(), me, view, from.UTC(), to.UTC(), 0)
+		if err != nil {
+			return err
+		}
+		for i := range days {
+			d, end := days[i].Date, days[i].Date.AddDate(0, 0, 1)
+			for _, r := range rows {
+				st := r.StartsAt.In(loc)
+				if !st.Before(d) && st.Before(end) {
+					days[i].Visits = append(days[i].Visits, r)
+				}
+			}
+		}
 	}
 	q := url.Values{"mode": {mode}}
 	if view == ViewScope {
@@ -137,7 +180,7 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 	return h.srv.Render(c, "visits/calendar", fiber.Map{
 		"Days": days, "Mode": mode, "Anchor": anchor, "View": view, "CanScope": h.canSeeScope(me),
 		"PrevDate": prev.Format("2006-01-02"), "NextDate": next.Format("2006-01-02"), "Query": q.Encode(),
-		"TodayDate": now.Format("2006-01-02"), "Loc": loc, "Now": h.svc.Now(),
+		"TodayDate": now.Format("2006-01-02"), "Loc": loc, "Now": h.svc.Now(), "By": by,
 	})
 }
 

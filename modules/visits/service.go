@@ -658,12 +658,71 @@ func (s *Service) List(ctx context.Context, actor authz.Subject, view string, fr
 // History returns a page of the visits the actor may see: today's and the
 // coming ones first, soonest first, then the past ones, latest first.
 func (s *Service) History(ctx context.Context, actor authz.Subject, view string, customerID uint, statuses []string, limit, offset int) ([]PlanRow, int64, error) {
+	return s.HistoryFor(ctx, actor, view, HistoryQuery{CustomerID: customerID, Statuses: statuses, Limit: limit, Offset: offset})
+}
+
+// HistoryQuery narrows the visit list: a customer, statuses, and the
+// calendar's drill-down (one day, one team or one owner).
+type HistoryQuery struct {
+	CustomerID uint
+	Statuses   []string
+	// Day, when set, is a local midnight: the visits of that day only.
+	Day             *time.Time
+	TeamID, OwnerID uint
+	Limit, Offset   int
+}
+
+// HistoryFor is History with the drill-down filters of q; the total is
+// capped at CountCap+1.
+func (s *Service) HistoryFor(ctx context.Context, actor authz.Subject, view string, q HistoryQuery) ([]PlanRow, int64, error) {
 	today := s.Today()
-	f := PlanFilter{CustomerID: customerID, Statuses: statuses, UpcomingFrom: &today, Limit: limit, Offset: offset}
+	f := PlanFilter{CustomerID: q.CustomerID, Statuses: q.Statuses, UpcomingFrom: &today, Limit: q.Limit, Offset: q.Offset,
+		TeamID: q.TeamID, OwnerID: q.OwnerID}
+	if q.Day != nil {
+		from, to := q.Day.UTC(), q.Day.AddDate(0, 0, 1).UTC()
+		f.From, f.To = &from, &to
+	}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}
 	return s.store.ListPlans(ctx, s.prospects.Scope(actor, "read"), f)
+}
+
+// WeekListMax is the most visits a week of a branch or of the province
+// lists one by one; above it the week shows counts like the month.
+const WeekListMax = 300
+
+// CalendarGrouping tells how a calendar shows the visits of view: ""
+// lists every visit; ByTeam or ByOwner shows per day how many each team
+// or each person has, each count a link to that day's list. A branch or
+// the province (a director's or the admin's scope) is counted per team
+// (~14,000 visits a month in a branch; a week only when it has more than
+// WeekListMax, ~3,000 at province scale); a chief rep's team is counted
+// per person in the month (~2,800) and listed in the week (~650); one's
+// own visits are always listed.
+func (s *Service) CalendarGrouping(actor authz.Subject, view, mode string) string {
+	if view != ViewScope {
+		return ""
+	}
+	switch s.prospects.Scope(actor, "read").Level() {
+	case authz.ScopeBranch, authz.ScopeAll:
+		return ByTeam
+	case authz.ScopeTeam:
+		if mode == "month" {
+			return ByOwner
+		}
+	}
+	return ""
+}
+
+// CountByDay counts the visits of view per day (consecutive bounds, local
+// midnights) and per team or owner (by), for the calendar.
+func (s *Service) CountByDay(ctx context.Context, actor authz.Subject, view string, bounds []time.Time, by string) ([]DayCount, error) {
+	var f PlanFilter
+	if view != ViewScope {
+		f.Mine = actor.ID
+	}
+	return s.store.CountByDay(ctx, s.prospects.Scope(actor, "read"), f, bounds, by)
 }
 
 // Agenda is a user's day: today's visits, visits needing preparation and
@@ -678,6 +737,9 @@ type Agenda struct {
 	TodoDay time.Time
 }
 
+// agendaLimit bounds each list of the home page's agenda.
+const agendaLimit = 50
+
 // Agenda loads the actor's own agenda for the day containing now.
 func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, error) {
 	now := s.now()
@@ -686,14 +748,17 @@ func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, err
 	dayEnd := dayStart.Add(24 * time.Hour)
 	scope := s.prospects.Scope(actor, "read")
 	a := &Agenda{}
+	// The panel shows lists, never a total: no counts (issue 19), and
+	// each list bounded (a day has never 50 visits of one person).
 	today, _, err := s.store.ListPlans(ctx, scope, PlanFilter{Mine: actor.ID, From: &dayStart, To: &dayEnd,
-		Statuses: []string{StatusPlanned, StatusDone}})
+		Statuses: []string{StatusPlanned, StatusDone}, Limit: agendaLimit, NoCount: true})
 	if err != nil {
 		return nil, err
 	}
 	a.Today = today
 	soon := now.Add(24 * time.Hour)
-	upcoming, _, err := s.store.ListPlans(ctx, scope, PlanFilter{Mine: actor.ID, From: &dayStart, To: &soon, Statuses: []string{StatusPlanned}})
+	upcoming, _, err := s.store.ListPlans(ctx, scope, PlanFilter{Mine: actor.ID, From: &dayStart, To: &soon, Statuses: []string{StatusPlanned},
+		Limit: agendaLimit, NoCount: true})
 	if err != nil {
 		return nil, err
 	}
@@ -702,7 +767,7 @@ func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, err
 			a.Unprepared = append(a.Unprepared, r)
 		}
 	}
-	past, _, err := s.store.ListPlans(ctx, scope, PlanFilter{Mine: actor.ID, OverdueAt: &now, Desc: true, Limit: 50})
+	past, _, err := s.store.ListPlans(ctx, scope, PlanFilter{Mine: actor.ID, OverdueAt: &now, Desc: true, Limit: agendaLimit, NoCount: true})
 	if err != nil {
 		return nil, err
 	}
@@ -748,7 +813,7 @@ func (s *Service) CompleteTodo(ctx context.Context, actor authz.Subject, id uint
 // record (for chief reps and directors watching their people).
 func (s *Service) Overdue(ctx context.Context, actor authz.Subject, view string) ([]PlanRow, error) {
 	now := s.now()
-	f := PlanFilter{OverdueAt: &now, Desc: true, Limit: 200}
+	f := PlanFilter{OverdueAt: &now, Desc: true, Limit: 200, NoCount: true}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}

@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/internal/benchseed"
+	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// provinceUsers are the four people of issue 19 in a generated province:
+// an account manager (~167 customers), a chief rep (a team of 20), a
+// director (a branch of ~16,700 customers) and the admin (all ~100,000).
+var provinceUsers = []struct{ role, username string }{
+	{"am", "prov1_am001"},
+	{"chief", "prov1_chief1"},
+	{"director", "prov1_director"},
+	{"admin", "admin"},
+}
+
+// benchPages are the pages issue 19 measures, per role: the account
+// manager's own view and everyone else's whole scope (who=scope), as the
+// people who watch a team open them.
+var benchPages = []struct{ name, mine, scope string }{
+	{"home", "/", "/"},
+	{"board", "/pipeline", "/pipeline"},
+	{"visits", "/visits", "/visits?who=scope"},
+	{"calendar_month", "/visits/calendar?mode=month", "/visits/calendar?mode=month&who=scope"},
+	{"calendar_week", "/visits/calendar?mode=week", "/visits/calendar?mode=week&who=scope"},
+	{"opportunities", "/opportunities", "/opportunities"},
+	{"proposals", "/proposals", "/proposals"},
+}
+
+// province is the benchmarks' shared province: built once per test binary
+// (sync.Once) by provinceApp.
+var province struct {
+	once sync.Once
+	app  *app
+	err  error
+}
+
+// provinceApp returns the app over a province-sized PostgreSQL database.
+// With JIKE_BENCH_DATABASE_URL it opens a database filled once by
+// `jike seed --scale province` (and applies pending migrations, so the
+// branch's indexes are there); otherwise it fills a throwaway database
+// with benchseed.FillProvince (minutes), which lives as long as the first
+// benchmark that asked for it. Every generated user's password is the
+// demo password.
+func provinceApp(b *testing.B) *app {
+	b.Helper()
+	province.once.Do(func() {
+		ctx := context.Background()
+		var d *db.DB
+		url := os.Getenv("JIKE_BENCH_DATABASE_URL")
+		if url != "" {
+			if d, province.err = db.Open(ctx, db.Options{URL: url}); province.err != nil {
+				return
+			}
+			if _, province.err = d.Migrate(ctx); province.err != nil {
+				return
+			}
+		} else {
+			d = testkit.Postgres(b)
+		}
+		a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, LoginRate: 1 << 20, Location: time.UTC})
+		if err != nil {
+			province.err = err
+			return
+		}
+		province.app = a
+		if url != "" {
+			return
+		}
+		if _, err := a.Org.SeedDemo(ctx); err != nil {
+			province.err = err
+			return
+		}
+		spec := benchseed.ProvinceScale(provinceManagers)
+		if spec.PasswordHash, err = a.Org.HashPassword(org.DemoPassword); err != nil {
+			province.err = err
+			return
+		}
+		start := time.Now()
+		p, err := benchseed.FillProvince(ctx, d.Gorm, spec)
+		if err != nil {
+			province.err = err
+			return
+		}
+		b.Logf("province filled in %s: %+v", time.Since(start).Round(time.Second), p.Counts)
+	})
+	if province.err != nil {
+		b.Fatal(province.err)
+	}
+	return province.app
+}
+
+// stmt is one SQL statement a page ran, with its arguments.
+type stmt struct {
+	SQL  string
+	Vars []any
+}
+
+// statementRecorder keeps the statements that read (Query, Row, Raw
+// callbacks) while it is on: the SQL a page runs, to count it (N+1) and
+// to replay it alone with the same parameters.
+type statementRecorder struct {
+	mu   sync.Mutex
+	on   bool
+	list []stmt
+}
+
+// recordStatements registers the recorder's callbacks on g (once per
+// name; the callbacks stay for the life of g and cost a mutex when off).
+func recordStatements(tb testing.TB, g *gorm.DB, name string) *statementRecorder {
+	tb.Helper()
+	r := &statementRecorder{}
+	keep := func(tx *gorm.DB) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		// A dry run only builds SQL (a part of a larger statement).
+		if !r.on || tx.DryRun || tx.Statement == nil || tx.Statement.SQL.Len() == 0 {
+			return
+		}
+		r.list = append(r.list, stmt{SQL: tx.Statement.SQL.String(), Vars: append([]any(nil), tx.Statement.Vars...)})
+	}
+	cb := g.Callback()
+	for what, err := range map[string]error{
+		"query": cb.Query().After("gorm:query").Register(name, keep),
+		"row":   cb.Row().After("gorm:row").Register(name, keep),
+		"raw":   cb.Raw().After("gorm:raw").Register(name, keep),
+	} {
+		if err != nil {
+			tb.Fatalf("record %s statements: %v", what, err)
+		}
+	}
+	tb.Cleanup(func() {
+		_ = cb.Query().Remove(name)
+		_ = cb.Row().Remove(name)
+		_ = cb.Raw().Remove(name)
+	})
+	return r
+}
+
+// during returns the statements fn ran.
+func (r *statementRecorder) during(fn func()) []stmt {
+	r.mu.Lock()
+	r.on, r.list = true, nil
+	r.mu.Unlock()
+	fn()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.on = false
+	out := r.list
+	r.list = nil
+	return out
+}
+
+// replay runs statements one after the other on sqlDB and reads every
+// row, as the page did: the time of the page's own SQL.
+func replay(tb testing.TB, sqlDB *sql.DB, list []stmt) {
+	for _, s := range list {
+		rows, err := sqlDB.Query(s.SQL, s.Vars...)
+		if err != nil {
+			tb.Fatalf("%s: %v", s.SQL, err)
+		}
+		cols, _ := rows.Columns()
+		dst := make([]any, len(cols))
+		for i := range dst {
+			dst[i] = new(any)
+		}
+		for rows.Next() {
+			if err := rows.Scan(dst...); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			tb.Fatal(err)
+		}
+		rows.Close()
+	}
+}
+
+// pageGetter signs username in and returns a function that GETs a path
+// through the router, failing on anything but 200, and returns the body.
+func pageGetter(b *testing.B, a *app, username string) func(path string) []byte {
+	b.Helper()
+	cl := testkit.NewClient(b, a.Server.App)
+	cl.Login(username, org.DemoPassword)
+	cookie := &http.Cookie{Name: org.SessionCookie, Value: cl.Cookie(org.SessionCookie)}
+	return func(path string) []byte {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(cookie)
+		if strings.Contains(path, "/more") {
+			req.Header.Set("HX-Request", "true")
+		}
+		res, err := a.Server.App.Test(req, -1)
+		if err != nil {
+			b.Fatalf("%s: %v", path, err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b.Fatalf("%s: %d\n%.500s", path, res.StatusCode, body)
+		}
+		return body
+	}
+}
+
+// BenchmarkPagesProvince measures each page of issue 19 for each of the
+// four roles at province scale on PostgreSQL, through the real router:
+// <page>/<role>/page is the server's time for the whole page (with the
+// page's size as B/page and its statements as stmts/page), and
+// <page>/<role>/sql the same statements with the same parameters replayed
+// alone on the same database, so the two times compare directly (goal:
+// page ≤ 1.5 × sql). With JIKE_BENCH_EXPLAIN=1 and -v it logs, per page,
+// the EXPLAIN ANALYZE of its slowest statement (docs/performance.md).
+//
+//	jike seed --scale province   # once, into JIKE_DATABASE_URL
+//	JIKE_BENCH_DATABASE_URL=… go test -run '^$' -bench PagesProvince -benchtime 20x ./cmd/jike/
+func BenchmarkPagesProvince(b *testing.B) {
+	a := provinceApp(b)
+	rec := recordStatements(b, a.DB.Gorm, "bench_pages:record")
+	sqlDB, err := a.DB.Gorm.DB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, pg := range benchPages {
+		for _, who := range provinceUsers {
+			get := pageGetter(b, a, who.username)
+			path := pg.scope
+			if who.role == "am" {
+				path = pg.mine
+			}
+			var list []stmt
+			var body []byte
+			list = rec.during(func() { body = get(path) })
+			b.Run(pg.name+"/"+who.role+"/page", func(b *testing.B) {
+				for b.Loop() {
+					get(path)
+				}
+				b.ReportMetric(float64(len(body)), "B/page")
+				b.ReportMetric(float64(len(list)), "stmts/page")
+			})
+			b.Run(pg.name+"/"+who.role+"/sql", func(b *testing.B) {
+				for b.Loop() {
+					replay(b, sqlDB, list)
+				}
+				b.ReportMetric(float64(len(list)), "stmts/page")
+			})
+			if os.Getenv("JIKE_BENCH_EXPLAIN") != "" {
+				explainSlowest(b, sqlDB, pg.name+" as "+who.role, list)
+			}
+		}
+	}
+}
+
+// explainSlowest logs the plan (EXPLAIN ANALYZE) of the slowest of a
+// page's statements, and the time of each of the three slowest.
+func explainSlowest(b *testing.B, sqlDB *sql.DB, what string, list []stmt) {
+	b.Helper()
+	type timed struct {
+		s stmt
+		d time.Duration
+	}
+	var ts []timed
+	for _, s := range list {
+		start := time.Now()
+		replay(b, sqlDB, []stmt{s})
+		ts = append(ts, timed{s, time.Since(start)})
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].d > ts[j].d })
+	if len(ts) == 0 {
+		return
+	}
+	var top []string
+	for i := 0; i < len(ts) && i < 3; i++ {
+		top = append(top, ts[i].d.Round(10*time.Microsecond).String()+"  "+ts[i].s.SQL)
+	}
+	rows, err := sqlDB.Query("EXPLAIN ANALYZE "+ts[0].s.SQL, ts[0].s.Vars...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			b.Fatal(err)
+		}
+		plan = append(plan, line)
+	}
+	b.Logf("%s: slowest statements:\n%s\nplan of the slowest:\n%s", what, strings.Join(top, "\n"), strings.Join(plan, "\n"))
+}
