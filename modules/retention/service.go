@@ -38,6 +38,10 @@ const (
 	DefaultOutcomeDays  = 30
 	DefaultWarnDays     = 2
 	DefaultDirectorDays = 3
+	// DefaultCooldownDays is how long after an outcome the customer gets
+	// no new alert, however high its score stays: the outcome was just
+	// decided, and the owner works from it.
+	DefaultCooldownDays = 30
 )
 
 // directorLevel is the escalation level of the directors (1: the chief rep).
@@ -54,6 +58,8 @@ type Options struct {
 	// ActionDays, OutcomeDays, WarnDays and DirectorDays are the alert's
 	// deadlines in days (see the Default… constants).
 	ActionDays, OutcomeDays, WarnDays, DirectorDays int
+	// CooldownDays: no new alert this long after an outcome.
+	CooldownDays int
 }
 
 // Service holds the retention rules. Every user-facing method takes the
@@ -80,7 +86,7 @@ func NewService(store *Store, enf *authz.Enforcer, deps Deps, o Options) *Servic
 	for _, d := range []struct {
 		v   *int
 		def int
-	}{{&o.ActionDays, DefaultActionDays}, {&o.OutcomeDays, DefaultOutcomeDays}, {&o.WarnDays, DefaultWarnDays}, {&o.DirectorDays, DefaultDirectorDays}} {
+	}{{&o.ActionDays, DefaultActionDays}, {&o.OutcomeDays, DefaultOutcomeDays}, {&o.WarnDays, DefaultWarnDays}, {&o.DirectorDays, DefaultDirectorDays}, {&o.CooldownDays, DefaultCooldownDays}} {
 		if *d.v <= 0 {
 			*d.v = d.def
 		}
@@ -263,7 +269,7 @@ func alertLink(id uint) string { return "/retention/alerts/" + strconv.FormatUin
 // openAlerts opens the alerts of the customers at or above the threshold
 // without one, tells their owners and records each in the audit trail.
 func (s *Service) openAlerts(ctx context.Context, now time.Time) error {
-	cands, err := s.store.Candidates(ctx, s.w.Threshold)
+	cands, err := s.store.Candidates(ctx, s.w.Threshold, now.AddDate(0, 0, -s.opts.CooldownDays))
 	if err != nil || len(cands) == 0 {
 		return err
 	}
@@ -421,7 +427,7 @@ func formErr(field, id string) error { return apperr.Fields{field: id} }
 
 // change runs fn on an alert the actor may act on, in a transaction, then
 // saves it under its version and records the step in the audit trail.
-func (s *Service) change(ctx context.Context, actor authz.Subject, id uint, lock int, action string, fn func(a *Alert, c *prospects.Customer) error) (*Alert, error) {
+func (s *Service) change(ctx context.Context, actor authz.Subject, id uint, lock int, action string, fn func(ctx context.Context, a *Alert, c *prospects.Customer) error) (*Alert, error) {
 	var out *Alert
 	err := db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
 		a, c, err := s.Alert(ctx, actor, id, "act")
@@ -435,7 +441,7 @@ func (s *Service) change(ctx context.Context, actor authz.Subject, id uint, lock
 			return formErr("_form", "retention.err.closed")
 		}
 		before := *a
-		if err := fn(a, c); err != nil {
+		if err := fn(ctx, a, c); err != nil {
 			return err
 		}
 		a.Version++
@@ -462,7 +468,7 @@ func (s *Service) RecordAction(ctx context.Context, actor authz.Subject, id uint
 	if utf8.RuneCountInString(note) > 500 {
 		return nil, formErr("note", "retention.err.too_long")
 	}
-	return s.change(ctx, actor, id, lock, "action_"+action, func(a *Alert, c *prospects.Customer) error {
+	return s.change(ctx, actor, id, lock, "action_"+action, func(ctx context.Context, a *Alert, c *prospects.Customer) error {
 		now := s.Now()
 		a.Action, a.ActionNote, a.ActionAt, a.ActionBy = action, note, &now, &actor.ID
 		a.Status = StatusActed
@@ -499,7 +505,7 @@ func (s *Service) RecordOutcome(ctx context.Context, actor authz.Subject, id uin
 	if utf8.RuneCountInString(reason) > 500 {
 		return nil, formErr("reason", "retention.err.too_long")
 	}
-	return s.change(ctx, actor, id, lock, "outcome_"+outcome, func(a *Alert, _ *prospects.Customer) error {
+	return s.change(ctx, actor, id, lock, "outcome_"+outcome, func(_ context.Context, a *Alert, _ *prospects.Customer) error {
 		now := s.Now()
 		a.Outcome, a.OutcomeReason, a.OutcomeAt, a.OutcomeBy = outcome, reason, &now, &actor.ID
 		a.Status = StatusClosed

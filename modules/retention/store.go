@@ -2,6 +2,7 @@ package retention
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -260,13 +261,14 @@ type candidate struct {
 }
 
 // Candidates lists the customers scoring at least threshold that have no
-// unfinished alert.
-func (s *Store) Candidates(ctx context.Context, threshold int) ([]candidate, error) {
+// unfinished alert and no alert closed since closedSince (an outcome was
+// just recorded; the next alert waits for the cool-down).
+func (s *Store) Candidates(ctx context.Context, threshold int, closedSince time.Time) ([]candidate, error) {
 	var out []candidate
 	err := s.conn(ctx).Table("churn_scores").Joins(liveCustomer("churn_scores")).
 		Select("churn_scores.customer_id, customers.owner_id, churn_scores.score, churn_scores.factors").
 		Where("churn_scores.score >= ?", threshold).
-		Where("NOT EXISTS (SELECT 1 FROM retention_alerts WHERE retention_alerts.customer_id = churn_scores.customer_id AND retention_alerts.status <> ? AND retention_alerts.deleted_at IS NULL)", StatusClosed).
+		Where("NOT EXISTS (SELECT 1 FROM retention_alerts WHERE retention_alerts.customer_id = churn_scores.customer_id AND retention_alerts.deleted_at IS NULL AND (retention_alerts.status <> ? OR retention_alerts.outcome_at >= ?))", StatusClosed, closedSince).
 		Order("churn_scores.customer_id").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("alert candidates: %w", err)
@@ -596,4 +598,12 @@ func (f *flexTime) parse(s string) error {
 		}
 	}
 	return fmt.Errorf("flexTime: cannot parse %q", s)
+}
+
+// Value lets GORM treat flexTime as a column type (it is only read).
+func (f flexTime) Value() (driver.Value, error) {
+	if !f.Valid {
+		return nil, nil
+	}
+	return f.T, nil
 }
