@@ -283,6 +283,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		Notify: notifySvc}, retention.Options{Now: o.Now, Location: o.Location, Logger: o.Logger})
 	retention.Register(srv, retentionSvc, retention.RouteOptions{Location: o.Location})
 	timeline.Register(retentionSvc.TimelineEntries)
+	if err := retention.DescribeHistory(srv.History, retentionSvc, prospectSvc); err != nil {
+		return nil, err
+	}
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "retention.link", Path: "retention", Order: 55})
 	runner.MustRegister(jobs.Job{Name: retention.JobScore, Schedule: "30 1 * * *", Run: retentionSvc.Recompute})
 	runner.MustRegister(jobs.Job{Name: retention.JobEscalate, Schedule: "@every 1h", Run: retentionSvc.Escalate})
