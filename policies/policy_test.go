@@ -84,6 +84,16 @@ func TestPolicyTable(t *testing.T) {
 		{cr, "aftersale", "configure", authz.RelTeam, false},
 		{am, "aftersale", "configure", authz.RelOwn, false},
 		{adm, "aftersale", "configure", authz.RelOther, false},
+		// retention: alerts follow the customer; the admin reads, never acts
+		{am, "retention", "act", authz.RelOwn, true},
+		{am, "retention", "act", authz.RelTeam, false},
+		{am, "retention", "queue", authz.RelTeam, false},
+		{cr, "retention", "queue", authz.RelTeam, true},
+		{cr, "retention", "read", authz.RelBranch, false},
+		{dir, "retention", "act", authz.RelBranch, true},
+		{dir, "retention", "queue", authz.RelOther, false},
+		{adm, "retention", "queue", authz.RelOther, true},
+		{adm, "retention", "act", authz.RelOther, false},
 		// care touches and key dates: edit and delete
 		{am, "care_record", "edit", authz.RelOwn, true},
 		{am, "care_record", "edit", authz.RelTeam, false},

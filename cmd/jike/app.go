@@ -27,6 +27,7 @@ import (
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/reports"
+	"github.com/jike-crm/jike/modules/retention"
 	"github.com/jike-crm/jike/modules/targets"
 	usagemod "github.com/jike-crm/jike/modules/usage"
 	"github.com/jike-crm/jike/modules/visits"
@@ -104,6 +105,10 @@ type app struct {
 	// ProspectStore is the prospects store as wired, for tests that read
 	// rows back (modules reach prospects through its service only).
 	ProspectStore *prospects.Store
+
+	// Retention is the churn score and the retention queue; a usage
+	// import calls Retention.AfterImport once it has committed.
+	Retention *retention.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -271,6 +276,19 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	runner.MustRegister(jobs.Job{Name: aftersale.JobAutoClose, Schedule: "15 2 * * *", Run: afterSvc.AutoClose})
 	runner.MustRegister(jobs.Job{Name: aftersale.JobCare, Schedule: "0 7 * * *", Run: afterSvc.CareOverdue})
 	runner.MustRegister(jobs.Job{Name: aftersale.JobCallbacks, Schedule: "30 6 * * *", Run: afterSvc.Callbacks})
+	// retention: the churn-risk score over usage, contracts, complaints,
+	// call-backs and care (nightly, and after a usage import through
+	// Retention.AfterImport), and the retention queue with its escalation.
+	retentionSvc := retention.NewService(retention.NewStore(d.Gorm), enf, retention.Deps{Customers: prospectSvc, Org: orgSvc.Store(),
+		Notify: notifySvc}, retention.Options{Now: o.Now, Location: o.Location, Logger: o.Logger})
+	retention.Register(srv, retentionSvc, retention.RouteOptions{Location: o.Location})
+	timeline.Register(retentionSvc.TimelineEntries)
+	if err := retention.DescribeHistory(srv.History, retentionSvc, prospectSvc); err != nil {
+		return nil, err
+	}
+	timeline.AddCustomerLink(prospects.CustomerLink{Label: "retention.link", Path: "retention", Order: 55})
+	runner.MustRegister(jobs.Job{Name: retention.JobScore, Schedule: "30 1 * * *", Run: retentionSvc.Recompute})
+	runner.MustRegister(jobs.Job{Name: retention.JobEscalate, Schedule: "@every 1h", Run: retentionSvc.Escalate})
 	// targets: monthly targets and the month-end review. Actuals are read
 	// by its own query file; signings and new MRC are the contracts
 	// signed in the month.
@@ -298,7 +316,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
 	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc,
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Retention: retentionSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
 
@@ -585,6 +603,7 @@ func allModels() []any {
 	models = append(models, contracts.Models()...)
 	models = append(models, aftersale.Models()...)
 	models = append(models, usagemod.Models()...)
+	models = append(models, retention.Models()...)
 	return append(models, proposals.Models()...)
 }
 

@@ -331,6 +331,11 @@ func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo monthly targets: %d, month-end reviews: %d\n", tg, rv)
+	alerts, err := a.Retention.SeedDemo(ctx, demoSeed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo churn scores and retention alerts: %d open\n", alerts)
 	// The planner's statistics were gathered on empty tables when the
 	// database opened.
 	return a.DB.Optimize(ctx)

@@ -156,6 +156,7 @@ var viewRegistries = map[string]string{
 	"prospects": "../../prospects/views_test.go",
 	"proposals": "../../proposals/views_test.go",
 	"reports":   "../../reports/views_test.go",
+	"retention": "../../retention/views_test.go",
 	"targets":   "../../targets/views_test.go",
 	"visits":    "../../visits/views_test.go",
 }
