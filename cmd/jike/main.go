@@ -4,6 +4,7 @@
 //	jike migrate                         apply database migrations
 //	jike seed --demo                     load the demo organisation
 //	jike seed --scale province           generate a benchmark province
+//	jike bench --url http://127.0.0.1:8080  measure a running server's pages
 //	jike user create|passwd|disable ...  manage accounts from the shell
 //
 // Settings come from JIKE_* environment variables (see docs/operations.md),
@@ -60,6 +61,8 @@ commands:
   restore --from FILE                 restore a backup into the configured, empty database
   migrate-data --from sqlite:PATH [--to URL] [--replace]
                                       copy an SQLite database into an empty PostgreSQL one (default JIKE_DATABASE_URL)
+  bench [--url URL] [--conns 1,32] [--duration 10s] [--json]
+                                      measure a running server's main pages per role (docs/performance.md)
   version                             print the version and commit
 
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
@@ -78,6 +81,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if args[0] == "version" || args[0] == "--version" {
 		return cmdVersion(stdout)
+	}
+	if args[0] == "bench" { // a client of a running server: no configuration, no database
+		return cmdBench(ctx, args[1:], stdout, stderr)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
