@@ -53,7 +53,8 @@ commands:
   serve [--addr host:port] [--demo]   start the portal (migrates the database first)
   migrate                             apply pending database migrations
   seed --demo                         load the demo organisation and customers into an empty database
-  seed --scale province|N             generate a benchmark province (600 managers, or N) into an empty database
+  seed --scale province|team|N [--password P] [--seed S]
+                                      generate a benchmark province (600 managers, one team, or N) into an empty database
   user create --username U --name N --role R [--team ID] [--branch CODE] [--password-stdin]
   user passwd --username U [--password-stdin]
   user disable --username U
@@ -359,7 +360,9 @@ func cmdMigrate(ctx context.Context, cfg config.Config, args []string, stdout, s
 func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("seed", stderr)
 	demo := fs.Bool("demo", false, "load the demo organisation and customers")
-	scale := fs.String("scale", "", "generate a benchmark province: \"province\" or a number of account managers (see docs/reports.md)")
+	scale := fs.String("scale", "", "generate a benchmark province: \"province\", \"team\" or a number of account managers (see docs/performance.md)")
+	password := fs.String("password", org.DemoPassword, "with --scale: every user's password (the generated ones and the demo organisation's)")
+	seed := fs.Uint64("seed", 2026, "with --scale: the generator's seed (the same seed makes the same records)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -375,6 +378,10 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		if spec, err = parseScale(*scale); err != nil {
 			return err
 		}
+		if msg := org.PasswordProblem(*password); msg != "" {
+			return errors.New("seed: --password must be 8 to 72 characters with a letter and a digit")
+		}
+		spec.Seed = *seed
 	}
 	log := newLogger(cfg, stderr)
 	d, err := openDB(ctx, cfg, log, true)
@@ -394,7 +401,7 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		return err
 	}
 	if *scale != "" {
-		return seedScale(ctx, a, spec, stdout)
+		return seedScale(ctx, a, spec, *password, stdout)
 	}
 	return seedDemo(ctx, a, stdout)
 }
