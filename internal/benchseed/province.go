@@ -172,7 +172,10 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 	out := &Province{}
 	hash := spec.PasswordHash
 
-	// The organisation: branches, teams, directors, chief reps, managers.
+	// The organisation: branches, teams, directors, chief reps, managers
+	// (progress once for all of it, not per branch).
+	orgBegan, progress := time.Now(), w.progress
+	w.progress = nil
 	type branchRow struct{ code, name string }
 	var brs []branchRow
 	for b := 1; b <= spec.Branches; b++ {
@@ -243,6 +246,9 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 			ams = append(ams, mgr{id, teamIDs[m/spec.TeamSize], branchID})
 		}
 		out.Branches = append(out.Branches, res)
+	}
+	if w.progress = progress; progress != nil {
+		progress("organisation", len(brs)*(2+2*teamsPer+spec.Managers), time.Since(orgBegan))
 	}
 
 	// Customers, CustomersPerManager per manager.
