@@ -1,6 +1,6 @@
 # Jike CRM. `make run` starts the portal with demo data on the embedded
 # database; `make test` runs every test (see .ci/test.sh).
-.PHONY: run test e2e bench lint build clean
+.PHONY: run test e2e bench loadtest lint build clean
 
 run:
 	go run ./cmd/jike serve --demo
@@ -14,6 +14,14 @@ e2e:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# The load test (docs/performance.md § Load test): every main page per
+# role at 1 and 32 connections against a running server, e.g.
+#   make loadtest LOADTEST_URL=http://127.0.0.1:8080 LOADTEST_ARGS='--duration 5s'
+LOADTEST_URL ?= http://127.0.0.1:8080
+LOADTEST_ARGS ?=
+loadtest:
+	go run ./cmd/jike bench --url $(LOADTEST_URL) $(LOADTEST_ARGS)
 
 # staticcheck at a fixed version (go run fetches it through the module
 # proxy once, then from the module cache).

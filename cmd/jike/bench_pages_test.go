@@ -31,10 +31,10 @@ var provinceUsers = []struct{ role, username string }{
 	{"admin", "admin"},
 }
 
-// benchPages are the pages issue 19 measures, per role: the account
+// provincePages are the pages issue 19 measures, per role: the account
 // manager's own view and everyone else's whole scope (who=scope), as the
 // people who watch a team open them.
-var benchPages = []struct{ name, mine, scope string }{
+var provincePages = []struct{ name, mine, scope string }{
 	{"home", "/", "/"},
 	{"board", "/pipeline", "/pipeline"},
 	{"visits", "/visits", "/visits?who=scope"},
@@ -237,7 +237,7 @@ func BenchmarkPagesProvince(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, pg := range benchPages {
+	for _, pg := range provincePages {
 		for _, who := range provinceUsers {
 			get := pageGetter(b, a, who.username)
 			path := pg.scope

@@ -4,6 +4,7 @@
 //	jike migrate                         apply database migrations
 //	jike seed --demo                     load the demo organisation
 //	jike seed --scale province           generate a benchmark province
+//	jike bench --url http://127.0.0.1:8080  measure a running server's pages
 //	jike user create|passwd|disable ...  manage accounts from the shell
 //
 // Settings come from JIKE_* environment variables (see docs/operations.md),
@@ -52,7 +53,8 @@ commands:
   serve [--addr host:port] [--demo]   start the portal (migrates the database first)
   migrate                             apply pending database migrations
   seed --demo                         load the demo organisation and customers into an empty database
-  seed --scale province|N             generate a benchmark province (600 managers, or N) into an empty database
+  seed --scale province|team|N [--password P] [--seed S]
+                                      generate a benchmark province (600 managers, one team, or N) into an empty database
   user create --username U --name N --role R [--team ID] [--branch CODE] [--password-stdin]
   user passwd --username U [--password-stdin]
   user disable --username U
@@ -60,6 +62,8 @@ commands:
   restore --from FILE                 restore a backup into the configured, empty database
   migrate-data --from sqlite:PATH [--to URL] [--replace]
                                       copy an SQLite database into an empty PostgreSQL one (default JIKE_DATABASE_URL)
+  bench [--url URL] [--conns 1,32] [--duration 10s] [--json]
+                                      measure a running server's main pages per role (docs/performance.md)
   version                             print the version and commit
 
 environment: JIKE_DATABASE_URL (PostgreSQL; empty = SQLite under JIKE_DATA_DIR),
@@ -78,6 +82,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if args[0] == "version" || args[0] == "--version" {
 		return cmdVersion(stdout)
+	}
+	if args[0] == "bench" { // a client of a running server: no configuration, no database
+		return cmdBench(ctx, args[1:], stdout, stderr)
 	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
@@ -362,7 +369,9 @@ func cmdMigrate(ctx context.Context, cfg config.Config, args []string, stdout, s
 func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("seed", stderr)
 	demo := fs.Bool("demo", false, "load the demo organisation and customers")
-	scale := fs.String("scale", "", "generate a benchmark province: \"province\" or a number of account managers (see docs/reports.md)")
+	scale := fs.String("scale", "", "generate a benchmark province: \"province\", \"team\" or a number of account managers (see docs/performance.md)")
+	password := fs.String("password", org.DemoPassword, "with --scale: every user's password (the generated ones and the demo organisation's)")
+	seed := fs.Uint64("seed", 2026, "with --scale: the generator's seed (the same seed makes the same records)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -378,6 +387,10 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		if spec, err = parseScale(*scale); err != nil {
 			return err
 		}
+		if msg := org.PasswordProblem(*password); msg != "" {
+			return errors.New("seed: --password must be 8 to 72 characters with a letter and a digit")
+		}
+		spec.Seed = *seed
 	}
 	log := newLogger(cfg, stderr)
 	d, err := openDB(ctx, cfg, log, true)
@@ -397,7 +410,7 @@ func cmdSeed(ctx context.Context, cfg config.Config, args []string, stdout, stde
 		return err
 	}
 	if *scale != "" {
-		return seedScale(ctx, a, spec, stdout)
+		return seedScale(ctx, a, spec, *password, stdout)
 	}
 	return seedDemo(ctx, a, stdout)
 }

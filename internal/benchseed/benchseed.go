@@ -8,7 +8,12 @@
 //
 //	res, err := benchseed.Fill(ctx, db.Gorm, benchseed.Spec{Managers: 600, Months: 12, End: now})
 //
-// It is PostgreSQL only: benchmarks measure the production database.
+// Fill is PostgreSQL only. FillProvince (province.go) is the generator of
+// `jike seed --scale`: a whole province (branches, teams, users,
+// customers, key persons, opportunities with stage history, visits with
+// records, needs, proposals, contracts, monthly targets and reviews),
+// written row by row from a seeded generator with COPY on PostgreSQL and
+// multi-row INSERTs on SQLite, so it runs on both engines.
 package benchseed
 
 import (

@@ -15,18 +15,21 @@ import (
 )
 
 // ProvinceSpec sizes a generated province. Zero fields take the defaults of
-// ProvinceScale(600): 6 branches of 100 account managers in teams of 20,
-// 167 customers each (~100,000), two open opportunities per customer
-// (~200,000, with their stage history) plus 20 won or lost per manager, a
-// year of ~1,667 visits per manager (~1,000,000), 48 new key persons and
-// 36 proposals per manager.
+// ProvinceScale(600), the province of issue 19: 13 branches of 46 account
+// managers (598) in teams of 12 (52 teams), 167 customers each (~100,000),
+// two open opportunities per customer (~200,000, with their stage history)
+// plus 20 won or lost per manager, a year of ~1,667 visits per manager
+// (~1,000,000, a record for each one done), 501 key persons per manager
+// (3 per customer, ~300,000), 36 proposals per manager, a need for every
+// second customer, contracts (one per won opportunity and one for two
+// customers in five), and a year of monthly targets and reviews.
 type ProvinceSpec struct {
 	Branches, Managers, TeamSize int // branches; account managers per branch; managers per team
 	CustomersPerManager          int
 	OpenPerCustomer              int // open opportunities per customer
 	ClosedPerManager             int // won or lost opportunities per manager in the year
 	VisitsPerManager             int // visit plans per manager in the year before End
-	ContactsPerManager           int // key persons per manager in the year
+	ContactsPerManager           int // key persons per manager, over three years (a third in the last year)
 	ProposalsPerManager          int // proposals sent per manager in the year
 	// End is the generated year's last moment (default now).
 	End time.Time
@@ -45,14 +48,21 @@ type ProvinceSpec struct {
 }
 
 // ProvinceScale is the spec for a province of about managers account
-// managers, in branches of at most 100: 600 is the province the reports
-// must answer for in 200 ms (issue 13); a handful makes a test-sized one.
+// managers, in branches of about 46 (a director's ~8,000 customers) and
+// teams of 12: 600 is the province of issues 13 and 19 (13 branches, 598
+// managers); a handful makes a test-sized one in one branch.
 func ProvinceScale(managers int) ProvinceSpec {
 	if managers < 1 {
 		managers = 1
 	}
-	branches := (managers + 99) / 100
-	return ProvinceSpec{Branches: branches, Managers: (managers + branches - 1) / branches}
+	branches := max(1, (managers+23)/46)
+	return ProvinceSpec{Branches: branches, Managers: max(1, managers/branches)}
+}
+
+// TeamScale is `--scale team`: one branch with one team of 12 account
+// managers and its chief rep, the province's proportions per manager.
+func TeamScale() ProvinceSpec {
+	return ProvinceSpec{Branches: 1, Managers: 12, TeamSize: 12}
 }
 
 func (s *ProvinceSpec) defaults() {
@@ -61,14 +71,14 @@ func (s *ProvinceSpec) defaults() {
 			*v = d
 		}
 	}
-	def(&s.Branches, 6)
-	def(&s.Managers, 100)
-	def(&s.TeamSize, 20)
+	def(&s.Branches, 13)
+	def(&s.Managers, 46)
+	def(&s.TeamSize, 12)
 	def(&s.CustomersPerManager, 167)
 	def(&s.OpenPerCustomer, 2)
 	def(&s.ClosedPerManager, 20)
 	def(&s.VisitsPerManager, 1667)
-	def(&s.ContactsPerManager, 48)
+	def(&s.ContactsPerManager, 501)
 	def(&s.ProposalsPerManager, 36)
 	def(&s.Batch, 500)
 	if s.End.IsZero() {
@@ -88,6 +98,7 @@ func (s *ProvinceSpec) defaults() {
 // Counts are the rows a spec makes.
 type Counts struct {
 	Branches, Teams, Users, Customers, Opportunities, StageChanges, Visits, Contacts, Proposals int
+	VisitRecords, Needs, Contracts, Targets, Reviews, ReviewLines                               int
 }
 
 // Expect is what Province makes for s (its defaults applied).
@@ -95,11 +106,26 @@ func (s ProvinceSpec) Expect() Counts {
 	s.defaults()
 	ams := s.Branches * s.Managers
 	teams := s.Branches * ((s.Managers + s.TeamSize - 1) / s.TeamSize)
+	custs := ams * s.CustomersPerManager
+	done := 0
+	for i := 0; i < ams*s.VisitsPerManager; i++ {
+		if visitStatus(i) == "done" {
+			done++
+		}
+	}
+	contracts := ams * wonPerManager(s.ClosedPerManager)
+	for i := 0; i < custs; i++ {
+		if hasBaseContract(i) {
+			contracts++
+		}
+	}
 	return Counts{
 		Branches: s.Branches, Teams: teams, Users: ams + teams + s.Branches,
-		Customers:     ams * s.CustomersPerManager,
-		Opportunities: ams*s.CustomersPerManager*s.OpenPerCustomer + ams*s.ClosedPerManager,
+		Customers:     custs,
+		Opportunities: custs*s.OpenPerCustomer + ams*s.ClosedPerManager,
 		Visits:        ams * s.VisitsPerManager, Contacts: ams * s.ContactsPerManager, Proposals: ams * s.ProposalsPerManager,
+		VisitRecords: done, Needs: (custs + 1) / 2, Contracts: contracts,
+		Targets: ams * targetMonths, Reviews: ams * reviewMonths, ReviewLines: ams * reviewMonths * len(reviewLines),
 	}
 }
 
@@ -146,11 +172,18 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 	out := &Province{}
 	hash := spec.PasswordHash
 
-	// The organisation: branches, teams, directors, chief reps, managers.
+	// The organisation: branches, teams, directors, chief reps, managers
+	// (progress once for all of it, not per branch).
+	orgBegan, progress := time.Now(), w.progress
+	w.progress = nil
 	type branchRow struct{ code, name string }
 	var brs []branchRow
 	for b := 1; b <= spec.Branches; b++ {
-		brs = append(brs, branchRow{fmt.Sprintf("%s%d", spec.Code, b), fmt.Sprintf("压测分公司%s%d", spec.Code, b)})
+		name := branchCity(b-1) + "分公司"
+		if spec.Code != "PROV" { // another province in the same database: its own names
+			name = spec.Code + name
+		}
+		brs = append(brs, branchRow{fmt.Sprintf("%s%d", spec.Code, b), name})
 	}
 	if err := w.insert("branches", []string{"code", "name", "created_at", "updated_at"}, len(brs), func(i int, r []any) {
 		r[0], r[1], r[2], r[3] = brs[i].code, brs[i].name, start, start
@@ -158,9 +191,6 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		return nil, err
 	}
 	teamsPer := (spec.Managers + spec.TeamSize - 1) / spec.TeamSize
-	type mgr struct {
-		id, team, branch int64
-	}
 	var ams []mgr
 	for _, br := range brs {
 		res := &Result{}
@@ -170,7 +200,7 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		}
 		res.BranchID = uint(branchID)
 		if err := w.insert("teams", []string{"branch_id", "name", "active", "created_at", "updated_at"}, teamsPer, func(i int, r []any) {
-			r[0], r[1], r[2], r[3], r[4] = branchID, fmt.Sprintf("压测团队%d", i+1), true, start, start
+			r[0], r[1], r[2], r[3], r[4] = branchID, fmt.Sprintf("政企客户%s组", chineseNumber(i+1)), true, start, start
 		}); err != nil {
 			return nil, err
 		}
@@ -183,12 +213,12 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 			username, name, role string
 			team                 any
 		}
-		users := []userRow{{user + "_director", "压测经理" + br.code, "director", nil}}
+		users := []userRow{{user + "_director", personName(rng), "director", nil}}
 		for t, id := range teamIDs {
-			users = append(users, userRow{fmt.Sprintf("%s_chief%d", user, t+1), fmt.Sprintf("压测首席%s-%d", br.code, t+1), "chief_rep", id})
+			users = append(users, userRow{fmt.Sprintf("%s_chief%d", user, t+1), personName(rng), "chief_rep", id})
 		}
 		for m := 0; m < spec.Managers; m++ {
-			users = append(users, userRow{fmt.Sprintf("%s_am%03d", user, m+1), fmt.Sprintf("压测客户经理%s-%03d", br.code, m+1), "account_manager", teamIDs[m/spec.TeamSize]})
+			users = append(users, userRow{fmt.Sprintf("%s_am%03d", user, m+1), personName(rng), "account_manager", teamIDs[m/spec.TeamSize]})
 		}
 		if err := w.insert("users", []string{"username", "name", "role", "branch_id", "team_id", "password_hash", "created_at", "updated_at"}, len(users), func(i int, r []any) {
 			u := users[i]
@@ -217,13 +247,17 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		}
 		out.Branches = append(out.Branches, res)
 	}
+	if w.progress = progress; progress != nil {
+		progress("organisation", len(brs)*(2+2*teamsPer+spec.Managers), time.Since(orgBegan))
+	}
 
 	// Customers, CustomersPerManager per manager.
-	type cust struct {
-		owner, team, branch int64
-		grade               byte
-	}
+	day := 24 * time.Hour
 	custs := make([]cust, 0, len(ams)*spec.CustomersPerManager)
+	branchIndex := map[int64]int{}
+	for i, b := range out.Branches {
+		branchIndex[int64(b.BranchID)] = i
+	}
 	for _, m := range ams {
 		for c := 0; c < spec.CustomersPerManager; c++ {
 			g := byte('D')
@@ -235,18 +269,50 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 			case x < 65:
 				g = 'C'
 			}
-			custs = append(custs, cust{m.id, m.team, m.branch, g})
+			// Customers came over three years (the first year's the most).
+			since := time.Duration(rng.Int64N(int64(3*365*day))) * 3 / 4
+			custs = append(custs, cust{m.id, m.team, m.branch, g, end.Add(-3*365*day + since).Truncate(time.Second)})
 		}
 	}
 	codeBase := fmt.Sprintf("%s%d", spec.Code, end.Unix()%1000000)
-	if err := w.insert("customers", []string{"name", "credit_code", "industry", "grade", "status", "owner_id", "team_id", "branch_id", "search_text", "created_at", "updated_at"}, len(custs), func(i int, r []any) {
-		c := custs[i]
-		name := fmt.Sprintf("压测客户%s-%06d", spec.Code, i+1)
-		cc := codeBase + fmt.Sprintf("%08d", i+1)
-		if len(cc) > 18 {
-			cc = cc[len(cc)-18:]
+	// Key persons: ContactsPerManager per manager, dealt round the
+	// manager's customers so that each has some; the first of a customer
+	// came with it, the others later. Made before the customers because a
+	// customer's search text holds its key persons' names.
+	byOwner := map[int64][]int{}
+	for i, c := range custs {
+		byOwner[c.owner] = append(byOwner[c.owner], i)
+	}
+	contacts := make([]contact, 0, len(ams)*spec.ContactsPerManager)
+	names := make([][]string, len(custs))
+	for _, m := range ams {
+		mine := byOwner[m.id]
+		for k := 0; k < spec.ContactsPerManager; k++ {
+			ci := mine[k%len(mine)]
+			at := custs[ci].created
+			if k >= len(mine) {
+				at = at.Add(time.Duration(rng.Int64N(int64(end.Sub(at)) + 1))).Truncate(time.Second)
+			}
+			ct := contact{cust: ci, name: personName(rng), mobile: mobile(rng), title: rng.IntN(len(titles)), role: k % 4, at: at}
+			contacts = append(contacts, ct)
+			names[ci] = append(names[ci], ct.name)
 		}
-		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] = name, cc, industries[i%len(industries)], string(c.grade), "active", c.owner, c.team, c.branch, strings.ToLower(name), start, start
+	}
+	regions := []string{"东城区", "西城区", "开发区", "高新区", "经开区", "新区"}
+	if err := w.insert("customers", []string{"name", "credit_code", "industry", "grade", "status", "headcount", "annual_spend_fen", "address", "region", "owner_id", "team_id", "branch_id", "search_text", "created_by", "created_at", "updated_at"}, len(custs), func(i int, r []any) {
+		c := custs[i]
+		bi := branchIndex[c.branch]
+		city, ind := branchCity(bi), i%len(industries)
+		name := customerName(city, ind, i/len(industries))
+		cc := creditCode(branchRegions[bi%len(branchRegions)], spec.Code, i)
+		search := strings.ToLower(strings.Join(append([]string{name, cc}, names[i]...), " "))
+		head := 20 + rng.IntN(2000)
+		if c.grade == 'A' {
+			head *= 5
+		}
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6] = name, cc, industries[ind], string(c.grade), "active", head, int64(head)*int64(50000+rng.IntN(100000))
+		r[7], r[8] = fmt.Sprintf("%s市%s%s路%d号", city, regions[i%len(regions)], tradeNames[i%len(tradeNames)]+"兴", 1+rng.IntN(300)), city+regions[i%len(regions)]
+		r[9], r[10], r[11], r[12], r[13], r[14], r[15] = c.owner, c.team, c.branch, search, c.owner, c.created, c.created
 	}); err != nil {
 		return nil, err
 	}
@@ -257,27 +323,16 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 	if len(custIDs) != len(custs) {
 		return nil, fmt.Errorf("benchseed: %d customers read back, want %d", len(custIDs), len(custs))
 	}
-	// A manager's customers, and among them the A and B ones (visited most).
-	byOwner := map[int64][]int{}
-	for i, c := range custs {
-		byOwner[c.owner] = append(byOwner[c.owner], i)
-	}
 
 	// Opportunities: open ones per customer, closed ones per manager.
-	type opp struct {
-		cust             int
-		stage            int // index in openStages; 6 won, 7 lost
-		created, changed time.Time
-		close            time.Time
-		monthly, oneTime int64
-		owner            int64
-	}
-	day := 24 * time.Hour
 	opps := make([]opp, 0, len(custs)*spec.OpenPerCustomer+len(ams)*spec.ClosedPerManager)
 	for i, c := range custs {
 		for k := 0; k < spec.OpenPerCustomer; k++ {
 			st := rng.IntN(len(openStages))
 			created := end.Add(-time.Duration(30+rng.IntN(300)) * day).Add(time.Duration(rng.IntN(86400)) * time.Second)
+			if created.Before(c.created) {
+				created = c.created.Add(time.Duration(rng.IntN(86400)) * time.Second)
+			}
 			changed := created.Add(time.Duration(st*9) * day)
 			closeDay := end.AddDate(0, 0, -30+rng.IntN(270))
 			opps = append(opps, opp{cust: i, stage: st, created: created, changed: changed,
@@ -306,6 +361,10 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		}
 		return openStages[st]
 	}
+	var maxOpp int64
+	if err := w.one(&maxOpp, "SELECT COALESCE(MAX(id), 0) FROM opportunities"); err != nil {
+		return nil, err
+	}
 	if err := w.insert("opportunities", []string{"customer_id", "title", "stage", "owner_id", "monthly_fen", "one_time_fen", "expected_close", "lost_reason", "stage_changed_at", "created_at", "updated_at"}, len(opps), func(i int, r []any) {
 		o := opps[i]
 		var closeDate any
@@ -316,11 +375,11 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		if o.stage == 7 {
 			reason = lostReasons[i%len(lostReasons)]
 		}
-		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] = custIDs[o.cust], "压测商机", stageName(o.stage), o.owner, o.monthly, o.oneTime, closeDate, reason, o.changed, o.created, o.changed
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] = custIDs[o.cust], oppTitles[i%len(oppTitles)], stageName(o.stage), o.owner, o.monthly, o.oneTime, closeDate, reason, o.changed, o.created, o.changed
 	}); err != nil {
 		return nil, err
 	}
-	oppIDs, err := w.ids("SELECT id FROM opportunities WHERE customer_id >= "+w.ph(1)+" AND customer_id <= "+w.ph(2)+" AND title = '压测商机' ORDER BY id", custIDs[0], custIDs[len(custIDs)-1])
+	oppIDs, err := w.ids("SELECT id FROM opportunities WHERE id > "+w.ph(1)+" ORDER BY id", maxOpp)
 	if err != nil {
 		return nil, err
 	}
@@ -361,6 +420,11 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 
 	// Visits: A customers four times as likely as C and D, B twice.
 	nVisits := len(ams) * spec.VisitsPerManager
+	var maxVisit int64
+	if err := w.one(&maxVisit, "SELECT COALESCE(MAX(id), 0) FROM visit_plans"); err != nil {
+		return nil, err
+	}
+	visits := make([]visit, nVisits)
 	err = w.insert("visit_plans", []string{"customer_id", "owner_id", "starts_at", "kind", "objective", "status", "created_by", "created_at", "updated_at"}, nVisits, func(i int, r []any) {
 		m := ams[i/spec.VisitsPerManager]
 		mine := byOwner[m.id]
@@ -375,44 +439,56 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 				break
 			}
 		}
-		at := start.Add(time.Duration(rng.Int64N(int64(span)))).Truncate(time.Minute)
-		status := "done"
-		switch x := rng.IntN(20); {
-		case x < 2:
-			status = "planned"
-		case x == 2:
-			status = "cancelled"
+		// Done and cancelled visits over the year; planned ones from two
+		// weeks ago (overdue) to a month ahead, in working hours.
+		status := visitStatus(i)
+		var at time.Time
+		if status == "planned" {
+			at = end.Add(-14*day + time.Duration(rng.Int64N(int64(44*day))))
+		} else {
+			at = start.Add(time.Duration(rng.Int64N(int64(span))))
 		}
-		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] = custIDs[ci], m.id, at, visitKinds[i%len(visitKinds)], "压测走访", status, m.id, at.Add(-72*time.Hour), at
+		at = time.Date(at.Year(), at.Month(), at.Day(), 1+rng.IntN(9), 30*rng.IntN(2), 0, 0, time.UTC) // 09:00–17:30 in China
+		kind := i % len(visitKinds)
+		visits[i] = visit{cust: int32(ci), owner: m.id, status: status, at: at}
+		created := earlier(at.Add(-72*time.Hour), end)
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] = custIDs[ci], m.id, at, visitKinds[kind], visitObjectives[kind], status, m.id, created, later(created, earlier(at, end))
 	})
 	if err != nil {
 		return nil, err
 	}
 	roles := []string{"decision", "influencer", "user", "gatekeeper"}
-	if err := w.insert("contacts", []string{"customer_id", "name", "role", "created_by", "created_at", "updated_at"}, len(ams)*spec.ContactsPerManager, func(i int, r []any) {
-		m := ams[i/spec.ContactsPerManager]
-		mine := byOwner[m.id]
-		at := start.Add(time.Duration(rng.Int64N(int64(span))))
-		r[0], r[1], r[2], r[3], r[4], r[5] = custIDs[mine[rng.IntN(len(mine))]], "压测联系人", roles[i%len(roles)], m.id, at, at
+	attitudes := []string{"supporter", "neutral", "neutral", "opponent"}
+	if err := w.insert("contacts", []string{"customer_id", "name", "title", "mobile", "role", "attitude", "created_by", "created_at", "updated_at"}, len(contacts), func(i int, r []any) {
+		c := contacts[i]
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] = custIDs[c.cust], c.name, titles[c.title], c.mobile, roles[c.role], attitudes[i%len(attitudes)], custs[c.cust].owner, c.at, c.at
 	}); err != nil {
 		return nil, err
 	}
+	sentAt := make([]time.Time, len(ams)*spec.ProposalsPerManager)
 	if err := w.insert("proposals", []string{"number", "version", "customer_id", "owner_id", "title", "status", "monthly_fen", "sent_at", "decided_at", "created_by", "created_at", "updated_at"}, len(ams)*spec.ProposalsPerManager, func(i int, r []any) {
 		m := ams[i/spec.ProposalsPerManager]
 		mine := byOwner[m.id]
-		sent := start.Add(time.Duration(rng.Int64N(int64(span))))
+		sent := start.Add(time.Duration(rng.Int64N(int64(span)))).Truncate(time.Second)
+		sentAt[i] = sent
 		status, decided := "sent", any(nil)
 		if i%3 == 0 {
 			status, decided = "accepted", sent.Add(10*day)
 		}
-		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] = fmt.Sprintf("%s-%07d", codeBase, i+1), 1, custIDs[mine[rng.IntN(len(mine))]], m.id, "压测方案", status, int64(100000+rng.IntN(900000)), sent, decided, m.id, sent.Add(-2*day), sent
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11] = fmt.Sprintf("%s-%07d", codeBase, i+1), 1, custIDs[mine[rng.IntN(len(mine))]], m.id, proposalTitles[i%len(proposalTitles)], status, int64(100000+rng.IntN(900000)), sent, decided, m.id, sent.Add(-2*day), sent
 	}); err != nil {
 		return nil, err
 	}
 	out.Counts = Counts{Branches: len(brs), Teams: len(brs) * teamsPer, Users: len(brs) * (1 + teamsPer + spec.Managers), Customers: len(custs),
 		Opportunities: len(opps), StageChanges: len(changes), Visits: nVisits, Contacts: len(ams) * spec.ContactsPerManager, Proposals: len(ams) * spec.ProposalsPerManager}
 
-	for _, t := range []string{"branches", "teams", "users", "customers", "opportunities", "stage_changes", "visit_plans", "contacts", "proposals"} {
+	wd := &world{w: w, rng: rng, spec: spec, start: start, end: end, ams: ams, custs: custs, custIDs: custIDs, byOwner: byOwner,
+		opps: opps, oppIDs: oppIDs, visits: visits, firstVisit: maxVisit, contacts: contacts, sentAt: sentAt, out: out}
+	if err := wd.fill(ctx); err != nil {
+		return nil, err
+	}
+	for _, t := range []string{"branches", "teams", "users", "customers", "opportunities", "stage_changes", "visit_plans", "contacts", "proposals",
+		"visit_records", "needs", "contracts", "monthly_targets", "monthly_reviews", "review_lines", "target_quotas"} {
 		q := "ANALYZE " + t
 		if w.pg {
 			q = "VACUUM ANALYZE " + t

@@ -2,11 +2,14 @@ package benchseed
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/prospects"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -43,6 +46,62 @@ func TestFillProvince(t *testing.T) {
 		}
 		if n := sum(`SELECT COUNT(*) FROM opportunities o WHERE o.stage <> (SELECT s.to_stage FROM stage_changes s WHERE s.opportunity_id = o.id ORDER BY s.at DESC, s.id DESC LIMIT 1)`); n != 0 {
 			t.Errorf("%d opportunities whose history does not end in their stage", n)
+		}
+		var codes []string
+		if err := d.Gorm.Raw(`SELECT credit_code FROM customers`).Scan(&codes).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range codes {
+			if err := prospects.ValidateCreditCode(c); err != nil {
+				t.Errorf("credit code %s: %v", c, err)
+			}
+		}
+		var names []string
+		d.Gorm.Raw(`SELECT name FROM customers ORDER BY id LIMIT 3`).Scan(&names)
+		for _, n := range names {
+			if !strings.HasSuffix(n, "公司") && !strings.HasPrefix(n, "齐齐哈尔") {
+				t.Errorf("customer name %q is not a Chinese organisation's", n)
+			}
+		}
+		for what, q := range map[string]string{
+			"done visits without a record":          `SELECT COUNT(*) FROM visit_plans v WHERE v.status = 'done' AND NOT EXISTS (SELECT 1 FROM visit_records r WHERE r.visit_id = v.id)`,
+			"records of visits not done":            `SELECT COUNT(*) FROM visit_records r JOIN visit_plans v ON v.id = r.visit_id WHERE v.status <> 'done'`,
+			"customers without a key person":        `SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id)`,
+			"won opportunities without a contract":  `SELECT COUNT(*) FROM opportunities o WHERE o.stage = 'won' AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.opportunity_id = o.id)`,
+			"contracts without their root":          `SELECT COUNT(*) FROM contracts WHERE root_id IS NULL OR root_id <> id`,
+			"contract numbers behind the contracts": `SELECT COUNT(*) FROM contracts c WHERE NOT EXISTS (SELECT 1 FROM contract_numbers n WHERE n.branch_id = c.branch_id AND n.last_seq >= 1)`,
+			"customers created after today":         `SELECT COUNT(*) FROM customers WHERE created_at > (SELECT MAX(created_at) FROM contacts)`,
+		} {
+			if n := sum(q); n != 0 {
+				t.Errorf("%s: %d", what, n)
+			}
+		}
+		// A review line's actual is the month's records: the visits line
+		// of every review equals the done visits counted in SQL.
+		var lines []struct {
+			Owner  int64
+			Month  string
+			Actual int64
+		}
+		if err := d.Gorm.Raw(`SELECT r.owner_id AS owner, r.month AS month, l.actual AS actual FROM review_lines l JOIN monthly_reviews r ON r.id = l.review_id WHERE l.line = 'visits'`).Scan(&lines).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(lines) != want.Reviews {
+			t.Errorf("%d visits lines, want %d", len(lines), want.Reviews)
+		}
+		var visits []struct {
+			Owner    int64
+			StartsAt time.Time
+		}
+		d.Gorm.Raw(`SELECT owner_id AS owner, starts_at FROM visit_plans WHERE status = 'done'`).Scan(&visits)
+		perMonth := map[string]int64{}
+		for _, v := range visits {
+			perMonth[strconv.FormatInt(v.Owner, 10)+" "+v.StartsAt.UTC().Format("2006-01")]++
+		}
+		for _, l := range lines {
+			if got := perMonth[strconv.FormatInt(l.Owner, 10)+" "+l.Month]; got != l.Actual || got == 0 {
+				t.Errorf("review of %d in %s: visits actual %d, records %d", l.Owner, l.Month, l.Actual, got)
+			}
 		}
 		first := sum(`SELECT COALESCE(SUM(monthly_fen), 0) FROM opportunities`)
 		spec.Code = "AGAIN"

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/apperr"
-	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
@@ -188,28 +187,34 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 	if !commit || !rep.OK() {
 		return rep, nil
 	}
+	// One transaction, multi-row INSERTs: the customers (ids come back),
+	// their audit entries, then their key persons.
+	customers := make([]*Customer, 0, len(order))
+	var contacts []*Contact
+	for _, code := range order {
+		g := groups[code]
+		names := make([]string, len(g.contacts))
+		for i, ct := range g.contacts {
+			names[i] = ct.Name
+		}
+		g.customer.SearchText = searchText(g.customer, names)
+		customers = append(customers, g.customer)
+	}
 	err = s.store.Tx(ctx, func(tx *Store) error {
+		if err := tx.CreateCustomers(ctx, customers); err != nil {
+			return err
+		}
+		if err := tx.auditCreated(ctx, actor.ID, customers); err != nil {
+			return err
+		}
 		for _, code := range order {
 			g := groups[code]
-			names := make([]string, len(g.contacts))
-			for i, ct := range g.contacts {
-				names[i] = ct.Name
-			}
-			g.customer.SearchText = searchText(g.customer, names)
-			if err := tx.CreateCustomer(ctx, g.customer); err != nil {
-				return err
-			}
-			if err := audit.Record(ctx, tx.DB(), actor.ID, "customer", g.customer.ID, audit.ActionCreate, audit.Diff(nil, g.customer)); err != nil {
-				return err
-			}
 			for _, ct := range g.contacts {
 				ct.CustomerID = g.customer.ID
-				if err := tx.CreateContact(ctx, ct); err != nil {
-					return err
-				}
+				contacts = append(contacts, ct)
 			}
 		}
-		return nil
+		return tx.CreateContacts(ctx, contacts)
 	})
 	if errors.Is(err, apperr.ErrConflict) {
 		// Someone created one of these codes between the check and now.

@@ -19,7 +19,7 @@ import (
 // the multipart envelope.
 const (
 	// MaxImportRows is the most data rows one file may hold.
-	MaxImportRows = 20_000
+	MaxImportRows = 100_000
 	// MaxImportBytes is the largest file ParseImport accepts (10 MiB, the
 	// default of JIKE_MAX_UPLOAD_MB); the handler passes the configured
 	// limit to ParseImportLimit.

@@ -249,7 +249,7 @@ func TestParseImportFileErrors(t *testing.T) {
 		{"missing credit code", "a.csv", strings.NewReader("客户名称,行业\n甲公司,能源\n"), "import.missing_column", "统一社会信用代码"},
 		{"missing both", "a.csv", strings.NewReader("单位,代码\n甲公司,1\n"), "import.missing_column", "客户名称、统一社会信用代码"},
 		{"too large", "a.csv", io.LimitReader(neverEnding('a'), MaxImportBytes+1), "import.too_large", "10 MB"},
-		{"too many rows", "a.csv", strings.NewReader(manyRows(MaxImportRows + 1)), "import.too_many_rows", "20000"},
+		{"too many rows", "a.csv", strings.NewReader(manyRows(MaxImportRows + 1)), "import.too_many_rows", "100000"},
 		{"not a workbook", "a.xlsx", strings.NewReader(sampleCSV()), "import.unreadable", ""},
 		{"empty workbook file", "a.xlsx", strings.NewReader(""), "import.unreadable", ""},
 		{"empty sheet", "a.xlsx", bytes.NewReader(makeXLSX(t, func(*excelize.File, string) {})), "import.empty", ""},
