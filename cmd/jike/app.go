@@ -24,6 +24,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/pool"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/reports"
@@ -94,6 +95,7 @@ type app struct {
 	ContractDeps contracts.Deps
 	Targets      *targets.Service
 	Aftersale    *aftersale.Service
+	Pool         *pool.Service
 	Reports      *reports.Service
 	Notify       *notify.Service
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
@@ -271,6 +273,12 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	runner.MustRegister(jobs.Job{Name: aftersale.JobAutoClose, Schedule: "15 2 * * *", Run: afterSvc.AutoClose})
 	runner.MustRegister(jobs.Job{Name: aftersale.JobCare, Schedule: "0 7 * * *", Run: afterSvc.CareOverdue})
 	runner.MustRegister(jobs.Job{Name: aftersale.JobCallbacks, Schedule: "30 6 * * *", Run: afterSvc.Callbacks})
+	// The customer pool (公海): reads contracts, opportunities and the
+	// care list's last contacts; moves owners through prospects.
+	poolSvc := newPool(d, enf, prospectSvc, orgSvc, notifySvc, o)
+	pool.Register(srv, poolSvc)
+	timeline.Register(poolSvc.TimelineEntries)
+	runner.MustRegister(jobs.Job{Name: pool.JobReclaim, Schedule: "30 1 * * *", Run: poolSvc.Reclaim})
 	// targets: monthly targets and the month-end review. Actuals are read
 	// by its own query file; signings and new MRC are the contracts
 	// signed in the month.
@@ -298,7 +306,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
 	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc,
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Pool: poolSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
 
@@ -585,6 +593,7 @@ func allModels() []any {
 	models = append(models, contracts.Models()...)
 	models = append(models, aftersale.Models()...)
 	models = append(models, usagemod.Models()...)
+	models = append(models, pool.Models()...)
 	return append(models, proposals.Models()...)
 }
 
