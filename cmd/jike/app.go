@@ -277,6 +277,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// care list's last contacts; moves owners through prospects.
 	poolSvc := newPool(d, enf, prospectSvc, orgSvc, notifySvc, o)
 	pool.Register(srv, poolSvc)
+	if err := pool.DescribeHistory(srv.History); err != nil {
+		return nil, err
+	}
 	timeline.Register(poolSvc.TimelineEntries)
 	runner.MustRegister(jobs.Job{Name: pool.JobReclaim, Schedule: "30 1 * * *", Run: poolSvc.Reclaim})
 	// targets: monthly targets and the month-end review. Actuals are read

@@ -392,3 +392,47 @@ func TestPoolClaimRace(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolSettings: the director edits the branch's rule; bad input is a
+// localized 422 that changes nothing; an account manager may not open
+// it; the admin chooses a branch first.
+func TestPoolSettings(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newPoolWorld(t, d, time.Now().UTC())
+		dir := loggedIn(t, w.a, "wangjianguo")
+		if r := dir.Get("/pool/settings"); r.Status != 200 || !strings.Contains(r.Body, `name="idle_days" value="90"`) && !strings.Contains(r.Body, `value="90"`) {
+			t.Fatalf("settings %d", r.Status)
+		}
+		r := dir.PostForm("/pool/settings", url.Values{"enabled": {"1"}, "idle_days": {"90"}, "warn_days": {"90"}, "claim_limit": {"5"}, "version": {"0"}})
+		if r.Status != 422 || !strings.Contains(r.Body, "须小于无联系天数") {
+			t.Fatalf("bad warn days: %d", r.Status)
+		}
+		rule, err := w.a.Pool.Rule(context.Background(), subject(t, w.a, "wangjianguo"), 0)
+		if err != nil || rule.ID != 0 {
+			t.Fatalf("a refused save stored a rule: %+v %v", rule, err)
+		}
+		r = dir.PostForm("/pool/settings", url.Values{"enabled": {"1"}, "idle_days": {"60"}, "warn_days": {"5"}, "claim_limit": {"3"}, "version": {"0"}})
+		if r.Status != 303 && r.Status != 302 {
+			t.Fatalf("save %d", r.Status)
+		}
+		rule, _ = w.a.Pool.Rule(context.Background(), subject(t, w.a, "wangjianguo"), 0)
+		if !rule.Enabled || rule.IdleDays != 60 || rule.WarnDays != 5 || rule.ClaimLimit != 3 {
+			t.Fatalf("saved %+v", rule)
+		}
+		var n int64
+		d.Gorm.Model(&audit.Entry{}).Where("entity = ?", pool.EntityRule).Count(&n)
+		if n != 1 {
+			t.Fatalf("rule audit rows %d", n)
+		}
+		if r := loggedIn(t, w.a, "liwei").Get("/pool/settings"); r.Status != 403 {
+			t.Fatalf("an account manager opens the settings: %d", r.Status)
+		}
+		admin := loggedIn(t, w.a, "admin")
+		if r := admin.Get("/pool/settings"); r.Status != 200 || !strings.Contains(r.Body, "/pool/settings?branch=") {
+			t.Fatalf("admin's branch choice %d", r.Status)
+		}
+		if r := admin.Get("/pool/settings?branch=" + itoa(rule.BranchID)); r.Status != 200 || !strings.Contains(r.Body, `value="60"`) {
+			t.Fatalf("admin's settings %d", r.Status)
+		}
+	})
+}

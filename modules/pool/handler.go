@@ -91,7 +91,18 @@ func (h *handler) assign(c *fiber.Ctx) error {
 
 func (h *handler) settings(c *fiber.Ctx) error {
 	b := uint(c.QueryInt("branch"))
-	r, err := h.svc.Rule(c.UserContext(), web.MustSubject(c), b)
+	me := web.MustSubject(c)
+	if b == 0 && me.BranchID == 0 {
+		// The admin belongs to no branch: choose one first.
+		bs, err := h.svc.ConfigurableBranches(c.UserContext(), me)
+		if err != nil {
+			return err
+		}
+		v := &settingsView{Branches: bs}
+		v.Title = h.t(c, "pool.settings.title")
+		return h.srv.View(c, "pool/settings", v)
+	}
+	r, err := h.svc.Rule(c.UserContext(), me, b)
 	if err != nil {
 		return err
 	}

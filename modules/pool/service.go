@@ -125,6 +125,15 @@ func (s *Service) Rule(ctx context.Context, actor authz.Subject, branchID uint) 
 	return s.store.Rule(ctx, b)
 }
 
+// ConfigurableBranches lists the branches actor sets rules for without
+// belonging to one (the admin).
+func (s *Service) ConfigurableBranches(ctx context.Context, actor authz.Subject) ([]org.Branch, error) {
+	if s.enf.Level(actor, "pool", "configure") != authz.ScopeAll {
+		return nil, apperr.ErrNotFound
+	}
+	return s.deps.People.Branches(ctx)
+}
+
 func parseRange(v string, lo, hi int, field string, f apperr.Fields) int {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n < lo || n > hi {
@@ -162,7 +171,7 @@ func (s *Service) SaveRule(ctx context.Context, actor authz.Subject, branchID ui
 		if err := s.store.SaveRule(ctx, &r, s.now()); err != nil {
 			return err
 		}
-		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, "pool_rule", r.ID, audit.ActionUpdate, audit.Diff(&before, &r))
+		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, EntityRule, r.ID, audit.ActionUpdate, audit.Diff(&before, &r))
 	})
 	return r, err
 }

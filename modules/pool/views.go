@@ -30,4 +30,6 @@ type settingsView struct {
 	Form     RuleInput
 	BranchID uint
 	Errors   map[string]string
+	// Branches, for the admin, who belongs to none: the choice.
+	Branches []org.Branch
 }

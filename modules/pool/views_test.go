@@ -34,8 +34,10 @@ func poolViews(b *i18n.Bundle) map[string][]web.Example {
 		}
 	}
 	return map[string][]web.Example{
-		"pool/list":     {list(2, nil, "", false), list(10, []org.User{{ID: 1, Name: "李伟"}}, "已被认领", false), list(0, nil, "", true)},
-		"pool/settings": {settings(nil), settings(map[string]string{"_form": "过期", "idle_days": "范围"})},
+		"pool/list": {list(2, nil, "", false), list(10, []org.User{{ID: 1, Name: "李伟"}}, "已被认领", false), list(0, nil, "", true)},
+		"pool/settings": {settings(nil), settings(map[string]string{"_form": "过期", "idle_days": "范围"}), func() any {
+			return &settingsView{Page: web.ExamplePage(b), Branches: []org.Branch{{ID: 1, Name: "哈尔滨分公司"}}}
+		}},
 	}
 }
 
