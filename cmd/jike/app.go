@@ -24,6 +24,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/pool"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/reports"
@@ -95,6 +96,7 @@ type app struct {
 	ContractDeps contracts.Deps
 	Targets      *targets.Service
 	Aftersale    *aftersale.Service
+	Pool         *pool.Service
 	Reports      *reports.Service
 	Notify       *notify.Service
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
@@ -289,6 +291,15 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "retention.link", Path: "retention", Order: 55})
 	runner.MustRegister(jobs.Job{Name: retention.JobScore, Schedule: "30 1 * * *", Run: retentionSvc.Recompute})
 	runner.MustRegister(jobs.Job{Name: retention.JobEscalate, Schedule: "@every 1h", Run: retentionSvc.Escalate})
+	// The customer pool (公海): reads contracts, opportunities and the
+	// care list's last contacts; moves owners through prospects.
+	poolSvc := newPool(d, enf, prospectSvc, orgSvc, notifySvc, o)
+	pool.Register(srv, poolSvc)
+	if err := pool.DescribeHistory(srv.History); err != nil {
+		return nil, err
+	}
+	timeline.Register(poolSvc.TimelineEntries)
+	runner.MustRegister(jobs.Job{Name: pool.JobReclaim, Schedule: "30 1 * * *", Run: poolSvc.Reclaim})
 	// targets: monthly targets and the month-end review. Actuals are read
 	// by its own query file; signings and new MRC are the contracts
 	// signed in the month.
@@ -317,6 +328,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	srv.Finish()
 	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
 		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Retention: retentionSvc,
+		Pool: poolSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
 
@@ -604,6 +616,7 @@ func allModels() []any {
 	models = append(models, aftersale.Models()...)
 	models = append(models, usagemod.Models()...)
 	models = append(models, retention.Models()...)
+	models = append(models, pool.Models()...)
 	return append(models, proposals.Models()...)
 }
 

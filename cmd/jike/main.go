@@ -333,6 +333,11 @@ func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo after-sale: %d service requests, care touches, key dates and call-backs\n", reqs)
+	pooled, err := seedPoolDemo(ctx, a)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo customer pool: %d customers\n", pooled)
 	tg, rv, err := a.Targets.SeedDemo(ctx, demoSeed)
 	if err != nil {
 		return err

@@ -153,6 +153,7 @@ var viewRegistries = map[string]string{
 	"needs":     "../../needs/views_test.go",
 	"notify":    "../notify/views_test.go",
 	"org":       "../../org/views_test.go",
+	"pool":      "../../pool/views_test.go",
 	"prospects": "../../prospects/views_test.go",
 	"proposals": "../../proposals/views_test.go",
 	"reports":   "../../reports/views_test.go",
