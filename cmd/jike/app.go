@@ -328,7 +328,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	srv.Finish()
 	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
 		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Retention: retentionSvc,
-		Pool: poolSvc,
+		Pool:    poolSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
 
