@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -383,4 +384,44 @@ func TestTodoFeed(t *testing.T) {
 			t.Errorf("VTODO blocks: %d", strings.Count(unfolded, "BEGIN:VTODO"))
 		}
 	})
+}
+
+// TestTodoDemo: the demo data gives liwei an overdue, a due-today and a
+// done to-do, and chenhao one assigned by zhaomin linked to his
+// opportunity; liwei's home agenda shows the open ones, the overdue one
+// marked, and chenhao was told of his.
+func TestTodoDemo(t *testing.T) {
+	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.Location = shanghai(t) })
+	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var rows []todos.Todo
+	if err := a.DB.Gorm.Order("id").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	liwei, chenhao, zhaomin := subject(t, a, "liwei").ID, subject(t, a, "chenhao").ID, subject(t, a, "zhaomin").ID
+	now := a.Todos.Now()
+	var overdue, open, done, assigned int
+	for _, r := range rows {
+		switch {
+		case r.OwnerID == liwei && r.Overdue(now):
+			overdue++
+		case r.OwnerID == liwei && r.IsDone():
+			done++
+		case r.OwnerID == liwei:
+			open++
+		case r.OwnerID == chenhao && r.CreatedBy == zhaomin && r.LinkType == todos.LinkOpportunity:
+			assigned++
+		}
+	}
+	if overdue != 1 || open != 1 || done != 1 || assigned != 1 || len(rows) != 4 {
+		t.Fatalf("demo to-dos: overdue %d open %d done %d assigned %d of %d", overdue, open, done, assigned, len(rows))
+	}
+	home := loggedIn(t, a, "liwei").Get("/")
+	if strings.Count(home.Body, `id="free-todo-`) != 2 || !strings.Contains(home.Body, `class="overdue"`) {
+		t.Errorf("liwei's agenda: %d to-dos", strings.Count(home.Body, `id="free-todo-`))
+	}
+	if n := notices(t, a, "chenhao", todos.KindAssigned); len(n) != 1 {
+		t.Errorf("chenhao's assignment notices: %d", len(n))
+	}
 }
