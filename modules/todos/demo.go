@@ -55,9 +55,8 @@ func (s *Service) SeedDemo(ctx context.Context) (int, error) {
 	}
 	firstOpp := func(owner uint) uint {
 		var id uint
-		g.Table("opportunities").Joins("JOIN customers ON customers.id = opportunities.customer_id").
-			Where("customers.owner_id = ? AND customers.deleted_at IS NULL AND opportunities.deleted_at IS NULL", owner).
-			Order("opportunities.id").Limit(1).Pluck("opportunities.id", &id)
+		g.Raw(`SELECT o.id FROM opportunities o JOIN customers c ON c.id = o.customer_id
+			WHERE c.owner_id = ? AND c.deleted_at IS NULL AND o.deleted_at IS NULL ORDER BY o.id LIMIT 1`, owner).Scan(&id)
 		return id
 	}
 	link := func(typ string, id uint) string {
