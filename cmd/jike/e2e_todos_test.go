@@ -3,7 +3,7 @@ package main
 // The to-do journey in a browser: an account manager opens a customer,
 // makes a to-do from the customer page's 新建待办 action (due today at a
 // set time), comes back to the customer, finds it on the home agenda and
-// ticks it off there.
+// ticks it off there; then the list and the form on a 375 px phone.
 //
 //	go test ./cmd/jike/ -run TestE2ETodo -count=1 -v
 
@@ -73,6 +73,18 @@ func TestE2ETodoJourney(t *testing.T) {
 			var td todos.Todo
 			if err := a.DB.Gorm.Where("title = ?", "给客户寄送续约资料").First(&td).Error; err != nil || td.DoneAt == nil {
 				b.fail("stored: %+v %v", td, err)
+			}
+		}},
+		{"PhoneList", func(b *e2eTab) {
+			b.do("emulate a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2)))
+			b.login("liwei", org.DemoPassword)
+			for _, p := range []string{"/todos?status=all", "/todos/new", "/"} {
+				b.navigate(p)
+				b.expectNoHorizontalScroll(p)
+			}
+			b.navigate("/todos?status=done")
+			if s := b.text("#todo-rows"); !strings.Contains(s, "给客户寄送续约资料") {
+				b.fail("the done list: %q", s)
 			}
 		}},
 	}
