@@ -30,6 +30,7 @@ import (
 	"github.com/jike-crm/jike/modules/reports"
 	"github.com/jike-crm/jike/modules/retention"
 	"github.com/jike-crm/jike/modules/targets"
+	"github.com/jike-crm/jike/modules/todos"
 	usagemod "github.com/jike-crm/jike/modules/usage"
 	"github.com/jike-crm/jike/modules/visits"
 	"github.com/jike-crm/jike/static"
@@ -99,6 +100,7 @@ type app struct {
 	Pool         *pool.Service
 	Reports      *reports.Service
 	Notify       *notify.Service
+	Todos        *todos.Service
 	// Jobs runs the scheduled work; `serve` starts it, tests call RunDue
 	// with a fake clock.
 	Jobs *jobs.Runner
@@ -324,11 +326,17 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		reportTargets(targetSvc, orgSvc.Store(), enf),
 		reports.Options{Now: o.Now, Location: o.Location, Probabilities: o.ReportProbabilities, Industries: prospects.Industries})
 	reports.Register(srv, reportSvc, reports.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
+	// to-dos: free-standing 待办, linked to records of the modules above,
+	// shown on the visits agenda and feed (cmd/jike/todos.go).
+	todoSvc, err := wireTodos(srv, d.Gorm, o, runner, timeline, visitSvc, prospectSvc, orgSvc, contractSvc, afterSvc, notifySvc, enf)
+	if err != nil {
+		return nil, err
+	}
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
 	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
 		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Retention: retentionSvc,
-		Pool:    poolSvc,
+		Pool: poolSvc, Todos: todoSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
 
@@ -617,6 +625,7 @@ func allModels() []any {
 	models = append(models, usagemod.Models()...)
 	models = append(models, retention.Models()...)
 	models = append(models, pool.Models()...)
+	models = append(models, todos.Models()...)
 	return append(models, proposals.Models()...)
 }
 

@@ -348,6 +348,11 @@ func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo churn scores and retention alerts: %d open\n", alerts)
+	tds, err := a.Todos.SeedDemo(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo to-dos: %d\n", tds)
 	// The planner's statistics were gathered on empty tables when the
 	// database opened.
 	return a.DB.Optimize(ctx)

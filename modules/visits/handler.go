@@ -621,7 +621,13 @@ func (h *handler) feed(c *fiber.Ctx) error {
 	var buf bytes.Buffer
 	name := h.srv.I18n.T(lang, "visits.feed_name", "Name", u.Name)
 	kind := func(k string) string { return h.srv.I18n.T(lang, "visit_kind."+k) }
-	if err := WriteICS(&buf, name, c.Hostname(), rows, kind, h.svc.Now()); err != nil {
+	var todos []FeedTodo
+	if h.svc.FeedTodos != nil {
+		if todos, err = h.svc.FeedTodos(c.UserContext(), u.Subject()); err != nil {
+			return err
+		}
+	}
+	if err := WriteICS(&buf, name, c.Hostname(), rows, kind, h.svc.Now(), todos...); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")

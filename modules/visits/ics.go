@@ -24,7 +24,10 @@ func (s *Service) RevokeUserFeeds(ctx context.Context, userID uint) error {
 // WriteICS writes visits as an iCalendar (RFC 5545) feed. Times are UTC
 // ("Z"), text is escaped, and lines are folded at 75 octets without
 // splitting a UTF-8 character, so phone calendars accept Chinese text.
-func WriteICS(w io.Writer, calName, host string, rows []PlanRow, kindLabel func(string) string, now time.Time) error {
+//
+// Free-standing to-dos are written as VTODO components: DUE is a date for
+// an all-day to-do and a UTC time otherwise; a done one is COMPLETED.
+func WriteICS(w io.Writer, calName, host string, rows []PlanRow, kindLabel func(string) string, now time.Time, todos ...FeedTodo) error {
 	var b strings.Builder
 	line := func(s string) { b.WriteString(fold(s)); b.WriteString("\r\n") }
 	line("BEGIN:VCALENDAR")
@@ -57,9 +60,60 @@ func WriteICS(w io.Writer, calName, host string, rows []PlanRow, kindLabel func(
 		line("LAST-MODIFIED:" + r.UpdatedAt.UTC().Format("20060102T150405Z"))
 		line("END:VEVENT")
 	}
+	for _, t := range todos {
+		line("BEGIN:VTODO")
+		line(fmt.Sprintf("UID:todo-%d@%s", t.ID, host))
+		line("DTSTAMP:" + stamp)
+		if t.AllDay {
+			line("DUE;VALUE=DATE:" + t.Day)
+		} else {
+			line("DUE:" + t.Due.UTC().Format("20060102T150405Z"))
+		}
+		line("SUMMARY:" + escapeText(t.Title))
+		if t.Description != "" {
+			line("DESCRIPTION:" + escapeText(t.Description))
+		}
+		if t.DoneAt != nil {
+			line("STATUS:COMPLETED")
+			line("COMPLETED:" + t.DoneAt.UTC().Format("20060102T150405Z"))
+		} else {
+			line("STATUS:NEEDS-ACTION")
+		}
+		line(fmt.Sprintf("SEQUENCE:%d", t.Version))
+		line("LAST-MODIFIED:" + t.Updated.UTC().Format("20060102T150405Z"))
+		line("END:VTODO")
+	}
 	line("END:VCALENDAR")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// FeedTodo is a free-standing to-do in a user's feed (modules/todos).
+// Day is the due day (YYYYMMDD, in the configured zone) of an all-day
+// to-do; Due the due instant otherwise.
+type FeedTodo struct {
+	ID          uint
+	Title       string
+	Description string
+	Due         time.Time
+	AllDay      bool
+	Day         string
+	DoneAt      *time.Time
+	Version     int
+	Updated     time.Time
+}
+
+// AgendaTodo is a free-standing to-do on the home agenda: Due as shown,
+// Link the linked record's page and LinkLabel its name (empty when the
+// reader may not open it).
+type AgendaTodo struct {
+	ID        uint
+	Title     string
+	Due       string
+	Overdue   bool
+	Link      string
+	LinkLabel string
+	Version   int
 }
 
 // escapeText escapes a TEXT value (RFC 5545 3.3.11).

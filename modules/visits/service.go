@@ -72,6 +72,10 @@ type Service struct {
 	// customer's last contact with it, wired in cmd/jike); an error
 	// rolls the record back.
 	OnVisitDone func(ctx context.Context, tx *gorm.DB, customerID uint) error
+	// AgendaTodos and FeedTodos, when set, add the free-standing to-dos
+	// (modules/todos, wired in cmd/jike) to the agenda and the feed.
+	AgendaTodos func(ctx context.Context, actor authz.Subject) ([]AgendaTodo, error)
+	FeedTodos   func(ctx context.Context, actor authz.Subject) ([]FeedTodo, error)
 	sections    []BriefSection
 }
 
@@ -735,6 +739,9 @@ type Agenda struct {
 	// a to-do date, to tell the overdue ones.
 	Todos   []TodoRow
 	TodoDay time.Time
+	// Free are the actor's free-standing to-dos due by the end of today
+	// (overdue ones first), by due time.
+	Free []AgendaTodo
 }
 
 // agendaLimit bounds each list of the home page's agenda.
@@ -780,6 +787,11 @@ func (s *Service) Agenda(ctx context.Context, actor authz.Subject) (*Agenda, err
 	a.TodoDay = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 	if a.Todos, err = s.store.OpenTodos(ctx, scope, actor.ID, a.TodoDay, 50); err != nil {
 		return nil, err
+	}
+	if s.AgendaTodos != nil {
+		if a.Free, err = s.AgendaTodos(ctx, actor); err != nil {
+			return nil, err
+		}
 	}
 	return a, nil
 }

@@ -78,7 +78,8 @@ func visitsViews(b *i18n.Bundle) map[string][]web.Example {
 			}
 			visit := uint(21)
 			a := &Agenda{Today: []PlanRow{row(StatusDone), row(StatusPlanned)}, Unprepared: []PlanRow{row(StatusPlanned)}, Overdue: []PlanRow{row(StatusPlanned)},
-				Todos: []TodoRow{{Todo: Todo{ID: 8, CustomerID: 7, OwnerID: 1, VisitID: &visit, Title: "发送报价", DueDate: at.AddDate(0, 0, -2)}, CustomerName: cu.Name}}, TodoDay: at}
+				Todos: []TodoRow{{Todo: Todo{ID: 8, CustomerID: 7, OwnerID: 1, VisitID: &visit, Title: "发送报价", DueDate: at.AddDate(0, 0, -2)}, CustomerName: cu.Name}}, TodoDay: at,
+				Free: []AgendaTodo{{ID: 3, Title: "回访", Due: "2026-06-01 15:00", Overdue: true, Link: "/customers/7", LinkLabel: cu.Name, Version: 1}, {ID: 4, Title: "准备材料", Due: "2026-06-01"}}}
 			return map[string]any{"L": b.For(i18n.ZH), "CSRF": "token", "Agenda": a, "Now": at, "Loc": time.UTC}
 		}},
 	}
