@@ -3,6 +3,7 @@ package prospects
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,6 +39,9 @@ type importCustomer struct {
 	line     int
 	customer *Customer
 	contacts []*Contact
+	// parent is the normalised credit code of the row's parent ("" for
+	// none): a customer of the file or one that exists.
+	parent string
 }
 
 // Import checks every row of a parsed file and, when commit is true and no
@@ -116,7 +120,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 			if owner != nil {
 				c.OwnerID, c.TeamID, c.BranchID = owner.ID, derefID(owner.TeamID), derefID(owner.BranchID)
 			}
-			g = &importCustomer{line: row.Line, customer: c}
+			g = &importCustomer{line: row.Line, customer: c, parent: NormalizeCreditCode(row.ParentCode)}
 			if code != "" {
 				groups[code] = g
 				order = append(order, code)
@@ -184,13 +188,31 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 			problem(groups[code].line, "credit_code", "import.duplicate_ask", d.Owner)
 		}
 	}
+	parents, err := s.importParents(ctx, actor, order, groups, problem)
+	if err != nil {
+		return nil, err
+	}
 	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
 	if !commit || !rep.OK() {
 		return rep, nil
 	}
 	err = s.store.Tx(ctx, func(tx *Store) error {
+		if err := tx.LockHierarchy(ctx); err != nil {
+			return err
+		}
+		// Parents first, so that a member's parent_id is known when it is
+		// inserted (importParents refused loops, so this order exists).
+		order = parentsFirst(order, groups)
 		for _, code := range order {
 			g := groups[code]
+			if g.parent != "" {
+				if id, ok := parents[g.parent]; ok {
+					g.customer.ParentID = &id
+				} else if p, ok := groups[g.parent]; ok {
+					id := p.customer.ID
+					g.customer.ParentID = &id
+				}
+			}
 			names := make([]string, len(g.contacts))
 			for i, ct := range g.contacts {
 				names[i] = ct.Name
@@ -234,4 +256,74 @@ func (s *Service) importOwner(actor authz.Subject, username string, assignable m
 		return &u
 	}
 	return nil
+}
+
+// importParents resolves the rows' parent credit codes: a customer of the
+// file (in any order), or an existing customer the importer may read —
+// one they may not read is reported like an unknown code, so the file
+// cannot probe for other people's customers. Loops among the file's own
+// customers are reported on each row of the loop. It returns the ids of
+// the existing parents by code.
+func (s *Service) importParents(ctx context.Context, actor authz.Subject, order []string, groups map[string]*importCustomer,
+	problem func(line int, field, msg, arg string)) (map[string]uint, error) {
+	var outside []string
+	for _, code := range order {
+		if p := groups[code].parent; p != "" && groups[p] == nil && !slices.Contains(outside, p) {
+			outside = append(outside, p)
+		}
+	}
+	found, err := s.store.CustomersByCodes(ctx, outside)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]uint{}
+	for _, code := range order {
+		g := groups[code]
+		if g.parent == "" {
+			continue
+		}
+		if _, inFile := groups[g.parent]; inFile {
+			// Walk up inside the file: back at code means a loop.
+			seen := map[string]bool{}
+			for p := g.parent; p != "" && groups[p] != nil && !seen[p]; p = groups[p].parent {
+				if p == code {
+					problem(g.line, "parent_code", "hierarchy.v.parent_cycle", "")
+					break
+				}
+				seen[p] = true
+			}
+			continue
+		}
+		c, ok := found[g.parent]
+		if !ok || !s.Can(actor, "read", &c) {
+			problem(g.line, "parent_code", "hierarchy.v.parent_code", g.parent)
+			continue
+		}
+		ids[g.parent] = c.ID
+	}
+	return ids, nil
+}
+
+// parentsFirst orders the file's customers so that each comes after its
+// parent when the parent is in the file too (the file's order otherwise).
+func parentsFirst(order []string, groups map[string]*importCustomer) []string {
+	out := make([]string, 0, len(order))
+	done := map[string]bool{}
+	var visit func(code string, depth int)
+	visit = func(code string, depth int) {
+		if done[code] || depth > len(order) {
+			return
+		}
+		if p := groups[code].parent; p != "" && groups[p] != nil {
+			visit(p, depth+1)
+		}
+		if !done[code] {
+			done[code] = true
+			out = append(out, code)
+		}
+	}
+	for _, code := range order {
+		visit(code, 0)
+	}
+	return out
 }
