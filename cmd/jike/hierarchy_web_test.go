@@ -133,6 +133,10 @@ func TestHierarchyListGroupFilterAndTree(t *testing.T) {
 		if strings.Contains(r.Body, gSales) || !strings.Contains(r.Body, gStation) {
 			t.Error("grade filter with the group filter")
 		}
+		// Switching to the tree keeps the other filters.
+		if !strings.Contains(r.Body, `id="view-tree" href="/customers?all=1&amp;grade=C&amp;group=`+w.id(gRoot)+`&amp;view=tree"`) {
+			t.Error("the tree view link drops the filters")
+		}
 		r = boss.Get("/customers?all=1&view=tree&group=" + w.id(gRoot))
 		if !strings.Contains(r.Body, `data-depth="2"`) || strings.Index(r.Body, gSales) > strings.Index(r.Body, gStation) ||
 			strings.Index(r.Body, gRoot) > strings.Index(r.Body, gSales) {

@@ -97,6 +97,7 @@ func (h *handler) customers(c *fiber.Ctx) error {
 		return err
 	}
 	data["Group"], data["Tree"] = group, tree
+	data["TreeURL"], data["FlatURL"], data["NoGroupURL"] = viewURLs(c)
 	data["Customers"], data["Pager"], data["Filter"], data["Query"] = list, p, f, listQuery(c)
 	data["ShowOwner"] = h.showOwner(me)
 	data["Title"] = h.srv.I18n.T(web.Lang(c), "customers.title")

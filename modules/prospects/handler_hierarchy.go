@@ -3,6 +3,7 @@ package prospects
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -221,4 +222,21 @@ func (h *handler) treeRows(c *fiber.Ctx, f CustomerFilter, roots []Customer) ([]
 		}
 	}
 	return out, t, nil
+}
+
+// viewURLs are the list's current filter as the tree view, as the flat
+// list, and without the group filter (first page each).
+func viewURLs(c *fiber.Ctx) (tree, flat, noGroup string) {
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	q.Del("page")
+	q.Set("all", "1")
+	q.Set("view", "tree")
+	tree = "/customers?" + q.Encode()
+	q.Del("view")
+	flat = "/customers?" + q.Encode()
+	if c.Query("view") == "tree" {
+		q.Set("view", "tree")
+	}
+	q.Del("group")
+	return tree, flat, "/customers?" + q.Encode()
 }

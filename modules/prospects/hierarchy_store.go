@@ -224,23 +224,28 @@ func (s *Store) RollupQuery(ctx context.Context, scope authz.ListScope, id uint,
 	vis := scope.Apply(conn.Session(&gorm.Session{NewDB: true}).Model(&Customer{}).Select("customers.id").
 		Where("customers.id IN (SELECT id FROM sub)"), customerCols)
 	in := " IN (SELECT id FROM vis)"
+	// One pass per table: each derived table reads its rows of the
+	// visible members once and sums every figure of that table with CASE.
 	return conn.Raw(`WITH RECURSIVE `+subtreeCTE+`, vis(id) AS (?)
-SELECT
-  (SELECT COUNT(*) FROM sub) AS total,
-  (SELECT COUNT(*) FROM vis) AS visible,
-  (SELECT COUNT(*) FROM opportunities o WHERE o.customer_id`+in+` AND o.deleted_at IS NULL AND o.stage IN ?) AS open_opps,
-  (SELECT COALESCE(SUM(o.monthly_fen), 0) FROM opportunities o WHERE o.customer_id`+in+` AND o.deleted_at IS NULL AND o.stage IN ?) AS open_fen,
-  (SELECT COUNT(*) FROM opportunities o WHERE o.customer_id`+in+` AND o.deleted_at IS NULL AND o.stage = ? AND o.stage_changed_at >= ?) AS won_opps,
-  (SELECT COALESCE(SUM(o.monthly_fen), 0) FROM opportunities o WHERE o.customer_id`+in+` AND o.deleted_at IS NULL AND o.stage = ? AND o.stage_changed_at >= ?) AS won_fen,
-  (SELECT COUNT(*) FROM contracts k WHERE k.customer_id`+in+` AND k.deleted_at IS NULL AND k.is_current = ? AND k.status IN ?) AS contracts,
-  (SELECT COALESCE(SUM(k.monthly_fen), 0) FROM contracts k WHERE k.customer_id`+in+` AND k.deleted_at IS NULL AND k.is_current = ? AND k.status IN ?) AS contract_fen,
-  (SELECT MAX(u.ym) FROM usage_months u) AS revenue_month,
-  (SELECT COALESCE(SUM(u.revenue_fen), 0) FROM usage_months u WHERE u.customer_id`+in+` AND u.ym = (SELECT MAX(l.ym) FROM usage_months l)) AS revenue_fen,
-  (SELECT COUNT(*) FROM contacts ct WHERE ct.customer_id`+in+` AND ct.deleted_at IS NULL) AS key_persons,
-  (SELECT MAX(v.starts_at) FROM visit_plans v WHERE v.customer_id`+in+` AND v.deleted_at IS NULL AND v.status = ?) AS last_visit,
-  (SELECT COUNT(*) FROM service_requests r WHERE r.customer_id`+in+` AND r.deleted_at IS NULL AND r.kind = ? AND r.status IN ?) AS open_complaints`,
+SELECT n.total, n.visible, o.open_opps, o.open_fen, o.won_opps, o.won_fen, k.contracts, k.contract_fen,
+  u.revenue_month, u.revenue_fen, ct.key_persons, v.last_visit, r.open_complaints
+FROM (SELECT (SELECT COUNT(*) FROM sub) AS total, (SELECT COUNT(*) FROM vis) AS visible) n,
+  (SELECT COALESCE(SUM(CASE WHEN o.stage IN ? THEN 1 ELSE 0 END), 0) AS open_opps,
+     COALESCE(SUM(CASE WHEN o.stage IN ? THEN o.monthly_fen ELSE 0 END), 0) AS open_fen,
+     COALESCE(SUM(CASE WHEN o.stage = ? AND o.stage_changed_at >= ? THEN 1 ELSE 0 END), 0) AS won_opps,
+     COALESCE(SUM(CASE WHEN o.stage = ? AND o.stage_changed_at >= ? THEN o.monthly_fen ELSE 0 END), 0) AS won_fen
+   FROM opportunities o WHERE o.customer_id`+in+` AND o.deleted_at IS NULL) o,
+  (SELECT COUNT(*) AS contracts, COALESCE(SUM(k.monthly_fen), 0) AS contract_fen
+   FROM contracts k WHERE k.customer_id`+in+` AND k.deleted_at IS NULL AND k.is_current = ? AND k.status IN ?) k,
+  (SELECT m.ym AS revenue_month,
+     (SELECT COALESCE(SUM(x.revenue_fen), 0) FROM usage_months x WHERE x.customer_id`+in+` AND x.ym = m.ym) AS revenue_fen
+   FROM (SELECT MAX(l.ym) AS ym FROM usage_months l) m) u,
+  (SELECT COUNT(*) AS key_persons FROM contacts ct WHERE ct.customer_id`+in+` AND ct.deleted_at IS NULL) ct,
+  (SELECT MAX(v.starts_at) AS last_visit FROM visit_plans v WHERE v.customer_id`+in+` AND v.deleted_at IS NULL AND v.status = ?) v,
+  (SELECT COUNT(*) AS open_complaints FROM service_requests r
+   WHERE r.customer_id`+in+` AND r.deleted_at IS NULL AND r.kind = ? AND r.status IN ?) r`,
 		id, vis, OpenStages, OpenStages, StageWon, yearStart.UTC(), StageWon, yearStart.UTC(),
-		true, inForceContracts, true, inForceContracts, "done", "complaint", openComplaintStatuses)
+		true, inForceContracts, "done", "complaint", openComplaintStatuses)
 }
 
 // RollupOf computes the roll-up of customer id's subtree in one statement.

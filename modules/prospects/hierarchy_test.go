@@ -161,22 +161,45 @@ func TestRollupPerRole(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Revenue of the latest billed month (November): root 2,000 and
+		// b (hidden from liwei) 50,000; October does not count.
+		for _, sql := range []string{
+			`INSERT INTO products (code, name_zh, name_en, category, unit, monthly_fen, created_at, updated_at) VALUES ('P1', '专线', 'Line', 'dedicated_line', '条', 100, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`,
+			`INSERT INTO usage_imports (source, ym, file_name, row_count, revenue_fen, imported_by, imported_at) VALUES ('billing', 202611, 'x.csv', 3, 0, 1, CURRENT_TIMESTAMP)`,
+		} {
+			if err := d.Gorm.Exec(sql).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, u := range []struct {
+			c  *Customer
+			ym int
+			v  int64
+		}{{root, 202610, 1000}, {root, 202611, 2000}, {b, 202611, 50000}} {
+			if err := d.Gorm.Exec(`INSERT INTO usage_months (import_id, source, ym, customer_id, product_id, revenue_fen)
+				VALUES ((SELECT MIN(id) FROM usage_imports), 'billing', ?, ?, (SELECT MIN(id) FROM products), ?)`, u.ym, u.c.ID, u.v).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
 		type want struct {
-			members, hidden, open, openOpps, won, wonOpps, persons int64
+			members, hidden, open, openOpps, won, wonOpps, persons, revenue int64
 		}
 		for _, tc := range []struct {
 			who  string
 			want want
 		}{
-			{"wangjianguo", want{4, 0, 28300, 5, 5300, 2, 2}},
-			{"zhaomin", want{4, 2, 16300, 3, 300, 1, 1}}, // team 1: liwei's customers only
-			{"liwei", want{4, 2, 16300, 3, 300, 1, 1}},
+			{"wangjianguo", want{4, 0, 28300, 5, 5300, 2, 2, 52000}},
+			{"zhaomin", want{4, 2, 16300, 3, 300, 1, 1, 2000}}, // team 1: liwei's customers only
+			{"liwei", want{4, 2, 16300, 3, 300, 1, 1, 2000}},
 		} {
 			r, err := w.svc.Rollup(ctx, w.as(tc.who), root.ID, time.UTC)
 			if err != nil {
 				t.Fatalf("%s: %v", tc.who, err)
 			}
-			got := want{r.Members, r.Hidden, int64(r.OpenMonthlyFen), r.OpenOpps, int64(r.WonMonthlyFen), r.WonOpps, r.KeyPersons}
+			got := want{r.Members, r.Hidden, int64(r.OpenMonthlyFen), r.OpenOpps, int64(r.WonMonthlyFen), r.WonOpps, r.KeyPersons, int64(r.RevenueFen)}
+			if r.RevenueMonth != 202611 {
+				t.Errorf("%s: revenue month %d", tc.who, r.RevenueMonth)
+			}
 			if got != tc.want {
 				t.Errorf("%s: got %+v want %+v", tc.who, got, tc.want)
 			}
