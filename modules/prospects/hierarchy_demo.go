@@ -63,6 +63,11 @@ func (s *Service) SeedGroupDemo(ctx context.Context) (int, error) {
 				OwnerID: owner.ID, TeamID: derefID(owner.TeamID), BranchID: derefID(owner.BranchID),
 				QualPay: QualYes, QualNeed: QualYes, QualAuthority: QualPartly, QualAcceptance: QualYes,
 				QualScore: QualScore(QualYes, QualYes, QualPartly, QualYes), CreatedBy: &owner.ID, UpdatedBy: &owner.ID}
+			// The key units have the team's chief rep, as the handbook's
+			// 首席客户代表制 wants.
+			if chief, ok := people["zhaomin"]; ok && u.grade == "A" {
+				c.ChiefRepID = &chief.ID
+			}
 			if u.parent >= 0 {
 				c.ParentID = &created[u.parent].ID
 			}
