@@ -300,6 +300,11 @@ func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo customers: %d, key persons: %d, opportunities: %d\n", st.Customers, st.Contacts, st.Opportunities)
+	groupUnits, err := a.Prospects.SeedGroupDemo(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo group customers (华东能源集团 and its members): %d\n", groupUnits)
 	analyses, needCount, err := a.Needs.SeedDemo(ctx, demoSeed)
 	if err != nil {
 		return err

@@ -49,7 +49,11 @@ type CustomerInput struct {
 	Competitors []string
 	OwnerID     uint
 	ChiefRepID  uint
-	Version     int
+	// ParentID is the group this customer is a member of: nil leaves it
+	// as it is (an update that does not touch the hierarchy), 0 makes the
+	// customer top-level.
+	ParentID *uint
+	Version  int
 }
 
 // customerValues are the validated values.

@@ -37,6 +37,7 @@ func (h *handler) filterFrom(c *fiber.Ctx) CustomerFilter {
 		Q: strings.TrimSpace(c.Query("q")), Grade: c.Query("grade"), Industry: c.Query("industry"),
 		Status: c.Query("status"), OwnerID: uint(c.QueryInt("owner")), TeamID: uint(c.QueryInt("team")),
 		Region: c.Query("region"), MinScore: c.QueryInt("score"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
+		Group: uint(max(c.QueryInt("group"), 0)),
 	}
 	if c.Query("mine") == "1" {
 		f.OwnerID = web.MustSubject(c).ID
@@ -69,15 +70,34 @@ func (h *handler) customers(c *fiber.Ctx) error {
 	p := web.NewPager(c)
 	f := h.filterFrom(c)
 	f.Limit, f.Offset = p.Size, p.Offset()
+	// The tree view pages over the customers whose parent the filter
+	// drops and places the members the filter keeps under them.
+	f.Tree = c.Query("view") == "tree"
+	var group *Customer
+	if f.Group != 0 {
+		g, err := h.svc.Customer(c.UserContext(), me, f.Group)
+		if err != nil {
+			return err
+		}
+		group = g
+	}
 	list, total, err := h.svc.ListCustomers(c.UserContext(), me, f)
 	if err != nil {
 		return err
 	}
 	p.Total, p.Cap = total, CountCap
+	tree := &listTree{}
+	if f.Tree {
+		if list, tree, err = h.treeRows(c, f, list); err != nil {
+			return err
+		}
+	}
 	data, err := h.listLookups(c, list)
 	if err != nil {
 		return err
 	}
+	data["Group"], data["Tree"] = group, tree
+	data["TreeURL"], data["FlatURL"], data["NoGroupURL"] = viewURLs(c)
 	data["Customers"], data["Pager"], data["Filter"], data["Query"] = list, p, f, listQuery(c)
 	data["ShowOwner"] = h.showOwner(me)
 	data["Title"] = h.srv.I18n.T(web.Lang(c), "customers.title")
@@ -165,7 +185,7 @@ func customerInputFrom(c *fiber.Ctx) CustomerInput {
 		Grade: c.FormValue("grade"), Headcount: c.FormValue("headcount"), AnnualSpend: c.FormValue("annual_spend"),
 		Address: c.FormValue("address"), Region: c.FormValue("region"), Status: c.FormValue("status"),
 		Competitors: comps, OwnerID: web.FormUint(c, "owner_id"), ChiefRepID: web.FormUint(c, "chief_rep_id"),
-		Version: web.FormInt(c, "version"),
+		ParentID: parentFromForm(c), Version: web.FormInt(c, "version"),
 	}
 }
 
@@ -192,6 +212,7 @@ func (h *handler) renderCustomerForm(c *fiber.Ctx, status int, id uint, in Custo
 	return h.srv.RenderStatus(c, status, "prospects/customer_form", fiber.Map{
 		"ID": id, "Form": in, "Errors": errs, "Duplicates": dups, "Owners": owners, "ChiefReps": reps,
 		"Grades": Grades, "Industries": Industries, "Statuses": Statuses, "Competitors": Competitors, "CompSet": comp,
+		"Parent": h.parentOf(c, in),
 	})
 }
 
@@ -202,6 +223,9 @@ func (h *handler) customerNew(c *fiber.Ctx) error {
 // formError renders the customer form again for validation errors,
 // conflicts and duplicates; ok is false for any other error.
 func (h *handler) customerFormError(c *fiber.Ctx, id uint, in CustomerInput, err error) (bool, error) {
+	if msg, ok := h.cycleMessage(c, err); ok {
+		return true, h.renderCustomerForm(c, fiber.StatusUnprocessableEntity, id, in, map[string]string{"parent_id": msg}, nil)
+	}
 	if errors.Is(err, ErrTooManyChecks) {
 		errs := map[string]string{"_form": h.srv.I18n.T(web.Lang(c), "customers.too_many_checks")}
 		return true, h.renderCustomerForm(c, fiber.StatusTooManyRequests, id, in, errs, nil)
@@ -246,6 +270,8 @@ func (h *handler) customerEdit(c *fiber.Ctx) error {
 	in := CustomerInput{Name: cu.Name, CreditCode: cu.CreditCode, Industry: cu.Industry, Grade: cu.Grade,
 		Headcount: strconv.Itoa(cu.Headcount), AnnualSpend: cu.AnnualSpendFen.Plain(), Address: cu.Address,
 		Region: cu.Region, Status: cu.Status, Competitors: cu.CompetitorList(), Version: cu.Version}
+	parent := derefID(cu.ParentID)
+	in.ParentID = &parent
 	return h.renderCustomerForm(c, fiber.StatusOK, id, in, nil, nil)
 }
 
@@ -339,6 +365,9 @@ func (h *handler) customerShow(c *fiber.Ctx) error {
 		Actions: h.svc.timeline.CustomerActions(),
 	}
 	v.Title = cu.Name
+	if err := h.hierarchyFor(c, v); err != nil {
+		return err
+	}
 	return h.srv.View(c, "prospects/customer", v)
 }
 
@@ -425,7 +454,10 @@ func (h *handler) customerDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteCustomer(c.UserContext(), web.MustSubject(c), id); err != nil {
+	if err := h.svc.DeleteCustomer(c.UserContext(), web.MustSubject(c), id); errors.Is(err, ErrHasMembers) {
+		h.srv.Flash(c, "error", "hierarchy.v.has_members")
+		return web.Redirect(c, customerURL(id)+"#group")
+	} else if err != nil {
 		return err
 	}
 	h.srv.Flash(c, "ok", "customers.deleted")

@@ -21,7 +21,7 @@ var qualAnswers = []string{QualYes, QualPartly, QualNo}
 func DescribeHistory(h *audit.History, svc *Service) error {
 	entities := []audit.Entity{
 		{Name: "customer", Label: "audit.entity.customer", Model: &Customer{},
-			Actions: []string{audit.ActionRestore, "reassign"},
+			Actions: []string{audit.ActionRestore, "reassign", ActionSetParent},
 			Fields: []audit.Field{
 				audit.Hidden("id"),
 				audit.Text("name", "customers.name"),
@@ -38,6 +38,7 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 				audit.Ref("chief_rep_id", "customers.chief_rep", "user"),
 				audit.Ref("team_id", "users.team", "team"),
 				audit.Ref("branch_id", "users.branch", "branch"),
+				audit.Ref("parent_id", "hierarchy.parent", "customer"),
 				audit.Enum("qual_pay", "qual.pay", "qual.answer.", qualAnswers...),
 				audit.LongText("qual_pay_note", "history.f.qual_pay_note"),
 				audit.Enum("qual_need", "qual.need", "qual.answer.", qualAnswers...),

@@ -3,6 +3,7 @@ package prospects
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 
@@ -37,6 +38,9 @@ type importCustomer struct {
 	line     int
 	customer *Customer
 	contacts []*Contact
+	// parent is the normalised credit code of the row's parent ("" for
+	// none): a customer of the file or one that exists.
+	parent string
 }
 
 // Import checks every row of a parsed file and, when commit is true and no
@@ -115,7 +119,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 			if owner != nil {
 				c.OwnerID, c.TeamID, c.BranchID = owner.ID, derefID(owner.TeamID), derefID(owner.BranchID)
 			}
-			g = &importCustomer{line: row.Line, customer: c}
+			g = &importCustomer{line: row.Line, customer: c, parent: NormalizeCreditCode(row.ParentCode)}
 			if code != "" {
 				groups[code] = g
 				order = append(order, code)
@@ -183,14 +187,18 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 			problem(groups[code].line, "credit_code", "import.duplicate_ask", d.Owner)
 		}
 	}
+	parents, err := s.importParents(ctx, actor, order, groups, problem)
+	if err != nil {
+		return nil, err
+	}
 	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
 	if !commit || !rep.OK() {
 		return rep, nil
 	}
-	// One transaction, multi-row INSERTs: the customers (ids come back),
-	// their audit entries, then their key persons.
-	customers := make([]*Customer, 0, len(order))
-	var contacts []*Contact
+	// One transaction, multi-row INSERTs: the customers level by level (a
+	// parent's level before its members', so a member's parent_id is known
+	// when it is inserted; importParents refused loops, so the levels
+	// exist), with their audit entries, then their key persons.
 	for _, code := range order {
 		g := groups[code]
 		names := make([]string, len(g.contacts))
@@ -198,14 +206,32 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 			names[i] = ct.Name
 		}
 		g.customer.SearchText = searchText(g.customer, names)
-		customers = append(customers, g.customer)
 	}
+	var contacts []*Contact
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.CreateCustomers(ctx, customers); err != nil {
+		if err := tx.LockHierarchy(ctx); err != nil {
 			return err
 		}
-		if err := tx.auditCreated(ctx, actor.ID, customers); err != nil {
-			return err
+		for _, level := range parentLevels(order, groups) {
+			batch := make([]*Customer, 0, len(level))
+			for _, code := range level {
+				g := groups[code]
+				if g.parent != "" {
+					if id, ok := parents[g.parent]; ok {
+						g.customer.ParentID = &id
+					} else if p, ok := groups[g.parent]; ok {
+						id := p.customer.ID
+						g.customer.ParentID = &id
+					}
+				}
+				batch = append(batch, g.customer)
+			}
+			if err := tx.CreateCustomers(ctx, batch); err != nil {
+				return err
+			}
+			if err := tx.auditCreated(ctx, actor.ID, batch); err != nil {
+				return err
+			}
 		}
 		for _, code := range order {
 			g := groups[code]
@@ -239,4 +265,80 @@ func (s *Service) importOwner(actor authz.Subject, username string, assignable m
 		return &u
 	}
 	return nil
+}
+
+// importParents resolves the rows' parent credit codes: a customer of the
+// file (in any order), or an existing customer the importer may read —
+// one they may not read is reported like an unknown code, so the file
+// cannot probe for other people's customers. Loops among the file's own
+// customers are reported on each row of the loop. It returns the ids of
+// the existing parents by code.
+func (s *Service) importParents(ctx context.Context, actor authz.Subject, order []string, groups map[string]*importCustomer,
+	problem func(line int, field, msg, arg string)) (map[string]uint, error) {
+	var outside []string
+	for _, code := range order {
+		if p := groups[code].parent; p != "" && groups[p] == nil && !slices.Contains(outside, p) {
+			outside = append(outside, p)
+		}
+	}
+	found, err := s.store.CustomersByCodes(ctx, outside)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]uint{}
+	for _, code := range order {
+		g := groups[code]
+		if g.parent == "" {
+			continue
+		}
+		if _, inFile := groups[g.parent]; inFile {
+			// Walk up inside the file: back at code means a loop.
+			seen := map[string]bool{}
+			for p := g.parent; p != "" && groups[p] != nil && !seen[p]; p = groups[p].parent {
+				if p == code {
+					problem(g.line, "parent_code", "hierarchy.v.parent_cycle", "")
+					break
+				}
+				seen[p] = true
+			}
+			continue
+		}
+		c, ok := found[g.parent]
+		if !ok || !s.Can(actor, "read", &c) {
+			problem(g.line, "parent_code", "hierarchy.v.parent_code", g.parent)
+			continue
+		}
+		ids[g.parent] = c.ID
+	}
+	return ids, nil
+}
+
+// parentLevels splits order into levels: the rows whose parent is not in
+// the file (or who have none) first, then their members in the file, and
+// so on, each level in the file's order. Loops were refused before; a
+// chain longer than the file (impossible without one) stops at the file's
+// length rather than recursing forever.
+func parentLevels(order []string, groups map[string]*importCustomer) [][]string {
+	depth := make(map[string]int, len(order))
+	var of func(code string, n int) int
+	of = func(code string, n int) int {
+		if d, ok := depth[code]; ok {
+			return d
+		}
+		d := 0
+		if p := groups[code].parent; p != "" && groups[p] != nil && n < len(order) {
+			d = of(p, n+1) + 1
+		}
+		depth[code] = d
+		return d
+	}
+	var levels [][]string
+	for _, code := range order {
+		d := of(code, 0)
+		for len(levels) <= d {
+			levels = append(levels, nil)
+		}
+		levels[d] = append(levels[d], code)
+	}
+	return levels
 }

@@ -40,6 +40,9 @@ type ImportRow struct {
 	Customer         CustomerInput
 	OwnerUsername    string
 	ChiefRepUsername string
+	// ParentCode is the credit code of the customer's group (上级单位):
+	// an existing customer or another customer of the same file.
+	ParentCode string
 	// Contact is nil when all key-person cells of the row are empty.
 	Contact *ContactInput
 }
@@ -96,6 +99,7 @@ var importColumns = []importColumn{
 	{key: "status", header: "客户状态", width: 9, kind: "status", need: "否", note: "不填为“潜在”"},
 	{key: "competitors", header: "在网运营商", width: 14, kind: "competitor", need: "否", note: "可填多个，用顿号、逗号或斜杠分隔"},
 	{key: "owner", header: "客户经理", width: 11, need: "否", note: "填写系统登录用户名，如 liwei；不填则为导入人"},
+	{key: "parent_code", header: "上级单位信用代码", aliases: []string{"上级单位代码", "集团信用代码"}, width: 22, text: true, need: "否", note: "所属集团（上级单位）的统一社会信用代码：系统中已有的客户，或本文件中的另一客户（顺序不限）"},
 	{key: "chief_rep", header: "首席客户代表", width: 12, need: "否", note: "填写系统登录用户名，须为客户经理所在团队的首席客户代表（集团客户部经理导入时可为本分公司任一首席客户代表）"},
 	{key: "contact_name", header: "关键人", width: 10, need: "否", note: "关键人姓名；不填则该行只导入客户信息"},
 	{key: "title", header: "职务", width: 12, need: "否"},
@@ -303,6 +307,7 @@ func buildRow(src rowSource, line int, cells []string, cols map[string]int) Impo
 		},
 		OwnerUsername:    get("owner"),
 		ChiefRepUsername: get("chief_rep"),
+		ParentCode:       get("parent_code"),
 	}
 	if c := get("competitors"); c != "" {
 		row.Customer.Competitors = []string{c}

@@ -47,6 +47,10 @@ type Customer struct {
 	ChiefRepID     *uint
 	TeamID         uint `gorm:"not null"`
 	BranchID       uint `gorm:"not null"`
+	// ParentID is the group customer this one is a member of (集团 →
+	// 成员单位), any depth; nil for a top-level customer. Cycles are
+	// refused by the service (see hierarchy.go).
+	ParentID *uint
 
 	QualPay            string `gorm:"size:8;not null"`
 	QualPayNote        string `gorm:"size:300;not null"`

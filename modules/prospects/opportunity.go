@@ -384,7 +384,7 @@ func (s *Service) timelineEntries(ctx context.Context, customerID uint) ([]Timel
 		if e.ActorID != nil {
 			te.ActorID = *e.ActorID
 		}
-		if e.Action == audit.ActionUpdate || e.Action == "reassign" {
+		if e.Action == audit.ActionUpdate || e.Action == "reassign" || e.Action == ActionSetParent {
 			te.Entity = "customer"
 			for _, fc := range e.Fields() {
 				te.Fields = append(te.Fields, fc.Field)

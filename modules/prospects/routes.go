@@ -23,6 +23,10 @@ func Register(srv *web.Server, svc *Service) {
 	c.Get("/new", create, h.customerNew)
 	// The customer picker's search: the same scoped query as the list.
 	c.Get("/pick", read, h.customerPick)
+	// The customer form's parent search and a group's tree, a level at a
+	// time (htmx); both scoped like the list.
+	c.Get("/parent-pick", read, h.parentPick)
+	c.Get("/:id/members", read, h.members)
 	c.Post("", create, h.customerCreate)
 	c.Get("/:id", read, h.customerShow)
 	c.Get("/:id/edit", write, h.customerEdit)

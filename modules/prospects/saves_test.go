@@ -34,7 +34,7 @@ func TestSavesWriteEveryField(t *testing.T) {
 		}
 		testkit.SavesEveryField(t, c, map[string]any{
 			"Grade": "A", "Status": "active", "OwnerID": far.ID, "ChiefRepID": ref(far.ID), "TeamID": far.TeamID,
-			"BranchID": far.BranchID, "UpdatedBy": ref(far.ID),
+			"BranchID": far.BranchID, "UpdatedBy": ref(far.ID), "ParentID": ref(other.ID),
 		},
 			func(c *Customer) error { return st.SaveCustomer(ctx, c, now) },
 			func() (*Customer, error) { return st.Customer(ctx, c.ID) })

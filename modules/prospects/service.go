@@ -666,6 +666,11 @@ func (s *Service) CreateCustomer(ctx context.Context, actor authz.Subject, in Cu
 	applyCustomerInput(c, in, v)
 	c.SearchText = searchText(c, nil)
 	err = s.store.Tx(ctx, func(tx *Store) error {
+		if in.ParentID != nil && *in.ParentID != 0 {
+			if err := s.linkParent(ctx, tx, actor, c, *in.ParentID); err != nil {
+				return err
+			}
+		}
 		if err := tx.CreateCustomer(ctx, c); err != nil {
 			return err
 		}
@@ -707,6 +712,11 @@ func (s *Service) UpdateCustomer(ctx context.Context, actor authz.Subject, id ui
 	applyCustomerInput(c, in, v)
 	c.SearchText, c.UpdatedBy = searchText(c, names[c.ID]), &actor.ID
 	err = s.store.Tx(ctx, func(tx *Store) error {
+		if in.ParentID != nil && *in.ParentID != derefID(c.ParentID) {
+			if err := s.linkParent(ctx, tx, actor, c, *in.ParentID); err != nil {
+				return err
+			}
+		}
 		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
 			return err
 		}
@@ -768,6 +778,16 @@ func (s *Service) DeleteCustomer(ctx context.Context, actor authz.Subject, id ui
 		return err
 	}
 	return s.store.Tx(ctx, func(tx *Store) error {
+		// A group with live members stays: its members would hang from a
+		// deleted customer (see hierarchy.go).
+		if err := tx.LockHierarchy(ctx); err != nil {
+			return err
+		}
+		if n, err := tx.LiveMemberCount(ctx, c.ID); err != nil {
+			return err
+		} else if n > 0 {
+			return fmt.Errorf("customer %d has %d members: %w", c.ID, n, ErrHasMembers)
+		}
 		if err := tx.SetCustomerDeleted(ctx, c.ID, true, actor.ID, s.now()); err != nil {
 			return err
 		}

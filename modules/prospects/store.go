@@ -123,6 +123,16 @@ type CustomerFilter struct {
 	Limit    int
 	Offset   int
 	Deleted  bool
+	// Group keeps the customer Group and every member below it, at any
+	// depth (the list's "this group and its members").
+	Group uint
+	// Tree keeps only the customers whose parent the filter drops (or
+	// who have none): the roots of the list's tree view, under which
+	// TreeMembers places the rest.
+	Tree bool
+	// NotUnder drops the customer NotUnder and every member below it
+	// (the parent picker: none of them can become its parent).
+	NotUnder uint
 }
 
 func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f CustomerFilter) *gorm.DB {
@@ -154,6 +164,17 @@ func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f Cust
 	}
 	if f.MinScore > 0 {
 		q = q.Where("customers.qual_score >= ?", f.MinScore)
+	}
+	if f.Group != 0 {
+		q = q.Where(subtreeIn("customers.id"), f.Group)
+	}
+	if f.NotUnder != 0 {
+		q = q.Where("NOT "+subtreeIn("customers.id"), f.NotUnder)
+	}
+	if f.Tree && !f.Deleted {
+		kept := f
+		kept.Tree, kept.Limit, kept.Offset = false, 0, 0
+		q = q.Where("(customers.parent_id IS NULL OR customers.parent_id NOT IN (?))", s.customerQuery(ctx, scope, kept).Select("customers.id"))
 	}
 	return q
 }

@@ -27,6 +27,13 @@ type customerView struct {
 	// Links and Actions are what other modules registered for the page.
 	Links   []CustomerLink
 	Actions []CustomerLink
+	// Parents is the chain of groups above the customer, top first.
+	Parents []Breadcrumb
+	// Tree (the first level of members) and Rollup (figures over the
+	// whole subtree) are set when the customer has members.
+	Tree         *treeLevel
+	Rollup       *Rollup
+	RevenueMonth string
 }
 
 // contactView is a key person with the numbers the reader may see.

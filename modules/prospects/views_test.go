@@ -50,6 +50,11 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 			}
 			if !chief {
 				v.HasContacts, v.Opps, v.Timeline, v.Links = false, nil, nil, nil
+			} else {
+				v.Parents = []Breadcrumb{{ID: 1, Name: "华东能源集团", Visible: true}, {}}
+				v.Tree = exampleLevel()
+				v.Rollup = &Rollup{Members: 3, Hidden: 1, OpenOpps: 2, OpenMonthlyFen: 100, RevenueMonth: 202611, LastVisit: &closeAt}
+				v.RevenueMonth = "2026-11"
 			}
 			return v
 		}
@@ -57,23 +62,26 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 	return map[string][]web.Example{
 		"prospects/customer": {customer(true), customer(false)},
 
-		"prospects/board":            web.NotYetTyped,
-		"prospects/board_card":       web.NotYetTyped,
-		"prospects/board_more":       web.NotYetTyped,
-		"prospects/board_more_link":  web.NotYetTyped,
-		"prospects/contact_form":     web.NotYetTyped,
-		"prospects/customer_form":    web.NotYetTyped,
-		"prospects/customers":        web.NotYetTyped,
-		"prospects/import":           web.NotYetTyped,
-		"prospects/opp_filters":      web.NotYetTyped,
-		"prospects/opportunities":    web.NotYetTyped,
-		"prospects/opportunity":      web.NotYetTyped,
-		"prospects/opportunity_form": web.NotYetTyped,
-		"prospects/panel_pipeline":   web.NotYetTyped,
-		"prospects/pick_customer":    web.NotYetTyped,
-		"prospects/pipeline":         web.NotYetTyped,
-		"prospects/reassign":         web.NotYetTyped,
-		"prospects/trash":            web.NotYetTyped,
+		"prospects/customer_tree":       {func() any { return &treeView{Page: web.ExamplePage(b), Level: exampleLevel()} }},
+		"prospects/customer_tree_level": web.NotYetTyped,
+		"prospects/parent_matches":      web.NotYetTyped,
+		"prospects/board":               web.NotYetTyped,
+		"prospects/board_card":          web.NotYetTyped,
+		"prospects/board_more":          web.NotYetTyped,
+		"prospects/board_more_link":     web.NotYetTyped,
+		"prospects/contact_form":        web.NotYetTyped,
+		"prospects/customer_form":       web.NotYetTyped,
+		"prospects/customers":           web.NotYetTyped,
+		"prospects/import":              web.NotYetTyped,
+		"prospects/opp_filters":         web.NotYetTyped,
+		"prospects/opportunities":       web.NotYetTyped,
+		"prospects/opportunity":         web.NotYetTyped,
+		"prospects/opportunity_form":    web.NotYetTyped,
+		"prospects/panel_pipeline":      web.NotYetTyped,
+		"prospects/pick_customer":       web.NotYetTyped,
+		"prospects/pipeline":            web.NotYetTyped,
+		"prospects/reassign":            web.NotYetTyped,
+		"prospects/trash":               web.NotYetTyped,
 	}
 }
 
@@ -110,4 +118,10 @@ func TestCustomerPageRejectsTheWrongView(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "C") {
 		t.Fatalf("the customer page rendered a view without .C: %v", err)
 	}
+}
+
+// exampleLevel is one page of a member tree with every part shown.
+func exampleLevel() *treeLevel {
+	return &treeLevel{ParentID: 7, Rows: []Customer{{ID: 8, Name: "华东能源销售公司", Grade: "B", OwnerID: 1}},
+		Members: map[uint]int64{8: 2}, Hidden: 1, First: true, Next: 50, Rest: 3, Users: map[uint]org.User{1: {ID: 1, Name: "李伟"}}}
 }
