@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/aftersale"
+	"github.com/jike-crm/jike/modules/api"
+	"github.com/jike-crm/jike/modules/api/tokens"
 	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/needs"
@@ -76,6 +78,8 @@ type appOptions struct {
 	// (nil: reports.DefaultProbabilities).
 	Replica             *gorm.DB
 	ReportProbabilities map[string]int
+	// APIRate is the API's requests per minute per token (0: api.DefaultRate).
+	APIRate int
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -104,6 +108,9 @@ type app struct {
 	// ProspectStore is the prospects store as wired, for tests that read
 	// rows back (modules reach prospects through its service only).
 	ProspectStore *prospects.Store
+	// API is the REST API (/api/v1) and Tokens its personal access tokens.
+	API    *api.API
+	Tokens *tokens.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -160,7 +167,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		return d.Optimize(ctx)
 	}})
 	// Order matters: who is asking, then in which language, then CSRF.
-	srv.Use(org.SessionMiddleware(orgSvc, srv), srv.Language(), srv.CSRF())
+	// The REST API (/api/v1) authenticates by bearer token only: neither
+	// the session cookie nor the CSRF check applies there (api.SkipAPI).
+	srv.Use(api.SkipAPI(org.SessionMiddleware(orgSvc, srv)), api.SkipAPI(srv.Language()), api.SkipAPI(srv.CSRF()))
 	org.Register(srv, orgSvc, org.RouteOptions{LoginRate: o.LoginRate})
 	notify.Register(srv, notifySvc)
 	jobs.Register(srv, runner)
@@ -295,9 +304,20 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		reportTargets(targetSvc, orgSvc.Store(), enf),
 		reports.Options{Now: o.Now, Location: o.Location, Probabilities: o.ReportProbabilities, Industries: prospects.Industries})
 	reports.Register(srv, reportSvc, reports.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
+	// The REST API calls the same services as the pages above.
+	tokenSvc := tokens.NewService(tokens.NewStore(d.Gorm), orgSvc, enf, o.Now)
+	apiSrv := api.Register(srv, api.Deps{Tokens: tokenSvc, Org: orgSvc, Prospects: prospectSvc, Catalog: catalogSvc},
+		api.Options{Rate: o.APIRate, Location: o.Location, Logger: o.Logger, Now: o.Now})
+	if err := tokens.DescribeHistory(srv.History, tokenSvc); err != nil {
+		return nil, err
+	}
+	runner.MustRegister(jobs.Job{Name: "api.idempotency_prune", Schedule: "45 3 * * *", Run: func(ctx context.Context, now time.Time) error {
+		_, err := tokenSvc.Store().PruneIdempotent(ctx, now.Add(-api.IdempotencyKeep*time.Second))
+		return err
+	}})
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
-	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
+	return &app{API: apiSrv, Tokens: tokenSvc, Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
 		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
@@ -585,6 +605,7 @@ func allModels() []any {
 	models = append(models, contracts.Models()...)
 	models = append(models, aftersale.Models()...)
 	models = append(models, usagemod.Models()...)
+	models = append(models, tokens.Models()...)
 	return append(models, proposals.Models()...)
 }
 
