@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/jike-crm/jike/modules/api"
@@ -280,3 +281,10 @@ func apiSubject(t testing.TB, a *app, username string) authz.Subject {
 }
 
 var _ = fmt.Sprintf
+
+func mustZone(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	must(t, err)
+	return loc
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -207,6 +208,14 @@ func (a *API) moveOpportunity(c *fiber.Ctx) error {
 	}
 	o, err := a.deps.Prospects.MoveStage(ctxOf(c), subject(c), id,
 		prospects.StageMove{To: in.To, LostReason: in.LostReason, Note: in.Note, Version: version})
+	if f, ok := apperr.AsFields(err); ok {
+		// The form's field is the stage select; here it is "to".
+		if msg, had := f["stage"]; had {
+			delete(f, "stage")
+			f["to"] = msg
+		}
+		return f
+	}
 	if err != nil {
 		return err
 	}

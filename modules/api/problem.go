@@ -74,6 +74,10 @@ func classify(c *fiber.Ctx, err error) (int, string) {
 		return ce.status, ce.code
 	case errors.As(err, &dup), errors.As(err, &cdup):
 		return fiber.StatusConflict, "duplicate"
+	case errors.Is(err, prospects.ErrTooManyChecks):
+		// The duplicate check's own limit (per user, as in the portal).
+		c.Set(fiber.HeaderRetryAfter, "60")
+		return fiber.StatusTooManyRequests, "rate_limited"
 	case errors.Is(err, apperr.ErrUnauthenticated):
 		return fiber.StatusUnauthorized, "unauthorized"
 	case errors.Is(err, apperr.ErrNotFound):

@@ -321,6 +321,12 @@ func (a *API) Spec() *Document {
 		if r.Op.Update {
 			errs = append(errs, 412, 428)
 		}
+		for _, q := range r.Op.Query {
+			errs = append(errs, 422)
+			if q.Name == "cursor" {
+				errs = append(errs, 400)
+			}
+		}
 		if strings.Contains(r.Path, ":") {
 			errs = append(errs, 404)
 		}
