@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jike-crm/jike/modules/api"
 	"github.com/jike-crm/jike/modules/catalog"
@@ -16,6 +17,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/visits"
 )
 
 // apiDemoApp is the app with the demo organisation, customers and
@@ -127,6 +129,9 @@ func TestAPIRouteRoleWalk(t *testing.T) {
 		if cust == nil {
 			t.Fatal("no customer of liwei's with key persons and opportunities")
 		}
+		plan, err := a.Visits.CreatePlan(ctx, liwei, visits.PlanInput{CustomerID: cust.ID, Date: time.Now().AddDate(0, 0, 3).Format("2006-01-02"),
+			Time: "10:00", Kind: "first", Objective: "了解专线需求"})
+		must(t, err)
 		products, _, err := a.Catalog.List(ctx, catalogAll())
 		must(t, err)
 		if len(products) == 0 {
@@ -156,6 +161,8 @@ func TestAPIRouteRoleWalk(t *testing.T) {
 				return opp.ID
 			case strings.HasPrefix(path, "/products/"):
 				return products[0].ID
+			case strings.HasPrefix(path, "/visits/"):
+				return plan.ID
 			}
 			return cust.ID
 		}

@@ -306,7 +306,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	reports.Register(srv, reportSvc, reports.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
 	// The REST API calls the same services as the pages above.
 	tokenSvc := tokens.NewService(tokens.NewStore(d.Gorm), orgSvc, enf, o.Now)
-	apiSrv := api.Register(srv, api.Deps{Tokens: tokenSvc, Org: orgSvc, Prospects: prospectSvc, Catalog: catalogSvc},
+	apiSrv := api.Register(srv, api.Deps{Tokens: tokenSvc, Org: orgSvc, Prospects: prospectSvc, Catalog: catalogSvc, Visits: visitSvc},
 		api.Options{Rate: o.APIRate, Location: o.Location, Logger: o.Logger, Now: o.Now})
 	if err := tokens.DescribeHistory(srv.History, tokenSvc); err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/visits"
 )
 
 // Prefix is where the API lives; the portal's session, language and CSRF
@@ -42,6 +43,7 @@ type Deps struct {
 	Org       *org.Service
 	Prospects *prospects.Service
 	Catalog   *catalog.Service
+	Visits    *visits.Service
 }
 
 // Options tune the API.
@@ -106,6 +108,7 @@ func Register(srv *web.Server, d Deps, o Options) *API {
 	a.routesContacts()
 	a.routesOpportunities()
 	a.routesCatalog()
+	a.routesVisits()
 	// The document itself needs a token like everything else under the
 	// prefix: it is no secret, but one rule for the whole API is simpler
 	// to reason about than exceptions.
