@@ -203,3 +203,15 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*Token, auth
 	}
 	return t, u.Subject(), nil
 }
+
+// SeedDemo gives the demo account manager a read-only token (so the
+// settings page and /api/docs have something to show) and returns its
+// secret for the start-up banner; "" when the user has tokens already.
+func (s *Service) SeedDemo(ctx context.Context, actor authz.Subject) (string, error) {
+	mine, err := s.Mine(ctx, actor)
+	if err != nil || len(mine) > 0 {
+		return "", err
+	}
+	_, secret, err := s.Create(ctx, actor, Input{Name: "数据仓库（演示）", ExpiryDays: 365, ReadOnly: true})
+	return secret, err
+}
