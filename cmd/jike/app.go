@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/aftersale"
+	"github.com/jike-crm/jike/modules/api"
+	"github.com/jike-crm/jike/modules/api/tokens"
 	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/contracts"
 	"github.com/jike-crm/jike/modules/needs"
@@ -79,6 +81,8 @@ type appOptions struct {
 	// (nil: reports.DefaultProbabilities).
 	Replica             *gorm.DB
 	ReportProbabilities map[string]int
+	// APIRate is the API's requests per minute per token (0: api.DefaultRate).
+	APIRate int
 }
 
 // app is the wired portal: every module registered on one web server.
@@ -113,6 +117,9 @@ type app struct {
 	// Retention is the churn score and the retention queue; a usage
 	// import calls Retention.AfterImport once it has committed.
 	Retention *retention.Service
+	// API is the REST API (/api/v1) and Tokens its personal access tokens.
+	API    *api.API
+	Tokens *tokens.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -169,7 +176,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		return d.Optimize(ctx)
 	}})
 	// Order matters: who is asking, then in which language, then CSRF.
-	srv.Use(org.SessionMiddleware(orgSvc, srv), srv.Language(), srv.CSRF())
+	// The REST API (/api/v1) authenticates by bearer token only: neither
+	// the session cookie nor the CSRF check applies there (api.SkipAPI).
+	srv.Use(api.SkipAPI(org.SessionMiddleware(orgSvc, srv)), api.SkipAPI(srv.Language()), api.SkipAPI(srv.CSRF()))
 	org.Register(srv, orgSvc, org.RouteOptions{LoginRate: o.LoginRate})
 	notify.Register(srv, notifySvc)
 	jobs.Register(srv, runner)
@@ -332,9 +341,20 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The REST API calls the same services as the pages above.
+	tokenSvc := tokens.NewService(tokens.NewStore(d.Gorm), orgSvc, enf, o.Now)
+	apiSrv := api.Register(srv, api.Deps{Tokens: tokenSvc, Org: orgSvc, Prospects: prospectSvc, Catalog: catalogSvc, Visits: visitSvc},
+		api.Options{Rate: o.APIRate, Location: o.Location, Logger: o.Logger, Now: o.Now})
+	if err := tokens.DescribeHistory(srv.History, tokenSvc); err != nil {
+		return nil, err
+	}
+	runner.MustRegister(jobs.Job{Name: "api.idempotency_prune", Schedule: "45 3 * * *", Run: func(ctx context.Context, now time.Time) error {
+		_, err := tokenSvc.Store().PruneIdempotent(ctx, now.Add(-api.IdempotencyKeep*time.Second))
+		return err
+	}})
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
-	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
+	return &app{API: apiSrv, Tokens: tokenSvc, Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
 		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Retention: retentionSvc,
 		Pool: poolSvc, Todos: todoSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
@@ -626,6 +646,7 @@ func allModels() []any {
 	models = append(models, retention.Models()...)
 	models = append(models, pool.Models()...)
 	models = append(models, todos.Models()...)
+	models = append(models, tokens.Models()...)
 	return append(models, proposals.Models()...)
 }
 

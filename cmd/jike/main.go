@@ -358,6 +358,16 @@ func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo to-dos: %d\n", tds)
+	// A read-only API token for liwei, printed once (see docs/api.md).
+	if liwei, err := a.Org.Store().UserByUsername(ctx, "liwei"); err == nil {
+		secret, err := a.Tokens.SeedDemo(ctx, liwei.Subject())
+		if err != nil {
+			return err
+		}
+		if secret != "" {
+			fmt.Fprintf(w, "Demo API token (liwei, read-only): %s\n", secret)
+		}
+	}
 	// The planner's statistics were gathered on empty tables when the
 	// database opened.
 	return a.DB.Optimize(ctx)

@@ -133,6 +133,10 @@ type CustomerFilter struct {
 	// NotUnder drops the customer NotUnder and every member below it
 	// (the parent picker: none of them can become its parent).
 	NotUnder uint
+	// After, when set, keeps the rows strictly after this position in the
+	// list's order (CustomerPosition of the last row seen): the API's
+	// cursor, stable under inserts where an offset is not.
+	After []any
 }
 
 func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f CustomerFilter) *gorm.DB {
@@ -203,11 +207,29 @@ func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f Cust
 		return nil, 0, fmt.Errorf("count customers: %w", err)
 	}
 	var out []Customer
-	err := s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset).Find(&out).Error
-	if err != nil {
+	q := s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset)
+	if len(f.After) > 0 {
+		keys, _ := customerKeys(f)
+		cond, args := db.After(keys, f.After)
+		q = q.Where(cond, args...)
+	}
+	if err := q.Find(&out).Error; err != nil {
 		return nil, 0, fmt.Errorf("list customers: %w", err)
 	}
 	return out, total, nil
+}
+
+// CustomerPosition is c's position in the order of f (the sort key's
+// value, then the id), for CustomerFilter.After.
+func CustomerPosition(f CustomerFilter, c *Customer) []any {
+	_, keyOf := customerKeys(f)
+	return keyOf(c)
+}
+
+// CustomerSortKinds names the customer list's sorts and the kind of their
+// key ("text", "time", "int"), so a cursor can be read back typed.
+var CustomerSortKinds = map[string]string{
+	"name": "text", "updated": "time", "grade": "text", "score": "int", "spend": "int", "headcount": "int",
 }
 
 // customerSortKey is one sort of the customer list: its column and how

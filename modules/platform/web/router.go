@@ -147,6 +147,21 @@ func (r *Router) Post(path string, p Perm, h ...fiber.Handler) {
 	r.handle(fiber.MethodPost, path, p, h)
 }
 
+// Put registers a PUT route.
+func (r *Router) Put(path string, p Perm, h ...fiber.Handler) {
+	r.handle(fiber.MethodPut, path, p, h)
+}
+
+// Patch registers a PATCH route.
+func (r *Router) Patch(path string, p Perm, h ...fiber.Handler) {
+	r.handle(fiber.MethodPatch, path, p, h)
+}
+
+// Delete registers a DELETE route.
+func (r *Router) Delete(path string, p Perm, h ...fiber.Handler) {
+	r.handle(fiber.MethodDelete, path, p, h)
+}
+
 // guard enforces p before the handler runs.
 func (s *Server) guard(p Perm) fiber.Handler {
 	return func(c *fiber.Ctx) error {

@@ -147,6 +147,7 @@ var viewRegistries = map[string]string{
 	"errors":    "views_test.go",
 	"home":      "views_test.go",
 	"aftersale": "../../aftersale/views_test.go",
+	"api":       "../../api/views_test.go",
 	"catalog":   "../../catalog/views_test.go",
 	"contracts": "../../contracts/views_test.go",
 	"jobs":      "../jobs/views_test.go",

@@ -1,0 +1,281 @@
+package api
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/prospects"
+)
+
+// Customer is a group customer (集团客户) as the API shows it.
+type Customer struct {
+	ID              uint          `json:"id"`
+	Name            string        `json:"name"`
+	CreditCode      string        `json:"credit_code" doc:"Unified social credit code (统一社会信用代码), 18 characters."`
+	Industry        string        `json:"industry" enum:"gov,finance,education,healthcare,manufacturing,logistics,energy,trade,internet,other"`
+	Grade           string        `json:"grade" enum:"A,B,C,D"`
+	Headcount       int           `json:"headcount"`
+	AnnualSpendFen  int64         `json:"annual_spend_fen" doc:"Annual telecom spend in fen (分)."`
+	AnnualSpendYuan string        `json:"annual_spend_yuan" doc:"The same in yuan, a decimal string (\"1234.56\")."`
+	Address         string        `json:"address"`
+	Region          string        `json:"region"`
+	Status          string        `json:"status" enum:"prospect,active,dormant,churned"`
+	Competitors     []string      `json:"competitors"`
+	OwnerID         uint          `json:"owner_id"`
+	ChiefRepID      *uint         `json:"chief_rep_id"`
+	TeamID          uint          `json:"team_id"`
+	BranchID        uint          `json:"branch_id"`
+	QualScore       int           `json:"qual_score" doc:"Qualification score 0-100."`
+	Version         int           `json:"version"`
+	CreatedAt       time.Time     `json:"created_at"`
+	UpdatedAt       time.Time     `json:"updated_at"`
+	Links           CustomerLinks `json:"links"`
+}
+
+// CustomerLinks are the customer's related resources.
+type CustomerLinks struct {
+	Self          string `json:"self"`
+	Contacts      string `json:"contacts"`
+	Opportunities string `json:"opportunities"`
+	Portal        string `json:"portal"`
+}
+
+// CustomerCreate is the body of POST /customers.
+type CustomerCreate struct {
+	Name           string   `json:"name"`
+	CreditCode     string   `json:"credit_code"`
+	Industry       string   `json:"industry" enum:"gov,finance,education,healthcare,manufacturing,logistics,energy,trade,internet,other"`
+	Grade          string   `json:"grade" enum:"A,B,C,D"`
+	Headcount      int      `json:"headcount" api:"optional"`
+	AnnualSpendFen int64    `json:"annual_spend_fen" api:"optional"`
+	Address        string   `json:"address" api:"optional"`
+	Region         string   `json:"region" api:"optional"`
+	Status         string   `json:"status" enum:"prospect,active,dormant,churned"`
+	Competitors    []string `json:"competitors" api:"optional"`
+	OwnerID        uint     `json:"owner_id" api:"optional" doc:"The account manager who owns it; default: you."`
+	ChiefRepID     uint     `json:"chief_rep_id" api:"optional"`
+	// ConfirmSimilar saves although a customer with a similar name exists
+	// (the form's "save anyway"); a same credit code is always refused.
+	ConfirmSimilar bool `json:"confirm_similar" api:"optional"`
+}
+
+// CustomerPatch is the body of PATCH /customers/{id}: the fields given
+// change, the others stay. Owner and chief rep change by reassignment in
+// the portal.
+type CustomerPatch struct {
+	Name           *string   `json:"name,omitempty"`
+	CreditCode     *string   `json:"credit_code,omitempty"`
+	Industry       *string   `json:"industry,omitempty"`
+	Grade          *string   `json:"grade,omitempty"`
+	Headcount      *int      `json:"headcount,omitempty"`
+	AnnualSpendFen *int64    `json:"annual_spend_fen,omitempty"`
+	Address        *string   `json:"address,omitempty"`
+	Region         *string   `json:"region,omitempty"`
+	Status         *string   `json:"status,omitempty"`
+	Competitors    *[]string `json:"competitors,omitempty"`
+	ConfirmSimilar bool      `json:"confirm_similar,omitempty"`
+}
+
+func (a *API) customer(c *prospects.Customer) Customer {
+	comp := c.CompetitorList()
+	if comp == nil {
+		comp = []string{}
+	}
+	self := Prefix + "/customers/" + itoa(c.ID)
+	return Customer{ID: c.ID, Name: c.Name, CreditCode: c.CreditCode, Industry: c.Industry, Grade: c.Grade, Headcount: c.Headcount,
+		AnnualSpendFen: int64(c.AnnualSpendFen), AnnualSpendYuan: yuan(c.AnnualSpendFen), Address: c.Address, Region: c.Region,
+		Status: c.Status, Competitors: comp, OwnerID: c.OwnerID, ChiefRepID: c.ChiefRepID, TeamID: c.TeamID, BranchID: c.BranchID,
+		QualScore: c.QualScore, Version: c.Version, CreatedAt: a.ts(c.CreatedAt), UpdatedAt: a.ts(c.UpdatedAt),
+		Links: CustomerLinks{Self: self, Contacts: self + "/contacts", Opportunities: self + "/opportunities",
+			Portal: "/customers/" + itoa(c.ID)}}
+}
+
+var customerSorts = []string{"updated", "name", "grade", "score", "spend", "headcount"}
+
+func (a *API) routesCustomers() {
+	read, create, write := web.Allow("customer", "read"), web.Allow("customer", "create"), web.Allow("customer", "write")
+	a.add(fiber.MethodGet, "/customers", read, Op{ID: "listCustomers", Tag: "customers", Result: Customer{}, List: true,
+		Summary: "Customers you may read, filtered and sorted like the portal's list",
+		Query: []Param{
+			{Name: "q", Type: "string", Doc: "Search name, credit code and key persons"},
+			{Name: "grade", Type: "string", Enum: prospects.Grades}, {Name: "industry", Type: "string", Enum: prospects.Industries},
+			{Name: "status", Type: "string", Enum: prospects.Statuses}, {Name: "owner_id", Type: "integer"},
+			{Name: "team_id", Type: "integer"}, {Name: "region", Type: "string"}, {Name: "min_score", Type: "integer"},
+			{Name: "sort", Type: "string", Enum: customerSorts, Doc: "Default: updated"},
+			{Name: "order", Type: "string", Enum: []string{"asc", "desc"}, Doc: "Default: desc for updated, else asc"},
+			{Name: "limit", Type: "integer", Doc: "1-200, default 50"}, {Name: "cursor", Type: "string"},
+		}}, a.listCustomers)
+	a.add(fiber.MethodGet, "/customers/:id", read, Op{ID: "getCustomer", Tag: "customers", Summary: "One customer",
+		Result: Customer{}, Versioned: true}, a.getCustomer)
+	a.add(fiber.MethodPost, "/customers", create, Op{ID: "createCustomer", Tag: "customers", Summary: "Add a customer",
+		Body: CustomerCreate{}, Status: 201, Result: Customer{}, Versioned: true, Errors: []int{409}}, a.createCustomer)
+	a.add(fiber.MethodPatch, "/customers/:id", write, Op{ID: "updateCustomer", Tag: "customers", Summary: "Change a customer's details",
+		Body: CustomerPatch{}, Result: Customer{}, Versioned: true, Update: true, Errors: []int{409}}, a.updateCustomer)
+}
+
+// customerFilter reads the list's filters; unlike the portal (which
+// drops a value it does not know), a bad value is a 422 naming it.
+func customerFilter(c *fiber.Ctx) (prospects.CustomerFilter, error) {
+	f := prospects.CustomerFilter{Q: strings.TrimSpace(c.Query("q")), Grade: c.Query("grade"), Industry: c.Query("industry"),
+		Status: c.Query("status"), Region: c.Query("region"), Sort: c.Query("sort", "updated")}
+	bad := apperr.Fields{}
+	if f.Grade != "" && !slices.Contains(prospects.Grades, f.Grade) {
+		bad.Add("grade", "v.invalid")
+	}
+	if f.Industry != "" && !slices.Contains(prospects.Industries, f.Industry) {
+		bad.Add("industry", "v.invalid")
+	}
+	if f.Status != "" && !slices.Contains(prospects.Statuses, f.Status) {
+		bad.Add("status", "v.invalid")
+	}
+	if !slices.Contains(customerSorts, f.Sort) {
+		bad.Add("sort", "v.invalid")
+	}
+	for name, dst := range map[string]*uint{"owner_id": &f.OwnerID, "team_id": &f.TeamID} {
+		if s := c.Query(name); s != "" {
+			n, err := strconv.ParseUint(s, 10, 32)
+			if err != nil {
+				bad.Add(name, "v.invalid")
+			}
+			*dst = uint(n)
+		}
+	}
+	if s := c.Query("min_score"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 100 {
+			bad.Add("min_score", "v.invalid")
+		}
+		f.MinScore = n
+	}
+	switch c.Query("order") {
+	case "":
+		f.Desc = f.Sort == "updated"
+	case "asc":
+	case "desc":
+		f.Desc = true
+	default:
+		bad.Add("order", "v.invalid")
+	}
+	return f, bad.Err()
+}
+
+func (a *API) listCustomers(c *fiber.Ctx) error {
+	f, err := customerFilter(c)
+	if err != nil {
+		return err
+	}
+	if f.Limit, err = limit(c); err != nil {
+		return err
+	}
+	if f.After, err = decodeCursor(c.Query("cursor"), f.Sort, f.Desc, prospects.CustomerSortKinds[f.Sort], "int"); err != nil {
+		return err
+	}
+	// One row more than the page says whether there is a next one.
+	want := f.Limit
+	f.Limit++
+	rows, total, err := a.deps.Prospects.ListCustomers(ctxOf(c), subject(c), f)
+	if err != nil {
+		return err
+	}
+	out := listPage[Customer]{Data: make([]Customer, 0, min(len(rows), want))}
+	for i := range rows {
+		if i == want {
+			cur := encodeCursor(cursor{Sort: f.Sort, Desc: f.Desc, Keys: cursorKeys(prospects.CustomerPosition(f, &rows[i-1]))})
+			out.NextCursor = &cur
+			break
+		}
+		out.Data = append(out.Data, a.customer(&rows[i]))
+	}
+	if total > prospects.CountCap {
+		total, out.TotalCapped = prospects.CountCap, true
+	}
+	out.Total = &total
+	return send(c, fiber.StatusOK, out)
+}
+
+func (a *API) getCustomer(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	cu, err := a.deps.Prospects.Customer(ctxOf(c), subject(c), id)
+	if err != nil {
+		return err
+	}
+	setETag(c, cu.Version)
+	return send(c, fiber.StatusOK, a.customer(cu))
+}
+
+func (a *API) createCustomer(c *fiber.Ctx) error {
+	var in CustomerCreate
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	form := prospects.CustomerInput{Name: in.Name, CreditCode: in.CreditCode, Industry: in.Industry, Grade: in.Grade,
+		Headcount: strconv.Itoa(in.Headcount), AnnualSpend: money.Fen(in.AnnualSpendFen).Plain(), Address: in.Address,
+		Region: in.Region, Status: in.Status, Competitors: in.Competitors, OwnerID: in.OwnerID, ChiefRepID: in.ChiefRepID}
+	cu, err := a.deps.Prospects.CreateCustomer(ctxOf(c), subject(c), form, in.ConfirmSimilar)
+	if err != nil {
+		return err
+	}
+	setETag(c, cu.Version)
+	c.Set(fiber.HeaderLocation, Prefix+"/customers/"+itoa(cu.ID))
+	return send(c, fiber.StatusCreated, a.customer(cu))
+}
+
+func (a *API) updateCustomer(c *fiber.Ctx) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var in CustomerPatch
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	ctx, me := ctxOf(c), subject(c)
+	cu, err := a.deps.Prospects.Customer(ctx, me, id)
+	if err != nil {
+		return err
+	}
+	// The form as the portal would show it, with the given fields changed.
+	form := prospects.CustomerInput{Name: cu.Name, CreditCode: cu.CreditCode, Industry: cu.Industry, Grade: cu.Grade,
+		Headcount: strconv.Itoa(cu.Headcount), AnnualSpend: cu.AnnualSpendFen.Plain(), Address: cu.Address, Region: cu.Region,
+		Status: cu.Status, Competitors: cu.CompetitorList(), Version: version}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&form.Name, in.Name)
+	set(&form.CreditCode, in.CreditCode)
+	set(&form.Industry, in.Industry)
+	set(&form.Grade, in.Grade)
+	set(&form.Address, in.Address)
+	set(&form.Region, in.Region)
+	set(&form.Status, in.Status)
+	if in.Headcount != nil {
+		form.Headcount = strconv.Itoa(*in.Headcount)
+	}
+	if in.AnnualSpendFen != nil {
+		form.AnnualSpend = money.Fen(*in.AnnualSpendFen).Plain()
+	}
+	if in.Competitors != nil {
+		form.Competitors = *in.Competitors
+	}
+	cu, err = a.deps.Prospects.UpdateCustomer(ctx, me, id, form, in.ConfirmSimilar)
+	if err != nil {
+		return err
+	}
+	setETag(c, cu.Version)
+	return send(c, fiber.StatusOK, a.customer(cu))
+}
