@@ -290,3 +290,71 @@ func TestAPIRateLimit(t *testing.T) {
 }
 
 var _ = json.Marshal
+
+// TestAPICustomerParent: the group link (issue 17) over the API follows
+// the portal's rules, through the same service: set on create, moved by
+// PATCH, a loop refused on parent_id (422), a group the caller may not
+// read refused like one that does not exist, and 0 makes a customer
+// top-level again.
+func TestAPICustomerParent(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		c := newAPIClient(t, a, "liwei")
+		create := func(name, code string, parent uint) api.Customer {
+			t.Helper()
+			body := newCustomerBody(name, code)
+			if parent != 0 {
+				body["parent_id"] = parent
+			}
+			r := c.do(http.MethodPost, "/api/v1/customers", body, nil)
+			if r.Status != 201 {
+				t.Fatalf("create %s: %d %s", name, r.Status, r.Body)
+			}
+			var cu api.Customer
+			r.JSON(t, &cu)
+			return cu
+		}
+		group := create("龙江能源集团", creditCode("0117", 1), 0)
+		member := create("龙江能源集团哈尔滨分公司", creditCode("0117", 2), group.ID)
+		if group.ParentID != nil || member.ParentID == nil || *member.ParentID != group.ID {
+			t.Fatalf("parents: group %v, member %v", group.ParentID, member.ParentID)
+		}
+		fieldErr := func(p api.Problem) bool {
+			for _, e := range p.Errors {
+				if e.Field == "parent_id" {
+					return true
+				}
+			}
+			return false
+		}
+		// The group under its own member: a loop.
+		gpath := "/api/v1/customers/" + itoa(group.ID)
+		if p := c.do(http.MethodPatch, gpath, map[string]any{"parent_id": member.ID}, map[string]string{"If-Match": `"1"`}).Problem(t); p.Status != 422 || !fieldErr(p) {
+			t.Fatalf("a loop: %+v", p)
+		}
+		// Another team's customer cannot be the group.
+		r := newAPIClient(t, a, "zhoujie").do(http.MethodPost, "/api/v1/customers", newCustomerBody("松花江物流集团", creditCode("0117", 3)), nil)
+		var other api.Customer
+		if r.Status != 201 {
+			t.Fatalf("zhoujie's customer: %d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &other)
+		if p := c.do(http.MethodPatch, gpath, map[string]any{"parent_id": other.ID}, map[string]string{"If-Match": `"1"`}).Problem(t); p.Status != 422 || !fieldErr(p) {
+			t.Fatalf("an unreadable group: %+v", p)
+		}
+		var parent *uint
+		d.Gorm.Raw(`SELECT parent_id FROM customers WHERE id = ?`, group.ID).Scan(&parent)
+		if parent != nil {
+			t.Fatalf("a refused change was saved: parent %d", *parent)
+		}
+		// 0 makes the member top-level.
+		r = c.do(http.MethodPatch, "/api/v1/customers/"+itoa(member.ID), map[string]any{"parent_id": 0}, map[string]string{"If-Match": `"1"`})
+		if r.Status != 200 {
+			t.Fatalf("top-level: %d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &member)
+		if member.ParentID != nil {
+			t.Fatalf("still under %d", *member.ParentID)
+		}
+	})
+}

@@ -29,6 +29,7 @@ type Customer struct {
 	Competitors     []string      `json:"competitors"`
 	OwnerID         uint          `json:"owner_id"`
 	ChiefRepID      *uint         `json:"chief_rep_id"`
+	ParentID        *uint         `json:"parent_id" doc:"The group (集团) this customer is a member of; null: top-level."`
 	TeamID          uint          `json:"team_id"`
 	BranchID        uint          `json:"branch_id"`
 	QualScore       int           `json:"qual_score" doc:"Qualification score 0-100."`
@@ -60,6 +61,7 @@ type CustomerCreate struct {
 	Competitors    []string `json:"competitors" api:"optional"`
 	OwnerID        uint     `json:"owner_id" api:"optional" doc:"The account manager who owns it; default: you."`
 	ChiefRepID     uint     `json:"chief_rep_id" api:"optional"`
+	ParentID       uint     `json:"parent_id" api:"optional" doc:"The group this customer is a member of (a customer you may read); 0 or absent: top-level."`
 	// ConfirmSimilar saves although a customer with a similar name exists
 	// (the form's "save anyway"); a same credit code is always refused.
 	ConfirmSimilar bool `json:"confirm_similar" api:"optional"`
@@ -79,6 +81,7 @@ type CustomerPatch struct {
 	Region         *string   `json:"region,omitempty"`
 	Status         *string   `json:"status,omitempty"`
 	Competitors    *[]string `json:"competitors,omitempty"`
+	ParentID       *uint     `json:"parent_id,omitempty" doc:"Move the customer under this group (a customer you may read, not one of its own members); 0 makes it top-level."`
 	ConfirmSimilar bool      `json:"confirm_similar,omitempty"`
 }
 
@@ -90,7 +93,7 @@ func (a *API) customer(c *prospects.Customer) Customer {
 	self := Prefix + "/customers/" + itoa(c.ID)
 	return Customer{ID: c.ID, Name: c.Name, CreditCode: c.CreditCode, Industry: c.Industry, Grade: c.Grade, Headcount: c.Headcount,
 		AnnualSpendFen: int64(c.AnnualSpendFen), AnnualSpendYuan: yuan(c.AnnualSpendFen), Address: c.Address, Region: c.Region,
-		Status: c.Status, Competitors: comp, OwnerID: c.OwnerID, ChiefRepID: c.ChiefRepID, TeamID: c.TeamID, BranchID: c.BranchID,
+		Status: c.Status, Competitors: comp, OwnerID: c.OwnerID, ChiefRepID: c.ChiefRepID, ParentID: c.ParentID, TeamID: c.TeamID, BranchID: c.BranchID,
 		QualScore: c.QualScore, Version: c.Version, CreatedAt: a.ts(c.CreatedAt), UpdatedAt: a.ts(c.UpdatedAt),
 		Links: CustomerLinks{Self: self, Contacts: self + "/contacts", Opportunities: self + "/opportunities",
 			Portal: "/customers/" + itoa(c.ID)}}
@@ -219,7 +222,8 @@ func (a *API) createCustomer(c *fiber.Ctx) error {
 	}
 	form := prospects.CustomerInput{Name: in.Name, CreditCode: in.CreditCode, Industry: in.Industry, Grade: in.Grade,
 		Headcount: strconv.Itoa(in.Headcount), AnnualSpend: money.Fen(in.AnnualSpendFen).Plain(), Address: in.Address,
-		Region: in.Region, Status: in.Status, Competitors: in.Competitors, OwnerID: in.OwnerID, ChiefRepID: in.ChiefRepID}
+		Region: in.Region, Status: in.Status, Competitors: in.Competitors, OwnerID: in.OwnerID, ChiefRepID: in.ChiefRepID,
+		ParentID: &in.ParentID}
 	cu, err := a.deps.Prospects.CreateCustomer(ctxOf(c), subject(c), form, in.ConfirmSimilar)
 	if err != nil {
 		return err
@@ -272,6 +276,7 @@ func (a *API) updateCustomer(c *fiber.Ctx) error {
 	if in.Competitors != nil {
 		form.Competitors = *in.Competitors
 	}
+	form.ParentID = in.ParentID
 	cu, err = a.deps.Prospects.UpdateCustomer(ctx, me, id, form, in.ConfirmSimilar)
 	if err != nil {
 		return err

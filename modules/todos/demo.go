@@ -78,7 +78,7 @@ func (s *Service) SeedDemo(ctx context.Context) (int, error) {
 	}
 	_, err1 := add(liwei, Input{Title: "把专线报价单发给客户信息科", Date: day(-2), Time: "17:00", Link: link(LinkCustomer, firstCustomer(liwei.ID))})
 	_, err2 := add(liwei, Input{Title: "确认商机的技术方案评审时间", Date: day(0), Link: link(LinkOpportunity, firstOpp(liwei.ID))})
-	done, err3 := add(liwei, Input{Title: "提交本周拜访小结", Date: day(-1), Time: "18:00"})
+	done, err3 := add(liwei, Input{Title: "提交本周走访小结", Date: day(-1), Time: "18:00"})
 	if err3 == nil {
 		_, err3 = s.SetDone(ctx, liwei, done.ID, true, done.Version)
 	}

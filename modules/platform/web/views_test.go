@@ -160,6 +160,7 @@ var viewRegistries = map[string]string{
 	"reports":   "../../reports/views_test.go",
 	"retention": "../../retention/views_test.go",
 	"targets":   "../../targets/views_test.go",
+	"todos":     "../../todos/views_test.go",
 	"visits":    "../../visits/views_test.go",
 }
 
