@@ -104,6 +104,8 @@ type app struct {
 	// ProspectStore is the prospects store as wired, for tests that read
 	// rows back (modules reach prospects through its service only).
 	ProspectStore *prospects.Store
+	// Usage is billing's monthly usage: import, the customer's tab, lists.
+	Usage *usagemod.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -271,6 +273,13 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	runner.MustRegister(jobs.Job{Name: aftersale.JobAutoClose, Schedule: "15 2 * * *", Run: afterSvc.AutoClose})
 	runner.MustRegister(jobs.Job{Name: aftersale.JobCare, Schedule: "0 7 * * *", Run: afterSvc.CareOverdue})
 	runner.MustRegister(jobs.Job{Name: aftersale.JobCallbacks, Schedule: "30 6 * * *", Run: afterSvc.Callbacks})
+	// usage: billing's monthly usage and revenue per customer and product
+	// (import, the customer's 业务使用 tab, risers/fallers and totals),
+	// scoped through the customer; the import shares the import gate.
+	usageSvc := usagemod.NewService(usagemod.NewStore(d.Gorm), enf, prospectSvc, usagemod.Options{
+		Now: o.Now, Location: o.Location, Logger: o.Logger, Gate: prospectSvc.ImportGate()})
+	usagemod.Register(srv, usageSvc, usagemod.RouteOptions{Location: o.Location, Industries: prospects.Industries})
+	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.usage", Path: "usage", Order: 55})
 	// targets: monthly targets and the month-end review. Actuals are read
 	// by its own query file; signings and new MRC are the contracts
 	// signed in the month.
@@ -298,7 +307,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
 	return &app{Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
-		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc,
+		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Usage: usageSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/reports"
 	"github.com/jike-crm/jike/modules/targets"
+	usagemod "github.com/jike-crm/jike/modules/usage"
 	"gorm.io/gorm"
 )
 
@@ -322,6 +323,11 @@ func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo after-sale: %d service requests, care touches, key dates and call-backs\n", reqs)
+	usageRows, err := a.Usage.SeedDemo(ctx, demoSeed, admin.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo usage: %d rows over %d months\n", usageRows, usagemod.DemoMonths)
 	tg, rv, err := a.Targets.SeedDemo(ctx, demoSeed)
 	if err != nil {
 		return err
