@@ -35,9 +35,9 @@ type usageWorld struct {
 	liwei1, liwei2, chen, zj *prospects.Customer
 }
 
-func newUsageWorld(t *testing.T, d *db.DB) *usageWorld {
+func newUsageWorld(t *testing.T, d *db.DB, tweak ...func(*appOptions)) *usageWorld {
 	t.Helper()
-	a := newTestApp(t, d, func(o *appOptions) { o.Now = func() time.Time { return usageNow } })
+	a := newTestApp(t, d, append([]func(*appOptions){func(o *appOptions) { o.Now = func() time.Time { return usageNow } }}, tweak...)...)
 	admin := subject(t, a, "admin")
 	if _, err := a.Catalog.SeedDefaults(context.Background(), admin.ID); err != nil {
 		t.Fatal(err)
