@@ -280,6 +280,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		Now: o.Now, Location: o.Location, Logger: o.Logger, Gate: prospectSvc.ImportGate()})
 	usagemod.Register(srv, usageSvc, usagemod.RouteOptions{Location: o.Location, Industries: prospects.Industries})
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.usage", Path: "usage", Order: 55})
+	if err := usagemod.DescribeHistory(srv.History, usageSvc); err != nil {
+		return nil, err
+	}
 	// targets: monthly targets and the month-end review. Actuals are read
 	// by its own query file; signings and new MRC are the contracts
 	// signed in the month.

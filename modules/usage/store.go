@@ -181,6 +181,15 @@ func (s *Store) Imports(ctx context.Context, limit int) ([]ImportRow, error) {
 	return out, nil
 }
 
+// ImportsByID loads imports (the history names them).
+func (s *Store) ImportsByID(ctx context.Context, ids []uint) ([]Import, error) {
+	var rows []Import
+	if err := db.Conn(ctx, s.db).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("usage imports by id: %w", err)
+	}
+	return rows, nil
+}
+
 // Cell is one customer's usage of one product in one month, all sources
 // together.
 type Cell struct {
