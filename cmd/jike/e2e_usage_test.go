@@ -46,9 +46,7 @@ func TestE2EUsageJourney(t *testing.T) {
 	}{
 		{"AdminImportsAMonth", func(b *e2eTab) {
 			b.login("admin", org.DemoPassword)
-			b.navigate("/usage")
-			b.submit("open the import", "#usage-import-link")
-			b.expectPath("/usage/import")
+			b.navigate("/usage/import")
 			b.do("choose the file", chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}))
 			if r := b.submit("check the file", `#usage-upload button[type=submit]`); r.Status != http.StatusOK {
 				b.fail("check: %d %q", r.Status, b.allText(".alert-error, #usage-row-errors"))
@@ -76,6 +74,15 @@ func TestE2EUsageJourney(t *testing.T) {
 			if s := b.text("#usage-arpu"); !strings.Contains(s, "3,049.50") {
 				b.fail("ARPU %q", s)
 			}
+		}},
+		{"AdminFindsTheImportFromTheList", func(b *e2eTab) {
+			b.login("admin", org.DemoPassword)
+			b.navigate("/usage?tab=product&month=2026-10")
+			if s := b.text("#usage-groups"); !strings.Contains(s, "8,200.01") {
+				b.fail("by product %q", s)
+			}
+			b.submit("open the import", "#usage-import-link")
+			b.expectPath("/usage/import")
 		}},
 		{"Phone", func(b *e2eTab) {
 			b.do("emulate a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2)))
