@@ -108,6 +108,20 @@ func TestUsageHTTPImportAndScope(t *testing.T) {
 		if res := liwei.Get("/customers/" + itoa(w.liwei2.ID) + "/usage"); res.Status != 200 || !strings.Contains(res.Body, "1,280.10") {
 			t.Errorf("liwei's second customer: %d", res.Status)
 		}
+		// The upsell hint for liwei's second customer (DIA-20M only): its
+		// three peers (same industry, same size band) use DIA-100M (2 of
+		// 3), VPMN-GRP and BB-200M (1 of 3 each, 33 % ≥ 30 %). Counts only:
+		// no peer's name on the page.
+		res = liwei.Get("/customers/" + itoa(w.liwei2.ID) + "/usage")
+		hints := res.Body[strings.Index(res.Body, `id="usage-upsell"`):]
+		for _, want := range []string{"DIA-100M", "3 家同类客户中 2 家在用（66%）", "VPMN-GRP", "BB-200M", "3 家同类客户中 1 家在用（33%）"} {
+			if !strings.Contains(hints, want) {
+				t.Errorf("upsell hints lack %q", want)
+			}
+		}
+		if strings.Contains(hints, "DIA-20M") || strings.Contains(res.Body, w.zj.Name) || strings.Contains(res.Body, w.chen.Name) {
+			t.Error("the upsell hint names a product the customer has, or a peer")
+		}
 
 		// Lists and exports: each reader sees exactly their scope.
 		names := map[string]string{"一": w.liwei1.Name, "二": w.liwei2.Name, "三": w.chen.Name, "四": w.zj.Name}
