@@ -93,6 +93,10 @@ func TestE2EUsageJourney(t *testing.T) {
 				}
 				b.expectNoSidewaysPage(p)
 			}
+		}},
+		{"PhoneChart", func(b *e2eTab) {
+			b.do("emulate a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2)))
+			b.login("liwei", org.DemoPassword)
 			b.navigate(tab)
 			b.do("the chart draws on the phone", chromedp.WaitVisible(chromedp.CSS("#usage-chart canvas")))
 			b.expectNoSidewaysPage(tab + " with its chart")
