@@ -157,6 +157,7 @@ var viewRegistries = map[string]string{
 	"proposals": "../../proposals/views_test.go",
 	"reports":   "../../reports/views_test.go",
 	"targets":   "../../targets/views_test.go",
+	"usage":     "../../usage/views_test.go",
 	"visits":    "../../visits/views_test.go",
 }
 
