@@ -104,6 +104,17 @@ func TestPolicyTable(t *testing.T) {
 		{dir, "care_record", "edit", authz.RelBranch, true},
 		{dir, "care_record", "edit", authz.RelOther, false},
 		{adm, "care_record", "edit", authz.RelOther, false},
+		// usage: read follows the customer's scope; only the admin imports
+		{am, "usage", "read", authz.RelOwn, true},
+		{am, "usage", "read", authz.RelTeam, false},
+		{cr, "usage", "read", authz.RelTeam, true},
+		{cr, "usage", "read", authz.RelBranch, false},
+		{dir, "usage", "read", authz.RelBranch, true},
+		{dir, "usage", "read", authz.RelOther, false},
+		{adm, "usage", "read", authz.RelOther, true},
+		{adm, "usage", "import", authz.RelRoute, true},
+		{dir, "usage", "import", authz.RelRoute, false},
+		{am, "usage", "import", authz.RelRoute, false},
 		// background jobs: only the admin sees and triggers them
 		{adm, "job", "manage", authz.RelRoute, true},
 		{dir, "job", "manage", authz.RelRoute, false},

@@ -120,6 +120,8 @@ type app struct {
 	// API is the REST API (/api/v1) and Tokens its personal access tokens.
 	API    *api.API
 	Tokens *tokens.Service
+	// Usage is billing's monthly usage: import, the customer's tab, lists.
+	Usage *usagemod.Service
 }
 
 // buildApp wires the modules explicitly, in dependency order. It is used
@@ -311,6 +313,17 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	}
 	timeline.Register(poolSvc.TimelineEntries)
 	runner.MustRegister(jobs.Job{Name: pool.JobReclaim, Schedule: "30 1 * * *", Run: poolSvc.Reclaim})
+	// usage: billing's monthly usage and revenue per customer and product
+	// (import, the customer's 业务使用 tab, risers/fallers and totals),
+	// scoped through the customer; the import shares the import gate.
+	usageSvc := usagemod.NewService(usagemod.NewStore(d.Gorm), enf, prospectSvc, usagemod.Options{
+		Now: o.Now, Location: o.Location, Logger: o.Logger, Gate: prospectSvc.ImportGate(),
+		AfterImport: retentionSvc.AfterImport})
+	usagemod.Register(srv, usageSvc, usagemod.RouteOptions{Location: o.Location, Industries: prospects.Industries})
+	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.usage", Path: "usage", Order: 55})
+	if err := usagemod.DescribeHistory(srv.History, usageSvc); err != nil {
+		return nil, err
+	}
 	// targets: monthly targets and the month-end review. Actuals are read
 	// by its own query file; signings and new MRC are the contracts
 	// signed in the month.
@@ -356,7 +369,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	srv.Finish()
 	return &app{API: apiSrv, Tokens: tokenSvc, Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,
 		Catalog: catalogSvc, Proposals: proposalSvc, Contracts: contractSvc, ContractDeps: cdeps, Targets: targetSvc, Aftersale: afterSvc, Retention: retentionSvc,
-		Pool: poolSvc, Todos: todoSvc,
+		Pool: poolSvc, Todos: todoSvc, Usage: usageSvc,
 		Reports: reportSvc, Notify: notifySvc, Jobs: runner, ProspectStore: prospectStore}, nil
 }
 

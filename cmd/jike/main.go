@@ -35,6 +35,7 @@ import (
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/reports"
 	"github.com/jike-crm/jike/modules/targets"
+	usagemod "github.com/jike-crm/jike/modules/usage"
 	"gorm.io/gorm"
 )
 
@@ -343,6 +344,11 @@ func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "Demo customer pool: %d customers\n", pooled)
+	usageRows, err := a.Usage.SeedDemo(ctx, demoSeed, admin.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Demo usage: %d rows over %d months\n", usageRows, usagemod.DemoMonths)
 	tg, rv, err := a.Targets.SeedDemo(ctx, demoSeed)
 	if err != nil {
 		return err

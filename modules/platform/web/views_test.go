@@ -161,6 +161,7 @@ var viewRegistries = map[string]string{
 	"retention": "../../retention/views_test.go",
 	"targets":   "../../targets/views_test.go",
 	"todos":     "../../todos/views_test.go",
+	"usage":     "../../usage/views_test.go",
 	"visits":    "../../visits/views_test.go",
 }
 
