@@ -2,8 +2,11 @@ package main
 
 // The usage journey in a browser: the admin checks and imports October's
 // billing file; liwei opens his customer's 业务使用 tab from the customer
-// page and finds October in the chart and the table; then the tab and the
-// lists on a 375 px phone, without sideways scrolling.
+// page and finds October in the chart and the table; the import has
+// recomputed the churn scores, so liwei's home shows the retention alert
+// of his customer whose revenue fell — he plans a retention visit and
+// records the outcome; then the tab and the lists on a 375 px phone,
+// without sideways scrolling.
 //
 //	go test ./cmd/jike/ -run TestE2EUsage -count=1 -v
 
@@ -39,6 +42,20 @@ func TestE2EUsageJourney(t *testing.T) {
 	if err := os.WriteFile(file, []byte(w.goodCSV("")), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// liwei2's months before October: two products, then one at a tenth;
+	// the October file (the browser's import) completes the fall, so the
+	// import opens liwei's retention alert for that customer.
+	admin := subject(t, w.a, "admin")
+	for i, ym := range []string{"2026-05", "2026-06", "2026-07", "2026-08", "2026-09"} {
+		rows := itoa(w.liwei2.ID) + ",DIA-20M," + ym + ",1280.10,1\n"
+		if i < 3 {
+			rows = itoa(w.liwei2.ID) + ",DIA-20M," + ym + ",10000,1\n" + itoa(w.liwei2.ID) + ",BB-200M," + ym + ",10000,1\n"
+		}
+		if rep, err := usageImport(t, w.a.Usage, admin, ym+".csv", []byte("customer,product,month,revenue,quantity\n"+rows), true); err != nil || !rep.Committed {
+			t.Fatalf("%s: %+v %v", ym, rep, err)
+		}
+	}
+	var alertPath string
 	tab := "/customers/" + itoa(w.liwei1.ID) + "/usage"
 	steps := []struct {
 		name string
@@ -74,6 +91,21 @@ func TestE2EUsageJourney(t *testing.T) {
 			if s := b.text("#usage-arpu"); !strings.Contains(s, "3,049.50") {
 				b.fail("ARPU %q", s)
 			}
+		}},
+		{"OwnerGetsTheRetentionAlert", func(b *e2eTab) {
+			b.login("liwei", org.DemoPassword)
+			alertPath = e2eOpenRetentionAlert(b, w.liwei2.Name)
+			if s := b.text("#factors"); !strings.Contains(s, "收入下降") {
+				b.fail("why: %q", s)
+			}
+		}},
+		{"OwnerPlansARetentionVisit", func(b *e2eTab) {
+			b.login("liwei", org.DemoPassword)
+			e2eRetentionVisit(b, alertPath, w.liwei2.Name)
+		}},
+		{"OwnerRecordsTheOutcome", func(b *e2eTab) {
+			b.login("liwei", org.DemoPassword)
+			e2eRetentionRetained(b, alertPath, w.liwei2.Name)
 		}},
 		{"AdminFindsTheImportFromTheList", func(b *e2eTab) {
 			b.login("admin", org.DemoPassword)

@@ -195,7 +195,7 @@ func TestRetentionWorkflow(t *testing.T) {
 			t.Fatalf("audit trail: %v", actions)
 		}
 		cust := c.Get("/customers/" + itoa(w.cu["liwei"]))
-		for _, want := range []string{"生成挽留预警", "挽留：安排挽留拜访", "挽留结果：部分挽留", "/customers/" + itoa(w.cu["liwei"]) + "/retention"} {
+		for _, want := range []string{"生成挽留预警", "挽留：安排挽留走访", "挽留结果：部分挽留", "/customers/" + itoa(w.cu["liwei"]) + "/retention"} {
 			if !strings.Contains(cust.Body, want) {
 				t.Errorf("customer page lacks %q", want)
 			}
