@@ -173,7 +173,7 @@ func mustID(t *testing.T, c *apiClient) uint {
 	return me.Token.ID
 }
 
-var secretShown = regexp.MustCompile(`data-testid="token-secret">(jk_[A-Za-z0-9_-]+)<`)
+var secretShown = regexp.MustCompile(`data-testid="token-secret">(jk-[a-z2-7]+)<`)
 
 // TestAPITokenPages: a user creates a token on the settings page (shown
 // once), uses it, and revokes it; another user cannot revoke it (404);

@@ -308,7 +308,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// care list's last contacts; moves owners through prospects.
 	poolSvc := newPool(d, enf, prospectSvc, orgSvc, notifySvc, o)
 	pool.Register(srv, poolSvc)
-	if err := pool.DescribeHistory(srv.History); err != nil {
+	if err := pool.DescribeHistory(srv.History, poolSvc); err != nil {
 		return nil, err
 	}
 	timeline.Register(poolSvc.TimelineEntries)

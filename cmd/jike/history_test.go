@@ -50,13 +50,19 @@ func historyEdits(t *testing.T, a *app) edited {
 	t.Helper()
 	ctx := context.Background()
 	liwei, zhaomin, admin := subject(t, a, "liwei"), subject(t, a, "zhaomin"), subject(t, a, "admin")
-	mine, _, err := a.Prospects.ListCustomers(ctx, liwei, prospects.CustomerFilter{Limit: 3, Sort: "name"})
+	mine, _, err := a.Prospects.ListCustomers(ctx, liwei, prospects.CustomerFilter{Limit: 10, Sort: "name"})
 	if err != nil || len(mine) < 3 {
 		t.Fatalf("liwei's demo customers: %d %v", len(mine), err)
 	}
 	long := strings.Repeat("客户去年更换了核心网络供应商，对价格敏感，但对服务质量要求很高。", 4)
 	c := mine[0]
-	if _, err := a.Prospects.SaveQualification(ctx, liwei, c.ID, prospects.QualInput{Pay: "yes", PayNote: long, Need: "partly", Authority: "no",
+	// The answer must change to show in the timeline, whatever the demo
+	// gave this customer.
+	pay := "yes"
+	if c.QualPay == "yes" {
+		pay = "partly"
+	}
+	if _, err := a.Prospects.SaveQualification(ctx, liwei, c.ID, prospects.QualInput{Pay: pay, PayNote: long, Need: "partly", Authority: "no",
 		Acceptance: "yes", AcceptanceNote: "多次拜访，关系良好", Version: c.Version}); err != nil {
 		t.Fatal(err)
 	}
@@ -116,11 +122,23 @@ func historyEdits(t *testing.T, a *app) edited {
 	if err := a.Visits.Cancel(ctx, liwei, plan.ID, long); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Prospects.DeleteCustomer(ctx, liwei, mine[2].ID); err != nil {
+	// A customer without members (a group with members cannot be deleted).
+	del := mine[2]
+	for _, m := range mine[2:] {
+		var n int64
+		if err := a.DB.Gorm.Table("customers").Where("parent_id = ? AND deleted_at IS NULL", m.ID).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			del = m
+			break
+		}
+	}
+	if err := a.Prospects.DeleteCustomer(ctx, liwei, del.ID); err != nil {
 		t.Fatal(err)
 	}
 	return edited{qualified: c.ID, reassigned: c2.ID, opportunity: o.ID, product: p.ID, user: u.ID, cancelled: plan.CustomerID,
-		deleted: mine[2].ID, deletedName: mine[2].Name}
+		deleted: del.ID, deletedName: del.Name}
 }
 
 // edited names the records historyEdits changed (cancelled: the customer

@@ -19,9 +19,9 @@ func TestEveryAPITemplateRendersWithItsView(t *testing.T) {
 	}
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	rows := []tokenRow{
-		{Token: tokens.Token{ID: 1, Name: "计费系统", Prefix: "jk_abcdefg", ExpiresAt: at.AddDate(0, 1, 0), CreatedAt: at, LastUsedAt: &at},
+		{Token: tokens.Token{ID: 1, Name: "计费系统", Prefix: "jk-abcdefg", ExpiresAt: at.AddDate(0, 1, 0), CreatedAt: at, LastUsedAt: &at},
 			Owner: "李伟", StateKey: "active", Loc: time.UTC},
-		{Token: tokens.Token{ID: 2, Name: "数据仓库", Prefix: "jk_hijklmn", ReadOnly: true, ExpiresAt: at, CreatedAt: at, RevokedAt: &at},
+		{Token: tokens.Token{ID: 2, Name: "数据仓库", Prefix: "jk-hijklmn", ReadOnly: true, ExpiresAt: at, CreatedAt: at, RevokedAt: &at},
 			Owner: "李伟", StateKey: "revoked", Loc: time.UTC},
 	}
 	tokensPage := func(admin, secret, errs bool) web.Example {
@@ -34,7 +34,7 @@ func TestEveryAPITemplateRendersWithItsView(t *testing.T) {
 				v.Errors = map[string]string{"name": "必填", "expiry_days": "请选择"}
 			}
 			if secret {
-				v.Secret, v.SecretName = "jk_secret", "计费系统"
+				v.Secret, v.SecretName = "jk-secret", "计费系统"
 			}
 			return v
 		}

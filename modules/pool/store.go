@@ -315,3 +315,13 @@ func (s *Store) WasTaken(ctx context.Context, customerID, branchID uint) (bool, 
 	err := s.conn(ctx).Model(&Move{}).Where("customer_id = ? AND branch_id = ? AND kind IN ?", customerID, branchID, []string{KindClaimed, KindAssigned}).Count(&n).Error
 	return n > 0, err
 }
+
+// RulesByIDs loads rules by id (the history names them).
+func (s *Store) RulesByIDs(ctx context.Context, ids []uint) ([]Rule, error) {
+	var out []Rule
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.conn(ctx).Where("id IN ?", ids).Find(&out).Error
+	return out, err
+}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
+	"encoding/base32"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,8 +21,10 @@ import (
 )
 
 // SecretPrefix starts every token's secret, so a leaked one is easy to
-// recognise (secret scanners, logs).
-const SecretPrefix = "jk_"
+// recognise (secret scanners, logs). The rest is lower-case base32
+// (a–z, 2–7): no underscore, so a token's prefix never reads like a
+// column name in the history, and nothing a URL or a shell would mangle.
+const SecretPrefix = "jk-"
 
 // ExpiryDays are the lifetimes a user may pick.
 var ExpiryDays = []int{7, 30, 90, 180, 365}
@@ -106,7 +108,7 @@ func newSecret() string {
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand failed: " + err.Error())
 	}
-	return SecretPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return SecretPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 }
 
 // Create makes a token for actor and returns it with its secret, which
