@@ -98,11 +98,11 @@ func careRows(raw []careListRow, today time.Time) []CareRow {
 		row := CareRow{CustomerID: r.CustomerID, CustomerName: r.CustomerName, Grade: r.Grade, OwnerID: r.OwnerID, OwnerName: r.OwnerName,
 			TeamID: r.TeamID, Months: r.Months, CareDue: CareDue{State: r.State}}
 		if r.LastContactOn.Valid {
-			l := dateOf(r.LastContactOn.T)
+			l := dateOf(r.LastContactOn.Time)
 			row.LastContact = &l
 		}
 		if r.DueOn.Valid {
-			row.DueOn = dateOf(r.DueOn.T)
+			row.DueOn = dateOf(r.DueOn.Time)
 		}
 		switch r.State {
 		case CareOverdue:
@@ -381,7 +381,7 @@ func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int,
 		if !b.On.Valid {
 			continue
 		}
-		if on, ok := occurrence(int(b.On.T.Month()), b.On.T.Day(), today, days); ok {
+		if on, ok := occurrence(int(b.On.Time.Month()), b.On.Time.Day(), today, days); ok {
 			add(b, on, "birthday", fmt.Sprintf("contact:%d", b.RefID), b.Name, 0)
 		}
 	}
@@ -407,8 +407,8 @@ func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int,
 		if !a.On.Valid {
 			continue
 		}
-		if on, ok := occurrence(int(a.On.T.Month()), a.On.T.Day(), today, days); ok && on.Year() > a.On.T.Year() {
-			add(a, on, "anniversary", fmt.Sprintf("contract:%d", a.RefID), a.Name, on.Year()-a.On.T.Year())
+		if on, ok := occurrence(int(a.On.Time.Month()), a.On.Time.Day(), today, days); ok && on.Year() > a.On.Time.Year() {
+			add(a, on, "anniversary", fmt.Sprintf("contract:%d", a.RefID), a.Name, on.Year()-a.On.Time.Year())
 		}
 	}
 	var fests []struct {

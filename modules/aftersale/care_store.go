@@ -41,8 +41,8 @@ type careListRow struct {
 	OwnerName     string
 	TeamID        uint
 	Months        int
-	LastContactOn flexTime
-	DueOn         flexTime
+	LastContactOn db.ScanTime
+	DueOn         db.ScanTime
 	State         string
 }
 
@@ -172,7 +172,7 @@ func (s *Store) CareList(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f C
 // lastContactSources are a customer's latest visit done, care touch and
 // done call-back, as read.
 type lastContactSources struct {
-	LastVisit, LastTouch, LastCallback flexTime
+	LastVisit, LastTouch, LastCallback db.ScanTime
 }
 
 // RefreshLastContact rewrites a customer's last-contact row from its
@@ -207,13 +207,13 @@ func (s *Store) RefreshLastContact(ctx context.Context, customerID uint, loc *ti
 // lastOf is the latest of a customer's contact dates (nil: none).
 func lastOf(src lastContactSources, loc *time.Location) *time.Time {
 	var last *time.Time
-	take := func(ft flexTime, local bool) {
+	take := func(ft db.ScanTime, local bool) {
 		if !ft.Valid {
 			return
 		}
-		d := dateOf(ft.T)
+		d := dateOf(ft.Time)
 		if local {
-			d = dateOf(ft.T.In(loc))
+			d = dateOf(ft.Time.In(loc))
 		}
 		if last == nil || d.After(*last) {
 			last = &d
@@ -231,19 +231,19 @@ func lastOf(src lastContactSources, loc *time.Location) *time.Time {
 func (s *Store) RebuildLastContacts(ctx context.Context, loc *time.Location, now time.Time) error {
 	type agg struct {
 		CustomerID uint
-		Last       flexTime
+		Last       db.ScanTime
 	}
 	srcs := map[uint]*lastContactSources{}
 	for _, q := range []struct {
 		sql string
-		set func(*lastContactSources, flexTime)
+		set func(*lastContactSources, db.ScanTime)
 	}{
 		{"SELECT customer_id, MAX(starts_at) AS last FROM visit_plans WHERE status = 'done' AND deleted_at IS NULL GROUP BY customer_id",
-			func(x *lastContactSources, t flexTime) { x.LastVisit = t }},
+			func(x *lastContactSources, t db.ScanTime) { x.LastVisit = t }},
 		{"SELECT customer_id, MAX(touched_on) AS last FROM care_touches WHERE deleted_at IS NULL GROUP BY customer_id",
-			func(x *lastContactSources, t flexTime) { x.LastTouch = t }},
+			func(x *lastContactSources, t db.ScanTime) { x.LastTouch = t }},
 		{"SELECT customer_id, MAX(done_at) AS last FROM callbacks WHERE status = 'done' GROUP BY customer_id",
-			func(x *lastContactSources, t flexTime) { x.LastCallback = t }},
+			func(x *lastContactSources, t db.ScanTime) { x.LastCallback = t }},
 	} {
 		var rows []agg
 		if err := s.conn(ctx).Raw(q.sql).Scan(&rows).Error; err != nil {
@@ -284,7 +284,7 @@ type eventSource struct {
 	Grade        string
 	RefID        uint
 	Name         string
-	On           flexTime
+	On           db.ScanTime
 }
 
 // EventWindow is the days a care list looks at, as month*100+day values

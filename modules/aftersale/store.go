@@ -2,7 +2,6 @@ package aftersale
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -553,47 +552,6 @@ func (s *Store) MarkDone(ctx context.Context, d *CareDone) error {
 		return fmt.Errorf("care event %s already done: %w", d.EventKey, apperr.ErrConflict)
 	}
 	return nil
-}
-
-// flexTime scans a timestamp or date that SQLite may return as text (an
-// aggregate loses the column's declared type).
-type flexTime struct {
-	T     time.Time
-	Valid bool
-}
-
-func (f *flexTime) Scan(v any) error {
-	f.Valid = false
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case time.Time:
-		f.T, f.Valid = x, true
-		return nil
-	case []byte:
-		return f.parse(string(x))
-	case string:
-		return f.parse(x)
-	}
-	return fmt.Errorf("flexTime: cannot scan %T", v)
-}
-
-func (f *flexTime) parse(s string) error {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05Z", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			f.T, f.Valid = t, true
-			return nil
-		}
-	}
-	return fmt.Errorf("flexTime: cannot parse %q", s)
-}
-
-// Value lets flexTime be written back (unused, keeps it a full type).
-func (f flexTime) Value() (driver.Value, error) {
-	if !f.Valid {
-		return nil, nil
-	}
-	return f.T, nil
 }
 
 func splitLines(s string) []string {

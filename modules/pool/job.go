@@ -60,18 +60,18 @@ func (s *Service) reclaim(ctx context.Context, r *Rule, now time.Time) (ReclaimS
 	move := map[uint]uint{}
 	names := map[uint]string{}
 	for _, c := range cands {
-		last := s.dateOf(c.CreatedAt.T)
+		last := s.dateOf(c.CreatedAt.Time)
 		if c.LastContact.Valid {
 			// A DATE: its calendar day as stored, in no zone.
-			last = maxDay(last, dayOnly(c.LastContact.T))
+			last = maxDay(last, dayOnly(c.LastContact.Time))
 		}
 		if c.MovedAt.Valid {
-			last = maxDay(last, s.dateOf(c.MovedAt.T))
+			last = maxDay(last, s.dateOf(c.MovedAt.Time))
 		}
 		idle := int(today.Sub(last).Hours() / 24)
-		warned := c.WarnedOwner != nil && *c.WarnedOwner == c.OwnerID && c.WarnedAt.Valid && s.dateOf(c.WarnedAt.T).After(last)
+		warned := c.WarnedOwner != nil && *c.WarnedOwner == c.OwnerID && c.WarnedAt.Valid && s.dateOf(c.WarnedAt.Time).After(last)
 		switch {
-		case warned && idle >= r.IdleDays && c.WarnedDue.Valid && !today.Before(dayOnly(c.WarnedDue.T)):
+		case warned && idle >= r.IdleDays && c.WarnedDue.Valid && !today.Before(dayOnly(c.WarnedDue.Time)):
 			move[c.ID], names[c.ID] = c.OwnerID, c.Name
 		case !warned && idle >= r.IdleDays-r.WarnDays:
 			due := last.AddDate(0, 0, r.IdleDays)

@@ -2,7 +2,6 @@ package pool
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -145,8 +144,8 @@ func (s *Store) List(ctx context.Context, branchID, holderID uint, f Filter, off
 		Industry    string
 		Grade       string
 		Version     int
-		LastContact flexTime
-		PooledAt    flexTime
+		LastContact db.ScanTime
+		PooledAt    db.ScanTime
 	}
 	err := s.listQuery(ctx, branchID, holderID, f).
 		Select("pool_entries.customer_id, customers.name, customers.industry, customers.grade, customers.version, care_last_contacts.last_contact_on AS last_contact, pool_entries.pooled_at").
@@ -156,9 +155,9 @@ func (s *Store) List(ctx context.Context, branchID, holderID uint, f Filter, off
 	}
 	out := make([]Row, len(raw))
 	for i, r := range raw {
-		out[i] = Row{CustomerID: r.CustomerID, Name: r.Name, Industry: r.Industry, Grade: r.Grade, Version: r.Version, PooledAt: r.PooledAt.T}
+		out[i] = Row{CustomerID: r.CustomerID, Name: r.Name, Industry: r.Industry, Grade: r.Grade, Version: r.Version, PooledAt: r.PooledAt.Time}
 		if r.LastContact.Valid {
-			t := r.LastContact.T
+			t := r.LastContact.Time
 			out[i].LastContact = &t
 		}
 	}
@@ -229,12 +228,12 @@ type candidate struct {
 	ID          uint
 	OwnerID     uint
 	Name        string
-	CreatedAt   flexTime
-	LastContact flexTime
-	MovedAt     flexTime
+	CreatedAt   db.ScanTime
+	LastContact db.ScanTime
+	MovedAt     db.ScanTime
 	WarnedOwner *uint
-	WarnedDue   flexTime
-	WarnedAt    flexTime
+	WarnedDue   db.ScanTime
+	WarnedAt    db.ScanTime
 }
 
 // InForce are the contract statuses that keep a customer out of the pool.
@@ -264,47 +263,6 @@ func (s *Store) Candidates(ctx context.Context, branchID, holderID uint, cutDay 
 		return nil, fmt.Errorf("pool candidates of branch %d: %w", branchID, err)
 	}
 	return out, nil
-}
-
-// flexTime scans a timestamp or date that SQLite may return as text (a
-// subquery or an aggregate loses the column's declared type).
-type flexTime struct {
-	T     time.Time
-	Valid bool
-}
-
-func (f *flexTime) Scan(v any) error {
-	f.Valid = false
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case time.Time:
-		f.T, f.Valid = x, true
-		return nil
-	case []byte:
-		return f.parse(string(x))
-	case string:
-		return f.parse(x)
-	}
-	return fmt.Errorf("flexTime: cannot scan %T", v)
-}
-
-func (f *flexTime) parse(s string) error {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05Z", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			f.T, f.Valid = t, true
-			return nil
-		}
-	}
-	return fmt.Errorf("flexTime: cannot parse %q", s)
-}
-
-// Value lets flexTime be written back.
-func (f flexTime) Value() (driver.Value, error) {
-	if !f.Valid {
-		return nil, nil
-	}
-	return f.T, nil
 }
 
 // WasTaken reports whether the customer left the branch's pool by a

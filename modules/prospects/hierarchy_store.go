@@ -2,7 +2,6 @@ package prospects
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"time"
 
@@ -204,7 +203,7 @@ type rollupRow struct {
 	Contracts, ContractFen                 int64
 	RevenueMonth                           *int
 	RevenueFen, KeyPersons, OpenComplaints int64
-	LastVisit                              sqlTime
+	LastVisit                              db.ScanTime
 }
 
 // inForceContracts are the contract statuses counted as active (the
@@ -306,47 +305,4 @@ type TreeRow struct {
 	ID       uint
 	ParentID uint
 	Depth    int
-}
-
-// sqlTime reads a MAX() of a time column: a time on PostgreSQL, text on
-// SQLite (an aggregate loses the column's declared type there).
-type sqlTime struct {
-	Time  time.Time
-	Valid bool
-}
-
-// Scan implements sql.Scanner.
-func (t *sqlTime) Scan(v any) error {
-	switch x := v.(type) {
-	case nil:
-		t.Valid = false
-		return nil
-	case time.Time:
-		t.Time, t.Valid = x, true
-		return nil
-	case []byte:
-		return t.parse(string(x))
-	case string:
-		return t.parse(x)
-	}
-	return fmt.Errorf("sqlTime: cannot scan %T", v)
-}
-
-// Value implements driver.Valuer (GORM treats the struct as one column
-// only with both); the roll-up never writes it.
-func (t sqlTime) Value() (driver.Value, error) {
-	if !t.Valid {
-		return nil, nil
-	}
-	return t.Time, nil
-}
-
-func (t *sqlTime) parse(s string) error {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05", "2006-01-02"} {
-		if p, err := time.Parse(layout, s); err == nil {
-			t.Time, t.Valid = p, true
-			return nil
-		}
-	}
-	return fmt.Errorf("sqlTime: cannot parse %q", s)
 }

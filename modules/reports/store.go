@@ -14,7 +14,6 @@ package reports
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -242,7 +241,7 @@ type Uncovered struct {
 	Grade   string
 	OwnerID uint
 	// LastVisit is the last done visit before end (not Valid: never).
-	LastVisit dbTime
+	LastVisit db.ScanTime
 }
 
 // Uncovered lists the uncovered customers, by owner and name, at most limit.
@@ -257,49 +256,6 @@ func (s *Store) Uncovered(ctx context.Context, scope authz.ListScope, f Filter, 
 		return nil, fmt.Errorf("report uncovered: %w", err)
 	}
 	return out, nil
-}
-
-// dbTime reads a timestamp that SQLite returns as text from an aggregate
-// (MAX over a column loses its declared type there).
-type dbTime struct {
-	Time  time.Time
-	Valid bool
-}
-
-// Value implements driver.Valuer (GORM wants both to treat the struct as
-// one column); the report never writes it.
-func (t dbTime) Value() (driver.Value, error) {
-	if !t.Valid {
-		return nil, nil
-	}
-	return t.Time, nil
-}
-
-// Scan implements sql.Scanner.
-func (t *dbTime) Scan(v any) error {
-	switch x := v.(type) {
-	case nil:
-		t.Valid = false
-		return nil
-	case time.Time:
-		t.Time, t.Valid = x, true
-		return nil
-	case []byte:
-		return t.parse(string(x))
-	case string:
-		return t.parse(x)
-	}
-	return fmt.Errorf("dbTime: cannot scan %T", v)
-}
-
-func (t *dbTime) parse(s string) error {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05", "2006-01-02"} {
-		if p, err := time.Parse(layout, s); err == nil {
-			t.Time, t.Valid = p, true
-			return nil
-		}
-	}
-	return fmt.Errorf("dbTime: cannot parse %q", s)
 }
 
 // ---- 2. conversion and velocity ----
@@ -536,7 +492,7 @@ type Expiring struct {
 	CustomerID   uint
 	CustomerName string
 	OwnerID      uint
-	EndOn        dbTime
+	EndOn        db.ScanTime
 	MonthlyFen   int64
 	TotalFen     int64
 }

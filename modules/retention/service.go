@@ -173,7 +173,7 @@ func (s *Service) Compute(ctx context.Context, now time.Time) (map[uint]Score, e
 	}
 	for _, c := range comps {
 		if x := raw(c.CustomerID); x.CompetitorEnd == nil && c.EndOn.Valid {
-			x.CompetitorEnd, x.CompetitorSupplier = &c.EndOn.T, c.Name
+			x.CompetitorEnd, x.CompetitorSupplier = &c.EndOn.Time, c.Name
 		}
 	}
 	ours, err := s.store.ContractEnds(ctx, today, today.AddDate(0, 0, w.ContractDays))
@@ -182,7 +182,7 @@ func (s *Service) Compute(ctx context.Context, now time.Time) (map[uint]Score, e
 	}
 	for _, c := range ours {
 		if x := raw(c.CustomerID); x.ContractEnd == nil && c.EndOn.Valid {
-			x.ContractEnd, x.ContractNumber = &c.EndOn.T, c.Name
+			x.ContractEnd, x.ContractNumber = &c.EndOn.Time, c.Name
 		}
 	}
 	since := now.AddDate(0, 0, -w.LookbackDays)
@@ -210,7 +210,7 @@ func (s *Service) Compute(ctx context.Context, now time.Time) (map[uint]Score, e
 		x := raw(c.CustomerID)
 		x.CareOverdue = true
 		if c.LastContactOn.Valid {
-			t := c.LastContactOn.T
+			t := c.LastContactOn.Time
 			x.LastContact = &t
 		}
 	}

@@ -2,7 +2,6 @@ package retention
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -102,7 +101,7 @@ func (s *Store) Dropped(ctx context.Context, from, latest int) ([]namedRow, erro
 // endRow is a customer's contract ending on a day.
 type endRow struct {
 	CustomerID uint
-	EndOn      flexTime
+	EndOn      db.ScanTime
 	Name       string
 }
 
@@ -200,7 +199,7 @@ func (s *Store) LowCallbacks(ctx context.Context, since time.Time, low int) ([]c
 // who has none).
 type careRow struct {
 	CustomerID    uint
-	LastContactOn flexTime
+	LastContactOn db.ScanTime
 }
 
 // careStatuses are the customers the care plan covers (aftersale.CareStatuses).
@@ -564,46 +563,4 @@ func (s *Store) TeamCounts(ctx context.Context, scope authz.ListScope, threshold
 		return nil, fmt.Errorf("at-risk by team: %w", err)
 	}
 	return out, nil
-}
-
-// flexTime scans a timestamp or date that SQLite may return as text (a
-// raw select loses the column's declared type).
-type flexTime struct {
-	T     time.Time
-	Valid bool
-}
-
-// Scan reads a time, or its text in any of SQLite's layouts.
-func (f *flexTime) Scan(v any) error {
-	f.Valid = false
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case time.Time:
-		f.T, f.Valid = x, true
-		return nil
-	case []byte:
-		return f.parse(string(x))
-	case string:
-		return f.parse(x)
-	}
-	return fmt.Errorf("flexTime: cannot scan %T", v)
-}
-
-func (f *flexTime) parse(s string) error {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05Z", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			f.T, f.Valid = t.UTC(), true
-			return nil
-		}
-	}
-	return fmt.Errorf("flexTime: cannot parse %q", s)
-}
-
-// Value lets GORM treat flexTime as a column type (it is only read).
-func (f flexTime) Value() (driver.Value, error) {
-	if !f.Valid {
-		return nil, nil
-	}
-	return f.T, nil
 }
