@@ -55,10 +55,10 @@ const (
 // customers but also manages the organisation. e2eAdminOnly are the links
 // nobody else may see.
 var (
-	e2eNavSales   = append(slices.Clone(e2eNavShared), "月度目标", "报表")
-	e2eNavShared  = []string{"首页", "集团客户", "客户走访", "走访日历", "商机看板", "商机", "需求", "方案", "合同", "售后", "业务目录"} // the admin's too
+	e2eNavSales   = append(append(append(slices.Clone(e2eNavShared[:3]), "公海"), e2eNavShared[3:]...), "月度目标", "报表")
+	e2eNavShared  = []string{"首页", "集团客户", "客户走访", "走访日历", "商机看板", "商机", "需求", "方案", "合同", "售后", "挽留", "业务使用", "业务目录"} // the admin's too
 	e2eNavAdmin   = append(append([]string{"首页", "后台任务"}, e2eNavShared[1:]...), "报表", "用户管理", "团队管理", "分公司", "审计日志")
-	e2eNavSalesEN = []string{"Home", "Customers", "Visits", "Calendar", "Pipeline", "Opportunities", "Needs", "Proposals", "Contracts", "After-sale", "Catalogue", "Targets", "Reports"}
+	e2eNavSalesEN = []string{"Home", "Customers", "Visits", "Pool", "Calendar", "Pipeline", "Opportunities", "Needs", "Proposals", "Contracts", "After-sale", "Retention", "Usage", "Catalogue", "Targets", "Reports"}
 	e2eAdminOnly  = []string{"后台任务", "用户管理", "团队管理", "分公司", "审计日志"}
 )
 

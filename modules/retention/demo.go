@@ -10,6 +10,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // DemoSource is the usage source of the few usage rows this demo writes
@@ -68,7 +69,12 @@ func (s *Service) SeedDemo(ctx context.Context, seed int64) (int, error) {
 			}
 			users[f.owner] = u
 			var cust struct{ ID uint }
-			err := g.Table("customers").Select("id").Where("owner_id = ? AND status = ? AND deleted_at IS NULL", u.ID, "active").Order("id").Take(&cust).Error
+			// A customer the usage demo left without rows (so the fall
+			// below is its whole history), an active one first.
+			err := g.Table("customers").Select("id").
+				Where("owner_id = ? AND deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM usage_months um WHERE um.customer_id = customers.id)", u.ID).
+				Order(clause.OrderBy{Expression: clause.Expr{SQL: "CASE WHEN status = ? THEN 0 ELSE 1 END, id", Vars: []any{"active"}, WithoutParentheses: true}}).
+				Take(&cust).Error
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				continue
 			}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"io"
 
 	"html/template"
 	"net/url"
@@ -12,13 +13,34 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
 )
 
-// Layouts.
+// Layouts. layoutBare is only {{embed}}: what a fragment renders in.
 const (
 	layoutBase = "layouts/base"
 	layoutAuth = "layouts/auth"
+	layoutBare = "layouts/bare"
 )
+
+// views renders every template through the engine's layout path. The
+// html engine (gofiber/template/html v2.1.3, the newest available) keeps
+// the layout function ("embed") in the func map that all templates of the
+// set share, and writes it under its lock only for a render with a
+// layout: a render without one (an htmx fragment, a home panel) set it to
+// nil unlocked, so a page rendering at that moment called a nil embed —
+// "call of nil function", a 500 now and then under concurrent load (`jike
+// bench`). Every render here names a layout, the bare one for fragments,
+// so the engine takes its lock for all of them.
+type views struct{ *html.Engine }
+
+// Render renders name in layout, or in the bare layout when none is given.
+func (v views) Render(out io.Writer, name string, binding any, layout ...string) error {
+	if len(layout) == 0 || layout[0] == "" {
+		layout = []string{layoutBare}
+	}
+	return v.Engine.Render(out, name, binding, layout...)
+}
 
 // Render renders a page inside the base layout (or the sign-in layout for
 // anonymous requests) with the common data every page needs: .L

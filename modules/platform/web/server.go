@@ -85,7 +85,7 @@ type Server struct {
 	reg      *registry
 	nav      []NavItem
 	panels   []HomePanel
-	engine   *html.Engine
+	engine   views
 	assetVer string
 	// unread counts a user's unread notifications for the bell (nil: no bell).
 	unread func(ctx context.Context, userID uint) (int64, error)
@@ -129,10 +129,10 @@ func New(o Options) (*Server, error) {
 		opts:     o,
 		reg:      &registry{routes: map[string]Perm{}},
 		assetVer: assetVersion(o.Static),
-		engine:   engine,
+		engine:   views{engine},
 	}
 	cfg := fiber.Config{
-		Views:                 engine,
+		Views:                 views{engine},
 		ViewsLayout:           "",
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,
