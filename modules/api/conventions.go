@@ -90,14 +90,6 @@ func ifMatch(c *fiber.Ctx) (int, error) {
 // ts is an instant in the configured zone (RFC 3339 with its offset).
 func (a *API) ts(t time.Time) time.Time { return t.In(a.opts.Location) }
 
-func (a *API) tsPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := a.ts(*t)
-	return &v
-}
-
 // date is a calendar day as YYYY-MM-DD (dates are stored as midnight
 // UTC, see textnorm.ParseDate).
 func (a *API) date(t *time.Time) *string {

@@ -11,8 +11,6 @@ import (
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
-const stageEnum = "identified,contacted,visited,needs,proposal,negotiation,won,lost"
-
 // Opportunity is a sales opportunity (商机).
 type Opportunity struct {
 	ID             uint      `json:"id"`
