@@ -79,6 +79,13 @@ func decodeFactors(text string) []Factor {
 	if err := json.Unmarshal([]byte(text), &out); err != nil {
 		return nil
 	}
+	for i, f := range out {
+		// Factors stored before the English names were kept: their
+		// English text names the products as the Chinese one does.
+		if f.Code == FactorProductDrop && f.Args["ProductsEn"] == "" && f.Args["Products"] != "" {
+			out[i].Args["ProductsEn"] = f.Args["Products"]
+		}
+	}
 	return out
 }
 

@@ -109,8 +109,8 @@ type Raw struct {
 	// RecentFen and PriorFen are the revenue of the recent and the prior
 	// window (sums over WindowMonths months each).
 	RecentFen, PriorFen money.Fen
-	// Dropped are the names of the products dropped in the latest month.
-	Dropped []string
+	// Dropped are the products dropped in the latest month.
+	Dropped []ProductName
 	// CompetitorEnd is the soonest competitor contract end in the window,
 	// with its supplier code.
 	CompetitorEnd      *time.Time
@@ -127,6 +127,19 @@ type Raw struct {
 	// CareOverdue: no care contact for CareDays (LastContact nil: never).
 	CareOverdue bool
 	LastContact *time.Time
+}
+
+// ProductName is a catalogue product's name in both languages: a factor
+// is stored once and read in the reader's language.
+type ProductName struct{ Zh, En string }
+
+// English is the English name, or the Chinese one when the catalogue has
+// no English name.
+func (p ProductName) English() string {
+	if p.En != "" {
+		return p.En
+	}
+	return p.Zh
 }
 
 // FallPct is the revenue fall in percent of the prior window (0 when
@@ -156,10 +169,14 @@ func (w Weights) Explain(r Raw) (int, []Factor) {
 				"From": money.Fen(int64(r.PriorFen) / n).String(), "To": money.Fen(int64(r.RecentFen) / n).String()}})
 	}
 	if len(r.Dropped) > 0 {
-		names := append([]string(nil), r.Dropped...)
-		sort.Strings(names)
+		names := append([]ProductName(nil), r.Dropped...)
+		sort.Slice(names, func(i, j int) bool { return names[i].Zh < names[j].Zh })
+		zh, en := make([]string, len(names)), make([]string, len(names))
+		for i, n := range names {
+			zh[i], en[i] = n.Zh, n.English()
+		}
 		out = append(out, Factor{Code: FactorProductDrop, Points: w.DropPoints, MsgID: "retention.factor.product_drop",
-			Args: map[string]string{"N": strconv.Itoa(len(names)), "Products": strings.Join(names, ", ")}})
+			Args: map[string]string{"N": strconv.Itoa(len(names)), "Products": strings.Join(zh, "、"), "ProductsEn": strings.Join(en, ", ")}})
 	}
 	if r.CompetitorEnd != nil {
 		out = append(out, Factor{Code: FactorCompetitorEnd, Points: w.CompetitorPoints, MsgID: "retention.factor.competitor_end",

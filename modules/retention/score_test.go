@@ -39,9 +39,9 @@ func TestExplainThresholds(t *testing.T) {
 		"revenue to zero":    {Raw{PriorFen: 1000, RecentFen: 0}, 35, []string{FactorRevenueFall}},
 		"breached only":      {Raw{BreachedComplaints: 2}, 10, []string{FactorComplaints}},
 		"open and breached":  {Raw{OpenComplaints: 1, BreachedComplaints: 1}, 20, []string{FactorComplaints}},
-		"combination in order": {Raw{CareOverdue: true, ContractEnd: &end, ContractNumber: "HT1", Dropped: []string{"b", "a"}}, 45,
+		"combination in order": {Raw{CareOverdue: true, ContractEnd: &end, ContractNumber: "HT1", Dropped: []ProductName{{Zh: "b"}, {Zh: "a"}}}, 45,
 			[]string{FactorProductDrop, FactorContractEnd, FactorCareOverdue}},
-		"all, capped": {Raw{PriorFen: 10, RecentFen: 1, Dropped: []string{"x"}, CompetitorEnd: &end, CompetitorSupplier: "ctcc",
+		"all, capped": {Raw{PriorFen: 10, RecentFen: 1, Dropped: []ProductName{{Zh: "x"}}, CompetitorEnd: &end, CompetitorSupplier: "ctcc",
 			ContractEnd: &end, OpenComplaints: 1, BreachedComplaints: 1, LowCallbacks: 1, LowestScore: 1, CareOverdue: true}, 100, FactorCodes},
 	} {
 		score, fs := w.Explain(c.raw)
@@ -60,8 +60,24 @@ func TestExplainThresholds(t *testing.T) {
 		t.Errorf("care weighted 0: %d %v", score, fs)
 	}
 	// The explanation's arguments: products sorted, money in yuan.
-	_, fs := w.Explain(Raw{PriorFen: 300000, RecentFen: 150000, Dropped: []string{"专线", "云主机"}})
-	if fs[0].Args["From"] != "1,000.00" || fs[0].Args["To"] != "500.00" || fs[0].Args["Pct"] != "50" || fs[1].Args["Products"] != "专线, 云主机" {
+	_, fs := w.Explain(Raw{PriorFen: 300000, RecentFen: 150000, Dropped: []ProductName{{Zh: "云主机", En: "Cloud host"}, {Zh: "专线"}}})
+	if fs[0].Args["From"] != "1,000.00" || fs[0].Args["To"] != "500.00" || fs[0].Args["Pct"] != "50" ||
+		fs[1].Args["Products"] != "专线、云主机" || fs[1].Args["ProductsEn"] != "专线, Cloud host" {
 		t.Errorf("arguments: %+v", fs)
+	}
+}
+
+// A dropped product is named in the reader's language; a factor stored
+// before English names were kept reads its Chinese names in English too.
+func TestDroppedProductsInReadersLanguage(t *testing.T) {
+	_, fs := DefaultWeights().Explain(Raw{Dropped: []ProductName{{Zh: "互联网专线", En: "Internet dedicated line"}}})
+	stored := encodeFactors(fs)
+	got := decodeFactors(stored)
+	if len(got) != 1 || got[0].Args["Products"] != "互联网专线" || got[0].Args["ProductsEn"] != "Internet dedicated line" {
+		t.Fatalf("round trip: %+v", got)
+	}
+	old := decodeFactors(`[{"code":"product_drop","points":15,"msg":"retention.factor.product_drop","args":{"N":"1","Products":"互联网专线"}}]`)
+	if len(old) != 1 || old[0].Args["ProductsEn"] != "互联网专线" {
+		t.Fatalf("old factor: %+v", old)
 	}
 }

@@ -164,7 +164,7 @@ func (s *Service) Compute(ctx context.Context, now time.Time) (map[uint]Score, e
 		}
 		for _, d := range drops {
 			x := raw(d.CustomerID)
-			x.Dropped = append(x.Dropped, d.Name)
+			x.Dropped = append(x.Dropped, ProductName{Zh: d.NameZh, En: d.NameEn})
 		}
 	}
 	comps, err := s.store.CompetitorEnds(ctx, today, today.AddDate(0, 0, w.CompetitorDays))

@@ -81,15 +81,21 @@ type namedRow struct {
 	Name       string
 }
 
+// droppedRow is a product a customer dropped, named in both languages.
+type droppedRow struct {
+	CustomerID     uint
+	NameZh, NameEn string
+}
+
 // Dropped lists the products each customer paid for between from and the
 // month before latest and not in latest.
-func (s *Store) Dropped(ctx context.Context, from, latest int) ([]namedRow, error) {
-	var out []namedRow
+func (s *Store) Dropped(ctx context.Context, from, latest int) ([]droppedRow, error) {
+	var out []droppedRow
 	err := s.conn(ctx).Table("usage_months").Joins(liveCustomer("usage_months")).
 		Joins("JOIN products ON products.id = usage_months.product_id").
-		Select("usage_months.customer_id, products.name_zh AS name").
+		Select("usage_months.customer_id, products.name_zh, products.name_en").
 		Where("usage_months.ym BETWEEN ? AND ?", from, latest).
-		Group("usage_months.customer_id, usage_months.product_id, products.name_zh").
+		Group("usage_months.customer_id, usage_months.product_id, products.name_zh, products.name_en").
 		Having("SUM(CASE WHEN usage_months.ym < ? THEN usage_months.revenue_fen ELSE 0 END) > 0 AND SUM(CASE WHEN usage_months.ym = ? THEN usage_months.revenue_fen ELSE 0 END) <= 0", latest, latest).
 		Order("usage_months.customer_id").Scan(&out).Error
 	if err != nil {

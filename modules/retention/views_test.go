@@ -28,7 +28,7 @@ func exampleAlert(status string) Alert {
 }
 
 func exampleFactors() []Factor {
-	_, fs := DefaultWeights().Explain(Raw{RecentFen: 100, PriorFen: 1000, Dropped: []string{"互联网专线"}, CompetitorEnd: ptrTime(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)),
+	_, fs := DefaultWeights().Explain(Raw{RecentFen: 100, PriorFen: 1000, Dropped: []ProductName{{Zh: "互联网专线", En: "Internet dedicated line"}}, CompetitorEnd: ptrTime(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)),
 		CompetitorSupplier: "cmcc", OpenComplaints: 1, CareOverdue: true})
 	return fs
 }
