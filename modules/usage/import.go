@@ -156,8 +156,10 @@ type importer struct {
 	seen     map[[2]uint]int
 	unknownC map[string]bool
 	unknownP map[string]bool
-	// commit state: the import's row once the month is known.
-	im *Import
+	// commit state: the import's row once the month is known, and its
+	// rows staged so far.
+	im    *Import
+	stage *MonthStage
 }
 
 // Import checks a file and, when req.Commit and every row is valid, saves
@@ -201,6 +203,9 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, req ImportReq
 		}
 		if !im.rep.OK() {
 			return errRollback
+		}
+		if err := im.stage.Commit(ctx, im.im); err != nil {
+			return err
 		}
 		if err := s.store.FinishImport(ctx, im.im.ID, im.rep.Rows, im.rep.RevenueFen); err != nil {
 			return err
@@ -527,11 +532,12 @@ func (im *importer) flush(ctx context.Context, buf []parsed) error {
 		if err := im.s.store.CreateImport(ctx, im.im); err != nil {
 			return err
 		}
+		im.stage = im.s.store.NewMonthStage()
 	}
 	for i := range rows {
 		rows[i].ImportID = im.im.ID
 	}
-	if err := im.s.store.InsertMonths(ctx, rows); err != nil {
+	if err := im.stage.Add(ctx, rows); err != nil {
 		return fmt.Errorf("chunk ending at row %d: %w", buf[len(buf)-1].row, err)
 	}
 	return nil
