@@ -639,6 +639,10 @@ func (w *writer) copy(table string, cols []string, n int, row func(i int, r []an
 			return err
 		}
 		defer func() { _ = tx.Rollback(w.ctx) }()
+		rebuild, err := dropSecondaryIndexes(w.ctx, tx, table)
+		if err != nil {
+			return err
+		}
 		i := 0
 		got, err := tx.CopyFrom(w.ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
 			if i == n {
@@ -655,6 +659,52 @@ func (w *writer) copy(table string, cols []string, n int, row func(i int, r []an
 		if got != int64(n) {
 			return fmt.Errorf("benchseed: copy %s: %d rows written, want %d", table, got, n)
 		}
+		for _, def := range rebuild {
+			if _, err := tx.Exec(w.ctx, def); err != nil {
+				return fmt.Errorf("benchseed: rebuild index on %s: %w", table, err)
+			}
+		}
 		return tx.Commit(w.ctx)
 	})
+}
+
+// dropSecondaryIndexes drops table's indexes that back no constraint and
+// returns the statements that make them again. Keeping every index up to
+// date row by row was the whole cost of the province seed (visit_plans has
+// seven): one sorted build per index after the COPY is several times
+// cheaper. It runs inside the COPY's transaction, so a failed load leaves
+// the indexes as they were; primary keys and unique constraints stay,
+// since the load must still be checked against them.
+func dropSecondaryIndexes(ctx context.Context, tx pgx.Tx, table string) ([]string, error) {
+	if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
+		return nil, fmt.Errorf("benchseed: maintenance_work_mem: %w", err)
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i
+		WHERE i.indrelid = $1::regclass
+		  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`, pgx.Identifier{table}.Sanitize())
+	if err != nil {
+		return nil, fmt.Errorf("benchseed: indexes of %s: %w", table, err)
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names = append(names, name)
+		defs = append(defs, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := tx.Exec(ctx, "DROP INDEX "+name); err != nil {
+			return nil, fmt.Errorf("benchseed: drop index %s: %w", name, err)
+		}
+	}
+	return defs, nil
 }
