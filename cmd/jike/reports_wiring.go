@@ -83,9 +83,10 @@ func (d reportDirectory) teams(ctx context.Context, out *reports.Org, branchID, 
 // no province-wide view (the admin reads no targets); for a viewer whose
 // report scope is the whole province they are read branch by branch, as
 // that branch's director would see them, which is within the admin's
-// report scope (every branch). Without actuals all the months come from
-// one targets-only read per viewer (targets.Service.TargetGrids); with
-// them, from each month's grid.
+// report scope (every branch). targets.Service.ReportGrids reads every
+// month's targets at once and, with actuals, counts each month's actuals
+// in one statement over all those managers (as the viewer sees the
+// records), not one per branch.
 func reportTargets(svc *targets.Service, st *org.Store, enf *authz.Enforcer) reports.TargetSource {
 	return func(ctx context.Context, viewer authz.Subject, months []string, actuals bool) (map[string][]reports.TargetRow, error) {
 		ms := make([]targets.Month, len(months))
@@ -107,32 +108,19 @@ func reportTargets(svc *targets.Service, st *org.Store, enf *authz.Enforcer) rep
 				viewers = append(viewers, authz.Subject{Role: authz.RoleDirector, BranchID: b.ID, Name: viewer.Name})
 			}
 		}
+		grids, err := svc.ReportGrids(ctx, viewer, viewers, ms, actuals)
+		if err != nil {
+			return nil, err
+		}
 		out := make(map[string][]reports.TargetRow, len(months))
-		for _, v := range viewers {
-			grids := map[targets.Month]*targets.Grid{}
-			if actuals {
-				for _, m := range ms {
-					g, err := svc.Grid(ctx, v, m, "name", false)
-					if err != nil {
-						return nil, err
-					}
-					grids[m] = g
+		for i, m := range ms {
+			for _, r := range grids[m].Rows {
+				row := reports.TargetRow{Person: reports.Person{ID: r.Person.ID, Name: r.Person.Name, TeamID: r.Person.TeamID,
+					TeamName: r.Person.TeamName, BranchID: r.Person.BranchID}}
+				for _, l := range r.Lines {
+					row.Lines = append(row.Lines, reports.TargetLine{Key: l.Def.Key, Money: l.Def.Money, Target: l.Target, Actual: l.Actual})
 				}
-			} else {
-				var err error
-				if grids, err = svc.TargetGrids(ctx, v, ms); err != nil {
-					return nil, err
-				}
-			}
-			for i, m := range ms {
-				for _, r := range grids[m].Rows {
-					row := reports.TargetRow{Person: reports.Person{ID: r.Person.ID, Name: r.Person.Name, TeamID: r.Person.TeamID,
-						TeamName: r.Person.TeamName, BranchID: r.Person.BranchID}}
-					for _, l := range r.Lines {
-						row.Lines = append(row.Lines, reports.TargetLine{Key: l.Def.Key, Money: l.Def.Money, Target: l.Target, Actual: l.Actual})
-					}
-					out[months[i]] = append(out[months[i]], row)
-				}
+				out[months[i]] = append(out[months[i]], row)
 			}
 		}
 		return out, nil

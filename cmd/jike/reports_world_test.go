@@ -148,6 +148,28 @@ func newReportWorld(t *testing.T, d *db.DB) *reportWorld {
 			VALUES (?, ?, ?, ?, '合同', ?, ?, ?, 12, 'monthly', 5, ?, ?, ?, ?)`, fmt.Sprintf("HT-%d", i+1), w.cust[k.cust], u.ID, u.BranchID, k.status,
 			k.end.AddDate(-1, 0, 0), k.end, k.monthly, k.total, day(1, 1), day(1, 1))
 	}
+	// A deleted customer with a record of every kind the reports count:
+	// none of them may count anywhere, for any role — whether the report
+	// joins the customers (a scope or filter reads them) or only leaves
+	// the deleted ones out (the admin's whole province).
+	lw := w.users["liwei"]
+	w.exec(`INSERT INTO customers (name, credit_code, industry, grade, status, owner_id, team_id, branch_id, created_at, updated_at, deleted_at)
+		VALUES ('已删除客户', '91230100MA99999999', 'finance', 'A', 'active', ?, ?, ?, ?, ?, ?)`, lw.ID, lw.TeamID, lw.BranchID, day(1, 1), day(1, 1), day(3, 28))
+	gone := w.lastID("customers")
+	w.exec(`INSERT INTO opportunities (customer_id, title, monthly_fen, one_time_fen, expected_close, stage, owner_id, lost_reason, stage_changed_at, created_at, updated_at)
+		VALUES (?, '专线', 9900000, 0, ?, 'proposal', ?, '', ?, ?, ?)`, gone, day(3, 25), lw.ID, day(3, 3), day(2, 1), day(3, 3))
+	w.exec(`INSERT INTO stage_changes (opportunity_id, to_stage, by_id, at) VALUES (?, 'proposal', 1, ?)`, w.lastID("opportunities"), day(3, 3))
+	w.exec(`INSERT INTO opportunities (customer_id, title, monthly_fen, one_time_fen, expected_close, stage, owner_id, lost_reason, stage_changed_at, created_at, updated_at)
+		VALUES (?, '专线', 8800000, 0, ?, 'won', ?, '', ?, ?, ?)`, gone, day(3, 15), lw.ID, day(3, 15), day(2, 1), day(3, 15))
+	w.exec(`INSERT INTO stage_changes (opportunity_id, to_stage, by_id, at) VALUES (?, 'won', 1, ?)`, w.lastID("opportunities"), day(3, 15))
+	w.exec(`INSERT INTO visit_plans (customer_id, owner_id, starts_at, kind, objective, status, created_at, updated_at)
+		VALUES (?, ?, ?, 'care', '回访', 'done', ?, ?)`, gone, lw.ID, at(3, 8, 10), at(3, 8, 10), at(3, 8, 10))
+	w.exec(`INSERT INTO contacts (customer_id, name, role, created_by, created_at, updated_at) VALUES (?, '赵经理', 'decision', ?, ?, ?)`,
+		gone, lw.ID, at(3, 3, 9), at(3, 3, 9))
+	w.exec(`INSERT INTO proposals (number, version, customer_id, owner_id, title, status, sent_at, decided_at, created_at, updated_at)
+		VALUES ('P-9', 1, ?, ?, '方案', 'accepted', ?, ?, ?, ?)`, gone, lw.ID, at(3, 6, 9), at(3, 10, 9), at(3, 1, 9), at(3, 10, 9))
+	w.exec(`INSERT INTO contracts (number, customer_id, owner_id, branch_id, title, status, start_on, end_on, term_months, payment_terms, payment_due_day, monthly_fen, total_fen, created_at, updated_at)
+		VALUES ('HT-9', ?, ?, ?, '合同', 'active', ?, ?, 12, 'monthly', 5, 7700000, 92400000, ?, ?)`, gone, lw.ID, lw.BranchID, day(5, 1).AddDate(-1, 0, 0), day(5, 1), day(1, 1), day(1, 1))
 	return w
 }
 

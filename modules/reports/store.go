@@ -60,6 +60,32 @@ func (s *Store) scoped(ctx context.Context, scope authz.ListScope, f Filter, tab
 	return applyFilter(q, f, "customers.branch_id", "customers.team_id", owner, true)
 }
 
+// rows is scoped for a query that reads no customer column: when neither
+// the scope nor the filter needs one either — the whole province (the
+// admin), no branch, team, industry or grade — it skips the join to the
+// customers and only leaves out the rows of deleted customers, with an
+// anti-join against those few (idx_customers_deleted). A province-wide
+// report then reads its own table once instead of hash-joining 100,000
+// customers to it (docs/reports.md § Speed). Otherwise it is scoped.
+func (s *Store) rows(ctx context.Context, scope authz.ListScope, f Filter, table, owner string) *gorm.DB {
+	if table == "customers" || !noCustomerTerms(scope, f) {
+		return s.scoped(ctx, scope, f, table, owner)
+	}
+	q := s.conn(ctx).Table(table).Where(liveCustomerOf(strings.SplitN(table, " ", 2)[0] + ".customer_id"))
+	return applyFilter(q, f, "", "", owner, false)
+}
+
+// noCustomerTerms tells whether neither the scope nor the filter reads a
+// customer column.
+func noCustomerTerms(scope authz.ListScope, f Filter) bool {
+	return scope.Level() == authz.ScopeAll && f.Branch == 0 && f.Team == 0 && f.Industry == "" && f.Grade == ""
+}
+
+// liveCustomerOf is the condition "the customer in col is not deleted".
+func liveCustomerOf(col string) string {
+	return "NOT EXISTS (SELECT 1 FROM customers dc WHERE dc.id = " + col + " AND dc.deleted_at IS NOT NULL)"
+}
+
 // applyFilter adds the filter's organisation terms (and the customer's
 // industry and grade when withCustomer).
 func applyFilter(q *gorm.DB, f Filter, branch, team, owner string, withCustomer bool) *gorm.DB {
@@ -103,7 +129,7 @@ type StageSum struct {
 // values are the opportunity's current ones (no history of values is kept).
 func (s *Store) Funnel(ctx context.Context, scope authz.ListScope, f Filter, now time.Time) ([]StageSum, error) {
 	var out []StageSum
-	q := s.scoped(ctx, scope, f, "opportunities", "opportunities.owner_id").Where("opportunities.deleted_at IS NULL")
+	q := s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").Where("opportunities.deleted_at IS NULL")
 	var err error
 	if !f.To.After(now) {
 		end := f.To.UTC()
@@ -156,7 +182,7 @@ func (s *Store) Forecast(ctx context.Context, scope authz.ListScope, f Filter, p
 		month = "to_char(opportunities.expected_close, 'YYYY-MM')"
 	}
 	var out []MonthSum
-	err := s.scoped(ctx, scope, f, "opportunities", "opportunities.owner_id").
+	err := s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").
 		Select(month+" AS month, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.monthly_fen * ("+probCase(probs)+")), 0) AS weighted_pct").
 		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ? AND opportunities.expected_close >= ? AND opportunities.expected_close < ?", OpenStages, dateOnly(from), dateOnly(to)).
 		Group(month).Scan(&out).Error
@@ -284,10 +310,13 @@ func (s *Store) daysBetween(a, b string) string {
 func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, from time.Time) *gorm.DB {
 	q := s.conn(ctx).Table("stage_changes sc").
 		Joins("JOIN opportunities ON opportunities.id = sc.opportunity_id AND opportunities.deleted_at IS NULL").
-		Joins("JOIN customers ON customers.id = opportunities.customer_id").
-		Where("customers.deleted_at IS NULL AND sc.at >= ?", from.UTC())
-	q = scope.Apply(q, customerCols)
-	q = applyFilter(q, f, "customers.branch_id", "customers.team_id", "opportunities.owner_id", true)
+		Where("sc.at >= ?", from.UTC())
+	if noCustomerTerms(scope, f) {
+		q = applyFilter(q.Where(liveCustomerOf("opportunities.customer_id")), f, "", "", "opportunities.owner_id", false)
+	} else {
+		q = scope.Apply(q.Joins("JOIN customers ON customers.id = opportunities.customer_id").Where("customers.deleted_at IS NULL"), customerCols)
+		q = applyFilter(q, f, "customers.branch_id", "customers.team_id", "opportunities.owner_id", true)
+	}
 	return q.Select(`sc.to_stage AS stage, sc.at AS at,
  LEAD(sc.at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_at,
  LEAD(sc.to_stage) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_stage`)
@@ -387,7 +416,7 @@ type Closed struct {
 // Closed groups the period's won and lost opportunities.
 func (s *Store) Closed(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) ([]Closed, error) {
 	var out []Closed
-	err := s.scoped(ctx, scope, f, "opportunities", "opportunities.owner_id").
+	err := s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").
 		Select(`opportunities.stage AS stage, opportunities.lost_reason AS lost_reason, COUNT(*) AS n,
  COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time_fen,
  COALESCE(SUM(`+s.daysBetween("opportunities.created_at", "opportunities.stage_changed_at")+`), 0) AS days`).
@@ -436,7 +465,7 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 		if distinct != "" {
 			cnt = "COUNT(DISTINCT " + distinct + ")"
 		}
-		q := s.scoped(ctx, scope, f, table, owner).
+		q := s.rows(ctx, scope, f, table, owner).
 			Select("'"+src+"' AS src, "+owner+" AS owner_id, "+wc+" AS week, "+cnt+" AS n", wargs...).
 			Where(at+" >= ? AND "+at+" < ?", from, to)
 		if where != "" {
@@ -451,7 +480,7 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 	// turned into three rows each by a cross join with the three names —
 	// not three passes over the period's visits.
 	wc, wargs := weekCase("visit_plans.starts_at", weeks)
-	visits := s.scoped(ctx, scope, f, "visit_plans", "visit_plans.owner_id").
+	visits := s.rows(ctx, scope, f, "visit_plans", "visit_plans.owner_id").
 		Select("visit_plans.owner_id AS owner_id, "+wc+" AS week, COUNT(*) AS planned, "+
 			"SUM(CASE WHEN visit_plans.status = 'done' THEN 1 ELSE 0 END) AS done, "+
 			"SUM(CASE WHEN visit_plans.status = 'planned' AND visit_plans.starts_at < ? THEN 1 ELSE 0 END) AS overdue",
@@ -510,16 +539,19 @@ var inForce = []string{"signed", "active", "expiring"}
 // Expiring lists (at most limit) and totals the contracts in force whose
 // end date is in [from, to] (calendar dates).
 func (s *Store) Expiring(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time, limit int) ([]Expiring, ExpiringSum, error) {
-	base := func() *gorm.DB {
-		return s.scoped(ctx, scope, f, "contracts", "contracts.owner_id").
-			Where("contracts.deleted_at IS NULL AND contracts.status IN ? AND contracts.end_on >= ? AND contracts.end_on <= ?", inForce, dateOnly(from), dateOnly(to))
+	base := func(withCustomer bool) *gorm.DB {
+		q := s.rows(ctx, scope, f, "contracts", "contracts.owner_id")
+		if withCustomer {
+			q = s.scoped(ctx, scope, f, "contracts", "contracts.owner_id")
+		}
+		return q.Where("contracts.deleted_at IS NULL AND contracts.status IN ? AND contracts.end_on >= ? AND contracts.end_on <= ?", inForce, dateOnly(from), dateOnly(to))
 	}
 	var sum ExpiringSum
-	if err := base().Select("COUNT(*) AS n, COALESCE(SUM(contracts.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(contracts.total_fen), 0) AS total_fen").Scan(&sum).Error; err != nil {
+	if err := base(false).Select("COUNT(*) AS n, COALESCE(SUM(contracts.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(contracts.total_fen), 0) AS total_fen").Scan(&sum).Error; err != nil {
 		return nil, sum, fmt.Errorf("report expiring: %w", err)
 	}
 	var out []Expiring
-	if err := base().Select(`contracts.id AS id, contracts.number AS number, contracts.title AS title, contracts.customer_id AS customer_id,
+	if err := base(true).Select(`contracts.id AS id, contracts.number AS number, contracts.title AS title, contracts.customer_id AS customer_id,
  customers.name AS customer_name, contracts.owner_id AS owner_id, contracts.end_on AS end_on, contracts.monthly_fen AS monthly_fen, contracts.total_fen AS total_fen`).
 		Order("contracts.end_on, contracts.id").Limit(limit).Scan(&out).Error; err != nil {
 		return nil, sum, fmt.Errorf("report expiring: %w", err)
