@@ -198,7 +198,12 @@ func replay(tb testing.TB, sqlDB *sql.DB, list []stmt) {
 func pageGetter(b *testing.B, a *app, username string) func(path string) []byte {
 	b.Helper()
 	cl := testkit.NewClient(b, a.Server.App)
-	cl.Login(username, org.DemoPassword)
+	// A province seeded with `jike seed --password P` signs in with P.
+	password := org.DemoPassword
+	if p := os.Getenv("JIKE_BENCH_PASSWORD"); p != "" {
+		password = p
+	}
+	cl.Login(username, password)
 	cookie := &http.Cookie{Name: org.SessionCookie, Value: cl.Cookie(org.SessionCookie)}
 	return func(path string) []byte {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
