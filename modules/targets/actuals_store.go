@@ -62,40 +62,53 @@ func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uin
 	from, to = from.UTC(), to.UTC()
 	conn := db.Conn(ctx, s.db)
 	var parts []*gorm.DB
+	// With the whole province in scope (the admin's reports) no customer
+	// column limits the records: the customers are not joined, the
+	// deleted ones' records are left out with an anti-join against those
+	// few, and the A/B visits are a hashed lookup of the A and B
+	// customers — one read of the month's visits instead of a hash join
+	// of all 100,000 customers to them (docs/reports.md § Speed).
+	all := scope.Level() == authz.ScopeAll
+	live := func(q *gorm.DB, table string) *gorm.DB {
+		if all {
+			return q.Where("NOT EXISTS (SELECT 1 FROM customers dc WHERE dc.id = " + table + ".customer_id AND dc.deleted_at IS NOT NULL)")
+		}
+		return scope.Apply(q.Joins("JOIN customers ON customers.id = "+table+".customer_id AND customers.deleted_at IS NULL"), customerCols)
+	}
+	ab := "customers.grade IN ('A', 'B')"
+	if all {
+		ab = "visit_plans.customer_id IN (SELECT id FROM customers WHERE grade IN ('A', 'B'))"
+	}
 
 	// Visits completed (走访), and those to A/B customers, by the visit's
 	// date: a visit made on the 31st and recorded on the 1st counts for
 	// the month it was made in.
-	parts = append(parts, scope.Apply(conn.Table("visit_plans").
-		Select("'visits' AS src, visit_plans.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN customers.grade IN ('A', 'B') THEN 1 ELSE 0 END) AS m").
-		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL").
+	parts = append(parts, live(conn.Table("visit_plans").
+		Select("'visits' AS src, visit_plans.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN "+ab+" THEN 1 ELSE 0 END) AS m").
 		Where("visit_plans.deleted_at IS NULL AND visit_plans.status = ? AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ? AND visit_plans.owner_id IN ?", "done", from, to, owners),
-		customerCols).Group("visit_plans.owner_id"))
+		"visit_plans").Group("visit_plans.owner_id"))
 
 	// New key persons (新增联系人): contacts the manager created.
-	parts = append(parts, scope.Apply(conn.Table("contacts").
+	parts = append(parts, live(conn.Table("contacts").
 		Select("'contacts' AS src, contacts.created_by AS owner_id, COUNT(*) AS n, 0 AS m").
-		Joins("JOIN customers ON customers.id = contacts.customer_id AND customers.deleted_at IS NULL").
 		Where("contacts.deleted_at IS NULL AND contacts.created_at >= ? AND contacts.created_at < ? AND contacts.created_by IN ?", from, to, owners),
-		customerCols).Group("contacts.created_by"))
+		"contacts").Group("contacts.created_by"))
 
 	// Signings and new MRC: opportunities moved to won in the month, with
 	// their estimated monthly value.
 	if withOpps {
-		parts = append(parts, scope.Apply(conn.Table("opportunities").
+		parts = append(parts, live(conn.Table("opportunities").
 			Select("'won' AS src, opportunities.owner_id AS owner_id, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS m").
-			Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
 			Where("opportunities.deleted_at IS NULL AND opportunities.stage = ? AND opportunities.stage_changed_at >= ? AND opportunities.stage_changed_at < ? AND opportunities.owner_id IN ?", "won", from, to, owners),
-			customerCols).Group("opportunities.owner_id"))
+			"opportunities").Group("opportunities.owner_id"))
 	}
 
 	// Proposals sent: each proposal number once, however many of its
 	// versions went out that month.
-	parts = append(parts, scope.Apply(conn.Table("proposals").
+	parts = append(parts, live(conn.Table("proposals").
 		Select("'proposals' AS src, proposals.owner_id AS owner_id, COUNT(DISTINCT proposals.number) AS n, 0 AS m").
-		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL").
 		Where("proposals.deleted_at IS NULL AND proposals.sent_at >= ? AND proposals.sent_at < ? AND proposals.owner_id IN ?", from, to, owners),
-		customerCols).Group("proposals.owner_id"))
+		"proposals").Group("proposals.owner_id"))
 
 	// One statement, one round trip: SELECT * FROM (part) UNION ALL …
 	// (the derived tables keep each part's GROUP BY valid in SQLite too).
