@@ -72,7 +72,7 @@ func (s *Service) SeedGroupDemo(ctx context.Context) (int, error) {
 				c.ParentID = &created[u.parent].ID
 			}
 			c.SearchText = searchText(c, []string{"刘主任"})
-			if err := tx.CreateCustomer(ctx, c); err != nil {
+			if err := tx.CreateCustomer(ctx, c, now); err != nil {
 				return fmt.Errorf("demo group %s: %w", u.name, err)
 			}
 			created[i] = c
