@@ -4,7 +4,8 @@ package main
 // (华东能源集团) in the customer list, opens its page, reads the roll-ups
 // over the whole tree, expands a subsidiary (htmx loads its level) and
 // sees its plants; the account manager's view of the same group counts
-// the members he may not see without naming them.
+// the members he may not see without naming them, and reaches his own
+// unit below them.
 //
 //	go test ./cmd/jike/ -run TestE2EHierarchy -count=1 -v
 
@@ -69,8 +70,12 @@ func TestE2EHierarchyGroupTree(t *testing.T) {
 			}
 		}
 		text := b.allText("#group")
-		if strings.Contains(text, gPower) || strings.Contains(text, gChem) {
+		if strings.Contains(text, gPower) || strings.Contains(text, gChem) || strings.Contains(text, gPlant) {
 			b.fail("liwei sees hidden members: %q", text)
+		}
+		// His office below zhoujie's plant hangs from the group, marked.
+		if !strings.Contains(text, gOffice) || !strings.Contains(text, "经由无权查看的单位") {
+			b.fail("liwei's office below hidden units is not in the tree: %q", text)
 		}
 	})
 }

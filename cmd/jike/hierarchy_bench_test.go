@@ -16,8 +16,8 @@ import (
 // members (the group and 2,000 customers below it, eight per parent, five
 // levels) among 20,000 customers on PostgreSQL, with two opportunities
 // and two key persons per customer, for the director (sees every member)
-// and an account manager (sees a share, the rest counted as hidden). It
-// logs the statement's plan (go test -bench HierarchyRollup -v); the plan
+// and an account manager (sees a share, the rest counted as hidden), and
+// the tree's first level (Members) for both. It logs the statement's plan (go test -bench HierarchyRollup -v); the plan
 // and figures are in docs/customers.md. Target: ≤ 50 ms.
 func BenchmarkHierarchyRollup2000(b *testing.B) {
 	d := testkit.Postgres(b)
@@ -78,6 +78,20 @@ func BenchmarkHierarchyRollup2000(b *testing.B) {
 			}
 			b.ReportMetric(float64(r.Members), "members")
 			b.ReportMetric(float64(r.Hidden), "hidden")
+		})
+	}
+	// The page also loads the tree's first level; for the account manager
+	// it walks through the hidden members down to his visible ones.
+	for _, role := range []string{"director", "account_manager"} {
+		b.Run("level_"+role, func(b *testing.B) {
+			var ch *prospects.Children
+			for b.Loop() {
+				if ch, err = a.Prospects.Members(ctx, subjects[role], root, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(ch.Total), "level")
+			b.ReportMetric(float64(ch.Hidden), "hidden")
 		})
 	}
 	store := prospects.NewStore(g)

@@ -21,7 +21,7 @@ type groupWorld struct {
 func newGroupWorld(t *testing.T, d *db.DB) *groupWorld {
 	t.Helper()
 	a := newTestApp(t, d)
-	if n, err := a.Prospects.SeedGroupDemo(context.Background()); err != nil || n != 9 {
+	if n, err := a.Prospects.SeedGroupDemo(context.Background()); err != nil || n != 10 {
 		t.Fatalf("seed group: %d %v", n, err)
 	}
 	var list []prospects.Customer
@@ -47,6 +47,7 @@ const (
 	gPlant    = "华东能源电力呼兰发电厂"
 	gSubst    = "华东能源电力阿城变电站"
 	gChemWork = "华东能源化工平房分厂"
+	gOffice   = "华东能源电力松北营业部" // liwei's, below zhoujie's plant
 )
 
 // TestHierarchyGroupPagePerRole: the group's page shows the first level
@@ -85,6 +86,25 @@ func TestHierarchyGroupPagePerRole(t *testing.T) {
 			}
 			if tc.hiddenMembers == "" && strings.Contains(r.Body, "个其他成员") || tc.hiddenMembers != "" && !strings.Contains(r.Body, tc.hiddenMembers) {
 				t.Errorf("%s: want %q about hidden members", tc.user, tc.hiddenMembers)
+			}
+		}
+		// A member one may see below units one may not (liwei's office
+		// under zhoujie's power company and plant) hangs from the group,
+		// marked; nothing of the units between is on the page: no name, no
+		// id, no link, no figure.
+		for _, who := range []string{"liwei", "zhaomin"} {
+			r := loggedIn(t, w.a, who).Get("/customers/" + w.id(gRoot) + "/members")
+			i := strings.Index(r.Body, `data-customer="`+w.id(gOffice)+`"`)
+			if r.Status != 200 || i < 0 || !strings.Contains(r.Body[i:], "经由无权查看的单位") {
+				t.Fatalf("%s: the office below hidden units is not reachable: %d %s", who, r.Status, r.Body)
+			}
+			for _, hidden := range []string{gPower, gPlant} {
+				id := w.id(hidden)
+				for _, leak := range []string{hidden, `data-customer="` + id + `"`, `/customers/` + id + `"`, `/customers/` + id + `/`, `members-` + id + `"`} {
+					if strings.Contains(r.Body, leak) {
+						t.Errorf("%s: the tree leaks %s of a hidden unit", who, leak)
+					}
+				}
 			}
 		}
 		// A member page names its group; a level loads on expand.

@@ -436,3 +436,151 @@ func TestPoolSettings(t *testing.T) {
 		}
 	})
 }
+
+// warnedFor counts the pool warnings userID had about customer id.
+func (w *poolWorld) warnedFor(t *testing.T, userID, id uint) int64 {
+	t.Helper()
+	var n int64
+	if err := w.d.Gorm.Model(&notify.Notification{}).Where("user_id = ? AND msg_id = ? AND link = ?", userID, "pool.notice.warning", "/customers/"+itoa(id)).
+		Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// auditAt is the time of the latest audit entry of customer id with action.
+func (w *poolWorld) auditAt(t *testing.T, id uint, action string) time.Time {
+	t.Helper()
+	var e audit.Entry
+	if err := w.d.Gorm.Where("entity = 'customer' AND entity_id = ? AND action = ?", id, action).Order("id DESC").First(&e).Error; err != nil {
+		t.Fatalf("audit %s of %d: %v", action, id, err)
+	}
+	return e.At
+}
+
+// TestPoolOwnerChangeRestartsIdleClock: every path that changes a
+// customer's owner — a chief rep's reassignment, a director's (through
+// the page), an assignment and a claim from the pool — gives the new
+// owner the whole N days: the job does not warn or pool the next night,
+// warns N−7 days after the change and pools at N (issue 17: a customer
+// reassigned yesterday was warned to its new owner tonight and pooled a
+// week later). The fake clock is years away from the system clock, so
+// the customers' creation time and the audit times of the create, the
+// reassignments, the assignment, the claim and the rule must all come
+// from the service clock.
+func TestPoolOwnerChangeRestartsIdleClock(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		start := time.Date(2031, 3, 2, 1, 0, 0, 0, time.UTC) // 09:00 in the zone
+		w := newPoolWorld(t, d, start)
+		liwei, chenhao, zhoujie, zhangjing := subject(t, w.a, "liwei"), subject(t, w.a, "chenhao"), subject(t, w.a, "zhoujie"), subject(t, w.a, "zhangjing")
+		keep := w.customer(t, "liwei", "原主机械厂", "C", "")
+		byChief := w.customer(t, "liwei", "首席改派机械厂", "C", "")
+		byDirector := w.customer(t, "liwei", "主任改派机械厂", "C", "")
+		for _, c := range []*prospects.Customer{keep, byChief, byDirector} {
+			got, err := w.a.Prospects.PoolCustomer(ctx, c.ID)
+			if err != nil || !got.CreatedAt.Equal(start) {
+				t.Fatalf("%s created at %v, want the service clock %v (%v)", c.Name, got.CreatedAt, start, err)
+			}
+			if at := w.auditAt(t, c.ID, audit.ActionCreate); !at.Equal(start) {
+				t.Fatalf("%s: create audited at %v, want %v", c.Name, at, start)
+			}
+		}
+		w.enable(t, "30", "7", "10")
+		var rule audit.Entry
+		if err := d.Gorm.Where("entity = ?", pool.EntityRule).First(&rule).Error; err != nil || !rule.At.Equal(start) {
+			t.Fatalf("rule audited at %v (%v), want %v", rule.At, err, start)
+		}
+
+		w.runAt(t, poolDay(start, 23))
+		for _, c := range []*prospects.Customer{keep, byChief, byDirector} {
+			if n := w.warnedFor(t, liwei.ID, c.ID); n != 1 {
+				t.Fatalf("%s: liwei warned %d times at N-7", c.Name, n)
+			}
+		}
+		// Day 29: the chief rep gives one to chenhao (same team), the
+		// director one to zhoujie (another team) through the page.
+		day29 := poolDay(start, 29)
+		w.clk.Set(day29)
+		cur, _ := w.a.Prospects.PoolCustomer(ctx, byChief.ID)
+		if _, err := w.a.Prospects.Reassign(ctx, subject(t, w.a, "zhaomin"), byChief.ID, chenhao.ID, 0, cur.Version); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ = w.a.Prospects.PoolCustomer(ctx, byDirector.ID)
+		r := loggedIn(t, w.a, "wangjianguo").PostForm("/customers/"+itoa(byDirector.ID)+"/reassign",
+			url.Values{"owner_id": {itoa(zhoujie.ID)}, "version": {itoa(uint(cur.Version))}})
+		if r.Status != 303 && r.Status != 302 {
+			t.Fatalf("director's reassignment: %d %s", r.Status, r.Body)
+		}
+		for _, c := range []*prospects.Customer{byChief, byDirector} {
+			if at := w.auditAt(t, c.ID, "reassign"); !at.Equal(day29) {
+				t.Fatalf("%s: reassignment audited at %v, want %v", c.Name, at, day29)
+			}
+		}
+		w.runAt(t, poolDay(start, 30))
+		holder := w.owner(t, keep.ID)
+		if holder == liwei.ID {
+			t.Fatal("the untouched customer was not pooled at N")
+		}
+		if w.owner(t, byChief.ID) != chenhao.ID || w.owner(t, byDirector.ID) != zhoujie.ID {
+			t.Fatal("a customer reassigned yesterday was pooled")
+		}
+		if w.warnedFor(t, chenhao.ID, byChief.ID) != 0 || w.warnedFor(t, zhoujie.ID, byDirector.ID) != 0 {
+			t.Fatal("the new owner was warned the night after the reassignment")
+		}
+		// Day 31: the chief rep assigns the pooled one to zhangjing.
+		day31 := poolDay(start, 31)
+		w.clk.Set(day31)
+		cur, _ = w.a.Prospects.PoolCustomer(ctx, keep.ID)
+		if err := w.a.Pool.Assign(ctx, subject(t, w.a, "zhaomin"), keep.ID, zhangjing.ID, cur.Version); err != nil {
+			t.Fatal(err)
+		}
+		if at := w.auditAt(t, keep.ID, "reassign"); !at.Equal(day31) {
+			t.Fatalf("assignment audited at %v, want %v", at, day31)
+		}
+		w.runAt(t, poolDay(start, 32))
+		w.runAt(t, poolDay(start, 51))
+		if w.warnedFor(t, zhangjing.ID, keep.ID) != 0 || w.warnedFor(t, chenhao.ID, byChief.ID) != 0 || w.warnedFor(t, zhoujie.ID, byDirector.ID) != 0 {
+			t.Fatal("a new owner was warned before N-7 days from the change")
+		}
+		// N−7 days after the reassignment: warned once; at N: pooled.
+		w.runAt(t, poolDay(start, 52))
+		if w.warnedFor(t, chenhao.ID, byChief.ID) != 1 || w.warnedFor(t, zhoujie.ID, byDirector.ID) != 1 {
+			t.Fatal("the new owners were not warned N-7 days after the reassignment")
+		}
+		w.runAt(t, poolDay(start, 54))
+		if w.warnedFor(t, zhangjing.ID, keep.ID) != 1 {
+			t.Fatal("the assignee was not warned N-7 days after the assignment")
+		}
+		w.runAt(t, poolDay(start, 58))
+		if w.owner(t, byChief.ID) != chenhao.ID || w.owner(t, byDirector.ID) != zhoujie.ID {
+			t.Fatal("pooled before N days from the reassignment")
+		}
+		w.runAt(t, poolDay(start, 59))
+		if w.owner(t, byChief.ID) != holder || w.owner(t, byDirector.ID) != holder {
+			t.Fatal("not pooled N days after the reassignment")
+		}
+		// Day 60: liwei claims one back; the claim restarts the clock too.
+		day60 := poolDay(start, 60)
+		w.clk.Set(day60)
+		cur, _ = w.a.Prospects.PoolCustomer(ctx, byChief.ID)
+		if err := w.a.Pool.Claim(ctx, liwei, byChief.ID, cur.Version); err != nil {
+			t.Fatal(err)
+		}
+		if at := w.auditAt(t, byChief.ID, "reassign"); !at.Equal(day60) {
+			t.Fatalf("claim audited at %v, want %v", at, day60)
+		}
+		w.runAt(t, poolDay(start, 61))
+		if w.owner(t, keep.ID) != holder {
+			t.Fatal("the assigned customer was not pooled N days after the assignment")
+		}
+		w.runAt(t, poolDay(start, 82))
+		if w.owner(t, byChief.ID) != liwei.ID || w.warnedFor(t, liwei.ID, byChief.ID) != 1 {
+			t.Fatal("the claimer was warned (or lost it) before N-7 days from the claim")
+		}
+		w.runAt(t, poolDay(start, 83))
+		if w.warnedFor(t, liwei.ID, byChief.ID) != 2 {
+			t.Fatal("the claimer was not warned N-7 days after the claim")
+		}
+	})
+}

@@ -68,6 +68,11 @@ func (s *Service) reclaim(ctx context.Context, r *Rule, now time.Time) (ReclaimS
 		if c.MovedAt.Valid {
 			last = maxDay(last, s.dateOf(c.MovedAt.Time))
 		}
+		if c.OwnerChangedAt.Valid {
+			// A new owner gets the whole N days (issue 17: a customer
+			// reassigned yesterday was warned or pooled tonight).
+			last = maxDay(last, s.dateOf(c.OwnerChangedAt.Time))
+		}
 		idle := int(today.Sub(last).Hours() / 24)
 		warned := c.WarnedOwner != nil && *c.WarnedOwner == c.OwnerID && c.WarnedAt.Valid && s.dateOf(c.WarnedAt.Time).After(last)
 		switch {

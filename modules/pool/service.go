@@ -167,11 +167,12 @@ func (s *Service) SaveRule(ctx context.Context, actor authz.Subject, branchID ui
 	if r.ID == 0 {
 		r.CreatedBy = &actor.ID
 	}
+	now := s.now()
 	err = db.WithTx(ctx, s.store.DB(), func(ctx context.Context) error {
-		if err := s.store.SaveRule(ctx, &r, s.now()); err != nil {
+		if err := s.store.SaveRule(ctx, &r, now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, db.Conn(ctx, s.store.DB()), actor.ID, EntityRule, r.ID, audit.ActionUpdate, audit.Diff(&before, &r))
+		return audit.Record(ctx, db.ConnAt(ctx, s.store.DB(), now), actor.ID, EntityRule, r.ID, audit.ActionUpdate, audit.Diff(&before, &r))
 	})
 	return r, err
 }

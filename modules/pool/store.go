@@ -231,18 +231,21 @@ type candidate struct {
 	CreatedAt   db.ScanTime
 	LastContact db.ScanTime
 	MovedAt     db.ScanTime
-	WarnedOwner *uint
-	WarnedDue   db.ScanTime
-	WarnedAt    db.ScanTime
+	// OwnerChangedAt is the last change of owner (a reassignment, a claim,
+	// an assignment): the new owner's idle days start there.
+	OwnerChangedAt db.ScanTime
+	WarnedOwner    *uint
+	WarnedDue      db.ScanTime
+	WarnedAt       db.ScanTime
 }
 
 // InForce are the contract statuses that keep a customer out of the pool.
 var InForce = []string{"signed", "active", "expiring"}
 
 // Candidates finds, in one statement, the branch's customers that may be
-// pooled and have had no activity (contact, creation, pool move) since
-// before cut (the first day that is not idle long enough to be warned):
-// not A-grade, no chief rep, not the holder's, no contract in force, no
+// pooled and have had no activity (contact, creation, pool move, change
+// of owner) since before cut (the first day that is not idle long enough
+// to be warned): not A-grade, no chief rep, not the holder's, no contract in force, no
 // open opportunity. The job decides per row between warning and moving.
 func (s *Store) Candidates(ctx context.Context, branchID, holderID uint, cutDay string, cutAt time.Time) ([]candidate, error) {
 	var out []candidate
@@ -251,11 +254,12 @@ func (s *Store) Candidates(ctx context.Context, branchID, holderID uint, cutDay 
 		Joins("LEFT JOIN pool_warnings ON pool_warnings.customer_id = customers.id").
 		Where("customers.branch_id = ? AND customers.deleted_at IS NULL AND customers.owner_id <> ?", branchID, holderID).
 		Where("customers.grade <> 'A' AND customers.chief_rep_id IS NULL AND customers.created_at < ?", cutAt.UTC()).
+		Where("(customers.owner_changed_at IS NULL OR customers.owner_changed_at < ?)", cutAt.UTC()).
 		Where("(care_last_contacts.last_contact_on IS NULL OR care_last_contacts.last_contact_on < "+s.dateParam()+")", cutDay).
 		Where("NOT EXISTS (SELECT 1 FROM contracts WHERE contracts.customer_id = customers.id AND contracts.deleted_at IS NULL AND contracts.status IN ?)", InForce).
 		Where("NOT EXISTS (SELECT 1 FROM opportunities WHERE opportunities.customer_id = customers.id AND opportunities.deleted_at IS NULL AND opportunities.stage NOT IN ('won', 'lost'))").
 		Where("NOT EXISTS (SELECT 1 FROM pool_moves WHERE pool_moves.customer_id = customers.id AND pool_moves.at >= ?)", cutAt.UTC()).
-		Select("customers.id, customers.owner_id, customers.name, customers.created_at, care_last_contacts.last_contact_on AS last_contact, " +
+		Select("customers.id, customers.owner_id, customers.name, customers.created_at, customers.owner_changed_at, care_last_contacts.last_contact_on AS last_contact, " +
 			"(SELECT MAX(pool_moves.at) FROM pool_moves WHERE pool_moves.customer_id = customers.id) AS moved_at, " +
 			"pool_warnings.owner_id AS warned_owner, pool_warnings.due_on AS warned_due, pool_warnings.warned_at").
 		Order("customers.id").Scan(&out).Error

@@ -29,7 +29,7 @@ func TestSaveWritesEveryField(t *testing.T) {
 		}
 		cu := *w.customer
 		cu.ID, cu.Name, cu.CreditCode = 0, "另一家银行", prospects.MakeCreditCode("91230103MA1000078")
-		if err := prospects.NewStore(d.Gorm).CreateCustomer(ctx, &cu); err != nil {
+		if err := prospects.NewStore(d.Gorm).CreateCustomer(ctx, &cu, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		zhang, chief, dir := w.users["zhangjing"].ID, w.users["zhaomin"].ID, w.users["wangjianguo"].ID

@@ -14,11 +14,14 @@ import (
 
 // treeLevel is one page of one level of a group's member tree
 // (prospects/customer_tree_level): the members the reader may see, by
-// name; Hidden counts the others of the level ("N 个其他成员", first page
-// only), never naming them.
+// name — with those reached through a unit the reader may not see (Via)
+// attached here, to their nearest visible ancestor; Hidden counts the
+// hidden units of the level ("N 个其他成员", first page only), never
+// naming them.
 type treeLevel struct {
 	ParentID uint
 	Rows     []Customer
+	Via      map[uint]bool
 	// Members counts each row's own members (an expand button when > 0).
 	Members map[uint]int64
 	Hidden  int64
@@ -49,7 +52,7 @@ func (h *handler) level(c *fiber.Ctx, id uint, offset int) (*treeLevel, error) {
 	if err != nil {
 		return nil, err
 	}
-	lv := &treeLevel{ParentID: id, Rows: ch.Rows, Members: ch.Grandchildren, Hidden: ch.Hidden, First: offset == 0, Users: users}
+	lv := &treeLevel{ParentID: id, Rows: ch.Rows, Via: ch.Via, Members: ch.Grandchildren, Hidden: ch.Hidden, First: offset == 0, Users: users}
 	shown := int64(offset + len(ch.Rows))
 	if visible := ch.Total - ch.Hidden; shown < visible {
 		lv.Next, lv.Rest = offset+len(ch.Rows), visible-shown

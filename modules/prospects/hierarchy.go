@@ -182,9 +182,11 @@ func (s *Service) Ancestors(ctx context.Context, actor authz.Subject, c *Custome
 // ("更多" loads the next).
 const MembersPage = 50
 
-// Members returns one page of customer id's direct members that actor may
-// read, with how many members the level has and how many are hidden from
-// the actor. The customer itself must be readable (else ErrNotFound).
+// Members returns one page of customer id's level as actor sees it: its
+// direct members actor may read and, below those actor may not, the
+// nearest members actor may read (Children.Via), with how many members the
+// level has and how many hidden units it counts. The customer itself must
+// be readable (else ErrNotFound).
 func (s *Service) Members(ctx context.Context, actor authz.Subject, id uint, offset int) (*Children, error) {
 	if _, err := s.customerFor(ctx, actor, id, "read"); err != nil {
 		return nil, err

@@ -22,8 +22,10 @@ type demoGroupUnit struct {
 // demoGroup is a fictional energy group whose members are owned by
 // different account managers of two teams of the Harbin branch: the
 // director (wangjianguo) sees the whole tree and its full roll-ups; liwei
-// sees the group, his subsidiary and plant, and the rest only as
-// "N 个其他成员"; zhoujie (the other team) sees only his own members.
+// sees the group, his subsidiary and plant, his office below zhoujie's
+// plant (attached to the group, through units he may not see), and the
+// rest only as "N 个其他成员"; zhoujie (the other team) sees only his own
+// members.
 var demoGroup = []demoGroupUnit{
 	{"华东能源集团有限公司", "liwei", "energy", "A", "南岗区", -1, []int64{120000, -80000}},
 	{"华东能源集团黑龙江销售有限公司", "liwei", "energy", "A", "道里区", 0, []int64{45000}},
@@ -34,6 +36,9 @@ var demoGroup = []demoGroupUnit{
 	{"华东能源电力呼兰发电厂", "zhoujie", "energy", "B", "呼兰区", 2, []int64{22000}},
 	{"华东能源电力阿城变电站", "wufang", "energy", "C", "阿城区", 2, nil},
 	{"华东能源化工平房分厂", "chenhao", "manufacturing", "C", "平房区", 3, []int64{9000}},
+	// liwei's unit below zhoujie's plant: liwei and zhaomin reach it on
+	// the group's page through units they may not see (经由无权查看的单位).
+	{"华东能源电力松北营业部", "liwei", "energy", "C", "松北区", 6, nil},
 }
 
 // SeedGroupDemo adds the demo group tree (华东能源集团 → subsidiaries →
@@ -72,7 +77,7 @@ func (s *Service) SeedGroupDemo(ctx context.Context) (int, error) {
 				c.ParentID = &created[u.parent].ID
 			}
 			c.SearchText = searchText(c, []string{"刘主任"})
-			if err := tx.CreateCustomer(ctx, c); err != nil {
+			if err := tx.CreateCustomer(ctx, c, now); err != nil {
 				return fmt.Errorf("demo group %s: %w", u.name, err)
 			}
 			created[i] = c

@@ -208,9 +208,10 @@ func TestRollupPerRole(t *testing.T) {
 		if _, err := w.svc.Rollup(ctx, w.as("zhoujie"), root.ID, time.UTC); !errors.Is(err, apperr.ErrNotFound) {
 			t.Fatalf("zhoujie: %v", err)
 		}
-		// The tree's first level: liwei sees a, and b only as one other member.
+		// The tree's first level: liwei sees a, b only as one other member,
+		// and b1 (his, below b) attached to the root through it.
 		lv, err := w.svc.Members(ctx, w.as("liwei"), root.ID, 0)
-		if err != nil || len(lv.Rows) != 1 || lv.Rows[0].ID != a.ID || lv.Hidden != 1 || lv.Total != 2 {
+		if err != nil || len(lv.Rows) != 2 || !ids(lv.Rows)[a.ID] || !ids(lv.Rows)[b1.ID] || !lv.Via[b1.ID] || lv.Via[a.ID] || lv.Hidden != 1 || lv.Total != 3 {
 			t.Fatalf("liwei's level: %v %+v", err, lv)
 		}
 		if lv.Grandchildren[a.ID] != 1 {
@@ -344,6 +345,127 @@ func TestImportWithParentCodes(t *testing.T) {
 		}
 		if _, err := w.svc.store.CustomerByCode(ctx, x); !errors.Is(err, apperr.ErrNotFound) {
 			t.Fatalf("a row of a refused file was saved: %v", err)
+		}
+	})
+}
+
+// TestTreeReachesVisibleBelowHidden: a member the viewer may see whose
+// parent (or whole chain up to a visible unit) the viewer may not see is
+// listed on the level of its nearest visible ancestor, marked Via; the
+// hidden units are counted there and nothing of them is returned. Per role
+// on a hand-built tree, both databases.
+func TestTreeReachesVisibleBelowHidden(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		// root (liwei)
+		// ├─ a (liwei)
+		// │  └─ a1 (zhoujie)
+		// │     └─ a1x (liwei)
+		// └─ b (zhoujie)
+		//    ├─ b1 (liwei)
+		//    └─ b2 (zhoujie)
+		//       └─ b21 (zhangjing)
+		//          └─ b211 (liwei)
+		root := w.customer(t, "liwei", "华东能源集团")
+		a := w.member(t, "liwei", "申江销售公司", root)
+		a1 := w.member(t, "zhoujie", "滨海隐藏一厂", a)
+		a1x := w.member(t, "liwei", "滨海可见车间", a1)
+		b := w.member(t, "zhoujie", "云岭隐藏公司", root)
+		b1 := w.member(t, "liwei", "松江可见二厂", b)
+		b2 := w.member(t, "zhoujie", "云岭隐藏二厂", b)
+		b21 := w.member(t, "zhangjing", "张静的分厂", b2)
+		b211 := w.member(t, "liwei", "李伟的车间", b21)
+		name := map[uint]string{}
+		for _, c := range []*Customer{root, a, a1, a1x, b, b1, b2, b21, b211} {
+			name[c.ID] = c.Name
+		}
+		type want struct {
+			rows   []*Customer
+			via    []*Customer
+			hidden int64
+		}
+		check := func(who string, of *Customer, wt want) {
+			t.Helper()
+			lv, err := w.svc.Members(ctx, w.as(who), of.ID, 0)
+			if err != nil {
+				t.Fatalf("%s, level of %s: %v", who, of.Name, err)
+			}
+			got := map[uint]bool{}
+			for _, r := range lv.Rows {
+				got[r.ID] = true
+				if !w.svc.Can(w.as(who), "read", &r) {
+					t.Errorf("%s, level of %s: returned %s, which they may not read", who, of.Name, r.Name)
+				}
+			}
+			if len(got) != len(wt.rows) {
+				t.Errorf("%s, level of %s: rows %v, want %d", who, of.Name, lv.Rows, len(wt.rows))
+			}
+			for _, c := range wt.rows {
+				if !got[c.ID] {
+					t.Errorf("%s, level of %s: %s missing", who, of.Name, c.Name)
+				}
+			}
+			vias := 0
+			for id, v := range lv.Via {
+				if v {
+					vias++
+					if !got[id] {
+						t.Errorf("%s, level of %s: Via names %d, not a listed row", who, of.Name, id)
+					}
+				}
+			}
+			if vias != len(wt.via) {
+				t.Errorf("%s, level of %s: %d via, want %d", who, of.Name, vias, len(wt.via))
+			}
+			for _, c := range wt.via {
+				if !lv.Via[c.ID] {
+					t.Errorf("%s, level of %s: %s not marked via a hidden unit", who, of.Name, c.Name)
+				}
+			}
+			for id := range lv.Grandchildren {
+				if !got[id] {
+					t.Errorf("%s, level of %s: member counts of unlisted %s", who, of.Name, name[id])
+				}
+			}
+			if lv.Hidden != wt.hidden || lv.Total != int64(len(wt.rows))+wt.hidden {
+				t.Errorf("%s, level of %s: hidden %d total %d, want %d and %d", who, of.Name, lv.Hidden, lv.Total, wt.hidden, int64(len(wt.rows))+wt.hidden)
+			}
+		}
+		// The director sees everything: plain levels.
+		check("wangjianguo", root, want{rows: []*Customer{a, b}})
+		check("wangjianguo", b, want{rows: []*Customer{b1, b2}})
+		check("wangjianguo", b21, want{rows: []*Customer{b211}})
+		// The chief rep (team 1: liwei, zhangjing): b and b2 are another
+		// team's; b1 and b21 hang from the root, a1x from a.
+		check("zhaomin", root, want{rows: []*Customer{a, b1, b21}, via: []*Customer{b1, b21}, hidden: 2})
+		check("zhaomin", a, want{rows: []*Customer{a1x}, via: []*Customer{a1x}, hidden: 1})
+		check("zhaomin", b21, want{rows: []*Customer{b211}})
+		// liwei sees his own only: b211 is reached through b, b2 and b21.
+		check("liwei", root, want{rows: []*Customer{a, b1, b211}, via: []*Customer{b1, b211}, hidden: 3})
+		check("liwei", a, want{rows: []*Customer{a1x}, via: []*Customer{a1x}, hidden: 1})
+		check("liwei", a1x, want{})
+		// zhoujie cannot open the root; from his b, liwei's b1 is hidden and
+		// b2 his; below b2 nothing is his.
+		if _, err := w.svc.Members(ctx, w.as("zhoujie"), root.ID, 0); !errors.Is(err, apperr.ErrNotFound) {
+			t.Fatalf("zhoujie opens the root's level: %v", err)
+		}
+		check("zhoujie", b, want{rows: []*Customer{b2}, hidden: 1})
+		check("zhoujie", b2, want{hidden: 2})
+		// Paging works on the level's visible rows: one at a time, liwei
+		// gets each of his three once.
+		seen := map[uint]bool{}
+		for off := 0; off < 3; off++ {
+			page, err := w.svc.store.ChildrenOf(ctx, w.svc.Scope(w.as("liwei"), "read"), root.ID, off, 1)
+			if err != nil || len(page.Rows) != 1 || seen[page.Rows[0].ID] {
+				t.Fatalf("page %d: %v %+v", off, err, page)
+			}
+			seen[page.Rows[0].ID] = true
+		}
+		// The roll-up counts the same hidden units as the levels together.
+		r, err := w.svc.Rollup(ctx, w.as("liwei"), root.ID, time.UTC)
+		if err != nil || r.Hidden != 4 {
+			t.Fatalf("liwei's roll-up hides %d (%v), want a1, b, b2, b21", r.Hidden, err)
 		}
 	})
 }

@@ -208,6 +208,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 		g.customer.SearchText = searchText(g.customer, names)
 	}
 	var contacts []*Contact
+	now := s.now()
 	err = s.store.Tx(ctx, func(tx *Store) error {
 		if err := tx.LockHierarchy(ctx); err != nil {
 			return err
@@ -226,10 +227,10 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 				}
 				batch = append(batch, g.customer)
 			}
-			if err := tx.CreateCustomers(ctx, batch); err != nil {
+			if err := tx.CreateCustomers(ctx, batch, now); err != nil {
 				return err
 			}
-			if err := tx.auditCreated(ctx, actor.ID, batch); err != nil {
+			if err := tx.auditCreated(ctx, actor.ID, batch, now); err != nil {
 				return err
 			}
 		}

@@ -114,7 +114,7 @@ func TestImportInBatches(t *testing.T) {
 		taken.ID, taken.Name = 0, "同码公司"
 		fresh := taken
 		fresh.CreditCode = MakeCreditCode("91230103M99999999")
-		err = svc.store.Tx(ctx, func(tx *Store) error { return tx.CreateCustomers(ctx, []*Customer{&fresh, &taken}) })
+		err = svc.store.Tx(ctx, func(tx *Store) error { return tx.CreateCustomers(ctx, []*Customer{&fresh, &taken}, time.Now()) })
 		if !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("a taken code in a batch: %v", err)
 		}

@@ -21,12 +21,13 @@ const importBatch = 500
 
 // CreateCustomers inserts customers in multi-row statements, filling
 // their ids. A credit code taken meanwhile is apperr.ErrConflict (the
-// caller's transaction then rolls back the whole file).
-func (s *Store) CreateCustomers(ctx context.Context, cs []*Customer) error {
+// caller's transaction then rolls back the whole file). They are stamped
+// with now, the service's clock.
+func (s *Store) CreateCustomers(ctx context.Context, cs []*Customer, now time.Time) error {
 	for _, c := range cs {
 		c.Version = 1
 	}
-	if err := db.Conn(ctx, s.db).CreateInBatches(cs, importBatch).Error; err != nil {
+	if err := db.ConnAt(ctx, s.db, now).CreateInBatches(cs, importBatch).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create customers: %w", apperr.ErrConflict)
 		}
@@ -51,8 +52,8 @@ func (s *Store) CreateContacts(ctx context.Context, cs []*Contact) error {
 
 // auditCreated writes one "create" audit entry per new customer, with
 // the same content audit.Record writes, in multi-row statements.
-func (s *Store) auditCreated(ctx context.Context, actorID uint, cs []*Customer) error {
-	now := time.Now().UTC()
+func (s *Store) auditCreated(ctx context.Context, actorID uint, cs []*Customer, now time.Time) error {
+	now = now.UTC()
 	entries := make([]audit.Entry, 0, len(cs))
 	for _, c := range cs {
 		b, err := json.Marshal(audit.Diff(nil, c))

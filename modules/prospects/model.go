@@ -51,6 +51,13 @@ type Customer struct {
 	// 成员单位), any depth; nil for a top-level customer. Cycles are
 	// refused by the service (see hierarchy.go).
 	ParentID *uint
+	// OwnerChangedAt is when the owner last changed — a reassignment, a
+	// move into the pool, a claim or an assignment from it — stamped by
+	// Store.SaveCustomer whenever a save changes owner_id (and by the
+	// pool's set-based move); nil when the owner never changed. The
+	// pool's idle days count from it, so a customer just given to
+	// someone is not warned or pooled the next night.
+	OwnerChangedAt *time.Time `audit:"-"`
 
 	QualPay            string `gorm:"size:8;not null"`
 	QualPayNote        string `gorm:"size:300;not null"`

@@ -40,7 +40,7 @@ func (s *Service) MoveToPool(ctx context.Context, holderID uint, before map[uint
 			g := db.Conn(ctx, tx.db)
 			err := g.Model(&Customer{}).
 				Where("id IN ? AND owner_id <> ? AND grade <> 'A' AND chief_rep_id IS NULL AND deleted_at IS NULL", chunk, holderID).
-				Updates(map[string]any{"owner_id": holderID, "version": gorm.Expr("version + 1"), "updated_at": now.UTC()}).Error
+				Updates(map[string]any{"owner_id": holderID, "owner_changed_at": now.UTC(), "version": gorm.Expr("version + 1"), "updated_at": now.UTC()}).Error
 			if err != nil {
 				return fmt.Errorf("pool customers: %w", err)
 			}
@@ -90,7 +90,7 @@ func (s *Service) TakeFromPool(ctx context.Context, actorID, id, holderID uint, 
 			return err
 		}
 		out = c
-		return audit.Record(ctx, tx.DB(), actorID, "customer", c.ID, "reassign", audit.Diff(&before, c))
+		return audit.Record(ctx, tx.DBAt(ctx, now), actorID, "customer", c.ID, "reassign", audit.Diff(&before, c))
 	})
 	return out, err
 }
@@ -100,3 +100,8 @@ func (s *Service) TakeFromPool(ctx context.Context, actorID, id, holderID uint, 
 func (s *Service) PoolCustomer(ctx context.Context, id uint) (*Customer, error) {
 	return s.store.Customer(ctx, id)
 }
+
+// DBAt is the store's connection (ctx's transaction, if any) whose
+// automatic timestamps — and audit.Record's time — read now, the
+// service's clock, instead of the system clock.
+func (s *Store) DBAt(ctx context.Context, now time.Time) *gorm.DB { return db.ConnAt(ctx, s.db, now) }

@@ -665,16 +665,17 @@ func (s *Service) CreateCustomer(ctx context.Context, actor authz.Subject, in Cu
 		CreatedBy: &actor.ID, UpdatedBy: &actor.ID}
 	applyCustomerInput(c, in, v)
 	c.SearchText = searchText(c, nil)
+	now := s.now()
 	err = s.store.Tx(ctx, func(tx *Store) error {
 		if in.ParentID != nil && *in.ParentID != 0 {
 			if err := s.linkParent(ctx, tx, actor, c, *in.ParentID); err != nil {
 				return err
 			}
 		}
-		if err := tx.CreateCustomer(ctx, c); err != nil {
+		if err := tx.CreateCustomer(ctx, c, now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionCreate, audit.Diff(nil, c))
+		return audit.Record(ctx, tx.DBAt(ctx, now), actor.ID, "customer", c.ID, audit.ActionCreate, audit.Diff(nil, c))
 	})
 	if errors.Is(err, apperr.ErrConflict) {
 		return nil, apperr.Fields{"credit_code": "v.credit_code_taken"}
@@ -757,16 +758,19 @@ func (s *Service) Reassign(ctx context.Context, actor authz.Subject, id, ownerID
 	before := *c
 	c.OwnerID, c.ChiefRepID = owner.ID, chief
 	c.TeamID, c.BranchID, c.UpdatedBy = derefID(owner.TeamID), derefID(owner.BranchID), &actor.ID
+	now := s.now()
 	err = s.store.Tx(ctx, func(tx *Store) error {
-		if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
+		// SaveCustomer stamps owner_changed_at when the owner changes, which
+		// restarts the pool's idle clock.
+		if err := tx.SaveCustomer(ctx, c, now); err != nil {
 			return err
 		}
 		if before.OwnerID != c.OwnerID {
-			if err := tx.ReassignOpportunities(ctx, c.ID, c.OwnerID, actor.ID, s.now()); err != nil {
+			if err := tx.ReassignOpportunities(ctx, c.ID, c.OwnerID, actor.ID, now); err != nil {
 				return err
 			}
 		}
-		return audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, "reassign", audit.Diff(&before, c))
+		return audit.Record(ctx, tx.DBAt(ctx, now), actor.ID, "customer", c.ID, "reassign", audit.Diff(&before, c))
 	})
 	return c, err
 }

@@ -282,10 +282,11 @@ func (s *Store) Regions(ctx context.Context, scope authz.ListScope) ([]string, e
 	return out, err
 }
 
-// CreateCustomer inserts c.
-func (s *Store) CreateCustomer(ctx context.Context, c *Customer) error {
+// CreateCustomer inserts c, stamped created_at/updated_at with now (the
+// service's clock: the pool's idle days count from it).
+func (s *Store) CreateCustomer(ctx context.Context, c *Customer, now time.Time) error {
 	c.Version = 1
-	if err := db.Conn(ctx, s.db).Create(c).Error; err != nil {
+	if err := db.ConnAt(ctx, s.db, now).Create(c).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return fmt.Errorf("create customer %s: %w", c.CreditCode, apperr.ErrConflict)
 		}
@@ -295,8 +296,19 @@ func (s *Store) CreateCustomer(ctx context.Context, c *Customer) error {
 }
 
 // SaveCustomer writes every column of c if the version is unchanged, and
-// stamps updated_at with now.
+// stamps updated_at with now. A save that changes the owner also stamps
+// owner_changed_at with now, whichever path changed it (a reassignment, a
+// claim or an assignment from the pool, a future one), so the pool's idle
+// clock restarts for the new owner (issue 17).
 func (s *Store) SaveCustomer(ctx context.Context, c *Customer, now time.Time) error {
+	var stored []uint
+	if err := db.Conn(ctx, s.db).Unscoped().Model(&Customer{}).Where("id = ?", c.ID).Limit(1).Pluck("owner_id", &stored).Error; err != nil {
+		return fmt.Errorf("save customer %d: owner: %w", c.ID, err)
+	}
+	if len(stored) == 1 && stored[0] != c.OwnerID {
+		at := now.UTC()
+		c.OwnerChangedAt = &at
+	}
 	return db.SaveVersioned(ctx, s.db, c, now)
 }
 

@@ -123,5 +123,5 @@ func TestCustomerPageRejectsTheWrongView(t *testing.T) {
 // exampleLevel is one page of a member tree with every part shown.
 func exampleLevel() *treeLevel {
 	return &treeLevel{ParentID: 7, Rows: []Customer{{ID: 8, Name: "华东能源销售公司", Grade: "B", OwnerID: 1}},
-		Members: map[uint]int64{8: 2}, Hidden: 1, First: true, Next: 50, Rest: 3, Users: map[uint]org.User{1: {ID: 1, Name: "李伟"}}}
+		Via: map[uint]bool{8: true}, Members: map[uint]int64{8: 2}, Hidden: 1, First: true, Next: 50, Rest: 3, Users: map[uint]org.User{1: {ID: 1, Name: "李伟"}}}
 }

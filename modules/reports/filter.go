@@ -24,7 +24,7 @@ var grades = []string{"A", "B", "C", "D"}
 
 // filterKeys are the query keys a report URL may carry (see ParseFilter).
 // The form always sends at, from and to; the period says which apply.
-var filterKeys = []string{"branch", "team", "am", "owner", "industry", "grade", "period", "at", "from", "to", "compare"}
+var filterKeys = []string{"branch", "team", "am", "owner", "industry", "grade", "period", "at", "from", "to", "compare", "by"}
 
 // listKeys are the paging keys every page of the portal accepts and
 // answers like without them (TestHugeNumbers holds that for every list).
@@ -50,6 +50,10 @@ type Filter struct {
 	// exclusive; Prev is the same length just before.
 	From, To         time.Time
 	PrevFrom, PrevTo time.Time
+	// By adds a grouping to the reports that offer it (Groupable):
+	// GroupTopGroup sums their rows per top-level group (集团) too. It
+	// groups, it never narrows.
+	By string
 }
 
 // Days returns the period's length in whole days.
@@ -81,6 +85,9 @@ func (f Filter) Query() url.Values {
 	}
 	if f.Compare {
 		q.Set("compare", "1")
+	}
+	if f.By != "" {
+		q.Set("by", f.By)
 	}
 	return q
 }
@@ -121,6 +128,13 @@ func ParseFilter(q url.Values, now time.Time, loc *time.Location, industries []s
 		}
 	}
 	f := Filter{Period: get("period")}
+	switch by := get("by"); by {
+	case "":
+	case GroupTopGroup:
+		f.By = by
+	default:
+		errs.Add("by", "reports.err.group_by")
+	}
 	switch get("compare") {
 	case "", "0":
 	case "1":

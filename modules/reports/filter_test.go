@@ -47,6 +47,8 @@ func TestParseFilter(t *testing.T) {
 		// other name) not a number or disagreeing with am.
 		"owner=abc": "owner", "manager=1": "manager", "team=1&team=2": "team", "compare=yes": "compare",
 		"owner=1&am=2": "owner", "period=2026-13": "period",
+		// The grouping is top_group or nothing.
+		"by=owner": "by", "by=top_group&by=team": "by",
 	} {
 		_, err := ParseFilter(url.Values(mustQuery(t, q)), now, sh, []string{"finance"})
 		fields, ok := apperr.AsFields(err)
@@ -66,6 +68,24 @@ func TestParseFilterAliasesAndRepeats(t *testing.T) {
 		f, err := ParseFilter(mustQuery(t, q), now, time.UTC, nil)
 		if err != nil || f.AM != am {
 			t.Errorf("%q: %v, am %d", q, err, f.AM)
+		}
+	}
+}
+
+// TestParseFilterGroupBy: by=top_group survives the filter's own URL and
+// only the grouped reports offer it.
+func TestParseFilterGroupBy(t *testing.T) {
+	now := time.Date(2026, 5, 10, 0, 0, 0, 0, time.UTC)
+	f, err := ParseFilter(mustQuery(t, "by=top_group&at=2026-05"), now, time.UTC, nil)
+	if err != nil || f.By != GroupTopGroup || f.Query().Get("by") != GroupTopGroup {
+		t.Fatalf("by: %v %+v", err, f)
+	}
+	if g, err := ParseFilter(mustQuery(t, "at=2026-05"), now, time.UTC, nil); err != nil || g.By != "" || g.Query().Has("by") {
+		t.Fatalf("no by: %v %+v", err, g)
+	}
+	for _, k := range Keys {
+		if want := k == KeyFunnel || k == KeyForecast || k == KeyExpiring; Groupable(k) != want {
+			t.Errorf("%s groupable %v", k, !want)
 		}
 	}
 }

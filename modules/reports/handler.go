@@ -38,6 +38,8 @@ type reportView struct {
 	// Charts are the report's charts as JSON for the page's script.
 	Charts []string
 	Level  string
+	// Groupable: the report offers the grouping by top-level group.
+	Groupable bool
 	// fieldErr is the filter's error as parsed (a 422 for downloads).
 	fieldErr error
 }
@@ -60,7 +62,7 @@ func (h *handler) filterView(c *fiber.Ctx, key string) (*reportView, error) {
 		return nil, err
 	}
 	v := &reportView{Key: key, Keys: Keys, Org: org, Industries: h.svc.opts.Industries, Grades: grades,
-		Periods: []string{PeriodMonth, PeriodQuarter, PeriodYear, PeriodCustom}, Level: h.svc.scope(me).Level()}
+		Periods: []string{PeriodMonth, PeriodQuarter, PeriodYear, PeriodCustom}, Level: h.svc.scope(me).Level(), Groupable: Groupable(key)}
 	v.Title = h.srv.I18n.T(lang, "reports."+key+".title")
 	f, err := h.svc.ParseFilter(q)
 	v.Filter = f
@@ -139,7 +141,7 @@ func (h *handler) filterLines(c *fiber.Ctx, v *reportView) []FilterLine {
 		grade = t("grade." + v.Filter.Grade)
 	}
 	period := t("reports.period."+v.Filter.Period) + " " + v.Filter.From.Format("2006-01-02") + " – " + v.Filter.To.AddDate(0, 0, -1).Format("2006-01-02")
-	return []FilterLine{
+	lines := []FilterLine{
 		{t("reports.f.viewer"), me.Name + " · " + t("role."+me.Role)},
 		{t("reports.f.branch"), name(v.Filter.Branch, v.Org.Branches)},
 		{t("reports.f.team"), name(v.Filter.Team, v.Org.Teams)},
@@ -148,6 +150,10 @@ func (h *handler) filterLines(c *fiber.Ctx, v *reportView) []FilterLine {
 		{t("reports.f.grade"), grade},
 		{t("reports.f.period"), period},
 	}
+	if v.Filter.By == GroupTopGroup && Groupable(v.Key) {
+		lines = append(lines, FilterLine{t("reports.f.group_by"), t("reports.group.top_group")})
+	}
+	return lines
 }
 
 func (h *handler) export(key, format string) fiber.Handler {

@@ -203,6 +203,13 @@ func (s *Service) Build(ctx context.Context, viewer authz.Subject, key string, f
 	if err != nil {
 		return nil, err
 	}
+	if f.By == GroupTopGroup && Groupable(key) {
+		tb, err := s.byTopGroup(ctx, viewer, key, f, t)
+		if err != nil {
+			return nil, err
+		}
+		r.Tables = append(r.Tables, tb)
+	}
 	r.Key, r.Title = key, t("reports."+key+".title")
 	return r, nil
 }
@@ -267,8 +274,7 @@ func (s *Service) funnel(ctx context.Context, viewer authz.Subject, f Filter, t 
 const ForecastMonths = 6
 
 func (s *Service) forecast(ctx context.Context, viewer authz.Subject, f Filter, t T, org *Org) (*Report, error) {
-	start := time.Date(f.From.Year(), f.From.Month(), 1, 0, 0, 0, 0, s.opts.Location)
-	end := start.AddDate(0, ForecastMonths, 0)
+	start, end := s.forecastWindow(f)
 	rows, err := s.store.Forecast(ctx, s.scope(viewer), f, s.opts.Probabilities, start, end)
 	if err != nil {
 		return nil, err
@@ -866,9 +872,7 @@ func (s *Service) activity(ctx context.Context, viewer authz.Subject, f Filter, 
 const ExpiringDays = 90
 
 func (s *Service) expiring(ctx context.Context, viewer authz.Subject, f Filter, t T, names map[uint]string) (*Report, error) {
-	today := s.opts.Now().In(s.opts.Location)
-	from := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-	to := from.AddDate(0, 0, ExpiringDays)
+	from, to := s.expiringWindow()
 	list, sum, err := s.store.Expiring(ctx, s.scope(viewer), f, from, to, UncoveredLimit+1)
 	if err != nil {
 		return nil, err

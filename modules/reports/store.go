@@ -129,27 +129,32 @@ type StageSum struct {
 // values are the opportunity's current ones (no history of values is kept).
 func (s *Store) Funnel(ctx context.Context, scope authz.ListScope, f Filter, now time.Time) ([]StageSum, error) {
 	var out []StageSum
-	q := s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").Where("opportunities.deleted_at IS NULL")
-	var err error
-	if !f.To.After(now) {
-		end := f.To.UTC()
-		inner := q.Select(`CASE WHEN opportunities.stage_changed_at < @end THEN opportunities.stage ELSE COALESCE(
-				(SELECT sc.to_stage FROM stage_changes sc WHERE sc.opportunity_id = opportunities.id AND sc.at < @end ORDER BY sc.at DESC, sc.id DESC LIMIT 1),
-				(SELECT NULLIF(sc.from_stage, '') FROM stage_changes sc WHERE sc.opportunity_id = opportunities.id AND sc.at >= @end ORDER BY sc.at, sc.id LIMIT 1),
-				opportunities.stage) END AS stage, opportunities.monthly_fen, opportunities.one_time_fen`, sql.Named("end", end)).
-			Where("opportunities.created_at < ? AND (opportunities.stage IN ? OR opportunities.stage_changed_at >= ?)", end, OpenStages, end)
-		err = s.conn(ctx).Table("(?) AS x", inner).
-			Select("x.stage AS stage, COUNT(*) AS n, COALESCE(SUM(x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(x.one_time_fen), 0) AS one_time_fen").
-			Where("x.stage IN ?", OpenStages).Group("x.stage").Scan(&out).Error
-	} else {
-		err = q.Select("opportunities.stage AS stage, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time_fen").
-			Where("opportunities.stage IN ?", OpenStages).
-			Group("opportunities.stage").Scan(&out).Error
-	}
+	err := s.conn(ctx).Table("(?) AS x", s.funnelRows(ctx, scope, f, now)).
+		Select("x.stage AS stage, COUNT(*) AS n, COALESCE(SUM(x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(x.one_time_fen), 0) AS one_time_fen").
+		Group("x.stage").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("report funnel: %w", err)
 	}
 	return out, nil
+}
+
+// funnelRows are the funnel's opportunities before they are summed: one
+// row per opportunity open at the period's end (see Funnel), as
+// customer_id, stage (at that moment), monthly_fen and one_time_fen.
+// Funnel sums them per stage, FunnelByGroup per top-level group.
+func (s *Store) funnelRows(ctx context.Context, scope authz.ListScope, f Filter, now time.Time) *gorm.DB {
+	q := s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").Where("opportunities.deleted_at IS NULL")
+	if f.To.After(now) {
+		return q.Select("opportunities.customer_id AS customer_id, opportunities.stage AS stage, opportunities.monthly_fen AS monthly_fen, opportunities.one_time_fen AS one_time_fen").
+			Where("opportunities.stage IN ?", OpenStages)
+	}
+	end := f.To.UTC()
+	inner := q.Select(`opportunities.customer_id AS customer_id, CASE WHEN opportunities.stage_changed_at < @end THEN opportunities.stage ELSE COALESCE(
+				(SELECT sc.to_stage FROM stage_changes sc WHERE sc.opportunity_id = opportunities.id AND sc.at < @end ORDER BY sc.at DESC, sc.id DESC LIMIT 1),
+				(SELECT NULLIF(sc.from_stage, '') FROM stage_changes sc WHERE sc.opportunity_id = opportunities.id AND sc.at >= @end ORDER BY sc.at, sc.id LIMIT 1),
+				opportunities.stage) END AS stage, opportunities.monthly_fen, opportunities.one_time_fen`, sql.Named("end", end)).
+		Where("opportunities.created_at < ? AND (opportunities.stage IN ? OR opportunities.stage_changed_at >= ?)", end, OpenStages, end)
+	return s.conn(ctx).Table("(?) AS fx", inner).Select("fx.customer_id, fx.stage, fx.monthly_fen, fx.one_time_fen").Where("fx.stage IN ?", OpenStages)
 }
 
 // ---- 3. forecast ----

@@ -24,12 +24,12 @@ func TestEveryReportsTemplateRendersWithItsView(t *testing.T) {
 					Rows: [][]Cell{{txt("初步接触"), num(3)}, {link("方案", "/opportunities?stage=proposal"), num(2)}},
 					Foot: []Cell{txt("合计"), num(5)}, Note: "只显示前 500 行"}}},
 			Filter: Filter{Branch: 1, Team: 2, AM: 3, Industry: "manufacturing", Grade: "A", Period: "custom", Anchor: "2026-03",
-				Compare: true, From: from, To: from.AddDate(0, 1, 0)},
+				Compare: true, From: from, To: from.AddDate(0, 1, 0), By: GroupTopGroup},
 			Query: "period=month",
 			Org: &Org{Branches: []Named{{ID: 1, Name: "哈尔滨"}, {ID: 4, Name: "大庆"}}, Teams: []Named{{ID: 2, Name: "一组"}, {ID: 5, Name: "二组"}},
 				People: []Person{{ID: 3, Name: "李伟"}, {ID: 6, Name: "赵敏"}}},
 			Industries: []string{"manufacturing"}, Grades: []string{"A"}, Periods: []string{"month", "custom"},
-			Errors: map[string]string{"at": "格式不对", "from": "f", "to": "t"}, Charts: []string{`{"type":"bar"}`}, Level: "branch"}
+			Errors: map[string]string{"at": "格式不对", "from": "f", "to": "t"}, Charts: []string{`{"type":"bar"}`}, Level: "branch", Groupable: true}
 	}
 	reg := map[string][]web.Example{
 		"reports/index":  {func() any { return &reportView{Page: web.ExamplePage(b), Keys: Keys} }},

@@ -204,7 +204,10 @@ func column(f reflect.StructField) string {
 }
 
 // Record writes one entry to the trail using tx (the caller's transaction).
-// An update that changed nothing is not recorded.
+// An update that changed nothing is not recorded. The entry's time is tx's
+// clock (its NowFunc): the system clock, or the service's clock when the
+// caller passes db.ConnAt(ctx, tx, now), so a record written under a fake
+// clock (tests) or a job's run time carries that time.
 func Record(ctx context.Context, tx *gorm.DB, actorID uint, entity string, entityID uint, action string, changes map[string]Change) error {
 	if action == ActionUpdate && len(changes) == 0 {
 		return nil
@@ -216,7 +219,7 @@ func Record(ctx context.Context, tx *gorm.DB, actorID uint, entity string, entit
 	if err != nil {
 		return fmt.Errorf("audit: encode changes: %w", err)
 	}
-	e := Entry{At: time.Now().UTC(), Entity: entity, EntityID: entityID, Action: action, Changes: string(b)}
+	e := Entry{At: clockOf(tx), Entity: entity, EntityID: entityID, Action: action, Changes: string(b)}
 	if actorID != 0 {
 		e.ActorID = &actorID
 	}
@@ -278,4 +281,12 @@ func List(ctx context.Context, db *gorm.DB, q Query) ([]Entry, int64, error) {
 		return nil, 0, fmt.Errorf("audit: list: %w", err)
 	}
 	return out, total, nil
+}
+
+// clockOf is the time tx's automatic timestamps would read.
+func clockOf(tx *gorm.DB) time.Time {
+	if tx != nil && tx.Config != nil && tx.NowFunc != nil {
+		return tx.NowFunc().UTC()
+	}
+	return time.Now().UTC()
 }
