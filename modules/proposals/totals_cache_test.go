@@ -63,7 +63,7 @@ func TestListTotalsExactAfterWrites(t *testing.T) {
 		liwei := w.users["liwei"]
 		check("start")
 		c0 := count("wangjianguo", Filter{})
-		p, err := w.svc.Create(ctx, liwei, w.input(LineInput{ProductID: 1, Quantity: "2", TermMonths: "12", Rate: "95"}))
+		p, err := w.svc.Create(ctx, liwei, w.input(LineInput{ProductID: 1, Quantity: "10", TermMonths: "12", Rate: "90"})) // 558,000: the chief rep approves
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,7 +69,8 @@ func TestVersionCache(t *testing.T) {
 			return v
 		}
 		value = 7
-		if get(ctx, "k") != 7 || get(ctx, "k") != 7 || loads != 1 {
+		first, second := get(ctx, "k"), get(ctx, "k")
+		if first != 7 || second != 7 || loads != 1 {
 			t.Fatalf("two reads at one version: %d loads, want 1", loads)
 		}
 		if get(ctx, "other") != 7 || loads != 2 {
@@ -119,7 +120,8 @@ func TestVersionCache(t *testing.T) {
 				return err
 			}
 			value = 9
-			if get(ctx, "k") != 9 || get(ctx, "k") != 9 {
+			first, second := get(ctx, "k"), get(ctx, "k")
+			if first != 9 || second != 9 {
 				t.Error("a read in a transaction was not loaded")
 			}
 			return nil
