@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -44,12 +45,60 @@ var provincePages = []struct{ name, mine, scope string }{
 	{"proposals", "/proposals", "/proposals"},
 }
 
+// sqlitePages are the pages issue 19 asks of the embedded SQLite at
+// province scale (list, search, board, home ≤ 100 ms one at a time), and
+// the opportunity list and visits beside them.
+var sqlitePages = []struct{ name, mine, scope string }{
+	{"home", "/", "/"},
+	{"board", "/pipeline", "/pipeline"},
+	{"customers", "/customers", "/customers"},
+	{"customer_search", "/customers?q=%E7%A7%91%E6%8A%80", "/customers?q=%E7%A7%91%E6%8A%80"}, // q=科技
+	{"opportunities", "/opportunities", "/opportunities"},
+	{"visits", "/visits", "/visits?who=scope"},
+}
+
 // province is the benchmarks' shared province: built once per test binary
 // (sync.Once) by provinceApp.
 var province struct {
 	once sync.Once
 	app  *app
 	err  error
+}
+
+// sqliteProvince is the same for the SQLite file of sqliteProvinceApp.
+var sqliteProvince struct {
+	once sync.Once
+	app  *app
+	err  error
+}
+
+// sqliteProvinceApp returns the app over the SQLite file at
+// JIKE_BENCH_SQLITE (made by `JIKE_DATA_DIR=dir jike seed --scale
+// province`: dir/jike.db), migrated; the benchmark is skipped without it
+// (filling a province into SQLite takes longer than a benchmark should).
+func sqliteProvinceApp(b *testing.B) *app {
+	b.Helper()
+	path := os.Getenv("JIKE_BENCH_SQLITE")
+	if path == "" {
+		b.Skip("JIKE_BENCH_SQLITE names no SQLite file made by jike seed --scale province")
+	}
+	sqliteProvince.once.Do(func() {
+		ctx := context.Background()
+		d, err := db.Open(ctx, db.Options{SQLitePath: path})
+		if err != nil {
+			sqliteProvince.err = err
+			return
+		}
+		if _, err := d.Migrate(ctx); err != nil {
+			sqliteProvince.err = err
+			return
+		}
+		sqliteProvince.app, sqliteProvince.err = buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, LoginRate: 1 << 20, Location: time.UTC})
+	})
+	if sqliteProvince.err != nil {
+		b.Fatal(sqliteProvince.err)
+	}
+	return sqliteProvince.app
 }
 
 // provinceApp returns the app over a province-sized PostgreSQL database.
@@ -198,10 +247,10 @@ func replay(tb testing.TB, sqlDB *sql.DB, list []stmt) {
 func pageGetter(b *testing.B, a *app, username string) func(path string) []byte {
 	b.Helper()
 	cl := testkit.NewClient(b, a.Server.App)
-	// A province seeded with `jike seed --password P` signs in with P.
-	password := org.DemoPassword
-	if p := os.Getenv("JIKE_BENCH_PASSWORD"); p != "" {
-		password = p
+	// A province seeded with --password P: JIKE_BENCH_PASSWORD=P.
+	password := os.Getenv("JIKE_BENCH_PASSWORD")
+	if password == "" {
+		password = org.DemoPassword
 	}
 	cl.Login(username, password)
 	cookie := &http.Cookie{Name: org.SessionCookie, Value: cl.Cookie(org.SessionCookie)}
@@ -236,13 +285,30 @@ func pageGetter(b *testing.B, a *app, username string) func(path string) []byte 
 //	jike seed --scale province   # once, into JIKE_DATABASE_URL
 //	JIKE_BENCH_DATABASE_URL=… go test -run '^$' -bench PagesProvince -benchtime 20x ./cmd/jike/
 func BenchmarkPagesProvince(b *testing.B) {
-	a := provinceApp(b)
+	measurePages(b, provinceApp(b), provincePages)
+}
+
+// BenchmarkPagesProvinceSQLite is BenchmarkPagesProvince on the embedded
+// SQLite (docs/performance.md § SQLite), for the pages of sqlitePages:
+//
+//	JIKE_DATA_DIR=/tmp/prov jike seed --scale province --password …   # once
+//	JIKE_BENCH_SQLITE=/tmp/prov/jike.db go test -run '^$' -bench PagesProvinceSQLite -benchtime 10x ./cmd/jike/
+//
+// A province seeded with another --password than the demo one needs
+// JIKE_BENCH_PASSWORD (both benchmarks).
+func BenchmarkPagesProvinceSQLite(b *testing.B) {
+	measurePages(b, sqliteProvinceApp(b), sqlitePages)
+}
+
+// measurePages measures pages as the four roles of provinceUsers: page and
+// replayed SQL, with the page's size and statement count.
+func measurePages(b *testing.B, a *app, pages []struct{ name, mine, scope string }) {
 	rec := recordStatements(b, a.DB.Gorm, "bench_pages:record")
 	sqlDB, err := a.DB.Gorm.DB()
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, pg := range provincePages {
+	for _, pg := range pages {
 		for _, who := range provinceUsers {
 			get := pageGetter(b, a, who.username)
 			path := pg.scope
@@ -266,15 +332,16 @@ func BenchmarkPagesProvince(b *testing.B) {
 				b.ReportMetric(float64(len(list)), "stmts/page")
 			})
 			if os.Getenv("JIKE_BENCH_EXPLAIN") != "" {
-				explainSlowest(b, sqlDB, pg.name+" as "+who.role, list)
+				explainSlowest(b, sqlDB, a.DB.Dialect, pg.name+" as "+who.role, list)
 			}
 		}
 	}
 }
 
-// explainSlowest logs the plan (EXPLAIN ANALYZE) of the slowest of a
-// page's statements, and the time of each of the three slowest.
-func explainSlowest(b *testing.B, sqlDB *sql.DB, what string, list []stmt) {
+// explainSlowest logs the plan (EXPLAIN ANALYZE; on SQLite EXPLAIN QUERY
+// PLAN) of the slowest of a page's statements, and the time of each of
+// the three slowest.
+func explainSlowest(b *testing.B, sqlDB *sql.DB, dialect, what string, list []stmt) {
 	b.Helper()
 	type timed struct {
 		s stmt
@@ -294,18 +361,31 @@ func explainSlowest(b *testing.B, sqlDB *sql.DB, what string, list []stmt) {
 	for i := 0; i < len(ts) && i < 3; i++ {
 		top = append(top, ts[i].d.Round(10*time.Microsecond).String()+"  "+ts[i].s.SQL)
 	}
-	rows, err := sqlDB.Query("EXPLAIN ANALYZE "+ts[0].s.SQL, ts[0].s.Vars...)
+	explain := "EXPLAIN ANALYZE "
+	if dialect == db.SQLite {
+		explain = "EXPLAIN QUERY PLAN "
+	}
+	rows, err := sqlDB.Query(explain+ts[0].s.SQL, ts[0].s.Vars...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer rows.Close()
+	cols, _ := rows.Columns()
 	var plan []string
 	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
+		// PostgreSQL: one text column; SQLite: id, parent, notused, detail.
+		vals := make([]any, len(cols))
+		for i := range vals {
+			vals[i] = new(any)
+		}
+		if err := rows.Scan(vals...); err != nil {
 			b.Fatal(err)
 		}
-		plan = append(plan, line)
+		line := *(vals[len(vals)-1].(*any))
+		if bs, ok := line.([]byte); ok {
+			line = string(bs)
+		}
+		plan = append(plan, fmt.Sprint(line))
 	}
 	b.Logf("%s: slowest statements:\n%s\nplan of the slowest:\n%s", what, strings.Join(top, "\n"), strings.Join(plan, "\n"))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -16,10 +17,16 @@ import (
 // Store is the only place in this module that talks to the database.
 type Store struct {
 	db *gorm.DB
+	// totals caches the list's count and sums per scope and filter until
+	// the next proposal write (db.VersionCache); nil in a transaction's
+	// Store, which reads them live.
+	totals *db.VersionCache[Totals]
 }
 
 // NewStore returns a Store on d.
-func NewStore(d *gorm.DB) *Store { return &Store{db: d} }
+func NewStore(d *gorm.DB) *Store {
+	return &Store{db: d, totals: db.NewVersionCache[Totals](db.VersionProposals, totalsCacheSize)}
+}
 
 // DB exposes the handle for the audit writer inside a transaction.
 func (s *Store) DB() *gorm.DB { return s.db }
@@ -226,10 +233,11 @@ func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) 
 	return q
 }
 
-// List returns proposals matching f, newest first, and the total.
+// List returns proposals matching f, newest first, and the total (the
+// count of ListTotals, cached like it).
 func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Row, int64, error) {
-	var total int64
-	if err := s.listQuery(db.MayLag(ctx), scope, f).Count(&total).Error; err != nil {
+	t, err := s.ListTotals(ctx, scope, f)
+	if err != nil {
 		return nil, 0, err
 	}
 	keys, _ := listKeys(f)
@@ -238,7 +246,7 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
-	return out, total, q.Scan(&out).Error
+	return out, t.Count, q.Scan(&out).Error
 }
 
 // Totals are the count and sums of the proposals a filter selects.
@@ -249,16 +257,42 @@ type Totals struct {
 	TotalFen   int64
 }
 
-// ListTotals counts and sums every proposal matching f (not only a
-// page), in one SQL aggregate.
-func (s *Store) ListTotals(ctx context.Context, scope authz.ListScope, f Filter) (Totals, error) {
-	var t Totals
-	err := s.listQuery(ctx, scope, f).Select("COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
-		"COALESCE(SUM(proposals.one_time_fen), 0) AS one_time_fen, COALESCE(SUM(proposals.total_fen), 0) AS total_fen").Scan(&t).Error
-	if err != nil {
-		return Totals{}, fmt.Errorf("proposal totals: %w", err)
+// totalsCacheSize bounds the totals cache (scopes × filters).
+const totalsCacheSize = 2000
+
+// totalsKey is the cache key of f's totals within scope, or "" when f
+// searches text (customer names, which the proposal version does not
+// follow): those are read live.
+func totalsKey(scope authz.ListScope, f Filter) string {
+	if scope.IsZero() || f.Q != "" {
+		return ""
 	}
-	return t, nil
+	return fmt.Sprintf("%s|customer=%d|owner=%d|statuses=%s|latest=%t", scope.Key(),
+		f.CustomerID, f.OwnerID, strings.Join(f.Statuses, ","), f.Latest)
+}
+
+// ListTotals counts and sums every proposal matching f (not only a
+// page), in one SQL aggregate. A director's count (the list's pager and
+// totals line, the home page's queue) is kept per scope and filter until
+// the next write to a proposal or to a customer's owner, team, branch,
+// chief rep or deletion (migration 00026 bumps the version in that
+// transaction), so it is exact.
+func (s *Store) ListTotals(ctx context.Context, scope authz.ListScope, f Filter) (Totals, error) {
+	load := func(ctx context.Context) (Totals, error) {
+		var t Totals
+		err := s.listQuery(ctx, scope, f).Select("COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
+			"COALESCE(SUM(proposals.one_time_fen), 0) AS one_time_fen, COALESCE(SUM(proposals.total_fen), 0) AS total_fen").Scan(&t).Error
+		if err != nil {
+			return Totals{}, fmt.Errorf("proposal totals: %w", err)
+		}
+		return t, nil
+	}
+	key := totalsKey(scope, f)
+	if key == "" {
+		// A list's total may lag a replica's moment behind (db.MayLag).
+		return load(db.MayLag(ctx))
+	}
+	return s.totals.Get(ctx, s.db, key, load)
 }
 
 // Each reads every proposal matching f (no paging) in the list's order,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -17,10 +18,13 @@ import (
 // Store is the only place in this module that talks to the database.
 type Store struct {
 	db *gorm.DB
+	// totals caches the opportunity totals of scopes (opp_totals.go); nil
+	// in a transaction's Store, which reads them live.
+	totals *oppTotalsCache
 }
 
 // NewStore returns a Store on db.
-func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+func NewStore(db *gorm.DB) *Store { return &Store{db: db, totals: newOppTotalsCache()} }
 
 // DB exposes the handle for the audit writer inside a transaction.
 func (s *Store) DB() *gorm.DB { return s.db }
@@ -600,22 +604,82 @@ func (r oppTotalsRow) totals() OppTotals {
 }
 
 // OpportunityTotals counts and sums every opportunity matching f (not
-// just a page), in one SQL aggregate.
+// just a page), in one SQL aggregate, cached per scope and filter until
+// the next opportunity write (opp_totals.go).
 func (s *Store) OpportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
+	key := oppTotalsKey(scope, f)
+	if key == "" {
+		// A list's totals line may lag a replica's moment behind (db.MayLag).
+		return s.opportunityTotals(db.MayLag(ctx), scope, f)
+	}
+	return s.totals.listCache().Get(ctx, s.db, key, func(ctx context.Context) (OppTotals, error) {
+		return s.opportunityTotals(ctx, scope, f)
+	})
+}
+
+func (s *Store) opportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
 	var r oppTotalsRow
-	// A list's totals line may lag a replica's moment behind (db.MayLag).
-	if err := s.opportunityQuery(db.MayLag(ctx), scope, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
+	if err := s.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
 		return OppTotals{}, fmt.Errorf("opportunity totals: %w", err)
 	}
 	return r.totals(), nil
 }
 
 // StageTotals is OpportunityTotals per stage (GROUP BY), for the board's
-// column headers and the home panel.
+// column headers and the home panel. With f.ClosedSince (the board: won
+// and lost of the last days only) the open stages come from the cache and
+// the recent won and lost are read live (a few hundred rows along
+// idx_opps_closed_recent): the window moves with the clock, not only with
+// writes.
 func (s *Store) StageTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (map[string]OppTotals, error) {
+	open, closed := f, f
+	open.ClosedSince, closed.ClosedSince = nil, nil
+	open.Stages, closed.Stages = stagesWithin(f.Stages, OpenStages), stagesWithin(f.Stages, []string{StageWon, StageLost})
+	key := oppTotalsKey(scope, open)
+	if f.ClosedSince == nil || key == "" {
+		if key == "" {
+			return s.stageTotals(ctx, scope, f, nil)
+		}
+		out, err := s.totals.stagesCache().Get(ctx, s.db, oppTotalsKey(scope, f), func(ctx context.Context) (map[string]OppTotals, error) {
+			return s.stageTotals(ctx, scope, f, nil)
+		})
+		return maps.Clone(out), err // the cached map stays as computed
+	}
+	out := map[string]OppTotals{}
+	if len(open.Stages) > 0 {
+		cached, err := s.totals.stagesCache().Get(ctx, s.db, key, func(ctx context.Context) (map[string]OppTotals, error) {
+			return s.stageTotals(ctx, scope, open, nil)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for st, t := range cached {
+			out[st] = t
+		}
+	}
+	if len(closed.Stages) > 0 {
+		recent, err := s.stageTotals(ctx, scope, closed, f.ClosedSince)
+		if err != nil {
+			return nil, err
+		}
+		for st, t := range recent {
+			out[st] = t
+		}
+	}
+	return out, nil
+}
+
+// stageTotals is the GROUP BY stage of f; closedSince, when set, keeps
+// only opportunities that changed stage since then (f then selects won and
+// lost only: the literal stage list lets both databases use the partial
+// index of recent results).
+func (s *Store) stageTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter, closedSince *time.Time) (map[string]OppTotals, error) {
+	q := s.opportunityQuery(ctx, scope, f)
+	if closedSince != nil {
+		q = q.Where("opportunities.stage IN ('won', 'lost') AND opportunities.stage_changed_at >= ?", *closedSince)
+	}
 	var rows []oppTotalsRow
-	if err := s.opportunityQuery(ctx, scope, f).Select("opportunities.stage AS stage, " + oppTotalsSelect).
-		Group("opportunities.stage").Scan(&rows).Error; err != nil {
+	if err := q.Select("opportunities.stage AS stage, " + oppTotalsSelect).Group("opportunities.stage").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("stage totals: %w", err)
 	}
 	out := make(map[string]OppTotals, len(rows))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,10 +21,16 @@ var customerCols = authz.StandardColumns("customers")
 // Store is the only place in this module that talks to the database.
 type Store struct {
 	db *gorm.DB
+	// dayCounts caches the month calendar's counts per scope and month
+	// until the next visit write (CountByDay); nil in a transaction's
+	// Store, which reads them live.
+	dayCounts *db.VersionCache[[]DayCount]
 }
 
 // NewStore returns a Store on d.
-func NewStore(d *gorm.DB) *Store { return &Store{db: d} }
+func NewStore(d *gorm.DB) *Store {
+	return &Store{db: d, dayCounts: db.NewVersionCache[[]DayCount](db.VersionVisits, dayCountsCacheSize)}
+}
 
 // DB exposes the handle for the audit writer inside a transaction.
 func (s *Store) DB() *gorm.DB { return s.db }
@@ -424,15 +431,46 @@ const (
 	ByOwner = "owner"
 )
 
+// dayCountsCacheSize bounds the calendar counts cache (scopes × months).
+const dayCountsCacheSize = 1000
+
+// dayCountsKey is the cache key of CountByDay, or "" for what the visits
+// version does not follow: "mine" (the visits one joins) and the overdue
+// filter (it moves with the clock).
+func dayCountsKey(scope authz.ListScope, f PlanFilter, bounds []time.Time, by string) string {
+	if scope.IsZero() || f.Mine != 0 || f.OverdueAt != nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|by=%s|customer=%d|owner=%d|team=%d|statuses=%s|", scope.Key(), by, f.CustomerID, f.OwnerID, f.TeamID, strings.Join(f.Statuses, ","))
+	for _, t := range bounds {
+		fmt.Fprintf(&b, "%d,", t.UnixNano())
+	}
+	return b.String()
+}
+
 // CountByDay counts the plans of f per day and per team of their owner
 // (by ByTeam) or per owner (ByOwner), the days given by consecutive
 // bounds in the caller's time zone (so days need no time-zone arithmetic
 // in SQL). One aggregate statement: a director's month is ~30 × 5 rows,
-// not the ~14,000 visits of the branch.
+// not the ~14,000 visits of the branch. The admin's month still counts
+// ~96,000 visits, so the counts are kept per scope, filter and days until
+// the next write to a visit, to a customer's owner, team, branch, chief
+// rep or deletion, or to a user's team or name or a team's name
+// (migration 00026 bumps the visits version in that transaction).
 func (s *Store) CountByDay(ctx context.Context, scope authz.ListScope, f PlanFilter, bounds []time.Time, by string) ([]DayCount, error) {
 	if len(bounds) < 2 {
 		return nil, nil
 	}
+	load := func(ctx context.Context) ([]DayCount, error) { return s.countByDay(ctx, scope, f, bounds, by) }
+	if key := dayCountsKey(scope, f, bounds, by); key != "" {
+		out, err := s.dayCounts.Get(ctx, s.db, key, load)
+		return slices.Clone(out), err // the cached slice stays as computed
+	}
+	return load(ctx)
+}
+
+func (s *Store) countByDay(ctx context.Context, scope authz.ListScope, f PlanFilter, bounds []time.Time, by string) ([]DayCount, error) {
 	f.From, f.To = &bounds[0], &bounds[len(bounds)-1]
 	f, err := s.resolveMine(ctx, f)
 	if err != nil {

@@ -111,6 +111,12 @@ type Config struct {
 	// owner and the chief rep are reminded (JIKE_CONTRACT_REMINDER_DAYS,
 	// default 90,60,30); the largest is the renewal window.
 	ContractReminderDays []int
+	// DBMaxOpenConns, DBMaxIdleConns and DBConnMaxLifetime size the
+	// PostgreSQL connection pool (JIKE_DB_MAX_OPEN_CONNS, default 20;
+	// JIKE_DB_MAX_IDLE_CONNS, default 10; JIKE_DB_CONN_MAX_LIFETIME,
+	// default 0 = never closed for age); see dbpool.go.
+	DBMaxOpenConns, DBMaxIdleConns int
+	DBConnMaxLifetime              time.Duration
 }
 
 // DefaultMaxUploadMB is the upload limit the documentation promises.
@@ -221,6 +227,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if err := loadContracts(&c, getenv); err != nil {
 		return c, err
 	}
+	if err := loadDBPool(&c, getenv); err != nil {
+		return c, err
+	}
 	if v := getenv("JIKE_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -311,6 +320,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("JIKE_DEV_RELOAD_DIR is only allowed with JIKE_ENV=dev"))
 	}
 	errs = append(errs, c.validateOps()...)
+	errs = append(errs, c.validateDBPool()...)
 	return errors.Join(errs...)
 }
 

@@ -32,6 +32,9 @@ const (
 type DB struct {
 	Gorm    *gorm.DB
 	Dialect string
+	// pool is the PostgreSQL pool's sizing, which the read replicas'
+	// pools follow too.
+	pool Pool
 }
 
 // Options says which database to open.
@@ -40,6 +43,50 @@ type Options struct {
 	URL        string
 	SQLitePath string
 	Logger     *slog.Logger
+	// Pool sizes the PostgreSQL connection pool (zero fields: the
+	// defaults); SQLite keeps its own (4 connections, one writer).
+	Pool Pool
+}
+
+// Pool sizes a PostgreSQL connection pool (JIKE_DB_MAX_OPEN_CONNS,
+// JIKE_DB_MAX_IDLE_CONNS, JIKE_DB_CONN_MAX_LIFETIME; docs/performance.md
+// § Connection pool). A zero field takes its default.
+type Pool struct {
+	// MaxOpen bounds the connections open at once; requests beyond it
+	// wait in Go's pool, which is cheaper than PostgreSQL running more
+	// queries than it has cores.
+	MaxOpen int
+	// MaxIdle is how many connections stay open while unused.
+	MaxIdle int
+	// MaxLifetime closes a connection this long after it was opened
+	// (behind a load balancer or pgbouncer that drops old ones); 0 never.
+	MaxLifetime time.Duration
+}
+
+// Defaults of Pool.
+const (
+	DefaultMaxOpenConns = 20
+	DefaultMaxIdleConns = 10
+)
+
+// withDefaults fills p's zero fields.
+func (p Pool) withDefaults() Pool {
+	if p.MaxOpen <= 0 {
+		p.MaxOpen = DefaultMaxOpenConns
+	}
+	if p.MaxIdle <= 0 {
+		p.MaxIdle = min(DefaultMaxIdleConns, p.MaxOpen)
+	}
+	return p
+}
+
+// apply sizes sqlDB's pool.
+func (p Pool) apply(sqlDB *sql.DB) {
+	p = p.withDefaults()
+	sqlDB.SetMaxOpenConns(p.MaxOpen)
+	sqlDB.SetMaxIdleConns(p.MaxIdle)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	sqlDB.SetConnMaxLifetime(p.MaxLifetime)
 }
 
 // Open connects and configures the pool. It does not migrate.
@@ -58,13 +105,11 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		sqlDB.SetMaxOpenConns(20)
-		sqlDB.SetMaxIdleConns(10)
-		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		o.Pool.apply(sqlDB)
 		if err := sqlDB.PingContext(ctx); err != nil {
 			return nil, fmt.Errorf("connect to postgres: %w", err)
 		}
-		return &DB{Gorm: g, Dialect: Postgres}, nil
+		return &DB{Gorm: g, Dialect: Postgres, pool: o.Pool}, nil
 	}
 	if o.SQLitePath == "" {
 		return nil, errors.New("no database configured: set a postgres URL or an SQLite path")

@@ -57,7 +57,7 @@ func OpenReplica(primary *DB, urls []string, log *slog.Logger) (*Replica, error)
 	}
 	pool := &fallbackPool{primary: primarySQL, log: log, now: time.Now}
 	for i, raw := range urls {
-		rs, err := openReplicaSQL(raw, log)
+		rs, err := openReplicaSQL(raw, log, primary.pool)
 		if err != nil {
 			pool.close()
 			return nil, fmt.Errorf("read replica %d: %w", i+1, err)
@@ -73,7 +73,7 @@ func OpenReplica(primary *DB, urls []string, log *slog.Logger) (*Replica, error)
 }
 
 // openReplicaSQL opens one replica's pool without connecting.
-func openReplicaSQL(rawURL string, log *slog.Logger) (*sql.DB, error) {
+func openReplicaSQL(rawURL string, log *slog.Logger, pool Pool) (*sql.DB, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("URL: %w", err)
@@ -98,9 +98,7 @@ func openReplicaSQL(rawURL string, log *slog.Logger) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs.SetMaxOpenConns(20)
-	rs.SetMaxIdleConns(10)
-	rs.SetConnMaxIdleTime(5 * time.Minute)
+	pool.apply(rs)
 	return rs, nil
 }
 

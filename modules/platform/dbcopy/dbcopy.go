@@ -35,6 +35,11 @@ var ErrTargetNotEmpty = errors.New("the target database already holds data")
 // migrationsTable is goose's bookkeeping; each side keeps its own.
 const migrationsTable = "goose_db_version"
 
+// versionsTable holds the data versions of the cached aggregates
+// (migration 00026); each side keeps its own too: the target's triggers
+// bump it as the copy commits.
+const versionsTable = "cache_versions"
+
 // Options tune a copy.
 type Options struct {
 	// Replace empties every table of the target (in the same transaction)
@@ -259,7 +264,7 @@ func schemaVersion(ctx context.Context, q queryer) (int64, error) {
 
 // sourceTables lists the SQLite tables to copy.
 func sourceTables(ctx context.Context, q queryer) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> ? ORDER BY name`, migrationsTable)
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?) ORDER BY name`, migrationsTable, versionsTable)
 	if err != nil {
 		return nil, err
 	}
@@ -293,8 +298,8 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name <> $1
-ORDER BY c.table_name, c.ordinal_position`, migrationsTable)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2)
+ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,135 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// Names of the data versions in cache_versions (migration 00026). The
+// database bumps a name in the same transaction as every write to the
+// tables behind it, by triggers, whoever writes: see the migration for
+// which writes bump which name.
+const (
+	VersionOpportunities = "opportunities"
+	VersionProposals     = "proposals"
+	VersionVisits        = "visits"
+)
+
+// DataVersion reads the current version of name (0 when nothing was
+// written yet). It reads the primary, never a lagging replica.
+func DataVersion(ctx context.Context, base *gorm.DB, name string) (int64, error) {
+	var v []int64
+	err := Conn(primaryOnly(ctx), base).Raw("SELECT version FROM cache_versions WHERE name = ?", name).Scan(&v).Error
+	if err != nil {
+		return 0, fmt.Errorf("data version %s: %w", name, err)
+	}
+	if len(v) == 0 {
+		return 0, nil
+	}
+	return v[0], nil
+}
+
+// primaryOnly unmarks a MayLag context: a cached aggregate and the
+// version it is kept under must both come from the primary (two replicas
+// may be at different moments).
+func primaryOnly(ctx context.Context) context.Context {
+	if !mayLag(ctx) {
+		return ctx
+	}
+	return context.WithValue(ctx, lagKey{}, false)
+}
+
+// inTx reports whether g runs in a transaction.
+func inTx(g *gorm.DB) bool {
+	switch g.Statement.ConnPool.(type) {
+	case *sql.Tx, gorm.TxCommitter:
+		return true
+	}
+	return false
+}
+
+// VersionCache keeps aggregates (a scope's totals, a month's counts) in
+// memory under the data version they were computed at, so a page reads
+// one small row instead of aggregating tens of thousands when nothing was
+// written since. It is exact, not "fresh enough": a value is served only
+// while the version it was computed at is still the database's, and every
+// write bumps the version in its own transaction, so no value computed
+// before a write is shown after it — in this process or any other jike
+// instance on the same database. The cost of a hit is the version read
+// (a primary-key lookup); a miss adds the aggregate itself.
+//
+// Why a value cannot be stale: the version is read first and the
+// aggregate after it, by separate statements on the primary; the second
+// statement's snapshot is at least as new as the first's, so the value
+// stored under version v is v's data or newer, never older. A value
+// computed inside a transaction (which sees its own uncommitted writes)
+// is never stored.
+//
+// Only the entries of the last version read are kept; at most max of
+// them (the map is emptied when full: the keys are scopes and filters,
+// a few hundred in a province).
+type VersionCache[T any] struct {
+	name string
+	max  int
+
+	mu      sync.Mutex
+	version int64
+	entries map[string]T
+}
+
+// NewVersionCache returns an empty cache of the aggregates that depend on
+// the data version name, holding at most max entries.
+func NewVersionCache[T any](name string, max int) *VersionCache[T] {
+	return &VersionCache[T]{name: name, max: max, version: -1, entries: map[string]T{}}
+}
+
+// Get returns the value of key: the stored one when it was computed at
+// the current version, else load's (run with a context that reads the
+// primary), stored for the next reader. A nil cache, a context or handle
+// in a transaction, and an empty key run load every time.
+func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, load func(ctx context.Context) (T, error)) (T, error) {
+	if c == nil || key == "" || inTx(Conn(ctx, base)) {
+		return load(ctx)
+	}
+	ctx = primaryOnly(ctx)
+	v, err := DataVersion(ctx, base, c.name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	c.mu.Lock()
+	if c.version == v {
+		if val, ok := c.entries[key]; ok {
+			c.mu.Unlock()
+			return val, nil
+		}
+	}
+	c.mu.Unlock()
+	val, err := load(ctx)
+	if err != nil {
+		return val, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// Any other version empties the map, an older one too (a reader that
+	// read its version just before a write: one extra miss). A database
+	// restored to an earlier version under running instances could bring
+	// a number back with other data: restart them after a restore
+	// (docs/operations.md § 9).
+	if v != c.version || len(c.entries) >= c.max {
+		c.version, c.entries = v, map[string]T{}
+	}
+	c.entries[key] = val
+	return val, nil
+}
+
+// Len is the number of values held (for tests).
+func (c *VersionCache[T]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
+}

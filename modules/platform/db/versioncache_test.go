@@ -1,0 +1,186 @@
+package db_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+	"gorm.io/gorm"
+)
+
+// teamFixture makes a branch with three teams (a team's name is one of
+// the writes that bump the visits version, migration 00026).
+func teamFixture(t *testing.T, g *gorm.DB) []int64 {
+	t.Helper()
+	now := time.Now().UTC()
+	if err := g.Exec("INSERT INTO branches (code, name, created_at, updated_at) VALUES ('VC', '缓存分公司', ?, ?)", now, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	var branch int64
+	if err := g.Raw("SELECT id FROM branches WHERE code = 'VC'").Scan(&branch).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"一组", "二组", "三组"} {
+		if err := g.Exec("INSERT INTO teams (branch_id, name, created_at, updated_at) VALUES (?, ?, ?, ?)", branch, n, now, now).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ids []int64
+	if err := g.Raw("SELECT id FROM teams WHERE branch_id = ? ORDER BY id", branch).Scan(&ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// TestVersionCache: a value is served from memory only while the data
+// version it was computed at is current; every committed write bumps it
+// (and only a committed one); nothing is cached inside a transaction.
+func TestVersionCache(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		g := d.Gorm
+		teams := teamFixture(t, g)
+		version := func() int64 {
+			t.Helper()
+			v, err := db.DataVersion(ctx, g, db.VersionVisits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		// Team inserts do not bump (a new team has no visits).
+		if v := version(); v != 0 {
+			t.Fatalf("version before any counted write: %d", v)
+		}
+		c := db.NewVersionCache[int](db.VersionVisits, 10)
+		loads := 0
+		value := 0
+		get := func(ctx context.Context, key string) int {
+			t.Helper()
+			v, err := c.Get(ctx, g, key, func(context.Context) (int, error) { loads++; return value, nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		value = 7
+		first, second := get(ctx, "k"), get(ctx, "k")
+		if first != 7 || second != 7 || loads != 1 {
+			t.Fatalf("two reads at one version: %d loads, want 1", loads)
+		}
+		if get(ctx, "other") != 7 || loads != 2 {
+			t.Fatal("another key is loaded on its own")
+		}
+
+		// A committed write: the next read loads again.
+		if err := g.Exec("UPDATE teams SET name = '一组（新）' WHERE id = ?", teams[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		if v := version(); v != 1 {
+			t.Fatalf("version after one write: %d", v)
+		}
+		value = 8
+		if get(ctx, "k") != 8 || loads != 3 {
+			t.Fatalf("after a write: value %d, %d loads; a value from before the write was served", get(ctx, "k"), loads)
+		}
+		if c.Len() != 1 {
+			t.Fatalf("values of the old version kept: %d", c.Len())
+		}
+
+		// A write that is not a counted change (same name) and a rolled
+		// back one: the version stays, the value is served.
+		if err := g.Exec("UPDATE teams SET updated_at = ? WHERE id = ?", time.Now().UTC(), teams[1]).Error; err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("roll back")
+		if err := db.WithTx(ctx, g, func(ctx context.Context) error {
+			if err := db.Conn(ctx, g).Exec("UPDATE teams SET name = '二组（撤销）' WHERE id = ?", teams[1]).Error; err != nil {
+				return err
+			}
+			return boom
+		}); !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		if v := version(); v != 1 {
+			t.Fatalf("an unchanged name or a rolled back write bumped the version: %d", v)
+		}
+		if get(ctx, "k") != 8 || loads != 3 {
+			t.Fatal("nothing changed, yet the value was loaded again")
+		}
+
+		// Inside a transaction: loaded every time, never stored (it would
+		// see its own uncommitted writes).
+		if err := db.WithTx(ctx, g, func(ctx context.Context) error {
+			if err := db.Conn(ctx, g).Exec("UPDATE teams SET name = '二组（新）' WHERE id = ?", teams[1]).Error; err != nil {
+				return err
+			}
+			value = 9
+			first, second := get(ctx, "k"), get(ctx, "k")
+			if first != 9 || second != 9 {
+				t.Error("a read in a transaction was not loaded")
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if loads != 5 {
+			t.Fatalf("loads in the transaction: %d, want 2 more", loads-3)
+		}
+
+		// Several writes in one transaction: the version moves (once per
+		// transaction on PostgreSQL, where the triggers are deferred).
+		before := version()
+		if err := db.WithTx(ctx, g, func(ctx context.Context) error {
+			for i, id := range teams {
+				if err := db.Conn(ctx, g).Exec("UPDATE teams SET name = ? WHERE id = ?", []string{"甲", "乙", "丙"}[i], id).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		after := version()
+		if after <= before {
+			t.Fatalf("three committed writes: version %d → %d", before, after)
+		}
+		if d.Dialect == db.Postgres && after != before+1 {
+			t.Fatalf("PostgreSQL bumps once per transaction: %d → %d", before, after)
+		}
+		value = 10
+		if get(ctx, "k") != 10 {
+			t.Fatal("value from before the transaction served")
+		}
+
+		// A write not yet committed by someone else is not seen: the old
+		// value stays right until the commit, then it is loaded again.
+		sqlDB, err := g.DB()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := sqlDB.BeginTx(ctx, &sql.TxOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("UPDATE teams SET name = '丁' WHERE id = %d", teams[2])); err != nil {
+			_ = tx.Rollback()
+			t.Fatal(err)
+		}
+		loadsBefore := loads
+		value = 11
+		if get(ctx, "k") != 10 || loads != loadsBefore {
+			t.Fatal("an uncommitted write changed the cached value")
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if get(ctx, "k") != 11 {
+			t.Fatal("committed write not seen")
+		}
+	})
+}

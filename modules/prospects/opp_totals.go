@@ -1,0 +1,87 @@
+package prospects
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+)
+
+// oppTotalsCacheSize bounds each totals cache: a province has ~700 people
+// and a few filters each.
+const oppTotalsCacheSize = 2000
+
+// oppTotalsCache holds the totals of scopes at the current opportunity
+// data version (db.VersionCache): the board's column headers, the home
+// page's pipeline panel and the opportunity list's totals line aggregate
+// a director's ~35,000 or the admin's ~200,000 opportunities, and are read
+// far more often than opportunities change. Every write to an opportunity,
+// and every change of a customer's owner, team, branch, chief rep or
+// deletion, bumps the version in its transaction (migration 00026), so a
+// total is never shown after a write that changed it.
+type oppTotalsCache struct {
+	list   *db.VersionCache[OppTotals]
+	stages *db.VersionCache[map[string]OppTotals]
+}
+
+func newOppTotalsCache() *oppTotalsCache {
+	return &oppTotalsCache{
+		list:   db.NewVersionCache[OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
+		stages: db.NewVersionCache[map[string]OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
+	}
+}
+
+// listCache and stagesCache are nil (every read live) for a Store
+// without caches: one bound to a transaction.
+func (c *oppTotalsCache) listCache() *db.VersionCache[OppTotals] {
+	if c == nil {
+		return nil
+	}
+	return c.list
+}
+
+func (c *oppTotalsCache) stagesCache() *db.VersionCache[map[string]OppTotals] {
+	if c == nil {
+		return nil
+	}
+	return c.stages
+}
+
+// oppTotalsKey is the cache key of the totals of f within scope, or ""
+// when f filters on what the opportunity version does not follow (the
+// customer's name, grade, industry or qualification: customer edits do
+// not bump it) or on the time (won and lost since a moment): those totals
+// are read live.
+func oppTotalsKey(scope authz.ListScope, f OpportunityFilter) string {
+	if scope.IsZero() || f.Q != "" || f.Grade != "" || f.Industry != "" || f.MinScore != 0 || f.ClosedSince != nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(scope.Key())
+	fmt.Fprintf(&b, "|stages=%s|owner=%d|team=%d", strings.Join(f.Stages, ","), f.OwnerID, f.TeamID)
+	for _, t := range []*time.Time{f.CloseFrom, f.CloseBefore} {
+		if t == nil {
+			b.WriteString("|-")
+		} else {
+			fmt.Fprintf(&b, "|%d", t.UnixNano())
+		}
+	}
+	return b.String()
+}
+
+// stagesWithin is the stages of f (all when empty) that are among of.
+func stagesWithin(f, of []string) []string {
+	if len(f) == 0 {
+		return slices.Clone(of)
+	}
+	var out []string
+	for _, st := range of {
+		if slices.Contains(f, st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}

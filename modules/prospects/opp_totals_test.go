@@ -1,0 +1,338 @@
+package prospects
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+	"gorm.io/gorm"
+)
+
+// aggregateCounter counts the cacheable opportunity aggregates that
+// reach the database (the statements summing monthly_fen, but not the
+// board's recent won and lost, which are read live every time).
+type aggregateCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func countAggregates(t *testing.T, g *gorm.DB) *aggregateCounter {
+	t.Helper()
+	c := &aggregateCounter{}
+	keep := func(tx *gorm.DB) {
+		sql := tx.Statement.SQL.String()
+		if strings.Contains(sql, "SUM(opportunities.monthly_fen)") && !strings.Contains(sql, "stage_changed_at >=") {
+			c.mu.Lock()
+			c.n++
+			c.mu.Unlock()
+		}
+	}
+	cb := g.Callback()
+	if err := cb.Query().After("gorm:query").Register("test:aggregates", keep); err != nil {
+		t.Fatal(err)
+	}
+	if err := cb.Row().After("gorm:row").Register("test:aggregates", keep); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cb.Query().Remove("test:aggregates")
+		_ = cb.Row().Remove("test:aggregates")
+	})
+	return c
+}
+
+func (c *aggregateCounter) get() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// TestOpportunityTotalsExactAfterWrites: the board's column totals, the
+// home panel's (the same BoardTotals) and the list's totals line are
+// cached per scope, and after every kind of write — create, stage move,
+// value edit, win, a write by another jike instance, a reassignment, a
+// customer deleted and restored, and writes by some other program
+// (plain SQL: a value changed, an opportunity soft-deleted) — every role
+// reads exactly what SQL computes at that moment, never the value from
+// before the write.
+func TestOpportunityTotalsExactAfterWrites(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		// A second jike instance on the same database: its own cache.
+		other := NewService(NewStore(d.Gorm), w.svc.org, w.svc.enf, &Timeline{})
+		live := &Store{db: d.Gorm} // no cache: what SQL says now
+		viewers := []string{"liwei", "zhangjing", "zhaomin", "wangjianguo", "zhoujie", "admin"}
+		filters := map[string]OpportunityFilter{
+			"all": {}, "proposal": {Stages: []string{StageProposal}}, "owner": {OwnerID: w.as("liwei").ID},
+			"team": {TeamID: w.as("liwei").TeamID},
+		}
+		check := func(step string) {
+			t.Helper()
+			for _, name := range viewers {
+				actor := w.as(name)
+				scope := w.svc.Scope(actor, "read")
+				for _, svc := range []*Service{w.svc, other} {
+					got, err := svc.BoardTotals(ctx, actor, OpportunityFilter{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := live.stageTotals(ctx, scope, OpportunityFilter{}, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					since := w.svc.now().AddDate(0, 0, -BoardClosedDays)
+					for _, st := range Stages {
+						wantSt := want[st]
+						if st == StageWon || st == StageLost {
+							recent, err := live.stageTotals(ctx, scope, OpportunityFilter{}, &since)
+							if err != nil {
+								t.Fatal(err)
+							}
+							wantSt = recent[st]
+						}
+						if got[st] != wantSt {
+							t.Errorf("%s: %s's board, %s: %+v, SQL says %+v", step, name, st, got[st], wantSt)
+						}
+					}
+					for fname, f := range filters {
+						got, err := svc.OpportunityTotals(ctx, actor, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want, err := live.opportunityTotals(ctx, scope, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got != want {
+							t.Errorf("%s: %s's list totals (%s): %+v, SQL says %+v", step, name, fname, got, want)
+						}
+					}
+				}
+			}
+		}
+		list := func(name string) OppTotals {
+			t.Helper()
+			got, err := w.svc.OpportunityTotals(ctx, w.as(name), OpportunityFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		board := func(name string) map[string]OppTotals {
+			t.Helper()
+			got, err := w.svc.BoardTotals(ctx, w.as(name), OpportunityFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		am := w.as("liwei")
+		cu := w.customer(t, "liwei", "齐齐哈尔某物流公司")
+		check("start")
+		aggs := countAggregates(t, d.Gorm)
+		before := aggs.get()
+		for _, name := range viewers {
+			for _, svc := range []*Service{w.svc, other} {
+				if _, err := svc.BoardTotals(ctx, w.as(name), OpportunityFilter{}); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range filters {
+					if _, err := svc.OpportunityTotals(ctx, w.as(name), f); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		if aggs.get() != before {
+			t.Fatalf("nothing was written, yet %d aggregates ran again: the totals are not cached", aggs.get()-before)
+		}
+		// A filter the version does not follow (a customer's name) is read live.
+		if _, err := w.svc.OpportunityTotals(ctx, am, OpportunityFilter{Q: "物流"}); err != nil || aggs.get() != before+1 {
+			t.Fatalf("a search's totals must be read live: %v, %d aggregates", err, aggs.get()-before)
+		}
+
+		t0 := list("liwei")
+		o, err := w.svc.CreateOpportunity(ctx, am, OpportunityInput{CustomerID: cu.ID, Title: "物流园区专线", Monthly: "8,800", OneTime: "2000"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("create")
+		if t1 := list("liwei"); t1.Count != t0.Count+1 || t1.MonthlyFen != t0.MonthlyFen+880000 || t1.OneTimeFen != t0.OneTimeFen+200000 {
+			t.Fatalf("after create: %+v, before %+v", t1, t0)
+		}
+
+		b0 := board("wangjianguo")
+		if o, err = w.svc.MoveStage(ctx, am, o.ID, StageMove{To: StageProposal}); err != nil {
+			t.Fatal(err)
+		}
+		check("stage move")
+		if b1 := board("wangjianguo"); b1[StageProposal].Count != b0[StageProposal].Count+1 || b1[StageIdentified].Count != b0[StageIdentified].Count-1 {
+			t.Fatalf("director's board after the move: proposal %d → %d, identified %d → %d",
+				b0[StageProposal].Count, b1[StageProposal].Count, b0[StageIdentified].Count, b1[StageIdentified].Count)
+		}
+
+		t2 := list("liwei")
+		if o, err = w.svc.UpdateOpportunity(ctx, am, o.ID, OpportunityInput{Title: o.Title, Monthly: "9,900", OneTime: "2000", Version: o.Version}); err != nil {
+			t.Fatal(err)
+		}
+		check("value edit")
+		if t3 := list("liwei"); t3.MonthlyFen != t2.MonthlyFen+110000 {
+			t.Fatalf("after the edit: monthly %d, want %d", t3.MonthlyFen, t2.MonthlyFen+110000)
+		}
+
+		b2 := board("liwei")
+		if _, err = w.svc.MoveStage(ctx, am, o.ID, StageMove{To: StageWon}); err != nil {
+			t.Fatal(err)
+		}
+		check("won")
+		if b3 := board("liwei"); b3[StageWon].Count != b2[StageWon].Count+1 || b3[StageWon].MonthlyFen != b2[StageWon].MonthlyFen+990000 {
+			t.Fatalf("won column: %+v → %+v", b2[StageWon], b3[StageWon])
+		}
+
+		// Another instance writes; this one's cache must not answer.
+		t4 := list("admin")
+		o2, err := other.CreateOpportunity(ctx, am, OpportunityInput{CustomerID: cu.ID, Title: "视频监控", Monthly: "1,000"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if t5 := list("admin"); t5.Count != t4.Count+1 {
+			t.Fatalf("a write by another instance was not seen: %d → %d", t4.Count, t5.Count)
+		}
+		check("other instance")
+		if _, err := other.MoveStage(ctx, am, o2.ID, StageMove{To: StageNegotiation}); err != nil {
+			t.Fatal(err)
+		}
+		check("other instance's move")
+
+		// The customer changes hands: liwei's totals lose it, zhangjing's gain it.
+		l0, z0 := list("liwei"), list("zhangjing")
+		cu, err = w.svc.Customer(ctx, w.as("zhaomin"), cu.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cu, err = w.svc.Reassign(ctx, w.as("zhaomin"), cu.ID, w.as("zhangjing").ID, 0, cu.Version); err != nil {
+			t.Fatal(err)
+		}
+		check("reassign")
+		if l1, z1 := list("liwei"), list("zhangjing"); l1.Count != l0.Count-2 || z1.Count != z0.Count+2 {
+			t.Fatalf("reassigned: liwei %d → %d, zhangjing %d → %d", l0.Count, l1.Count, z0.Count, z1.Count)
+		}
+
+		a0 := list("admin")
+		if err := w.svc.DeleteCustomer(ctx, w.as("wangjianguo"), cu.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("customer deleted")
+		if a1 := list("admin"); a1.Count != a0.Count-2 {
+			t.Fatalf("deleted customer's opportunities still counted: %d → %d", a0.Count, a1.Count)
+		}
+		if err := w.svc.RestoreCustomer(ctx, w.as("wangjianguo"), cu.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("customer restored")
+		if a2 := list("admin"); a2 != a0 {
+			t.Fatalf("restored: %+v, want %+v", a2, a0)
+		}
+
+		// Some other program writes with plain SQL (an import tool, a
+		// fix by hand): the triggers still invalidate.
+		if err := d.Gorm.Exec("UPDATE opportunities SET monthly_fen = monthly_fen + 100 WHERE id = ?", o2.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("plain SQL value")
+		if a3 := list("admin"); a3.MonthlyFen != a0.MonthlyFen+100 {
+			t.Fatalf("plain SQL edit: monthly %d, want %d", a3.MonthlyFen, a0.MonthlyFen+100)
+		}
+		if err := d.Gorm.Exec("UPDATE opportunities SET deleted_at = ? WHERE id = ?", time.Now().UTC(), o2.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("plain SQL delete")
+		if a4 := list("admin"); a4.Count != a0.Count-1 {
+			t.Fatalf("soft-deleted opportunity still counted: %d, want %d", a4.Count, a0.Count-1)
+		}
+	})
+}
+
+// TestVersionBumpsDoNotDeadlock (PostgreSQL; SQLite has one writer at a
+// time): two transactions write tables of two data versions in opposite
+// orders — an opportunity then a team's name, and a team's name then an
+// opportunity — interleaved so that each holds its first row while it
+// writes its second. With version rows locked as each write happens they
+// would wait for each other forever (PostgreSQL would kill one); the
+// deferred triggers take the version locks at commit, in one order, so
+// both commit.
+func TestVersionBumpsDoNotDeadlock(t *testing.T) {
+	d := testkit.Postgres(t)
+	ctx := context.Background()
+	w := newWorld(t, d)
+	am := w.as("liwei")
+	var opps []uint
+	for _, name := range []string{"牡丹江某医院", "佳木斯某学校"} {
+		cu := w.customer(t, "liwei", name)
+		o, err := w.svc.CreateOpportunity(ctx, am, OpportunityInput{CustomerID: cu.ID, Title: "专线"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opps = append(opps, o.ID)
+	}
+	teams := []uint{w.as("liwei").TeamID, w.as("zhoujie").TeamID}
+	before := map[string]int64{}
+	for _, n := range []string{db.VersionOpportunities, db.VersionVisits} {
+		v, err := db.DataVersion(ctx, d.Gorm, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[n] = v
+	}
+	var firstDone sync.WaitGroup
+	firstDone.Add(2)
+	errs := make(chan error, 2)
+	run := func(i int) {
+		errs <- db.WithTx(ctx, d.Gorm, func(ctx context.Context) error {
+			conn := db.Conn(ctx, d.Gorm)
+			opp := func() error {
+				return conn.Exec("UPDATE opportunities SET monthly_fen = monthly_fen + 1 WHERE id = ?", opps[i]).Error
+			}
+			team := func() error {
+				return conn.Exec("UPDATE teams SET name = name || '·' WHERE id = ?", teams[i]).Error
+			}
+			steps := []func() error{opp, team}
+			if i == 1 {
+				steps = []func() error{team, opp}
+			}
+			err := steps[0]()
+			firstDone.Done()
+			firstDone.Wait() // both hold their first row
+			if err != nil {
+				return err
+			}
+			return steps[1]()
+		})
+	}
+	go run(0)
+	go run(1)
+	for range 2 {
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Fatalf("a transaction failed (deadlock?): %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the two transactions wait for each other")
+		}
+	}
+	for n, want := range map[string]int64{db.VersionOpportunities: before[db.VersionOpportunities] + 2, db.VersionVisits: before[db.VersionVisits] + 2} {
+		v, err := db.DataVersion(ctx, d.Gorm, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != want {
+			t.Errorf("version %s: %d, want %d (one bump per transaction)", n, v, want)
+		}
+	}
+}

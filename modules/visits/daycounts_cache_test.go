@@ -1,0 +1,105 @@
+package visits
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+)
+
+// TestCountByDayExactAfterWrites: the month calendar's counts per day
+// and team (a director's, the admin's) are cached per scope and month,
+// and after every kind of write — a visit planned, moved to another day,
+// cancelled, planned by another jike instance, a team renamed, a person
+// moved to another team, the customer handed to another branch — each
+// role reads exactly what SQL counts then.
+func TestCountByDayExactAfterWrites(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		other := NewService(NewStore(d.Gorm), w.ps, w.svc.org, shanghai) // a second instance
+		other.SetClock(func() time.Time { return w.now })
+		live := &Store{db: d.Gorm} // no cache
+		local := w.now.In(shanghai)
+		first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, shanghai)
+		var bounds []time.Time
+		for day := first; !day.After(first.AddDate(0, 1, 0)); day = day.AddDate(0, 0, 1) {
+			bounds = append(bounds, day.UTC())
+		}
+		viewers := map[string]string{"zhaomin": ByOwner, "wangjianguo": ByTeam, "admin": ByTeam, "liuzhiqiang": ByTeam}
+		check := func(step string) {
+			t.Helper()
+			for name, by := range viewers {
+				actor := w.users[name]
+				for _, svc := range []*Service{w.svc, other} {
+					got, err := svc.CountByDay(ctx, actor, ViewScope, bounds, by)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := live.countByDay(ctx, w.ps.Scope(actor, "read"), PlanFilter{}, bounds, by)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("%s: %s's month (%s): %+v, SQL says %+v", step, name, by, got, want)
+					}
+				}
+			}
+		}
+		total := func(name string) int64 {
+			t.Helper()
+			got, err := w.svc.CountByDay(ctx, w.users[name], ViewScope, bounds, ByTeam)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int64
+			for _, c := range got {
+				n += c.N
+			}
+			return n
+		}
+		check("start")
+		n0 := total("wangjianguo")
+		p := w.plan(t, "liwei", 2*time.Hour)
+		check("planned")
+		if n := total("wangjianguo"); n != n0+1 {
+			t.Fatalf("director's month after a plan: %d, want %d", n, n0+1)
+		}
+		date, tm := w.at(26 * time.Hour)
+		moved, err := w.svc.UpdatePlan(ctx, w.users["liwei"], p.ID, PlanInput{CustomerID: w.customer.ID, Date: date, Time: tm, Duration: "60",
+			Kind: "needs", Objective: "确认专线带宽需求", Contacts: w.contacts[:1], Version: p.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("moved to another day")
+		if err := w.svc.Cancel(ctx, w.users["liwei"], moved.ID, "客户临时有会"); err != nil {
+			t.Fatal(err)
+		}
+		check("cancelled")
+		if _, err := other.CreatePlan(ctx, w.users["liwei"], PlanInput{CustomerID: w.customer.ID, Date: date, Time: "10:00", Duration: "30",
+			Kind: "needs", Objective: "回访", Contacts: w.contacts[:1]}); err != nil {
+			t.Fatal(err)
+		}
+		check("planned by another instance")
+		if err := d.Gorm.Exec("UPDATE teams SET name = '政企一部（新）' WHERE id = ?", w.users["liwei"].TeamID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("team renamed")
+		if err := d.Gorm.Exec("UPDATE users SET team_id = ? WHERE id = ?", w.users["sunli"].TeamID, w.users["liwei"].ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("person moved to another team")
+		n1, o1 := total("wangjianguo"), total("liuzhiqiang")
+		other2 := w.users["liuzhiqiang"]
+		if err := d.Gorm.Exec("UPDATE customers SET branch_id = ? WHERE id = ?", other2.BranchID, w.customer.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("customer moved to another branch")
+		if n, o := total("wangjianguo"), total("liuzhiqiang"); n >= n1 || o <= o1 {
+			t.Fatalf("customer to another branch: director %d → %d, other director %d → %d", n1, n, o1, o)
+		}
+	})
+}
