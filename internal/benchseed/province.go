@@ -479,6 +479,12 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 	}); err != nil {
 		return nil, err
 	}
+	// Each proposal is its own first version: the root of its versions,
+	// as the proposals module sets it (the lists show a root's latest
+	// version).
+	if _, err := w.db.ExecContext(ctx, "UPDATE proposals SET root_id = id WHERE root_id IS NULL"); err != nil {
+		return nil, fmt.Errorf("benchseed: proposal roots: %w", err)
+	}
 	out.Counts = Counts{Branches: len(brs), Teams: len(brs) * teamsPer, Users: len(brs) * (1 + teamsPer + spec.Managers), Customers: len(custs),
 		Opportunities: len(opps), StageChanges: len(changes), Visits: nVisits, Contacts: len(ams) * spec.ContactsPerManager, Proposals: len(ams) * spec.ProposalsPerManager}
 
@@ -647,6 +653,10 @@ func (w *writer) copy(table string, cols []string, n int, row func(i int, r []an
 		if err != nil {
 			return err
 		}
+		triggers, err := pauseTriggers(w.ctx, tx, table)
+		if err != nil {
+			return err
+		}
 		i := 0
 		got, err := tx.CopyFrom(w.ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
 			if i == n {
@@ -673,8 +683,51 @@ func (w *writer) copy(table string, cols []string, n int, row func(i int, r []an
 				return fmt.Errorf("benchseed: foreign key on %s: %w", table, err)
 			}
 		}
+		if err := resumeTriggers(w.ctx, tx, table, triggers, n > 0); err != nil {
+			return err
+		}
 		return tx.Commit(w.ctx)
 	})
+}
+
+// pauseTriggers disables table's own triggers for the COPY and tells
+// whether it had any. They are the cache-version triggers (migration
+// 00026): deferred row triggers, which would queue an event per copied
+// row — a million for the visits — and which forbid the index builds
+// that follow while those events are pending.
+func pauseTriggers(ctx context.Context, tx pgx.Tx, table string) (bool, error) {
+	name := pgx.Identifier{table}.Sanitize()
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = $1::regclass AND NOT tgisinternal", name).Scan(&n); err != nil {
+		return false, fmt.Errorf("benchseed: triggers of %s: %w", table, err)
+	}
+	if n == 0 {
+		return false, nil
+	}
+	if _, err := tx.Exec(ctx, "ALTER TABLE "+name+" DISABLE TRIGGER USER"); err != nil {
+		return false, fmt.Errorf("benchseed: pause triggers of %s: %w", table, err)
+	}
+	return true, nil
+}
+
+// resumeTriggers enables them again and, when rows were written, touches
+// one row so that they run once for the whole load: the versions of the
+// aggregates over table move on at commit, as after any other write.
+func resumeTriggers(ctx context.Context, tx pgx.Tx, table string, paused, wrote bool) error {
+	if !paused {
+		return nil
+	}
+	name := pgx.Identifier{table}.Sanitize()
+	if _, err := tx.Exec(ctx, "ALTER TABLE "+name+" ENABLE TRIGGER USER"); err != nil {
+		return fmt.Errorf("benchseed: resume triggers of %s: %w", table, err)
+	}
+	if !wrote {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "UPDATE "+name+" SET id = id WHERE id = (SELECT MIN(id) FROM "+name+")"); err != nil {
+		return fmt.Errorf("benchseed: touch %s: %w", table, err)
+	}
+	return nil
 }
 
 // dropForeignKeys drops table's foreign keys and returns the statements

@@ -69,12 +69,18 @@ func TestFillProvince(t *testing.T) {
 			"customers without a key person":        `SELECT COUNT(*) FROM customers c WHERE NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id)`,
 			"won opportunities without a contract":  `SELECT COUNT(*) FROM opportunities o WHERE o.stage = 'won' AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.opportunity_id = o.id)`,
 			"contracts without their root":          `SELECT COUNT(*) FROM contracts WHERE root_id IS NULL OR root_id <> id`,
+			"proposals without their root":          `SELECT COUNT(*) FROM proposals WHERE root_id IS NULL OR root_id <> id`,
 			"contract numbers behind the contracts": `SELECT COUNT(*) FROM contracts c WHERE NOT EXISTS (SELECT 1 FROM contract_numbers n WHERE n.branch_id = c.branch_id AND n.last_seq >= 1)`,
 			"customers created after today":         `SELECT COUNT(*) FROM customers WHERE created_at > (SELECT MAX(created_at) FROM contacts)`,
 		} {
 			if n := sum(q); n != 0 {
 				t.Errorf("%s: %d", what, n)
 			}
+		}
+		// The load moved the versions of the cached aggregates on (the
+		// triggers are paused for the COPY and run once after it).
+		if n := sum(`SELECT COUNT(*) FROM cache_versions WHERE name IN ('opportunities', 'proposals', 'visits') AND version > 0`); n != 3 {
+			t.Errorf("cache versions moved for %d of opportunities, proposals, visits", n)
 		}
 		// A review line's actual is the month's records: the visits line
 		// of every review equals the done visits counted in SQL.
