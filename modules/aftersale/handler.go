@@ -66,7 +66,7 @@ func (h *handler) events(c *fiber.Ctx) error {
 	return h.srv.View(c, "aftersale/events", v)
 }
 
-func (h *handler) panelEvents(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelEvents(c *fiber.Ctx) (web.Viewer, error) {
 	evs, err := h.svc.CareEvents(c.UserContext(), web.MustSubject(c), 7, false)
 	if err != nil {
 		return nil, err
@@ -75,10 +75,10 @@ func (h *handler) panelEvents(c *fiber.Ctx) (fiber.Map, error) {
 	if len(evs) > 8 {
 		evs = evs[:8]
 	}
-	return fiber.Map{"Events": evs, "Total": total, "Hows": CareHows}, nil
+	return &eventsPanel{Events: evs, Total: total, Hows: CareHows}, nil
 }
 
-func (h *handler) panelRequests(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelRequests(c *fiber.Ctx) (web.Viewer, error) {
 	me := web.MustSubject(c)
 	rows, total, err := h.svc.List(c.UserContext(), me, RequestFilter{View: "breached", Status: "open", Limit: 5})
 	if err != nil {
@@ -88,7 +88,7 @@ func (h *handler) panelRequests(c *fiber.Ctx) (fiber.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fiber.Map{"Breached": rows, "BreachedTotal": total, "Soon": soon, "SoonTotal": soonTotal}, nil
+	return &requestsPanel{Breached: rows, BreachedTotal: total, Soon: soon, SoonTotal: soonTotal}, nil
 }
 
 func (h *handler) careDone(c *fiber.Ctx) error {

@@ -61,6 +61,6 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	a.Post("/settings", configure, h.saveSettings)
 
 	srv.AddNav(web.NavItem{Label: "nav.aftersale", Href: "/aftersale/care", Perm: read, Order: 138})
-	srv.AddHomePanel(web.HomePanel{Order: 9, Perm: read, Template: "aftersale/panel_events", Load: h.panelEvents})
-	srv.AddHomePanel(web.HomePanel{Order: 10, Perm: read, Template: "aftersale/panel_requests", Load: h.panelRequests})
+	srv.AddHomePanel(web.HomePanel{Order: 9, Perm: read, Template: "aftersale/panel_events", View: h.panelEvents})
+	srv.AddHomePanel(web.HomePanel{Order: 10, Perm: read, Template: "aftersale/panel_requests", View: h.panelRequests})
 }

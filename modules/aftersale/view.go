@@ -134,3 +134,42 @@ type careEditView struct {
 	Version int
 	Errors  map[string]string
 }
+
+// IsBirthday reports whether the event is a key person's birthday.
+func (e CareEvent) IsBirthday() bool { return e.Kind == "birthday" }
+
+// IsAnniversary reports whether the event is a contract's anniversary.
+func (e CareEvent) IsAnniversary() bool { return e.Kind == "anniversary" }
+
+// OpenFilter reports whether the list shows the open requests (any
+// status whose clock runs).
+func (v *requestsView) OpenFilter() bool { return v.F.Status == StatusOpen }
+
+// LaterStatuses are the status filter's choices after "open": the
+// statuses in lifecycle order but the first.
+func (v *requestsView) LaterStatuses() []string { return Statuses[1:] }
+
+// ShowsOpen reports whether the call-back list shows the open ones.
+func (v *callbacksView) ShowsOpen() bool { return v.Status == "open" }
+
+// ShowsDone reports whether the call-back list shows the done ones.
+func (v *callbacksView) ShowsDone() bool { return v.Status == "done" }
+
+// eventsPanel is the home panel of this week's care events
+// (aftersale/panel_events), each with its 已关怀 form.
+type eventsPanel struct {
+	web.Page
+	Events []CareEvent
+	Total  int
+	Hows   []string
+}
+
+// requestsPanel is the home panel of requests past or near their SLA
+// (aftersale/panel_requests).
+type requestsPanel struct {
+	web.Page
+	Breached      []RequestRow
+	BreachedTotal int64
+	Soon          []RequestRow
+	SoonTotal     int64
+}

@@ -29,8 +29,6 @@ func exampleRequest(status string) Request {
 }
 
 // aftersaleViews maps every template under templates/aftersale to example views.
-// NotYetTyped marks a template still rendered from a fiber.Map (or a
-// partial given a dict): parsed, not executed.
 func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 	now := time.Date(2026, 6, 1, 5, 0, 0, 0, time.UTC)
 	cu := &prospects.Customer{ID: 7, Name: "哈尔滨示例集团", Grade: "A"}
@@ -61,6 +59,28 @@ func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 			return &callbackView{Page: web.ExamplePage(b), D: &CallbackDetail{C: c, Customer: cu, CanWrite: true, Request: &r},
 				Form:      CallbackInput{Scores: map[string]string{"attitude": "5"}, Recommend: "yes", Comment: "好", AnsweredBy: "王经理", Version: 1},
 				Questions: Questions, Contacts: []prospects.Contact{contact}, Errors: map[string]string{"_form": "错误", "attitude": "必填"}}
+		}
+	}
+	careEvent := func(kind, name string, done bool) CareEvent {
+		e := CareEvent{On: now, Kind: kind, Key: kind + name, CustomerID: 7, CustomerName: cu.Name, OwnerID: 1, Name: name, Years: 3}
+		if done {
+			e.Done = &CareDone{ID: 1, CustomerID: 7, EventKey: e.Key, OnDate: now, How: "call", Note: "已致电", ByID: 1}
+		}
+		return e
+	}
+	event := func(kind, name string, done bool) web.Example {
+		return func() any {
+			return map[string]any{"E": careEvent(kind, name, done), "L": b.For(i18n.ZH), "CSRF": "token", "Hows": CareHows, "Next": "/"}
+		}
+	}
+	sla := func(status string, pct int, at time.Time) web.Example {
+		return func() any {
+			return map[string]any{"R": exampleRequest(status), "Pct": pct, "Now": at, "L": b.For(i18n.ZH)}
+		}
+	}
+	tabs := func(active string) web.Example {
+		return func() any {
+			return map[string]any{"L": b.For(i18n.ZH), "Active": active, "Can": func(string, string) bool { return true }}
 		}
 	}
 	return map[string][]web.Example{
@@ -106,7 +126,7 @@ func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 				Date:   &CareDate{ID: 5, CustomerID: 7, Kind: "birthday", Month: 3, Day: 8, Label: "王经理生日", Version: 1},
 				DateIn: CareDateInput{Kind: "birthday", ContactID: 3, Date: "03-08", Label: "王经理生日"}}
 		}},
-		"aftersale/event_item": web.NotYetTyped,
+		"aftersale/event_item": {event("festival", "spring", false), event("birthday", "王经理", true), event("anniversary", "HT-1", false), event("founding", "", false)},
 		"aftersale/events": {func() any {
 			ev := func(kind, name string) CareEvent {
 				return CareEvent{On: now, Kind: kind, Key: kind + name, CustomerID: 7, CustomerName: cu.Name, OwnerID: 1, Name: name, Years: 3}
@@ -116,9 +136,16 @@ func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 			return &eventsView{Page: web.ExamplePage(b), Events: []CareEvent{ev("festival", "spring"), done, ev("anniversary", "HT-1"), ev("founding", "")},
 				Days: 30, Hows: CareHows, Errors: map[string]string{"_form": "错误", "note": "太长"}}
 		}},
-		"aftersale/panel_events":   web.NotYetTyped,
-		"aftersale/panel_requests": web.NotYetTyped,
-		"aftersale/request":        {request(StatusOpen), request(StatusInProgress), request(StatusResolved), request(StatusClosed)},
+		// The home panels, with and without anything to show.
+		"aftersale/panel_events": {func() any {
+			return &eventsPanel{Page: web.ExamplePage(b), Events: []CareEvent{careEvent("festival", "spring", false), careEvent("birthday", "王经理", true)},
+				Total: 9, Hows: CareHows}
+		}, func() any { return &eventsPanel{Page: web.ExamplePage(b), Hows: CareHows} }},
+		"aftersale/panel_requests": {func() any {
+			return &requestsPanel{Page: web.ExamplePage(b), Breached: []RequestRow{row(StatusOpen)}, BreachedTotal: 3,
+				Soon: []RequestRow{row(StatusInProgress)}, SoonTotal: 2}
+		}, func() any { return &requestsPanel{Page: web.ExamplePage(b)} }},
+		"aftersale/request": {request(StatusOpen), request(StatusInProgress), request(StatusResolved), request(StatusClosed)},
 		"aftersale/request_form": {func() any {
 			return &requestFormView{Page: web.ExamplePage(b), Customer: cu,
 				Form:       RequestInput{CustomerID: 7, Kind: "complaint", Category: "network", Severity: "high", Channel: "phone", Description: "中断", Affected: "总部", ContactID: 3},
@@ -139,12 +166,19 @@ func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 					AllDay: map[string]bool{"urgent": true}, Version: 2},
 				Errors: map[string]string{"_form": "错误", "freq_A": "必填"}}
 		}},
-		"aftersale/sla": web.NotYetTyped,
+		// sla: an open request breached, warning, in time; a closed one
+		// that was breached and one that met its clock.
+		"aftersale/sla": {sla(StatusOpen, 0, now.Add(10*time.Hour)), sla(StatusOpen, 85, now), sla(StatusInProgress, 20, now),
+			sla(StatusClosed, 100, now), func() any {
+				r := exampleRequest(StatusClosed)
+				r.BreachedAt = nil
+				return map[string]any{"R": r, "Pct": 50, "Now": now, "L": b.For(i18n.ZH)}
+			}},
 		"aftersale/status": {func() any {
 			r := exampleRequest(StatusReopened)
 			return map[string]any{"S": r.Status, "T": r.StatusTone(), "L": b.For(i18n.ZH)}
 		}},
-		"aftersale/tabs": web.NotYetTyped,
+		"aftersale/tabs": {tabs("care"), tabs("events"), tabs("requests"), tabs("callbacks"), tabs("settings")},
 	}
 }
 

@@ -1,20 +1,27 @@
 package contracts
 
-// The four-eyes routing of contract approvals, in one file on purpose: the
-// proposals module gets the same rule, and the two are meant to be folded
-// into one shared package. Nothing here touches the database.
+import "github.com/jike-crm/jike/modules/platform/approval"
+
+// The four-eyes routing of contract approvals is platform/approval's, the
+// rule proposals use too; this file only says what a contract's step is
+// in its terms and words its refusals.
 //
 // The rule (shared/docs/domain.md, "People and permissions"):
 //   - nobody approves a contract they created or own, at any level;
 //   - each approval step is a different person;
 //   - when the creator may approve contracts themselves (a chief rep), the
-//     chief step goes to the director;
+//     chief step goes to the director (the one way contracts differ from
+//     proposals: approval.Ladder's CreatorEscalates);
 //   - when the creator is a director, it goes to another director of the
 //     branch or to the approver the admin configured.
 //
 // Who may take which tier is policy (policies/policy.csv: contract approve
 // for the chief tier, contract approve_director for the director tier),
 // passed in as Grants; nothing here compares roles.
+
+// ladder is the contracts' flow: the chief tier (0) and the director tier
+// (1), with the chief step sent up when the creator may approve.
+var ladder = approval.Ladder{Top: 1, CreatorEscalates: true}
 
 // Approval levels: the steps a contract above the thresholds passes.
 const (
@@ -52,10 +59,25 @@ type Step struct {
 // rep unless the creator may approve contracts themselves, when it goes up
 // to the director tier; a director step always goes to the director tier.
 func (s Step) Tier() string {
-	if s.Level == LevelChief && !s.CreatorApproves {
+	if s.tier() == 0 {
 		return TierChief
 	}
 	return TierDirector
+}
+
+// tier is the ladder's tier the step waits for.
+func (s Step) tier() int {
+	usual := 1
+	if s.Level == LevelChief {
+		usual = 0
+	}
+	return ladder.Tier(usual, s.CreatorApproves)
+}
+
+// record is the step as the four-eyes rule sees the revision: its creator
+// and owner wrote it, the earlier steps' approvers took their turn.
+func (s Step) record() approval.Record {
+	return approval.Record{Authors: []uint{s.CreatorID, s.OwnerID}, Approvers: s.Earlier}
 }
 
 // Grants is what the policy says of one approver on the contract's
@@ -82,30 +104,19 @@ const (
 // the approver on the customer; the caller has already made sure the
 // approver can see the contract at all.
 func (s Step) Check(approver uint, g Grants) string {
-	if approver == 0 {
-		return MsgNotApprover
-	}
-	if approver == s.CreatorID || approver == s.OwnerID {
+	// The chief tier holds contract approve; the director tier contract
+	// approve_director as well. The configured approver stands in at both.
+	holds := []bool{g.Approve, g.Approve && g.ApproveDirector}
+	standIn := s.FallbackID != 0 && approver == s.FallbackID
+	switch ladder.Decide(s.record(), approver, holds, s.tier(), standIn) {
+	case approval.Allowed:
+		return ""
+	case approval.Author:
 		return MsgOwnContract
-	}
-	for _, id := range s.Earlier {
-		if id == approver {
-			return MsgApprovedStep
-		}
-	}
-	fallback := s.FallbackID != 0 && approver == s.FallbackID
-	switch s.Tier() {
-	case TierChief:
-		if g.Approve || fallback {
-			return ""
-		}
-	case TierDirector:
-		if (g.Approve && g.ApproveDirector) || fallback {
-			return ""
-		}
-		if g.Approve {
-			return MsgDirectorStep
-		}
+	case approval.TookEarlierStep:
+		return MsgApprovedStep
+	case approval.HigherTier:
+		return MsgDirectorStep
 	}
 	return MsgNotApprover
 }

@@ -159,37 +159,33 @@ func (h *handler) customerContracts(c *fiber.Ctx) error {
 
 // --- panels
 
-func (h *handler) panelQueue(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelQueue(c *fiber.Ctx) (web.Viewer, error) {
 	rows, err := h.svc.Queue(c.UserContext(), web.MustSubject(c))
 	if err != nil {
 		return nil, err
 	}
-	return fiber.Map{"Rows": rows}, nil
+	return &queuePanel{Rows: rows}, nil
 }
 
-func (h *handler) panelTasks(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelTasks(c *fiber.Ctx) (web.Viewer, error) {
 	rows, total, err := h.svc.OverdueTasks(c.UserContext(), web.MustSubject(c), 8)
 	if err != nil {
 		return nil, err
 	}
-	return fiber.Map{"Rows": rows, "Total": total, "Today": h.svc.Today()}, nil
+	return &tasksPanel{Rows: rows, Total: total, Today: h.svc.Today()}, nil
 }
 
-func (h *handler) panelExpiring(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelExpiring(c *fiber.Ctx) (web.Viewer, error) {
 	rows, total, err := h.svc.Expiring(c.UserContext(), web.MustSubject(c), Filter{Limit: 8})
 	if err != nil {
 		return nil, err
 	}
-	type item struct {
-		Row
-		DaysLeft int
-	}
 	today := h.svc.Today()
-	items := make([]item, len(rows))
+	items := make([]expiringItem, len(rows))
 	for i, r := range rows {
-		items[i] = item{Row: r, DaysLeft: r.DaysLeft(today)}
+		items[i] = expiringItem{Row: r, DaysLeft: r.DaysLeft(today)}
 	}
-	return fiber.Map{"Rows": items, "Total": total, "Within": h.svc.Window()}, nil
+	return &expiringPanel{Rows: items, Total: total, Within: h.svc.Window()}, nil
 }
 
 // --- the form

@@ -60,7 +60,7 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	c.Post("/:id/attachments/:aid/delete", write, h.deleteAttachment)
 
 	srv.AddNav(web.NavItem{Label: "nav.contracts", Href: "/contracts", Perm: read, Order: 137})
-	srv.AddHomePanel(web.HomePanel{Order: 6, Perm: approve, Template: "contracts/panel_queue", Load: h.panelQueue})
-	srv.AddHomePanel(web.HomePanel{Order: 7, Perm: write, Template: "contracts/panel_tasks", Load: h.panelTasks})
-	srv.AddHomePanel(web.HomePanel{Order: 8, Perm: read, Template: "contracts/panel_expiring", Load: h.panelExpiring})
+	srv.AddHomePanel(web.HomePanel{Order: 6, Perm: approve, Template: "contracts/panel_queue", View: h.panelQueue})
+	srv.AddHomePanel(web.HomePanel{Order: 7, Perm: write, Template: "contracts/panel_tasks", View: h.panelTasks})
+	srv.AddHomePanel(web.HomePanel{Order: 8, Perm: read, Template: "contracts/panel_expiring", View: h.panelExpiring})
 }

@@ -101,3 +101,58 @@ func (v *formView) HasProduct(id uint) bool {
 	}
 	return false
 }
+
+// TaskStatuses are the choices of a task's status (contracts/task_fields).
+func (v *showView) TaskStatuses() []string { return TaskStatuses }
+
+// OpensService reports whether the task opens one of the contract's
+// services (its title is then the product: "开通 …").
+func (t Task) OpensService() bool { return t.Kind == TaskOpen }
+
+// expiringItem is a contract of the expiring home panel
+// (contracts/panel_expiring) with its days to the end.
+type expiringItem struct {
+	Row
+	DaysLeft int
+}
+
+// DaysTone is the badge colour of the days left: within a month
+// "danger", two months "warn", else "muted".
+func (e expiringItem) DaysTone() string {
+	switch {
+	case e.DaysLeft <= 30:
+		return "danger"
+	case e.DaysLeft <= 60:
+		return "warn"
+	}
+	return "muted"
+}
+
+// IsFree reports whether the task was added by hand (its title may be
+// edited).
+func (t Task) IsFree() bool { return t.Kind == TaskFree }
+
+// queuePanel is the home panel of revisions waiting for the reader's
+// approval (contracts/panel_queue).
+type queuePanel struct {
+	web.Page
+	Rows []Row
+}
+
+// tasksPanel is the home panel of overdue implementation tasks
+// (contracts/panel_tasks).
+type tasksPanel struct {
+	web.Page
+	Rows  []TaskRow
+	Total int64
+	Today time.Time
+}
+
+// expiringPanel is the home panel of contracts ending within Within days
+// (contracts/panel_expiring).
+type expiringPanel struct {
+	web.Page
+	Rows   []expiringItem
+	Total  int64
+	Within int
+}

@@ -30,8 +30,7 @@ func exampleContractLine() Line {
 }
 
 // contractsViews maps every template under templates/contracts to
-// example views. A template still rendered from a fiber.Map is
-// NotYetTyped.
+// example views.
 func contractsViews(b *i18n.Bundle) map[string][]web.Example {
 	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	cu := &prospects.Customer{ID: 7, Name: "哈尔滨示例集团", Grade: "A"}
@@ -107,14 +106,43 @@ func contractsViews(b *i18n.Bundle) map[string][]web.Example {
 			return map[string]any{"S": StatusActive, "T": exampleContract(StatusActive).StatusTone(), "L": b.For(i18n.ZH)}
 		}},
 
-		"contracts/filters":        web.NotYetTyped,
-		"contracts/lines":          web.NotYetTyped,
-		"contracts/panel_expiring": web.NotYetTyped,
-		"contracts/panel_queue":    web.NotYetTyped,
-		"contracts/panel_tasks":    web.NotYetTyped,
-		"contracts/rows":           web.NotYetTyped,
-		"contracts/task_fields":    web.NotYetTyped,
-		"contracts/task_title":     web.NotYetTyped,
+		// The partials, with the dicts their callers give them.
+		"contracts/filters": {func() any {
+			return map[string]any{"V": list(), "Action": "/contracts", "Expiring": false}
+		}, func() any {
+			return map[string]any{"V": list(), "Action": "/contracts/expiring", "Expiring": true}
+		}},
+		"contracts/lines": {func() any {
+			return map[string]any{"Lines": []Line{exampleContractLine()}, "L": b.For(i18n.ZH), "Lang": i18n.ZH}
+		}},
+		"contracts/rows": {func() any {
+			return map[string]any{"Rows": []Row{row(StatusActive), row(StatusExpiring)}, "L": b.For(i18n.ZH), "Today": day, "Customer": true,
+				"Pager": &web.Pager{Page: 1, Size: 20, Total: 2}}
+		}},
+		"contracts/task_fields": {func() any {
+			return map[string]any{"V": show(StatusActive, "")(), "T": Task{ID: 1, Kind: TaskOpen, Title: "专线", OwnerID: 1, DueOn: day, Status: TaskDoing, Note: "n"}}
+		}, func() any {
+			return map[string]any{"V": show(StatusActive, "")(), "T": nil}
+		}},
+		"contracts/task_title": {func() any {
+			return map[string]any{"T": Task{ID: 1, Kind: TaskOpen, Title: "专线"}, "L": b.For(i18n.ZH)}
+		}, func() any {
+			return map[string]any{"T": Task{ID: 2, Kind: TaskFree, Title: "培训"}, "L": b.For(i18n.ZH)}
+		}, func() any {
+			return map[string]any{"T": Task{ID: 3, Kind: TaskCutover}, "L": b.For(i18n.ZH)}
+		}},
+		// The home panels, with and without anything to show.
+		"contracts/panel_expiring": {func() any {
+			items := []expiringItem{{Row: row(StatusExpiring), DaysLeft: 20}, {Row: row(StatusExpiring), DaysLeft: 45}, {Row: row(StatusActive), DaysLeft: 80}}
+			return &expiringPanel{Page: web.ExamplePage(b), Rows: items, Total: 5, Within: 90}
+		}, func() any { return &expiringPanel{Page: web.ExamplePage(b), Within: 90} }},
+		"contracts/panel_queue": {func() any { return &queuePanel{Page: web.ExamplePage(b), Rows: []Row{row(StatusPending)}} },
+			func() any { return &queuePanel{Page: web.ExamplePage(b)} }},
+		"contracts/panel_tasks": {func() any {
+			t := TaskRow{Task: Task{ID: 1, Kind: TaskOpen, Title: "专线", OwnerID: 1, DueOn: day, Status: TaskTodo}, Number: "HT-2026-0031",
+				CustomerID: 7, CustomerName: cu.Name, CurrentID: 31}
+			return &tasksPanel{Page: web.ExamplePage(b), Rows: []TaskRow{t}, Total: 3, Today: day}
+		}, func() any { return &tasksPanel{Page: web.ExamplePage(b), Today: day} }},
 	}
 }
 

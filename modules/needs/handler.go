@@ -121,14 +121,14 @@ func (h *handler) renderAnalysis(c *fiber.Ctx, customerID uint, pg analysisPage)
 	if pg.status == 0 {
 		pg.status = fiber.StatusOK
 	}
-	return h.srv.RenderStatus(c, pg.status, "needs/analysis", fiber.Map{
-		"Title": cu.Name, "C": cu, "A": a, "Form": pg.form, "Errors": pg.errs,
-		"Services": views, "Total": all, "CompetitorTotal": comp,
-		"SID": pg.sid, "SForm": pg.sform, "SErrors": pg.serrs,
-		"CanWrite": h.svc.Can(me, "write", cu), "ServiceKinds": servicecat.Keys(), "Suppliers": Suppliers,
-		"PainLines": lines(a.PainPoints), "CalendarLines": lines(a.DecisionCalendar), "NoteLines": lines(a.Notes),
-		"Within": ExpiringWithinDays, "Incumbents": ours,
-	})
+	v := &analysisView{C: cu, A: a, Form: pg.form, Errors: pg.errs,
+		Services: views, Total: all, CompetitorTotal: comp,
+		SID: pg.sid, SForm: pg.sform, SErrors: pg.serrs,
+		CanWrite: h.svc.Can(me, "write", cu), ServiceKinds: servicecat.Keys(), Suppliers: Suppliers,
+		PainLines: lines(a.PainPoints), CalendarLines: lines(a.DecisionCalendar), NoteLines: lines(a.Notes),
+		Within: ExpiringWithinDays, Incumbents: ours}
+	v.Title = cu.Name
+	return h.srv.ViewStatus(c, pg.status, "needs/analysis", v)
 }
 
 func (h *handler) analysis(c *fiber.Ctx) error {
@@ -242,18 +242,17 @@ func (h *handler) renderCustomerNeeds(c *fiber.Ctx, status int, customerID uint,
 		return err
 	}
 	canWrite := h.svc.Can(me, "write", cu)
-	data := fiber.Map{
-		"Title": cu.Name, "C": cu, "Rows": rows, "CanWrite": canWrite, "Form": in, "Errors": errs,
-		"Categories": servicecat.Keys(), "Priorities": Priorities, "Next": customerPath(cu.ID, "needs"),
-	}
+	v := &customerNeedsView{C: cu, Rows: rows, CanWrite: canWrite, Next: customerPath(cu.ID, "needs"),
+		needFields: needFields{Form: in, Errors: errs, Categories: servicecat.Keys(), Priorities: Priorities}}
+	v.Title = cu.Name
 	if canWrite {
 		contacts, opps, err := h.choices(c, cu.ID)
 		if err != nil {
 			return err
 		}
-		data["Contacts"], data["Opps"] = contacts, opps
+		v.Contacts, v.Opps = contacts, opps
 	}
-	return h.srv.RenderStatus(c, status, "needs/customer_needs", data)
+	return h.srv.ViewStatus(c, status, "needs/customer_needs", v)
 }
 
 func (h *handler) customerNeeds(c *fiber.Ctx) error {
@@ -288,10 +287,10 @@ func (h *handler) renderNeedForm(c *fiber.Ctx, status int, n *Need, cu *prospect
 	if err != nil {
 		return err
 	}
-	return h.srv.RenderStatus(c, status, "needs/need_form", fiber.Map{
-		"Title": n.Short(), "N": n, "C": cu, "Form": in, "Errors": errs, "Contacts": contacts, "Opps": opps,
-		"Categories": servicecat.Keys(), "Priorities": Priorities, "Next": "/needs/" + strconv.FormatUint(uint64(n.ID), 10) + "/edit",
-	})
+	v := &needFormView{N: n, C: cu, Next: "/needs/" + strconv.FormatUint(uint64(n.ID), 10) + "/edit",
+		needFields: needFields{Form: in, Errors: errs, Contacts: contacts, Opps: opps, Categories: servicecat.Keys(), Priorities: Priorities}}
+	v.Title = n.Short()
+	return h.srv.ViewStatus(c, status, "needs/need_form", v)
 }
 
 func (h *handler) needEdit(c *fiber.Ctx) error {
@@ -393,15 +392,15 @@ func (h *handler) needs(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "needs/list", fiber.Map{
-		"Rows": rows, "Pager": p, "Filter": f, "Owners": owners, "Statuses": Statuses, "Categories": servicecat.Keys(),
-		"Priorities": Priorities, "Next": c.OriginalURL(), "Filtered": len(c.Request().URI().QueryString()) > 0,
+	return h.srv.View(c, "needs/list", &listView{
+		Rows: rows, Pager: p, Filter: f, Owners: owners, Statuses: Statuses, Categories: servicecat.Keys(),
+		Priorities: Priorities, Next: c.OriginalURL(), Filtered: len(c.Request().URI().QueryString()) > 0,
 	})
 }
 
 // --- home panel
 
-func (h *handler) panelExpiring(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelExpiring(c *fiber.Ctx) (web.Viewer, error) {
 	me := web.MustSubject(c)
 	rows, total, err := h.svc.ExpiringContracts(c.UserContext(), me, ExpiringWithinDays, 8)
 	if err != nil {
@@ -411,5 +410,5 @@ func (h *handler) panelExpiring(c *fiber.Ctx) (fiber.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fiber.Map{"Expiring": rows, "ExpiringTotal": total, "OpenNeeds": open, "Within": ExpiringWithinDays}, nil
+	return &expiringPanel{Expiring: rows, ExpiringTotal: total, OpenNeeds: open, Within: ExpiringWithinDays}, nil
 }

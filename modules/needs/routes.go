@@ -29,5 +29,5 @@ func Register(srv *web.Server, svc *Service) {
 	n.Post("/:id/status", write, h.needStatus)
 
 	srv.AddNav(web.NavItem{Label: "nav.needs", Href: "/needs", Perm: read, Order: 130})
-	srv.AddHomePanel(web.HomePanel{Order: 25, Perm: read, Template: "needs/panel_expiring", Load: h.panelExpiring})
+	srv.AddHomePanel(web.HomePanel{Order: 25, Perm: read, Template: "needs/panel_expiring", View: h.panelExpiring})
 }

@@ -105,12 +105,12 @@ func (h *handler) list(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return h.srv.Render(c, "proposals/list", fiber.Map{
-		"Title": h.srv.I18n.T(web.Lang(c), "proposals.title"), "Rows": rows, "Pager": pager, "Totals": totals,
-		"Q": f.Q, "Status": status, "Statuses": Statuses, "Owners": owners, "OwnerID": f.OwnerID,
-		"Filtered": f.Q != "" || status != "" || f.OwnerID != 0, "Users": users, "ShowOwner": showOwner,
-		"Query": listQuery(f, status),
-	})
+	v := &listView{Rows: rows, Pager: pager, Totals: totals,
+		Q: f.Q, Status: status, Statuses: Statuses, Owners: owners, OwnerID: f.OwnerID,
+		Filtered: f.Q != "" || status != "" || f.OwnerID != 0, Users: users, ShowOwner: showOwner,
+		Query: listQuery(f, status)}
+	v.Title = h.srv.I18n.T(web.Lang(c), "proposals.title")
+	return h.srv.View(c, "proposals/list", v)
 }
 
 func (h *handler) customerProposals(c *fiber.Ctx) error {
@@ -127,17 +127,17 @@ func (h *handler) customerProposals(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "proposals/customer", fiber.Map{
-		"Title": cu.Name, "C": cu, "Rows": rows, "CanWrite": h.svc.prospects.Can(me, "write", cu),
-	})
+	v := &customerView{C: cu, Rows: rows, CanWrite: h.svc.prospects.Can(me, "write", cu)}
+	v.Title = cu.Name
+	return h.srv.View(c, "proposals/customer", v)
 }
 
-func (h *handler) panelQueue(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelQueue(c *fiber.Ctx) (web.Viewer, error) {
 	rows, err := h.svc.Queue(c.UserContext(), web.MustSubject(c))
 	if err != nil {
 		return nil, err
 	}
-	return fiber.Map{"Rows": rows}, nil
+	return &queuePanel{Rows: rows}, nil
 }
 
 // --- builder

@@ -53,5 +53,5 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	p.Post("/:id/decide", approve, h.decide)
 
 	srv.AddNav(web.NavItem{Label: "nav.proposals", Href: "/proposals", Perm: read, Order: 135})
-	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: approve, Template: "proposals/panel_queue", Load: h.panelQueue})
+	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: approve, Template: "proposals/panel_queue", View: h.panelQueue})
 }

@@ -1,6 +1,9 @@
 package proposals
 
 import (
+	"html/template"
+
+	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
@@ -79,4 +82,39 @@ func (p Proposal) StatusTone() string {
 		return "danger"
 	}
 	return "muted"
+}
+
+// listView is the proposals list (proposals/list).
+type listView struct {
+	web.Page
+	Rows   []Row
+	Pager  *web.Pager
+	Totals Totals
+	// Q, Status and OwnerID are the filter as applied.
+	Q        string
+	Status   string
+	Statuses []string
+	Owners   []org.User
+	OwnerID  uint
+	Filtered bool
+	// ShowOwner: the list shows each row's account manager, from Users.
+	ShowOwner bool
+	Users     map[uint]org.User
+	// Query is the filter as a query string, for the export links.
+	Query template.URL
+}
+
+// customerView is one customer's proposals (proposals/customer).
+type customerView struct {
+	web.Page
+	C        *prospects.Customer
+	Rows     []Row
+	CanWrite bool
+}
+
+// queuePanel is the approval queue on the home page
+// (proposals/panel_queue): the versions waiting for the reader.
+type queuePanel struct {
+	web.Page
+	Rows []Row
 }

@@ -29,8 +29,7 @@ func exampleLine() Line {
 }
 
 // proposalsViews maps every template under templates/proposals to
-// example views. A template still rendered from a fiber.Map is
-// NotYetTyped.
+// example views.
 func proposalsViews(b *i18n.Bundle) map[string][]web.Example {
 	cu := &prospects.Customer{ID: 7, Name: "哈尔滨示例集团", Grade: "A"}
 	at := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
@@ -75,6 +74,31 @@ func proposalsViews(b *i18n.Bundle) map[string][]web.Example {
 			return v
 		}
 	}
+	rows := func() []Row {
+		return []Row{{Proposal: *exampleProposal(StatusPending), CustomerName: cu.Name}, {Proposal: *exampleProposal(StatusAccepted), CustomerName: cu.Name}}
+	}
+	list := func(filtered bool) web.Example {
+		return func() any {
+			v := &listView{Page: web.ExamplePage(b), Pager: &web.Pager{Page: 1, Size: 20}, Statuses: Statuses}
+			if filtered {
+				v.Rows, v.Pager.Total = rows(), 2
+				v.Totals = Totals{Count: 2, MonthlyFen: 1760000, OneTimeFen: 100000, TotalFen: 21220000}
+				v.Q, v.Status, v.OwnerID, v.Filtered = "专线", StatusPending, 1, true
+				v.Owners = []org.User{{ID: 1, Name: "李伟"}, {ID: 2, Name: "陈浩"}}
+				v.ShowOwner, v.Users, v.Query = true, map[uint]org.User{1: {ID: 1, Name: "李伟"}}, "q=%E4%B8%93&status=pending"
+			}
+			return v
+		}
+	}
+	customer := func(withRows bool) web.Example {
+		return func() any {
+			v := &customerView{Page: web.ExamplePage(b), C: cu, CanWrite: withRows}
+			if withRows {
+				v.Rows = rows()
+			}
+			return v
+		}
+	}
 	return map[string][]web.Example{
 		"proposals/show":    {show(StatusDraft, "chief"), show(StatusApproved, "director"), show(StatusSent, "")},
 		"proposals/builder": {builder(true), builder(false)},
@@ -82,10 +106,18 @@ func proposalsViews(b *i18n.Bundle) map[string][]web.Example {
 			return map[string]any{"S": StatusPending, "T": exampleProposal(StatusPending).StatusTone(), "L": b.For(i18n.ZH)}
 		}},
 
-		"proposals/customer":    web.NotYetTyped,
-		"proposals/list":        web.NotYetTyped,
-		"proposals/panel_queue": web.NotYetTyped,
-		"proposals/rows":        web.NotYetTyped,
+		"proposals/customer": {customer(true), customer(false)},
+		"proposals/list":     {list(true), list(false)},
+		"proposals/panel_queue": {func() any { return &queuePanel{Page: web.ExamplePage(b), Rows: rows()} },
+			func() any { return &queuePanel{Page: web.ExamplePage(b)} }},
+		// rows is a partial: the list's dict (sortable, with customer and
+		// owner columns) and the customer page's (neither).
+		"proposals/rows": {func() any {
+			return map[string]any{"Rows": rows(), "L": b.For(i18n.ZH), "Customer": true, "Pager": &web.Pager{Page: 1, Size: 20, Total: 2},
+				"Owner": true, "Users": map[uint]org.User{1: {ID: 1, Name: "李伟"}}}
+		}, func() any {
+			return map[string]any{"Rows": rows(), "L": b.For(i18n.ZH), "Customer": false, "Pager": nil, "Owner": false, "Users": nil}
+		}},
 	}
 }
 

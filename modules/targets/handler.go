@@ -388,19 +388,37 @@ func (h *handler) reviews(c *fiber.Ctx) error {
 
 // ---- home panels ----
 
-func (h *handler) panelProgress(c *fiber.Ctx) (fiber.Map, error) {
+// progressPanel is the reader's month on the home page
+// (targets/panel_progress); P is nil when they have no target, and the
+// panel shows nothing.
+type progressPanel struct {
+	web.Page
+	P *Progress
+}
+
+// reviewsPanel lists the month's reviews waiting for the reader
+// (targets/panel_reviews) and how many are not in.
+type reviewsPanel struct {
+	web.Page
+	Month   Month
+	Waiting []GridRow
+	Missing []Person
+	Total   int
+}
+
+func (h *handler) panelProgress(c *fiber.Ctx) (web.Viewer, error) {
 	me := web.MustSubject(c)
 	p, err := h.svc.Progress(c.UserContext(), me, me.ID, h.svc.CurrentMonth())
 	if errors.Is(err, apperr.ErrNotFound) {
-		return fiber.Map{}, nil
+		return &progressPanel{}, nil // no target this month: no card
 	}
 	if err != nil {
 		return nil, err
 	}
-	return fiber.Map{"P": p}, nil
+	return &progressPanel{P: p}, nil
 }
 
-func (h *handler) panelReviews(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelReviews(c *fiber.Ctx) (web.Viewer, error) {
 	me := web.MustSubject(c)
 	ctx := c.UserContext()
 	// Last month's reviews until the current month's window opens.
@@ -418,7 +436,7 @@ func (h *handler) panelReviews(c *fiber.Ctx) (fiber.Map, error) {
 			waiting = append(waiting, r)
 		}
 	}
-	return fiber.Map{"Month": m, "Waiting": waiting, "Missing": g.Missing(), "Total": len(g.Rows)}, nil
+	return &reviewsPanel{Month: m, Waiting: waiting, Missing: g.Missing(), Total: len(g.Rows)}, nil
 }
 
 // gridRowView is a grid row ready to print.

@@ -48,6 +48,6 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	srv.AddNav(web.NavItem{Label: "nav.targets", Href: "/targets", Perm: read, Order: 150})
 	// The manager's "this month so far"; the chief rep's and director's
 	// reviews to read (only managers write reviews, only they get the first).
-	srv.AddHomePanel(web.HomePanel{Order: 3, Perm: rwrite, Template: "targets/panel_progress", Load: h.panelProgress})
-	srv.AddHomePanel(web.HomePanel{Order: 4, Perm: set, Template: "targets/panel_reviews", Load: h.panelReviews})
+	srv.AddHomePanel(web.HomePanel{Order: 3, Perm: rwrite, Template: "targets/panel_progress", View: h.panelProgress})
+	srv.AddHomePanel(web.HomePanel{Order: 4, Perm: set, Template: "targets/panel_reviews", View: h.panelReviews})
 }

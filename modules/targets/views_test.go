@@ -10,8 +10,7 @@ import (
 )
 
 // targetsViews maps every template under templates/targets to example
-// views. NotYetTyped marks a template still rendered from a fiber.Map (or
-// a partial given a dict): parsed, not executed.
+// views.
 func targetsViews(b *i18n.Bundle) map[string][]web.Example {
 	loc := time.UTC
 	m := MonthOf(time.Date(2026, 6, 15, 0, 0, 0, 0, loc), loc)
@@ -42,6 +41,13 @@ func targetsViews(b *i18n.Bundle) map[string][]web.Example {
 			{Person: Person{ID: 4, Name: "赵敏", TeamName: "二组"}, Lines: atts()}}, Totals: atts(), Sort: "name", Desc: true}
 	}
 	page := func() web.Page { return web.ExamplePage(b) }
+	progress := func() *Progress {
+		p := &Progress{Person: person, Month: m, DaysLeft: 3, Current: true, HasTarget: true}
+		for _, a := range atts() {
+			p.Lines = append(p.Lines, ProgressLine{Attainment: a, Remaining: 5, PerDay: 17})
+		}
+		return p
+	}
 	reviewView := func(status string, open bool) web.Example {
 		return func() any {
 			rv := &ReviewView{Review: review(status), Person: person, Month: m, Opens: at, Open: open, CanEdit: open, CanComment: true,
@@ -65,10 +71,7 @@ func targetsViews(b *i18n.Bundle) map[string][]web.Example {
 					ByMonth: map[string]map[string]int64{m.String(): {"A": 2}}}, Lines: Lines, Sort: "name", Dir: "desc", CanSet: true}
 		}},
 		"targets/progress": {func() any {
-			p := &Progress{Person: person, Month: m, DaysLeft: 3, Current: true, HasTarget: true}
-			for _, a := range atts() {
-				p.Lines = append(p.Lines, ProgressLine{Attainment: a, Remaining: 5, PerDay: 17})
-			}
+			p := progress()
 			return &progressView{Page: page(), Months: navFor(m), P: p, Self: true, Reviews: []Review{*review(StatusSignedOff)}, MyReview: review(StatusReturned)}
 		}},
 		"targets/set": {func() any {
@@ -93,10 +96,26 @@ func targetsViews(b *i18n.Bundle) map[string][]web.Example {
 			return map[string]any{"S": StatusReturned, "T": ReviewTone(StatusReturned), "L": b.For(i18n.ZH)}
 		}},
 
-		"targets/month_picker":   web.NotYetTyped,
-		"targets/panel_progress": web.NotYetTyped,
-		"targets/panel_reviews":  web.NotYetTyped,
-		"targets/progress_table": web.NotYetTyped,
+		// The partials, with the dicts their callers give them.
+		"targets/month_picker": {func() any {
+			return map[string]any{"N": navFor(m), "L": b.For(i18n.ZH), "Path": "/targets"}
+		}},
+		"targets/progress_table": {func() any {
+			return map[string]any{"P": progress(), "L": b.For(i18n.ZH)}
+		}, func() any {
+			// The last day of the month: what is short, not the pace; and
+			// a month without a target.
+			p := progress()
+			p.DaysLeft, p.HasTarget = 0, false
+			return map[string]any{"P": p, "L": b.For(i18n.ZH)}
+		}},
+		// The home panels; without a target the progress panel is empty.
+		"targets/panel_progress": {func() any { return &progressPanel{Page: page(), P: progress()} },
+			func() any { return &progressPanel{Page: page()} }},
+		"targets/panel_reviews": {func() any {
+			g := grid()
+			return &reviewsPanel{Page: page(), Month: m, Waiting: g.Rows[:1], Missing: g.Missing(), Total: len(g.Rows)}
+		}, func() any { return &reviewsPanel{Page: page(), Month: m} }},
 	}
 }
 

@@ -82,10 +82,10 @@ func (h *handler) list(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return h.srv.Render(c, "visits/list", fiber.Map{
-		"Rows": rows, "Pager": p, "Overdue": overdue, "View": view, "CanScope": h.canSeeScope(me),
-		"Statuses": Statuses, "Status": c.Query("status"), "Customer": customer, "Now": h.svc.Now(), "Today": h.svc.Today(),
-		"Day": q.Day, "Drilled": q.Day != nil || q.TeamID != 0 || q.OwnerID != 0,
+	return h.srv.View(c, "visits/list", &listView{
+		Rows: rows, Pager: p, Overdue: overdue, View: view, CanScope: h.canSeeScope(me),
+		Statuses: Statuses, Status: c.Query("status"), Customer: customer, Now: h.svc.Now(), Today: h.svc.Today(),
+		Day: q.Day, Drilled: q.Day != nil || q.TeamID != 0 || q.OwnerID != 0,
 	})
 }
 
@@ -177,19 +177,19 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 	if view == ViewScope {
 		q.Set("who", ViewScope)
 	}
-	return h.srv.Render(c, "visits/calendar", fiber.Map{
-		"Days": days, "Mode": mode, "Anchor": anchor, "View": view, "CanScope": h.canSeeScope(me),
-		"PrevDate": prev.Format("2006-01-02"), "NextDate": next.Format("2006-01-02"), "Query": q.Encode(),
-		"TodayDate": now.Format("2006-01-02"), "Loc": loc, "Now": h.svc.Now(), "By": by,
+	return h.srv.View(c, "visits/calendar", &calendarView{
+		Days: days, Mode: mode, Anchor: anchor, View: view, CanScope: h.canSeeScope(me),
+		PrevDate: prev.Format("2006-01-02"), NextDate: next.Format("2006-01-02"), Query: q.Encode(),
+		TodayDate: now.Format("2006-01-02"), Loc: loc, Now: h.svc.Now(), By: by,
 	})
 }
 
-func (h *handler) panelAgenda(c *fiber.Ctx) (fiber.Map, error) {
+func (h *handler) panelAgenda(c *fiber.Ctx) (web.Viewer, error) {
 	a, err := h.svc.Agenda(c.UserContext(), web.MustSubject(c))
 	if err != nil {
 		return nil, err
 	}
-	return fiber.Map{"Agenda": a, "Now": h.svc.Now(), "Loc": h.svc.Location()}, nil
+	return &agendaPanel{Agenda: a, Now: h.svc.Now(), Loc: h.svc.Location()}, nil
 }
 
 func (h *handler) customerVisits(c *fiber.Ctx) error {
@@ -246,10 +246,10 @@ func (h *handler) renderPlanForm(c *fiber.Ctx, status int, id uint, cu *prospect
 		part[x] = true
 	}
 	me := web.MustSubject(c)
-	return h.srv.RenderStatus(c, status, "visits/form", fiber.Map{
-		"ID": id, "C": cu, "Form": in, "Errors": errs, "Kinds": Kinds, "Items": ChecklistItems,
-		"Contacts": contacts, "Selected": sel, "Colleagues": colleagues, "Going": part, "MeID": me.ID,
-		"SuggestChief": cu.Grade == "A" && cu.ChiefRepID != nil,
+	return h.srv.ViewStatus(c, status, "visits/form", &formView{
+		ID: id, C: cu, Form: in, Errors: errs, Kinds: Kinds, Items: ChecklistItems,
+		Contacts: contacts, Selected: sel, Colleagues: colleagues, Going: part, MeID: me.ID,
+		SuggestChief: cu.Grade == "A" && cu.ChiefRepID != nil,
 	})
 }
 
@@ -556,7 +556,9 @@ func (h *handler) brief(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "visits/brief", fiber.Map{"B": b, "Title": b.Customer.Name, "Loc": h.svc.Location()})
+	v := &briefView{B: b}
+	v.Title = b.Customer.Name
+	return h.srv.View(c, "visits/brief", v)
 }
 
 func (h *handler) briefPDF(c *fiber.Ctx) error {
@@ -588,7 +590,7 @@ func (h *handler) feedPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "visits/feed", fiber.Map{"Has": has})
+	return h.srv.View(c, "visits/feed", &feedView{Has: has})
 }
 
 func (h *handler) feedCreate(c *fiber.Ctx) error {
@@ -596,11 +598,11 @@ func (h *handler) feedCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Has": true, "URL": c.BaseURL() + "/ics/" + token}
+	v := &feedView{Has: true, URL: c.BaseURL() + "/ics/" + token}
 	if webcal, ok := WebcalURL(c.Hostname(), token); ok {
-		data["WebcalURL"] = webcal
+		v.WebcalURL = webcal
 	}
-	return h.srv.Render(c, "visits/feed", data)
+	return h.srv.View(c, "visits/feed", v)
 }
 
 func (h *handler) feedRevoke(c *fiber.Ctx) error {

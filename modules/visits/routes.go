@@ -38,7 +38,7 @@ func Register(srv *web.Server, svc *Service, pdf BriefRenderer) {
 		web.NavItem{Label: "nav.visits", Href: "/visits", Perm: read, Order: 105},
 		web.NavItem{Label: "nav.calendar", Href: "/visits/calendar", Perm: read, Order: 106},
 	)
-	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: read, Template: "visits/panel_agenda", Load: h.panelAgenda})
+	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: read, Template: "visits/panel_agenda", View: h.panelAgenda})
 	svc.prospects.Timeline().AddCustomerLink(prospects.CustomerLink{Label: "nav.visits", Path: "visits", Order: 5})
 	svc.prospects.Timeline().AddCustomerAction(prospects.CustomerLink{Label: "visits.new", Path: "/visits/new?customer={id}", Order: 5})
 }

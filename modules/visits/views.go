@@ -1,6 +1,10 @@
 package visits
 
 import (
+	"html/template"
+	"time"
+
+	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -47,3 +51,104 @@ func (p Plan) IsDone() bool { return p.Status == StatusDone }
 // NextIsTodo reports whether the form's next step is a to-do rather than
 // a visit.
 func (in RecordInput) NextIsTodo() bool { return in.NextKind == NextTodo }
+
+// listView is the visits list (visits/list): one's own visits or, for
+// those who see others', the team's or branch's (View).
+type listView struct {
+	web.Page
+	Rows    []PlanRow
+	Pager   *web.Pager
+	Overdue []PlanRow
+	// View is ViewMine or ViewScope; CanScope: the user may switch.
+	View     string
+	CanScope bool
+	Statuses []string
+	Status   string
+	// Customer narrows the list to one customer (nil: all).
+	Customer *prospects.Customer
+	Now      time.Time
+	Today    time.Time
+	// Day is the calendar's drill-down day; Drilled: the list is narrowed
+	// by day, team or owner.
+	Day     *time.Time
+	Drilled bool
+}
+
+// Scoped reports whether the list shows the team's or branch's visits.
+func (v *listView) Scoped() bool { return v.View == ViewScope }
+
+// Mine reports whether the list shows one's own visits.
+func (v *listView) Mine() bool { return v.View == ViewMine }
+
+// calendarView is the calendar (visits/calendar), by week or by month.
+type calendarView struct {
+	web.Page
+	Days []day
+	// Mode is "week" or "month"; templates ask IsWeek/IsMonth.
+	Mode     string
+	Anchor   time.Time
+	View     string
+	CanScope bool
+	PrevDate string
+	NextDate string
+	// Query is mode and who, for the navigation links.
+	Query     string
+	TodayDate string
+	Loc       *time.Location
+	Now       time.Time
+	// By is the grouping of the day counts ("" when the visits are listed).
+	By string
+}
+
+// IsWeek reports whether the calendar shows a week.
+func (v *calendarView) IsWeek() bool { return v.Mode == "week" }
+
+// IsMonth reports whether the calendar shows a month.
+func (v *calendarView) IsMonth() bool { return v.Mode == "month" }
+
+// Scoped reports whether the calendar shows the team's or branch's visits.
+func (v *calendarView) Scoped() bool { return v.View == ViewScope }
+
+// formView is the visit plan form (visits/form), new (ID 0) or edit.
+type formView struct {
+	web.Page
+	ID     uint
+	C      *prospects.Customer
+	Form   PlanInput
+	Errors map[string]string
+	Kinds  []string
+	Items  []string
+	// Contacts are the customer's people to meet; Selected those ticked.
+	Contacts []prospects.Contact
+	Selected map[uint]bool
+	// Colleagues may go along; Going those ticked.
+	Colleagues []org.User
+	Going      map[uint]bool
+	MeID       uint
+	// SuggestChief: an A-grade customer with a chief rep (the form
+	// suggests taking them along).
+	SuggestChief bool
+}
+
+// briefView is the pre-visit brief (visits/brief).
+type briefView struct {
+	web.Page
+	B *Brief
+}
+
+// feedView is the calendar feed page (visits/feed); URL and WebcalURL
+// are shown once, right after a feed was made.
+type feedView struct {
+	web.Page
+	Has       bool
+	URL       string
+	WebcalURL template.URL
+}
+
+// agendaPanel is the reader's day on the home page (visits/panel_agenda).
+type agendaPanel struct {
+	web.Page
+	Agenda *Agenda
+	Now    time.Time
+	Loc    *time.Location
+}

@@ -22,7 +22,7 @@ func examplePlan(status string) *Plan {
 }
 
 // visitsViews maps every template under templates/visits to example
-// views. A template still rendered from a fiber.Map is NotYetTyped.
+// views.
 func visitsViews(b *i18n.Bundle) map[string][]web.Example {
 	at := time.Date(2026, 6, 1, 3, 0, 0, 0, time.UTC)
 	ct := prospects.Contact{ID: 3, CustomerID: 7, Name: "王经理", Role: "decision"}
@@ -61,18 +61,74 @@ func visitsViews(b *i18n.Bundle) map[string][]web.Example {
 		v.D.Record, v.D.Todo, v.RecordLater = nil, &Todo{ID: 8, Title: "发送报价", DueDate: at, DoneAt: &at}, true
 		return v
 	}
+	row := func(status string) PlanRow {
+		return PlanRow{Plan: *examplePlan(status), CustomerName: cu.Name, CustomerGrade: "A", OwnerName: "李伟"}
+	}
+	// list: scoped shows the owner column; full adds a customer, a
+	// drill-down day, the overdue card and a past visit's divider.
+	list := func(view string, full bool) web.Example {
+		return func() any {
+			v := &listView{Page: web.ExamplePage(b), Pager: &web.Pager{Page: 1, Size: 20}, View: view, CanScope: true,
+				Statuses: Statuses, Status: StatusPlanned, Now: at, Today: at}
+			if full {
+				later := row(StatusPlanned)
+				later.StartsAt = at.AddDate(0, 0, 2)
+				day := at
+				v.Rows, v.Pager.Total = []PlanRow{later, row(StatusPlanned), row(StatusDone)}, 3
+				v.Overdue, v.Customer, v.Day, v.Drilled = []PlanRow{row(StatusPlanned)}, cu, &day, true
+			} else {
+				v.Rows, v.Drilled = []PlanRow{row(StatusDone)}, true
+			}
+			return v
+		}
+	}
+	calendar := func(mode, view, by string) web.Example {
+		return func() any {
+			days := []day{{Date: at, InMonth: true, Today: true, Visits: []PlanRow{row(StatusPlanned), row(StatusDone)}}}
+			for i := 1; i < 7; i++ {
+				days = append(days, day{Date: at.AddDate(0, 0, i)})
+			}
+			if by != "" {
+				days[0].Visits = nil
+				days[0].Counts, days[0].Total = []DayCount{{Day: 0, Key: 1, Name: "一组", N: 3}, {Day: 0, N: 1}}, 4
+			}
+			return &calendarView{Page: web.ExamplePage(b), Days: days, Mode: mode, Anchor: at, View: view, CanScope: true,
+				PrevDate: "2026-05-25", NextDate: "2026-06-08", Query: "mode=" + mode, TodayDate: "2026-06-01", Loc: time.UTC, Now: at, By: by}
+		}
+	}
+	form := func(id uint, full bool) web.Example {
+		return func() any {
+			v := &formView{Page: web.ExamplePage(b), ID: id, C: &prospects.Customer{ID: 7, Name: cu.Name, Grade: "A", OwnerID: 1},
+				Form: PlanInput{CustomerID: 7, Date: "2026-06-01", Time: "10:00", Duration: "60", Kind: "needs", Objective: "了解需求", Location: "总部",
+					Contacts: []uint{3}, Participants: []uint{2}, Checklist: map[string]bool{ChecklistItems[0]: true}, Version: 2},
+				Errors: map[string]string{"_form": "错误", "kind": "请选择", "objective": "必填", "contacts": "请选择", "participants": "不可选"},
+				Kinds:  Kinds, Items: ChecklistItems, Selected: map[uint]bool{3: true}, Going: map[uint]bool{2: true}, MeID: 1,
+				Colleagues: []org.User{{ID: 1, Name: "李伟", Role: "sales"}, {ID: 2, Name: "赵敏", Role: "chief"}}}
+			if full {
+				v.Contacts, v.SuggestChief = []prospects.Contact{ct}, true
+			}
+			return v
+		}
+	}
 	return map[string][]web.Example{
 		"visits/show":      {show(true), show(false), later},
 		"visits/checklist": {show(true), func() any { v := show(false)().(*showView); v.D.CanWrite = false; return v }},
 
-		"visits/brief":    web.NotYetTyped,
-		"visits/calendar": web.NotYetTyped,
-		"visits/feed":     web.NotYetTyped,
-		"visits/form":     web.NotYetTyped,
-		"visits/list":     web.NotYetTyped,
+		"visits/brief": {func() any {
+			return &briefView{Page: web.ExamplePage(b), B: exampleBrief(cu, ct)}
+		}, func() any {
+			// A brief with nothing found yet: each section says so.
+			br := exampleBrief(cu, ct)
+			br.Contacts, br.OpenOpportunities, br.LastVisits, br.Sections = nil, nil, nil, []BriefPart{{Title: "brief.needs"}}
+			return &briefView{Page: web.ExamplePage(b), B: br}
+		}},
+		"visits/calendar": {calendar("week", ViewScope, ""), calendar("month", ViewMine, ByTeam)},
+		"visits/feed": {func() any {
+			return &feedView{Page: web.ExamplePage(b), Has: true, URL: "https://crm.example/ics/tok", WebcalURL: "webcal://crm.example/ics/tok"}
+		}, func() any { return &feedView{Page: web.ExamplePage(b)} }},
+		"visits/form": {form(21, true), form(0, false)},
+		"visits/list": {list(ViewScope, true), list(ViewMine, false)},
 		"visits/panel_agenda": {func() any {
-			// A home panel's data is a map (HomePanel.Load) merged with the
-			// page's: the keys the panel reads.
 			row := func(status string) PlanRow {
 				return PlanRow{Plan: *examplePlan(status), CustomerName: cu.Name, CustomerGrade: "A", OwnerName: "李伟"}
 			}
@@ -80,7 +136,7 @@ func visitsViews(b *i18n.Bundle) map[string][]web.Example {
 			a := &Agenda{Today: []PlanRow{row(StatusDone), row(StatusPlanned)}, Unprepared: []PlanRow{row(StatusPlanned)}, Overdue: []PlanRow{row(StatusPlanned)},
 				Todos: []TodoRow{{Todo: Todo{ID: 8, CustomerID: 7, OwnerID: 1, VisitID: &visit, Title: "发送报价", DueDate: at.AddDate(0, 0, -2)}, CustomerName: cu.Name}}, TodoDay: at,
 				Free: []AgendaTodo{{ID: 3, Title: "回访", Due: "2026-06-01 15:00", Overdue: true, Link: "/customers/7", LinkLabel: cu.Name, Version: 1}, {ID: 4, Title: "准备材料", Due: "2026-06-01"}}}
-			return map[string]any{"L": b.For(i18n.ZH), "CSRF": "token", "Agenda": a, "Now": at, "Loc": time.UTC}
+			return &agendaPanel{Page: web.ExamplePage(b), Agenda: a, Now: at, Loc: time.UTC}
 		}},
 	}
 }
@@ -115,5 +171,21 @@ func TestVisitPageRejectsTheWrongView(t *testing.T) {
 	err = web.RenderExample(set, "visits/show", &misspelt{Page: web.ExamplePage(b), Plan: examplePlan(StatusPlanned)})
 	if err == nil || !strings.Contains(err.Error(), "can't evaluate field") {
 		t.Fatalf("the visit page rendered a view without .P: %v", err)
+	}
+}
+
+func exampleBrief(cu *prospects.Customer, ct prospects.Contact) *Brief {
+	at := time.Date(2026, 5, 20, 2, 0, 0, 0, time.UTC)
+	full := *cu
+	full.Industry, full.Status, full.CreditCode, full.Headcount, full.AnnualSpendFen = "manufacturing", "active", "91230100MA1234567X", 800, 12000000
+	full.Region, full.Address, full.Competitors, full.QualScore = "哈尔滨", "中央大街 1 号", "cmcc,ctcc", 80
+	ct.Title, ct.Attitude, ct.Preferences = "信息部经理", "supporter", "喜欢数据"
+	return &Brief{
+		Detail: Detail{Plan: examplePlan(StatusPlanned), Customer: &full, Contacts: []prospects.Contact{ct},
+			Participants: []org.User{{ID: 2, Name: "赵敏"}}, Owner: org.User{ID: 1, Name: "李伟"}},
+		OpenOpportunities: []prospects.Opportunity{{ID: 5, Title: "专线扩容", Stage: prospects.StageProposal, MonthlyFen: 800000}},
+		LastVisits: []BriefVisit{{Plan: PlanRow{Plan: *examplePlan(StatusDone), CustomerName: cu.Name},
+			Record: Record{ID: 4, VisitID: 20, Discussed: "扩容", Attitude: "positive", NextStep: "报价", CreatedAt: at}}},
+		Sections: []BriefPart{{Title: "brief.needs", Lines: []BriefLine{Line("brief.needs")}}},
 	}
 }

@@ -1,7 +1,7 @@
 // Package approval is the four-eyes rule shared by every record that
-// needs approval before it leaves the house (proposals now, contracts
-// next): nobody approves what they wrote, and every step of an approval
-// is taken by a different person. It is a platform leaf: it knows people
+// needs approval before it leaves the house (proposals and contracts):
+// nobody approves what they wrote, and every step of an approval is taken
+// by a different person. It is a platform leaf: it knows people
 // only by their user ids, and the caller says who may take a step (from
 // the policy) in order of preference.
 package approval
@@ -27,9 +27,7 @@ type Record struct {
 }
 
 // MayTake reports whether candidate may take the next step of r.
-func MayTake(r Record, candidate uint) bool {
-	return candidate != 0 && !slices.Contains(r.Authors, candidate) && !slices.Contains(r.Approvers, candidate)
-}
+func MayTake(r Record, candidate uint) bool { return Check(r, candidate) == Allowed }
 
 // Step lists who may take one step, as tiers in order of preference: the
 // step's usual approvers first, then their stand-ins, then a configured
@@ -71,4 +69,83 @@ func Feasible(r Record, steps []Step) bool {
 		}
 	}
 	return false
+}
+
+// Refusal is why a candidate may not take a step (Allowed when they may).
+type Refusal int
+
+const (
+	// Allowed: the candidate may take the step.
+	Allowed Refusal = iota
+	// NotApprover: nobody is named, or the policy gives the candidate no
+	// tier the step may go to.
+	NotApprover
+	// Author: the candidate made the record what it is (creator, owner,
+	// an editor or submitter).
+	Author
+	// TookEarlierStep: the candidate approved an earlier step of the round.
+	TookEarlierStep
+	// HigherTier: the candidate holds a tier below the one the step waits
+	// for (a chief rep, when the step went up to the director).
+	HigherTier
+)
+
+// Check is the four-eyes rule for one candidate with its reason:
+// MayTake(r, candidate) exactly when Check returns Allowed.
+func Check(r Record, candidate uint) Refusal {
+	switch {
+	case candidate == 0:
+		return NotApprover
+	case slices.Contains(r.Authors, candidate):
+		return Author
+	case slices.Contains(r.Approvers, candidate):
+		return TookEarlierStep
+	}
+	return Allowed
+}
+
+// Ladder is a flow whose steps each wait for one tier of approvers,
+// tiers numbered from the lowest (0: the chief rep's tier, 1: the
+// director's). Route and Step order people for a step; a Ladder answers
+// for one candidate whose tiers the policy names, which is how a flow
+// checks a decision and filters a queue. Options say how a flow differs
+// from the plain rule; the rule itself (Check) is the same for all.
+type Ladder struct {
+	// Top is the highest tier.
+	Top int
+	// CreatorEscalates: when the record's creator holds the tier a step
+	// usually waits for, the step waits for the next tier up instead —
+	// so that no colleague of the same tier approves for them (a chief
+	// rep's contract goes to the director, not to a fellow chief rep).
+	// Without it, only the creator themselves is kept off the step (the
+	// proposals' rule, where a fellow chief rep may take it).
+	CreatorEscalates bool
+}
+
+// Tier is the tier a step usually taken at usual waits for, given whether
+// the record's creator holds that tier themselves.
+func (l Ladder) Tier(usual int, creatorHolds bool) int {
+	if l.CreatorEscalates && creatorHolds && usual < l.Top {
+		return usual + 1
+	}
+	return usual
+}
+
+// Decide says whether candidate may take a step of r that waits for tier:
+// holds[i] is whether the policy puts the candidate in tier i, and
+// standIn whether they are a configured stand-in, who may take a step at
+// any tier. The four-eyes rule (Check) comes first, for stand-ins too.
+func (l Ladder) Decide(r Record, candidate uint, holds []bool, tier int, standIn bool) Refusal {
+	if why := Check(r, candidate); why != Allowed {
+		return why
+	}
+	if standIn || (tier >= 0 && tier < len(holds) && holds[tier]) {
+		return Allowed
+	}
+	for i := 0; i < tier && i < len(holds); i++ {
+		if holds[i] {
+			return HigherTier
+		}
+	}
+	return NotApprover
 }

@@ -59,3 +59,64 @@ func TestFeasible(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSaysWhy(t *testing.T) {
+	r := Record{Authors: []uint{1, 2}, Approvers: []uint{3}}
+	for id, want := range map[uint]Refusal{0: NotApprover, 1: Author, 2: Author, 3: TookEarlierStep, 4: Allowed} {
+		if got := Check(r, id); got != want {
+			t.Errorf("Check(%d) = %v, want %v", id, got, want)
+		}
+		if MayTake(r, id) != (want == Allowed) {
+			t.Errorf("MayTake(%d) disagrees with Check", id)
+		}
+	}
+}
+
+// TestLadder: a step waits for one tier; a holder of a lower tier hears
+// that it went up; a stand-in may take any tier; the four-eyes rule binds
+// everyone. CreatorEscalates is the one option: with it a creator who
+// holds the step's tier sends it one tier up, so that a colleague of the
+// same tier cannot take it.
+func TestLadder(t *testing.T) {
+	const creator, owner, chief2, director, standIn = 10, 1, 11, 20, 30
+	chiefOnly, both, none := []bool{true, false}, []bool{true, true}, []bool{false, false}
+	plain, escalating := Ladder{Top: 1}, Ladder{Top: 1, CreatorEscalates: true}
+	if got := plain.Tier(0, true); got != 0 {
+		t.Errorf("plain ladder: the chief step went to tier %d", got)
+	}
+	if got := escalating.Tier(0, true); got != 1 {
+		t.Errorf("escalating ladder, creator holds the chief tier: tier %d, want 1", got)
+	}
+	if got := escalating.Tier(0, false); got != 0 {
+		t.Errorf("escalating ladder, creator holds nothing: tier %d, want 0", got)
+	}
+	if got := escalating.Tier(1, true); got != 1 {
+		t.Errorf("escalating ladder: the top tier has nowhere to go, got %d", got)
+	}
+	r := Record{Authors: []uint{creator, owner}}
+	cases := []struct {
+		name      string
+		l         Ladder
+		candidate uint
+		holds     []bool
+		standIn   bool
+		want      Refusal
+	}{
+		{"plain: a fellow chief rep takes the chief step", plain, chief2, chiefOnly, false, Allowed},
+		{"escalating: a fellow chief rep hears it went up", escalating, chief2, chiefOnly, false, HigherTier},
+		{"escalating: the director takes it", escalating, director, both, false, Allowed},
+		{"escalating: the stand-in takes it", escalating, standIn, none, true, Allowed},
+		{"the creator never", escalating, creator, both, true, Author},
+		{"the owner never", plain, owner, both, false, Author},
+		{"no tier at all", escalating, 40, none, false, NotApprover},
+	}
+	for _, c := range cases {
+		tier := c.l.Tier(0, true) // a chief step whose creator holds the chief tier
+		if got := c.l.Decide(r, c.candidate, c.holds, tier, c.standIn); got != c.want {
+			t.Errorf("%s: Decide = %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got := escalating.Decide(Record{Approvers: []uint{standIn}}, standIn, none, 1, true); got != TookEarlierStep {
+		t.Errorf("a stand-in who took the first step took the second: %v", got)
+	}
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"sort"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -15,6 +16,9 @@ type HomePanel struct {
 	Perm     Perm
 	Template string
 	Load     func(c *fiber.Ctx) (fiber.Map, error)
+	// View loads the panel's typed view (a struct embedding Page, whose
+	// Page is filled in) instead of Load's map; a panel sets one of them.
+	View func(c *fiber.Ctx) (Viewer, error)
 }
 
 // AddHomePanel registers a panel.
@@ -36,15 +40,33 @@ func (s *Server) HomePanels(c *fiber.Ctx) ([]template.HTML, error) {
 		if !p.Perm.Permits(s.Enforcer, me) {
 			continue
 		}
-		data, err := p.Load(c)
-		if err != nil {
-			return nil, err
-		}
-		html, err := s.renderToString(c, p.Template, data)
+		html, err := s.renderPanel(c, p)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, html)
 	}
 	return out, nil
+}
+
+// renderPanel renders one panel from its typed view (View) or its map
+// (Load).
+func (s *Server) renderPanel(c *fiber.Ctx, p HomePanel) (template.HTML, error) {
+	if p.View == nil {
+		data, err := p.Load(c)
+		if err != nil {
+			return "", err
+		}
+		return s.renderToString(c, p.Template, data)
+	}
+	v, err := p.View(c)
+	if err != nil {
+		return "", err
+	}
+	*v.page() = s.newPage(c)
+	var b strings.Builder
+	if err := s.engine.Render(&b, p.Template, v); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil //nolint:gosec // output of html/template, already escaped
 }
