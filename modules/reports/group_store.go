@@ -1,0 +1,94 @@
+package reports
+
+// The SQL of the grouping by top-level group (group.go).
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"gorm.io/gorm"
+)
+
+// GroupSum is one top-level group's share of a report's rows: RootID is
+// the group's top customer (0: customers that belong to no group — a
+// top-level customer without members), N the rows, A and B the report's
+// two summed values (fen, or fen × percent for the forecast's weighted
+// value).
+type GroupSum struct {
+	RootID uint
+	N      int64
+	A, B   int64
+}
+
+// TopGroups sums rows — a query selecting customer_id, a and b, already
+// scoped and filtered as its report — per top-level group of the row's
+// customer, in one statement: x is the rows, up walks from each of their
+// customers to its ancestors, top keeps the ancestor without a parent,
+// and g makes a top customer without members "no group" (0).
+func (s *Store) TopGroups(ctx context.Context, rows *gorm.DB) ([]GroupSum, error) {
+	if rows.Error != nil {
+		return nil, rows.Error
+	}
+	var out []GroupSum
+	err := s.conn(ctx).Raw(`WITH RECURSIVE x AS (?),
+up(cid, id, parent_id, depth) AS (
+  SELECT c.id, c.id, c.parent_id, 0 FROM customers c WHERE c.id IN (SELECT customer_id FROM x)
+  UNION ALL
+  SELECT up.cid, p.id, p.parent_id, up.depth + 1 FROM up JOIN customers p ON p.id = up.parent_id
+  WHERE p.deleted_at IS NULL AND up.depth < ?
+),
+top(cid, root_id) AS (SELECT cid, id FROM up WHERE parent_id IS NULL),
+g(cid, gid) AS (
+  SELECT t.cid, CASE WHEN t.root_id = t.cid AND NOT EXISTS (
+    SELECT 1 FROM customers m WHERE m.parent_id = t.cid AND m.deleted_at IS NULL) THEN 0 ELSE t.root_id END
+  FROM top t
+)
+SELECT COALESCE(g.gid, 0) AS root_id, COUNT(*) AS n, COALESCE(SUM(x.a), 0) AS a, COALESCE(SUM(x.b), 0) AS b
+FROM x LEFT JOIN g ON g.cid = x.customer_id
+GROUP BY COALESCE(g.gid, 0)`, rows, maxGroupDepth).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("report by top-level group: %w", err)
+	}
+	return out, nil
+}
+
+// GroupNames names the groups among ids that scope reaches (the report
+// scope, on the top customer's own columns); a group whose top customer
+// the viewer may not see is left out, so its name never shows.
+func (s *Store) GroupNames(ctx context.Context, scope authz.ListScope, ids []uint) (map[uint]string, error) {
+	out := map[uint]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   uint
+		Name string
+	}
+	q := scope.Apply(s.conn(ctx).Table("customers").Select("customers.id, customers.name").
+		Where("customers.id IN ? AND customers.deleted_at IS NULL", ids), customerCols)
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("report group names: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
+
+// forecastRows are the forecast's opportunities in [from, to) as
+// customer_id, a (monthly) and b (monthly × probability, fen × percent).
+func (s *Store) forecastRows(ctx context.Context, scope authz.ListScope, f Filter, probs map[string]int, from, to time.Time) *gorm.DB {
+	return s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").
+		Select("opportunities.customer_id AS customer_id, opportunities.monthly_fen AS a, opportunities.monthly_fen * ("+probCase(probs)+") AS b").
+		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ? AND opportunities.expected_close >= ? AND opportunities.expected_close < ?", OpenStages, dateOnly(from), dateOnly(to))
+}
+
+// expiringRows are the expiring report's contracts as customer_id, a
+// (monthly) and b (contract total).
+func (s *Store) expiringRows(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) *gorm.DB {
+	return s.rows(ctx, scope, f, "contracts", "contracts.owner_id").
+		Where("contracts.deleted_at IS NULL AND contracts.status IN ? AND contracts.end_on >= ? AND contracts.end_on <= ?", inForce, dateOnly(from), dateOnly(to)).
+		Select("contracts.customer_id AS customer_id, contracts.monthly_fen AS a, contracts.total_fen AS b")
+}
