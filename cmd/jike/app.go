@@ -231,10 +231,11 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		OnSent:     advanceOpportunity(prospectSvc, prospects.StageProposal),
 		OnAccepted: advanceOpportunity(prospectSvc, prospects.StageNegotiation),
 	})
-	proposals.Register(srv, proposalSvc, proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location,
+	proposalPages := proposals.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead, Location: o.Location,
 		Unit: func(lang, unit string) string {
 			return catalog.UnitName(func(id string) string { return srv.I18n.T(lang, id) }, unit)
-		}})
+		}}
+	proposals.Register(srv, proposalSvc, proposalPages)
 	timeline.Register(proposalSvc.TimelineEntries)
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.proposals", Path: "proposals", Order: 30})
 	timeline.AddCustomerAction(prospects.CustomerLink{Label: "proposals.new", Path: "proposals/new", Order: 30})
@@ -356,7 +357,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	}
 	// The REST API calls the same services as the pages above.
 	tokenSvc := tokens.NewService(tokens.NewStore(d.Gorm), orgSvc, enf, o.Now)
-	apiSrv := api.Register(srv, api.Deps{Tokens: tokenSvc, Org: orgSvc, Prospects: prospectSvc, Catalog: catalogSvc, Visits: visitSvc},
+	apiSrv := api.Register(srv, api.Deps{Tokens: tokenSvc, Org: orgSvc, Prospects: prospectSvc, Catalog: catalogSvc, Visits: visitSvc,
+		Needs: needSvc, Proposals: proposalSvc, ProposalPDF: proposalPages, Contracts: contractSvc, Targets: targetSvc, Reports: reportSvc,
+		Usage: usageSvc},
 		api.Options{Rate: o.APIRate, Location: o.Location, Logger: o.Logger, Now: o.Now})
 	if err := tokens.DescribeHistory(srv.History, tokenSvc); err != nil {
 		return nil, err

@@ -22,11 +22,17 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/api/tokens"
 	"github.com/jike-crm/jike/modules/catalog"
+	"github.com/jike-crm/jike/modules/contracts"
+	"github.com/jike-crm/jike/modules/needs"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/web"
+	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/reports"
+	"github.com/jike-crm/jike/modules/targets"
+	"github.com/jike-crm/jike/modules/usage"
 	"github.com/jike-crm/jike/modules/visits"
 )
 
@@ -44,6 +50,15 @@ type Deps struct {
 	Prospects *prospects.Service
 	Catalog   *catalog.Service
 	Visits    *visits.Service
+	Needs     *needs.Service
+	Proposals *proposals.Service
+	// ProposalPDF are the proposal pages' options (fonts, letterhead,
+	// zone, units), so the API's PDF is the portal's.
+	ProposalPDF proposals.RouteOptions
+	Contracts   *contracts.Service
+	Targets     *targets.Service
+	Reports     *reports.Service
+	Usage       *usage.Service
 }
 
 // Options tune the API.
@@ -109,6 +124,11 @@ func Register(srv *web.Server, d Deps, o Options) *API {
 	a.routesOpportunities()
 	a.routesCatalog()
 	a.routesVisits()
+	a.routesNeeds()
+	a.routesProposals()
+	a.routesContracts()
+	a.routesFigures()
+	a.routesUsage()
 	// The document itself needs a token like everything else under the
 	// prefix: it is no secret, but one rule for the whole API is simpler
 	// to reason about than exceptions.

@@ -78,13 +78,13 @@ func (a *API) contact(ct *prospects.Contact, full bool) Contact {
 func (a *API) routesContacts() {
 	read, write := web.Allow("customer", "read"), web.Allow("customer", "write")
 	a.add(fiber.MethodGet, "/customers/:id/contacts", read, Op{ID: "listContacts", Tag: "key persons",
-		Summary: "A customer's key persons (all of them: one page)", Result: Contact{}, List: true}, a.listContacts)
+		Summary: "A customer's key persons, in the order they were added", Result: Contact{}, List: true, Query: pageParams}, a.listContacts)
 	a.add(fiber.MethodPost, "/customers/:id/contacts", write, Op{ID: "createContact", Tag: "key persons",
-		Summary: "Add a key person", Body: ContactInput{}, Status: 201, Result: Contact{}, Versioned: true, Errors: []int{409}}, a.createContact)
+		Summary: "Add a key person", Body: ContactInput{}, Status: 201, Result: Contact{}, Versioned: true, Errors: []int{409}}, create(a.createContact))
 	a.add(fiber.MethodGet, "/contacts/:id", read, Op{ID: "getContact", Tag: "key persons", Summary: "One key person",
-		Result: Contact{}, Versioned: true}, a.getContact)
+		Result: Contact{}, Versioned: true}, get(a.getContact))
 	a.add(fiber.MethodPatch, "/contacts/:id", write, Op{ID: "updateContact", Tag: "key persons", Summary: "Change a key person",
-		Body: ContactInput{}, Result: Contact{}, Versioned: true, Update: true, Errors: []int{409}}, a.updateContact)
+		Body: ContactInput{}, Result: Contact{}, Versioned: true, Update: true, Errors: []int{409}}, update(a.updateContact))
 }
 
 func (a *API) listContacts(c *fiber.Ctx) error {
@@ -102,82 +102,56 @@ func (a *API) listContacts(c *fiber.Ctx) error {
 		return err
 	}
 	full := a.deps.Prospects.CanSeePhones(ctx, me, cu)
-	out := listPage[Contact]{Data: make([]Contact, 0, len(rows))}
-	for i := range rows {
-		out.Data = append(out.Data, a.contact(&rows[i], full))
-	}
-	n := int64(len(rows))
-	out.Total = &n
-	return send(c, fiber.StatusOK, out)
+	return byID(c, rows, func(ct *prospects.Contact) uint { return ct.ID },
+		func(ct *prospects.Contact) Contact { return a.contact(ct, full) })
 }
 
-func (a *API) getContact(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	ctx, me := ctxOf(c), subject(c)
-	ct, cu, err := a.deps.Prospects.Contact(ctx, me, id)
-	if err != nil {
-		return err
-	}
-	setETag(c, ct.Version)
-	return send(c, fiber.StatusOK, a.contact(ct, a.deps.Prospects.CanSeePhones(ctx, me, cu)))
+// contactAnswer is a key person as an answer, phones masked as the
+// portal would show them to the reader.
+func (a *API) contactAnswer(c *fiber.Ctx, ct *prospects.Contact, cu *prospects.Customer) answer {
+	return answer{Body: a.contact(ct, a.deps.Prospects.CanSeePhones(ctxOf(c), subject(c), cu)), Version: ct.Version}
 }
 
-func (a *API) createContact(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
+func (a *API) getContact(c *fiber.Ctx, id uint) (answer, error) {
+	ct, cu, err := a.deps.Prospects.Contact(ctxOf(c), subject(c), id)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
-	var in ContactInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
+	return a.contactAnswer(c, ct, cu), nil
+}
+
+func (a *API) createContact(c *fiber.Ctx, w *change[ContactInput]) (answer, error) {
 	var form prospects.ContactInput
-	in.apply(&form)
+	w.In.apply(&form)
 	ctx, me := ctxOf(c), subject(c)
-	ct, err := a.deps.Prospects.SaveContact(ctx, me, id, 0, form)
+	ct, err := a.deps.Prospects.SaveContact(ctx, me, w.ID, 0, form)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
-	cu, err := a.deps.Prospects.Customer(ctx, me, id)
+	cu, err := a.deps.Prospects.Customer(ctx, me, w.ID)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
-	setETag(c, ct.Version)
-	c.Set(fiber.HeaderLocation, Prefix+"/contacts/"+itoa(ct.ID))
-	return send(c, fiber.StatusCreated, a.contact(ct, a.deps.Prospects.CanSeePhones(ctx, me, cu)))
+	out := a.contactAnswer(c, ct, cu)
+	out.Location = Prefix + "/contacts/" + itoa(ct.ID)
+	return out, nil
 }
 
-func (a *API) updateContact(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var in ContactInput
-	if err := decode(c, &in); err != nil {
-		return err
-	}
+func (a *API) updateContact(c *fiber.Ctx, w *change[ContactInput]) (answer, error) {
 	ctx, me := ctxOf(c), subject(c)
-	ct, cu, err := a.deps.Prospects.Contact(ctx, me, id)
+	ct, cu, err := a.deps.Prospects.Contact(ctx, me, w.ID)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
 	form := prospects.ContactInput{Name: ct.Name, Title: ct.Title, Mobile: ct.Mobile, Phone: ct.Phone, Email: ct.Email,
-		Role: ct.Role, Attitude: ct.Attitude, Preferences: ct.Preferences, Notes: ct.Notes, Version: version}
+		Role: ct.Role, Attitude: ct.Attitude, Preferences: ct.Preferences, Notes: ct.Notes, Version: w.Version}
 	if ct.Birthday != nil {
 		form.Birthday = ct.Birthday.Format("2006-01-02")
 	}
-	in.apply(&form)
-	ct, err = a.deps.Prospects.SaveContact(ctx, me, cu.ID, id, form)
+	w.In.apply(&form)
+	ct, err = a.deps.Prospects.SaveContact(ctx, me, cu.ID, w.ID, form)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
-	setETag(c, ct.Version)
-	return send(c, fiber.StatusOK, a.contact(ct, a.deps.Prospects.CanSeePhones(ctx, me, cu)))
+	return a.contactAnswer(c, ct, cu), nil
 }

@@ -90,6 +90,15 @@ func ifMatch(c *fiber.Ctx) (int, error) {
 // ts is an instant in the configured zone (RFC 3339 with its offset).
 func (a *API) ts(t time.Time) time.Time { return t.In(a.opts.Location) }
 
+// tsPtr is ts of an optional instant.
+func (a *API) tsPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := a.ts(*t)
+	return &v
+}
+
 // date is a calendar day as YYYY-MM-DD (dates are stored as midnight
 // UTC, see textnorm.ParseDate).
 func (a *API) date(t *time.Time) *string {
@@ -149,6 +158,11 @@ func decodeCursor(s, sort string, desc bool, kinds ...string) ([]any, error) {
 	}
 	out := make([]any, len(kinds))
 	for i, k := range kinds {
+		if cur.Keys[i] == nil && i < len(kinds)-1 {
+			// A null sort key (an expected close not set): the id after
+			// it is never null.
+			continue
+		}
 		switch k {
 		case "time":
 			str, ok := cur.Keys[i].(string)

@@ -1,13 +1,10 @@
 package api
 
 import (
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -102,70 +99,34 @@ func (a *API) customer(c *prospects.Customer) Customer {
 var customerSorts = []string{"updated", "name", "grade", "score", "spend", "headcount"}
 
 func (a *API) routesCustomers() {
-	read, create, write := web.Allow("customer", "read"), web.Allow("customer", "create"), web.Allow("customer", "write")
+	read, canCreate, write := web.Allow("customer", "read"), web.Allow("customer", "create"), web.Allow("customer", "write")
 	a.add(fiber.MethodGet, "/customers", read, Op{ID: "listCustomers", Tag: "customers", Result: Customer{}, List: true,
 		Summary: "Customers you may read, filtered and sorted like the portal's list",
-		Query: []Param{
-			{Name: "q", Type: "string", Doc: "Search name, credit code and key persons"},
-			{Name: "grade", Type: "string", Enum: prospects.Grades}, {Name: "industry", Type: "string", Enum: prospects.Industries},
-			{Name: "status", Type: "string", Enum: prospects.Statuses}, {Name: "owner_id", Type: "integer"},
-			{Name: "team_id", Type: "integer"}, {Name: "region", Type: "string"}, {Name: "min_score", Type: "integer"},
-			{Name: "sort", Type: "string", Enum: customerSorts, Doc: "Default: updated"},
-			{Name: "order", Type: "string", Enum: []string{"asc", "desc"}, Doc: "Default: desc for updated, else asc"},
-			{Name: "limit", Type: "integer", Doc: "1-200, default 50"}, {Name: "cursor", Type: "string"},
-		}}, a.listCustomers)
+		Query: paged(
+			Param{Name: "q", Type: "string", Doc: "Search name, credit code and key persons"},
+			Param{Name: "grade", Type: "string", Enum: prospects.Grades}, Param{Name: "industry", Type: "string", Enum: prospects.Industries},
+			Param{Name: "status", Type: "string", Enum: prospects.Statuses}, Param{Name: "owner_id", Type: "integer"},
+			Param{Name: "team_id", Type: "integer"}, Param{Name: "region", Type: "string"}, Param{Name: "min_score", Type: "integer"},
+			Param{Name: "sort", Type: "string", Enum: customerSorts, Doc: "Default: updated"},
+			Param{Name: "order", Type: "string", Enum: []string{"asc", "desc"}, Doc: "Default: desc for updated, else asc"},
+		)}, a.listCustomers)
 	a.add(fiber.MethodGet, "/customers/:id", read, Op{ID: "getCustomer", Tag: "customers", Summary: "One customer",
-		Result: Customer{}, Versioned: true}, a.getCustomer)
-	a.add(fiber.MethodPost, "/customers", create, Op{ID: "createCustomer", Tag: "customers", Summary: "Add a customer",
-		Body: CustomerCreate{}, Status: 201, Result: Customer{}, Versioned: true, Errors: []int{409}}, a.createCustomer)
+		Result: Customer{}, Versioned: true}, get(a.getCustomer))
+	a.add(fiber.MethodPost, "/customers", canCreate, Op{ID: "createCustomer", Tag: "customers", Summary: "Add a customer",
+		Body: CustomerCreate{}, Status: 201, Result: Customer{}, Versioned: true, Errors: []int{409}}, create(a.createCustomer))
 	a.add(fiber.MethodPatch, "/customers/:id", write, Op{ID: "updateCustomer", Tag: "customers", Summary: "Change a customer's details",
-		Body: CustomerPatch{}, Result: Customer{}, Versioned: true, Update: true, Errors: []int{409}}, a.updateCustomer)
+		Body: CustomerPatch{}, Result: Customer{}, Versioned: true, Update: true, Errors: []int{409}}, update(a.updateCustomer))
 }
 
 // customerFilter reads the list's filters; unlike the portal (which
 // drops a value it does not know), a bad value is a 422 naming it.
 func customerFilter(c *fiber.Ctx) (prospects.CustomerFilter, error) {
-	f := prospects.CustomerFilter{Q: strings.TrimSpace(c.Query("q")), Grade: c.Query("grade"), Industry: c.Query("industry"),
-		Status: c.Query("status"), Region: c.Query("region"), Sort: c.Query("sort", "updated")}
-	bad := apperr.Fields{}
-	if f.Grade != "" && !slices.Contains(prospects.Grades, f.Grade) {
-		bad.Add("grade", "v.invalid")
-	}
-	if f.Industry != "" && !slices.Contains(prospects.Industries, f.Industry) {
-		bad.Add("industry", "v.invalid")
-	}
-	if f.Status != "" && !slices.Contains(prospects.Statuses, f.Status) {
-		bad.Add("status", "v.invalid")
-	}
-	if !slices.Contains(customerSorts, f.Sort) {
-		bad.Add("sort", "v.invalid")
-	}
-	for name, dst := range map[string]*uint{"owner_id": &f.OwnerID, "team_id": &f.TeamID} {
-		if s := c.Query(name); s != "" {
-			n, err := strconv.ParseUint(s, 10, 32)
-			if err != nil {
-				bad.Add(name, "v.invalid")
-			}
-			*dst = uint(n)
-		}
-	}
-	if s := c.Query("min_score"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > 100 {
-			bad.Add("min_score", "v.invalid")
-		}
-		f.MinScore = n
-	}
-	switch c.Query("order") {
-	case "":
-		f.Desc = f.Sort == "updated"
-	case "asc":
-	case "desc":
-		f.Desc = true
-	default:
-		bad.Add("order", "v.invalid")
-	}
-	return f, bad.Err()
+	q := newQuery(c)
+	f := prospects.CustomerFilter{Q: q.str("q"), Grade: q.enum("grade", prospects.Grades), Industry: q.enum("industry", prospects.Industries),
+		Status: q.enum("status", prospects.Statuses), Region: q.str("region"), OwnerID: q.id("owner_id"), TeamID: q.id("team_id"),
+		MinScore: q.intIn("min_score", 0, 100, 0)}
+	f.Sort, f.Desc = q.sort(customerSorts, "updated", "updated")
+	return f, q.err()
 }
 
 func (a *API) listCustomers(c *fiber.Ctx) error {
@@ -173,88 +134,45 @@ func (a *API) listCustomers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if f.Limit, err = limit(c); err != nil {
-		return err
-	}
-	if f.After, err = decodeCursor(c.Query("cursor"), f.Sort, f.Desc, prospects.CustomerSortKinds[f.Sort], "int"); err != nil {
-		return err
-	}
-	// One row more than the page says whether there is a next one.
-	want := f.Limit
-	f.Limit++
-	rows, total, err := a.deps.Prospects.ListCustomers(ctxOf(c), subject(c), f)
-	if err != nil {
-		return err
-	}
-	out := listPage[Customer]{Data: make([]Customer, 0, min(len(rows), want))}
-	for i := range rows {
-		if i == want {
-			cur := encodeCursor(cursor{Sort: f.Sort, Desc: f.Desc, Keys: cursorKeys(prospects.CustomerPosition(f, &rows[i-1]))})
-			out.NextCursor = &cur
-			break
-		}
-		out.Data = append(out.Data, a.customer(&rows[i]))
-	}
-	if total > prospects.CountCap {
-		total, out.TotalCapped = prospects.CountCap, true
-	}
-	out.Total = &total
-	return send(c, fiber.StatusOK, out)
+	ks := keyset{Sort: f.Sort, Desc: f.Desc, Kind: prospects.CustomerSortKinds[f.Sort]}
+	return listed(c, ks, func(q pageQuery) ([]prospects.Customer, int64, error) {
+		f.After, f.Limit = q.After, q.Limit
+		return a.deps.Prospects.ListCustomers(ctxOf(c), subject(c), f)
+	}, func(cu *prospects.Customer) []any { return prospects.CustomerPosition(f, cu) }, a.customer)
 }
 
-func (a *API) getCustomer(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
+func (a *API) getCustomer(c *fiber.Ctx, id uint) (answer, error) {
 	cu, err := a.deps.Prospects.Customer(ctxOf(c), subject(c), id)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
-	setETag(c, cu.Version)
-	return send(c, fiber.StatusOK, a.customer(cu))
+	return answer{Body: a.customer(cu), Version: cu.Version}, nil
 }
 
-func (a *API) createCustomer(c *fiber.Ctx) error {
-	var in CustomerCreate
-	if err := decode(c, &in); err != nil {
-		return err
-	}
+func (a *API) createCustomer(c *fiber.Ctx, w *change[CustomerCreate]) (answer, error) {
+	in := w.In
 	form := prospects.CustomerInput{Name: in.Name, CreditCode: in.CreditCode, Industry: in.Industry, Grade: in.Grade,
 		Headcount: strconv.Itoa(in.Headcount), AnnualSpend: money.Fen(in.AnnualSpendFen).Plain(), Address: in.Address,
 		Region: in.Region, Status: in.Status, Competitors: in.Competitors, OwnerID: in.OwnerID, ChiefRepID: in.ChiefRepID,
 		ParentID: &in.ParentID}
 	cu, err := a.deps.Prospects.CreateCustomer(ctxOf(c), subject(c), form, in.ConfirmSimilar)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
-	setETag(c, cu.Version)
-	c.Set(fiber.HeaderLocation, Prefix+"/customers/"+itoa(cu.ID))
-	return send(c, fiber.StatusCreated, a.customer(cu))
+	return answer{Body: a.customer(cu), Version: cu.Version, Location: Prefix + "/customers/" + itoa(cu.ID)}, nil
 }
 
-func (a *API) updateCustomer(c *fiber.Ctx) error {
-	id, err := web.ParamID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var in CustomerPatch
-	if err := decode(c, &in); err != nil {
-		return err
-	}
+func (a *API) updateCustomer(c *fiber.Ctx, w *change[CustomerPatch]) (answer, error) {
+	in := w.In
 	ctx, me := ctxOf(c), subject(c)
-	cu, err := a.deps.Prospects.Customer(ctx, me, id)
+	cu, err := a.deps.Prospects.Customer(ctx, me, w.ID)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
 	// The form as the portal would show it, with the given fields changed.
 	form := prospects.CustomerInput{Name: cu.Name, CreditCode: cu.CreditCode, Industry: cu.Industry, Grade: cu.Grade,
 		Headcount: strconv.Itoa(cu.Headcount), AnnualSpend: cu.AnnualSpendFen.Plain(), Address: cu.Address, Region: cu.Region,
-		Status: cu.Status, Competitors: cu.CompetitorList(), Version: version}
+		Status: cu.Status, Competitors: cu.CompetitorList(), Version: w.Version}
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -277,10 +195,9 @@ func (a *API) updateCustomer(c *fiber.Ctx) error {
 		form.Competitors = *in.Competitors
 	}
 	form.ParentID = in.ParentID
-	cu, err = a.deps.Prospects.UpdateCustomer(ctx, me, id, form, in.ConfirmSimilar)
+	cu, err = a.deps.Prospects.UpdateCustomer(ctx, me, w.ID, form, in.ConfirmSimilar)
 	if err != nil {
-		return err
+		return answer{}, err
 	}
-	setETag(c, cu.Version)
-	return send(c, fiber.StatusOK, a.customer(cu))
+	return answer{Body: a.customer(cu), Version: cu.Version}, nil
 }

@@ -212,6 +212,9 @@ func (a *API) docsPage(c *fiber.Ctx, spec *Document) error {
 		if r.Op.Body != nil {
 			d.Body = typeName(r.Op.Body)
 		}
+		if r.Op.Upload {
+			d.Body = "text/csv | " + MIMEXLSX + " | multipart/form-data (file)"
+		}
 		if r.Op.Result != nil {
 			d.Result = typeName(r.Op.Result)
 		} else if r.Op.Media != "" {

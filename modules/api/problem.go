@@ -27,7 +27,9 @@ type Problem struct {
 
 // FieldError is one invalid field of a 422.
 type FieldError struct {
-	Field   string `json:"field"`
+	Field string `json:"field"`
+	// Row is the row of an imported file (as the spreadsheet numbers it).
+	Row     *int   `json:"row,omitempty" doc:"The row of an imported file, as the spreadsheet numbers it."`
 	Code    string `json:"code" doc:"Stable message id of the rule broken."`
 	Message string `json:"message"`
 }
@@ -69,9 +71,12 @@ func classify(c *fiber.Ctx, err error) (int, string) {
 	var dup *prospects.DuplicateError
 	var cdup *prospects.ContactDuplicateError
 	var fe *fiber.Error
+	var rows *rowErrors
 	switch {
 	case errors.As(err, &ce):
 		return ce.status, ce.code
+	case errors.As(err, &rows):
+		return fiber.StatusUnprocessableEntity, "validation_failed"
 	case errors.As(err, &dup), errors.As(err, &cdup):
 		return fiber.StatusConflict, "duplicate"
 	case errors.Is(err, prospects.ErrTooManyChecks):
@@ -135,6 +140,13 @@ func (a *API) problem(c *fiber.Ctx, err error) error {
 		sort.Strings(keys)
 		for _, k := range keys {
 			p.Errors = append(p.Errors, FieldError{Field: apiField(k), Code: f[k], Message: a.srv.I18n.T(lang, f[k])})
+		}
+	}
+	var rows *rowErrors
+	if errors.As(err, &rows) {
+		p.Errors = rows.errs
+		if rows.total > 0 {
+			p.Detail = a.srv.I18n.T(lang, "api.problem.import_rows", "Count", rows.total)
 		}
 	}
 	var dup *prospects.DuplicateError

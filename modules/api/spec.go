@@ -30,8 +30,13 @@ type Op struct {
 	Query   []Param
 	// Body is the request body's Go type (nil: none).
 	Body any
-	// Status is the success status (0: 200).
+	// Upload: the body is a file (CSV or xlsx, as itself or as the "file"
+	// part of a multipart form).
+	Upload bool
+	// Status is the success status (0: 200); Also are other success
+	// statuses with the same body (a dry run's 200 next to a commit's 201).
 	Status int
+	Also   []int
 	// Result is the success body's Go type; List wraps it in the list
 	// envelope. Nil with Media set: a download of that media type.
 	Result any
@@ -142,9 +147,22 @@ func reflectType(v any) reflect.Type { return reflect.TypeOf(v) }
 func (s *schemas) object(t reflect.Type) *Schema {
 	no := false
 	out := &Schema{Type: "object", Properties: map[string]*Schema{}, AdditionalProperties: &no}
+	s.fields(t, out)
+	sort.Strings(out.Required)
+	return out
+}
+
+// fields adds t's json fields to out; an embedded struct without a json
+// name is inlined, as encoding/json does (a list's row is the record
+// plus the names the list shows).
+func (s *schemas) fields(t reflect.Type, out *Schema) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			s.fields(f.Type, out)
+			continue
+		}
 		if tag == "-" || !f.IsExported() {
 			continue
 		}
@@ -158,8 +176,6 @@ func (s *schemas) object(t reflect.Type) *Schema {
 			out.Required = append(out.Required, name)
 		}
 	}
-	sort.Strings(out.Required)
-	return out
 }
 
 func (s *schemas) of(t reflect.Type, tag reflect.StructTag) *Schema {
@@ -191,6 +207,8 @@ func (s *schemas) of(t reflect.Type, tag reflect.StructTag) *Schema {
 			zero := 0.0
 			out.Minimum = &zero
 		}
+	case t.Kind() == reflect.Float64 || t.Kind() == reflect.Float32:
+		out = &Schema{Type: "number"}
 	case t.Kind() == reflect.Interface:
 		out = &Schema{}
 	default:
@@ -242,7 +260,8 @@ func problemResponse(desc string) map[string]any {
 var statusText = map[int]string{
 	400: "Bad request (invalid JSON, cursor)", 401: "No valid token", 403: "Not allowed (policy, read-only token)",
 	404: "Not found or out of scope", 409: "Conflict (duplicate, idempotency key in use)", 412: "Stale If-Match",
-	415: "Body is not JSON", 422: "Invalid fields", 428: "If-Match missing", 429: "Rate limited",
+	413: "The body is too large", 415: "Body is not JSON (or not a file type the route takes)", 422: "Invalid fields",
+	428: "If-Match missing", 429: "Rate limited", 503: "Busy or not available; retry later",
 }
 
 // Spec builds the OpenAPI document from the registered routes.
@@ -286,6 +305,13 @@ func (a *API) Spec() *Document {
 			op.RequestBody = map[string]any{"required": true, "content": map[string]any{
 				fiber.MIMEApplicationJSON: map[string]any{"schema": sc.ref(reflect.TypeOf(r.Op.Body))}}}
 		}
+		if r.Op.Upload {
+			file := map[string]any{"schema": map[string]string{"type": "string", "format": "binary"}}
+			op.RequestBody = map[string]any{"required": true, "content": map[string]any{
+				"text/csv": file, MIMEXLSX: file, fiber.MIMEOctetStream: file,
+				fiber.MIMEMultipartForm: map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": map[string]string{"type": "string", "format": "binary"}}}}}}
+		}
 		status := r.Op.Status
 		if status == 0 {
 			status = 200
@@ -314,6 +340,9 @@ func (a *API) Spec() *Document {
 				"schema": map[string]string{"type": "string"}}}
 		}
 		op.Responses[strconv.Itoa(status)] = okResp
+		for _, also := range r.Op.Also {
+			op.Responses[strconv.Itoa(also)] = okResp
+		}
 		errs := append([]int{401, 403, 429}, r.Op.Errors...)
 		if r.Op.Body != nil {
 			errs = append(errs, 400, 415, 422)

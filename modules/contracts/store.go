@@ -235,6 +235,9 @@ type Filter struct {
 	Desc   bool
 	Limit  int
 	Offset int
+	// After keeps the rows after this position in the list's order
+	// (Position), for keyset pages stable under inserts (the API).
+	After []any
 }
 
 // Sorts maps the list's sort keys to their columns; the id breaks ties.
@@ -313,18 +316,15 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 	if err := s.listQuery(db.MayLag(ctx), scope, f).Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("count contracts: %w", err)
 	}
-	order := "contracts.updated_at DESC, contracts.id DESC"
-	if col, ok := Sorts[f.Sort]; ok {
-		dir := " ASC"
-		if f.Desc {
-			dir = " DESC"
-		}
-		order = col + dir + ", contracts.id" + dir
-	}
+	keys, _ := listKeys(f)
 	q := s.listQuery(ctx, scope, f).
 		Joins("LEFT JOIN users ON users.id = customers.owner_id").
 		Select(rowColumns + ", users.name AS owner_name").
-		Order(order)
+		Order(db.Order(keys))
+	if len(f.After) > 0 {
+		cond, args := db.After(keys, f.After)
+		q = q.Where(cond, args...)
+	}
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}
@@ -357,6 +357,12 @@ func listKeys(f Filter) ([]db.Key, func(*Row) []any) {
 	val := sortValues[sort]
 	keys := []db.Key{{Expr: Sorts[sort], Desc: desc}, {Expr: "contracts.id", Desc: desc}}
 	return keys, func(r *Row) []any { return []any{val(r), r.ID} }
+}
+
+// Position is r's position in the order of f, for Filter.After.
+func Position(f Filter, r *Row) []any {
+	_, keyOf := listKeys(f)
+	return keyOf(r)
 }
 
 // Each calls fn with batches of the contracts matching f within scope, in

@@ -187,6 +187,9 @@ type NeedFilter struct {
 	Desc       bool
 	Limit      int
 	Offset     int
+	// After keeps the rows after this position in the list's order
+	// (NeedPosition), for keyset pages stable under inserts (the API).
+	After []any
 }
 
 // NeedRow is a need with the names a list shows.
@@ -206,6 +209,52 @@ var needSorts = map[string]string{
 	"status":   "CASE needs.status WHEN 'open' THEN 1 WHEN 'addressed' THEN 2 ELSE 3 END",
 	"customer": "customers.name",
 	"category": "needs.category",
+}
+
+// needSortValues read a sort key's value from a loaded row (the CASE
+// ranks as the SQL computes them), for keyset positions.
+var needSortValues = map[string]func(*NeedRow) any{
+	"updated":  func(r *NeedRow) any { return r.UpdatedAt },
+	"created":  func(r *NeedRow) any { return r.CreatedAt },
+	"priority": func(r *NeedRow) any { return rank(r.Priority, "high", "medium") },
+	"status":   func(r *NeedRow) any { return rank(r.Status, "open", "addressed") },
+	"customer": func(r *NeedRow) any { return r.CustomerName },
+	"category": func(r *NeedRow) any { return r.Category },
+}
+
+// rank is the CASE of needSorts: 1 for first, 2 for second, else 3.
+func rank(v, first, second string) int {
+	switch v {
+	case first:
+		return 1
+	case second:
+		return 2
+	}
+	return 3
+}
+
+// needKeys is the list's total order: its sort (last updated first by
+// default), then the id in the same direction.
+func needKeys(f NeedFilter) ([]db.Key, func(*NeedRow) []any) {
+	sort := f.Sort
+	if _, ok := needSorts[sort]; !ok {
+		sort, f.Desc = "updated", true
+	}
+	val := needSortValues[sort]
+	keys := []db.Key{{Expr: needSorts[sort], Desc: f.Desc}, {Expr: "needs.id", Desc: f.Desc}}
+	return keys, func(r *NeedRow) []any { return []any{val(r), r.ID} }
+}
+
+// NeedPosition is r's position in the order of f, for NeedFilter.After.
+func NeedPosition(f NeedFilter, r *NeedRow) []any {
+	_, keyOf := needKeys(f)
+	return keyOf(r)
+}
+
+// NeedSortKinds names each sort's key kind ("time", "int", "text"), so a
+// position can be read back typed.
+var NeedSortKinds = map[string]string{
+	"updated": "time", "created": "time", "priority": "int", "status": "int", "customer": "text", "category": "text",
 }
 
 func (s *Store) needQuery(ctx context.Context, scope authz.ListScope, f NeedFilter) *gorm.DB {
@@ -244,21 +293,18 @@ func (s *Store) ListNeeds(ctx context.Context, scope authz.ListScope, f NeedFilt
 	if err := countCapped(ctx, s.db, capped, &total); err != nil {
 		return nil, 0, fmt.Errorf("count needs: %w", err)
 	}
-	col, ok := needSorts[f.Sort]
-	if !ok {
-		col, f.Desc = needSorts["updated"], true
-	}
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
-	}
+	keys, _ := needKeys(f)
 	q := s.needQuery(ctx, scope, f).
 		Joins("LEFT JOIN users ON users.id = customers.owner_id").
 		Joins("LEFT JOIN contacts ON contacts.id = needs.contact_id AND contacts.deleted_at IS NULL").
 		Joins("LEFT JOIN opportunities ON opportunities.id = needs.opportunity_id AND opportunities.deleted_at IS NULL").
 		Select("needs.*, customers.name AS customer_name, users.name AS owner_name, " +
 			"COALESCE(contacts.name, '') AS contact_name, COALESCE(opportunities.title, '') AS opportunity_title").
-		Order(col + dir).Order("needs.id" + dir)
+		Order(db.Order(keys))
+	if len(f.After) > 0 {
+		cond, args := db.After(keys, f.After)
+		q = q.Where(cond, args...)
+	}
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}

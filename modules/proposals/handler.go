@@ -538,27 +538,17 @@ func (h *handler) pdf(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Get(c.UserContext(), web.MustSubject(c), id)
-	if err != nil {
-		return err
-	}
-	if h.opts.Fonts == nil {
+	lang := web.Lang(c)
+	out, disposition, err := h.svc.PDFFile(c.UserContext(), web.MustSubject(c), id, h.opts, lang,
+		func(id string, args ...any) string { return h.srv.I18n.T(lang, id, args...) })
+	if errors.Is(err, ErrNoFonts) {
 		return fiber.ErrServiceUnavailable
 	}
-	lang := web.Lang(c)
-	owner, chief := d.User(d.P.OwnerID), d.User(d.ChiefID)
-	data := PDFData{Detail: d, Owner: Person{owner.Name, owner.Phone}, Chief: Person{chief.Name, chief.Phone}, Date: h.svc.opts.Now().In(h.opts.Location),
-		Unit: h.unit(lang)}
-	for _, n := range d.Needs {
-		data.Needs = append(data.Needs, n.Text)
-	}
-	out, err := RenderPDF(h.opts.Fonts, h.opts.Letterhead, h.opts.Location, lang, data,
-		func(id string, args ...any) string { return h.srv.I18n.T(lang, id, args...) })
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, pdfDisposition(d.P, h.srv.I18n.T(lang, "proposals.draft_file")))
+	c.Set(fiber.HeaderContentDisposition, disposition)
 	return c.Send(out)
 }
 

@@ -167,6 +167,9 @@ type Filter struct {
 	Desc   bool
 	Limit  int
 	Offset int
+	// After keeps the rows after this position in the list's order
+	// (Position), for keyset pages stable under inserts (the API).
+	After []any
 }
 
 // Sorts maps the list's sort keys to their columns; the id breaks ties so
@@ -199,6 +202,12 @@ func listKeys(f Filter) ([]db.Key, func(*Row) []any) {
 	val := sortValues[sort]
 	keys := []db.Key{{Expr: Sorts[sort], Desc: f.Desc}, {Expr: "proposals.id", Desc: f.Desc}}
 	return keys, func(r *Row) []any { return []any{val(r), r.ID} }
+}
+
+// Position is r's position in the order of f, for Filter.After.
+func Position(f Filter, r *Row) []any {
+	_, keyOf := listKeys(f)
+	return keyOf(r)
 }
 
 // Row is a proposal with its customer's name.
@@ -243,6 +252,10 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 	keys, _ := listKeys(f)
 	var out []Row
 	q := s.listQuery(ctx, scope, f).Select(rowColumns).Order(db.Order(keys))
+	if len(f.After) > 0 {
+		cond, args := db.After(keys, f.After)
+		q = q.Where(cond, args...)
+	}
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}

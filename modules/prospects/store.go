@@ -435,6 +435,10 @@ type OpportunityFilter struct {
 	Desc        bool
 	Limit       int
 	Offset      int
+	// After keeps the rows after this position in the order (the sort
+	// key's value, then the id: OpportunityPosition), for keyset pages
+	// that stay stable while rows are inserted (the API's cursor).
+	After []any
 }
 
 // OpportunityRow is an opportunity with its customer's name, grade and
@@ -538,6 +542,13 @@ func opportunityKeys(f OpportunityFilter) ([]db.Key, func(*OpportunityRow) []any
 	return keys, func(r *OpportunityRow) []any { return []any{sk.val(r), r.ID} }
 }
 
+// OpportunityPosition is r's position in the order of f, for
+// OpportunityFilter.After.
+func OpportunityPosition(f OpportunityFilter, r *OpportunityRow) []any {
+	_, keyOf := opportunityKeys(f)
+	return keyOf(r)
+}
+
 // ListOpportunities returns a page of opportunities with customer names
 // and the capped count.
 func (s *Store) ListOpportunities(ctx context.Context, scope authz.ListScope, f OpportunityFilter) ([]OpportunityRow, int64, error) {
@@ -555,6 +566,10 @@ func (s *Store) OpportunityRows(ctx context.Context, scope authz.ListScope, f Op
 	keys, _ := opportunityKeys(f)
 	var out []OpportunityRow
 	q := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns).Order(db.Order(keys))
+	if len(f.After) > 0 {
+		cond, args := db.After(keys, f.After)
+		q = q.Where(cond, args...)
+	}
 	if f.Limit > 0 {
 		q = q.Limit(f.Limit).Offset(f.Offset)
 	}

@@ -692,6 +692,49 @@ func (s *Service) HistoryFor(ctx context.Context, actor authz.Subject, view stri
 	return s.store.ListPlans(ctx, s.prospects.Scope(actor, "read"), f)
 }
 
+// Listed is a plan of a list with its record (nil when none) and the
+// ids of its key persons and participants.
+type Listed struct {
+	PlanRow
+	Record                   *Record
+	ContactIDs, Participants []uint
+}
+
+// Page is one page of the visits actor may read matching f (the scope is
+// the calendar's: f.Mine for one's own, else the whole read scope), each
+// with its record and links in two lookups for the page, and the total
+// capped at CountCap+1.
+func (s *Service) Page(ctx context.Context, actor authz.Subject, f PlanFilter) ([]Listed, int64, error) {
+	f.UpcomingFrom = nil
+	rows, total, err := s.store.ListPlans(ctx, s.prospects.Scope(actor, "read"), f)
+	if err != nil {
+		return nil, 0, err
+	}
+	ids := make([]uint, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ID
+	}
+	out := make([]Listed, len(rows))
+	if len(rows) == 0 {
+		return out, total, nil
+	}
+	recs, err := s.store.Records(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	contacts, participants, err := s.store.Links(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range rows {
+		out[i] = Listed{PlanRow: rows[i], ContactIDs: contacts[rows[i].ID], Participants: participants[rows[i].ID]}
+		if r, ok := recs[rows[i].ID]; ok {
+			out[i].Record = &r
+		}
+	}
+	return out, total, nil
+}
+
 // WeekListMax is the most visits a week of a branch or of the province
 // lists one by one; above it the week shows counts like the month.
 const WeekListMax = 300

@@ -173,6 +173,10 @@ type PlanFilter struct {
 	// NoCount skips the total (ListPlans then returns -1): callers that
 	// show no pager must not pay for counting the scope.
 	NoCount bool
+	// After keeps the plans after this position in the order by start
+	// (PlanPosition), for keyset pages stable under inserts (the API);
+	// not with UpcomingFrom.
+	After []any
 	// joined are the plans Mine takes part in without owning them
 	// (resolveMine).
 	joined []uint
@@ -280,16 +284,26 @@ func (s *Store) ListPlans(ctx context.Context, scope authz.ListScope, f PlanFilt
 		out, err := s.upcomingFirst(ctx, scope, f, limit)
 		return out, total, err
 	}
-	order := "visit_plans.starts_at ASC, visit_plans.id ASC"
-	if f.Desc {
-		order = "visit_plans.starts_at DESC, visit_plans.id DESC"
+	keys := planKeys(f.Desc)
+	q := s.rowQuery(ctx, scope, f)
+	if len(f.After) > 0 {
+		cond, args := db.After(keys, f.After)
+		q = q.Where(cond, args...)
 	}
 	var out []PlanRow
-	if err := s.rowQuery(ctx, scope, f).Order(order).Limit(limit).Offset(f.Offset).Scan(&out).Error; err != nil {
+	if err := q.Order(db.Order(keys)).Limit(limit).Offset(f.Offset).Scan(&out).Error; err != nil {
 		return nil, 0, fmt.Errorf("list visits: %w", err)
 	}
 	return out, total, nil
 }
+
+// planKeys is the order by start time, then the id.
+func planKeys(desc bool) []db.Key {
+	return []db.Key{{Expr: "visit_plans.starts_at", Desc: desc}, {Expr: "visit_plans.id", Desc: desc}}
+}
+
+// PlanPosition is r's position in the order by start, for PlanFilter.After.
+func PlanPosition(r *PlanRow) []any { return []any{r.StartsAt, r.ID} }
 
 // countCapped counts the rows of q, at most limit of them. The error of
 // q (a zero scope) is returned as is: the wrapping query would lose it.
