@@ -53,13 +53,14 @@ func (h *handler) list(c *fiber.Ctx) error {
 		return err
 	}
 	p.Total = total
-	return h.srv.Render(c, "catalog/list", fiber.Map{
-		"Title": h.srv.I18n.T(web.Lang(c), "catalog.title"),
-		"Rows":  rows, "Pager": p, "Filter": f, "Categories": servicecat.Keys(),
-		"Statuses": []string{StatusActive, StatusRetired},
-		"Filtered": f.Q != "" || f.Category != "" || f.Status != "",
-		"UnitName": h.unitName(c),
-	})
+	v := &listView{
+		Rows: rows, Pager: p, Filter: f, Categories: servicecat.Keys(),
+		Statuses: []string{StatusActive, StatusRetired},
+		Filtered: f.Q != "" || f.Category != "" || f.Status != "",
+		UnitName: h.unitName(c),
+	}
+	v.Title = h.srv.I18n.T(web.Lang(c), "catalog.title")
+	return h.srv.View(c, "catalog/list", v)
 }
 
 // --- one product
@@ -95,10 +96,9 @@ func (h *handler) renderShow(c *fiber.Ctx, status int, id uint, errs map[string]
 	if err != nil {
 		return err
 	}
-	return h.srv.RenderStatus(c, status, "catalog/show", fiber.Map{
-		"Title": p.Name(web.Lang(c)), "P": p, "History": view, "Actors": names, "Errors": errs,
-		"UnitName": h.unitName(c),
-	})
+	v := &showView{P: p, History: view, Actors: names, Errors: errs, UnitName: h.unitName(c)}
+	v.Title = p.Name(web.Lang(c))
+	return h.srv.ViewStatus(c, status, "catalog/show", v)
 }
 
 // unitName translates catalogue units into the user's language, for the
@@ -130,13 +130,13 @@ func inputFrom(c *fiber.Ctx) ProductInput {
 // renderForm shows the new (p nil) or edit form with the typed values.
 func (h *handler) renderForm(c *fiber.Ctx, status int, p *Product, in ProductInput, errs map[string]string) error {
 	lang := web.Lang(c)
-	data := fiber.Map{"Form": in, "Errors": errs, "Categories": servicecat.Keys()}
+	v := &formView{Form: in, Errors: errs, Categories: servicecat.Keys()}
 	if p != nil {
-		data["P"], data["ID"], data["Title"] = p, p.ID, p.Name(lang)
+		v.P, v.ID, v.Title = p, p.ID, p.Name(lang)
 	} else {
-		data["Title"] = h.srv.I18n.T(lang, "catalog.new")
+		v.Title = h.srv.I18n.T(lang, "catalog.new")
 	}
-	return h.srv.RenderStatus(c, status, "catalog/form", data)
+	return h.srv.ViewStatus(c, status, "catalog/form", v)
 }
 
 func (h *handler) newForm(c *fiber.Ctx) error {

@@ -27,7 +27,9 @@ func (h *handler) loginPage(c *fiber.Ctx) error {
 	if err := h.ensurePreSession(c); err != nil {
 		return err
 	}
-	return h.srv.Render(c, "org/login", fiber.Map{"Next": web.SafeNext(c.Query("next"), ""), "Title": h.srv.I18n.T(web.Lang(c), "login.title")})
+	v := &loginView{Next: web.SafeNext(c.Query("next"), "")}
+	v.Title = h.srv.I18n.T(web.Lang(c), "login.title")
+	return h.srv.View(c, "org/login", v)
 }
 
 // ensurePreSession gives an anonymous visitor of the sign-in page a
@@ -50,19 +52,20 @@ func (h *handler) login(c *fiber.Ctx) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	next := web.SafeNext(c.FormValue("next"), "/")
 	lang := web.Lang(c)
-	data := fiber.Map{"Username": username, "Next": next, "Title": h.srv.I18n.T(lang, "login.title")}
+	v := &loginView{Username: username, Next: next}
+	v.Title = h.srv.I18n.T(lang, "login.title")
 	if username == "" || c.FormValue("password") == "" {
-		data["Error"] = h.srv.I18n.T(lang, "login.missing")
-		return h.srv.RenderStatus(c, fiber.StatusUnprocessableEntity, "org/login", data)
+		v.Error = h.srv.I18n.T(lang, "login.missing")
+		return h.srv.ViewStatus(c, fiber.StatusUnprocessableEntity, "org/login", v)
 	}
 	res, err := h.svc.Login(c.UserContext(), username, c.FormValue("password"), c.IP(), c.Get(fiber.HeaderUserAgent))
 	switch {
 	case errors.Is(err, ErrBadCredentials):
-		data["Error"] = h.srv.I18n.T(lang, "login.bad_credentials")
-		return h.srv.RenderStatus(c, fiber.StatusUnauthorized, "org/login", data)
+		v.Error = h.srv.I18n.T(lang, "login.bad_credentials")
+		return h.srv.ViewStatus(c, fiber.StatusUnauthorized, "org/login", v)
 	case errors.Is(err, ErrDisabled):
-		data["Error"] = h.srv.I18n.T(lang, "login.disabled")
-		return h.srv.RenderStatus(c, fiber.StatusForbidden, "org/login", data)
+		v.Error = h.srv.I18n.T(lang, "login.disabled")
+		return h.srv.ViewStatus(c, fiber.StatusForbidden, "org/login", v)
 	case err != nil:
 		return err
 	}
@@ -130,22 +133,22 @@ func (h *handler) home(c *fiber.Ctx) error {
 func (h *handler) panelMe(c *fiber.Ctx) (fiber.Map, error) {
 	me := web.MustSubject(c)
 	ctx := c.UserContext()
-	out := fiber.Map{"RoleKey": "role." + me.Role}
+	v := mePanel{RoleKey: "role." + me.Role}
 	if me.TeamID != 0 {
 		t, err := h.svc.TeamByID(ctx, me.TeamID)
 		if err != nil {
 			return nil, err
 		}
-		out["Team"] = t
+		v.Team = t
 	}
 	if me.BranchID != 0 {
 		b, err := h.svc.BranchByID(ctx, me.BranchID)
 		if err != nil {
 			return nil, err
 		}
-		out["Branch"] = b
+		v.Branch = b
 	}
-	return out, nil
+	return fiber.Map{"V": v}, nil
 }
 
 // panelTeam shows an account manager or chief rep their team, and a
@@ -170,7 +173,7 @@ func (h *handler) panelTeam(c *fiber.Ctx) (fiber.Map, error) {
 		}
 	}
 	if len(teams) == 0 {
-		return fiber.Map{}, nil
+		return fiber.Map{"V": teamPanel{}}, nil
 	}
 	ids := make([]uint, len(teams))
 	for i, t := range teams {
@@ -189,7 +192,7 @@ func (h *handler) panelTeam(c *fiber.Ctx) (fiber.Map, error) {
 			}
 		}
 	}
-	return fiber.Map{"Teams": views}, nil
+	return fiber.Map{"V": teamPanel{Teams: views}}, nil
 }
 
 type teamView struct {
@@ -215,11 +218,13 @@ func (h *handler) panelAdmin(c *fiber.Ctx) (fiber.Map, error) {
 	for _, n := range counts {
 		total += n
 	}
-	return fiber.Map{"Counts": counts, "Users": total, "Teams": len(teams), "Branches": len(branches)}, nil
+	return fiber.Map{"V": adminPanel{Users: total, Teams: len(teams), Branches: len(branches)}}, nil
 }
 
 func (h *handler) passwordPage(c *fiber.Ctx) error {
-	return h.srv.Render(c, "org/password", fiber.Map{"Title": h.srv.I18n.T(web.Lang(c), "password.title")})
+	v := &passwordView{}
+	v.Title = h.srv.I18n.T(web.Lang(c), "password.title")
+	return h.srv.View(c, "org/password", v)
 }
 
 func (h *handler) changePassword(c *fiber.Ctx) error {
@@ -227,7 +232,9 @@ func (h *handler) changePassword(c *fiber.Ctx) error {
 	err := h.svc.ChangePassword(c.UserContext(), me.ID, c.Cookies(SessionCookie),
 		c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"))
 	if msgs, status, ok := h.srv.FormErrors(c, err); ok {
-		return h.srv.RenderStatus(c, status, "org/password", fiber.Map{"Errors": msgs, "Title": h.srv.I18n.T(web.Lang(c), "password.title")})
+		v := &passwordView{Errors: msgs}
+		v.Title = h.srv.I18n.T(web.Lang(c), "password.title")
+		return h.srv.ViewStatus(c, status, "org/password", v)
 	}
 	if err != nil {
 		return err
@@ -284,9 +291,7 @@ func (h *handler) users(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "org/users", fiber.Map{
-		"Users": list, "Pager": p, "Filter": f, "Lookups": l, "Roles": authz.Roles,
-	})
+	return h.srv.View(c, "org/users", &usersView{Users: list, Pager: p, Filter: f, Lookups: l, Roles: authz.Roles})
 }
 
 func userInputFrom(c *fiber.Ctx) UserInput {
@@ -303,24 +308,22 @@ func (h *handler) renderUserForm(c *fiber.Ctx, status int, id uint, in UserInput
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"ID": id, "Form": in, "Errors": errs, "Lookups": l, "Roles": authz.Roles, "Langs": i18n.Langs, "User": u}
+	v := &userFormView{ID: id, Form: in, Errors: errs, Lookups: l, Roles: authz.Roles, User: u}
 	if id != 0 {
 		entries, _, err := h.svc.AuditEntries(c.UserContext(), audit.Query{Entity: "user", EntityID: id, Limit: 20})
 		if err != nil {
 			return err
 		}
-		if data["History"], err = h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), entries); err != nil {
+		if v.History, err = h.srv.History.View(c.UserContext(), web.MustSubject(c), web.Lang(c), entries); err != nil {
 			return err
 		}
 	}
 	if u != nil {
-		st, err := h.svc.Throttled(c.UserContext(), u.Username)
-		if err != nil {
+		if v.Throttle, err = h.svc.Throttled(c.UserContext(), u.Username); err != nil {
 			return err
 		}
-		data["Throttle"] = st
 	}
-	return h.srv.RenderStatus(c, status, "org/user_form", data)
+	return h.srv.ViewStatus(c, status, "org/user_form", v)
 }
 
 func (h *handler) userNew(c *fiber.Ctx) error {
@@ -448,15 +451,15 @@ func (h *handler) teams(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows := make([]fiber.Map, 0, len(l.Teams))
+	v := &teamsView{Rows: make([]teamRow, 0, len(l.Teams))}
 	for _, t := range l.Teams {
 		leader := ""
 		if t.LeaderID != nil {
 			leader = leaders[*t.LeaderID].Name
 		}
-		rows = append(rows, fiber.Map{"Team": t, "Branch": l.BranchName[t.BranchID], "Leader": leader, "Members": counts[t.ID]})
+		v.Rows = append(v.Rows, teamRow{Team: t, Branch: l.BranchName[t.BranchID], Leader: leader, Members: counts[t.ID]})
 	}
-	return h.srv.Render(c, "org/teams", fiber.Map{"Rows": rows})
+	return h.srv.View(c, "org/teams", v)
 }
 
 func (h *handler) renderTeamForm(c *fiber.Ctx, status int, id uint, in TeamInput, errs map[string]string, t *Team) error {
@@ -468,9 +471,7 @@ func (h *handler) renderTeamForm(c *fiber.Ctx, status int, id uint, in TeamInput
 	if err != nil {
 		return err
 	}
-	return h.srv.RenderStatus(c, status, "org/team_form", fiber.Map{
-		"ID": id, "Form": in, "Errors": errs, "Lookups": l, "ChiefReps": reps, "Team": t,
-	})
+	return h.srv.ViewStatus(c, status, "org/team_form", &teamFormView{ID: id, Form: in, Errors: errs, Lookups: l, ChiefReps: reps, Team: t})
 }
 
 func teamInputFrom(c *fiber.Ctx) TeamInput {
@@ -554,11 +555,11 @@ func (h *handler) branches(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "org/branches", fiber.Map{"Branches": list})
+	return h.srv.View(c, "org/branches", &branchesView{Branches: list})
 }
 
 func (h *handler) renderBranchForm(c *fiber.Ctx, status int, id uint, in BranchInput, errs map[string]string) error {
-	return h.srv.RenderStatus(c, status, "org/branch_form", fiber.Map{"ID": id, "Form": in, "Errors": errs})
+	return h.srv.ViewStatus(c, status, "org/branch_form", &branchFormView{ID: id, Form: in, Errors: errs})
 }
 
 func (h *handler) branchNew(c *fiber.Ctx) error {
@@ -630,6 +631,6 @@ func (h *handler) auditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "org/audit", fiber.Map{"Entries": entries, "History": view, "Pager": p, "Query": q,
-		"Raw": c.Query("raw") == "1", "Entities": h.srv.History.Entities()})
+	return h.srv.View(c, "org/audit", &auditView{Entries: entries, History: view, Pager: p, Query: q,
+		Raw: c.Query("raw") == "1", Entities: h.srv.History.Entities()})
 }

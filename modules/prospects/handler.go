@@ -92,16 +92,13 @@ func (h *handler) customers(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	data, err := h.listLookups(c, list)
-	if err != nil {
+	v := &customersView{Customers: list, Pager: p, Filter: f, Query: listQuery(c), ShowOwner: h.showOwner(me), Group: group, Tree: tree}
+	if err := h.listLookups(c, v); err != nil {
 		return err
 	}
-	data["Group"], data["Tree"] = group, tree
-	data["TreeURL"], data["FlatURL"], data["NoGroupURL"] = viewURLs(c)
-	data["Customers"], data["Pager"], data["Filter"], data["Query"] = list, p, f, listQuery(c)
-	data["ShowOwner"] = h.showOwner(me)
-	data["Title"] = h.srv.I18n.T(web.Lang(c), "customers.title")
-	return h.srv.Render(c, "prospects/customers", data)
+	v.TreeURL, v.FlatURL, v.NoGroupURL = viewURLs(c)
+	v.Title = h.srv.I18n.T(web.Lang(c), "customers.title")
+	return h.srv.View(c, "prospects/customers", v)
 }
 
 // listQuery is the request's filter for the export links, re-encoded so
@@ -113,40 +110,35 @@ func listQuery(c *fiber.Ctx) template.URL {
 	return template.URL(q.Encode()) //nolint:gosec // url.Values.Encode output
 }
 
-// listLookups loads the names and choices a customer list shows, with one
-// query per kind (never per row).
-func (h *handler) listLookups(c *fiber.Ctx, list []Customer) (fiber.Map, error) {
+// listLookups loads the names and choices the customer list v shows,
+// with one query per kind (never per row).
+func (h *handler) listLookups(c *fiber.Ctx, v *customersView) error {
 	ctx := c.UserContext()
 	me := web.MustSubject(c)
-	ids := make([]uint, 0, len(list)*2)
-	for _, cu := range list {
+	ids := make([]uint, 0, len(v.Customers)*2)
+	for _, cu := range v.Customers {
 		ids = append(ids, cu.OwnerID)
 		if cu.ChiefRepID != nil {
 			ids = append(ids, *cu.ChiefRepID)
 		}
 	}
-	users, err := h.people(c, ids...)
-	if err != nil {
-		return nil, err
+	var err error
+	if v.Users, err = h.people(c, ids...); err != nil {
+		return err
 	}
-	owners, err := h.svc.Assignable(ctx, me)
-	if err != nil {
-		return nil, err
+	if v.Owners, err = h.svc.Assignable(ctx, me); err != nil {
+		return err
 	}
-	var teams []org.Team
 	if h.svc.ListsTeams(me) {
-		if teams, err = h.svc.org.Teams(ctx, me.BranchID, false); err != nil {
-			return nil, err
+		if v.Teams, err = h.svc.org.Teams(ctx, me.BranchID, false); err != nil {
+			return err
 		}
 	}
-	regions, err := h.svc.Regions(ctx, me)
-	if err != nil {
-		return nil, err
+	if v.Regions, err = h.svc.Regions(ctx, me); err != nil {
+		return err
 	}
-	return fiber.Map{
-		"Users": users, "Owners": owners, "Teams": teams, "Regions": regions,
-		"Grades": Grades, "Industries": Industries, "Statuses": Statuses,
-	}, nil
+	v.Grades, v.Industries, v.Statuses = Grades, Industries, Statuses
+	return nil
 }
 
 // saveDefaultFilter remembers the current filter as the user's default
@@ -209,10 +201,10 @@ func (h *handler) renderCustomerForm(c *fiber.Ctx, status int, id uint, in Custo
 	for _, x := range in.Competitors {
 		comp[x] = true
 	}
-	return h.srv.RenderStatus(c, status, "prospects/customer_form", fiber.Map{
-		"ID": id, "Form": in, "Errors": errs, "Duplicates": dups, "Owners": owners, "ChiefReps": reps,
-		"Grades": Grades, "Industries": Industries, "Statuses": Statuses, "Competitors": Competitors, "CompSet": comp,
-		"Parent": h.parentOf(c, in),
+	return h.srv.ViewStatus(c, status, "prospects/customer_form", &customerFormView{
+		ID: id, Form: in, Errors: errs, Duplicates: dups, Owners: owners, ChiefReps: reps,
+		Grades: Grades, Industries: Industries, Statuses: Statuses, Competitors: Competitors, CompSet: comp,
+		Parent: h.parentOf(c, in),
 	})
 }
 
@@ -425,7 +417,7 @@ func (h *handler) renderReassign(c *fiber.Ctx, status int, cu *Customer, errs ma
 	if err != nil {
 		return err
 	}
-	return h.srv.RenderStatus(c, status, "prospects/reassign", fiber.Map{"C": cu, "Owners": owners, "ChiefReps": reps, "Errors": errs})
+	return h.srv.ViewStatus(c, status, "prospects/reassign", &reassignView{C: cu, Owners: owners, ChiefReps: reps, Errors: errs})
 }
 
 func (h *handler) reassign(c *fiber.Ctx) error {
@@ -497,7 +489,7 @@ func (h *handler) trash(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "prospects/trash", fiber.Map{"Customers": list, "Pager": p, "Users": users, "Q": f.Q})
+	return h.srv.View(c, "prospects/trash", &trashView{Customers: list, Pager: p, Users: users, Q: f.Q})
 }
 
 // --- key persons
@@ -512,8 +504,8 @@ func contactInputFrom(c *fiber.Ctx) ContactInput {
 }
 
 func (h *handler) renderContactForm(c *fiber.Ctx, status int, cu *Customer, id uint, in ContactInput, errs map[string]string, dups ...Contact) error {
-	return h.srv.RenderStatus(c, status, "prospects/contact_form", fiber.Map{
-		"C": cu, "ID": id, "Form": in, "Errors": errs, "Roles": ContactRoles, "Attitudes": Attitudes, "Duplicates": dups,
+	return h.srv.ViewStatus(c, status, "prospects/contact_form", &contactFormView{
+		C: cu, ID: id, Form: in, Errors: errs, Roles: ContactRoles, Attitudes: Attitudes, Duplicates: dups,
 	})
 }
 

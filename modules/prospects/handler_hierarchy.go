@@ -137,7 +137,7 @@ func (h *handler) parentPick(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return h.srv.Fragment(c, "prospects/parent_matches", fiber.Map{"Rows": rows, "Q": q, "More": len(rows) == PickLimit})
+	return h.srv.ViewFragment(c, "prospects/parent_matches", &parentMatchesView{Rows: rows, Q: q, More: len(rows) == PickLimit})
 }
 
 // parentFromForm reads the customer form's parent: present only when the

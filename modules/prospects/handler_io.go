@@ -114,7 +114,7 @@ func (h *handler) importTemplate(c *fiber.Ctx) error {
 }
 
 func (h *handler) importPage(c *fiber.Ctx) error {
-	return h.srv.Render(c, "prospects/import", fiber.Map{})
+	return h.srv.View(c, "prospects/import", &importView{})
 }
 
 // Uploaded files wait between the dry run and the commit in a private
@@ -145,7 +145,7 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	lang := web.Lang(c)
 	fail := func(status int, msgID string) error {
-		return h.srv.RenderStatus(c, status, "prospects/import", fiber.Map{"Error": h.srv.I18n.T(lang, msgID)})
+		return h.srv.ViewStatus(c, status, "prospects/import", &importView{Error: h.srv.I18n.T(lang, msgID)})
 	}
 	// Each import holds a parsed file and a transaction: a few at a time
 	// per instance, the others are asked to try again shortly.
@@ -202,7 +202,7 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 		} else if fileErr.Detail != "" {
 			msg += " " + fileErr.Detail
 		}
-		return h.srv.RenderStatus(c, fiber.StatusUnprocessableEntity, "prospects/import", fiber.Map{"Error": msg})
+		return h.srv.ViewStatus(c, fiber.StatusUnprocessableEntity, "prospects/import", &importView{Error: msg})
 	}
 	if err != nil {
 		return err
@@ -219,20 +219,20 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 		h.srv.Flash(c, "ok", "import.done")
 		return web.Redirect(c, "/customers?sort=updated&dir=desc")
 	}
-	out := fiber.Map{"Report": rep, "FileName": name}
+	out := &importView{Report: rep, FileName: name}
 	if rep.OK() {
 		token := web.RandomToken(24)
 		ext := strings.ToLower(filepath.Ext(name))
 		if err := stage(stagedPath(me.ID, token, ext), io.NewSectionReader(src, 0, size)); err != nil {
 			return err
 		}
-		out["Token"], out["Ext"] = token, ext
+		out.Token, out.Ext = token, ext
 	}
 	status := fiber.StatusOK
 	if !rep.OK() {
 		status = fiber.StatusUnprocessableEntity
 	}
-	return h.srv.RenderStatus(c, status, "prospects/import", out)
+	return h.srv.ViewStatus(c, status, "prospects/import", out)
 }
 
 // stage copies a checked upload to the private folder for the commit.

@@ -48,7 +48,7 @@ func PickCustomerPage(srv *web.Server, svc *Service, c *fiber.Ctx, title, action
 		// Other pages know their target; the picker's own page is told.
 		p.Next = target
 	}
-	return srv.Render(c, "prospects/pick_customer", fiber.Map{
-		"Title": srv.I18n.T(web.Lang(c), title), "Heading": title, "Picker": p,
-	})
+	v := &pickView{Heading: title, Picker: p}
+	v.Title = srv.I18n.T(web.Lang(c), title)
+	return srv.View(c, "prospects/pick_customer", v)
 }

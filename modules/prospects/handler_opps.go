@@ -150,15 +150,15 @@ func (h *handler) closeMonths() []string {
 }
 
 // filterData is what opp_filters.html needs.
-func (h *handler) filterData(c *fiber.Ctx, f OpportunityFilter) (fiber.Map, error) {
+func (h *handler) filterData(c *fiber.Ctx, f OpportunityFilter) (oppFilters, error) {
 	teams, owners, err := h.scopeOptions(c, f.TeamID)
 	if err != nil {
-		return nil, err
+		return oppFilters{}, err
 	}
-	return fiber.Map{
-		"Filter": f, "Teams": teams, "Owners": owners, "Months": h.closeMonths(), "Grades": Grades,
-		"Industries": Industries, "Stages": Stages, "FilterQuery": oppQuery(f),
-		"ShowOwner": h.showOwner(web.MustSubject(c)),
+	return oppFilters{
+		Filter: f, Teams: teams, Owners: owners, Months: h.closeMonths(), Grades: Grades,
+		Industries: Industries, Stages: Stages, FilterQuery: oppQuery(f),
+		ShowOwner: h.showOwner(web.MustSubject(c)),
 	}, nil
 }
 
@@ -172,25 +172,22 @@ func (h *handler) opportunities(c *fiber.Ctx) error {
 		return err
 	}
 	p.Total = totals.Count
-	data, err := h.filterData(c, f)
-	if err != nil {
+	v := &opportunitiesView{Rows: rows, Pager: p, Totals: totals, ExportQuery: exportQuery(f)}
+	if v.oppFilters, err = h.filterData(c, f); err != nil {
 		return err
 	}
 	ids := make([]uint, len(rows))
 	for i, r := range rows {
 		ids[i] = r.OwnerID
 	}
-	if data["Users"], err = h.people(c, ids...); err != nil {
+	if v.Users, err = h.people(c, ids...); err != nil {
 		return err
 	}
-	stage := ""
 	if len(f.Stages) == 1 {
-		stage = f.Stages[0]
+		v.Stage = f.Stages[0]
 	}
-	data["Rows"], data["Pager"], data["Totals"], data["Stage"] = rows, p, totals, stage
-	data["ExportQuery"] = exportQuery(f)
-	data["Title"] = h.srv.I18n.T(web.Lang(c), "opportunities.title")
-	return h.srv.Render(c, "prospects/opportunities", data)
+	v.Title = h.srv.I18n.T(web.Lang(c), "opportunities.title")
+	return h.srv.View(c, "prospects/opportunities", v)
 }
 
 // exportQuery is the list's filter with its stage, for the export links.
@@ -206,15 +203,16 @@ func exportQuery(f OpportunityFilter) template.URL {
 }
 
 // boardData loads the board for f and everything its template shows.
-func (h *handler) boardData(c *fiber.Ctx, f OpportunityFilter, pin uint) (fiber.Map, error) {
+func (h *handler) boardData(c *fiber.Ctx, f OpportunityFilter, pin uint) (*boardView, error) {
 	me := web.MustSubject(c)
 	f.Stages = nil
 	board, err := h.svc.Board(c.UserContext(), me, f, pin)
 	if err != nil {
 		return nil, err
 	}
-	data, err := h.filterData(c, f)
-	if err != nil {
+	v := &boardView{Board: board, BoardSorts: BoardSorts,
+		boardCards: boardCards{Moved: pin, OpenStages: OpenStages, LostReasons: LostReasons, Query: oppQuery(f)}}
+	if v.oppFilters, err = h.filterData(c, f); err != nil {
 		return nil, err
 	}
 	var ids []uint
@@ -223,24 +221,22 @@ func (h *handler) boardData(c *fiber.Ctx, f OpportunityFilter, pin uint) (fiber.
 			ids = append(ids, card.OwnerID)
 		}
 	}
-	if data["Users"], err = h.people(c, ids...); err != nil {
+	if v.Users, err = h.people(c, ids...); err != nil {
 		return nil, err
 	}
-	data["Board"], data["Moved"], data["OpenStages"], data["LostReasons"] = board, pin, OpenStages, LostReasons
-	data["BoardSorts"], data["Query"] = BoardSorts, oppQuery(f)
-	return data, nil
+	return v, nil
 }
 
 func (h *handler) pipeline(c *fiber.Ctx) error {
-	data, err := h.boardData(c, h.oppFilterFrom(c), 0)
+	v, err := h.boardData(c, h.oppFilterFrom(c), 0)
 	if err != nil {
 		return err
 	}
 	if c.Get("HX-Request") == "true" && c.Get("HX-Target") == "board" {
-		return h.srv.Fragment(c, "prospects/board", data)
+		return h.srv.ViewFragment(c, "prospects/board", v)
 	}
-	data["Title"] = h.srv.I18n.T(web.Lang(c), "nav.pipeline")
-	return h.srv.Render(c, "prospects/pipeline", data)
+	v.Title = h.srv.I18n.T(web.Lang(c), "nav.pipeline")
+	return h.srv.View(c, "prospects/pipeline", v)
 }
 
 // boardMore answers "更多" on a board column (htmx): the next cards after
@@ -269,10 +265,9 @@ func (h *handler) boardMore(c *fiber.Ctx) error {
 	}
 	shown, total := c.QueryInt("shown")+len(cards), int64(c.QueryInt("total"))
 	col := BoardColumn{Stage: stage, Cards: cards}
-	return h.srv.Fragment(c, "prospects/board_more", fiber.Map{
-		"Col": col, "More": more, "Shown": shown, "Total": total, "Rest": max(total-int64(shown), 1), "Skip": skip,
-		"Users": users, "Query": oppQuery(f),
-		"Stages": Stages, "OpenStages": OpenStages, "LostReasons": LostReasons, "ShowOwner": h.showOwner(me), "Moved": uint(0),
+	return h.srv.ViewFragment(c, "prospects/board_more", &boardMoreView{
+		Col: col, More: more, Shown: shown, Total: total, Rest: max(total-int64(shown), 1), Skip: skip, ShowOwner: h.showOwner(me),
+		boardCards: boardCards{Users: users, Query: oppQuery(f), OpenStages: OpenStages, LostReasons: LostReasons},
 	})
 }
 
@@ -301,7 +296,7 @@ func (h *handler) panelPipeline(c *fiber.Ctx) (fiber.Map, error) {
 	if heading == "" {
 		heading = "pipeline.panel"
 	}
-	return fiber.Map{"Open": open, "Monthly": money.Fen(monthly), "Weighted": money.Fen(weighted), "Stages": stages, "Heading": heading}, nil
+	return fiber.Map{"V": pipelinePanel{Open: open, Monthly: money.Fen(monthly), Weighted: money.Fen(weighted), Stages: stages, Heading: heading}}, nil
 }
 
 func oppInputFrom(c *fiber.Ctx) OpportunityInput {
@@ -313,8 +308,8 @@ func oppInputFrom(c *fiber.Ctx) OpportunityInput {
 }
 
 func (h *handler) renderOppForm(c *fiber.Ctx, status int, id uint, cu *Customer, in OpportunityInput, errs map[string]string) error {
-	return h.srv.RenderStatus(c, status, "prospects/opportunity_form", fiber.Map{
-		"ID": id, "C": cu, "Form": in, "Errors": errs, "Stages": OpenStages, "Defaults": DefaultProbability,
+	return h.srv.ViewStatus(c, status, "prospects/opportunity_form", &opportunityFormView{
+		ID: id, C: cu, Form: in, Errors: errs, Stages: OpenStages, Defaults: DefaultProbability,
 	})
 }
 
@@ -378,11 +373,10 @@ func (h *handler) opportunityShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.srv.Render(c, "prospects/opportunity", fiber.Map{
-		"Title": o.Title, "O": o, "C": cu, "History": history, "Users": users, "Stages": Stages, "OpenStages": OpenStages,
-		"LostReasons": LostReasons, "CanWrite": h.svc.Can(me, "write", cu),
-		"Trail": view,
-	})
+	v := &opportunityView{O: o, C: cu, History: history, Users: users, Stages: Stages, OpenStages: OpenStages,
+		LostReasons: LostReasons, CanWrite: h.svc.Can(me, "write", cu), Trail: view}
+	v.Title = o.Title
+	return h.srv.View(c, "prospects/opportunity", v)
 }
 
 func (h *handler) opportunityEdit(c *fiber.Ctx) error {
@@ -477,11 +471,11 @@ func (h *handler) opportunityMove(c *fiber.Ctx) error {
 // boardFragment renders the board (filters from the move form) after a
 // move, with the moved card pinned and any errors above the columns.
 func (h *handler) boardFragment(c *fiber.Ctx, status int, errs map[string]string, f OpportunityFilter, moved uint) error {
-	data, err := h.boardData(c, f, moved)
+	v, err := h.boardData(c, f, moved)
 	if err != nil {
 		return err
 	}
-	data["Errors"] = errs
+	v.Errors = errs
 	c.Status(status)
-	return h.srv.Fragment(c, "prospects/board", data)
+	return h.srv.ViewFragment(c, "prospects/board", v)
 }

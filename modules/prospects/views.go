@@ -1,7 +1,11 @@
 package prospects
 
 import (
+	"html/template"
+
 	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -47,4 +51,214 @@ type timelineView struct {
 	TimelineEntry
 	Text  string
 	Actor string
+}
+
+// customersView is the customer list (prospects/customers).
+type customersView struct {
+	web.Page
+	Customers []Customer
+	Pager     *web.Pager
+	Filter    CustomerFilter
+	// Query is the filter for the export links (see listQuery).
+	Query template.URL
+	// Users names the owners of the rows.
+	Users map[uint]org.User
+	// The filter's choices: owners, teams and regions within the
+	// reader's reach.
+	Owners                       []org.User
+	Teams                        []org.Team
+	Regions                      []string
+	Grades, Industries, Statuses []string
+	ShowOwner                    bool
+	// Group is the group the list is narrowed to (?group=), if any.
+	Group *Customer
+	// Tree places members under their group (?view=tree).
+	Tree                         *listTree
+	TreeURL, FlatURL, NoGroupURL string
+}
+
+// customerFormView is the new / edit customer form (prospects/customer_form).
+type customerFormView struct {
+	web.Page
+	ID     uint
+	Form   CustomerInput
+	Errors map[string]string
+	// Duplicates are the similar customers found; the form then asks to
+	// confirm.
+	Duplicates                                []Duplicate
+	Owners, ChiefReps                         []org.User
+	Grades, Industries, Statuses, Competitors []string
+	// CompSet holds the competitors ticked.
+	CompSet map[string]bool
+	Parent  *parentChoice
+}
+
+// reassignView is the reassign page (prospects/reassign).
+type reassignView struct {
+	web.Page
+	C                 *Customer
+	Owners, ChiefReps []org.User
+	Errors            map[string]string
+}
+
+// trashView is the deleted customers (prospects/trash).
+type trashView struct {
+	web.Page
+	Customers []Customer
+	Pager     *web.Pager
+	Users     map[uint]org.User
+	Q         string
+}
+
+// contactFormView is the new / edit key person form (prospects/contact_form).
+type contactFormView struct {
+	web.Page
+	C                *Customer
+	ID               uint
+	Form             ContactInput
+	Errors           map[string]string
+	Roles, Attitudes []string
+	// Duplicates are the customer's key persons with the same name or
+	// number; the form then asks to confirm.
+	Duplicates []Contact
+}
+
+// importView is the customer import (prospects/import): the upload form,
+// and after a dry run its report (with Token and Ext for the commit).
+type importView struct {
+	web.Page
+	Error    string
+	Report   *ImportReport
+	FileName string
+	Token    string
+	Ext      string
+}
+
+// argInMessage are the import problems whose message names the argument
+// itself (a duplicate names the customer it duplicates).
+var argInMessage = map[string]bool{
+	"import.duplicate": true, "import.duplicate_yours": true, "import.duplicate_ask": true,
+	"import.duplicate_other_branch": true, "import.duplicate_contact": true,
+}
+
+// ArgApart reports whether the report shows the problem's argument after
+// its message, in brackets: it has one that the message does not name.
+func (p ImportProblem) ArgApart() bool { return p.Arg != "" && !argInMessage[p.MsgID] }
+
+// parentMatchesView is the customer form's parent search answer
+// (prospects/parent_matches, htmx).
+type parentMatchesView struct {
+	web.Page
+	Rows []Customer
+	Q    string
+	// More: the list stops at PickLimit.
+	More bool
+}
+
+// pickView is the customer picker page, the first step of a "new" action
+// started without a customer (prospects/pick_customer).
+type pickView struct {
+	web.Page
+	// Heading is the page's i18n id.
+	Heading string
+	Picker  *Picker
+}
+
+// oppFilters is what prospects/opp_filters reads; the opportunity list
+// and the board embed it.
+type oppFilters struct {
+	Filter OpportunityFilter
+	// Teams and Owners are the choices within the reader's reach.
+	Teams                      []teamOption
+	Owners                     []org.User
+	Months                     []string
+	Grades, Industries, Stages []string
+	// FilterQuery is the filter as a query string, without stage and page.
+	FilterQuery template.URL
+	ShowOwner   bool
+}
+
+// opportunitiesView is the opportunity list (prospects/opportunities).
+type opportunitiesView struct {
+	web.Page
+	oppFilters
+	Rows   []OpportunityRow
+	Pager  *web.Pager
+	Totals OppTotals
+	// Stage is the one stage the list is filtered to, or "".
+	Stage       string
+	ExportQuery template.URL
+	Users       map[uint]org.User
+}
+
+// boardCards is what a board card (prospects/board_card, given the page
+// as "P") reads besides the page: owners' names, the filter to keep
+// after a move, the move choices and the card just moved.
+type boardCards struct {
+	Users                   map[uint]org.User
+	Query                   template.URL
+	OpenStages, LostReasons []string
+	Moved                   uint
+}
+
+// boardView is the pipeline page (prospects/pipeline) and the board alone
+// (prospects/board, the htmx answer to a filter or a move).
+type boardView struct {
+	web.Page
+	oppFilters
+	boardCards
+	Board      *Board
+	BoardSorts []string
+	// Errors are a refused move's messages, shown above the columns.
+	Errors map[string]string
+}
+
+// boardMoreView is the answer to a column's "更多" (prospects/board_more).
+type boardMoreView struct {
+	web.Page
+	boardCards
+	Col       BoardColumn
+	More      bool
+	Shown     int
+	Total     int64
+	Rest      int64
+	Skip      uint
+	ShowOwner bool
+}
+
+// opportunityView is one opportunity (prospects/opportunity).
+type opportunityView struct {
+	web.Page
+	O *Opportunity
+	C *Customer
+	// History is the stage moves, oldest first; Trail the audit trail.
+	History                         []StageChange
+	Trail                           *audit.View
+	Users                           map[uint]org.User
+	Stages, OpenStages, LostReasons []string
+	CanWrite                        bool
+}
+
+// opportunityFormView is the new / edit opportunity form
+// (prospects/opportunity_form).
+type opportunityFormView struct {
+	web.Page
+	ID     uint
+	C      *Customer
+	Form   OpportunityInput
+	Errors map[string]string
+	Stages []string
+	// Defaults is each stage's default probability.
+	Defaults map[string]int
+}
+
+// pipelinePanel is the home page's pipeline card (prospects/panel_pipeline);
+// a home panel gets the page's data as a map and this under "V".
+type pipelinePanel struct {
+	// Heading is the i18n id naming whose pipeline it is.
+	Heading           string
+	Open              int64
+	Monthly, Weighted money.Fen
+	// Stages are the stages with opportunities, with their totals.
+	Stages []BoardColumn
 }

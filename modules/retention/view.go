@@ -19,6 +19,10 @@ func explain(p *web.Page, f Factor) string {
 	return p.L.T(f.MsgID, args...)
 }
 
+// AwaitsAction reports whether the alert is open with no action recorded
+// yet (the page then asks for the action, else for the outcome).
+func (a Alert) AwaitsAction() bool { return a.Status == StatusOpen }
+
 // riskView is the customer's risk page.
 type riskView struct {
 	web.Page

@@ -70,8 +70,17 @@ func retentionViews(b *i18n.Bundle) map[string][]web.Example {
 				OwnerName: "李伟", AlertID: 4, AlertStatus: StatusOpen}, {CustomerID: 8, CustomerName: "乙", Score: 55}},
 				Pager: &web.Pager{Page: 1, Size: 25, Total: 2}, Team: 1, Teams: []org.Team{{ID: 1, Name: "一组"}}, Threshold: 50}
 		}},
-		"retention/factors": web.NotYetTyped,
-		"retention/tabs":    web.NotYetTyped,
+		"retention/factors": {func() any {
+			a := exampleAlert(StatusOpen)
+			v := &alertView{Page: web.ExamplePage(b), Alert: &a, Customer: cu}
+			return map[string]any{"F": exampleFactors(), "V": v, "L": v.L}
+		}, func() any {
+			return map[string]any{"F": []Factor(nil), "V": &riskView{Page: web.ExamplePage(b)}, "L": b.For(i18n.ZH)}
+		}},
+		"retention/tabs": {
+			func() any { return map[string]any{"L": b.For(i18n.ZH), "Queue": true, "AtRisk": false} },
+			func() any { return map[string]any{"L": b.For(i18n.ZH), "Queue": false, "AtRisk": true} },
+		},
 		"retention/panel": {func() any {
 			return map[string]any{"L": b.For(i18n.ZH), "Rows": []AlertRow{row(StatusOpen)}, "Total": 6, "Now": now}
 		}, func() any {

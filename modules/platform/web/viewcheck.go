@@ -122,6 +122,16 @@ func ExamplePage(b *i18n.Bundle) Page {
 	}
 }
 
+// ExamplePanel is the data a home panel's template gets (see HomePanel):
+// the keys of ExamplePage as a map, and the panel's own.
+func ExamplePanel(b *i18n.Bundle, own map[string]any) map[string]any {
+	m := ExamplePage(b).asMap()
+	for k, v := range own {
+		m[k] = v
+	}
+	return m
+}
+
 // optionalDictKeys are the keys partials read that a caller may leave out
 // (partials/field's Value, E, Type, Max, Req, Ph, Mode and Help;
 // audit_table's Targets). At run time an absent key reads as empty; under
