@@ -75,12 +75,6 @@ func (s *Store) Revenue(ctx context.Context, priorFrom, recentFrom, latest int) 
 	return out, nil
 }
 
-// namedRow is a customer and a name (a product, a contract number …).
-type namedRow struct {
-	CustomerID uint
-	Name       string
-}
-
 // droppedRow is a product a customer dropped, named in both languages.
 type droppedRow struct {
 	CustomerID     uint
