@@ -4,9 +4,6 @@ import (
 	"context"
 	"testing"
 	"time"
-
-	"github.com/jike-crm/jike/modules/platform/testkit"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // BenchmarkChurnRecompute100k runs the churn-score job (the nightly run
@@ -20,23 +17,9 @@ import (
 //
 //	go test ./cmd/jike/ -run '^$' -bench ChurnRecompute100k -benchtime 3x -v
 func BenchmarkChurnRecompute100k(b *testing.B) {
-	d := testkit.Postgres(b)
 	now := time.Date(2026, 11, 15, 4, 0, 0, 0, time.UTC)
-	a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, LoginRate: 1 << 20, Now: func() time.Time { return now }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, admin := usageBenchApp(b, now)
 	ctx := context.Background()
-	if _, err := a.Org.SeedDemo(ctx); err != nil {
-		b.Fatal(err)
-	}
-	admin, err := a.Org.Store().UserByUsername(ctx, "admin")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := a.Catalog.SeedDefaults(ctx, admin.ID); err != nil {
-		b.Fatal(err)
-	}
 	const customers = 100_000
 	fillCustomers(b, a, customers)
 	g := a.DB.Gorm

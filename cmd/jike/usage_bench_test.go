@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	usagemod "github.com/jike-crm/jike/modules/usage"
 	"golang.org/x/crypto/bcrypt"
@@ -26,23 +27,9 @@ import (
 //
 //	go test ./cmd/jike/ -run '^$' -bench BenchmarkUsageImport200k -benchtime 3x -v
 func BenchmarkUsageImport200k(b *testing.B) {
-	d := testkit.Postgres(b)
 	now := time.Date(2026, 11, 15, 4, 0, 0, 0, time.UTC)
-	a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, LoginRate: 1 << 20, Now: func() time.Time { return now }})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a, admin := usageBenchApp(b, now)
 	ctx := context.Background()
-	if _, err := a.Org.SeedDemo(ctx); err != nil {
-		b.Fatal(err)
-	}
-	admin, err := a.Org.Store().UserByUsername(ctx, "admin")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := a.Catalog.SeedDefaults(ctx, admin.ID); err != nil {
-		b.Fatal(err)
-	}
 	const customers, perCustomer = 40_000, 5
 	fillCustomers(b, a, customers)
 	var codes []string
@@ -112,6 +99,29 @@ func BenchmarkUsageImport200k(b *testing.B) {
 	// The Go side's CPU time per import: on a loaded machine the wall
 	// clock mostly measures waiting for a core.
 	b.ReportMetric(cpu.Seconds()/float64(max(rows/(customers*perCustomer), 1)), "go-cpu-s/import")
+}
+
+// usageBenchApp is the app of the usage and churn benchmarks: a throwaway
+// PostgreSQL database with the demo organisation and the catalogue, the
+// clock at now. It returns the admin, who imports usage.
+func usageBenchApp(b *testing.B, now time.Time) (*app, org.User) {
+	b.Helper()
+	a, err := buildApp(testkit.Postgres(b), appOptions{BcryptCost: bcrypt.MinCost, LoginRate: 1 << 20, Now: func() time.Time { return now }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := a.Org.SeedDemo(ctx); err != nil {
+		b.Fatal(err)
+	}
+	admin, err := a.Org.Store().UserByUsername(ctx, "admin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := a.Catalog.SeedDefaults(ctx, admin.ID); err != nil {
+		b.Fatal(err)
+	}
+	return a, *admin
 }
 
 // processCPU is the user and system CPU time this process used so far.

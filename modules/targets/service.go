@@ -552,45 +552,7 @@ func (s *Service) ReportGrids(ctx context.Context, actor authz.Subject, groups [
 // actuals only to throw them away (~80 % of that report's time at
 // province scale, docs/reports.md).
 func (s *Service) TargetGrids(ctx context.Context, actor authz.Subject, months []Month) (map[Month]*Grid, error) {
-	people, err := s.Members(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]string, len(months))
-	for i, m := range months {
-		keys[i] = m.String()
-	}
-	targets, err := s.store.Targets(ctx, s.enf.ListScope(actor, "target", "read"), keys, ids(people))
-	if err != nil {
-		return nil, err
-	}
-	byMonth := make(map[string]map[uint]*Target, len(months))
-	for i := range targets {
-		t := &targets[i]
-		if byMonth[t.Month] == nil {
-			byMonth[t.Month] = map[uint]*Target{}
-		}
-		byMonth[t.Month][t.OwnerID] = t
-	}
-	out := make(map[Month]*Grid, len(months))
-	for _, m := range months {
-		g := &Grid{Month: m, Sort: "name"}
-		totT := Values{}
-		for _, p := range people {
-			row := GridRow{Person: p, Target: byMonth[m.String()][p.ID]}
-			row.Lines = attain(row.Target, nil)
-			for _, a := range row.Lines {
-				totT[a.Def.Key] += a.Target
-			}
-			g.Rows = append(g.Rows, row)
-		}
-		for _, l := range Lines {
-			g.Totals = append(g.Totals, Attainment{Def: l, Target: totT[l.Key], Has: totT[l.Key] > 0})
-		}
-		sortGrid(g.Rows, "name", false)
-		out[m] = g
-	}
-	return out, nil
+	return s.ReportGrids(ctx, actor, []authz.Subject{actor}, months, false)
 }
 
 // sortGrid orders rows by name, team, review status or a line's

@@ -17,17 +17,7 @@ type Int64s []int64
 
 // Value implements driver.Valuer.
 func (a Int64s) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.Grow(len(a)*8 + 2)
-	b.WriteByte('{')
-	for i, v := range a {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(v, 10))
-	}
-	b.WriteByte('}')
-	return b.String(), nil
+	return arrayLiteral(a, func(v int64) string { return strconv.FormatInt(v, 10) }), nil
 }
 
 // Bools is a PostgreSQL boolean[] parameter, as Int64s.
@@ -35,19 +25,26 @@ type Bools []bool
 
 // Value implements driver.Valuer.
 func (a Bools) Value() (driver.Value, error) {
+	return arrayLiteral(a, func(v bool) string {
+		if v {
+			return "t"
+		}
+		return "f"
+	}), nil
+}
+
+// arrayLiteral writes a as a PostgreSQL array literal, each element as
+// text shows it (elements that need no quoting: numbers, booleans).
+func arrayLiteral[T any](a []T, text func(T) string) string {
 	var b strings.Builder
-	b.Grow(len(a)*2 + 2)
+	b.Grow(len(a)*8 + 2)
 	b.WriteByte('{')
 	for i, v := range a {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		if v {
-			b.WriteByte('t')
-		} else {
-			b.WriteByte('f')
-		}
+		b.WriteString(text(v))
 	}
 	b.WriteByte('}')
-	return b.String(), nil
+	return b.String()
 }
