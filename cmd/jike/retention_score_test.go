@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"html"
+	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -245,6 +249,35 @@ func TestChurnFactors(t *testing.T) {
 		}
 		if got := len(scores); got != 13 {
 			t.Errorf("%d customers scored, want 13 (no score without a factor)", got)
+		}
+	})
+}
+
+// A dropped product is named in the reader's language on the customer's
+// risk page: its catalogue name in Chinese, its English name in English.
+func TestRetentionDroppedProductInReadersLanguage(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newRiskWorld(t, d)
+		id := w.customer(t, "liwei", "停用业务测试公司")
+		w.revenue(t, id, 0, 100000, 100000, 100000, 100000, 100000, 100000)
+		w.revenue(t, id, 1, 50000, 50000, 50000, 50000, 50000)
+		if err := w.a.Retention.Recompute(context.Background(), riskNow); err != nil {
+			t.Fatal(err)
+		}
+		var p catalog.Product
+		if err := d.Gorm.First(&p, w.products[1]).Error; err != nil || p.NameEn == "" || p.NameEn == p.NameZh {
+			t.Fatalf("the dropped product needs distinct names: %+v %v", p, err)
+		}
+		c := loggedIn(t, w.a, "liwei")
+		path := "/customers/" + itoa(id) + "/retention"
+		zh := c.Get(path)
+		if zh.Status != http.StatusOK || !strings.Contains(zh.Body, "停用了 1 项业务："+html.EscapeString(p.NameZh)) {
+			t.Fatalf("zh page: %d, want the product %q", zh.Status, p.NameZh)
+		}
+		c.PostForm("/lang", url.Values{"lang": {"en"}})
+		en := c.Get(path)
+		if en.Status != http.StatusOK || !strings.Contains(en.Body, "Dropped 1 product(s): "+html.EscapeString(p.NameEn)) || strings.Contains(en.Body, p.NameZh) {
+			t.Fatalf("en page: %d, want %q and not %q", en.Status, p.NameEn, p.NameZh)
 		}
 	})
 }
