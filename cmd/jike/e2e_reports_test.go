@@ -160,19 +160,25 @@ func TestE2EReportsJourney(t *testing.T) {
 		}
 	}
 
-	// 3. On a phone: the charts fit, the page does not scroll sideways.
-	for _, key := range few {
-		p := newE2ETab(t, browser, base)
-		var pjs jsErrors
-		pjs.watch(t, p)
-		p.do("emulate a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2)))
-		p.login("zhaomin", org.DemoPassword)
-		p.navigate("/reports/" + key + "?period=month&at=2026-03")
-		expectCharts(p, "phone "+key)
-		if wdt := e2eRun(p, "chart width", chromedp.Evaluate[int](`document.querySelector('.report-chart canvas').getBoundingClientRect().width`)); wdt > 375 || wdt < 200 {
-			p.fail("%s: chart %d px wide on a 375 px phone", key, wdt)
+	// 3. On a phone, in both languages (the English tab names are the
+	// longer ones): the charts fit, the page does not scroll sideways.
+	for _, lang := range []string{"zh-CN", "en"} {
+		if err := w.a.Org.Store().SetLang(context.Background(), w.users["zhaomin"].ID, lang); err != nil {
+			t.Fatal(err)
 		}
-		p.expectNoHorizontalScroll("phone " + key)
-		pjs.check(p, "phone "+key)
+		for _, key := range few {
+			p := newE2ETab(t, browser, base)
+			var pjs jsErrors
+			pjs.watch(t, p)
+			p.do("emulate a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2)))
+			p.login("zhaomin", org.DemoPassword)
+			p.navigate("/reports/" + key + "?period=month&at=2026-03&by=top_group")
+			expectCharts(p, "phone "+key)
+			if wdt := e2eRun(p, "chart width", chromedp.Evaluate[int](`document.querySelector('.report-chart canvas').getBoundingClientRect().width`)); wdt > 375 || wdt < 200 {
+				p.fail("%s: chart %d px wide on a 375 px phone", key, wdt)
+			}
+			p.expectNoHorizontalScroll(lang + " phone " + key)
+			pjs.check(p, lang+" phone "+key)
+		}
 	}
 }
