@@ -83,6 +83,12 @@ func lineInputs(in []ContractLineInput) []contracts.LineInput {
 	return out
 }
 
+// linesFixed refuses lines sent for a contract whose lines are the
+// accepted proposal's: the service keeps the proposal's whatever the
+// input says (the portal's form has no line fields then), and a client
+// must learn that its lines were not taken.
+func linesFixed() error { return apperr.Fields{"lines": "contracts.v.lines_fixed"} }
+
 // contractFields names the service's form fields as the API's: line_3 is
 // lines[3]; _form (a rule of the contract's status, e.g. a signed
 // contract changes by an amendment) is status.
@@ -117,6 +123,9 @@ func (a *API) routesContractWrites() {
 
 func (a *API) createContract(c *fiber.Ctx, w *change[ContractCreate]) (answer, error) {
 	in := w.In
+	if in.ProposalID != 0 && len(in.Lines) > 0 {
+		return answer{}, linesFixed()
+	}
 	form := contracts.Input{CustomerID: in.CustomerID, ProposalID: in.ProposalID, OpportunityID: in.OpportunityID, Title: in.Title,
 		StartOn: in.StartOn, EndOn: in.EndOn, PaymentTerms: in.PaymentTerms, PaymentDueDay: strconv.Itoa(in.PaymentDueDay),
 		OurSignatoryID: in.OurSignatoryID, CustomerSignatoryID: in.CustomerSignatoryID, Notes: in.Notes, Lines: lineInputs(in.Lines)}
@@ -136,9 +145,12 @@ func (a *API) updateContract(c *fiber.Ctx, w *change[ContractPatch]) (answer, er
 	in := w.In
 	ctx, me := ctxOf(c), subject(c)
 	// The edit form as the portal fills it, with the given fields changed.
-	_, form, err := a.deps.Contracts.EditInput(ctx, me, w.ID)
+	k, form, err := a.deps.Contracts.EditInput(ctx, me, w.ID)
 	if err != nil {
 		return answer{}, contractFields(err)
+	}
+	if in.Lines != nil && contracts.LinesFixed(k) {
+		return answer{}, linesFixed()
 	}
 	form.Version = w.Version
 	set := func(dst *string, v *string) {

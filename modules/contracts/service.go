@@ -225,15 +225,6 @@ func (s *Service) EditInput(ctx context.Context, actor authz.Subject, id uint) (
 	return c, InputOf(c, lines), nil
 }
 
-// fixedLines refuses lines sent for a contract whose lines are the
-// accepted proposal's (they would be ignored, and a client must learn
-// that its change did not happen).
-func fixedLines(in []LineInput, f apperr.Fields) {
-	if slices.ContainsFunc(in, func(l LineInput) bool { return !l.blank() }) {
-		f.Add("lines", "contracts.v.lines_fixed")
-	}
-}
-
 // apply validates the form's fields (not the lines) into c.
 func (s *Service) apply(ctx context.Context, actor authz.Subject, cust *prospects.Customer, c *Contract, in Input, f apperr.Fields) error {
 	in.Title = strings.TrimSpace(in.Title)
@@ -451,7 +442,6 @@ func (s *Service) Create(ctx context.Context, actor authz.Subject, in Input) (*C
 	}
 	var lines []Line
 	if in.ProposalID != 0 {
-		fixedLines(in.Lines, f)
 		acc, err := s.accepted(ctx, actor, cust, in.ProposalID)
 		if err != nil {
 			return nil, err
@@ -552,9 +542,7 @@ func (s *Service) Update(ctx context.Context, actor authz.Subject, id uint, in I
 		return nil, err
 	}
 	lines := old
-	if LinesFixed(c) {
-		fixedLines(in.Lines, f)
-	} else {
+	if !LinesFixed(c) {
 		keep := map[uint]Line{}
 		for _, l := range old {
 			keep[l.ProductID] = l
