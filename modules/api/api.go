@@ -117,6 +117,7 @@ func Register(srv *web.Server, d Deps, o Options) *API {
 	a := &API{srv: srv, deps: d, opts: o, lim: ratelimit.New(d.Tokens.Store().DB())}
 	a.lim.SetClock(o.Now)
 	srv.App.Use(Prefix, a.middleware)
+	srv.HandleErrorsUnder(Prefix, a.serverError)
 	a.r = srv.Router().Group(Prefix)
 	a.routesMe()
 	a.routesCustomers()

@@ -11,47 +11,51 @@ import (
 // Contract is the current revision of a contract (合同). Dates are
 // calendar days; the ETag is version.
 type Contract struct {
-	ID                uint          `json:"id"`
-	Number            string        `json:"number"`
-	Revision          int           `json:"revision" doc:"The revision number; an amendment makes the next."`
-	RootID            *uint         `json:"root_id"`
-	IsCurrent         bool          `json:"is_current"`
-	CustomerID        uint          `json:"customer_id"`
-	CustomerName      string        `json:"customer_name"`
-	OpportunityID     *uint         `json:"opportunity_id"`
-	ProposalID        *uint         `json:"proposal_id" doc:"The accepted proposal version the lines came from."`
-	ProposalRef       string        `json:"proposal_ref"`
-	PredecessorID     *uint         `json:"predecessor_id" doc:"The contract this one renews."`
-	RenewedByID       *uint         `json:"renewed_by_id"`
-	OwnerID           uint          `json:"owner_id"`
-	BranchID          uint          `json:"branch_id"`
-	Title             string        `json:"title"`
-	Status            string        `json:"status" enum:"draft,pending,approved,signed,active,expiring,expired,terminated,renewed,superseded"`
-	SignedOn          *string       `json:"signed_on" format:"date"`
-	StartOn           string        `json:"start_on" format:"date"`
-	EndOn             string        `json:"end_on" format:"date"`
-	TermMonths        int           `json:"term_months"`
-	MonthlyFen        int64         `json:"monthly_fen"`
-	MonthlyYuan       string        `json:"monthly_yuan"`
-	OneTimeFen        int64         `json:"one_time_fen"`
-	OneTimeYuan       string        `json:"one_time_yuan"`
-	TotalFen          int64         `json:"total_fen"`
-	TotalYuan         string        `json:"total_yuan"`
-	PaymentTerms      string        `json:"payment_terms" enum:"monthly,quarterly,yearly,one_off"`
-	PaymentDueDay     int           `json:"payment_due_day"`
-	Notes             string        `json:"notes"`
-	NeedsChief        bool          `json:"needs_chief"`
-	NeedsDirector     bool          `json:"needs_director"`
-	SubmittedAt       *time.Time    `json:"submitted_at"`
-	SignedAt          *time.Time    `json:"signed_at"`
-	ActivatedAt       *time.Time    `json:"activated_at"`
-	TerminatedOn      *string       `json:"terminated_on" format:"date"`
-	TerminationReason string        `json:"termination_reason"`
-	Version           int           `json:"version"`
-	CreatedAt         time.Time     `json:"created_at"`
-	UpdatedAt         time.Time     `json:"updated_at"`
-	Links             ContractLinks `json:"links"`
-	Lines             []Line        `json:"lines,omitempty" doc:"With one contract, not in lists."`
+	ID            uint   `json:"id"`
+	Number        string `json:"number"`
+	Revision      int    `json:"revision" doc:"The revision number; an amendment makes the next."`
+	RootID        *uint  `json:"root_id"`
+	IsCurrent     bool   `json:"is_current"`
+	CustomerID    uint   `json:"customer_id"`
+	CustomerName  string `json:"customer_name"`
+	OpportunityID *uint  `json:"opportunity_id"`
+	ProposalID    *uint  `json:"proposal_id" doc:"The accepted proposal version the lines came from."`
+	ProposalRef   string `json:"proposal_ref"`
+	PredecessorID *uint  `json:"predecessor_id" doc:"The contract this one renews."`
+	RenewedByID   *uint  `json:"renewed_by_id"`
+	OwnerID       uint   `json:"owner_id"`
+	BranchID      uint   `json:"branch_id"`
+	// The signatories: ours a colleague, theirs a key person of the
+	// customer's; both are needed to submit.
+	OurSignatoryID      *uint         `json:"our_signatory_id"`
+	CustomerSignatoryID *uint         `json:"customer_signatory_id"`
+	Title               string        `json:"title"`
+	Status              string        `json:"status" enum:"draft,pending,approved,signed,active,expiring,expired,terminated,renewed,superseded"`
+	SignedOn            *string       `json:"signed_on" format:"date"`
+	StartOn             string        `json:"start_on" format:"date"`
+	EndOn               string        `json:"end_on" format:"date"`
+	TermMonths          int           `json:"term_months"`
+	MonthlyFen          int64         `json:"monthly_fen"`
+	MonthlyYuan         string        `json:"monthly_yuan"`
+	OneTimeFen          int64         `json:"one_time_fen"`
+	OneTimeYuan         string        `json:"one_time_yuan"`
+	TotalFen            int64         `json:"total_fen"`
+	TotalYuan           string        `json:"total_yuan"`
+	PaymentTerms        string        `json:"payment_terms" enum:"monthly,quarterly,yearly,one_off"`
+	PaymentDueDay       int           `json:"payment_due_day"`
+	Notes               string        `json:"notes"`
+	NeedsChief          bool          `json:"needs_chief"`
+	NeedsDirector       bool          `json:"needs_director"`
+	SubmittedAt         *time.Time    `json:"submitted_at"`
+	SignedAt            *time.Time    `json:"signed_at"`
+	ActivatedAt         *time.Time    `json:"activated_at"`
+	TerminatedOn        *string       `json:"terminated_on" format:"date"`
+	TerminationReason   string        `json:"termination_reason"`
+	Version             int           `json:"version"`
+	CreatedAt           time.Time     `json:"created_at"`
+	UpdatedAt           time.Time     `json:"updated_at"`
+	Links               ContractLinks `json:"links"`
+	Lines               []Line        `json:"lines,omitempty" doc:"With one contract, not in lists."`
 }
 
 // ContractLinks are the contract's related resources.
@@ -70,7 +74,8 @@ func (a *API) contract(k *contracts.Contract, customerName string) Contract {
 	start, end := k.StartOn, k.EndOn
 	return Contract{ID: k.ID, Number: k.Number, Revision: k.Revision, RootID: k.RootID, IsCurrent: k.IsCurrent, CustomerID: k.CustomerID,
 		CustomerName: customerName, OpportunityID: k.OpportunityID, ProposalID: k.ProposalID, ProposalRef: k.ProposalRef,
-		PredecessorID: k.PredecessorID, RenewedByID: k.RenewedByID, OwnerID: k.OwnerID, BranchID: k.BranchID, Title: k.Title,
+		PredecessorID: k.PredecessorID, RenewedByID: k.RenewedByID, OwnerID: k.OwnerID, BranchID: k.BranchID,
+		OurSignatoryID: k.OurSignatoryID, CustomerSignatoryID: k.CustomerSignatoryID, Title: k.Title,
 		Status: k.Status, SignedOn: a.date(k.SignedOn), StartOn: *a.date(&start), EndOn: *a.date(&end), TermMonths: k.TermMonths,
 		MonthlyFen: int64(k.MonthlyFen), MonthlyYuan: yuan(k.MonthlyFen), OneTimeFen: int64(k.OneTimeFen), OneTimeYuan: yuan(k.OneTimeFen),
 		TotalFen: int64(k.TotalFen), TotalYuan: yuan(k.TotalFen), PaymentTerms: k.PaymentTerms, PaymentDueDay: k.PaymentDueDay,
@@ -80,9 +85,8 @@ func (a *API) contract(k *contracts.Contract, customerName string) Contract {
 		Links: ContractLinks{Self: Prefix + "/contracts/" + itoa(k.ID), Portal: "/contracts/" + itoa(k.ID)}}
 }
 
-// Contracts are read-only here: creating and changing one goes through
-// the portal's form, whose input (lines priced from an accepted proposal
-// or by hand, signatories, approvals) the API does not mirror yet.
+// routesContracts registers the contract reads and, in
+// contracts_write.go, the create and the change of a draft.
 func (a *API) routesContracts() {
 	read := web.Allow("customer", "read")
 	filters := append([]Param{
@@ -96,6 +100,7 @@ func (a *API) routesContracts() {
 		Result:  Contract{}, List: true, Query: paged(filters...)}, a.listContracts)
 	a.add(fiber.MethodGet, "/contracts/:id", read, Op{ID: "getContract", Tag: "contracts", Summary: "One contract revision with its lines",
 		Result: Contract{}, Versioned: true}, get(a.getContract))
+	a.routesContractWrites()
 }
 
 func (a *API) listContracts(c *fiber.Ctx) error {

@@ -39,6 +39,8 @@ type codeError struct {
 	status int
 	code   string
 	args   []any
+	// detail is the message id of the detail when not the code's own.
+	detail string
 }
 
 func (e *codeError) Error() string { return e.code }
@@ -123,14 +125,18 @@ func (a *API) problem(c *fiber.Ctx, err error) error {
 	status, code := classify(c, err)
 	lang := langOf(c)
 	var args []any
+	detail := "api.problem." + code + ".detail"
 	var ce *codeError
 	if errors.As(err, &ce) {
 		args = ce.args
+		if ce.detail != "" {
+			detail = ce.detail
+		}
 	}
 	p := Problem{
 		Type: "/api/docs#problem-" + code, Status: status, Code: code,
 		Title:  a.srv.I18n.T(lang, "api.problem."+code+".title"),
-		Detail: a.srv.I18n.T(lang, "api.problem."+code+".detail", args...),
+		Detail: a.srv.I18n.T(lang, detail, args...),
 	}
 	if f, ok := apperr.AsFields(err); ok {
 		keys := make([]string, 0, len(f))

@@ -345,7 +345,7 @@ func (a *API) Spec() *Document {
 		}
 		errs := append([]int{401, 403, 429}, r.Op.Errors...)
 		if r.Op.Body != nil {
-			errs = append(errs, 400, 415, 422)
+			errs = append(errs, 400, 413, 415, 422)
 		}
 		if r.Op.Update {
 			errs = append(errs, 412, 428)

@@ -341,13 +341,13 @@ func (s *Service) demoContract(ctx context.Context, r *rand.Rand, cust *prospect
 		if amd, err = s.Amend(ctx, am, c.ID); err != nil {
 			return err
 		}
-		in := inputOf(amd)
-		in.Notes = "补充协议：总部出口带宽扩容，新增一条业务，其余条款不变。"
 		lines, err := s.store.Lines(ctx, amd.ID)
 		if err != nil {
 			return err
 		}
-		in.Lines = append(linesToRows(lines), LineInput{ProductID: products[r.IntN(len(products))].ID, Quantity: "1"})
+		in := InputOf(amd, lines)
+		in.Notes = "补充协议：总部出口带宽扩容，新增一条业务，其余条款不变。"
+		in.Lines = append(in.Lines, LineInput{ProductID: products[r.IntN(len(products))].ID, Quantity: "1"})
 		if amd, err = s.Update(ctx, am, amd.ID, in); err != nil {
 			return err
 		}

@@ -213,34 +213,6 @@ func inputFrom(c *fiber.Ctx, customerID uint) (Input, []LineInput) {
 	return in, rows
 }
 
-// linesToRows turns stored lines back into form rows.
-func linesToRows(lines []Line) []LineInput {
-	rows := make([]LineInput, len(lines))
-	for i, l := range lines {
-		rows[i] = LineInput{ProductID: l.ProductID, Quantity: strconv.FormatInt(l.Quantity, 10),
-			TermMonths: strconv.Itoa(l.TermMonths), Rate: l.Rate.Percent()}
-	}
-	return rows
-}
-
-// inputOf is a revision as the form shows it.
-func inputOf(ct *Contract) Input {
-	in := Input{CustomerID: ct.CustomerID, Title: ct.Title, StartOn: ct.StartOn.Format("2006-01-02"), EndOn: ct.EndOn.Format("2006-01-02"),
-		PaymentTerms: ct.PaymentTerms, PaymentDueDay: strconv.Itoa(ct.PaymentDueDay), Notes: ct.Notes, Version: ct.Version}
-	if ct.ProposalID != nil {
-		in.ProposalID = *ct.ProposalID
-	}
-	for _, p := range []struct {
-		src *uint
-		dst *uint
-	}{{ct.OpportunityID, &in.OpportunityID}, {ct.OurSignatoryID, &in.OurSignatoryID}, {ct.CustomerSignatoryID, &in.CustomerSignatoryID}} {
-		if p.src != nil {
-			*p.dst = *p.src
-		}
-	}
-	return in
-}
-
 func (h *handler) renderForm(c *fiber.Ctx, status int, v *formView) error {
 	me := web.MustSubject(c)
 	ch, err := h.svc.Choices(c.UserContext(), me, v.Customer, v.Fixed == nil)
@@ -414,11 +386,11 @@ func (h *handler) editForm(c *fiber.Ctx) error {
 		}
 		return web.Redirect(c, contractPath(id))
 	}
-	v := &formView{Customer: d.Customer, C: d.C, Form: inputOf(d.C)}
+	v := &formView{Customer: d.Customer, C: d.C, Form: InputOf(d.C, d.Lines)}
 	if LinesFixed(d.C) {
 		v.Fixed = d.Lines
 	} else {
-		v.Rows = append(linesToRows(d.Lines), make([]LineInput, 1)...)
+		v.Rows = append(slices.Clone(v.Form.Lines), make([]LineInput, 1)...)
 	}
 	v.Quote = &Quote{Lines: d.Lines, MonthlyFen: d.C.MonthlyFen, OneTimeFen: d.C.OneTimeFen, TotalFen: d.C.TotalFen, NeedsChief: d.C.NeedsChief, NeedsDirector: d.C.NeedsDirector}
 	return h.renderForm(c, fiber.StatusOK, v)

@@ -20,6 +20,11 @@ type LineInput struct {
 	Rate       string // percent of list charged: "85", "85.5", "100"
 }
 
+// blank reports whether a row was left empty (the form's spare rows).
+func (l LineInput) blank() bool {
+	return l.ProductID == 0 && strings.TrimSpace(l.Quantity) == "" && strings.TrimSpace(l.TermMonths) == "" && strings.TrimSpace(l.Rate) == ""
+}
+
 // price turns form lines into priced lines with exact totals, the way the
 // proposal builder does. Products already on the revision (keep) keep
 // their recorded prices even if the catalogue changed or retired them;
@@ -41,10 +46,15 @@ func (s *Service) price(ctx context.Context, in []LineInput, keep map[uint]Line,
 	}
 	var out []Line
 	for i, l := range in {
+		field := fmt.Sprintf("line_%d", i)
 		if l.ProductID == 0 {
+			// A blank row of the form is skipped; a row with a quantity,
+			// term or rate but no product was meant as a line.
+			if !l.blank() {
+				f.Add(field, "contracts.v.product")
+			}
 			continue
 		}
-		field := fmt.Sprintf("line_%d", i)
 		qty, err := strconv.ParseInt(strings.TrimSpace(l.Quantity), 10, 64)
 		if err != nil || qty <= 0 || qty > 10_000_000 {
 			f.Add(field, "contracts.v.quantity")

@@ -174,6 +174,57 @@ type Input struct {
 	Version             int
 }
 
+// InputOf is a revision as its edit form shows it: the portal's edit page
+// and the API's PATCH both start from it and change what the user sent,
+// so a field nobody touched goes back to Update exactly as it was. The
+// lines are the revision's own (as form rows) unless they are fixed by
+// the accepted proposal, which Update keeps whatever the input says.
+func InputOf(ct *Contract, lines []Line) Input {
+	in := Input{CustomerID: ct.CustomerID, Title: ct.Title, StartOn: ct.StartOn.Format("2006-01-02"), EndOn: ct.EndOn.Format("2006-01-02"),
+		PaymentTerms: ct.PaymentTerms, PaymentDueDay: strconv.Itoa(ct.PaymentDueDay), Notes: ct.Notes, Version: ct.Version}
+	if ct.ProposalID != nil {
+		in.ProposalID = *ct.ProposalID
+	}
+	for _, p := range []struct {
+		src *uint
+		dst *uint
+	}{{ct.OpportunityID, &in.OpportunityID}, {ct.OurSignatoryID, &in.OurSignatoryID}, {ct.CustomerSignatoryID, &in.CustomerSignatoryID}} {
+		if p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	if !LinesFixed(ct) {
+		in.Lines = LineInputs(lines)
+	}
+	return in
+}
+
+// LineInputs turns stored lines back into form rows (the rate as the
+// percent the form takes, which prices back to the same basis points).
+func LineInputs(lines []Line) []LineInput {
+	rows := make([]LineInput, len(lines))
+	for i, l := range lines {
+		rows[i] = LineInput{ProductID: l.ProductID, Quantity: strconv.FormatInt(l.Quantity, 10),
+			TermMonths: strconv.Itoa(l.TermMonths), Rate: l.Rate.Percent()}
+	}
+	return rows
+}
+
+// EditInput loads a revision the actor may edit now (404 out of scope,
+// 403 without customer write, 422 in a status that does not allow it)
+// and returns it with its form input, to be changed and given to Update.
+func (s *Service) EditInput(ctx context.Context, actor authz.Subject, id uint) (*Contract, Input, error) {
+	c, _, err := s.load(ctx, actor, id, ActEdit)
+	if err != nil {
+		return nil, Input{}, err
+	}
+	lines, err := s.store.Lines(ctx, c.ID)
+	if err != nil {
+		return nil, Input{}, err
+	}
+	return c, InputOf(c, lines), nil
+}
+
 // apply validates the form's fields (not the lines) into c.
 func (s *Service) apply(ctx context.Context, actor authz.Subject, cust *prospects.Customer, c *Contract, in Input, f apperr.Fields) error {
 	in.Title = strings.TrimSpace(in.Title)
@@ -376,6 +427,9 @@ func (s *Service) record(ctx context.Context, actor uint, c *Contract, action, f
 // exactly as accepted; the version is linked and stays frozen, as an
 // accepted proposal is closed to changes) or by hand from the catalogue.
 func (s *Service) Create(ctx context.Context, actor authz.Subject, in Input) (*Contract, error) {
+	if in.CustomerID == 0 {
+		return nil, apperr.Fields{"customer_id": "v.required"}
+	}
 	cust, err := s.deps.Customers.CustomerFor(ctx, actor, in.CustomerID, "write")
 	if err != nil {
 		return nil, err

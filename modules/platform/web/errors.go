@@ -5,9 +5,12 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
+	"weak"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/valyala/fasthttp"
 )
 
 // errCSRF is returned when a form or htmx request lacks a valid token.
@@ -46,6 +49,20 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	// An error response is never cached, even from a handler that had
 	// opted into caching before it failed.
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	path := c.Path()
+	if rs, ok := s.forgetRead(&c.Request().Header); ok {
+		// fasthttp reset the request whose chunked body it could not
+		// read: put back what the prefix's handler needs.
+		path = rs.path
+		for k, v := range map[string]string{fiber.HeaderAcceptLanguage: rs.lang, fiber.HeaderCookie: rs.cookie} {
+			if v != "" {
+				c.Request().Header.Set(k, v)
+			}
+		}
+	}
+	if h := s.errorHandlerFor(path); h != nil {
+		return h(c, err)
+	}
 	if _, ok := c.Locals(localLang).(string); !ok {
 		c.Locals(localLang, s.visitorLang(c))
 	}
@@ -115,4 +132,81 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return c.Status(status).Type("txt").SendString(strconv.Itoa(status) + " " + message)
 	}
 	return nil
+}
+
+// prefixErrors is the error handler of the requests under a path prefix.
+type prefixErrors struct {
+	prefix string
+	h      fiber.ErrorHandler
+}
+
+// HandleErrorsUnder sends every error of a request under prefix that
+// reaches the server's error handler to h instead of the portal's error
+// page: a JSON API answers in its own format. Besides what the prefix's
+// own middleware lets through, that is what no middleware saw — a body
+// over the server's limit, a request fiber could not read — and a panic
+// the recovery turned into an error. Security headers and no-store are
+// set before h runs.
+func (s *Server) HandleErrorsUnder(prefix string, h fiber.ErrorHandler) {
+	s.errorsUnder = append(s.errorsUnder, prefixErrors{prefix: strings.TrimSuffix(prefix, "/"), h: h})
+}
+
+func (s *Server) errorHandlerFor(path string) fiber.ErrorHandler {
+	for _, e := range s.errorsUnder {
+		if path == e.prefix || strings.HasPrefix(path, e.prefix+"/") {
+			return e.h
+		}
+	}
+	return nil
+}
+
+// readState is what the error handler must know of a request whose body
+// fasthttp failed to read.
+type readState struct {
+	path, lang, cookie string
+}
+
+// headerReceived runs when fasthttp has read a request's headers, before
+// its body. A chunked body over the limit makes fasthttp reset the
+// request (path and headers) before it calls the error handler, which
+// then could tell neither an API request from a portal one nor the
+// visitor's language; so the path, Accept-Language and cookies of a
+// chunked request (browsers send forms with a length: these are API
+// clients, rare) are kept until the request reaches the middleware
+// (bodyRead) or the error handler. The request's limits stay the
+// server's (the zero RequestConfig).
+func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	if h.ContentLength() == -1 {
+		path, _, _ := strings.Cut(string(h.RequestURI()), "?")
+		st := readState{path: path, lang: string(h.Peek(fiber.HeaderAcceptLanguage)), cookie: string(h.Peek(fiber.HeaderCookie))}
+		if _, loaded := s.reading.Swap(weak.Make(h), st); !loaded {
+			s.readingN.Add(1)
+		}
+		return fasthttp.RequestConfig{}
+	}
+	// A request read on a pooled context after one that never got this
+	// far (the client went away) must not inherit its state.
+	s.forgetRead(h)
+	return fasthttp.RequestConfig{}
+}
+
+// forgetRead removes and returns the state kept for a request; without
+// any kept (the usual case) it costs an atomic load.
+func (s *Server) forgetRead(h *fasthttp.RequestHeader) (readState, bool) {
+	if s.readingN.Load() == 0 {
+		return readState{}, false
+	}
+	v, ok := s.reading.LoadAndDelete(weak.Make(h))
+	if !ok {
+		return readState{}, false
+	}
+	s.readingN.Add(-1)
+	return v.(readState), true
+}
+
+// bodyRead forgets the state headerReceived kept: the body was read, the
+// request has its path and headers.
+func (s *Server) bodyRead(c *fiber.Ctx) error {
+	s.forgetRead(&c.Request().Header)
+	return c.Next()
 }

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -89,6 +91,16 @@ type Server struct {
 	assetVer string
 	// unread counts a user's unread notifications for the bell (nil: no bell).
 	unread func(ctx context.Context, userID uint) (int64, error)
+	// errorsUnder are the error handlers of path prefixes that answer in
+	// their own format (the API's problems), see HandleErrorsUnder.
+	errorsUnder []prefixErrors
+	// reading holds, while its chunked body is read, the path, language
+	// and cookies of a request, keyed by a weak pointer to its
+	// fasthttp.RequestHeader (see headerReceived): an entry left by a
+	// client that went away mid-body does not keep fasthttp's pooled
+	// context alive, and the context's next request replaces it.
+	reading  sync.Map
+	readingN atomic.Int64
 }
 
 // NavItem is one entry of the main navigation, shown to roles that pass
@@ -148,6 +160,8 @@ func New(o Options) (*Server, error) {
 		cfg.ProxyHeader = fiber.HeaderXForwardedFor
 	}
 	s.App = fiber.New(cfg)
+	s.App.Server().HeaderReceived = s.headerReceived
+	s.App.Use(s.bodyRead)
 	s.App.Use(assignRequestID)
 	s.App.Use(recover.New(recover.Config{EnableStackTrace: !o.Production}))
 	s.App.Use(s.accessLog)
