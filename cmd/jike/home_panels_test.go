@@ -332,3 +332,30 @@ func explainPlan(t *testing.T, d *db.DB, q string, vars []any) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestHomeCountsUnreadOnce checks that the home page counts the bell's
+// unread notifications once: each of its panels builds the page data,
+// which counted them once per panel (a dozen statements per request).
+func TestHomeCountsUnreadOnce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newHomeWorld(t, d)
+		rec := recordStatements(t, d.Gorm, "home_unread:record")
+		for name := range homeWant {
+			cl := loggedIn(t, w.a, name)
+			var status int
+			list := rec.during(func() { status = cl.Get("/").Status })
+			if status != 200 {
+				t.Fatalf("%s's home: %d", name, status)
+			}
+			n := 0
+			for _, s := range list {
+				if strings.Contains(s.SQL, "notifications") {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s's home counted the notifications %d times, want once", name, n)
+			}
+		}
+	})
+}
