@@ -317,8 +317,15 @@ func measurePages(b *testing.B, a *app, pages []struct{ name, mine, scope string
 			}
 			var list []stmt
 			var body []byte
-			list = rec.during(func() { body = get(path) })
+			recorded := false
+			record := func() {
+				if !recorded {
+					list = rec.during(func() { body = get(path) })
+					recorded = true
+				}
+			}
 			b.Run(pg.name+"/"+who.role+"/page", func(b *testing.B) {
+				record()
 				for b.Loop() {
 					get(path)
 				}
@@ -326,16 +333,95 @@ func measurePages(b *testing.B, a *app, pages []struct{ name, mine, scope string
 				b.ReportMetric(float64(len(list)), "stmts/page")
 			})
 			b.Run(pg.name+"/"+who.role+"/sql", func(b *testing.B) {
+				record()
 				for b.Loop() {
 					replay(b, sqlDB, list)
 				}
 				b.ReportMetric(float64(len(list)), "stmts/page")
 			})
-			if os.Getenv("JIKE_BENCH_EXPLAIN") != "" {
+			if !recorded {
+				continue // both filtered out by -bench: no request, no plans
+			}
+			switch os.Getenv("JIKE_BENCH_EXPLAIN") {
+			case "":
+			case "all":
+				explainEach(b, sqlDB, a.DB.Dialect, pg.name+" as "+who.role, list)
+			default:
 				explainSlowest(b, sqlDB, a.DB.Dialect, pg.name+" as "+who.role, list)
 			}
 		}
 	}
+}
+
+// explainEach logs every statement of a page with its time alone and its
+// arguments, slowest first, and the plan (EXPLAIN (ANALYZE, BUFFERS) on
+// PostgreSQL, EXPLAIN QUERY PLAN on SQLite) of each that took 1 ms or
+// more (JIKE_BENCH_EXPLAIN=all): which statement of which panel costs
+// what.
+func explainEach(b *testing.B, sqlDB *sql.DB, dialect, what string, list []stmt) {
+	b.Helper()
+	type timed struct {
+		s stmt
+		d time.Duration
+	}
+	var ts []timed
+	var total time.Duration
+	for _, s := range list {
+		replay(b, sqlDB, []stmt{s}) // warm
+		start := time.Now()
+		replay(b, sqlDB, []stmt{s})
+		d := time.Since(start)
+		total += d
+		ts = append(ts, timed{s, d})
+	}
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].d > ts[j].d })
+	var out strings.Builder
+	fmt.Fprintf(&out, "%s: %d statements, %s alone\n", what, len(ts), total.Round(10*time.Microsecond))
+	for _, t := range ts {
+		fmt.Fprintf(&out, "\n%s  %s\n  args %v\n", t.d.Round(10*time.Microsecond), t.s.SQL, t.s.Vars)
+		if t.d < time.Millisecond {
+			continue
+		}
+		explain := "EXPLAIN (ANALYZE, BUFFERS) "
+		if dialect == db.SQLite {
+			explain = "EXPLAIN QUERY PLAN "
+		}
+		for _, line := range queryPlan(b, sqlDB, explain+t.s.SQL, t.s.Vars) {
+			out.WriteString("    " + line + "\n")
+		}
+	}
+	b.Log(out.String())
+}
+
+// queryPlan runs an EXPLAIN and returns its lines (PostgreSQL: one text
+// column; SQLite: id, parent, notused, detail — the last is kept).
+func queryPlan(b *testing.B, sqlDB *sql.DB, q string, vars []any) []string {
+	b.Helper()
+	rows, err := sqlDB.Query(q, vars...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var plan []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		for i := range vals {
+			vals[i] = new(any)
+		}
+		if err := rows.Scan(vals...); err != nil {
+			b.Fatal(err)
+		}
+		line := *(vals[len(vals)-1].(*any))
+		if bs, ok := line.([]byte); ok {
+			line = string(bs)
+		}
+		plan = append(plan, fmt.Sprint(line))
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	return plan
 }
 
 // explainSlowest logs the plan (EXPLAIN ANALYZE; on SQLite EXPLAIN QUERY

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -19,10 +20,16 @@ import (
 // signing transaction, which spans prospects too) joins that transaction.
 type Store struct {
 	db *gorm.DB
+	// counts caches the list's count per scope and filter until the next
+	// contract write (db.VersionCache); nil in a Store made on a
+	// transaction, which counts live.
+	counts *db.VersionCache[int64]
 }
 
 // NewStore returns a Store on d.
-func NewStore(d *gorm.DB) *Store { return &Store{db: d} }
+func NewStore(d *gorm.DB) *Store {
+	return &Store{db: d, counts: db.NewVersionCache[int64](db.VersionContracts, countsCacheSize)}
+}
 
 // DB is the base handle (for db.WithTx and the audit reader).
 func (s *Store) DB() *gorm.DB { return s.db }
@@ -312,9 +319,9 @@ func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) 
 // List returns a page of contracts matching f within scope, and how many
 // match in all.
 func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Row, int64, error) {
-	var total int64
-	if err := s.listQuery(db.MayLag(ctx), scope, f).Count(&total).Error; err != nil {
-		return nil, 0, fmt.Errorf("count contracts: %w", err)
+	total, err := s.count(ctx, scope, f)
+	if err != nil {
+		return nil, 0, err
 	}
 	keys, _ := listKeys(f)
 	q := s.listQuery(ctx, scope, f).
@@ -333,6 +340,49 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 		return nil, 0, fmt.Errorf("list contracts: %w", err)
 	}
 	return out, total, nil
+}
+
+// countsCacheSize bounds the list counts cache (scopes × filters).
+const countsCacheSize = 2000
+
+// countKey is the cache key of f's count within scope, or "" when f
+// searches text (customer names and key persons, which the contracts
+// version does not follow): those are counted live.
+func countKey(scope authz.ListScope, f Filter) string {
+	if scope.IsZero() || f.Q != "" {
+		return ""
+	}
+	var lo, hi string
+	if f.MinFen != nil {
+		lo = fmt.Sprint(int64(*f.MinFen))
+	}
+	if f.MaxFen != nil {
+		hi = fmt.Sprint(int64(*f.MaxFen))
+	}
+	return fmt.Sprintf("%s|customer=%d|statuses=%s|owner=%d|team=%d|within=%d|today=%s|min=%s|max=%s", scope.Key(),
+		f.CustomerID, strings.Join(f.Statuses, ","), f.OwnerID, f.TeamID, f.ExpiringWithin, f.Today.Format("2006-01-02"), lo, hi)
+}
+
+// count counts the contracts matching f within scope (the list's pager,
+// the home page's expiring panel). A scope's count — the admin's over
+// every contract of the province — is kept per scope and filter until
+// the next write to a contract or to a customer's owner, team, branch,
+// chief rep or deletion (migration 00029 bumps the version in that
+// transaction), so it is exact; the date is part of the key.
+func (s *Store) count(ctx context.Context, scope authz.ListScope, f Filter) (int64, error) {
+	load := func(ctx context.Context) (int64, error) {
+		var n int64
+		if err := s.listQuery(ctx, scope, f).Count(&n).Error; err != nil {
+			return 0, fmt.Errorf("count contracts: %w", err)
+		}
+		return n, nil
+	}
+	key := countKey(scope, f)
+	if key == "" {
+		// A list's total may lag a replica's moment behind (db.MayLag).
+		return load(db.MayLag(ctx))
+	}
+	return s.counts.Get(ctx, s.db, key, load)
 }
 
 // sortValues read a sort column's value from a loaded row, for the

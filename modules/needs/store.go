@@ -21,10 +21,19 @@ var customerCols = authz.StandardColumns("customers")
 // Store is the only place in the module that talks to GORM.
 type Store struct {
 	db *gorm.DB
+	// counts caches the home page's count of a scope's needs per status
+	// until the next need write (db.VersionCache); nil in a
+	// transaction's Store, which counts live.
+	counts *db.VersionCache[int64]
 }
 
 // NewStore wraps a database.
-func NewStore(g *gorm.DB) *Store { return &Store{db: g} }
+func NewStore(g *gorm.DB) *Store {
+	return &Store{db: g, counts: db.NewVersionCache[int64](db.VersionNeeds, countsCacheSize)}
+}
+
+// countsCacheSize bounds the counts cache (scopes × statuses).
+const countsCacheSize = 2000
 
 // DB exposes the handle (audit writes, demo data).
 func (s *Store) DB() *gorm.DB { return s.db }
@@ -316,11 +325,23 @@ func (s *Store) ListNeeds(ctx context.Context, scope authz.ListScope, f NeedFilt
 }
 
 // CountNeeds counts the needs in scope with a status (all when "").
+//
+// A scope's count (the home panel's open needs: 30,000 for the admin of
+// a province) is kept per scope and status until the next write to a
+// need or to a customer's owner, team, branch, chief rep or deletion
+// (migration 00029 bumps the version in that transaction), so it is
+// exact.
 func (s *Store) CountNeeds(ctx context.Context, scope authz.ListScope, status string) (int64, error) {
-	var n int64
-	capped := s.needQuery(ctx, scope, NeedFilter{Status: status}).Select("1").Limit(prospects.CountCap + 1)
-	err := countCapped(ctx, s.db, capped, &n)
-	return n, err
+	load := func(ctx context.Context) (int64, error) {
+		var n int64
+		capped := s.needQuery(ctx, scope, NeedFilter{Status: status}).Select("1").Limit(prospects.CountCap + 1)
+		err := countCapped(ctx, s.db, capped, &n)
+		return n, err
+	}
+	if scope.IsZero() {
+		return load(ctx)
+	}
+	return s.counts.Get(ctx, s.db, scope.Key()+"|status="+status, load)
 }
 
 // StatusChanges lists the audit entries (updates touching the status) of

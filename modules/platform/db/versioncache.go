@@ -9,7 +9,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// Names of the data versions in cache_versions (migration 00026). The
+// Names of the data versions in cache_versions (migrations 00026 and
+// 00029). The
 // database bumps a name in the same transaction as every write to the
 // tables behind it, by triggers, whoever writes: see the migration for
 // which writes bump which name.
@@ -17,6 +18,8 @@ const (
 	VersionOpportunities = "opportunities"
 	VersionProposals     = "proposals"
 	VersionVisits        = "visits"
+	VersionContracts     = "contracts"
+	VersionNeeds         = "needs"
 )
 
 // DataVersion reads the current version of name (0 when nothing was

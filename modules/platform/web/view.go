@@ -100,19 +100,35 @@ func (s *Server) newPage(c *fiber.Ctx) Page {
 				p.Title = p.L.T(n.Label)
 			}
 		}
-		if s.unread != nil {
-			if n, err := s.unread(c.UserContext(), me.ID); err == nil {
-				p.Unread = n
-			} else {
-				s.Log.Warn("unread count", "err", err)
-			}
-		}
+		p.Unread = s.unreadOnce(c, me.ID)
 	}
 	if kind, msg := takeFlash(c); msg != "" {
 		p.Flash = s.I18n.T(lang, msg)
 		p.FlashKind = kind
 	}
 	return p
+}
+
+// unreadLocal keeps the bell's count for the rest of a request.
+const unreadLocal = "web.unread"
+
+// unreadOnce counts the user's unread notifications once per request:
+// the home page builds a Page for each of its panels (a dozen), which
+// counted them a dozen times.
+func (s *Server) unreadOnce(c *fiber.Ctx, userID uint) int64 {
+	if n, ok := c.Locals(unreadLocal).(int64); ok {
+		return n
+	}
+	if s.unread == nil {
+		return 0
+	}
+	n, err := s.unread(c.UserContext(), userID)
+	if err != nil {
+		s.Log.Warn("unread count", "err", err)
+		return 0
+	}
+	c.Locals(unreadLocal, n)
+	return n
 }
 
 // asMap is the Page as the map that fiber.Map pages are merged into.
