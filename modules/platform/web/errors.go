@@ -180,7 +180,9 @@ func (s *Server) headerReceived(h *fasthttp.RequestHeader) fasthttp.RequestConfi
 		path, _, _ := strings.Cut(string(h.RequestURI()), "?")
 		st := readState{path: path, lang: string(h.Peek(fiber.HeaderAcceptLanguage)), cookie: string(h.Peek(fiber.HeaderCookie))}
 		if _, loaded := s.reading.Swap(weak.Make(h), st); !loaded {
-			s.readingN.Add(1)
+			if s.readingN.Add(1) > maxReading {
+				s.sweepReading()
+			}
 		}
 		return fasthttp.RequestConfig{}
 	}
@@ -202,6 +204,25 @@ func (s *Server) forgetRead(h *fasthttp.RequestHeader) (readState, bool) {
 	}
 	s.readingN.Add(-1)
 	return v.(readState), true
+}
+
+// maxReading is how many kept states trigger a sweep. A client that
+// goes away mid-body leaves its entry behind; when fasthttp's pool later
+// drops that context its weak key can never be looked up again, so
+// without a sweep such entries would accumulate for the life of the
+// process.
+const maxReading = 1024
+
+// sweepReading deletes the entries whose request context is gone.
+func (s *Server) sweepReading() {
+	s.reading.Range(func(k, _ any) bool {
+		if k.(weak.Pointer[fasthttp.RequestHeader]).Value() == nil {
+			if _, ok := s.reading.LoadAndDelete(k); ok {
+				s.readingN.Add(-1)
+			}
+		}
+		return true
+	})
 }
 
 // bodyRead forgets the state headerReceived kept: the body was read, the
