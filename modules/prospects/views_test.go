@@ -271,19 +271,12 @@ func TestEveryProspectsTemplateRendersWithItsView(t *testing.T) {
 // TestCustomerPageRejectsTheWrongView proves the check has teeth: the
 // customer page executed with another type fails, naming the field.
 func TestCustomerPageRejectsTheWrongView(t *testing.T) {
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := web.StrictTemplates(templates.FS, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, set := strictSet(t)
 	type misspelt struct {
 		web.Page
 		Customer *Customer // the page reads .C
 	}
-	err = web.RenderExample(set, "prospects/customer", &misspelt{Page: web.ExamplePage(b), Customer: exampleCustomer(true)})
+	err := web.RenderExample(set, "prospects/customer", &misspelt{Page: web.ExamplePage(b), Customer: exampleCustomer(true)})
 	if err == nil || !strings.Contains(err.Error(), "C") {
 		t.Fatalf("the customer page rendered a view without .C: %v", err)
 	}
@@ -299,14 +292,7 @@ func exampleLevel() *treeLevel {
 // the dict it used to be given (with "Level" for "M", or a level with a
 // misspelt field) fails the check instead of rendering an empty tree.
 func TestTreeLevelRejectsTheWrongView(t *testing.T) {
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := web.StrictTemplates(templates.FS, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, set := strictSet(t)
 	if err := web.RenderExample(set, "prospects/customer_tree_level", map[string]any{"L": b.For(i18n.ZH), "Level": exampleLevel()}); err == nil {
 		t.Error("the level rendered from a dict without M")
 	}
@@ -314,7 +300,7 @@ func TestTreeLevelRejectsTheWrongView(t *testing.T) {
 		ParentID uint
 		Rowz     []Customer // the template reads .M.Rows
 	}
-	err = web.RenderExample(set, "prospects/customer_tree_level", struct {
+	err := web.RenderExample(set, "prospects/customer_tree_level", struct {
 		L i18n.Localizer
 		M *misspelt
 	}{b.For(i18n.ZH), &misspelt{ParentID: 7}})
@@ -335,14 +321,7 @@ func TestTreeLevelRejectsTheWrongView(t *testing.T) {
 // Customer.QualSigns, each radio checked by its own answer and each note
 // in its own field (the template used to match the sign names itself).
 func TestCustomerPageQualificationIsTyped(t *testing.T) {
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := web.StrictTemplates(templates.FS, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, set := strictSet(t)
 	v := prospectsViews(b)["prospects/customer"][0]().(*customerView)
 	v.C.QualPayNote, v.C.QualNeedNote, v.C.QualAuthorityNote, v.C.QualAcceptanceNote = "付费备注", "需求备注", "权力备注", "认可备注"
 	var out strings.Builder
@@ -368,14 +347,7 @@ func TestCustomerPageQualificationIsTyped(t *testing.T) {
 // TestPickerMatchesFragmentIsTyped: the picker's htmx answer is rendered
 // from pickMatchesView (it was a fiber.Map), checked strictly.
 func TestPickerMatchesFragmentIsTyped(t *testing.T) {
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := web.StrictTemplates(templates.FS, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, set := strictSet(t)
 	for _, p := range []*Picker{
 		{Q: "哈", Matches: []PickMatch{{ID: 7, Name: "哈尔滨示例集团", Grade: "A", Region: "南岗区", Href: "/customers/7"}}, More: true},
 		{Q: "无"}, {},
@@ -384,4 +356,19 @@ func TestPickerMatchesFragmentIsTyped(t *testing.T) {
 			t.Errorf("picker %+v: %v", p, err)
 		}
 	}
+}
+
+// strictSet is the real catalogues and every template parsed strictly,
+// for the tests that render one template with a chosen view.
+func strictSet(t *testing.T) (*i18n.Bundle, *template.Template) {
+	t.Helper()
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := web.StrictTemplates(templates.FS, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, set
 }
