@@ -127,6 +127,9 @@ type app struct {
 // buildApp wires the modules explicitly, in dependency order. It is used
 // by `serve` and by the tests, so tests exercise the real router.
 func buildApp(d *db.DB, o appOptions) (*app, error) {
+	// One clock: GORM stamps created_at/updated_at with the services'
+	// clock (o.Now), on this app's own session of d.
+	d = d.WithClock(o.Now)
 	enf, err := authz.New()
 	if err != nil {
 		return nil, err

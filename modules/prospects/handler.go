@@ -11,12 +11,16 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
 type handler struct {
 	srv *web.Server
 	svc *Service
+	// staging keeps a checked import file between the dry run and the
+	// commit.
+	staging *tabular.Staging
 }
 
 func customerURL(id uint) string { return "/customers/" + strconv.FormatUint(uint64(id), 10) }

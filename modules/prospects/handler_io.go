@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -117,26 +115,6 @@ func (h *handler) importPage(c *fiber.Ctx) error {
 	return h.srv.View(c, "prospects/import", &importView{})
 }
 
-// Uploaded files wait between the dry run and the commit in a private
-// temporary folder, named by a random token bound to the uploader, so the
-// user does not have to pick the file twice.
-var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{20,64}$`)
-
-func importDir() string { return filepath.Join(os.TempDir(), "jike-import") }
-
-func stagedPath(userID uint, token, ext string) string {
-	return filepath.Join(importDir(), fmt.Sprintf("%d-%s%s", userID, token, ext))
-}
-
-func cleanStaged() {
-	entries, _ := os.ReadDir(importDir())
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
-			_ = os.Remove(filepath.Join(importDir(), e.Name()))
-		}
-	}
-}
-
 // importWait is how long an import waits for a free slot of the gate
 // before the user is asked to try again.
 const importWait = 3 * time.Second
@@ -164,23 +142,20 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 	var name string
 	commit := c.FormValue("action") == "commit"
 	if commit {
-		token, ext := c.FormValue("token"), c.FormValue("ext")
-		if !tokenPattern.MatchString(token) || (ext != ".csv" && ext != ".xlsx") {
+		ext := c.FormValue("ext")
+		f, err := h.staging.Open(me.ID, c.FormValue("token"), ext)
+		if errors.Is(err, tabular.ErrStagedToken) {
 			return fiber.ErrBadRequest
 		}
-		path := stagedPath(me.ID, token, ext)
-		f, err := os.Open(path)
-		if err != nil {
+		if errors.Is(err, tabular.ErrStagedGone) {
 			h.srv.Flash(c, "error", "import.expired")
 			return web.Redirect(c, "/customers/import")
 		}
-		defer os.Remove(path)
-		defer f.Close()
-		st, err := f.Stat()
 		if err != nil {
 			return err
 		}
-		src, size, name = f, st.Size(), "staged"+ext
+		defer f.Close()
+		src, size, name = f, f.Size, "staged"+ext
 	} else {
 		fh, err := c.FormFile("file")
 		if err != nil {
@@ -221,9 +196,9 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 	}
 	out := &importView{Report: rep, FileName: name}
 	if rep.OK() {
-		token := web.RandomToken(24)
 		ext := strings.ToLower(filepath.Ext(name))
-		if err := stage(stagedPath(me.ID, token, ext), io.NewSectionReader(src, 0, size)); err != nil {
+		token, err := h.staging.Put(me.ID, ext, io.NewSectionReader(src, 0, size), h.srv.MaxUploadBytes())
+		if err != nil {
 			return err
 		}
 		out.Token, out.Ext = token, ext
@@ -233,24 +208,6 @@ func (h *handler) importUpload(c *fiber.Ctx) error {
 		status = fiber.StatusUnprocessableEntity
 	}
 	return h.srv.ViewStatus(c, status, "prospects/import", out)
-}
-
-// stage copies a checked upload to the private folder for the commit.
-func stage(path string, r io.Reader) error {
-	cleanStaged()
-	if err := os.MkdirAll(importDir(), 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("stage import: %w", err)
-	}
-	return f.Close()
 }
 
 func asImportFileError(err error, target **ImportFileError) bool {

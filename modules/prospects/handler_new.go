@@ -27,7 +27,7 @@ func (h *handler) customerPick(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return h.srv.Fragment(c, "partials/customer_matches", fiber.Map{"P": p})
+		return h.srv.ViewFragment(c, "partials/customer_matches", &pickMatchesView{P: p})
 	}
 	return PickCustomerPage(h.srv, h.svc, c, "picker.title", "/customers/pick", target)
 }

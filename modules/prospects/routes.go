@@ -1,13 +1,14 @@
 package prospects
 
 import (
+	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
 // Register mounts the module's pages. Every route names its permission;
 // services then check each record against the same policy.
 func Register(srv *web.Server, svc *Service) {
-	h := &handler{srv: srv, svc: svc}
+	h := &handler{srv: srv, svc: svc, staging: tabular.NewTempStaging("jike-import")}
 	read, create, write := web.Allow("customer", "read"), web.Allow("customer", "create"), web.Allow("customer", "write")
 
 	r := srv.Router()

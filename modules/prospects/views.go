@@ -5,6 +5,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/audit"
+	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -261,4 +262,43 @@ type pipelinePanel struct {
 	Monthly, Weighted money.Fen
 	// Stages are the stages with opportunities, with their totals.
 	Stages []BoardColumn
+}
+
+// treeLevelView is what one page of one level of the member tree
+// (prospects/customer_tree_level) is rendered with: the reader's
+// translator and the level. The customer page and the tree's htmx answer
+// both hand it over through TreeLevel, so the partial has one view type.
+type treeLevelView struct {
+	L i18n.Localizer
+	M *treeLevel
+}
+
+// TreeLevel is the first level of the customer's member tree.
+func (v *customerView) TreeLevel() treeLevelView { return treeLevelView{L: v.L, M: v.Tree} }
+
+// TreeLevel is the level the htmx request asked for.
+func (v *treeView) TreeLevel() treeLevelView { return treeLevelView{L: v.L, M: v.Level} }
+
+// pickMatchesView is the htmx answer of the customer picker's search
+// (partials/customer_matches): the picker with its matches.
+type pickMatchesView struct {
+	web.Page
+	P *Picker
+}
+
+// QualSign is one of the four signs of the qualification as the
+// customer page shows it: the sign, its answer and its note.
+type QualSign struct {
+	Sign, Answer, Note string
+}
+
+// QualSigns are the customer's four qualification answers in the page's
+// order (pay, need, authority, acceptance).
+func (c *Customer) QualSigns() []QualSign {
+	return []QualSign{
+		{"pay", c.QualPay, c.QualPayNote},
+		{"need", c.QualNeed, c.QualNeedNote},
+		{"authority", c.QualAuthority, c.QualAuthorityNote},
+		{"acceptance", c.QualAcceptance, c.QualAcceptanceNote},
+	}
 }

@@ -30,8 +30,8 @@ func exampleCustomer(chief bool) *Customer {
 }
 
 // prospectsViews maps every template under templates/prospects to example
-// views: populated, one example per branch of an {{if}}/{{else}}. A
-// template still rendered from a fiber.Map is NotYetTyped.
+// views: populated, one example per branch of an {{if}}/{{else}}. Every
+// template has its view type; there is no untyped entry.
 func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 	birthday := time.Date(1980, 5, 4, 0, 0, 0, 0, time.UTC)
 	closeAt := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
@@ -179,9 +179,11 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 		"prospects/customer": {customer(true), customer(false)},
 
 		"prospects/customer_tree": {func() any { return &treeView{Page: web.ExamplePage(b), Level: exampleLevel()} }},
-		// A level of the group tree belongs to the hierarchy work (tree17)
-		// and is still given a dict.
-		"prospects/customer_tree_level": web.NotYetTyped,
+		"prospects/customer_tree_level": {func() any { return treeLevelView{L: b.For(i18n.ZH), M: exampleLevel()} }, func() any {
+			lv := exampleLevel()
+			lv.Via, lv.Members, lv.First, lv.Next = nil, nil, false, 0
+			return treeLevelView{L: b.For(i18n.EN), M: lv}
+		}},
 		"prospects/parent_matches": {func() any {
 			return &parentMatchesView{Page: web.ExamplePage(b), Rows: []Customer{*exampleCustomer(true)}, Q: "哈", More: true}
 		}, func() any { return &parentMatchesView{Page: web.ExamplePage(b), Q: "无"} }},
@@ -269,19 +271,12 @@ func TestEveryProspectsTemplateRendersWithItsView(t *testing.T) {
 // TestCustomerPageRejectsTheWrongView proves the check has teeth: the
 // customer page executed with another type fails, naming the field.
 func TestCustomerPageRejectsTheWrongView(t *testing.T) {
-	b, err := i18n.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := web.StrictTemplates(templates.FS, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, set := strictSet(t)
 	type misspelt struct {
 		web.Page
 		Customer *Customer // the page reads .C
 	}
-	err = web.RenderExample(set, "prospects/customer", &misspelt{Page: web.ExamplePage(b), Customer: exampleCustomer(true)})
+	err := web.RenderExample(set, "prospects/customer", &misspelt{Page: web.ExamplePage(b), Customer: exampleCustomer(true)})
 	if err == nil || !strings.Contains(err.Error(), "C") {
 		t.Fatalf("the customer page rendered a view without .C: %v", err)
 	}
@@ -291,4 +286,89 @@ func TestCustomerPageRejectsTheWrongView(t *testing.T) {
 func exampleLevel() *treeLevel {
 	return &treeLevel{ParentID: 7, Rows: []Customer{{ID: 8, Name: "华东能源销售公司", Grade: "B", OwnerID: 1}},
 		Via: map[uint]bool{8: true}, Members: map[uint]int64{8: 2}, Hidden: 1, First: true, Next: 50, Rest: 3, Users: map[uint]org.User{1: {ID: 1, Name: "李伟"}}}
+}
+
+// TestTreeLevelRejectsTheWrongView: the member tree's level is typed —
+// the dict it used to be given (with "Level" for "M", or a level with a
+// misspelt field) fails the check instead of rendering an empty tree.
+func TestTreeLevelRejectsTheWrongView(t *testing.T) {
+	b, set := strictSet(t)
+	if err := web.RenderExample(set, "prospects/customer_tree_level", map[string]any{"L": b.For(i18n.ZH), "Level": exampleLevel()}); err == nil {
+		t.Error("the level rendered from a dict without M")
+	}
+	type misspelt struct {
+		ParentID uint
+		Rowz     []Customer // the template reads .M.Rows
+	}
+	err := web.RenderExample(set, "prospects/customer_tree_level", struct {
+		L i18n.Localizer
+		M *misspelt
+	}{b.For(i18n.ZH), &misspelt{ParentID: 7}})
+	if err == nil || !strings.Contains(err.Error(), "Rows") {
+		t.Errorf("the level rendered a view without .M.Rows: %v", err)
+	}
+	// And the real view renders the members, through both callers.
+	var out strings.Builder
+	if err := set.Lookup("prospects/customer_tree").Execute(&out, &treeView{Page: web.ExamplePage(b), Level: exampleLevel()}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `data-customer="8"`) || !strings.Contains(out.String(), "华东能源销售公司") {
+		t.Errorf("the tree's answer lacks its member: %s", out.String())
+	}
+}
+
+// TestCustomerPageQualificationIsTyped: the four signs come from
+// Customer.QualSigns, each radio checked by its own answer and each note
+// in its own field (the template used to match the sign names itself).
+func TestCustomerPageQualificationIsTyped(t *testing.T) {
+	b, set := strictSet(t)
+	v := prospectsViews(b)["prospects/customer"][0]().(*customerView)
+	v.C.QualPayNote, v.C.QualNeedNote, v.C.QualAuthorityNote, v.C.QualAcceptanceNote = "付费备注", "需求备注", "权力备注", "认可备注"
+	var out strings.Builder
+	if err := set.Lookup("prospects/customer").Execute(&out, v); err != nil {
+		t.Fatal(err)
+	}
+	page := out.String()
+	for _, want := range []string{
+		`name="qual_pay" value="yes" checked`, `name="qual_need" value="partly" checked`,
+		`name="qual_authority" value="no" checked`, `name="qual_acceptance" value="yes" checked`,
+		`name="qual_pay_note" value="付费备注"`, `name="qual_need_note" value="需求备注"`,
+		`name="qual_authority_note" value="权力备注"`, `name="qual_acceptance_note" value="认可备注"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the qualification lacks %s", want)
+		}
+	}
+	if n := strings.Count(page, " checked"); n != 4 {
+		t.Errorf("%d answers checked, want 4", n)
+	}
+}
+
+// TestPickerMatchesFragmentIsTyped: the picker's htmx answer is rendered
+// from pickMatchesView (it was a fiber.Map), checked strictly.
+func TestPickerMatchesFragmentIsTyped(t *testing.T) {
+	b, set := strictSet(t)
+	for _, p := range []*Picker{
+		{Q: "哈", Matches: []PickMatch{{ID: 7, Name: "哈尔滨示例集团", Grade: "A", Region: "南岗区", Href: "/customers/7"}}, More: true},
+		{Q: "无"}, {},
+	} {
+		if err := web.RenderExample(set, "partials/customer_matches", &pickMatchesView{Page: web.ExamplePage(b), P: p}); err != nil {
+			t.Errorf("picker %+v: %v", p, err)
+		}
+	}
+}
+
+// strictSet is the real catalogues and every template parsed strictly,
+// for the tests that render one template with a chosen view.
+func strictSet(t *testing.T) (*i18n.Bundle, *template.Template) {
+	t.Helper()
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := web.StrictTemplates(templates.FS, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, set
 }

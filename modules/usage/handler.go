@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +22,8 @@ type handler struct {
 	svc        *Service
 	industries []string
 	loc        *time.Location
+	// staging keeps a checked upload between the dry run and the commit.
+	staging *tabular.Staging
 }
 
 func (h *handler) t(c *fiber.Ctx, id string, args ...any) string {
@@ -283,42 +283,6 @@ func (h *handler) renderImport(c *fiber.Ctx, status int, v *importView) error {
 	return h.srv.ViewStatus(c, status, "usage/import", v)
 }
 
-// Uploads wait between the dry run and the commit in a private temporary
-// folder, named by a random token bound to the uploader.
-var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{20,64}$`)
-
-func stageDir() string { return filepath.Join(os.TempDir(), "jike-usage-import") }
-
-func stagedPath(userID uint, token, ext string) string {
-	return filepath.Join(stageDir(), fmt.Sprintf("%d-%s%s", userID, token, ext))
-}
-
-func cleanStaged() {
-	entries, _ := os.ReadDir(stageDir())
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
-			_ = os.Remove(filepath.Join(stageDir(), e.Name()))
-		}
-	}
-}
-
-func stage(path string, r io.Reader) error {
-	cleanStaged()
-	if err := os.MkdirAll(stageDir(), 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("stage usage import: %w", err)
-	}
-	return f.Close()
-}
-
 func (h *handler) upload(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	v := &importView{Source: c.FormValue("source", DefaultSource)}
@@ -345,22 +309,19 @@ func (h *handler) upload(c *fiber.Ctx) error {
 	var name string
 	commit := c.FormValue("action") == "commit"
 	if commit {
-		token, ext := c.FormValue("token"), c.FormValue("ext")
-		if !tokenPattern.MatchString(token) || (ext != ".csv" && ext != ".xlsx") {
+		ext := c.FormValue("ext")
+		f, err := h.staging.Open(me.ID, c.FormValue("token"), ext)
+		if errors.Is(err, tabular.ErrStagedToken) {
 			return fiber.ErrBadRequest
 		}
-		path := stagedPath(me.ID, token, ext)
-		f, err := os.Open(path)
-		if err != nil {
+		if errors.Is(err, tabular.ErrStagedGone) {
 			return fail(fiber.StatusUnprocessableEntity, "usage.err.expired")
 		}
-		defer os.Remove(path)
-		defer f.Close()
-		st, err := f.Stat()
 		if err != nil {
 			return err
 		}
-		src, size = f, st.Size()
+		defer f.Close()
+		src, size = f, f.Size
 		name = strings.TrimSpace(c.FormValue("file_name"))
 		if name == "" || !strings.EqualFold(filepath.Ext(name), ext) {
 			name = "upload" + ext
@@ -392,9 +353,8 @@ func (h *handler) upload(c *fiber.Ctx) error {
 	}
 	v.Report, v.FileName = rep, name
 	if rep.OK() {
-		v.Token = web.RandomToken(24)
 		v.Ext = strings.ToLower(filepath.Ext(name))
-		if err := stage(stagedPath(me.ID, v.Token, v.Ext), io.NewSectionReader(src, 0, size)); err != nil {
+		if v.Token, err = h.staging.Put(me.ID, v.Ext, io.NewSectionReader(src, 0, size), h.srv.MaxUploadBytes()); err != nil {
 			return err
 		}
 		return h.renderImport(c, fiber.StatusOK, v)

@@ -3,6 +3,7 @@ package usage
 import (
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -21,7 +22,7 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	h := &handler{srv: srv, svc: svc, industries: o.Industries, loc: o.Location}
+	h := &handler{srv: srv, svc: svc, industries: o.Industries, loc: o.Location, staging: tabular.NewTempStaging("jike-usage-import")}
 	read, imp := web.Allow("usage", "read"), web.Allow("usage", "import")
 	r := srv.Router()
 	r.Get("/customers/:id/usage", read, h.customer)

@@ -157,6 +157,23 @@ func gormConfig(log *slog.Logger) *gorm.Config {
 	}
 }
 
+// WithClock is d whose GORM handle stamps its automatic timestamps
+// (created_at and updated_at of autoCreateTime/autoUpdateTime, deleted_at
+// of a soft delete) from now — the app's clock, the one its services get
+// (a fake clock in tests) — in UTC, so that a store that lets GORM stamp a
+// row and a service that reads its clock agree. The handle is a new GORM
+// session on the same pool: d itself keeps the system clock (gormConfig),
+// so two apps built on one database each keep their own clock. A nil now
+// is d unchanged.
+func (d *DB) WithClock(now func() time.Time) *DB {
+	if now == nil {
+		return d
+	}
+	c := *d
+	c.Gorm = d.Gorm.Session(&gorm.Session{NewDB: true, NowFunc: func() time.Time { return now().UTC() }})
+	return &c
+}
+
 // Optimize refreshes the SQLite planner's statistics (a bounded ANALYZE of
 // the tables that need it). Without them SQLite joined customers first and
 // sorted a whole branch for every page of a list or batch of an export,

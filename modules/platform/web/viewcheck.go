@@ -18,12 +18,6 @@ import (
 // {{with}} shows its body and every field it names is read.
 type Example func() any
 
-// NotYetTyped marks, in a module's example registry, a template that is
-// still rendered from a fiber.Map. It is only parsed, not executed; the
-// registry lists these so that what is left is explicit and a new
-// template still needs an entry.
-var NotYetTyped []Example
-
 // StrictTemplates parses every template of fsys as the server names them
 // (the path without ".html"), with the server's funcs, but strictly: a
 // missing map key is an error (missingkey=error), as a missing struct
@@ -50,7 +44,8 @@ func StrictTemplates(fsys fs.FS, loc *time.Location) (*template.Template, error)
 
 // CheckViews executes every template under dir (e.g. "prospects") with
 // each of its examples, and returns one error per problem: a template
-// without an entry in examples, an entry without a template, an example
+// without an entry in examples or with an entry without examples, an
+// entry without a template, an example
 // the template fails on (a misspelt field, a missing key, a method that
 // does not exist). A view that embeds Page is also executed inside the
 // base layout.
@@ -71,6 +66,12 @@ func CheckViews(fsys fs.FS, dir string, examples map[string][]Example) []error {
 		exs, ok := examples[name]
 		if !ok {
 			errs = append(errs, fmt.Errorf("template %s has no entry in the view registry", name))
+			continue
+		}
+		// Every template is typed: an entry without an example would
+		// only be parsed, which is the escape hatch this check closed.
+		if len(exs) == 0 {
+			errs = append(errs, fmt.Errorf("template %s has no example view in the registry", name))
 			continue
 		}
 		for i, ex := range exs {
