@@ -4,8 +4,8 @@
 -- +goose Up
 CREATE INDEX idx_opps_open_close ON opportunities (expected_close, stage, monthly_fen, customer_id, owner_id)
   WHERE deleted_at IS NULL AND stage IN ('identified', 'contacted', 'visited', 'needs', 'proposal', 'negotiation');
-CREATE INDEX idx_customers_ab ON customers (id) WHERE grade IN ('A', 'B') AND deleted_at IS NULL;
+CREATE INDEX idx_customers_grade_id ON customers (grade, id) WHERE deleted_at IS NULL;
 
 -- +goose Down
-DROP INDEX idx_customers_ab;
+DROP INDEX idx_customers_grade_id;
 DROP INDEX idx_opps_open_close;
