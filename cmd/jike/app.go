@@ -702,17 +702,16 @@ func (d targetDirectory) AccountManagers(ctx context.Context, branchID, teamID u
 	if err != nil {
 		return nil, err
 	}
-	// The branch's teams in one query (a team outside it is looked up on
-	// its own; that only happens when listing every branch).
+	// The branch's teams — every branch's when branchID is 0 — in one
+	// query, not one per team (the admin's reports listed 56 teams one by
+	// one); a team outside them is looked up on its own.
 	teams := map[uint]*org.Team{}
-	if branchID != 0 {
-		ts, err := d.st.Teams(ctx, branchID, false)
-		if err != nil {
-			return nil, err
-		}
-		for i := range ts {
-			teams[ts[i].ID] = &ts[i]
-		}
+	ts, err := d.st.Teams(ctx, branchID, false)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ts {
+		teams[ts[i].ID] = &ts[i]
 	}
 	out := make([]targets.Person, 0, len(users))
 	for _, u := range users {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/reports"
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm/logger"
 )
 
 // BenchmarkReportsProvince measures every report at province scale on
@@ -25,6 +29,11 @@ import (
 // it fills a throwaway database first (minutes).
 //
 //	go test -run '^$' -bench ReportsProvince -benchtime 5x -timeout 60m -v ./cmd/jike/
+//
+// With JIKE_BENCH_TRACE=1 each page is first built once with every
+// statement recorded, and the statements (with their values, ready for
+// EXPLAIN) and their times are logged: how many round trips a page costs
+// and which of them are slow.
 func BenchmarkReportsProvince(b *testing.B) {
 	ctx := context.Background()
 	now := time.Now()
@@ -76,6 +85,15 @@ func BenchmarkReportsProvince(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Run(key+"/"+who.name, func(b *testing.B) {
+				if os.Getenv("JIKE_BENCH_TRACE") != "" {
+					tr := &statementTrace{Interface: d.Gorm.Logger}
+					d.Gorm.Logger = tr
+					if _, err := a.Reports.Build(ctx, u.Subject(), key, f, t); err != nil {
+						b.Fatal(err)
+					}
+					d.Gorm.Logger = tr.Interface
+					b.Log(tr.String())
+				}
 				for b.Loop() {
 					if _, err := a.Reports.Build(ctx, u.Subject(), key, f, t); err != nil {
 						b.Fatal(err)
@@ -84,4 +102,30 @@ func BenchmarkReportsProvince(b *testing.B) {
 			})
 		}
 	}
+}
+
+// statementTrace is a GORM logger that records every statement run and its
+// time (BenchmarkReportsProvince with JIKE_BENCH_TRACE).
+type statementTrace struct {
+	logger.Interface
+	mu    sync.Mutex
+	lines []string
+	total time.Duration
+}
+
+func (s *statementTrace) LogMode(logger.LogLevel) logger.Interface { return s }
+
+func (s *statementTrace) Trace(_ context.Context, begin time.Time, fc func() (string, int64), _ error) {
+	sql, rows := fc()
+	el := time.Since(begin)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.total += el
+	s.lines = append(s.lines, fmt.Sprintf("%7.1f ms %6d rows  %s", float64(el.Microseconds())/1000, rows, strings.Join(strings.Fields(sql), " ")))
+}
+
+func (s *statementTrace) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprintf("%d statements, %.1f ms\n%s", len(s.lines), float64(s.total.Microseconds())/1000, strings.Join(s.lines, "\n"))
 }

@@ -599,11 +599,7 @@ func coverageWindow(f Filter) (aFrom, bFrom, end time.Time) {
 
 func (s *Service) coverage(ctx context.Context, viewer authz.Subject, f Filter, t T, names map[uint]string) (*Report, error) {
 	aFrom, bFrom, end := coverageWindow(f)
-	rows, err := s.store.Coverage(ctx, s.scope(viewer), f, aFrom, bFrom, end)
-	if err != nil {
-		return nil, err
-	}
-	unc, err := s.store.Uncovered(ctx, s.scope(viewer), f, aFrom, bFrom, end, UncoveredLimit+1)
+	rows, unc, err := s.store.Coverage(ctx, s.scope(viewer), f, aFrom, bFrom, end, UncoveredLimit+1)
 	if err != nil {
 		return nil, err
 	}

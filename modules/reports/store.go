@@ -15,6 +15,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -170,9 +171,12 @@ type MonthSum struct {
 }
 
 // probCase is a CASE giving each open stage its probability (percent).
-func probCase(probs map[string]int) string {
+func probCase(probs map[string]int) string { return probCaseOf("opportunities.stage", probs) }
+
+// probCaseOf is probCase over the stage column col.
+func probCaseOf(col string, probs map[string]int) string {
 	var b strings.Builder
-	b.WriteString("CASE opportunities.stage")
+	b.WriteString("CASE " + col)
 	for _, st := range OpenStages {
 		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, probs[st])
 	}
@@ -181,15 +185,23 @@ func probCase(probs map[string]int) string {
 }
 
 // Forecast sums open opportunities by expected close month in [from, to).
+// It sums per close date and stage first — an index-only range of
+// idx_opps_open_close (migration 00028), a streaming aggregate of at most
+// six months × six stages rows — and only those few rows are turned into
+// months and weighted by probability, not each of the ~130,000 open
+// opportunities of a province (docs/reports.md § Speed).
 func (s *Store) Forecast(ctx context.Context, scope authz.ListScope, f Filter, probs map[string]int, from, to time.Time) ([]MonthSum, error) {
-	month := "substr(opportunities.expected_close, 1, 7)"
+	month := "substr(x.day, 1, 7)"
 	if s.postgres() {
-		month = "to_char(opportunities.expected_close, 'YYYY-MM')"
+		month = "to_char(x.day, 'YYYY-MM')"
 	}
-	var out []MonthSum
-	err := s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").
-		Select(month+" AS month, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(opportunities.monthly_fen * ("+probCase(probs)+")), 0) AS weighted_pct").
+	days := s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").
+		Select("opportunities.expected_close AS day, opportunities.stage AS stage, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen").
 		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ? AND opportunities.expected_close >= ? AND opportunities.expected_close < ?", OpenStages, dateOnly(from), dateOnly(to)).
+		Group("opportunities.expected_close, opportunities.stage")
+	var out []MonthSum
+	err := s.conn(ctx).Table("(?) AS x", days).
+		Select(month + " AS month, SUM(x.n) AS n, SUM(x.monthly_fen) AS monthly_fen, SUM(x.monthly_fen * (" + probCaseOf("x.stage", probs) + ")) AS weighted_pct").
 		Group(month).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("report forecast: %w", err)
@@ -239,31 +251,16 @@ type CoverageSum struct {
 
 // visitedIn is the condition "a done visit in [?, ?)" for the customer
 // row: one range probe of idx_visit_plans_done_customer (migration 00017).
+// OFFSET 0 keeps it a probe on PostgreSQL, which may otherwise hash the
+// window's done visits of the whole province (140,000 for a B customer's
+// two months) to answer a branch's 2,300 customers: three times the time
+// at province scale (docs/reports.md § Speed).
 const visitedIn = `EXISTS (SELECT 1 FROM visit_plans v WHERE v.customer_id = customers.id AND v.deleted_at IS NULL
- AND v.status = 'done' AND v.starts_at >= ? AND v.starts_at < ?)`
+ AND v.status = 'done' AND v.starts_at >= ? AND v.starts_at < ? LIMIT 1 OFFSET 0)`
 
 // visitedSince is visitedIn with the window chosen by the grade (A: from
 // the first argument, others: from the second; both up to the third).
 const visitedSince = `(CASE WHEN customers.grade = 'A' THEN ` + visitedIn + ` ELSE ` + visitedIn + ` END)`
-
-// Coverage counts A and B customers per owner and those visited: an A
-// customer in the month before end, a B customer in the two months before.
-func (s *Store) Coverage(ctx context.Context, scope authz.ListScope, f Filter, aFrom, bFrom, end time.Time) ([]CoverageSum, error) {
-	var out []CoverageSum
-	err := s.scoped(ctx, scope, f, "customers", "customers.owner_id").
-		Select(`customers.owner_id AS owner_id,
- SUM(CASE WHEN customers.grade = 'A' THEN 1 ELSE 0 END) AS a,
- SUM(CASE WHEN customers.grade = 'A' AND `+visitedIn+` THEN 1 ELSE 0 END) AS a_cov,
- SUM(CASE WHEN customers.grade = 'B' THEN 1 ELSE 0 END) AS b,
- SUM(CASE WHEN customers.grade = 'B' AND `+visitedIn+` THEN 1 ELSE 0 END) AS b_cov`,
-			aFrom.UTC(), end.UTC(), bFrom.UTC(), end.UTC()).
-		Where("customers.grade IN ?", []string{"A", "B"}).
-		Group("customers.owner_id").Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("report coverage: %w", err)
-	}
-	return out, nil
-}
 
 // Uncovered is an A or B customer without a visit in its window.
 type Uncovered struct {
@@ -275,18 +272,68 @@ type Uncovered struct {
 	LastVisit db.ScanTime
 }
 
-// Uncovered lists the uncovered customers, by owner and name, at most limit.
-func (s *Store) Uncovered(ctx context.Context, scope authz.ListScope, f Filter, aFrom, bFrom, end time.Time, limit int) ([]Uncovered, error) {
-	var out []Uncovered
-	err := s.scoped(ctx, scope, f, "customers", "customers.owner_id").
-		Select(`customers.id AS id, customers.name AS name, customers.grade AS grade, customers.owner_id AS owner_id,
- (SELECT MAX(v.starts_at) FROM visit_plans v WHERE v.customer_id = customers.id AND v.deleted_at IS NULL AND v.status = 'done' AND v.starts_at < ?) AS last_visit`, end.UTC()).
-		Where("customers.grade IN ? AND NOT "+visitedSince, []string{"A", "B"}, aFrom.UTC(), end.UTC(), bFrom.UTC(), end.UTC()).
-		Order("customers.owner_id, customers.grade, customers.name, customers.id").Limit(limit).Scan(&out).Error
-	if err != nil {
-		return nil, fmt.Errorf("report uncovered: %w", err)
+// coverageRow is one row of Coverage's statement: a manager's sums (kind
+// "sum") or an uncovered customer (kind "unc", rn its place in the list).
+type coverageRow struct {
+	Kind    string
+	OwnerID uint
+	A, ACov int64
+	B, BCov int64
+	ID      uint
+	Name    string
+	Grade   string
+	// LastVisit is the last done visit before end (not Valid: never).
+	LastVisit db.ScanTime
+	Rn        int64
+}
+
+// Coverage counts A and B customers per owner and those visited — an A
+// customer in the month before end, a B customer in the two months before
+// — and lists the uncovered ones by owner, grade and name (at most limit,
+// each with its last done visit before end).
+//
+// One statement: each customer in scope is probed for a visit in its
+// window once (idx_visit_plans_done_customer, migration 00017), in a CTE
+// that both the sums and the list read. The list and the sums were two statements
+// that probed every A and B customer each (docs/reports.md § Speed).
+func (s *Store) Coverage(ctx context.Context, scope authz.ListScope, f Filter, aFrom, bFrom, end time.Time, limit int) ([]CoverageSum, []Uncovered, error) {
+	c := s.scoped(ctx, scope, f, "customers", "customers.owner_id").
+		Select(`customers.id AS id, customers.name AS name, customers.grade AS grade, customers.owner_id AS owner_id, `+visitedSince+` AS cov`,
+			aFrom.UTC(), end.UTC(), bFrom.UTC(), end.UTC()).
+		Where("customers.grade IN ?", []string{"A", "B"})
+	if c.Error != nil {
+		return nil, nil, fmt.Errorf("report coverage: %w", c.Error)
 	}
-	return out, nil
+	var rows []coverageRow
+	err := s.conn(ctx).Raw(`WITH c AS (?)
+SELECT * FROM (SELECT 'sum' AS kind, c.owner_id AS owner_id,
+ SUM(CASE WHEN c.grade = 'A' THEN 1 ELSE 0 END) AS a, SUM(CASE WHEN c.grade = 'A' AND c.cov THEN 1 ELSE 0 END) AS a_cov,
+ SUM(CASE WHEN c.grade = 'B' THEN 1 ELSE 0 END) AS b, SUM(CASE WHEN c.grade = 'B' AND c.cov THEN 1 ELSE 0 END) AS b_cov,
+ 0 AS id, '' AS name, '' AS grade, CAST(NULL AS TIMESTAMPTZ) AS last_visit, 0 AS rn
+ FROM c GROUP BY c.owner_id) s
+UNION ALL
+SELECT * FROM (SELECT 'unc' AS kind, c.owner_id AS owner_id, 0 AS a, 0 AS a_cov, 0 AS b, 0 AS b_cov, c.id AS id, c.name AS name, c.grade AS grade,
+ (SELECT MAX(v.starts_at) FROM visit_plans v WHERE v.customer_id = c.id AND v.deleted_at IS NULL AND v.status = 'done' AND v.starts_at < ?) AS last_visit,
+ ROW_NUMBER() OVER (ORDER BY c.owner_id, c.grade, c.name, c.id) AS rn
+ FROM c WHERE NOT c.cov ORDER BY c.owner_id, c.grade, c.name, c.id LIMIT ?) u`, c, end.UTC(), limit).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, fmt.Errorf("report coverage: %w", err)
+	}
+	var sums []CoverageSum
+	var unc []coverageRow
+	for _, r := range rows {
+		if r.Kind == "sum" {
+			sums = append(sums, CoverageSum{OwnerID: r.OwnerID, A: r.A, ACov: r.ACov, B: r.B, BCov: r.BCov})
+		} else {
+			unc = append(unc, r)
+		}
+	}
+	sort.Slice(unc, func(i, j int) bool { return unc[i].Rn < unc[j].Rn })
+	list := make([]Uncovered, len(unc))
+	for i, r := range unc {
+		list[i] = Uncovered{ID: r.ID, Name: r.Name, Grade: r.Grade, OwnerID: r.OwnerID, LastVisit: r.LastVisit}
+	}
+	return sums, list, nil
 }
 
 // ---- 2. conversion and velocity ----
@@ -312,20 +359,34 @@ func (s *Store) daysBetween(a, b string) string {
 
 // entries are the stage changes of the opportunities in scope from from
 // on, each with the opportunity's next change (LEAD over its history).
+//
+// With the whole province in scope and no filter at all (the admin's
+// report) it reads the stage changes alone — an index-only range of
+// idx_stage_changes_at_cover — and leaves out those of deleted
+// opportunities and of deleted customers' opportunities with anti-joins
+// against those few, instead of hash-joining all 200,000 opportunities to
+// them (docs/reports.md § Speed).
 func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, from time.Time) *gorm.DB {
-	q := s.conn(ctx).Table("stage_changes sc").
-		Joins("JOIN opportunities ON opportunities.id = sc.opportunity_id AND opportunities.deleted_at IS NULL").
-		Where("sc.at >= ?", from.UTC())
+	q := s.conn(ctx).Table("stage_changes sc").Where("sc.at >= ?", from.UTC())
+	if noCustomerTerms(scope, f) && f.AM == 0 {
+		q = q.Where("NOT EXISTS (SELECT 1 FROM opportunities d WHERE d.id = sc.opportunity_id AND d.deleted_at IS NOT NULL)").
+			Where("NOT EXISTS (SELECT 1 FROM opportunities d JOIN customers dc ON dc.id = d.customer_id WHERE d.id = sc.opportunity_id AND d.deleted_at IS NULL AND dc.deleted_at IS NOT NULL)")
+		return q.Select(windowedEntry)
+	}
+	q = q.Joins("JOIN opportunities ON opportunities.id = sc.opportunity_id AND opportunities.deleted_at IS NULL")
 	if noCustomerTerms(scope, f) {
 		q = applyFilter(q.Where(liveCustomerOf("opportunities.customer_id")), f, "", "", "opportunities.owner_id", false)
 	} else {
 		q = scope.Apply(q.Joins("JOIN customers ON customers.id = opportunities.customer_id").Where("customers.deleted_at IS NULL"), customerCols)
 		q = applyFilter(q, f, "customers.branch_id", "customers.team_id", "opportunities.owner_id", true)
 	}
-	return q.Select(`sc.to_stage AS stage, sc.at AS at,
- LEAD(sc.at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_at,
- LEAD(sc.to_stage) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_stage`)
+	return q.Select(windowedEntry)
 }
+
+// windowedEntry is a stage change with the opportunity's next one.
+const windowedEntry = `sc.to_stage AS stage, sc.at AS at,
+ LEAD(sc.at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_at,
+ LEAD(sc.to_stage) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_stage`
 
 // StageFlow is one stage's entries in the period: how many, how many went
 // forward next, and the days spent there by those that left.

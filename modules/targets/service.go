@@ -479,26 +479,15 @@ func (s *Service) Grid(ctx context.Context, actor authz.Subject, m Month, sortKe
 // statement of its own (13 scans of the month's visits, 2.5 s at province
 // scale); here it is one statement per month.
 func (s *Service) ReportGrids(ctx context.Context, actor authz.Subject, groups []authz.Subject, months []Month, actuals bool) (map[Month]*Grid, error) {
-	var people []Person
-	seen := map[uint]bool{}
-	for _, g := range groups {
-		ps, err := s.Members(ctx, g)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ps {
-			if !seen[p.ID] {
-				seen[p.ID] = true
-				people = append(people, p)
-			}
-		}
+	people, err := s.groupMembers(ctx, groups)
+	if err != nil {
+		return nil, err
 	}
 	owners := ids(people)
 	keys := make([]string, len(months))
 	for i, m := range months {
 		keys[i] = m.String()
 	}
-	var err error
 	// The members are those the groups may read the targets of (Members
 	// checks each), so their targets are read by id: the actor — the
 	// admin — holds no target permission of its own.
@@ -542,6 +531,56 @@ func (s *Service) ReportGrids(ctx context.Context, actor authz.Subject, groups [
 		out[m] = g
 	}
 	return out, nil
+}
+
+// groupMembers are the Members of every group, each once, group by group.
+// Groups that each reach a whole branch (the admin's province as one
+// director per branch) are answered from one list of every branch's
+// managers, each group keeping its own branch's that it may read: the
+// same people as Members per group, in one directory lookup instead of
+// one per branch (three queries each).
+func (s *Service) groupMembers(ctx context.Context, groups []authz.Subject) ([]Person, error) {
+	var people []Person
+	seen := map[uint]bool{}
+	add := func(ps []Person) {
+		for _, p := range ps {
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				people = append(people, p)
+			}
+		}
+	}
+	branches := len(groups) > 1
+	for _, g := range groups {
+		if s.enf.Level(g, "target", "read") != authz.ScopeBranch || g.BranchID == 0 {
+			branches = false
+		}
+	}
+	if !branches {
+		for _, g := range groups {
+			ps, err := s.Members(ctx, g)
+			if err != nil {
+				return nil, err
+			}
+			add(ps)
+		}
+		return people, nil
+	}
+	all, err := s.dir.AccountManagers(ctx, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		can := s.canner(g, "target", "read")
+		var ps []Person
+		for _, p := range all {
+			if p.BranchID == g.BranchID && can(p.Ref()) {
+				ps = append(ps, p)
+			}
+		}
+		add(ps)
+	}
+	return people, nil
 }
 
 // TargetGrids is Grid for several months with the targets only: no
