@@ -26,6 +26,7 @@ import (
 // confirmation; every change is audited, a delete is soft, and the
 // customer's last contact follows the touch's edit and delete.
 func TestCareRecordEditDelete(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		clk := &fakeClock{t: time.Date(2026, 6, 15, 3, 0, 0, 0, time.UTC)}
@@ -168,6 +169,7 @@ func TestCareRecordEditDelete(t *testing.T) {
 // making a call-back move the customer's last contact in their own
 // transaction; when keeping it fails, the visit record is rolled back.
 func TestCareLastContactFollowsVisitAndCallback(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		clk := &fakeClock{t: time.Date(2026, 6, 15, 3, 0, 0, 0, time.UTC)}

@@ -189,6 +189,7 @@ func careWorld(t *testing.T, a *app, n int, seed uint64, now time.Time) []uint {
 // the counts. Then contacts saved through the services (a touch, a visit
 // record, a call-back) move the column in their own transaction.
 func TestCareListSQLMatchesDefinition(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		loc := time.FixedZone("CST", 8*3600)
@@ -335,6 +336,7 @@ func backfillMatchesRebuild(t *testing.T, a *app) {
 // policy lets see others' customers (customer list_others) — the same
 // rule as the customers list, not a role comparison in the handler.
 func TestCareListOwnerColumnByPolicy(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	for who, want := range map[string]bool{"liwei": false, "zhaomin": true, "wangjianguo": true, "admin": true} {
 		s := subject(t, a, who)

@@ -56,6 +56,7 @@ func at(s string) time.Time {
 // the deadline at 17:00, the director's escalation on Tuesday at 13:00.
 // A 24×7 request counts every hour.
 func TestSLAClockAcrossWeekendAndHoliday(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		clk := &fakeClock{t: at("2026-09-24 16:00")}
 		a := newTestApp(t, d, func(o *appOptions) { o.Now = clk.Now })
@@ -98,6 +99,7 @@ func TestSLAClockAcrossWeekendAndHoliday(t *testing.T) {
 // (the team leader) told once at the breach, the director once at 150 %,
 // and the breach is recorded.
 func TestSLAEscalatesOncePerLevel(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		clk := &fakeClock{t: at("2026-09-24 16:00")}
@@ -278,6 +280,7 @@ func (s *slaRun) count(username, kind string) int {
 // tick: each level happens once. Taking it in hand then stops the clock,
 // and a re-run of the job adds nothing.
 func TestSLAResponseEscalatesOncePerLevel(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		run := newSLARun(t, d, "2026-09-24 16:00")
@@ -389,6 +392,7 @@ func TestSLAResponseEscalatesOncePerLevel(t *testing.T) {
 // response deadline never warns or escalates on the response clock,
 // however often the job runs; a reopening starts a new response clock.
 func TestSLAResponseBeforeDeadline(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		run := newSLARun(t, d, "2026-09-24 16:00")

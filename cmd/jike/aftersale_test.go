@@ -59,6 +59,7 @@ func newAfterWorld(t *testing.T, d *db.DB) *afterWorld {
 // records of the customers the reader may see, and every page of a
 // record out of scope is a 404.
 func TestAftersaleScopes(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newAfterWorld(t, d)
 		sees := map[string][]string{
@@ -124,6 +125,7 @@ func TestAftersaleScopes(t *testing.T) {
 // TestAftersaleBadInput: an impossible birthday and an SLA of 0 hours are
 // refused with a message in the reader's language, and nothing changes.
 func TestAftersaleBadInput(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newAfterWorld(t, d)
 		ctx := context.Background()
@@ -188,6 +190,7 @@ func TestAftersaleBadInput(t *testing.T) {
 // with a score of 2 reopens that complaint (a new SLA cycle); a good one
 // opens nothing; a low score on a quarterly call-back opens a new request.
 func TestCallbackLowScoreReopens(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newAfterWorld(t, d)
 		ctx := context.Background()
@@ -255,6 +258,7 @@ func TestCallbackLowScoreReopens(t *testing.T) {
 // customer per grade, all last contacted on 31 August (a touch), read on
 // days around month ends; the director changes grade C to every month.
 func TestCareListPerGrade(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		clk := &fakeClock{t: at("2026-09-01 10:00")}
 		a := newTestApp(t, d, func(o *appOptions) { o.Now = clk.Now })
@@ -334,6 +338,7 @@ func TestCareListPerGrade(t *testing.T) {
 // requests in every status with breached ones, call-backs with scores,
 // care events on the home page.
 func TestAftersaleDemo(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := demoApp(t, d)
 		var statuses []string
@@ -364,6 +369,7 @@ func TestAftersaleDemo(t *testing.T) {
 // TestCallbackOnContractActivation: the daily job makes one call-back
 // task for a contract put in force, however often it runs.
 func TestCallbackOnContractActivation(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d)
@@ -388,6 +394,7 @@ func TestCallbackOnContractActivation(t *testing.T) {
 // TestAutoClose: a resolved request closes itself after the branch's N
 // days (7 by default), not before, with the step recorded.
 func TestAutoClose(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newAfterWorld(t, d)
 		ctx := context.Background()

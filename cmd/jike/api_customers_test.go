@@ -30,6 +30,7 @@ func newCustomerBody(name, code string) map[string]any {
 // the request's language), duplicates (409), the audit trail the portal
 // writes, and limits/cursors that are refused with a clear problem.
 func TestAPICustomers(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d, func(o *appOptions) { o.Location = mustZone(t, "Asia/Shanghai") })
 		c := newAPIClient(t, a, "liwei")
@@ -117,6 +118,7 @@ func TestAPICustomers(t *testing.T) {
 // TestAPIConcurrentUpdates: two updates sent with the same ETag at the
 // same moment: exactly one 200, one 412 — the forms' optimistic lock.
 func TestAPIConcurrentUpdates(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		c := newAPIClient(t, a, "liwei")
@@ -159,6 +161,7 @@ func TestAPIConcurrentUpdates(t *testing.T) {
 // race; the same key with another body is refused; another token's same
 // key is its own.
 func TestAPIIdempotentCreate(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		ctx := context.Background()
@@ -218,6 +221,7 @@ func TestAPIIdempotentCreate(t *testing.T) {
 // TestAPIPaginationStableUnderInserts: customers added while a client
 // pages through a list neither repeat nor push rows out of it.
 func TestAPIPaginationStableUnderInserts(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := apiDemoApp(t, d)
 		// Many creates in a row: the duplicate check's per-user limit is
@@ -272,6 +276,7 @@ func TestAPIPaginationStableUnderInserts(t *testing.T) {
 // TestAPIRateLimit: past the per-token rate the API answers 429 with
 // Retry-After; another token is not affected.
 func TestAPIRateLimit(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.APIRate = 3 })
 	c := newAPIClient(t, a, "liwei")
 	for i := 0; i < 3; i++ {
@@ -297,6 +302,7 @@ var _ = json.Marshal
 // read refused like one that does not exist, and 0 makes a customer
 // top-level again.
 func TestAPICustomerParent(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		c := newAPIClient(t, a, "liwei")

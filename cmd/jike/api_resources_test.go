@@ -102,6 +102,7 @@ type apiListCase struct {
 // repeats, exactly the rows the portal's service lists that user with the
 // same filter and order — so no list returns a row the portal would hide.
 func TestAPINewListsMatchPortalScope(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := apiFullDemoApp(t, d)
 		ctx := context.Background()
@@ -217,6 +218,7 @@ func TestAPINewListsMatchPortalScope(t *testing.T) {
 // TestAPINewListsStableUnderInserts: an opportunity added between two
 // pages of the list (newest first) neither repeats a row nor loses one.
 func TestAPINewListsStableUnderInserts(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := apiFullDemoApp(t, d)
 		ctx := context.Background()
@@ -275,6 +277,7 @@ func TestAPINewListsStableUnderInserts(t *testing.T) {
 // each; filters the list does not know are a 422 naming them; the
 // per-customer key persons and opportunities are paged by id.
 func TestAPIReadResources(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := apiFullDemoApp(t, d)
 		ctx := context.Background()
@@ -375,6 +378,7 @@ func TestAPIReadResources(t *testing.T) {
 // portal's services compute for the same viewer and filter, and the
 // policy decides who may read them.
 func TestAPIFigures(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := apiFullDemoApp(t, d)
 		ctx := context.Background()

@@ -52,6 +52,7 @@ func apiDemoApp(t testing.TB, d *db.DB, tweak ...func(*appOptions)) *app {
 // operation of the document is a registered route; the document
 // validates as OpenAPI 3.1 (kin-openapi).
 func TestAPISpecMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	spec := a.API.Spec()
 	specFor(t, a) // loads and validates the document
@@ -107,6 +108,7 @@ var apiWalkUsers = []string{"admin", "wangjianguo", "zhaomin", "liwei", "chenhao
 // expectation comes from the portal's own service (CustomerFor), so the
 // API and the portal cannot disagree. An id that does not exist is 404.
 func TestAPIRouteRoleWalk(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := apiFullDemoApp(t, d)
 		ctx := context.Background()
@@ -266,6 +268,7 @@ func walkWant(t *testing.T, a *app, sub authz.Subject, r api.RouteDoc, permitted
 // is exactly the set the portal's list shows that user, and no id
 // repeats across pages.
 func TestAPIListsMatchPortalScope(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := apiDemoApp(t, d)
 		ctx := context.Background()

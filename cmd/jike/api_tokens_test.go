@@ -42,6 +42,7 @@ func (c *apiClock) Add(d time.Duration) {
 // that says so; tokens are stored hashed; creation and revocation are
 // audited; the last use is recorded.
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		clock := &apiClock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 		a := newTestApp(t, d, func(o *appOptions) { o.Now = clock.Now })
@@ -180,6 +181,7 @@ var secretShown = regexp.MustCompile(`data-testid="token-secret">(jk-[a-z2-7]+)<
 // the admin lists everyone's and revokes any; bad input is a localized
 // 422 that creates nothing.
 func TestAPITokenPages(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		liwei := loggedIn(t, a, "liwei")

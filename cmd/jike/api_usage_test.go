@@ -60,6 +60,7 @@ func usageFile(t *testing.T, a *app, month string, n, bad int) string {
 // works like the body, a file too large is a 413, a JSON body a 415, and
 // only those the policy lets import (the admin) may.
 func TestAPIUsageImport(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := apiDemoApp(t, d, func(o *appOptions) { o.MaxUploadBytes = 64 << 10 })
 		c := newAPIClient(t, a, "admin")

@@ -14,6 +14,7 @@ import (
 // their customers, plans a visit, and once its time has come records it;
 // editing the record then needs the record's version in If-Match.
 func TestAPIRecordVisit(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		clock := &apiClock{t: time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)}
 		a := newTestApp(t, d, func(o *appOptions) { o.Now = clock.Now; o.Location = mustZone(t, "Asia/Shanghai") })

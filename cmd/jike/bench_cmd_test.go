@@ -18,6 +18,7 @@ import (
 // request counted as an error; a wrong password ends the run with the
 // user named.
 func TestBenchCommand(t *testing.T) {
+	t.Parallel()
 	base := e2eStartServer(t)
 	var names []string
 	for _, p := range benchPages("") {

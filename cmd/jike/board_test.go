@@ -194,6 +194,7 @@ func fillBoard(t *testing.T, w *boardWorld) {
 }
 
 func TestBoardFiltersTotalsAndMore(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newBoardWorld(t, d)
 		fillBoard(t, w)
@@ -340,6 +341,7 @@ func TestBoardFiltersTotalsAndMore(t *testing.T) {
 }
 
 func TestBoardMoves(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newBoardWorld(t, d)
 		fillBoard(t, w)
@@ -425,6 +427,7 @@ func TestBoardMoves(t *testing.T) {
 // opportunity, proposal and customer pages stay under 300 KB: the board
 // renders at most BoardColumnSize cards a column, the lists one page.
 func TestListPagesStayLight(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newBoardWorld(t, d)
 		long := strings.Repeat("超长的商机名称用来测页面大小", 7)

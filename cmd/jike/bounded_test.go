@@ -59,6 +59,7 @@ func unbounded(sql string) bool {
 }
 
 func TestUnboundedRule(t *testing.T) {
+	t.Parallel()
 	for sql, want := range map[string]bool{
 		`SELECT * FROM "visit_plans" WHERE owner_id = ? AND starts_at >= ?`:                                   true,
 		`SELECT visit_plans.* FROM visit_plans JOIN customers ON customers.id = visit_plans.customer_id`:      true,
@@ -83,6 +84,7 @@ func TestUnboundedRule(t *testing.T) {
 // table without a bound (the rule is unbounded's doc comment): such a
 // query loads 100,000 customers or 1,000,000 visits at province scale.
 func TestListQueriesAreBounded(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ func jike(t *testing.T, env func(string) string, stdin string, args ...string) (
 // TestCLI drives the commands an operator uses on the embedded database:
 // migrate, seed, user create/passwd/disable, with their error messages.
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := envFor(dir)
 	if out, err := jike(t, env, ""); err != nil || !strings.Contains(out, "usage: jike") {
@@ -79,6 +80,7 @@ func TestCLI(t *testing.T) {
 }
 
 func TestCLIRejectsBadConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cases := map[string][]string{
 		"JIKE_ENV":         {"JIKE_ENV", "staging"},

@@ -62,6 +62,7 @@ func pngBytes(t *testing.T) []byte {
 // may see the contract download it (another team's is a 404); deleting is
 // soft and audited; a failed upload leaves no bytes and no record.
 func TestContractAttachments(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		const limit = 64 << 10

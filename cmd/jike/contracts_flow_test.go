@@ -40,6 +40,7 @@ func wantMsg(t *testing.T, err error, msg string) {
 // is signed), a termination (with a reason) — through the pages where a
 // person does it.
 func TestContractByHandAndItsLife(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d)
@@ -207,6 +208,7 @@ func TestContractByHandAndItsLife(t *testing.T) {
 // director; the same director cannot take the director step too, which
 // goes to another director of the branch (or the configured approver).
 func TestContractFourEyesRouting(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d, func(o *appOptions) { o.Contracts.Fallback = "fuzong" })
@@ -286,6 +288,7 @@ func TestContractFourEyesRouting(t *testing.T) {
 // contracts in force with their end dates; the list filters by status,
 // value, ending and owner.
 func TestContractsInBriefAndLists(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })

@@ -29,6 +29,7 @@ func (c *fakeClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t
 // (not one per instance, not one per run), the active contract becomes
 // expiring inside the window and expired after its end.
 func TestContractRenewalReminders(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		clk := &fakeClock{t: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
@@ -173,6 +174,7 @@ func (w *contractWorld) finishTasks(t *testing.T, c *contracts.Contract) {
 // to its owner once (per due date), shows on the owner's home, and the
 // job does not tell again on the next run.
 func TestContractTasksOverdue(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		clk := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}

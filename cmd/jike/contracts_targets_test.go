@@ -14,6 +14,7 @@ import (
 // brings its monthly fee as new MRC on its owner's monthly targets, and
 // only for viewers who may read its customer.
 func TestSignedContractCountsInTargets(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d)

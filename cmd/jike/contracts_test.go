@@ -180,6 +180,7 @@ func countRows(t *testing.T, d *db.DB, model any, where string, args ...any) int
 // contract's lines equal the proposal's field by field and its totals
 // equal the proposal's totals to the fen.
 func TestContractMoneyCarriedOver(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d)
@@ -253,6 +254,7 @@ func TestContractMoneyCarriedOver(t *testing.T) {
 // and its stage history, customer status, notifications. Without the
 // failure, all of it commits.
 func TestContractSigningAtomic(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d)
@@ -367,6 +369,7 @@ func (f failingNotifier) Send(ctx context.Context, notices ...notify.Notice) err
 
 // TestContractPages drives the contract workflow through the real router.
 func TestContractPages(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d)
@@ -453,6 +456,7 @@ func atoi(t *testing.T, s string) int {
 // the account managers, some ending within 30, 60 and 90 days (with their
 // reminders sent) and some implementation tasks overdue.
 func TestDemoContracts(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, Location: time.UTC, LoginRate: 1000})

@@ -53,6 +53,7 @@ func creditCode(series string, n int) string {
 }
 
 func TestCustomerPickerIsScoped(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		mine := seedCustomer(t, a, "liwei", "松花江航运集团", creditCode("0103", 1))
@@ -116,6 +117,7 @@ func TestCustomerPickerIsScoped(t *testing.T) {
 }
 
 func TestNewEntryPointsPickACustomer(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		mine := seedCustomer(t, a, "liwei", "松花江航运集团", creditCode("0103", 1))
@@ -166,6 +168,7 @@ func TestNewEntryPointsPickACustomer(t *testing.T) {
 // representative is flagged on its page and in the customer list, until
 // one is named; other grades are not.
 func TestKeyAccountWithoutChiefIsFlagged(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		ctx := context.Background()

@@ -39,6 +39,7 @@ func e2eAftersaleServer(t *testing.T, clk *fakeClock) (*app, string) {
 }
 
 func TestE2EAftersaleJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

@@ -43,6 +43,7 @@ type e2eContract struct {
 
 // TestE2EContractJourney runs the journey against a fresh demo server.
 func TestE2EContractJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

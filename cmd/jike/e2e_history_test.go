@@ -21,6 +21,7 @@ import (
 )
 
 func TestE2EHistory(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

@@ -20,6 +20,7 @@ import (
 // It runs against its own server because it changes the users' stored
 // language.
 func TestE2ENavFits(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

@@ -17,6 +17,7 @@ import (
 // details, claims it and lands on the customer's page as its owner; the
 // pool no longer lists it and counts the claim.
 func TestE2EPoolClaimOnPhone(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}
@@ -30,7 +31,7 @@ func TestE2EPoolClaimOnPhone(t *testing.T) {
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(tab, 4*time.Minute)
+	ctx, cancel := context.WithTimeout(tab, 10*time.Minute)
 	t.Cleanup(cancel)
 	b := &e2eTab{t: t, base: base, tab: tab, ctx: ctx}
 	b.do("emulate a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(1)))

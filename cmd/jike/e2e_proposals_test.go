@@ -78,6 +78,7 @@ type e2eProposal struct {
 // server. It creates its own customer (unique names per run), so it
 // depends on no demo data but the organisation and the catalogue.
 func TestE2EProposalJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

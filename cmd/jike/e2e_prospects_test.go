@@ -35,6 +35,7 @@ type e2eProspect struct {
 // server. The names are unique per run, so the test depends neither on the
 // demo customers nor on their absence.
 func TestE2EProspectJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}
@@ -172,13 +173,13 @@ func testE2EProspectDesktop(b *e2eTab, p *e2eProspect) {
 	// would submit the form the plain way.
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](
 		fmt.Sprintf(`(f => !!f && !!f['htmx-internal-data'])(document.querySelector('%s .move-form'))`, card),
-		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 		b.fail("htmx did not process the card's move form: %v", err)
 	}
 	b.do("click 移动", chromedp.Click(chromedp.CSS(card+" .move-form button[type=submit]")))
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](
 		fmt.Sprintf(`!!document.querySelector('.col-negotiation %s')`, card),
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 		b.fail("the card did not arrive in the 商务谈判 column: %v (board errors %q)", err, b.allText("#board .alert-error"))
 	}
 	b.expectPath("/pipeline") // htmx swapped the board, the page stayed
@@ -223,11 +224,11 @@ func testE2EProspectDesktop(b *e2eTab, p *e2eProspect) {
 	}
 }
 
-// waitFor polls a JavaScript condition until it holds (10 s at most).
+// waitFor polls a JavaScript condition until it holds (e2ePollTimeout at most).
 func (b *e2eTab) waitFor(what, cond string) {
 	b.t.Helper()
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](cond,
-		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 		b.fail("waiting for %s: %v (board errors %q)", what, err, b.allText("#board .alert-error"))
 	}
 }

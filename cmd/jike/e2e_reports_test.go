@@ -73,6 +73,7 @@ func expectCharts(b *e2eTab, where string) {
 }
 
 func TestE2EReportsJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

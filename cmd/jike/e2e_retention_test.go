@@ -25,6 +25,7 @@ import (
 )
 
 func TestE2ERetentionJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

@@ -54,6 +54,7 @@ func e2eStartClockServer(t *testing.T, clock *e2eClock) (string, *app) {
 }
 
 func TestE2ETargetsJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

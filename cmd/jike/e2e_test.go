@@ -41,13 +41,20 @@ import (
 )
 
 const (
-	// e2eStepTimeout bounds one subtest (one journey) in the browser.
-	e2eStepTimeout = 60 * time.Second
+	// e2eStepTimeout bounds one subtest (one journey) in the browser. The
+	// journeys run in parallel with each other and with the route walk
+	// (t.Parallel), so on a loaded machine one may wait for a core for a
+	// long time (a 16 s phone walk took 6 minutes at a load average of 40):
+	// a bound against a hang, not a measure.
+	e2eStepTimeout = 10 * time.Minute
 	// e2eReadyTimeout bounds the start of the server and of the browser.
 	// Chromium takes over 20 s to start on a 2-core machine under a load
-	// average of 30 (several test runs at once); it is a bound, not a
-	// measure, so it is generous.
-	e2eReadyTimeout = 90 * time.Second
+	// average of 30 (several test runs at once), and several journeys
+	// start theirs at once; it is a bound, not a measure, so it is generous.
+	e2eReadyTimeout = 3 * time.Minute
+	// e2ePollTimeout bounds one wait for a page to change (an htmx swap, a
+	// script's update) in a journey; generous for the same reason.
+	e2ePollTimeout = time.Minute
 )
 
 // e2eNavSales is the navigation of the selling roles (account manager,
@@ -66,6 +73,7 @@ var (
 // Each journey gets its own browser context (an incognito-like profile),
 // so cookies never leak from one journey to the next.
 func TestE2E(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

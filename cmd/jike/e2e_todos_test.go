@@ -19,6 +19,7 @@ import (
 )
 
 func TestE2ETodoJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}

@@ -43,6 +43,7 @@ type e2eVisit struct {
 // demo server. It creates its own customer, key person and visit (unique
 // names per run), so it depends neither on demo visits nor on their absence.
 func TestE2EVisitJourney(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}
@@ -125,13 +126,13 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 		b.fail("picker page h1 = %q, want 计划走访", h1)
 	}
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](`!!window.htmx && document.readyState === 'complete' && !!document.querySelector('#picker-q')['htmx-internal-data']`,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 		b.fail("htmx did not load on the picker page: %v", err)
 	}
 	match := `#picker-matches a[href="/visits/new?customer=` + v.customerID + `"]`
 	b.do("type the customer's name", chromedp.SendKeys(chromedp.CSS("#picker-q"), v.customer[len("E2E"):]))
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](fmt.Sprintf(`!!document.querySelector(%q)`, match),
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 		b.fail("typing did not list the customer: %v (matches %q)", err, b.allText("#picker-matches"))
 	}
 	b.expectPath("/visits/new") // the list came in place, no page load
@@ -205,7 +206,7 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 	// DOMContentLoaded); clicking in between submits the form the plain
 	// way. Wait until the checklist form carries htmx's internal data.
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](`!!window.htmx && document.readyState === 'complete' && !!(document.querySelector('#checklist form') || {})['htmx-internal-data']`,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 		b.fail("htmx did not load on the visit page: %v", err)
 	}
 	b.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.e2eSamePage = true`))
@@ -215,13 +216,13 @@ func testE2EVisitPhone(b *e2eTab, v *e2eVisit) {
 		// settles: wait for this button's form to be processed too.
 		if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](fmt.Sprintf(
 			`(e => !!e && !!e.form && !!e.form['htmx-internal-data'])(document.querySelector(%q))`, btn),
-			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 			b.fail("htmx did not process %s: %v", btn, err)
 		}
 		b.do("tick "+it, chromedp.Click(chromedp.CSS(btn)))
 		if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](fmt.Sprintf(
 			`(e => !!e && (e.classList.contains('on') || e.getAttribute('aria-pressed') === 'true'))(document.querySelector(%q))`, btn),
-			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 			b.fail("%s did not turn on after the click: %v (checklist: %q)", btn, err, b.allText("#checklist"))
 		}
 	}

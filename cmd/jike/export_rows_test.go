@@ -173,6 +173,7 @@ var customerSortKeys = []string{"", "name", "updated", "grade", "score", "spend"
 // CSV, and as xlsx in an order with long ties, on PostgreSQL and SQLite: each customer
 // of the branch exactly once, in the order of the list.
 func TestCustomerExportEveryRowOnce(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		codes := bulkCustomers(t, a, exportRows, 300)
@@ -266,6 +267,7 @@ func bulkOpportunities(t *testing.T, a *app, n int, custs []prospects.Customer, 
 // that is NULL for a third of them: each exactly once, in the list's order.
 // (The xlsx writer shares the reader; its cells are checked in lists_test.)
 func TestOpportunityExportEveryRowOnce(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		ctx := context.Background()
@@ -317,6 +319,7 @@ func TestOpportunityExportEveryRowOnce(t *testing.T) {
 // TestProposalExportEveryRowOnce: 25,001 proposals of the branch exported
 // by the director in every sort order of the list, on both databases.
 func TestProposalExportEveryRowOnce(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		ctx := context.Background()
@@ -391,6 +394,7 @@ func TestProposalExportEveryRowOnce(t *testing.T) {
 // exported by the director in every sort order of the list, each row once
 // and in the list's order, on both databases.
 func TestContractExportEveryRowOnce(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		ctx := context.Background()
@@ -466,6 +470,7 @@ func TestContractExportEveryRowOnce(t *testing.T) {
 // branch, many sharing a deadline, exported by the director: every row
 // exactly once, ordered by deadline as the list is, on both databases.
 func TestServiceRequestExportEveryRowOnce(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		bulkCustomers(t, a, 40, 2)

@@ -54,6 +54,7 @@ const (
 // of members and the roll-ups as each role may see them; members the
 // reader may not see are a count, never a name or an amount.
 func TestHierarchyGroupPagePerRole(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newGroupWorld(t, d)
 		for _, tc := range []struct {
@@ -137,6 +138,7 @@ func TestHierarchyGroupPagePerRole(t *testing.T) {
 // members in scope, with the other filters; view=tree indents members
 // under their parent; paging still works.
 func TestHierarchyListGroupFilterAndTree(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newGroupWorld(t, d)
 		boss := loggedIn(t, w.a, "wangjianguo")
@@ -185,6 +187,7 @@ func TestHierarchyListGroupFilterAndTree(t *testing.T) {
 // the loop named, keeps the rest unchanged, and the change is on the
 // timeline; a group with members cannot be deleted.
 func TestHierarchyFormParent(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newGroupWorld(t, d)
 		boss := loggedIn(t, w.a, "wangjianguo")

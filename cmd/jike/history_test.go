@@ -281,6 +281,7 @@ func historyPages(t *testing.T, a *app, s authz.Subject) map[string][]string {
 // every kind of field), on both databases; the demo is loaded once per
 // database for all the checks.
 func TestHistory(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := demoApp(t, d)
 		ed := historyEdits(t, a)

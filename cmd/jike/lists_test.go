@@ -64,6 +64,7 @@ func sumColumn(t *testing.T, rows [][]string, col int) money.Fen {
 }
 
 func TestListsOwnersTotalsExports(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newBoardWorld(t, d)
 		fillBoard(t, w)

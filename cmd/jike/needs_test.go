@@ -17,6 +17,7 @@ import (
 // 404, the admin reads but gets 403 on writes, needs reach the customer's
 // timeline and the lists are scoped.
 func TestNeedsAndAnalysisPages(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a := newTestApp(t, d)
@@ -103,6 +104,7 @@ func TestNeedsAndAnalysisPages(t *testing.T) {
 // TestNeedsDemoSeeded loads the whole demo and checks the pages an account
 // manager opens first render with data.
 func TestNeedsDemoSeeded(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	ctx := context.Background()
 	if _, err := a.Prospects.SeedDemo(ctx, demoSeed); err != nil {

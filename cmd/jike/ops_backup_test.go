@@ -112,6 +112,7 @@ func compareDigests(t *testing.T, want, got map[string]string) {
 // refused and a backup of the other engine is refused with a pointer to
 // migrate-data.
 func TestBackupRestore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	file := func(t *testing.T) string { return filepath.Join(t.TempDir(), "jike.backup") }
 	t.Run("postgres", func(t *testing.T) {

@@ -56,6 +56,7 @@ func openURL(t *testing.T, url string) *db.DB {
 // and the wrong-password throttle earned on one hold on the other; a
 // scheduled job that both runners find due runs once.
 func TestSeveralInstancesOnePostgres(t *testing.T) {
+	t.Parallel()
 	url0 := sharedPostgres(t)
 	const loginRate = 10
 	clk := &testClock{t: time.Now().UTC()}

@@ -63,6 +63,7 @@ func (l *logCapture) lines(t *testing.T) []map[string]any {
 // X-Request-ID is kept and echoed, another is replaced; error pages show
 // the id.
 func TestLogsCarryNoSecrets(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		var capture logCapture
 		log := slog.New(slog.NewJSONHandler(&capture, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -56,6 +56,7 @@ func multipartPost(t *testing.T, path string, fields map[string]string, name, fi
 // quota file. A refused file, a dry run and a replayed commit add nothing;
 // each commit adds exactly its rows, under its own kind.
 func TestImportRowsMetricThroughRealImports(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d, func(o *appOptions) {
 			o.MetricsToken = testMetricsToken

@@ -56,6 +56,7 @@ func metricValue(body, series string) float64 {
 // and shows the database pool. Imported rows are counted through real
 // imports in TestImportRowsMetricThroughRealImports.
 func TestMetricsEndpoint(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d, func(o *appOptions) { o.MetricsToken = testMetricsToken })
 		for _, tok := range []string{"", "wrong-token-0123456789abcdef"} {

@@ -97,6 +97,7 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 // (the sequences were reset, so the new id does not collide). A second
 // run is refused and changes nothing; --replace copies again.
 func TestMigrateDataSQLiteToPostgres(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "jike.db")
 	src := seededDemo(t, db.Options{SQLitePath: path})

@@ -30,6 +30,7 @@ import (
 //   - The standby shut down, the report is still served, from the primary:
 //     it shows a change the stopped standby never replayed.
 func TestReportsReadFromStreamingReplica(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	primary := testkit.NewCluster(t)
 	admin := openURL(t, primary.URL("postgres"))

@@ -34,6 +34,7 @@ var csrfInPage = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
 // once the lock goes, serve returns without error, and the instance's
 // database connections are closed.
 func TestServeGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	dbURL := sharedPostgres(t)
 	addr, maddr := freeAddr(t), freeAddr(t)
 	env := map[string]string{"JIKE_DATABASE_URL": dbURL, "JIKE_ADDR": addr, "JIKE_METRICS_ADDR": maddr,

@@ -16,6 +16,7 @@ import (
 // release still runs: the database reports ready to it, and its queries
 // (lists, a record, a form that inserts) keep working.
 func TestOldReleaseServesAfterExpandMigration(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		_, latest, err := d.SchemaVersion(ctx)

@@ -7,7 +7,9 @@ import (
 
 // TestVersionCommand: `jike version` prints the version and commit given
 // at build time (-ldflags -X main.Version=… -X main.Commit=…), and without
-// them what the Go toolchain recorded, never an empty field.
+// them what the Go toolchain recorded, never an empty field. Not
+// parallel: it sets the package variables Version and Commit, which a
+// parallel test running `jike version` would read.
 func TestVersionCommand(t *testing.T) {
 	var out strings.Builder
 	if err := run(t.Context(), []string{"version"}, func(string) string { return "" }, nil, &out, &out); err != nil {

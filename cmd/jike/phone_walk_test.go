@@ -106,6 +106,7 @@ type phoneWalkResult struct {
 // TestE2EPhoneWalk walks every page of every demo role in both languages
 // at 375 px (one browser, one tab per role).
 func TestE2EPhoneWalk(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}
@@ -126,7 +127,7 @@ func TestE2EPhoneWalk(t *testing.T) {
 			if err := chromedp.Do(tab); err != nil {
 				t.Fatalf("open a tab: %v", err)
 			}
-			ctx, cancel := context.WithTimeout(tab, 6*time.Minute)
+			ctx, cancel := context.WithTimeout(tab, 15*time.Minute) // a bound: see e2eStepTimeout
 			t.Cleanup(cancel)
 			b := &e2eTab{t: t, base: base, tab: tab, ctx: ctx}
 			b.do("emulate a phone", chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(1)))

@@ -20,6 +20,7 @@ import (
 // open → link, mark read, mark all read), never another user's, and a
 // notice's link can only point inside the portal.
 func TestNotificationInbox(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		ctx := context.Background()
@@ -107,6 +108,7 @@ func TestNotificationInbox(t *testing.T) {
 // that a past visit has no record; a second run and a second instance add
 // nothing.
 func TestVisitRemindersJob(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		clock := time.Now().UTC()
 		now := func() time.Time { return clock }
@@ -168,6 +170,7 @@ func TestVisitRemindersJob(t *testing.T) {
 
 // TestJobsPageRunNow: the admin's "run now"; nobody else may.
 func TestJobsPageRunNow(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	runScenarios(t, a, []scenario{
 		{name: "admin runs a job", as: "admin", method: "POST", path: "/admin/jobs/visits.reminders/run", status: 303, location: "/admin/jobs"},
@@ -182,6 +185,7 @@ func TestJobsPageRunNow(t *testing.T) {
 // db.WithTx commit together, and a failure injected after the second
 // module's step rolls back the first module's write — on both databases.
 func TestCrossModuleTransaction(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 		ctx := context.Background()
@@ -237,6 +241,7 @@ func TestCrossModuleTransaction(t *testing.T) {
 // TestThrottleNoticeReachesTheInbox: when wrong passwords start slowing a
 // network down, the account's owner and the admins find it in their inbox.
 func TestThrottleNoticeReachesTheInbox(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	ctx := context.Background()
 	for range 6 {

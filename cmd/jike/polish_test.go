@@ -29,6 +29,7 @@ var titlePattern = regexp.MustCompile(`<title>([^<]*)</title>`)
 // "<page> · 集客 CRM" ("<page> · Jike CRM"), never the bare product name.
 // Error pages (a record another role may not see) count too.
 func TestEveryPageTitleNamesThePage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
 		t.Fatal(err)
@@ -65,6 +66,7 @@ func TestEveryPageTitleNamesThePage(t *testing.T) {
 // page, HEAD /login is the sign-in page, and a signed-in HEAD / is the
 // workbench.
 func TestHeadAnswersLikeGet(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	for _, tc := range []struct {
 		user, path string
@@ -89,6 +91,7 @@ func TestHeadAnswersLikeGet(t *testing.T) {
 // TestFavicon proves that /favicon.ico (which browsers ask for on their
 // own) is the SVG icon, may be cached, and that every page links it.
 func TestFavicon(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	c := loggedIn(t, a, "")
 	for _, path := range []string{"/favicon.ico", "/static/favicon.svg"} {
@@ -117,6 +120,7 @@ func TestFavicon(t *testing.T) {
 // browser signing in as the same user gets English too. A visitor who
 // picks nothing keeps the stored language.
 func TestLoginPageLanguageSurvivesSignIn(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	c := loggedIn(t, a, "")
 	c.Get("/login")
@@ -148,6 +152,7 @@ var repoLink = regexp.MustCompile(`\]\(([^)\s]+)\)|(?:^|[\s` + "`" + `'"(])((?:\
 // only to files inside the repository (or to the web): a newcomer with a
 // clone finds everything they point to, and nothing is ../shared.
 func TestDocsStayInTheRepository(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -193,6 +198,7 @@ func TestDocsStayInTheRepository(t *testing.T) {
 // English; the calendar steps say 上一周/下一周 and 上个月/下个月; the
 // proposal action is a verb.
 func TestTerms(t *testing.T) {
+	t.Parallel()
 	root := "../.."
 	var files []string
 	for _, pattern := range []string{"modules/platform/i18n/locales/*.zh-CN.toml", "modules/platform/i18n/locales/zh-CN.toml", "templates/*/*.html", "modules/*/demo*.go"} {
@@ -238,6 +244,7 @@ func TestTerms(t *testing.T) {
 // totals are headed by what they cover: 我的商机 only for an account
 // manager, 团队商机 for a chief rep, 分公司商机 for a director.
 func TestHomePipelineHeadingByScope(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	for _, tc := range []struct{ user, want string }{
 		{"liwei", "<h2>我的商机</h2>"}, {"zhaomin", "<h2>团队商机</h2>"}, {"wangjianguo", "<h2>分公司商机</h2>"},
@@ -260,6 +267,7 @@ func TestHomePipelineHeadingByScope(t *testing.T) {
 // opportunity's; and no proposal's monthly fee exceeds what the customer
 // spends on telecoms in a year.
 func TestDemoAmountsFitTheCustomer(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
@@ -309,6 +317,7 @@ func TestDemoAmountsFitTheCustomer(t *testing.T) {
 // current services starts with 我方 (our own company), and that a
 // service we supply is not counted in the competitors' total.
 func TestSupplierListStartsWithUs(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	mine := seedCustomer(t, a, "liwei", "李伟的供应商测试客户", prospects.MakeCreditCode("91230103MA1000901"))
 	c := loggedIn(t, a, "liwei")
@@ -342,6 +351,7 @@ var chineseUnit = regexp.MustCompile(`\d (个|条|套|成员|户|台|张|站点|
 // TestContractUnitsInEnglish proves that a contract's lines show the
 // catalogue's units translated in English, on the page and in the PDF.
 func TestContractUnitsInEnglish(t *testing.T) {
+	t.Parallel()
 	pdftest.NeedTools(t, "pdftotext")
 	a := newTestApp(t, testkit.SQLite(t))
 	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {

@@ -116,6 +116,7 @@ func poolDay(start time.Time, n int) time.Time {
 // A-grade customers, those with a chief rep, with a contract in force,
 // with an open opportunity or with a recent contact never move.
 func TestPoolReclaimJob(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		start := time.Now().UTC() // customers are stamped by the system clock
@@ -221,6 +222,7 @@ func poolWith(t *testing.T, w *poolWorld, start time.Time, names ...string) []*p
 // claimed; a claim makes the claimer the owner, audited and on the
 // timeline; the monthly limit counts in the configured zone.
 func TestPoolClaimScopeAndLimit(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		start := time.Now().UTC() // customers are stamped by the system clock
@@ -315,6 +317,7 @@ func TestPoolClaimScopeAndLimit(t *testing.T) {
 // claim with a stale version (someone took it) gets the localized
 // message and changes nothing.
 func TestPoolAssignAndStale(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		start := time.Now().UTC() // customers are stamped by the system clock
@@ -351,6 +354,7 @@ func TestPoolAssignAndStale(t *testing.T) {
 // the same moment on PostgreSQL; exactly one wins, the other gets
 // ErrTaken, and the customer has one owner and one claim row.
 func TestPoolClaimRace(t *testing.T) {
+	t.Parallel()
 	d := testkit.Postgres(t)
 	ctx := context.Background()
 	start := time.Now().UTC() // customers are stamped by the system clock
@@ -397,6 +401,7 @@ func TestPoolClaimRace(t *testing.T) {
 // localized 422 that changes nothing; an account manager may not open
 // it; the admin chooses a branch first.
 func TestPoolSettings(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newPoolWorld(t, d, time.Now().UTC())
 		dir := loggedIn(t, w.a, "wangjianguo")
@@ -469,6 +474,7 @@ func (w *poolWorld) auditAt(t *testing.T, id uint, action string) time.Time {
 // reassignments, the assignment, the claim and the rule must all come
 // from the service clock.
 func TestPoolOwnerChangeRestartsIdleClock(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		start := time.Date(2031, 3, 2, 1, 0, 0, 0, time.UTC) // 09:00 in the zone

@@ -45,6 +45,7 @@ func builderForm(oppID, productID uint, qty, rate string) url.Values {
 // (the opportunity moves to 方案提交), the PDF, a new version after
 // sending, the timeline and the scoped list.
 func TestProposalPages(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a := newTestApp(t, d)
@@ -192,6 +193,7 @@ func lockOf(t *testing.T, a *app, id string) string {
 // TestDemoProposals: the demo walks proposals into every state, gives
 // every account manager some, and keeps versions consistent.
 func TestDemoProposals(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, Location: time.UTC, LoginRate: 1000})
@@ -244,6 +246,7 @@ func TestDemoProposals(t *testing.T) {
 // the director's proposal from another branch, and only while it waits
 // for them.
 func TestProposalFourEyesPages(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a := newTestApp(t, d, func(o *appOptions) { o.ApprovalFallback = []string{"liuzhiqiang"} })
@@ -325,6 +328,7 @@ func TestProposalFourEyesPages(t *testing.T) {
 // one they may not — is refused with a message on create and on edit,
 // and nothing is stored.
 func TestProposalBuilderForeignIDs(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a := newTestApp(t, d)
@@ -396,6 +400,7 @@ func TestProposalBuilderForeignIDs(t *testing.T) {
 // names, in both languages, and catalogue units are translated in
 // English on the page and in the PDF.
 func TestProposalDraftPDFAndPriceTable(t *testing.T) {
+	t.Parallel()
 	pdftest.NeedTools(t, "pdftotext")
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
@@ -488,6 +493,7 @@ func TestProposalDraftPDFAndPriceTable(t *testing.T) {
 // them and an emoji come back from the downloaded PDF (pdftotext) as
 // typed, the emoji as □, and never as "�" (issue 9).
 func TestProposalPDFExtensionBName(t *testing.T) {
+	t.Parallel()
 	pdftest.NeedTools(t, "pdftotext")
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		const name = "𠀀𪚥科技有限公司"

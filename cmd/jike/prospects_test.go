@@ -45,6 +45,7 @@ func subject(t *testing.T, a *app, username string) authz.Subject {
 // TestCustomerScopesOverHTTP: another manager's customer is a 404 and
 // never appears in a list, the board or an export.
 func TestCustomerScopesOverHTTP(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		mine := seedCustomer(t, a, "liwei", "李伟的银行客户", prospects.MakeCreditCode("91230103MA1000001"))
@@ -92,6 +93,7 @@ func TestCustomerScopesOverHTTP(t *testing.T) {
 // does (htmx post with the CSRF header) and checks the answer is the
 // refreshed board with the card in its new column.
 func TestPipelineMoveWithHTMX(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	cu := seedCustomer(t, a, "liwei", "看板测试客户", prospects.MakeCreditCode("91230103MA1000003"))
 	o, err := a.Prospects.CreateOpportunity(context.Background(), subject(t, a, "liwei"), prospects.OpportunityInput{CustomerID: cu.ID, Title: "视频会议项目"})
@@ -138,6 +140,7 @@ func TestPipelineMoveWithHTMX(t *testing.T) {
 // TestImportThroughThePage uploads a CSV the way the import page does:
 // the dry run reports every row, the commit imports the staged file.
 func TestImportThroughThePage(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	c := loggedIn(t, a, "liwei")
 	c.Get("/customers/import")

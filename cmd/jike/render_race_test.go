@@ -14,6 +14,7 @@ import (
 // a 500 about once in two hundred requests at three connections (web.views
 // now renders every template through a layout, under the engine's lock).
 func TestConcurrentPagesRender(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	const workers, rounds = 8, 40
 	var wg sync.WaitGroup

@@ -42,6 +42,7 @@ func wantPageRows(t *testing.T, label string, got []string, want ...string) {
 // February's puts o2 back in 发现 (it reached 方案提交 on 2 March) and
 // counts o12, in 方案提交 at the end of February and won on 3 March.
 func TestReportFunnelPeriod(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newReportWorld(t, d)
 		day := func(m time.Month, dd int) time.Time { return time.Date(2026, m, dd, 0, 0, 0, 0, time.UTC) }
@@ -84,6 +85,7 @@ func TestReportFunnelPeriod(t *testing.T) {
 // apportioned to his share of matching customers (managers without one
 // drop out), and attainment's actuals count only those customers' records.
 func TestReportTargetsNarrowedByIndustryAndGrade(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newReportWorld(t, d)
 		c := loggedIn(t, w.a, "wangjianguo")
@@ -136,6 +138,7 @@ func TestReportTargetsNarrowedByIndustryAndGrade(t *testing.T) {
 // compare flag that is not 0 or 1 — is a 422 with the localized message on
 // the page, the downloads and the PDF pack, on both databases.
 func TestReportBadFilterClass(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newReportWorld(t, d)
 		c := loggedIn(t, w.a, "wangjianguo")

@@ -47,6 +47,7 @@ func groupTable(t *testing.T, r *reports.Report) *reports.Table {
 // customer the viewer may not see is summed in "其他集团" and never named;
 // customers of no group are a row of their own.
 func TestReportByTopGroup(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := groupReportWorld(t, d)
 		month := "period=month&at=2026-03&by=top_group"
@@ -126,6 +127,7 @@ func TestReportByTopGroup(t *testing.T) {
 // localized 422 (page and download); the grouping rides along in the
 // export and tab links.
 func TestReportByTopGroupOverHTTP(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := groupReportWorld(t, d)
 		boss := loggedIn(t, w.a, "wangjianguo")

@@ -61,6 +61,7 @@ func norm(s string) string {
 // the table and then exactly the page's rows; money cells are numbers in
 // yuan with two decimals; the CSV starts with the UTF-8 BOM.
 func TestReportExportsMatchPages(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newReportWorld(t, d)
 		c := loggedIn(t, w.a, "wangjianguo")
@@ -140,6 +141,7 @@ func TestReportExportsMatchPages(t *testing.T) {
 // TestReportBadFilter: a bad filter is a localized 422 on the page and on
 // the downloads, in both languages.
 func TestReportBadFilter(t *testing.T) {
+	t.Parallel()
 	d := testkit.SQLite(t)
 	w := newReportWorld(t, d)
 	c := loggedIn(t, w.a, "wangjianguo")
@@ -166,6 +168,7 @@ func TestReportBadFilter(t *testing.T) {
 // forecast, attainment and coverage of the director's branch only, and
 // the filters on its first page.
 func TestReportPack(t *testing.T) {
+	t.Parallel()
 	pdftest.NeedTools(t, "pdftotext", "pdfinfo")
 	w := newReportWorld(t, testkit.SQLite(t))
 	c := loggedIn(t, w.a, "wangjianguo")
@@ -199,6 +202,7 @@ func TestReportPack(t *testing.T) {
 // report page carry the filter as a query string (not escaped into one
 // parameter).
 func TestReportLinksKeepTheFilter(t *testing.T) {
+	t.Parallel()
 	w := newReportWorld(t, testkit.SQLite(t))
 	c := loggedIn(t, w.a, "wangjianguo")
 	team := itoa(w.team["sunli"])

@@ -233,6 +233,7 @@ func wantRows(t *testing.T, label string, tb *reports.Table, want ...string) {
 }
 
 func TestReportsWorld(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newReportWorld(t, d)
 		month := "period=month&at=2026-03"

@@ -15,6 +15,7 @@ import (
 // escalated to the chief rep, one alert carries an outcome, and the
 // customer risk page explains the score.
 func TestRetentionDemo(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := demoApp(t, d)
 		var alerts []retention.Alert

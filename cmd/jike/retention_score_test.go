@@ -162,6 +162,7 @@ func codes(sc retention.Score) []string {
 // exactly the factors that contributed, with their points; the
 // combination adds up and is capped at 100. On both databases.
 func TestChurnFactors(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newRiskWorld(t, d)
 		type want struct {
@@ -256,6 +257,7 @@ func TestChurnFactors(t *testing.T) {
 // A dropped product is named in the reader's language on the customer's
 // risk page: its catalogue name in Chinese, its English name in English.
 func TestRetentionDroppedProductInReadersLanguage(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newRiskWorld(t, d)
 		id := w.customer(t, "liwei", "停用业务测试公司")

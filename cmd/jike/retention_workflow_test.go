@@ -83,6 +83,7 @@ func (w *alertWorld) load(t *testing.T, id uint) retention.Alert {
 // and no alert; after an outcome the customer gets no new alert within
 // the cool-down, and a new one after it.
 func TestRetentionJobIdempotent(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newAlertWorld(t, d)
 		ctx := context.Background()
@@ -136,6 +137,7 @@ func TestRetentionJobIdempotent(t *testing.T) {
 // visit form prefilled with the customer; the outcome closes the alert;
 // each step is audited and shows on the customer's timeline.
 func TestRetentionWorkflow(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newAlertWorld(t, d)
 		id := w.alert["liwei"]
@@ -213,6 +215,7 @@ func TestRetentionWorkflow(t *testing.T) {
 // once however often the job runs. An action starts the outcome's clock
 // afresh; an escalate action tells the chief rep at once.
 func TestRetentionEscalation(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newAlertWorld(t, d)
 		ctx := context.Background()
@@ -280,6 +283,7 @@ func TestRetentionEscalation(t *testing.T) {
 // 404 on every route, reading and writing; the admin reads everything and
 // records nothing.
 func TestRetentionScopes(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newAlertWorld(t, d)
 		sees := map[string][]string{

@@ -19,6 +19,7 @@ import (
 // permission (directly on fiber instead of through web.Router), and for
 // any route whose permission no policy line grants to anyone.
 func TestEveryRouteHasPermission(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	enf, err := authz.New()
 	if err != nil {
@@ -59,6 +60,7 @@ var paramPattern = regexp.MustCompile(`:[a-z]+`)
 // anonymous → sign-in page, role without the permission → 403, allowed →
 // neither of those and no server error.
 func TestRouteWalk(t *testing.T) {
+	t.Parallel()
 	routes := newTestApp(t, testkit.SQLite(t)).Server.Routes()
 	for _, engine := range testkit.Engines {
 		t.Run(engine.Name, func(t *testing.T) { walkRoutes(t, routes, engine.Open) })

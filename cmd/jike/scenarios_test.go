@@ -65,6 +65,7 @@ func runScenarios(t *testing.T, a *app, cases []scenario) {
 }
 
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		pw := org.DemoPassword
@@ -114,6 +115,7 @@ func TestScenarios(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.Secure = true })
 	res, err := a.Server.App.Test(httptest.NewRequest(http.MethodGet, "/login", nil))
 	if err != nil {
@@ -160,6 +162,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestJSONErrors(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	req := httptest.NewRequest(http.MethodGet, "/nope", nil)
 	req.Header.Set("Accept", "application/json")
@@ -183,6 +186,7 @@ func TestJSONErrors(t *testing.T) {
 // an unknown name gets; while the network waits, even the right password
 // gets it (see security_auth_test.go for the owner signing in elsewhere).
 func TestLockoutThroughTheLoginPage(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		c := loggedIn(t, a, "")
@@ -206,6 +210,7 @@ func TestLockoutThroughTheLoginPage(t *testing.T) {
 // ends: on the wall clock the attempts could straddle two windows (and
 // all six pass), which made this test flake at a minute boundary.
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	clk := &testClock{t: time.Now().UTC().Truncate(time.Minute).Add(59*time.Second + 900*time.Millisecond)}
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.LoginRate, o.Now = 5, clk.now })
 	c := loggedIn(t, a, "")
@@ -228,6 +233,7 @@ func TestLoginRateLimit(t *testing.T) {
 // TestDisabledUserIsOutAtOnce: an admin disables a user who is signed in;
 // the user's very next request is treated as anonymous.
 func TestDisabledUserIsOutAtOnce(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		user := loggedIn(t, a, "chenhao")
@@ -253,6 +259,7 @@ func TestDisabledUserIsOutAtOnce(t *testing.T) {
 // TestLanguageIsRememberedPerUser: switching to English is stored on the
 // user, so it follows them to a new session.
 func TestLanguageIsRememberedPerUser(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	c := loggedIn(t, a, "liwei")
 	if res := c.PostForm("/lang", url.Values{"lang": {"en"}, "next": {"/"}}); res.Status != http.StatusSeeOther {
@@ -272,6 +279,7 @@ func TestLanguageIsRememberedPerUser(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	c := loggedIn(t, a, "liwei")
 	res := c.PostForm("/logout", url.Values{})
@@ -289,6 +297,7 @@ func TestLogout(t *testing.T) {
 // TestRateLimitPerClientBehindProxy: with a trusted proxy, the limit is
 // per client address from X-Forwarded-For, not one shared bucket.
 func TestRateLimitPerClientBehindProxy(t *testing.T) {
+	t.Parallel()
 	// A stopped clock: on the wall clock a minute could end between the
 	// attempts and the fourth would pass (see TestLoginRateLimit).
 	clk := &testClock{t: time.Now().UTC().Truncate(time.Minute).Add(59*time.Second + 900*time.Millisecond)}

@@ -20,6 +20,7 @@ import (
 // every GORM model's fields are columns of its table and every column is
 // a field: no drift between the SQL migrations and the Go models.
 func TestModelsMatchTables(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		for _, m := range allModels() {
 			s, err := schema.Parse(m, &sync.Map{}, d.Gorm.NamingStrategy)
@@ -66,6 +67,7 @@ func TestModelsMatchTables(t *testing.T) {
 // engine (the route tests render them) and checks that every page
 // template is named by some Go code, so none is dead or misspelt.
 func TestEveryTemplateParsesAndIsUsed(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	c := loggedIn(t, a, "admin")
 	if res := c.Get("/"); res.Status != 200 {

@@ -51,6 +51,7 @@ func dateState(t *testing.T, d *db.DB) string {
 // field's message, and nothing in the database changes. Every date goes
 // through textnorm.ParseDate (1900–2100).
 func TestDatesBoundedOnEveryForm(t *testing.T) {
+	t.Parallel()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()

@@ -21,6 +21,7 @@ import (
 // held one and waited for another: the server hung. Now every export
 // completes with every row.
 func TestExportsOutnumberingThePool(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		ctx := context.Background()

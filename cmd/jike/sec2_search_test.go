@@ -22,6 +22,7 @@ import (
 // still found by itself. A search for something else finds none of them,
 // so the lists do filter. (The visit list has no search box.)
 func TestSearchFoldsWidthOnEveryList(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newContractWorld(t, d)

@@ -83,6 +83,7 @@ func alertOf(r *testkit.Response) string {
 // gets in; the owner and the admins are told once; the admin's user page
 // shows the waiting network.
 func TestSignInThrottleOverHTTP(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		clk := &testClock{t: time.Now().UTC()}
 		var mu sync.Mutex
@@ -154,6 +155,7 @@ func TestSignInThrottleOverHTTP(t *testing.T) {
 // expired pre-session are all refused; signing in ends the pre-session and
 // makes a new session; the language chosen on the sign-in page works.
 func TestLoginCSRFBoundToPreSession(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		clk := &testClock{t: time.Now().UTC()}
 		a := newTestApp(t, d, func(o *appOptions) { o.Now = clk.now })
@@ -251,6 +253,7 @@ func feedURL(t *testing.T, c *testkit.Client) string {
 // user's own password change, and disable → re-enable each kill the old
 // feed URL (404); a new one works again.
 func TestFeedTokensRevokedWithCredentials(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		liwei, _ := a.Org.Store().UserByUsername(t.Context(), "liwei")
@@ -314,6 +317,7 @@ func TestFeedTokensRevokedWithCredentials(t *testing.T) {
 // TestCLIRevokesFeedTokens: `jike user passwd` and `jike user disable`
 // revoke the calendar feed like the admin pages do.
 func TestCLIRevokesFeedTokens(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	env := envFor(dir)
 	if out, err := jike(t, env, "", "seed", "--demo"); err != nil {
@@ -364,6 +368,7 @@ func TestCLIRevokesFeedTokens(t *testing.T) {
 // pages, fragments and errors say Cache-Control: no-store; static assets
 // keep their one-day cache.
 func TestDownloadsAreNotCached(t *testing.T) {
+	t.Parallel()
 	d := testkit.SQLite(t)
 	a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, LoginRate: 1000, Location: time.UTC})
 	if err != nil {
@@ -471,6 +476,7 @@ func announceUpload(t *testing.T, addr, lang string, cookies map[string]string, 
 // server's 413 as a localized error page (Chinese, English, and the
 // signed-in user's own language), with the usual headers.
 func TestUploadLimit(t *testing.T) {
+	t.Parallel()
 	const mb = 1 << 20
 	for _, limit := range []int64{0, 2 * mb} {
 		shown := "10 MB"
@@ -535,6 +541,7 @@ func TestUploadLimit(t *testing.T) {
 // error, never a different status than the list without ?page=. Ids
 // beyond PostgreSQL's BIGINT in a path are a 404 on every route.
 func TestHugeNumbers(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		cu := seedCustomer(t, a, "liwei", "翻页测试客户", prospects.MakeCreditCode("91230103MA1000099"))

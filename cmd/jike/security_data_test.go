@@ -25,6 +25,7 @@ import (
 // on both databases: every answer is a page (never a 500) and what is
 // stored is clean.
 func TestBadInputOverHTTP(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		cu := seedCustomer(t, a, "liwei", "输入测试客户", prospects.MakeCreditCode("91230103MA1000021"))
@@ -79,6 +80,7 @@ func TestBadInputOverHTTP(t *testing.T) {
 // TestDuplicateCheckOverHTTP: past the per-user limit the form says so
 // (429) and saves nothing; another user is not affected.
 func TestDuplicateCheckOverHTTP(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	a.Prospects.SetCheckLimits(ratelimit.Rule{Limit: 1, Window: time.Hour}, ratelimit.Rule{Limit: 1, Window: time.Hour})
 	// A stopped clock: on the wall clock the hour could end between the
@@ -101,6 +103,7 @@ func TestDuplicateCheckOverHTTP(t *testing.T) {
 // TestKeyPersonDuplicateOverHTTP: the same key person twice asks for a
 // confirmation, which then saves.
 func TestKeyPersonDuplicateOverHTTP(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	cu := seedCustomer(t, a, "liwei", "关键人查重客户", prospects.MakeCreditCode("91230103MA1000041"))
 	path := "/customers/" + itoa(cu.ID) + "/contacts"
@@ -117,6 +120,7 @@ func TestKeyPersonDuplicateOverHTTP(t *testing.T) {
 // TestReassignOverHTTP: a chief rep named on another team's customer can
 // neither pull it into her team nor is offered her team's people.
 func TestReassignOverHTTP(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		ctx := context.Background()
@@ -147,6 +151,7 @@ func TestReassignOverHTTP(t *testing.T) {
 // binary renamed .csv and an import while the instance is busy each get a
 // clear page, fast, and import nothing.
 func TestImportGuardsOverHTTP(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	c := loggedIn(t, a, "liwei")
 	c.Get("/customers/import")

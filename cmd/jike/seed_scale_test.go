@@ -25,6 +25,7 @@ import (
 const benchPassword = "Bench2026pw"
 
 func TestSeedScale(t *testing.T) {
+	t.Parallel()
 	for _, engine := range []string{db.Postgres, db.SQLite} {
 		t.Run(engine, func(t *testing.T) {
 			dir := t.TempDir()
@@ -122,6 +123,7 @@ func TestSeedScale(t *testing.T) {
 // ~600 managers, ~100,000 customers, ~300,000 key persons, ~200,000
 // opportunities, ~1,000,000 visits).
 func TestParseScale(t *testing.T) {
+	t.Parallel()
 	team, err := parseScale("team")
 	if err != nil {
 		t.Fatal(err)

@@ -50,6 +50,7 @@ func options(t *testing.T, body, page, name string) (values, texts []string) {
 // catalogue"); and each of those forms refuses a key of the old lists with
 // a localized field error and saves nothing.
 func TestServiceCategoriesOneList(t *testing.T) {
+	t.Parallel()
 	d := testkit.SQLite(t)
 	a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 	if _, err := a.Catalog.SeedDefaults(context.Background(), subject(t, a, "admin").ID); err != nil {

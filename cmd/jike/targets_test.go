@@ -33,6 +33,7 @@ func clockApp(t *testing.T, d *db.DB, start time.Time) (*app, *time.Time) {
 // TestTargetPages: the grid per role, setting targets with errors and
 // locking, the manager's progress on home, out of scope a 404.
 func TestTargetPages(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a, now := clockApp(t, d, time.Date(2026, 11, 20, 10, 0, 0, 0, shanghaiLoc))
 		li := subject(t, a, "liwei")
@@ -84,6 +85,7 @@ func TestTargetPages(t *testing.T) {
 // window, the chief rep signs it off, the director downloads the PDF and
 // the grid as Excel; a colleague gets 404.
 func TestReviewOverHTTP(t *testing.T) {
+	t.Parallel()
 	a, now := clockApp(t, testkit.SQLite(t), time.Date(2026, 10, 20, 10, 0, 0, 0, shanghaiLoc))
 	ctx := context.Background()
 	li := subject(t, a, "liwei")
@@ -180,6 +182,7 @@ func TestReviewOverHTTP(t *testing.T) {
 // TestReviewReminderJob: the daily job tells managers in the last three
 // working days, once.
 func TestReviewReminderJob(t *testing.T) {
+	t.Parallel()
 	a, now := clockApp(t, testkit.SQLite(t), time.Date(2026, 11, 25, 9, 0, 0, 0, shanghaiLoc))
 	a.Jobs.SetClock(func() time.Time { return *now })
 	ctx := context.Background()
@@ -208,6 +211,7 @@ func TestReviewReminderJob(t *testing.T) {
 // TestQuotaImportOverHTTP uploads a CSV through the page: the dry run
 // saves nothing, the real run saves, a bad row saves nothing.
 func TestQuotaImportOverHTTP(t *testing.T) {
+	t.Parallel()
 	a, _ := clockApp(t, testkit.SQLite(t), time.Date(2026, 11, 20, 10, 0, 0, 0, shanghaiLoc))
 	c := loggedIn(t, a, "zhaomin")
 	if res := c.Get("/targets/quotas/import"); res.Status != 200 || !strings.Contains(res.Body, "导入年度任务") {

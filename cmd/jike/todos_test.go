@@ -75,6 +75,7 @@ func notices(t *testing.T, a *app, username, kind string) []notify.Notification 
 // version is a conflict, not a change; every change is audited; the
 // delete is confirmed and soft.
 func TestTodoScopeAndValidation(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a, _ := todoApp(t, d)
@@ -266,6 +267,7 @@ func TestTodoScopeAndValidation(t *testing.T) {
 // one, and a repeated run tells nobody twice. Assigning a to-do to
 // someone else tells them; making one for oneself does not.
 func TestTodoNotifications(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a, clk := todoApp(t, d)
@@ -334,6 +336,7 @@ func TestTodoNotifications(t *testing.T) {
 // (DUE as a date or a UTC time, COMPLETED when done), with RFC 5545
 // escaping and folding that keep Chinese text whole, and nobody else's.
 func TestTodoFeed(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a, _ := todoApp(t, d)
@@ -391,6 +394,7 @@ func TestTodoFeed(t *testing.T) {
 // opportunity; liwei's home agenda shows the open ones, the overdue one
 // marked, and chenhao was told of his.
 func TestTodoDemo(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.Location = shanghai(t) })
 	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // revenue fell off a cliff, which his fallers list and its tab show; the
 // demo is the same on a second seeding of another database.
 func TestUsageDemo(t *testing.T) {
+	t.Parallel()
 	a := demoApp(t, testkit.SQLite(t))
 	ctx := context.Background()
 	g := a.DB.Gorm

@@ -36,6 +36,7 @@ func usageUpload(t *testing.T, c *testkit.Client, name, data string, commit bool
 }
 
 func TestUsageHTTPImportAndScope(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newUsageWorld(t, d)
 		admin := loggedIn(t, w.a, "admin")
@@ -174,6 +175,7 @@ func TestUsageHTTPImportAndScope(t *testing.T) {
 // TestUsageHTTPUploadLimit: a file over the upload limit is refused with
 // the limit in the message and nothing is read.
 func TestUsageHTTPUploadLimit(t *testing.T) {
+	t.Parallel()
 	w := newUsageWorld(t, testkit.SQLite(t), func(o *appOptions) { o.MaxUploadBytes = 64 << 10 })
 	admin := loggedIn(t, w.a, "admin")
 	data := w.goodCSV("") + strings.Repeat(" ", 70<<10)

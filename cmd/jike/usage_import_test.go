@@ -120,6 +120,7 @@ func xlsxOf(t *testing.T, csv string) []byte {
 // (with the Chinese header) and xlsx checks clean and commits five rows
 // with the exact total in fen, each import replacing the one before.
 func TestUsageImportEncodings(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newUsageWorld(t, d)
 		admin := subject(t, w.a, "admin")
@@ -165,6 +166,7 @@ func TestUsageImportEncodings(t *testing.T) {
 // TestUsageImportIsIdempotent: importing the same month twice leaves one
 // month of rows, one replaced import and two audit entries saying who.
 func TestUsageImportIsIdempotent(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newUsageWorld(t, d)
 		admin := subject(t, w.a, "admin")
@@ -209,6 +211,7 @@ func TestUsageImportIsIdempotent(t *testing.T) {
 // rolls back everything: the earlier month, its import and the audit
 // stay as they were.
 func TestUsageImportAllOrNothing(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newUsageWorld(t, d)
 		admin := subject(t, w.a, "admin")
@@ -253,6 +256,7 @@ func TestUsageImportAllOrNothing(t *testing.T) {
 // TestUsageImportRefusesBadFiles: each bad file gets its own message and
 // changes nothing; unknown customers and products are listed.
 func TestUsageImportRefusesBadFiles(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newUsageWorld(t, d)
 		admin := subject(t, w.a, "admin")

@@ -16,6 +16,7 @@ import (
 // retention alert the day the month is loaded, for its owner — not after
 // the nightly job. A dry run computes nothing.
 func TestUsageImportRaisesRetentionAlert(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newUsageWorld(t, d)
 		admin := subject(t, w.a, "admin")

@@ -60,6 +60,7 @@ func recordForm(needs ...[3]string) url.Values {
 }
 
 func TestVisitRecordIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 		ctx := context.Background()
@@ -160,6 +161,7 @@ func TestVisitRecordIsAllOrNothing(t *testing.T) {
 // TestRecordOnlyOnceTheVisitStarted: the record form is offered, and a
 // record accepted, only once the visit's time has come.
 func TestRecordOnlyOnceTheVisitStarted(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 		cu, p, _ := planVisit(t, a, 3*time.Hour)
@@ -188,6 +190,7 @@ func TestRecordOnlyOnceTheVisitStarted(t *testing.T) {
 // first; lists and calendars that span several people say whose visit it
 // is.
 func TestVisitListUpcomingFirstWithOwners(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		loc, _ := time.LoadLocation("Asia/Shanghai")
 		a := newTestApp(t, d, func(o *appOptions) { o.Location = loc })
@@ -245,6 +248,7 @@ func TestVisitListUpcomingFirstWithOwners(t *testing.T) {
 // webcal:// URL of our host and the new token, not html/template's
 // #ZgotmplZ (issue 9.6).
 func TestFeedSubscribeLinkIsWebcal(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		c := loggedIn(t, a, "liwei")
@@ -271,6 +275,7 @@ func TestFeedSubscribeLinkIsWebcal(t *testing.T) {
 // TestCalendarWordsAndNav: the calendar says 上一周/下一周 and 上个月/下个月,
 // and only its own nav item is highlighted.
 func TestCalendarWordsAndNav(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	runScenarios(t, a, []scenario{
 		{name: "week", as: "liwei", path: "/visits/calendar", status: 200, want: []string{"‹ 上一周", "下一周 ›"}, wantNot: []string{"上一页", "下一页", "上个月"}},
@@ -293,6 +298,7 @@ func TestCalendarWordsAndNav(t *testing.T) {
 
 // TestOneWordForVisit: the Chinese UI calls a visit 走访 everywhere.
 func TestOneWordForVisit(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	for _, id := range []string{"stage.visited", "visits.meet", "brief.people", "visits.v.contact"} {
 		if s := a.Server.I18n.T("zh-CN", id); strings.Contains(s, "拜访") || !strings.Contains(s, "走访") {
@@ -309,6 +315,7 @@ func TestOneWordForVisit(t *testing.T) {
 // TestPlanFormDefaultsToCustomerAddress: a new visit takes place at the
 // customer's address unless changed.
 func TestPlanFormDefaultsToCustomerAddress(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 		ctx := context.Background()

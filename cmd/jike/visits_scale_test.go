@@ -25,6 +25,7 @@ var (
 // count a link to that day's list, which lists exactly that many visits;
 // one's own calendar still lists the visits.
 func TestCalendarCountsAtScale(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
@@ -70,6 +71,7 @@ func TestCalendarCountsAtScale(t *testing.T) {
 // two queries: upcoming, then past) is the list read at once, in the same
 // order, for one's own visits and for a director's branch.
 func TestVisitListPagesUpcomingFirst(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t))
 	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
 		t.Fatal(err)
@@ -110,6 +112,7 @@ func TestVisitListPagesUpcomingFirst(t *testing.T) {
 // still find what the window holds: across the new year, and a 29
 // February birthday on the 28th of a common year; nothing outside.
 func TestCareEventsWindowInSQL(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		today   time.Time
 		in, out []string // birthdays (YYYY-MM-DD) inside / outside 30 days

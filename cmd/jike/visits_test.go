@@ -37,6 +37,7 @@ func planVisit(t *testing.T, a *app, in time.Duration) (*prospects.Customer, *vi
 }
 
 func TestVisitPages(t *testing.T) {
+	t.Parallel()
 	// A fixed clock: a Wednesday morning in Shanghai, so "three hours from
 	// now" is today and this week whatever time the suite runs.
 	loc, _ := time.LoadLocation("Asia/Shanghai")
@@ -70,6 +71,7 @@ func TestVisitPages(t *testing.T) {
 // TestChecklistAndRecordOverHTTP ticks the checklist the way the page does
 // (htmx) and records the visit with a discovered need and a next step.
 func TestChecklistAndRecordOverHTTP(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 	cu, p, contactID := planVisit(t, a, -time.Hour)
 	c := loggedIn(t, a, "liwei")
@@ -116,6 +118,7 @@ func TestChecklistAndRecordOverHTTP(t *testing.T) {
 // TestCalendarFeedOverHTTP subscribes through the page, fetches the feed
 // anonymously with the token, and checks a revoked token is refused.
 func TestCalendarFeedOverHTTP(t *testing.T) {
+	t.Parallel()
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 	planVisit(t, a, 26*time.Hour)
 	c := loggedIn(t, a, "liwei")
@@ -146,6 +149,7 @@ func TestCalendarFeedOverHTTP(t *testing.T) {
 // pdftotext: the customer and every key person to meet are there, with no
 // character lost; another manager cannot reach it.
 func TestBriefPDF(t *testing.T) {
+	t.Parallel()
 	pdftest.NeedTools(t, "pdftotext")
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 	cu, p, first := planVisit(t, a, 26*time.Hour)
@@ -181,6 +185,7 @@ func TestBriefPDF(t *testing.T) {
 // router: the to-do is on the owner's workbench agenda and on the visit
 // page, ticked off from there; another manager's tick is a 404.
 func TestTodoPages(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d, func(o *appOptions) { o.Location, _ = time.LoadLocation("Asia/Shanghai") })
 		_, p, _ := planVisit(t, a, -3*time.Hour)

@@ -271,7 +271,15 @@ func SQLite(t testing.TB) *db.DB {
 	if sqliteTemplate.err != nil {
 		t.Fatal(sqliteTemplate.err)
 	}
-	path := filepath.Join(t.TempDir(), "test.db")
+	// Not t.TempDir(): its name is the test's, and a repeated subtest name
+	// ("sqlite#01") or a "%" would end or escape the path in the file: URI
+	// db.Open builds, which then opens another, empty database.
+	dir, err := os.MkdirTemp("", "jike-sqlite-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) }) // runs after Close below (cleanups are LIFO)
+	path := filepath.Join(dir, "test.db")
 	if err := copyFile(sqliteTemplate.path, path); err != nil {
 		t.Fatal(err)
 	}
