@@ -79,6 +79,7 @@ func oversized(t *testing.T, a *app, path string, headers map[string]string, n i
 // Before the API's handler for these errors the API answered with the
 // portal's HTML page.
 func TestAPIBodyLimit(t *testing.T) {
+	t.Parallel()
 	const mb = 1 << 20
 	a := newTestApp(t, testkit.SQLite(t), func(o *appOptions) {
 		o.MaxUploadBytes = mb

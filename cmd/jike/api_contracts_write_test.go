@@ -49,6 +49,7 @@ func apiClientWith(t *testing.T, a *app, secret string) *apiClient {
 // team's customer and contract a 404, a read-only token a 403, and the
 // portal's audit trail written for the create and the change.
 func TestAPIContractWrites(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newContractWorld(t, d)
 		a, ctx := w.a, context.Background()
@@ -206,6 +207,7 @@ func hasHan(s string) bool { return regexp.MustCompile(`\p{Han}`).MatchString(s)
 // TestAPIContractConcurrentUpdates: two changes sent with the same ETag
 // at the same moment: exactly one 200 and one 412 (five rounds).
 func TestAPIContractConcurrentUpdates(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newContractWorld(t, d)
 		c := newAPIClient(t, w.a, "liwei")
@@ -239,6 +241,7 @@ func TestAPIContractConcurrentUpdates(t *testing.T) {
 // status (a signed one names the amendment); a contract from an accepted
 // proposal takes its lines exactly and refuses lines sent with it.
 func TestAPIContractLifecycle(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newContractWorld(t, d)
 		a, ctx := w.a, context.Background()

@@ -59,6 +59,7 @@ func stampedTables(t *testing.T, d *db.DB) map[string]int64 {
 // opportunities, needs, plans, contracts, to-dos… carried the system's
 // time).
 func TestGormStampsTheAppClock(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		before := stampedTables(t, d)

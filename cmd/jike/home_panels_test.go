@@ -171,6 +171,7 @@ func (w *homeWorld) check(t *testing.T, step string, want map[string][]string, e
 // cached counts follow writes made by plain SQL (a new contract and need,
 // a customer deleted, one moved to another branch) on both databases.
 func TestHomePanelFigures(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newHomeWorld(t, d)
 		g := d.Gorm
@@ -237,6 +238,7 @@ func TestHomePanelFigures(t *testing.T) {
 // character in meaning): without them a province's 300,000 key persons
 // and 49,000 contracts were read for this week's few.
 func TestHomePanelIndexes(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newHomeWorld(t, d)
 		ctx := context.Background()
@@ -337,6 +339,7 @@ func explainPlan(t *testing.T, d *db.DB, q string, vars []any) string {
 // unread notifications once: each of its panels builds the page data,
 // which counted them once per panel (a dozen statements per request).
 func TestHomeCountsUnreadOnce(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newHomeWorld(t, d)
 		rec := recordStatements(t, d.Gorm, "home_unread:record")

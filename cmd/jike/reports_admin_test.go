@@ -21,6 +21,7 @@ import (
 // figures, which TestReportsWorld fixes exactly. With a branch filter the
 // admin sees that branch's director's figures.
 func TestReportsAdminShortcuts(t *testing.T) {
+	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newReportWorld(t, d)
 		day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, time.UTC) }
