@@ -125,7 +125,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	// another holds the write lock (a request inside WithTx that reads
 	// through the pool) would wait for that lock and fail with "database is
 	// locked" — which is what PRAGMA optimize in this list once did.
-	dsn := "file:" + o.SQLitePath + "?_pragma=foreign_keys(1)&_pragma=journal_mode(wal)&_pragma=busy_timeout(10000)&_pragma=synchronous(normal)" +
+	// The path is escaped for the file: URI: a data directory whose name
+	// has a '#', '?' or '%' would otherwise cut or break the URI, and
+	// SQLite would open (and create) another file.
+	dsn := "file:" + (&url.URL{Path: o.SQLitePath}).EscapedPath() + "?_pragma=foreign_keys(1)&_pragma=journal_mode(wal)&_pragma=busy_timeout(10000)&_pragma=synchronous(normal)" +
 		"&_txlock=immediate"
 	g, err := gorm.Open(gormlite.Open(dsn), cfg)
 	if err != nil {
