@@ -10,7 +10,7 @@ test:
 
 # Only the browser journeys, verbose.
 e2e:
-	JIKE_REQUIRE_BROWSER=1 go test -count=1 -parallel 4 -v -run TestE2E ./cmd/jike/
+	JIKE_REQUIRE_BROWSER=1 go test -count=1 -v -run TestE2E ./cmd/jike/
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
