@@ -451,27 +451,6 @@ func explainSlowest(b *testing.B, sqlDB *sql.DB, dialect, what string, list []st
 	if dialect == db.SQLite {
 		explain = "EXPLAIN QUERY PLAN "
 	}
-	rows, err := sqlDB.Query(explain+ts[0].s.SQL, ts[0].s.Vars...)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var plan []string
-	for rows.Next() {
-		// PostgreSQL: one text column; SQLite: id, parent, notused, detail.
-		vals := make([]any, len(cols))
-		for i := range vals {
-			vals[i] = new(any)
-		}
-		if err := rows.Scan(vals...); err != nil {
-			b.Fatal(err)
-		}
-		line := *(vals[len(vals)-1].(*any))
-		if bs, ok := line.([]byte); ok {
-			line = string(bs)
-		}
-		plan = append(plan, fmt.Sprint(line))
-	}
+	plan := queryPlan(b, sqlDB, explain+ts[0].s.SQL, ts[0].s.Vars)
 	b.Logf("%s: slowest statements:\n%s\nplan of the slowest:\n%s", what, strings.Join(top, "\n"), strings.Join(plan, "\n"))
 }
