@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -128,9 +129,23 @@ func covers(scope, rel string) bool {
 var scopeRank = map[string]int{ScopeNone: 0, ScopeOwn: 1, ScopeTeam: 2, ScopeBranch: 3, ScopeAll: 4}
 
 // Enforcer wraps casbin with the project's model and policy.
+//
+// The policy is fixed once NewFromText returns (nothing adds or removes a
+// line afterwards), so every answer depends only on its arguments and is
+// remembered: casbin evaluates its matcher expression on each Enforce,
+// and a page asks dozens of these questions (the navigation alone checks
+// every menu entry), which cost 12 % of the test suite's CPU and about
+// a millisecond of every page before the answers were kept.
 type Enforcer struct {
-	e *casbin.Enforcer
+	e    *casbin.Enforcer
+	memo sync.Map // decision → bool (Allowed); reach → string (Level)
 }
+
+// decision is an Allowed question the memo keeps the answer to.
+type decision struct{ role, obj, act, rel string }
+
+// reach is a Level question the memo keeps the answer to.
+type reach struct{ role, obj, act string }
 
 // New loads the embedded model and policy.
 func New() (*Enforcer, error) {
@@ -191,8 +206,18 @@ func (a *Enforcer) Allowed(role, obj, act, rel string) bool {
 	if role == "" {
 		return false
 	}
+	key := decision{role, obj, act, rel}
+	if v, ok := a.memo.Load(key); ok {
+		return v.(bool)
+	}
 	ok, err := a.e.Enforce(role, obj, act, rel)
-	return err == nil && ok
+	ok = err == nil && ok
+	if err == nil && ValidRole(role) {
+		// Only the four roles are kept, so a bad role read from a row
+		// cannot grow the memo; the objects and actions are the code's.
+		a.memo.Store(key, ok)
+	}
+	return ok
 }
 
 // CanRoute reports whether s's role has act on obj at any scope. Used by
@@ -213,13 +238,26 @@ func (a *Enforcer) Can(s Subject, obj, act string, r Ref) bool {
 
 // Level returns the widest scope s's role has for act on obj.
 func (a *Enforcer) Level(s Subject, obj, act string) string {
+	key := reach{s.Role, obj, act}
+	if v, ok := a.memo.Load(key); ok {
+		return v.(string)
+	}
+	best := a.level(s.Role, obj, act)
+	if ValidRole(s.Role) {
+		a.memo.Store(key, best)
+	}
+	return best
+}
+
+// level is Level without the memo.
+func (a *Enforcer) level(role, obj, act string) string {
 	best := ScopeNone
-	roles := []string{s.Role}
-	if implicit, err := a.e.GetImplicitRolesForUser(s.Role); err == nil {
+	roles := []string{role}
+	if implicit, err := a.e.GetImplicitRolesForUser(role); err == nil {
 		roles = append(roles, implicit...)
 	}
-	for _, role := range roles {
-		rules, err := a.e.GetFilteredPolicy(0, role, obj, act)
+	for _, r := range roles {
+		rules, err := a.e.GetFilteredPolicy(0, r, obj, act)
 		if err != nil {
 			continue
 		}
