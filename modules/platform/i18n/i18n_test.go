@@ -143,3 +143,28 @@ func TestTranslateAndMatch(t *testing.T) {
 		t.Fatal("Normalize")
 	}
 }
+
+// TestNewParsesOnce: every app of a process shares one parsed bundle,
+// and it answers from several goroutines at once (go test -race).
+func TestNewParsesOnce(t *testing.T) {
+	a, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Fatal("New parsed the catalogues again")
+	}
+	done := make(chan string)
+	for _, lang := range []string{ZH, EN, ZH, EN} {
+		go func() { done <- b.T(lang, "nav.customers") }()
+	}
+	for range 4 {
+		if s := <-done; s == "" || s == "nav.customers" {
+			t.Errorf("nav.customers translated to %q", s)
+		}
+	}
+}
