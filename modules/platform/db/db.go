@@ -221,7 +221,14 @@ func NewLogger(log *slog.Logger) logger.Interface {
 // statements are short aggregates and lists run by many sessions, where
 // JIT compilation only adds time — it took 258 ms of a 1.5 s coverage
 // report at province scale (docs/reports.md) — so it is off unless the
-// URL turns it on.
+// URL turns it on. max_parallel_workers_per_gather: starting a parallel
+// worker took 20–25 ms on the two-core reference machine even idle, more
+// than the work it shared (a chief rep's week calendar: 3.5 ms of work
+// behind a 24 ms Gather), and under concurrent users the workers only
+// compete with other sessions for the same cores; measured at province
+// scale, every report and all but one page were as fast or faster
+// without them (docs/performance.md § Parallel query). 0 unless the URL
+// sets it.
 func withSessionDefaults(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -236,6 +243,9 @@ func withSessionDefaults(raw string) string {
 	}
 	if q.Get("jit") == "" {
 		q.Set("jit", "off")
+	}
+	if q.Get("max_parallel_workers_per_gather") == "" {
+		q.Set("max_parallel_workers_per_gather", "0")
 	}
 	u.RawQuery = q.Encode()
 	return u.String()

@@ -111,8 +111,8 @@ func TestOpenPostgresBadURL(t *testing.T) {
 }
 
 // TestPostgresSessionSettings: connections opened by Open use custom
-// plans and no JIT compilation (see withSessionDefaults) and name the
-// application.
+// plans, no JIT compilation and no parallel workers (see
+// withSessionDefaults) and name the application.
 func TestPostgresSessionSettings(t *testing.T) {
 	d := testkit.Postgres(t)
 	var mode, app, jit string
@@ -124,6 +124,10 @@ func TestPostgresSessionSettings(t *testing.T) {
 	}
 	if err := d.Gorm.Raw("SHOW application_name").Scan(&app).Error; err != nil {
 		t.Fatal(err)
+	}
+	var workers string
+	if err := d.Gorm.Raw("SHOW max_parallel_workers_per_gather").Scan(&workers).Error; err != nil || workers != "0" {
+		t.Fatalf("max_parallel_workers_per_gather=%q %v: the portal's sessions start no parallel workers", workers, err)
 	}
 	if mode != "force_custom_plan" || app != "jike" {
 		t.Fatalf("plan_cache_mode=%q application_name=%q", mode, app)
