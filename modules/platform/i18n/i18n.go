@@ -32,7 +32,15 @@ type Bundle struct {
 	bundle  *goi18n.Bundle
 	locs    map[string]*goi18n.Localizer
 	matcher language.Matcher
+	// plain keeps the translation of each message asked for without
+	// template data: the catalogues never change, and go-i18n matches the
+	// language and walks its plural forms on every call. A board card asks
+	// ~15 labels (its stage select), a province board ~2,400 per page.
+	plain sync.Map // plainKey → string
 }
+
+// plainKey is a message asked for in one language without arguments.
+type plainKey struct{ lang, id string }
 
 // loaded is the parsed catalogues, made once per process: they are
 // compiled in, so every New would parse the same bytes, and a Bundle has
@@ -105,20 +113,32 @@ func (b *Bundle) Match(acceptLanguage string) string {
 func (b *Bundle) T(lang, id string, args ...any) string {
 	loc, ok := b.locs[lang]
 	if !ok {
-		loc = b.locs[ZH]
+		loc, lang = b.locs[ZH], ZH
+	}
+	if len(args) == 0 {
+		key := plainKey{lang, id}
+		if s, ok := b.plain.Load(key); ok {
+			return s.(string)
+		}
+		s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: id})
+		if err != nil {
+			// Not kept: an id made from request data ("stage." + a
+			// query value) must not grow the map.
+			return id
+		}
+		b.plain.Store(key, s)
+		return s
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
-	if len(args) > 0 {
-		data := make(map[string]any, len(args)/2)
-		for i := 0; i+1 < len(args); i += 2 {
-			if k, ok := args[i].(string); ok {
-				data[k] = args[i+1]
-			}
+	data := make(map[string]any, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		if k, ok := args[i].(string); ok {
+			data[k] = args[i+1]
 		}
-		cfg.TemplateData = data
-		if n, ok := data["Count"]; ok {
-			cfg.PluralCount = n
-		}
+	}
+	cfg.TemplateData = data
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount = n
 	}
 	s, err := loc.Localize(cfg)
 	if err != nil {

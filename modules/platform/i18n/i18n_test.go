@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 )
 
 // keys merges every catalogue file of a language: the main one
@@ -166,5 +167,48 @@ func TestNewParsesOnce(t *testing.T) {
 		if s := <-done; s == "" || s == "nav.customers" {
 			t.Errorf("nav.customers translated to %q", s)
 		}
+	}
+}
+
+// TestPlainTranslationsKept: a message without arguments is translated
+// once per language and then read back, the same in both languages as
+// go-i18n's own answer; an id the catalogue lacks is answered with itself
+// and never kept (ids can be made from request data).
+func TestPlainTranslationsKept(t *testing.T) {
+	b, err := parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Langs {
+		want, err := b.locs[lang].Localize(&goi18n.LocalizeConfig{MessageID: "nav.customers"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if got := b.T(lang, "nav.customers"); got != want {
+				t.Errorf("%s: T = %q, go-i18n says %q", lang, got, want)
+			}
+		}
+		if got := b.T(lang, "stage.no-such-stage-from-a-query"); got != "stage.no-such-stage-from-a-query" {
+			t.Errorf("%s: a missing id gave %q", lang, got)
+		}
+	}
+	if got := b.T("xx", "nav.customers"); got != b.T(ZH, "nav.customers") {
+		t.Errorf("an unknown language gave %q, want the Chinese text", got)
+	}
+	n := 0
+	b.plain.Range(func(k, _ any) bool {
+		n++
+		if k.(plainKey).id != "nav.customers" {
+			t.Errorf("kept %v", k)
+		}
+		return true
+	})
+	if n != len(Langs) {
+		t.Errorf("kept %d translations, want one per language (%d)", n, len(Langs))
+	}
+	// Arguments are never kept: the text depends on them.
+	if a, c := b.T(EN, "pipeline.score", "Score", 10), b.T(EN, "pipeline.score", "Score", 90); a == c {
+		t.Errorf("pipeline.score with 10 and 90 both gave %q", a)
 	}
 }
