@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -456,6 +457,50 @@ func TestRecordMakesTodo(t *testing.T) {
 		}
 		if det, err := w.svc.Detail(ctx, w.users["liwei"], p.ID); err != nil || det.Todo == nil || det.Todo.ID != id {
 			t.Fatalf("the visit page shows its to-do: %v %+v", err, det)
+		}
+	})
+}
+
+// TestOverdueFollowsTheScope: the overdue list of each role holds exactly
+// the planned visits past their time of the customers the role reaches
+// (own and team scopes are read from the scope's customers first, branch
+// and province from the visits; docs/performance.md § Overdue visits):
+// another branch's overdue visit is the admin's and its owner's only, and
+// a recorded or future visit is nobody's.
+func TestOverdueFollowsTheScope(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		// 高远, an account manager of the other branch (大庆).
+		var gao struct{ ID, TeamID, BranchID uint }
+		if err := d.Gorm.Raw("SELECT id, team_id, branch_id FROM users WHERE username = 'gaoyuan'").Scan(&gao).Error; err != nil || gao.ID == 0 {
+			t.Fatalf("gaoyuan: %v", err)
+		}
+		w.users["gaoyuan"] = authz.Subject{ID: gao.ID, Username: "gaoyuan", Role: authz.RoleAccountManager, TeamID: gao.TeamID, BranchID: gao.BranchID}
+		other, err := w.ps.CreateCustomer(ctx, w.users["gaoyuan"], prospects.CustomerInput{Name: "大庆油田物资公司", CreditCode: prospects.MakeCreditCode("91230600MA1000002"), Industry: "energy", Grade: "B"}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine := w.plan(t, "liwei", time.Hour)
+		w.plan(t, "liwei", 30*time.Hour) // still ahead when the clock moves
+		theirs := w.plan(t, "gaoyuan", 2*time.Hour, func(in *PlanInput) { in.CustomerID, in.Contacts = other.ID, nil })
+		w.now = w.now.Add(5 * time.Hour)
+		want := map[string][]uint{
+			"liwei": {mine.ID}, "zhangjing": nil, "zhaomin": {mine.ID}, "sunli": nil,
+			"wangjianguo": {mine.ID}, "gaoyuan": {theirs.ID}, "liuzhiqiang": {theirs.ID}, "admin": {theirs.ID, mine.ID},
+		}
+		for user, ids := range want {
+			rows, err := w.svc.Overdue(ctx, w.users[user], ViewScope)
+			if err != nil {
+				t.Fatalf("%s: %v", user, err)
+			}
+			var got []uint
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(ids) {
+				t.Errorf("%s: overdue %v, want %v (latest first)", user, got, ids)
+			}
 		}
 	})
 }

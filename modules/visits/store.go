@@ -253,6 +253,25 @@ func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilt
 		// is overdue once it started more than its duration ago. The
 		// longest duration is 12 h, so filter coarsely here and exactly in Go.
 		q = q.Where("visit_plans.status = ? AND visit_plans.starts_at < ?", StatusPlanned, *f.OverdueAt)
+		if lvl := scope.Level(); lvl == authz.ScopeOwn || lvl == authz.ScopeTeam {
+			// Start from the scope's customers (a team's 2,000 of the
+			// province's 100,000) and read each one's planned visits
+			// (idx_visit_plans_customer_planned): PostgreSQL takes planned
+			// visits to be mostly past, so it otherwise read every overdue
+			// visit of the province backwards and probed its customer
+			// (38 ms for a chief rep, docs/performance.md § Overdue
+			// visits). On PostgreSQL OFFSET 0 keeps the customers a query
+			// of their own, which the planner joins first (SQLite has no
+			// such estimate to correct, and wants LIMIT before OFFSET);
+			// the scope on the outer query stays as it is.
+			customers := scope.Apply(db.Conn(ctx, s.db).Table("customers").Select("customers.id").
+				Where("customers.deleted_at IS NULL"), customerCols)
+			fence := ""
+			if s.db.Dialector.Name() == db.Postgres {
+				fence = " OFFSET 0"
+			}
+			q = q.Where("visit_plans.customer_id IN (SELECT id FROM (?) AS scoped"+fence+")", customers)
+		}
 	}
 	return q
 }
