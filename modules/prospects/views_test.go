@@ -150,7 +150,7 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 			if moved == 0 {
 				r.ExpectedClose, r.CustomerScore = nil, 60
 			}
-			return map[string]any{"O": r, "P": v}
+			return map[string]any{"O": v.Cards([]OpportunityRow{r})[0], "P": v.CardPage()}
 		}
 	}
 	opportunities := func(full bool) web.Example {
