@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -19,15 +18,6 @@ import (
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/visits"
 )
-
-// apiFullDemoApp is the app with the whole demo, as `serve --demo`:
-// needs, visits, proposals, contracts, usage and targets included.
-func apiFullDemoApp(t *testing.T, d *db.DB) *app {
-	t.Helper()
-	a := newTestApp(t, d)
-	must(t, seedDemoData(context.Background(), a, io.Discard))
-	return a
-}
 
 // walkRecords are records of one customer of a manager's, of every kind
 // the API reads by id.
