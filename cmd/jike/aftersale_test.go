@@ -339,8 +339,8 @@ func TestCareListPerGrade(t *testing.T) {
 // care events on the home page.
 func TestAftersaleDemo(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := demoApp(t, d)
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := demoAppOn(t, d)
 		var statuses []string
 		d.Gorm.Table("service_requests").Distinct("status").Order("status").Pluck("status", &statuses)
 		if strings.Join(statuses, ",") != "closed,in_progress,open,reopened,resolved" {

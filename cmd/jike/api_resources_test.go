@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
@@ -15,20 +14,10 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/servicecat"
-	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/visits"
 )
-
-// apiFullDemoApp is the app with the whole demo, as `serve --demo`:
-// needs, visits, proposals, contracts, usage and targets included.
-func apiFullDemoApp(t *testing.T, d *db.DB) *app {
-	t.Helper()
-	a := newTestApp(t, d)
-	must(t, seedDemoData(context.Background(), a, io.Discard))
-	return a
-}
 
 // walkRecords are records of one customer of a manager's, of every kind
 // the API reads by id.
@@ -103,8 +92,8 @@ type apiListCase struct {
 // same filter and order — so no list returns a row the portal would hide.
 func TestAPINewListsMatchPortalScope(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := apiFullDemoApp(t, d)
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
 		ctx := context.Background()
 		w := walkRecordsOf(t, a, apiSubject(t, a, "liwei"))
 		const all = 1_000_000
@@ -219,8 +208,8 @@ func TestAPINewListsMatchPortalScope(t *testing.T) {
 // pages of the list (newest first) neither repeats a row nor loses one.
 func TestAPINewListsStableUnderInserts(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := apiFullDemoApp(t, d)
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
 		ctx := context.Background()
 		liwei := apiSubject(t, a, "liwei")
 		before, _, err := a.Prospects.ListOpportunities(ctx, liwei, prospects.OpportunityFilter{Limit: 1_000_000})
@@ -278,8 +267,8 @@ func TestAPINewListsStableUnderInserts(t *testing.T) {
 // per-customer key persons and opportunities are paged by id.
 func TestAPIReadResources(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := apiFullDemoApp(t, d)
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
 		ctx := context.Background()
 		liwei := apiSubject(t, a, "liwei")
 		w := walkRecordsOf(t, a, liwei)
@@ -379,8 +368,8 @@ func TestAPIReadResources(t *testing.T) {
 // policy decides who may read them.
 func TestAPIFigures(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := apiFullDemoApp(t, d)
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
 		ctx := context.Background()
 		for _, username := range []string{"wangjianguo", "zhaomin", "liwei"} {
 			sub := apiSubject(t, a, username)

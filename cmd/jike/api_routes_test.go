@@ -109,8 +109,8 @@ var apiWalkUsers = []string{"admin", "wangjianguo", "zhaomin", "liwei", "chenhao
 // API and the portal cannot disagree. An id that does not exist is 404.
 func TestAPIRouteRoleWalk(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := apiFullDemoApp(t, d)
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
 		ctx := context.Background()
 		liwei := apiSubject(t, a, "liwei")
 		w := walkRecordsOf(t, a, liwei)

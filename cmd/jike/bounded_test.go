@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/platform/db"
 )
 
 // bigTables grow with the province (issue 19): a query that returns their
@@ -85,10 +83,7 @@ func TestUnboundedRule(t *testing.T) {
 // query loads 100,000 customers or 1,000,000 visits at province scale.
 func TestListQueriesAreBounded(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t, testkit.SQLite(t))
-	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	a := newTestApp(t, seededDemoDB(t, db.SQLite))
 	rec := recordStatements(t, a.DB.Gorm, "bounded_test:record")
 	var paths []string
 	for _, info := range a.Server.Routes() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -22,7 +21,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // contractWorld is a test app with what contracts need: products, a
@@ -457,15 +455,9 @@ func atoi(t *testing.T, s string) int {
 // reminders sent) and some implementation tasks overdue.
 func TestDemoContracts(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, Location: time.UTC, LoginRate: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := seedDemo(ctx, a, io.Discard); err != nil {
-			t.Fatal(err)
-		}
+		a := demoAppOn(t, d)
 		var byStatus []struct {
 			Status string
 			N      int

@@ -55,6 +55,11 @@ const (
 	// e2ePollTimeout bounds one wait for a page to change (an htmx swap, a
 	// script's update) in a journey; generous for the same reason.
 	e2ePollTimeout = time.Minute
+	// e2ePoll is how often a query of the helpers below asks the browser
+	// again while it waits for its element. chromedp's default, 5 ms, is
+	// some 200 DevTools round trips (Chromium and Go CPU) for a page that
+	// takes a second to appear on a loaded machine.
+	e2ePoll = 25 * time.Millisecond
 )
 
 // e2eNavSales is the navigation of the selling roles (account manager,
@@ -78,7 +83,7 @@ func TestE2E(t *testing.T) {
 		t.Skip("e2e: skipped in -short mode (these tests start the server and a headless Chromium)")
 	}
 	chrome := e2eFindChromium(t)
-	base := e2eStartServer(t)
+	base := e2eStartEmptyServer(t) // the real seeding of serve --demo; the other journeys copy its result
 	browser := e2eStartBrowser(t, chrome)
 
 	// Journey 1: every role signs in through the form and sees exactly
@@ -375,7 +380,7 @@ func (b *e2eTab) navigate(path string) *network.Response {
 // submit clicks the submit button sel and waits for the next page.
 func (b *e2eTab) submit(what, sel string) *network.Response {
 	b.t.Helper()
-	return b.respond(what, chromedp.Click(chromedp.CSS(sel)))
+	return b.respond(what, chromedp.Click(chromedp.CSS(sel), chromedp.RetryInterval(e2ePoll)))
 }
 
 // loginResponse fills the sign-in form (opening /login first unless the
@@ -386,10 +391,10 @@ func (b *e2eTab) loginResponse(username, password string) *network.Response {
 		b.navigate("/login")
 	}
 	b.do("fill the sign-in form",
-		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.WaitVisible(chromedp.CSS("#username"), chromedp.RetryInterval(e2ePoll)),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#username').value = ''`),
-		chromedp.SendKeys(chromedp.CSS("#username"), username),
-		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.SendKeys(chromedp.CSS("#username"), username, chromedp.RetryInterval(e2ePoll)),
+		chromedp.SendKeys(chromedp.CSS("#password"), password, chromedp.RetryInterval(e2ePoll)),
 	)
 	return b.submit("sign in as "+username, `form[action="/login"] button[type=submit]`)
 }
@@ -430,8 +435,8 @@ func (b *e2eTab) expectPath(want string) {
 // text waits for sel to be visible and returns its visible text, trimmed.
 func (b *e2eTab) text(sel string) string {
 	b.t.Helper()
-	b.do("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
-	return strings.TrimSpace(e2eRun(b, "read "+sel, chromedp.Text(chromedp.CSS(sel))))
+	b.do("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel), chromedp.RetryInterval(e2ePoll)))
+	return strings.TrimSpace(e2eRun(b, "read "+sel, chromedp.Text(chromedp.CSS(sel), chromedp.RetryInterval(e2ePoll))))
 }
 
 func (b *e2eTab) expectText(sel, want string) {
@@ -453,7 +458,7 @@ func (b *e2eTab) allText(sel string) string {
 // attr returns an attribute of the first element matching sel.
 func (b *e2eTab) attr(sel, name string) string {
 	b.t.Helper()
-	r := e2eRun(b, "read "+sel+"@"+name, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	r := e2eRun(b, "read "+sel+"@"+name, chromedp.AttributeValue(chromedp.CSS(sel), name, chromedp.RetryInterval(e2ePoll)))
 	return r.Value
 }
 
@@ -586,11 +591,32 @@ func e2eStartBrowser(t *testing.T, chrome string) context.Context {
 
 // --- the server
 
-// e2eStartServer runs `jike serve --demo` in-process on a free port with a
-// fresh SQLite database, waits until /readyz answers 200 and returns the
-// base URL. The server stops when the test ends.
+// e2eStartServer runs `jike serve --demo` in-process on a free port on a
+// copy of the SQLite demo that `jike seed --demo` made once per test binary
+// (e2eDemoFile; serve finds the demo organisation and seeds nothing), waits
+// until /readyz answers 200 and returns the base URL. The server stops
+// when the test ends.
 func e2eStartServer(t *testing.T) string {
 	t.Helper()
+	return e2eServe(t, true)
+}
+
+// e2eStartEmptyServer is e2eStartServer on an empty database: `serve
+// --demo` migrates it and seeds the demo itself, the path a first start
+// takes. TestE2E keeps that path covered; the other journeys take a copy.
+func e2eStartEmptyServer(t *testing.T) string {
+	t.Helper()
+	return e2eServe(t, false)
+}
+
+func e2eServe(t *testing.T, seeded bool) string {
+	t.Helper()
+	dataDir := t.TempDir()
+	if seeded {
+		if err := copyDemoFile(e2eDemoFile(t), filepath.Join(dataDir, "jike.db")); err != nil {
+			t.Fatalf("e2e: copy the seeded demo: %v", err)
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("e2e: find a free port: %v", err)
@@ -599,7 +625,7 @@ func e2eStartServer(t *testing.T) string {
 	ln.Close()
 
 	env := map[string]string{
-		"JIKE_DATA_DIR":  t.TempDir(),
+		"JIKE_DATA_DIR":  dataDir,
 		"JIKE_ENV":       "dev",
 		"JIKE_LOG_LEVEL": "warn",
 	}
@@ -639,6 +665,10 @@ func e2eStartServer(t *testing.T) string {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
+				// serve printed what it did with the demo before it listened.
+				if want := map[bool]string{true: "nothing seeded", false: "Demo data loaded"}[seeded]; !strings.Contains(stdout.Tail(1<<20), want) {
+					t.Fatalf("e2e: serve --demo did not say %q:\n%s", want, stdout.Tail(4000))
+				}
 				return base
 			}
 			err = errors.New(resp.Status)

@@ -20,7 +20,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/i18n"
-	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/visits"
@@ -282,8 +281,8 @@ func historyPages(t *testing.T, a *app, s authz.Subject) map[string][]string {
 // database for all the checks.
 func TestHistory(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := demoApp(t, d)
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := demoAppOn(t, d)
 		ed := historyEdits(t, a)
 		historyTargetEdits(t, a)
 		t.Run("every recorded entity and action is described", func(t *testing.T) { testHistoryDescribed(t, a) })

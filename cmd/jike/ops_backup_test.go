@@ -15,6 +15,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/backup"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -116,8 +117,7 @@ func TestBackupRestore(t *testing.T) {
 	ctx := context.Background()
 	file := func(t *testing.T) string { return filepath.Join(t.TempDir(), "jike.backup") }
 	t.Run("postgres", func(t *testing.T) {
-		src := sharedPostgres(t)
-		orig := seededDemo(t, db.Options{URL: src})
+		orig, src := testkit.SeededWithURL(t, demoTemplate, seedDemoTemplate)
 		f := file(t)
 		env := map[string]string{"JIKE_DATABASE_URL": src}
 		if err := run(ctx, []string{"backup", "--to", f}, func(k string) string { return env[k] }, nil, io.Discard, io.Discard); err != nil {
@@ -141,7 +141,7 @@ func TestBackupRestore(t *testing.T) {
 	})
 	t.Run("sqlite", func(t *testing.T) {
 		srcDir := t.TempDir()
-		orig := seededDemo(t, db.Options{SQLitePath: filepath.Join(srcDir, "jike.db")})
+		orig := testkit.SeededSQLiteAt(t, demoTemplate, seedDemoTemplate, filepath.Join(srcDir, "jike.db"))
 		f := file(t)
 		env := map[string]string{"JIKE_DATA_DIR": srcDir}
 		if err := run(ctx, []string{"backup", "--to", f}, func(k string) string { return env[k] }, nil, io.Discard, io.Discard); err != nil {

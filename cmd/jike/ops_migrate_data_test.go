@@ -18,6 +18,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/backup"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/dbcopy"
+	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/prospects"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -100,7 +101,7 @@ func TestMigrateDataSQLiteToPostgres(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "jike.db")
-	src := seededDemo(t, db.Options{SQLitePath: path})
+	src := testkit.SeededSQLiteAt(t, demoTemplate, seedDemoTemplate, path)
 	// Kinds of value the demo may not hold: bytes and a true boolean.
 	if err := src.Gorm.Exec(`INSERT INTO contract_files (file_key, data, size_bytes, created_at) VALUES ('migrate-data-test', ?, 8, ?)`,
 		[]byte{0, 1, 2, 0xff, 'j', 'i', 'k', 'e'}, time.Now().UTC()).Error; err != nil {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -30,10 +28,7 @@ var titlePattern = regexp.MustCompile(`<title>([^<]*)</title>`)
 // Error pages (a record another role may not see) count too.
 func TestEveryPageTitleNamesThePage(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t, testkit.SQLite(t))
-	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	a := newTestApp(t, seededDemoDB(t, db.SQLite))
 	routes := a.Server.Routes()
 	for _, role := range []string{"", "account_manager", "chief_rep", "director", "admin"} {
 		c := loggedIn(t, a, demoUsers[role])
@@ -268,11 +263,7 @@ func TestHomePipelineHeadingByScope(t *testing.T) {
 // spends on telecoms in a year.
 func TestDemoAmountsFitTheCustomer(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := newTestApp(t, d)
-		if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
-			t.Fatal(err)
-		}
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
 		var rows []struct {
 			Number                             string
 			Version                            int
@@ -353,10 +344,7 @@ var chineseUnit = regexp.MustCompile(`\d (个|条|套|成员|户|台|张|站点|
 func TestContractUnitsInEnglish(t *testing.T) {
 	t.Parallel()
 	pdftest.NeedTools(t, "pdftotext")
-	a := newTestApp(t, testkit.SQLite(t))
-	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	a := newTestApp(t, seededDemoDB(t, db.SQLite))
 	c := loggedIn(t, a, "wangjianguo")
 	c.PostForm("/lang", url.Values{"lang": {"en"}, "next": {"/"}})
 	ids := regexp.MustCompile(`href="/contracts/(\d+)"`).FindAllStringSubmatch(c.Get("/contracts").Body, -1)

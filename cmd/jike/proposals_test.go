@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jike-crm/jike/modules/catalog"
 	"github.com/jike-crm/jike/modules/needs"
@@ -16,7 +14,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/proposals"
 	"github.com/jike-crm/jike/modules/prospects"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // seedProduct adds a product to the catalogue as the demo admin.
@@ -194,15 +191,9 @@ func lockOf(t *testing.T, a *app, id string) string {
 // every account manager some, and keeps versions consistent.
 func TestDemoProposals(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, Location: time.UTC, LoginRate: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := seedDemo(ctx, a, io.Discard); err != nil {
-			t.Fatal(err)
-		}
+		a := demoAppOn(t, d)
 		var byStatus []struct {
 			Status string
 			N      int

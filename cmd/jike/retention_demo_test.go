@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/jike-crm/jike/modules/platform/db"
-	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/retention"
 )
 
@@ -16,8 +15,8 @@ import (
 // customer risk page explains the score.
 func TestRetentionDemo(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
-		a := demoApp(t, d)
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := demoAppOn(t, d)
 		var alerts []retention.Alert
 		d.Gorm.Order("id").Find(&alerts)
 		escalated, outcome := 0, 0

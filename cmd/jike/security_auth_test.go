@@ -369,14 +369,8 @@ func TestCLIRevokesFeedTokens(t *testing.T) {
 // keep their one-day cache.
 func TestDownloadsAreNotCached(t *testing.T) {
 	t.Parallel()
-	d := testkit.SQLite(t)
-	a, err := buildApp(d, appOptions{BcryptCost: bcrypt.MinCost, LoginRate: 1000, Location: time.UTC})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seedDemo(t.Context(), a, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	d := seededDemoDB(t, db.SQLite)
+	a := demoAppOn(t, d)
 	var visitID, proposalID uint
 	a.DB.Gorm.Raw("SELECT id FROM visit_plans WHERE owner_id = (SELECT id FROM users WHERE username = 'liwei') ORDER BY id LIMIT 1").Scan(&visitID)
 	a.DB.Gorm.Raw("SELECT id FROM proposals ORDER BY id LIMIT 1").Scan(&proposalID)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	usagemod "github.com/jike-crm/jike/modules/usage"
 )
@@ -15,7 +16,7 @@ import (
 // demo is the same on a second seeding of another database.
 func TestUsageDemo(t *testing.T) {
 	t.Parallel()
-	a := demoApp(t, testkit.SQLite(t))
+	a := demoAppOn(t, seededDemoDB(t, db.SQLite))
 	ctx := context.Background()
 	g := a.DB.Gorm
 	var months []int

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
-	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/prospects"
 )
 
@@ -26,11 +24,8 @@ var (
 // one's own calendar still lists the visits.
 func TestCalendarCountsAtScale(t *testing.T) {
 	t.Parallel()
-	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
-		if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
-			t.Fatal(err)
-		}
 		for _, c := range []struct{ user, path, by string }{
 			{"wangjianguo", "/visits/calendar?mode=month&who=scope", "team"},
 			{"admin", "/visits/calendar?mode=month", "team"},
@@ -72,10 +67,7 @@ func TestCalendarCountsAtScale(t *testing.T) {
 // order, for one's own visits and for a director's branch.
 func TestVisitListPagesUpcomingFirst(t *testing.T) {
 	t.Parallel()
-	a := newTestApp(t, testkit.SQLite(t))
-	if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	a := newTestApp(t, seededDemoDB(t, db.SQLite))
 	for _, c := range []struct{ user, who string }{{"liwei", "mine"}, {"wangjianguo", "scope"}} {
 		cl := loggedIn(t, a, c.user)
 		ids := func(path string) []string {
@@ -124,12 +116,11 @@ func TestCareEventsWindowInSQL(t *testing.T) {
 			[]string{"2026-12-31", "2027-01-05"}},
 	} {
 		t.Run(c.today.Format("2006-01-02"), func(t *testing.T) {
-			testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+			// The demo is seeded with the real clock: the assertions read
+			// only the birthdays the test itself sets.
+			eachDemoDB(t, func(t *testing.T, d *db.DB) {
 				now := c.today
 				a := newTestApp(t, d, func(o *appOptions) { o.Now = func() time.Time { return now } })
-				if err := seedDemoData(context.Background(), a, io.Discard); err != nil {
-					t.Fatal(err)
-				}
 				g := a.DB.Gorm
 				if err := g.Exec("UPDATE contacts SET birthday = NULL").Error; err != nil {
 					t.Fatal(err)

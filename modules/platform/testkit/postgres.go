@@ -13,6 +13,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -52,6 +53,9 @@ func Main(m *testing.M) {
 	}
 	if sqliteTemplate.dir != "" {
 		os.RemoveAll(sqliteTemplate.dir)
+	}
+	if seededFiles.dir != "" {
+		os.RemoveAll(seededFiles.dir)
 	}
 	os.Exit(code)
 }
@@ -206,14 +210,23 @@ func Postgres(t testing.TB) *db.DB {
 // dropped after the test and refuses while connections are open.
 func PostgresWithURL(t testing.TB) (*db.DB, string) {
 	t.Helper()
-	conf := PostgresConfig(t)
 	fsys, err := migrations.For(db.Postgres)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return postgresFrom(t, goosemigrator.New(".", goosemigrator.WithFS(fsys)))
+}
+
+// postgresFrom clones a fresh database from the template m makes (once).
+func postgresFrom(t testing.TB, m pgtestdb.Migrator) (*db.DB, string) {
+	t.Helper()
+	conf := PostgresConfig(t)
 	// Open the test database the way production does (db.Open), so its
 	// session settings are exercised too.
-	inst := pgtestdb.Custom(t, conf, goosemigrator.New(".", goosemigrator.WithFS(fsys)))
+	inst := pgtestdb.Custom(t, conf, m)
+	if inst == nil {
+		return nil, "" // t.Fatalf was called (only a fake TB gets here)
+	}
 	d, err := db.Open(context.Background(), db.Options{URL: inst.URL()})
 	if err != nil {
 		t.Fatal(err)
@@ -271,16 +284,26 @@ func SQLite(t testing.TB) *db.DB {
 	if sqliteTemplate.err != nil {
 		t.Fatal(sqliteTemplate.err)
 	}
-	// Not t.TempDir(): its name is the test's, and a repeated subtest name
-	// ("sqlite#01") or a "%" would end or escape the path in the file: URI
-	// db.Open builds, which then opens another, empty database.
-	dir, err := os.MkdirTemp("", "jike-sqlite-")
-	if err != nil {
-		t.Fatal(err)
+	return openSQLiteCopy(t, sqliteTemplate.path, "")
+}
+
+// openSQLiteCopy copies the SQLite file src to dst (a new temporary file
+// when dst is "") and opens the copy until the test ends.
+func openSQLiteCopy(t testing.TB, src, dst string) *db.DB {
+	t.Helper()
+	path := dst
+	if path == "" {
+		// Not t.TempDir(): its name is the test's, and a repeated subtest name
+		// ("sqlite#01") or a "%" would end or escape the path in the file: URI
+		// db.Open builds, which then opens another, empty database.
+		dir, err := os.MkdirTemp("", "jike-sqlite-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) }) // runs after Close below (cleanups are LIFO)
+		path = filepath.Join(dir, "test.db")
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) }) // runs after Close below (cleanups are LIFO)
-	path := filepath.Join(dir, "test.db")
-	if err := copyFile(sqliteTemplate.path, path); err != nil {
+	if err := copyFile(src, path); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.Open(context.Background(), db.Options{SQLitePath: path})
@@ -291,12 +314,23 @@ func SQLite(t testing.TB) *db.DB {
 	return d
 }
 
+// copyFile streams from into a new file to (a seeded template may be tens
+// of megabytes, copied by several parallel tests at once).
 func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
+	in, err := os.Open(from)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(to, b, 0o600)
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // Engines lists the databases tests run against.
