@@ -321,16 +321,18 @@ func inWindow(q *gorm.DB, md string, w EventWindow) *gorm.DB {
 		Limit(maxEvents)
 }
 
-// eventCustomerJoin joins each dated row of table to its customer by one
-// primary-key probe. With a plain join PostgreSQL hashed the whole
-// customers table for the admin's home (a sequential scan of 100,000 rows,
-// 41 of the statement's 52 ms) to name the week's ~800 anniversaries; a
-// LATERAL subquery with OFFSET 0 cannot become a hash join. The week's
-// rows are few for every scope (the month-day indexes find them), so
-// probing each row's customer is right for all of them. SQLite has no
+// eventCustomerJoin joins each dated row of table to its customer. For a
+// branch or the province it is one primary-key probe per row: with a
+// plain join PostgreSQL hashed the whole customers table for the admin's
+// home (a sequential scan of 100,000 rows, 41 of the statement's 52 ms)
+// to name the week's ~800 anniversaries, and a LATERAL subquery with
+// OFFSET 0 cannot become a hash join. An own or team scope keeps the
+// plain join, which starts from the scope's few customers instead of
+// probing the whole province's week of events (with the probe an account
+// manager's home read ~800 rows to keep a handful). SQLite has no
 // LATERAL, and its planner probes already.
-func (s *Store) eventCustomerJoin(ctx context.Context, table string) string {
-	if s.conn(ctx).Dialector.Name() != "postgres" {
+func (s *Store) eventCustomerJoin(ctx context.Context, scope authz.ListScope, table string) string {
+	if lvl := scope.Level(); s.conn(ctx).Dialector.Name() != "postgres" || lvl == authz.ScopeOwn || lvl == authz.ScopeTeam {
 		return customerJoin(table)
 	}
 	// Only the columns the events and the scope read: SELECT * would
@@ -343,7 +345,7 @@ func (s *Store) eventCustomerJoin(ctx context.Context, table string) string {
 // birthday falls in w.
 func (s *Store) Birthdays(ctx context.Context, scope authz.ListScope, w EventWindow) ([]eventSource, error) {
 	var out []eventSource
-	q := scope.Apply(s.conn(ctx).Table("contacts").Joins(s.eventCustomerJoin(ctx, "contacts")), authz.StandardColumns("customers")).
+	q := scope.Apply(s.conn(ctx).Table("contacts").Joins(s.eventCustomerJoin(ctx, scope, "contacts")), authz.StandardColumns("customers")).
 		Where("contacts.deleted_at IS NULL AND contacts.birthday IS NOT NULL")
 	err := inWindow(q, s.monthDay(ctx, "contacts.birthday"), w).
 		Select("customers.id AS customer_id, customers.name AS customer_name, customers.owner_id, customers.grade, contacts.id AS ref_id, contacts.name, contacts.birthday AS \"on\"").
@@ -355,7 +357,7 @@ func (s *Store) Birthdays(ctx context.Context, scope authz.ListScope, w EventWin
 // of the customers in scope.
 func (s *Store) Anniversaries(ctx context.Context, scope authz.ListScope, w EventWindow) ([]eventSource, error) {
 	var out []eventSource
-	q := scope.Apply(s.conn(ctx).Table("contracts").Joins(s.eventCustomerJoin(ctx, "contracts")), authz.StandardColumns("customers")).
+	q := scope.Apply(s.conn(ctx).Table("contracts").Joins(s.eventCustomerJoin(ctx, scope, "contracts")), authz.StandardColumns("customers")).
 		Where("contracts.deleted_at IS NULL AND contracts.is_current = ? AND contracts.status IN ? AND contracts.signed_on IS NOT NULL", true, []string{"signed", "active", "expiring"})
 	err := inWindow(q, s.monthDay(ctx, "contracts.signed_on"), w).
 		Select("customers.id AS customer_id, customers.name AS customer_name, customers.owner_id, customers.grade, contracts.id AS ref_id, contracts.number AS name, contracts.signed_on AS \"on\"").
