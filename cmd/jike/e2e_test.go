@@ -38,6 +38,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/testkit"
 )
 
 const (
@@ -622,7 +623,7 @@ func e2eServe(t *testing.T, seeded bool) string {
 	t.Helper()
 	dataDir := t.TempDir()
 	if seeded {
-		if err := copyDemoFile(e2eDemoFile(t), filepath.Join(dataDir, "jike.db")); err != nil {
+		if err := testkit.CopyFile(e2eDemoFile(t), filepath.Join(dataDir, "jike.db")); err != nil {
 			t.Fatalf("e2e: copy the seeded demo: %v", err)
 		}
 	}

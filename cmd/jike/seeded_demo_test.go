@@ -102,24 +102,6 @@ func e2eDemoFile(t *testing.T) string {
 		if err != nil {
 			return err
 		}
-		return copyDemoFile(src, path)
+		return testkit.CopyFile(src, path)
 	})
-}
-
-// copyDemoFile copies the SQLite file from to a new file to.
-func copyDemoFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -303,7 +303,7 @@ func openSQLiteCopy(t testing.TB, src, dst string) *db.DB {
 		t.Cleanup(func() { os.RemoveAll(dir) }) // runs after Close below (cleanups are LIFO)
 		path = filepath.Join(dir, "test.db")
 	}
-	if err := copyFile(src, path); err != nil {
+	if err := CopyFile(src, path); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.Open(context.Background(), db.Options{SQLitePath: path})
@@ -314,9 +314,11 @@ func openSQLiteCopy(t testing.TB, src, dst string) *db.DB {
 	return d
 }
 
-// copyFile streams from into a new file to (a seeded template may be tens
-// of megabytes, copied by several parallel tests at once).
-func copyFile(from, to string) error {
+// CopyFile streams from into a new file to (a seeded template may be tens
+// of megabytes, copied by several parallel tests at once); to must not
+// exist. Tests use it to put a template where a command looks for its
+// database.
+func CopyFile(from, to string) error {
 	in, err := os.Open(from)
 	if err != nil {
 		return err

@@ -171,7 +171,7 @@ func seededSQLitePath(t testing.TB, name string, seed SeedFunc) string {
 		if sqliteTemplate.err != nil {
 			return sqliteTemplate.err
 		}
-		if err := copyFile(sqliteTemplate.path, path); err != nil {
+		if err := CopyFile(sqliteTemplate.path, path); err != nil {
 			return err
 		}
 		d, err := db.Open(ctx, db.Options{SQLitePath: path})
