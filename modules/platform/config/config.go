@@ -113,7 +113,7 @@ type Config struct {
 	ContractReminderDays []int
 	// DBMaxOpenConns, DBMaxIdleConns and DBConnMaxLifetime size the
 	// PostgreSQL connection pool (JIKE_DB_MAX_OPEN_CONNS, default 20;
-	// JIKE_DB_MAX_IDLE_CONNS, default 10; JIKE_DB_CONN_MAX_LIFETIME,
+	// JIKE_DB_MAX_IDLE_CONNS, default the open count; JIKE_DB_CONN_MAX_LIFETIME,
 	// default 0 = never closed for age); see dbpool.go.
 	DBMaxOpenConns, DBMaxIdleConns int
 	DBConnMaxLifetime              time.Duration

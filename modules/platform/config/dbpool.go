@@ -9,10 +9,14 @@ import (
 
 // Defaults of the PostgreSQL connection pool (docs/performance.md
 // § Connection pool): 20 open connections are already more queries than a
-// few cores run at once; the rest wait in Go's pool.
+// few cores run at once; the rest wait in Go's pool. The idle count, when
+// not given, is the open count: a smaller one closes every connection
+// above it as soon as a burst ends and opens a new one on the next
+// request, and each new backend forks, loads its catalogue caches and
+// plans every statement again — under 32 users that churn took two
+// thirds of the machine's CPU.
 const (
 	DefaultDBMaxOpenConns = 20
-	DefaultDBMaxIdleConns = 10
 	// MaxDBConns bounds JIKE_DB_MAX_OPEN_CONNS: PostgreSQL's own
 	// max_connections is rarely above a few hundred.
 	MaxDBConns = 1000
@@ -20,10 +24,9 @@ const (
 
 // loadDBPool reads JIKE_DB_MAX_OPEN_CONNS, JIKE_DB_MAX_IDLE_CONNS and
 // JIKE_DB_CONN_MAX_LIFETIME (PostgreSQL only; the SQLite file keeps its
-// four connections). An idle count not given follows a smaller open
-// count down.
+// four connections). An idle count not given is the open count.
 func loadDBPool(c *Config, getenv func(string) string) error {
-	c.DBMaxOpenConns, c.DBMaxIdleConns = DefaultDBMaxOpenConns, DefaultDBMaxIdleConns
+	c.DBMaxOpenConns = DefaultDBMaxOpenConns
 	whole := func(name string, dst *int) error {
 		v := strings.TrimSpace(getenv(name))
 		if v == "" {
@@ -40,7 +43,7 @@ func loadDBPool(c *Config, getenv func(string) string) error {
 		return err
 	}
 	if strings.TrimSpace(getenv("JIKE_DB_MAX_IDLE_CONNS")) == "" {
-		c.DBMaxIdleConns = min(DefaultDBMaxIdleConns, c.DBMaxOpenConns)
+		c.DBMaxIdleConns = c.DBMaxOpenConns
 	} else if err := whole("JIKE_DB_MAX_IDLE_CONNS", &c.DBMaxIdleConns); err != nil {
 		return err
 	}

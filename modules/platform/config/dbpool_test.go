@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +12,8 @@ func TestDBPoolDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DBMaxOpenConns != 20 || c.DBMaxIdleConns != 10 || c.DBConnMaxLifetime != 0 {
-		t.Fatalf("pool defaults: open %d idle %d lifetime %s, want 20 10 0", c.DBMaxOpenConns, c.DBMaxIdleConns, c.DBConnMaxLifetime)
+	if c.DBMaxOpenConns != 20 || c.DBMaxIdleConns != 20 || c.DBConnMaxLifetime != 0 {
+		t.Fatalf("pool defaults: open %d idle %d lifetime %s, want 20 20 0", c.DBMaxOpenConns, c.DBMaxIdleConns, c.DBConnMaxLifetime)
 	}
 }
 
@@ -27,10 +28,17 @@ func TestDBPoolParsed(t *testing.T) {
 	if c.DBMaxOpenConns != 16 || c.DBMaxIdleConns != 16 || c.DBConnMaxLifetime != 30*time.Minute {
 		t.Fatalf("got open %d idle %d lifetime %s", c.DBMaxOpenConns, c.DBMaxIdleConns, c.DBConnMaxLifetime)
 	}
-	// An idle count not given follows a smaller open count down.
-	c, err = Load(env(map[string]string{"JIKE_DB_MAX_OPEN_CONNS": "4"}))
-	if err != nil || c.Validate() != nil || c.DBMaxIdleConns != 4 {
-		t.Fatalf("open 4 alone: idle %d, err %v / %v", c.DBMaxIdleConns, err, c.Validate())
+	// An idle count not given is the open count, up or down; one given
+	// stays as given.
+	for _, open := range []int{4, 40} {
+		c, err = Load(env(map[string]string{"JIKE_DB_MAX_OPEN_CONNS": strconv.Itoa(open)}))
+		if err != nil || c.Validate() != nil || c.DBMaxIdleConns != open {
+			t.Fatalf("open %d alone: idle %d, err %v / %v", open, c.DBMaxIdleConns, err, c.Validate())
+		}
+	}
+	c, err = Load(env(map[string]string{"JIKE_DB_MAX_OPEN_CONNS": "16", "JIKE_DB_MAX_IDLE_CONNS": "8"}))
+	if err != nil || c.Validate() != nil || c.DBMaxIdleConns != 8 {
+		t.Fatalf("open 16 idle 8: idle %d, err %v / %v", c.DBMaxIdleConns, err, c.Validate())
 	}
 }
 

@@ -63,19 +63,21 @@ type Pool struct {
 	MaxLifetime time.Duration
 }
 
-// Defaults of Pool.
-const (
-	DefaultMaxOpenConns = 20
-	DefaultMaxIdleConns = 10
-)
+// DefaultMaxOpenConns is Pool.MaxOpen when not given.
+const DefaultMaxOpenConns = 20
 
-// withDefaults fills p's zero fields.
+// withDefaults fills p's zero fields. The idle count defaults to the open
+// count: with fewer, every connection above it is closed as soon as a
+// burst ends and a new one is opened on the next request — a backend fork,
+// its catalogue caches loaded again and every statement planned again,
+// which under 32 users took two thirds of the machine's CPU
+// (docs/performance.md § Connection pool).
 func (p Pool) withDefaults() Pool {
 	if p.MaxOpen <= 0 {
 		p.MaxOpen = DefaultMaxOpenConns
 	}
 	if p.MaxIdle <= 0 {
-		p.MaxIdle = min(DefaultMaxIdleConns, p.MaxOpen)
+		p.MaxIdle = p.MaxOpen
 	}
 	return p
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jike-crm/jike/migrations"
@@ -131,5 +132,62 @@ func TestPostgresSessionSettings(t *testing.T) {
 	}
 	if mode != "force_custom_plan" || app != "jike" {
 		t.Fatalf("plan_cache_mode=%q application_name=%q", mode, app)
+	}
+}
+
+// TestPoolKeepsConnectionsAfterBurst: a burst as wide as the pool leaves
+// every connection open for the next one (the default idle count is the
+// open count), so the next burst forks no new backend and plans nothing
+// again. With a smaller idle count the first burst's extra connections
+// are closed on return (Stats().MaxIdleClosed) and the second reopens
+// them.
+func TestPoolKeepsConnectionsAfterBurst(t *testing.T) {
+	d := testkit.Postgres(t)
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	width := sqlDB.Stats().MaxOpenConnections
+	if width != db.DefaultMaxOpenConns {
+		t.Fatalf("pool opens %d connections, want the default %d", width, db.DefaultMaxOpenConns)
+	}
+	burst := func() {
+		t.Helper()
+		var wg sync.WaitGroup
+		errs := make(chan error, width)
+		for range width {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Each holds its connection long enough that the whole
+				// burst needs every one of them at once.
+				if _, err := sqlDB.Exec("SELECT pg_sleep(0.2)"); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	burst()
+	after := sqlDB.Stats()
+	if after.OpenConnections != width || after.Idle != width || after.MaxIdleClosed != 0 {
+		t.Fatalf("after a burst of %d: open %d idle %d closed as surplus %d; want all %d kept idle",
+			width, after.OpenConnections, after.Idle, after.MaxIdleClosed, width)
+	}
+	var backends int
+	if err := sqlDB.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()").Scan(&backends); err != nil {
+		t.Fatal(err)
+	}
+	burst()
+	again := sqlDB.Stats()
+	if again.MaxIdleClosed != 0 || again.OpenConnections != width {
+		t.Fatalf("second burst: open %d closed as surplus %d", again.OpenConnections, again.MaxIdleClosed)
+	}
+	if backends < width {
+		t.Fatalf("PostgreSQL shows %d backends for this database, want the pool's %d kept", backends, width)
 	}
 }

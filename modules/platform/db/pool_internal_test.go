@@ -15,7 +15,8 @@ func TestPoolSettings(t *testing.T) {
 		in         Pool
 		open, idle int
 	}{
-		{Pool{}, 20, 10},
+		{Pool{}, 20, 20},
+		{Pool{MaxOpen: 16, MaxIdle: 8}, 16, 8},
 		{Pool{MaxOpen: 16, MaxIdle: 16, MaxLifetime: 30 * time.Minute}, 16, 16},
 		{Pool{MaxOpen: 4}, 4, 4},
 	}
