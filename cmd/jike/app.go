@@ -155,6 +155,11 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The home panels are kept per user under the data versions of what
+	// they read (HomePanel.Reads), read from the primary.
+	srv.SetPanelCache(func(ctx context.Context, names []string) ([]int64, error) {
+		return db.DataVersions(ctx, d.Gorm, names)
+	}, o.Now, db.Pin)
 	// A password reset or change, disabling and re-enabling revoke what
 	// other modules issued to the user (calendar feed tokens); visitSvc
 	// is built further down.

@@ -3,6 +3,7 @@ package aftersale
 import (
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -61,6 +62,8 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	a.Post("/settings", configure, h.saveSettings)
 
 	srv.AddNav(web.NavItem{Label: "nav.aftersale", Href: "/aftersale/care", Perm: read, Order: 138})
-	srv.AddHomePanel(web.HomePanel{Order: 9, Perm: read, Template: "aftersale/panel_events", View: h.panelEvents})
-	srv.AddHomePanel(web.HomePanel{Order: 10, Perm: read, Template: "aftersale/panel_requests", View: h.panelRequests})
+	srv.AddHomePanel(web.HomePanel{Order: 9, Perm: read, Template: "aftersale/panel_events", View: h.panelEvents,
+		Reads: []string{db.VersionAftersale, db.VersionContracts, db.VersionCustomers}})
+	srv.AddHomePanel(web.HomePanel{Order: 10, Perm: read, Template: "aftersale/panel_requests", View: h.panelRequests,
+		Reads: []string{db.VersionAftersale, db.VersionCustomers, db.VersionOrg}})
 }

@@ -3,6 +3,7 @@ package contracts
 import (
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/web"
@@ -60,7 +61,10 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	c.Post("/:id/attachments/:aid/delete", write, h.deleteAttachment)
 
 	srv.AddNav(web.NavItem{Label: "nav.contracts", Href: "/contracts", Perm: read, Order: 137})
-	srv.AddHomePanel(web.HomePanel{Order: 6, Perm: approve, Template: "contracts/panel_queue", View: h.panelQueue})
-	srv.AddHomePanel(web.HomePanel{Order: 7, Perm: write, Template: "contracts/panel_tasks", View: h.panelTasks})
-	srv.AddHomePanel(web.HomePanel{Order: 8, Perm: read, Template: "contracts/panel_expiring", View: h.panelExpiring})
+	srv.AddHomePanel(web.HomePanel{Order: 6, Perm: approve, Template: "contracts/panel_queue", View: h.panelQueue,
+		Reads: []string{db.VersionContracts, db.VersionCustomers, db.VersionOrg}})
+	srv.AddHomePanel(web.HomePanel{Order: 7, Perm: write, Template: "contracts/panel_tasks", View: h.panelTasks,
+		Reads: []string{db.VersionContracts, db.VersionCustomers}})
+	srv.AddHomePanel(web.HomePanel{Order: 8, Perm: read, Template: "contracts/panel_expiring", View: h.panelExpiring,
+		Reads: []string{db.VersionContracts, db.VersionCustomers, db.VersionOrg}})
 }

@@ -1,6 +1,7 @@
 package needs
 
 import (
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -29,5 +30,6 @@ func Register(srv *web.Server, svc *Service) {
 	n.Post("/:id/status", write, h.needStatus)
 
 	srv.AddNav(web.NavItem{Label: "nav.needs", Href: "/needs", Perm: read, Order: 130})
-	srv.AddHomePanel(web.HomePanel{Order: 25, Perm: read, Template: "needs/panel_expiring", View: h.panelExpiring})
+	srv.AddHomePanel(web.HomePanel{Order: 25, Perm: read, Template: "needs/panel_expiring", View: h.panelExpiring,
+		Reads: []string{db.VersionNeeds, db.VersionAftersale, db.VersionCustomers}})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -86,9 +87,12 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 		web.NavItem{Label: "nav.branches", Href: "/admin/branches", Perm: web.Allow("branch", "manage"), Order: 920},
 		web.NavItem{Label: "nav.audit", Href: "/admin/audit", Perm: web.Allow("audit", "read"), Order: 930},
 	)
-	srv.AddHomePanel(web.HomePanel{Order: 10, Perm: web.LoggedIn(), Template: "org/panel_me", Load: h.panelMe})
-	srv.AddHomePanel(web.HomePanel{Order: 20, Perm: web.LoggedIn(), Template: "org/panel_team", Load: h.panelTeam})
-	srv.AddHomePanel(web.HomePanel{Order: 30, Perm: web.Allow("user", "manage"), Template: "org/panel_admin", Load: h.panelAdmin})
+	srv.AddHomePanel(web.HomePanel{Order: 10, Perm: web.LoggedIn(), Template: "org/panel_me", Load: h.panelMe,
+		Reads: []string{db.VersionOrg}})
+	srv.AddHomePanel(web.HomePanel{Order: 20, Perm: web.LoggedIn(), Template: "org/panel_team", Load: h.panelTeam,
+		Reads: []string{db.VersionOrg}})
+	srv.AddHomePanel(web.HomePanel{Order: 30, Perm: web.Allow("user", "manage"), Template: "org/panel_admin", Load: h.panelAdmin,
+		Reads: []string{db.VersionOrg}})
 }
 
 // SessionMiddleware resolves the session cookie to the signed-in user on

@@ -3,6 +3,7 @@ package proposals
 import (
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -53,5 +54,6 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	p.Post("/:id/decide", approve, h.decide)
 
 	srv.AddNav(web.NavItem{Label: "nav.proposals", Href: "/proposals", Perm: read, Order: 135})
-	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: approve, Template: "proposals/panel_queue", View: h.panelQueue})
+	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: approve, Template: "proposals/panel_queue", View: h.panelQueue,
+		Reads: []string{db.VersionProposals, db.VersionCustomers, db.VersionOrg}})
 }

@@ -1,6 +1,7 @@
 package prospects
 
 import (
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -61,6 +62,7 @@ func Register(srv *web.Server, svc *Service) {
 		web.NavItem{Label: "nav.pipeline", Href: "/pipeline", Perm: read, Order: 110},
 		web.NavItem{Label: "nav.opportunities", Href: "/opportunities", Perm: read, Order: 120},
 	)
-	srv.AddHomePanel(web.HomePanel{Order: 15, Perm: read, Template: "prospects/panel_pipeline", Load: h.panelPipeline})
+	srv.AddHomePanel(web.HomePanel{Order: 15, Perm: read, Template: "prospects/panel_pipeline", Load: h.panelPipeline,
+		Reads: []string{db.VersionOpportunities, db.VersionCustomers}})
 	svc.Timeline().AddCustomerAction(CustomerLink{Label: "opportunities.new", Path: "/opportunities/new?customer={id}", Order: 10})
 }

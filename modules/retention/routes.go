@@ -3,6 +3,7 @@ package retention
 import (
 	"time"
 
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
 
@@ -33,5 +34,6 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	g.Post("/alerts/:id/action", act, h.recordAction)
 	g.Post("/alerts/:id/outcome", act, h.recordOutcome)
 	srv.AddNav(web.NavItem{Label: "nav.retention", Href: "/retention", Perm: queue, Order: 139})
-	srv.AddHomePanel(web.HomePanel{Order: 8, Perm: act, Template: "retention/panel", Load: h.panel})
+	srv.AddHomePanel(web.HomePanel{Order: 8, Perm: act, Template: "retention/panel", Load: h.panel,
+		Reads: []string{db.VersionRetention, db.VersionCustomers, db.VersionOrg}})
 }

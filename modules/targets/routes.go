@@ -1,8 +1,10 @@
 package targets
 
 import (
-	"github.com/jike-crm/jike/modules/platform/tabular"
 	"time"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/tabular"
 
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/web"
@@ -48,6 +50,8 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	srv.AddNav(web.NavItem{Label: "nav.targets", Href: "/targets", Perm: read, Order: 150})
 	// The manager's "this month so far"; the chief rep's and director's
 	// reviews to read (only managers write reviews, only they get the first).
-	srv.AddHomePanel(web.HomePanel{Order: 3, Perm: rwrite, Template: "targets/panel_progress", View: h.panelProgress})
-	srv.AddHomePanel(web.HomePanel{Order: 4, Perm: set, Template: "targets/panel_reviews", View: h.panelReviews})
+	srv.AddHomePanel(web.HomePanel{Order: 3, Perm: rwrite, Template: "targets/panel_progress", View: h.panelProgress,
+		Reads: []string{db.VersionTargets, db.VersionContracts, db.VersionProposals, db.VersionVisits, db.VersionCustomers, db.VersionOrg}})
+	srv.AddHomePanel(web.HomePanel{Order: 4, Perm: set, Template: "targets/panel_reviews", View: h.panelReviews,
+		Reads: []string{db.VersionTargets, db.VersionOrg}})
 }

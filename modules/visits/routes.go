@@ -1,6 +1,7 @@
 package visits
 
 import (
+	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
 )
@@ -38,7 +39,8 @@ func Register(srv *web.Server, svc *Service, pdf BriefRenderer) {
 		web.NavItem{Label: "nav.visits", Href: "/visits", Perm: read, Order: 105},
 		web.NavItem{Label: "nav.calendar", Href: "/visits/calendar", Perm: read, Order: 106},
 	)
-	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: read, Template: "visits/panel_agenda", View: h.panelAgenda})
+	srv.AddHomePanel(web.HomePanel{Order: 5, Perm: read, Template: "visits/panel_agenda", View: h.panelAgenda,
+		Reads: []string{db.VersionVisits, db.VersionTodos, db.VersionOpportunities, db.VersionContracts, db.VersionCustomers, db.VersionOrg}})
 	svc.prospects.Timeline().AddCustomerLink(prospects.CustomerLink{Label: "nav.visits", Path: "visits", Order: 5})
 	svc.prospects.Timeline().AddCustomerAction(prospects.CustomerLink{Label: "visits.new", Path: "/visits/new?customer={id}", Order: 5})
 }

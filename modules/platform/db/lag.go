@@ -20,7 +20,21 @@ func MayLag(ctx context.Context) context.Context {
 	return context.WithValue(ctx, lagKey{}, true)
 }
 
+// pinKey marks a context whose reads must all come from the primary.
+type pinKey struct{}
+
+// Pin marks ctx: every read under it goes to the primary, even one a
+// store marks MayLag further down. For what is kept under a data version
+// read from the primary (VersionCache, the home panels): a replica a
+// moment behind would make it older than its version says.
+func Pin(ctx context.Context) context.Context {
+	return context.WithValue(ctx, pinKey{}, true)
+}
+
 func mayLag(ctx context.Context) bool {
+	if pinned, _ := ctx.Value(pinKey{}).(bool); pinned {
+		return false
+	}
 	v, _ := ctx.Value(lagKey{}).(bool)
 	return v
 }

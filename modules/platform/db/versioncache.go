@@ -9,18 +9,80 @@ import (
 	"gorm.io/gorm"
 )
 
-// Names of the data versions in cache_versions (migrations 00026 and
-// 00029). The
-// database bumps a name in the same transaction as every write to the
-// tables behind it, by triggers, whoever writes: see the migration for
-// which writes bump which name.
+// Names of the data versions in cache_versions (migrations 00026, 00029
+// and 00031). The database bumps a name in the same transaction as every
+// write to the tables behind it, by triggers, whoever writes: see
+// TableVersions and the migrations for which writes bump which name.
 const (
 	VersionOpportunities = "opportunities"
 	VersionProposals     = "proposals"
 	VersionVisits        = "visits"
 	VersionContracts     = "contracts"
 	VersionNeeds         = "needs"
+	VersionCustomers     = "customers"
+	VersionOrg           = "org"
+	VersionTodos         = "todos"
+	VersionAftersale     = "aftersale"
+	VersionRetention     = "retention"
+	VersionTargets       = "targets"
 )
+
+// TableVersions is, for every table with version triggers, the names its
+// writes bump (any insert, update or delete unless noted). What reads a
+// table and is kept under versions must name one of these.
+//   - customers, contacts → customers; a customer's owner, team, branch,
+//     chief rep or deletion also bumps opportunities, proposals, visits,
+//     contracts and needs (their scopes);
+//   - users → org when a name, username, role, team, branch, e-mail,
+//     phone or the disabled flag changes (not a sign-in or a language
+//     switch); a team or name change also bumps visits; teams, branches
+//     → org (a team's name also visits).
+var TableVersions = map[string][]string{
+	"opportunities":      {VersionOpportunities},
+	"proposals":          {VersionProposals},
+	"visit_plans":        {VersionVisits},
+	"visit_participants": {VersionVisits},
+	"visit_todos":        {VersionVisits},
+	"contracts":          {VersionContracts},
+	"contract_tasks":     {VersionContracts},
+	"needs":              {VersionNeeds},
+	"customers":          {VersionCustomers},
+	"contacts":           {VersionCustomers},
+	"users":              {VersionOrg},
+	"teams":              {VersionOrg},
+	"branches":           {VersionOrg},
+	"todos":              {VersionTodos},
+	"service_requests":   {VersionAftersale},
+	"care_dates":         {VersionAftersale},
+	"care_done":          {VersionAftersale},
+	"customer_services":  {VersionAftersale},
+	"retention_alerts":   {VersionRetention},
+	"monthly_targets":    {VersionTargets},
+	"monthly_reviews":    {VersionTargets},
+}
+
+// DataVersions reads the current versions of names in one statement, in
+// their order (0 for a name never written). It reads the primary.
+func DataVersions(ctx context.Context, base *gorm.DB, names []string) ([]int64, error) {
+	type row struct {
+		Name    string
+		Version int64
+	}
+	var rows []row
+	err := Conn(primaryOnly(ctx), base).Raw("SELECT name, version FROM cache_versions WHERE name IN ?", names).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("data versions %v: %w", names, err)
+	}
+	out := make([]int64, len(names))
+	for i, n := range names {
+		for _, r := range rows {
+			if r.Name == n {
+				out[i] = r.Version
+			}
+		}
+	}
+	return out, nil
+}
 
 // DataVersion reads the current version of name (0 when nothing was
 // written yet). It reads the primary, never a lagging replica.
@@ -36,14 +98,15 @@ func DataVersion(ctx context.Context, base *gorm.DB, name string) (int64, error)
 	return v[0], nil
 }
 
-// primaryOnly unmarks a MayLag context: a cached aggregate and the
+// primaryOnly pins ctx to the primary (Pin): a cached aggregate and the
 // version it is kept under must both come from the primary (two replicas
-// may be at different moments).
+// may be at different moments), even when the aggregate's store marks
+// its statement MayLag.
 func primaryOnly(ctx context.Context) context.Context {
-	if !mayLag(ctx) {
+	if pinned, _ := ctx.Value(pinKey{}).(bool); pinned {
 		return ctx
 	}
-	return context.WithValue(ctx, lagKey{}, false)
+	return Pin(ctx)
 }
 
 // inTx reports whether g runs in a transaction.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,6 +182,42 @@ func TestVersionCache(t *testing.T) {
 		}
 		if get(ctx, "k") != 11 {
 			t.Fatal("committed write not seen")
+		}
+	})
+}
+
+// TestTableVersionsHaveTriggers: every table of db.TableVersions has, on
+// both databases, triggers that bump each of its versions on insert,
+// update and delete — the promise the home panel cache and the cached
+// totals rest on (a table listed without its trigger would let a cached
+// panel hide a write).
+func TestTableVersionsHaveTriggers(t *testing.T) {
+	t.Parallel()
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		for table, versions := range db.TableVersions {
+			var defs []string
+			if d.Dialect == db.SQLite {
+				if err := d.Gorm.Raw("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", table).Scan(&defs).Error; err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				if err := d.Gorm.Raw("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = ?::regclass AND NOT tgisinternal", table).Scan(&defs).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, v := range versions {
+				for _, event := range []string{"INSERT", "UPDATE", "DELETE"} {
+					found := false
+					for _, def := range defs {
+						if strings.Contains(def, event) && strings.Contains(def, "'"+v+"'") {
+							found = true
+						}
+					}
+					if !found {
+						t.Errorf("%s: no trigger bumps %q on %s (triggers: %q)", table, v, event, defs)
+					}
+				}
+			}
 		}
 	})
 }

@@ -82,13 +82,15 @@ type Server struct {
 	Log      *slog.Logger
 	// History renders audit entries in words; every module describes
 	// its records to it (in cmd/jike).
-	History  *audit.History
-	opts     Options
-	reg      *registry
-	nav      []NavItem
-	panels   []HomePanel
-	engine   views
-	assetVer string
+	History *audit.History
+	opts    Options
+	reg     *registry
+	nav     []NavItem
+	panels  []HomePanel
+	// panelCache keeps rendered home panels (SetPanelCache); nil: none.
+	panelCache *panelCache
+	engine     views
+	assetVer   string
 	// unread counts a user's unread notifications for the bell (nil: no bell).
 	unread func(ctx context.Context, userID uint) (int64, error)
 	// errorsUnder are the error handlers of path prefixes that answer in
