@@ -22,16 +22,29 @@ const oppTotalsCacheSize = 2000
 // and every change of a customer's owner, team, branch, chief rep or
 // deletion, bumps the version in its transaction (migration 00026), so a
 // total is never shown after a write that changed it.
+//
+// It also holds the customer list's capped counts (customer_counts.go).
 type oppTotalsCache struct {
-	list   *db.VersionCache[OppTotals]
-	stages *db.VersionCache[map[string]OppTotals]
+	list      *db.VersionCache[OppTotals]
+	stages    *db.VersionCache[map[string]OppTotals]
+	customers *db.VersionCache[int64]
 }
 
 func newOppTotalsCache() *oppTotalsCache {
 	return &oppTotalsCache{
-		list:   db.NewVersionCache[OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
-		stages: db.NewVersionCache[map[string]OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
+		list:      db.NewVersionCache[OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
+		stages:    db.NewVersionCache[map[string]OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
+		customers: db.NewVersionCache[int64](db.VersionCustomers, oppTotalsCacheSize),
 	}
+}
+
+// customerCountCache is nil (every count live) for a Store without
+// caches.
+func (c *oppTotalsCache) customerCountCache() *db.VersionCache[int64] {
+	if c == nil {
+		return nil
+	}
+	return c.customers
 }
 
 // listCache and stagesCache are nil (every read live) for a Store

@@ -205,10 +205,16 @@ func (s *Store) ListQueries(ctx context.Context, scope authz.ListScope, f Custom
 // ListCustomers returns a page of customers and the total count, which is
 // CountCap+1 when there are more than CountCap.
 func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f CustomerFilter) ([]Customer, int64, error) {
-	var total int64
-	capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
-	if err := countCapped(ctx, s.db, capped, &total); err != nil {
-		return nil, 0, fmt.Errorf("count customers: %w", err)
+	total, err := s.totals.customerCountCache().Get(ctx, s.db, customerCountKey(scope, f), func(ctx context.Context) (int64, error) {
+		var n int64
+		capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
+		if err := countCapped(ctx, s.db, capped, &n); err != nil {
+			return 0, fmt.Errorf("count customers: %w", err)
+		}
+		return n, nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	var out []Customer
 	q := s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset)
