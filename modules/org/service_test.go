@@ -102,9 +102,14 @@ func TestLoginAndSessions(t *testing.T) {
 		if err != nil {
 			t.Fatalf("login (case-insensitive name): %v", err)
 		}
-		_, u, err := f.svc.Authenticate(ctx, res.Token)
+		first, u, err := f.svc.Authenticate(ctx, res.Token)
 		if err != nil || u.ID != f.am.ID {
 			t.Fatalf("authenticate: %v", err)
+		}
+		// The session and its user come back whole from the one statement.
+		if first.UserID != u.ID || first.IP != "1.2.3.4" || first.UserAgent != "ua" || len(first.CSRFToken) < 32 ||
+			first.ID == "" || !first.ExpiresAt.After(f.clock.t) || first.LastSeenAt.IsZero() || u.Username != "liwei" || u.Name == "" {
+			t.Fatalf("authenticated session %+v, user %+v", first, u)
 		}
 		if st, _ := f.svc.Throttled(ctx, "liwei"); st.Failures != 0 || u.LastLoginAt == nil {
 			t.Fatalf("success must reset failures and note the time: %+v %+v", st, u)

@@ -293,21 +293,37 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 	return db.Conn(ctx, s.db).Create(sess).Error
 }
 
-// ActiveSession returns a live session and its enabled user in one query.
+// ActiveSession returns a live session and its enabled user in one query:
+// it runs before every signed-in request, so it is one statement, not a
+// session lookup and then a user lookup.
 func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*Session, *User, error) {
-	var sess Session
-	err := db.Conn(ctx, s.db).
-		Joins("JOIN users ON users.id = sessions.user_id AND users.disabled = ?", false).
-		Where("sessions.id = ? AND sessions.expires_at > ?", id, now).
-		First(&sess).Error
-	if err != nil {
-		return nil, nil, db.NotFound(err, "session")
+	var row struct {
+		User       `gorm:"embedded"`
+		SID        string    `gorm:"column:s_id"`
+		SCSRF      string    `gorm:"column:s_csrf"`
+		SIP        string    `gorm:"column:s_ip"`
+		SAgent     string    `gorm:"column:s_agent"`
+		SCreatedAt time.Time `gorm:"column:s_created_at"`
+		SLastSeen  time.Time `gorm:"column:s_last_seen_at"`
+		SExpiresAt time.Time `gorm:"column:s_expires_at"`
 	}
-	u, err := s.UserByID(ctx, sess.UserID)
-	if err != nil {
-		return nil, nil, err
+	res := db.Conn(ctx, s.db).Model(&User{}).
+		Select("users.*, sessions.id AS s_id, sessions.csrf_token AS s_csrf, sessions.ip AS s_ip, "+
+			"sessions.user_agent AS s_agent, sessions.created_at AS s_created_at, "+
+			"sessions.last_seen_at AS s_last_seen_at, sessions.expires_at AS s_expires_at").
+		Joins("JOIN sessions ON sessions.user_id = users.id").
+		Where("sessions.id = ? AND sessions.expires_at > ? AND users.disabled = ?", id, now, false).
+		Limit(1).Scan(&row)
+	if res.Error != nil {
+		return nil, nil, fmt.Errorf("session: %w", res.Error)
 	}
-	return &sess, u, nil
+	if res.RowsAffected == 0 {
+		return nil, nil, db.NotFound(gorm.ErrRecordNotFound, "session")
+	}
+	u := row.User
+	sess := &Session{ID: row.SID, UserID: u.ID, CSRFToken: row.SCSRF, IP: row.SIP, UserAgent: row.SAgent,
+		CreatedAt: row.SCreatedAt, LastSeenAt: row.SLastSeen, ExpiresAt: row.SExpiresAt}
+	return sess, &u, nil
 }
 
 // TouchSession slides a session's expiry.
