@@ -23,11 +23,13 @@ const oppTotalsCacheSize = 2000
 // deletion, bumps the version in its transaction (migration 00026), so a
 // total is never shown after a write that changed it.
 //
-// It also holds the customer list's capped counts (customer_counts.go).
+// It also holds the customer list's capped counts (customer_counts.go)
+// and the board's first cards per open column (board_cards.go).
 type oppTotalsCache struct {
 	list      *db.VersionCache[OppTotals]
 	stages    *db.VersionCache[map[string]OppTotals]
 	customers *db.VersionCache[int64]
+	cards     *db.VersionCache[[]OpportunityRow]
 }
 
 func newOppTotalsCache() *oppTotalsCache {
@@ -35,7 +37,16 @@ func newOppTotalsCache() *oppTotalsCache {
 		list:      db.NewVersionCache[OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
 		stages:    db.NewVersionCache[map[string]OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
 		customers: db.NewVersionCache[int64](db.VersionCustomers, oppTotalsCacheSize),
+		cards:     newBoardCardsCache(),
 	}
+}
+
+// boardCardsCache is nil (every column live) for a Store without caches.
+func (c *oppTotalsCache) boardCardsCache() *db.VersionCache[[]OpportunityRow] {
+	if c == nil {
+		return nil
+	}
+	return c.cards
 }
 
 // customerCountCache is nil (every count live) for a Store without

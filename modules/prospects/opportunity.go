@@ -285,7 +285,7 @@ func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityF
 	for _, st := range Stages {
 		col := BoardColumn{Stage: st, OppTotals: totals[st]}
 		if col.Count > 0 {
-			if col.Cards, err = s.store.BoardCards(ctx, s.Scope(actor, "read"), s.boardFilter(actor, f, st), st, 0, BoardColumnSize); err != nil {
+			if col.Cards, err = s.store.FirstBoardCards(ctx, s.Scope(actor, "read"), s.boardFilter(actor, f, st), st, BoardColumnSize); err != nil {
 				return nil, err
 			}
 		}

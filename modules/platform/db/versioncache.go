@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sync"
 
 	"gorm.io/gorm"
@@ -139,22 +140,29 @@ func inTx(g *gorm.DB) bool {
 // them (the map is emptied when full: the keys are scopes and filters,
 // a few hundred in a province).
 type VersionCache[T any] struct {
-	name string
-	max  int
+	names []string
+	max   int
 
 	mu      sync.Mutex
-	version int64
+	version []int64
 	entries map[string]T
 }
 
 // NewVersionCache returns an empty cache of the aggregates that depend on
 // the data version name, holding at most max entries.
 func NewVersionCache[T any](name string, max int) *VersionCache[T] {
-	return &VersionCache[T]{name: name, max: max, version: -1, entries: map[string]T{}}
+	return NewVersionsCache[T]([]string{name}, max)
+}
+
+// NewVersionsCache is NewVersionCache for values that read the tables of
+// several data versions (a board card: the opportunity and its
+// customer's name): a value is served only while none of them moved.
+func NewVersionsCache[T any](names []string, max int) *VersionCache[T] {
+	return &VersionCache[T]{names: slices.Clone(names), max: max, entries: map[string]T{}}
 }
 
 // Get returns the value of key: the stored one when it was computed at
-// the current version, else load's (run with a context that reads the
+// the current versions, else load's (run with a context that reads the
 // primary), stored for the next reader. A nil cache, a context or handle
 // in a transaction, and an empty key run load every time.
 func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, load func(ctx context.Context) (T, error)) (T, error) {
@@ -162,13 +170,23 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 		return load(ctx)
 	}
 	ctx = primaryOnly(ctx)
-	v, err := DataVersion(ctx, base, c.name)
-	if err != nil {
-		var zero T
-		return zero, err
+	var v []int64
+	if len(c.names) == 1 {
+		one, err := DataVersion(ctx, base, c.names[0])
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		v = []int64{one}
+	} else {
+		var err error
+		if v, err = DataVersions(ctx, base, c.names); err != nil {
+			var zero T
+			return zero, err
+		}
 	}
 	c.mu.Lock()
-	if c.version == v {
+	if slices.Equal(c.version, v) {
 		if val, ok := c.entries[key]; ok {
 			c.mu.Unlock()
 			return val, nil
@@ -186,7 +204,7 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 	// restored to an earlier version under running instances could bring
 	// a number back with other data: restart them after a restore
 	// (docs/operations.md § 9).
-	if v != c.version || len(c.entries) >= c.max {
+	if !slices.Equal(v, c.version) || len(c.entries) >= c.max {
 		c.version, c.entries = v, map[string]T{}
 	}
 	c.entries[key] = val

@@ -1,0 +1,52 @@
+package prospects
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
+)
+
+// boardCardsKey is the cache key of the first cards of an open stage's
+// column for f within scope, or "" when they are read live: a won or lost
+// column (it covers the last BoardClosedDays and so moves with the
+// clock), a cursor, or no scope. The cards read opportunities and their
+// customers only (the owners' names come after, by id), so they are kept
+// under those two data versions (VersionsCache): any write to an
+// opportunity, a stage change, or any write to a customer moves them.
+// ClosedSince is left out of the key: it filters only won and lost.
+func boardCardsKey(scope authz.ListScope, f OpportunityFilter, stage string, limit int) string {
+	if scope.IsZero() || stage == StageWon || stage == StageLost || len(f.After) > 0 {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|stage=%s|limit=%d|q=%q|owner=%d|team=%d|grade=%q|industry=%q|score=%d|sort=%s|desc=%t",
+		scope.Key(), stage, limit, f.Q, f.OwnerID, f.TeamID, f.Grade, f.Industry, f.MinScore, f.Sort, f.Desc)
+	for _, t := range []*time.Time{f.CloseFrom, f.CloseBefore} {
+		if t == nil {
+			b.WriteString("|-")
+		} else {
+			fmt.Fprintf(&b, "|%d", t.UnixNano())
+		}
+	}
+	return b.String()
+}
+
+// FirstBoardCards is BoardCards from the top of the column (no "更多"
+// cursor), kept per scope, filter and stage while no opportunity and no
+// customer was written.
+func (s *Store) FirstBoardCards(ctx context.Context, scope authz.ListScope, f OpportunityFilter, stage string, limit int) ([]OpportunityRow, error) {
+	return s.totals.boardCardsCache().Get(ctx, s.db, boardCardsKey(scope, f, stage, limit), func(ctx context.Context) ([]OpportunityRow, error) {
+		return s.BoardCards(ctx, scope, f, stage, 0, limit)
+	})
+}
+
+// newBoardCardsCache keeps the open columns' first cards: at most 2,000
+// columns of BoardColumnSize cards (~25 MB at most); a branch's directors
+// and the admins share their scope's entries.
+func newBoardCardsCache() *db.VersionCache[[]OpportunityRow] {
+	return db.NewVersionsCache[[]OpportunityRow]([]string{db.VersionOpportunities, db.VersionCustomers}, oppTotalsCacheSize)
+}

@@ -1,0 +1,117 @@
+package prospects
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+	"gorm.io/gorm"
+)
+
+// TestBoardCardsExactAfterWrites: the board's first cards per open column
+// are kept per scope and filter, and after every kind of write — a new
+// opportunity, a stage move, a value edit that reorders a column, a
+// customer renamed and another soft-deleted in plain SQL — every role's
+// board (two instances on one database) shows exactly the cards SQL
+// selects at that moment, with the customer's current name; a second
+// look with nothing written reads no cards.
+func TestBoardCardsExactAfterWrites(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		other := NewService(NewStore(d.Gorm), w.svc.org, w.svc.enf, &Timeline{})
+		live := &Store{db: d.Gorm}
+		am := w.as("liwei")
+		cu := w.customer(t, "liwei", "佳木斯冷链物流")
+		cu2 := w.customer(t, "liwei", "牡丹江林业集团")
+		var opps []*Opportunity
+		for i, v := range []string{"1,000", "2,000", "3,000"} {
+			c := cu
+			if i == 2 {
+				c = cu2
+			}
+			o, err := w.svc.CreateOpportunity(ctx, am, OpportunityInput{CustomerID: c.ID, Title: fmt.Sprintf("专线 %d", i), Monthly: v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			opps = append(opps, o)
+		}
+		viewers := []string{"liwei", "zhaomin", "wangjianguo", "zhoujie", "admin"}
+		filters := map[string]OpportunityFilter{"value": {}, "close": {Sort: "close"}, "search": {Q: "物流"}}
+		describe := func(rows []OpportunityRow) string {
+			var b strings.Builder
+			for _, r := range rows {
+				fmt.Fprintf(&b, "%d:%s:%d;", r.ID, r.CustomerName, r.MonthlyFen)
+			}
+			return b.String()
+		}
+		check := func(step string) {
+			t.Helper()
+			for _, name := range viewers {
+				actor := w.as(name)
+				for fname, f := range filters {
+					for i, svc := range []*Service{w.svc, other} {
+						b, err := svc.Board(ctx, actor, f)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, col := range b.Columns {
+							if col.Stage == StageWon || col.Stage == StageLost || col.Count == 0 {
+								continue
+							}
+							want, err := live.BoardCards(ctx, w.svc.Scope(actor, "read"), w.svc.boardFilter(actor, f, col.Stage), col.Stage, 0, BoardColumnSize)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if got, want := describe(col.Cards), describe(want); got != want {
+								t.Errorf("%s: %s's %s board (instance %d), %s: %s, SQL says %s", step, name, fname, i+1, col.Stage, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+		check("start")
+		reads := 0
+		cb := d.Gorm.Callback()
+		if err := cb.Query().After("gorm:query").Register("test:cards", func(tx *gorm.DB) {
+			if strings.Contains(tx.Statement.SQL.String(), "customers.name AS customer_name") {
+				reads++
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cb.Query().Remove("test:cards") })
+		if _, err := w.svc.Board(ctx, w.as("wangjianguo"), OpportunityFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		if reads != 0 {
+			t.Fatalf("a second look with nothing written read cards %d times", reads)
+		}
+
+		o, err := other.CreateOpportunity(ctx, am, OpportunityInput{CustomerID: cu.ID, Title: "冷库监控", Monthly: "5,000"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("created in another instance")
+		if _, err = w.svc.MoveStage(ctx, am, o.ID, StageMove{To: StageProposal}); err != nil {
+			t.Fatal(err)
+		}
+		check("stage move")
+		if _, err = w.svc.UpdateOpportunity(ctx, am, opps[0].ID, OpportunityInput{Title: opps[0].Title, Monthly: "90,000", Version: opps[0].Version}); err != nil {
+			t.Fatal(err)
+		}
+		check("value edit")
+		if err := d.Gorm.Exec("UPDATE customers SET name = '佳木斯冷链物流集团' WHERE id = ?", cu.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("customer renamed in SQL")
+		if err := d.Gorm.Exec("UPDATE customers SET deleted_at = CURRENT_TIMESTAMP WHERE id = ?", cu2.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("customer soft-deleted in SQL")
+	})
+}
