@@ -185,21 +185,7 @@ func recordStatements(tb testing.TB, g *gorm.DB, name string) *statementRecorder
 		}
 		r.list = append(r.list, stmt{SQL: tx.Statement.SQL.String(), Vars: append([]any(nil), tx.Statement.Vars...)})
 	}
-	cb := g.Callback()
-	for what, err := range map[string]error{
-		"query": cb.Query().After("gorm:query").Register(name, keep),
-		"row":   cb.Row().After("gorm:row").Register(name, keep),
-		"raw":   cb.Raw().After("gorm:raw").Register(name, keep),
-	} {
-		if err != nil {
-			tb.Fatalf("record %s statements: %v", what, err)
-		}
-	}
-	tb.Cleanup(func() {
-		_ = cb.Query().Remove(name)
-		_ = cb.Row().Remove(name)
-		_ = cb.Raw().Remove(name)
-	})
+	afterReads(tb, g, name, keep)
 	return r
 }
 

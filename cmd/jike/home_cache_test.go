@@ -46,18 +46,29 @@ func recordPanelTables(t *testing.T, g *gorm.DB) *panelStatements {
 			r.tables[panel][strings.ToLower(m[1])] = true
 		}
 	}
+	afterReads(t, g, "home_cache_test:panels", keep)
+	return r
+}
+
+// afterReads registers fn after every statement that reads (Query, Row,
+// Raw callbacks) on g, for the rest of the test or benchmark.
+func afterReads(t testing.TB, g *gorm.DB, name string, fn func(*gorm.DB)) {
+	t.Helper()
 	cb := g.Callback()
-	name := "home_cache_test:panels"
 	for _, err := range []error{
-		cb.Query().After("gorm:query").Register(name, keep),
-		cb.Row().After("gorm:row").Register(name, keep),
-		cb.Raw().After("gorm:raw").Register(name, keep),
+		cb.Query().After("gorm:query").Register(name, fn),
+		cb.Row().After("gorm:row").Register(name, fn),
+		cb.Raw().After("gorm:raw").Register(name, fn),
 	} {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	return r
+	t.Cleanup(func() {
+		_ = cb.Query().Remove(name)
+		_ = cb.Row().Remove(name)
+		_ = cb.Raw().Remove(name)
+	})
 }
 
 // TestHomePanelReads: every home panel names what it reads, and every
@@ -131,17 +142,7 @@ func countStatements(t *testing.T, g *gorm.DB) *countingStatements {
 		c.n++
 		c.mu.Unlock()
 	}
-	cb := g.Callback()
-	name := "home_cache_test:count"
-	for _, err := range []error{
-		cb.Query().After("gorm:query").Register(name, keep),
-		cb.Row().After("gorm:row").Register(name, keep),
-		cb.Raw().After("gorm:raw").Register(name, keep),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	afterReads(t, g, "home_cache_test:count", keep)
 	return c
 }
 

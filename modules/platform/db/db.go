@@ -63,6 +63,10 @@ type Pool struct {
 	MaxLifetime time.Duration
 }
 
+// AnalysisLimit is how many entries of each index Optimize's ANALYZE
+// reads on SQLite (see Optimize).
+const AnalysisLimit = 100_000
+
 // DefaultMaxOpenConns is Pool.MaxOpen when not given.
 const DefaultMaxOpenConns = 20
 
@@ -185,13 +189,22 @@ func (d *DB) WithClock(now func() time.Time) *DB {
 // instead of walking the index of the order. It runs when the database
 // opens, after a seed and nightly as a job; PostgreSQL's autovacuum does
 // the same there, so it is a no-op on PostgreSQL.
+//
+// The bound is AnalysisLimit entries per index. SQLite estimates rows per
+// value from the entries it reads, so its estimate can never exceed the
+// bound: at the 400 SQLite suggests, the index of deleted_at (NULL for
+// every live customer) looked like 401 rows per value among 100,000, the
+// planner chose it for every "deleted_at IS NULL" and read the whole
+// table for a chief rep's customer page (161 ms, 49 ms of it one
+// statement; 27 ms with true statistics). At 100,000 the whole province
+// (3.3 million rows) is analysed in under half a second.
 func (d *DB) Optimize(ctx context.Context) error {
 	if d.Dialect != SQLite {
 		return nil
 	}
 	// analysis_limit holds per connection, so both run on one.
 	return d.Gorm.WithContext(ctx).Connection(func(c *gorm.DB) error {
-		if err := c.Exec("PRAGMA analysis_limit=400").Error; err != nil {
+		if err := c.Exec(fmt.Sprintf("PRAGMA analysis_limit=%d", AnalysisLimit)).Error; err != nil {
 			return fmt.Errorf("sqlite analysis_limit: %w", err)
 		}
 		if err := c.Exec("PRAGMA optimize=0x10002").Error; err != nil {
