@@ -135,10 +135,3 @@ func (pc *panelCache) render(c *fiber.Ctx, p HomePanel, versions []int64, render
 	pc.entries[key] = panelEntry{versions: versions, html: html}
 	return html, nil
 }
-
-// len is the number of panels kept (for tests).
-func (pc *panelCache) len() int {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	return len(pc.entries)
-}
