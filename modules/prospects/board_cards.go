@@ -10,21 +10,28 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 )
 
-// boardCardsKey is the cache key of the first cards of an open stage's
-// column for f within scope, or "" when they are read live: a won or lost
-// column (it covers the last BoardClosedDays and so moves with the
-// clock), a cursor, or no scope. The cards read opportunities and their
-// customers only (the owners' names come after, by id), so they are kept
-// under those two data versions (VersionsCache): any write to an
-// opportunity, a stage change, or any write to a customer moves them.
-// ClosedSince is left out of the key: it filters only won and lost.
+// boardCardsKey is the cache key of the first cards of a stage's column
+// for f within scope, or "" when they are read live: a cursor, or no
+// scope. The cards read opportunities and their customers only (the
+// owners' names come after, by id), so they are kept under those two data
+// versions (VersionsCache): any write to an opportunity, a stage change,
+// or any write to a customer moves them. A won or lost column covers the
+// results since f.ClosedSince (the last BoardClosedDays, to the minute:
+// boardFilter), which is in its key, so it is kept for at most the minute;
+// the open columns ignore ClosedSince.
 func boardCardsKey(scope authz.ListScope, f OpportunityFilter, stage string, limit int) string {
-	if scope.IsZero() || stage == StageWon || stage == StageLost || len(f.After) > 0 {
+	if scope.IsZero() || len(f.After) > 0 {
 		return ""
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s|stage=%s|limit=%d|q=%q|owner=%d|team=%d|grade=%q|industry=%q|score=%d|sort=%s|desc=%t",
 		scope.Key(), stage, limit, f.Q, f.OwnerID, f.TeamID, f.Grade, f.Industry, f.MinScore, f.Sort, f.Desc)
+	if stage == StageWon || stage == StageLost {
+		if f.ClosedSince == nil {
+			return ""
+		}
+		fmt.Fprintf(&b, "|since=%d", f.ClosedSince.Unix())
+	}
 	for _, t := range []*time.Time{f.CloseFrom, f.CloseBefore} {
 		if t == nil {
 			b.WriteString("|-")

@@ -11,10 +11,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// TestBoardCardsExactAfterWrites: the board's first cards per open column
-// are kept per scope and filter, and after every kind of write — a new
-// opportunity, a stage move, a value edit that reorders a column, a
-// customer renamed and another soft-deleted in plain SQL — every role's
+// TestBoardCardsExactAfterWrites: the board's first cards per column are
+// kept per scope and filter (won and lost per minute of their window),
+// and after every kind of write — a new opportunity, a stage move, a
+// value edit that reorders a column, a win, a loss, a customer renamed
+// and another soft-deleted in plain SQL — every role's
 // board (two instances on one database) shows exactly the cards SQL
 // selects at that moment, with the customer's current name; a second
 // look with nothing written reads no cards.
@@ -59,7 +60,7 @@ func TestBoardCardsExactAfterWrites(t *testing.T) {
 							t.Fatal(err)
 						}
 						for _, col := range b.Columns {
-							if col.Stage == StageWon || col.Stage == StageLost || col.Count == 0 {
+							if col.Count == 0 {
 								continue
 							}
 							want, err := live.BoardCards(ctx, w.svc.Scope(actor, "read"), w.svc.boardFilter(actor, f, col.Stage), col.Stage, 0, BoardColumnSize)
@@ -105,6 +106,14 @@ func TestBoardCardsExactAfterWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("value edit")
+		if _, err = w.svc.MoveStage(ctx, am, o.ID, StageMove{To: StageWon}); err != nil {
+			t.Fatal(err)
+		}
+		check("won")
+		if _, err = w.svc.MoveStage(ctx, am, opps[1].ID, StageMove{To: StageLost, LostReason: LostReasons[0]}); err != nil {
+			t.Fatal(err)
+		}
+		check("lost")
 		if err := d.Gorm.Exec("UPDATE customers SET name = '佳木斯冷链物流集团' WHERE id = ?", cu.ID).Error; err != nil {
 			t.Fatal(err)
 		}

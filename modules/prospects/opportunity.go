@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jike-crm/jike/modules/platform/apperr"
@@ -252,7 +253,10 @@ var BoardSorts = []string{"value", "close"}
 // the column's order — the chosen one for open stages, latest result
 // first for won and lost.
 func (s *Service) boardFilter(actor authz.Subject, f OpportunityFilter, stage string) OpportunityFilter {
-	since := s.now().AddDate(0, 0, -BoardClosedDays)
+	// To the minute: the won and lost columns and their totals are kept
+	// per minute (StageTotals, FirstBoardCards), so the window's edge
+	// moves once a minute, never between two statements of one board.
+	since := s.now().AddDate(0, 0, -BoardClosedDays).Truncate(time.Minute)
 	f.ClosedSince, f.Limit, f.Offset = &since, 0, 0
 	switch {
 	case stage == StageWon || stage == StageLost:

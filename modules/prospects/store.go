@@ -679,7 +679,12 @@ func (s *Store) StageTotals(ctx context.Context, scope authz.ListScope, f Opport
 		}
 	}
 	if len(closed.Stages) > 0 {
-		recent, err := s.stageTotals(ctx, scope, closed, f.ClosedSince)
+		// The recent results, kept per minute of the window's start
+		// (the board's is to the minute) under the same version.
+		recentKey := fmt.Sprintf("%s|since=%d", oppTotalsKey(scope, closed), f.ClosedSince.Unix())
+		recent, err := s.totals.stagesCache().Get(ctx, s.db, recentKey, func(ctx context.Context) (map[string]OppTotals, error) {
+			return s.stageTotals(ctx, scope, closed, f.ClosedSince)
+		})
 		if err != nil {
 			return nil, err
 		}
