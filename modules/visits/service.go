@@ -866,13 +866,23 @@ func (s *Service) CompleteTodo(ctx context.Context, actor authz.Subject, id uint
 
 // Overdue lists the visits of the actor's scope that are past and have no
 // record (for chief reps and directors watching their people).
+//
+// The list is kept per scope, view and minute under the visits, customers
+// and org versions (Store.OverduePlans): "now" is taken to the minute, so
+// a visit joins the list at most a minute after its end, and never stays
+// on it after the record that closes it is written.
 func (s *Service) Overdue(ctx context.Context, actor authz.Subject, view string) ([]PlanRow, error) {
-	now := s.now()
+	now := s.now().Truncate(time.Minute)
 	f := PlanFilter{OverdueAt: &now, Desc: true, Limit: 200, NoCount: true}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}
-	rows, _, err := s.store.ListPlans(ctx, s.prospects.Scope(actor, "read"), f)
+	scope := s.prospects.Scope(actor, "read")
+	key := ""
+	if k := scope.Key(); k != "" {
+		key = fmt.Sprintf("%s|mine=%d|at=%d", k, f.Mine, now.Unix())
+	}
+	rows, err := s.store.OverduePlans(ctx, scope, f, key)
 	if err != nil {
 		return nil, err
 	}

@@ -504,3 +504,56 @@ func TestOverdueFollowsTheScope(t *testing.T) {
 		}
 	})
 }
+
+// TestOverdueKeptUntilWrite: the overdue list is kept per scope and
+// minute, yet a plan closed, its customer renamed or its owner renamed —
+// each in plain SQL, as another program would — shows on the next look,
+// and a plan still ahead joins the list once the clock has passed it.
+func TestOverdueKeptUntilWrite(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		first := w.plan(t, "liwei", time.Hour)
+		second := w.plan(t, "liwei", 2*time.Hour)
+		w.now = w.now.Add(4 * time.Hour)
+		look := func(step string, want ...uint) []PlanRow {
+			t.Helper()
+			rows, err := w.svc.Overdue(ctx, w.users["zhaomin"], ViewScope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []uint
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s: overdue %v, want %v", step, got, want)
+			}
+			return rows
+		}
+		rows := look("start", second.ID, first.ID)
+		look("again", second.ID, first.ID)
+		if err := d.Gorm.Exec("UPDATE visit_plans SET status = 'done' WHERE id = ?", second.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		look("closed in SQL", first.ID)
+		if err := d.Gorm.Exec("UPDATE customers SET name = ? WHERE id = ?", rows[1].CustomerName+"（更名）", first.CustomerID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got := look("customer renamed", first.ID); got[0].CustomerName != rows[1].CustomerName+"（更名）" {
+			t.Fatalf("customer renamed in SQL, the list still says %q", got[0].CustomerName)
+		}
+		if err := d.Gorm.Exec("UPDATE users SET name = '李伟（调岗）' WHERE username = 'liwei'").Error; err != nil {
+			t.Fatal(err)
+		}
+		if got := look("owner renamed", first.ID); got[0].OwnerName != "李伟（调岗）" {
+			t.Fatalf("owner renamed in SQL, the list still says %q", got[0].OwnerName)
+		}
+		// A plan still ahead is not on the list; once the clock has passed
+		// its end (a later minute) it is, with nothing written.
+		third := w.plan(t, "liwei", 30*time.Minute)
+		look("ahead", first.ID)
+		w.now = w.now.Add(3 * time.Hour)
+		look("minute turned", third.ID, first.ID)
+	})
+}

@@ -25,11 +25,28 @@ type Store struct {
 	// until the next visit write (CountByDay); nil in a transaction's
 	// Store, which reads them live.
 	dayCounts *db.VersionCache[[]DayCount]
+	// overdue keeps the overdue panel of the visit list per scope, view
+	// and minute (OverduePlans); nil in a transaction's Store.
+	overdue *db.VersionCache[[]PlanRow]
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *gorm.DB) *Store {
-	return &Store{db: d, dayCounts: db.NewVersionCache[[]DayCount](db.VersionVisits, dayCountsCacheSize)}
+	return &Store{db: d, dayCounts: db.NewVersionCache[[]DayCount](db.VersionVisits, dayCountsCacheSize),
+		// The rows show the visit, its customer's name and grade and its
+		// owner's name: the visits, customers and org versions.
+		overdue: db.NewVersionsCache[[]PlanRow]([]string{db.VersionVisits, db.VersionCustomers, db.VersionOrg}, dayCountsCacheSize)}
+}
+
+// OverduePlans is ListPlans of f (an OverdueAt filter without count),
+// kept under key while no visit, customer or person was written. The
+// caller puts in key everything f depends on: the scope, whose visits
+// (f.Mine) and f.OverdueAt, which it takes to the minute.
+func (s *Store) OverduePlans(ctx context.Context, scope authz.ListScope, f PlanFilter, key string) ([]PlanRow, error) {
+	return s.overdue.Get(ctx, s.db, key, func(ctx context.Context) ([]PlanRow, error) {
+		rows, _, err := s.ListPlans(ctx, scope, f)
+		return rows, err
+	})
 }
 
 // DB exposes the handle for the audit writer inside a transaction.
