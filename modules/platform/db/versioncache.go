@@ -88,13 +88,9 @@ func DataVersions(ctx context.Context, base *gorm.DB, names []string) ([]int64, 
 // DataVersion reads the current version of name (0 when nothing was
 // written yet). It reads the primary, never a lagging replica.
 func DataVersion(ctx context.Context, base *gorm.DB, name string) (int64, error) {
-	var v []int64
-	err := Conn(primaryOnly(ctx), base).Raw("SELECT version FROM cache_versions WHERE name = ?", name).Scan(&v).Error
+	v, err := DataVersions(ctx, base, []string{name})
 	if err != nil {
-		return 0, fmt.Errorf("data version %s: %w", name, err)
-	}
-	if len(v) == 0 {
-		return 0, nil
+		return 0, err
 	}
 	return v[0], nil
 }
@@ -170,20 +166,10 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 		return load(ctx)
 	}
 	ctx = primaryOnly(ctx)
-	var v []int64
-	if len(c.names) == 1 {
-		one, err := DataVersion(ctx, base, c.names[0])
-		if err != nil {
-			var zero T
-			return zero, err
-		}
-		v = []int64{one}
-	} else {
-		var err error
-		if v, err = DataVersions(ctx, base, c.names); err != nil {
-			var zero T
-			return zero, err
-		}
+	v, err := DataVersions(ctx, base, c.names)
+	if err != nil {
+		var zero T
+		return zero, err
 	}
 	c.mu.Lock()
 	if slices.Equal(c.version, v) {

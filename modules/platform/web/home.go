@@ -58,7 +58,9 @@ func (s *Server) HomePanels(c *fiber.Ctx) ([]template.HTML, error) {
 	pc := s.panelCache
 	var names []string
 	var versions []int64
+	var who *panelKey
 	if pc != nil {
+		who = pc.who(c)
 		if names = readNames(visible); len(names) > 0 {
 			var err error
 			if versions, err = pc.versions(pc.pin(c.UserContext()), names); err != nil {
@@ -73,7 +75,7 @@ func (s *Server) HomePanels(c *fiber.Ctx) ([]template.HTML, error) {
 		if pc == nil || len(p.Reads) == 0 {
 			html, err = s.loadPanel(c, p, nil)
 		} else {
-			html, err = pc.render(c, p, versionsOf(p, names, versions), func() (template.HTML, error) {
+			html, err = pc.render(who, p, versionsOf(p, names, versions), func() (template.HTML, error) {
 				return s.loadPanel(c, p, pc.pin)
 			})
 		}

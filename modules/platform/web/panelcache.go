@@ -36,6 +36,12 @@ type DataVersions func(ctx context.Context, names []string) ([]int64, error)
 // CSRF token (panels carry forms), the language and the panel. At most
 // max entries are kept; when full the map is emptied (a province's
 // signed-in users times a dozen panels; each a few KB).
+//
+// Not a db.VersionCache: each panel reads its own set of versions, and a
+// home page reads the union of them in one statement (DataVersions) for a
+// dozen panels; each entry therefore keeps the versions it was made at.
+// The web package learns the versions through that function only, so it
+// does not depend on the database package.
 type panelCache struct {
 	versions DataVersions
 	now      func() time.Time
@@ -108,15 +114,24 @@ func versionsOf(p HomePanel, names []string, all []int64) []int64 {
 	return out
 }
 
-// render returns p's HTML for the request: kept, or rendered by render
-// and kept. versions are p's current ones.
-func (pc *panelCache) render(c *fiber.Ctx, p HomePanel, versions []int64, render func() (template.HTML, error)) (template.HTML, error) {
+// who is the part of a panel's key that names the request's user, made
+// once per home page (nil: not signed in, nothing is kept).
+func (pc *panelCache) who(c *fiber.Ctx) *panelKey {
 	me := Subject(c)
 	if me == nil {
+		return nil
+	}
+	return &panelKey{subject: fmt.Sprintf("%+v", *me), csrf: CSRFToken(c), lang: Lang(c), minute: pc.now().Unix() / 60}
+}
+
+// render returns p's HTML for the user who: kept, or rendered by render
+// and kept. versions are p's current ones.
+func (pc *panelCache) render(who *panelKey, p HomePanel, versions []int64, render func() (template.HTML, error)) (template.HTML, error) {
+	if who == nil {
 		return render()
 	}
-	key := panelKey{subject: fmt.Sprintf("%+v", *me), csrf: CSRFToken(c), lang: Lang(c),
-		template: p.Template, minute: pc.now().Unix() / 60}
+	key := *who
+	key.template = p.Template
 	pc.mu.Lock()
 	e, ok := pc.entries[key]
 	pc.mu.Unlock()
