@@ -43,6 +43,8 @@ var provincePages = []struct{ name, mine, scope string }{
 	{"calendar_week", "/visits/calendar?mode=week", "/visits/calendar?mode=week&who=scope"},
 	{"opportunities", "/opportunities", "/opportunities"},
 	{"proposals", "/proposals", "/proposals"},
+	{"customers", "/customers", "/customers"},
+	{"customer_search", "/customers?q=%E7%A7%91%E6%8A%80", "/customers?q=%E7%A7%91%E6%8A%80"}, // q=科技
 }
 
 // sqlitePages are the pages issue 19 asks of the embedded SQLite at

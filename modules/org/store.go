@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,6 +132,11 @@ func (s *Store) UsersByIDs(ctx context.Context, ids []uint) (map[uint]User, erro
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// A page asks for the owner of each row: one id 25 times is one
+	// placeholder, and pages with the same people share one statement.
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	var us []User
 	// Conn: an export looks names up inside its read snapshot, on the
 	// connection it already holds (db.EachBatch).

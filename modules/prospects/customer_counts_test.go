@@ -2,6 +2,7 @@ package prospects
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,13 +39,22 @@ func TestCustomerCountsExactAfterWrites(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					// The page in the list's order, read the plain way
+					// (pageQuery may fence a small scope's customers).
+					var plain []Customer
+					if err := live.customerQuery(ctx, w.svc.Scope(actor, "read"), f).Order(customerOrder(f)).Limit(f.Limit).Find(&plain).Error; err != nil {
+						t.Fatal(err)
+					}
 					for i, svc := range []*Service{w.svc, other} {
-						_, got, err := svc.ListCustomers(ctx, actor, f)
+						rows, got, err := svc.ListCustomers(ctx, actor, f)
 						if err != nil {
 							t.Fatal(err)
 						}
 						if got != want {
 							t.Errorf("%s: %s's %s count in instance %d is %d, SQL says %d", step, name, fname, i+1, got, want)
+						}
+						if a, b := customerIDs(rows), customerIDs(plain); !slices.Equal(a, b) {
+							t.Errorf("%s: %s's %s page in instance %d is %v, SQL says %v", step, name, fname, i+1, a, b)
 						}
 					}
 				}
@@ -88,4 +98,12 @@ func TestCustomerCountsExactAfterWrites(t *testing.T) {
 		}
 		check("soft-deleted in SQL")
 	})
+}
+
+func customerIDs(cs []Customer) []uint {
+	out := make([]uint, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
 }

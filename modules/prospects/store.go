@@ -198,7 +198,7 @@ func (s *Store) ListQueries(ctx context.Context, scope authz.ListScope, f Custom
 	capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
 	return []*gorm.DB{
 		db.Conn(ctx, s.db).Table("(?) AS capped", capped).Select("COUNT(*)"),
-		s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset),
+		s.pageQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset),
 	}
 }
 
@@ -217,7 +217,7 @@ func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f Cust
 		return nil, 0, err
 	}
 	var out []Customer
-	q := s.customerQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset)
+	q := s.pageQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset)
 	if len(f.After) > 0 {
 		keys, _ := customerKeys(f)
 		cond, args := db.After(keys, f.After)
@@ -227,6 +227,25 @@ func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f Cust
 		return nil, 0, fmt.Errorf("list customers: %w", err)
 	}
 	return out, total, nil
+}
+
+// pageQuery is customerQuery for one page of the list. On PostgreSQL a
+// person's or a team's customers (a few hundred to a few thousand of the
+// province's 100,000) are read first and then sorted: OFFSET 0 keeps them
+// a query of its own. Otherwise PostgreSQL walks the whole province in
+// the sort's index and tests each customer for the scope and the filter,
+// expecting matches spread evenly: a chief rep's search for "科技" read
+// 14,733 customers for 25 (17 ms; 1.2 ms fenced), and a search that
+// matches nothing in the team read all 100,000. A branch or the province
+// is large enough for the index walk to stop early, so it keeps it.
+func (s *Store) pageQuery(ctx context.Context, scope authz.ListScope, f CustomerFilter) *gorm.DB {
+	q := s.customerQuery(ctx, scope, f)
+	if lvl := scope.Level(); s.db.Dialector.Name() != db.Postgres || (lvl != authz.ScopeOwn && lvl != authz.ScopeTeam) {
+		return q
+	}
+	// The inner query already says which customers, deleted ones included
+	// for the trash: the outer one only sorts and pages (Unscoped).
+	return db.Conn(ctx, s.db).Unscoped().Model(&Customer{}).Table("(? OFFSET 0) AS customers", q)
 }
 
 // CustomerPosition is c's position in the order of f (the sort key's
