@@ -651,7 +651,7 @@ const (
 // List returns the visits in [from, to) the actor may see: their own (as
 // owner or participant) or, with ViewScope, all of their scope.
 func (s *Service) List(ctx context.Context, actor authz.Subject, view string, from, to time.Time, customerID uint) ([]PlanRow, error) {
-	f := PlanFilter{From: &from, To: &to, CustomerID: customerID}
+	f := PlanFilter{From: &from, To: &to, CustomerID: customerID, keep: true}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}
@@ -681,7 +681,7 @@ type HistoryQuery struct {
 func (s *Service) HistoryFor(ctx context.Context, actor authz.Subject, view string, q HistoryQuery) ([]PlanRow, int64, error) {
 	today := s.Today()
 	f := PlanFilter{CustomerID: q.CustomerID, Statuses: q.Statuses, UpcomingFrom: &today, Limit: q.Limit, Offset: q.Offset,
-		TeamID: q.TeamID, OwnerID: q.OwnerID}
+		TeamID: q.TeamID, OwnerID: q.OwnerID, keep: true}
 	if q.Day != nil {
 		from, to := q.Day.UTC(), q.Day.AddDate(0, 0, 1).UTC()
 		f.From, f.To = &from, &to

@@ -557,3 +557,109 @@ func TestOverdueKeptUntilWrite(t *testing.T) {
 		look("minute turned", third.ID, first.ID)
 	})
 }
+
+// TestVisitPagesKeptUntilWrite: a page of the visit list and a calendar
+// week are kept per scope and filter, yet a visit deleted, its customer
+// renamed, its owner renamed or a participant added — each in plain SQL,
+// as another program would — shows on the next look, the same as a
+// store without the cache says; and what a caller does to its rows does
+// not reach the next reader.
+func TestVisitPagesKeptUntilWrite(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		first := w.plan(t, "liwei", time.Hour)
+		second := w.plan(t, "liwei", 26*time.Hour)
+		live := &Store{db: d.Gorm} // no cache: what SQL says now
+		from := w.svc.Today()
+		to := from.AddDate(0, 0, 7)
+		reads := 0
+		cb := d.Gorm.Callback()
+		if err := cb.Query().After("gorm:query").Register("test:plans", func(tx *gorm.DB) {
+			if strings.Contains(tx.Statement.SQL.String(), "visit_plans") {
+				reads++
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cb.Query().Remove("test:plans") })
+		type look struct {
+			who, view string
+		}
+		looks := []look{{"zhaomin", ViewScope}, {"zhaomin", ViewMine}, {"liwei", ViewMine}, {"wangjianguo", ViewScope}}
+		show := func(rows []PlanRow, total int64) string {
+			var b strings.Builder
+			for _, r := range rows {
+				fmt.Fprintf(&b, "%d:%s:%s ", r.ID, r.CustomerName, r.OwnerName)
+			}
+			return fmt.Sprintf("%s(%d)", b.String(), total)
+		}
+		check := func(step string) {
+			t.Helper()
+			for _, l := range looks {
+				actor := w.users[l.who]
+				rows, total, err := w.svc.HistoryFor(ctx, actor, l.view, HistoryQuery{Limit: 20})
+				if err != nil {
+					t.Fatal(err)
+				}
+				f := PlanFilter{UpcomingFrom: &from, Limit: 20}
+				week, err := w.svc.List(ctx, actor, l.view, from, to, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g := PlanFilter{From: &from, To: &to}
+				if l.view != ViewScope {
+					f.Mine, g.Mine = actor.ID, actor.ID
+				}
+				scope := w.ps.Scope(actor, "read")
+				wantRows, wantTotal, err := live.ListPlans(ctx, scope, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantWeek, _, err := live.ListPlans(ctx, scope, g)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := show(rows, total), show(wantRows, wantTotal); got != want {
+					t.Errorf("%s: %s's %s list is %s, SQL says %s", step, l.who, l.view, got, want)
+				}
+				if got, want := show(week, 0), show(wantWeek, 0); got != want {
+					t.Errorf("%s: %s's %s week is %s, SQL says %s", step, l.who, l.view, got, want)
+				}
+			}
+		}
+		check("start")
+		reads = 0
+		rows, _, err := w.svc.HistoryFor(ctx, w.users["zhaomin"], ViewScope, HistoryQuery{Limit: 20})
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("the team's list: %d rows, %v", len(rows), err)
+		}
+		if reads != 0 {
+			t.Fatalf("a second look with nothing written read visit_plans %d times", reads)
+		}
+		rows[0].CustomerName = "改过的名字"
+		check("a caller changed its rows")
+
+		if err := d.Gorm.Exec("UPDATE customers SET name = '哈尔滨市第二医院（更名）' WHERE id = ?", w.customer.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("customer renamed in SQL")
+		if err := d.Gorm.Exec("UPDATE users SET name = '李伟（调岗）' WHERE username = 'liwei'").Error; err != nil {
+			t.Fatal(err)
+		}
+		check("owner renamed in SQL")
+		if err := d.Gorm.Exec("INSERT INTO visit_participants (visit_id, user_id) VALUES (?, ?)", second.ID, w.users["zhaomin"].ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("participant added in SQL")
+		if mine, _, _ := w.svc.HistoryFor(ctx, w.users["zhaomin"], ViewMine, HistoryQuery{Limit: 20}); len(mine) != 1 || mine[0].ID != second.ID {
+			t.Fatalf("zhaomin joins the second visit: her own list has %d visits", len(mine))
+		}
+		if err := d.Gorm.Exec("UPDATE visit_plans SET deleted_at = CURRENT_TIMESTAMP WHERE id = ?", first.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("deleted in SQL")
+		w.plan(t, "liwei", 3*time.Hour)
+		check("planned in the portal")
+	})
+}

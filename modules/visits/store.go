@@ -28,14 +28,33 @@ type Store struct {
 	// overdue keeps the overdue panel of the visit list per scope, view
 	// and minute (OverduePlans); nil in a transaction's Store.
 	overdue *db.VersionCache[[]PlanRow]
+	// pages keeps the pages of the visit list and the calendar's visits
+	// (a PlanFilter marked keep) per scope and filter; nil in a
+	// transaction's Store.
+	pages *db.VersionCache[planPage]
 }
+
+// planPage is one ListPlans answer.
+type planPage struct {
+	rows  []PlanRow
+	total int64
+}
+
+// pageCacheRows bounds the rows the kept pages hold in all (a row is a
+// few hundred bytes: ~10 MB); a calendar of more than an eighth of it is
+// read every time.
+const pageCacheRows = 40_000
 
 // NewStore returns a Store on d.
 func NewStore(d *gorm.DB) *Store {
 	return &Store{db: d, dayCounts: db.NewVersionCache[[]DayCount](db.VersionVisits, dayCountsCacheSize),
 		// The rows show the visit, its customer's name and grade and its
 		// owner's name: the visits, customers and org versions.
-		overdue: db.NewVersionsCache[[]PlanRow]([]string{db.VersionVisits, db.VersionCustomers, db.VersionOrg}, dayCountsCacheSize)}
+		overdue: db.NewVersionsCache[[]PlanRow]([]string{db.VersionVisits, db.VersionCustomers, db.VersionOrg}, dayCountsCacheSize),
+		// The same reads as the overdue panel, and the participants
+		// (visit_participants bumps visits).
+		pages: db.NewVersionsCache[planPage]([]string{db.VersionVisits, db.VersionCustomers, db.VersionOrg}, dayCountsCacheSize).
+			Weighed(func(p planPage) int { return len(p.rows) + 1 }, pageCacheRows)}
 }
 
 // OverduePlans is ListPlans of f (an OverdueAt filter without count),
@@ -197,6 +216,10 @@ type PlanFilter struct {
 	// joined are the plans Mine takes part in without owning them
 	// (resolveMine).
 	joined []uint
+	// keep lets ListPlans keep the answer under the data versions: set
+	// only where the bounds are day boundaries (the list, the calendar),
+	// never "now".
+	keep bool
 }
 
 // maxJoined bounds the visits one takes part in that "mine" lists
@@ -301,7 +324,45 @@ const MaxPlans = 2000
 // ListPlans returns plans with customer names, ordered by start time, at
 // most f.Limit (MaxPlans when unset), and their total capped at
 // CountCap+1 (-1 with f.NoCount).
+//
+// A filter marked keep (the visit list's pages, the calendar's weeks and
+// months) is kept per scope and filter until a visit, a participant, a
+// customer or a person is written (the visits, customers and org
+// versions): a chief rep's team list tests ~1,300 upcoming visits of the
+// province for the team's customers and counts up to 10,001, and the
+// same page is opened again and again while nothing changed. Its bounds
+// are the caller's day boundaries, never "now". The rows are the
+// caller's own copy.
 func (s *Store) ListPlans(ctx context.Context, scope authz.ListScope, f PlanFilter) ([]PlanRow, int64, error) {
+	key := ""
+	if f.keep && s.pages != nil {
+		key = planPageKey(scope, f)
+	}
+	p, err := s.pages.Get(ctx, s.db, key, func(ctx context.Context) (planPage, error) {
+		rows, total, err := s.listPlans(ctx, scope, f)
+		return planPage{rows, total}, err
+	})
+	return slices.Clone(p.rows), p.total, err
+}
+
+// planPageKey names everything a kept ListPlans depends on: the scope
+// and every field of f ("" for a zero scope or a cursor page).
+func planPageKey(scope authz.ListScope, f PlanFilter) string {
+	if scope.IsZero() || len(f.After) > 0 || f.OverdueAt != nil {
+		return ""
+	}
+	at := func(t *time.Time) int64 {
+		if t == nil {
+			return -1
+		}
+		return t.UnixNano()
+	}
+	return fmt.Sprintf("%s|mine=%d|customer=%d|from=%d|to=%d|up=%d|st=%q|desc=%t|limit=%d|offset=%d|owner=%d|team=%d|nocount=%t",
+		scope.Key(), f.Mine, f.CustomerID, at(f.From), at(f.To), at(f.UpcomingFrom), f.Statuses, f.Desc, f.Limit, f.Offset,
+		f.OwnerID, f.TeamID, f.NoCount)
+}
+
+func (s *Store) listPlans(ctx context.Context, scope authz.ListScope, f PlanFilter) ([]PlanRow, int64, error) {
 	f, err := s.resolveMine(ctx, f)
 	if err != nil {
 		return nil, 0, err

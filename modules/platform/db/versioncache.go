@@ -138,10 +138,16 @@ func inTx(g *gorm.DB) bool {
 type VersionCache[T any] struct {
 	names []string
 	max   int
+	// weigh, when set, is a value's size (rows): the cache then also
+	// holds at most maxWeight in all, and never a value above an eighth
+	// of it (Weighed).
+	weigh     func(T) int
+	maxWeight int
 
 	mu      sync.Mutex
 	version []int64
 	entries map[string]T
+	weight  int
 }
 
 // NewVersionCache returns an empty cache of the aggregates that depend on
@@ -155,6 +161,15 @@ func NewVersionCache[T any](name string, max int) *VersionCache[T] {
 // customer's name): a value is served only while none of them moved.
 func NewVersionsCache[T any](names []string, max int) *VersionCache[T] {
 	return &VersionCache[T]{names: slices.Clone(names), max: max, entries: map[string]T{}}
+}
+
+// Weighed bounds c by the size of its values as well as their number,
+// for values that are lists (a page of rows, a week of visits): at most
+// maxWeight by weigh in all, and a value larger than an eighth of that is
+// served but not kept. It returns c.
+func (c *VersionCache[T]) Weighed(weigh func(T) int, maxWeight int) *VersionCache[T] {
+	c.weigh, c.maxWeight = weigh, maxWeight
+	return c
 }
 
 // Get returns the value of key: the stored one when it was computed at
@@ -190,9 +205,19 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 	// restored to an earlier version under running instances could bring
 	// a number back with other data: restart them after a restore
 	// (docs/operations.md § 9).
-	if !slices.Equal(v, c.version) || len(c.entries) >= c.max {
-		c.version, c.entries = v, map[string]T{}
+	w := 0
+	if c.weigh != nil {
+		if w = c.weigh(val); w > c.maxWeight/8 {
+			return val, nil
+		}
 	}
+	if !slices.Equal(v, c.version) || len(c.entries) >= c.max || c.weight+w > c.maxWeight && c.weigh != nil {
+		c.version, c.entries, c.weight = v, map[string]T{}, 0
+	}
+	if old, ok := c.entries[key]; ok && c.weigh != nil {
+		c.weight -= c.weigh(old) // two readers loaded the same key
+	}
+	c.weight += w
 	c.entries[key] = val
 	return val, nil
 }

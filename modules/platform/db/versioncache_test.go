@@ -221,3 +221,39 @@ func TestTableVersionsHaveTriggers(t *testing.T) {
 		}
 	})
 }
+
+// TestVersionCacheWeighed: a weighed cache holds at most its weight in
+// all, and serves without keeping a value above an eighth of it.
+func TestVersionCacheWeighed(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		c := db.NewVersionCache[[]int](db.VersionVisits, 100).Weighed(func(v []int) int { return len(v) }, 80)
+		loads := 0
+		get := func(key string, n int) {
+			t.Helper()
+			v, err := c.Get(ctx, d.Gorm, key, func(context.Context) ([]int, error) { loads++; return make([]int, n), nil })
+			if err != nil || len(v) != n {
+				t.Fatalf("%s: %d values, %v", key, len(v), err)
+			}
+		}
+		get("big", 11) // above 80/8: served, not kept
+		get("big", 11)
+		if loads != 2 || c.Len() != 0 {
+			t.Fatalf("a value above an eighth of the weight: %d loads, %d kept", loads, c.Len())
+		}
+		for i := range 8 {
+			get(fmt.Sprint("k", i), 10) // 80 in all
+		}
+		if c.Len() != 8 {
+			t.Fatalf("eight values of 10 within 80: %d kept", c.Len())
+		}
+		get("k0", 10)
+		if loads != 10 {
+			t.Fatalf("a kept value was loaded again: %d loads", loads)
+		}
+		get("k8", 10) // 90 > 80: the cache starts over
+		if c.Len() != 1 {
+			t.Fatalf("over the weight: %d values kept, want the last one", c.Len())
+		}
+	})
+}
