@@ -189,3 +189,38 @@ func exampleBrief(cu *prospects.Customer, ct prospects.Contact) *Brief {
 		Sections: []BriefPart{{Title: "brief.needs", Lines: []BriefLine{Line("brief.needs")}}},
 	}
 }
+
+// TestCalendarBodyEscapes: the day counts and visits the calendar writes
+// in Go escape every text from the database, in both languages.
+func TestCalendarBodyEscapes(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+	d := day{Date: now, Counts: []DayCount{{Key: 7, Name: `<b>一组</b>"&`, N: 3}, {Key: 0, N: 1}}, Total: 4,
+		Visits: []PlanRow{{Plan: Plan{ID: 9, Status: StatusPlanned, Kind: "needs", StartsAt: now.Add(time.Hour), DurationMin: 60},
+			CustomerName: `<script>alert(1)</script>`, OwnerName: `O'Neil & Co`}}}
+	for _, lang := range []string{i18n.ZH, i18n.EN} {
+		v := &calendarView{View: ViewScope, By: ByTeam, Loc: time.UTC, Now: now}
+		v.L = b.For(lang)
+		got := string(v.Body(d))
+		for _, want := range []string{
+			`&lt;b&gt;一组&lt;/b&gt;&#34;&amp; <strong>3</strong>`,
+			`href="/visits?who=scope&amp;day=2026-11-30&amp;team=7"`,
+			v.L.T("perf19.calendar.no_team") + ` <strong>1</strong>`,
+			`&lt;script&gt;alert(1)&lt;/script&gt;`,
+			`O&#39;Neil &amp; Co`,
+			`href="/visits/9"`,
+			`<time>03:00</time>`,
+			v.L.T("visit_kind.needs"),
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: no %q in\n%s", lang, want, got)
+			}
+		}
+		if strings.Contains(got, "<script>") || strings.Contains(got, "<b>") {
+			t.Errorf("%s: unescaped text in\n%s", lang, got)
+		}
+	}
+}
