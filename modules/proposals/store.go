@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,11 +22,20 @@ type Store struct {
 	// the next proposal write (db.VersionCache); nil in a transaction's
 	// Store, which reads them live.
 	totals *db.VersionCache[Totals]
+	// rows keeps the list's pages per scope and filter until a proposal
+	// or a customer is written (List); nil in a transaction's Store.
+	rows *db.VersionCache[[]Row]
 }
+
+// rowsCacheRows bounds the rows the kept pages hold in all (~20 MB).
+const rowsCacheRows = 40_000
 
 // NewStore returns a Store on d.
 func NewStore(d *gorm.DB) *Store {
-	return &Store{db: d, totals: db.NewVersionCache[Totals](db.VersionProposals, totalsCacheSize)}
+	return &Store{db: d, totals: db.NewVersionCache[Totals](db.VersionProposals, totalsCacheSize),
+		// A row is the proposal and its customer's name.
+		rows: db.NewVersionsCache[[]Row]([]string{db.VersionProposals, db.VersionCustomers}, totalsCacheSize).
+			Weighed(func(r []Row) int { return len(r) + 1 }, rowsCacheRows)}
 }
 
 // DB exposes the handle for the audit writer inside a transaction.
@@ -249,17 +259,33 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 	if err != nil {
 		return nil, 0, err
 	}
-	keys, _ := listKeys(f)
-	var out []Row
-	q := s.listQuery(ctx, scope, f).Select(rowColumns).Order(db.Order(keys))
-	if len(f.After) > 0 {
-		cond, args := db.After(keys, f.After)
-		q = q.Where(cond, args...)
+	rows, err := s.rows.Get(ctx, s.db, rowsKey(scope, f), func(ctx context.Context) ([]Row, error) {
+		keys, _ := listKeys(f)
+		var out []Row
+		q := s.listQuery(ctx, scope, f).Select(rowColumns).Order(db.Order(keys))
+		if len(f.After) > 0 {
+			cond, args := db.After(keys, f.After)
+			q = q.Where(cond, args...)
+		}
+		if f.Limit > 0 {
+			q = q.Limit(f.Limit).Offset(f.Offset)
+		}
+		return out, q.Scan(&out).Error
+	})
+	// The caller's own copy: what it changes does not reach the next one.
+	return slices.Clone(rows), t.Count, err
+}
+
+// rowsKey is the cache key of f's page within scope: every field of f
+// ("" for a zero scope or a cursor page). The rows read proposals and
+// their customers (name, scope, deletion): a director's list sorted
+// ~16,000 latest versions of the branch for 25 on every look (8.7 ms).
+func rowsKey(scope authz.ListScope, f Filter) string {
+	if scope.IsZero() || len(f.After) > 0 {
+		return ""
 	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit).Offset(f.Offset)
-	}
-	return out, t.Count, q.Scan(&out).Error
+	return fmt.Sprintf("%s|customer=%d|owner=%d|statuses=%s|q=%q|latest=%t|sort=%s|desc=%t|limit=%d|offset=%d", scope.Key(),
+		f.CustomerID, f.OwnerID, strings.Join(f.Statuses, ","), f.Q, f.Latest, f.Sort, f.Desc, f.Limit, f.Offset)
 }
 
 // Totals are the count and sums of the proposals a filter selects.

@@ -2,6 +2,8 @@ package proposals
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,12 +43,29 @@ func TestListTotalsExactAfterWrites(t *testing.T) {
 						if got != want {
 							t.Errorf("%s: %s's totals (%s): %+v, SQL says %+v", step, name, fname, got, want)
 						}
-						_, n, err := svc.List(ctx, actor, Filter{Statuses: f.Statuses, OwnerID: f.OwnerID, Limit: 5})
+						pf := Filter{Statuses: f.Statuses, OwnerID: f.OwnerID, Limit: 5}
+						rows, n, err := svc.List(ctx, actor, pf)
 						if err != nil {
 							t.Fatal(err)
 						}
 						if n != want.Count {
 							t.Errorf("%s: %s's list count (%s): %d, SQL says %d", step, name, fname, n, want.Count)
+						}
+						// The page is kept too: the same rows as SQL, and
+						// what a caller changes stays its own.
+						if len(rows) > 0 {
+							rows[0].CustomerName = "改过的名字"
+							if rows, _, err = svc.List(ctx, actor, pf); err != nil {
+								t.Fatal(err)
+							}
+						}
+						pf.Latest = true
+						wantRows, _, err := live.List(ctx, w.svc.prospects.Scope(actor, "read"), pf)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got, want := describeRows(rows), describeRows(wantRows); got != want {
+							t.Errorf("%s: %s's page (%s): %s, SQL says %s", step, name, fname, got, want)
 						}
 					}
 				}
@@ -109,6 +128,10 @@ func TestListTotalsExactAfterWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("customer restored")
+		if err := d.Gorm.Exec("UPDATE customers SET name = '改名后的客户' WHERE id = ?", w.customer.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("customer renamed in SQL")
 		if err := d.Gorm.Exec("UPDATE proposals SET deleted_at = ? WHERE root_id = ?", time.Now().UTC(), *p.RootID).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -117,4 +140,13 @@ func TestListTotalsExactAfterWrites(t *testing.T) {
 			t.Fatalf("soft-deleted proposal still counted: %d, want %d", c, c1-1)
 		}
 	})
+}
+
+// describeRows is a page as its ids, customers, versions and statuses.
+func describeRows(rows []Row) string {
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%d:%s:v%d:%s;", r.ID, r.CustomerName, r.Version, r.Status)
+	}
+	return b.String()
 }

@@ -11,8 +11,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// TestBoardCardsExactAfterWrites: the board's first cards per column are
-// kept per scope and filter (won and lost per minute of their window),
+// TestBoardCardsExactAfterWrites: the board's first cards per column and
+// the opportunity list's pages are kept per scope and filter (won and lost per minute of their window),
 // and after every kind of write — a new opportunity, a stage move, a
 // value edit that reorders a column, a win, a loss, a customer renamed
 // and another soft-deleted in plain SQL — every role's
@@ -71,6 +71,26 @@ func TestBoardCardsExactAfterWrites(t *testing.T) {
 								t.Errorf("%s: %s's %s board (instance %d), %s: %s, SQL says %s", step, name, fname, i+1, col.Stage, got, want)
 							}
 						}
+						// The opportunity list's page, kept the same way.
+						lf := f
+						lf.Limit = 20
+						rows, _, err := svc.OpportunityPage(ctx, actor, lf)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if len(rows) > 0 {
+							rows[0].CustomerName = "改过的名字" // the caller's own copy
+							if rows, _, err = svc.OpportunityPage(ctx, actor, lf); err != nil {
+								t.Fatal(err)
+							}
+						}
+						want, err := live.OpportunityRows(ctx, w.svc.Scope(actor, "read"), lf)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got, want := describe(rows), describe(want); got != want {
+							t.Errorf("%s: %s's %s list (instance %d): %s, SQL says %s", step, name, fname, i+1, got, want)
+						}
 					}
 				}
 			}
@@ -89,8 +109,11 @@ func TestBoardCardsExactAfterWrites(t *testing.T) {
 		if _, err := w.svc.Board(ctx, w.as("wangjianguo"), OpportunityFilter{}); err != nil {
 			t.Fatal(err)
 		}
+		if _, _, err := w.svc.OpportunityPage(ctx, w.as("zhaomin"), OpportunityFilter{Q: "物流", Limit: 20}); err != nil {
+			t.Fatal(err)
+		}
 		if reads != 0 {
-			t.Fatalf("a second look with nothing written read cards %d times", reads)
+			t.Fatalf("a second look with nothing written read cards or rows %d times", reads)
 		}
 
 		o, err := other.CreateOpportunity(ctx, am, OpportunityInput{CustomerID: cu.ID, Title: "冷库监控", Monthly: "5,000"})

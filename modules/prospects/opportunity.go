@@ -360,7 +360,7 @@ func (s *Service) OpportunityPage(ctx context.Context, actor authz.Subject, f Op
 	if totals.Count == 0 {
 		return nil, totals, nil
 	}
-	rows, err := s.store.OpportunityRows(ctx, scope, f)
+	rows, err := s.store.KeptOpportunityRows(ctx, scope, f)
 	return rows, totals, err
 }
 
