@@ -142,17 +142,6 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 			return v
 		}
 	}
-	card := func(stage string, moved uint) web.Example {
-		return func() any {
-			v := board(moved)().(*boardView)
-			v.ShowOwner = moved != 0
-			r := row(stage, 5)
-			if moved == 0 {
-				r.ExpectedClose, r.CustomerScore = nil, 60
-			}
-			return map[string]any{"O": v.Cards([]OpportunityRow{r})[0], "P": v.CardPage()}
-		}
-	}
 	opportunities := func(full bool) web.Example {
 		return func() any {
 			v := &opportunitiesView{Page: web.ExamplePage(b), oppFilters: filters(full), Pager: pager(0)}
@@ -231,9 +220,8 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 			return &opportunityFormView{Page: web.ExamplePage(b), C: exampleCustomer(true), Stages: OpenStages, Defaults: DefaultProbability,
 				Form: OpportunityInput{CustomerID: 7, Stage: StageIdentified}}
 		}},
-		"prospects/pipeline":   {board(5), board(0)},
-		"prospects/board":      {board(5), func() any { v := board(0)().(*boardView); v.Errors = nil; return v }},
-		"prospects/board_card": {card(StageProposal, 5), card(StageProposal, 0), card(StageLost, 5), card(StageWon, 0)},
+		"prospects/pipeline": {board(5), board(0)},
+		"prospects/board":    {board(5), func() any { v := board(0)().(*boardView); v.Errors = nil; return v }},
 		"prospects/board_more": {func() any {
 			return &boardMoreView{Page: web.ExamplePage(b), boardCards: cards(0), Col: column(StageVisited, 2), More: true,
 				Shown: 20, Total: 30, Rest: 10, Skip: 5, ShowOwner: true}
@@ -371,4 +359,56 @@ func strictSet(t *testing.T) (*i18n.Bundle, *template.Template) {
 		t.Fatal(err)
 	}
 	return b, set
+}
+
+// TestBoardCardEscapes: a board card, written in Go (cardPage.Card), in
+// each of its three forms (open: the move select with its stage chosen;
+// lost: the reason and the reopen form; won: locked), in both languages,
+// escapes every text from the database.
+func TestBoardCardEscapes(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeAt := time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
+	bc := boardCards{Users: map[uint]org.User{3: {ID: 3, Name: `O'Neil & <i>Co</i>`}}, Query: template.URL("owner=3&q=%3Cb%3E"),
+		OpenStages: OpenStages, LostReasons: LostReasons, Moved: 5}
+	row := func(stage, reason string) OpportunityRow {
+		r := OpportunityRow{CustomerName: `<script>alert(1)</script>`, CustomerGrade: `A"`, CustomerScore: 80}
+		r.ID, r.Title, r.Stage, r.LostReason, r.OwnerID, r.MonthlyFen, r.ExpectedClose = 5, `专线 <b>"扩容"</b>`, stage, reason, 3, 880000, &closeAt
+		return r
+	}
+	for _, lang := range []string{i18n.ZH, i18n.EN} {
+		l := b.For(lang)
+		p := bc.page(l, `csrf"&`, true)
+		for _, tc := range []struct {
+			stage, reason string
+			want          []string
+		}{
+			{StageProposal, "", []string{`<option value="proposal" selected>`, `class="move-form"`, l.T("pipeline.move")}},
+			{StageLost, LostReasons[0], []string{`class="move-form reopen-form"`, template.HTMLEscapeString(l.T("lost." + LostReasons[0])), `name="note" required`}},
+			{StageWon, "", []string{`<p class="small card-locked">`, template.HTMLEscapeString(l.T("lists.board.won_locked"))}},
+		} {
+			got := string(p.Card(bc.Cards([]OpportunityRow{row(tc.stage, tc.reason)})[0]))
+			want := append([]string{
+				`<article class="opp-card just-moved" id="opp-5" data-stage="` + tc.stage + `">`,
+				`<strong>专线 &lt;b&gt;&#34;扩容&#34;&lt;/b&gt;</strong>`,
+				`&lt;script&gt;alert(1)&lt;/script&gt;`, `grade-A&#34;`, `badge-ok`,
+				template.HTMLEscapeString(l.T("pipeline.score", "Score", 80)),
+				`8,800.00/`, `<span class="card-close">2026-12-31</span>`,
+				`<span class="card-owner">O&#39;Neil &amp; &lt;i&gt;Co&lt;/i&gt;</span>`,
+			}, tc.want...)
+			if tc.stage != StageWon {
+				want = append(want, `value="csrf&#34;&amp;"`, `name="query" value="owner=3&amp;q=%3Cb%3E"`)
+			}
+			for _, w := range want {
+				if !strings.Contains(got, w) {
+					t.Errorf("%s %s: no %q in\n%s", lang, tc.stage, w, got)
+				}
+			}
+			if strings.Contains(got, "<script>") || strings.Contains(got, "<b>") || strings.Contains(got, "<i>") {
+				t.Errorf("%s %s: unescaped text in\n%s", lang, tc.stage, got)
+			}
+		}
+	}
 }
