@@ -84,7 +84,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	}
 	return h.srv.View(c, "visits/list", &listView{
 		Rows: rows, Pager: p, Overdue: overdue, View: view, CanScope: h.canSeeScope(me),
-		Statuses: Statuses, Status: c.Query("status"), Customer: customer, Now: h.svc.Now(), Today: h.svc.Today(),
+		Statuses: Statuses, Status: c.Query("status"), Customer: customer, Now: h.svc.Now(), Today: h.svc.Today(), Loc: h.svc.Location(),
 		Day: q.Day, Drilled: q.Day != nil || q.TeamID != 0 || q.OwnerID != 0,
 	})
 }

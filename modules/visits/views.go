@@ -70,6 +70,8 @@ type listView struct {
 	Customer *prospects.Customer
 	Now      time.Time
 	Today    time.Time
+	// Loc is the zone times are shown in (the layout's datetime).
+	Loc *time.Location
 	// Day is the calendar's drill-down day; Drilled: the list is narrowed
 	// by day, team or owner.
 	Day     *time.Time
@@ -78,6 +80,31 @@ type listView struct {
 
 // Scoped reports whether the list shows the team's or branch's visits.
 func (v *listView) Scoped() bool { return v.View == ViewScope }
+
+// OverdueItems is the overdue panel's list items, written here rather than
+// by the template: a branch's panel lists up to 200 visits, and
+// html/template spent ~10 µs on each item through reflection (a date, a
+// translation, three fields). The markup is the template's; every text is
+// escaped here.
+func (v *listView) OverdueItems() template.HTML {
+	var b strings.Builder
+	kinds := map[string]string{}
+	for i := range v.Overdue {
+		r := &v.Overdue[i]
+		kind, ok := kinds[r.Kind]
+		if !ok {
+			kind = template.HTMLEscapeString(v.L.T("visit_kind." + r.Kind))
+			kinds[r.Kind] = kind
+		}
+		b.WriteString(`<li><a href="/visits/` + strconv.FormatUint(uint64(r.ID), 10) + `">` + r.StartsAt.In(v.Loc).Format("2006-01-02 15:04") +
+			" · " + template.HTMLEscapeString(r.CustomerName) + `</a> <span class="muted">` + kind)
+		if v.Scoped() {
+			b.WriteString(" · " + template.HTMLEscapeString(r.OwnerName))
+		}
+		b.WriteString("</span></li>")
+	}
+	return template.HTML(b.String()) //nolint:gosec // every text above is escaped
+}
 
 // Mine reports whether the list shows one's own visits.
 func (v *listView) Mine() bool { return v.View == ViewMine }

@@ -1,6 +1,7 @@
 package visits
 
 import (
+	"html/template"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func visitsViews(b *i18n.Bundle) map[string][]web.Example {
 	list := func(view string, full bool) web.Example {
 		return func() any {
 			v := &listView{Page: web.ExamplePage(b), Pager: &web.Pager{Page: 1, Size: 20}, View: view, CanScope: true,
-				Statuses: Statuses, Status: StatusPlanned, Now: at, Today: at}
+				Statuses: Statuses, Status: StatusPlanned, Now: at, Today: at, Loc: shanghai}
 			if full {
 				later := row(StatusPlanned)
 				later.StartsAt = at.AddDate(0, 0, 2)
@@ -221,6 +222,29 @@ func TestCalendarBodyEscapes(t *testing.T) {
 		}
 		if strings.Contains(got, "<script>") || strings.Contains(got, "<b>") {
 			t.Errorf("%s: unescaped text in\n%s", lang, got)
+		}
+	}
+}
+
+// TestOverdueItemsEscape: the visit list's overdue items, written in Go,
+// show the start in the configured zone and escape customer and owner.
+func TestOverdueItemsEscape(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 30, 1, 30, 0, 0, time.UTC)
+	for _, view := range []string{ViewScope, ViewMine} {
+		v := &listView{Page: web.ExamplePage(b), View: view, Loc: shanghai,
+			Overdue: []PlanRow{{Plan: Plan{ID: 4, Kind: "needs", StartsAt: at}, CustomerName: `<script>x</script>`, OwnerName: `A&B "C"`}}}
+		got := string(v.OverdueItems())
+		want := `<li><a href="/visits/4">2026-11-30 09:30 · &lt;script&gt;x&lt;/script&gt;</a> <span class="muted">` +
+			template.HTMLEscapeString(v.L.T("visit_kind.needs"))
+		if view == ViewScope {
+			want += ` · A&amp;B &#34;C&#34;`
+		}
+		if want += "</span></li>"; got != want {
+			t.Errorf("%s: %s, want %s", view, got, want)
 		}
 	}
 }
