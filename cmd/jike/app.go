@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/aftersale"
 	"github.com/jike-crm/jike/modules/api"
 	"github.com/jike-crm/jike/modules/api/tokens"
@@ -188,7 +189,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// Order matters: who is asking, then in which language, then CSRF.
 	// The REST API (/api/v1) authenticates by bearer token only: neither
 	// the session cookie nor the CSRF check applies there (api.SkipAPI).
-	srv.Use(api.SkipAPI(org.SessionMiddleware(orgSvc, srv)), api.SkipAPI(srv.Language()), api.SkipAPI(srv.CSRF()))
+	srv.Use(versionMemo, api.SkipAPI(org.SessionMiddleware(orgSvc, srv)), api.SkipAPI(srv.Language()), api.SkipAPI(srv.CSRF()))
 	org.Register(srv, orgSvc, org.RouteOptions{LoginRate: o.LoginRate})
 	notify.Register(srv, notifySvc)
 	jobs.Register(srv, runner)
@@ -846,4 +847,15 @@ func afterSaleSection(svc *aftersale.Service, loc *time.Location) visits.BriefSe
 		}
 		return "aftersale.brief.title", lines, nil
 	}
+}
+
+// versionMemo gives a page (a GET or HEAD) one read of the data versions
+// for all the values it serves from memory (db.WithVersionMemo): a board
+// read them once per column, a list once for its page and once for its
+// count. A write in the request empties the memo.
+func versionMemo(c *fiber.Ctx) error {
+	if m := c.Method(); m == fiber.MethodGet || m == fiber.MethodHead {
+		c.SetUserContext(db.WithVersionMemo(c.UserContext()))
+	}
+	return c.Next()
 }

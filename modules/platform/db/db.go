@@ -115,6 +115,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		if err := sqlDB.PingContext(ctx); err != nil {
 			return nil, fmt.Errorf("connect to postgres: %w", err)
 		}
+		if err := registerMemoReset(g); err != nil {
+			return nil, err
+		}
 		return &DB{Gorm: g, Dialect: Postgres, pool: o.Pool}, nil
 	}
 	if o.SQLitePath == "" {
@@ -147,6 +150,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	sqlDB.SetMaxOpenConns(4)
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", o.SQLitePath, err)
+	}
+	if err := registerMemoReset(g); err != nil {
+		return nil, err
 	}
 	d := &DB{Gorm: g, Dialect: SQLite}
 	if err := d.Optimize(ctx); err != nil {

@@ -63,8 +63,19 @@ var TableVersions = map[string][]string{
 }
 
 // DataVersions reads the current versions of names in one statement, in
-// their order (0 for a name never written). It reads the primary.
+// their order (0 for a name never written). It reads the primary. In a
+// request with a version memo (WithVersionMemo) and outside a
+// transaction, it reads every version once and answers from the memo
+// after.
 func DataVersions(ctx context.Context, base *gorm.DB, names []string) ([]int64, error) {
+	if m := memoOf(ctx); m != nil && !inTx(Conn(ctx, base)) {
+		return m.get(ctx, base, names)
+	}
+	return readVersions(ctx, base, names)
+}
+
+// readVersions is DataVersions without the memo.
+func readVersions(ctx context.Context, base *gorm.DB, names []string) ([]int64, error) {
 	type row struct {
 		Name    string
 		Version int64

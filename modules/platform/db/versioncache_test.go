@@ -257,3 +257,62 @@ func TestVersionCacheWeighed(t *testing.T) {
 		}
 	})
 }
+
+// TestVersionMemo: in a request with a version memo every kept value
+// reads the versions once; a write in the request (through GORM, raw SQL
+// included) makes the next read go to the database again, and sees the
+// write; without a memo every read goes to the database.
+func TestVersionMemo(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		g := d.Gorm
+		teams := teamFixture(t, g)
+		reads := 0
+		count := func(tx *gorm.DB) {
+			if strings.Contains(tx.Statement.SQL.String(), "cache_versions") {
+				reads++
+			}
+		}
+		cb := g.Callback()
+		if err := cb.Row().After("gorm:row").Register("test:versions", count); err != nil {
+			t.Fatal(err)
+		}
+		if err := cb.Query().After("gorm:query").Register("test:versions", count); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cb.Row().Remove("test:versions"); _ = cb.Query().Remove("test:versions") })
+		c := db.NewVersionCache[int](db.VersionVisits, 10)
+		loads := 0
+		get := func(ctx context.Context, key string) {
+			t.Helper()
+			if _, err := c.Get(ctx, g, key, func(context.Context) (int, error) { loads++; return loads, nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx := db.WithVersionMemo(context.Background())
+		for _, k := range []string{"a", "b", "c", "a"} {
+			get(ctx, k)
+		}
+		if v, err := db.DataVersions(ctx, g, []string{db.VersionOrg, db.VersionVisits}); err != nil || len(v) != 2 {
+			t.Fatal(v, err)
+		}
+		if reads != 1 || loads != 3 {
+			t.Fatalf("four kept values and a version read in one request: %d version reads, %d loads; want 1 and 3", reads, loads)
+		}
+		// A write in the request: the versions are read again.
+		if err := g.WithContext(ctx).Exec("UPDATE teams SET name = '一组（改）' WHERE id = ?", teams[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		get(ctx, "a")
+		if reads != 2 || loads != 4 {
+			t.Fatalf("after a write in the request: %d version reads, %d loads; want 2 and 4", reads, loads)
+		}
+		// Without a memo: a read per value.
+		reads = 0
+		for _, k := range []string{"a", "b"} {
+			get(context.Background(), k)
+		}
+		if reads != 2 {
+			t.Fatalf("two values without a memo: %d version reads, want 2", reads)
+		}
+	})
+}
