@@ -22,3 +22,16 @@ func customerCountKey(scope authz.ListScope, f CustomerFilter) string {
 	return fmt.Sprintf("%s|q=%q|grade=%q|industry=%q|status=%q|owner=%d|team=%d|region=%q|score=%d|deleted=%t|group=%d|tree=%t|notunder=%d",
 		scope.Key(), f.Q, f.Grade, f.Industry, f.Status, f.OwnerID, f.TeamID, f.Region, f.MinScore, f.Deleted, f.Group, f.Tree, f.NotUnder)
 }
+
+// customerRowsKey is the cache key of the page f selects within scope:
+// the count's key and the order and page ("" when the count's is). The
+// rows are customers alone, so they are kept under the customers version
+// like the count: the list opened again and again reads one page once
+// per customer write.
+func customerRowsKey(scope authz.ListScope, f CustomerFilter) string {
+	k := customerCountKey(scope, f)
+	if k == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s|sort=%s|desc=%t|limit=%d|offset=%d", k, f.Sort, f.Desc, f.Limit, f.Offset)
+}

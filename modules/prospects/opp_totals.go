@@ -30,6 +30,8 @@ type oppTotalsCache struct {
 	stages    *db.VersionCache[map[string]OppTotals]
 	customers *db.VersionCache[int64]
 	cards     *db.VersionCache[[]OpportunityRow]
+	// customerRows are the customer list's pages (ListCustomers).
+	customerRows *db.VersionCache[[]Customer]
 }
 
 func newOppTotalsCache() *oppTotalsCache {
@@ -38,7 +40,21 @@ func newOppTotalsCache() *oppTotalsCache {
 		stages:    db.NewVersionCache[map[string]OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
 		customers: db.NewVersionCache[int64](db.VersionCustomers, oppTotalsCacheSize),
 		cards:     newBoardCardsCache(),
+		customerRows: db.NewVersionCache[[]Customer](db.VersionCustomers, oppTotalsCacheSize).
+			Weighed(func(c []Customer) int { return len(c) + 1 }, customerRowsCacheRows),
 	}
+}
+
+// customerRowsCacheRows bounds the customer rows kept in all (a row with
+// its search text is about a kilobyte: ~20 MB).
+const customerRowsCacheRows = 20_000
+
+// customerRowsCache is nil (every page live) for a Store without caches.
+func (c *oppTotalsCache) customerRowsCache() *db.VersionCache[[]Customer] {
+	if c == nil {
+		return nil
+	}
+	return c.customerRows
 }
 
 // boardCardsCache is nil (every column live) for a Store without caches.

@@ -216,17 +216,24 @@ func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f Cust
 	if err != nil {
 		return nil, 0, err
 	}
-	var out []Customer
-	q := s.pageQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset)
-	if len(f.After) > 0 {
-		keys, _ := customerKeys(f)
-		cond, args := db.After(keys, f.After)
-		q = q.Where(cond, args...)
+	out, err := s.totals.customerRowsCache().Get(ctx, s.db, customerRowsKey(scope, f), func(ctx context.Context) ([]Customer, error) {
+		var out []Customer
+		q := s.pageQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset)
+		if len(f.After) > 0 {
+			keys, _ := customerKeys(f)
+			cond, args := db.After(keys, f.After)
+			q = q.Where(cond, args...)
+		}
+		if err := q.Find(&out).Error; err != nil {
+			return nil, fmt.Errorf("list customers: %w", err)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
-	if err := q.Find(&out).Error; err != nil {
-		return nil, 0, fmt.Errorf("list customers: %w", err)
-	}
-	return out, total, nil
+	// The caller's own copy: what it changes does not reach the next one.
+	return slices.Clone(out), total, nil
 }
 
 // pageQuery is customerQuery for one page of the list. On PostgreSQL a
