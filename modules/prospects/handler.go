@@ -134,7 +134,7 @@ func (h *handler) listLookups(c *fiber.Ctx, v *customersView) error {
 		return err
 	}
 	if h.svc.ListsTeams(me) {
-		if v.Teams, err = h.svc.org.Teams(ctx, me.BranchID, false); err != nil {
+		if v.Teams, err = h.svc.Teams(ctx, me.BranchID, false); err != nil {
 			return err
 		}
 	}

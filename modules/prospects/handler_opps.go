@@ -103,7 +103,7 @@ func (h *handler) scopeOptions(c *fiber.Ctx, teamID uint) ([]teamOption, []org.U
 	me := web.MustSubject(c)
 	var teams []teamOption
 	if h.svc.ListsTeams(me) {
-		list, err := h.svc.org.Teams(ctx, me.BranchID, true)
+		list, err := h.svc.Teams(ctx, me.BranchID, true)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -44,6 +44,7 @@ type Service struct {
 	timeline *Timeline
 	now      func() time.Time
 	regions  regionCache
+	lists    orgLists
 	// limiter counts duplicate checks per user in the database.
 	limiter *ratelimit.Limiter
 	// checkRule bounds a user's duplicate checks from the customer form;
@@ -119,7 +120,7 @@ func (s *Service) Regions(ctx context.Context, actor authz.Subject) ([]string, e
 func NewService(store *Store, people People, enf *authz.Enforcer, tl *Timeline) *Service {
 	s := &Service{store: store, org: people, enf: enf, timeline: tl, now: func() time.Time { return time.Now().UTC() },
 		limiter: ratelimit.New(store.DB()), checkRule: defaultCheckRule, importRule: defaultImportRule,
-		gate: tabular.NewGate(DefaultImportSlots)}
+		gate: tabular.NewGate(DefaultImportSlots), lists: newOrgLists()}
 	tl.Register(s.timelineEntries)
 	return s
 }
@@ -245,13 +246,13 @@ func (s *Service) assignsBranch(actor authz.Subject) bool {
 	return s.enf.CanRoute(actor, "customer", "assign_branch")
 }
 
-// Assignable lists the people actor may make owner of a new customer, by
-// the reach of their customer create policy: own (an account manager)
-// only themselves; team (a chief rep) the team; branch (a director) the
-// branch.
-func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.User, error) {
+// assignable lists the people actor may make owner of a new customer, by
+// level, the reach of their customer create policy: own (an account
+// manager) only themselves; team (a chief rep) the team; branch (a
+// director) the branch (Assignable keeps the answer).
+func (s *Service) assignable(ctx context.Context, actor authz.Subject, level string) ([]org.User, error) {
 	var candidates []org.User
-	switch s.enf.Level(actor, "customer", "create") {
+	switch level {
 	case authz.ScopeOwn:
 		u, err := s.org.UserByID(ctx, actor.ID)
 		if err != nil {
@@ -268,7 +269,7 @@ func (s *Service) Assignable(ctx context.Context, actor authz.Subject) ([]org.Us
 		}
 		candidates = us
 	case authz.ScopeBranch:
-		teams, err := s.org.Teams(ctx, actor.BranchID, true)
+		teams, err := s.Teams(ctx, actor.BranchID, true)
 		if err != nil {
 			return nil, err
 		}
