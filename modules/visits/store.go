@@ -11,6 +11,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
 )
 
@@ -256,8 +257,8 @@ type PlanRow struct {
 }
 
 func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilter) *gorm.DB {
-	q := scope.Apply(db.Conn(ctx, s.db).Model(&Plan{}).
-		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), customerCols)
+	q := prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Plan{}).
+		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), customerCols), scope)
 	if f.Mine != 0 {
 		// The visits one joins are looked up first (resolveMine): "owner_id
 		// = ? OR id IN (SELECT … participants)" cannot use an index, so
@@ -304,8 +305,8 @@ func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilt
 			// of their own, which the planner joins first (SQLite has no
 			// such estimate to correct, and wants LIMIT before OFFSET);
 			// the scope on the outer query stays as it is.
-			customers := scope.Apply(db.Conn(ctx, s.db).Table("customers").Select("customers.id").
-				Where("customers.deleted_at IS NULL"), customerCols)
+			customers := prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Table("customers").Select("customers.id").
+				Where("customers.deleted_at IS NULL"), customerCols), scope)
 			fence := ""
 			if s.db.Dialector.Name() == db.Postgres {
 				fence = " OFFSET 0"
