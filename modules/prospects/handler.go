@@ -96,7 +96,8 @@ func (h *handler) customers(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	v := &customersView{Customers: list, Pager: p, Filter: f, Query: listQuery(c), ShowOwner: h.showOwner(me), Group: group, Tree: tree}
+	v := &customersView{Customers: list, Pager: p, Filter: f, Query: listQuery(c), ShowOwner: h.showOwner(me), Group: group, Tree: tree,
+		Loc: h.srv.Location()}
 	if err := h.listLookups(c, v); err != nil {
 		return err
 	}

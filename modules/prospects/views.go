@@ -79,6 +79,56 @@ type customersView struct {
 	// Tree places members under their group (?view=tree).
 	Tree                         *listTree
 	TreeURL, FlatURL, NoGroupURL string
+	// Loc is the zone times are shown in (the layout's datetime).
+	Loc *time.Location
+}
+
+// RowsHTML is the list's table rows, written here rather than by the
+// template (reflective lookups and two translations through printf per
+// row). The markup is the template's; every text is escaped, each
+// industry and status translated once.
+func (v *customersView) RowsHTML() template.HTML {
+	esc := template.HTMLEscapeString
+	labels := web.NewLabels(v.L)
+	tree := v.Tree != nil && v.Tree.On
+	var b strings.Builder
+	b.Grow(len(v.Customers) * 600)
+	for i := range v.Customers {
+		c := &v.Customers[i]
+		id := strconv.FormatUint(uint64(c.ID), 10)
+		b.WriteString("\n  <tr>\n    <td class=\"wrap\"")
+		depth := 0
+		if tree {
+			depth = v.Tree.Depth[c.ID]
+		}
+		if depth != 0 {
+			b.WriteString(` data-depth="` + strconv.Itoa(depth) + `">` + `<span class="tree-mark" aria-hidden="true">└</span> `)
+		} else {
+			b.WriteString(">")
+		}
+		b.WriteString(`<a href="/customers/` + id + `">` + esc(c.Name) + `</a><br><span class="muted small">` + esc(c.CreditCode) + "</span>")
+		if tree {
+			if more := v.Tree.More[c.ID]; more != 0 {
+				b.WriteString(`<br><a class="small" href="/customers?all=1&amp;view=tree&amp;group=` + id + `">` +
+					esc(v.L.T("hierarchy.more", "Count", more)) + "</a>")
+			}
+		}
+		b.WriteString("</td>\n    ")
+		b.WriteString(`<td><span class="badge grade-` + esc(c.Grade) + `">` + esc(c.Grade) + "</span>")
+		if c.LacksChief() {
+			b.WriteString(` <span class="badge badge-warn">` + labels.Get("customers.no_chief") + "</span>")
+		}
+		b.WriteString("</td>\n    <td>" + labels.Get("industry."+c.Industry) + "</td>\n    <td>" + labels.Get("status."+c.Status) + "</td>\n    ")
+		if v.ShowOwner {
+			b.WriteString(`<td class="owner">` + esc(v.Users[c.OwnerID].Name) + "</td>")
+		}
+		b.WriteString("\n    <td class=\"num\">" + strconv.Itoa(c.QualScore) + "</td>\n    <td class=\"num\">" + c.AnnualSpendFen.String() + "</td>\n    <td>")
+		if !c.UpdatedAt.IsZero() {
+			b.WriteString(c.UpdatedAt.In(v.Loc).Format("2006-01-02 15:04"))
+		}
+		b.WriteString("</td>\n  </tr>\n  ")
+	}
+	return template.HTML(b.String()) //nolint:gosec // every text above is escaped
 }
 
 // customerFormView is the new / edit customer form (prospects/customer_form).
@@ -195,9 +245,37 @@ type opportunitiesView struct {
 	Users       map[uint]org.User
 }
 
-// boardCards is what a board card (prospects/board_card, given the page
-// as "P") reads besides the page: owners' names, the filter to keep
-// after a move, the move choices and the card just moved.
+// RowsHTML is the list's table rows, written here rather than by the
+// template: a row read ~11 fields through the embedded Opportunity, each a
+// reflective lookup (html/template spent ~60 µs a row). The markup is
+// the template's; every text is escaped, each stage translated once.
+func (v *opportunitiesView) RowsHTML() template.HTML {
+	esc := template.HTMLEscapeString
+	labels := web.NewLabels(v.L)
+	var b strings.Builder
+	b.Grow(len(v.Rows) * 400)
+	for i := range v.Rows {
+		r := &v.Rows[i]
+		b.WriteString("<tr>\n    <td class=\"wrap\"><a href=\"/opportunities/" + strconv.FormatUint(uint64(r.ID), 10) + `">` + esc(r.Title) + "</a></td>\n    ")
+		b.WriteString(`<td class="wrap"><a href="/customers/` + strconv.FormatUint(uint64(r.CustomerID), 10) + `">` + esc(r.CustomerName) + "</a></td>\n    ")
+		b.WriteString(`<td><span class="badge stage-` + esc(r.Stage) + `">` + labels.Get("stage."+r.Stage) + "</span></td>\n    ")
+		b.WriteString(`<td class="num">` + r.MonthlyFen.String() + `</td><td class="num">` + r.OneTimeFen.String() + `</td><td class="num">` +
+			strconv.Itoa(r.Probability) + "%</td><td>")
+		if r.ExpectedClose != nil && !r.ExpectedClose.IsZero() {
+			b.WriteString(r.ExpectedClose.Format("2006-01-02"))
+		}
+		b.WriteString("</td>\n    ")
+		if v.ShowOwner {
+			b.WriteString(`<td class="owner">` + esc(v.Users[r.OwnerID].Name) + "</td>")
+		}
+		b.WriteString("\n  </tr>")
+	}
+	return template.HTML(b.String()) //nolint:gosec // every text above is escaped
+}
+
+// boardCards is what a board card (cardPage.Card) reads besides the
+// page: owners' names, the filter to keep after a move, the move choices
+// and the card just moved.
 type boardCards struct {
 	Users                   map[uint]org.User
 	Query                   template.URL

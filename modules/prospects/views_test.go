@@ -72,7 +72,7 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 	pager := func(total int64) *web.Pager { return &web.Pager{Page: 1, Size: 20, Total: total} }
 	customers := func(full bool) web.Example {
 		return func() any {
-			v := &customersView{Page: web.ExamplePage(b), Pager: pager(0), Tree: &listTree{}, TreeURL: "/customers?view=tree", FlatURL: "/customers?all=1",
+			v := &customersView{Page: web.ExamplePage(b), Pager: pager(0), Tree: &listTree{}, Loc: time.UTC, TreeURL: "/customers?view=tree", FlatURL: "/customers?all=1",
 				NoGroupURL: "/customers?all=1"}
 			if full {
 				member := *exampleCustomer(false)
@@ -411,4 +411,68 @@ func TestBoardCardEscapes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestListRowsEscape: the customer and opportunity rows written in Go
+// (RowsHTML) escape every text from the database, show the tree's depth
+// and "more" link, the owner when the page shows owners, and the labels
+// in the page's language.
+func TestListRowsEscape(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 30, 1, 30, 0, 0, time.UTC)
+	users := map[uint]org.User{3: {ID: 3, Name: `O'Neil & <i>Co</i>`}}
+	for _, lang := range []string{i18n.ZH, i18n.EN} {
+		l := b.For(lang)
+		cu := Customer{ID: 7, Name: `<script>x</script>`, CreditCode: `9123"<`, Grade: "A", Industry: "gov", Status: "prospect", OwnerID: 3,
+			QualScore: 80, AnnualSpendFen: 3600050, UpdatedAt: at}
+		cv := &customersView{Page: web.ExamplePage(b), Customers: []Customer{cu}, Users: users, ShowOwner: true, Loc: shanghaiZone(t),
+			Tree: &listTree{On: true, Depth: map[uint]int{7: 2}, More: map[uint]int{7: 4}}}
+		cv.L = l
+		got := string(cv.RowsHTML())
+		for _, want := range []string{
+			`<td class="wrap" data-depth="2"><span class="tree-mark" aria-hidden="true">└</span> <a href="/customers/7">&lt;script&gt;x&lt;/script&gt;</a>`,
+			`<span class="muted small">9123&#34;&lt;</span>`,
+			`<a class="small" href="/customers?all=1&amp;view=tree&amp;group=7">` + template.HTMLEscapeString(l.T("hierarchy.more", "Count", 4)) + `</a>`,
+			`<span class="badge badge-warn">` + template.HTMLEscapeString(l.T("customers.no_chief")) + `</span>`,
+			"<td>" + template.HTMLEscapeString(l.T("industry.gov")) + "</td>", "<td>" + template.HTMLEscapeString(l.T("status.prospect")) + "</td>",
+			`<td class="owner">O&#39;Neil &amp; &lt;i&gt;Co&lt;/i&gt;</td>`, `<td class="num">36,000.50</td>`, `<td>2026-11-30 09:30</td>`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s customer row: no %q in\n%s", lang, want, got)
+			}
+		}
+		row := OpportunityRow{CustomerName: `<b>客户</b>`}
+		row.ID, row.CustomerID, row.Title, row.Stage, row.MonthlyFen, row.OneTimeFen, row.Probability, row.OwnerID, row.ExpectedClose =
+			5, 7, `专线 "扩容" & <i>`, StageProposal, 880000, 0, 60, 3, &at
+		ov := &opportunitiesView{Page: web.ExamplePage(b), Rows: []OpportunityRow{row}, Users: users}
+		ov.L, ov.ShowOwner = l, true
+		got = string(ov.RowsHTML())
+		for _, want := range []string{
+			`<a href="/opportunities/5">专线 &#34;扩容&#34; &amp; &lt;i&gt;</a>`, `<a href="/customers/7">&lt;b&gt;客户&lt;/b&gt;</a>`,
+			`<span class="badge stage-proposal">` + template.HTMLEscapeString(l.T("stage.proposal")) + `</span>`,
+			`<td class="num">8,800.00</td><td class="num">0.00</td><td class="num">60%</td><td>2026-11-30</td>`,
+			`<td class="owner">O&#39;Neil &amp; &lt;i&gt;Co&lt;/i&gt;</td>`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s opportunity row: no %q in\n%s", lang, want, got)
+			}
+		}
+		for _, raw := range []string{"<script>", "<b>", "<i>"} {
+			if strings.Contains(got, raw) {
+				t.Errorf("%s: unescaped %s in\n%s", lang, raw, got)
+			}
+		}
+	}
+}
+
+func shanghaiZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

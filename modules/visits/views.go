@@ -88,14 +88,10 @@ func (v *listView) Scoped() bool { return v.View == ViewScope }
 // escaped here.
 func (v *listView) OverdueItems() template.HTML {
 	var b strings.Builder
-	kinds := map[string]string{}
+	labels := web.NewLabels(v.L)
 	for i := range v.Overdue {
 		r := &v.Overdue[i]
-		kind, ok := kinds[r.Kind]
-		if !ok {
-			kind = template.HTMLEscapeString(v.L.T("visit_kind." + r.Kind))
-			kinds[r.Kind] = kind
-		}
+		kind := labels.Get("visit_kind." + r.Kind)
 		b.WriteString(`<li><a href="/visits/` + strconv.FormatUint(uint64(r.ID), 10) + `">` + r.StartsAt.In(v.Loc).Format("2006-01-02 15:04") +
 			" · " + template.HTMLEscapeString(r.CustomerName) + `</a> <span class="muted">` + kind)
 		if v.Scoped() {
@@ -127,8 +123,8 @@ type calendarView struct {
 	Now       time.Time
 	// By is the grouping of the day counts ("" when the visits are listed).
 	By string
-	// kinds are the visit kinds' labels, escaped, translated once (Body).
-	kinds map[string]string
+	// labels are the visit kinds' labels, translated once (Body).
+	labels *web.Labels
 }
 
 // Body is one day's counts or visits, written here rather than by the
@@ -160,16 +156,12 @@ func (v *calendarView) Body(d day) template.HTML {
 			b.WriteString(" <strong>" + strconv.FormatInt(n.N, 10) + "</strong></a>")
 		}
 	}
+	if v.labels == nil {
+		v.labels = web.NewLabels(v.L)
+	}
 	for i := range d.Visits {
 		r := &d.Visits[i]
-		kind, ok := v.kinds[r.Kind]
-		if !ok {
-			if v.kinds == nil {
-				v.kinds = map[string]string{}
-			}
-			kind = template.HTMLEscapeString(v.L.T("visit_kind." + r.Kind))
-			v.kinds[r.Kind] = kind
-		}
+		kind := v.labels.Get("visit_kind." + r.Kind)
 		b.WriteString(`<a class="cal-visit vs-` + template.HTMLEscapeString(r.Status))
 		if r.Unprepared(v.Now) {
 			b.WriteString(" unprepared")
