@@ -17,10 +17,13 @@ import (
 // Store is the only place in this module that talks to the database.
 type Store struct {
 	db *gorm.DB
+	// directory keeps people as pages show them (Directory); nil in a
+	// transaction's Store, which reads them live.
+	directory *db.VersionCache[User]
 }
 
 // NewStore returns a Store on db.
-func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+func NewStore(db *gorm.DB) *Store { return &Store{db: db, directory: newDirectory()} }
 
 // Tx runs fn in a transaction with a Store bound to it; inside db.WithTx
 // it joins the caller's transaction, so a change spanning modules commits once.

@@ -25,9 +25,10 @@ type handler struct {
 
 func customerURL(id uint) string { return "/customers/" + strconv.FormatUint(uint64(id), 10) }
 
-// people resolves user names for a page in one query.
+// people resolves the people a page names (the org directory, kept under
+// the org version).
 func (h *handler) people(c *fiber.Ctx, ids ...uint) (map[uint]org.User, error) {
-	return h.svc.org.UsersByIDs(c.UserContext(), ids)
+	return h.svc.org.Directory(c.UserContext(), ids)
 }
 
 // --- customer list

@@ -27,6 +27,9 @@ import (
 type People interface {
 	UserByID(ctx context.Context, id uint) (*org.User, error)
 	UsersByIDs(ctx context.Context, ids []uint) (map[uint]org.User, error)
+	// Directory is people as pages show them (names, roles, places),
+	// kept under the org version; not for forms or sign-in.
+	Directory(ctx context.Context, ids []uint) (map[uint]org.User, error)
 	UsersByTeam(ctx context.Context, teamIDs ...uint) ([]org.User, error)
 	ChiefReps(ctx context.Context, branchID uint) ([]org.User, error)
 	TeamByID(ctx context.Context, id uint) (*org.Team, error)

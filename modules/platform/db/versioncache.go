@@ -233,6 +233,57 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 	return val, nil
 }
 
+// GetMany is Get for several keys at once (people by id): the values
+// kept at the current versions, and load's for the keys missing, in one
+// call, stored for the next reader. A key load does not answer (an
+// unknown id) is absent from the result and not stored. A nil cache and
+// a context or handle in a transaction load every key. For a cache
+// without Weighed (each value one entry).
+func (c *VersionCache[T]) GetMany(ctx context.Context, base *gorm.DB, keys []string, load func(ctx context.Context, keys []string) (map[string]T, error)) (map[string]T, error) {
+	if c == nil || len(keys) == 0 || inTx(Conn(ctx, base)) {
+		return load(ctx, keys)
+	}
+	ctx = primaryOnly(ctx)
+	v, err := DataVersions(ctx, base, c.names)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]T, len(keys))
+	var missing []string
+	asked := make(map[string]bool, len(keys))
+	c.mu.Lock()
+	current := slices.Equal(c.version, v)
+	for _, k := range keys {
+		if asked[k] {
+			continue
+		}
+		asked[k] = true
+		if val, ok := c.entries[k]; ok && current {
+			out[k] = val
+		} else {
+			missing = append(missing, k)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	loaded, err := load(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !slices.Equal(v, c.version) || len(c.entries)+len(loaded) > c.max {
+		c.version, c.entries, c.weight = v, map[string]T{}, 0
+	}
+	for k, val := range loaded {
+		c.entries[k] = val
+		out[k] = val
+	}
+	return out, nil
+}
+
 // Len is the number of values held (for tests).
 func (c *VersionCache[T]) Len() int {
 	c.mu.Lock()

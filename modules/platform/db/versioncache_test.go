@@ -316,3 +316,47 @@ func TestVersionMemo(t *testing.T) {
 		}
 	})
 }
+
+// TestVersionCacheGetMany: several keys at once — the kept ones served,
+// the missing ones loaded in one call, an unknown one absent and not
+// kept, everything loaded again after a write.
+func TestVersionCacheGetMany(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		g := d.Gorm
+		teams := teamFixture(t, g)
+		c := db.NewVersionCache[string](db.VersionVisits, 10)
+		var calls [][]string
+		suffix := "a"
+		get := func(keys ...string) map[string]string {
+			t.Helper()
+			out, err := c.GetMany(ctx, g, keys, func(_ context.Context, keys []string) (map[string]string, error) {
+				calls = append(calls, keys)
+				m := map[string]string{}
+				for _, k := range keys {
+					if k != "unknown" {
+						m[k] = k + suffix
+					}
+				}
+				return m, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		if got := get("1", "2", "1", "unknown"); fmt.Sprint(got) != "map[1:1a 2:2a]" || fmt.Sprint(calls) != "[[1 2 unknown]]" {
+			t.Fatalf("first look: %v, loads %v", got, calls)
+		}
+		if got := get("2", "3", "unknown"); fmt.Sprint(got) != "map[2:2a 3:3a]" || fmt.Sprint(calls[1:]) != "[[3 unknown]]" {
+			t.Fatalf("second look: %v, loads %v (want only 3 and unknown loaded)", got, calls)
+		}
+		if err := g.Exec("UPDATE teams SET name = '一组（改）' WHERE id = ?", teams[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		suffix = "b"
+		if got := get("1", "2"); fmt.Sprint(got) != "map[1:1b 2:2b]" || fmt.Sprint(calls[2:]) != "[[1 2]]" {
+			t.Fatalf("after a write: %v, loads %v", got, calls)
+		}
+	})
+}
