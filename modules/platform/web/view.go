@@ -143,6 +143,7 @@ func (p Page) asMap() fiber.Map {
 	if p.Me != nil {
 		m["Nav"] = p.Nav
 	}
+	m["TopBar"], m["LangSwitch"] = p.TopBar(), p.LangSwitch()
 	if p.Flash != "" {
 		m["Flash"], m["FlashKind"] = p.Flash, p.FlashKind
 	}
