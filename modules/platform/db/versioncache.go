@@ -10,8 +10,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// Names of the data versions in cache_versions (migrations 00026, 00029
-// and 00031). The database bumps a name in the same transaction as every
+// Names of the data versions in cache_versions (migrations 00026, 00029,
+// 00031 and 00033). The database bumps a name in the same transaction as every
 // write to the tables behind it, by triggers, whoever writes: see
 // TableVersions and the migrations for which writes bump which name.
 const (
@@ -26,6 +26,9 @@ const (
 	VersionAftersale     = "aftersale"
 	VersionRetention     = "retention"
 	VersionTargets       = "targets"
+	// VersionNotifications is bumped by any write to notifications (the
+	// bell's count, notify.Service.Unread).
+	VersionNotifications = "notifications"
 )
 
 // TableVersions is, for every table with version triggers, the names its
@@ -60,6 +63,7 @@ var TableVersions = map[string][]string{
 	"retention_alerts":   {VersionRetention},
 	"monthly_targets":    {VersionTargets},
 	"monthly_reviews":    {VersionTargets},
+	"notifications":      {VersionNotifications},
 }
 
 // DataVersions reads the current versions of names in one statement, in

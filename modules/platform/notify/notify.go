@@ -17,6 +17,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,14 +81,20 @@ func (n Notification) ArgList() []any {
 type Service struct {
 	db  *gorm.DB
 	now func() time.Time
+	// unread keeps each user's bell count under the notifications
+	// version (migration 00033).
+	unread *db.VersionCache[int64]
 }
+
+// unreadCacheSize bounds the bell counts kept: a province has ~700 people.
+const unreadCacheSize = 5000
 
 // New returns the service on g; now is the clock (nil: time.Now).
 func New(g *gorm.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: g, now: now}
+	return &Service{db: g, now: now, unread: db.NewVersionCache[int64](db.VersionNotifications, unreadCacheSize)}
 }
 
 // SetClock replaces the clock (tests).
@@ -139,11 +146,16 @@ func (s *Service) Send(ctx context.Context, notices ...Notice) error {
 	return nil
 }
 
-// Unread counts the user's unread notifications (the bell).
+// Unread counts the user's unread notifications (the bell, on every
+// page), kept per user until a notification is written, sent or read
+// (the notifications version): with the request's version memo a page
+// no longer counts.
 func (s *Service) Unread(ctx context.Context, userID uint) (int64, error) {
-	var n int64
-	err := db.Conn(ctx, s.db).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).Count(&n).Error
-	return n, err
+	return s.unread.Get(ctx, s.db, strconv.FormatUint(uint64(userID), 10), func(ctx context.Context) (int64, error) {
+		var n int64
+		err := db.Conn(ctx, s.db).Model(&Notification{}).Where("user_id = ? AND read_at IS NULL", userID).Count(&n).Error
+		return n, err
+	})
 }
 
 // Filter selects a page of a user's inbox.
