@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -33,13 +32,7 @@ func boardCardsKey(scope authz.ListScope, f OpportunityFilter, stage string, lim
 		}
 		fmt.Fprintf(&b, "|since=%d", f.ClosedSince.Unix())
 	}
-	for _, t := range []*time.Time{f.CloseFrom, f.CloseBefore} {
-		if t == nil {
-			b.WriteString("|-")
-		} else {
-			fmt.Fprintf(&b, "|%d", t.UnixNano())
-		}
-	}
+	writeCloseBounds(&b, f)
 	return b.String()
 }
 
@@ -73,13 +66,7 @@ func opportunityRowsKey(scope authz.ListScope, f OpportunityFilter) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "list|%s|stages=%s|q=%q|owner=%d|team=%d|grade=%q|industry=%q|score=%d|sort=%s|desc=%t|limit=%d|offset=%d",
 		scope.Key(), strings.Join(f.Stages, ","), f.Q, f.OwnerID, f.TeamID, f.Grade, f.Industry, f.MinScore, f.Sort, f.Desc, f.Limit, f.Offset)
-	for _, t := range []*time.Time{f.CloseFrom, f.CloseBefore} {
-		if t == nil {
-			b.WriteString("|-")
-		} else {
-			fmt.Fprintf(&b, "|%d", t.UnixNano())
-		}
-	}
+	writeCloseBounds(&b, f)
 	return b.String()
 }
 

@@ -102,14 +102,20 @@ func oppTotalsKey(scope authz.ListScope, f OpportunityFilter) string {
 	var b strings.Builder
 	b.WriteString(scope.Key())
 	fmt.Fprintf(&b, "|stages=%s|owner=%d|team=%d", strings.Join(f.Stages, ","), f.OwnerID, f.TeamID)
+	writeCloseBounds(&b, f)
+	return b.String()
+}
+
+// writeCloseBounds adds f's expected-close bounds to a cache key ("-"
+// for an open end).
+func writeCloseBounds(b *strings.Builder, f OpportunityFilter) {
 	for _, t := range []*time.Time{f.CloseFrom, f.CloseBefore} {
 		if t == nil {
 			b.WriteString("|-")
 		} else {
-			fmt.Fprintf(&b, "|%d", t.UnixNano())
+			fmt.Fprintf(b, "|%d", t.UnixNano())
 		}
 	}
-	return b.String()
 }
 
 // stagesWithin is the stages of f (all when empty) that are among of.
