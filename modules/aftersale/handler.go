@@ -29,7 +29,7 @@ func (h *handler) care(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	ctx := c.UserContext()
 	pager := web.NewPager(c)
-	v := &careView{Pager: pager, State: c.Query("state"), Owner: uint(c.QueryInt("owner")), Team: uint(c.QueryInt("team")),
+	v := &careView{Pager: pager, State: c.Query("state"), Owner: web.QueryID(c, "owner"), Team: web.QueryID(c, "team"),
 		Today: h.svc.Today(), ShowOwner: h.svc.ListsOthers(me)}
 	if !slices.Contains([]string{"", "all", CareOverdue, CareDueWeek, CareNever}, v.State) {
 		v.State = ""
@@ -239,7 +239,7 @@ func (h *handler) createRequest(c *fiber.Ctx) error {
 // filterFrom reads a request list's filters; unknown values are dropped.
 func filterFrom(c *fiber.Ctx) RequestFilter {
 	f := RequestFilter{View: c.Query("view"), Status: c.Query("status"), Severity: c.Query("severity"), Kind: c.Query("kind"),
-		Category: c.Query("category"), OwnerID: uint(c.QueryInt("owner")), TeamID: uint(c.QueryInt("team")), Q: strings.TrimSpace(c.Query("q"))}
+		Category: c.Query("category"), OwnerID: web.QueryID(c, "owner"), TeamID: web.QueryID(c, "team"), Q: strings.TrimSpace(c.Query("q"))}
 	if !slices.Contains([]string{"", "mine", "team", "breaching", "breached"}, f.View) {
 		f.View = ""
 	}

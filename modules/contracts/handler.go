@@ -43,7 +43,7 @@ func (h *handler) t(c *fiber.Ctx, id string, args ...any) string {
 func (h *handler) filterFrom(c *fiber.Ctx, pager *web.Pager) (Filter, listForm, map[string]string) {
 	form := listForm{
 		Q: strings.TrimSpace(c.Query("q")), Status: c.Query("status"),
-		OwnerID: uint(c.QueryInt("owner")), TeamID: uint(c.QueryInt("team")), Within: c.QueryInt("within"),
+		OwnerID: web.QueryID(c, "owner"), TeamID: web.QueryID(c, "team"), Within: c.QueryInt("within"),
 		MinYuan: strings.TrimSpace(c.Query("min")), MaxYuan: strings.TrimSpace(c.Query("max")),
 	}
 	f := Filter{Q: form.Q, OwnerID: form.OwnerID, TeamID: form.TeamID, Sort: c.Query("sort"), Desc: c.Query("dir") == "desc"}
@@ -273,7 +273,7 @@ func (h *handler) newForm(c *fiber.Ctx) error {
 	}
 	v := &formView{Customer: cust, Form: Input{CustomerID: cust.ID}}
 	longest := 0
-	if pid := uint(c.QueryInt("proposal")); pid != 0 {
+	if pid := web.QueryID(c, "proposal"); pid != 0 {
 		acc, err := h.svc.Accepted(ctx, me, cust, pid)
 		if f, ok := apperr.AsFields(err); ok {
 			for _, id := range f {

@@ -136,7 +136,7 @@ func (h *handler) analysis(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.renderAnalysis(c, id, analysisPage{sid: uint(c.QueryInt("edit"))})
+	return h.renderAnalysis(c, id, analysisPage{sid: web.QueryID(c, "edit")})
 }
 
 func (h *handler) analysisSave(c *fiber.Ctx) error {
@@ -260,7 +260,7 @@ func (h *handler) customerNeeds(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.renderCustomerNeeds(c, fiber.StatusOK, id, NeedInput{Priority: "medium", ContactID: uint(c.QueryInt("contact"))}, nil)
+	return h.renderCustomerNeeds(c, fiber.StatusOK, id, NeedInput{Priority: "medium", ContactID: web.QueryID(c, "contact")}, nil)
 }
 
 func (h *handler) needCreate(c *fiber.Ctx) error {
@@ -359,7 +359,7 @@ func (h *handler) needStatus(c *fiber.Ctx) error {
 
 func (h *handler) filterFrom(c *fiber.Ctx) NeedFilter {
 	f := NeedFilter{
-		Q: strings.TrimSpace(c.Query("q")), OwnerID: uint(c.QueryInt("owner")), Status: c.Query("status"),
+		Q: strings.TrimSpace(c.Query("q")), OwnerID: web.QueryID(c, "owner"), Status: c.Query("status"),
 		Category: c.Query("category"), Priority: c.Query("priority"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
 	}
 	if !slices.Contains(Statuses, f.Status) {

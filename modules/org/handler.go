@@ -276,7 +276,7 @@ func (h *handler) users(c *fiber.Ctx) error {
 	p := web.NewPager(c)
 	f := UserFilter{
 		Q: strings.TrimSpace(c.Query("q")), Role: c.Query("role"), Status: c.Query("status"),
-		TeamID: uint(c.QueryInt("team")), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
+		TeamID: web.QueryID(c, "team"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
 		Limit: p.Size, Offset: p.Offset(),
 	}
 	if !authz.ValidRole(f.Role) {
@@ -619,7 +619,7 @@ func (h *handler) branchUpdate(c *fiber.Ctx) error {
 
 func (h *handler) auditLog(c *fiber.Ctx) error {
 	p := web.NewPager(c)
-	q := audit.Query{Entity: c.Query("entity"), EntityID: uint(c.QueryInt("entity_id")), Limit: p.Size, Offset: p.Offset()}
+	q := audit.Query{Entity: c.Query("entity"), EntityID: web.QueryID(c, "entity_id"), Limit: p.Size, Offset: p.Offset()}
 	entries, total, err := h.svc.AuditEntries(c.UserContext(), q)
 	if err != nil {
 		return err

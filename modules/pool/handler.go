@@ -90,7 +90,7 @@ func (h *handler) assign(c *fiber.Ctx) error {
 }
 
 func (h *handler) settings(c *fiber.Ctx) error {
-	b := uint(c.QueryInt("branch"))
+	b := web.QueryID(c, "branch")
 	me := web.MustSubject(c)
 	if b == 0 && me.BranchID == 0 {
 		// The admin belongs to no branch: choose one first.

@@ -36,7 +36,7 @@ func proposalPath(id uint) string { return "/proposals/" + strconv.FormatUint(ui
 // listFilter reads the proposal list's filters (search, status, owner,
 // sort) from the request; the export uses the same.
 func listFilter(c *fiber.Ctx) (Filter, string) {
-	f := Filter{Q: strings.TrimSpace(c.Query("q")), OwnerID: uint(max(c.QueryInt("owner"), 0)),
+	f := Filter{Q: strings.TrimSpace(c.Query("q")), OwnerID: web.QueryID(c, "owner"),
 		Sort: c.Query("sort"), Desc: c.Query("dir") == "desc"}
 	if _, ok := Sorts[f.Sort]; !ok {
 		f.Sort, f.Desc = "", false
@@ -287,8 +287,8 @@ func (h *handler) newForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	in := Input{CustomerID: cu.ID, OpportunityID: uint(c.QueryInt("opportunity"))}
-	if n := uint(c.QueryInt("need")); n != 0 {
+	in := Input{CustomerID: cu.ID, OpportunityID: web.QueryID(c, "opportunity")}
+	if n := web.QueryID(c, "need"); n != 0 {
 		in.NeedIDs = []uint{n}
 	}
 	return h.renderBuilder(c, cu, builder{in: in})

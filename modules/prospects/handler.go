@@ -40,9 +40,9 @@ var filterKeys = []string{"q", "grade", "industry", "status", "owner", "team", "
 func (h *handler) filterFrom(c *fiber.Ctx) CustomerFilter {
 	f := CustomerFilter{
 		Q: strings.TrimSpace(c.Query("q")), Grade: c.Query("grade"), Industry: c.Query("industry"),
-		Status: c.Query("status"), OwnerID: uint(c.QueryInt("owner")), TeamID: uint(c.QueryInt("team")),
+		Status: c.Query("status"), OwnerID: web.QueryID(c, "owner"), TeamID: web.QueryID(c, "team"),
 		Region: c.Query("region"), MinScore: c.QueryInt("score"), Sort: c.Query("sort"), Desc: c.Query("dir") == "desc",
-		Group: uint(max(c.QueryInt("group"), 0)),
+		Group: web.QueryID(c, "group"),
 	}
 	if c.Query("mine") == "1" {
 		f.OwnerID = web.MustSubject(c).ID

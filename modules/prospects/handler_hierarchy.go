@@ -132,7 +132,7 @@ func (h *handler) parentPick(c *fiber.Ctx) error {
 	if q != "" {
 		var err error
 		rows, _, err = h.svc.ListCustomers(c.UserContext(), web.MustSubject(c),
-			CustomerFilter{Q: q, Limit: PickLimit, NotUnder: uint(c.QueryInt("for"))})
+			CustomerFilter{Q: q, Limit: PickLimit, NotUnder: web.QueryID(c, "for")})
 		if err != nil {
 			return err
 		}

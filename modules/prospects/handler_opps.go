@@ -247,7 +247,7 @@ func (h *handler) boardMore(c *fiber.Ctx) error {
 	f := h.oppFilterFrom(c)
 	f.Stages = nil
 	stage := c.Query("stage")
-	after, skip := uint(c.QueryInt("after")), uint(c.QueryInt("skip"))
+	after, skip := web.QueryID(c, "after"), web.QueryID(c, "skip")
 	if !slices.Contains(Stages, stage) || after == 0 {
 		return fiber.ErrBadRequest
 	}
@@ -314,7 +314,7 @@ func (h *handler) renderOppForm(c *fiber.Ctx, status int, id uint, cu *Customer,
 }
 
 func (h *handler) opportunityNew(c *fiber.Ctx) error {
-	cid := uint(c.QueryInt("customer"))
+	cid := web.QueryID(c, "customer")
 	if cid == 0 {
 		return PickCustomerPage(h.srv, h.svc, c, "opportunities.new", "/opportunities/new", "/opportunities/new?customer={id}")
 	}

@@ -100,7 +100,7 @@ func (h *handler) recordOutcome(c *fiber.Ctx) error {
 }
 
 func filterFrom(c *fiber.Ctx) Filter {
-	f := Filter{Status: c.Query("status"), TeamID: uint(max(c.QueryInt("team"), 0)), Sort: c.Query("sort")}
+	f := Filter{Status: c.Query("status"), TeamID: web.QueryID(c, "team"), Sort: c.Query("sort")}
 	if !slices.Contains(append([]string{"", "all", "overdue"}, Statuses...), f.Status) {
 		f.Status = ""
 	}
@@ -137,7 +137,7 @@ func (h *handler) atRisk(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	ctx := c.UserContext()
 	pager := web.NewPager(c)
-	team := uint(max(c.QueryInt("team"), 0))
+	team := web.QueryID(c, "team")
 	rows, total, err := h.svc.AtRisk(ctx, me, team, pager.Size, pager.Offset())
 	if err != nil {
 		return err
@@ -204,7 +204,7 @@ func (h *handler) exportQueue(c *fiber.Ctx) error {
 func (h *handler) exportAtRisk(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	t := func(id string) string { return h.t(c, id) }
-	team := uint(max(c.QueryInt("team"), 0))
+	team := web.QueryID(c, "team")
 	cols := []sheet.Column{
 		{Header: t("retention.team"), Width: 14}, {Header: t("retention.customer"), Width: 30}, {Header: t("retention.owner"), Width: 10},
 		{Header: t("retention.score"), Width: 6, Kind: sheet.Int}, {Header: t("retention.status"), Width: 10},

@@ -54,13 +54,13 @@ func (h *handler) list(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
 	view := h.viewOf(c, me)
 	p := web.NewPager(c)
-	customerID := uint(c.QueryInt("customer"))
+	customerID := web.QueryID(c, "customer")
 	var statuses []string
 	if st := c.Query("status"); slices.Contains(Statuses, st) {
 		statuses = []string{st}
 	}
 	q := HistoryQuery{CustomerID: customerID, Statuses: statuses, Limit: p.Size, Offset: p.Offset(),
-		TeamID: uint(c.QueryInt("team")), OwnerID: uint(c.QueryInt("owner"))}
+		TeamID: web.QueryID(c, "team"), OwnerID: web.QueryID(c, "owner")}
 	// The calendar's drill-down: one day (a date out of 1900–2100 is
 	// ignored, as in the calendar).
 	if d, err := textnorm.ParseDate(c.Query("day")); err == nil {
@@ -255,7 +255,7 @@ func (h *handler) renderPlanForm(c *fiber.Ctx, status int, id uint, cu *prospect
 
 func (h *handler) newPlan(c *fiber.Ctx) error {
 	me := web.MustSubject(c)
-	cid := uint(c.QueryInt("customer"))
+	cid := web.QueryID(c, "customer")
 	if cid == 0 {
 		return prospects.PickCustomerPage(h.srv, h.svc.prospects, c, "visits.new", "/visits/new", "/visits/new?customer={id}")
 	}

@@ -20,6 +20,18 @@ func ParamID(c *fiber.Ctx, name string) (uint, error) {
 	return uint(n), nil
 }
 
+// QueryID reads an optional id from the query string: 0 when absent,
+// malformed, negative or beyond the largest BIGINT (like ParamID), so a
+// filter such as ?owner=-1 filters on nothing instead of sending
+// 18446744073709551615 to the database (a server error on PostgreSQL).
+func QueryID(c *fiber.Ctx, key string) uint {
+	n, err := strconv.ParseUint(strings.TrimSpace(c.Query(key)), 10, 63)
+	if err != nil {
+		return 0
+	}
+	return uint(n)
+}
+
 // FormUint reads an optional id from a form field (0 when empty, bad or
 // beyond the largest BIGINT, like ParamID).
 func FormUint(c *fiber.Ctx, key string) uint {
