@@ -326,15 +326,8 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 	keys, _ := listKeys(f)
 	q := s.listQuery(ctx, scope, f).
 		Joins("LEFT JOIN users ON users.id = customers.owner_id").
-		Select(rowColumns + ", users.name AS owner_name").
-		Order(db.Order(keys))
-	if len(f.After) > 0 {
-		cond, args := db.After(keys, f.After)
-		q = q.Where(cond, args...)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit).Offset(f.Offset)
-	}
+		Select(rowColumns + ", users.name AS owner_name")
+	q = db.Page(q, keys, f.After, f.Limit, f.Offset)
 	var out []Row
 	if err := q.Scan(&out).Error; err != nil {
 		return nil, 0, fmt.Errorf("list contracts: %w", err)

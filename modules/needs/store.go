@@ -308,15 +308,8 @@ func (s *Store) ListNeeds(ctx context.Context, scope authz.ListScope, f NeedFilt
 		Joins("LEFT JOIN contacts ON contacts.id = needs.contact_id AND contacts.deleted_at IS NULL").
 		Joins("LEFT JOIN opportunities ON opportunities.id = needs.opportunity_id AND opportunities.deleted_at IS NULL").
 		Select("needs.*, customers.name AS customer_name, users.name AS owner_name, " +
-			"COALESCE(contacts.name, '') AS contact_name, COALESCE(opportunities.title, '') AS opportunity_title").
-		Order(db.Order(keys))
-	if len(f.After) > 0 {
-		cond, args := db.After(keys, f.After)
-		q = q.Where(cond, args...)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit).Offset(f.Offset)
-	}
+			"COALESCE(contacts.name, '') AS contact_name, COALESCE(opportunities.title, '') AS opportunity_title")
+	q = db.Page(q, keys, f.After, f.Limit, f.Offset)
 	var out []NeedRow
 	if err := q.Scan(&out).Error; err != nil {
 		return nil, 0, fmt.Errorf("list needs: %w", err)

@@ -262,14 +262,7 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 	rows, err := s.rows.Get(ctx, s.db, rowsKey(scope, f), func(ctx context.Context) ([]Row, error) {
 		keys, _ := listKeys(f)
 		var out []Row
-		q := s.listQuery(ctx, scope, f).Select(rowColumns).Order(db.Order(keys))
-		if len(f.After) > 0 {
-			cond, args := db.After(keys, f.After)
-			q = q.Where(cond, args...)
-		}
-		if f.Limit > 0 {
-			q = q.Limit(f.Limit).Offset(f.Offset)
-		}
+		q := db.Page(s.listQuery(ctx, scope, f).Select(rowColumns), keys, f.After, f.Limit, f.Offset)
 		return out, q.Scan(&out).Error
 	})
 	// The caller's own copy: what it changes does not reach the next one.

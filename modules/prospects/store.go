@@ -625,14 +625,7 @@ func (s *Store) ListOpportunities(ctx context.Context, scope authz.ListScope, f 
 func (s *Store) OpportunityRows(ctx context.Context, scope authz.ListScope, f OpportunityFilter) ([]OpportunityRow, error) {
 	keys, _ := opportunityKeys(f)
 	var out []OpportunityRow
-	q := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns).Order(db.Order(keys))
-	if len(f.After) > 0 {
-		cond, args := db.After(keys, f.After)
-		q = q.Where(cond, args...)
-	}
-	if f.Limit > 0 {
-		q = q.Limit(f.Limit).Offset(f.Offset)
-	}
+	q := db.Page(s.opportunityQuery(ctx, scope, f).Select(opportunityColumns), keys, f.After, f.Limit, f.Offset)
 	if err := q.Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list opportunities: %w", err)
 	}

@@ -382,14 +382,8 @@ func (s *Store) listPlans(ctx context.Context, scope authz.ListScope, f PlanFilt
 		out, err := s.upcomingFirst(ctx, scope, f, limit)
 		return out, total, err
 	}
-	keys := planKeys(f.Desc)
-	q := s.rowQuery(ctx, scope, f)
-	if len(f.After) > 0 {
-		cond, args := db.After(keys, f.After)
-		q = q.Where(cond, args...)
-	}
 	var out []PlanRow
-	if err := q.Order(db.Order(keys)).Limit(limit).Offset(f.Offset).Scan(&out).Error; err != nil {
+	if err := db.Page(s.rowQuery(ctx, scope, f), planKeys(f.Desc), f.After, limit, f.Offset).Scan(&out).Error; err != nil {
 		return nil, 0, fmt.Errorf("list visits: %w", err)
 	}
 	return out, total, nil

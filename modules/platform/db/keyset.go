@@ -210,3 +210,18 @@ func EachBatch[T any](ctx context.Context, g *gorm.DB, query func(*gorm.DB) *gor
 		}
 	})
 }
+
+// Page orders q by keys and keeps one page of it: the rows strictly after
+// the position after (a keyset cursor, when set; After), at most limit
+// from offset (every row when limit is 0). The lists' one way to page.
+func Page(q *gorm.DB, keys []Key, after []any, limit, offset int) *gorm.DB {
+	q = q.Order(Order(keys))
+	if len(after) > 0 {
+		cond, args := After(keys, after)
+		q = q.Where(cond, args...)
+	}
+	if limit > 0 {
+		q = q.Limit(limit).Offset(offset)
+	}
+	return q
+}
