@@ -135,6 +135,7 @@ func New(o Options) (*Server, error) {
 	engine := html.NewFileSystem(http.FS(tfs), ".html")
 	engine.Reload(o.DevDir != "")
 	engine.AddFuncMap(funcMap(o.Location))
+	rv := newViews(engine)
 	s := &Server{
 		Enforcer: o.Enforcer,
 		I18n:     o.I18n,
@@ -143,10 +144,10 @@ func New(o Options) (*Server, error) {
 		opts:     o,
 		reg:      &registry{routes: map[string]Perm{}},
 		assetVer: assetVersion(o.Static),
-		engine:   views{engine},
+		engine:   rv,
 	}
 	cfg := fiber.Config{
-		Views:                 views{engine},
+		Views:                 rv,
 		ViewsLayout:           "",
 		ErrorHandler:          s.handleError,
 		DisableStartupMessage: true,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,6 +41,9 @@ type Page struct {
 	Title string
 	// Unread is the bell's count of unread notifications.
 	Unread int64
+	// Main is the page's own markup, which the layout shows in <main>
+	// (set by the renderer; see views.Render).
+	Main template.HTML
 }
 
 // page returns the embedded Page, so View can fill it in.
@@ -135,7 +139,7 @@ func (s *Server) unreadOnce(c *fiber.Ctx, userID uint) int64 {
 func (p Page) asMap() fiber.Map {
 	m := fiber.Map{
 		"L": p.L, "Lang": p.Lang, "Langs": p.Langs, "Me": p.Me, "CSRF": p.CSRF, "Path": p.Path,
-		"AssetVer": p.AssetVer, "Year": p.Year, "Can": p.Can, "Unread": p.Unread,
+		"AssetVer": p.AssetVer, "Year": p.Year, "Can": p.Can, "Unread": p.Unread, "Main": p.Main,
 	}
 	if p.Title != "" {
 		m["Title"] = p.Title

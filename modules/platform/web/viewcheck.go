@@ -21,11 +21,10 @@ type Example func() any
 // StrictTemplates parses every template of fsys as the server names them
 // (the path without ".html"), with the server's funcs, but strictly: a
 // missing map key is an error (missingkey=error), as a missing struct
-// field always is. {{embed}} renders nothing, so a layout can be executed
-// on its own.
+// field always is. A layout executed on its own shows an empty .Main.
 func StrictTemplates(fsys fs.FS, loc *time.Location) (*template.Template, error) {
 	root := template.New("").Option("missingkey=error").Funcs(funcMap(loc)).
-		Funcs(template.FuncMap{"embed": func() template.HTML { return "" }, "dict": strictDict})
+		Funcs(template.FuncMap{"dict": strictDict})
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
 			return err

@@ -44,7 +44,6 @@ func webViews(b *i18n.Bundle) map[string]map[string][]Example {
 		"layouts": {
 			"layouts/base": {page},
 			"layouts/auth": {page},
-			"layouts/bare": {page},
 		},
 		"partials": {
 			"partials/audit_raw": {func() any {
