@@ -248,3 +248,55 @@ func TestOverdueItemsEscape(t *testing.T) {
 		}
 	}
 }
+
+// The list's rows escape every text, show the owner only in a scoped
+// list, put the "past" divider once, before the first visit before today,
+// and mark an overdue visit and an unprepared one.
+func TestVisitRowsEscape(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC) // 10:00 in Shanghai
+	today := time.Date(2026, 11, 30, 0, 0, 0, 0, shanghai)
+	rows := []PlanRow{
+		{Plan: Plan{ID: 5, CustomerID: 6, Kind: "needs", Status: StatusPlanned, StartsAt: now.Add(48 * time.Hour)}, CustomerName: "甲", CustomerGrade: "A"},
+		{Plan: Plan{ID: 1, CustomerID: 7, Kind: "needs", Status: StatusPlanned, StartsAt: now.Add(12 * time.Hour), Objective: `<b>扩容</b> & "专线"`},
+			CustomerName: `<script>x</script>`, CustomerGrade: `A"`, OwnerName: `A&B`},
+		{Plan: Plan{ID: 2, CustomerID: 8, Kind: "needs", Status: StatusPlanned, StartsAt: now.Add(-72 * time.Hour)}, CustomerName: "乙", CustomerGrade: "B"},
+		{Plan: Plan{ID: 3, CustomerID: 9, Kind: "needs", Status: StatusDone, StartsAt: now.Add(-96 * time.Hour)}, CustomerName: "丙", CustomerGrade: "C"},
+	}
+	for _, view := range []string{ViewScope, ViewMine} {
+		v := &listView{Page: web.ExamplePage(b), View: view, Loc: shanghai, Rows: rows, Now: now, Today: today}
+		got := string(v.RowsHTML())
+		for _, want := range []string{
+			`<a href="/visits/1">2026-11-30 22:00</a>`,
+			"<td>0/6</td>", // two days ahead: not yet a warning
+			`<a href="/customers/7">&lt;script&gt;x&lt;/script&gt;</a> <span class="badge grade-A&#34;">A&#34;</span>`,
+			`<td class="wrap">&lt;b&gt;扩容&lt;/b&gt; &amp; &#34;专线&#34;</td>`,
+			template.HTMLEscapeString(v.L.T("visits.unprepared")),
+			`<span class="badge badge-danger">` + template.HTMLEscapeString(v.L.T("visits.overdue_badge")) + `</span>`,
+			`<span class="badge vs-done">` + template.HTMLEscapeString(v.L.T("visit_status.done")) + `</span>`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: rows lack %s:\n%s", view, want, got)
+			}
+		}
+		if n := strings.Count(got, "list-divider"); n != 1 {
+			t.Errorf("%s: %d dividers, want 1", view, n)
+		}
+		if i, j := strings.Index(got, "list-divider"), strings.Index(got, `/visits/2"`); i < 0 || j < i {
+			t.Errorf("%s: the divider is not before the first past visit", view)
+		}
+		cols := `colspan="6"`
+		if view == ViewScope {
+			cols = `colspan="7"`
+		}
+		if !strings.Contains(got, cols) {
+			t.Errorf("%s: divider lacks %s", view, cols)
+		}
+		if owner := strings.Contains(got, "<td>A&amp;B</td>"); owner != (view == ViewScope) {
+			t.Errorf("%s: owner shown = %v", view, owner)
+		}
+	}
+}
