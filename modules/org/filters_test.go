@@ -68,6 +68,17 @@ func TestFilterChoices(t *testing.T) {
 			if len(teams) != c.teams {
 				t.Errorf("%s is offered %d teams, want %d", c.who.Username, len(teams), c.teams)
 			}
+			// Across branches every branch has its "一组": the admin's
+			// choices name the branch, a director's are his branch's.
+			for _, tm := range teams {
+				want := tm.Name
+				if c.who == f.admin {
+					want = map[uint]string{other.ID: "大庆分公司", f.branch.ID: f.branch.Name}[tm.BranchID] + " · " + tm.Name
+				}
+				if tm.Label != want {
+					t.Errorf("%s is offered team %q, want %q", c.who.Username, tm.Label, want)
+				}
+			}
 		}
 	})
 }

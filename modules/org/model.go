@@ -31,6 +31,10 @@ type Team struct {
 	UpdatedBy *uint
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Label is the name a filter or list shows: with the branch's in
+	// front when the teams were listed across branches (Store.Teams with
+	// no branch), where every branch has a "政企客户一组"; not stored.
+	Label string `gorm:"-" audit:"-" json:"-"`
 }
 
 // User is a person who signs in. Each has exactly one role; account

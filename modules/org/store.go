@@ -381,7 +381,8 @@ func (s *Store) TeamByID(ctx context.Context, id uint) (*Team, error) {
 	return &t, nil
 }
 
-// Teams lists teams, optionally of one branch, by branch and name.
+// Teams lists teams, optionally of one branch, by branch and name, each
+// labelled (Team.Label).
 func (s *Store) Teams(ctx context.Context, branchID uint, activeOnly bool) ([]Team, error) {
 	q := db.Conn(ctx, s.db)
 	if branchID != 0 {
@@ -391,7 +392,26 @@ func (s *Store) Teams(ctx context.Context, branchID uint, activeOnly bool) ([]Te
 		q = q.Where("active = ?", true)
 	}
 	var out []Team
-	return out, q.Order("branch_id, name").Find(&out).Error
+	if err := q.Order("branch_id, name").Find(&out).Error; err != nil {
+		return nil, err
+	}
+	names := map[uint]string{}
+	if branchID == 0 && len(out) > 0 {
+		bs, err := s.Branches(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			names[b.ID] = b.Name
+		}
+	}
+	for i := range out {
+		out[i].Label = out[i].Name
+		if b := names[out[i].BranchID]; b != "" {
+			out[i].Label = b + " · " + out[i].Name
+		}
+	}
+	return out, nil
 }
 
 // TeamNameTaken reports whether the branch has another team called name.

@@ -107,22 +107,8 @@ func (h *handler) scopeOptions(c *fiber.Ctx, teamID uint) ([]teamOption, []org.U
 		if err != nil {
 			return nil, nil, err
 		}
-		branch := map[uint]string{}
-		if h.svc.TeamsAcrossBranches(me) {
-			bs, err := h.svc.org.Branches(ctx)
-			if err != nil {
-				return nil, nil, err
-			}
-			for _, b := range bs {
-				branch[b.ID] = b.Name
-			}
-		}
 		for _, t := range list {
-			label := t.Name
-			if b := branch[t.BranchID]; b != "" {
-				label = b + " · " + t.Name
-			}
-			teams = append(teams, teamOption{ID: t.ID, Label: label})
+			teams = append(teams, teamOption{ID: t.ID, Label: t.Label})
 		}
 	}
 	owners, err := h.svc.FilterOwners(ctx, me, teamID)
