@@ -356,22 +356,22 @@ func (b boardCards) page(l i18n.Localizer, csrf string, showOwner bool) *cardPag
 	var reopen strings.Builder
 	for _, st := range b.OpenStages {
 		stageLabel[st] = l.T("stage." + st)
-		option(&reopen, st, stageLabel[st], false)
+		web.WriteOption(&reopen, st, stageLabel[st], false)
 	}
 	p.ReopenOptions = template.HTML(reopen.String()) //nolint:gosec // built by option, which escapes
 	var lost strings.Builder
-	option(&lost, StageWon, l.T("stage.won"), false)
+	web.WriteOption(&lost, StageWon, l.T("stage.won"), false)
 	lost.WriteString(`<optgroup label="` + template.HTMLEscapeString(l.T("lists.board.lost_group")) + `">`)
 	lostStage := l.T("stage.lost")
 	for _, r := range b.LostReasons {
 		p.LostReason[r] = l.T("lost." + r)
-		option(&lost, "lost:"+r, lostStage+" · "+p.LostReason[r], false)
+		web.WriteOption(&lost, "lost:"+r, lostStage+" · "+p.LostReason[r], false)
 	}
 	lost.WriteString(`</optgroup>`)
 	for _, sel := range b.OpenStages {
 		var m strings.Builder
 		for _, st := range b.OpenStages {
-			option(&m, st, stageLabel[st], st == sel)
+			web.WriteOption(&m, st, stageLabel[st], st == sel)
 		}
 		m.WriteString(lost.String())
 		p.MoveOptions[sel] = template.HTML(m.String()) //nolint:gosec // built by option, which escapes
@@ -478,15 +478,6 @@ func (p *cardPage) scoreLabel(score int) string {
 	s := template.HTMLEscapeString(p.L.T("pipeline.score", "Score", score))
 	p.scores[score] = s
 	return s
-}
-
-// option writes one escaped <option>.
-func option(b *strings.Builder, value, label string, selected bool) {
-	b.WriteString(`<option value="` + template.HTMLEscapeString(value) + `"`)
-	if selected {
-		b.WriteString(` selected`)
-	}
-	b.WriteString(`>` + template.HTMLEscapeString(label) + `</option>`)
 }
 
 // Cards makes the cards of rows, with their owners' names.

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"reflect"
+	"strings"
+)
+
+// Options is a select's <option>s for a list of codes: each one's value
+// is the code, its label the translation of prefix+code (the code itself
+// when prefix is empty), and the option whose code is selected is marked
+// so. A template writes
+//
+//	{{$.Options "industry." .Industries $.Filter.Industry}}
+//
+// instead of ranging over the codes: a range spent ~15 µs an option in
+// html/template (the field lookups through the embedded Page, printf, the
+// translation, the escapers, each through reflection), a filter form's
+// two dozen options a third of a list page's CPU (issue 19). codes is a
+// slice of strings or of a string type; selected a string, a string
+// type or nil (nothing selected). Every text is escaped.
+func (p *Page) Options(prefix string, codes any, selected any) (template.HTML, error) {
+	list := reflect.ValueOf(codes)
+	if list.Kind() != reflect.Slice || list.Type().Elem().Kind() != reflect.String {
+		return "", fmt.Errorf("options: codes are a %T, not a slice of strings", codes)
+	}
+	sel := ""
+	if selected != nil {
+		v := reflect.ValueOf(selected)
+		if v.Kind() != reflect.String {
+			return "", fmt.Errorf("options: selected is a %T, not a string", selected)
+		}
+		sel = v.String()
+	}
+	var b strings.Builder
+	for i := range list.Len() {
+		code := list.Index(i).String()
+		label := code
+		if prefix != "" {
+			label = p.L.T(prefix + code)
+		}
+		WriteOption(&b, code, label, code == sel)
+	}
+	return template.HTML(b.String()), nil //nolint:gosec // WriteOption escapes
+}
+
+// WriteOption writes one <option>, value and label escaped, for the
+// option lists pages write in Go.
+func WriteOption(b *strings.Builder, value, label string, selected bool) {
+	b.WriteString(`<option value="`)
+	b.WriteString(template.HTMLEscapeString(value))
+	b.WriteString(`"`)
+	if selected {
+		b.WriteString(` selected`)
+	}
+	b.WriteString(`>`)
+	b.WriteString(template.HTMLEscapeString(label))
+	b.WriteString(`</option>`)
+}
