@@ -15,7 +15,9 @@ import (
 // and after every kind of write — a visit planned, moved to another day,
 // cancelled, planned by another jike instance, a team renamed, a person
 // moved to another team, the customer handed to another branch — each
-// role reads exactly what SQL counts then.
+// role reads exactly what SQL counts then; after a branch is renamed or
+// a team moves to another branch too (the admin counts per branch). Each
+// of the admin's counts is what its drill-down lists.
 func TestCountByDayExactAfterWrites(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -29,11 +31,14 @@ func TestCountByDayExactAfterWrites(t *testing.T) {
 		for day := first; !day.After(first.AddDate(0, 1, 0)); day = day.AddDate(0, 0, 1) {
 			bounds = append(bounds, day.UTC())
 		}
-		viewers := map[string]string{"zhaomin": ByOwner, "wangjianguo": ByTeam, "admin": ByTeam, "liuzhiqiang": ByTeam}
+		viewers := map[string]string{"zhaomin": ByOwner, "wangjianguo": ByTeam, "admin": ByBranch, "liuzhiqiang": ByTeam}
 		check := func(step string) {
 			t.Helper()
 			for name, by := range viewers {
 				actor := w.users[name]
+				if g := w.svc.CalendarGrouping(actor, ViewScope, "month"); g != by {
+					t.Fatalf("%s's month is counted by %q, want %q", name, g, by)
+				}
 				for _, svc := range []*Service{w.svc, other} {
 					got, err := svc.CountByDay(ctx, actor, ViewScope, bounds, by)
 					if err != nil {
@@ -100,6 +105,32 @@ func TestCountByDayExactAfterWrites(t *testing.T) {
 		check("customer moved to another branch")
 		if n, o := total("wangjianguo"), total("liuzhiqiang"); n >= n1 || o <= o1 {
 			t.Fatalf("customer to another branch: director %d → %d, other director %d → %d", n1, n, o1, o)
+		}
+		if err := d.Gorm.Exec("UPDATE branches SET name = '哈尔滨分公司（新）' WHERE id = ?", w.users["wangjianguo"].BranchID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("branch renamed")
+		if err := d.Gorm.Exec("UPDATE teams SET branch_id = ? WHERE id = ?", other2.BranchID, w.users["sunli"].TeamID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("team moved to another branch")
+
+		counts, err := w.svc.CountByDay(ctx, w.users["admin"], ViewScope, bounds, ByBranch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(counts) == 0 {
+			t.Fatal("the admin's month counts nothing")
+		}
+		for _, c := range counts {
+			day := bounds[c.Day].In(shanghai)
+			rows, n, err := w.svc.HistoryFor(ctx, w.users["admin"], ViewScope, HistoryQuery{Day: &day, BranchID: c.Key, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != c.N || int64(len(rows)) != c.N {
+				t.Errorf("%s's %s count is %d, its drill-down lists %d (total %d)", c.Name, day.Format("2006-01-02"), c.N, len(rows), n)
+			}
 		}
 	})
 }

@@ -60,7 +60,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 		statuses = []string{st}
 	}
 	q := HistoryQuery{CustomerID: customerID, Statuses: statuses, Limit: p.Size, Offset: p.Offset(),
-		TeamID: web.QueryID(c, "team"), OwnerID: web.QueryID(c, "owner")}
+		BranchID: web.QueryID(c, ByBranch), TeamID: web.QueryID(c, ByTeam), OwnerID: web.QueryID(c, ByOwner)}
 	// The calendar's drill-down: one day (a date out of 1900–2100 is
 	// ignored, as in the calendar).
 	if d, err := textnorm.ParseDate(c.Query("day")); err == nil {
@@ -85,7 +85,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	return h.srv.View(c, "visits/list", &listView{
 		Rows: rows, Pager: p, Overdue: overdue, View: view, CanScope: h.canSeeScope(me),
 		Statuses: Statuses, Status: c.Query("status"), Customer: customer, Now: h.svc.Now(), Today: h.svc.Today(), Loc: h.svc.Location(),
-		Day: q.Day, Drilled: q.Day != nil || q.TeamID != 0 || q.OwnerID != 0,
+		Day: q.Day, Drilled: q.Day != nil || q.BranchID != 0 || q.TeamID != 0 || q.OwnerID != 0,
 	})
 }
 
@@ -137,9 +137,9 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 	}
 	by := h.svc.CalendarGrouping(me, view, mode)
 	if by != "" {
-		// A branch's or the province's visits: counts per day per team
-		// (or per person of a team in the month), each a link to that
-		// day's list, not thousands of visits in one page (issue 19).
+		// A branch's or the province's visits: counts per day per team or
+		// branch (or per person of a team in the month), each a link to
+		// that day's list, not thousands of visits in one page (issue 19).
 		counts, err := h.svc.CountByDay(c.UserContext(), me, view, bounds, by)
 		if err != nil {
 			return err

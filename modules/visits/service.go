@@ -666,14 +666,14 @@ func (s *Service) History(ctx context.Context, actor authz.Subject, view string,
 }
 
 // HistoryQuery narrows the visit list: a customer, statuses, and the
-// calendar's drill-down (one day, one team or one owner).
+// calendar's drill-down (one day, one branch, one team or one owner).
 type HistoryQuery struct {
 	CustomerID uint
 	Statuses   []string
 	// Day, when set, is a local midnight: the visits of that day only.
-	Day             *time.Time
-	TeamID, OwnerID uint
-	Limit, Offset   int
+	Day                       *time.Time
+	BranchID, TeamID, OwnerID uint
+	Limit, Offset             int
 }
 
 // HistoryFor is History with the drill-down filters of q; the total is
@@ -681,7 +681,7 @@ type HistoryQuery struct {
 func (s *Service) HistoryFor(ctx context.Context, actor authz.Subject, view string, q HistoryQuery) ([]PlanRow, int64, error) {
 	today := s.Today()
 	f := PlanFilter{CustomerID: q.CustomerID, Statuses: q.Statuses, UpcomingFrom: &today, Limit: q.Limit, Offset: q.Offset,
-		TeamID: q.TeamID, OwnerID: q.OwnerID, keep: true}
+		BranchID: q.BranchID, TeamID: q.TeamID, OwnerID: q.OwnerID, keep: true}
 	if q.Day != nil {
 		from, to := q.Day.UTC(), q.Day.AddDate(0, 0, 1).UTC()
 		f.From, f.To = &from, &to
@@ -752,7 +752,12 @@ func (s *Service) CalendarGrouping(actor authz.Subject, view, mode string) strin
 		return ""
 	}
 	switch s.prospects.Scope(actor, "read").Level() {
-	case authz.ScopeBranch, authz.ScopeAll:
+	case authz.ScopeAll:
+		// Per branch: thirteen lines a day, each a link to the branch's
+		// visits of the day; per team the province's month was 52 lines
+		// a day, four of each name ("政企客户一组" in every branch).
+		return ByBranch
+	case authz.ScopeBranch:
 		return ByTeam
 	case authz.ScopeTeam:
 		if mode == "month" {

@@ -48,7 +48,9 @@ const pageCacheRows = 40_000
 
 // NewStore returns a Store on d.
 func NewStore(d *gorm.DB) *Store {
-	return &Store{db: d, dayCounts: db.NewVersionCache[[]DayCount](db.VersionVisits, dayCountsCacheSize),
+	// The counts name branches, teams and owners, and group by who works
+	// where: the visits and the org versions.
+	return &Store{db: d, dayCounts: db.NewVersionsCache[[]DayCount]([]string{db.VersionVisits, db.VersionOrg}, dayCountsCacheSize),
 		// The rows show the visit, its customer's name and grade and its
 		// owner's name: the visits, customers and org versions.
 		overdue: db.NewVersionsCache[[]PlanRow]([]string{db.VersionVisits, db.VersionCustomers, db.VersionOrg}, dayCountsCacheSize),
@@ -205,8 +207,9 @@ type PlanFilter struct {
 	Limit        int
 	Offset       int
 	// OwnerID keeps the plans of one owner; TeamID those whose owner is
-	// in the team (the calendar's drill-down from a day's count).
-	OwnerID, TeamID uint
+	// in the team; BranchID those whose owner works in the branch (the
+	// calendar's drill-downs from a day's count).
+	OwnerID, TeamID, BranchID uint
 	// NoCount skips the total (ListPlans then returns -1): callers that
 	// show no pager must not pay for counting the scope.
 	NoCount bool
@@ -276,6 +279,10 @@ func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilt
 	}
 	if f.TeamID != 0 {
 		q = q.Where("visit_plans.owner_id IN (SELECT id FROM users WHERE team_id = ?)", f.TeamID)
+	}
+	if f.BranchID != 0 {
+		q = q.Where("visit_plans.owner_id IN (SELECT users.id FROM users LEFT JOIN teams ON teams.id = users.team_id WHERE "+
+			ownerBranch+" = ?)", f.BranchID)
 	}
 	if f.CustomerID != 0 {
 		q = q.Where("visit_plans.customer_id = ?", f.CustomerID)
@@ -358,9 +365,9 @@ func planPageKey(scope authz.ListScope, f PlanFilter) string {
 		}
 		return t.UnixNano()
 	}
-	return fmt.Sprintf("%s|mine=%d|customer=%d|from=%d|to=%d|up=%d|st=%q|desc=%t|limit=%d|offset=%d|owner=%d|team=%d|nocount=%t",
+	return fmt.Sprintf("%s|mine=%d|customer=%d|from=%d|to=%d|up=%d|st=%q|desc=%t|limit=%d|offset=%d|owner=%d|team=%d|branch=%d|nocount=%t",
 		scope.Key(), f.Mine, f.CustomerID, at(f.From), at(f.To), at(f.UpcomingFrom), f.Statuses, f.Desc, f.Limit, f.Offset,
-		f.OwnerID, f.TeamID, f.NoCount)
+		f.OwnerID, f.TeamID, f.BranchID, f.NoCount)
 }
 
 func (s *Store) listPlans(ctx context.Context, scope authz.ListScope, f PlanFilter) ([]PlanRow, int64, error) {
@@ -522,20 +529,26 @@ func (s *Store) OpenTodos(ctx context.Context, scope authz.ListScope, ownerID ui
 	return out, err
 }
 
-// DayCount is how many plans of one group (a team, or one owner) fall on
-// one day of a calendar.
+// DayCount is how many plans of one group (a branch, a team, or one
+// owner) fall on one day of a calendar.
 type DayCount struct {
 	Day  int    `gorm:"column:day_ix"`   // the day's index: bounds[Day] ≤ starts_at < bounds[Day+1]
-	Key  uint   `gorm:"column:grp_key"`  // the team's id (0: an owner in no team) or the owner's id
-	Name string `gorm:"column:grp_name"` // the team's or the owner's name
+	Key  uint   `gorm:"column:grp_key"`  // the branch's or team's id (0: an owner in none) or the owner's id
+	Name string `gorm:"column:grp_name"` // the branch's, team's or owner's name
 	N    int64  `gorm:"column:n"`
 }
 
-// Calendar groupings of CountByDay.
+// Calendar groupings of CountByDay. Each is also the visit list's query
+// parameter of the drill-down from a count (…&team=7).
 const (
-	ByTeam  = "team"
-	ByOwner = "owner"
+	ByBranch = "branch"
+	ByTeam   = "team"
+	ByOwner  = "owner"
 )
+
+// ownerBranch is the branch a visit's owner works in, in SQL over users
+// and their team: a seller's team's branch, or a director's own (no team).
+const ownerBranch = "COALESCE(teams.branch_id, users.branch_id, 0)"
 
 // dayCountsCacheSize bounds the calendar counts cache (scopes × months).
 const dayCountsCacheSize = 1000
@@ -548,22 +561,23 @@ func dayCountsKey(scope authz.ListScope, f PlanFilter, bounds []time.Time, by st
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s|by=%s|customer=%d|owner=%d|team=%d|statuses=%s|", scope.Key(), by, f.CustomerID, f.OwnerID, f.TeamID, strings.Join(f.Statuses, ","))
+	fmt.Fprintf(&b, "%s|by=%s|customer=%d|owner=%d|team=%d|branch=%d|statuses=%s|", scope.Key(), by, f.CustomerID, f.OwnerID, f.TeamID, f.BranchID, strings.Join(f.Statuses, ","))
 	for _, t := range bounds {
 		fmt.Fprintf(&b, "%d,", t.UnixNano())
 	}
 	return b.String()
 }
 
-// CountByDay counts the plans of f per day and per team of their owner
-// (by ByTeam) or per owner (ByOwner), the days given by consecutive
-// bounds in the caller's time zone (so days need no time-zone arithmetic
-// in SQL). One aggregate statement: a director's month is ~30 × 5 rows,
-// not the ~14,000 visits of the branch. The admin's month still counts
-// ~96,000 visits, so the counts are kept per scope, filter and days until
-// the next write to a visit, to a customer's owner, team, branch, chief
-// rep or deletion, or to a user's team or name or a team's name
-// (migration 00026 bumps the visits version in that transaction).
+// CountByDay counts the plans of f per day and per branch or team of
+// their owner (by ByBranch, ByTeam) or per owner (ByOwner), the days
+// given by consecutive bounds in the caller's time zone (so days need no
+// time-zone arithmetic in SQL). One aggregate statement: a director's
+// month is ~30 × 5 rows, not the ~14,000 visits of the branch. The
+// admin's month still counts ~96,000 visits, so the counts are kept per
+// scope, filter and days until the next write to a visit, to a
+// customer's owner, team, branch, chief rep or deletion (migration 00026
+// bumps the visits version in that transaction), or to a user, team or
+// branch (the org version, migration 00031).
 func (s *Store) CountByDay(ctx context.Context, scope authz.ListScope, f PlanFilter, bounds []time.Time, by string) ([]DayCount, error) {
 	if len(bounds) < 2 {
 		return nil, nil
@@ -590,11 +604,16 @@ func (s *Store) countByDay(ctx context.Context, scope authz.ListScope, f PlanFil
 		vars = append(vars, b)
 	}
 	fmt.Fprintf(&day, " ELSE %d END", len(bounds)-2)
-	q := s.planQuery(ctx, scope, f).Joins("LEFT JOIN users AS owners ON owners.id = visit_plans.owner_id")
-	key, name := "visit_plans.owner_id", "COALESCE(owners.name, '')"
-	if by == ByTeam {
-		q = q.Joins("LEFT JOIN teams ON teams.id = owners.team_id")
-		key, name = "COALESCE(owners.team_id, 0)", "COALESCE(teams.name, '')"
+	q := s.planQuery(ctx, scope, f).Joins("LEFT JOIN users ON users.id = visit_plans.owner_id")
+	key, name := "visit_plans.owner_id", "COALESCE(users.name, '')"
+	switch by {
+	case ByTeam:
+		q = q.Joins("LEFT JOIN teams ON teams.id = users.team_id")
+		key, name = "COALESCE(users.team_id, 0)", "COALESCE(teams.name, '')"
+	case ByBranch:
+		q = q.Joins("LEFT JOIN teams ON teams.id = users.team_id").
+			Joins("LEFT JOIN branches ON branches.id = " + ownerBranch)
+		key, name = ownerBranch, "COALESCE(branches.name, '')"
 	}
 	var out []DayCount
 	// Positional GROUP BY: the expressions carry parameters, and "name"

@@ -200,14 +200,14 @@ func (v *calendarView) Body(d day) template.HTML {
 			b.WriteString(template.HTMLEscapeString(v.L.T("perf19.calendar.total", "N", d.Total)))
 			b.WriteString("</p>\n")
 		}
-		noTeam := ""
+		none := ""
 		for _, n := range d.Counts {
 			name := n.Name
 			if name == "" {
-				if noTeam == "" {
-					noTeam = v.L.T("perf19.calendar.no_team")
+				if none == "" {
+					none = v.L.T("perf19.calendar.no_" + v.By)
 				}
-				name = noTeam
+				name = none
 			}
 			b.WriteString(`<a class="cal-count" href="/visits?who=scope&amp;day=` + date + `&amp;` + v.By + `=` + strconv.FormatUint(uint64(n.Key), 10) + `">`)
 			b.WriteString(template.HTMLEscapeString(name))

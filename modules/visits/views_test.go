@@ -223,6 +223,15 @@ func TestCalendarBodyEscapes(t *testing.T) {
 		if strings.Contains(got, "<script>") || strings.Contains(got, "<b>") {
 			t.Errorf("%s: unescaped text in\n%s", lang, got)
 		}
+		// The province's counts are per branch: the link narrows the day
+		// to the branch, and a count of no branch says so.
+		v.By = ByBranch
+		got = string(v.Body(d))
+		for _, want := range []string{`href="/visits?who=scope&amp;day=2026-11-30&amp;branch=7"`, v.L.T("perf19.calendar.no_branch") + ` <strong>1</strong>`} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s, by branch: no %q in\n%s", lang, want, got)
+			}
+		}
 	}
 }
 
