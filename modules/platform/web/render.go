@@ -37,19 +37,21 @@ const (
 // then the layout with the page's markup as .Main (Page.Main, or the
 // "Main" key of a map); nothing shared is written.
 //
-// As many renders run at once as there are processors (slots): more
-// would only share the same cores and hold more half-built pages in
-// memory at once. At 32 connections that kept the boards' p95 about a
-// third lower than letting every request render at once (and gave
-// 30–80 % more pages per second than the engine's single lock); see
-// docs/performance.md § Rendering.
+// At most one render fewer than there are processors runs at once
+// (slots; at least one): a render is pure CPU, and the rest of every
+// request — reading it, the database round trips, writing the answer,
+// the collector — needs a processor too. Letting every request render
+// at once (no slots) gave the worst p95 under 32 connections, a render
+// per processor more pages per second but a worse p95 on the lighter
+// pages, and one fewer (one on two cores) the lowest p95 on nearly every
+// page; see docs/performance.md § Rendering.
 type views struct {
 	*html.Engine
 	slots chan struct{}
 }
 
 func newViews(e *html.Engine) views {
-	return views{Engine: e, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	return views{Engine: e, slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 }
 
 // Render renders name, inside layout when one is given.
