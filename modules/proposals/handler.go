@@ -108,7 +108,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 	v := &listView{Rows: rows, Pager: pager, Totals: totals,
 		Q: f.Q, Status: status, Statuses: Statuses, Owners: owners, OwnerID: f.OwnerID,
 		Filtered: f.Q != "" || status != "" || f.OwnerID != 0, Users: users, ShowOwner: showOwner,
-		Query: listQuery(f, status)}
+		Query: listQuery(f, status), Loc: h.opts.Location}
 	v.Title = h.srv.I18n.T(web.Lang(c), "proposals.title")
 	return h.srv.View(c, "proposals/list", v)
 }
@@ -127,7 +127,7 @@ func (h *handler) customerProposals(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &customerView{C: cu, Rows: rows, CanWrite: h.svc.prospects.Can(me, "write", cu)}
+	v := &customerView{C: cu, Rows: rows, CanWrite: h.svc.prospects.Can(me, "write", cu), Loc: h.opts.Location}
 	v.Title = cu.Name
 	return h.srv.View(c, "proposals/customer", v)
 }

@@ -1,6 +1,7 @@
 package proposals
 
 import (
+	"html/template"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ func proposalsViews(b *i18n.Bundle) map[string][]web.Example {
 	}
 	list := func(filtered bool) web.Example {
 		return func() any {
-			v := &listView{Page: web.ExamplePage(b), Pager: &web.Pager{Page: 1, Size: 20}, Statuses: Statuses}
+			v := &listView{Page: web.ExamplePage(b), Pager: &web.Pager{Page: 1, Size: 20}, Statuses: Statuses, Loc: time.UTC}
 			if filtered {
 				v.Rows, v.Pager.Total = rows(), 2
 				v.Totals = Totals{Count: 2, MonthlyFen: 1760000, OneTimeFen: 100000, TotalFen: 21220000}
@@ -92,7 +93,7 @@ func proposalsViews(b *i18n.Bundle) map[string][]web.Example {
 	}
 	customer := func(withRows bool) web.Example {
 		return func() any {
-			v := &customerView{Page: web.ExamplePage(b), C: cu, CanWrite: withRows}
+			v := &customerView{Page: web.ExamplePage(b), C: cu, CanWrite: withRows, Loc: time.UTC}
 			if withRows {
 				v.Rows = rows()
 			}
@@ -113,10 +114,10 @@ func proposalsViews(b *i18n.Bundle) map[string][]web.Example {
 		// rows is a partial: the list's dict (sortable, with customer and
 		// owner columns) and the customer page's (neither).
 		"proposals/rows": {func() any {
-			return map[string]any{"Rows": rows(), "L": b.For(i18n.ZH), "Customer": true, "Pager": &web.Pager{Page: 1, Size: 20, Total: 2},
-				"Owner": true, "Users": map[uint]org.User{1: {ID: 1, Name: "李伟"}}}
+			return map[string]any{"Body": rowsHTML(b.For(i18n.ZH), time.UTC, rows(), true, true, map[uint]org.User{1: {ID: 1, Name: "李伟"}}),
+				"L": b.For(i18n.ZH), "Customer": true, "Pager": &web.Pager{Page: 1, Size: 20, Total: 2}, "Owner": true}
 		}, func() any {
-			return map[string]any{"Rows": rows(), "L": b.For(i18n.ZH), "Customer": false, "Pager": nil, "Owner": false, "Users": nil}
+			return map[string]any{"Body": rowsHTML(b.For(i18n.ZH), time.UTC, rows(), false, false, nil), "L": b.For(i18n.ZH), "Customer": false, "Pager": nil, "Owner": false}
 		}},
 	}
 }
@@ -147,5 +148,39 @@ func TestProposalPageRejectsTheWrongView(t *testing.T) {
 	wrong := proposalsViews(b)["proposals/builder"][0]()
 	if err := web.RenderExample(set, "proposals/show", wrong); err == nil || !strings.Contains(err.Error(), "builderView") {
 		t.Fatalf("the proposal page rendered the builder's view: %v", err)
+	}
+}
+
+// The proposals table's rows escape every text, show the customer and
+// the account manager only where asked, and translate the status.
+func TestProposalRowsEscape(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Row{CustomerName: `<script>x</script>`}
+	r.ID, r.Number, r.Version, r.Title, r.CustomerID, r.OwnerID, r.Status, r.TotalFen, r.UpdatedAt =
+		3, `P-1"`, 2, `专线 <b>&</b>`, 9, 4, StatusPending, 123456, time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+	users := map[uint]org.User{4: {ID: 4, Name: `O'Neil`}}
+	for _, lang := range []string{i18n.ZH, i18n.EN} {
+		l := b.For(lang)
+		shanghai := time.FixedZone("CST", 8*3600)
+		full := string(rowsHTML(l, shanghai, []Row{r}, true, true, users))
+		for _, want := range []string{
+			`<a href="/proposals/3">P-1&#34;</a> <span class="muted small">v2</span>`,
+			`<a href="/proposals/3">专线 &lt;b&gt;&amp;&lt;/b&gt;</a>`,
+			`<a href="/customers/9">&lt;script&gt;x&lt;/script&gt;</a>`,
+			`<td class="owner">O&#39;Neil</td>`,
+			`<span class="badge badge-warn">` + template.HTMLEscapeString(l.T("proposals.status.pending")) + "</span>",
+			`<td class="num">1,234.56</td>`, "<td>2026-11-30 10:00</td>",
+		} {
+			if !strings.Contains(full, want) {
+				t.Errorf("%s: rows lack %s:\n%s", lang, want, full)
+			}
+		}
+		bare := string(rowsHTML(l, shanghai, []Row{r}, false, false, nil))
+		if strings.Contains(bare, "/customers/9") || strings.Contains(bare, "owner") {
+			t.Errorf("%s: a customer's own list shows the customer or owner:\n%s", lang, bare)
+		}
 	}
 }
