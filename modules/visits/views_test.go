@@ -309,3 +309,36 @@ func TestVisitRowsEscape(t *testing.T) {
 		}
 	}
 }
+
+// The calendar's grid has a section per day, marks the days out of the
+// month and today, names the weekday in the page's language and holds
+// each day's Body.
+func TestCalendarGrid(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := time.Date(2026, 11, 30, 0, 0, 0, 0, shanghai)
+	for _, lang := range []string{i18n.ZH, i18n.EN} {
+		v := &calendarView{View: ViewMine, Loc: shanghai, Now: mon, Days: []day{
+			{Date: mon, InMonth: true, Today: true, Visits: []PlanRow{{Plan: Plan{ID: 5, Status: StatusDone, Kind: "needs", StartsAt: mon.Add(9 * time.Hour)}, CustomerName: "甲&乙"}}},
+			{Date: mon.AddDate(0, 0, 1), InMonth: false},
+		}}
+		v.L = b.For(lang)
+		got := string(v.Grid())
+		for _, want := range []string{
+			`<section class="cal-day today" aria-label="2026-11-30">`,
+			"<h3>" + template.HTMLEscapeString(v.L.T("weekday.1")) + " <span>11-30</span></h3>",
+			`href="/visits/5"`, "甲&amp;乙",
+			`<section class="cal-day out" aria-label="2026-12-01">`,
+			"<h3>" + template.HTMLEscapeString(v.L.T("weekday.2")) + " <span>12-01</span></h3>",
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: grid lacks %s:\n%s", lang, want, got)
+			}
+		}
+		if n := strings.Count(got, "<section "); n != 2 {
+			t.Errorf("%s: %d sections, want 2", lang, n)
+		}
+	}
+}
