@@ -83,6 +83,17 @@ type customersView struct {
 	Loc *time.Location
 }
 
+// OwnerOptions and TeamOptions are the owner and team filters' choices
+// (see oppFilters.OwnerOptions).
+func (v *customersView) OwnerOptions() template.HTML {
+	return web.ChoiceOptions(v.Owners, userID, userName, v.Filter.OwnerID)
+}
+
+// TeamOptions: see OwnerOptions.
+func (v *customersView) TeamOptions() template.HTML {
+	return web.ChoiceOptions(v.Teams, func(t *org.Team) uint { return t.ID }, func(t *org.Team) string { return t.Label }, v.Filter.TeamID)
+}
+
 // RowsHTML is the list's table rows, written here rather than by the
 // template (reflective lookups and two translations through printf per
 // row). The markup is the template's; every text is escaped, each
@@ -231,6 +242,30 @@ type oppFilters struct {
 	FilterQuery template.URL
 	ShowOwner   bool
 }
+
+// OwnerOptions, TeamOptions and MonthOptions are the filters' choices
+// written in Go (web.ChoiceOptions, web.Page.Options): a director's
+// owner select alone is ~50 options.
+func (f *oppFilters) OwnerOptions() template.HTML {
+	return web.ChoiceOptions(f.Owners, userID, userName, f.Filter.OwnerID)
+}
+
+// TeamOptions: see OwnerOptions.
+func (f *oppFilters) TeamOptions() template.HTML {
+	return web.ChoiceOptions(f.Teams, func(t *teamOption) uint { return t.ID }, func(t *teamOption) string { return t.Label }, f.Filter.TeamID)
+}
+
+// MonthOptions: see OwnerOptions; each month's label is "<month> 签约".
+func (f *oppFilters) MonthOptions(l i18n.Localizer) template.HTML {
+	var b strings.Builder
+	for _, m := range f.Months {
+		web.WriteOption(&b, m, l.T("lists.filter.close_in", "Month", m), m == f.Filter.CloseMonth)
+	}
+	return template.HTML(b.String()) //nolint:gosec // WriteOption escapes
+}
+
+func userID(u *org.User) uint     { return u.ID }
+func userName(u *org.User) string { return u.Name }
 
 // opportunitiesView is the opportunity list (prospects/opportunities).
 type opportunitiesView struct {

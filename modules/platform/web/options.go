@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"reflect"
+	"strconv"
 	"strings"
 )
 
@@ -57,4 +58,18 @@ func WriteOption(b *strings.Builder, value, label string, selected bool) {
 	b.WriteString(`>`)
 	b.WriteString(template.HTMLEscapeString(label))
 	b.WriteString(`</option>`)
+}
+
+// ChoiceOptions is a select's <option>s for records chosen by id (people,
+// teams): the value is the id, the label label(item), the one whose id
+// is selected marked so. For a view's methods (a template cannot call a
+// generic function); see Options for why not a range.
+func ChoiceOptions[T any](items []T, id func(*T) uint, label func(*T) string, selected uint) template.HTML {
+	var b strings.Builder
+	for i := range items {
+		it := &items[i]
+		v := id(it)
+		WriteOption(&b, strconv.FormatUint(uint64(v), 10), label(it), v == selected)
+	}
+	return template.HTML(b.String()) //nolint:gosec // WriteOption escapes
 }

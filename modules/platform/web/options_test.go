@@ -45,3 +45,21 @@ func TestOptions(t *testing.T) {
 		t.Error("a number was taken as the selected code")
 	}
 }
+
+// ChoiceOptions: the id is the value, the label escaped, the selected id
+// marked, and nothing marked for an id not in the list.
+func TestChoiceOptions(t *testing.T) {
+	type person struct {
+		ID   uint
+		Name string
+	}
+	people := []person{{3, `A&B`}, {7, "乙"}}
+	id := func(p *person) uint { return p.ID }
+	name := func(p *person) string { return p.Name }
+	if got, want := string(ChoiceOptions(people, id, name, 7)), `<option value="3">A&amp;B</option><option value="7" selected>乙</option>`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if got := string(ChoiceOptions(people, id, name, 9)); strings.Contains(got, "selected") {
+		t.Errorf("an id not listed marked an option: %s", got)
+	}
+}
