@@ -228,13 +228,6 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 		}, func() any {
 			return &boardMoreView{Page: web.ExamplePage(b), boardCards: cards(0), Col: column(StageVisited, 1)}
 		}},
-		"prospects/board_more_link": {func() any {
-			return map[string]any{"Stage": StageVisited, "After": uint(9), "Shown": 20, "Total": int64(30), "Rest": int64(10), "Skip": uint(5),
-				"Query": template.URL("owner=1"), "L": b.For(i18n.ZH)}
-		}, func() any {
-			return map[string]any{"Stage": StageVisited, "After": uint(9), "Shown": 20, "Total": int64(30), "Rest": int64(10), "Skip": uint(0),
-				"Query": template.URL(""), "L": b.For(i18n.ZH)}
-		}},
 		"prospects/panel_pipeline": {func() any {
 			return web.ExamplePanel(b, map[string]any{"V": pipelinePanel{Heading: "pipeline.panel_team", Open: 4, Monthly: 880000, Weighted: 440000,
 				Stages: []BoardColumn{{Stage: StageVisited, OppTotals: OppTotals{Count: 4}}}}})
@@ -475,4 +468,30 @@ func shanghaiZone(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+// "更多" carries the filter in both links (escaped for the attribute),
+// continues after the last card, skips the card just moved only when
+// there is one, and says how many are left.
+func TestBoardMoreLink(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := b.For(i18n.ZH)
+	bc := boardCards{Query: template.URL("owner=3&q=%E7%A7%91")}
+	got := string(bc.moreLink(l, StageVisited, 9, 15, 40, 25, 5))
+	for _, want := range []string{
+		`href="/opportunities?stage=visited&owner=3&amp;q=%E7%A7%91"`,
+		`hx-get="/pipeline/more?stage=visited&after=9&shown=15&total=40&skip=5&owner=3&amp;q=%E7%A7%91"`,
+		`>` + template.HTMLEscapeString(l.T("lists.board.more", "N", 25)) + `</a>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("link lacks %s:\n%s", want, got)
+		}
+	}
+	plain := string(boardCards{}.moreLink(l, StageVisited, 9, 15, 40, 25, 0))
+	if strings.Contains(plain, "skip=") || strings.Contains(plain, "&owner") || !strings.Contains(plain, `href="/opportunities?stage=visited"`) {
+		t.Errorf("a link without filter or moved card: %s", plain)
+	}
 }
