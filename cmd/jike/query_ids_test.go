@@ -17,7 +17,7 @@ func TestFilterIDsOutOfRange(t *testing.T) {
 	eachDemoDB(t, func(t *testing.T, d *db.DB) {
 		a := newTestApp(t, d)
 		paths := []string{
-			"/visits?who=scope&owner=%s&team=%s&customer=%s", "/customers?owner=%s&team=%s&group=%s", "/opportunities?owner=%s&team=%s&customer=%s",
+			"/visits?who=scope&owner=%s&team=%s&customer=%s", "/visits?who=scope&day=2026-11-30&branch=%s", "/customers?owner=%s&team=%s&group=%s", "/opportunities?owner=%s&team=%s&customer=%s",
 			"/pipeline?owner=%s&team=%s", "/proposals?owner=%s", "/contracts?owner=%s&team=%s", "/aftersale?owner=%s&team=%s",
 			"/care?owner=%s&team=%s", "/needs?owner=%s", "/retention?team=%s", "/users?team=%s", "/audit?entity_id=%s",
 		}

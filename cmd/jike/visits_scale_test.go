@@ -54,6 +54,29 @@ func TestCalendarCountsAtScale(t *testing.T) {
 				}
 			}
 		}
+		// A director drilling into another branch's day sees none of its
+		// visits: the branch narrows the list, the scope still applies.
+		var other uint
+		if err := d.Gorm.Raw("SELECT branch_id FROM users WHERE username = 'liuzhiqiang'").Scan(&other).Error; err != nil || other == 0 {
+			t.Fatalf("the other branch: %d, %v", other, err)
+		}
+		admin, director := loggedIn(t, a, "admin"), loggedIn(t, a, "wangjianguo")
+		month := admin.Get("/visits/calendar?mode=month")
+		checked := 0
+		for _, m := range calCount.FindAllStringSubmatch(month.Body, -1) {
+			if m[2] != "branch" || m[3] != strconv.FormatUint(uint64(other), 10) {
+				continue
+			}
+			checked++
+			res := director.Get("/visits?who=scope&size=100&day=" + m[1] + "&branch=" + m[3])
+			if n := len(listRow.FindAllString(res.Body, -1)); res.Status != 200 || n != 0 {
+				t.Errorf("the director sees %d of the other branch's visits on %s (%d)", n, m[1], res.Status)
+			}
+		}
+		if checked == 0 {
+			t.Error("the admin's month shows no count of the other branch")
+		}
+
 		// One's own calendar: the visits themselves.
 		res := loggedIn(t, a, "liwei").Get("/visits/calendar?mode=month")
 		if res.Status != 200 || !strings.Contains(res.Body, `class="cal-visit`) || calCount.MatchString(res.Body) {
