@@ -3,7 +3,6 @@ package proposals
 import (
 	"html/template"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/org"
@@ -138,13 +137,9 @@ func (v *customerView) RowsHTML() template.HTML {
 // the 200-card board (issue 19). The markup is the template's; every
 // text is escaped here.
 func rowsHTML(l i18n.Localizer, loc *time.Location, rows []Row, customer, owner bool, users map[uint]org.User) template.HTML {
-	var b strings.Builder
+	var b web.Markup
 	b.Grow(len(rows) * 600)
-	w := func(parts ...string) {
-		for _, s := range parts {
-			b.WriteString(s)
-		}
-	}
+	w := b.W
 	esc := template.HTMLEscapeString
 	labels := web.NewLabels(l)
 	for i := range rows {

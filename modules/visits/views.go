@@ -109,13 +109,9 @@ func (v *listView) OverdueItems() template.HTML {
 // CPU on them through reflection. The markup is the template's; every
 // text is escaped here.
 func (v *listView) RowsHTML() template.HTML {
-	var b strings.Builder
+	var b web.Markup
 	b.Grow(len(v.Rows) * 700)
-	w := func(parts ...string) {
-		for _, s := range parts {
-			b.WriteString(s)
-		}
-	}
+	w := b.W
 	esc := template.HTMLEscapeString
 	labels := web.NewLabels(v.L)
 	scoped := v.Scoped()
