@@ -139,26 +139,25 @@ func (v *customerView) RowsHTML() template.HTML {
 func rowsHTML(l i18n.Localizer, loc *time.Location, rows []Row, customer, owner bool, users map[uint]org.User) template.HTML {
 	var b web.Markup
 	b.Grow(len(rows) * 600)
-	w := b.W
 	esc := template.HTMLEscapeString
 	labels := web.NewLabels(l)
 	for i := range rows {
 		r := &rows[i]
 		id := strconv.FormatUint(uint64(r.ID), 10)
-		w("\n  <tr>\n    <td><a href=\"/proposals/", id, `">`, esc(r.Number), `</a> <span class="muted small">v`, strconv.Itoa(r.Version),
+		b.W("\n  <tr>\n    <td><a href=\"/proposals/", id, `">`, esc(r.Number), `</a> <span class="muted small">v`, strconv.Itoa(r.Version),
 			"</span></td>\n    <td class=\"wrap\"><a href=\"/proposals/", id, `">`, esc(r.Title), "</a></td>\n    ")
 		if customer {
-			w(`<td class="wrap"><a href="/customers/`, strconv.FormatUint(uint64(r.CustomerID), 10), `">`, esc(r.CustomerName), "</a></td>")
+			b.W(`<td class="wrap"><a href="/customers/`, strconv.FormatUint(uint64(r.CustomerID), 10), `">`, esc(r.CustomerName), "</a></td>")
 		}
-		w("\n    ")
+		b.W("\n    ")
 		if owner {
-			w(`<td class="owner">`, esc(users[r.OwnerID].Name), "</td>")
+			b.W(`<td class="owner">`, esc(users[r.OwnerID].Name), "</td>")
 		}
 		updated := ""
 		if !r.UpdatedAt.IsZero() {
 			updated = r.UpdatedAt.In(loc).Format("2006-01-02 15:04")
 		}
-		w("\n    <td><span class=\"badge badge-", r.StatusTone(), `">`, labels.Get("proposals.status."+r.Status), "</span>\n</td>\n    ",
+		b.W("\n    <td><span class=\"badge badge-", r.StatusTone(), `">`, labels.Get("proposals.status."+r.Status), "</span>\n</td>\n    ",
 			`<td class="num">`, r.TotalFen.String(), "</td>\n    <td>", updated, "</td>\n  </tr>\n  ")
 	}
 	return template.HTML(b.String()) //nolint:gosec // every text above is escaped

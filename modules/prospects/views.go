@@ -417,13 +417,20 @@ func (b boardCards) page(l i18n.Localizer, csrf string, showOwner bool) *cardPag
 
 // List is the cards of one column (or of one "更多"), one after the
 // other: one template call for the column, not one per card.
-func (p *cardPage) List(cards []cardView) template.HTML {
+func (p *cardPage) List(cards []cardView) web.Chunks {
 	var b web.Markup
-	b.Grow(len(cards) * 1600)
+	b.Grow(len(cards) * cardBytes)
+	p.writeCards(&b, cards)
+	return b.Chunks()
+}
+
+// cardBytes is about what a card's markup takes, to size a builder once.
+const cardBytes = 1600
+
+func (p *cardPage) writeCards(b *web.Markup, cards []cardView) {
 	for _, o := range cards {
-		p.writeCard(&b, o)
+		p.writeCard(b, o)
 	}
-	return template.HTML(b.String()) //nolint:gosec // every text is escaped (writeCard)
 }
 
 // writeCard writes one compact board card: title, customer (grade,
@@ -439,15 +446,14 @@ func (p *cardPage) List(cards []cardView) template.HTML {
 // the catalogue is escaped; the page's own (CSRF token, query) once per
 // page.
 func (p *cardPage) writeCard(b *web.Markup, o cardView) {
-	w := b.W
 	esc := template.HTMLEscapeString
 	id := strconv.FormatUint(uint64(o.ID), 10)
-	w(`<article class="opp-card`)
+	b.W(`<article class="opp-card`)
 	if o.JustMoved {
-		w(" just-moved")
+		b.W(" just-moved")
 	}
-	w(`" id="opp-`, id, `" data-stage="`, esc(o.Stage), `">`, "\n  ")
-	w(`<a href="/opportunities/`, id, `"><strong>`, esc(o.Title), "</strong></a>\n  ")
+	b.W(`" id="opp-`, id, `" data-stage="`, esc(o.Stage), `">`, "\n  ")
+	b.W(`<a href="/opportunities/`, id, `"><strong>`, esc(o.Title), "</strong></a>\n  ")
 	score := "badge-muted"
 	if o.CustomerScore >= 75 {
 		score = "badge-ok"
@@ -455,46 +461,46 @@ func (p *cardPage) writeCard(b *web.Markup, o cardView) {
 		score = "badge-warn"
 	}
 	grade := esc(o.CustomerGrade)
-	w(`<div class="small">`, esc(o.CustomerName), ` <span class="badge grade-`, grade, `">`, grade,
+	b.W(`<div class="small">`, esc(o.CustomerName), ` <span class="badge grade-`, grade, `">`, grade,
 		`</span> <span class="badge `, score, `" title="`, p.esc.Qualification, `">`, p.scoreLabel(o.CustomerScore), "</span></div>\n  ")
-	w(`<div class="small muted card-meta"><span class="card-value">`, o.MonthlyFen.String(), "/", p.esc.Month, "</span>")
+	b.W(`<div class="small muted card-meta"><span class="card-value">`, o.MonthlyFen.String(), "/", p.esc.Month, "</span>")
 	if o.ExpectedClose != nil {
-		w(` · <span class="card-close">`)
+		b.W(` · <span class="card-close">`)
 		if !o.ExpectedClose.IsZero() {
-			w(o.ExpectedClose.Format("2006-01-02"))
+			b.W(o.ExpectedClose.Format("2006-01-02"))
 		}
-		w("</span>")
+		b.W("</span>")
 	}
 	if p.ShowOwner {
-		w(` · <span class="card-owner">`, esc(o.Owner), "</span>")
+		b.W(` · <span class="card-owner">`, esc(o.Owner), "</span>")
 	}
-	w("</div>\n  ")
+	b.W("</div>\n  ")
 	form := func(class string) {
-		w(`<form method="post" action="/opportunities/`, id, `/stage" class="`, class, `" hx-post="/opportunities/`, id,
+		b.W(`<form method="post" action="/opportunities/`, id, `/stage" class="`, class, `" hx-post="/opportunities/`, id,
 			`/stage" hx-target="#board" hx-swap="outerHTML">`, "\n    ")
-		w(`<input type="hidden" name="_csrf" value="`, p.escCSRF, `"><input type="hidden" name="from" value="board">`,
+		b.W(`<input type="hidden" name="_csrf" value="`, p.escCSRF, `"><input type="hidden" name="from" value="board">`,
 			`<input type="hidden" name="query" value="`, p.escQuery, `">`, "\n    ")
 	}
 	switch {
 	case o.Won:
-		w(`<p class="small card-locked">`, p.esc.WonLocked, ` <a href="/opportunities/`, id, `">`, p.esc.OpenRecord, "</a></p>\n")
+		b.W(`<p class="small card-locked">`, p.esc.WonLocked, ` <a href="/opportunities/`, id, `">`, p.esc.OpenRecord, "</a></p>\n")
 	case o.Lost:
 		if o.LostReason != "" {
-			w(`<p class="small muted">`, p.esc.LostReason, ": ", esc(p.LostReason[o.LostReason]), "</p>\n  ")
+			b.W(`<p class="small muted">`, p.esc.LostReason, ": ", esc(p.LostReason[o.LostReason]), "</p>\n  ")
 		}
 		form("move-form reopen-form")
-		w(`<label class="sr-only" for="stage-`, id, `">`, p.esc.ReopenTo, "</label>\n    ")
-		w(`<select id="stage-`, id, `" name="stage">`, string(p.ReopenOptions), "</select>\n    ")
-		w(`<label class="sr-only" for="note-`, id, `">`, p.esc.ReopenNote, "</label>\n    ")
-		w(`<input type="text" id="note-`, id, `" name="note" required maxlength="500" placeholder="`, p.esc.ReopenNote, `">`, "\n    ")
-		w(`<button type="submit" class="btn btn-sm">`, p.esc.Reopen, "</button>\n  </form>\n")
+		b.W(`<label class="sr-only" for="stage-`, id, `">`, p.esc.ReopenTo, "</label>\n    ")
+		b.W(`<select id="stage-`, id, `" name="stage">`, string(p.ReopenOptions), "</select>\n    ")
+		b.W(`<label class="sr-only" for="note-`, id, `">`, p.esc.ReopenNote, "</label>\n    ")
+		b.W(`<input type="text" id="note-`, id, `" name="note" required maxlength="500" placeholder="`, p.esc.ReopenNote, `">`, "\n    ")
+		b.W(`<button type="submit" class="btn btn-sm">`, p.esc.Reopen, "</button>\n  </form>\n")
 	default:
 		form("move-form")
-		w(`<label class="sr-only" for="stage-`, id, `">`, p.esc.ToStage, "</label>\n    ")
-		w(`<select id="stage-`, id, `" name="stage">`, string(p.MoveOptions[o.Stage]), "</select>\n    ")
-		w(`<button type="submit" class="btn btn-sm">`, p.esc.Move, "</button>\n  </form>\n")
+		b.W(`<label class="sr-only" for="stage-`, id, `">`, p.esc.ToStage, "</label>\n    ")
+		b.W(`<select id="stage-`, id, `" name="stage">`, string(p.MoveOptions[o.Stage]), "</select>\n    ")
+		b.W(`<button type="submit" class="btn btn-sm">`, p.esc.Move, "</button>\n  </form>\n")
 	}
-	w("</article>\n")
+	b.W("</article>\n")
 }
 
 // scoreLabel is "资质 N" for a qualification score, escaped, translated
@@ -544,35 +550,39 @@ func (v *boardView) CardPage() *cardPage { return v.page(v.L, v.CSRF, v.ShowOwne
 // Written here rather than by the template, which spent ~20 actions a
 // column and a dict for the "更多" link through reflection. The markup is
 // the template's; every text is escaped here.
-func (v *boardView) ColumnsHTML() template.HTML {
+func (v *boardView) ColumnsHTML() web.Chunks {
 	var b web.Markup
-	w := b.W
+	n := 0
+	for i := range v.Board.Columns {
+		n += len(v.Board.Columns[i].Cards)
+	}
+	b.Grow(n*cardBytes + len(v.Board.Columns)*600)
 	cp := v.CardPage()
 	labels := web.NewLabels(v.L)
 	for i := range v.Board.Columns {
 		col := &v.Board.Columns[i]
 		stage := labels.Get("stage." + col.Stage)
-		w("\n  <section class=\"board-col col-", template.HTMLEscapeString(col.Stage), `" aria-label="`, stage, "\">\n    <header><h2>", stage,
+		b.W("\n  <section class=\"board-col col-", template.HTMLEscapeString(col.Stage), `" aria-label="`, stage, "\">\n    <header><h2>", stage,
 			` <span class="badge badge-muted col-count">`, strconv.FormatInt(col.Count, 10), "</span></h2>\n      ",
 			`<p class="small muted col-total">`, labels.Get("pipeline.monthly"), " ", money.Fen(col.MonthlyFen).String())
 		if col.Closed() {
-			w(" · ", template.HTMLEscapeString(v.L.T("lists.board.recent", "Days", 30)))
+			b.W(" · ", template.HTMLEscapeString(v.L.T("lists.board.recent", "Days", 30)))
 		} else {
-			w(" · ", labels.Get("pipeline.weighted"), " ", money.Fen(col.Weighted).String())
+			b.W(" · ", labels.Get("pipeline.weighted"), " ", money.Fen(col.Weighted).String())
 		}
-		w("</p></header>\n    ")
+		b.W("</p></header>\n    ")
 		if cards := v.Cards(col.Cards); len(cards) > 0 {
-			w(string(cp.List(cards)))
+			cp.writeCards(&b, cards)
 		} else {
-			w(`<p class="empty small">`, labels.Get("pipeline.empty_col"), "</p>")
+			b.W(`<p class="empty small">`, labels.Get("pipeline.empty_col"), "</p>")
 		}
-		w("\n    ")
+		b.W("\n    ")
 		if rest := col.Rest(); rest > 0 {
-			w(string(v.moreLink(v.L, col.Stage, col.LastID(), len(col.Cards), col.Count, rest, v.Moved)))
+			b.W(string(v.moreLink(v.L, col.Stage, col.LastID(), len(col.Cards), col.Count, rest, v.Moved)))
 		}
-		w("\n  </section>\n")
+		b.W("\n  </section>\n")
 	}
-	return template.HTML(b.String()) //nolint:gosec // every text above is escaped
+	return b.Chunks() // every text above is escaped
 }
 
 // moreLink is "更多" at the foot of a column: with htmx it loads the next

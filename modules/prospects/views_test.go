@@ -382,7 +382,7 @@ func TestBoardCardEscapes(t *testing.T) {
 			{StageLost, LostReasons[0], []string{`class="move-form reopen-form"`, template.HTMLEscapeString(l.T("lost." + LostReasons[0])), `name="note" required`}},
 			{StageWon, "", []string{`<p class="small card-locked">`, template.HTMLEscapeString(l.T("lists.board.won_locked"))}},
 		} {
-			got := string(p.List(bc.Cards([]OpportunityRow{row(tc.stage, tc.reason)})))
+			got := p.List(bc.Cards([]OpportunityRow{row(tc.stage, tc.reason)})).String()
 			want := append([]string{
 				`<article class="opp-card just-moved" id="opp-5" data-stage="` + tc.stage + `">`,
 				`<strong>专线 &lt;b&gt;&#34;扩容&#34;&lt;/b&gt;</strong>`,

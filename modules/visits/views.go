@@ -111,7 +111,6 @@ func (v *listView) OverdueItems() template.HTML {
 func (v *listView) RowsHTML() template.HTML {
 	var b web.Markup
 	b.Grow(len(v.Rows) * 700)
-	w := b.W
 	esc := template.HTMLEscapeString
 	labels := web.NewLabels(v.L)
 	scoped := v.Scoped()
@@ -124,34 +123,34 @@ func (v *listView) RowsHTML() template.HTML {
 			if scoped {
 				cols = "7"
 			}
-			w(`<tr class="list-divider"><th colspan="`, cols, `" scope="rowgroup">`, labels.Get("visits.past"), `</th></tr>`)
+			b.W(`<tr class="list-divider"><th colspan="`, cols, `" scope="rowgroup">`, labels.Get("visits.past"), `</th></tr>`)
 		}
 		when := ""
 		if !r.StartsAt.IsZero() {
 			when = r.StartsAt.In(v.Loc).Format("2006-01-02 15:04")
 		}
 		grade := esc(r.CustomerGrade)
-		w("<tr>\n    <td><a href=\"/visits/", strconv.FormatUint(uint64(r.ID), 10), `">`, when, "</a></td>\n    ",
+		b.W("<tr>\n    <td><a href=\"/visits/", strconv.FormatUint(uint64(r.ID), 10), `">`, when, "</a></td>\n    ",
 			`<td class="wrap"><a href="/customers/`, strconv.FormatUint(uint64(r.CustomerID), 10), `">`, esc(r.CustomerName),
 			`</a> <span class="badge grade-`, grade, `">`, grade, "</span></td>\n    ")
 		if scoped {
-			w("<td>", esc(r.OwnerName), "</td>")
+			b.W("<td>", esc(r.OwnerName), "</td>")
 		}
-		w("\n    <td>", labels.Get("visit_kind."+r.Kind), "</td>\n    <td class=\"wrap\">", esc(r.Objective), "</td>\n    <td>")
+		b.W("\n    <td>", labels.Get("visit_kind."+r.Kind), "</td>\n    <td class=\"wrap\">", esc(r.Objective), "</td>\n    <td>")
 		if r.Overdue(v.Now) {
-			w(`<span class="badge badge-danger">`, labels.Get("visits.overdue_badge"), `</span>`)
+			b.W(`<span class="badge badge-danger">`, labels.Get("visits.overdue_badge"), `</span>`)
 		} else {
-			w(`<span class="badge vs-`, esc(r.Status), `">`, labels.Get("visit_status."+r.Status), `</span>`)
+			b.W(`<span class="badge vs-`, esc(r.Status), `">`, labels.Get("visit_status."+r.Status), `</span>`)
 		}
-		w("</td>\n    <td>")
+		b.W("</td>\n    <td>")
 		if r.IsPlanned() {
 			if r.Unprepared(v.Now) {
-				w(`<span class="badge badge-warn">`, labels.Get("visits.unprepared"), `</span>`)
+				b.W(`<span class="badge badge-warn">`, labels.Get("visits.unprepared"), `</span>`)
 			} else {
-				w(strconv.Itoa(r.ChecklistDone()), "/6")
+				b.W(strconv.Itoa(r.ChecklistDone()), "/6")
 			}
 		}
-		w("</td>\n  </tr>")
+		b.W("</td>\n  </tr>")
 	}
 	return template.HTML(b.String()) //nolint:gosec // every text above is escaped
 }
@@ -188,13 +187,16 @@ type calendarView struct {
 // admin's month, issue 19). The markup is the template's; every text is
 // escaped here.
 func (v *calendarView) Body(d day) template.HTML {
-	var b strings.Builder
+	var b web.Markup
+	v.writeBody(&b, d)
+	return b.HTML()
+}
+
+func (v *calendarView) writeBody(b *web.Markup, d day) {
 	if v.By != "" {
 		date := d.Date.Format("2006-01-02")
 		if len(d.Counts) > 0 {
-			b.WriteString(`<p class="small muted cal-total">`)
-			b.WriteString(template.HTMLEscapeString(v.L.T("perf19.calendar.total", "N", d.Total)))
-			b.WriteString("</p>\n")
+			b.W(`<p class="small muted cal-total">`, template.HTMLEscapeString(v.L.T("perf19.calendar.total", "N", d.Total)), "</p>\n")
 		}
 		none := ""
 		for _, n := range d.Counts {
@@ -205,9 +207,8 @@ func (v *calendarView) Body(d day) template.HTML {
 				}
 				name = none
 			}
-			b.WriteString(`<a class="cal-count" href="/visits?who=scope&amp;day=` + date + `&amp;` + v.By + `=` + strconv.FormatUint(uint64(n.Key), 10) + `">`)
-			b.WriteString(template.HTMLEscapeString(name))
-			b.WriteString(" <strong>" + strconv.FormatInt(n.N, 10) + "</strong></a>")
+			b.W(`<a class="cal-count" href="/visits?who=scope&amp;day=`, date, `&amp;`, v.By, `=`, strconv.FormatUint(uint64(n.Key), 10), `">`,
+				template.HTMLEscapeString(name), " <strong>", strconv.FormatInt(n.N, 10), "</strong></a>")
 		}
 	}
 	if v.labels == nil {
@@ -215,48 +216,51 @@ func (v *calendarView) Body(d day) template.HTML {
 	}
 	for i := range d.Visits {
 		r := &d.Visits[i]
-		kind := v.labels.Get("visit_kind." + r.Kind)
-		b.WriteString(`<a class="cal-visit vs-` + template.HTMLEscapeString(r.Status))
+		b.W(`<a class="cal-visit vs-`, template.HTMLEscapeString(r.Status))
 		if r.Unprepared(v.Now) {
-			b.WriteString(" unprepared")
+			b.W(" unprepared")
 		}
 		if r.Overdue(v.Now) {
-			b.WriteString(" overdue")
+			b.W(" overdue")
 		}
-		b.WriteString(`" href="/visits/` + strconv.FormatUint(uint64(r.ID), 10) + `">` + "\n      <time>" + r.StartsAt.In(v.Loc).Format("15:04") + "</time> ")
-		b.WriteString(template.HTMLEscapeString(r.CustomerName))
-		b.WriteString(` <span class="small muted">` + kind)
+		b.W(`" href="/visits/`, strconv.FormatUint(uint64(r.ID), 10), `">`, "\n      <time>", r.StartsAt.In(v.Loc).Format("15:04"), "</time> ",
+			template.HTMLEscapeString(r.CustomerName), ` <span class="small muted">`, v.labels.Get("visit_kind."+r.Kind))
 		if v.Scoped() {
-			b.WriteString(` · <span class="cal-owner">` + template.HTMLEscapeString(r.OwnerName) + `</span>`)
+			b.W(` · <span class="cal-owner">`, template.HTMLEscapeString(r.OwnerName), `</span>`)
 		}
-		b.WriteString("</span></a>")
+		b.W("</span></a>")
 	}
-	return template.HTML(b.String())
 }
 
 // Grid is the calendar's days, each a section with its weekday, date and
 // Body, written here rather than by the template: a month is 35–42 days
 // of eight actions each (two formats, a printf, a translation), a
-// quarter of the page's template time. The markup is the template's.
-func (v *calendarView) Grid() template.HTML {
+// quarter of the page's template time. The markup is the template's; in
+// pieces (web.Chunks), as the province's month is ~250 KB.
+func (v *calendarView) Grid() web.Chunks {
 	if v.labels == nil {
 		v.labels = web.NewLabels(v.L)
 	}
-	var b strings.Builder
+	var b web.Markup
+	n := 0
+	for i := range v.Days {
+		n += 160 + 110*len(v.Days[i].Counts) + 200*len(v.Days[i].Visits)
+	}
+	b.Grow(n)
 	for _, d := range v.Days {
-		b.WriteString("\n  <section class=\"cal-day")
+		b.W("\n  <section class=\"cal-day")
 		if !d.InMonth {
-			b.WriteString(" out")
+			b.W(" out")
 		}
 		if d.Today {
-			b.WriteString(" today")
+			b.W(" today")
 		}
-		b.WriteString(`" aria-label="` + d.Date.Format("2006-01-02") + "\">\n    <h3>" + v.labels.Get("weekday."+strconv.Itoa(int(d.Date.Weekday()))) +
-			" <span>" + d.Date.Format("01-02") + "</span></h3>\n    ")
-		b.WriteString(string(v.Body(d)))
-		b.WriteString("\n  </section>\n  ")
+		b.W(`" aria-label="`, d.Date.Format("2006-01-02"), "\">\n    <h3>", v.labels.Get("weekday."+strconv.Itoa(int(d.Date.Weekday()))),
+			" <span>", d.Date.Format("01-02"), "</span></h3>\n    ")
+		v.writeBody(&b, d)
+		b.W("\n  </section>\n  ")
 	}
-	return template.HTML(b.String()) //nolint:gosec // Body escapes; the rest is dates and escaped labels
+	return b.Chunks() // writeBody escapes; the rest is dates and escaped labels
 }
 
 // IsWeek reports whether the calendar shows a week.

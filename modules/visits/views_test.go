@@ -325,7 +325,7 @@ func TestCalendarGrid(t *testing.T) {
 			{Date: mon.AddDate(0, 0, 1), InMonth: false},
 		}}
 		v.L = b.For(lang)
-		got := string(v.Grid())
+		got := v.Grid().String()
 		for _, want := range []string{
 			`<section class="cal-day today" aria-label="2026-11-30">`,
 			"<h3>" + template.HTMLEscapeString(v.L.T("weekday.1")) + " <span>11-30</span></h3>",

@@ -1,11 +1,19 @@
 package web
 
-import "strings"
+import (
+	"html/template"
+	"strings"
+	"unicode/utf8"
+)
 
 // Markup builds a fragment that a page writes in Go rather than through
 // its template (rows, cards, a calendar's days). W appends its parts one
 // by one: joining them first with + made a string per line that was then
-// copied again. The caller escapes every text it writes.
+// copied again. Call W on the builder itself (b.W(...)), never through a
+// func value (w := b.W): through one the compiler cannot see that the
+// parts stay on the stack, and every call allocated its slice (a third
+// of the province board's garbage). The caller escapes every text it
+// writes.
 type Markup struct{ strings.Builder }
 
 // W appends parts in order.
@@ -13,4 +21,49 @@ func (m *Markup) W(parts ...string) {
 	for _, s := range parts {
 		m.WriteString(s)
 	}
+}
+
+// HTML is the markup as one piece, for fragments that stay small.
+func (m *Markup) HTML() template.HTML {
+	return template.HTML(m.String()) //nolint:gosec // the caller escaped every text (see Markup)
+}
+
+// chunkSize is the most a Chunks piece holds. text/template prints every
+// value through fmt, whose buffers above 64 KiB are not pooled: a 200 KB
+// fragment printed whole allocated and copied ~400 KB per page.
+const chunkSize = 32 << 10
+
+// Chunks is a large fragment in pieces, each small enough for fmt's pooled
+// buffers. A template writes it with {{range .X}}{{.}}{{end}}; the pieces
+// are concatenated verbatim, so where one ends does not matter to the
+// markup (cuts fall on a character boundary all the same).
+type Chunks []template.HTML
+
+// Chunks is the markup cut into pieces of at most chunkSize bytes; the
+// pieces share the builder's memory.
+func (m *Markup) Chunks() Chunks {
+	s := m.String()
+	out := make(Chunks, 0, len(s)/chunkSize+1)
+	for len(s) > chunkSize {
+		cut := chunkSize
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		out = append(out, template.HTML(s[:cut])) //nolint:gosec // see HTML
+		s = s[cut:]
+	}
+	if s != "" {
+		out = append(out, template.HTML(s)) //nolint:gosec // see HTML
+	}
+	return out
+}
+
+// String is the pieces joined (for tests and logs; a page ranges over
+// them).
+func (c Chunks) String() string {
+	var b strings.Builder
+	for _, p := range c {
+		b.WriteString(string(p))
+	}
+	return b.String()
 }
