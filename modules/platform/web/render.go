@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -34,8 +35,9 @@ const (
 // of every render with a layout: two pages never rendered at once, and
 // under 32 connections every page waited for the one rendering (a page's
 // templates are two thirds of its CPU). Here the page is executed first,
-// then the layout with the page's markup as .Main (Page.Main, or the
-// "Main" key of a map); nothing shared is written.
+// then the layout with a mark as .Main (Page.Main, or the "Main" key of
+// a map), and the page is written where the mark came out (mainMark);
+// nothing shared is written.
 //
 // At most one render fewer than there are processors runs at once
 // (slots; at least one): a render is pure CPU, and the rest of every
@@ -79,22 +81,43 @@ func (v views) Render(out io.Writer, name string, binding any, layout ...string)
 	if lay == nil {
 		return tmpl.Execute(out, binding)
 	}
-	buf := bytebufferpool.Get()
-	defer bytebufferpool.Put(buf)
-	if err := tmpl.Execute(buf, binding); err != nil {
+	page := bytebufferpool.Get()
+	defer bytebufferpool.Put(page)
+	if err := tmpl.Execute(page, binding); err != nil {
 		return err
 	}
-	main := template.HTML(buf.B) //nolint:gosec // output of html/template, already escaped
 	switch b := binding.(type) {
 	case Viewer:
-		b.page().Main = main
+		b.page().Main = mainMark
 	case fiber.Map:
-		b["Main"] = main
+		b["Main"] = mainMark
 	default:
 		return fmt.Errorf("render: %s in layout %s needs a Page or a fiber.Map, not %T", name, layout[0], binding)
 	}
-	return lay.Execute(out, binding)
+	frame := bytebufferpool.Get()
+	defer bytebufferpool.Put(frame)
+	if err := lay.Execute(frame, binding); err != nil {
+		return err
+	}
+	at := bytes.Index(frame.B, []byte(mainMark))
+	if at < 0 {
+		return fmt.Errorf("render: layout %s does not write .Main as markup", layout[0])
+	}
+	for _, part := range [][]byte{frame.B[:at], page.B, frame.B[at+len(mainMark):]} {
+		if _, err := out.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
+
+// mainMark is what the layout is given as .Main: the page is written in
+// its place afterwards, straight from the page's buffer. Passed as .Main
+// itself, the page (~200 KB for a province board) was copied into a
+// string and then again through fmt's buffers, which above 64 KiB are not
+// pooled. No text from a request can hold it: html/template and
+// HTMLEscapeString write NUL as U+FFFD.
+const mainMark template.HTML = "\x00jike:main\x00"
 
 // Render renders a page inside the base layout (or the sign-in layout for
 // anonymous requests) with the common data every page needs: .L

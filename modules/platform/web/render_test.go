@@ -21,6 +21,8 @@ func testViews(t *testing.T, meet func() string) views {
 	fsys := fstest.MapFS{
 		"layouts/base.html": {Data: []byte(`<main title="{{.Title}}">{{.Main}}</main>`)},
 		"page.html":         {Data: []byte(`{{meet}}<p>{{.Title}}</p>`)},
+		// a layout that shows .Main as text, not as markup
+		"layouts/quoted.html": {Data: []byte(`<main title="{{.Main}}"></main>`)},
 	}
 	e := html.NewFileSystem(http.FS(fsys), ".html")
 	e.AddFunc("meet", meet)
@@ -126,5 +128,33 @@ func TestRenderBindings(t *testing.T) {
 	}
 	if err := v.Render(&b, "page", struct{ Title string }{"x"}, layoutBase); err == nil {
 		t.Error("a binding without a Page rendered in a layout")
+	}
+}
+
+// The page goes where the layout writes .Main, straight from its buffer:
+// a title holding the mark itself is escaped, not replaced, and a layout
+// that shows .Main other than as markup is an error rather than a page
+// without its body.
+func TestRenderMainMark(t *testing.T) {
+	v := testViews(t, func() string { return "" })
+	var b strings.Builder
+	title := "a" + string(mainMark) + "b"
+	if err := v.Render(&b, "page", &Page{Title: title}, layoutBase); err != nil {
+		t.Fatal(err)
+	}
+	if want := "<main title=\"a\uFFFDjike:main\uFFFDb\"><p>a\uFFFDjike:main\uFFFDb</p></main>"; b.String() != want {
+		t.Errorf("page = %q, want %q", b.String(), want)
+	}
+	big := strings.Repeat("长", 100<<10) // larger than any pooled buffer
+	b.Reset()
+	if err := v.Render(&b, "page", &Page{Title: big}, layoutBase); err != nil {
+		t.Fatal(err)
+	}
+	if want := `<main title="` + big + `"><p>` + big + `</p></main>`; b.String() != want {
+		t.Errorf("a 300 KB page came out as %d bytes, want %d", b.Len(), len(want))
+	}
+	b.Reset()
+	if err := v.Render(&b, "page", &Page{Title: "x"}, "layouts/quoted"); err == nil || !strings.Contains(err.Error(), ".Main") {
+		t.Errorf("a layout quoting .Main rendered: %q, %v", b.String(), err)
 	}
 }

@@ -41,8 +41,8 @@ type Page struct {
 	Title string
 	// Unread is the bell's count of unread notifications.
 	Unread int64
-	// Main is the page's own markup, which the layout shows in <main>
-	// (set by the renderer; see views.Render).
+	// Main is where the layout shows the page's own markup, in <main>
+	// (set by the renderer to a mark it replaces; see views.Render).
 	Main template.HTML
 }
 
