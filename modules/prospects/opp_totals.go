@@ -32,6 +32,8 @@ type oppTotalsCache struct {
 	cards     *db.VersionCache[[]OpportunityRow]
 	// customerRows are the customer list's pages (ListCustomers).
 	customerRows *db.VersionCache[[]Customer]
+	// regions are the district filter's choices per scope (Regions).
+	regions *db.VersionCache[[]string]
 }
 
 func newOppTotalsCache() *oppTotalsCache {
@@ -42,7 +44,16 @@ func newOppTotalsCache() *oppTotalsCache {
 		cards:     newBoardCardsCache(),
 		customerRows: db.NewVersionCache[[]Customer](db.VersionCustomers, oppTotalsCacheSize).
 			Weighed(func(c []Customer) int { return len(c) + 1 }, customerRowsCacheRows),
+		regions: db.NewVersionCache[[]string](db.VersionCustomers, oppTotalsCacheSize),
 	}
+}
+
+// regionsCache is nil (every list live) for a Store without caches.
+func (c *oppTotalsCache) regionsCache() *db.VersionCache[[]string] {
+	if c == nil {
+		return nil
+	}
+	return c.regions
 }
 
 // customerRowsCacheRows bounds the customer rows kept in all (a row with

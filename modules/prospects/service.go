@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -46,7 +45,6 @@ type Service struct {
 	enf      *authz.Enforcer
 	timeline *Timeline
 	now      func() time.Time
-	regions  regionCache
 	lists    orgLists
 	// limiter counts duplicate checks per user in the database.
 	limiter *ratelimit.Limiter
@@ -84,39 +82,9 @@ func (s *Service) ImportGate() *tabular.Gate { return s.gate }
 // SetImportGate replaces the gate (tests; or one gate shared by modules).
 func (s *Service) SetImportGate(g *tabular.Gate) { s.gate = g }
 
-// regionCache keeps the district list of each scope for a few minutes:
-// the list page offers it as a filter, and computing it means reading
-// every customer in scope, which a director's list cannot afford per view.
-type regionCache struct {
-	mu      sync.Mutex
-	entries map[string]regionEntry
-}
-
-type regionEntry struct {
-	at   time.Time
-	list []string
-}
-
 // Regions returns the districts of the customers actor may read.
 func (s *Service) Regions(ctx context.Context, actor authz.Subject) ([]string, error) {
-	key := fmt.Sprintf("%s/%d/%d/%d", actor.Role, actor.ID, actor.TeamID, actor.BranchID)
-	s.regions.mu.Lock()
-	e, ok := s.regions.entries[key]
-	s.regions.mu.Unlock()
-	if ok && s.now().Sub(e.at) < 5*time.Minute {
-		return e.list, nil
-	}
-	list, err := s.store.Regions(ctx, s.Scope(actor, "read"))
-	if err != nil {
-		return nil, err
-	}
-	s.regions.mu.Lock()
-	if s.regions.entries == nil {
-		s.regions.entries = map[string]regionEntry{}
-	}
-	s.regions.entries[key] = regionEntry{at: s.now(), list: list}
-	s.regions.mu.Unlock()
-	return list, nil
+	return s.store.Regions(ctx, s.Scope(actor, "read"))
 }
 
 // NewService wires the service.

@@ -338,12 +338,52 @@ func (s *Store) EachCustomer(ctx context.Context, scope authz.ListScope, f Custo
 		keys, keyOf, 1000, batch)
 }
 
-// Regions lists the distinct regions of the customers in scope.
+// maxRegions is how many districts the list's filter offers at most.
+const maxRegions = 200
+
+// Regions lists the distinct regions of the customers in scope, in order,
+// at most maxRegions, kept per scope under the customers version (any
+// write to a customer bumps it, so a new district is offered on the next
+// look). For a branch or the province they are walked from one to the
+// next along idx_customers_branch_region / idx_customers_region (00034):
+// one index probe per district instead of a DISTINCT over every customer
+// in scope (the province's: 92 ms on SQLite, 108 ms on PostgreSQL). A
+// person's or a team's few hundred customers are read as they are.
 func (s *Store) Regions(ctx context.Context, scope authz.ListScope) ([]string, error) {
+	out, err := s.totals.regionsCache().Get(ctx, s.db, scope.Key(), func(ctx context.Context) ([]string, error) {
+		return s.regions(ctx, scope)
+	})
+	return slices.Clone(out), err // the kept list stays as read
+}
+
+func (s *Store) regions(ctx context.Context, scope authz.ListScope) ([]string, error) {
 	var out []string
+	switch me := scope.Subject(); {
+	case scope.Level() == authz.ScopeAll:
+		return out, s.walkRegions(ctx, "", nil, &out)
+	case scope.Level() == authz.ScopeBranch && me.BranchID != 0:
+		return out, s.walkRegions(ctx, "branch_id = ? AND ", []any{me.BranchID}, &out)
+	}
 	err := TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Customer{}), customerCols), scope).Where("region <> ''").
-		Distinct("region").Order("region").Limit(200).Pluck("region", &out).Error
+		Distinct("region").Order("region").Limit(maxRegions).Pluck("region", &out).Error
 	return out, err
+}
+
+// walkRegions reads the live customers' districts matching cond (a
+// condition on indexed columns followed by AND, or "") in order: a
+// recursive query whose every step is the first district after the last
+// one (ORDER BY … LIMIT 1 along the index, which both databases read as
+// one probe).
+func (s *Store) walkRegions(ctx context.Context, cond string, args []any, out *[]string) error {
+	next := "(SELECT region FROM customers WHERE " + cond + "deleted_at IS NULL AND region > %s ORDER BY region LIMIT 1)"
+	sql := "WITH RECURSIVE r(region) AS (SELECT " + fmt.Sprintf(next, "''") +
+		" UNION ALL SELECT " + fmt.Sprintf(next, "r.region") + " FROM r WHERE r.region IS NOT NULL)" +
+		" SELECT region FROM r WHERE region IS NOT NULL LIMIT ?"
+	all := append(append(append([]any{}, args...), args...), maxRegions)
+	if err := db.Conn(ctx, s.db).Raw(sql, all...).Scan(out).Error; err != nil {
+		return fmt.Errorf("regions: %w", err)
+	}
+	return nil
 }
 
 // CreateCustomer inserts c, stamped created_at/updated_at with now (the
@@ -518,18 +558,28 @@ type OpportunityRow struct {
 const opportunityColumns = "opportunities.*, customers.name AS customer_name, customers.credit_code AS customer_code, " +
 	"customers.grade AS customer_grade, customers.qual_score AS customer_score, customers.industry AS industry, customers.team_id AS team_id"
 
+// opportunityQuery is the live opportunities of live customers in scope
+// matching f, joined to their customer.
+//
+// On SQLite, for the province without a filter on the customer, the
+// customer's being live is asked of the opportunity (not among the
+// deleted customers' ids, a handful along their index) rather than of
+// the joined customer: with a condition of its own on customers, SQLite
+// built a Bloom filter of all 100,000 customers before the first row of
+// any such query — 46 ms for the admin's first 25 opportunities, which
+// an index walk finds in 0.3 ms. The rows are the same (every
+// opportunity has its customer: a foreign key).
 func (s *Store) opportunityQuery(ctx context.Context, scope authz.ListScope, f OpportunityFilter) *gorm.DB {
-	q := TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Opportunity{}).
+	conn := db.Conn(ctx, s.db).Model(&Opportunity{})
+	if conn.Dialector.Name() == db.SQLite && scope.Level() == authz.ScopeAll && !f.customerSide() {
+		return opportunityConds(conn.Joins("JOIN customers ON customers.id = opportunities.customer_id").
+			Where("opportunities.customer_id NOT IN (SELECT id FROM customers WHERE deleted_at IS NOT NULL)"), f)
+	}
+	q := TeamCustomers(scope.Apply(conn.
 		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL"), customerCols), scope)
 	if f.Q != "" {
 		cond, args := db.Contains(f.Q, "customers.search_text", "LOWER(opportunities.title)")
 		q = q.Where(cond, args...)
-	}
-	if len(f.Stages) > 0 {
-		q = q.Where("opportunities.stage IN ?", f.Stages)
-	}
-	if f.OwnerID != 0 {
-		q = q.Where("opportunities.owner_id = ?", f.OwnerID)
 	}
 	if f.TeamID != 0 {
 		q = q.Where("customers.team_id = ?", f.TeamID)
@@ -540,14 +590,31 @@ func (s *Store) opportunityQuery(ctx context.Context, scope authz.ListScope, f O
 	if f.Industry != "" {
 		q = q.Where("customers.industry = ?", f.Industry)
 	}
+	if f.MinScore > 0 {
+		q = q.Where("customers.qual_score >= ?", f.MinScore)
+	}
+	return opportunityConds(q, f)
+}
+
+// customerSide reports whether f filters on the customer's columns (its
+// search text, team, grade, industry or qualification).
+func (f OpportunityFilter) customerSide() bool {
+	return f.Q != "" || f.TeamID != 0 || f.Grade != "" || f.Industry != "" || f.MinScore > 0
+}
+
+// opportunityConds adds f's conditions on the opportunity's own columns.
+func opportunityConds(q *gorm.DB, f OpportunityFilter) *gorm.DB {
+	if len(f.Stages) > 0 {
+		q = q.Where("opportunities.stage IN ?", f.Stages)
+	}
+	if f.OwnerID != 0 {
+		q = q.Where("opportunities.owner_id = ?", f.OwnerID)
+	}
 	if f.CloseFrom != nil {
 		q = q.Where("opportunities.expected_close >= ?", *f.CloseFrom)
 	}
 	if f.CloseBefore != nil {
 		q = q.Where("opportunities.expected_close < ?", *f.CloseBefore)
-	}
-	if f.MinScore > 0 {
-		q = q.Where("customers.qual_score >= ?", f.MinScore)
 	}
 	if f.ClosedSince != nil {
 		q = q.Where("(opportunities.stage NOT IN ? OR opportunities.stage_changed_at >= ?)", []string{StageWon, StageLost}, *f.ClosedSince)
@@ -686,11 +753,34 @@ func (s *Store) OpportunityTotals(ctx context.Context, scope authz.ListScope, f 
 }
 
 func (s *Store) opportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
+	q := s.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect)
+	if scope.Level() == authz.ScopeAll && !f.customerSide() {
+		q = s.provinceTotalsQuery(ctx, f)
+	}
 	var r oppTotalsRow
-	if err := s.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
+	if err := q.Scan(&r).Error; err != nil {
 		return OppTotals{}, fmt.Errorf("opportunity totals: %w", err)
 	}
 	return r.totals(), nil
+}
+
+// provinceTotalsQuery is the totals of every live opportunity matching f
+// (no customer-side filter) of a live customer, read as all the live
+// opportunities' totals less those of the deleted customers'. Joined to
+// the live customers, the province's 200,000 opportunities each probed
+// their customer; alone they are one pass, and a deleted customer's
+// opportunities are a handful along its index (the admin's list on a
+// first look after a write: 145 → 74 ms on PostgreSQL; with
+// opportunityQuery's SQLite path, ~250 → ~130 ms on SQLite). One statement, so both parts read one
+// snapshot.
+func (s *Store) provinceTotalsQuery(ctx context.Context, f OpportunityFilter) *gorm.DB {
+	conn := db.Conn(ctx, s.db)
+	all := opportunityConds(conn.Model(&Opportunity{}), f).Select(oppTotalsSelect)
+	gone := opportunityConds(conn.Model(&Opportunity{}).
+		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NOT NULL"), f).Select(oppTotalsSelect)
+	return conn.Table("(?) AS a, (?) AS d", all, gone).
+		Select("a.n - d.n AS n, a.monthly - d.monthly AS monthly, a.one_time - d.one_time AS one_time, " +
+			"a.weighted_percent - d.weighted_percent AS weighted_percent")
 }
 
 // StageTotals is OpportunityTotals per stage (GROUP BY), for the board's
