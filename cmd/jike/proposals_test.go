@@ -517,3 +517,29 @@ func TestProposalPDFExtensionBName(t *testing.T) {
 		}
 	})
 }
+
+// TestProposalListNamesOwnersAsTheyAre: the proposal list names each
+// row's account manager from the people kept under the org version (not
+// a statement per page), so a name changed — here in plain SQL, as
+// another program would — shows on the next look, for the director and
+// the admin.
+func TestProposalListNamesOwnersAsTheyAre(t *testing.T) {
+	t.Parallel()
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := demoAppOn(t, d)
+		for _, who := range []string{"wangjianguo", "admin"} {
+			c := loggedIn(t, a, who)
+			if res := c.Get("/proposals?status=sent"); res.Status != 200 || !strings.Contains(res.Body, "李伟") {
+				t.Fatalf("%s: the list (%d) does not name 李伟", who, res.Status)
+			}
+		}
+		if err := d.Gorm.Exec("UPDATE users SET name = ? WHERE username = ?", "李伟东", "liwei").Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, who := range []string{"wangjianguo", "admin"} {
+			if res := loggedIn(t, a, who).Get("/proposals?status=sent"); res.Status != 200 || !strings.Contains(res.Body, "李伟东") {
+				t.Errorf("%s: after the rename the list (%d) does not name 李伟东", who, res.Status)
+			}
+		}
+	})
+}

@@ -101,7 +101,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 		for i, r := range rows {
 			ids[i] = r.OwnerID
 		}
-		if users, err = h.svc.opts.Users.UsersByIDs(ctx, ids); err != nil {
+		if users, err = h.svc.opts.Users.Directory(ctx, ids); err != nil {
 			return err
 		}
 	}

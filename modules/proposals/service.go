@@ -108,6 +108,9 @@ type People interface {
 	UserByID(ctx context.Context, id uint) (*org.User, error)
 	UserByUsername(ctx context.Context, username string) (*org.User, error)
 	UsersByIDs(ctx context.Context, ids []uint) (map[uint]org.User, error)
+	// Directory is UsersByIDs as a page shows people (names), kept under
+	// the org version: the list names every row's owner.
+	Directory(ctx context.Context, ids []uint) (map[uint]org.User, error)
 	ListUsers(ctx context.Context, f org.UserFilter) ([]org.User, int64, error)
 	TeamByID(ctx context.Context, id uint) (*org.Team, error)
 }
