@@ -7,8 +7,10 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -37,6 +39,49 @@ type Bundle struct {
 	// language and walks its plural forms on every call. A board card asks
 	// ~15 labels (its stage select), a province board ~2,400 per page.
 	plain sync.Map // plainKey → string
+	// withArgs keeps translations with template data whose arguments are
+	// all strings or integers, up to maxArgMemo of them: go-i18n runs the
+	// message's text/template on every call (~5 µs through reflection),
+	// and the same ones come back on every page — a month's "签约" label
+	// in the board's and the list's filters, a qualification score on
+	// each card, a column's "更多 N". Past the bound nothing more is kept
+	// (arguments may be names from the data), and a translation is as
+	// before.
+	withArgs  sync.Map // argKey → string
+	withArgsN atomic.Int64
+}
+
+// maxArgMemo bounds withArgs (~1 MB).
+const maxArgMemo = 8192
+
+// argKey is the withArgs key of a message with arguments, and false when
+// an argument is of another type (not kept). Each argument is tagged with
+// its type: go-i18n's plural forms may read "1" and 1 differently.
+func argKey(lang, id string, args []any) (string, bool) {
+	var b strings.Builder
+	b.WriteString(lang)
+	b.WriteByte(0)
+	b.WriteString(id)
+	for _, a := range args {
+		b.WriteByte(0)
+		switch v := a.(type) {
+		case string:
+			b.WriteByte('s')
+			b.WriteString(v)
+		case int:
+			b.WriteByte('i')
+			b.WriteString(strconv.Itoa(v))
+		case int64:
+			b.WriteByte('l')
+			b.WriteString(strconv.FormatInt(v, 10))
+		case uint:
+			b.WriteByte('u')
+			b.WriteString(strconv.FormatUint(uint64(v), 10))
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 // plainKey is a message asked for in one language without arguments.
@@ -129,6 +174,12 @@ func (b *Bundle) T(lang, id string, args ...any) string {
 		b.plain.Store(key, s)
 		return s
 	}
+	key, keep := argKey(lang, id, args)
+	if keep {
+		if s, ok := b.withArgs.Load(key); ok {
+			return s.(string)
+		}
+	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	data := make(map[string]any, len(args)/2)
 	for i := 0; i+1 < len(args); i += 2 {
@@ -143,6 +194,11 @@ func (b *Bundle) T(lang, id string, args ...any) string {
 	s, err := loc.Localize(cfg)
 	if err != nil {
 		return id
+	}
+	if keep && b.withArgsN.Load() < maxArgMemo {
+		if _, had := b.withArgs.LoadOrStore(key, s); !had {
+			b.withArgsN.Add(1)
+		}
 	}
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -207,8 +208,71 @@ func TestPlainTranslationsKept(t *testing.T) {
 	if n != len(Langs) {
 		t.Errorf("kept %d translations, want one per language (%d)", n, len(Langs))
 	}
-	// Arguments are never kept: the text depends on them.
+	// With arguments the text depends on them: not kept as plain.
 	if a, c := b.T(EN, "pipeline.score", "Score", 10), b.T(EN, "pipeline.score", "Score", 90); a == c {
 		t.Errorf("pipeline.score with 10 and 90 both gave %q", a)
 	}
+}
+
+// TestTranslationsWithArgumentsKept: a message with string or integer
+// arguments is kept per language, message and arguments (their types
+// too), and answers what go-i18n says, the first time and again; other
+// argument types are not kept; past maxArgMemo nothing more is kept and
+// the answers stay right.
+func TestTranslationsWithArgumentsKept(t *testing.T) {
+	b, err := parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := func(lang, id string, data map[string]any) string {
+		t.Helper()
+		s, err := b.locs[lang].Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, lang := range Langs {
+		for range 2 {
+			for _, score := range []int{0, 50, 100} {
+				if got, w := b.T(lang, "pipeline.score", "Score", score), want(lang, "pipeline.score", map[string]any{"Score": score}); got != w {
+					t.Errorf("%s: score %d: %q, go-i18n says %q", lang, score, got, w)
+				}
+			}
+			if got, w := b.T(lang, "lists.filter.close_in", "Month", "2026-03"), want(lang, "lists.filter.close_in", map[string]any{"Month": "2026-03"}); got != w {
+				t.Errorf("%s: month: %q, go-i18n says %q", lang, got, w)
+			}
+		}
+	}
+	if n := b.withArgsN.Load(); n != int64(len(Langs)*4) {
+		t.Errorf("kept %d translations with arguments, want %d", n, len(Langs)*4)
+	}
+	// The same digits as a string and as a number are two keys.
+	if _, ok := b.withArgs.Load(mustKey(t, EN, "pipeline.score", "Score", 50)); !ok {
+		t.Error("score 50 (an int) was not kept")
+	}
+	if _, ok := b.withArgs.Load(mustKey(t, EN, "pipeline.score", "Score", "50")); ok {
+		t.Error(`score "50" (a string) was found under the int's key`)
+	}
+	if _, keep := argKey(EN, "pipeline.score", []any{"Score", 1.5}); keep {
+		t.Error("a float argument would be kept")
+	}
+	for i := range maxArgMemo + 10 {
+		b.T(EN, "lists.filter.close_in", "Month", strconv.Itoa(i))
+	}
+	if n := b.withArgsN.Load(); n != maxArgMemo {
+		t.Errorf("kept %d, the bound is %d", n, maxArgMemo)
+	}
+	if got, w := b.T(EN, "lists.filter.close_in", "Month", "after-the-bound"), want(EN, "lists.filter.close_in", map[string]any{"Month": "after-the-bound"}); got != w {
+		t.Errorf("past the bound: %q, go-i18n says %q", got, w)
+	}
+}
+
+func mustKey(t *testing.T, lang, id string, args ...any) string {
+	t.Helper()
+	k, ok := argKey(lang, id, args)
+	if !ok {
+		t.Fatalf("no key for %v", args)
+	}
+	return k
 }
