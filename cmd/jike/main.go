@@ -42,6 +42,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A runtime setting of the whole process: here, not in run, which the
+	// tests call in-process (their binary holds far more than a server).
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		applyMemoryLimit(os.Getenv)
+	}
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "jike:", err)
 		os.Exit(1)
