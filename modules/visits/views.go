@@ -236,7 +236,7 @@ func (v *calendarView) writeBody(b *web.Markup, d day) {
 // Body, written here rather than by the template: a month is 35–42 days
 // of eight actions each (two formats, a printf, a translation), a
 // quarter of the page's template time. The markup is the template's; in
-// pieces (web.Chunks), as the province's month is ~250 KB.
+// pieces (web.Chunks), as a team's week is ~80 KB.
 func (v *calendarView) Grid() web.Chunks {
 	if v.labels == nil {
 		v.labels = web.NewLabels(v.L)
