@@ -10,7 +10,8 @@ import (
 
 // serialTests may not run in parallel, each for the reason given.
 var serialTests = map[string]string{
-	"TestVersionCommand": "sets the package variables Version and Commit",
+	"TestVersionCommand":   "sets the package variables Version and Commit",
+	"TestServeMemoryLimit": "sets the process's soft memory limit (restored when it ends)",
 }
 
 // Serial tests all run before any parallel one, so one new test without
