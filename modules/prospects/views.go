@@ -359,8 +359,6 @@ type cardPage struct {
 	// each is written into every card.
 	esc               cardLabels
 	escCSRF, escQuery string
-	// scores are the qualification labels made so far (scoreLabel).
-	scores map[int]string
 }
 
 // cardLabels are a card's fixed texts in the page's language.
@@ -503,18 +501,11 @@ func (p *cardPage) writeCard(b *web.Markup, o cardView) {
 	b.W("</article>\n")
 }
 
-// scoreLabel is "资质 N" for a qualification score, escaped, translated
-// once per score and page.
+// scoreLabel is "资质 N" for a qualification score, escaped (the
+// translation itself is kept by i18n.Bundle.T, like every one with
+// integer arguments).
 func (p *cardPage) scoreLabel(score int) string {
-	if s, ok := p.scores[score]; ok {
-		return s
-	}
-	if p.scores == nil {
-		p.scores = map[int]string{}
-	}
-	s := template.HTMLEscapeString(p.L.T("pipeline.score", "Score", score))
-	p.scores[score] = s
-	return s
+	return template.HTMLEscapeString(p.L.T("pipeline.score", "Score", score))
 }
 
 // Cards makes the cards of rows, with their owners' names.
