@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -304,7 +305,8 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 
 // ActiveSession returns a live session and its enabled user in one query:
 // it runs before every signed-in request, so it is one statement, not a
-// session lookup and then a user lookup.
+// session lookup and then a user lookup. On a page (a context with an
+// empty version memo) the same statement reads the data versions too.
 func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*Session, *User, error) {
 	var row struct {
 		User       `gorm:"embedded"`
@@ -315,11 +317,18 @@ func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*S
 		SCreatedAt time.Time `gorm:"column:s_created_at"`
 		SLastSeen  time.Time `gorm:"column:s_last_seen_at"`
 		SExpiresAt time.Time `gorm:"column:s_expires_at"`
+		// SVersions: the data versions, read by the same statement for
+		// a page's memo (db.MemoVersionsColumn).
+		SVersions sql.NullString `gorm:"column:s_versions"`
 	}
-	res := db.Conn(ctx, s.db).Model(&User{}).
-		Select("users.*, sessions.id AS s_id, sessions.csrf_token AS s_csrf, sessions.ip AS s_ip, "+
-			"sessions.user_agent AS s_agent, sessions.created_at AS s_created_at, "+
-			"sessions.last_seen_at AS s_last_seen_at, sessions.expires_at AS s_expires_at").
+	sel := "users.*, sessions.id AS s_id, sessions.csrf_token AS s_csrf, sessions.ip AS s_ip, " +
+		"sessions.user_agent AS s_agent, sessions.created_at AS s_created_at, " +
+		"sessions.last_seen_at AS s_last_seen_at, sessions.expires_at AS s_expires_at"
+	versions := db.MemoVersionsColumn(ctx, s.db, "s_versions")
+	if versions != "" {
+		sel += ", " + versions
+	}
+	res := db.Conn(ctx, s.db).Model(&User{}).Select(sel).
 		Joins("JOIN sessions ON sessions.user_id = users.id").
 		Where("sessions.id = ? AND sessions.expires_at > ? AND users.disabled = ?", id, now, false).
 		Limit(1).Scan(&row)
@@ -328,6 +337,9 @@ func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*S
 	}
 	if res.RowsAffected == 0 {
 		return nil, nil, db.NotFound(gorm.ErrRecordNotFound, "session")
+	}
+	if versions != "" {
+		db.FillMemo(ctx, row.SVersions)
 	}
 	u := row.User
 	sess := &Session{ID: row.SID, UserID: u.ID, CSRFToken: row.SCSRF, IP: row.SIP, UserAgent: row.SAgent,

@@ -360,3 +360,122 @@ func TestVersionCacheGetMany(t *testing.T) {
 		}
 	})
 }
+
+// TestMemoFilledBySessionStatement: a page's first statement (the
+// session's) can read the versions for the memo (MemoVersionsColumn,
+// FillMemo): the kept values after it read none, see what the database
+// held, and a write in the request still sends the next read to the
+// database. Where there is nothing to fill (no memo, a filled one, a
+// transaction) no column is asked for, and text that does not parse
+// leaves the memo to the first kept value.
+func TestMemoFilledBySessionStatement(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		g := d.Gorm
+		teams := teamFixture(t, g)
+		reads := 0
+		count := func(tx *gorm.DB) {
+			if strings.Contains(tx.Statement.SQL.String(), "cache_versions") {
+				reads++
+			}
+		}
+		cb := g.Callback()
+		if err := cb.Row().After("gorm:row").Register("test:filled", count); err != nil {
+			t.Fatal(err)
+		}
+		if err := cb.Query().After("gorm:query").Register("test:filled", count); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cb.Row().Remove("test:filled"); _ = cb.Query().Remove("test:filled") })
+		names := []string{db.VersionOrg, db.VersionVisits, db.VersionCustomers, db.VersionTargets}
+		want, err := db.DataVersions(context.Background(), g, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want[0] == 0 {
+			t.Fatalf("the fixture's teams left the org version at 0: %v", want)
+		}
+
+		fill := func(ctx context.Context) {
+			t.Helper()
+			col := db.MemoVersionsColumn(ctx, g, "v")
+			if col == "" {
+				t.Fatal("a fresh memo asked for no versions column")
+			}
+			var row struct {
+				One int
+				V   sql.NullString
+			}
+			if err := g.WithContext(ctx).Raw("SELECT 1 AS one, " + col).Scan(&row).Error; err != nil {
+				t.Fatal(err)
+			}
+			if row.One != 1 || !row.V.Valid || !strings.Contains(row.V.String, db.VersionOrg+"=") {
+				t.Fatalf("versions column read %+v", row)
+			}
+			db.FillMemo(ctx, row.V)
+		}
+		ctx := db.WithVersionMemo(context.Background())
+		fill(ctx)
+		if col := db.MemoVersionsColumn(ctx, g, "v"); col != "" {
+			t.Fatalf("a filled memo asked again for %q", col)
+		}
+		reads = 0
+		got, err := db.DataVersions(ctx, g, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reads != 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("after the fill: %d version reads and %v; want none and %v", reads, got, want)
+		}
+		// A write elsewhere after the fill: the request is one moment and
+		// keeps the versions it read; the next request sees the write.
+		if err := g.Exec("UPDATE teams SET name = '一组（他处）' WHERE id = ?", teams[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.DataVersions(ctx, g, names); got[0] != want[0] {
+			t.Fatalf("org version moved inside the request: %d → %d", want[0], got[0])
+		}
+		next := db.WithVersionMemo(context.Background())
+		fill(next)
+		if got, _ := db.DataVersions(next, g, names); got[0] <= want[0] {
+			t.Fatalf("the next request's org version %d, want above %d", got[0], want[0])
+		}
+		// A write in the request: the next kept value reads the database.
+		if err := g.WithContext(next).Exec("UPDATE teams SET name = '一组（本请求）' WHERE id = ?", teams[0]).Error; err != nil {
+			t.Fatal(err)
+		}
+		reads = 0
+		if _, err := db.DataVersions(next, g, names); err != nil || reads != 1 {
+			t.Fatalf("after a write in the request: %d version reads (err %v), want 1", reads, err)
+		}
+
+		if col := db.MemoVersionsColumn(context.Background(), g, "v"); col != "" {
+			t.Fatalf("no memo, yet asked for %q", col)
+		}
+		if err := db.WithTx(db.WithVersionMemo(context.Background()), g, func(ctx context.Context) error {
+			if col := db.MemoVersionsColumn(ctx, g, "v"); col != "" {
+				t.Errorf("in a transaction, asked for %q", col)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// NULL (an empty table) is every version at 0; text that does not
+		// parse leaves the memo empty.
+		empty := db.WithVersionMemo(context.Background())
+		db.FillMemo(empty, sql.NullString{})
+		reads = 0
+		if got, _ := db.DataVersions(empty, g, names); reads != 0 || fmt.Sprint(got) != "[0 0 0 0]" {
+			t.Fatalf("after a NULL fill: %d reads, %v", reads, got)
+		}
+		bad := db.WithVersionMemo(context.Background())
+		db.FillMemo(bad, sql.NullString{String: "org=x", Valid: true})
+		now, err := db.DataVersions(context.Background(), g, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads = 0
+		if got, _ := db.DataVersions(bad, g, names); reads != 1 || fmt.Sprint(got) != fmt.Sprint(now) {
+			t.Fatalf("after a fill that does not parse: %d reads, %v; want 1 and %v", reads, got, now)
+		}
+	})
+}
