@@ -135,7 +135,7 @@ func (h *handler) closeMonths() []string {
 	return out
 }
 
-// filterData is what opp_filters.html needs.
+// filterData is what the filters (oppFilters.FiltersHTML) need.
 func (h *handler) filterData(c *fiber.Ctx, f OpportunityFilter) (oppFilters, error) {
 	teams, owners, err := h.scopeOptions(c, f.TeamID)
 	if err != nil {

@@ -207,7 +207,6 @@ func prospectsViews(b *i18n.Bundle) map[string][]web.Example {
 			return &pickView{Page: web.ExamplePage(b), Heading: "visits.new", Picker: &Picker{Q: "哈", Action: "/visits/new", Target: "/visits/new?customer={id}",
 				SearchURL: "/customers/pick?next=x", Next: "/n", Matches: []PickMatch{{ID: 7, Name: "哈尔滨示例集团", Grade: "A", Region: "南岗区", Href: "/customers/7"}}, More: true}}
 		}},
-		"prospects/opp_filters":   {board(5), board(0)},
 		"prospects/opportunities": {opportunities(true), opportunities(false)},
 		"prospects/opportunity": {
 			opportunity(StageProposal, true), opportunity(StageLost, true), opportunity(StageWon, true), opportunity(StageNeeds, false),
@@ -493,5 +492,79 @@ func TestBoardMoreLink(t *testing.T) {
 	plain := string(boardCards{}.moreLink(l, StageVisited, 9, 15, 40, 25, 0))
 	if strings.Contains(plain, "skip=") || strings.Contains(plain, "&owner") || !strings.Contains(plain, `href="/opportunities?stage=visited"`) {
 		t.Errorf("a link without filter or moved card: %s", plain)
+	}
+}
+
+// TestListFiltersWrittenInGo: the customer list's filter and default
+// forms and the filters the opportunity list and the board share, written
+// in Go (FiltersHTML, DefaultHTML), escape what the user typed and what
+// the database holds, mark the chosen options, show the owner select only
+// with more than one owner and the team and region selects only with
+// choices, carry the filter into the default form, and are in the page's
+// language.
+func TestListFiltersWrittenInGo(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := `"><script>x</script>&'`
+	owners := []org.User{{ID: 3, Name: `O'Neil & <i>Co</i>`}, {ID: 4, Name: "王五"}}
+	for _, lang := range []string{i18n.ZH, i18n.EN} {
+		l := b.For(lang)
+		cv := &customersView{Page: web.ExamplePage(b), Grades: Grades, Industries: Industries, Statuses: Statuses,
+			Owners: owners, Teams: []org.Team{{ID: 9, Label: "<b>一组</b>"}}, Regions: []string{"南岗区", evil},
+			Filter: CustomerFilter{Q: evil, Grade: "B", Industry: "gov", Status: "prospect", OwnerID: 4, TeamID: 9, Region: evil, MinScore: 100, Group: 12},
+			Tree:   &listTree{On: true}, TreeURL: "/customers?view=tree", FlatURL: `/customers?all=1&q="x"`}
+		cv.L = l
+		got := string(cv.FiltersHTML()) + string(cv.DefaultHTML())
+		for _, want := range []string{
+			`name="q" value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;&amp;&#39;"`,
+			`<option value="B" selected>` + l.T("grade.B") + `</option>`,
+			`<option value="gov" selected>` + template.HTMLEscapeString(l.T("industry.gov")) + `</option>`,
+			`<option value="4" selected>王五</option>`, `O&#39;Neil &amp; &lt;i&gt;Co&lt;/i&gt;`,
+			`<option value="9" selected>&lt;b&gt;一组&lt;/b&gt;</option>`,
+			`<option value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;&amp;&#39;" selected>`,
+			`<option value="100" selected>` + template.HTMLEscapeString(l.T("customers.score_full")) + `</option>`,
+			`<input type="hidden" name="group" value="12">`, `<input type="hidden" name="view" value="tree">`,
+			`id="view-flat" href="/customers?all=1&amp;q=&#34;x&#34;"`,
+			`placeholder="` + template.HTMLEscapeString(l.T("customers.search")) + `"`,
+			`name="_csrf" value="token"`, `<input type="hidden" name="owner" value="4">`, `<input type="hidden" name="team" value="9">`,
+			`<input type="hidden" name="score" value="100">`, `<input type="hidden" name="region" value="&#34;&gt;&lt;script&gt;`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: customer filters lack %s in\n%s", lang, want, got)
+			}
+		}
+		if strings.Contains(got, "<script>") || strings.Count(got, "<select") != 7 || strings.Count(got, "<form") != 2 || strings.Count(got, "</form>") != 2 {
+			t.Errorf("%s: customer filters unescaped or malformed:\n%s", lang, got)
+		}
+		// One owner, no team, no region, the flat list: none of their selects.
+		cv.Owners, cv.Teams, cv.Regions, cv.Tree = owners[:1], nil, nil, &listTree{}
+		got = string(cv.FiltersHTML())
+		if strings.Contains(got, `name="owner"`) || strings.Contains(got, `name="team"`) || strings.Contains(got, `name="region"`) ||
+			!strings.Contains(got, `id="view-tree" href="/customers?view=tree"`) || strings.Contains(got, `name="view"`) {
+			t.Errorf("%s: one owner, no team or region, flat list:\n%s", lang, got)
+		}
+
+		f := oppFilters{Filter: OpportunityFilter{OwnerID: 3, TeamID: 2, Grade: "A", Industry: "energy", CloseMonth: "2026-12", MinScore: 75},
+			Owners: owners, Teams: []teamOption{{ID: 2, Label: `<i>二组</i>`}}, Months: []string{"2026-11", "2026-12"}, Grades: Grades, Industries: Industries}
+		got = string(f.FiltersHTML(l))
+		for _, want := range []string{
+			`<option value="3" selected>O&#39;Neil &amp; &lt;i&gt;Co&lt;/i&gt;</option>`, `<option value="2" selected>&lt;i&gt;二组&lt;/i&gt;</option>`,
+			`<option value="A" selected>`, `<option value="energy" selected>`,
+			`<option value="2026-12" selected>` + template.HTMLEscapeString(l.T("lists.filter.close_in", "Month", "2026-12")) + `</option>`,
+			`<option value="75" selected>`, `aria-label="` + template.HTMLEscapeString(l.T("lists.filter.close_month")) + `"`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: opportunity filters lack %s in\n%s", lang, want, got)
+			}
+		}
+		if strings.Contains(got, `value="100"`) || strings.Count(got, "<select") != 6 {
+			t.Errorf("%s: opportunity filters: want six selects and no \"100\":\n%s", lang, got)
+		}
+		f.Owners, f.Teams = owners[:1], nil
+		if got := string(f.FiltersHTML(l)); strings.Contains(got, `name="owner"`) || strings.Contains(got, `name="team"`) {
+			t.Errorf("%s: one owner and no team still get their selects:\n%s", lang, got)
+		}
 	}
 }

@@ -23,6 +23,20 @@ func (m *Markup) W(parts ...string) {
 	}
 }
 
+// Select writes a filter form's <select> that submits its form when it
+// changes (data-autosubmit): an empty-valued first option (all: "全部等级")
+// and then options, the <option>s of Options or ChoiceOptions. label
+// (the aria-label) and all are escaped texts (Labels.Get).
+func (m *Markup) Select(name, label, all string, options template.HTML) {
+	m.W(`<select name="`, name, `" data-autosubmit aria-label="`, label, "\">\n    <option value=\"\">", all,
+		"</option>\n    ", string(options), "\n  </select>")
+}
+
+// Hidden writes a hidden input; value is escaped here.
+func (m *Markup) Hidden(name, value string) {
+	m.W(`<input type="hidden" name="`, name, `" value="`, template.HTMLEscapeString(value), `">`)
+}
+
 // HTML is the markup as one piece, for fragments that stay small.
 func (m *Markup) HTML() template.HTML {
 	return template.HTML(m.String()) //nolint:gosec // the caller escaped every text (see Markup)

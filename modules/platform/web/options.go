@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/jike-crm/jike/modules/platform/i18n"
 )
 
 // Options is a select's <option>s for a list of codes: each one's value
@@ -36,14 +38,27 @@ func (p *Page) Options(prefix string, codes any, selected any) (template.HTML, e
 	}
 	var b strings.Builder
 	for i := range list.Len() {
-		code := list.Index(i).String()
-		label := code
-		if prefix != "" {
-			label = p.L.T(prefix + code)
-		}
-		WriteOption(&b, code, label, code == sel)
+		writeCodeOption(&b, p.L, prefix, list.Index(i).String(), sel)
 	}
 	return template.HTML(b.String()), nil //nolint:gosec // WriteOption escapes
+}
+
+// CodeOptions is Options for a fragment written in Go: the codes a slice
+// of strings, the labels in l's language.
+func CodeOptions(l i18n.Localizer, prefix string, codes []string, selected string) template.HTML {
+	var b strings.Builder
+	for _, code := range codes {
+		writeCodeOption(&b, l, prefix, code, selected)
+	}
+	return template.HTML(b.String()) //nolint:gosec // WriteOption escapes
+}
+
+func writeCodeOption(b *strings.Builder, l i18n.Localizer, prefix, code, selected string) {
+	label := code
+	if prefix != "" {
+		label = l.T(prefix + code)
+	}
+	WriteOption(b, code, label, code == selected)
 }
 
 // WriteOption writes one <option>, value and label escaped, for the
