@@ -2,6 +2,7 @@ package prospects
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -257,6 +258,40 @@ func TestOpportunityTotalsExactAfterWrites(t *testing.T) {
 		check("plain SQL delete")
 		if a4 := list("admin"); a4.Count != a0.Count-1 {
 			t.Fatalf("soft-deleted opportunity still counted: %d, want %d", a4.Count, a0.Count-1)
+		}
+		// More plain SQL, for SQLite's per-stage totals (migration 00035):
+		// a restore, a stage and a probability changed at once, a row
+		// inserted live and one inserted deleted, a deleted row changed,
+		// and hard deletes of a live and a deleted row.
+		for _, step := range []struct{ name, sql string }{
+			{"plain SQL restore", "UPDATE opportunities SET deleted_at = NULL WHERE id = " + fmt.Sprint(o2.ID)},
+			{"plain SQL stage and probability", "UPDATE opportunities SET stage = 'needs', probability = 35, one_time_fen = 777 WHERE id = " + fmt.Sprint(o2.ID)},
+			{"plain SQL insert", "INSERT INTO opportunities (customer_id, title, monthly_fen, one_time_fen, stage, probability, owner_id, stage_changed_at, created_at, updated_at) " +
+				"SELECT customer_id, '手工录入', 4321, 10, 'visited', 20, owner_id, stage_changed_at, created_at, updated_at FROM opportunities WHERE id = " + fmt.Sprint(o2.ID)},
+			{"plain SQL insert deleted", "INSERT INTO opportunities (customer_id, title, monthly_fen, stage, probability, owner_id, stage_changed_at, created_at, updated_at, deleted_at) " +
+				"SELECT customer_id, '已删', 999, 'proposal', 50, owner_id, stage_changed_at, created_at, updated_at, updated_at FROM opportunities WHERE id = " + fmt.Sprint(o2.ID)},
+			{"plain SQL edit of a deleted row", "UPDATE opportunities SET monthly_fen = 5, stage = 'identified' WHERE title = '已删'"},
+			{"plain SQL hard delete", "DELETE FROM opportunities WHERE title IN ('手工录入', '已删')"},
+			{"plain SQL stage history removed", "DELETE FROM stage_changes WHERE opportunity_id = " + fmt.Sprint(o2.ID)},
+			{"plain SQL hard delete of a live row", "DELETE FROM opportunities WHERE id = " + fmt.Sprint(o2.ID)},
+		} {
+			if err := d.Gorm.Exec(step.sql).Error; err != nil {
+				t.Fatalf("%s: %v", step.name, err)
+			}
+			check(step.name)
+			if d.Dialect != db.SQLite {
+				continue
+			}
+			var kept, summed []oppTotalsRow
+			if err := d.Gorm.Raw("SELECT stage, n, monthly, one_time, weighted_percent FROM opportunity_stage_totals WHERE n <> 0 ORDER BY stage").Scan(&kept).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Gorm.Raw("SELECT stage, " + oppTotalsSelect + " FROM opportunities WHERE deleted_at IS NULL GROUP BY stage ORDER BY stage").Scan(&summed).Error; err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(kept) != fmt.Sprint(summed) {
+				t.Fatalf("%s: the per-stage totals the triggers keep %v, the opportunities sum to %v", step.name, kept, summed)
+			}
 		}
 	})
 }

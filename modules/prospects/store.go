@@ -773,9 +773,21 @@ func (s *Store) opportunityTotals(ctx context.Context, scope authz.ListScope, f 
 // first look after a write: 145 → 74 ms on PostgreSQL; with
 // opportunityQuery's SQLite path, ~250 → ~130 ms on SQLite). One statement, so both parts read one
 // snapshot.
+//
+// On SQLite, when f narrows by stage at most, the live opportunities'
+// totals are the per-stage rows its triggers keep (migration 00035,
+// opportunity_stage_totals): a dozen rows instead of a pass over the
+// province's 200,000 opportunities (85 ms in the pure-Go SQLite).
 func (s *Store) provinceTotalsQuery(ctx context.Context, f OpportunityFilter) *gorm.DB {
 	conn := db.Conn(ctx, s.db)
 	all := opportunityConds(conn.Model(&Opportunity{}), f).Select(oppTotalsSelect)
+	if conn.Dialector.Name() == db.SQLite && f.OwnerID == 0 && f.CloseFrom == nil && f.CloseBefore == nil && f.ClosedSince == nil {
+		all = conn.Table("opportunity_stage_totals").Select("COALESCE(SUM(n), 0) AS n, COALESCE(SUM(monthly), 0) AS monthly, " +
+			"COALESCE(SUM(one_time), 0) AS one_time, COALESCE(SUM(weighted_percent), 0) AS weighted_percent")
+		if len(f.Stages) > 0 {
+			all = all.Where("stage IN ?", f.Stages)
+		}
+	}
 	gone := opportunityConds(conn.Model(&Opportunity{}).
 		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NOT NULL"), f).Select(oppTotalsSelect)
 	return conn.Table("(?) AS a, (?) AS d", all, gone).

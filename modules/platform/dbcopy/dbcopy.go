@@ -40,6 +40,11 @@ const migrationsTable = "goose_db_version"
 // bump it as the copy commits.
 const versionsTable = "cache_versions"
 
+// stageTotalsTable is the live opportunities' totals per stage that
+// SQLite's triggers keep (migration 00035); PostgreSQL has no such table
+// (it sums the opportunities), so it is not copied.
+const stageTotalsTable = "opportunity_stage_totals"
+
 // Options tune a copy.
 type Options struct {
 	// Replace empties every table of the target (in the same transaction)
@@ -264,7 +269,7 @@ func schemaVersion(ctx context.Context, q queryer) (int64, error) {
 
 // sourceTables lists the SQLite tables to copy.
 func sourceTables(ctx context.Context, q queryer) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?) ORDER BY name`, migrationsTable, versionsTable)
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?, ?) ORDER BY name`, migrationsTable, versionsTable, stageTotalsTable)
 	if err != nil {
 		return nil, err
 	}
