@@ -3,6 +3,7 @@ package prospects
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -373,4 +374,115 @@ func TestVersionBumpsDoNotDeadlock(t *testing.T) {
 			t.Errorf("version %s: %d, want %d (one bump per transaction)", n, v, want)
 		}
 	}
+}
+
+// TestBranchBoardWalkSameCards: a director's board columns read by
+// walking the stage in the column's order (branchWalk, SQLite) are the
+// cards of the plain join — the branch's only (not another branch's, not
+// a deleted customer's), ties on the amount in id order, and the next
+// page after a card ("更多") — in every column, by value and by the
+// latest result. On PostgreSQL both are the plain join.
+func TestBranchBoardWalkSameCards(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		live := &Store{db: d.Gorm}
+		mine := w.customer(t, "liwei", "哈尔滨某制造集团")
+		peer := w.customer(t, "zhangjing", "哈尔滨某医院")
+		gone := w.customer(t, "liwei", "哈尔滨某已注销公司")
+		away := w.customer(t, "gaoyuan", "外地某集团")
+		amounts := []string{"5,000", "8,800", "8,800", "1,200", "30,000", "8,800"}
+		for i, cu := range []*Customer{mine, peer, gone, away} {
+			owner := map[uint]string{mine.ID: "liwei", peer.ID: "zhangjing", gone.ID: "liwei", away.ID: "gaoyuan"}[cu.ID]
+			for j, amount := range amounts {
+				o, err := w.svc.CreateOpportunity(ctx, w.as(owner), OpportunityInput{CustomerID: cu.ID, Title: fmt.Sprint("专线", i, j), Monthly: amount})
+				if err != nil {
+					t.Fatal(err)
+				}
+				to := Stages[(i+j)%len(Stages)]
+				if to != StageIdentified {
+					if _, err := w.svc.MoveStage(ctx, w.as(owner), o.ID, StageMove{To: to, LostReason: "price"}); err != nil {
+						t.Fatalf("move to %s: %v", to, err)
+					}
+				}
+			}
+		}
+		if err := w.svc.DeleteCustomer(ctx, w.as("wangjianguo"), gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		director := w.as("wangjianguo")
+		scope := w.svc.Scope(director, "read")
+		walked := 0
+		for _, st := range Stages {
+			f := w.svc.boardFilter(director, OpportunityFilter{}, st)
+			ff := f
+			ff.Stages = []string{st}
+			keys, _ := opportunityKeys(f)
+			var want []OpportunityRow
+			if err := live.opportunityQuery(ctx, scope, ff).Select(opportunityColumns).Order(db.Order(keys)).Scan(&want).Error; err != nil {
+				t.Fatal(err)
+			}
+			walk, err := live.branchWalk(ctx, live.opportunityQuery(ctx, scope, ff), scope, ff, st, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Walked with a limit of one when the branch has more than
+			// one (of the province's three or four): on SQLite, in the
+			// open columns only.
+			if expect := d.Dialect == db.SQLite && slices.Contains(OpenStages, st) && len(want) > 1; walk != expect {
+				t.Errorf("%s: walked %v with %d of the branch's cards, want %v", st, walk, len(want), expect)
+			}
+			if walk {
+				walked++
+			}
+			ids := func(rows []OpportunityRow) []uint {
+				out := []uint{}
+				for _, r := range rows {
+					out = append(out, r.ID)
+				}
+				return out
+			}
+			got, err := live.BoardCards(ctx, scope, f, st, 0, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) > 0 && (len(got) != 1 || got[0].ID != want[0].ID) {
+				t.Errorf("%s: the first card walked %v, the join's first %d", st, got, want[0].ID)
+			}
+			if got, err = live.BoardCards(ctx, scope, f, st, 0, 100); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(ids(got)) != fmt.Sprint(ids(want)) {
+				t.Errorf("%s: walked %v, the join says %v", st, ids(got), ids(want))
+			}
+			for _, r := range got {
+				if r.CustomerID == away.ID || r.CustomerID == gone.ID {
+					t.Errorf("%s: card %d of customer %d, outside the branch or deleted", st, r.ID, r.CustomerID)
+				}
+			}
+			if len(want) > 1 {
+				next, err := live.BoardCards(ctx, scope, f, st, want[0].ID, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(ids(next)) != fmt.Sprint(ids(want[1:])) {
+					t.Errorf("%s: after %d walked %v, the join says %v", st, want[0].ID, ids(next), ids(want[1:]))
+				}
+			}
+		}
+		if d.Dialect == db.SQLite && walked < 4 {
+			t.Fatalf("only %d columns walked on SQLite: the walk is not tested", walked)
+		}
+		// A branch with fewer than 1/walkShare of a stage's opportunities
+		// (here: none of another branch) is not walked.
+		other := w.as("liuzhiqiang")
+		oscope := w.svc.Scope(other, "read")
+		for _, st := range OpenStages {
+			f := w.svc.boardFilter(other, OpportunityFilter{}, st)
+			f.Stages = []string{st}
+			if walk, err := live.branchWalk(ctx, live.opportunityQuery(ctx, oscope, f), oscope, f, st, 1); err != nil || walk {
+				t.Fatalf("%s: a branch without the stage's opportunities walked it (%v)", st, err)
+			}
+		}
+	})
 }
