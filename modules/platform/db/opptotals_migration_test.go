@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jike-crm/jike/migrations"
 	"github.com/jike-crm/jike/modules/platform/db"
-	"github.com/pressly/goose/v3"
 )
 
 // The version that keeps SQLite's opportunity totals per stage.
@@ -30,30 +28,9 @@ func TestOpportunityTotalsMigrationFillsFromTheRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys, err := migrations.For(db.SQLite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, sqlDB, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, oppTotalsVersion-1); err != nil {
-		t.Fatal(err)
-	}
 	g := d.Gorm
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if err := g.Exec(q, args...).Error; err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	p, exec := beforeMigration(t, g, sqlDB, db.SQLite, oppTotalsVersion)
 	now := time.Now().UTC()
-	exec("INSERT INTO branches (code, name, created_at, updated_at) VALUES ('B1', '测试分公司', ?, ?)", now, now)
-	exec("INSERT INTO teams (branch_id, name, created_at, updated_at) VALUES (1, '一组', ?, ?)", now, now)
-	exec("INSERT INTO users (username, name, role, password_hash, branch_id, team_id, created_at, updated_at) VALUES ('am', '客户经理', 'account_manager', 'x', 1, 1, ?, ?)", now, now)
-	exec(`INSERT INTO customers (name, credit_code, industry, grade, status, owner_id, team_id, branch_id, created_at, updated_at)
-		VALUES ('迁移测试集团', '91110000000000000X', 'gov', 'B', 'prospect', 1, 1, 1, ?, ?)`, now, now)
 	for i, o := range []struct {
 		stage            string
 		monthly, oneTime int64

@@ -49,9 +49,12 @@ func TestServiceCategoryMigrationMapsOldKeys(t *testing.T) {
 	})
 }
 
-func checkServiceCatMigration(t *testing.T, g *gorm.DB, sqlDB *sql.DB, dialect string) {
+// beforeMigration migrates sqlDB up to the version before version and
+// writes one branch, team, account manager (id 1) and customer (id 1),
+// for a test of what migration version does to rows it finds. It returns
+// the migrations' provider and a statement runner that fails the test.
+func beforeMigration(t *testing.T, g *gorm.DB, sqlDB *sql.DB, dialect string, version int64) (*goose.Provider, func(q string, args ...any)) {
 	t.Helper()
-	ctx := context.Background()
 	fsys, err := migrations.For(dialect)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +67,7 @@ func checkServiceCatMigration(t *testing.T, g *gorm.DB, sqlDB *sql.DB, dialect s
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, serviceCatVersion-1); err != nil {
+	if _, err := p.UpTo(context.Background(), version-1); err != nil {
 		t.Fatal(err)
 	}
 	exec := func(q string, args ...any) {
@@ -79,6 +82,14 @@ func checkServiceCatMigration(t *testing.T, g *gorm.DB, sqlDB *sql.DB, dialect s
 	exec("INSERT INTO users (username, name, role, password_hash, branch_id, team_id, created_at, updated_at) VALUES ('am', '客户经理', 'account_manager', 'x', 1, 1, ?, ?)", now, now)
 	exec(`INSERT INTO customers (name, credit_code, industry, grade, status, owner_id, team_id, branch_id, created_at, updated_at)
 		VALUES ('迁移测试集团', '91110000000000000X', 'gov', 'B', 'prospect', 1, 1, 1, ?, ?)`, now, now)
+	return p, exec
+}
+
+func checkServiceCatMigration(t *testing.T, g *gorm.DB, sqlDB *sql.DB, dialect string) {
+	t.Helper()
+	ctx := context.Background()
+	p, exec := beforeMigration(t, g, sqlDB, dialect, serviceCatVersion)
+	now := time.Now().UTC()
 
 	// Every key each old list allowed, so the mapping is checked for all.
 	oldNeeds := []string{"voice", "data", "cloud", "iot", "industry_app", "other"}

@@ -258,6 +258,27 @@ func TestVersionCacheWeighed(t *testing.T) {
 	})
 }
 
+// countVersionReads counts the statements on g that read cache_versions
+// (for the rest of the test).
+func countVersionReads(t *testing.T, g *gorm.DB) *int {
+	t.Helper()
+	reads := new(int)
+	count := func(tx *gorm.DB) {
+		if strings.Contains(tx.Statement.SQL.String(), "cache_versions") {
+			*reads++
+		}
+	}
+	cb := g.Callback()
+	if err := cb.Row().After("gorm:row").Register("test:version_reads", count); err != nil {
+		t.Fatal(err)
+	}
+	if err := cb.Query().After("gorm:query").Register("test:version_reads", count); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cb.Row().Remove("test:version_reads"); _ = cb.Query().Remove("test:version_reads") })
+	return reads
+}
+
 // TestVersionMemo: in a request with a version memo every kept value
 // reads the versions once; a write in the request (through GORM, raw SQL
 // included) makes the next read go to the database again, and sees the
@@ -266,20 +287,7 @@ func TestVersionMemo(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		g := d.Gorm
 		teams := teamFixture(t, g)
-		reads := 0
-		count := func(tx *gorm.DB) {
-			if strings.Contains(tx.Statement.SQL.String(), "cache_versions") {
-				reads++
-			}
-		}
-		cb := g.Callback()
-		if err := cb.Row().After("gorm:row").Register("test:versions", count); err != nil {
-			t.Fatal(err)
-		}
-		if err := cb.Query().After("gorm:query").Register("test:versions", count); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cb.Row().Remove("test:versions"); _ = cb.Query().Remove("test:versions") })
+		reads := countVersionReads(t, g)
 		c := db.NewVersionCache[int](db.VersionVisits, 10)
 		loads := 0
 		get := func(ctx context.Context, key string) {
@@ -295,24 +303,24 @@ func TestVersionMemo(t *testing.T) {
 		if v, err := db.DataVersions(ctx, g, []string{db.VersionOrg, db.VersionVisits}); err != nil || len(v) != 2 {
 			t.Fatal(v, err)
 		}
-		if reads != 1 || loads != 3 {
-			t.Fatalf("four kept values and a version read in one request: %d version reads, %d loads; want 1 and 3", reads, loads)
+		if *reads != 1 || loads != 3 {
+			t.Fatalf("four kept values and a version read in one request: %d version reads, %d loads; want 1 and 3", *reads, loads)
 		}
 		// A write in the request: the versions are read again.
 		if err := g.WithContext(ctx).Exec("UPDATE teams SET name = '一组（改）' WHERE id = ?", teams[0]).Error; err != nil {
 			t.Fatal(err)
 		}
 		get(ctx, "a")
-		if reads != 2 || loads != 4 {
-			t.Fatalf("after a write in the request: %d version reads, %d loads; want 2 and 4", reads, loads)
+		if *reads != 2 || loads != 4 {
+			t.Fatalf("after a write in the request: %d version reads, %d loads; want 2 and 4", *reads, loads)
 		}
 		// Without a memo: a read per value.
-		reads = 0
+		*reads = 0
 		for _, k := range []string{"a", "b"} {
 			get(context.Background(), k)
 		}
-		if reads != 2 {
-			t.Fatalf("two values without a memo: %d version reads, want 2", reads)
+		if *reads != 2 {
+			t.Fatalf("two values without a memo: %d version reads, want 2", *reads)
 		}
 	})
 }
@@ -372,20 +380,7 @@ func TestMemoFilledBySessionStatement(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		g := d.Gorm
 		teams := teamFixture(t, g)
-		reads := 0
-		count := func(tx *gorm.DB) {
-			if strings.Contains(tx.Statement.SQL.String(), "cache_versions") {
-				reads++
-			}
-		}
-		cb := g.Callback()
-		if err := cb.Row().After("gorm:row").Register("test:filled", count); err != nil {
-			t.Fatal(err)
-		}
-		if err := cb.Query().After("gorm:query").Register("test:filled", count); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cb.Row().Remove("test:filled"); _ = cb.Query().Remove("test:filled") })
+		reads := countVersionReads(t, g)
 		names := []string{db.VersionOrg, db.VersionVisits, db.VersionCustomers, db.VersionTargets}
 		want, err := db.DataVersions(context.Background(), g, names)
 		if err != nil {
@@ -418,13 +413,13 @@ func TestMemoFilledBySessionStatement(t *testing.T) {
 		if col := db.MemoVersionsColumn(ctx, g, "v"); col != "" {
 			t.Fatalf("a filled memo asked again for %q", col)
 		}
-		reads = 0
+		*reads = 0
 		got, err := db.DataVersions(ctx, g, names)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if reads != 0 || fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("after the fill: %d version reads and %v; want none and %v", reads, got, want)
+		if *reads != 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("after the fill: %d version reads and %v; want none and %v", *reads, got, want)
 		}
 		// A write elsewhere after the fill: the request is one moment and
 		// keeps the versions it read; the next request sees the write.
@@ -443,9 +438,9 @@ func TestMemoFilledBySessionStatement(t *testing.T) {
 		if err := g.WithContext(next).Exec("UPDATE teams SET name = '一组（本请求）' WHERE id = ?", teams[0]).Error; err != nil {
 			t.Fatal(err)
 		}
-		reads = 0
-		if _, err := db.DataVersions(next, g, names); err != nil || reads != 1 {
-			t.Fatalf("after a write in the request: %d version reads (err %v), want 1", reads, err)
+		*reads = 0
+		if _, err := db.DataVersions(next, g, names); err != nil || *reads != 1 {
+			t.Fatalf("after a write in the request: %d version reads (err %v), want 1", *reads, err)
 		}
 
 		if col := db.MemoVersionsColumn(context.Background(), g, "v"); col != "" {
@@ -463,9 +458,9 @@ func TestMemoFilledBySessionStatement(t *testing.T) {
 		// parse leaves the memo empty.
 		empty := db.WithVersionMemo(context.Background())
 		db.FillMemo(empty, sql.NullString{})
-		reads = 0
-		if got, _ := db.DataVersions(empty, g, names); reads != 0 || fmt.Sprint(got) != "[0 0 0 0]" {
-			t.Fatalf("after a NULL fill: %d reads, %v", reads, got)
+		*reads = 0
+		if got, _ := db.DataVersions(empty, g, names); *reads != 0 || fmt.Sprint(got) != "[0 0 0 0]" {
+			t.Fatalf("after a NULL fill: %d reads, %v", *reads, got)
 		}
 		bad := db.WithVersionMemo(context.Background())
 		db.FillMemo(bad, sql.NullString{String: "org=x", Valid: true})
@@ -473,9 +468,9 @@ func TestMemoFilledBySessionStatement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reads = 0
-		if got, _ := db.DataVersions(bad, g, names); reads != 1 || fmt.Sprint(got) != fmt.Sprint(now) {
-			t.Fatalf("after a fill that does not parse: %d reads, %v; want 1 and %v", reads, got, now)
+		*reads = 0
+		if got, _ := db.DataVersions(bad, g, names); *reads != 1 || fmt.Sprint(got) != fmt.Sprint(now) {
+			t.Fatalf("after a fill that does not parse: %d reads, %v; want 1 and %v", *reads, got, now)
 		}
 	})
 }
