@@ -72,7 +72,7 @@ var TableVersions = map[string][]string{
 // transaction, it reads every version once and answers from the memo
 // after.
 func DataVersions(ctx context.Context, base *gorm.DB, names []string) ([]int64, error) {
-	if m := memoOf(ctx); m != nil && !inTx(Conn(ctx, base)) {
+	if m := memoOf(ctx); m != nil && !connInTx(ctx, base) {
 		return m.get(ctx, base, names)
 	}
 	return readVersions(ctx, base, names)
@@ -119,6 +119,16 @@ func primaryOnly(ctx context.Context) context.Context {
 		return ctx
 	}
 	return Pin(ctx)
+}
+
+// connInTx is inTx(Conn(ctx, base)) without making the handle: Conn
+// clones a GORM session and its statement (~1 KB), and the kept values
+// ask this several times on every page (issue 19).
+func connInTx(ctx context.Context, base *gorm.DB) bool {
+	if v, ok := ctx.Value(txKey{}).(txValue); ok && v.pool == rootPool(base) {
+		return true
+	}
+	return inTx(base)
 }
 
 // inTx reports whether g runs in a transaction.
@@ -192,7 +202,7 @@ func (c *VersionCache[T]) Weighed(weigh func(T) int, maxWeight int) *VersionCach
 // primary), stored for the next reader. A nil cache, a context or handle
 // in a transaction, and an empty key run load every time.
 func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, load func(ctx context.Context) (T, error)) (T, error) {
-	if c == nil || key == "" || inTx(Conn(ctx, base)) {
+	if c == nil || key == "" || connInTx(ctx, base) {
 		return load(ctx)
 	}
 	ctx = primaryOnly(ctx)
@@ -244,7 +254,7 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 // a context or handle in a transaction load every key. For a cache
 // without Weighed (each value one entry).
 func (c *VersionCache[T]) GetMany(ctx context.Context, base *gorm.DB, keys []string, load func(ctx context.Context, keys []string) (map[string]T, error)) (map[string]T, error) {
-	if c == nil || len(keys) == 0 || inTx(Conn(ctx, base)) {
+	if c == nil || len(keys) == 0 || connInTx(ctx, base) {
 		return load(ctx, keys)
 	}
 	ctx = primaryOnly(ctx)

@@ -104,7 +104,7 @@ func (m *versionMemo) get(ctx context.Context, base *gorm.DB, names []string) ([
 // (WithVersionMemo).
 func MemoVersionsColumn(ctx context.Context, base *gorm.DB, col string) string {
 	m := memoOf(ctx)
-	if m == nil || inTx(Conn(ctx, base)) {
+	if m == nil || connInTx(ctx, base) {
 		return ""
 	}
 	m.mu.Lock()
