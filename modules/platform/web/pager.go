@@ -2,11 +2,13 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/i18n"
 )
 
 // Pager is one page of a list: which page, how big, and how many rows in
@@ -127,4 +129,37 @@ func (p *Pager) SortURL(key string) string {
 	q.Set("dir", dir)
 	q.Del("page")
 	return p.path + "?" + q.Encode()
+}
+
+// HTML is the list's page navigation (previous, "page 2 of 7, 160 rows",
+// next) in l's language, written here rather than by a template: every
+// list page showed it through a partial and a dict, ~15 reflective
+// actions (issue 19). Nothing for a nil pager.
+func (p *Pager) HTML(l i18n.Localizer) template.HTML {
+	if p == nil {
+		return "\n"
+	}
+	esc := template.HTMLEscapeString
+	var b Markup
+	prev, next := esc(l.T("pager.prev")), esc(l.T("pager.next"))
+	b.W("\n\n<nav class=\"pagination\" aria-label=\"", esc(l.T("pager.label")), "\">\n  ")
+	if p.HasPrev() {
+		b.W(`<a href="`, esc(p.PrevURL()), `" rel="prev">‹ `, prev, "</a>")
+	} else {
+		b.W(`<span class="disabled">‹ `, prev, "</span>")
+	}
+	b.W("\n  <span>")
+	if p.More() {
+		b.W(esc(l.T("pager.info_more", "Page", p.Page, "Total", p.ShownTotal())))
+	} else {
+		b.W(esc(l.T("pager.info", "Page", p.Page, "Pages", p.Pages(), "Total", p.Total)))
+	}
+	b.W("</span>\n  ")
+	if p.HasNext() {
+		b.W(`<a href="`, esc(p.NextURL()), `" rel="next">`, next, " ›</a>")
+	} else {
+		b.W(`<span class="disabled">`, next, " ›</span>")
+	}
+	b.W("\n</nav>\n\n")
+	return b.HTML()
 }

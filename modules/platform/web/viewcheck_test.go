@@ -12,9 +12,9 @@ import (
 // executed) is an error, so no template can be left untyped.
 func TestCheckViewsRefusesAnEntryWithoutExamples(t *testing.T) {
 	reg := webViews(exampleBundle(t))["partials"]
-	reg["partials/pager"] = nil
+	reg["partials/lang"] = nil
 	errs := CheckViews(templates.FS, "partials", reg)
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "partials/pager has no example view") {
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "partials/lang has no example view") {
 		t.Fatalf("an entry without examples passed: %v", errs)
 	}
 }

@@ -38,7 +38,6 @@ func webViews(b *i18n.Bundle) map[string]map[string][]Example {
 	val := audit.Value{Text: "值", Link: "/x", Short: "值…", Muted: true}
 	hv := &audit.View{Targets: true, Rows: []audit.Row{{At: "2026-01-02 10:00", Actor: val, Target: val, Entity: "客户", Action: "修改",
 		Changes: []audit.FieldView{{Label: "名称", From: val, To: val}}}}}
-	pager := &Pager{Page: 2, Size: 20, Total: 60, path: "/x"}
 	page := func() any { p := ExamplePage(b); return &p }
 	return map[string]map[string][]Example{
 		"layouts": {
@@ -65,7 +64,6 @@ func webViews(b *i18n.Bundle) map[string]map[string][]Example {
 			"partials/flash":         {page},
 			"partials/history_value": {func() any { return map[string]any{"L": l, "V": val} }},
 			"partials/lang":          {page},
-			"partials/pager":         {func() any { return map[string]any{"L": l, "P": pager} }},
 		},
 		"errors": {
 			"errors/error": {func() any {
@@ -129,7 +127,7 @@ func TestCheckViewsCatchesMistakes(t *testing.T) {
 	errs := CheckViews(templates.FS, "partials", map[string][]Example{"partials/nonesuch": nil})
 	var missing, stray bool
 	for _, e := range errs {
-		missing = missing || strings.Contains(e.Error(), "partials/pager has no entry")
+		missing = missing || strings.Contains(e.Error(), "partials/lang has no entry")
 		stray = stray || strings.Contains(e.Error(), "partials/nonesuch")
 	}
 	if !missing || !stray {

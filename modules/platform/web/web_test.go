@@ -1,10 +1,14 @@
 package web
 
 import (
+	"html/template"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/i18n"
 )
 
 func TestSafeNext(t *testing.T) {
@@ -100,5 +104,46 @@ func TestPagerClampsHugePages(t *testing.T) {
 	}
 	if off := (&Pager{Page: -3, Size: 0}).Offset(); off != 0 {
 		t.Fatalf("negative page offset %d", off)
+	}
+}
+
+// TestPagerHTML: the page navigation written in Go links the previous and
+// next pages with the list's filters (escaped for the attribute), shows
+// disabled ends on the first and last page, "page n of m, t rows" or the
+// capped "n, more than t" in the reader's language, and nothing for a
+// list without a pager.
+func TestPagerHTML(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Pager{Page: 2, Size: 20, Total: 60, path: "/customers", query: url.Values{"q": {`"<x>`}, "page": {"2"}}}
+	for _, lang := range []string{i18n.ZH, i18n.EN} {
+		l := b.For(lang)
+		got := string(p.HTML(l))
+		for _, want := range []string{
+			`<a href="/customers?page=1&amp;q=%22%3Cx%3E" rel="prev">‹ ` + template.HTMLEscapeString(l.T("pager.prev")) + `</a>`,
+			`<a href="/customers?page=3&amp;q=%22%3Cx%3E" rel="next">` + template.HTMLEscapeString(l.T("pager.next")) + ` ›</a>`,
+			`<span>` + template.HTMLEscapeString(l.T("pager.info", "Page", 2, "Pages", 3, "Total", int64(60))) + `</span>`,
+			`aria-label="` + template.HTMLEscapeString(l.T("pager.label")) + `"`,
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: pager lacks %s in\n%s", lang, want, got)
+			}
+		}
+	}
+	l := b.For(i18n.ZH)
+	first := &Pager{Page: 1, Size: 20, Total: 20_000, Cap: 10_000, path: "/x"}
+	got := string(first.HTML(l))
+	if !strings.Contains(got, `<span class="disabled">‹ `) || !strings.Contains(got, `rel="next"`) ||
+		!strings.Contains(got, template.HTMLEscapeString(l.T("pager.info_more", "Page", 1, "Total", int64(10_000)))) {
+		t.Errorf("first page of a capped count:\n%s", got)
+	}
+	last := &Pager{Page: 3, Size: 20, Total: 60, path: "/x"}
+	if got := string(last.HTML(l)); !strings.Contains(got, `rel="prev"`) || strings.Contains(got, `rel="next"`) {
+		t.Errorf("last page:\n%s", got)
+	}
+	if got := (*Pager)(nil).HTML(l); strings.Contains(string(got), "<nav") {
+		t.Errorf("a nil pager wrote %q", got)
 	}
 }
