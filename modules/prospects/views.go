@@ -95,9 +95,8 @@ func (v *customersView) TeamOptions() template.HTML {
 	return web.ChoiceOptions(v.Teams, func(t *org.Team) uint { return t.ID }, func(t *org.Team) string { return t.Label }, v.Filter.TeamID)
 }
 
-// FiltersHTML is the list's search and filter form and the form that
-// saves the filter as one's default, written here rather than by the
-// template: their ~60 actions (a translation, a field through the
+// FiltersHTML is the list's search and filter form, written here rather
+// than by the template (with DefaultHTML beside it): their ~60 actions (a translation, a field through the
 // embedded Page, a method, each through reflection) were a third of the
 // list's CPU, and at 32 connections the render is what pages queue for
 // (issue 19). The markup is the template's; every text is escaped.

@@ -3,7 +3,6 @@ package db_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -19,16 +18,7 @@ const oppTotalsVersion = 35
 // deleted ones left out; down drops the table and up fills it again.
 func TestOpportunityTotalsMigrationFillsFromTheRows(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, db.Options{SQLitePath: filepath.Join(t.TempDir(), "old.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	sqlDB, err := d.Gorm.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := d.Gorm
+	g, sqlDB := unmigratedSQLite(t)
 	p, exec := beforeMigration(t, g, sqlDB, db.SQLite, oppTotalsVersion)
 	now := time.Now().UTC()
 	for i, o := range []struct {

@@ -28,16 +28,8 @@ const serviceCatVersion = 15
 // PostgreSQL and on SQLite (where the tables are rebuilt).
 func TestServiceCategoryMigrationMapsOldKeys(t *testing.T) {
 	t.Run(db.SQLite, func(t *testing.T) {
-		d, err := db.Open(context.Background(), db.Options{SQLitePath: filepath.Join(t.TempDir(), "old.db")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close()
-		sqlDB, err := d.Gorm.DB()
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkServiceCatMigration(t, d.Gorm, sqlDB, db.SQLite)
+		g, sqlDB := unmigratedSQLite(t)
+		checkServiceCatMigration(t, g, sqlDB, db.SQLite)
 	})
 	t.Run(db.Postgres, func(t *testing.T) {
 		sqlDB := testkit.RawPostgres(t)
@@ -47,6 +39,22 @@ func TestServiceCategoryMigrationMapsOldKeys(t *testing.T) {
 		}
 		checkServiceCatMigration(t, g, sqlDB, db.Postgres)
 	})
+}
+
+// unmigratedSQLite opens an empty SQLite file (db.Open migrates nothing
+// unless asked), closed with the test, for beforeMigration.
+func unmigratedSQLite(t *testing.T) (*gorm.DB, *sql.DB) {
+	t.Helper()
+	d, err := db.Open(context.Background(), db.Options{SQLitePath: filepath.Join(t.TempDir(), "old.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Gorm, sqlDB
 }
 
 // beforeMigration migrates sqlDB up to the version before version and
