@@ -170,7 +170,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	if o.Notify == nil {
 		o.Notify = orgNotices(notifySvc)
 	}
-	orgSvc := org.NewService(org.NewStore(d.Gorm), org.Options{
+	orgSvc := org.NewService(org.NewStore(d.Gorm).ReadSessionsFrom(d.Lookup), org.Options{
 		SessionTTL: o.SessionTTL, BcryptCost: o.BcryptCost, Logger: o.Logger, Now: o.Now,
 		Notify: o.Notify,
 		OnCredentialsRevoked: func(ctx context.Context, userID uint) error {

@@ -175,7 +175,7 @@ type statementRecorder struct {
 
 // recordStatements registers the recorder's callbacks on g (once per
 // name; the callbacks stay for the life of g and cost a mutex when off).
-func recordStatements(tb testing.TB, g *gorm.DB, name string) *statementRecorder {
+func recordStatements(tb testing.TB, d *db.DB, name string) *statementRecorder {
 	tb.Helper()
 	r := &statementRecorder{}
 	keep := func(tx *gorm.DB) {
@@ -187,7 +187,7 @@ func recordStatements(tb testing.TB, g *gorm.DB, name string) *statementRecorder
 		}
 		r.list = append(r.list, stmt{SQL: tx.Statement.SQL.String(), Vars: append([]any(nil), tx.Statement.Vars...)})
 	}
-	afterReads(tb, g, name, keep)
+	afterReads(tb, d, name, keep)
 	return r
 }
 
@@ -291,7 +291,7 @@ func BenchmarkPagesProvinceSQLite(b *testing.B) {
 // measurePages measures pages as the four roles of provinceUsers: page and
 // replayed SQL, with the page's size and statement count.
 func measurePages(b *testing.B, a *app, pages []struct{ name, mine, scope string }) {
-	rec := recordStatements(b, a.DB.Gorm, "bench_pages:record")
+	rec := recordStatements(b, a.DB, "bench_pages:record")
 	sqlDB, err := a.DB.Gorm.DB()
 	if err != nil {
 		b.Fatal(err)

@@ -84,7 +84,7 @@ func TestUnboundedRule(t *testing.T) {
 func TestListQueriesAreBounded(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t, seededDemoDB(t, db.SQLite))
-	rec := recordStatements(t, a.DB.Gorm, "bounded_test:record")
+	rec := recordStatements(t, a.DB, "bounded_test:record")
 	var paths []string
 	for _, info := range a.Server.Routes() {
 		if info.Method != http.MethodGet || strings.Contains(info.Path, ":") || isDownload(info.Path) {

@@ -26,7 +26,7 @@ type panelStatements struct {
 // parenthesis is not a name and is skipped, LATERAL is a keyword.
 var tableRef = regexp.MustCompile("(?i)\\b(?:FROM|JOIN)\\s+[\"`]?([a-z_][a-z0-9_]*)")
 
-func recordPanelTables(t *testing.T, g *gorm.DB) *panelStatements {
+func recordPanelTables(t *testing.T, d *db.DB) *panelStatements {
 	t.Helper()
 	r := &panelStatements{tables: map[string]map[string]bool{}}
 	keep := func(tx *gorm.DB) {
@@ -46,29 +46,35 @@ func recordPanelTables(t *testing.T, g *gorm.DB) *panelStatements {
 			r.tables[panel][strings.ToLower(m[1])] = true
 		}
 	}
-	afterReads(t, g, "home_cache_test:panels", keep)
+	afterReads(t, d, "home_cache_test:panels", keep)
 	return r
 }
 
 // afterReads registers fn after every statement that reads (Query, Row,
 // Raw callbacks) on g, for the rest of the test or benchmark.
-func afterReads(t testing.TB, g *gorm.DB, name string, fn func(*gorm.DB)) {
+func afterReads(t testing.TB, d *db.DB, name string, fn func(*gorm.DB)) {
 	t.Helper()
-	cb := g.Callback()
-	for _, err := range []error{
-		cb.Query().After("gorm:query").Register(name, fn),
-		cb.Row().After("gorm:row").Register(name, fn),
-		cb.Raw().After("gorm:raw").Register(name, fn),
-	} {
-		if err != nil {
-			t.Fatal(err)
-		}
+	handles := []*gorm.DB{d.Gorm}
+	if d.Lookup != nil && d.Lookup.Callback() != d.Gorm.Callback() {
+		handles = append(handles, d.Lookup) // PostgreSQL's lookup pool: the session's read
 	}
-	t.Cleanup(func() {
-		_ = cb.Query().Remove(name)
-		_ = cb.Row().Remove(name)
-		_ = cb.Raw().Remove(name)
-	})
+	for _, g := range handles {
+		cb := g.Callback()
+		for _, err := range []error{
+			cb.Query().After("gorm:query").Register(name, fn),
+			cb.Row().After("gorm:row").Register(name, fn),
+			cb.Raw().After("gorm:raw").Register(name, fn),
+		} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() {
+			_ = cb.Query().Remove(name)
+			_ = cb.Row().Remove(name)
+			_ = cb.Raw().Remove(name)
+		})
+	}
 }
 
 // TestHomePanelReads: every home panel names what it reads, and every
@@ -80,7 +86,7 @@ func TestHomePanelReads(t *testing.T) {
 	t.Parallel()
 	eachDemoDB(t, func(t *testing.T, d *db.DB) {
 		a := demoAppOn(t, d)
-		rec := recordPanelTables(t, a.DB.Gorm)
+		rec := recordPanelTables(t, a.DB)
 		for _, user := range []string{"liwei", "zhaomin", "wangjianguo", "admin"} {
 			if r := loggedIn(t, a, user).Get("/"); r.Status != 200 {
 				t.Fatalf("home as %s: %d", user, r.Status)
@@ -131,7 +137,7 @@ type countingStatements struct {
 	n  int
 }
 
-func countStatements(t *testing.T, g *gorm.DB) *countingStatements {
+func countStatements(t *testing.T, d *db.DB) *countingStatements {
 	t.Helper()
 	c := &countingStatements{}
 	keep := func(tx *gorm.DB) {
@@ -142,7 +148,7 @@ func countStatements(t *testing.T, g *gorm.DB) *countingStatements {
 		c.n++
 		c.mu.Unlock()
 	}
-	afterReads(t, g, "home_cache_test:count", keep)
+	afterReads(t, d, "home_cache_test:count", keep)
 	return c
 }
 
@@ -179,7 +185,7 @@ func TestHomePanelCache(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		counter := countStatements(t, a.DB.Gorm)
+		counter := countStatements(t, a.DB)
 		liwei := loggedIn(t, a, "liwei") // the sign-in lands on the home page
 		// The minute turns: the panels kept at the sign-in are made again.
 		clockMu.Lock()

@@ -267,7 +267,7 @@ func TestHomePanelIndexes(t *testing.T) {
 		if err := d.Gorm.Exec("ANALYZE").Error; err != nil {
 			t.Fatal(err)
 		}
-		rec := recordStatements(t, d.Gorm, "home_panels:record")
+		rec := recordStatements(t, d, "home_panels:record")
 		list := rec.during(func() {
 			if _, err := w.a.Aftersale.CareEvents(ctx, w.users["admin"], 7, false); err != nil {
 				t.Fatal(err)
@@ -344,7 +344,7 @@ func TestHomeCountsUnreadOnce(t *testing.T) {
 	t.Parallel()
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newHomeWorld(t, d)
-		rec := recordStatements(t, d.Gorm, "home_unread:record")
+		rec := recordStatements(t, d, "home_unread:record")
 		for name := range homeWant {
 			cl := loggedIn(t, w.a, name)
 			if err := d.Gorm.Exec("INSERT INTO notifications (user_id, kind, msg_id, args, link, created_at) "+

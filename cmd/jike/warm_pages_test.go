@@ -26,7 +26,7 @@ func TestWarmPagesReadOnlyTheSession(t *testing.T) {
 		a := demoAppOn(t, d)
 		var mu sync.Mutex
 		var ran []string
-		afterReads(t, a.DB.Gorm, "warm_pages_test:record", func(tx *gorm.DB) {
+		afterReads(t, a.DB, "warm_pages_test:record", func(tx *gorm.DB) {
 			if tx.DryRun || tx.Statement == nil || tx.Statement.SQL.Len() == 0 {
 				return
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -50,7 +52,7 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	ctx := context.Background()
 	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
 	f := &fixture{clock: c}
-	svc := NewService(NewStore(d.Gorm), Options{BcryptCost: bcrypt.MinCost, Now: c.now,
+	svc := NewService(NewStore(d.Gorm).ReadSessionsFrom(d.Lookup), Options{BcryptCost: bcrypt.MinCost, Now: c.now,
 		Notify: func(_ context.Context, ids []uint, msg string, args map[string]string, link string) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -86,6 +88,46 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	f.am = mk("liwei", authz.RoleAccountManager, f.team.ID, 0)
 	f.chief = mk("zhaomin", authz.RoleChiefRep, f.team.ID, 0)
 	return f
+}
+
+// TestSessionReadThroughLookup: a request's session is read through the
+// database's lookup pool (db.DB.Lookup, one plan per connection on
+// PostgreSQL), and inside a transaction through the transaction.
+func TestSessionReadThroughLookup(t *testing.T) {
+	d := testkit.Postgres(t)
+	f := setup(t, d)
+	ctx := context.Background()
+	res, err := f.svc.Login(ctx, "liwei", "secret123", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onLookup, onMain atomic.Int64
+	count := func(n *atomic.Int64) func(*gorm.DB) {
+		return func(tx *gorm.DB) {
+			if strings.Contains(tx.Statement.SQL.String(), "JOIN sessions") {
+				n.Add(1)
+			}
+		}
+	}
+	if err := d.Lookup.Callback().Query().After("gorm:query").Register("test:lookup", count(&onLookup)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Gorm.Callback().Query().After("gorm:query").Register("test:main", count(&onMain)); err != nil {
+		t.Fatal(err)
+	}
+	if _, u, err := f.svc.Authenticate(db.WithVersionMemo(ctx), res.Token); err != nil || u.ID != f.am.ID {
+		t.Fatalf("authenticate: %v", err)
+	}
+	if onLookup.Load() != 1 || onMain.Load() != 0 {
+		t.Fatalf("session read %d times on the lookup pool and %d on the main one, want 1 and 0", onLookup.Load(), onMain.Load())
+	}
+	err = db.WithTx(ctx, d.Gorm, func(ctx context.Context) error {
+		_, _, err := f.svc.Authenticate(ctx, res.Token)
+		return err
+	})
+	if err != nil || onLookup.Load() != 1 || onMain.Load() != 1 {
+		t.Fatalf("in a transaction: %v; read %d times on the lookup pool and %d on the main one, want 1 and 1", err, onLookup.Load(), onMain.Load())
+	}
 }
 
 func TestLoginAndSessions(t *testing.T) {

@@ -21,10 +21,21 @@ type Store struct {
 	// directory keeps people as pages show them (Directory); nil in a
 	// transaction's Store, which reads them live.
 	directory *db.VersionCache[User]
+	// sessions reads ActiveSession outside a transaction (ReadSessionsFrom);
+	// nil: db.
+	sessions *gorm.DB
 }
 
 // NewStore returns a Store on db.
 func NewStore(db *gorm.DB) *Store { return &Store{db: db, directory: newDirectory()} }
+
+// ReadSessionsFrom makes ActiveSession read through h outside a
+// transaction: the database's pool that plans the statement once
+// (db.DB.Lookup), since a primary-key read has one best plan. It returns s.
+func (s *Store) ReadSessionsFrom(h *gorm.DB) *Store {
+	s.sessions = h
+	return s
+}
 
 // Tx runs fn in a transaction with a Store bound to it; inside db.WithTx
 // it joins the caller's transaction, so a change spanning modules commits once.
@@ -332,7 +343,11 @@ func (s *Store) ActiveSession(ctx context.Context, id string, now time.Time) (*S
 	// signed-in request, and GORM built the statement from its clauses
 	// each time and, for Scan, formatted it with its arguments for a
 	// trace nobody reads (~8 % of a light page's CPU, issue 19).
-	res := db.Conn(ctx, s.db).Raw("SELECT "+sel+" FROM users JOIN sessions ON sessions.user_id = users.id "+
+	conn := db.Conn(ctx, s.db)
+	if s.sessions != nil && !db.InTx(ctx) {
+		conn = s.sessions.WithContext(ctx)
+	}
+	res := conn.Raw("SELECT "+sel+" FROM users JOIN sessions ON sessions.user_id = users.id "+
 		"WHERE sessions.id = ? AND sessions.expires_at > ? AND users.disabled = ? LIMIT 1", id, now, false).Find(&row)
 	if res.Error != nil {
 		return nil, nil, fmt.Errorf("session: %w", res.Error)

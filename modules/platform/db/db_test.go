@@ -136,6 +136,64 @@ func TestPostgresSessionSettings(t *testing.T) {
 	}
 }
 
+// TestLookupPoolPlansOnce: the lookup pool (DB.Lookup) keeps one generic
+// plan for a prepared statement on each connection, whatever the URL says
+// about plans, while the main pool plans the same statement afresh on
+// every run; PostgreSQL counts both in pg_prepared_statements. Statements
+// run one at a time, so each pool uses one connection and the count read
+// after them is that connection's.
+func TestLookupPoolPlansOnce(t *testing.T) {
+	t.Parallel()
+	d, url := testkit.PostgresWithURL(t)
+	if d.Lookup == nil || d.Lookup == d.Gorm {
+		t.Fatal("PostgreSQL has no pool of its own for lookups")
+	}
+	sqlDB, err := d.Lookup.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sqlDB.Stats().MaxOpenConnections; n != db.LookupConns(db.DefaultMaxOpenConns) {
+		t.Fatalf("lookup pool opens %d connections, want %d", n, db.LookupConns(db.DefaultMaxOpenConns))
+	}
+	const probe = "SELECT id FROM users WHERE id = $1 AND username <> 'lookup-probe'"
+	plans := func(g *gorm.DB) (generic, custom int64) {
+		for i := range 7 {
+			var ids []int64
+			if err := g.Raw(probe, i+1).Scan(&ids).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		row := struct{ Generic, Custom int64 }{}
+		if err := g.Raw("SELECT coalesce(sum(generic_plans), 0) AS generic, coalesce(sum(custom_plans), 0) AS custom " +
+			"FROM pg_prepared_statements WHERE statement LIKE '%lookup-probe%' AND statement NOT LIKE '%pg_prepared%'").Scan(&row).Error; err != nil {
+			t.Fatal(err)
+		}
+		return row.Generic, row.Custom
+	}
+	if g, c := plans(d.Lookup); g < 7 || c != 0 {
+		t.Errorf("lookup pool: %d generic and %d custom plans for 7 runs, want only generic ones", g, c)
+	}
+	if g, c := plans(d.Gorm); g != 0 || c < 7 {
+		t.Errorf("main pool: %d generic and %d custom plans for 7 runs, want a custom plan each", g, c)
+	}
+
+	// The operator's plan_cache_mode is the main pool's, never the lookups'.
+	d2, err := db.Open(context.Background(), db.Options{URL: url + "&plan_cache_mode=auto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d2.Close() })
+	for _, c := range []struct {
+		g    *gorm.DB
+		want string
+	}{{d2.Lookup, "force_generic_plan"}, {d2.Gorm, "auto"}} {
+		var mode string
+		if err := c.g.Raw("SHOW plan_cache_mode").Scan(&mode).Error; err != nil || mode != c.want {
+			t.Errorf("plan_cache_mode=%q %v, want %s", mode, err, c.want)
+		}
+	}
+}
+
 // TestPoolKeepsConnectionsAfterBurst: a burst as wide as the pool leaves
 // every connection open for the next one (the default idle count is the
 // open count), so the next burst forks no new backend and plans nothing
