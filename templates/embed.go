@@ -1,6 +1,6 @@
 // Package templates embeds the portal's html/template files. Names are the
 // path without ".html" (e.g. "org/users"), unique across modules; the
-// layouts wrap pages through {{embed}}.
+// layouts are written in Go (modules/platform/web/layout.go).
 package templates
 
 import "embed"

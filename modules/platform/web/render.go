@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -20,24 +19,23 @@ import (
 	"github.com/valyala/bytebufferpool"
 )
 
-// Layouts: the portal's and the sign-in page's. A render without one
-// (an htmx fragment, a home panel) is the template alone.
+// Layouts: the portal's and the sign-in page's, written in Go
+// (writeLayout). A render without one (an htmx fragment, a home panel)
+// is the template alone.
 const (
 	layoutBase = "layouts/base"
 	layoutAuth = "layouts/auth"
 )
 
 // views renders every template of the engine's set, and puts a page into
-// its layout itself rather than through the engine. The html engine
-// (gofiber/template/html v2.1.3, the newest available) passes the page
-// to the layout as a function ("embed") that it writes into the func map
-// all templates share, so it holds the set's write lock for the whole
-// of every render with a layout: two pages never rendered at once, and
-// under 32 connections every page waited for the one rendering (a page's
-// templates are two thirds of its CPU). Here the page is executed first,
-// then the layout with a mark as .Main (Page.Main, or the "Main" key of
-// a map), and the page is written where the mark came out (mainMark);
-// nothing shared is written.
+// its layout itself (writeLayout, in Go) rather than through the engine.
+// The html engine (gofiber/template/html v2.1.3, the newest available)
+// passes the page to the layout as a function ("embed") that it writes
+// into the func map all templates share, so it holds the set's write lock
+// for the whole of every render with a layout: two pages never rendered
+// at once, and under 32 connections every page waited for the one
+// rendering (a page's templates were two thirds of its CPU). Here the
+// page is executed into a buffer, and the layout is written around it.
 //
 // At most one render fewer than there are processors runs at once
 // (slots; at least one): a render is pure CPU, and the rest of every
@@ -56,7 +54,8 @@ func newViews(e *html.Engine) views {
 	return views{Engine: e, slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 }
 
-// Render renders name, inside layout when one is given.
+// Render renders name, inside layout when one is given (layoutBase or
+// layoutAuth).
 func (v views) Render(out io.Writer, name string, binding any, layout ...string) error {
 	if v.PreRenderCheck() { // development: templates are read again
 		if err := v.Load(); err != nil {
@@ -65,20 +64,23 @@ func (v views) Render(out io.Writer, name string, binding any, layout ...string)
 	}
 	v.Mutex.RLock()
 	tmpl := v.Templates.Lookup(name)
-	var lay *template.Template
-	if len(layout) > 0 && layout[0] != "" {
-		lay = v.Templates.Lookup(layout[0])
-	}
 	v.Mutex.RUnlock()
 	if tmpl == nil {
 		return fmt.Errorf("render: template %s does not exist", name)
 	}
-	if len(layout) > 0 && layout[0] != "" && lay == nil {
-		return fmt.Errorf("render: layout %s does not exist", layout[0])
+	var p *Page
+	if len(layout) > 0 && layout[0] != "" {
+		if layout[0] != layoutBase && layout[0] != layoutAuth {
+			return fmt.Errorf("render: layout %s does not exist", layout[0])
+		}
+		var err error
+		if p, err = layoutPage(binding); err != nil {
+			return err
+		}
 	}
 	v.slots <- struct{}{}
 	defer func() { <-v.slots }()
-	if lay == nil {
+	if p == nil {
 		return tmpl.Execute(out, binding)
 	}
 	page := bytebufferpool.Get()
@@ -86,38 +88,8 @@ func (v views) Render(out io.Writer, name string, binding any, layout ...string)
 	if err := tmpl.Execute(page, binding); err != nil {
 		return err
 	}
-	switch b := binding.(type) {
-	case Viewer:
-		b.page().Main = mainMark
-	case fiber.Map:
-		b["Main"] = mainMark
-	default:
-		return fmt.Errorf("render: %s in layout %s needs a Page or a fiber.Map, not %T", name, layout[0], binding)
-	}
-	frame := bytebufferpool.Get()
-	defer bytebufferpool.Put(frame)
-	if err := lay.Execute(frame, binding); err != nil {
-		return err
-	}
-	at := bytes.Index(frame.B, []byte(mainMark))
-	if at < 0 {
-		return fmt.Errorf("render: layout %s does not write .Main as markup", layout[0])
-	}
-	for _, part := range [][]byte{frame.B[:at], page.B, frame.B[at+len(mainMark):]} {
-		if _, err := out.Write(part); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeLayout(out, layout[0], p, page.B)
 }
-
-// mainMark is what the layout is given as .Main: the page is written in
-// its place afterwards, straight from the page's buffer. Passed as .Main
-// itself, the page (~200 KB for a province board) was copied into a
-// string and then again through fmt's buffers, which above 64 KiB are not
-// pooled. No text from a request can hold it: html/template and
-// HTMLEscapeString write NUL as U+FFFD.
-const mainMark template.HTML = "\x00jike:main\x00"
 
 // Render renders a page inside the base layout (or the sign-in layout for
 // anonymous requests) with the common data every page needs: .L

@@ -19,10 +19,7 @@ import (
 func testViews(t *testing.T, meet func() string) views {
 	t.Helper()
 	fsys := fstest.MapFS{
-		"layouts/base.html": {Data: []byte(`<main title="{{.Title}}">{{.Main}}</main>`)},
-		"page.html":         {Data: []byte(`{{meet}}<p>{{.Title}}</p>`)},
-		// a layout that shows .Main as text, not as markup
-		"layouts/quoted.html": {Data: []byte(`<main title="{{.Main}}"></main>`)},
+		"page.html": {Data: []byte(`{{meet}}<p>{{.Title}}</p>`)},
 	}
 	e := html.NewFileSystem(http.FS(fsys), ".html")
 	e.AddFunc("meet", meet)
@@ -43,6 +40,7 @@ func TestLayoutRendersRunAtOnce(t *testing.T) {
 	arrived.Add(n)
 	v := testViews(t, func() string { arrived.Done(); arrived.Wait(); return "" })
 	v.slots = make(chan struct{}, n) // as on a machine with n processors
+	l := exampleBundle(t).For("zh-CN")
 
 	type result struct {
 		out string
@@ -52,29 +50,33 @@ func TestLayoutRendersRunAtOnce(t *testing.T) {
 	for i := range n {
 		go func() {
 			var b strings.Builder
-			p := &Page{Title: []string{"甲 <a>", "乙"}[i]}
+			p := &Page{L: l, Title: []string{"甲 <a>", "乙"}[i]}
 			err := v.Render(&b, "page", p, layoutBase)
 			results <- result{b.String(), err}
 		}()
 	}
-	got := map[string]bool{}
+	var got []string
 	for range n {
 		select {
 		case r := <-results:
 			if r.err != nil {
 				t.Fatal(r.err)
 			}
-			got[r.out] = true
+			got = append(got, r.out)
 		case <-time.After(10 * time.Second):
 			t.Fatal("the renders did not run at once: one waited for the other")
 		}
 	}
-	for _, want := range []string{
-		`<main title="甲 &lt;a&gt;"><p>甲 &lt;a&gt;</p></main>`,
-		`<main title="乙"><p>乙</p></main>`,
-	} {
-		if !got[want] {
-			t.Errorf("no render gave %s; got %v", want, got)
+	for _, title := range []string{"甲 &lt;a&gt;", "乙"} {
+		n := 0
+		for _, out := range got {
+			if strings.Contains(out, "<title>"+title+" · 集客 CRM</title>") &&
+				strings.Contains(out, "<main class=\"container\">\n\n\n<p>"+title+"</p>\n</main>") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d renders gave the page titled %s in its layout; got %q", n, title, got)
 		}
 	}
 }
@@ -93,10 +95,11 @@ func TestRenderSlots(t *testing.T) {
 		return ""
 	})
 	v.slots = make(chan struct{}, 1)
+	l := exampleBundle(t).For("zh-CN")
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			if err := v.Render(io.Discard, "page", &Page{}, layoutBase); err != nil {
+			if err := v.Render(io.Discard, "page", &Page{L: l}, layoutBase); err != nil {
 				t.Error(err)
 			}
 		})
@@ -107,17 +110,18 @@ func TestRenderSlots(t *testing.T) {
 	}
 }
 
-// A map page gets its markup as "Main"; no layout renders the template
-// alone; an unknown layout or a binding the layout cannot carry the page
-// in is an error, not an empty page.
+// A map page is put in its layout like a typed one (its title is the
+// map's); no layout renders the template alone; an unknown layout or a
+// binding without a page is an error, not an empty page.
 func TestRenderBindings(t *testing.T) {
 	v := testViews(t, func() string { return "" })
+	l := exampleBundle(t).For("zh-CN")
 	var b strings.Builder
-	if err := v.Render(&b, "page", fiber.Map{"Title": "图"}, layoutBase); err != nil {
+	if err := v.Render(&b, "page", fiber.Map{"L": l, "Title": "图"}, layoutBase); err != nil {
 		t.Fatal(err)
 	}
-	if want := `<main title="图"><p>图</p></main>`; b.String() != want {
-		t.Errorf("map page = %s, want %s", b.String(), want)
+	if !strings.Contains(b.String(), "<title>图 · 集客 CRM</title>") || !strings.Contains(b.String(), "\n<p>图</p>\n</main>") {
+		t.Errorf("map page = %s", b.String())
 	}
 	b.Reset()
 	if err := v.Render(&b, "page", fiber.Map{"Title": "片"}); err != nil || b.String() != `<p>片</p>` {
@@ -131,30 +135,18 @@ func TestRenderBindings(t *testing.T) {
 	}
 }
 
-// The page goes where the layout writes .Main, straight from its buffer:
-// a title holding the mark itself is escaped, not replaced, and a layout
-// that shows .Main other than as markup is an error rather than a page
-// without its body.
-func TestRenderMainMark(t *testing.T) {
+// A page larger than any pooled buffer comes out whole, between the
+// layout's head and its foot.
+func TestRenderLargePage(t *testing.T) {
 	v := testViews(t, func() string { return "" })
+	l := exampleBundle(t).For("zh-CN")
+	big := strings.Repeat("长", 100<<10)
 	var b strings.Builder
-	title := "a" + string(mainMark) + "b"
-	if err := v.Render(&b, "page", &Page{Title: title}, layoutBase); err != nil {
+	if err := v.Render(&b, "page", &Page{L: l, Title: big}, layoutBase); err != nil {
 		t.Fatal(err)
 	}
-	if want := "<main title=\"a\uFFFDjike:main\uFFFDb\"><p>a\uFFFDjike:main\uFFFDb</p></main>"; b.String() != want {
-		t.Errorf("page = %q, want %q", b.String(), want)
-	}
-	big := strings.Repeat("长", 100<<10) // larger than any pooled buffer
-	b.Reset()
-	if err := v.Render(&b, "page", &Page{Title: big}, layoutBase); err != nil {
-		t.Fatal(err)
-	}
-	if want := `<main title="` + big + `"><p>` + big + `</p></main>`; b.String() != want {
-		t.Errorf("a 300 KB page came out as %d bytes, want %d", b.Len(), len(want))
-	}
-	b.Reset()
-	if err := v.Render(&b, "page", &Page{Title: "x"}, "layouts/quoted"); err == nil || !strings.Contains(err.Error(), ".Main") {
-		t.Errorf("a layout quoting .Main rendered: %q, %v", b.String(), err)
+	out := b.String()
+	if !strings.Contains(out, "\n<p>"+big+"</p>\n</main>\n") || !strings.HasSuffix(out, "</body>\n</html>\n") {
+		t.Errorf("a 300 KB page came out as %d bytes", len(out))
 	}
 }

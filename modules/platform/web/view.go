@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -41,9 +40,6 @@ type Page struct {
 	Title string
 	// Unread is the bell's count of unread notifications.
 	Unread int64
-	// Main is where the layout shows the page's own markup, in <main>
-	// (set by the renderer to a mark it replaces; see views.Render).
-	Main template.HTML
 }
 
 // page returns the embedded Page, so View can fill it in.
@@ -139,7 +135,7 @@ func (s *Server) unreadOnce(c *fiber.Ctx, userID uint) int64 {
 func (p Page) asMap() fiber.Map {
 	m := fiber.Map{
 		"L": p.L, "Lang": p.Lang, "Langs": p.Langs, "Me": p.Me, "CSRF": p.CSRF, "Path": p.Path,
-		"AssetVer": p.AssetVer, "Year": p.Year, "Can": p.Can, "Unread": p.Unread, "Main": p.Main,
+		"AssetVer": p.AssetVer, "Year": p.Year, "Can": p.Can, "Unread": p.Unread,
 	}
 	if p.Title != "" {
 		m["Title"] = p.Title

@@ -21,7 +21,7 @@ type Example func() any
 // StrictTemplates parses every template of fsys as the server names them
 // (the path without ".html"), with the server's funcs, but strictly: a
 // missing map key is an error (missingkey=error), as a missing struct
-// field always is. A layout executed on its own shows an empty .Main.
+// field always is.
 func StrictTemplates(fsys fs.FS, loc *time.Location) (*template.Template, error) {
 	root := template.New("").Option("missingkey=error").Funcs(funcMap(loc)).
 		Funcs(template.FuncMap{"dict": strictDict})
@@ -103,7 +103,11 @@ func RenderExample(set *template.Template, name string, v any) error {
 		return err
 	}
 	if _, page := v.(Viewer); page {
-		return set.Lookup(layoutBase).Execute(io.Discard, v)
+		p, err := layoutPage(v)
+		if err != nil {
+			return err
+		}
+		return writeLayout(io.Discard, layoutBase, p, nil)
 	}
 	return nil
 }

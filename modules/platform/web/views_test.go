@@ -31,8 +31,8 @@ func withPage(b *i18n.Bundle, kv fiber.Map) fiber.Map {
 	return m
 }
 
-// webViews are the shell's templates: layouts, partials, the error page
-// and the home page.
+// webViews are the shell's templates: partials, the error page and the
+// home page (the layouts are written in Go: layout.go).
 func webViews(b *i18n.Bundle) map[string]map[string][]Example {
 	l := b.For(i18n.ZH)
 	val := audit.Value{Text: "值", Link: "/x", Short: "值…", Muted: true}
@@ -40,10 +40,6 @@ func webViews(b *i18n.Bundle) map[string]map[string][]Example {
 		Changes: []audit.FieldView{{Label: "名称", From: val, To: val}}}}}
 	page := func() any { p := ExamplePage(b); return &p }
 	return map[string]map[string][]Example{
-		"layouts": {
-			"layouts/base": {page},
-			"layouts/auth": {page},
-		},
 		"partials": {
 			"partials/audit_raw": {func() any {
 				return map[string]any{"L": l, "V": hv, "Entries": []audit.Entry{{Entity: "customer", EntityID: 1, Action: "update",
@@ -61,7 +57,6 @@ func webViews(b *i18n.Bundle) map[string]map[string][]Example {
 					"E": map[string]string{"f": "bad"}}
 			}},
 			"partials/field_error":   {func() any { return map[string]any{"E": map[string]string{"f": "bad"}, "F": "f"} }},
-			"partials/flash":         {page},
 			"partials/history_value": {func() any { return map[string]any{"L": l, "V": val} }},
 			"partials/lang":          {page},
 		},
@@ -94,7 +89,6 @@ type pickerMatch struct {
 func TestEveryShellTemplateRendersWithItsView(t *testing.T) {
 	reg := webViews(exampleBundle(t))
 	var errs []error
-	errs = append(errs, CheckViews(templates.FS, "layouts", reg["layouts"])...)
 	errs = append(errs, CheckViews(templates.FS, "partials", reg["partials"])...)
 	errs = append(errs, CheckViews(templates.FS, "errors", reg["errors"])...)
 	errs = append(errs, CheckViews(templates.FS, "home", reg["home"])...)
@@ -140,7 +134,6 @@ func TestCheckViewsCatchesMistakes(t *testing.T) {
 // with their views through CheckViews. A new directory needs a line here
 // and a registry there; a new template needs an entry in its registry.
 var viewRegistries = map[string]string{
-	"layouts":   "views_test.go",
 	"partials":  "views_test.go",
 	"errors":    "views_test.go",
 	"home":      "views_test.go",
