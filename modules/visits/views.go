@@ -263,6 +263,62 @@ func (v *calendarView) Grid() web.Chunks {
 	return b.Chunks() // writeBody escapes; the rest is dates and escaped labels
 }
 
+// NavHTML is the page's title and actions and the calendar's navigation
+// (previous, today, next, week or month, mine or the scope's), written
+// here rather than by the template (~30 actions, each a reflective lookup
+// or call; issue 19). Query is written as the query it is: through the
+// template, as a string after "?", it was escaped as one value
+// (mode%3dmonth%26who%3dscope) and the previous, today and next links
+// forgot the month and the scope. Every text is escaped.
+func (v *calendarView) NavHTML() template.HTML {
+	if v.labels == nil {
+		v.labels = web.NewLabels(v.L)
+	}
+	lb, esc := v.labels, template.HTMLEscapeString
+	var b web.Markup
+	b.Grow(2048)
+	b.W("<div class=\"page-header\"><h1>", lb.Get("nav.calendar"), "</h1>\n  <div class=\"actions\"><a class=\"btn\" href=\"/visits\">",
+		lb.Get("visits.title"), "</a><a class=\"btn btn-link\" href=\"/visits/feed\">", lb.Get("visits.feed"), "</a></div></div>\n",
+		"<div class=\"toolbar cal-nav\">\n  ")
+	link := "/visits/calendar?" + esc(v.Query) + "&amp;date="
+	prev, next := "calendar.prev_week", "calendar.next_week"
+	if v.IsMonth() {
+		prev, next = "calendar.prev_month", "calendar.next_month"
+	}
+	b.W(`<a class="btn btn-sm" href="`, link, esc(v.PrevDate), `" rel="prev">‹ `, lb.Get(prev), "</a>\n  ",
+		`<a class="btn btn-sm" href="`, link, esc(v.TodayDate), `">`, lb.Get("calendar.today"), "</a>\n  ",
+		`<a class="btn btn-sm" href="`, link, esc(v.NextDate), `" rel="next">`, lb.Get(next), " ›</a>\n  <strong>")
+	if v.IsMonth() {
+		b.W(v.Anchor.Format("2006-01"))
+	} else if len(v.Days) == 7 {
+		b.W(v.Days[0].Date.Format("2006-01-02"), " – ", v.Days[6].Date.Format("01-02"))
+	}
+	b.W("</strong>\n  ")
+	anchor := v.Anchor.Format("2006-01-02")
+	scope := ""
+	if v.Scoped() {
+		scope = "&amp;who=scope"
+	}
+	for _, m := range []string{"week", "month"} {
+		b.W(`<a class="btn btn-sm`)
+		if v.Mode == m {
+			b.W(" btn-primary")
+		}
+		b.W(`" href="/visits/calendar?mode=`, m, scope, "&amp;date=", anchor, `">`, lb.Get("calendar."+m), "</a>\n  ")
+	}
+	if v.CanScope {
+		b.W(`<a class="btn btn-sm" href="/visits/calendar?mode=`, esc(v.Mode), "&amp;date=", anchor)
+		if v.Scoped() {
+			b.W(`">`, lb.Get("visits.who_mine"))
+		} else {
+			b.W(`&amp;who=scope">`, lb.Get("visits.who_scope."+v.Me.Role))
+		}
+		b.W("</a>")
+	}
+	b.W("\n</div>")
+	return b.HTML()
+}
+
 // IsWeek reports whether the calendar shows a week.
 func (v *calendarView) IsWeek() bool { return v.Mode == "week" }
 

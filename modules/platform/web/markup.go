@@ -32,6 +32,17 @@ func (m *Markup) Select(name, label, all string, options template.HTML) {
 		"</option>\n    ", string(options), "\n  </select>")
 }
 
+// SortTh writes a list's column header that sorts by its column: label
+// is an escaped text, href (a Pager.SortURL) is escaped here; class is
+// the cell's, "" for none.
+func (m *Markup) SortTh(class, href, label string) {
+	m.W("<th")
+	if class != "" {
+		m.W(` class="`, class, `"`)
+	}
+	m.W(`><a href="`, template.HTMLEscapeString(href), `">`, label, "</a></th>")
+}
+
 // Hidden writes a hidden input; value is escaped here.
 func (m *Markup) Hidden(name, value string) {
 	m.W(`<input type="hidden" name="`, name, `" value="`, template.HTMLEscapeString(value), `">`)

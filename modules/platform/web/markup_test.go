@@ -39,3 +39,16 @@ func TestMarkupChunks(t *testing.T) {
 		t.Errorf("HTML = %q", got)
 	}
 }
+
+// SortTh writes a sortable column header: the link escaped for its
+// attribute, the class only when given, the label as given (escaped by
+// the caller).
+func TestMarkupSortTh(t *testing.T) {
+	var m Markup
+	m.SortTh("num", `/c?dir=asc&sort=a"b`, "金额 &amp; 税")
+	m.SortTh("", "/c?sort=name", "名称")
+	want := `<th class="num"><a href="/c?dir=asc&amp;sort=a&#34;b">金额 &amp; 税</a></th><th><a href="/c?sort=name">名称</a></th>`
+	if m.String() != want {
+		t.Errorf("SortTh = %s, want %s", m.String(), want)
+	}
+}
