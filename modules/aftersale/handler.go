@@ -264,7 +264,7 @@ func (h *handler) requests(c *fiber.Ctx) error {
 	pager := web.NewPager(c)
 	f := filterFrom(c)
 	f.Limit, f.Offset = pager.Size, pager.Offset()
-	v := &requestsView{Pager: pager, F: f, Query: string(c.Request().URI().QueryString()), Now: h.svc.Now(), Clock: h.svc.Clock()}
+	v := &requestsView{Pager: pager, F: f, Query: web.ListQuery(c), Now: h.svc.Now(), Clock: h.svc.Clock()}
 	var err error
 	if v.Rows, pager.Total, err = h.svc.List(ctx, me, f); err != nil {
 		return err

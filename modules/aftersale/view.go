@@ -1,6 +1,7 @@
 package aftersale
 
 import (
+	"html/template"
 	"time"
 
 	"github.com/jike-crm/jike/modules/org"
@@ -39,7 +40,7 @@ type requestsView struct {
 	Rows       []RequestRow
 	Pager      *web.Pager
 	F          RequestFilter
-	Query      string
+	Query      template.URL
 	Owners     []org.User
 	Teams      []org.Team
 	Categories []string

@@ -3,6 +3,7 @@ package contracts
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/url"
 	"slices"
@@ -89,7 +90,7 @@ func (h *handler) listView(c *fiber.Ctx, expiring bool) (*listView, Filter, erro
 		f.ExpiringWithin = form.Within
 	}
 	v := &listView{Pager: pager, Form: form, Statuses: Statuses, Today: h.svc.Today(), Windows: h.svc.ReminderDays(), Errors: errs,
-		Query: string(c.Request().URI().QueryString())}
+		Query: web.ListQuery(c)}
 	if expiring {
 		v.Query = setQuery(v.Query, "within", strconv.Itoa(form.Within))
 		if f.Sort == "" {
@@ -112,11 +113,11 @@ func (h *handler) listView(c *fiber.Ctx, expiring bool) (*listView, Filter, erro
 }
 
 // setQuery sets one key of a raw query string.
-func setQuery(raw, key, value string) string {
-	q, _ := url.ParseQuery(raw)
+func setQuery(raw template.URL, key, value string) template.URL {
+	q, _ := url.ParseQuery(string(raw))
 	q.Set(key, value)
 	q.Del("page")
-	return q.Encode()
+	return template.URL(q.Encode()) //nolint:gosec // url.Values.Encode output
 }
 
 func (h *handler) list(c *fiber.Ctx) error {

@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"html/template"
 	"time"
 
 	"github.com/jike-crm/jike/modules/org"
@@ -33,7 +34,7 @@ type listView struct {
 	Filtered bool
 	Today    time.Time
 	// Query is the filter as a query string, for the export links.
-	Query  string
+	Query  template.URL
 	Errors map[string]string
 }
 

@@ -2,7 +2,6 @@ package prospects
 
 import (
 	"errors"
-	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -97,7 +96,7 @@ func (h *handler) customers(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	v := &customersView{Customers: list, Pager: p, Filter: f, Query: listQuery(c), ShowOwner: h.showOwner(me), Group: group, Tree: tree,
+	v := &customersView{Customers: list, Pager: p, Filter: f, Query: web.ListQuery(c), ShowOwner: h.showOwner(me), Group: group, Tree: tree,
 		Loc: h.srv.Location()}
 	if err := h.listLookups(c, v); err != nil {
 		return err
@@ -105,15 +104,6 @@ func (h *handler) customers(c *fiber.Ctx) error {
 	v.TreeURL, v.FlatURL, v.NoGroupURL = viewURLs(c)
 	v.Title = h.srv.I18n.T(web.Lang(c), "customers.title")
 	return h.srv.View(c, "prospects/customers", v)
-}
-
-// listQuery is the request's filter for the export links, re-encoded so
-// a template can put it after "?" as it is (html/template would otherwise
-// escape its "&" and "=", and the export would ignore the filter).
-func listQuery(c *fiber.Ctx) template.URL {
-	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
-	q.Del("page")
-	return template.URL(q.Encode()) //nolint:gosec // url.Values.Encode output
 }
 
 // listLookups loads the names and choices the customer list v shows,

@@ -1,6 +1,7 @@
 package retention
 
 import (
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -122,7 +123,7 @@ func (h *handler) queue(c *fiber.Ctx) error {
 	}
 	pager.Total = total
 	v := &queueView{Rows: rows, Pager: pager, F: f, Statuses: append(append([]string{}, Statuses...), "overdue", "all"), Now: h.svc.Now(),
-		Query: url.Values{"status": {f.Status}, "team": {strconv.FormatUint(uint64(f.TeamID), 10)}, "sort": {f.Sort}}.Encode()}
+		Query: template.URL(url.Values{"status": {f.Status}, "team": {strconv.FormatUint(uint64(f.TeamID), 10)}, "sort": {f.Sort}}.Encode())} //nolint:gosec // url.Values.Encode output
 	if v.Teams, err = h.svc.TeamsFor(ctx, me); err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func (h *handler) atRisk(c *fiber.Ctx) error {
 	}
 	pager.Total = total
 	v := &riskListView{Rows: rows, Pager: pager, Team: team, Threshold: h.svc.Weights().Threshold,
-		Query: url.Values{"team": {strconv.FormatUint(uint64(team), 10)}}.Encode()}
+		Query: template.URL(url.Values{"team": {strconv.FormatUint(uint64(team), 10)}}.Encode())} //nolint:gosec // url.Values.Encode output
 	if v.Teams, err = h.svc.TeamsFor(ctx, me); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package retention
 
 import (
+	"html/template"
 	"time"
 
 	"github.com/jike-crm/jike/modules/org"
@@ -62,7 +63,7 @@ type queueView struct {
 	Rows     []AlertRow
 	Pager    *web.Pager
 	F        Filter
-	Query    string
+	Query    template.URL
 	Teams    []org.Team
 	Counts   []TeamCount
 	Statuses []string
@@ -77,5 +78,5 @@ type riskListView struct {
 	Team      uint
 	Teams     []org.Team
 	Threshold int
-	Query     string
+	Query     template.URL
 }

@@ -3,6 +3,7 @@ package usage
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/url"
 	"path/filepath"
@@ -111,7 +112,7 @@ func (h *handler) list(c *fiber.Ctx) error {
 		}
 	}
 	q.Set("tab", tab)
-	v.Query = q.Encode()
+	v.Query = template.URL(q.Encode()) //nolint:gosec // url.Values.Encode output
 	if v.IsMovers() {
 		f.Limit, f.Offset = pager.Size, pager.Offset()
 		if v.Movers, pager.Total, err = h.svc.Movers(ctx, me, f); err != nil {

@@ -3,6 +3,7 @@ package usage
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
@@ -45,7 +46,7 @@ type listView struct {
 	Movers     []Mover
 	Groups     []GroupRow
 	Pager      *web.Pager
-	Query      string
+	Query      template.URL
 	CanImport  bool
 }
 

@@ -114,6 +114,18 @@ func (p *Pager) PrevURL() string { return p.URL(p.Page - 1) }
 // NextURL links to the next page.
 func (p *Pager) NextURL() string { return p.URL(p.Page + 1) }
 
+// ListQuery is the request's query without its page, for a list's export
+// links ("export.csv?" + it). It is a template.URL so that html/template
+// writes it as the query it is: given as a string after a "?" it was
+// escaped as one value (status%3dopen%26q%3da), and every export link
+// built that way lost the list's filter. url.Values.Encode writes it, so
+// it is a well-formed query whatever the request held.
+func ListQuery(c *fiber.Ctx) template.URL {
+	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
+	q.Del("page")
+	return template.URL(q.Encode()) //nolint:gosec // url.Values.Encode output
+}
+
 // SortURL returns the URL sorted by key, toggling direction when key is
 // already the sort, and going back to page 1.
 func (p *Pager) SortURL(key string) string {
