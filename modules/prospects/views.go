@@ -82,6 +82,17 @@ type customersView struct {
 	TreeURL, FlatURL, NoGroupURL string
 	// Loc is the zone times are shown in (the layout's datetime).
 	Loc *time.Location
+	// lb: the page's labels, shared by the parts written in Go (labels).
+	lb *web.Labels
+}
+
+// labels are the page's translated labels, made once for the parts of
+// the page written in Go (header, filters, rows), not once per part.
+func (v *customersView) labels() *web.Labels {
+	if v.lb == nil {
+		v.lb = web.NewLabels(v.L)
+	}
+	return v.lb
 }
 
 // OwnerOptions and TeamOptions are the owner and team filters' choices
@@ -101,7 +112,7 @@ func (v *customersView) TeamOptions() template.HTML {
 // most of what the template still did, issue 19). Every text is escaped.
 func (v *customersView) HeaderHTML() template.HTML {
 	var b web.Markup
-	lb := web.NewLabels(v.L)
+	lb := v.labels()
 	q := ""
 	if v.Query != "" {
 		q = "?" + template.HTMLEscapeString(string(v.Query))
@@ -123,7 +134,7 @@ func (v *customersView) HeaderHTML() template.HTML {
 // HeadHTML: see HeaderHTML.
 func (v *customersView) HeadHTML() template.HTML {
 	var b web.Markup
-	lb := web.NewLabels(v.L)
+	lb := v.labels()
 	b.W("<thead><tr>\n    ")
 	b.SortTh("", v.Pager.SortURL("name"), lb.Get("customers.name"))
 	b.W("\n    ")
@@ -150,7 +161,7 @@ func (v *customersView) HeadHTML() template.HTML {
 func (v *customersView) FiltersHTML() template.HTML {
 	var b web.Markup
 	b.Grow(4096)
-	lb := web.NewLabels(v.L)
+	lb := v.labels()
 	f := &v.Filter
 	b.W("<form method=\"get\" action=\"/customers\" class=\"toolbar\" role=\"search\">\n  ")
 	b.Hidden("all", "1")
@@ -231,7 +242,7 @@ func (v *customersView) DefaultHTML() template.HTML {
 	if f.MinScore != 0 {
 		b.Hidden("score", strconv.Itoa(f.MinScore))
 	}
-	b.W("\n  <button type=\"submit\" class=\"btn btn-link btn-sm\">", web.NewLabels(v.L).Get("customers.save_default"), "</button>\n</form>\n")
+	b.W("\n  <button type=\"submit\" class=\"btn btn-link btn-sm\">", v.labels().Get("customers.save_default"), "</button>\n</form>\n")
 	return b.HTML()
 }
 
@@ -241,7 +252,7 @@ func (v *customersView) DefaultHTML() template.HTML {
 // industry and status translated once.
 func (v *customersView) RowsHTML() template.HTML {
 	esc := template.HTMLEscapeString
-	labels := web.NewLabels(v.L)
+	labels := v.labels()
 	tree := v.Tree != nil && v.Tree.On
 	var b strings.Builder
 	b.Grow(len(v.Customers) * 600)
@@ -465,6 +476,17 @@ type opportunitiesView struct {
 	Stage       string
 	ExportQuery template.URL
 	Users       map[uint]org.User
+	// lb: the page's labels (see customersView.labels).
+	lb *web.Labels
+}
+
+// labels are the page's translated labels, made once for its parts
+// written in Go.
+func (v *opportunitiesView) labels() *web.Labels {
+	if v.lb == nil {
+		v.lb = web.NewLabels(v.L)
+	}
+	return v.lb
 }
 
 // HeaderHTML is the page's title and actions, the search form, the totals
@@ -475,7 +497,7 @@ func (v *opportunitiesView) HeaderHTML() (template.HTML, error) {
 	var b web.Markup
 	b.Grow(4096)
 	esc := template.HTMLEscapeString
-	lb := web.NewLabels(v.L)
+	lb := v.labels()
 	b.W("<div class=\"page-header\"><h1>", lb.Get("opportunities.title"), "</h1>\n  <div class=\"actions\">")
 	if v.Can("customer", "write") {
 		b.W(`<a class="btn btn-primary" href="/opportunities/new">`, lb.Get("opportunities.new"), "</a>")
@@ -520,7 +542,7 @@ func (v *opportunitiesView) HeaderHTML() (template.HTML, error) {
 // HeadHTML is the table's header row with its sort links (see HeaderHTML).
 func (v *opportunitiesView) HeadHTML() template.HTML {
 	var b web.Markup
-	lb := web.NewLabels(v.L)
+	lb := v.labels()
 	b.W("<thead><tr>\n    ")
 	b.SortTh("", v.Pager.SortURL("title"), lb.Get("opportunities.name"))
 	b.W("<th>", lb.Get("customers.name"), "</th>\n    ")
@@ -543,7 +565,7 @@ func (v *opportunitiesView) HeadHTML() template.HTML {
 // the template's; every text is escaped, each stage translated once.
 func (v *opportunitiesView) RowsHTML() template.HTML {
 	esc := template.HTMLEscapeString
-	labels := web.NewLabels(v.L)
+	labels := v.labels()
 	var b strings.Builder
 	b.Grow(len(v.Rows) * 400)
 	for i := range v.Rows {
