@@ -382,7 +382,8 @@ func (d *DB) Close() error {
 		return err
 	}
 	err = sqlDB.Close()
-	if d.Lookup != nil && d.Lookup != d.Gorm {
+	// On SQLite Lookup is the main pool itself.
+	if d.Lookup != nil {
 		if lookup, lerr := d.Lookup.DB(); lerr == nil && lookup != sqlDB {
 			err = errors.Join(err, lookup.Close())
 		}
