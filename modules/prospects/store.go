@@ -165,6 +165,12 @@ type CustomerFilter struct {
 	// list's order (CustomerPosition of the last row seen): the API's
 	// cursor, stable under inserts where an offset is not.
 	After []any
+	// search is how Q is read (planSearch), planned once per first look;
+	// manyMatch: the count found more than manyMatches customers for Q,
+	// so the page reads them in the list's order and stops at a page
+	// instead of sorting every candidate their character pairs find.
+	search    customerSearch
+	manyMatch bool
 }
 
 func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f CustomerFilter) *gorm.DB {
@@ -175,8 +181,13 @@ func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f Cust
 		q = TeamCustomers(q, scope)
 	}
 	if f.Q != "" {
-		cond, args := db.Contains(f.Q, "customers.search_text")
-		q = q.Where(cond, args...)
+		cs := f.search
+		if cs == nil {
+			cs, _ = s.planSearch(ctx, scope, f.Q, false) // no statement without probe
+		}
+		if cond, args := cs.cond(s.db.Dialector.Name(), f.manyMatch); cond != "" {
+			q = q.Where(cond, args...)
+		}
 	}
 	if f.Grade != "" {
 		q = q.Where("customers.grade = ?", f.Grade)
@@ -228,10 +239,28 @@ func (s *Store) ListQueries(ctx context.Context, scope authz.ListScope, f Custom
 	}
 }
 
+// manyMatches is the count above which a search's page is read in the
+// list's order rather than from its candidates on SQLite (CustomerFilter.manyMatch):
+// with one customer in a hundred matching, a page of 25 is ~2,500 rows
+// along the order's index; sorting 1,000 candidates costs about as much.
+const manyMatches = 1000
+
 // ListCustomers returns a page of customers and the total count, which is
 // CountCap+1 when there are more than CountCap.
 func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f CustomerFilter) ([]Customer, int64, error) {
+	// Planned on a first look only: a kept count and page need no plan.
+	plan := func(ctx context.Context) error {
+		if f.Q == "" || f.search != nil {
+			return nil
+		}
+		var err error
+		f.search, err = s.planSearch(ctx, scope, f.Q, true)
+		return err
+	}
 	total, err := s.totals.customerCountCache().Get(ctx, s.db, customerCountKey(scope, f), func(ctx context.Context) (int64, error) {
+		if err := plan(ctx); err != nil {
+			return 0, err
+		}
 		var n int64
 		capped := s.customerQuery(ctx, scope, f).Select("1").Limit(CountCap + 1)
 		if err := countCapped(ctx, s.db, capped, &n); err != nil {
@@ -242,7 +271,11 @@ func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f Cust
 	if err != nil {
 		return nil, 0, err
 	}
+	f.manyMatch = total > manyMatches
 	out, err := s.totals.customerRowsCache().Get(ctx, s.db, customerRowsKey(scope, f), func(ctx context.Context) ([]Customer, error) {
+		if err := plan(ctx); err != nil {
+			return nil, err
+		}
 		var out []Customer
 		q := s.pageQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset)
 		if len(f.After) > 0 {

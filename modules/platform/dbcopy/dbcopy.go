@@ -45,6 +45,11 @@ const versionsTable = "cache_versions"
 // (it sums the opportunities), so it is not copied.
 const stageTotalsTable = "opportunity_stage_totals"
 
+// customerPairsTable is each customer's pairs of adjacent characters for
+// the search, which SQLite's triggers keep (migration 00036); PostgreSQL
+// computes them in an index instead, so it is not copied either.
+const customerPairsTable = "customer_bigrams"
+
 // Options tune a copy.
 type Options struct {
 	// Replace empties every table of the target (in the same transaction)
@@ -269,7 +274,7 @@ func schemaVersion(ctx context.Context, q queryer) (int64, error) {
 
 // sourceTables lists the SQLite tables to copy.
 func sourceTables(ctx context.Context, q queryer) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?, ?) ORDER BY name`, migrationsTable, versionsTable, stageTotalsTable)
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?, ?, ?) ORDER BY name`, migrationsTable, versionsTable, stageTotalsTable, customerPairsTable)
 	if err != nil {
 		return nil, err
 	}
