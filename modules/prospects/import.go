@@ -213,6 +213,9 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 		if err := tx.LockHierarchy(ctx); err != nil {
 			return err
 		}
+		if err := tx.BeginBulkLoad(ctx); err != nil {
+			return err
+		}
 		for _, level := range parentLevels(order, groups) {
 			batch := make([]*Customer, 0, len(level))
 			for _, code := range level {
@@ -241,7 +244,10 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 				contacts = append(contacts, ct)
 			}
 		}
-		return tx.CreateContacts(ctx, contacts)
+		if err := tx.CreateContacts(ctx, contacts); err != nil {
+			return err
+		}
+		return tx.EndBulkLoad(ctx)
 	})
 	if errors.Is(err, apperr.ErrConflict) {
 		// Someone created one of these codes between the check and now.
