@@ -31,20 +31,6 @@ func TestSearchPairs(t *testing.T) {
 	}
 }
 
-// allPairs is every distinct pair of adjacent characters of s: what
-// migration 00036 keeps for a customer's search text.
-func allPairs(s string) []string {
-	r := []rune(s)
-	var out []string
-	for i := 0; i+1 < len(r); i++ {
-		if g := string(r[i : i+2]); !slices.Contains(out, g) {
-			out = append(out, g)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // keptPairs reads what the database holds as each customer's pairs: the
 // customer_bigrams rows on SQLite, search_bigrams(search_text) on
 // PostgreSQL (what its index holds).
@@ -127,7 +113,7 @@ func TestSearchByPairsFindsWhatLikeFinds(t *testing.T) {
 			}
 			kept := keptPairs(t, d)
 			for _, c := range texts {
-				if got, want := kept[c.ID], allPairs(c.SearchText); !slices.Equal(got, want) {
+				if got, want := kept[c.ID], testkit.CharPairs(c.SearchText); !slices.Equal(got, want) {
 					t.Errorf("%s: customer %d (%q) is kept under the pairs %q, want %q", step, c.ID, c.SearchText, got, want)
 				}
 				delete(kept, c.ID)

@@ -19,19 +19,6 @@ const bigramsVersion = 36
 // Chinese, ASCII, spaces, punctuation, one character, none, a repeat.
 var bigramTexts = []string{"华为技术有限公司 91110000000000000x", "ab c", "院", "", "（集团）-物流", "aaaa", "ab", "abc", "a%_\\b"}
 
-// pairsOf is every distinct pair of adjacent characters of s, sorted.
-func pairsOf(s string) []string {
-	r := []rune(s)
-	var out []string
-	for i := 0; i+1 < len(r); i++ {
-		if g := string(r[i : i+2]); !slices.Contains(out, g) {
-			out = append(out, g)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // TestCustomerPairsMigration: on SQLite, 00036 fills customer_bigrams
 // from the customers it finds (every pair of each one's search text,
 // once), its triggers keep them through an insert, a change of the text
@@ -71,7 +58,7 @@ func TestCustomerPairsMigration(t *testing.T) {
 			for _, c := range texts {
 				got := kept[c.ID]
 				sort.Strings(got)
-				if want := pairsOf(c.SearchText); !slices.Equal(got, want) {
+				if want := testkit.CharPairs(c.SearchText); !slices.Equal(got, want) {
 					t.Errorf("%s: customer %d (%q) has the pairs %q, want %q", step, c.ID, c.SearchText, got, want)
 				}
 				delete(kept, c.ID)
@@ -112,7 +99,7 @@ func TestCustomerPairsMigration(t *testing.T) {
 				t.Fatal(err)
 			}
 			sort.Strings(got) // Go's order, not the database's collation
-			if want := pairsOf(s); !slices.Equal(got, want) {
+			if want := testkit.CharPairs(s); !slices.Equal(got, want) {
 				t.Errorf("search_bigrams(%q) = %q, want %q", s, got, want)
 			}
 		}
