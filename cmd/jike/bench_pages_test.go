@@ -45,6 +45,9 @@ var provincePages = []struct{ name, mine, scope string }{
 	{"proposals", "/proposals", "/proposals"},
 	{"customers", "/customers", "/customers"},
 	{"customer_search", "/customers?q=%E7%A7%91%E6%8A%80", "/customers?q=%E7%A7%91%E6%8A%80"}, // q=科技
+	// A name nobody has: every search for a new name is a first look
+	// (migration 00036, docs/performance.md § Search by character pairs).
+	{"customer_search_name", "/customers?q=%E5%8D%8E%E4%B8%BA", "/customers?q=%E5%8D%8E%E4%B8%BA"}, // q=华为
 }
 
 // sqlitePages are the pages issue 19 asks of the embedded SQLite at
@@ -55,6 +58,7 @@ var sqlitePages = []struct{ name, mine, scope string }{
 	{"board", "/pipeline", "/pipeline"},
 	{"customers", "/customers", "/customers"},
 	{"customer_search", "/customers?q=%E7%A7%91%E6%8A%80", "/customers?q=%E7%A7%91%E6%8A%80"}, // q=科技
+	{"customer_search_name", "/customers?q=%E5%8D%8E%E4%B8%BA", "/customers?q=%E5%8D%8E%E4%B8%BA"}, // q=华为
 	{"opportunities", "/opportunities", "/opportunities"},
 	{"visits", "/visits", "/visits?who=scope"},
 }
