@@ -57,7 +57,7 @@ var sqlitePages = []struct{ name, mine, scope string }{
 	{"home", "/", "/"},
 	{"board", "/pipeline", "/pipeline"},
 	{"customers", "/customers", "/customers"},
-	{"customer_search", "/customers?q=%E7%A7%91%E6%8A%80", "/customers?q=%E7%A7%91%E6%8A%80"}, // q=科技
+	{"customer_search", "/customers?q=%E7%A7%91%E6%8A%80", "/customers?q=%E7%A7%91%E6%8A%80"},      // q=科技
 	{"customer_search_name", "/customers?q=%E5%8D%8E%E4%B8%BA", "/customers?q=%E5%8D%8E%E4%B8%BA"}, // q=华为
 	{"opportunities", "/opportunities", "/opportunities"},
 	{"visits", "/visits", "/visits?who=scope"},
