@@ -10,6 +10,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"gorm.io/gorm"
 )
 
 func TestSearchPairs(t *testing.T) {
@@ -102,6 +103,30 @@ func TestSearchByPairsFindsWhatLikeFinds(t *testing.T) {
 					if !slices.Equal(got, want) || total != int64(len(want)) {
 						t.Errorf("%s: %s searching %q finds %v (count %d), a LIKE finds %v", step, name, q, got, total, want)
 					}
+					// Pages in the list's order (on SQLite a search few
+					// customers match is sorted without the order's index;
+					// a page past the matches reads nothing).
+					for _, page := range []CustomerFilter{{Q: q, Limit: 2}, {Q: q, Limit: 2, Offset: 2}, {Q: q, Limit: 2, Sort: "name", Desc: true},
+						{Q: q, Limit: 2, Offset: 40}} {
+						var want []uint
+						f := page
+						f.Q = ""
+						if err := live.customerQuery(ctx, w.svc.Scope(actor, "read"), f).Where(cond, args...).Order(customerOrder(page)).
+							Limit(page.Limit).Offset(page.Offset).Pluck("customers.id", &want).Error; err != nil {
+							t.Fatal(err)
+						}
+						rows, _, err := w.svc.ListCustomers(ctx, actor, page)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got := make([]uint, len(rows))
+						for i, c := range rows {
+							got[i] = c.ID
+						}
+						if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+							t.Errorf("%s: %s searching %q, page %+v: %v, SQL's order says %v", step, name, q, page, got, want)
+						}
+					}
 				}
 			}
 			var texts []struct {
@@ -177,6 +202,32 @@ func TestSearchConditionReadsThePairs(t *testing.T) {
 			if got := strings.Contains(cond, pairs); got != c.want {
 				t.Errorf("%s (%s) searching %q (many %t): %s — through the pairs %t, want %t", c.who, scope.Level(), c.q, c.many, cond, got, c.want)
 			}
+		}
+		// A search nothing matches reads no page, and neither does a page
+		// past the last match.
+		pages := 0
+		cb := d.Gorm.Callback()
+		if err := cb.Query().After("gorm:query").Register("test:pages", func(tx *gorm.DB) {
+			if strings.Contains(tx.Statement.SQL.String(), "ORDER BY") {
+				pages++
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cb.Query().Remove("test:pages") })
+		w.customer(t, "liwei", "页外测试")
+		pages = 0
+		for _, f := range []CustomerFilter{{Q: "没有这个客户", Limit: 25}, {Q: "页外测试", Limit: 25, Offset: 25}} {
+			rows, total, err := w.svc.ListCustomers(ctx, w.as("admin"), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 0 || pages != 0 {
+				t.Errorf("searching %q from %d: %d rows (count %d) and %d page reads, want none", f.Q, f.Offset, len(rows), total, pages)
+			}
+		}
+		if _, _, err := w.svc.ListCustomers(ctx, w.as("admin"), CustomerFilter{Q: "页外测试", Limit: 25}); err != nil || pages != 1 {
+			t.Errorf("the first page of a match: %d page reads (%v), want 1", pages, err)
 		}
 		if got := pairLimit(authz.ScopeOwn) + pairLimit(authz.ScopeTeam); got != 0 {
 			t.Errorf("a person's or a team's search may use the pairs up to %d customers", got)

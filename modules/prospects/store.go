@@ -245,6 +245,14 @@ func (s *Store) ListQueries(ctx context.Context, scope authz.ListScope, f Custom
 // along the order's index; sorting 1,000 candidates costs about as much.
 const manyMatches = 1000
 
+// fewMatches is the count up to which a search's page is read on SQLite
+// without the list order's index: along it, a search that a hundred of
+// the province's customers match walks ~25,000 rows (each a lookup of
+// the row) for a page of 25, and one that a handful match walks all
+// 100,000 — 0.3 s — where reading the table and sorting the matches
+// takes ~80 ms.
+const fewMatches = 100
+
 // ListCustomers returns a page of customers and the total count, which is
 // CountCap+1 when there are more than CountCap.
 func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f CustomerFilter) ([]Customer, int64, error) {
@@ -271,13 +279,23 @@ func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f Cust
 	if err != nil {
 		return nil, 0, err
 	}
+	if total == 0 || (len(f.After) == 0 && total <= CountCap && int64(f.Offset) >= total) {
+		// Nothing on this page: no need to look (a search for what no
+		// customer holds walked the province's update-time index).
+		return nil, total, nil
+	}
 	f.manyMatch = total > manyMatches
 	out, err := s.totals.customerRowsCache().Get(ctx, s.db, customerRowsKey(scope, f), func(ctx context.Context) ([]Customer, error) {
 		if err := plan(ctx); err != nil {
 			return nil, err
 		}
 		var out []Customer
-		q := s.pageQuery(ctx, scope, f).Order(customerOrder(f)).Limit(f.Limit).Offset(f.Offset)
+		order := customerOrder(f)
+		if f.Q != "" && total <= fewMatches && s.db.Dialector.Name() == db.SQLite {
+			keys, _ := customerKeys(f)
+			order = db.OrderWithoutIndex(keys)
+		}
+		q := s.pageQuery(ctx, scope, f).Order(order).Limit(f.Limit).Offset(f.Offset)
 		if len(f.After) > 0 {
 			keys, _ := customerKeys(f)
 			cond, args := db.After(keys, f.After)

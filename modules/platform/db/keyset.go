@@ -43,6 +43,20 @@ func Order(keys []Key) string {
 	return strings.Join(parts, ", ")
 }
 
+// OrderWithoutIndex is Order for SQLite with each key behind a unary
+// "+", which changes no value and no collation but keeps the planner
+// from reading the rows along an index in this order: for a filter few
+// rows pass, reading the table and sorting them beats walking a whole
+// index to find them (prospects' fewMatches).
+func OrderWithoutIndex(keys []Key) string {
+	plus := make([]Key, len(keys))
+	for i, k := range keys {
+		k.Expr = "+" + k.Expr
+		plus[i] = k
+	}
+	return Order(plus)
+}
+
 // isNull reports whether a key value is SQL NULL: nil, or a nil pointer
 // (a *time.Time expected close date that is not set).
 func isNull(v any) bool {
