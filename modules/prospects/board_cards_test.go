@@ -8,7 +8,6 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
-	"gorm.io/gorm"
 )
 
 // TestBoardCardsExactAfterWrites: the board's first cards per column and
@@ -96,24 +95,15 @@ func TestBoardCardsExactAfterWrites(t *testing.T) {
 			}
 		}
 		check("start")
-		reads := 0
-		cb := d.Gorm.Callback()
-		if err := cb.Query().After("gorm:query").Register("test:cards", func(tx *gorm.DB) {
-			if strings.Contains(tx.Statement.SQL.String(), "customers.name AS customer_name") {
-				reads++
-			}
-		}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cb.Query().Remove("test:cards") })
+		reads := testkit.CountQueries(t, d.Gorm, "test:cards", func(sql string) bool { return strings.Contains(sql, "customers.name AS customer_name") })
 		if _, err := w.svc.Board(ctx, w.as("wangjianguo"), OpportunityFilter{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := w.svc.OpportunityPage(ctx, w.as("zhaomin"), OpportunityFilter{Q: "物流", Limit: 20}); err != nil {
 			t.Fatal(err)
 		}
-		if reads != 0 {
-			t.Fatalf("a second look with nothing written read cards or rows %d times", reads)
+		if *reads != 0 {
+			t.Fatalf("a second look with nothing written read cards or rows %d times", *reads)
 		}
 
 		o, err := other.CreateOpportunity(ctx, am, OpportunityInput{CustomerID: cu.ID, Title: "冷库监控", Monthly: "5,000"})

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
-	"gorm.io/gorm"
 )
 
 // TestCustomerCountsExactAfterWrites: the customer list's count is kept
@@ -71,21 +70,14 @@ func TestCustomerCountsExactAfterWrites(t *testing.T) {
 			t.Fatal("no count was kept")
 		}
 		// Nothing written: the second look reads only the version.
-		counts := 0
-		cb := d.Gorm.Callback()
-		if err := cb.Query().After("gorm:query").Register("test:counts", func(tx *gorm.DB) {
-			if sql := tx.Statement.SQL.String(); strings.Contains(sql, "AS capped") || strings.Contains(sql, "ORDER BY customers.updated_at") {
-				counts++
-			}
-		}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cb.Query().Remove("test:counts") })
+		counts := testkit.CountQueries(t, d.Gorm, "test:counts", func(sql string) bool {
+			return strings.Contains(sql, "AS capped") || strings.Contains(sql, "ORDER BY customers.updated_at")
+		})
 		if _, _, err := w.svc.ListCustomers(ctx, w.as("admin"), filters["search"]); err != nil {
 			t.Fatal(err)
 		}
-		if counts != 0 {
-			t.Fatalf("a second look with nothing written counted or read the page %d times", counts)
+		if *counts != 0 {
+			t.Fatalf("a second look with nothing written counted or read the page %d times", *counts)
 		}
 
 		w.customer(t, "liwei", "道里科技四号")

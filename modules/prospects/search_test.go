@@ -10,7 +10,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
-	"gorm.io/gorm"
 )
 
 func TestSearchPairs(t *testing.T) {
@@ -205,29 +204,20 @@ func TestSearchConditionReadsThePairs(t *testing.T) {
 		}
 		// A search nothing matches reads no page, and neither does a page
 		// past the last match.
-		pages := 0
-		cb := d.Gorm.Callback()
-		if err := cb.Query().After("gorm:query").Register("test:pages", func(tx *gorm.DB) {
-			if strings.Contains(tx.Statement.SQL.String(), "ORDER BY") {
-				pages++
-			}
-		}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cb.Query().Remove("test:pages") })
+		pages := testkit.CountQueries(t, d.Gorm, "test:pages", func(sql string) bool { return strings.Contains(sql, "ORDER BY") })
 		w.customer(t, "liwei", "页外测试")
-		pages = 0
+		*pages = 0
 		for _, f := range []CustomerFilter{{Q: "没有这个客户", Limit: 25}, {Q: "页外测试", Limit: 25, Offset: 25}} {
 			rows, total, err := w.svc.ListCustomers(ctx, w.as("admin"), f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(rows) != 0 || pages != 0 {
-				t.Errorf("searching %q from %d: %d rows (count %d) and %d page reads, want none", f.Q, f.Offset, len(rows), total, pages)
+			if len(rows) != 0 || *pages != 0 {
+				t.Errorf("searching %q from %d: %d rows (count %d) and %d page reads, want none", f.Q, f.Offset, len(rows), total, *pages)
 			}
 		}
-		if _, _, err := w.svc.ListCustomers(ctx, w.as("admin"), CustomerFilter{Q: "页外测试", Limit: 25}); err != nil || pages != 1 {
-			t.Errorf("the first page of a match: %d page reads (%v), want 1", pages, err)
+		if _, _, err := w.svc.ListCustomers(ctx, w.as("admin"), CustomerFilter{Q: "页外测试", Limit: 25}); err != nil || *pages != 1 {
+			t.Errorf("the first page of a match: %d page reads (%v), want 1", *pages, err)
 		}
 		if got := pairLimit(authz.ScopeOwn) + pairLimit(authz.ScopeTeam); got != 0 {
 			t.Errorf("a person's or a team's search may use the pairs up to %d customers", got)

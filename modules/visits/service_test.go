@@ -573,16 +573,7 @@ func TestVisitPagesKeptUntilWrite(t *testing.T) {
 		live := &Store{db: d.Gorm} // no cache: what SQL says now
 		from := w.svc.Today()
 		to := from.AddDate(0, 0, 7)
-		reads := 0
-		cb := d.Gorm.Callback()
-		if err := cb.Query().After("gorm:query").Register("test:plans", func(tx *gorm.DB) {
-			if strings.Contains(tx.Statement.SQL.String(), "visit_plans") {
-				reads++
-			}
-		}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cb.Query().Remove("test:plans") })
+		reads := testkit.CountQueries(t, d.Gorm, "test:plans", func(sql string) bool { return strings.Contains(sql, "visit_plans") })
 		type look struct {
 			who, view string
 		}
@@ -629,13 +620,13 @@ func TestVisitPagesKeptUntilWrite(t *testing.T) {
 			}
 		}
 		check("start")
-		reads = 0
+		*reads = 0
 		rows, _, err := w.svc.HistoryFor(ctx, w.users["zhaomin"], ViewScope, HistoryQuery{Limit: 20})
 		if err != nil || len(rows) != 2 {
 			t.Fatalf("the team's list: %d rows, %v", len(rows), err)
 		}
-		if reads != 0 {
-			t.Fatalf("a second look with nothing written read visit_plans %d times", reads)
+		if *reads != 0 {
+			t.Fatalf("a second look with nothing written read visit_plans %d times", *reads)
 		}
 		rows[0].CustomerName = "改过的名字"
 		check("a caller changed its rows")
