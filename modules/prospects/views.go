@@ -82,17 +82,6 @@ type customersView struct {
 	TreeURL, FlatURL, NoGroupURL string
 	// Loc is the zone times are shown in (the layout's datetime).
 	Loc *time.Location
-	// lb: the page's labels, shared by the parts written in Go (labels).
-	lb *web.Labels
-}
-
-// labels are the page's translated labels, made once for the parts of
-// the page written in Go (header, filters, rows), not once per part.
-func (v *customersView) labels() *web.Labels {
-	if v.lb == nil {
-		v.lb = web.NewLabels(v.L)
-	}
-	return v.lb
 }
 
 // OwnerOptions and TeamOptions are the owner and team filters' choices
@@ -112,7 +101,7 @@ func (v *customersView) TeamOptions() template.HTML {
 // most of what the template still did, issue 19). Every text is escaped.
 func (v *customersView) HeaderHTML() template.HTML {
 	var b web.Markup
-	lb := v.labels()
+	lb := v.Labels()
 	q := ""
 	if v.Query != "" {
 		q = "?" + template.HTMLEscapeString(string(v.Query))
@@ -134,7 +123,7 @@ func (v *customersView) HeaderHTML() template.HTML {
 // HeadHTML: see HeaderHTML.
 func (v *customersView) HeadHTML() template.HTML {
 	var b web.Markup
-	lb := v.labels()
+	lb := v.Labels()
 	b.W("<thead><tr>\n    ")
 	b.SortTh("", v.Pager.SortURL("name"), lb.Get("customers.name"))
 	b.W("\n    ")
@@ -161,7 +150,7 @@ func (v *customersView) HeadHTML() template.HTML {
 func (v *customersView) FiltersHTML() template.HTML {
 	var b web.Markup
 	b.Grow(4096)
-	lb := v.labels()
+	lb := v.Labels()
 	f := &v.Filter
 	b.W("<form method=\"get\" action=\"/customers\" class=\"toolbar\" role=\"search\">\n  ")
 	b.Hidden("all", "1")
@@ -242,7 +231,7 @@ func (v *customersView) DefaultHTML() template.HTML {
 	if f.MinScore != 0 {
 		b.Hidden("score", strconv.Itoa(f.MinScore))
 	}
-	b.W("\n  <button type=\"submit\" class=\"btn btn-link btn-sm\">", v.labels().Get("customers.save_default"), "</button>\n</form>\n")
+	b.W("\n  <button type=\"submit\" class=\"btn btn-link btn-sm\">", v.Labels().Get("customers.save_default"), "</button>\n</form>\n")
 	return b.HTML()
 }
 
@@ -252,7 +241,7 @@ func (v *customersView) DefaultHTML() template.HTML {
 // industry and status translated once.
 func (v *customersView) RowsHTML() template.HTML {
 	esc := template.HTMLEscapeString
-	labels := v.labels()
+	labels := v.Labels()
 	tree := v.Tree != nil && v.Tree.On
 	var b strings.Builder
 	b.Grow(len(v.Customers) * 600)
@@ -476,17 +465,6 @@ type opportunitiesView struct {
 	Stage       string
 	ExportQuery template.URL
 	Users       map[uint]org.User
-	// lb: the page's labels (see customersView.labels).
-	lb *web.Labels
-}
-
-// labels are the page's translated labels, made once for its parts
-// written in Go.
-func (v *opportunitiesView) labels() *web.Labels {
-	if v.lb == nil {
-		v.lb = web.NewLabels(v.L)
-	}
-	return v.lb
 }
 
 // HeaderHTML is the page's title and actions, the search form, the totals
@@ -497,7 +475,7 @@ func (v *opportunitiesView) HeaderHTML() (template.HTML, error) {
 	var b web.Markup
 	b.Grow(4096)
 	esc := template.HTMLEscapeString
-	lb := v.labels()
+	lb := v.Labels()
 	b.W("<div class=\"page-header\"><h1>", lb.Get("opportunities.title"), "</h1>\n  <div class=\"actions\">")
 	if v.Can("customer", "write") {
 		b.W(`<a class="btn btn-primary" href="/opportunities/new">`, lb.Get("opportunities.new"), "</a>")
@@ -542,7 +520,7 @@ func (v *opportunitiesView) HeaderHTML() (template.HTML, error) {
 // HeadHTML is the table's header row with its sort links (see HeaderHTML).
 func (v *opportunitiesView) HeadHTML() template.HTML {
 	var b web.Markup
-	lb := v.labels()
+	lb := v.Labels()
 	b.W("<thead><tr>\n    ")
 	b.SortTh("", v.Pager.SortURL("title"), lb.Get("opportunities.name"))
 	b.W("<th>", lb.Get("customers.name"), "</th>\n    ")
@@ -565,7 +543,7 @@ func (v *opportunitiesView) HeadHTML() template.HTML {
 // the template's; every text is escaped, each stage translated once.
 func (v *opportunitiesView) RowsHTML() template.HTML {
 	esc := template.HTMLEscapeString
-	labels := v.labels()
+	labels := v.Labels()
 	var b strings.Builder
 	b.Grow(len(v.Rows) * 400)
 	for i := range v.Rows {
@@ -827,7 +805,7 @@ func (v *boardView) ColumnsHTML() web.Chunks {
 	}
 	b.Grow(n*cardBytes + len(v.Board.Columns)*600)
 	cp := v.CardPage()
-	labels := web.NewLabels(v.L)
+	labels := v.Labels()
 	for i := range v.Board.Columns {
 		col := &v.Board.Columns[i]
 		stage := labels.Get("stage." + col.Stage)

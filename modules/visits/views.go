@@ -88,7 +88,7 @@ func (v *listView) Scoped() bool { return v.View == ViewScope }
 // escaped here.
 func (v *listView) OverdueItems() template.HTML {
 	var b strings.Builder
-	labels := web.NewLabels(v.L)
+	labels := v.Labels()
 	for i := range v.Overdue {
 		r := &v.Overdue[i]
 		kind := labels.Get("visit_kind." + r.Kind)
@@ -112,7 +112,7 @@ func (v *listView) RowsHTML() template.HTML {
 	var b web.Markup
 	b.Grow(len(v.Rows) * 700)
 	esc := template.HTMLEscapeString
-	labels := web.NewLabels(v.L)
+	labels := v.Labels()
 	scoped := v.Scoped()
 	past := false
 	for i := range v.Rows {
@@ -176,8 +176,6 @@ type calendarView struct {
 	Now       time.Time
 	// By is the grouping of the day counts ("" when the visits are listed).
 	By string
-	// labels are the visit kinds' labels, translated once (Body).
-	labels *web.Labels
 }
 
 // Body is one day's counts or visits, written here rather than by the
@@ -211,9 +209,6 @@ func (v *calendarView) writeBody(b *web.Markup, d day) {
 				template.HTMLEscapeString(name), " <strong>", strconv.FormatInt(n.N, 10), "</strong></a>")
 		}
 	}
-	if v.labels == nil {
-		v.labels = web.NewLabels(v.L)
-	}
 	for i := range d.Visits {
 		r := &d.Visits[i]
 		b.W(`<a class="cal-visit vs-`, template.HTMLEscapeString(r.Status))
@@ -224,7 +219,7 @@ func (v *calendarView) writeBody(b *web.Markup, d day) {
 			b.W(" overdue")
 		}
 		b.W(`" href="/visits/`, strconv.FormatUint(uint64(r.ID), 10), `">`, "\n      <time>", r.StartsAt.In(v.Loc).Format("15:04"), "</time> ",
-			template.HTMLEscapeString(r.CustomerName), ` <span class="small muted">`, v.labels.Get("visit_kind."+r.Kind))
+			template.HTMLEscapeString(r.CustomerName), ` <span class="small muted">`, v.Labels().Get("visit_kind."+r.Kind))
 		if v.Scoped() {
 			b.W(` · <span class="cal-owner">`, template.HTMLEscapeString(r.OwnerName), `</span>`)
 		}
@@ -238,9 +233,6 @@ func (v *calendarView) writeBody(b *web.Markup, d day) {
 // quarter of the page's template time. The markup is the template's; in
 // pieces (web.Chunks), as a team's week is ~80 KB.
 func (v *calendarView) Grid() web.Chunks {
-	if v.labels == nil {
-		v.labels = web.NewLabels(v.L)
-	}
 	var b web.Markup
 	n := 0
 	for i := range v.Days {
@@ -255,7 +247,7 @@ func (v *calendarView) Grid() web.Chunks {
 		if d.Today {
 			b.W(" today")
 		}
-		b.W(`" aria-label="`, d.Date.Format("2006-01-02"), "\">\n    <h3>", v.labels.Get("weekday."+strconv.Itoa(int(d.Date.Weekday()))),
+		b.W(`" aria-label="`, d.Date.Format("2006-01-02"), "\">\n    <h3>", v.Labels().Get("weekday."+strconv.Itoa(int(d.Date.Weekday()))),
 			" <span>", d.Date.Format("01-02"), "</span></h3>\n    ")
 		v.writeBody(&b, d)
 		b.W("\n  </section>\n  ")
@@ -271,10 +263,7 @@ func (v *calendarView) Grid() web.Chunks {
 // (mode%3dmonth%26who%3dscope) and the previous, today and next links
 // forgot the month and the scope. Every text is escaped.
 func (v *calendarView) NavHTML() template.HTML {
-	if v.labels == nil {
-		v.labels = web.NewLabels(v.L)
-	}
-	lb, esc := v.labels, template.HTMLEscapeString
+	lb, esc := v.Labels(), template.HTMLEscapeString
 	var b web.Markup
 	b.Grow(2048)
 	b.W("<div class=\"page-header\"><h1>", lb.Get("nav.calendar"), "</h1>\n  <div class=\"actions\"><a class=\"btn\" href=\"/visits\">",

@@ -40,6 +40,18 @@ type Page struct {
 	Title string
 	// Unread is the bell's count of unread notifications.
 	Unread int64
+	// lb is the page's label memo (Labels).
+	lb *Labels
+}
+
+// Labels are the page's translated labels, made on first use and shared
+// by every part of the page written in Go (its header, filters, rows), so
+// each label is translated once per page, not once per part.
+func (p *Page) Labels() *Labels {
+	if p.lb == nil {
+		p.lb = NewLabels(p.L)
+	}
+	return p.lb
 }
 
 // page returns the embedded Page, so View can fill it in.
