@@ -72,6 +72,7 @@ func (s *Store) planSearch(ctx context.Context, scope authz.ListScope, q string,
 	terms := textnorm.SearchTerms(q)
 	out := make(customerSearch, len(terms))
 	limit := pairLimit(scope.Level())
+	held := map[string]int{} // a pair's customers, counted once for every form
 	for i, t := range terms {
 		out[i].term = t
 		if limit == 0 {
@@ -85,8 +86,10 @@ func (s *Store) planSearch(ctx context.Context, scope authz.ListScope, q string,
 		if !probe {
 			continue
 		}
-		held := make(map[string]int, len(pairs))
 		for _, p := range pairs {
+			if _, ok := held[p]; ok {
+				continue
+			}
 			var n int
 			if err := db.Conn(ctx, s.db).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM customer_bigrams WHERE gram = ? LIMIT ?)", p, limit+1).
 				Scan(&n).Error; err != nil {
