@@ -18,6 +18,9 @@ type txKey struct{}
 type txValue struct {
 	tx   *gorm.DB
 	pool gorm.ConnPool
+	// conn is the connection a bulk transaction runs on (WithBulkTx), for
+	// CopyIn; nil for any other.
+	conn *sql.Conn
 }
 
 // WithTx runs fn inside one database transaction that every store joins
