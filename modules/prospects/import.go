@@ -195,10 +195,11 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 	if !commit || !rep.OK() {
 		return rep, nil
 	}
-	// One transaction, multi-row INSERTs: the customers level by level (a
-	// parent's level before its members', so a member's parent_id is known
-	// when it is inserted; importParents refused loops, so the levels
-	// exist), with their audit entries, then their key persons.
+	// One transaction: the customers level by level (a parent's level
+	// before its members', so a member's parent_id is known when it is
+	// written; importParents refused loops, so the levels exist), with
+	// their audit entries, then their key persons — with COPY on
+	// PostgreSQL, multi-row INSERTs on SQLite (Store.CreateImported).
 	for _, code := range order {
 		g := groups[code]
 		names := make([]string, len(g.contacts))
@@ -207,36 +208,41 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 		}
 		g.customer.SearchText = searchText(g.customer, names)
 	}
-	var contacts []*Contact
+	levels := parentLevels(order, groups)
+	byLevel := make([][]*Customer, len(levels))
+	parentOf := make(map[*Customer]*importCustomer, len(order))
+	for i, level := range levels {
+		byLevel[i] = make([]*Customer, len(level))
+		for j, code := range level {
+			g := groups[code]
+			byLevel[i][j] = g.customer
+			parentOf[g.customer] = g
+		}
+	}
+	link := func(c *Customer) {
+		g := parentOf[c]
+		if g.parent == "" {
+			return
+		}
+		if id, ok := parents[g.parent]; ok {
+			c.ParentID = &id
+		} else if p, ok := groups[g.parent]; ok {
+			id := p.customer.ID
+			c.ParentID = &id
+		}
+	}
 	now := s.now()
-	err = s.store.Tx(ctx, func(tx *Store) error {
+	err = s.store.BulkTx(ctx, func(ctx context.Context, tx *Store) error {
 		if err := tx.LockHierarchy(ctx); err != nil {
 			return err
 		}
 		if err := tx.BeginBulkLoad(ctx); err != nil {
 			return err
 		}
-		for _, level := range parentLevels(order, groups) {
-			batch := make([]*Customer, 0, len(level))
-			for _, code := range level {
-				g := groups[code]
-				if g.parent != "" {
-					if id, ok := parents[g.parent]; ok {
-						g.customer.ParentID = &id
-					} else if p, ok := groups[g.parent]; ok {
-						id := p.customer.ID
-						g.customer.ParentID = &id
-					}
-				}
-				batch = append(batch, g.customer)
-			}
-			if err := tx.CreateCustomers(ctx, batch, now); err != nil {
-				return err
-			}
-			if err := tx.auditCreated(ctx, actor.ID, batch, now); err != nil {
-				return err
-			}
+		if err := tx.CreateImported(ctx, actor.ID, byLevel, link, now); err != nil {
+			return err
 		}
+		var contacts []*Contact
 		for _, code := range order {
 			g := groups[code]
 			for _, ct := range g.contacts {
@@ -244,7 +250,7 @@ func (s *Service) Import(ctx context.Context, actor authz.Subject, rows []Import
 				contacts = append(contacts, ct)
 			}
 		}
-		if err := tx.CreateContacts(ctx, contacts); err != nil {
+		if err := tx.CreateContacts(ctx, contacts, now); err != nil {
 			return err
 		}
 		return tx.EndBulkLoad(ctx)

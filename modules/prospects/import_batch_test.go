@@ -114,12 +114,54 @@ func TestImportInBatches(t *testing.T) {
 		taken.ID, taken.Name = 0, "同码公司"
 		fresh := taken
 		fresh.CreditCode = MakeCreditCode("91230103M99999999")
-		err = svc.store.Tx(ctx, func(tx *Store) error { return tx.CreateCustomers(ctx, []*Customer{&fresh, &taken}, time.Now()) })
+		err = svc.store.BulkTx(ctx, func(ctx context.Context, tx *Store) error {
+			return tx.CreateImported(ctx, admin.ID, [][]*Customer{{&fresh, &taken}}, func(*Customer) {}, time.Now())
+		})
 		if !errors.Is(err, apperr.ErrConflict) {
 			t.Fatalf("a taken code in a batch: %v", err)
 		}
 		if c := count(`SELECT COUNT(*) FROM customers`); c != before {
 			t.Errorf("the failed batch left rows: %d → %d", before, c)
+		}
+	})
+}
+
+// An import's transaction on PostgreSQL can COPY, keeps one plan for the
+// foreign keys' checks and a pending list for the whole file; none of it
+// outlives the transaction. On SQLite it is a plain transaction.
+func TestBulkLoadSettings(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		st := NewStore(d.Gorm)
+		pg := d.Dialect == db.Postgres
+		show := func(ctx context.Context, name string) string {
+			var v string
+			if err := db.Conn(ctx, d.Gorm).Raw("SHOW " + name).Scan(&v).Error; err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		err := st.BulkTx(ctx, func(ctx context.Context, tx *Store) error {
+			if db.CanCopy(ctx, d.Gorm) != pg {
+				t.Errorf("can copy: %v on PostgreSQL %v", !pg, pg)
+			}
+			if err := tx.BeginBulkLoad(ctx); err != nil {
+				return err
+			}
+			if pg {
+				if m, l := show(ctx, "plan_cache_mode"), show(ctx, "gin_pending_list_limit"); m != "force_generic_plan" || l != "256MB" {
+					t.Errorf("in the import: plan_cache_mode %s, gin_pending_list_limit %s", m, l)
+				}
+			}
+			return tx.EndBulkLoad(ctx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pg {
+			if m := show(ctx, "plan_cache_mode"); m != "force_custom_plan" {
+				t.Errorf("after the import: plan_cache_mode %s", m)
+			}
 		}
 	})
 }
