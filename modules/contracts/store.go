@@ -15,11 +15,21 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// contractSearch is the contract list's search box: the number, the title
+// and the customer.
+var contractSearch = db.ListSearch{Table: "contracts", CustomerCol: "contracts.customer_id", Own: []db.Searched{
+	{Expr: "LOWER(contracts.number)", Index: "idx_contracts_number_bigrams"},
+	{Expr: "LOWER(contracts.title)", Index: "idx_contracts_title_bigrams"},
+}}
+
 // Store is the only place in this module that talks to the database. Every
 // query goes through db.Conn, so a store call inside db.WithTx (the
 // signing transaction, which spans prospects too) joins that transaction.
 type Store struct {
 	db *gorm.DB
+	// pairs is what PostgreSQL knows of how common each pair of
+	// characters is, for the list's search (db.ListSearch).
+	pairs *db.PairStats
 	// counts caches the list's count per scope and filter until the next
 	// contract write (db.VersionCache); nil in a Store made on a
 	// transaction, which counts live.
@@ -28,7 +38,7 @@ type Store struct {
 
 // NewStore returns a Store on d.
 func NewStore(d *gorm.DB) *Store {
-	return &Store{db: d, counts: db.NewVersionCache[int64](db.VersionContracts, countsCacheSize)}
+	return &Store{db: d, pairs: db.NewPairStats(), counts: db.NewVersionCache[int64](db.VersionContracts, countsCacheSize)}
 }
 
 // DB is the base handle (for db.WithTx and the audit reader).
@@ -310,7 +320,7 @@ func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) 
 		q = q.Where("contracts.total_fen <= ?", *f.MaxFen)
 	}
 	if f.Q != "" {
-		cond, args := db.Contains(f.Q, "LOWER(contracts.number)", "LOWER(contracts.title)", "customers.search_text")
+		cond, args := contractSearch.Cond(ctx, q, s.pairs, scope.Breadth(), f.Q)
 		q = q.Where(cond, args...)
 	}
 	return q

@@ -18,9 +18,18 @@ import (
 // by their customer.
 var customerCols = authz.StandardColumns("customers")
 
+// needSearch is the need list's search box: the description and the
+// customer.
+var needSearch = db.ListSearch{Table: "needs", CustomerCol: "needs.customer_id", Own: []db.Searched{
+	{Expr: "LOWER(needs.description)", Index: "idx_needs_description_bigrams"},
+}}
+
 // Store is the only place in the module that talks to GORM.
 type Store struct {
 	db *gorm.DB
+	// pairs is what PostgreSQL knows of how common each pair of
+	// characters is, for the list's search (db.ListSearch).
+	pairs *db.PairStats
 	// counts caches the home page's count of a scope's needs per status
 	// until the next need write (db.VersionCache); nil in a
 	// transaction's Store, which counts live.
@@ -29,7 +38,7 @@ type Store struct {
 
 // NewStore wraps a database.
 func NewStore(g *gorm.DB) *Store {
-	return &Store{db: g, counts: db.NewVersionCache[int64](db.VersionNeeds, countsCacheSize)}
+	return &Store{db: g, pairs: db.NewPairStats(), counts: db.NewVersionCache[int64](db.VersionNeeds, countsCacheSize)}
 }
 
 // countsCacheSize bounds the counts cache (scopes × statuses).
@@ -288,7 +297,7 @@ func (s *Store) needQuery(ctx context.Context, scope authz.ListScope, f NeedFilt
 		q = q.Where("needs.priority = ?", f.Priority)
 	}
 	if f.Q != "" {
-		cond, args := db.Contains(f.Q, "LOWER(needs.description)", "customers.search_text")
+		cond, args := needSearch.Cond(ctx, q, s.pairs, scope.Breadth(), f.Q)
 		q = q.Where(cond, args...)
 	}
 	return q

@@ -15,9 +15,19 @@ import (
 	"gorm.io/gorm"
 )
 
+// proposalSearch is the proposal list's search box: the title, the number
+// and the customer.
+var proposalSearch = db.ListSearch{Table: "proposals", CustomerCol: "proposals.customer_id", Own: []db.Searched{
+	{Expr: "LOWER(proposals.title)", Index: "idx_proposals_title_bigrams"},
+	{Expr: "LOWER(proposals.number)", Index: "idx_proposals_number_bigrams"},
+}}
+
 // Store is the only place in this module that talks to the database.
 type Store struct {
 	db *gorm.DB
+	// pairs is what PostgreSQL knows of how common each pair of
+	// characters is, for the list's search (db.ListSearch).
+	pairs *db.PairStats
 	// totals caches the list's count and sums per scope and filter until
 	// the next proposal write (db.VersionCache); nil in a transaction's
 	// Store, which reads them live.
@@ -32,7 +42,7 @@ const rowsCacheRows = 40_000
 
 // NewStore returns a Store on d.
 func NewStore(d *gorm.DB) *Store {
-	return &Store{db: d, totals: db.NewVersionCache[Totals](db.VersionProposals, totalsCacheSize),
+	return &Store{db: d, pairs: db.NewPairStats(), totals: db.NewVersionCache[Totals](db.VersionProposals, totalsCacheSize),
 		// A row is the proposal and its customer's name.
 		rows: db.NewVersionsCache[[]Row]([]string{db.VersionProposals, db.VersionCustomers}, totalsCacheSize).
 			Weighed(func(r []Row) int { return len(r) + 1 }, rowsCacheRows)}
@@ -243,7 +253,7 @@ func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) 
 		q = q.Where("proposals.status IN ?", f.Statuses)
 	}
 	if f.Q != "" {
-		cond, args := db.Contains(f.Q, "LOWER(proposals.title)", "LOWER(proposals.number)", "customers.search_text")
+		cond, args := proposalSearch.Cond(ctx, q, s.pairs, scope.Breadth(), f.Q)
 		q = q.Where(cond, args...)
 	}
 	if f.Latest {

@@ -24,11 +24,6 @@ import (
 // are every match and a few more, and the LIKE beside them keeps exactly
 // the matches.
 
-// maxSearchPairs bounds the pairs a term is looked up by: its first, last
-// and middle already narrow a name to a few customers; each pair more is
-// one index lookup more.
-const maxSearchPairs = 3
-
 // searchForm is one form of the query (textnorm.SearchTerms) and the
 // pairs it is looked up by, the rarest first on SQLite; none: a LIKE
 // alone.
@@ -78,7 +73,7 @@ func (s *Store) planSearch(ctx context.Context, scope authz.ListScope, q string,
 		if limit == 0 {
 			continue
 		}
-		pairs := searchPairs(t)
+		pairs := db.SearchPairs(t)
 		if s.db.Dialector.Name() == db.Postgres || len(pairs) == 0 {
 			out[i].pairs = pairs
 			continue
@@ -130,12 +125,9 @@ func (cs customerSearch) cond(dialect string, manyMatch bool) (string, []any) {
 			// the planner ANDed both indexes, and the trigram index's
 			// recheck computed search_bigrams for every candidate (the
 			// admin's count of "有限公司": 381 ms instead of 22).
-			parts = append(parts, "(search_bigrams(customers.search_text) @> ARRAY[?"+strings.Repeat(", ?", len(f.pairs)-1)+
-				"]::text[] AND strpos(customers.search_text, ?) > 0)")
-			for _, p := range f.pairs {
-				args = append(args, p)
-			}
-			args = append(args, f.term)
+			c, a := db.PairsContain("customers.search_text", f.term, f.pairs)
+			parts = append(parts, c)
+			args = append(args, a...)
 		default:
 			// The rarest pair's customers, each then probed for the
 			// other pairs by the primary key (gram, customer_id).
@@ -149,28 +141,4 @@ func (cs customerSearch) cond(dialect string, manyMatch bool) (string, []any) {
 		}
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
-}
-
-// searchPairs are up to maxSearchPairs distinct pairs of adjacent
-// characters of t — its first, last and middle — lowered in ASCII only:
-// search_text is lower case and LIKE ignores the case of ASCII letters
-// alone (on SQLite; PostgreSQL's LIKE ignores none), so a text LIKE
-// matches holds these pairs. None for a term of one character.
-func searchPairs(t string) []string {
-	r := []rune(t)
-	for i, c := range r {
-		if 'A' <= c && c <= 'Z' {
-			r[i] = c + ('a' - 'A')
-		}
-	}
-	if len(r) < 2 {
-		return nil
-	}
-	out := make([]string, 0, maxSearchPairs)
-	for _, at := range []int{0, len(r) - 2, (len(r) - 2) / 2} {
-		if g := string(r[at : at+2]); !slices.Contains(out, g) {
-			out = append(out, g)
-		}
-	}
-	return out
 }

@@ -12,25 +12,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/testkit"
 )
 
-func TestSearchPairs(t *testing.T) {
-	for _, c := range []struct {
-		term string
-		want []string
-	}{
-		{"华为", []string{"华为"}},
-		{"不存在的名字", []string{"不存", "名字", "在的"}},
-		{"ABc", []string{"ab", "bc"}},
-		{"Ä科", []string{"Ä科"}}, // only ASCII is lowered, as LIKE does
-		{"aaaa", []string{"aa"}},
-		{"院", nil},
-		{"", nil},
-	} {
-		if got := searchPairs(c.term); !slices.Equal(got, c.want) {
-			t.Errorf("searchPairs(%q) = %q, want %q", c.term, got, c.want)
-		}
-	}
-}
-
 // keptPairs reads what the database holds as each customer's pairs: the
 // customer_bigrams rows on SQLite, search_bigrams(search_text) on
 // PostgreSQL (what its index holds).

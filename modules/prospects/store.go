@@ -15,16 +15,27 @@ import (
 	"gorm.io/gorm"
 )
 
+// opportunitySearch is the opportunity list's search box: the title and
+// the customer.
+var opportunitySearch = db.ListSearch{Table: "opportunities", CustomerCol: "opportunities.customer_id", Own: []db.Searched{
+	{Expr: "LOWER(opportunities.title)", Index: "idx_opps_title_bigrams"},
+}}
+
 // Store is the only place in this module that talks to the database.
 type Store struct {
 	db *gorm.DB
+	// pairs is what PostgreSQL knows of how common each pair of
+	// characters is, for the list's search (db.ListSearch).
+	pairs *db.PairStats
 	// totals caches the opportunity totals of scopes (opp_totals.go); nil
 	// in a transaction's Store, which reads them live.
 	totals *oppTotalsCache
 }
 
-// NewStore returns a Store on db.
-func NewStore(db *gorm.DB) *Store { return &Store{db: db, totals: newOppTotalsCache()} }
+// NewStore returns a Store on g.
+func NewStore(g *gorm.DB) *Store {
+	return &Store{db: g, pairs: db.NewPairStats(), totals: newOppTotalsCache()}
+}
 
 // DB exposes the handle for the audit writer inside a transaction.
 func (s *Store) DB() *gorm.DB { return s.db }
@@ -629,7 +640,7 @@ func (s *Store) opportunityQuery(ctx context.Context, scope authz.ListScope, f O
 	q := TeamCustomers(scope.Apply(conn.
 		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL"), customerCols), scope)
 	if f.Q != "" {
-		cond, args := db.Contains(f.Q, "customers.search_text", "LOWER(opportunities.title)")
+		cond, args := opportunitySearch.Cond(ctx, q, s.pairs, scope.Breadth(), f.Q)
 		q = q.Where(cond, args...)
 	}
 	if f.TeamID != 0 {

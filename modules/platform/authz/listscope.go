@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
 )
 
@@ -48,6 +49,19 @@ func (l ListScope) Subject() Subject { return l.subject }
 
 // Level is the scope's reach (own, team, branch, all; "" for none).
 func (l ListScope) Level() string { return l.level }
+
+// Breadth is how many rows the scope holds, for choosing how to search
+// it (db.ListSearch): the province's, a branch's, or a person's or a
+// team's few hundred.
+func (l ListScope) Breadth() db.Breadth {
+	switch l.level {
+	case ScopeAll:
+		return db.Province
+	case ScopeBranch:
+		return db.Branch
+	}
+	return db.Narrow
+}
 
 // IsZero reports whether the scope was not made by an Enforcer.
 func (l ListScope) IsZero() bool { return !l.set }

@@ -1,0 +1,185 @@
+package db_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+)
+
+func TestSearchPairs(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		term string
+		want []string
+	}{
+		{"华为", []string{"华为"}},
+		{"不存在的名字", []string{"不存", "名字", "在的"}},
+		{"ABc", []string{"ab", "bc"}},
+		{"Ä科", []string{"Ä科"}}, // only ASCII is lowered, as LIKE does
+		{"aaaa", []string{"aa"}},
+		{"院", nil},
+		{"", nil},
+	} {
+		if got := db.SearchPairs(c.term); !slices.Equal(got, c.want) {
+			t.Errorf("SearchPairs(%q) = %q, want %q", c.term, got, c.want)
+		}
+	}
+}
+
+// itemSearch is a list like the opportunities: items of customers, with
+// two texts of their own.
+var itemSearch = db.ListSearch{Table: "items", CustomerCol: "items.customer_id", Own: []db.Searched{
+	{Expr: "LOWER(items.title)", Index: "idx_items_title_bigrams"},
+	{Expr: "LOWER(items.note)", Index: "idx_items_note_bigrams"},
+}}
+
+// pairsWorld is a schema of its own (customers and items, indexed as
+// migrations 00036 and 00037 index the real ones) on a handle whose
+// search_path reads it first. 60 % of the items' titles hold "千兆".
+func pairsWorld(t *testing.T) *db.DB {
+	t.Helper()
+	base, url := testkit.PostgresWithURL(t)
+	for _, ddl := range []string{
+		`CREATE SCHEMA probe`,
+		`CREATE TABLE probe.customers (id BIGSERIAL PRIMARY KEY, search_text TEXT NOT NULL, deleted_at TIMESTAMPTZ)`,
+		`CREATE TABLE probe.items (id BIGSERIAL PRIMARY KEY, customer_id BIGINT NOT NULL REFERENCES probe.customers,
+			title TEXT NOT NULL, note TEXT NOT NULL, deleted_at TIMESTAMPTZ)`,
+		`CREATE INDEX idx_customers_bigrams ON probe.customers USING gin (public.search_bigrams(search_text))`,
+		`CREATE INDEX idx_items_title_bigrams ON probe.items USING gin (public.search_bigrams(LOWER(title)))`,
+		`CREATE INDEX idx_items_note_bigrams ON probe.items USING gin (public.search_bigrams(LOWER(note)))`,
+	} {
+		if err := base.Gorm.Exec(ddl).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := db.Open(context.Background(), db.Options{URL: url + "&search_path=probe,public"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	names := []string{"七台河华远公安局 91230903ma1b2c3d4x 张伟", "哈尔滨华为技术有限公司", "abc科技有限公司 李%娜",
+		"大庆油田总医院", "鸡西矿业_集团", "ｆｕｌｌ宽度公司",
+		// Every pair of "七台河华远" and of "哈尔滨华为", but neither.
+		"七台河华X华远 哈尔滨华 滨华为"}
+	for i := range 300 {
+		text := fmt.Sprintf("客户%03d 9123%014d", i, i)
+		if i < len(names) {
+			text = names[i]
+		}
+		if err := d.Gorm.Exec("INSERT INTO customers (search_text, deleted_at) VALUES (?, CASE WHEN ? THEN now() END)",
+			text, i == 5).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 1000 {
+		title, note := fmt.Sprintf("专线%d", i), ""
+		if i%10 < 6 {
+			title = "千兆专线扩容"
+		}
+		switch i {
+		case 7:
+			title, note = "HT-鸡西-2026-0001 合同", "客户希望上云"
+		case 8:
+			title = "ＡＢＣ 平台"
+		case 9:
+			note = "100%覆盖"
+		case 10:
+			title = "兆专线 千兆专" // every pair of "千兆专线", but not it
+		}
+		if err := d.Gorm.Exec("INSERT INTO items (customer_id, title, note, deleted_at) VALUES (?, ?, ?, CASE WHEN ? THEN now() END)",
+			1+i%300, title, note, i == 17).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Gorm.Exec("ANALYZE customers; ANALYZE items").Error; err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// A list searched by the pairs' indexes finds exactly what the LIKE over
+// its own texts and its customer's finds, for any term and breadth.
+func TestListSearchFindsWhatLikeFinds(t *testing.T) {
+	t.Parallel()
+	d := pairsWorld(t)
+	ctx := context.Background()
+	ids := func(cond string, args []any) []int64 {
+		t.Helper()
+		var out []int64
+		q := d.Gorm.Table("items").Select("items.id").
+			Joins("JOIN customers ON customers.id = items.customer_id AND customers.deleted_at IS NULL").
+			Where("items.deleted_at IS NULL").Order("items.id")
+		if cond != "" {
+			q = q.Where(cond, args...)
+		}
+		if err := q.Scan(&out).Error; err != nil {
+			t.Fatalf("%s: %v", cond, err)
+		}
+		return out
+	}
+	stats := db.NewPairStats()
+	byPairs := 0
+	for _, term := range []string{"千兆", "千兆专线", "华远", "七台河华远", "HT-鸡西-2026-0001", "ht-鸡西", "abc", "ＡＢＣ",
+		"Abc科技", "李%娜", "%覆盖", "_集团", "矿业_", "full", "上云", "9123", "张伟", "油田", "不存在的名字", "院", "专线1", " 华为 "} {
+		want := ids(db.Contains(term, "LOWER(items.title)", "LOWER(items.note)", "customers.search_text"))
+		for _, b := range []db.Breadth{db.Narrow, db.Branch, db.Province} {
+			cond, args := itemSearch.Cond(ctx, d.Gorm, stats, b, term)
+			if strings.Contains(cond, "search_bigrams") {
+				byPairs++
+			}
+			if got := ids(cond, args); !slices.Equal(got, want) {
+				t.Errorf("%q (breadth %d): %d items %v, the LIKE finds %d %v", term, b, len(got), got, len(want), want)
+			}
+		}
+	}
+	if byPairs < 20 {
+		t.Errorf("only %d searches went by the pairs", byPairs)
+	}
+}
+
+// Which way a search goes: by the pairs on PostgreSQL over the province
+// and, for a term the statistics call rare, a branch; by the LIKE for a
+// person's or team's rows, a term of one character, a common term over a
+// branch, and on SQLite.
+func TestListSearchChoosesByBreadthAndStats(t *testing.T) {
+	t.Parallel()
+	d := pairsWorld(t)
+	ctx := context.Background()
+	stats := db.NewPairStats()
+	for _, c := range []struct {
+		breadth db.Breadth
+		term    string
+		pairs   bool
+	}{
+		{db.Province, "千兆", true},
+		{db.Province, "华远", true},
+		{db.Branch, "千兆", false}, // in 60 % of the titles
+		{db.Branch, "千兆专线扩容", false},
+		{db.Branch, "七台河华远", true},
+		{db.Branch, "上云", true},
+		{db.Narrow, "七台河华远", false},
+		{db.Province, "院", false},
+		{db.Province, "", false},
+	} {
+		cond, _ := itemSearch.Cond(ctx, d.Gorm, stats, c.breadth, c.term)
+		if got := strings.Contains(cond, "search_bigrams"); got != c.pairs {
+			t.Errorf("%q (breadth %d): by the pairs %v, want %v: %s", c.term, c.breadth, got, c.pairs, cond)
+		}
+		if c.term == "" && cond != "" {
+			t.Errorf("an empty search has a condition: %s", cond)
+		}
+	}
+	// Without statistics (a Store on a transaction) every term is rare.
+	if cond, _ := itemSearch.Cond(ctx, d.Gorm, nil, db.Branch, "千兆"); !strings.Contains(cond, "search_bigrams") {
+		t.Errorf("without statistics, a branch's search: %s", cond)
+	}
+	sq := testkit.SQLite(t)
+	if cond, _ := itemSearch.Cond(ctx, sq.Gorm, stats, db.Province, "七台河华远"); strings.Contains(cond, "search_bigrams") || cond == "" {
+		t.Errorf("SQLite: %s", cond)
+	}
+}
