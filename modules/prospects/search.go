@@ -125,7 +125,7 @@ func (cs customerSearch) cond(dialect string, manyMatch bool) (string, []any) {
 			// the planner ANDed both indexes, and the trigram index's
 			// recheck computed search_bigrams for every candidate (the
 			// admin's count of "有限公司": 381 ms instead of 22).
-			c, a := db.PairsContain("customers.search_text", f.term, f.pairs)
+			c, a := db.PairsContain(db.CustomerSearchText, f.term, f.pairs)
 			parts = append(parts, c)
 			args = append(args, a...)
 		default:

@@ -156,6 +156,10 @@ type Searched struct{ Expr, Index string }
 // (migration 00036).
 const customersPairsIndex = "idx_customers_bigrams"
 
+// CustomerSearchText is the customer's searched text (name, credit code,
+// key persons), lower case, in a query that joins customers.
+const CustomerSearchText = "customers.search_text"
+
 // branchPairShare is the largest share of a list's rows a term may be
 // estimated to match for a branch's search to go by the pairs' indexes:
 // they find the province's matches, then keep the branch's, so a common
@@ -180,7 +184,7 @@ func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, brea
 	for _, o := range l.Own {
 		exprs = append(exprs, o.Expr)
 	}
-	exprs = append(exprs, "customers.search_text")
+	exprs = append(exprs, CustomerSearchText)
 	terms := textnorm.SearchTerms(q)
 	if g.Dialector.Name() != Postgres || breadth == Narrow || len(terms) == 0 {
 		return Contains(q, exprs...)
@@ -202,7 +206,7 @@ func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, brea
 			ownParts = append(ownParts, c)
 			ownArgs = append(ownArgs, a...)
 		}
-		c, a := PairsContain("customers.search_text", t, pairs[i])
+		c, a := PairsContain(CustomerSearchText, t, pairs[i])
 		custParts = append(custParts, c)
 		custArgs = append(custArgs, a...)
 	}

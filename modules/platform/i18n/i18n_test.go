@@ -87,8 +87,10 @@ func TestLiteralKeysExist(t *testing.T) {
 	var bad []string
 	scan := func(dir string, re *regexp.Regexp, ext string) {
 		_ = filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(p, ext) || strings.HasSuffix(p, "_test.go") || strings.HasSuffix(p, "store.go") {
-				// stores hold SQL ("users.created_at"), not message ids
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ext) || strings.HasSuffix(p, "_test.go") || strings.HasSuffix(p, "store.go") ||
+				filepath.Base(filepath.Dir(p)) == "db" {
+				// stores and the db package hold SQL ("users.created_at",
+				// "customers.search_text"), not message ids
 				return nil
 			}
 			b, _ := os.ReadFile(p)
