@@ -168,17 +168,24 @@ const CustomerSearchText = "customers.search_text"
 // the province) took 80–145. A name is far below it.
 const branchPairShare = 0.03
 
+// provincePairShare is branchPairShare for the province's search, where
+// the LIKE reads every row: the pairs cost as much as it from about one
+// row in twenty ("科技", in ~10 % of the customers: 320–450 ms by the
+// pairs, 265–275 by the LIKE; "有限公司", in most: 0.9–2 s against
+// 0.24–0.28).
+const provincePairShare = 0.05
+
 // Cond is the search's condition for q over a scope of the given
-// breadth. On PostgreSQL over the province, or over a branch when stats
-// estimate the term rare enough (branchPairShare), it is read by the
-// pairs' indexes: "the row's id is among the rows found by them" — its
+// breadth. On PostgreSQL over a branch or the province, when the
+// statistics estimate the term rare enough (branchPairShare,
+// provincePairShare), it is read by the pairs' indexes: "the row's id is among the rows found by them" — its
 // own texts' by one bitmap scan, its customer's through customers' index
 // and the list's customer_id. An OR across the row and its joined
 // customer can use no index and read every row of the scope: the admin's
 // first look at a rare name in 200,000 opportunities took 0.3–0.9 s, in
 // 50,000 contracts 0.4–0.7 s. Otherwise, on SQLite and for a term of one
-// character it is Contains over the own texts and the customer's. An
-// empty search is "" and no arguments.
+// character, a common term, it is Contains over the own texts and the
+// customer's. An empty search is "" and no arguments.
 func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, breadth Breadth, q string) (string, []any) {
 	exprs := make([]string, 0, len(l.Own)+1)
 	for _, o := range l.Own {
@@ -195,7 +202,11 @@ func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, brea
 			return Contains(q, exprs...)
 		}
 	}
-	if breadth == Branch && l.share(ctx, g, stats, pairs) > branchPairShare {
+	limit := branchPairShare
+	if breadth == Province {
+		limit = provincePairShare
+	}
+	if l.share(ctx, g, stats, pairs) > limit {
 		return Contains(q, exprs...)
 	}
 	var ownParts, custParts []string
