@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
 )
 
@@ -365,7 +366,9 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 	if err := w.one(&maxOpp, "SELECT COALESCE(MAX(id), 0) FROM opportunities"); err != nil {
 		return nil, err
 	}
-	if err := w.insert("opportunities", []string{"customer_id", "title", "stage", "owner_id", "monthly_fen", "one_time_fen", "expected_close", "lost_reason", "stage_changed_at", "created_at", "updated_at"}, len(opps), func(i int, r []any) {
+	// Each at the win probability its stage suggests, as a move to the
+	// stage sets it (the weighted pipeline is not all zero).
+	if err := w.insert("opportunities", []string{"customer_id", "title", "stage", "owner_id", "monthly_fen", "one_time_fen", "expected_close", "lost_reason", "stage_changed_at", "created_at", "updated_at", "probability"}, len(opps), func(i int, r []any) {
 		o := opps[i]
 		var closeDate any
 		if o.stage < 6 {
@@ -376,6 +379,7 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 			reason = lostReasons[i%len(lostReasons)]
 		}
 		r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10] = custIDs[o.cust], oppTitles[i%len(oppTitles)], stageName(o.stage), o.owner, o.monthly, o.oneTime, closeDate, reason, o.changed, o.created, o.changed
+		r[11] = prospects.DefaultProbability[stageName(o.stage)]
 	}); err != nil {
 		return nil, err
 	}

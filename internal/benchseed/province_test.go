@@ -72,6 +72,9 @@ func TestFillProvince(t *testing.T) {
 			"proposals without their root":          `SELECT COUNT(*) FROM proposals WHERE root_id IS NULL OR root_id <> id`,
 			"contract numbers behind the contracts": `SELECT COUNT(*) FROM contracts c WHERE NOT EXISTS (SELECT 1 FROM contract_numbers n WHERE n.branch_id = c.branch_id AND n.last_seq >= 1)`,
 			"customers created after today":         `SELECT COUNT(*) FROM customers WHERE created_at > (SELECT MAX(created_at) FROM contacts)`,
+			"opportunities off their stage's probability": `SELECT COUNT(*) FROM opportunities WHERE probability <> CASE stage WHEN 'identified' THEN 10
+				WHEN 'contacted' THEN 20 WHEN 'visited' THEN 30 WHEN 'needs' THEN 40 WHEN 'proposal' THEN 60
+				WHEN 'negotiation' THEN 80 WHEN 'won' THEN 100 ELSE 0 END`,
 		} {
 			if n := sum(q); n != 0 {
 				t.Errorf("%s: %d", what, n)
