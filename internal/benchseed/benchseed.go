@@ -154,8 +154,8 @@ func Fill(ctx context.Context, g *gorm.DB, spec Spec) (*Result, error) {
 			SELECT c.id, '压测联系人', 'user', c.owner_id, ?::timestamptz + (r::bigint * ?::bigint / ?::bigint) * interval '1 second', GREATEST(?::timestamptz, ?::timestamptz)
 			FROM customers c JOIN generate_series(0, ? - 1) AS r ON r % ? = c.id % ?
 			WHERE c.branch_id = ?`, perMgr(spec.Contacts)},
-		{"opportunities", `INSERT INTO opportunities (customer_id, title, stage, owner_id, monthly_fen, stage_changed_at, created_at, updated_at)
-			SELECT c.id, '压测商机', CASE WHEN r % 4 = 1 THEN 'lost' ELSE 'won' END, c.owner_id, 100000 + (r * 7919 % 1900000),
+		{"opportunities", `INSERT INTO opportunities (customer_id, title, stage, probability, owner_id, monthly_fen, stage_changed_at, created_at, updated_at)
+			SELECT c.id, '压测商机', CASE WHEN r % 4 = 1 THEN 'lost' ELSE 'won' END, CASE WHEN r % 4 = 1 THEN 0 ELSE 100 END, c.owner_id, 100000 + (r * 7919 % 1900000),
 			  ?::timestamptz + (r::bigint * ?::bigint / ?::bigint) * interval '1 second', ?, ?
 			FROM customers c JOIN generate_series(0, ? - 1) AS r ON r % ? = c.id % ?
 			WHERE c.branch_id = ?`, perMgr(spec.Won) * 4 / 3},
