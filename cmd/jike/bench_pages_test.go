@@ -48,6 +48,10 @@ var provincePages = []struct{ name, mine, scope string }{
 	// A name nobody has: every search for a new name is a first look
 	// (migration 00036, docs/performance.md § Search by character pairs).
 	{"customer_search_name", "/customers?q=%E5%8D%8E%E4%B8%BA", "/customers?q=%E5%8D%8E%E4%B8%BA"}, // q=华为
+	// The same name on lists that search their own text and their
+	// customer's (migration 00037, § Search on the other lists).
+	{"opportunity_search_name", "/opportunities?q=%E5%8D%8E%E4%B8%BA", "/opportunities?q=%E5%8D%8E%E4%B8%BA"},
+	{"contract_search_name", "/contracts?q=%E5%8D%8E%E4%B8%BA", "/contracts?q=%E5%8D%8E%E4%B8%BA"},
 }
 
 // sqlitePages are the pages issue 19 asks of the embedded SQLite at

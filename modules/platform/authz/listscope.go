@@ -51,14 +51,16 @@ func (l ListScope) Subject() Subject { return l.subject }
 func (l ListScope) Level() string { return l.level }
 
 // Breadth is how many rows the scope holds, for choosing how to search
-// it (db.ListSearch): the province's, a branch's, or a person's or a
-// team's few hundred.
+// it (db.ListSearch): the province's, a branch's, a team's, or a
+// person's few hundred.
 func (l ListScope) Breadth() db.Breadth {
 	switch l.level {
 	case ScopeAll:
 		return db.Province
 	case ScopeBranch:
 		return db.Branch
+	case ScopeTeam:
+		return db.Team
 	}
 	return db.Narrow
 }

@@ -125,13 +125,15 @@ func indexPairs(t string) []string {
 }
 
 // Breadth is how many rows a list's scope holds, for choosing how to
-// search it: a person's or a team's few hundred, a branch's thousands, the
-// province's hundreds of thousands (authz.ListScope.Breadth).
+// search it: a person's few hundred, a team's few thousand, a branch's
+// tens of thousands, the province's hundreds of thousands
+// (authz.ListScope.Breadth).
 type Breadth int
 
 // The breadths of a list's scope.
 const (
 	Narrow Breadth = iota
+	Team
 	Branch
 	Province
 )
@@ -160,6 +162,12 @@ const customersPairsIndex = "idx_customers_bigrams"
 // key persons), lower case, in a query that joins customers.
 const CustomerSearchText = "customers.search_text"
 
+// teamPairShare is branchPairShare for a team's search: its rows are
+// about a thirtieth of the province's, but "its own, its chief rep's or
+// its team's customer" reads more than that — a chief rep's search of the
+// opportunities for a name took 80 ms by the LIKE, 2–5 by the pairs.
+const teamPairShare = 0.01
+
 // branchPairShare is the largest share of a list's rows a term may be
 // estimated to match for a branch's search to go by the pairs' indexes:
 // they find the province's matches, then keep the branch's, so a common
@@ -176,16 +184,16 @@ const branchPairShare = 0.03
 const provincePairShare = 0.05
 
 // Cond is the search's condition for q over a scope of the given
-// breadth. On PostgreSQL over a branch or the province, when the
-// statistics estimate the term rare enough (branchPairShare,
-// provincePairShare), it is read by the pairs' indexes: "the row's id is among the rows found by them" — its
+// breadth. On PostgreSQL over a team, a branch or the province, when the
+// statistics estimate the term rare enough (teamPairShare,
+// branchPairShare, provincePairShare), it is read by the pairs' indexes: "the row's id is among the rows found by them" — its
 // own texts' by one bitmap scan, its customer's through customers' index
 // and the list's customer_id. An OR across the row and its joined
 // customer can use no index and read every row of the scope: the admin's
 // first look at a rare name in 200,000 opportunities took 0.3–0.9 s, in
-// 50,000 contracts 0.4–0.7 s. Otherwise, on SQLite and for a term of one
-// character, a common term, it is Contains over the own texts and the
-// customer's. An empty search is "" and no arguments.
+// 50,000 contracts 0.4–0.7 s. Otherwise — a person's rows, SQLite, a
+// term of one character, a common term — it is Contains over the own
+// texts and the customer's. An empty search is "" and no arguments.
 func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, breadth Breadth, q string) (string, []any) {
 	exprs := make([]string, 0, len(l.Own)+1)
 	for _, o := range l.Own {
@@ -202,8 +210,11 @@ func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, brea
 			return Contains(q, exprs...)
 		}
 	}
-	limit := branchPairShare
-	if breadth == Province {
+	limit := teamPairShare
+	switch breadth {
+	case Branch:
+		limit = branchPairShare
+	case Province:
 		limit = provincePairShare
 	}
 	if l.share(ctx, g, stats, pairs) > limit {

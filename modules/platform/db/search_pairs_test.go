@@ -127,7 +127,7 @@ func TestListSearchFindsWhatLikeFinds(t *testing.T) {
 	for _, term := range []string{"千兆", "千兆专线", "华远", "七台河华远", "HT-鸡西-2026-0001", "ht-鸡西", "abc", "ＡＢＣ",
 		"Abc科技", "李%娜", "%覆盖", "_集团", "矿业_", "full", "上云", "9123", "张伟", "油田", "不存在的名字", "院", "专线1", " 华为 "} {
 		want := ids(db.Contains(term, "LOWER(items.title)", "LOWER(items.note)", "customers.search_text"))
-		for _, b := range []db.Breadth{db.Narrow, db.Branch, db.Province} {
+		for _, b := range []db.Breadth{db.Narrow, db.Team, db.Branch, db.Province} {
 			cond, args := itemSearch.Cond(ctx, d.Gorm, stats, b, term)
 			if strings.Contains(cond, "search_bigrams") {
 				byPairs++
@@ -137,14 +137,14 @@ func TestListSearchFindsWhatLikeFinds(t *testing.T) {
 			}
 		}
 	}
-	if byPairs < 20 {
+	if byPairs < 30 {
 		t.Errorf("only %d searches went by the pairs", byPairs)
 	}
 }
 
-// Which way a search goes: by the pairs on PostgreSQL over a branch or
-// the province for a term the statistics call rare; by the LIKE for a
-// person's or team's rows, a term of one character, a common term, and on
+// Which way a search goes: by the pairs on PostgreSQL over a team, a
+// branch or the province for a term the statistics call rare; by the LIKE
+// for a person's rows, a term of one character, a common term, and on
 // SQLite.
 func TestListSearchChoosesByBreadthAndStats(t *testing.T) {
 	t.Parallel()
@@ -163,6 +163,8 @@ func TestListSearchChoosesByBreadthAndStats(t *testing.T) {
 		{db.Branch, "千兆专线扩容", false},
 		{db.Branch, "七台河华远", true},
 		{db.Branch, "上云", true},
+		{db.Team, "七台河华远", true},
+		{db.Team, "千兆", false},
 		{db.Narrow, "七台河华远", false},
 		{db.Province, "院", false},
 		{db.Province, "", false},
