@@ -186,9 +186,10 @@ const provincePairShare = 0.05
 // Cond is the search's condition for q over a scope of the given
 // breadth. On PostgreSQL over a team, a branch or the province, when the
 // statistics estimate the term rare enough (teamPairShare,
-// branchPairShare, provincePairShare), it is read by the pairs' indexes: "the row's id is among the rows found by them" — its
-// own texts' by one bitmap scan, its customer's through customers' index
-// and the list's customer_id. An OR across the row and its joined
+// branchPairShare, provincePairShare), it is read by the pairs' indexes:
+// "the row's id is among the rows found by them" — its own texts' by one
+// bitmap scan, its customer's through customers' index and the list's
+// customer_id. An OR across the row and its joined
 // customer can use no index and read every row of the scope: the admin's
 // first look at a rare name in 200,000 opportunities took 0.3–0.9 s, in
 // 50,000 contracts 0.4–0.7 s. Otherwise — a person's rows, SQLite, a
