@@ -381,8 +381,8 @@ func seedDemoData(ctx context.Context, a *app, w io.Writer) error {
 		}
 	}
 	// The planner's statistics were gathered on empty tables when the
-	// database opened.
-	return a.DB.Optimize(ctx)
+	// database opened (SQLite) or not yet (PostgreSQL).
+	return a.DB.AfterLoad(ctx)
 }
 
 func cmdMigrate(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
