@@ -34,11 +34,17 @@ type Store struct {
 	// contract write (db.VersionCache); nil in a Store made on a
 	// transaction, which counts live.
 	counts *db.VersionCache[int64]
+	// searchedCounts is counts for a search, kept under the customers
+	// version too (a customer's name is searched; a customer's edit does
+	// not bump the contracts version); apart, so that the searches' keys
+	// never empty the map the plain lists share.
+	searchedCounts *db.VersionCache[int64]
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *gorm.DB) *Store {
-	return &Store{db: d, pairs: db.NewPairStats(), counts: db.NewVersionCache[int64](db.VersionContracts, countsCacheSize)}
+	return &Store{db: d, pairs: db.NewPairStats(), counts: db.NewVersionCache[int64](db.VersionContracts, countsCacheSize),
+		searchedCounts: db.NewVersionsCache[int64]([]string{db.VersionContracts, db.VersionCustomers}, countsCacheSize)}
 }
 
 // DB is the base handle (for db.WithTx and the audit reader).
@@ -348,11 +354,11 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 // countsCacheSize bounds the list counts cache (scopes × filters).
 const countsCacheSize = 2000
 
-// countKey is the cache key of f's count within scope, or "" when f
-// searches text (customer names and key persons, which the contracts
-// version does not follow): those are counted live.
+// countKey is the cache key of f's count within scope ("" for a zero
+// scope: counted live). A search's key holds the text; it is kept in
+// searchedCounts.
 func countKey(scope authz.ListScope, f Filter) string {
-	if scope.IsZero() || f.Q != "" {
+	if scope.IsZero() {
 		return ""
 	}
 	var lo, hi string
@@ -362,8 +368,8 @@ func countKey(scope authz.ListScope, f Filter) string {
 	if f.MaxFen != nil {
 		hi = fmt.Sprint(int64(*f.MaxFen))
 	}
-	return fmt.Sprintf("%s|customer=%d|statuses=%s|owner=%d|team=%d|within=%d|today=%s|min=%s|max=%s", scope.Key(),
-		f.CustomerID, strings.Join(f.Statuses, ","), f.OwnerID, f.TeamID, f.ExpiringWithin, f.Today.Format("2006-01-02"), lo, hi)
+	return fmt.Sprintf("%s|customer=%d|statuses=%s|owner=%d|team=%d|within=%d|today=%s|min=%s|max=%s|q=%q", scope.Key(),
+		f.CustomerID, strings.Join(f.Statuses, ","), f.OwnerID, f.TeamID, f.ExpiringWithin, f.Today.Format("2006-01-02"), lo, hi, f.Q)
 }
 
 // count counts the contracts matching f within scope (the list's pager,
@@ -371,7 +377,10 @@ func countKey(scope authz.ListScope, f Filter) string {
 // every contract of the province — is kept per scope and filter until
 // the next write to a contract or to a customer's owner, team, branch,
 // chief rep or deletion (migration 00029 bumps the version in that
-// transaction), so it is exact; the date is part of the key.
+// transaction), so it is exact; the date is part of the key. A search's
+// count is kept until the next write to a contract or to any customer or
+// key person (migration 00031): a common term over the province reads
+// every contract, and the pager's next pages need the same count.
 func (s *Store) count(ctx context.Context, scope authz.ListScope, f Filter) (int64, error) {
 	load := func(ctx context.Context) (int64, error) {
 		var n int64
@@ -384,6 +393,9 @@ func (s *Store) count(ctx context.Context, scope authz.ListScope, f Filter) (int
 	if key == "" {
 		// A list's total may lag a replica's moment behind (db.MayLag).
 		return load(db.MayLag(ctx))
+	}
+	if f.Q != "" {
+		return s.searchedCounts.Get(ctx, s.db, key, load)
 	}
 	return s.counts.Get(ctx, s.db, key, load)
 }

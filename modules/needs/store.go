@@ -34,11 +34,19 @@ type Store struct {
 	// until the next need write (db.VersionCache); nil in a
 	// transaction's Store, which counts live.
 	counts *db.VersionCache[int64]
+	// listCounts caches the list's capped count per scope and filter
+	// (ListNeeds) until the next need write; searchedCounts a search's,
+	// under the customers version too (a customer's name and key persons
+	// are searched; their edits do not bump the needs version). nil in a
+	// transaction's Store.
+	listCounts, searchedCounts *db.VersionCache[int64]
 }
 
 // NewStore wraps a database.
 func NewStore(g *gorm.DB) *Store {
-	return &Store{db: g, pairs: db.NewPairStats(), counts: db.NewVersionCache[int64](db.VersionNeeds, countsCacheSize)}
+	return &Store{db: g, pairs: db.NewPairStats(), counts: db.NewVersionCache[int64](db.VersionNeeds, countsCacheSize),
+		listCounts:     db.NewVersionCache[int64](db.VersionNeeds, countsCacheSize),
+		searchedCounts: db.NewVersionsCache[int64]([]string{db.VersionNeeds, db.VersionCustomers}, countsCacheSize)}
 }
 
 // countsCacheSize bounds the counts cache (scopes × statuses).
@@ -306,10 +314,9 @@ func (s *Store) needQuery(ctx context.Context, scope authz.ListScope, f NeedFilt
 // ListNeeds returns a page of needs with names, and the total (which is
 // prospects.CountCap+1 when there are more than CountCap).
 func (s *Store) ListNeeds(ctx context.Context, scope authz.ListScope, f NeedFilter) ([]NeedRow, int64, error) {
-	var total int64
-	capped := s.needQuery(ctx, scope, f).Select("1").Limit(prospects.CountCap + 1)
-	if err := countCapped(ctx, s.db, capped, &total); err != nil {
-		return nil, 0, fmt.Errorf("count needs: %w", err)
+	total, err := s.listCount(ctx, scope, f)
+	if err != nil {
+		return nil, 0, err
 	}
 	keys, _ := needKeys(f)
 	q := s.needQuery(ctx, scope, f).
@@ -324,6 +331,34 @@ func (s *Store) ListNeeds(ctx context.Context, scope authz.ListScope, f NeedFilt
 		return nil, 0, fmt.Errorf("list needs: %w", err)
 	}
 	return out, total, nil
+}
+
+// listCount is the list's capped count of f within scope. It is kept per
+// scope and filter until the next write to a need or to a customer's
+// owner, team, branch, chief rep or deletion (migration 00029 bumps the
+// version in that transaction), a search's until the next write to a
+// need or to any customer or key person (migration 00031): a common term
+// over the province reads every need and its customer (the admin's
+// 有限公司: ~130 ms), and every page of the pager shows the same count.
+// A cursor page (the API) counts live.
+func (s *Store) listCount(ctx context.Context, scope authz.ListScope, f NeedFilter) (int64, error) {
+	load := func(ctx context.Context) (int64, error) {
+		var n int64
+		capped := s.needQuery(ctx, scope, f).Select("1").Limit(prospects.CountCap + 1)
+		if err := countCapped(ctx, s.db, capped, &n); err != nil {
+			return 0, fmt.Errorf("count needs: %w", err)
+		}
+		return n, nil
+	}
+	if scope.IsZero() || len(f.After) > 0 {
+		return load(ctx)
+	}
+	key := fmt.Sprintf("%s|customer=%d|owner=%d|status=%s|category=%s|priority=%s|q=%q", scope.Key(),
+		f.CustomerID, f.OwnerID, f.Status, f.Category, f.Priority, f.Q)
+	if f.Q != "" {
+		return s.searchedCounts.Get(ctx, s.db, key, load)
+	}
+	return s.listCounts.Get(ctx, s.db, key, load)
 }
 
 // CountNeeds counts the needs in scope with a status (all when "").

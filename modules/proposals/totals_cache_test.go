@@ -23,7 +23,10 @@ func TestListTotalsExactAfterWrites(t *testing.T) {
 		w := newWorld(t, d)
 		other := NewService(NewStore(d.Gorm), w.svc.prospects, w.svc.enf, prices, w.svc.opts) // a second instance
 		live := &Store{db: d.Gorm}                                                            // no cache
-		filters := map[string]Filter{"all": {}, "pending": {Statuses: []string{StatusPending}}, "owner": {OwnerID: w.users["liwei"].ID}}
+		filters := map[string]Filter{"all": {}, "pending": {Statuses: []string{StatusPending}}, "owner": {OwnerID: w.users["liwei"].ID},
+			// Searches: a customer's name (before and after a rename) and
+			// a title; kept under the customers version too.
+			"search of the customer": {Q: "银行"}, "search of a later name": {Q: "改名后"}, "search of a title": {Q: "专线"}}
 		check := func(step string) {
 			t.Helper()
 			for _, name := range []string{"liwei", "zhangjing", "zhaomin", "wangjianguo", "liuzhiqiang", "admin"} {
@@ -43,7 +46,7 @@ func TestListTotalsExactAfterWrites(t *testing.T) {
 						if got != want {
 							t.Errorf("%s: %s's totals (%s): %+v, SQL says %+v", step, name, fname, got, want)
 						}
-						pf := Filter{Statuses: f.Statuses, OwnerID: f.OwnerID, Limit: 5}
+						pf := Filter{Statuses: f.Statuses, OwnerID: f.OwnerID, Q: f.Q, Limit: 5}
 						rows, n, err := svc.List(ctx, actor, pf)
 						if err != nil {
 							t.Fatal(err)
@@ -128,10 +131,14 @@ func TestListTotalsExactAfterWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("customer restored")
-		if err := d.Gorm.Exec("UPDATE customers SET name = '改名后的客户' WHERE id = ?", w.customer.ID).Error; err != nil {
+		s0 := count("admin", Filter{Q: "改名后"})
+		if err := d.Gorm.Exec("UPDATE customers SET name = '改名后的客户', search_text = '改名后的客户' WHERE id = ?", w.customer.ID).Error; err != nil {
 			t.Fatal(err)
 		}
 		check("customer renamed in SQL")
+		if c := count("admin", Filter{Q: "改名后"}); c != s0+1 {
+			t.Fatalf("a search for the customer's new name: %d, want %d", c, s0+1)
+		}
 		if err := d.Gorm.Exec("UPDATE proposals SET deleted_at = ? WHERE root_id = ?", time.Now().UTC(), *p.RootID).Error; err != nil {
 			t.Fatal(err)
 		}

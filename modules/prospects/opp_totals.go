@@ -26,10 +26,18 @@ const oppTotalsCacheSize = 2000
 // It also holds the customer list's capped counts (customer_counts.go)
 // and the board's first cards per open column (board_cards.go).
 type oppTotalsCache struct {
-	list      *db.VersionCache[OppTotals]
-	stages    *db.VersionCache[map[string]OppTotals]
-	customers *db.VersionCache[int64]
-	cards     *db.VersionCache[[]OpportunityRow]
+	list   *db.VersionCache[OppTotals]
+	stages *db.VersionCache[map[string]OppTotals]
+	// searchedList and searchedStages are list and stages for the
+	// filters on the customer's own columns (a search text, a grade, an
+	// industry, a qualification score), kept under the customers version
+	// too: a customer's edit does not bump the opportunities version.
+	// Apart, so that an edit of some customer's phone number leaves the
+	// unfiltered boards and totals — every director's home — kept.
+	searchedList   *db.VersionCache[OppTotals]
+	searchedStages *db.VersionCache[map[string]OppTotals]
+	customers      *db.VersionCache[int64]
+	cards          *db.VersionCache[[]OpportunityRow]
 	// customerRows are the customer list's pages (ListCustomers).
 	customerRows *db.VersionCache[[]Customer]
 	// regions are the district filter's choices per scope (Regions).
@@ -38,8 +46,12 @@ type oppTotalsCache struct {
 
 func newOppTotalsCache() *oppTotalsCache {
 	return &oppTotalsCache{
-		list:      db.NewVersionCache[OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
-		stages:    db.NewVersionCache[map[string]OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
+		list:   db.NewVersionCache[OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
+		stages: db.NewVersionCache[map[string]OppTotals](db.VersionOpportunities, oppTotalsCacheSize),
+		searchedList: db.NewVersionsCache[OppTotals]([]string{db.VersionOpportunities, db.VersionCustomers},
+			oppTotalsCacheSize),
+		searchedStages: db.NewVersionsCache[map[string]OppTotals]([]string{db.VersionOpportunities, db.VersionCustomers},
+			oppTotalsCacheSize),
 		customers: db.NewVersionCache[int64](db.VersionCustomers, oppTotalsCacheSize),
 		cards:     newBoardCardsCache(),
 		customerRows: db.NewVersionCache[[]Customer](db.VersionCustomers, oppTotalsCacheSize).
@@ -86,35 +98,51 @@ func (c *oppTotalsCache) customerCountCache() *db.VersionCache[int64] {
 }
 
 // listCache and stagesCache are nil (every read live) for a Store
-// without caches: one bound to a transaction.
-func (c *oppTotalsCache) listCache() *db.VersionCache[OppTotals] {
-	if c == nil {
+// without caches: one bound to a transaction. customer picks the caches
+// of the filters on the customer's own columns (oppTotalsKey).
+func (c *oppTotalsCache) listCache(customer bool) *db.VersionCache[OppTotals] {
+	switch {
+	case c == nil:
 		return nil
+	case customer:
+		return c.searchedList
 	}
 	return c.list
 }
 
-func (c *oppTotalsCache) stagesCache() *db.VersionCache[map[string]OppTotals] {
-	if c == nil {
+func (c *oppTotalsCache) stagesCache(customer bool) *db.VersionCache[map[string]OppTotals] {
+	switch {
+	case c == nil:
 		return nil
+	case customer:
+		return c.searchedStages
 	}
 	return c.stages
 }
 
 // oppTotalsKey is the cache key of the totals of f within scope, or ""
-// when f filters on what the opportunity version does not follow (the
-// customer's name, grade, industry or qualification: customer edits do
-// not bump it) or on the time (won and lost since a moment): those totals
-// are read live.
-func oppTotalsKey(scope authz.ListScope, f OpportunityFilter) string {
-	if scope.IsZero() || f.Q != "" || f.Grade != "" || f.Industry != "" || f.MinScore != 0 || f.ClosedSince != nil {
-		return ""
+// when they are read live: a zero scope, or won and lost since a moment
+// (the window moves with the clock). customer reports that f filters on
+// the customer's own columns — its search text (name, code, key
+// persons), grade, industry or qualification — which customer writes
+// change without bumping the opportunities version: those totals go to
+// the caches kept under the customers version too. A common search term
+// over the province is a pass over every opportunity and its customer
+// (the admin's 千兆: ~0.3 s), so its pager, its next pages and the way
+// back from an opportunity are served from the cache.
+func oppTotalsKey(scope authz.ListScope, f OpportunityFilter) (key string, customer bool) {
+	if scope.IsZero() || f.ClosedSince != nil {
+		return "", false
 	}
 	var b strings.Builder
 	b.WriteString(scope.Key())
 	fmt.Fprintf(&b, "|stages=%s|owner=%d|team=%d", strings.Join(f.Stages, ","), f.OwnerID, f.TeamID)
 	writeCloseBounds(&b, f)
-	return b.String()
+	customer = f.Q != "" || f.Grade != "" || f.Industry != "" || f.MinScore != 0
+	if customer {
+		fmt.Fprintf(&b, "|q=%q|grade=%q|industry=%q|score=%d", f.Q, f.Grade, f.Industry, f.MinScore)
+	}
+	return b.String(), customer
 }
 
 // writeCloseBounds adds f's expected-close bounds to a cache key ("-"

@@ -804,12 +804,12 @@ func (r oppTotalsRow) totals() OppTotals {
 // just a page), in one SQL aggregate, cached per scope and filter until
 // the next opportunity write (opp_totals.go).
 func (s *Store) OpportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
-	key := oppTotalsKey(scope, f)
+	key, customer := oppTotalsKey(scope, f)
 	if key == "" {
 		// A list's totals line may lag a replica's moment behind (db.MayLag).
 		return s.opportunityTotals(db.MayLag(ctx), scope, f)
 	}
-	return s.totals.listCache().Get(ctx, s.db, key, func(ctx context.Context) (OppTotals, error) {
+	return s.totals.listCache(customer).Get(ctx, s.db, key, func(ctx context.Context) (OppTotals, error) {
 		return s.opportunityTotals(ctx, scope, f)
 	})
 }
@@ -867,19 +867,21 @@ func (s *Store) StageTotals(ctx context.Context, scope authz.ListScope, f Opport
 	open, closed := f, f
 	open.ClosedSince, closed.ClosedSince = nil, nil
 	open.Stages, closed.Stages = stagesWithin(f.Stages, OpenStages), stagesWithin(f.Stages, []string{StageWon, StageLost})
-	key := oppTotalsKey(scope, open)
+	key, customer := oppTotalsKey(scope, open)
+	stages := s.totals.stagesCache(customer)
 	if f.ClosedSince == nil || key == "" {
 		if key == "" {
 			return s.stageTotals(ctx, scope, f, nil)
 		}
-		out, err := s.totals.stagesCache().Get(ctx, s.db, oppTotalsKey(scope, f), func(ctx context.Context) (map[string]OppTotals, error) {
+		whole, _ := oppTotalsKey(scope, f)
+		out, err := stages.Get(ctx, s.db, whole, func(ctx context.Context) (map[string]OppTotals, error) {
 			return s.stageTotals(ctx, scope, f, nil)
 		})
 		return maps.Clone(out), err // the cached map stays as computed
 	}
 	out := map[string]OppTotals{}
 	if len(open.Stages) > 0 {
-		cached, err := s.totals.stagesCache().Get(ctx, s.db, key, func(ctx context.Context) (map[string]OppTotals, error) {
+		cached, err := stages.Get(ctx, s.db, key, func(ctx context.Context) (map[string]OppTotals, error) {
 			return s.stageTotals(ctx, scope, open, nil)
 		})
 		if err != nil {
@@ -892,8 +894,9 @@ func (s *Store) StageTotals(ctx context.Context, scope authz.ListScope, f Opport
 	if len(closed.Stages) > 0 {
 		// The recent results, kept per minute of the window's start
 		// (the board's is to the minute) under the same version.
-		recentKey := fmt.Sprintf("%s|since=%d", oppTotalsKey(scope, closed), f.ClosedSince.Unix())
-		recent, err := s.totals.stagesCache().Get(ctx, s.db, recentKey, func(ctx context.Context) (map[string]OppTotals, error) {
+		closedKey, _ := oppTotalsKey(scope, closed)
+		recentKey := fmt.Sprintf("%s|since=%d", closedKey, f.ClosedSince.Unix())
+		recent, err := stages.Get(ctx, s.db, recentKey, func(ctx context.Context) (map[string]OppTotals, error) {
 			return s.stageTotals(ctx, scope, closed, f.ClosedSince)
 		})
 		if err != nil {
