@@ -30,12 +30,9 @@ type Store struct {
 	// pairs is what PostgreSQL knows of how common each pair of
 	// characters is, for the list's search (db.ListSearch).
 	pairs *db.PairStats
-	// counts caches the home page's count of a scope's needs per status
-	// until the next need write (db.VersionCache); nil in a
-	// transaction's Store, which counts live.
-	counts *db.VersionCache[int64]
 	// listCounts caches the list's capped count per scope and filter
-	// (ListNeeds) until the next need write; searchedCounts a search's,
+	// (ListNeeds, and the home page's count per status, CountNeeds) until
+	// the next need write (db.VersionCache); searchedCounts a search's,
 	// under the customers version too (a customer's name and key persons
 	// are searched; their edits do not bump the needs version). nil in a
 	// transaction's Store.
@@ -44,12 +41,12 @@ type Store struct {
 
 // NewStore wraps a database.
 func NewStore(g *gorm.DB) *Store {
-	return &Store{db: g, pairs: db.NewPairStats(), counts: db.NewVersionCache[int64](db.VersionNeeds, countsCacheSize),
+	return &Store{db: g, pairs: db.NewPairStats(),
 		listCounts:     db.NewVersionCache[int64](db.VersionNeeds, countsCacheSize),
 		searchedCounts: db.NewVersionsCache[int64]([]string{db.VersionNeeds, db.VersionCustomers}, countsCacheSize)}
 }
 
-// countsCacheSize bounds the counts cache (scopes × statuses).
+// countsCacheSize bounds each counts cache (scopes × filters).
 const countsCacheSize = 2000
 
 // DB exposes the handle (audit writes, demo data).
@@ -369,16 +366,7 @@ func (s *Store) listCount(ctx context.Context, scope authz.ListScope, f NeedFilt
 // (migration 00029 bumps the version in that transaction), so it is
 // exact.
 func (s *Store) CountNeeds(ctx context.Context, scope authz.ListScope, status string) (int64, error) {
-	load := func(ctx context.Context) (int64, error) {
-		var n int64
-		capped := s.needQuery(ctx, scope, NeedFilter{Status: status}).Select("1").Limit(prospects.CountCap + 1)
-		err := countCapped(ctx, s.db, capped, &n)
-		return n, err
-	}
-	if scope.IsZero() {
-		return load(ctx)
-	}
-	return s.counts.Get(ctx, s.db, scope.Key()+"|status="+status, load)
+	return s.listCount(ctx, scope, NeedFilter{Status: status})
 }
 
 // StatusChanges lists the audit entries (updates touching the status) of
