@@ -207,3 +207,63 @@ func TestListSearchChoosesByBreadthAndStats(t *testing.T) {
 		t.Errorf("SQLite: %s", cond)
 	}
 }
+
+// On SQLite a list searches its own texts without LOWER (withoutLower):
+// the same rows as LOWER(col) LIKE, for ASCII in any case, letters
+// beyond ASCII in either case (which neither lower() nor LIKE folds
+// there), full width and LIKE's own characters. It fails when the
+// expressions lose their LOWER and LIKE minds ASCII case, or when an
+// expression that is not LOWER(…) is cut.
+func TestListSearchOnSQLiteFindsWhatLowerFinds(t *testing.T) {
+	t.Parallel()
+	d := testkit.SQLite(t)
+	ctx := context.Background()
+	for _, ddl := range []string{
+		`CREATE TABLE customers_probe (id INTEGER PRIMARY KEY, search_text TEXT NOT NULL, deleted_at DATETIME)`,
+		`CREATE TABLE items (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, title TEXT NOT NULL, note TEXT NOT NULL, deleted_at DATETIME)`,
+	} {
+		if err := d.Gorm.Exec(ddl).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts := []string{"ABC科技 Ärzte", "abc平台 ärzte", "HT-鸡西-2026-0001", "ＡＢＣ 全角", "李%娜 矿业_集团", "ΣΙΓΜΑ 通信", "σιγμα 通信", "千兆专线"}
+	for i, s := range texts {
+		if err := d.Gorm.Exec("INSERT INTO customers_probe (id, search_text) VALUES (?, ?)", i+1, strings.ToLower(s)).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, other := range texts {
+			if err := d.Gorm.Exec("INSERT INTO items (customer_id, title, note) VALUES (?, ?, ?)", i+1, s, other).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	search := db.ListSearch{Table: "items", CustomerCol: "items.customer_id", Own: []db.Searched{
+		{Expr: "LOWER(items.title)"}, {Expr: "LOWER(items.note)"},
+	}}
+	ids := func(cond string, args []any) []int64 {
+		t.Helper()
+		var out []int64
+		q := d.Gorm.Table("items").Select("items.id").
+			Joins("JOIN customers_probe AS customers ON customers.id = items.customer_id AND customers.deleted_at IS NULL").
+			Where("items.deleted_at IS NULL").Order("items.id")
+		if cond != "" {
+			q = q.Where(cond, args...)
+		}
+		if err := q.Scan(&out).Error; err != nil {
+			t.Fatalf("%s: %v", cond, err)
+		}
+		return out
+	}
+	for _, term := range []string{"abc", "ABC", "Abc科技", "ärzte", "Ärzte", "ht-鸡西", "ＡＢＣ", "李%娜", "_集团", "σιγμα", "ΣΙΓΜΑ", "千兆", "不存在"} {
+		for _, b := range []db.Breadth{db.Narrow, db.Team, db.Province} {
+			cond, args := search.Cond(ctx, d.Gorm, nil, b, term)
+			if strings.Contains(cond, "LOWER(") {
+				t.Errorf("%q: SQLite's condition still lowers every text: %s", term, cond)
+			}
+			want := ids(db.Contains(term, "LOWER(items.title)", "LOWER(items.note)", "customers.search_text"))
+			if got := ids(cond, args); !slices.Equal(got, want) {
+				t.Errorf("%q (breadth %d): %d items, LOWER(…) LIKE finds %d", term, b, len(got), len(want))
+			}
+		}
+	}
+}
