@@ -74,6 +74,17 @@ func afterReads(t testing.TB, d *db.DB, name string, fn func(*gorm.DB)) {
 			_ = cb.Row().Remove(name)
 			_ = cb.Raw().Remove(name)
 		})
+		// The session's read goes around GORM (db.QueryRow): fn sees it
+		// as a statement of its own all the same.
+		stop, err := db.Observe(g, name, func(sql string, vars []any) {
+			tx := &gorm.DB{Config: &gorm.Config{}, Statement: &gorm.Statement{Vars: vars}}
+			tx.Statement.SQL.WriteString(sql)
+			fn(tx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(stop)
 	}
 }
 

@@ -102,18 +102,19 @@ func TestSessionReadThroughLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	var onLookup, onMain atomic.Int64
-	count := func(n *atomic.Int64) func(*gorm.DB) {
-		return func(tx *gorm.DB) {
-			if strings.Contains(tx.Statement.SQL.String(), "JOIN sessions") {
+	count := func(n *atomic.Int64) func(string, []any) {
+		return func(sql string, _ []any) {
+			if strings.Contains(sql, "JOIN sessions") {
 				n.Add(1)
 			}
 		}
 	}
-	if err := d.Lookup.Callback().Query().After("gorm:query").Register("test:lookup", count(&onLookup)); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Gorm.Callback().Query().After("gorm:query").Register("test:main", count(&onMain)); err != nil {
-		t.Fatal(err)
+	for g, n := range map[*gorm.DB]*atomic.Int64{d.Lookup: &onLookup, d.Gorm: &onMain} {
+		stop, err := db.Observe(g, "test:sessions", count(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(stop)
 	}
 	if _, u, err := f.svc.Authenticate(db.WithVersionMemo(ctx), res.Token); err != nil || u.ID != f.am.ID {
 		t.Fatalf("authenticate: %v", err)

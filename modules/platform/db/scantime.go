@@ -61,3 +61,12 @@ func (t ScanTime) Value() (driver.Value, error) {
 	}
 	return t.Time, nil
 }
+
+// Ptr is the time, or nil when the column was NULL (a *time.Time field).
+func (t ScanTime) Ptr() *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time
+	return &v
+}
