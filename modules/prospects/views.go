@@ -84,16 +84,9 @@ type customersView struct {
 	Loc *time.Location
 }
 
-// OwnerOptions and TeamOptions are the owner and team filters' choices
-// (see oppFilters.OwnerOptions).
-func (v *customersView) OwnerOptions() template.HTML {
-	return web.ChoiceOptions(v.Owners, userID, userName, v.Filter.OwnerID)
-}
-
-// TeamOptions: see OwnerOptions.
-func (v *customersView) TeamOptions() template.HTML {
-	return web.ChoiceOptions(v.Teams, func(t *org.Team) uint { return t.ID }, func(t *org.Team) string { return t.Label }, v.Filter.TeamID)
-}
+// teamID and teamLabel give a team filter's options (web.WriteChoiceOptions).
+func teamID(t *org.Team) uint      { return t.ID }
+func teamLabel(t *org.Team) string { return t.Label }
 
 // HeaderHTML is the page's title and its actions, and HeadHTML the
 // table's header row with its sort links: written here rather than by
@@ -149,7 +142,7 @@ func (v *customersView) HeadHTML() template.HTML {
 // (issue 19). The markup is the template's; every text is escaped.
 func (v *customersView) FiltersHTML() template.HTML {
 	var b web.Markup
-	b.Grow(4096)
+	b.Grow(2048 + (len(v.Grades)+len(v.Industries)+len(v.Statuses)+len(v.Owners)+len(v.Teams)+len(v.Regions))*optionBytes)
 	lb := v.Labels()
 	f := &v.Filter
 	b.W("<form method=\"get\" action=\"/customers\" class=\"toolbar\" role=\"search\">\n  ")
@@ -175,24 +168,32 @@ func (v *customersView) FiltersHTML() template.HTML {
 		{"industry", "customers.industry", "customers.all_industries", "industry.", v.Industries, f.Industry},
 		{"status", "customers.status", "customers.all_statuses", "status.", v.Statuses, f.Status},
 	} {
-		b.Select(s.name, lb.Get(s.label), lb.Get(s.all), web.CodeOptions(v.L, s.prefix, s.codes, s.sel))
+		b.SelectOpen(s.name, lb.Get(s.label), lb.Get(s.all))
+		web.WriteCodeOptions(&b.Builder, v.L, s.prefix, s.codes, s.sel)
+		b.SelectClose()
 		b.W("\n  ")
 	}
 	if len(v.Owners) > 1 {
 		b.W("\n  ")
-		b.Select("owner", lb.Get("customers.owner"), lb.Get("customers.all_owners"), v.OwnerOptions())
+		b.SelectOpen("owner", lb.Get("customers.owner"), lb.Get("customers.all_owners"))
+		web.WriteChoiceOptions(&b.Builder, v.Owners, userID, userName, v.Filter.OwnerID)
+		b.SelectClose()
 		b.W("\n  ")
 	}
 	b.W("\n  ")
 	if len(v.Teams) > 0 {
 		b.W("\n  ")
-		b.Select("team", lb.Get("users.team"), lb.Get("customers.all_teams"), v.TeamOptions())
+		b.SelectOpen("team", lb.Get("users.team"), lb.Get("customers.all_teams"))
+		web.WriteChoiceOptions(&b.Builder, v.Teams, teamID, teamLabel, v.Filter.TeamID)
+		b.SelectClose()
 		b.W("\n  ")
 	}
 	b.W("\n  ")
 	if len(v.Regions) > 0 {
 		b.W("\n  ")
-		b.Select("region", lb.Get("customers.region"), lb.Get("customers.all_regions"), web.CodeOptions(v.L, "", v.Regions, f.Region))
+		b.SelectOpen("region", lb.Get("customers.region"), lb.Get("customers.all_regions"))
+		web.WriteCodeOptions(&b.Builder, v.L, "", v.Regions, f.Region)
+		b.SelectClose()
 		b.W("\n  ")
 	}
 	b.W("\n  ")
@@ -243,44 +244,47 @@ func (v *customersView) RowsHTML() template.HTML {
 	esc := template.HTMLEscapeString
 	labels := v.Labels()
 	tree := v.Tree != nil && v.Tree.On
-	var b strings.Builder
-	b.Grow(len(v.Customers) * 600)
+	var b web.Markup
+	b.Grow(len(v.Customers) * 700)
+	var num [20]byte
 	for i := range v.Customers {
 		c := &v.Customers[i]
 		id := strconv.FormatUint(uint64(c.ID), 10)
-		b.WriteString("\n  <tr>\n    <td class=\"wrap\"")
+		b.W("\n  <tr>\n    <td class=\"wrap\"")
 		depth := 0
 		if tree {
 			depth = v.Tree.Depth[c.ID]
 		}
 		if depth != 0 {
-			b.WriteString(` data-depth="` + strconv.Itoa(depth) + `">` + `<span class="tree-mark" aria-hidden="true">└</span> `)
+			b.W(` data-depth="`, strconv.Itoa(depth), `">`, `<span class="tree-mark" aria-hidden="true">└</span> `)
 		} else {
-			b.WriteString(">")
+			b.W(">")
 		}
-		b.WriteString(`<a href="/customers/` + id + `">` + esc(c.Name) + `</a><br><span class="muted small">` + esc(c.CreditCode) + "</span>")
+		b.W(`<a href="/customers/`, id, `">`, esc(c.Name), `</a><br><span class="muted small">`, esc(c.CreditCode), "</span>")
 		if tree {
 			if more := v.Tree.More[c.ID]; more != 0 {
-				b.WriteString(`<br><a class="small" href="/customers?all=1&amp;view=tree&amp;group=` + id + `">` +
-					esc(v.L.T("hierarchy.more", "Count", more)) + "</a>")
+				b.W(`<br><a class="small" href="/customers?all=1&amp;view=tree&amp;group=`, id, `">`,
+					esc(v.L.T("hierarchy.more", "Count", more)), "</a>")
 			}
 		}
-		b.WriteString("</td>\n    ")
-		b.WriteString(`<td><span class="badge grade-` + esc(c.Grade) + `">` + esc(c.Grade) + "</span>")
+		grade := esc(c.Grade)
+		b.W("</td>\n    ", `<td><span class="badge grade-`, grade, `">`, grade, "</span>")
 		if c.LacksChief() {
-			b.WriteString(` <span class="badge badge-warn">` + labels.Get("customers.no_chief") + "</span>")
+			b.W(` <span class="badge badge-warn">`, labels.Get("customers.no_chief"), "</span>")
 		}
-		b.WriteString("</td>\n    <td>" + labels.Get("industry."+c.Industry) + "</td>\n    <td>" + labels.Get("status."+c.Status) + "</td>\n    ")
+		b.W("</td>\n    <td>", labels.Get("industry."+c.Industry), "</td>\n    <td>", labels.Get("status."+c.Status), "</td>\n    ")
 		if v.ShowOwner {
-			b.WriteString(`<td class="owner">` + esc(v.Users[c.OwnerID].Name) + "</td>")
+			b.W(`<td class="owner">`, esc(v.Users[c.OwnerID].Name), "</td>")
 		}
-		b.WriteString("\n    <td class=\"num\">" + strconv.Itoa(c.QualScore) + "</td>\n    <td class=\"num\">" + c.AnnualSpendFen.String() + "</td>\n    <td>")
+		b.W("\n    <td class=\"num\">")
+		b.Write(strconv.AppendInt(num[:0], int64(c.QualScore), 10))
+		b.W("</td>\n    <td class=\"num\">", c.AnnualSpendFen.String(), "</td>\n    <td>")
 		if !c.UpdatedAt.IsZero() {
-			b.WriteString(c.UpdatedAt.In(v.Loc).Format("2006-01-02 15:04"))
+			b.Write(c.UpdatedAt.In(v.Loc).AppendFormat(num[:0], "2006-01-02 15:04"))
 		}
-		b.WriteString("</td>\n  </tr>\n  ")
+		b.W("</td>\n  </tr>\n  ")
 	}
-	return template.HTML(b.String()) //nolint:gosec // every text above is escaped
+	return b.HTML()
 }
 
 // customerFormView is the new / edit customer form (prospects/customer_form).
@@ -408,47 +412,53 @@ func writeScoreSelect(b *web.Markup, l i18n.Localizer, lb *web.Labels, selected 
 // template's; every text is escaped.
 func (f *oppFilters) FiltersHTML(l i18n.Localizer) template.HTML {
 	var b web.Markup
-	b.Grow(4096)
+	b.Grow(2048 + (len(f.Owners)+len(f.Teams)+len(f.Grades)+len(f.Industries)+len(f.Months))*optionBytes)
 	lb := web.NewLabels(l)
 	b.W("\n  ")
 	if len(f.Owners) > 1 {
-		b.Select("owner", lb.Get("customers.owner"), lb.Get("customers.all_owners"), f.OwnerOptions())
+		b.SelectOpen("owner", lb.Get("customers.owner"), lb.Get("customers.all_owners"))
+		web.WriteChoiceOptions(&b.Builder, f.Owners, userID, userName, f.Filter.OwnerID)
+		b.SelectClose()
 	}
 	b.W("\n  ")
 	if len(f.Teams) > 0 {
-		b.Select("team", lb.Get("users.team"), lb.Get("customers.all_teams"), f.TeamOptions())
+		b.SelectOpen("team", lb.Get("users.team"), lb.Get("customers.all_teams"))
+		web.WriteChoiceOptions(&b.Builder, f.Teams, teamOptionID, teamOptionLabel, f.Filter.TeamID)
+		b.SelectClose()
 	}
 	b.W("\n  ")
-	b.Select("grade", lb.Get("customers.grade"), lb.Get("customers.all_grades"), web.CodeOptions(l, "grade.", f.Grades, f.Filter.Grade))
+	b.SelectOpen("grade", lb.Get("customers.grade"), lb.Get("customers.all_grades"))
+	web.WriteCodeOptions(&b.Builder, l, "grade.", f.Grades, f.Filter.Grade)
+	b.SelectClose()
 	b.W("\n  ")
-	b.Select("industry", lb.Get("customers.industry"), lb.Get("customers.all_industries"), web.CodeOptions(l, "industry.", f.Industries, f.Filter.Industry))
+	b.SelectOpen("industry", lb.Get("customers.industry"), lb.Get("customers.all_industries"))
+	web.WriteCodeOptions(&b.Builder, l, "industry.", f.Industries, f.Filter.Industry)
+	b.SelectClose()
 	b.W("\n  ")
-	b.Select("close", lb.Get("lists.filter.close_month"), lb.Get("lists.filter.any_close"), f.MonthOptions(l))
+	b.SelectOpen("close", lb.Get("lists.filter.close_month"), lb.Get("lists.filter.any_close"))
+	f.writeMonthOptions(&b.Builder, l)
+	b.SelectClose()
 	b.W("\n  ")
 	writeScoreSelect(&b, l, lb, f.Filter.MinScore, false)
 	b.W("\n")
 	return b.HTML()
 }
 
-// OwnerOptions, TeamOptions and MonthOptions are the filters' choices
-// written in Go (web.ChoiceOptions, web.Page.Options): a director's
-// owner select alone is ~50 options.
-func (f *oppFilters) OwnerOptions() template.HTML {
-	return web.ChoiceOptions(f.Owners, userID, userName, f.Filter.OwnerID)
-}
+// optionBytes is about what one <option> of a filter takes, to size the
+// form's builder once.
+const optionBytes = 64
 
-// TeamOptions: see OwnerOptions.
-func (f *oppFilters) TeamOptions() template.HTML {
-	return web.ChoiceOptions(f.Teams, func(t *teamOption) uint { return t.ID }, func(t *teamOption) string { return t.Label }, f.Filter.TeamID)
-}
+// The filters' choices are written in Go (web.WriteChoiceOptions,
+// WriteCodeOptions): a director's owner select alone is ~50 options.
+func teamOptionID(t *teamOption) uint      { return t.ID }
+func teamOptionLabel(t *teamOption) string { return t.Label }
 
-// MonthOptions: see OwnerOptions; each month's label is "<month> 签约".
-func (f *oppFilters) MonthOptions(l i18n.Localizer) template.HTML {
-	var b strings.Builder
+// writeMonthOptions writes the close-month filter's options; each
+// month's label is "<month> 签约".
+func (f *oppFilters) writeMonthOptions(b *strings.Builder, l i18n.Localizer) {
 	for _, m := range f.Months {
-		web.WriteOption(&b, m, l.T("lists.filter.close_in", "Month", m), m == f.Filter.CloseMonth)
+		web.WriteOption(b, m, l.T("lists.filter.close_in", "Month", m), m == f.Filter.CloseMonth)
 	}
-	return template.HTML(b.String()) //nolint:gosec // WriteOption escapes
 }
 
 func userID(u *org.User) uint     { return u.ID }

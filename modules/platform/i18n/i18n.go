@@ -6,6 +6,7 @@ package i18n
 import (
 	"embed"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -39,6 +40,10 @@ type Bundle struct {
 	// language and walks its plural forms on every call. A board card asks
 	// ~15 labels (its stage select), a province board ~2,400 per page.
 	plain sync.Map // plainKey → string
+	// escaped keeps the same translations escaped for HTML (Escaped): the
+	// fragments written in Go ask for them on every page, and a page's
+	// own memo of them was ~5 KB of garbage per list page (issue 19).
+	escaped sync.Map // plainKey → string
 	// withArgs keeps translations with template data whose arguments are
 	// all strings or integers, up to maxArgMemo of them: go-i18n runs the
 	// message's text/template on every call (~5 µs through reflection),
@@ -203,6 +208,23 @@ func (b *Bundle) T(lang, id string, args ...any) string {
 	return s
 }
 
+// Escaped is T(lang, id) without arguments, escaped for HTML, kept like
+// T's (a missing id is its own text, escaped, and not kept).
+func (b *Bundle) Escaped(lang, id string) string {
+	if _, ok := b.locs[lang]; !ok {
+		lang = ZH
+	}
+	key := plainKey{lang, id}
+	if s, ok := b.escaped.Load(key); ok {
+		return s.(string)
+	}
+	e := template.HTMLEscapeString(b.T(lang, id))
+	if _, known := b.plain.Load(key); known { // T keeps what exists
+		b.escaped.Store(key, e)
+	}
+	return e
+}
+
 // Has reports whether id exists in lang's own catalogue (no fallback).
 func (b *Bundle) Has(lang, id string) bool {
 	tag := language.MustParse(lang)
@@ -231,3 +253,6 @@ func (b *Bundle) For(lang string) Localizer {
 
 // T translates id; see Bundle.T.
 func (l Localizer) T(id string, args ...any) string { return l.bundle.T(l.Lang, id, args...) }
+
+// Escaped is T(id) escaped for HTML; see Bundle.Escaped.
+func (l Localizer) Escaped(id string) string { return l.bundle.Escaped(l.Lang, id) }

@@ -216,6 +216,44 @@ func TestPlainTranslationsKept(t *testing.T) {
 	}
 }
 
+// TestEscapedTranslationsKept: Escaped is T escaped for HTML ("&" in
+// the English industry name), the same the second time from what it
+// kept; a missing id comes back as itself, escaped, and is not kept (ids
+// made from request data must not grow the map).
+func TestEscapedTranslationsKept(t *testing.T) {
+	b, err := parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Transport &amp; logistics"; b.Escaped(EN, "industry.logistics") != want {
+		t.Errorf("Escaped = %q, want %q", b.Escaped(EN, "industry.logistics"), want)
+	}
+	for _, lang := range Langs {
+		for range 2 {
+			if got, want := b.Escaped(lang, "nav.customers"), b.T(lang, "nav.customers"); got != want {
+				t.Errorf("%s: Escaped = %q, T = %q", lang, got, want)
+			}
+		}
+		if got := b.Escaped(lang, "stage.<x>&"); got != "stage.&lt;x&gt;&amp;" {
+			t.Errorf("%s: a missing id gave %q", lang, got)
+		}
+	}
+	if got := b.For("xx").Escaped("nav.customers"); got != b.T(ZH, "nav.customers") {
+		t.Errorf("an unknown language gave %q, want the Chinese text", got)
+	}
+	n := 0
+	b.escaped.Range(func(k, _ any) bool {
+		n++
+		if id := k.(plainKey).id; id != "nav.customers" && id != "industry.logistics" {
+			t.Errorf("kept %v", k)
+		}
+		return true
+	})
+	if n != len(Langs)+1 {
+		t.Errorf("kept %d escaped translations, want %d", n, len(Langs)+1)
+	}
+}
+
 // TestTranslationsWithArgumentsKept: a message with string or integer
 // arguments is kept per language, message and arguments (their types
 // too), and answers what go-i18n says, the first time and again; other

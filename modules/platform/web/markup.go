@@ -28,9 +28,23 @@ func (m *Markup) W(parts ...string) {
 // and then options, the <option>s of Options or ChoiceOptions. label
 // (the aria-label) and all are escaped texts (Labels.Get).
 func (m *Markup) Select(name, label, all string, options template.HTML) {
-	m.W(`<select name="`, name, `" data-autosubmit aria-label="`, label, "\">\n    <option value=\"\">", all,
-		"</option>\n    ", string(options), "\n  </select>")
+	m.SelectOpen(name, label, all)
+	m.WriteString(string(options))
+	m.SelectClose()
 }
+
+// SelectOpen and SelectClose are Select with the options written between
+// them straight into m (WriteCodeOptions, WriteChoiceOptions): a list
+// page's filters (the province's teams and regions for the admin) made
+// each option list a string of its own, grown by doubling and then
+// copied into the form — ~50 KB of garbage per page (issue 19).
+func (m *Markup) SelectOpen(name, label, all string) {
+	m.W(`<select name="`, name, `" data-autosubmit aria-label="`, label, "\">\n    <option value=\"\">", all,
+		"</option>\n    ")
+}
+
+// SelectClose ends what SelectOpen began.
+func (m *Markup) SelectClose() { m.WriteString("\n  </select>") }
 
 // SortTh writes a list's column header that sorts by its column: label
 // is an escaped text, href (a Pager.SortURL) is escaped here; class is

@@ -47,23 +47,38 @@ func (p *Page) Options(prefix string, codes any, selected any) (template.HTML, e
 // of strings, the labels in l's language.
 func CodeOptions(l i18n.Localizer, prefix string, codes []string, selected string) template.HTML {
 	var b strings.Builder
-	for _, code := range codes {
-		writeCodeOption(&b, l, prefix, code, selected)
-	}
+	WriteCodeOptions(&b, l, prefix, codes, selected)
 	return template.HTML(b.String()) //nolint:gosec // WriteOption escapes
 }
 
-func writeCodeOption(b *strings.Builder, l i18n.Localizer, prefix, code, selected string) {
-	label := code
-	if prefix != "" {
-		label = l.T(prefix + code)
+// optionBytes is about what one <option> takes, to size a builder once.
+const optionBytes = 48
+
+// WriteCodeOptions writes CodeOptions into b (see Markup.SelectOpen).
+func WriteCodeOptions(b *strings.Builder, l i18n.Localizer, prefix string, codes []string, selected string) {
+	b.Grow(len(codes) * optionBytes)
+	for _, code := range codes {
+		writeCodeOption(b, l, prefix, code, selected)
 	}
-	WriteOption(b, code, label, code == selected)
+}
+
+func writeCodeOption(b *strings.Builder, l i18n.Localizer, prefix, code, selected string) {
+	if prefix == "" {
+		WriteOption(b, code, code, code == selected)
+		return
+	}
+	// The label escaped once per process (i18n's Escaped), not per page.
+	writeOption(b, code, l.Escaped(prefix+code), code == selected)
 }
 
 // WriteOption writes one <option>, value and label escaped, for the
 // option lists pages write in Go.
 func WriteOption(b *strings.Builder, value, label string, selected bool) {
+	writeOption(b, value, template.HTMLEscapeString(label), selected)
+}
+
+// writeOption is WriteOption for a label already escaped.
+func writeOption(b *strings.Builder, value, label string, selected bool) {
 	b.WriteString(`<option value="`)
 	b.WriteString(template.HTMLEscapeString(value))
 	b.WriteString(`"`)
@@ -71,7 +86,7 @@ func WriteOption(b *strings.Builder, value, label string, selected bool) {
 		b.WriteString(` selected`)
 	}
 	b.WriteString(`>`)
-	b.WriteString(template.HTMLEscapeString(label))
+	b.WriteString(label)
 	b.WriteString(`</option>`)
 }
 
@@ -81,10 +96,16 @@ func WriteOption(b *strings.Builder, value, label string, selected bool) {
 // generic function); see Options for why not a range.
 func ChoiceOptions[T any](items []T, id func(*T) uint, label func(*T) string, selected uint) template.HTML {
 	var b strings.Builder
+	WriteChoiceOptions(&b, items, id, label, selected)
+	return template.HTML(b.String()) //nolint:gosec // WriteOption escapes
+}
+
+// WriteChoiceOptions writes ChoiceOptions into b (see Markup.SelectOpen).
+func WriteChoiceOptions[T any](b *strings.Builder, items []T, id func(*T) uint, label func(*T) string, selected uint) {
+	b.Grow(len(items) * optionBytes)
 	for i := range items {
 		it := &items[i]
 		v := id(it)
-		WriteOption(&b, strconv.FormatUint(uint64(v), 10), label(it), v == selected)
+		WriteOption(b, strconv.FormatUint(uint64(v), 10), label(it), v == selected)
 	}
-	return template.HTML(b.String()) //nolint:gosec // WriteOption escapes
 }
