@@ -9,6 +9,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"gorm.io/gorm"
 )
 
 func TestSearchPairs(t *testing.T) {
@@ -110,17 +111,7 @@ func TestListSearchFindsWhatLikeFinds(t *testing.T) {
 	ctx := context.Background()
 	ids := func(cond string, args []any) []int64 {
 		t.Helper()
-		var out []int64
-		q := d.Gorm.Table("items").Select("items.id").
-			Joins("JOIN customers ON customers.id = items.customer_id AND customers.deleted_at IS NULL").
-			Where("items.deleted_at IS NULL").Order("items.id")
-		if cond != "" {
-			q = q.Where(cond, args...)
-		}
-		if err := q.Scan(&out).Error; err != nil {
-			t.Fatalf("%s: %v", cond, err)
-		}
-		return out
+		return liveItems(t, d.Gorm, "customers", cond, args)
 	}
 	stats := db.NewPairStats()
 	byPairs := 0
@@ -242,17 +233,7 @@ func TestListSearchOnSQLiteFindsWhatLowerFinds(t *testing.T) {
 	}}
 	ids := func(cond string, args []any) []int64 {
 		t.Helper()
-		var out []int64
-		q := d.Gorm.Table("items").Select("items.id").
-			Joins("JOIN customers_probe AS customers ON customers.id = items.customer_id AND customers.deleted_at IS NULL").
-			Where("items.deleted_at IS NULL").Order("items.id")
-		if cond != "" {
-			q = q.Where(cond, args...)
-		}
-		if err := q.Scan(&out).Error; err != nil {
-			t.Fatalf("%s: %v", cond, err)
-		}
-		return out
+		return liveItems(t, d.Gorm, "customers_probe AS customers", cond, args)
 	}
 	for _, term := range []string{"abc", "ABC", "Abc科技", "ärzte", "Ärzte", "ht-鸡西", "ＡＢＣ", "李%娜", "_集团", "σιγμα", "ΣΙΓΜΑ", "千兆", "不存在"} {
 		for _, b := range []db.Breadth{db.Narrow, db.Team, db.Province} {
@@ -266,4 +247,21 @@ func TestListSearchOnSQLiteFindsWhatLowerFinds(t *testing.T) {
 			}
 		}
 	}
+}
+
+// liveItems is the ids of the live items of live customers (customers:
+// the table, or "probe AS customers") that cond selects, in id order.
+func liveItems(t *testing.T, g *gorm.DB, customers, cond string, args []any) []int64 {
+	t.Helper()
+	var out []int64
+	q := g.Table("items").Select("items.id").
+		Joins("JOIN " + customers + " ON customers.id = items.customer_id AND customers.deleted_at IS NULL").
+		Where("items.deleted_at IS NULL").Order("items.id")
+	if cond != "" {
+		q = q.Where(cond, args...)
+	}
+	if err := q.Scan(&out).Error; err != nil {
+		t.Fatalf("%s: %v", cond, err)
+	}
+	return out
 }

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/jike-crm/jike/modules/org"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // TestSendKeepsOneNoticePerKey: Send writes in batches, and a notice whose
@@ -19,18 +17,7 @@ import (
 func TestSendKeepsOneNoticePerKey(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		people := org.NewService(org.NewStore(d.Gorm), org.Options{BcryptCost: bcrypt.MinCost})
-		if _, err := people.SeedDemo(ctx); err != nil {
-			t.Fatal(err)
-		}
-		var ids []uint
-		for _, n := range []string{"liwei", "zhaomin"} {
-			u, err := people.Store().UserByUsername(ctx, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, u.ID)
-		}
+		ids := demoUsers(t, d)
 		svc := New(d.Gorm, nil)
 		// Sent before: keys 0–99 of the first user.
 		var earlier []Notice

@@ -21,18 +21,7 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 func TestUnreadFollowsWrites(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		people := org.NewService(org.NewStore(d.Gorm), org.Options{BcryptCost: bcrypt.MinCost})
-		if _, err := people.SeedDemo(ctx); err != nil {
-			t.Fatal(err)
-		}
-		var ids []uint
-		for _, n := range []string{"liwei", "zhaomin"} {
-			u, err := people.Store().UserByUsername(ctx, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, u.ID)
-		}
+		ids := demoUsers(t, d)
 		svc, other := New(d.Gorm, nil), New(d.Gorm, nil)
 		check := func(step string, want ...int64) {
 			t.Helper()
@@ -90,4 +79,24 @@ func TestUnreadFollowsWrites(t *testing.T) {
 		}
 		check("deleted in SQL", 0, 0)
 	})
+}
+
+// demoUsers seeds the demo organisation into d and returns the ids of
+// liwei and zhaomin, the two people the notice tests write to.
+func demoUsers(t *testing.T, d *db.DB) []uint {
+	t.Helper()
+	ctx := context.Background()
+	people := org.NewService(org.NewStore(d.Gorm), org.Options{BcryptCost: bcrypt.MinCost})
+	if _, err := people.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var ids []uint
+	for _, n := range []string{"liwei", "zhaomin"} {
+		u, err := people.Store().UserByUsername(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, u.ID)
+	}
+	return ids
 }
