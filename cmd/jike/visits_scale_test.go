@@ -10,6 +10,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/prospects"
+	"github.com/jike-crm/jike/modules/visits"
 )
 
 var (
@@ -81,6 +82,66 @@ func TestCalendarCountsAtScale(t *testing.T) {
 		res := loggedIn(t, a, "liwei").Get("/visits/calendar?mode=month")
 		if res.Status != 200 || !strings.Contains(res.Body, `class="cal-visit`) || calCount.MatchString(res.Body) {
 			t.Errorf("the account manager's month: %d, want the visits listed", res.Status)
+		}
+	})
+}
+
+// TestScopeWeekCountedAboveMax: a chief rep's and a director's week list
+// their visits while they are few, and above the limit (lowered here: a
+// demo week is far below the province's 300–700) show counts per person
+// (the chief rep) or per team (the director) that add up to the listed
+// visits, each count a link to a list of exactly that many visits. One's
+// own week is always listed.
+func TestScopeWeekCountedAboveMax(t *testing.T) {
+	t.Parallel()
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		visit := regexp.MustCompile(`class="cal-visit[^"]*" href="/visits/(\d+)"`)
+		for _, c := range []struct{ user, by string }{{"zhaomin", "owner"}, {"wangjianguo", "team"}} {
+			cl := loggedIn(t, a, c.user)
+			// The busiest of the weeks around today (the demo's visits are
+			// spread over the months before and after it).
+			path, listed := "", 0
+			for w := -8; w <= 8; w++ {
+				p := "/visits/calendar?mode=week&who=scope&date=" + time.Now().AddDate(0, 0, 7*w).Format("2006-01-02")
+				if n := len(visit.FindAllString(cl.Get(p).Body, -1)); n > listed {
+					path, listed = p, n
+				}
+			}
+			if listed < 3 {
+				t.Fatalf("%s: the busiest week lists %d visits; the demo should have more", c.user, listed)
+			}
+			a.Visits.SetWeekListMax(listed - 1)
+			res := cl.Get(path)
+			a.Visits.SetWeekListMax(listed)
+			if res.Status != 200 || visit.MatchString(res.Body) {
+				t.Fatalf("%s above the limit: %d, still lists visits", path, res.Status)
+			}
+			sum := 0
+			for _, m := range calCount.FindAllStringSubmatch(res.Body, -1) {
+				if m[2] != c.by {
+					t.Errorf("%s as %s counts by %s, want %s", path, c.user, m[2], c.by)
+				}
+				n, _ := strconv.Atoi(m[4])
+				sum += n
+				list := cl.Get("/visits?who=scope&size=100&day=" + m[1] + "&" + m[2] + "=" + m[3])
+				if got := len(listRow.FindAllString(list.Body, -1)); list.Status != 200 || got != n {
+					t.Errorf("%s as %s: %s %s=%s counts %d, its list shows %d (%d)", path, c.user, m[1], m[2], m[3], n, got, list.Status)
+				}
+			}
+			if sum != listed {
+				t.Errorf("%s as %s: the counts add up to %d, the week listed %d", path, c.user, sum, listed)
+			}
+			// At the limit the same week lists its visits again; one's own
+			// week is listed whatever the limit.
+			if n := len(visit.FindAllString(cl.Get(path).Body, -1)); n != listed {
+				t.Errorf("%s as %s at the limit lists %d visits, want %d", path, c.user, n, listed)
+			}
+			a.Visits.SetWeekListMax(0)
+			if mine := cl.Get("/visits/calendar?mode=week&date=" + path[len(path)-10:]); mine.Status != 200 || calCount.MatchString(mine.Body) {
+				t.Errorf("%s's own week with no limit: %d, shows counts", c.user, mine.Status)
+			}
+			a.Visits.SetWeekListMax(visits.WeekListMax)
 		}
 	})
 }

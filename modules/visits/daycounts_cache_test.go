@@ -36,7 +36,7 @@ func TestCountByDayExactAfterWrites(t *testing.T) {
 			t.Helper()
 			for name, by := range viewers {
 				actor := w.users[name]
-				if g := w.svc.CalendarGrouping(actor, ViewScope, "month"); g != by {
+				if g := w.svc.CalendarGrouping(actor, ViewScope); g != by {
 					t.Fatalf("%s's month is counted by %q, want %q", name, g, by)
 				}
 				for _, svc := range []*Service{w.svc, other} {

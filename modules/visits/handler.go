@@ -135,7 +135,7 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 	for d := from; d.Before(to); d = d.AddDate(0, 0, 1) {
 		days = append(days, day{Date: d, InMonth: mode == "week" || d.Month() == anchor.Month(), Today: d.Equal(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc))})
 	}
-	by := h.svc.CalendarGrouping(me, view, mode)
+	by := h.svc.CalendarGrouping(me, view)
 	if by != "" {
 		// A branch's or the province's visits: counts per day per team or
 		// branch (or per person of a team in the month), each a link to
@@ -148,8 +148,8 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 		for _, n := range counts {
 			total += n.N
 		}
-		if mode == "week" && total <= WeekListMax {
-			by, counts = "", nil // a small branch's week: the visits themselves
+		if mode == "week" && total <= int64(h.svc.weekListMax) {
+			by, counts = "", nil // a small scope's week: the visits themselves
 		}
 		for _, n := range counts {
 			if n.Day >= 0 && n.Day < len(days) {

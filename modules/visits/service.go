@@ -77,6 +77,8 @@ type Service struct {
 	AgendaTodos func(ctx context.Context, actor authz.Subject) ([]AgendaTodo, error)
 	FeedTodos   func(ctx context.Context, actor authz.Subject) ([]FeedTodo, error)
 	sections    []BriefSection
+	// weekListMax is WeekListMax unless a test lowers it.
+	weekListMax int
 }
 
 // NewService wires the service; loc is the zone people plan in.
@@ -84,7 +86,7 @@ func NewService(store *Store, ps *prospects.Service, people People, loc *time.Lo
 	if loc == nil {
 		loc = time.UTC
 	}
-	s := &Service{store: store, prospects: ps, org: people, loc: loc, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{store: store, prospects: ps, org: people, loc: loc, now: func() time.Time { return time.Now().UTC() }, weekListMax: WeekListMax}
 	ps.Timeline().Register(s.timelineEntries)
 	return s
 }
@@ -735,19 +737,27 @@ func (s *Service) Page(ctx context.Context, actor authz.Subject, f PlanFilter) (
 	return out, total, nil
 }
 
-// WeekListMax is the most visits a week of a branch or of the province
-// lists one by one; above it the week shows counts like the month.
+// WeekListMax is the most visits a week of a team, a branch or the
+// province lists one by one; above it the week shows counts like the
+// month. Service.SetWeekListMax changes it (tests).
 const WeekListMax = 300
 
-// CalendarGrouping tells how a calendar shows the visits of view: ""
-// lists every visit; ByTeam or ByOwner shows per day how many each team
-// or each person has, each count a link to that day's list. A branch or
-// the province (a director's or the admin's scope) is counted per team
-// (~14,000 visits a month in a branch; a week only when it has more than
-// WeekListMax, ~3,000 at province scale); a chief rep's team is counted
-// per person in the month (~2,800) and listed in the week (~650); one's
-// own visits are always listed.
-func (s *Service) CalendarGrouping(actor authz.Subject, view, mode string) string {
+// SetWeekListMax changes the most visits a scope's week lists one by one
+// (tests: a demo team's week is far below WeekListMax).
+func (s *Service) SetWeekListMax(n int) { s.weekListMax = n }
+
+// CalendarGrouping tells how a calendar of view may count its visits
+// instead of listing them: "" lists every visit; ByBranch, ByTeam or
+// ByOwner shows per day how many each branch, team or person has, each
+// count a link to that day's list. The province is counted per branch, a
+// branch (a director's scope) per team (~14,000 visits a month in a
+// branch), a chief rep's team per person (~2,800 a month). A month is
+// always counted; a week only when it has more than WeekListMax visits
+// (the handler counts first): ~3,000 a week in a branch, 300–700 in a
+// chief rep's team at province scale, where a 12-person week listed one
+// by one was 91 KB, ~100 visits a day to read in one column. One's own
+// visits are always listed.
+func (s *Service) CalendarGrouping(actor authz.Subject, view string) string {
 	if view != ViewScope {
 		return ""
 	}
@@ -760,9 +770,7 @@ func (s *Service) CalendarGrouping(actor authz.Subject, view, mode string) strin
 	case authz.ScopeBranch:
 		return ByTeam
 	case authz.ScopeTeam:
-		if mode == "month" {
-			return ByOwner
-		}
+		return ByOwner
 	}
 	return ""
 }
