@@ -264,7 +264,10 @@ func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, brea
 	case Province:
 		limit = provincePairShare
 	}
-	if l.share(ctx, g, stats, pairs) > limit {
+	if own, cust := l.share(ctx, g, stats, pairs); max(own, cust) > limit {
+		if breadth == Province && cust <= limit {
+			return l.commonOwnRareCustomer(terms, pairs)
+		}
 		if breadth == Province {
 			return containsCommon(terms, exprs)
 		}
@@ -297,18 +300,45 @@ func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, brea
 	return l.Table + ".id IN (" + sub + ")", args
 }
 
-// share estimates the largest share of the list's rows (or of the
-// customers) that one of the terms matches in one of the searched texts.
-func (l ListSearch) share(ctx context.Context, g *gorm.DB, stats *PairStats, pairs [][]string) float64 {
+// share estimates the largest share of the list's rows that one of the
+// terms matches in one of their own texts, and of the customers in
+// theirs.
+func (l ListSearch) share(ctx context.Context, g *gorm.DB, stats *PairStats, pairs [][]string) (own, cust float64) {
 	shares := stats.read(ctx, g)
-	most := 0.0
 	for _, ps := range pairs {
-		most = max(most, shares.of(customersPairsIndex, ps))
+		cust = max(cust, shares.of(customersPairsIndex, ps))
 		for _, o := range l.Own {
-			most = max(most, shares.of(o.Index, ps))
+			own = max(own, shares.of(o.Index, ps))
 		}
 	}
-	return most
+	return own, cust
+}
+
+// commonOwnRareCustomer is the province's search for terms common in the
+// list's own texts but rare among the customers' (a product, "千兆" or
+// "专线", in an eighth of the opportunities' titles and no customer's
+// name): the own texts by strpos, as containsCommon, and the customer's
+// by the customers' pairs index, once per matching customer. As a join
+// filter the customer's text was tested once per row of the list — the
+// admin's count and totals of "千兆" tested 211,692 opportunities'
+// customers' texts: ~410 ms of its ~450.
+func (l ListSearch) commonOwnRareCustomer(terms []string, pairs [][]string) (string, []any) {
+	var own, cust []string
+	var args, custArgs []any
+	for i, t := range terms {
+		for _, o := range l.Own {
+			own = append(own, "strpos("+forTerm(o.Expr, t)+", ?) > 0")
+			args = append(args, t)
+		}
+		c, a := PairsContain(CustomerSearchText, t, pairs[i])
+		cust = append(cust, c)
+		custArgs = append(custArgs, a...)
+	}
+	cond := l.CustomerCol + " IN (SELECT customers.id FROM customers WHERE " + strings.Join(cust, " OR ") + ")"
+	if len(own) > 0 {
+		cond = strings.Join(own, " OR ") + " OR " + cond
+	}
+	return "(" + cond + ")", append(args, custArgs...)
 }
 
 // withoutLower is exprs with LOWER(…) taken off, for SQLite: there lower()
