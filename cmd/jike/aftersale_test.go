@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -419,6 +423,72 @@ func TestAutoClose(t *testing.T) {
 		events, _ := w.a.Aftersale.Store().Events(ctx, w.req["liwei"])
 		if last := events[len(events)-1]; last.Action != "auto_close" {
 			t.Fatalf("last step %s", last.Action)
+		}
+	})
+}
+
+// TestCareEventsPaged: the care events list is paged (a province's 30
+// days were thousands of events, a 540 KB page cut at 500): the pages of
+// the director's year together are every event once, in date order, the
+// pager tells the total, a page past the end is empty and says so, and
+// 已关怀 on page 2 comes back to page 2. Both databases.
+func TestCareEventsPaged(t *testing.T) {
+	t.Parallel()
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := newTestApp(t, d)
+		dir := loggedIn(t, a, "wangjianguo")
+		all, err := a.Aftersale.CareEvents(context.Background(), subject(t, a, "wangjianguo"), 365, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) < 7 {
+			t.Fatalf("the demo's director has %d care events in a year: too few to page", len(all))
+		}
+		item := regexp.MustCompile(`<input type="hidden" name="key" value="([^"]+)">\s*<input type="hidden" name="on" value="([^"]+)">`)
+		var seen []string
+		pages := (len(all) + 2) / 3
+		for p := 1; p <= pages; p++ {
+			res := dir.Get("/aftersale/events?days=365&size=3&page=" + strconv.Itoa(p))
+			if res.Status != http.StatusOK {
+				t.Fatalf("page %d: %d", p, res.Status)
+			}
+			if want := fmt.Sprintf("共 %d 条", len(all)); !strings.Contains(res.Body, want) {
+				t.Errorf("page %d does not say %q", p, want)
+			}
+			if n := strings.Count(res.Body, `<li class="notice">`); n != min(3, len(all)-3*(p-1)) {
+				t.Errorf("page %d shows %d events", p, n)
+			}
+			for _, m := range item.FindAllStringSubmatch(res.Body, -1) {
+				seen = append(seen, m[2]+" "+m[1])
+			}
+		}
+		var want []string
+		for _, e := range all {
+			if e.Done == nil {
+				want = append(want, e.On.Format("2006-01-02")+" "+e.Key)
+			}
+		}
+		if strings.Join(seen, ",") != strings.Join(want, ",") {
+			t.Errorf("the pages' open events:\n%v\nthe list's:\n%v", seen, want)
+		}
+		if res := dir.Get("/aftersale/events?days=365&size=3&page=" + strconv.Itoa(pages+1)); res.Status != http.StatusOK ||
+			strings.Contains(res.Body, `<li class="notice">`) || !strings.Contains(res.Body, fmt.Sprintf("共 %d 条", len(all))) {
+			t.Errorf("the page past the end: %d, want none shown and the total", res.Status)
+		}
+		// 已关怀 from page 2 returns to page 2.
+		page2 := dir.Get("/aftersale/events?days=365&size=3&page=2")
+		m := regexp.MustCompile(`action="(/customers/\d+/care-done)"[^>]*>\s*<input type="hidden" name="_csrf" value="[^"]*"><input type="hidden" name="key" value="([^"]+)">\s*<input type="hidden" name="on" value="([^"]+)"><input type="hidden" name="next" value="([^"]+)">`).
+			FindStringSubmatch(page2.Body)
+		if m == nil {
+			t.Fatalf("page 2 has no 已关怀 form:\n%.3000s", page2.Body)
+		}
+		next := html.UnescapeString(m[4])
+		if next != "/aftersale/events?days=365&page=2&size=3" {
+			t.Errorf("the form returns to %q", next)
+		}
+		res := dir.PostForm(m[1], url.Values{"key": {m[2]}, "on": {m[3]}, "how": {"call"}, "next": {next}})
+		if res.Status != http.StatusSeeOther || res.Location() != next {
+			t.Errorf("已关怀: %d to %q, want back to %q", res.Status, res.Location(), next)
 		}
 	})
 }

@@ -370,7 +370,11 @@ func (s *Store) Anniversaries(ctx context.Context, scope authz.ListScope, w Even
 func (s *Store) KeyAccounts(ctx context.Context, scope authz.ListScope) ([]eventSource, error) {
 	var out []eventSource
 	err := scope.Apply(s.conn(ctx).Table("customers"), authz.StandardColumns("customers")).
-		Where("customers.deleted_at IS NULL AND customers.status IN ? AND customers.grade IN ?", CareStatuses, []string{"A", "B"}).
+		// The grades and soft delete written out, not bound: the key
+		// accounts' name index (migration 00039) is partial on exactly
+		// them, and SQLite uses a partial index only for a condition it
+		// can read in the statement.
+		Where("customers.deleted_at IS NULL AND customers.grade IN ('A', 'B') AND customers.status IN ?", CareStatuses).
 		Order("customers.name, customers.id").Limit(maxEvents).
 		Select("customers.id AS customer_id, customers.name AS customer_name, customers.owner_id, customers.grade").
 		Scan(&out).Error

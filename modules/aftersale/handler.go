@@ -58,10 +58,16 @@ func (h *handler) events(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if len(evs) > 500 {
-		evs = evs[:500]
-	}
-	v := &eventsView{Events: evs, Days: days, Hows: CareHows}
+	// A page of the events, each with its 已关怀 form (~1 KB): a director's
+	// or the admin's 30 days at province scale are thousands of
+	// anniversaries and festival greetings — cut at 500, the page was
+	// ~540 KB and took 70–175 ms to write (issue 19: no page above
+	// 300 KB, paginate everything).
+	pager := web.NewPager(c)
+	pager.Total = int64(len(evs))
+	from := min(pager.Offset(), len(evs))
+	v := &eventsView{Events: evs[from:min(from+pager.Size, len(evs))], Days: days, Hows: CareHows, Pager: pager,
+		Next: pager.URL(pager.Page)}
 	v.Title = h.t(c, "aftersale.events.title")
 	return h.srv.View(c, "aftersale/events", v)
 }

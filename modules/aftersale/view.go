@@ -28,7 +28,11 @@ type careView struct {
 // eventsView is the care agenda (care events ahead).
 type eventsView struct {
 	web.Page
+	// Events are the page's events of Pager (in date order).
 	Events []CareEvent
+	Pager  *web.Pager
+	// Next is where a 已关怀 form returns: this page of the list.
+	Next   string
 	Days   int
 	Hows   []string
 	Errors map[string]string

@@ -134,7 +134,8 @@ func aftersaleViews(b *i18n.Bundle) map[string][]web.Example {
 			done := ev("birthday", "王经理")
 			done.Done = &CareDone{ID: 1, CustomerID: 7, EventKey: done.Key, OnDate: now, How: "call", Note: "已致电", ByID: 1}
 			return &eventsView{Page: web.ExamplePage(b), Events: []CareEvent{ev("festival", "spring"), done, ev("anniversary", "HT-1"), ev("founding", "")},
-				Days: 30, Hows: CareHows, Errors: map[string]string{"_form": "错误", "note": "太长"}}
+				Days: 30, Hows: CareHows, Errors: map[string]string{"_form": "错误", "note": "太长"},
+				Pager: &web.Pager{Page: 2, Size: 4, Total: 9}, Next: "/aftersale/events?days=30&page=2"}
 		}},
 		// The home panels, with and without anything to show.
 		"aftersale/panel_events": {func() any {
