@@ -283,7 +283,61 @@ func TestCareListSQLMatchesDefinition(t *testing.T) {
 			t.Fatal(err)
 		}
 		compare("after rebuild")
-		_ = ids
+		// The list is kept under the versions of what it reads
+		// (KeptCareList): writes in plain SQL to each of those tables show
+		// on the next look.
+		for _, w := range []struct {
+			label string
+			sql   string
+			args  []any
+		}{
+			{"a grade written in SQL", "UPDATE customers SET grade = CASE grade WHEN 'A' THEN 'D' ELSE 'A' END WHERE id = ?", []any{target}},
+			{"a frequency written in SQL", "UPDATE aftersale_settings SET freq_a = 12, freq_d = 1", nil},
+			{"a status written in SQL", "UPDATE customers SET status = 'churned' WHERE id = ?", []any{ids[1]}},
+		} {
+			if err := a.DB.Gorm.Exec(w.sql, w.args...).Error; err != nil {
+				t.Fatal(err)
+			}
+			compare(w.label)
+		}
+		// A touch and its last contact written directly (care_touches has
+		// no version: the last contact's row is what the list reads).
+		overdue, _, _, err := a.Aftersale.CareList(ctx, subject(t, a, "wangjianguo"), aftersale.CareListFilter{State: aftersale.CareOverdue})
+		if err != nil || len(overdue) == 0 {
+			t.Fatalf("the director's overdue customers: %v %v", overdue, err)
+		}
+		touched := overdue[0].CustomerID
+		if err := a.DB.Gorm.Create(&aftersale.Touch{CustomerID: touched, Kind: "wechat", TouchedOn: today, UserID: liwei.ID, Summary: "问候", Version: 1}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := a.DB.Gorm.Exec("INSERT INTO care_last_contacts (customer_id, last_contact_on, updated_at) VALUES (?, ?, ?) "+
+			"ON CONFLICT (customer_id) DO UPDATE SET last_contact_on = excluded.last_contact_on", touched, today, now).Error; err != nil {
+			t.Fatal(err)
+		}
+		compare("a touch and its last contact written in SQL")
+		all := aftersale.CareListFilter{State: "all", Limit: 500}
+		if _, _, _, err := a.Aftersale.CareList(ctx, subject(t, a, "wangjianguo"), all); err != nil { // kept before the rename
+			t.Fatal(err)
+		}
+		if err := a.DB.Gorm.Exec("UPDATE users SET name = '李伟（改名）' WHERE username = 'liwei'").Error; err != nil {
+			t.Fatal(err)
+		}
+		rows, _, _, err = a.Aftersale.CareList(ctx, subject(t, a, "wangjianguo"), all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		renamed := 0
+		for _, r := range rows {
+			if r.OwnerID == liwei.ID {
+				if r.OwnerName != "李伟（改名）" {
+					t.Fatalf("an owner renamed in SQL: the kept list still says %q", r.OwnerName)
+				}
+				renamed++
+			}
+		}
+		if renamed == 0 {
+			t.Fatal("the director's list shows none of liwei's customers")
+		}
 	})
 }
 

@@ -144,7 +144,8 @@ func (s *Service) ListsOthers(actor authz.Subject) bool {
 // hundred customers or a hundred thousand.
 func (s *Service) CareList(ctx context.Context, actor authz.Subject, f CareListFilter) ([]CareRow, CareCounts, int, error) {
 	today := s.Today()
-	raw, byState, total, err := s.store.CareList(ctx, s.scoped(actor), CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, State: f.State,
+	scope := s.enf.ListScope(actor, "customer", "read")
+	raw, byState, total, err := s.store.KeptCareList(ctx, scope.Key(), s.scoped(actor), CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, State: f.State,
 		Limit: f.Limit, Offset: f.Offset}, today)
 	if err != nil {
 		return nil, CareCounts{}, 0, err

@@ -59,6 +59,8 @@ var TableVersions = map[string][]string{
 	"service_requests":   {VersionAftersale},
 	"care_dates":         {VersionAftersale},
 	"care_done":          {VersionAftersale},
+	"care_last_contacts": {VersionAftersale},
+	"aftersale_settings": {VersionAftersale},
 	"customer_services":  {VersionAftersale},
 	"retention_alerts":   {VersionRetention},
 	"monthly_targets":    {VersionTargets},
