@@ -354,7 +354,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// reports: read-only aggregates over every module, through the replica
 	// when one is configured; targets through the targets service.
 	reportSvc := reports.NewService(reports.NewStore(d.Gorm, o.Replica), enf,
-		reportDirectory{st: orgSvc.Store(), dir: targetDirectory{orgSvc.Store()}, enf: enf},
+		newReportDirectory(orgSvc.Store(), enf),
 		reportTargets(targetSvc, orgSvc.Store(), enf),
 		reports.Options{Now: o.Now, Location: o.Location, Probabilities: o.ReportProbabilities, Industries: prospects.Industries})
 	reports.Register(srv, reportSvc, reports.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})

@@ -28,7 +28,7 @@ func (s *Service) Pack(ctx context.Context, viewer authz.Subject, f Filter, font
 	}
 	d.KeyValue(kv)
 	for i, key := range PackReports {
-		r, err := s.Build(ctx, viewer, key, f, t)
+		r, err := s.Kept(ctx, viewer, key, f, lang, t)
 		if err != nil {
 			return nil, err
 		}

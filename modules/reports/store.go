@@ -27,15 +27,20 @@ import (
 // Store runs the report queries.
 type Store struct {
 	read *gorm.DB
+	// replica is whether read is a replica's handle (NewStore).
+	replica bool
 }
 
 // NewStore reads from replica when it is not nil, else from primary.
 func NewStore(primary, replica *gorm.DB) *Store {
 	if replica == nil {
-		replica = primary
+		return &Store{read: primary}
 	}
-	return &Store{read: replica}
+	return &Store{read: replica, replica: true}
 }
+
+// replicated reports whether the store reads a replica.
+func (s *Store) replicated() bool { return s.replica }
 
 func (s *Store) conn(ctx context.Context) *gorm.DB { return db.Conn(ctx, s.read) }
 
