@@ -41,3 +41,25 @@ func TestTableHTMLEscapes(t *testing.T) {
 		t.Error("an empty table must give no rows (the page shows its empty state)")
 	}
 }
+
+// A report table shows at most MaxShownRows rows on its page (the
+// province's 600 account managers were 300 KB); Hidden counts the rest,
+// which the page names and the downloads hold.
+func TestTableShowsAtMostMaxRows(t *testing.T) {
+	for _, n := range []int{0, 1, MaxShownRows, MaxShownRows + 1, 613} {
+		tb := Table{}
+		for i := range n {
+			tb.Rows = append(tb.Rows, []Cell{{Kind: Int, Int: int64(i + 1)}, {Kind: Text, Str: "客户经理"}})
+		}
+		body := string(tb.BodyHTML())
+		if got, want := strings.Count(body, "<tr>"), min(n, MaxShownRows); got != want {
+			t.Errorf("%d rows: the page shows %d, want %d", n, got, want)
+		}
+		if got, want := tb.Hidden(), max(0, n-MaxShownRows); got != want {
+			t.Errorf("%d rows: Hidden() = %d, want %d", n, got, want)
+		}
+		if n > 0 && !strings.HasPrefix(body, `<tr><th scope="row">1</th>`) {
+			t.Errorf("%d rows: the page does not start with the first row: %.60s", n, body)
+		}
+	}
+}

@@ -32,8 +32,16 @@ func TestEveryReportsTemplateRendersWithItsView(t *testing.T) {
 			Errors: map[string]string{"at": "格式不对", "from": "f", "to": "t"}, Charts: []string{`{"type":"bar"}`}, Level: "branch", Groupable: true}
 	}
 	reg := map[string][]web.Example{
-		"reports/index":  {func() any { return &reportView{Page: web.ExamplePage(b), Keys: Keys} }},
-		"reports/report": {report},
+		"reports/index": {func() any { return &reportView{Page: web.ExamplePage(b), Keys: Keys} }},
+		"reports/report": {report, func() any {
+			// A table longer than the page shows: the note and the link.
+			v := report().(*reportView)
+			tb := v.Report.Tables[0]
+			for i := range MaxShownRows + 13 {
+				tb.Rows = append(tb.Rows, []Cell{txt("客户经理"), num(int64(i))})
+			}
+			return v
+		}},
 	}
 	for _, err := range web.CheckViews(templates.FS, "reports", reg) {
 		t.Error(err)
