@@ -81,6 +81,14 @@ func (c Cell) Num() bool { return c.Kind != Text }
 // alone was 300 KB of a 366 KB page (issue 19: no page above 300 KB);
 // the downloads hold every row.
 func (t Table) BodyHTML() template.HTML {
+	if t.body != "" {
+		return t.body
+	}
+	return t.writeBody()
+}
+
+// writeBody writes BodyHTML.
+func (t Table) writeBody() template.HTML {
 	var b strings.Builder
 	for _, r := range t.Rows[:min(len(t.Rows), MaxShownRows)] {
 		b.WriteString("<tr>")
@@ -161,6 +169,9 @@ type Table struct {
 	Foot  []Cell
 	// Note is a translated line under the table (e.g. "first 500 shown").
 	Note string
+	// body is BodyHTML written once for a kept report (Service.Kept,
+	// before it is shared); "" until then.
+	body template.HTML
 }
 
 func txt(s string) Cell        { return Cell{Kind: Text, Str: s} }
