@@ -117,10 +117,18 @@ const careOrder = "CASE cared.state WHEN 'overdue' THEN 0 WHEN 'never' THEN 1 WH
 // counts per state over the whole list, and the page (benchmarks EXPLAIN
 // them).
 func (s *Store) CareListQueries(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) (counts, page *gorm.DB) {
-	d := careDayOf(today)
-	counts = s.careQuery(ctx, apply, CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, CustomerID: f.CustomerID, State: f.State}, d).
+	return s.careCountsQuery(ctx, apply, f, today), s.carePageQuery(ctx, apply, f, today)
+}
+
+// careCountsQuery counts f's list per state (its page aside).
+func (s *Store) careCountsQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) *gorm.DB {
+	return s.careQuery(ctx, apply, CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, CustomerID: f.CustomerID, State: f.State}, careDayOf(today)).
 		Select("cared.state, COUNT(*) AS n").Group("cared.state")
-	page = s.careQuery(ctx, apply, f, d).Select("cared.*")
+}
+
+// carePageQuery reads f's page of the list, in the list's order.
+func (s *Store) carePageQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) *gorm.DB {
+	page := s.careQuery(ctx, apply, f, careDayOf(today)).Select("cared.*")
 	switch f.State {
 	case "all":
 	case "":
@@ -132,7 +140,7 @@ func (s *Store) CareListQueries(ctx context.Context, apply func(*gorm.DB) *gorm.
 	if f.Limit > 0 {
 		page = page.Limit(f.Limit).Offset(f.Offset)
 	}
-	return counts, page
+	return page
 }
 
 // CareList returns a page of the care list on today and, over the whole
@@ -153,7 +161,7 @@ func (s *Store) CareList(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f C
 // careCounts is the care list's number of customers per state and its
 // total (f's page aside).
 func (s *Store) careCounts(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) (map[string]int, int, error) {
-	countQ, _ := s.CareListQueries(ctx, apply, f, today)
+	countQ := s.careCountsQuery(ctx, apply, f, today)
 	var counts []struct {
 		State string
 		N     int
@@ -181,7 +189,7 @@ func (s *Store) careCounts(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f
 
 // carePage is f's page of the care list.
 func (s *Store) carePage(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) ([]careListRow, error) {
-	_, pageQ := s.CareListQueries(ctx, apply, f, today)
+	pageQ := s.carePageQuery(ctx, apply, f, today)
 	var out []careListRow
 	if err := pageQ.Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("care list: %w", err)
