@@ -128,6 +128,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		if err := registerMemoReset(g); err != nil {
 			return nil, err
 		}
+		if err := registerReadTrack(g); err != nil {
+			return nil, err
+		}
 		lookup, err := openLookup(ctx, o.URL, gormConfig(log), o.Pool)
 		if err != nil {
 			_ = sqlDB.Close()
@@ -167,6 +170,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", o.SQLitePath, err)
 	}
 	if err := registerMemoReset(g); err != nil {
+		return nil, err
+	}
+	if err := registerReadTrack(g); err != nil {
 		return nil, err
 	}
 	d := &DB{Gorm: g, Lookup: g, Dialect: SQLite}
@@ -209,6 +215,10 @@ func openLookup(ctx context.Context, rawURL string, cfg *gorm.Config, p Pool) (*
 		return nil, fmt.Errorf("connect to postgres (lookup pool): %w", err)
 	}
 	if err := registerMemoReset(g); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	if err := registerReadTrack(g); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
 	}

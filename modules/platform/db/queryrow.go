@@ -23,6 +23,7 @@ func QueryRow(ctx context.Context, conn *gorm.DB, query string, args []any, dest
 	if o, ok := conn.Config.Plugins[observerName].(*observer); ok {
 		o.notify(query, args)
 	}
+	readOutside(ctx, false) // a page kept whole read outside its kept values (TrackReads)
 	rows, err := conn.Statement.ConnPool.QueryContext(ctx, query, args...)
 	if err != nil {
 		return false, err

@@ -69,6 +69,10 @@ func OpenReplica(primary *DB, urls []string, log *slog.Logger) (*Replica, error)
 		pool.close()
 		return nil, fmt.Errorf("open read replica: %w", err)
 	}
+	if err := registerReadTrack(g); err != nil {
+		pool.close()
+		return nil, err
+	}
 	return &Replica{Gorm: g, pool: pool}, nil
 }
 

@@ -74,10 +74,17 @@ var TableVersions = map[string][]string{
 // transaction, it reads every version once and answers from the memo
 // after.
 func DataVersions(ctx context.Context, base *gorm.DB, names []string) ([]int64, error) {
+	var v []int64
+	var err error
 	if m := memoOf(ctx); m != nil && !connInTx(ctx, base) {
-		return m.get(ctx, base, names)
+		v, err = m.get(ctx, base, names)
+	} else {
+		v, err = readVersions(ctx, base, names)
 	}
-	return readVersions(ctx, base, names)
+	if err == nil {
+		consulted(ctx, names, v) // a page kept whole (TrackReads)
+	}
+	return v, err
 }
 
 // readVersions is DataVersions without the memo.
@@ -87,7 +94,7 @@ func readVersions(ctx context.Context, base *gorm.DB, names []string) ([]int64, 
 		Version int64
 	}
 	var rows []row
-	err := Conn(primaryOnly(ctx), base).Raw("SELECT name, version FROM cache_versions WHERE name IN ?", names).Scan(&rows).Error
+	err := Conn(keptLoad(primaryOnly(ctx)), base).Raw("SELECT name, version FROM cache_versions WHERE name IN ?", names).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("data versions %v: %w", names, err)
 	}
@@ -221,7 +228,7 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 		}
 	}
 	c.mu.Unlock()
-	val, err := load(ctx)
+	val, err := load(keptLoad(ctx))
 	if err != nil {
 		return val, err
 	}
@@ -284,7 +291,7 @@ func (c *VersionCache[T]) GetMany(ctx context.Context, base *gorm.DB, keys []str
 	if len(missing) == 0 {
 		return out, nil
 	}
-	loaded, err := load(ctx, missing)
+	loaded, err := load(keptLoad(ctx), missing)
 	if err != nil {
 		return nil, err
 	}
