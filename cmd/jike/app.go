@@ -161,6 +161,11 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	srv.SetPanelCache(func(ctx context.Context, names []string) ([]int64, error) {
 		return db.DataVersions(ctx, d.Gorm, names)
 	}, o.Now, db.Pin)
+	// Pages wrapped with web.Server.Keep are kept whole under the data
+	// versions of everything they read (db.TrackReads).
+	srv.SetPageCache(db.TrackReads, func(ctx context.Context, names []string) ([]int64, error) {
+		return db.DataVersions(ctx, d.Gorm, names)
+	}, o.Now)
 	// A password reset or change, disabling and re-enabling revoke what
 	// other modules issued to the user (calendar feed tokens); visitSvc
 	// is built further down.
@@ -377,6 +382,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		_, err := tokenSvc.Store().PruneIdempotent(ctx, now.Add(-api.IdempotencyKeep*time.Second))
 		return err
 	}})
+	o.Metrics.KeptPages(srv.KeptPageLooks)
 	registerMetrics(srv, o.Metrics, o.MetricsToken)
 	srv.Finish()
 	return &app{API: apiSrv, Tokens: tokenSvc, Metrics: o.Metrics, Server: srv, DB: d, Org: orgSvc, Prospects: prospectSvc, Visits: visitSvc, Needs: needSvc,

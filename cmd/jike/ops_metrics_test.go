@@ -53,7 +53,7 @@ func metricValue(body, series string) float64 {
 // TestMetricsEndpoint: /metrics answers only with the token; it is in the
 // Prometheus text format and counts requests per route pattern and status
 // (count and latency histogram), refused sign-ins, job runs and failures,
-// and shows the database pool. Imported rows are counted through real
+// and shows the database pool and the looks at pages kept whole. Imported rows are counted through real
 // imports in TestImportRowsMetricThroughRealImports.
 func TestMetricsEndpoint(t *testing.T) {
 	t.Parallel()
@@ -71,6 +71,10 @@ func TestMetricsEndpoint(t *testing.T) {
 		liwei := loggedIn(t, a, "liwei")
 		liwei.Get("/customers/1")
 		liwei.Get("/customers/999999")
+		// A page kept whole: built and kept once, then served twice.
+		for range 3 {
+			liwei.Get("/opportunities?sort=amount")
+		}
 		if _, err := a.Jobs.RunNow(t.Context(), "notify.prune"); err != nil {
 			t.Fatal(err)
 		}
@@ -86,6 +90,9 @@ func TestMetricsEndpoint(t *testing.T) {
 			`jike_http_requests_total{method="GET",route="/customers/:id",status="404"}`:                 2,
 			`jike_http_request_duration_seconds_count{method="GET",route="/customers/:id",status="404"}`: 2,
 			`jike_job_runs_total{job="notify.prune"}`:                                                    1,
+			`jike_kept_pages_total{result="kept"}`:                                                       1,
+			`jike_kept_pages_total{result="served"}`:                                                     2,
+			`jike_kept_pages_total{result="unkept"}`:                                                     0,
 		}
 		for series, want := range checks {
 			if got := metricValue(body, series); got != want {

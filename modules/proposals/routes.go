@@ -40,7 +40,7 @@ func Register(srv *web.Server, svc *Service, o RouteOptions) {
 	c.Post("/:id/proposals", write, h.create)
 
 	p := r.Group("/proposals")
-	p.Get("", read, h.list)
+	p.Get("", read, srv.Keep(h.list))
 	p.Get("/new", write, h.newPick)
 	p.Get("/export.csv", read, h.export("csv"))
 	p.Get("/export.xlsx", read, h.export("xlsx"))

@@ -221,6 +221,8 @@ func (h *handler) pipeline(c *fiber.Ctx) error {
 	if c.Get("HX-Request") == "true" && c.Get("HX-Target") == "board" {
 		return h.srv.ViewFragment(c, "prospects/board", v)
 	}
+	// The won and lost columns' window moves once a minute (boardFilter).
+	web.KeepUntil(c, h.svc.Now().Truncate(time.Minute).Add(time.Minute))
 	v.Title = h.srv.I18n.T(web.Lang(c), "nav.pipeline")
 	return h.srv.View(c, "prospects/pipeline", v)
 }

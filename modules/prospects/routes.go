@@ -14,7 +14,7 @@ func Register(srv *web.Server, svc *Service) {
 
 	r := srv.Router()
 	c := r.Group("/customers")
-	c.Get("", read, h.customers)
+	c.Get("", read, srv.Keep(h.customers))
 	c.Post("/default", read, h.saveDefaultFilter)
 	c.Get("/export.csv", read, h.exportCSV)
 	c.Get("/export.xlsx", read, h.exportXLSX)
@@ -45,7 +45,7 @@ func Register(srv *web.Server, svc *Service) {
 	c.Post("/:id/contacts/:cid/delete", write, h.contactDelete)
 
 	o := r.Group("/opportunities")
-	o.Get("", read, h.opportunities)
+	o.Get("", read, srv.Keep(h.opportunities))
 	o.Get("/export.csv", read, h.exportOpportunities("csv"))
 	o.Get("/export.xlsx", read, h.exportOpportunities("xlsx"))
 	o.Get("/new", write, h.opportunityNew)
@@ -54,7 +54,7 @@ func Register(srv *web.Server, svc *Service) {
 	o.Get("/:id/edit", write, h.opportunityEdit)
 	o.Post("/:id", write, h.opportunityUpdate)
 	o.Post("/:id/stage", write, h.opportunityMove)
-	r.Get("/pipeline", read, h.pipeline)
+	r.Get("/pipeline", read, srv.Keep(h.pipeline))
 	r.Get("/pipeline/more", read, h.boardMore)
 
 	srv.AddNav(

@@ -82,9 +82,15 @@ func (h *handler) list(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	// The overdue list is read to the minute (Service.Overdue); each
+	// row's flags change at their own moment.
+	now := h.svc.Now()
+	web.KeepUntil(c, now.Truncate(time.Minute).Add(time.Minute))
+	keepUntilFlagsChange(c, rows, now)
+	keepUntilFlagsChange(c, overdue, now)
 	return h.srv.View(c, "visits/list", &listView{
 		Rows: rows, Pager: p, Overdue: overdue, View: view, CanScope: h.canSeeScope(me),
-		Statuses: Statuses, Status: c.Query("status"), Customer: customer, Now: h.svc.Now(), Today: h.svc.Today(), Loc: h.svc.Location(),
+		Statuses: Statuses, Status: c.Query("status"), Customer: customer, Now: now, Today: h.svc.Today(), Loc: h.svc.Location(),
 		Day: q.Day, Drilled: q.Day != nil || q.BranchID != 0 || q.TeamID != 0 || q.OwnerID != 0,
 	})
 }
@@ -163,6 +169,7 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		keepUntilFlagsChange(c, rows, h.svc.Now())
 		for i := range days {
 			d, end := days[i].Date, days[i].Date.AddDate(0, 0, 1)
 			for _, r := range rows {
@@ -182,6 +189,16 @@ func (h *handler) calendar(c *fiber.Ctx) error {
 		PrevDate: prev.Format("2006-01-02"), NextDate: next.Format("2006-01-02"), Query: q.Encode(),
 		TodayDate: now.Format("2006-01-02"), Loc: loc, Now: h.svc.Now(), By: by,
 	})
+}
+
+// keepUntilFlagsChange bounds a kept page showing rows' overdue and
+// unprepared flags by the first moment one of them changes.
+func keepUntilFlagsChange(c *fiber.Ctx, rows []PlanRow, now time.Time) {
+	for i := range rows {
+		if t := rows[i].FlagsChangeAfter(now); !t.IsZero() {
+			web.KeepUntil(c, t)
+		}
+	}
 }
 
 func (h *handler) panelAgenda(c *fiber.Ctx) (web.Viewer, error) {

@@ -109,6 +109,24 @@ func (p *Plan) Overdue(now time.Time) bool {
 	return p.Status == StatusPlanned && p.EndsAt().Before(now)
 }
 
+// FlagsChangeAfter is the first moment after now at which Unprepared or
+// Overdue may answer differently for p (the zero time: never), so a page
+// showing them is built afresh from then on (web.KeepUntil).
+func (p *Plan) FlagsChangeAfter(now time.Time) time.Time {
+	if p.Status != StatusPlanned {
+		return time.Time{}
+	}
+	var first time.Time
+	// Unprepared turns on a day before the start and off at the end;
+	// Overdue turns on just after the end.
+	for _, t := range []time.Time{p.StartsAt.Add(-24 * time.Hour), p.EndsAt(), p.EndsAt().Add(time.Nanosecond)} {
+		if t.After(now) && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+	}
+	return first
+}
+
 // VisitContact links a plan to a key person to meet.
 type VisitContact struct {
 	VisitID   uint `gorm:"primaryKey"`

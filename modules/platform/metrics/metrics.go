@@ -110,6 +110,26 @@ func (m *Metrics) Imported(kind string, rows int) {
 	}
 }
 
+// KeptPages publishes the looks at pages kept whole
+// (web.Server.KeptPageLooks) as jike_kept_pages_total by result: served
+// from memory, built and kept, built and not kept. A low share served
+// means writes move the pages' data versions faster than people look.
+func (m *Metrics) KeptPages(looks func() (served, kept, unkept int64)) {
+	if m == nil {
+		return
+	}
+	for i, result := range []string{"served", "kept", "unkept"} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "jike_kept_pages_total", Help: "Looks at pages kept whole, by result.",
+			ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 {
+			n := [3]int64{}
+			n[0], n[1], n[2] = looks()
+			return float64(n[i])
+		}))
+	}
+}
+
 // Handler serves the metrics. With a token, a request must carry
 // "Authorization: Bearer <token>"; anything else is 401 (and tells
 // nothing). An empty token serves everyone: use it only on a separate

@@ -62,18 +62,15 @@ func (v views) Render(out io.Writer, name string, binding any, layout ...string)
 			return err
 		}
 	}
-	v.Mutex.RLock()
-	tmpl := v.Templates.Lookup(name)
-	v.Mutex.RUnlock()
-	if tmpl == nil {
-		return fmt.Errorf("render: template %s does not exist", name)
+	tmpl, err := v.lookup(name)
+	if err != nil {
+		return err
 	}
 	var p *Page
 	if len(layout) > 0 && layout[0] != "" {
 		if layout[0] != layoutBase && layout[0] != layoutAuth {
 			return fmt.Errorf("render: layout %s does not exist", layout[0])
 		}
-		var err error
 		if p, err = layoutPage(binding); err != nil {
 			return err
 		}
@@ -89,6 +86,33 @@ func (v views) Render(out io.Writer, name string, binding any, layout ...string)
 		return err
 	}
 	return writeLayout(out, layout[0], p, page.B)
+}
+
+// lookup finds a template of the set (read again first in development).
+func (v views) lookup(name string) (*template.Template, error) {
+	v.Mutex.RLock()
+	tmpl := v.Templates.Lookup(name)
+	v.Mutex.RUnlock()
+	if tmpl == nil {
+		return nil, fmt.Errorf("render: template %s does not exist", name)
+	}
+	return tmpl, nil
+}
+
+// execute renders the page name alone (no layout) into out, in a slot.
+func (v views) execute(out io.Writer, name string, binding any) error {
+	if v.PreRenderCheck() {
+		if err := v.Load(); err != nil {
+			return err
+		}
+	}
+	tmpl, err := v.lookup(name)
+	if err != nil {
+		return err
+	}
+	v.slots <- struct{}{}
+	defer func() { <-v.slots }()
+	return tmpl.Execute(out, binding)
 }
 
 // Render renders a page inside the base layout (or the sign-in layout for

@@ -89,8 +89,11 @@ type Server struct {
 	panels  []HomePanel
 	// panelCache keeps rendered home panels (SetPanelCache); nil: none.
 	panelCache *panelCache
-	engine     views
-	assetVer   string
+	// pages keeps whole pages of the routes wrapped with Keep
+	// (SetPageCache); nil: none.
+	pages    *keptPages
+	engine   views
+	assetVer string
 	// unread counts a user's unread notifications for the bell (nil: no bell).
 	unread func(ctx context.Context, userID uint) (int64, error)
 	// errorsUnder are the error handlers of path prefixes that answer in
