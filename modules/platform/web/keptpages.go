@@ -50,10 +50,14 @@ type keptPages struct {
 	mu      sync.Mutex
 	entries map[pageKey]*keptPage
 	bytes   int
+	// inflight holds a channel per page being built, closed when done.
+	inflight map[pageKey]chan struct{}
 
 	// served, kept and unkept count the looks: answered from a kept
 	// page, built and kept, built and not kept (KeptPageLooks).
 	served, kept, unkept atomic.Int64
+	// waits counts the looks that waited for another's build (tests).
+	waits atomic.Int64
 }
 
 type pageKey struct {
@@ -86,6 +90,8 @@ func (k pageKey) owned() pageKey {
 	return k
 }
 
+// keptPage is a page kept, or (main nil) a mark that the page at its key
+// could not be kept, so that looks do not wait for each other's builds.
 type keptPage struct {
 	names    []string
 	versions []int64
@@ -125,7 +131,7 @@ func (s *Server) SetPageCache(track PageReads, versions DataVersions, now func()
 		now = time.Now
 	}
 	s.pages = &keptPages{track: track, versions: versions, now: now, loc: s.opts.Location,
-		maxBytes: keptPagesMaxBytes, entries: map[pageKey]*keptPage{}}
+		maxBytes: keptPagesMaxBytes, entries: map[pageKey]*keptPage{}, inflight: map[pageKey]chan struct{}{}}
 }
 
 // Keep wraps a page's handler so that its page is kept and served again
@@ -144,15 +150,35 @@ func (s *Server) Keep(h fiber.Handler) fiber.Handler {
 			cookies: cookieKey(c)}
 		now := kp.now()
 		ctx := c.UserContext()
-		if e := kp.get(key); e != nil && now.Before(e.until) {
-			cur, err := kp.versions(ctx, e.names)
-			if err != nil {
-				return err
+		// One build per page at a time: a look that finds the page being
+		// built waits for it (32 people at a board when its minute turns
+		// would build it 32 times), once; a page found not keepable is
+		// built by each look without waiting, for a minute.
+		for waited := false; ; waited = true {
+			e := kp.get(key)
+			if e != nil && now.Before(e.until) {
+				if e.main == nil {
+					break
+				}
+				cur, err := kp.versions(ctx, e.names)
+				if err != nil {
+					return err
+				}
+				if slices.Equal(cur, e.versions) {
+					kp.served.Add(1)
+					return s.serveKept(c, e)
+				}
 			}
-			if slices.Equal(cur, e.versions) {
-				kp.served.Add(1)
-				return s.serveKept(c, e)
+			if waited {
+				break
 			}
+			ch, mine := kp.building(key)
+			if mine {
+				defer kp.built(key, ch)
+				break
+			}
+			kp.waits.Add(1)
+			<-ch
 		}
 		tracked, done := kp.track(ctx)
 		c.SetUserContext(tracked)
@@ -167,10 +193,32 @@ func (s *Server) Keep(h fiber.Handler) fiber.Handler {
 			kp.put(key, &keptPage{names: b.names, versions: b.versions, until: b.until, title: b.title, main: b.main})
 			kp.kept.Add(1)
 		} else {
+			kp.put(key, &keptPage{until: now.Add(time.Minute)}) // not keepable: no waiting for a minute
 			kp.unkept.Add(1)
 		}
 		return err
 	}
+}
+
+// building registers the caller as the one building k, or returns the
+// channel closed when the one building it is done.
+func (kp *keptPages) building(k pageKey) (ch chan struct{}, mine bool) {
+	kp.mu.Lock()
+	defer kp.mu.Unlock()
+	if ch, ok := kp.inflight[k]; ok {
+		return ch, false
+	}
+	ch = make(chan struct{})
+	kp.inflight[k.owned()] = ch
+	return ch, true
+}
+
+// built ends the build of k: the looks waiting for it go on.
+func (kp *keptPages) built(k pageKey, ch chan struct{}) {
+	kp.mu.Lock()
+	delete(kp.inflight, k)
+	kp.mu.Unlock()
+	close(ch)
 }
 
 // setCookies counts the cookies the response sets: a page that sets one

@@ -34,6 +34,7 @@ type keptFixture struct {
 	builds   int
 	now      time.Time
 	unread   int64
+	release  chan struct{} // a ?slow=1 build waits for it
 }
 
 func newKeptFixture(t *testing.T) *keptFixture {
@@ -43,7 +44,7 @@ func newKeptFixture(t *testing.T) *keptFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &keptFixture{srv: srv, versions: map[string]int64{"a": 1, "b": 1},
+	f := &keptFixture{srv: srv, versions: map[string]int64{"a": 1, "b": 1}, release: make(chan struct{}),
 		now: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)}
 	names := []string{"a", "b"}
 	srv.SetPageCache(func(ctx context.Context) (context.Context, func() ([]string, []int64, bool)) {
@@ -81,6 +82,9 @@ func newKeptFixture(t *testing.T) *keptFixture {
 		return c.Next()
 	})
 	srv.App.Get("/p", srv.Keep(func(c *fiber.Ctx) error {
+		if c.Query("slow") != "" {
+			<-f.release
+		}
 		f.mu.Lock()
 		f.builds++
 		n := f.builds
@@ -274,5 +278,59 @@ func TestKeptPagesBounded(t *testing.T) {
 	}
 	if total != kp.bytes {
 		t.Fatalf("bytes counted %d, held %d (%v)", kp.bytes, total, keys)
+	}
+}
+
+// TestKeepBuildsOncePerPage: looks at a page while it is being built wait
+// for that build and are served its page (one build, not one per look);
+// looks at a page that cannot be kept do not wait for each other.
+func TestKeepBuildsOncePerPage(t *testing.T) {
+	for _, c := range []struct {
+		name, path string
+		builds     int
+	}{{"keepable", "/p?slow=1", 1}, {"not keepable", "/p?slow=1&cookie=1", 8}} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newKeptFixture(t)
+			if c.builds > 1 {
+				// A first look marks the page not keepable.
+				go func() { f.release <- struct{}{} }()
+				f.look(t, http.MethodGet, c.path)
+			}
+			before := f.builds
+			const looks = 8
+			bodies := make(chan string, looks)
+			for range looks {
+				go func() {
+					_, body, _ := f.look(t, http.MethodGet, c.path)
+					bodies <- body
+				}()
+			}
+			if c.builds == 1 {
+				// Every look but the builder's waits for the build.
+				for deadline := time.Now().Add(10 * time.Second); f.srv.pages.waits.Load() < looks-1; {
+					if time.Now().After(deadline) {
+						t.Fatalf("%d looks wait for the build, want %d", f.srv.pages.waits.Load(), looks-1)
+					}
+					time.Sleep(time.Millisecond)
+				}
+				close(f.release)
+			} else {
+				for range looks {
+					f.release <- struct{}{} // each look builds: none waits for another
+				}
+			}
+			first := <-bodies
+			for range looks - 1 {
+				if b := <-bodies; b != first && c.builds == 1 {
+					t.Fatal("looks that waited were served another page than the one built")
+				}
+			}
+			if got := f.builds - before; got != c.builds {
+				t.Fatalf("%d builds for %d looks, want %d", got, looks, c.builds)
+			}
+			if c.builds > 1 && f.srv.pages.waits.Load() != 0 {
+				t.Fatalf("%d looks waited for a page that cannot be kept", f.srv.pages.waits.Load())
+			}
+		})
 	}
 }
