@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,16 +119,38 @@ type Service struct {
 	dir     Directory
 	targets TargetSource
 	opts    Options
-	// kept holds built reports (Kept).
-	kept *db.VersionCache[*Report]
+	// kept holds built reports (Kept), a cache per report under its reads.
+	kept map[string]*db.VersionCache[*Report]
 }
 
-// reportVersions are the data versions of everything a report reads:
-// the pipeline (opportunities and their stage changes, written with
-// them), proposals and their approvals, needs, visits, contracts, the
-// customers, the organisation, and the targets and reviews.
-var reportVersions = []string{db.VersionOpportunities, db.VersionProposals, db.VersionNeeds, db.VersionVisits,
-	db.VersionContracts, db.VersionCustomers, db.VersionOrg, db.VersionTargets}
+// reads are, per report, the data versions of everything it reads (the
+// people and teams of its filter and rows are the organisation's; the
+// "by top group" table reads the customers' hierarchy), checked against
+// the tables its statements read by TestReportReads: a write to
+// something a report does not show (a visit, for the funnel) leaves it
+// kept.
+var reads = map[string][]string{
+	KeyFunnel:     {db.VersionOpportunities, db.VersionCustomers, db.VersionOrg},
+	KeyVelocity:   {db.VersionOpportunities, db.VersionCustomers, db.VersionOrg},
+	KeyForecast:   {db.VersionOpportunities, db.VersionTargets, db.VersionCustomers, db.VersionOrg},
+	KeyAttainment: {db.VersionContracts, db.VersionProposals, db.VersionVisits, db.VersionTargets, db.VersionCustomers, db.VersionOrg},
+	KeyCoverage:   {db.VersionVisits, db.VersionCustomers, db.VersionOrg},
+	KeyActivity:   {db.VersionVisits, db.VersionProposals, db.VersionCustomers, db.VersionOrg},
+	KeyExpiring:   {db.VersionContracts, db.VersionCustomers, db.VersionOrg},
+}
+
+// Reads are the data versions report key is kept under.
+func Reads(key string) []string { return slices.Clone(reads[key]) }
+
+// WrittenWith names, for a table a report reads that has no version of
+// its own, the table whose version covers it: its rows are written only
+// in the transaction of a write to that table (an opportunity's stage
+// changes with the opportunity).
+var WrittenWith = map[string]string{
+	"stage_changes":      "opportunities",   // prospects: SaveOpportunity and AddStageChange in one Tx
+	"proposal_approvals": "proposals",       // proposals: a decision saves the proposal with it
+	"review_lines":       "monthly_reviews", // targets: a review's lines replaced with it
+}
 
 // reportsKept bounds the kept reports (viewers × reports × filters ×
 // languages).
@@ -144,8 +167,11 @@ func NewService(store *Store, enf *authz.Enforcer, dir Directory, targets Target
 	if o.Probabilities == nil {
 		o.Probabilities = DefaultProbabilities
 	}
-	return &Service{store: store, enf: enf, dir: dir, targets: targets, opts: o,
-		kept: db.NewVersionsCache[*Report](reportVersions, reportsKept)}
+	kept := map[string]*db.VersionCache[*Report]{}
+	for key, names := range reads {
+		kept[key] = db.NewVersionsCache[*Report](names, reportsKept)
+	}
+	return &Service{store: store, enf: enf, dir: dir, targets: targets, opts: o, kept: kept}
 }
 
 // Kept is Build kept under the data versions of what reports read, per
@@ -166,7 +192,7 @@ func (s *Service) Kept(ctx context.Context, viewer authz.Subject, key string, f 
 	k := fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s", viewer.ID, viewer.Role, s.scope(viewer).Key(), key, lang, f.QueryString(),
 		f.From.Format(time.RFC3339), f.To.Format(time.RFC3339), f.PrevFrom.Format(time.RFC3339), f.PrevTo.Format(time.RFC3339),
 		s.opts.Now().In(s.opts.Location).Format(day), f.By)
-	return s.kept.Get(ctx, s.store.read, k, func(ctx context.Context) (*Report, error) {
+	return s.kept[key].Get(ctx, s.store.read, k, func(ctx context.Context) (*Report, error) {
 		r, err := s.Build(ctx, viewer, key, f, t)
 		if err != nil {
 			return nil, err
