@@ -130,6 +130,11 @@ func TestHomePanelReads(t *testing.T) {
 					}
 				}
 				covering := db.TableVersions[table]
+				if table == "opportunity_stage_totals" {
+					// SQLite's per-stage sums (00035), written only by the
+					// opportunities' triggers, with their version.
+					covering = db.TableVersions["opportunities"]
+				}
 				if len(covering) == 0 {
 					t.Errorf("panel %s reads %s, which has no data version (db.TableVersions, migration triggers)", p, table)
 					continue
