@@ -940,9 +940,13 @@ func (s *Store) StageTotals(ctx context.Context, scope authz.ListScope, f Opport
 // index of recent results).
 func (s *Store) stageTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter, closedSince *time.Time) (map[string]OppTotals, error) {
 	var q *gorm.DB
-	if scope.Level() == authz.ScopeAll && !f.customerSide() && closedSince == nil {
+	switch {
+	case scope.Level() == authz.ScopeAll && !f.customerSide() && closedSince == nil:
 		q = s.provinceTotals(ctx, f, true)
-	} else {
+	case scope.Level() == authz.ScopeBranch && !f.customerSide() && closedSince == nil && s.db.Dialector.Name() == db.Postgres &&
+		f.OwnerID == 0 && f.CloseFrom == nil && f.CloseBefore == nil && f.ClosedSince == nil:
+		q = s.branchStageTotals(ctx, scope, f)
+	default:
 		q = s.opportunityQuery(ctx, scope, f)
 		if closedSince != nil {
 			q = q.Where("opportunities.stage IN ('won', 'lost') AND opportunities.stage_changed_at >= ?", *closedSince)
@@ -960,6 +964,29 @@ func (s *Store) stageTotals(ctx context.Context, scope authz.ListScope, f Opport
 		}
 	}
 	return out, nil
+}
+
+// branchStageTotals is stageTotals of a branch on PostgreSQL for a filter
+// of stages at most (the board's columns, home's pipeline): the branch's
+// ~8,000 customers each probe their opportunities' index
+// (idx_opps_customer_totals, index-only), ~14 ms. Joined as stageTotals
+// joins them, the planner hashed the province's 200,000 opportunities
+// against the branch's customers (46 ms on the director's first look at
+// the board or home after any opportunity written); OFFSET 0 keeps the
+// LATERAL from being pulled up into that join.
+func (s *Store) branchStageTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) *gorm.DB {
+	conn := db.Conn(ctx, s.db)
+	inner := "SELECT opportunities.stage, opportunities.monthly_fen, opportunities.one_time_fen, opportunities.probability " +
+		"FROM opportunities WHERE opportunities.customer_id = customers.id AND opportunities.deleted_at IS NULL"
+	var args []any
+	if len(f.Stages) > 0 {
+		inner += " AND opportunities.stage IN ?"
+		args = append(args, f.Stages)
+	}
+	return scope.Apply(conn.Table("customers").Where("customers.deleted_at IS NULL"), customerCols).
+		Joins("CROSS JOIN LATERAL ("+inner+" OFFSET 0) AS opportunities", args...).
+		Select("opportunities.stage AS stage, " + oppTotalsSelect).
+		Group("opportunities.stage")
 }
 
 // BoardCards returns up to limit opportunities of one stage matching f in
