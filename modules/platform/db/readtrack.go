@@ -112,22 +112,15 @@ func readOutside(ctx context.Context, write bool) {
 	t.mu.Unlock()
 }
 
-// registerReadTrack lets TrackReads see every statement made through g.
+// registerReadTrack lets TrackReads see every read made through g (its
+// writes are seen by registerMemoReset's callbacks).
 func registerReadTrack(g *gorm.DB) error {
 	read := func(tx *gorm.DB) { readOutside(tx.Statement.Context, false) }
-	write := func(tx *gorm.DB) { readOutside(tx.Statement.Context, true) }
-	cb := g.Callback()
-	for name, err := range map[string]error{
-		"query":  cb.Query().Before("gorm:query").Register("jike:track_query", read),
-		"row":    cb.Row().Before("gorm:row").Register("jike:track_row", read),
-		"raw":    cb.Raw().Before("gorm:raw").Register("jike:track_raw", write),
-		"create": cb.Create().Before("gorm:create").Register("jike:track_create", write),
-		"update": cb.Update().Before("gorm:update").Register("jike:track_update", write),
-		"delete": cb.Delete().Before("gorm:delete").Register("jike:track_delete", write),
-	} {
-		if err != nil {
-			return fmt.Errorf("read track %s callback: %w", name, err)
-		}
+	if err := g.Callback().Query().Before("gorm:query").Register("jike:track_query", read); err != nil {
+		return fmt.Errorf("read track query callback: %w", err)
+	}
+	if err := g.Callback().Row().Before("gorm:row").Register("jike:track_row", read); err != nil {
+		return fmt.Errorf("read track row callback: %w", err)
 	}
 	return nil
 }

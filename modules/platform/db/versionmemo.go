@@ -158,12 +158,14 @@ func (m *versionMemo) forget() {
 // registerMemoReset empties a request's version memo after every write
 // made through g (create, update, delete, and Exec of raw SQL), whether
 // it bumped a version or not: the next kept value of the request reads
-// the versions again.
+// the versions again. A page being tracked (TrackReads) that writes is
+// marked unkeepable by the same callbacks.
 func registerMemoReset(g *gorm.DB) error {
 	reset := func(tx *gorm.DB) {
 		if m := memoOf(tx.Statement.Context); m != nil {
 			m.forget()
 		}
+		readOutside(tx.Statement.Context, true) // a page that writes is not kept (TrackReads)
 	}
 	cb := g.Callback()
 	for name, err := range map[string]error{
