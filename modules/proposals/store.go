@@ -252,20 +252,11 @@ func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) 
 	if f.CustomerID != 0 {
 		q = q.Where("proposals.customer_id = ?", f.CustomerID)
 	}
-	if f.OwnerID != 0 {
-		q = q.Where("proposals.owner_id = ?", f.OwnerID)
-	}
-	if len(f.Statuses) > 0 {
-		q = q.Where("proposals.status IN ?", f.Statuses)
-	}
 	if f.Q != "" {
 		cond, args := proposalSearch.Cond(ctx, q, s.pairs, scope.Breadth(), f.Q)
 		q = q.Where(cond, args...)
 	}
-	if f.Latest {
-		q = q.Where("proposals.version = (SELECT MAX(p2.version) FROM proposals p2 WHERE p2.root_id = proposals.root_id AND p2.deleted_at IS NULL)")
-	}
-	return q
+	return proposalConds(q, f)
 }
 
 // List returns proposals matching f, newest first, and the total (the
@@ -322,6 +313,40 @@ func totalsKey(scope authz.ListScope, f Filter) string {
 		f.CustomerID, f.OwnerID, strings.Join(f.Statuses, ","), f.Latest, f.Q)
 }
 
+// totalsSelect is the count and sums of a list's proposals.
+const totalsSelect = "COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
+	"COALESCE(SUM(proposals.one_time_fen), 0) AS one_time_fen, COALESCE(SUM(proposals.total_fen), 0) AS total_fen"
+
+// proposalConds adds f's conditions on the proposal's own columns.
+func proposalConds(q *gorm.DB, f Filter) *gorm.DB {
+	if f.OwnerID != 0 {
+		q = q.Where("proposals.owner_id = ?", f.OwnerID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("proposals.status IN ?", f.Statuses)
+	}
+	if f.Latest {
+		q = q.Where("proposals.version = (SELECT MAX(p2.version) FROM proposals p2 WHERE p2.root_id = proposals.root_id AND p2.deleted_at IS NULL)")
+	}
+	return q
+}
+
+// provinceTotals are the whole province's totals of f (no customer or
+// search term): every live proposal's less those of the deleted
+// customers' (a few along idx_customers_deleted), in one statement.
+// Joined to the live customers, the admin's latest versions were hashed
+// against all 100,000 customers (57-74 ms on the first look after any
+// proposal written); alone they are ~20 ms.
+func (s *Store) provinceTotals(ctx context.Context, f Filter) *gorm.DB {
+	conn := db.Conn(ctx, s.db)
+	all := proposalConds(conn.Model(&Proposal{}), f).Select(totalsSelect)
+	gone := proposalConds(conn.Model(&Proposal{}).
+		Joins("JOIN customers dc ON dc.id = proposals.customer_id AND dc.deleted_at IS NOT NULL"), f).Select(totalsSelect)
+	return conn.Table("(?) AS a, (?) AS d", all, gone).
+		Select("a.count - d.count AS count, a.monthly_fen - d.monthly_fen AS monthly_fen, " +
+			"a.one_time_fen - d.one_time_fen AS one_time_fen, a.total_fen - d.total_fen AS total_fen")
+}
+
 // ListTotals counts and sums every proposal matching f (not only a
 // page), in one SQL aggregate. A director's count (the list's pager and
 // totals line, the home page's queue) is kept per scope and filter until
@@ -332,8 +357,11 @@ func totalsKey(scope authz.ListScope, f Filter) string {
 func (s *Store) ListTotals(ctx context.Context, scope authz.ListScope, f Filter) (Totals, error) {
 	load := func(ctx context.Context) (Totals, error) {
 		var t Totals
-		err := s.listQuery(ctx, scope, f).Select("COUNT(*) AS count, COALESCE(SUM(proposals.monthly_fen), 0) AS monthly_fen, " +
-			"COALESCE(SUM(proposals.one_time_fen), 0) AS one_time_fen, COALESCE(SUM(proposals.total_fen), 0) AS total_fen").Scan(&t).Error
+		q := s.listQuery(ctx, scope, f).Select(totalsSelect)
+		if scope.Level() == authz.ScopeAll && f.CustomerID == 0 && f.Q == "" {
+			q = s.provinceTotals(ctx, f)
+		}
+		err := q.Scan(&t).Error
 		if err != nil {
 			return Totals{}, fmt.Errorf("proposal totals: %w", err)
 		}
