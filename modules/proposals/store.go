@@ -342,9 +342,7 @@ func (s *Store) provinceTotals(ctx context.Context, f Filter) *gorm.DB {
 	all := proposalConds(conn.Model(&Proposal{}), f).Select(totalsSelect)
 	gone := proposalConds(conn.Model(&Proposal{}).
 		Joins("JOIN customers dc ON dc.id = proposals.customer_id AND dc.deleted_at IS NOT NULL"), f).Select(totalsSelect)
-	return conn.Table("(?) AS a, (?) AS d", all, gone).
-		Select("a.count - d.count AS count, a.monthly_fen - d.monthly_fen AS monthly_fen, " +
-			"a.one_time_fen - d.one_time_fen AS one_time_fen, a.total_fen - d.total_fen AS total_fen")
+	return db.Difference(conn, all, gone, "", "count", "monthly_fen", "one_time_fen", "total_fen")
 }
 
 // ListTotals counts and sums every proposal matching f (not only a

@@ -872,14 +872,11 @@ func (s *Store) provinceTotals(ctx context.Context, f OpportunityFilter, byStage
 	}
 	gone := opportunityConds(conn.Model(&Opportunity{}).
 		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NOT NULL"), f).Select(sel)
+	key := ""
 	if byStage {
-		return conn.Table("(?) AS a LEFT JOIN (?) AS d ON d.stage = a.stage", all, gone.Group("opportunities.stage")).
-			Select("a.stage AS stage, a.n - COALESCE(d.n, 0) AS n, a.monthly - COALESCE(d.monthly, 0) AS monthly, " +
-				"a.one_time - COALESCE(d.one_time, 0) AS one_time, a.weighted_percent - COALESCE(d.weighted_percent, 0) AS weighted_percent")
+		key, gone = "stage", gone.Group("opportunities.stage")
 	}
-	return conn.Table("(?) AS a, (?) AS d", all, gone).
-		Select("a.n - d.n AS n, a.monthly - d.monthly AS monthly, a.one_time - d.one_time AS one_time, " +
-			"a.weighted_percent - d.weighted_percent AS weighted_percent")
+	return db.Difference(conn, all, gone, key, "n", "monthly", "one_time", "weighted_percent")
 }
 
 // StageTotals is OpportunityTotals per stage (GROUP BY), for the board's
