@@ -342,7 +342,7 @@ func (s *Store) provinceTotals(ctx context.Context, f Filter) *gorm.DB {
 	all := proposalConds(conn.Model(&Proposal{}), f).Select(totalsSelect)
 	gone := proposalConds(conn.Model(&Proposal{}).
 		Joins("JOIN customers dc ON dc.id = proposals.customer_id AND dc.deleted_at IS NOT NULL"), f).Select(totalsSelect)
-	return db.Difference(conn, all, gone, "", "count", "monthly_fen", "one_time_fen", "total_fen")
+	return db.Difference(conn, all, gone, nil, "count", "monthly_fen", "one_time_fen", "total_fen")
 }
 
 // ListTotals counts and sums every proposal matching f (not only a

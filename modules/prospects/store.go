@@ -872,11 +872,11 @@ func (s *Store) provinceTotals(ctx context.Context, f OpportunityFilter, byStage
 	}
 	gone := opportunityConds(conn.Model(&Opportunity{}).
 		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NOT NULL"), f).Select(sel)
-	key := ""
+	var keys []string
 	if byStage {
-		key, gone = "stage", gone.Group("opportunities.stage")
+		keys, gone = []string{"stage"}, gone.Group("opportunities.stage")
 	}
-	return db.Difference(conn, all, gone, key, "n", "monthly", "one_time", "weighted_percent")
+	return db.Difference(conn, all, gone, keys, "n", "monthly", "one_time", "weighted_percent")
 }
 
 // StageTotals is OpportunityTotals per stage (GROUP BY), for the board's

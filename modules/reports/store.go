@@ -162,7 +162,7 @@ func (s *Store) provinceFunnel(ctx context.Context) *gorm.DB {
 	gone := s.conn(ctx).Table("opportunities").Select(sums).
 		Joins("JOIN customers dc ON dc.id = opportunities.customer_id AND dc.deleted_at IS NOT NULL").
 		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ?", OpenStages).Group("opportunities.stage")
-	return db.Difference(s.conn(ctx), all, gone, "stage", "n", "monthly_fen", "one_time_fen").Where("a.n - COALESCE(d.n, 0) > 0")
+	return db.Difference(s.conn(ctx), all, gone, []string{"stage"}, "n", "monthly_fen", "one_time_fen").Where("a.n - COALESCE(d.n, 0) > 0")
 }
 
 // funnelRows are the funnel's opportunities before they are summed: one

@@ -3,6 +3,7 @@ package visits
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,10 @@ import (
 // moved to another team, the customer handed to another branch — each
 // role reads exactly what SQL counts then; after a branch is renamed or
 // a team moves to another branch too (the admin counts per branch). Each
-// of the admin's counts is what its drill-down lists.
+// of the admin's counts is what its drill-down lists, and what the
+// visits of live customers joined to their owner's branch count (the
+// admin's are the province's visits less the deleted customers', so a
+// customer deleted takes its visits out of them).
 func TestCountByDayExactAfterWrites(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -52,6 +56,9 @@ func TestCountByDayExactAfterWrites(t *testing.T) {
 						t.Errorf("%s: %s's month (%s): %+v, SQL says %+v", step, name, by, got, want)
 					}
 				}
+			}
+			if got, want := must(w.svc.CountByDay(ctx, w.users["admin"], ViewScope, bounds, ByBranch)), joinedDayCounts(t, d, bounds); !slices.Equal(got, want) {
+				t.Errorf("%s: the admin's month %+v, the joined visits say %+v", step, got, want)
 			}
 		}
 		total := func(name string) int64 {
@@ -132,5 +139,68 @@ func TestCountByDayExactAfterWrites(t *testing.T) {
 				t.Errorf("%s's %s count is %d, its drill-down lists %d (total %d)", c.Name, day.Format("2006-01-02"), c.N, len(rows), n)
 			}
 		}
+
+		a0 := total("admin")
+		if err := d.Gorm.Exec("UPDATE customers SET deleted_at = ? WHERE id = ?", w.now, w.customer.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		check("customer deleted")
+		var gone int64
+		if err := d.Gorm.Raw("SELECT COUNT(*) FROM visit_plans WHERE customer_id = ? AND deleted_at IS NULL AND starts_at >= ? AND starts_at < ?",
+			w.customer.ID, bounds[0], bounds[len(bounds)-1]).Scan(&gone).Error; err != nil {
+			t.Fatal(err)
+		}
+		if a := total("admin"); gone == 0 || a != a0-gone {
+			t.Fatalf("a customer with %d visits in the month deleted: the admin's month %d → %d", gone, a0, a)
+		}
 	})
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// joinedDayCounts is the admin's month counted the plain way: every live
+// visit of a live customer, by day and its owner's branch.
+func joinedDayCounts(t *testing.T, d *db.DB, bounds []time.Time) []DayCount {
+	t.Helper()
+	var rows []struct {
+		StartsAt time.Time
+		Branch   uint
+		Name     string
+	}
+	err := d.Gorm.Raw(`SELECT visit_plans.starts_at, COALESCE(teams.branch_id, users.branch_id, 0) AS branch, COALESCE(branches.name, '') AS name
+ FROM visit_plans JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL
+ LEFT JOIN users ON users.id = visit_plans.owner_id LEFT JOIN teams ON teams.id = users.team_id
+ LEFT JOIN branches ON branches.id = COALESCE(teams.branch_id, users.branch_id, 0)
+ WHERE visit_plans.deleted_at IS NULL AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ?`, bounds[0], bounds[len(bounds)-1]).Scan(&rows).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[DayCount]int64{}
+	for _, r := range rows {
+		day := 0
+		for day < len(bounds)-2 && !r.StartsAt.Before(bounds[day+1]) {
+			day++
+		}
+		n[DayCount{Day: day, Key: r.Branch, Name: r.Name}]++
+	}
+	out := make([]DayCount, 0, len(n))
+	for c, k := range n {
+		c.N = k
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b DayCount) int {
+		if a.Day != b.Day {
+			return a.Day - b.Day
+		}
+		if a.Name != b.Name {
+			return strings.Compare(a.Name, b.Name)
+		}
+		return int(a.Key) - int(b.Key)
+	})
+	return out
 }

@@ -260,8 +260,40 @@ type PlanRow struct {
 }
 
 func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilter) *gorm.DB {
-	q := prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Plan{}).
-		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), customerCols), scope)
+	q := planConds(prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Plan{}).
+		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), customerCols), scope), f)
+	if f.OverdueAt != nil {
+		// Ends = starts + duration; compare in Go-independent SQL: a plan
+		// is overdue once it started more than its duration ago. The
+		// longest duration is 12 h, so filter coarsely here and exactly in Go.
+		q = q.Where("visit_plans.status = ? AND visit_plans.starts_at < ?", StatusPlanned, *f.OverdueAt)
+		if lvl := scope.Level(); lvl == authz.ScopeOwn || lvl == authz.ScopeTeam {
+			// Start from the scope's customers (a team's 2,000 of the
+			// province's 100,000) and read each one's planned visits
+			// (idx_visit_plans_customer_planned): PostgreSQL takes planned
+			// visits to be mostly past, so it otherwise read every overdue
+			// visit of the province backwards and probed its customer
+			// (38 ms for a chief rep, docs/performance.md § Overdue
+			// visits). On PostgreSQL OFFSET 0 keeps the customers a query
+			// of their own, which the planner joins first (SQLite has no
+			// such estimate to correct, and wants LIMIT before OFFSET);
+			// the scope on the outer query stays as it is.
+			customers := prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Table("customers").Select("customers.id").
+				Where("customers.deleted_at IS NULL"), customerCols), scope)
+			fence := ""
+			if s.db.Dialector.Name() == db.Postgres {
+				fence = " OFFSET 0"
+			}
+			q = q.Where("visit_plans.customer_id IN (SELECT id FROM (?) AS scoped"+fence+")", customers)
+		}
+	}
+	return q
+}
+
+// planConds narrows q, a statement over visit_plans, to f's own
+// conditions (those on the visits' columns; the overdue filter and the
+// scope are planQuery's, over the customers it joins).
+func planConds(q *gorm.DB, f PlanFilter) *gorm.DB {
 	if f.Mine != 0 {
 		// The visits one joins are looked up first (resolveMine): "owner_id
 		// = ? OR id IN (SELECT … participants)" cannot use an index, so
@@ -295,31 +327,6 @@ func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilt
 	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("visit_plans.status IN ?", f.Statuses)
-	}
-	if f.OverdueAt != nil {
-		// Ends = starts + duration; compare in Go-independent SQL: a plan
-		// is overdue once it started more than its duration ago. The
-		// longest duration is 12 h, so filter coarsely here and exactly in Go.
-		q = q.Where("visit_plans.status = ? AND visit_plans.starts_at < ?", StatusPlanned, *f.OverdueAt)
-		if lvl := scope.Level(); lvl == authz.ScopeOwn || lvl == authz.ScopeTeam {
-			// Start from the scope's customers (a team's 2,000 of the
-			// province's 100,000) and read each one's planned visits
-			// (idx_visit_plans_customer_planned): PostgreSQL takes planned
-			// visits to be mostly past, so it otherwise read every overdue
-			// visit of the province backwards and probed its customer
-			// (38 ms for a chief rep, docs/performance.md § Overdue
-			// visits). On PostgreSQL OFFSET 0 keeps the customers a query
-			// of their own, which the planner joins first (SQLite has no
-			// such estimate to correct, and wants LIMIT before OFFSET);
-			// the scope on the outer query stays as it is.
-			customers := prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Table("customers").Select("customers.id").
-				Where("customers.deleted_at IS NULL"), customerCols), scope)
-			fence := ""
-			if s.db.Dialector.Name() == db.Postgres {
-				fence = " OFFSET 0"
-			}
-			q = q.Where("visit_plans.customer_id IN (SELECT id FROM (?) AS scoped"+fence+")", customers)
-		}
 	}
 	return q
 }
@@ -604,8 +611,28 @@ func (s *Store) countByDay(ctx context.Context, scope authz.ListScope, f PlanFil
 		vars = append(vars, b)
 	}
 	fmt.Fprintf(&day, " ELSE %d END", len(bounds)-2)
-	q := s.planQuery(ctx, scope, f).Joins("LEFT JOIN users ON users.id = visit_plans.owner_id")
-	key, name := "visit_plans.owner_id", "COALESCE(users.name, '')"
+	// First per day and owner, then the owners' few thousand rows joined
+	// to their team and branch: joined before, each of the admin's ~80,000
+	// visits of a month probed its owner, team and branch.
+	perOwner := func(q *gorm.DB) *gorm.DB {
+		return q.Select(day.String()+" AS day_ix, visit_plans.owner_id AS owner_id, COUNT(*) AS n", vars...).Group("1, 2")
+	}
+	conn := db.Conn(ctx, s.db)
+	var counts *gorm.DB
+	if scope.Level() == authz.ScopeAll && f.OverdueAt == nil {
+		// The province: every live visit less the deleted customers', one
+		// pass along idx_visit_plans_starts_cover instead of a probe of
+		// each visit's customer (first look after a write: ~140 → ~55 ms
+		// on PostgreSQL).
+		all := perOwner(planConds(conn.Model(&Plan{}), f))
+		gone := perOwner(planConds(conn.Model(&Plan{}).
+			Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NOT NULL"), f))
+		counts = db.Difference(conn, all, gone, []string{"day_ix", "owner_id"}, "n")
+	} else {
+		counts = perOwner(s.planQuery(ctx, scope, f))
+	}
+	q := conn.Table("(?) AS per", counts).Where("per.n > 0").Joins("LEFT JOIN users ON users.id = per.owner_id")
+	key, name := "per.owner_id", "COALESCE(users.name, '')"
 	switch by {
 	case ByTeam:
 		q = q.Joins("LEFT JOIN teams ON teams.id = users.team_id")
@@ -616,9 +643,9 @@ func (s *Store) countByDay(ctx context.Context, scope authz.ListScope, f PlanFil
 		key, name = ownerBranch, "COALESCE(branches.name, '')"
 	}
 	var out []DayCount
-	// Positional GROUP BY: the expressions carry parameters, and "name"
-	// would be ambiguous with the joined tables' columns.
-	err = q.Select(day.String()+" AS day_ix, "+key+" AS grp_key, "+name+" AS grp_name, COUNT(*) AS n", vars...).
+	// Positional GROUP BY: "name" would be ambiguous with the joined
+	// tables' columns.
+	err = q.Select("per.day_ix AS day_ix, " + key + " AS grp_key, " + name + " AS grp_name, CAST(SUM(per.n) AS BIGINT) AS n").
 		Group("1, 2, 3").Order("1, 3, 2").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("count visits by day: %w", err)
