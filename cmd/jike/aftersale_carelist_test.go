@@ -181,8 +181,44 @@ func careWorld(t *testing.T, a *app, n int, seed uint64, now time.Time) []uint {
 	return ids
 }
 
+// careBoundaries adds, for both branches, every grade and the
+// frequencies of the defaults and of the test's branch settings,
+// customers last contacted on the latest day still due by the end of
+// today's week and on the day after (the care list reads only the
+// customers due by then).
+func careBoundaries(t *testing.T, a *app, today time.Time) {
+	t.Helper()
+	g := a.DB.Gorm
+	weekEnd := today.AddDate(0, 0, (7-int(today.Weekday()))%7)
+	i := 0
+	for _, who := range []string{"liwei", "gaoyuan"} {
+		owner := subject(t, a, who)
+		for _, grade := range aftersale.Grades {
+			for _, m := range []int{1, 2, 3, 4, 6, 12} {
+				for _, after := range []int{0, 1} {
+					i++
+					c := prospects.Customer{Name: fmt.Sprintf("关怀边界客户%03d", i), CreditCode: prospects.MakeCreditCode(fmt.Sprintf("91230103MB6%06d", i)),
+						Industry: "finance", Grade: grade, Status: "active", OwnerID: owner.ID, TeamID: owner.TeamID, BranchID: owner.BranchID, Version: 1}
+					if err := g.Create(&c).Error; err != nil {
+						t.Fatal(err)
+					}
+					tc := &aftersale.Touch{CustomerID: c.ID, Kind: "call", TouchedOn: aftersale.LatestDueBy(weekEnd, m).AddDate(0, 0, after),
+						UserID: owner.ID, Summary: "电话", Version: 1}
+					if err := g.Create(tc).Error; err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+	}
+	if err := a.Aftersale.RebuildLastContacts(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCareListSQLMatchesDefinition: on a generated world (150 customers,
-// contacts around month ends, a branch with its own frequencies, a
+// contacts around month ends, on the last day due by the week's end and
+// the day after, a branch with its own frequencies, a
 // zone east of UTC) the care list computed in SQL from the last-contact
 // column equals the old definition — per reader (manager, chief rep,
 // director, admin), per state filter, walked page by page — and so do
@@ -203,6 +239,7 @@ func TestCareListSQLMatchesDefinition(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids := careWorld(t, a, 150, 7, now)
+		careBoundaries(t, a, a.Aftersale.Today())
 		backfillMatchesRebuild(t, a)
 		today := a.Aftersale.Today()
 		compare := func(label string) {

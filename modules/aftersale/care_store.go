@@ -3,6 +3,7 @@ package aftersale
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/authz"
@@ -44,23 +45,63 @@ type careListRow struct {
 	LastContactOn db.ScanTime
 	DueOn         db.ScanTime
 	State         string
+	// Part and N are CareListQuery's parts: a state's count (Part 0, N
+	// customers) or a row of the page (Part 1).
+	Part, N int
 }
 
 // careDay is the day the care list is computed for: today, the end of
-// its week (Sunday) and the earliest last contact that can still be due
-// by then (every frequency is at least a month, at least 28 days).
+// its week (Sunday), the latest last contact that can still be due by
+// then (every frequency is at least a month, at least 28 days), and that
+// latest last contact per frequency in months (DueBy[m-1]).
 type careDay struct {
-	Today, WeekEnd, Cutoff string
+	Today, WeekEnd string
+	Cutoff         time.Time
+	DueBy          [maxFrequency]time.Time
 }
+
+// maxFrequency is the longest care frequency in months (the settings'
+// check constraint, migration 00014).
+const maxFrequency = 24
 
 func careDayOf(today time.Time) careDay {
 	today = dateOf(today)
 	weekEnd := today.AddDate(0, 0, (7-int(today.Weekday()))%7)
 	const f = "2006-01-02"
-	return careDay{Today: today.Format(f), WeekEnd: weekEnd.Format(f), Cutoff: weekEnd.AddDate(0, 0, -28).Format(f)}
+	d := careDay{Today: today.Format(f), WeekEnd: weekEnd.Format(f), Cutoff: weekEnd.AddDate(0, 0, -28)}
+	for m := 1; m <= maxFrequency; m++ {
+		d.DueBy[m-1] = LatestDueBy(weekEnd, m)
+	}
+	return d
+}
+
+// LatestDueBy is the latest last contact whose next contact, m months on
+// (AddMonths), falls on or before day: AddMonths(last, m) ≤ day exactly
+// when last ≤ LatestDueBy(day, m), as AddMonths never goes back when its
+// date goes forward.
+func LatestDueBy(day time.Time, m int) time.Time {
+	last := AddMonths(day, -m)
+	for !AddMonths(last.AddDate(0, 0, 1), m).After(day) {
+		last = last.AddDate(0, 0, 1)
+	}
+	for AddMonths(last, m).After(day) {
+		last = last.AddDate(0, 0, -1)
+	}
+	return last
 }
 
 func (s *Store) postgres() bool { return s.db.Dialector.Name() == db.Postgres }
+
+// lastContactArg is day as a value to compare care_last_contacts'
+// last_contact_on with: a date on PostgreSQL (cast there), and on SQLite
+// the time the driver writes the column as (midnight UTC, the backfill's
+// format too) — a bare YYYY-MM-DD would sort before its own day's value.
+func (s *Store) lastContactArg(day time.Time) any {
+	if s.postgres() {
+		return day.Format(time.DateOnly)
+	}
+	return day
+}
 
 // careQuery is the care list in SQL: each customer the care plan covers
 // (apply narrows them to a reader's scope; nil for the system), its grade's
@@ -68,8 +109,8 @@ func (s *Store) postgres() bool { return s.db.Dialector.Name() == db.Postgres }
 // (care_last_contacts), the next due date — the last contact plus the
 // frequency in months, clamped to the month's end like AddMonths — and
 // its state on day d: never, overdue, due_week or ok. Unless every
-// customer is asked for, the indexed last-contact date narrows the rows
-// first: a contact after d.Cutoff cannot be due this week.
+// customer is asked for, only those due by the week's end are read (no
+// "ok" one).
 func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, d careDay) *gorm.DB {
 	months := fmt.Sprintf("CASE customers.grade WHEN 'A' THEN COALESCE(aftersale_settings.freq_a, %d) WHEN 'B' THEN COALESCE(aftersale_settings.freq_b, %d) WHEN 'C' THEN COALESCE(aftersale_settings.freq_c, %d) ELSE COALESCE(aftersale_settings.freq_d, %d) END",
 		DefaultFrequency["A"], DefaultFrequency["B"], DefaultFrequency["C"], DefaultFrequency["D"])
@@ -99,7 +140,24 @@ func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f 
 		inner = inner.Where("customers.id = ?", f.CustomerID)
 	}
 	if f.State != "all" {
-		inner = inner.Where("(care_last_contacts.last_contact_on IS NULL OR care_last_contacts.last_contact_on <= "+param+")", d.Cutoff)
+		// Only the customers due by the week's end (or never contacted)
+		// can be on the list: the last contact at most d.Cutoff (the
+		// indexed column alone) and at most the latest one due by then
+		// for the customer's frequency, so the due date and state are
+		// computed for those only — for the admin ~17,000 of the
+		// province's ~60,000 contacted four weeks ago or more (issue 19).
+		var due strings.Builder
+		vars := make([]any, 0, maxFrequency+2)
+		vars = append(vars, s.lastContactArg(d.Cutoff))
+		due.WriteString("CASE " + months)
+		for m := 1; m <= maxFrequency; m++ {
+			fmt.Fprintf(&due, " WHEN %d THEN %s", m, param)
+			vars = append(vars, s.lastContactArg(d.DueBy[m-1]))
+		}
+		due.WriteString(" ELSE " + param + " END")
+		vars = append(vars, s.lastContactArg(d.DueBy[0]))
+		inner = inner.Where("(care_last_contacts.last_contact_on IS NULL OR care_last_contacts.last_contact_on <= "+param+
+			" AND care_last_contacts.last_contact_on <= ("+due.String()+"))", vars...)
 	}
 	inner = inner.Select("customers.id AS customer_id, customers.name AS customer_name, customers.grade, customers.owner_id, users.name AS owner_name, customers.team_id, " +
 		months + " AS months, care_last_contacts.last_contact_on, " + due + " AS due_on")
@@ -113,22 +171,21 @@ func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f 
 // contacted, due this week (soonest first), fine; then by grade and id.
 const careOrder = "CASE cared.state WHEN 'overdue' THEN 0 WHEN 'never' THEN 1 WHEN 'due_week' THEN 2 ELSE 3 END, CASE WHEN cared.state IN ('overdue', 'due_week') THEN cared.due_on END, cared.grade, cared.customer_id"
 
-// CareListQueries are the two statements of a care list page: the
-// counts per state over the whole list, and the page (benchmarks EXPLAIN
-// them).
-func (s *Store) CareListQueries(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) (counts, page *gorm.DB) {
-	return s.careCountsQuery(ctx, apply, f, today), s.carePageQuery(ctx, apply, f, today)
-}
+// careCols are a care list row's columns, in the order both parts of
+// careListQuery select them.
+const careCols = "cared.customer_id, cared.customer_name, cared.grade, cared.owner_id, cared.owner_name, cared.team_id, cared.months, cared.last_contact_on, cared.due_on"
 
-// careCountsQuery counts f's list per state (its page aside).
-func (s *Store) careCountsQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) *gorm.DB {
-	return s.careQuery(ctx, apply, CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, CustomerID: f.CustomerID, State: f.State}, careDayOf(today)).
-		Select("cared.state, COUNT(*) AS n").Group("cared.state")
-}
-
-// carePageQuery reads f's page of the list, in the list's order.
-func (s *Store) carePageQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) *gorm.DB {
-	page := s.careQuery(ctx, apply, f, careDayOf(today)).Select("cared.*")
+// CareListQuery is a care list page and its counts per state in one
+// statement (benchmarks EXPLAIN it): the state of each customer is
+// computed once (a materialized CTE), counted per state over the whole
+// list (part 0 rows) and f's page read from it in the list's order (part
+// 1 rows). As two statements each computed the state of every customer
+// of the scope: the admin's first look after a write computed the
+// province's ~60,000 due candidates twice (issue 19).
+func (s *Store) CareListQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) *gorm.DB {
+	cared := s.careQuery(ctx, apply, CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, CustomerID: f.CustomerID, State: f.State}, careDayOf(today)).
+		Select("cared.*")
+	page := s.conn(ctx).Table("cared").Select("1 AS part, cared.state, 0 AS n, " + careCols)
 	switch f.State {
 	case "all":
 	case "":
@@ -140,38 +197,30 @@ func (s *Store) carePageQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB
 	if f.Limit > 0 {
 		page = page.Limit(f.Limit).Offset(f.Offset)
 	}
-	return page
+	var nulls strings.Builder // the page's columns, named (a union's names are its first part's)
+	for _, c := range strings.Split(careCols, ", ") {
+		nulls.WriteString(", NULL AS " + strings.TrimPrefix(c, "cared."))
+	}
+	return s.conn(ctx).Raw("WITH cared AS MATERIALIZED (?) SELECT * FROM (SELECT 0 AS part, cared.state, COUNT(*) AS n"+nulls.String()+
+		" FROM cared GROUP BY cared.state UNION ALL SELECT * FROM (?) AS page) AS cared ORDER BY cared.part, "+careOrder, cared, page)
 }
 
 // CareList returns a page of the care list on today and, over the whole
 // list (not the page), the number of customers per state and the list's
 // total.
 func (s *Store) CareList(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) ([]careListRow, map[string]int, int, error) {
-	byState, total, err := s.careCounts(ctx, apply, f, today)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	out, err := s.carePage(ctx, apply, f, today)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	return out, byState, total, nil
-}
-
-// careCounts is the care list's number of customers per state and its
-// total (f's page aside).
-func (s *Store) careCounts(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) (map[string]int, int, error) {
-	countQ := s.careCountsQuery(ctx, apply, f, today)
-	var counts []struct {
-		State string
-		N     int
-	}
-	if err := countQ.Scan(&counts).Error; err != nil {
-		return nil, 0, fmt.Errorf("care list counts: %w", err)
+	var parts []careListRow
+	if err := s.CareListQuery(ctx, apply, f, today).Scan(&parts).Error; err != nil {
+		return nil, nil, 0, fmt.Errorf("care list: %w", err)
 	}
 	byState := map[string]int{}
-	for _, c := range counts {
-		byState[c.State] = c.N
+	out := make([]careListRow, 0, len(parts))
+	for _, p := range parts {
+		if p.Part == 0 {
+			byState[p.State] = p.N
+		} else {
+			out = append(out, p)
+		}
 	}
 	total := 0
 	switch f.State {
@@ -184,17 +233,7 @@ func (s *Store) careCounts(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f
 	default:
 		total = byState[f.State]
 	}
-	return byState, total, nil
-}
-
-// carePage is f's page of the care list.
-func (s *Store) carePage(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) ([]careListRow, error) {
-	pageQ := s.carePageQuery(ctx, apply, f, today)
-	var out []careListRow
-	if err := pageQ.Scan(&out).Error; err != nil {
-		return nil, fmt.Errorf("care list: %w", err)
-	}
-	return out, nil
+	return out, byState, total, nil
 }
 
 // careListVersions are what a care list page reads: the customers
@@ -203,42 +242,36 @@ func (s *Store) carePage(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f C
 // migration 00040).
 var careListVersions = []string{db.VersionCustomers, db.VersionOrg, db.VersionAftersale}
 
-// careListsKept bounds the kept care list pages and counts (scopes ×
-// filters × pages).
+// careListsKept bounds the kept care list pages (scopes × filters ×
+// pages).
 const careListsKept = 512
 
-// keptCareCounts are a care list's counts as careCounts returns them;
-// callers read them, never change them.
-type keptCareCounts struct {
+// keptCarePage is a care list page with its list's counts as CareList
+// returns them; callers read them, never change them.
+type keptCarePage struct {
+	rows    []careListRow
 	byState map[string]int
 	total   int
 }
 
 // KeptCareList is CareList kept under the versions of what it reads, per
 // key — the reader's scope, which the caller writes (empty: read live) —
-// the filter and the day; the counts once for every page. The admin's
-// care list computes the state of each of a province's ~100,000
-// customers and sorts them: ~450 ms on each look (issue 19); a
-// director's branch ~70 ms.
+// the filter, the page and the day. The admin's care list computes the
+// state of each of a province's ~100,000 customers and sorts them: ~450
+// ms on each look (issue 19); a director's branch ~70 ms.
 func (s *Store) KeptCareList(ctx context.Context, key string, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) ([]careListRow, map[string]int, int, error) {
 	if key == "" || f.CustomerID != 0 {
 		return s.CareList(ctx, apply, f, today)
 	}
-	key = fmt.Sprintf("%s|%s|%d|%d|%s", key, f.State, f.OwnerID, f.TeamID, careDayOf(today).Today)
-	counts, err := s.careTotals.Get(ctx, s.db, key, func(ctx context.Context) (keptCareCounts, error) {
-		byState, total, err := s.careCounts(ctx, apply, f, today)
-		return keptCareCounts{byState: byState, total: total}, err
+	key = fmt.Sprintf("%s|%s|%d|%d|%s|%d|%d", key, f.State, f.OwnerID, f.TeamID, careDayOf(today).Today, f.Limit, f.Offset)
+	kept, err := s.carePages.Get(ctx, s.db, key, func(ctx context.Context) (keptCarePage, error) {
+		rows, byState, total, err := s.CareList(ctx, apply, f, today)
+		return keptCarePage{rows: rows, byState: byState, total: total}, err
 	})
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	rows, err := s.carePages.Get(ctx, s.db, fmt.Sprintf("%s|%d|%d", key, f.Limit, f.Offset), func(ctx context.Context) ([]careListRow, error) {
-		return s.carePage(ctx, apply, f, today)
-	})
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	return rows, counts.byState, counts.total, nil
+	return kept.rows, kept.byState, kept.total, nil
 }
 
 // lastContactSources are a customer's latest visit done, care touch and

@@ -20,16 +20,14 @@ import (
 // and the care events contacts and contracts, read-only (care_store.go).
 type Store struct {
 	db *gorm.DB
-	// carePages and careTotals keep the care list's pages and counts
+	// carePages keeps the care list's pages with their counts
 	// (KeptCareList).
-	carePages  *db.VersionCache[[]careListRow]
-	careTotals *db.VersionCache[keptCareCounts]
+	carePages *db.VersionCache[keptCarePage]
 }
 
 // NewStore returns a Store on d.
 func NewStore(d *gorm.DB) *Store {
-	return &Store{db: d, carePages: db.NewVersionsCache[[]careListRow](careListVersions, careListsKept),
-		careTotals: db.NewVersionsCache[keptCareCounts](careListVersions, careListsKept)}
+	return &Store{db: d, carePages: db.NewVersionsCache[keptCarePage](careListVersions, careListsKept)}
 }
 
 // DB is the base handle (for db.WithTx and the audit writer).
