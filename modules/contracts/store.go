@@ -303,18 +303,30 @@ func (r Row) CustomerRef() authz.Ref {
 func (r Row) DaysLeft(today time.Time) int { return daysBetween(today, r.EndOn) }
 
 func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) *gorm.DB {
-	q := s.scoped(ctx, scope).Where("contracts.is_current = ?", true)
-	if f.CustomerID != 0 {
-		q = q.Where("contracts.customer_id = ?", f.CustomerID)
-	}
-	if len(f.Statuses) > 0 {
-		q = q.Where("contracts.status IN ?", f.Statuses)
-	}
+	q := contractConds(s.scoped(ctx, scope), f)
 	if f.OwnerID != 0 {
 		q = q.Where("customers.owner_id = ?", f.OwnerID)
 	}
 	if f.TeamID != 0 {
 		q = q.Where("customers.team_id = ?", f.TeamID)
+	}
+	if f.Q != "" {
+		cond, args := contractSearch.Cond(ctx, q, s.pairs, scope.Breadth(), f.Q)
+		q = q.Where(cond, args...)
+	}
+	return q
+}
+
+// contractConds narrows q, a statement over contracts, to the current
+// revisions matching f's conditions on the contracts' own columns (the
+// owner, team and search are on the customer: listQuery's).
+func contractConds(q *gorm.DB, f Filter) *gorm.DB {
+	q = q.Where("contracts.is_current = ?", true)
+	if f.CustomerID != 0 {
+		q = q.Where("contracts.customer_id = ?", f.CustomerID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("contracts.status IN ?", f.Statuses)
 	}
 	if f.ExpiringWithin > 0 {
 		q = q.Where("contracts.status IN ? AND contracts.end_on <= ?", InForce, f.Today.AddDate(0, 0, f.ExpiringWithin))
@@ -324,10 +336,6 @@ func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) 
 	}
 	if f.MaxFen != nil {
 		q = q.Where("contracts.total_fen <= ?", *f.MaxFen)
-	}
-	if f.Q != "" {
-		cond, args := contractSearch.Cond(ctx, q, s.pairs, scope.Breadth(), f.Q)
-		q = q.Where(cond, args...)
 	}
 	return q
 }
@@ -384,6 +392,20 @@ func countKey(scope authz.ListScope, f Filter) string {
 func (s *Store) count(ctx context.Context, scope authz.ListScope, f Filter) (int64, error) {
 	load := func(ctx context.Context) (int64, error) {
 		var n int64
+		if scope.Level() == authz.ScopeAll && f.OwnerID == 0 && f.TeamID == 0 && f.Q == "" {
+			// The province's: every current contract less the deleted
+			// customers' — one pass over an index of the contracts instead
+			// of a probe of each one's customer (the admin's list on a
+			// first look after a write: 47 → ~5 ms of SQL on PostgreSQL).
+			conn := s.conn(ctx)
+			all := contractConds(conn.Model(&Contract{}), f).Select("COUNT(*) AS n")
+			gone := contractConds(conn.Model(&Contract{}).
+				Joins("JOIN customers ON customers.id = contracts.customer_id AND customers.deleted_at IS NOT NULL"), f).Select("COUNT(*) AS n")
+			if err := db.Difference(conn, all, gone, nil, "n").Scan(&n).Error; err != nil {
+				return 0, fmt.Errorf("count contracts: %w", err)
+			}
+			return n, nil
+		}
 		if err := s.listQuery(ctx, scope, f).Count(&n).Error; err != nil {
 			return 0, fmt.Errorf("count contracts: %w", err)
 		}
