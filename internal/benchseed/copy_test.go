@@ -60,3 +60,39 @@ func TestCopyKeepsIndexesAndChecks(t *testing.T) {
 		t.Fatalf("after the failed load: %d rows, %s", n, shape())
 	}
 }
+
+// A table's load on SQLite gives its connection's page cache back: the
+// load raises it to 128 MB, and a connection left so (each has 256 MB of
+// SQLite memory) ran out of memory in the next big statement on it — the
+// province seed's care rebuild. With the pool at one connection, the
+// cache after a load is SQLite's default again and the rows are there.
+func TestSQLiteLoadGivesItsCacheBack(t *testing.T) {
+	d := testkit.SQLite(t)
+	ctx := context.Background()
+	if err := d.Gorm.Exec("CREATE TABLE seed_rows (id INTEGER PRIMARY KEY, code TEXT NOT NULL)").Error; err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := d.Gorm.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(1)
+	var before int64
+	if err := sqlDB.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	w := &writer{ctx: ctx, db: sqlDB, batch: 50}
+	if err := w.insert("seed_rows", []string{"id", "code"}, 120, func(i int, r []any) { r[0], r[1] = int64(i+1), "r" }); err != nil {
+		t.Fatal(err)
+	}
+	var after, n int64
+	if err := sqlDB.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlDB.QueryRowContext(ctx, "SELECT COUNT(*) FROM seed_rows").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if after != -2000 || before != -2000 || n != 120 {
+		t.Fatalf("page cache %d before the load, %d after (want SQLite's -2000 both); %d rows", before, after, n)
+	}
+}

@@ -578,7 +578,18 @@ func (w *writer) insert(table string, cols []string, n int, row func(i int, r []
 		}
 		return nil
 	}
-	tx, err := w.db.BeginTx(w.ctx, nil)
+	// One connection for the load, its page cache back to SQLite's
+	// default after it: each connection's SQLite has 256 MB in all
+	// (go-sqlite3's WebAssembly memory), and a connection left with a
+	// 128 MB cache full of the last table's pages ran out of memory in
+	// the next big statement on it (the care rebuild's GROUP BY over
+	// the province's visits, "sqlite3: out of memory").
+	conn, err := w.db.Conn(w.ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(w.ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -589,6 +600,7 @@ func (w *writer) insert(table string, cols []string, n int, row func(i int, r []
 	if _, err := tx.ExecContext(w.ctx, "PRAGMA cache_size = -131072"); err != nil {
 		return fmt.Errorf("benchseed: cache for %s: %w", table, err)
 	}
+	defer func() { _, _ = conn.ExecContext(w.ctx, "PRAGMA cache_size = -2000") }()
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	stmts := map[int]*sql.Stmt{}
 	args := make([]any, 0, w.batch*len(cols))
