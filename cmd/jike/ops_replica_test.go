@@ -5,12 +5,14 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 )
 
 // TestReportsReadFromStreamingReplica runs the reports on a real
@@ -24,9 +26,11 @@ import (
 //     report is the standby's. It is served while the primary holds an
 //     ACCESS EXCLUSIVE lock on opportunities (busy), and no statement of
 //     the app waits for that lock; pg_stat_activity on the standby shows
-//     the replica pool's session (application_name jike-replica) with a
-//     report query.
-//   - Replay resumed, the change reaches the report.
+//     the replica pool's session (application_name jike-replica).
+//   - The report page is kept on the replica: a second look runs one
+//     statement there (the versions, in the report's snapshot), and so
+//     does a look with replay paused after the primary's versions moved.
+//   - Replay resumed, the change reaches the report and its page.
 //   - The standby shut down, the report is still served, from the primary:
 //     it shows a change the stopped standby never replayed.
 func TestReportsReadFromStreamingReplica(t *testing.T) {
@@ -89,6 +93,33 @@ func TestReportsReadFromStreamingReplica(t *testing.T) {
 		return res.Body
 	}
 	baseline := funnel()
+	// The report page is kept on the replica: its tables, and how many
+	// statements a look runs on the replica's handle.
+	var onReplica atomic.Int64
+	count := func(*gorm.DB) { onReplica.Add(1) }
+	if err := rep.Gorm.Callback().Query().After("gorm:query").Register("test:count", count); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Gorm.Callback().Row().After("gorm:row").Register("test:count", count); err != nil {
+		t.Fatal(err)
+	}
+	page := func() (string, int64) {
+		t.Helper()
+		before := onReplica.Load()
+		res := c.Get("/reports/funnel")
+		if res.Status != http.StatusOK {
+			t.Fatalf("funnel page: %d\n%.1000s", res.Status, res.Body)
+		}
+		i, j := strings.Index(res.Body, "<table"), strings.LastIndex(res.Body, "</table>")
+		if i < 0 || j < i {
+			t.Fatalf("the funnel page has no table:\n%.1500s", res.Body)
+		}
+		return res.Body[i:j], onReplica.Load() - before
+	}
+	basePage, _ := page()
+	if again, n := page(); again != basePage || n != 1 {
+		t.Fatalf("the funnel page again: same %v, %d statements on the replica, want the kept page and its versions only", again == basePage, n)
+	}
 
 	// Replay paused, the primary changes: only the primary has it.
 	if err := sd.Gorm.Exec(`SELECT pg_wal_replay_pause()`).Error; err != nil {
@@ -172,11 +203,18 @@ func TestReportsReadFromStreamingReplica(t *testing.T) {
 	if stale != baseline {
 		t.Fatalf("with replay paused the report changed: it read the primary\nbefore:\n%s\nnow:\n%s", baseline, stale)
 	}
+	// The primary's versions moved, the replica's did not: the page kept
+	// at the replica's moment is still the replica's.
+	if p, n := page(); p != basePage || n != 1 {
+		t.Fatalf("with replay paused: the page changed %v, %d statements on the replica", p != basePage, n)
+	}
 	var sessions int64
-	// Every report query reads through the record's customer.
-	sd.Gorm.Raw(`SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ? AND query ILIKE '%customers%'`, db.ReplicaAppName).Scan(&sessions)
+	// A report is read in a snapshot whose last statement is its COMMIT
+	// (and, kept, its only query the versions): the replica pool's
+	// sessions are on the standby.
+	sd.Gorm.Raw(`SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ?`, db.ReplicaAppName).Scan(&sessions)
 	if sessions == 0 {
-		t.Fatal("pg_stat_activity on the standby shows no report query of the replica pool")
+		t.Fatal("pg_stat_activity on the standby shows no session of the replica pool")
 	}
 
 	// Replay resumed: the change reaches the report.
@@ -184,6 +222,9 @@ func TestReportsReadFromStreamingReplica(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor("the standby to replay the change", func() bool { return identified(sd) == 0 })
+	if p, n := page(); p == basePage || n <= 1 {
+		t.Fatalf("after replay the page is the kept one (changed %v, %d statements on the replica)", p != basePage, n)
+	}
 	replayed := funnel()
 	if replayed == baseline {
 		t.Fatal("after replay the report still shows the deleted opportunities")
@@ -203,6 +244,9 @@ func TestReportsReadFromStreamingReplica(t *testing.T) {
 	}
 	if got := funnel(); got != baseline {
 		t.Fatalf("with the standby down the report is not the primary's\nwant:\n%s\ngot:\n%s", baseline, got)
+	}
+	if p, _ := page(); p != basePage {
+		t.Fatal("with the standby down the page is not the primary's")
 	}
 	if rep.OnReplica() {
 		t.Fatal("the replica handle does not know the standby is down")

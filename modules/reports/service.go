@@ -181,18 +181,20 @@ func NewService(store *Store, enf *authz.Enforcer, dir Directory, targets Target
 // percentile (issue 19) — while the figures change only with a write.
 // Callers read the report, never change it.
 //
-// With a read replica (NewStore's replica) every report is built there,
-// as before: the versions are read from the primary, and a report read
-// from a replica a moment behind would be kept as newer than it is.
+// With a read replica (NewStore's replica) a report is built and kept
+// there: its versions are read in the same snapshot as its figures
+// (VersionCache.GetSnapshot), so it is kept under the replica's moment,
+// never the primary's newer one.
 func (s *Service) Kept(ctx context.Context, viewer authz.Subject, key string, f Filter, lang string, t T) (*Report, error) {
-	if s.store.replicated() {
-		return s.Build(ctx, viewer, key, f, t)
-	}
 	const day = "2006-01-02"
 	k := fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s", viewer.ID, viewer.Role, s.scope(viewer).Key(), key, lang, f.QueryString(),
 		f.From.Format(time.RFC3339), f.To.Format(time.RFC3339), f.PrevFrom.Format(time.RFC3339), f.PrevTo.Format(time.RFC3339),
 		s.opts.Now().In(s.opts.Location).Format(day), f.By)
-	return s.kept[key].Get(ctx, s.store.read, k, func(ctx context.Context) (*Report, error) {
+	get := s.kept[key].Get
+	if s.store.replicated() {
+		get = s.kept[key].GetSnapshot
+	}
+	return get(ctx, s.store.read, k, func(ctx context.Context) (*Report, error) {
 		r, err := s.Build(ctx, viewer, key, f, t)
 		if err != nil {
 			return nil, err

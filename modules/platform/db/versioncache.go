@@ -220,18 +220,65 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 		var zero T
 		return zero, err
 	}
-	c.mu.Lock()
-	if slices.Equal(c.version, v) {
-		if val, ok := c.entries[key]; ok {
-			c.mu.Unlock()
-			return val, nil
-		}
+	if val, ok := c.lookup(v, key); ok {
+		return val, nil
 	}
-	c.mu.Unlock()
 	val, err := load(keptLoad(ctx))
 	if err != nil {
 		return val, err
 	}
+	c.store(v, key, val)
+	return val, nil
+}
+
+// GetSnapshot is Get for values read from a read replica (base, the
+// replicas' handle): the versions and the value are read in one read-only
+// snapshot on one server (ReadSnapshot), so a value is kept under exactly
+// the versions of the data it was computed from — a replica a moment
+// behind keeps its own moment, never one newer than it read — and served
+// to a reader whose snapshot reads the same versions, whichever replica
+// (or the primary they fall back to) that snapshot is on. Get cannot do
+// this: it reads the versions on the primary, and a report read from a
+// replica after them could be older than they say.
+func (c *VersionCache[T]) GetSnapshot(ctx context.Context, base *gorm.DB, key string, load func(ctx context.Context) (T, error)) (T, error) {
+	if c == nil || key == "" || connInTx(ctx, base) {
+		return load(ctx)
+	}
+	var out T
+	err := ReadSnapshot(ctx, base, func(ctx context.Context) error {
+		v, err := readVersions(ctx, base, c.names)
+		if err != nil {
+			return err
+		}
+		consulted(ctx, c.names, v) // a page kept whole (TrackReads)
+		if val, ok := c.lookup(v, key); ok {
+			out = val
+			return nil
+		}
+		if out, err = load(keptLoad(ctx)); err != nil {
+			return err
+		}
+		c.store(v, key, out)
+		return nil
+	})
+	return out, err
+}
+
+// lookup is key's value if it was stored at versions v.
+func (c *VersionCache[T]) lookup(v []int64, key string) (T, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if slices.Equal(c.version, v) {
+		if val, ok := c.entries[key]; ok {
+			return val, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// store keeps val as key's value at versions v.
+func (c *VersionCache[T]) store(v []int64, key string, val T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// Any other version empties the map, an older one too (a reader that
@@ -242,7 +289,7 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 	w := 0
 	if c.weigh != nil {
 		if w = c.weigh(val); w > c.maxWeight/8 {
-			return val, nil
+			return
 		}
 	}
 	if !slices.Equal(v, c.version) || len(c.entries) >= c.max || c.weight+w > c.maxWeight && c.weigh != nil {
@@ -253,7 +300,6 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 	}
 	c.weight += w
 	c.entries[key] = val
-	return val, nil
 }
 
 // GetMany is Get for several keys at once (people by id): the values

@@ -474,3 +474,58 @@ func TestMemoFilledBySessionStatement(t *testing.T) {
 		}
 	})
 }
+
+// TestVersionCacheGetSnapshot: a value read from a replica is kept under
+// the versions read in its own snapshot. A team renamed (which bumps the
+// visits version) and committed while the value is being computed is not
+// in that value, and the next reader — whose snapshot reads the new
+// version — gets the new name, not the kept one. It fails when the
+// versions are read outside the load's snapshot (after it: the old name
+// kept under the new version). Inside a caller's transaction nothing is
+// kept.
+func TestVersionCacheGetSnapshot(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		g := d.Gorm
+		teams := teamFixture(t, g)
+		c := db.NewVersionCache[string](db.VersionVisits, 10)
+		loads := 0
+		name := func(ctx context.Context) (string, error) {
+			loads++
+			var n string
+			err := db.Conn(ctx, g).Raw("SELECT name FROM teams WHERE id = ?", teams[0]).Scan(&n).Error
+			return n, err
+		}
+		rename := func(to string) {
+			t.Helper()
+			if err := g.Exec("UPDATE teams SET name = ? WHERE id = ?", to, teams[0]).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := c.GetSnapshot(ctx, g, "k", func(ctx context.Context) (string, error) {
+			// The snapshot began with the versions; this write commits
+			// outside it.
+			rename("一组（改）")
+			return name(ctx)
+		})
+		if err != nil || got != "一组" {
+			t.Fatalf("first read: %q %v, want the name of its snapshot", got, err)
+		}
+		if got, err := c.GetSnapshot(ctx, g, "k", name); err != nil || got != "一组（改）" {
+			t.Fatalf("after the rename: %q %v (loads %d), want the new name", got, err, loads)
+		}
+		before := loads
+		if got, err := c.GetSnapshot(ctx, g, "k", name); err != nil || got != "一组（改）" || loads != before {
+			t.Fatalf("unchanged: %q %v, %d loads more, want the kept value", got, err, loads-before)
+		}
+		err = db.WithTx(ctx, g, func(ctx context.Context) error {
+			if _, err := c.GetSnapshot(ctx, g, "k", name); err != nil {
+				return err
+			}
+			return nil
+		})
+		if err != nil || loads != before+1 {
+			t.Fatalf("inside a transaction: %v, %d loads, want one", err, loads-before)
+		}
+	})
+}
