@@ -172,7 +172,7 @@ func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f 
 const careOrder = "CASE cared.state WHEN 'overdue' THEN 0 WHEN 'never' THEN 1 WHEN 'due_week' THEN 2 ELSE 3 END, CASE WHEN cared.state IN ('overdue', 'due_week') THEN cared.due_on END, cared.grade, cared.customer_id"
 
 // careCols are a care list row's columns, in the order both parts of
-// careListQuery select them.
+// CareListQuery select them.
 const careCols = "cared.customer_id, cared.customer_name, cared.grade, cared.owner_id, cared.owner_name, cared.team_id, cared.months, cared.last_contact_on, cared.due_on"
 
 // CareListQuery is a care list page and its counts per state in one
