@@ -23,6 +23,11 @@ import (
 // and dormant (沉默) ones.
 var CareStatuses = []string{"active", "dormant"}
 
+// careStatusesSQL is CareStatuses as an SQL list, written into the care
+// list's statement (idx_customers_care is partial on exactly them, and a
+// partial index serves only a condition the planner can read).
+var careStatusesSQL = "('" + strings.Join(CareStatuses, "', '") + "')"
+
 // CareFilter narrows the care list's customers.
 type CareFilter struct {
 	OwnerID, TeamID uint
@@ -126,10 +131,11 @@ func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f 
 	if apply != nil {
 		inner = apply(inner)
 	}
+	// The statuses written out, not bound: idx_customers_care (migration
+	// 00042) is partial on exactly them.
 	inner = inner.Joins("LEFT JOIN care_last_contacts ON care_last_contacts.customer_id = customers.id").
 		Joins("LEFT JOIN aftersale_settings ON aftersale_settings.branch_id = customers.branch_id").
-		Joins("LEFT JOIN users ON users.id = customers.owner_id").
-		Where("customers.deleted_at IS NULL AND customers.status IN ?", CareStatuses)
+		Where("customers.deleted_at IS NULL AND customers.status IN " + careStatusesSQL)
 	if f.OwnerID != 0 {
 		inner = inner.Where("customers.owner_id = ?", f.OwnerID)
 	}
@@ -159,8 +165,7 @@ func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f 
 		inner = inner.Where("(care_last_contacts.last_contact_on IS NULL OR care_last_contacts.last_contact_on <= "+param+
 			" AND care_last_contacts.last_contact_on <= ("+due.String()+"))", vars...)
 	}
-	inner = inner.Select("customers.id AS customer_id, customers.name AS customer_name, customers.grade, customers.owner_id, users.name AS owner_name, customers.team_id, " +
-		months + " AS months, care_last_contacts.last_contact_on, " + due + " AS due_on")
+	inner = inner.Select("customers.id AS customer_id, customers.grade, " + months + " AS months, care_last_contacts.last_contact_on, " + due + " AS due_on")
 	withState := s.conn(ctx).Table("(?) AS care", inner).
 		Select("care.*, CASE WHEN care.last_contact_on IS NULL THEN 'never' WHEN care.due_on < "+param+" THEN 'overdue' WHEN care.due_on <= "+param+" THEN 'due_week' ELSE 'ok' END AS state",
 			d.Today, d.WeekEnd)
@@ -185,18 +190,26 @@ const careCols = "cared.customer_id, cared.customer_name, cared.grade, cared.own
 func (s *Store) CareListQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) *gorm.DB {
 	cared := s.careQuery(ctx, apply, CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, CustomerID: f.CustomerID, State: f.State}, careDayOf(today)).
 		Select("cared.*")
-	page := s.conn(ctx).Table("cared").Select("1 AS part, cared.state, 0 AS n, " + careCols)
+	// The page's customers are named after the page is cut: the states
+	// need only a customer's id, grade and branch (for the admin an
+	// index-only pass over idx_customers_care), not its name and owner.
+	rows := s.conn(ctx).Table("cared").Select("cared.*")
 	switch f.State {
 	case "all":
 	case "":
-		page = page.Where("cared.state <> ?", CareOK)
+		rows = rows.Where("cared.state <> ?", CareOK)
 	default:
-		page = page.Where("cared.state = ?", f.State)
+		rows = rows.Where("cared.state = ?", f.State)
 	}
-	page = page.Order(careOrder)
+	rows = rows.Order(careOrder)
 	if f.Limit > 0 {
-		page = page.Limit(f.Limit).Offset(f.Offset)
+		rows = rows.Limit(f.Limit).Offset(f.Offset)
 	}
+	page := s.conn(ctx).Table("(?) AS cared", rows).
+		Joins("JOIN customers ON customers.id = cared.customer_id").
+		Joins("LEFT JOIN users ON users.id = customers.owner_id").
+		Select("1 AS part, cared.state, 0 AS n, cared.customer_id, customers.name AS customer_name, cared.grade, customers.owner_id, " +
+			"users.name AS owner_name, customers.team_id, cared.months, cared.last_contact_on, cared.due_on")
 	var nulls strings.Builder // the page's columns, named (a union's names are its first part's)
 	for _, c := range strings.Split(careCols, ", ") {
 		nulls.WriteString(", NULL AS " + strings.TrimPrefix(c, "cared."))
