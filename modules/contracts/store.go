@@ -399,8 +399,7 @@ func (s *Store) count(ctx context.Context, scope authz.ListScope, f Filter) (int
 			// first look after a write: 47 → ~5 ms of SQL on PostgreSQL).
 			conn := s.conn(ctx)
 			all := contractConds(conn.Model(&Contract{}), f).Select("COUNT(*) AS n")
-			gone := contractConds(conn.Model(&Contract{}).
-				Joins("JOIN customers ON customers.id = contracts.customer_id AND customers.deleted_at IS NOT NULL"), f).Select("COUNT(*) AS n")
+			gone := contractConds(db.OfDeletedCustomers(conn.Model(&Contract{}), "contracts"), f).Select("COUNT(*) AS n")
 			if err := db.Difference(conn, all, gone, nil, "n").Scan(&n).Error; err != nil {
 				return 0, fmt.Errorf("count contracts: %w", err)
 			}

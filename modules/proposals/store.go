@@ -340,8 +340,7 @@ func proposalConds(q *gorm.DB, f Filter) *gorm.DB {
 func (s *Store) provinceTotals(ctx context.Context, f Filter) *gorm.DB {
 	conn := db.Conn(ctx, s.db)
 	all := proposalConds(conn.Model(&Proposal{}), f).Select(totalsSelect)
-	gone := proposalConds(conn.Model(&Proposal{}).
-		Joins("JOIN customers dc ON dc.id = proposals.customer_id AND dc.deleted_at IS NOT NULL"), f).Select(totalsSelect)
+	gone := proposalConds(db.OfDeletedCustomers(conn.Model(&Proposal{}), "proposals"), f).Select(totalsSelect)
 	return db.Difference(conn, all, gone, nil, "count", "monthly_fen", "one_time_fen", "total_fen")
 }
 

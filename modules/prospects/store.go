@@ -870,8 +870,7 @@ func (s *Store) provinceTotals(ctx context.Context, f OpportunityFilter, byStage
 			all = all.Where("stage IN ?", f.Stages)
 		}
 	}
-	gone := opportunityConds(conn.Model(&Opportunity{}).
-		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NOT NULL"), f).Select(sel)
+	gone := opportunityConds(db.OfDeletedCustomers(conn.Model(&Opportunity{}), "opportunities"), f).Select(sel)
 	var keys []string
 	if byStage {
 		keys, gone = []string{"stage"}, gone.Group("opportunities.stage")

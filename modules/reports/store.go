@@ -157,11 +157,11 @@ func (s *Store) Funnel(ctx context.Context, scope authz.ListScope, f Filter, now
 func (s *Store) provinceFunnel(ctx context.Context) *gorm.DB {
 	sums := "opportunities.stage AS stage, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, " +
 		"COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time_fen"
-	all := s.conn(ctx).Table("opportunities").Select(sums).
-		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ?", OpenStages).Group("opportunities.stage")
-	gone := s.conn(ctx).Table("opportunities").Select(sums).
-		Joins("JOIN customers dc ON dc.id = opportunities.customer_id AND dc.deleted_at IS NOT NULL").
-		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ?", OpenStages).Group("opportunities.stage")
+	open := func(q *gorm.DB) *gorm.DB {
+		return q.Select(sums).Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ?", OpenStages).Group("opportunities.stage")
+	}
+	all := open(s.conn(ctx).Table("opportunities"))
+	gone := open(db.OfDeletedCustomers(s.conn(ctx).Table("opportunities"), "opportunities"))
 	return db.Difference(s.conn(ctx), all, gone, []string{"stage"}, "n", "monthly_fen", "one_time_fen").Where("a.n - COALESCE(d.n, 0) > 0")
 }
 

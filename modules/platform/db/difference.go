@@ -30,3 +30,11 @@ func Difference(conn *gorm.DB, all, gone *gorm.DB, keys []string, cols ...string
 	}
 	return conn.Table(from, all, gone).Select(strings.Join(sel, ", "))
 }
+
+// OfDeletedCustomers narrows q, a statement over table, to the rows of the
+// deleted customers: Difference's gone part, a handful of rows along the
+// deleted customers' index (the customer joined as dc, so that nothing of
+// q's conditions on the table reads it).
+func OfDeletedCustomers(q *gorm.DB, table string) *gorm.DB {
+	return q.Joins("JOIN customers dc ON dc.id = " + table + ".customer_id AND dc.deleted_at IS NOT NULL")
+}
