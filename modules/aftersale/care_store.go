@@ -176,9 +176,26 @@ func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f 
 // contacted, due this week (soonest first), fine; then by grade and id.
 const careOrder = "CASE cared.state WHEN 'overdue' THEN 0 WHEN 'never' THEN 1 WHEN 'due_week' THEN 2 ELSE 3 END, CASE WHEN cared.state IN ('overdue', 'due_week') THEN cared.due_on END, cared.grade, cared.customer_id"
 
-// careCols are a care list row's columns, in the order both parts of
-// CareListQuery select them.
-const careCols = "cared.customer_id, cared.customer_name, cared.grade, cared.owner_id, cared.owner_name, cared.team_id, cared.months, cared.last_contact_on, cared.due_on"
+// careColumns are a care list row's columns after its state and count,
+// each as the page part of CareListQuery selects it: the counts part
+// selects NULL under each name, in this order (a union's columns are
+// matched by position and named by its first part).
+var careColumns = [][2]string{
+	{"customer_id", "cared.customer_id"}, {"customer_name", "customers.name"}, {"grade", "cared.grade"},
+	{"owner_id", "customers.owner_id"}, {"owner_name", "users.name"}, {"team_id", "customers.team_id"},
+	{"months", "cared.months"}, {"last_contact_on", "cared.last_contact_on"}, {"due_on", "cared.due_on"},
+}
+
+// careCountsCols and carePageCols are careColumns as each part of
+// CareListQuery selects them.
+var careCountsCols, carePageCols = func() (string, string) {
+	var counts, page []string
+	for _, c := range careColumns {
+		counts = append(counts, "NULL AS "+c[0])
+		page = append(page, c[1]+" AS "+c[0])
+	}
+	return strings.Join(counts, ", "), strings.Join(page, ", ")
+}()
 
 // CareListQuery is a care list page and its counts per state in one
 // statement (benchmarks EXPLAIN it): the state of each customer is
@@ -208,13 +225,8 @@ func (s *Store) CareListQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB
 	page := s.conn(ctx).Table("(?) AS cared", rows).
 		Joins("JOIN customers ON customers.id = cared.customer_id").
 		Joins("LEFT JOIN users ON users.id = customers.owner_id").
-		Select("1 AS part, cared.state, 0 AS n, cared.customer_id, customers.name AS customer_name, cared.grade, customers.owner_id, " +
-			"users.name AS owner_name, customers.team_id, cared.months, cared.last_contact_on, cared.due_on")
-	var nulls strings.Builder // the page's columns, named (a union's names are its first part's)
-	for _, c := range strings.Split(careCols, ", ") {
-		nulls.WriteString(", NULL AS " + strings.TrimPrefix(c, "cared."))
-	}
-	return s.conn(ctx).Raw("WITH cared AS MATERIALIZED (?) SELECT * FROM (SELECT 0 AS part, cared.state, COUNT(*) AS n"+nulls.String()+
+		Select("1 AS part, cared.state, 0 AS n, " + carePageCols)
+	return s.conn(ctx).Raw("WITH cared AS MATERIALIZED (?) SELECT * FROM (SELECT 0 AS part, cared.state, COUNT(*) AS n, "+careCountsCols+
 		" FROM cared GROUP BY cared.state UNION ALL SELECT * FROM (?) AS page) AS cared ORDER BY cared.part, "+careOrder, cared, page)
 }
 
