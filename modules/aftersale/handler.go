@@ -1,12 +1,14 @@
 package aftersale
 
 import (
+	"context"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -72,8 +74,8 @@ func (h *handler) events(c *fiber.Ctx) error {
 	return h.srv.View(c, "aftersale/events", v)
 }
 
-func (h *handler) panelEvents(c *fiber.Ctx) (web.Viewer, error) {
-	evs, err := h.svc.CareEvents(c.UserContext(), web.MustSubject(c), 7, false)
+func (h *handler) panelEvents(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	evs, err := h.svc.CareEvents(ctx, me, 7, false)
 	if err != nil {
 		return nil, err
 	}
@@ -84,13 +86,12 @@ func (h *handler) panelEvents(c *fiber.Ctx) (web.Viewer, error) {
 	return &eventsPanel{Events: evs, Total: total, Hows: CareHows}, nil
 }
 
-func (h *handler) panelRequests(c *fiber.Ctx) (web.Viewer, error) {
-	me := web.MustSubject(c)
-	rows, total, err := h.svc.List(c.UserContext(), me, RequestFilter{View: "breached", Status: "open", Limit: 5})
+func (h *handler) panelRequests(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	rows, total, err := h.svc.List(ctx, me, RequestFilter{View: "breached", Status: "open", Limit: 5})
 	if err != nil {
 		return nil, err
 	}
-	soon, soonTotal, err := h.svc.List(c.UserContext(), me, RequestFilter{View: "breaching", Limit: 5})
+	soon, soonTotal, err := h.svc.List(ctx, me, RequestFilter{View: "breaching", Limit: 5})
 	if err != nil {
 		return nil, err
 	}

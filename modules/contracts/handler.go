@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -160,24 +162,24 @@ func (h *handler) customerContracts(c *fiber.Ctx) error {
 
 // --- panels
 
-func (h *handler) panelQueue(c *fiber.Ctx) (web.Viewer, error) {
-	rows, err := h.svc.Queue(c.UserContext(), web.MustSubject(c))
+func (h *handler) panelQueue(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	rows, err := h.svc.Queue(ctx, me)
 	if err != nil {
 		return nil, err
 	}
 	return &queuePanel{Rows: rows}, nil
 }
 
-func (h *handler) panelTasks(c *fiber.Ctx) (web.Viewer, error) {
-	rows, total, err := h.svc.OverdueTasks(c.UserContext(), web.MustSubject(c), 8)
+func (h *handler) panelTasks(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	rows, total, err := h.svc.OverdueTasks(ctx, me, 8)
 	if err != nil {
 		return nil, err
 	}
 	return &tasksPanel{Rows: rows, Total: total, Today: h.svc.Today()}, nil
 }
 
-func (h *handler) panelExpiring(c *fiber.Ctx) (web.Viewer, error) {
-	rows, total, err := h.svc.Expiring(c.UserContext(), web.MustSubject(c), Filter{Limit: 8})
+func (h *handler) panelExpiring(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	rows, total, err := h.svc.Expiring(ctx, me, Filter{Limit: 8})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package needs
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/apperr"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/servicecat"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -400,13 +402,12 @@ func (h *handler) needs(c *fiber.Ctx) error {
 
 // --- home panel
 
-func (h *handler) panelExpiring(c *fiber.Ctx) (web.Viewer, error) {
-	me := web.MustSubject(c)
-	rows, total, err := h.svc.ExpiringContracts(c.UserContext(), me, ExpiringWithinDays, 8)
+func (h *handler) panelExpiring(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	rows, total, err := h.svc.ExpiringContracts(ctx, me, ExpiringWithinDays, 8)
 	if err != nil {
 		return nil, err
 	}
-	open, err := h.svc.CountNeeds(c.UserContext(), me, StatusOpen)
+	open, err := h.svc.CountNeeds(ctx, me, StatusOpen)
 	if err != nil {
 		return nil, err
 	}

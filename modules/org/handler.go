@@ -1,6 +1,7 @@
 package org
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -130,9 +131,7 @@ func (h *handler) home(c *fiber.Ctx) error {
 	return h.srv.Render(c, "home/index", fiber.Map{"Panels": panels})
 }
 
-func (h *handler) panelMe(c *fiber.Ctx) (fiber.Map, error) {
-	me := web.MustSubject(c)
-	ctx := c.UserContext()
+func (h *handler) panelMe(ctx context.Context, me authz.Subject) (fiber.Map, error) {
 	v := mePanel{RoleKey: "role." + me.Role}
 	if me.TeamID != 0 {
 		t, err := h.svc.TeamByID(ctx, me.TeamID)
@@ -153,9 +152,7 @@ func (h *handler) panelMe(c *fiber.Ctx) (fiber.Map, error) {
 
 // panelTeam shows an account manager or chief rep their team, and a
 // director the teams of their branch.
-func (h *handler) panelTeam(c *fiber.Ctx) (fiber.Map, error) {
-	me := web.MustSubject(c)
-	ctx := c.UserContext()
+func (h *handler) panelTeam(ctx context.Context, me authz.Subject) (fiber.Map, error) {
 	var teams []Team
 	switch me.Role {
 	case authz.RoleAccountManager, authz.RoleChiefRep:
@@ -200,8 +197,7 @@ type teamView struct {
 	Members []User
 }
 
-func (h *handler) panelAdmin(c *fiber.Ctx) (fiber.Map, error) {
-	ctx := c.UserContext()
+func (h *handler) panelAdmin(ctx context.Context, me authz.Subject) (fiber.Map, error) {
 	counts, err := h.svc.CountUsers(ctx)
 	if err != nil {
 		return nil, err

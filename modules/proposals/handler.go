@@ -1,6 +1,7 @@
 package proposals
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/org"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 	"github.com/jike-crm/jike/modules/platform/web"
 	"github.com/jike-crm/jike/modules/prospects"
@@ -132,8 +134,8 @@ func (h *handler) customerProposals(c *fiber.Ctx) error {
 	return h.srv.View(c, "proposals/customer", v)
 }
 
-func (h *handler) panelQueue(c *fiber.Ctx) (web.Viewer, error) {
-	rows, err := h.svc.Queue(c.UserContext(), web.MustSubject(c))
+func (h *handler) panelQueue(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	rows, err := h.svc.Queue(ctx, me)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package prospects
 
 import (
+	"context"
 	"html/template"
 	"net/url"
 	"slices"
@@ -259,8 +260,8 @@ func (h *handler) boardMore(c *fiber.Ctx) error {
 	})
 }
 
-func (h *handler) panelPipeline(c *fiber.Ctx) (fiber.Map, error) {
-	totals, err := h.svc.BoardTotals(c.UserContext(), web.MustSubject(c), OpportunityFilter{})
+func (h *handler) panelPipeline(ctx context.Context, me authz.Subject) (fiber.Map, error) {
+	totals, err := h.svc.BoardTotals(ctx, me, OpportunityFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +281,7 @@ func (h *handler) panelPipeline(c *fiber.Ctx) (fiber.Map, error) {
 	}
 	// The totals cover what the role sees: a chief rep's are the team's, a
 	// director's the branch's, so only an account manager's are "mine".
-	heading := map[string]string{"chief_rep": "pipeline.panel_team", "director": "pipeline.panel_branch", "admin": "pipeline.panel_all"}[web.MustSubject(c).Role]
+	heading := map[string]string{"chief_rep": "pipeline.panel_team", "director": "pipeline.panel_branch", "admin": "pipeline.panel_all"}[me.Role]
 	if heading == "" {
 		heading = "pipeline.panel"
 	}

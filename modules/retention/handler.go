@@ -1,12 +1,14 @@
 package retention
 
 import (
+	"context"
 	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/sheet"
 	"github.com/jike-crm/jike/modules/platform/web"
 )
@@ -153,8 +155,8 @@ func (h *handler) atRisk(c *fiber.Ctx) error {
 	return h.srv.View(c, "retention/at_risk", v)
 }
 
-func (h *handler) panel(c *fiber.Ctx) (fiber.Map, error) {
-	rows, total, err := h.svc.Mine(c.UserContext(), web.MustSubject(c), 5)
+func (h *handler) panel(ctx context.Context, me authz.Subject) (fiber.Map, error) {
+	rows, total, err := h.svc.Mine(ctx, me, 5)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -406,9 +407,8 @@ type reviewsPanel struct {
 	Total   int
 }
 
-func (h *handler) panelProgress(c *fiber.Ctx) (web.Viewer, error) {
-	me := web.MustSubject(c)
-	p, err := h.svc.Progress(c.UserContext(), me, me.ID, h.svc.CurrentMonth())
+func (h *handler) panelProgress(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	p, err := h.svc.Progress(ctx, me, me.ID, h.svc.CurrentMonth())
 	if errors.Is(err, apperr.ErrNotFound) {
 		return &progressPanel{}, nil // no target this month: no card
 	}
@@ -418,9 +418,7 @@ func (h *handler) panelProgress(c *fiber.Ctx) (web.Viewer, error) {
 	return &progressPanel{P: p}, nil
 }
 
-func (h *handler) panelReviews(c *fiber.Ctx) (web.Viewer, error) {
-	me := web.MustSubject(c)
-	ctx := c.UserContext()
+func (h *handler) panelReviews(ctx context.Context, me authz.Subject) (web.Viewer, error) {
 	// Last month's reviews until the current month's window opens.
 	m := h.svc.CurrentMonth()
 	if h.svc.now().Before(h.svc.opts.Calendar.ReviewOpens(m)) {

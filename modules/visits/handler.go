@@ -201,8 +201,8 @@ func keepUntilFlagsChange(c *fiber.Ctx, rows []PlanRow, now time.Time) {
 	}
 }
 
-func (h *handler) panelAgenda(c *fiber.Ctx) (web.Viewer, error) {
-	a, err := h.svc.Agenda(c.UserContext(), web.MustSubject(c))
+func (h *handler) panelAgenda(ctx context.Context, me authz.Subject) (web.Viewer, error) {
+	a, err := h.svc.Agenda(ctx, me)
 	if err != nil {
 		return nil, err
 	}

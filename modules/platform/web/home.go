@@ -2,24 +2,36 @@ package web
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"html/template"
+	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/authz"
 )
 
 // HomePanel is one card on the home page. Modules register panels for the
 // roles they concern; the home page shows those whose Perm passes, in
 // Order. Load returns the data for the panel's template.
+//
+// Load and View get the request's context and user, not the fiber.Ctx:
+// the panels a home page must build are loaded at once, each in its own
+// goroutine (HomePanels), and a fiber.Ctx is not safe for that. They read
+// the database and return data; the rendering happens after, on the
+// request's goroutine.
 type HomePanel struct {
 	Order    int
 	Perm     Perm
 	Template string
-	Load     func(c *fiber.Ctx) (fiber.Map, error)
+	Load     func(ctx context.Context, me authz.Subject) (fiber.Map, error)
 	// View loads the panel's typed view (a struct embedding Page, whose
 	// Page is filled in) instead of Load's map; a panel sets one of them.
-	View func(c *fiber.Ctx) (Viewer, error)
+	View func(ctx context.Context, me authz.Subject) (Viewer, error)
 	// Reads names the data versions (db.Version…) of every table the
 	// panel's statements read. A panel that names them is kept, rendered,
 	// per user while none of them moves (SetPanelCache); one that names
@@ -39,15 +51,34 @@ type RenderedPanel struct {
 	HTML template.HTML
 }
 
+// homeLoads bounds the panels of one home page loaded at once: enough to
+// overlap their statements (a director's or the admin's home builds a
+// dozen panels after a write, 40–60 ms one after the other), few enough
+// that one page does not take the connection pool from the others.
+const homeLoads = 4
+
+// homeSlot is one visible panel of a home page being built.
+type homeSlot struct {
+	p        HomePanel
+	keep     bool    // kept in the panel cache
+	versions []int64 // its Reads' current versions, when kept
+	html     template.HTML
+	done     bool // html is final (kept, or rendered)
+	data     fiber.Map
+	view     Viewer
+}
+
 // HomePanels loads and renders the panels the current user may see; those
 // that name what they read come from the panel cache when nothing they
 // read was written since (one statement reads every version they need).
+// The others are loaded at once, at most homeLoads at a time, and then
+// rendered in order.
 func (s *Server) HomePanels(c *fiber.Ctx) ([]template.HTML, error) {
 	me := Subject(c)
-	var visible []HomePanel
+	var slots []*homeSlot
 	for _, p := range s.panels {
 		if p.Perm.Permits(s.Enforcer, me) {
-			visible = append(visible, p)
+			slots = append(slots, &homeSlot{p: p})
 		}
 	}
 	if me != nil {
@@ -56,67 +87,108 @@ func (s *Server) HomePanels(c *fiber.Ctx) ([]template.HTML, error) {
 		s.unreadOnce(c, me.ID)
 	}
 	pc := s.panelCache
-	var names []string
-	var versions []int64
 	var who *panelKey
 	if pc != nil {
 		who = pc.who(c)
-		if names = readNames(visible); len(names) > 0 {
-			var err error
-			if versions, err = pc.versions(pc.pin(c.UserContext()), names); err != nil {
+		visible := make([]HomePanel, len(slots))
+		for i, sl := range slots {
+			visible[i] = sl.p
+		}
+		if names := readNames(visible); len(names) > 0 {
+			versions, err := pc.versions(pc.pin(c.UserContext()), names)
+			if err != nil {
 				return nil, err
+			}
+			for _, sl := range slots {
+				if len(sl.p.Reads) > 0 {
+					sl.keep, sl.versions = true, versionsOf(sl.p, names, versions)
+					sl.html, sl.done = pc.lookup(who, sl.p, sl.versions)
+				}
 			}
 		}
 	}
-	out := make([]template.HTML, 0, len(visible))
-	for _, p := range visible {
-		var html template.HTML
-		var err error
-		if pc == nil || len(p.Reads) == 0 {
-			html, err = s.loadPanel(c, p, nil)
-		} else {
-			html, err = pc.render(who, p, versionsOf(p, names, versions), func() (template.HTML, error) {
-				return s.loadPanel(c, p, pc.pin)
-			})
+	var subject authz.Subject
+	if me != nil {
+		subject = *me
+	}
+	if err := s.loadPanels(c.UserContext(), subject, slots, pc); err != nil {
+		return nil, err
+	}
+	out := make([]template.HTML, 0, len(slots))
+	for _, sl := range slots {
+		if !sl.done {
+			html, err := s.renderPanel(c, sl)
+			if err != nil {
+				return nil, err
+			}
+			if sl.keep {
+				pc.store(who, sl.p, sl.versions, html)
+			}
+			sl.html = html
 		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, html)
+		out = append(out, sl.html)
 	}
 	return out, nil
 }
 
-// loadPanel renders p with the request's context naming the panel (and,
-// for a panel to keep, pinned to the primary), then restores the context.
-func (s *Server) loadPanel(c *fiber.Ctx, p HomePanel, pin func(context.Context) context.Context) (template.HTML, error) {
-	ctx := c.UserContext()
-	inner := context.WithValue(ctx, panelCtxKey{}, p.Template)
-	if pin != nil {
-		inner = pin(inner)
+// loadPanels loads the data of every slot not yet done, at most homeLoads
+// at once, each under a context naming its panel (PanelOf) and, for a
+// panel to keep, pinned to the primary. It returns the first error in
+// the panels' order; a panic in a panel is an error, not the process's
+// end (a goroutine's panic escapes the server's recover).
+func (s *Server) loadPanels(ctx context.Context, me authz.Subject, slots []*homeSlot, pc *panelCache) error {
+	var todo []*homeSlot
+	for _, sl := range slots {
+		if !sl.done {
+			todo = append(todo, sl)
+		}
 	}
-	c.SetUserContext(inner)
-	defer c.SetUserContext(ctx)
-	return s.renderPanel(c, p)
+	errs := make([]error, len(todo))
+	load := func(i int) {
+		sl := todo[i]
+		defer func() {
+			if r := recover(); r != nil {
+				errs[i] = fmt.Errorf("home panel %s: panic: %v\n%s", sl.p.Template, r, debug.Stack())
+			}
+		}()
+		inner := context.WithValue(ctx, panelCtxKey{}, sl.p.Template)
+		if sl.keep {
+			inner = pc.pin(inner)
+		}
+		if sl.p.View != nil {
+			sl.view, errs[i] = sl.p.View(inner, me)
+		} else {
+			sl.data, errs[i] = sl.p.Load(inner, me)
+		}
+	}
+	if len(todo) == 1 {
+		load(0)
+	} else {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, homeLoads)
+		for i := range todo {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				load(i)
+			}()
+		}
+		wg.Wait()
+	}
+	return errors.Join(slices.DeleteFunc(errs, func(err error) bool { return err == nil })...)
 }
 
-// renderPanel renders one panel from its typed view (View) or its map
-// (Load).
-func (s *Server) renderPanel(c *fiber.Ctx, p HomePanel) (template.HTML, error) {
-	if p.View == nil {
-		data, err := p.Load(c)
-		if err != nil {
-			return "", err
-		}
-		return s.renderToString(c, p.Template, data)
+// renderPanel renders a loaded panel from its typed view (View) or its
+// map (Load).
+func (s *Server) renderPanel(c *fiber.Ctx, sl *homeSlot) (template.HTML, error) {
+	if sl.p.View == nil {
+		return s.renderToString(c, sl.p.Template, sl.data)
 	}
-	v, err := p.View(c)
-	if err != nil {
-		return "", err
-	}
+	v := sl.view
 	*v.page() = s.newPage(c)
 	var b strings.Builder
-	if err := s.engine.Render(&b, p.Template, v); err != nil {
+	if err := s.engine.Render(&b, sl.p.Template, v); err != nil {
 		return "", err
 	}
 	return template.HTML(b.String()), nil //nolint:gosec // output of html/template, already escaped

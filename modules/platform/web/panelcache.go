@@ -124,11 +124,11 @@ func (pc *panelCache) who(c *fiber.Ctx) *panelKey {
 	return &panelKey{subject: fmt.Sprintf("%+v", *me), csrf: CSRFToken(c), lang: Lang(c), minute: pc.now().Unix() / 60}
 }
 
-// render returns p's HTML for the user who: kept, or rendered by render
-// and kept. versions are p's current ones.
-func (pc *panelCache) render(who *panelKey, p HomePanel, versions []int64, render func() (template.HTML, error)) (template.HTML, error) {
+// lookup returns p's kept HTML for the user who, if it was made at
+// versions (p's current ones).
+func (pc *panelCache) lookup(who *panelKey, p HomePanel, versions []int64) (template.HTML, bool) {
 	if who == nil {
-		return render()
+		return "", false
 	}
 	key := *who
 	key.template = p.Template
@@ -136,17 +136,23 @@ func (pc *panelCache) render(who *panelKey, p HomePanel, versions []int64, rende
 	e, ok := pc.entries[key]
 	pc.mu.Unlock()
 	if ok && slices.Equal(e.versions, versions) {
-		return e.html, nil
+		return e.html, true
 	}
-	html, err := render()
-	if err != nil {
-		return "", err
+	return "", false
+}
+
+// store keeps p's HTML for the user who, made at versions (read before
+// the panel's statements).
+func (pc *panelCache) store(who *panelKey, p HomePanel, versions []int64, html template.HTML) {
+	if who == nil {
+		return
 	}
+	key := *who
+	key.template = p.Template
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if len(pc.entries) >= pc.max {
 		pc.entries = map[panelKey]panelEntry{}
 	}
 	pc.entries[key] = panelEntry{versions: versions, html: html}
-	return html, nil
 }
