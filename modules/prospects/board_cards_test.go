@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"gorm.io/gorm"
 )
 
 // TestBoardCardsExactAfterWrites: the board's first cards per column and
@@ -135,5 +138,91 @@ func TestBoardCardsExactAfterWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("customer soft-deleted in SQL")
+	})
+}
+
+// TestBoardColumnsReadAtOnce: a board's columns not yet kept are read a
+// few at once (more than one card statement runs at a time), and one
+// after the other inside a transaction (whose one connection must not
+// run two statements at once); the cards are the same either way.
+func TestBoardColumnsReadAtOnce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		am := w.as("liwei")
+		cu := w.customer(t, "liwei", "鸡西煤矿机械")
+		for i, st := range []string{StageIdentified, StageContacted, StageVisited, StageNeeds} {
+			if _, err := w.svc.CreateOpportunity(ctx, am, OpportunityInput{CustomerID: cu.ID, Title: fmt.Sprintf("云专线 %d", i), Monthly: "1,000", Stage: st}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var mu sync.Mutex
+		running, most := 0, 0
+		before := func(tx *gorm.DB) {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			time.Sleep(30 * time.Millisecond) // long enough for the others to start
+		}
+		after := func(tx *gorm.DB) {
+			mu.Lock()
+			running--
+			mu.Unlock()
+		}
+		cb := d.Gorm.Callback()
+		for _, err := range []error{
+			cb.Query().Before("gorm:query").Register("test:board_before", before),
+			cb.Query().After("gorm:query").Register("test:board_after", after),
+			cb.Row().Before("gorm:row").Register("test:board_before", before),
+			cb.Row().After("gorm:row").Register("test:board_after", after),
+		} {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() {
+			_ = cb.Query().Remove("test:board_before")
+			_ = cb.Query().Remove("test:board_after")
+			_ = cb.Row().Remove("test:board_before")
+			_ = cb.Row().Remove("test:board_after")
+		})
+		look := func(ctx context.Context) string {
+			t.Helper()
+			// A fresh service: nothing kept, every column is read.
+			svc := NewService(NewStore(d.Gorm), w.svc.org, w.svc.enf, &Timeline{})
+			b, err := svc.Board(ctx, am, OpportunityFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s strings.Builder
+			for _, col := range b.Columns {
+				fmt.Fprintf(&s, "%s:%d:%d;", col.Stage, col.Count, len(col.Cards))
+			}
+			return s.String()
+		}
+		mu.Lock()
+		most = 0
+		mu.Unlock()
+		free := look(ctx)
+		if most < 2 {
+			t.Fatalf("at most %d statement at a time reading the board's columns", most)
+		}
+		mu.Lock()
+		most = 0
+		mu.Unlock()
+		var inTx string
+		if err := db.WithTx(ctx, d.Gorm, func(ctx context.Context) error {
+			inTx = look(ctx)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if most != 1 {
+			t.Fatalf("in a transaction %d statements ran at once", most)
+		}
+		if free != inTx || !strings.Contains(free, StageNeeds+":1:1;") {
+			t.Fatalf("columns %s, in a transaction %s", free, inTx)
+		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jike-crm/jike/modules/org"
@@ -52,13 +53,14 @@ func newWorld(t *testing.T, d *db.DB) *world {
 
 func (w *world) as(name string) authz.Subject { return w.users[name] }
 
-var codeSeq = 0
+// codeSeq numbers the credit codes code makes; the subtests of EachDB
+// run in parallel, so it is atomic.
+var codeSeq atomic.Int64
 
 // code makes a fresh valid credit code.
 func code(t *testing.T) string {
 	t.Helper()
-	codeSeq++
-	return MakeCreditCode("91230103" + pad9(codeSeq))
+	return MakeCreditCode("91230103" + pad9(int(codeSeq.Add(1))))
 }
 
 func pad9(n int) string { return fmt.Sprintf("MA1%06d", n) }

@@ -2,17 +2,14 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
-	"runtime/debug"
-	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/par"
 )
 
 // HomePanel is one card on the home page. Modules register panels for the
@@ -132,10 +129,9 @@ func (s *Server) HomePanels(c *fiber.Ctx) ([]template.HTML, error) {
 }
 
 // loadPanels loads the data of every slot not yet done, at most homeLoads
-// at once, each under a context naming its panel (PanelOf) and, for a
-// panel to keep, pinned to the primary. It returns the first error in
-// the panels' order; a panic in a panel is an error, not the process's
-// end (a goroutine's panic escapes the server's recover).
+// at once (par.Each), each under a context naming its panel (PanelOf)
+// and, for a panel to keep, pinned to the primary. A panel's error or
+// panic is the page's error.
 func (s *Server) loadPanels(ctx context.Context, me authz.Subject, slots []*homeSlot, pc *panelCache) error {
 	var todo []*homeSlot
 	for _, sl := range slots {
@@ -143,40 +139,23 @@ func (s *Server) loadPanels(ctx context.Context, me authz.Subject, slots []*home
 			todo = append(todo, sl)
 		}
 	}
-	errs := make([]error, len(todo))
-	load := func(i int) {
+	return par.Each(len(todo), homeLoads, func(i int) error {
 		sl := todo[i]
-		defer func() {
-			if r := recover(); r != nil {
-				errs[i] = fmt.Errorf("home panel %s: panic: %v\n%s", sl.p.Template, r, debug.Stack())
-			}
-		}()
 		inner := context.WithValue(ctx, panelCtxKey{}, sl.p.Template)
 		if sl.keep {
 			inner = pc.pin(inner)
 		}
+		var err error
 		if sl.p.View != nil {
-			sl.view, errs[i] = sl.p.View(inner, me)
+			sl.view, err = sl.p.View(inner, me)
 		} else {
-			sl.data, errs[i] = sl.p.Load(inner, me)
+			sl.data, err = sl.p.Load(inner, me)
 		}
-	}
-	if len(todo) == 1 {
-		load(0)
-	} else {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, homeLoads)
-		for i := range todo {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer func() { <-sem; wg.Done() }()
-				load(i)
-			}()
+		if err != nil {
+			return fmt.Errorf("home panel %s: %w", sl.p.Template, err)
 		}
-		wg.Wait()
-	}
-	return errors.Join(slices.DeleteFunc(errs, func(err error) bool { return err == nil })...)
+		return nil
+	})
 }
 
 // renderPanel renders a loaded panel from its typed view (View) or its
