@@ -75,7 +75,10 @@ func explainCare(b *testing.B, a *app, what string, actor authz.Subject, f after
 	b.Helper()
 	scope := a.Prospects.Scope(actor, "read")
 	apply := func(q *gorm.DB) *gorm.DB { return scope.Apply(q, authz.StandardColumns("customers")) }
-	q := a.Aftersale.Store().CareListQuery(context.Background(), apply, f, a.Aftersale.Today())
+	q, err := a.Aftersale.Store().CareListQuery(context.Background(), apply, f, a.Aftersale.Today())
+	if err != nil {
+		b.Fatal(err)
+	}
 	stmt := q.Session(&gormDryRun).Find(&[]map[string]any{}).Statement
 	var plan []string
 	if err := a.DB.Gorm.Raw("EXPLAIN ANALYZE "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err != nil {

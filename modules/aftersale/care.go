@@ -145,8 +145,9 @@ func (s *Service) ListsOthers(actor authz.Subject) bool {
 func (s *Service) CareList(ctx context.Context, actor authz.Subject, f CareListFilter) ([]CareRow, CareCounts, int, error) {
 	today := s.Today()
 	scope := s.enf.ListScope(actor, "customer", "read")
+	wide := scope.Level() == authz.ScopeBranch || scope.Level() == authz.ScopeAll
 	raw, byState, total, err := s.store.KeptCareList(ctx, scope.Key(), s.scoped(actor), CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, State: f.State,
-		Limit: f.Limit, Offset: f.Offset}, today)
+		Limit: f.Limit, Offset: f.Offset, Wide: wide}, today)
 	if err != nil {
 		return nil, CareCounts{}, 0, err
 	}
@@ -195,7 +196,7 @@ func (s *Service) CareOverdue(ctx context.Context, now time.Time) error {
 	today := dateOf(now.In(s.opts.Location))
 	const page = 1000
 	for off := 0; ; off += page {
-		raw, _, _, err := s.store.CareList(ctx, nil, CareFilter{State: CareOverdue, Limit: page, Offset: off}, today)
+		raw, _, _, err := s.store.CareList(ctx, nil, CareFilter{State: CareOverdue, Limit: page, Offset: off, Wide: true}, today)
 		if err != nil {
 			return err
 		}
