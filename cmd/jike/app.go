@@ -24,6 +24,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/metrics"
 	"github.com/jike-crm/jike/modules/platform/money"
 	"github.com/jike-crm/jike/modules/platform/notify"
+	"github.com/jike-crm/jike/modules/platform/par"
 	"github.com/jike-crm/jike/modules/platform/pdf"
 	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/web"
@@ -146,8 +147,11 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		}
 		o.Metrics = metrics.New(pool)
 	}
+	// One budget of goroutines for the requests that read a few things
+	// at once (home panels, board columns): used only while spare.
+	spare := par.DefaultSpare()
 	srv, err := web.New(web.Options{
-		Logger: o.Logger, Enforcer: enf, I18n: bundle,
+		Logger: o.Logger, Enforcer: enf, I18n: bundle, Spare: spare,
 		Templates: templates.FS, Static: static.FS, DevDir: o.DevDir,
 		Secure: o.Secure, Production: o.Production, Location: o.Location,
 		Ready: d.Ready, TrustedProxies: o.TrustedProxies, MaxUploadBytes: o.MaxUploadBytes,
@@ -202,6 +206,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline := &prospects.Timeline{}
 	prospectStore := prospects.NewStore(d.Gorm)
 	prospectSvc := prospects.NewService(prospectStore, orgSvc, enf, timeline)
+	prospectSvc.SetSpare(spare)
 	if o.Now != nil {
 		prospectSvc.SetClock(o.Now)
 	}

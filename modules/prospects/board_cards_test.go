@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/par"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"gorm.io/gorm"
 )
@@ -142,7 +143,8 @@ func TestBoardCardsExactAfterWrites(t *testing.T) {
 }
 
 // TestBoardColumnsReadAtOnce: a board's columns not yet kept are read a
-// few at once (more than one card statement runs at a time), and one
+// few at once with goroutines to spare (more than one card statement
+// runs at a time), and one
 // after the other inside a transaction (whose one connection must not
 // run two statements at once); the cards are the same either way.
 func TestBoardColumnsReadAtOnce(t *testing.T) {
@@ -191,6 +193,7 @@ func TestBoardColumnsReadAtOnce(t *testing.T) {
 			t.Helper()
 			// A fresh service: nothing kept, every column is read.
 			svc := NewService(NewStore(d.Gorm), w.svc.org, w.svc.enf, &Timeline{})
+			svc.SetSpare(par.NewSpare(8))
 			b, err := svc.Board(ctx, am, OpportunityFilter{})
 			if err != nil {
 				t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
-	"github.com/jike-crm/jike/modules/platform/par"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
 )
 
@@ -278,7 +277,7 @@ func (s *Service) BoardTotals(ctx context.Context, actor authz.Subject, f Opport
 	return s.store.StageTotals(ctx, s.Scope(actor, "read"), s.boardFilter(actor, f, ""))
 }
 
-// boardLoads bounds the board's columns read at once (par.Each).
+// boardLoads bounds the board's columns read at once (par.Spare.Each).
 const boardLoads = 4
 
 // Board returns the actor's pipeline: per stage the first BoardColumnSize
@@ -297,13 +296,14 @@ func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityF
 	}
 	// The columns' first cards are independent reads (a chief rep's
 	// eight walk the province's stages for the team's: ~4 ms each), read
-	// a few at once; one after the other inside a transaction.
+	// a few at once when the process has goroutines to spare; one after
+	// the other inside a transaction.
 	limit := boardLoads
 	if db.InTx(ctx) {
 		limit = 1
 	}
 	scope := s.Scope(actor, "read")
-	err = par.Each(len(b.Columns), limit, func(i int) error {
+	err = s.spare.Each(len(b.Columns), limit, func(i int) error {
 		col := &b.Columns[i]
 		if col.Count == 0 {
 			return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/par"
 	"github.com/jike-crm/jike/modules/platform/ratelimit"
 	"github.com/jike-crm/jike/modules/platform/tabular"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
@@ -40,6 +41,8 @@ type People interface {
 // Every method takes the acting user and checks the record against the
 // permission policy; a record outside the actor's scope is ErrNotFound.
 type Service struct {
+	// spare lends the board goroutines to read its columns at once.
+	spare    *par.Spare
 	store    *Store
 	org      People
 	enf      *authz.Enforcer
@@ -95,6 +98,11 @@ func NewService(store *Store, people People, enf *authz.Enforcer, tl *Timeline) 
 	tl.Register(s.timelineEntries)
 	return s
 }
+
+// SetSpare lends the service the process's budget of goroutines (the
+// board reads its columns a few at once with it; nil: one after the
+// other).
+func (s *Service) SetSpare(sp *par.Spare) { s.spare = sp }
 
 // SetClock replaces the service clock (the app's, or a test's fake one).
 func (s *Service) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/authz"
-	"github.com/jike-crm/jike/modules/platform/par"
 )
 
 // HomePanel is one card on the home page. Modules register panels for the
@@ -129,7 +128,7 @@ func (s *Server) HomePanels(c *fiber.Ctx) ([]template.HTML, error) {
 }
 
 // loadPanels loads the data of every slot not yet done, at most homeLoads
-// at once (par.Each), each under a context naming its panel (PanelOf)
+// at once when the process has goroutines to spare (par.Spare), each under a context naming its panel (PanelOf)
 // and, for a panel to keep, pinned to the primary. A panel's error or
 // panic is the page's error.
 func (s *Server) loadPanels(ctx context.Context, me authz.Subject, slots []*homeSlot, pc *panelCache) error {
@@ -139,7 +138,7 @@ func (s *Server) loadPanels(ctx context.Context, me authz.Subject, slots []*home
 			todo = append(todo, sl)
 		}
 	}
-	return par.Each(len(todo), homeLoads, func(i int) error {
+	return s.spare.Each(len(todo), homeLoads, func(i int) error {
 		sl := todo[i]
 		inner := context.WithValue(ctx, panelCtxKey{}, sl.p.Template)
 		if sl.keep {

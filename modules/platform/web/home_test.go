@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/par"
 )
 
 // homeFixture is a server whose /home writes the home panels one per
@@ -39,7 +40,7 @@ func newHomeFixture(t *testing.T, views, maps []string) *homeFixture {
 	for _, n := range maps {
 		fsys["h/"+n+".html"] = &fstest.MapFile{Data: []byte(`<p>{{.Name}} {{.N}}</p>`)}
 	}
-	srv, err := New(Options{I18n: exampleBundle(t), Templates: fsys, Location: time.UTC})
+	srv, err := New(Options{I18n: exampleBundle(t), Templates: fsys, Location: time.UTC, Spare: par.NewSpare(8)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +153,8 @@ func barrier(n int) func(ctx context.Context) error {
 }
 
 // TestHomePanelsLoadAtOnce: the panels a home page must build are loaded
-// at once (two panels that each wait for the other finish), at most
-// homeLoads at a time, each under its own PanelOf and the user, and come
+// at once with goroutines to spare (panels that each wait for the others
+// finish), at most homeLoads at a time, each under its own PanelOf and the user, and come
 // out rendered in the panels' order, typed views with their Page.
 func TestHomePanelsLoadAtOnce(t *testing.T) {
 	f := newHomeFixture(t, []string{"p1", "p3"}, []string{"p0", "p2", "last"})

@@ -29,6 +29,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/audit"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/i18n"
+	"github.com/jike-crm/jike/modules/platform/par"
 )
 
 // Options configures a Server.
@@ -52,6 +53,9 @@ type Options struct {
 	TrustedProxies []string
 	// Ready reports whether the app can serve (database up, schema current).
 	Ready func(ctx context.Context) error
+	// Spare is the process's budget of goroutines a request may add to
+	// load its home panels at once (nil: one after the other).
+	Spare *par.Spare
 	// MaxUploadBytes is the largest file a form may upload
 	// (JIKE_MAX_UPLOAD_MB); 0 means DefaultMaxUpload. The request body
 	// limit is this plus UploadHeadroom, so the handler, not the server,
@@ -76,6 +80,9 @@ const UploadHeadroom int64 = 1 << 20
 
 // Server is the portal.
 type Server struct {
+	// spare lends the home page goroutines to load its panels at once.
+	spare *par.Spare
+
 	App      *fiber.App
 	Enforcer *authz.Enforcer
 	I18n     *i18n.Bundle
@@ -140,6 +147,7 @@ func New(o Options) (*Server, error) {
 	engine.AddFuncMap(funcMap(o.Location))
 	rv := newViews(engine)
 	s := &Server{
+		spare:    o.Spare,
 		Enforcer: o.Enforcer,
 		I18n:     o.I18n,
 		Log:      o.Logger,
