@@ -10,6 +10,7 @@ const (
 	localSubject = "jike.subject"
 	localCSRF    = "jike.csrf"
 	localLang    = "jike.lang"
+	localPager   = "jike.pager"
 )
 
 // SetSubject records the signed-in user for this request.

@@ -39,13 +39,36 @@ const MaxPage = 10_000
 // NewPager reads ?page= (clamped to 1..MaxPage) and ?size= (clamped to
 // 1..MaxPageSize) from the request. A page that is not a positive whole
 // number (1e9, -1, text) is page 1; one too large to parse is the last.
+//
+// The request remembers its pager: a list page whose page is past its
+// last (Beyond, once the handler set Total) is not rendered but
+// redirected to its last page (pastTheEnd).
 func NewPager(c *fiber.Ctx) *Pager {
 	p := &Pager{Page: 1, Size: DefaultPageSize, path: c.Path()}
 	p.Page = clampInt(c.Query("page"), 1, 1, MaxPage)
 	p.Size = clampInt(c.Query("size"), DefaultPageSize, 1, MaxPageSize)
 	q, _ := url.ParseQuery(string(c.Request().URI().QueryString()))
 	p.query = q
+	c.Locals(localPager, p)
 	return p
+}
+
+// Beyond reports whether the page is past the list's last page: an old
+// link or bookmark, or the last row of the last page deleted. Not when
+// the count stopped at Cap (the rows go on past it).
+func (p *Pager) Beyond() bool { return !p.More() && p.Page > p.Pages() }
+
+// pastTheEnd answers a full list page (GET, 200) whose pager is Beyond
+// with a redirect to its last page, filters kept: rendered, it said
+// "没有合同。" above "第 999 页，共 2 页" while the list had rows.
+// done is false when the page is to be rendered.
+func pastTheEnd(c *fiber.Ctx, status int) (done bool, err error) {
+	p, _ := c.Locals(localPager).(*Pager)
+	if p == nil || status != fiber.StatusOK || c.Method() != fiber.MethodGet || !p.Beyond() {
+		return false, nil
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return true, c.Redirect(p.URL(p.Pages()), fiber.StatusSeeOther)
 }
 
 // More reports whether the count stopped at Cap.

@@ -125,6 +125,9 @@ func (s *Server) Render(c *fiber.Ctx, name string, data fiber.Map) error {
 // RenderStatus is Render with a status code (e.g. 422 for a form with
 // errors).
 func (s *Server) RenderStatus(c *fiber.Ctx, status int, name string, data fiber.Map) error {
+	if done, err := pastTheEnd(c, status); done {
+		return err
+	}
 	layout := layoutBase
 	if Subject(c) == nil {
 		layout = layoutAuth

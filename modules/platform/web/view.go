@@ -68,6 +68,9 @@ func (s *Server) View(c *fiber.Ctx, name string, v Viewer) error {
 
 // ViewStatus is View with a status code.
 func (s *Server) ViewStatus(c *fiber.Ctx, status int, name string, v Viewer) error {
+	if done, err := pastTheEnd(c, status); done {
+		return err
+	}
 	if b, ok := c.Locals(localPageBuild).(*pageBuild); ok && b != nil && b.main == nil && status == fiber.StatusOK && Subject(c) != nil {
 		return s.viewForKeeping(c, b, name, v)
 	}

@@ -4,10 +4,14 @@ import (
 	"html/template"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/i18n"
 )
 
@@ -145,5 +149,66 @@ func TestPagerHTML(t *testing.T) {
 	}
 	if got := (*Pager)(nil).HTML(l); strings.Contains(string(got), "<nav") {
 		t.Errorf("a nil pager wrote %q", got)
+	}
+}
+
+// TestPagerPastTheEnd: a list page past its last page (an old link, the
+// last row of the last page deleted) is redirected to its last page with
+// its filters, typed views and maps alike; not a page within the list,
+// not a count that stopped at its cap (the rows go on), not a form
+// re-shown or a POST; an empty list's page 3 goes to page 1.
+func TestPagerPastTheEnd(t *testing.T) {
+	fsys := fstest.MapFS{"t/list.html": {Data: []byte(`<p>{{.N}}</p>`)}}
+	srv, err := New(Options{I18n: exampleBundle(t), Templates: fsys, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(c *fiber.Ctx) (*Pager, int) {
+		p := NewPager(c)
+		total, _ := strconv.Atoi(c.Query("total"))
+		p.Total = int64(total)
+		if c.Query("cap") != "" {
+			p.Cap = 20
+		}
+		status := fiber.StatusOK
+		if c.Query("invalid") != "" {
+			status = fiber.StatusUnprocessableEntity
+		}
+		return p, status
+	}
+	srv.App.Use(func(c *fiber.Ctx) error {
+		SetSubject(c, &authz.Subject{ID: 7, Name: "用户7", Role: "director"})
+		return c.Next()
+	})
+	srv.App.All("/view", func(c *fiber.Ctx) error {
+		p, status := list(c)
+		return srv.ViewStatus(c, status, "t/list", &keptTestView{N: p.Page})
+	})
+	srv.App.Get("/map", func(c *fiber.Ctx) error {
+		p, _ := list(c)
+		return srv.Render(c, "t/list", fiber.Map{"N": p.Page})
+	})
+	cases := []struct {
+		method, path string
+		status       int
+		location     string
+	}{
+		{"GET", "/view?page=5&q=%E5%BC%A0&total=30", fiber.StatusSeeOther, "/view?page=2&q=%E5%BC%A0&total=30"},
+		{"GET", "/map?page=9&size=10&total=30", fiber.StatusSeeOther, "/map?page=3&size=10&total=30"},
+		{"GET", "/view?page=3&total=0", fiber.StatusSeeOther, "/view?page=1&total=0"},
+		{"GET", "/view?page=2&total=30", fiber.StatusOK, ""},
+		{"GET", "/view?total=0", fiber.StatusOK, ""},
+		{"GET", "/view?page=9&total=21&cap=1", fiber.StatusOK, ""},
+		{"GET", "/view?page=9&total=30&invalid=1", fiber.StatusUnprocessableEntity, ""},
+		{"POST", "/view?page=9&total=30", fiber.StatusOK, ""},
+	}
+	for _, tc := range cases {
+		res, err := srv.App.Test(httptest.NewRequest(tc.method, tc.path, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != tc.status || res.Header.Get("Location") != tc.location {
+			t.Errorf("%s %s: %d to %q, want %d to %q", tc.method, tc.path, res.StatusCode, res.Header.Get("Location"), tc.status, tc.location)
+		}
 	}
 }
