@@ -16,6 +16,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/notify"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
+	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
 )
 
@@ -126,7 +127,9 @@ type CareListFilter struct {
 
 func (s *Service) scoped(actor authz.Subject) func(*gorm.DB) *gorm.DB {
 	scope := s.enf.ListScope(actor, "customer", "read")
-	return func(q *gorm.DB) *gorm.DB { return scope.Apply(q, authz.StandardColumns("customers")) }
+	return func(q *gorm.DB) *gorm.DB {
+		return prospects.TeamCustomers(scope.Apply(q, authz.StandardColumns("customers")), scope)
+	}
 }
 
 // ListsOthers reports whether actor's lists span other people's

@@ -10,6 +10,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/prospects"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -213,7 +214,7 @@ type RequestRow struct {
 }
 
 func (s *Store) requestQuery(ctx context.Context, scope authz.ListScope, f RequestFilter) *gorm.DB {
-	q := scope.Apply(s.conn(ctx).Model(&Request{}).Joins(customerJoin("service_requests")), authz.StandardColumns("customers"))
+	q := prospects.TeamCustomers(scope.Apply(s.conn(ctx).Model(&Request{}).Joins(customerJoin("service_requests")), authz.StandardColumns("customers")), scope)
 	switch f.View {
 	case "mine":
 		q = q.Where("(service_requests.handler_id = ? OR service_requests.first_responder_id = ?)", f.Me, f.Me)
@@ -427,7 +428,7 @@ type CallbackRow struct {
 }
 
 func (s *Store) callbackQuery(ctx context.Context, scope authz.ListScope, f CallbackFilter) *gorm.DB {
-	q := scope.Apply(s.conn(ctx).Model(&Callback{}).Joins(customerJoin("callbacks")), authz.StandardColumns("customers"))
+	q := prospects.TeamCustomers(scope.Apply(s.conn(ctx).Model(&Callback{}).Joins(customerJoin("callbacks")), authz.StandardColumns("customers")), scope)
 	if f.Status != "" {
 		q = q.Where("callbacks.status = ?", f.Status)
 	}
