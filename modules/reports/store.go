@@ -52,6 +52,12 @@ var customerCols = authz.StandardColumns("customers")
 // OpenStages are the stages before won and lost, in order.
 var OpenStages = []string{"identified", "contacted", "visited", "needs", "proposal", "negotiation"}
 
+// openStagesSQL is OpenStages as SQL literals, written exactly as the
+// partial index idx_opps_open_close names them (SQLite's migration
+// 00028): SQLite uses a partial index only for a query whose terms are
+// the index's own.
+const openStagesSQL = "('identified', 'contacted', 'visited', 'needs', 'proposal', 'negotiation')"
+
 // AllStages are every stage in order (won and lost end an opportunity).
 var AllStages = append(append([]string{}, OpenStages...), "won", "lost")
 
@@ -252,9 +258,24 @@ func (s *Store) Forecast(ctx context.Context, scope authz.ListScope, f Filter, p
 	if s.postgres() {
 		month = "to_char(x.day, 'YYYY-MM')"
 	}
-	days := s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").
+	table, stages, args := "opportunities", "opportunities.stage IN ?", []any{OpenStages}
+	if !s.postgres() && (scope.Level() == authz.ScopeAll || scope.Level() == authz.ScopeBranch) &&
+		f.Team == 0 && f.AM == 0 && f.Industry == "" && f.Grade == "" {
+		// SQLite, the province or a branch: its planner preferred
+		// idx_opps_stage_close and read every opportunity of the window
+		// from the table for its value (the admin's forecast ~1 s on a
+		// first look after a write). idx_opps_open_close (migration
+		// 00028) holds the window's open opportunities with their value,
+		// customer and owner; SQLite takes a partial index only for a
+		// query that names its stages as the same literals, so they are
+		// written out (openStagesSQL) and the index named: admin ~1,040
+		// -> ~140 ms, a director ~1,020 -> ~460.
+		table, stages, args = "opportunities INDEXED BY idx_opps_open_close", "opportunities.stage IN "+openStagesSQL, nil
+	}
+	days := s.rows(ctx, scope, f, table, "opportunities.owner_id").
 		Select("opportunities.expected_close AS day, opportunities.stage AS stage, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen").
-		Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ? AND opportunities.expected_close >= ? AND opportunities.expected_close < ?", OpenStages, dateOnly(from), dateOnly(to)).
+		Where("opportunities.deleted_at IS NULL AND "+stages, args...).
+		Where("opportunities.expected_close >= ? AND opportunities.expected_close < ?", dateOnly(from), dateOnly(to)).
 		Group("opportunities.expected_close, opportunities.stage")
 	var out []MonthSum
 	err := s.conn(ctx).Table("(?) AS x", days).
