@@ -150,6 +150,9 @@ var WrittenWith = map[string]string{
 	"stage_changes":      "opportunities",   // prospects: SaveOpportunity and AddStageChange in one Tx
 	"proposal_approvals": "proposals",       // proposals: a decision saves the proposal with it
 	"review_lines":       "monthly_reviews", // targets: a review's lines replaced with it
+	// SQLite: the live opportunities' sums per stage, kept by the
+	// opportunities' own triggers in the writing statement (00035).
+	"opportunity_stage_totals": "opportunities",
 }
 
 // reportsKept bounds the kept reports (viewers × reports × filters ×
