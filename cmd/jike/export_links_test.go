@@ -21,7 +21,7 @@ func TestLinksKeepTheirQuery(t *testing.T) {
 	}{
 		{"admin", "/contracts?status=active&q=a", []string{`href="/contracts/export.xlsx?q=a&amp;status=active"`, `href="/contracts/export.csv?q=a&amp;status=active"`}},
 		{"admin", "/contracts/expiring?within=60", []string{`href="/contracts/export.csv?within=60"`}},
-		{"admin", "/aftersale/requests?status=open&page=2", []string{`href="/aftersale/requests/export.xlsx?status=open"`}},
+		{"admin", "/aftersale/requests?status=open&size=2&page=2", []string{`href="/aftersale/requests/export.xlsx?size=2&amp;status=open"`}},
 		{"admin", "/retention?status=open", []string{`href="/retention/export.csv?sort=score&amp;status=open&amp;team=0"`}},
 		{"admin", "/retention/at-risk", []string{`href="/retention/at-risk.csv?team=0"`}},
 		{"admin", "/usage?tab=risers", []string{`/usage/export.csv?`, `tab=risers`}},
@@ -29,7 +29,7 @@ func TestLinksKeepTheirQuery(t *testing.T) {
 			`href="/visits/calendar?mode=month&amp;who=scope&amp;date=2026-09-01" rel="prev"`,
 			`href="/visits/calendar?mode=month&amp;who=scope&amp;date=2026-11-01" rel="next"`}},
 		{"liwei", "/visits/calendar?mode=week&date=2026-10-15", []string{`href="/visits/calendar?mode=week&amp;date=2026-10-05" rel="prev"`}},
-		{"admin", "/customers?grade=A&page=2", []string{`href="/customers/export.csv?grade=A"`}},
+		{"admin", "/customers?grade=A&size=5&page=2", []string{`href="/customers/export.csv?grade=A&amp;size=5"`}},
 	}
 	eachDemoDB(t, func(t *testing.T, d *db.DB) {
 		a := demoAppOn(t, d)

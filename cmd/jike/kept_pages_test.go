@@ -17,11 +17,11 @@ import (
 // keptPaths are the pages kept whole (web.Server.Keep), as every role
 // opens them.
 var keptPaths = []string{
-	"/customers", "/customers?q=" + url.QueryEscape("科技"), "/customers?sort=name&dir=asc&page=2",
+	"/customers", "/customers?q=" + url.QueryEscape("科技"), "/customers?sort=name&dir=asc&size=5&page=2",
 	"/opportunities", "/opportunities?stage=negotiation",
 	"/visits/calendar", "/visits/calendar?mode=month", "/visits/calendar?mode=week&who=scope",
 	"/visits/calendar?mode=month&who=scope",
-	"/pipeline", "/pipeline?sort=close", "/proposals", "/visits", "/visits?who=scope", "/visits?status=planned&page=2",
+	"/pipeline", "/pipeline?sort=close", "/proposals", "/visits", "/visits?who=scope", "/visits?who=scope&status=planned&size=5&page=2",
 }
 
 // TestKeptPagesExactAfterWrites: on both databases, the second look at
