@@ -127,19 +127,19 @@ func (s *Server) HomePanels(c *fiber.Ctx) ([]template.HTML, error) {
 	return out, nil
 }
 
-// loadPanels loads the data of every slot not yet done, at most homeLoads
+// loadPanels loads the data of every slot still to build, at most homeLoads
 // at once when the process has goroutines to spare (par.Spare), each under a context naming its panel (PanelOf)
 // and, for a panel to keep, pinned to the primary. A panel's error or
 // panic is the page's error.
 func (s *Server) loadPanels(ctx context.Context, me authz.Subject, slots []*homeSlot, pc *panelCache) error {
-	var todo []*homeSlot
+	var pending []*homeSlot
 	for _, sl := range slots {
 		if !sl.done {
-			todo = append(todo, sl)
+			pending = append(pending, sl)
 		}
 	}
-	return s.spare.Each(len(todo), homeLoads, func(i int) error {
-		sl := todo[i]
+	return s.spare.Each(len(pending), homeLoads, func(i int) error {
+		sl := pending[i]
 		inner := context.WithValue(ctx, panelCtxKey{}, sl.p.Template)
 		if sl.keep {
 			inner = pc.pin(inner)
