@@ -661,7 +661,12 @@ func visitReminders(svc *visits.Service, inbox *notify.Service, loc *time.Locati
 				Link: fmt.Sprintf("/visits/%d", r.PlanID),
 			})
 		}
-		return inbox.Send(ctx, notices...)
+		if err := inbox.Send(ctx, notices...); err != nil {
+			return err
+		}
+		// Marked only once sent; a failure here costs the next run a
+		// resend that the keys keep from anyone's inbox.
+		return svc.MarkReminded(ctx, due, now)
 	}
 }
 

@@ -27,6 +27,9 @@ func DescribeHistory(h *audit.History, svc *Service) error {
 		audit.LongText("cancel_reason", "visits.cancel_reason"),
 		audit.Ref("owner_id", "customers.owner", "user"),
 		audit.Ref("prev_visit_id", "visits.prev", "visit"),
+		// The reminder job's bookkeeping, not the user's record.
+		audit.Hidden("prep_reminded_at"),
+		audit.Hidden("record_reminded_at"),
 	}
 	for _, item := range ChecklistItems {
 		plan = append(plan, audit.Bool("chk_"+item, "checklist."+item))

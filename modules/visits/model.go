@@ -46,12 +46,17 @@ type Plan struct {
 	ChkQuotation   bool      `gorm:"not null"`
 	ChkAppointment bool      `gorm:"not null"`
 	PrevVisitID    *uint
-	Version        int `gorm:"not null"`
-	CreatedBy      *uint
-	UpdatedBy      *uint
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	DeletedAt      gorm.DeletedAt
+	// PrepRemindedAt and RecordRemindedAt are when visits.reminders told
+	// the owner that the visit is not prepared, or has no record: the job
+	// reads only visits whose record reminder is still to come.
+	PrepRemindedAt   *time.Time
+	RecordRemindedAt *time.Time
+	Version          int `gorm:"not null"`
+	CreatedBy        *uint
+	UpdatedBy        *uint
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	DeletedAt        gorm.DeletedAt
 }
 
 // TableName keeps the table name explicit.
