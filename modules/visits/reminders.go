@@ -92,7 +92,14 @@ func (s *Store) remindable(ctx context.Context, from, to time.Time) ([]planWithC
 		Plan
 		CustomerName *string
 	}
-	err := db.Conn(ctx, s.db).Model(&Plan{}).
+	table := "visit_plans"
+	if s.db.Dialector.Name() != db.Postgres {
+		// SQLite preferred idx_visit_plans_status and read the window's
+		// ~36,000 planned visits from the table to drop the marked ones
+		// (0.8-1.4 s a run on the province's file).
+		table += " INDEXED BY idx_visit_plans_to_remind"
+	}
+	err := db.Conn(ctx, s.db).Model(&Plan{}).Table(table).
 		Select("visit_plans.*, (SELECT c.name FROM customers c WHERE c.id = visit_plans.customer_id AND c.deleted_at IS NULL) AS customer_name").
 		Where("visit_plans.status = 'planned' AND visit_plans.record_reminded_at IS NULL").
 		Where("visit_plans.starts_at >= ? AND visit_plans.starts_at <= ?", from.UTC(), to.UTC()).
