@@ -278,7 +278,7 @@ func TestRetentionDroppedProductInReadersLanguage(t *testing.T) {
 		}
 		c.PostForm("/lang", url.Values{"lang": {"en"}})
 		en := c.Get(path)
-		if en.Status != http.StatusOK || !strings.Contains(en.Body, "Dropped 1 product(s): "+html.EscapeString(p.NameEn)) || strings.Contains(en.Body, p.NameZh) {
+		if en.Status != http.StatusOK || !strings.Contains(en.Body, "Dropped 1 product: "+html.EscapeString(p.NameEn)) || strings.Contains(en.Body, p.NameZh) {
 			t.Fatalf("en page: %d, want %q and not %q", en.Status, p.NameEn, p.NameZh)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,6 +55,13 @@ type Bundle struct {
 	// before.
 	withArgs  sync.Map // argKey → string
 	withArgsN atomic.Int64
+	// counts names, for each message with plural forms ("1 day" and "2
+	// days" in English), the argument that chooses between them: the
+	// placeholder written before one of PluralNouns in its "other" form.
+	// T hands that argument's value to go-i18n and no other, so a count
+	// passed to a message without forms is just text (go-i18n refuses a
+	// count for a message that has no form for it).
+	counts map[string]string
 }
 
 // maxArgMemo bounds withArgs (~1 MB).
@@ -117,13 +125,26 @@ func parse() (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
+	counts := map[string]string{}
 	for _, e := range entries {
-		if _, err := b.LoadMessageFileFS(catalogues, e); err != nil {
+		mf, err := b.LoadMessageFileFS(catalogues, e)
+		if err != nil {
 			return nil, fmt.Errorf("load %s: %w", e, err)
+		}
+		for _, m := range mf.Messages {
+			if m.One == "" {
+				continue
+			}
+			arg, err := countArg(m.Other)
+			if err != nil {
+				return nil, fmt.Errorf("load %s: %s: %w", e, m.ID, err)
+			}
+			counts[m.ID] = arg
 		}
 	}
 	return &Bundle{
 		bundle: b,
+		counts: counts,
 		locs: map[string]*goi18n.Localizer{
 			ZH: goi18n.NewLocalizer(b, ZH),
 			EN: goi18n.NewLocalizer(b, EN),
@@ -158,7 +179,8 @@ func (b *Bundle) Match(acceptLanguage string) string {
 }
 
 // T translates id into lang. args are key/value pairs for the template
-// data ("Count", 3). A missing id yields the id itself, so a gap is visible
+// data ("Days", 3); a message with plural forms picks its form from the
+// argument before its noun (Bundle.counts). A missing id yields the id itself, so a gap is visible
 // on screen and caught by the catalogue test rather than crashing a page.
 func (b *Bundle) T(lang, id string, args ...any) string {
 	loc, ok := b.locs[lang]
@@ -193,8 +215,8 @@ func (b *Bundle) T(lang, id string, args ...any) string {
 		}
 	}
 	cfg.TemplateData = data
-	if n, ok := data["Count"]; ok {
-		cfg.PluralCount = n
+	if arg, ok := b.counts[id]; ok {
+		cfg.PluralCount = pluralCount(data[arg])
 	}
 	s, err := loc.Localize(cfg)
 	if err != nil {
@@ -256,3 +278,52 @@ func (l Localizer) T(id string, args ...any) string { return l.bundle.T(l.Lang, 
 
 // Escaped is T(id) escaped for HTML; see Bundle.Escaped.
 func (l Localizer) Escaped(id string) string { return l.bundle.Escaped(l.Lang, id) }
+
+// PluralNouns are the English nouns a count placeholder is written before
+// ("{{.Days}} days", "{{.Count}} invalid rows", one word between at
+// most). A message counting one of them must have a "one" form, and its
+// count is that placeholder (TestPluralForms keeps both true); a new
+// counted noun joins the list.
+var PluralNouns = regexp.MustCompile(`\{\{ *\.(\w+) *\}\} (?:[a-z-]+ )?(days|months|years|weeks|hours|visits|opportunities|proposals|contracts|problems|rows|members|requests|groups|quotas|customers|products|call-backs|units|passwords)\b`)
+
+// countArg is the count placeholder of a message's "other" form: the one
+// before a counted noun, and only one (two counts would need two forms
+// each: such a text is split in two messages).
+func countArg(other string) (string, error) {
+	arg := ""
+	for _, m := range PluralNouns.FindAllStringSubmatch(other, -1) {
+		if arg != "" && m[1] != arg {
+			return "", fmt.Errorf("two counts (%s, %s) in one message", arg, m[1])
+		}
+		arg = m[1]
+	}
+	if arg == "" {
+		return "", fmt.Errorf("a \"one\" form but no count before a noun of PluralNouns in %q", other)
+	}
+	return arg, nil
+}
+
+// pluralCount is v as go-i18n takes a count: an integer of any width, or
+// text that is one (a notification's arguments are kept as text). nil
+// (the "other" form) for anything else, such as a missing argument.
+func pluralCount(v any) any {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case int64:
+		return n
+	case int32:
+		return int64(n)
+	case uint:
+		return int64(n)
+	case uint32:
+		return int64(n)
+	case uint64:
+		return int64(n)
+	case string:
+		if _, err := strconv.ParseInt(n, 10, 64); err == nil {
+			return n
+		}
+	}
+	return nil
+}

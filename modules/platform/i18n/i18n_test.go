@@ -16,15 +16,23 @@ import (
 
 // keys merges every catalogue file of a language: the main one
 // ("zh-CN.toml") and the modules' ("needs.zh-CN.toml"). A key defined
-// twice is an error: one text per key.
+// twice is an error: one text per key. A message with plural forms
+// stands for its "other" form; ones lists its "one" forms.
 func keys(t *testing.T, file string) map[string]string {
+	t.Helper()
+	m, _ := catalogue(t, file)
+	return m
+}
+
+// catalogue is keys with the "one" forms beside.
+func catalogue(t *testing.T, file string) (texts, ones map[string]string) {
 	t.Helper()
 	lang := strings.TrimSuffix(file, ".toml")
 	files, err := fs.Glob(catalogues, "locales/*"+lang+".toml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no catalogue for %s: %v", lang, err)
 	}
-	m := map[string]string{}
+	texts, ones = map[string]string{}, map[string]string{}
 	for _, f := range files {
 		if f != "locales/"+file && !strings.HasSuffix(f, "."+file) {
 			continue
@@ -33,18 +41,30 @@ func keys(t *testing.T, file string) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		part := map[string]string{}
+		part := map[string]any{}
 		if err := toml.Unmarshal(b, &part); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		for k, v := range part {
-			if _, dup := m[k]; dup {
+			if _, dup := texts[k]; dup {
 				t.Errorf("%s defines %s again", f, k)
 			}
-			m[k] = v
+			switch v := v.(type) {
+			case string:
+				texts[k] = v
+			case map[string]any:
+				other, _ := v["other"].(string)
+				one, _ := v["one"].(string)
+				if len(v) != 2 || other == "" || one == "" {
+					t.Errorf("%s: %s has forms %v, want exactly one and other", f, k, v)
+				}
+				texts[k], ones[k] = other, one
+			default:
+				t.Errorf("%s: %s is a %T", f, k, v)
+			}
 		}
 	}
-	return m
+	return texts, ones
 }
 
 // TestCataloguesComplete: English must be complete, and neither side may
@@ -315,4 +335,79 @@ func mustKey(t *testing.T, lang, id string, args ...any) string {
 		t.Fatalf("no key for %v", args)
 	}
 	return k
+}
+
+// TestPluralForms: every English text that counts something ("{{.Days}}
+// days") has a "one" form, T picks the form from that count whether it
+// comes as a number or as text (a notification's arguments), and no
+// message shows its raw id for a count of 1 in either language — go-i18n
+// refuses a count for a message without forms, which showed
+// "notify.unread_count" for one unread notice.
+func TestPluralForms(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, ones := catalogue(t, "en.toml")
+	zh := keys(t, "zh-CN.toml")
+	hedge := regexp.MustCompile(`\{\{ *\.\w+ *\}\} (?:[a-z-]+ )?[a-z-]+\(s\)`)
+	for id, text := range en {
+		if PluralNouns.MatchString(text) && ones[id] == "" {
+			t.Errorf("en %s counts with no \"one\" form: %q", id, text)
+		}
+		if hedge.MatchString(text) {
+			t.Errorf("en %s hedges its plural; give it forms: %q", id, text)
+		}
+	}
+	if len(ones) < 30 {
+		t.Fatalf("only %d messages with plural forms", len(ones))
+	}
+	placeholder := regexp.MustCompile(`\{\{ *\.(\w+) *\}\}`)
+	// with is the arguments of en's text, each "x" but the count.
+	with := func(id, arg string, n any) []any {
+		args := []any{arg, n}
+		for _, m := range placeholder.FindAllStringSubmatch(en[id], -1) {
+			if m[1] != arg {
+				args = append(args, m[1], "x")
+			}
+		}
+		return args
+	}
+	for id, one := range ones {
+		arg, ok := b.counts[id]
+		if !ok {
+			t.Errorf("%s: no count argument known", id)
+			continue
+		}
+		if strings.Contains(one, "{{") && !strings.Contains(en[id], "{{."+arg+"}}") {
+			t.Errorf("%s: count %s not in %q", id, arg, en[id])
+		}
+		for _, v := range []any{1, int64(1), uint(1), "1"} {
+			if got := b.T(EN, id, with(id, arg, v)...); got == id || strings.Contains(got, "<no value>") || PluralNouns.MatchString(got) {
+				t.Errorf("%s with %s=%#v: %q", id, arg, v, got)
+			}
+		}
+		two := b.T(EN, id, with(id, arg, 2)...)
+		if two == id || two == b.T(EN, id, with(id, arg, 1)...) || two != b.T(EN, id, with(id, arg, "2")...) {
+			t.Errorf("%s: 2 reads %q, 1 reads %q", id, two, b.T(EN, id, with(id, arg, 1)...))
+		}
+		if got := b.T(ZH, id, with(id, arg, 1)...); got == id {
+			t.Errorf("zh %s with a count of 1 shows its id", id)
+		}
+	}
+	for _, c := range []struct {
+		lang  string
+		texts map[string]string
+	}{{EN, en}, {ZH, zh}} {
+		for id, text := range c.texts {
+			var args []any
+			for _, m := range placeholder.FindAllStringSubmatch(text, -1) {
+				args = append(args, m[1], 1)
+			}
+			args = append(args, "Count", 1)
+			if got := b.T(c.lang, id, args...); got == id {
+				t.Errorf("%s %s shows its id with every argument 1", c.lang, id)
+			}
+		}
+	}
 }
