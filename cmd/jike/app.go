@@ -212,6 +212,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	}
 	prospectSvc.ImportGate().OnImported(o.Metrics.Imported)
 	prospects.Register(srv, prospectSvc)
+	if d.Gorm.Dialector.Name() == db.Postgres {
+		runner.MustRegister(jobs.Job{Name: prospects.JobFoldStageTotals, Schedule: "@every 1m", Run: prospectSvc.FoldStageTotals})
+	}
 	// needs: customer analysis and needs, scoped through prospects; each
 	// need appears on the customer's timeline.
 	needSvc := needs.NewService(needs.NewStore(d.Gorm), prospectSvc, needs.Options{Now: o.Now, Location: o.Location})

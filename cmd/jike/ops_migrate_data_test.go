@@ -62,7 +62,10 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 	}
 	out := map[string]string{}
 	for _, tb := range tables {
-		if tb == "goose_db_version" || tb == "cache_versions" || tb == "opportunity_stage_totals" || tb == "customer_bigrams" { // each side's own (dbcopy); the last two SQLite's alone
+		switch tb {
+		case "goose_db_version", "cache_versions", // each side's own (dbcopy)
+			"opportunity_stage_totals", "customer_bigrams", // SQLite's alone
+			"opportunity_stage_base", "opportunity_stage_deltas": // PostgreSQL's alone (checked by stageTotalsExact)
 			continue
 		}
 		var rows []map[string]any
@@ -128,6 +131,7 @@ func TestMigrateDataSQLiteToPostgres(t *testing.T) {
 	}
 	pg := openURL(t, dst)
 	compareDigests(t, want, crossDigest(t, pg))
+	stageTotalsExact(t, pg)
 	if want["contract_files"] == "" || strings.HasPrefix(want["contract_files"], "0 rows") {
 		t.Fatalf("no attachment in the source: %q", want["contract_files"])
 	}
@@ -187,6 +191,7 @@ WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY custome
 		t.Fatalf("--replace: %v", err)
 	}
 	compareDigests(t, want, crossDigest(t, pg))
+	stageTotalsExact(t, pg)
 
 	// Bad arguments change nothing and say what is wrong.
 	for _, args := range [][]string{
@@ -198,5 +203,34 @@ WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY custome
 		if err := run(ctx, args, env, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "migrate-data") {
 			t.Errorf("%v: %v", args, err)
 		}
+	}
+}
+
+// stageTotalsExact fails unless PostgreSQL's per-stage opportunity totals
+// (the view over opportunity_stage_base and _deltas, migration 00045)
+// are the copied opportunities' sums, with nothing left in the deltas:
+// the copy sums them again rather than taking a delta per row.
+func stageTotalsExact(t *testing.T, pg *db.DB) {
+	t.Helper()
+	type row struct {
+		Stage                                string
+		N, Monthly, OneTime, WeightedPercent int64
+	}
+	read := func(q string) string {
+		var rows []row
+		if err := pg.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	kept := read("SELECT stage, n, monthly, one_time, weighted_percent FROM opportunity_stage_base WHERE n <> 0 ORDER BY stage")
+	truth := read(`SELECT stage, COUNT(*) AS n, SUM(monthly_fen) AS monthly, SUM(one_time_fen) AS one_time, SUM(monthly_fen * probability) AS weighted_percent
+		FROM opportunities WHERE deleted_at IS NULL GROUP BY stage ORDER BY stage`)
+	if kept != truth || kept == "[]" {
+		t.Errorf("per-stage totals after the copy: %s, the rows say %s", kept, truth)
+	}
+	var deltas int64
+	if err := pg.Gorm.Raw("SELECT COUNT(*) FROM opportunity_stage_deltas").Scan(&deltas).Error; err != nil || deltas != 0 {
+		t.Errorf("%d deltas left after the copy (%v)", deltas, err)
 	}
 }

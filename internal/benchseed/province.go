@@ -497,6 +497,14 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 	if err := wd.fill(ctx); err != nil {
 		return nil, err
 	}
+	if w.pg {
+		// The COPY paused the opportunities' triggers, with them those
+		// that keep the per-stage totals (migration 00045): summed again
+		// from the rows.
+		if _, err := sqlDB.ExecContext(ctx, "SELECT jike_refresh_opportunity_stage_totals()"); err != nil {
+			return nil, fmt.Errorf("benchseed: opportunity stage totals: %w", err)
+		}
+	}
 	for _, t := range []string{"branches", "teams", "users", "customers", "opportunities", "stage_changes", "visit_plans", "contacts", "proposals",
 		"visit_records", "needs", "contracts", "monthly_targets", "monthly_reviews", "review_lines", "target_quotas"} {
 		q := "ANALYZE " + t

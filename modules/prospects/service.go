@@ -104,6 +104,17 @@ func NewService(store *Store, people People, enf *authz.Enforcer, tl *Timeline) 
 // other).
 func (s *Service) SetSpare(sp *par.Spare) { s.spare = sp }
 
+// JobFoldStageTotals folds the province's per-stage opportunity deltas
+// (PostgreSQL; FoldStageTotals). Every minute: between folds a read of
+// the totals adds the deltas written since, a row per opportunity change.
+const JobFoldStageTotals = "prospects.fold_stage_totals"
+
+// FoldStageTotals is the JobFoldStageTotals job.
+func (s *Service) FoldStageTotals(ctx context.Context, _ time.Time) error {
+	_, err := s.store.FoldStageTotals(ctx)
+	return err
+}
+
 // SetClock replaces the service clock (the app's, or a test's fake one).
 func (s *Service) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
 

@@ -162,25 +162,22 @@ func (s *Store) Funnel(ctx context.Context, scope authz.ListScope, f Filter, now
 // opportunities' sums per open stage less those of the deleted customers'
 // (a few along their index), in one statement. Leaving each opportunity
 // of a deleted customer out one by one read all 100,000 open ones (~100
-// ms on the first look after any opportunity written); summed alone they
-// are an index-only pass of idx_opps_live_totals (migration 00041); on
-// SQLite they are kept per stage by triggers.
+// ms on the first look after any opportunity written); the live ones'
+// sums are now kept per stage as they are written (below).
 func (s *Store) provinceFunnel(ctx context.Context) *gorm.DB {
 	sums := "opportunities.stage AS stage, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS monthly_fen, " +
 		"COALESCE(SUM(opportunities.one_time_fen), 0) AS one_time_fen"
 	open := func(q *gorm.DB) *gorm.DB {
 		return q.Select(sums).Where("opportunities.deleted_at IS NULL AND opportunities.stage IN ?", OpenStages).Group("opportunities.stage")
 	}
-	all := open(s.conn(ctx).Table("opportunities"))
-	if !s.postgres() {
-		// SQLite keeps the live opportunities' sums per stage in the
-		// writing transaction (opportunity_stage_totals, migration
-		// 00035): a few rows instead of reading the province's ~66,000
-		// open opportunities (the admin's funnel ~1 s on a first look
-		// after a write).
-		all = s.conn(ctx).Table("opportunity_stage_totals").
-			Select("stage, n, monthly AS monthly_fen, one_time AS one_time_fen").Where("stage IN ?", OpenStages)
-	}
+	// The live opportunities' sums per stage are kept as they are written
+	// (opportunity_stage_totals: SQLite's table, migration 00035;
+	// PostgreSQL's view of base rows and deltas, 00045): a few rows
+	// instead of reading the province's ~66,000 open opportunities (the
+	// admin's funnel ~1 s on SQLite, ~20 ms on PostgreSQL, on a first
+	// look after a write).
+	all := s.conn(ctx).Table("opportunity_stage_totals").
+		Select("stage, n, monthly AS monthly_fen, one_time AS one_time_fen").Where("stage IN ?", OpenStages)
 	gone := open(db.OfDeletedCustomers(s.conn(ctx).Table("opportunities"), "opportunities"))
 	return db.Difference(s.conn(ctx), all, gone, []string{"stage"}, "n", "monthly_fen", "one_time_fen").Where("a.n - COALESCE(d.n, 0) > 0")
 }

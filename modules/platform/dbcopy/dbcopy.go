@@ -41,9 +41,15 @@ const migrationsTable = "goose_db_version"
 const versionsTable = "cache_versions"
 
 // stageTotalsTable is the live opportunities' totals per stage that
-// SQLite's triggers keep (migration 00035); PostgreSQL has no such table
-// (it sums the opportunities), so it is not copied.
-const stageTotalsTable = "opportunity_stage_totals"
+// SQLite's triggers keep (migration 00035); on PostgreSQL it is a view of
+// two tables of its own (stageBaseTable, stageDeltasTable, 00045), so
+// neither side's is copied: the target's are summed again from the
+// copied opportunities before the copy commits.
+const (
+	stageTotalsTable = "opportunity_stage_totals"
+	stageBaseTable   = "opportunity_stage_base"
+	stageDeltasTable = "opportunity_stage_deltas"
+)
 
 // customerPairsTable is each customer's pairs of adjacent characters for
 // the search, which SQLite's triggers keep (migration 00036); PostgreSQL
@@ -233,6 +239,11 @@ func Copy(ctx context.Context, src, dst *gorm.DB, o Options) (*Report, error) {
 	if rep.Sequences, err = resetSequences(ctx, dtx); err != nil {
 		return nil, err
 	}
+	// The copy's inserts appended a delta per opportunity (a TRUNCATE of
+	// Replace none): the target's per-stage totals from its rows instead.
+	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_opportunity_stage_totals()`); err != nil {
+		return nil, fmt.Errorf("opportunity totals per stage: %w", err)
+	}
 	// Verify inside the transaction: a mismatch rolls everything back.
 	for i, r := range rep.Tables {
 		var n int64
@@ -308,8 +319,8 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2)
-ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4)
+ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,10 @@
+-- The province's opportunity totals per stage on PostgreSQL, kept as a
+-- base and appended deltas (see the PostgreSQL version). SQLite keeps
+-- them in the writing transaction since 00035: nothing to do here; the
+-- migration exists so that both databases share one version sequence.
+
+-- +goose Up
+SELECT 1;
+
+-- +goose Down
+SELECT 1;
