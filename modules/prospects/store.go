@@ -816,8 +816,16 @@ func (s *Store) OpportunityTotals(ctx context.Context, scope authz.ListScope, f 
 
 func (s *Store) opportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
 	q := s.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect)
-	if scope.Level() == authz.ScopeAll && !f.customerSide() {
+	switch {
+	case scope.Level() == authz.ScopeAll && !f.customerSide():
 		q = s.provinceTotalsQuery(ctx, f)
+	case s.byBranchCustomers(scope, f, nil):
+		// A director's list: the per-stage sums of branchStageTotals
+		// added up (the join of the branch's customers and the
+		// province's opportunities, ~44 ms a first look, hashed them).
+		q = db.Conn(ctx, s.db).Table("(?) AS per", s.branchStageTotals(ctx, scope, f)).
+			Select("COALESCE(SUM(per.n), 0) AS n, COALESCE(SUM(per.monthly), 0) AS monthly, " +
+				"COALESCE(SUM(per.one_time), 0) AS one_time, COALESCE(SUM(per.weighted_percent), 0) AS weighted_percent")
 	}
 	var r oppTotalsRow
 	if err := q.Scan(&r).Error; err != nil {
@@ -967,8 +975,7 @@ func (s *Store) stageTotals(ctx context.Context, scope authz.ListScope, f Opport
 	switch {
 	case scope.Level() == authz.ScopeAll && !f.customerSide() && closedSince == nil:
 		q = s.provinceTotals(ctx, f, true)
-	case scope.Level() == authz.ScopeBranch && !f.customerSide() && closedSince == nil && s.db.Dialector.Name() == db.Postgres &&
-		f.OwnerID == 0 && f.CloseFrom == nil && f.CloseBefore == nil && f.ClosedSince == nil:
+	case s.byBranchCustomers(scope, f, closedSince):
 		q = s.branchStageTotals(ctx, scope, f)
 	default:
 		q = s.opportunityQuery(ctx, scope, f)
@@ -988,6 +995,13 @@ func (s *Store) stageTotals(ctx context.Context, scope authz.ListScope, f Opport
 		}
 	}
 	return out, nil
+}
+
+// byBranchCustomers reports whether branchStageTotals answers f's
+// totals: a branch on PostgreSQL, f narrowing by stage at most.
+func (s *Store) byBranchCustomers(scope authz.ListScope, f OpportunityFilter, closedSince *time.Time) bool {
+	return scope.Level() == authz.ScopeBranch && s.db.Dialector.Name() == db.Postgres && !f.customerSide() && closedSince == nil &&
+		f.OwnerID == 0 && f.CloseFrom == nil && f.CloseBefore == nil && f.ClosedSince == nil
 }
 
 // branchStageTotals is stageTotals of a branch on PostgreSQL for a filter
