@@ -128,7 +128,7 @@ type CareListFilter struct {
 func (s *Service) scoped(actor authz.Subject) func(*gorm.DB) *gorm.DB {
 	scope := s.enf.ListScope(actor, "customer", "read")
 	return func(q *gorm.DB) *gorm.DB {
-		return prospects.TeamCustomers(scope.Apply(q, authz.StandardColumns("customers")), scope)
+		return prospects.ScopedCustomers(q, scope)
 	}
 }
 

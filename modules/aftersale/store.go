@@ -214,7 +214,7 @@ type RequestRow struct {
 }
 
 func (s *Store) requestQuery(ctx context.Context, scope authz.ListScope, f RequestFilter) *gorm.DB {
-	q := prospects.TeamCustomers(scope.Apply(s.conn(ctx).Model(&Request{}).Joins(customerJoin("service_requests")), authz.StandardColumns("customers")), scope)
+	q := prospects.ScopedCustomers(s.conn(ctx).Model(&Request{}).Joins(customerJoin("service_requests")), scope)
 	switch f.View {
 	case "mine":
 		q = q.Where("(service_requests.handler_id = ? OR service_requests.first_responder_id = ?)", f.Me, f.Me)
@@ -428,7 +428,7 @@ type CallbackRow struct {
 }
 
 func (s *Store) callbackQuery(ctx context.Context, scope authz.ListScope, f CallbackFilter) *gorm.DB {
-	q := prospects.TeamCustomers(scope.Apply(s.conn(ctx).Model(&Callback{}).Joins(customerJoin("callbacks")), authz.StandardColumns("customers")), scope)
+	q := prospects.ScopedCustomers(s.conn(ctx).Model(&Callback{}).Joins(customerJoin("callbacks")), scope)
 	if f.Status != "" {
 		q = q.Where("callbacks.status = ?", f.Status)
 	}

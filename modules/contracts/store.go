@@ -61,7 +61,7 @@ const customerJoin = "JOIN customers ON customers.id = contracts.customer_id AND
 // scoped starts a query on contracts restricted to scope (applied to the
 // customer's owner, chief rep, team and branch).
 func (s *Store) scoped(ctx context.Context, scope authz.ListScope) *gorm.DB {
-	return prospects.TeamCustomers(scope.Apply(s.conn(ctx).Model(&Contract{}).Joins(customerJoin), authz.StandardColumns("customers")), scope)
+	return prospects.ScopedCustomers(s.conn(ctx).Model(&Contract{}).Joins(customerJoin), scope)
 }
 
 // --- contracts
@@ -574,7 +574,7 @@ const taskRowColumns = "contract_tasks.*, contracts.number, contracts.customer_i
 // OverdueTasksOf lists the unfinished tasks of owner due before today,
 // within scope, oldest first (the owner's home panel).
 func (s *Store) OverdueTasksOf(ctx context.Context, scope authz.ListScope, ownerID uint, today time.Time, limit int) ([]TaskRow, int64, error) {
-	q := prospects.TeamCustomers(scope.Apply(s.taskQuery(ctx), authz.StandardColumns("customers")), scope).
+	q := prospects.ScopedCustomers(s.taskQuery(ctx), scope).
 		Where("contract_tasks.owner_id = ? AND contract_tasks.due_on < ?", ownerID, today)
 	var n int64
 	if err := q.Session(&gorm.Session{}).Count(&n).Error; err != nil {

@@ -140,8 +140,8 @@ type ExpiringContract struct {
 }
 
 func (s *Store) expiringQuery(ctx context.Context, scope authz.ListScope, from, to time.Time) *gorm.DB {
-	return prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&CustomerService{}).
-		Joins("JOIN customers ON customers.id = customer_services.customer_id AND customers.deleted_at IS NULL"), customerCols), scope).
+	return prospects.ScopedCustomers(db.Conn(ctx, s.db).Model(&CustomerService{}).
+		Joins("JOIN customers ON customers.id = customer_services.customer_id AND customers.deleted_at IS NULL"), scope).
 		Where("customer_services.supplier <> ?", SupplierSelf).
 		Where("customer_services.contract_end IS NOT NULL AND customer_services.contract_end >= ? AND customer_services.contract_end <= ?", from, to)
 }
@@ -281,8 +281,8 @@ var NeedSortKinds = map[string]string{
 }
 
 func (s *Store) needQuery(ctx context.Context, scope authz.ListScope, f NeedFilter) *gorm.DB {
-	q := prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Need{}).
-		Joins("JOIN customers ON customers.id = needs.customer_id AND customers.deleted_at IS NULL"), customerCols), scope)
+	q := prospects.ScopedCustomers(db.Conn(ctx, s.db).Model(&Need{}).
+		Joins("JOIN customers ON customers.id = needs.customer_id AND customers.deleted_at IS NULL"), scope)
 	if f.CustomerID != 0 {
 		q = q.Where("needs.customer_id = ?", f.CustomerID)
 	}

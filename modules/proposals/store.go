@@ -247,8 +247,8 @@ const rowColumns = "proposals.*, customers.name AS customer_name"
 // listQuery selects the proposals f matches within scope (joined to their
 // customer, which the scope applies to), unordered.
 func (s *Store) listQuery(ctx context.Context, scope authz.ListScope, f Filter) *gorm.DB {
-	q := prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Proposal{}).
-		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL"), authz.StandardColumns("customers")), scope)
+	q := prospects.ScopedCustomers(db.Conn(ctx, s.db).Model(&Proposal{}).
+		Joins("JOIN customers ON customers.id = proposals.customer_id AND customers.deleted_at IS NULL"), scope)
 	if f.CustomerID != 0 {
 		q = q.Where("proposals.customer_id = ?", f.CustomerID)
 	}

@@ -46,7 +46,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return db.WithTx(ctx, s.db, func(ctx context.Context) error { return fn(&Store{db: db.Conn(ctx, s.db)}) })
 }
 
-// TeamCustomers narrows q, a query of or joined to live customers under
+// teamCustomers narrows q, a query of or joined to live customers under
 // scope, to the team's customers read as a union of three index ranges,
 // on SQLite and for a team scope only (a no-op otherwise): SQLite reads
 // "owner OR chief rep OR team" by scanning every customer of the
@@ -55,7 +55,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // it starts from the team's ~2,000 customers (2–17 ms). The condition is
 // the scope's own (authz.ListScope.Apply keeps it too), so the rows are
 // the same; it needs the live customers, so the trash does not use it.
-func TeamCustomers(q *gorm.DB, scope authz.ListScope) *gorm.DB {
+func teamCustomers(q *gorm.DB, scope authz.ListScope) *gorm.DB {
 	if q.Dialector.Name() != db.SQLite || scope.Level() != authz.ScopeTeam {
 		return q
 	}
@@ -68,6 +68,15 @@ func TeamCustomers(q *gorm.DB, scope authz.ListScope) *gorm.DB {
 		args = append(args, me.TeamID)
 	}
 	return q.Where(sql+")", args...)
+}
+
+// ScopedCustomers narrows q, a query of or joined to live customers (as
+// "customers"), to scope: the scope's condition on the customer's
+// ownership columns, and on SQLite a chief rep's team read as a union
+// (teamCustomers). Every module's scoped query of customers goes through
+// it, so none forgets the union.
+func ScopedCustomers(q *gorm.DB, scope authz.ListScope) *gorm.DB {
+	return teamCustomers(scope.Apply(q, customerCols), scope)
 }
 
 // customerCols are where a customer's ownership lives, for every scoped
@@ -189,7 +198,7 @@ func (s *Store) customerQuery(ctx context.Context, scope authz.ListScope, f Cust
 	if f.Deleted {
 		q = q.Unscoped().Where("customers.deleted_at IS NOT NULL")
 	} else {
-		q = TeamCustomers(q, scope)
+		q = teamCustomers(q, scope)
 	}
 	if f.Q != "" {
 		cs := f.search
@@ -426,7 +435,7 @@ func (s *Store) regions(ctx context.Context, scope authz.ListScope) ([]string, e
 	case scope.Level() == authz.ScopeBranch && me.BranchID != 0:
 		return out, s.walkRegions(ctx, "branch_id = ? AND ", []any{me.BranchID}, &out)
 	}
-	err := TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Customer{}), customerCols), scope).Where("region <> ''").
+	err := ScopedCustomers(db.Conn(ctx, s.db).Model(&Customer{}), scope).Where("region <> ''").
 		Distinct("region").Order("region").Limit(maxRegions).Pluck("region", &out).Error
 	return out, err
 }
@@ -637,8 +646,8 @@ func (s *Store) opportunityQuery(ctx context.Context, scope authz.ListScope, f O
 		return opportunityConds(conn.Joins("JOIN customers ON customers.id = opportunities.customer_id").
 			Where("opportunities.customer_id NOT IN (SELECT id FROM customers WHERE deleted_at IS NOT NULL)"), f)
 	}
-	q := TeamCustomers(scope.Apply(conn.
-		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL"), customerCols), scope)
+	q := ScopedCustomers(conn.
+		Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL"), scope)
 	if f.Q != "" {
 		cond, args := opportunitySearch.Cond(ctx, q, s.pairs, scope.Breadth(), f.Q)
 		q = q.Where(cond, args...)

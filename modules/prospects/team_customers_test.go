@@ -11,7 +11,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// TestTeamCustomersKeepsTheScope: the union TeamCustomers adds on SQLite
+// TestTeamCustomersKeepsTheScope: the union ScopedCustomers adds on SQLite
 // for a team scope selects exactly what the scope does — the team's
 // customers, the chief rep's own, those of another team the chief rep is
 // named on — and no deleted customer, for customers and opportunities
@@ -51,7 +51,7 @@ func TestTeamCustomersKeepsTheScope(t *testing.T) {
 			return fmt.Sprint(out)
 		}
 		plain := ids(scope.Apply(d.Gorm.Model(&Customer{}), customerCols), "customers.id")
-		narrowed := ids(TeamCustomers(scope.Apply(d.Gorm.Model(&Customer{}), customerCols), scope), "customers.id")
+		narrowed := ids(ScopedCustomers(d.Gorm.Model(&Customer{}), scope), "customers.id")
 		if plain != narrowed || !strings.Contains(plain, fmt.Sprint(other.ID)) || strings.Contains(" "+strings.Trim(plain, "[]")+" ", fmt.Sprintf(" %d ", gone.ID)) {
 			t.Fatalf("the chief rep's customers: scope %s, with the union %s (named on %d, deleted %d)", plain, narrowed, other.ID, gone.ID)
 		}

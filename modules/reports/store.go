@@ -70,9 +70,9 @@ func (s *Store) scoped(ctx context.Context, scope authz.ListScope, f Filter, tab
 	}
 	q = q.Where("customers.deleted_at IS NULL")
 	// A chief rep's team as a union of three index ranges on SQLite
-	// (prospects.TeamCustomers): with the scope's OR, SQLite walked the
+	// (prospects.ScopedCustomers): with the scope's OR, SQLite walked the
 	// province's opportunities for the team's funnel (~1 s).
-	q = prospects.TeamCustomers(scope.Apply(q, customerCols), scope)
+	q = prospects.ScopedCustomers(q, scope)
 	return applyFilter(q, f, "customers.branch_id", "customers.team_id", owner, true)
 }
 
@@ -462,7 +462,7 @@ func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, fr
 	if noCustomerTerms(scope, f) {
 		q = applyFilter(q.Where(liveCustomerOf("opportunities.customer_id")), f, "", "", "opportunities.owner_id", false)
 	} else {
-		q = prospects.TeamCustomers(scope.Apply(q.Joins("JOIN customers ON customers.id = opportunities.customer_id").Where("customers.deleted_at IS NULL"), customerCols), scope)
+		q = prospects.ScopedCustomers(q.Joins("JOIN customers ON customers.id = opportunities.customer_id").Where("customers.deleted_at IS NULL"), scope)
 		q = applyFilter(q, f, "customers.branch_id", "customers.team_id", "opportunities.owner_id", true)
 	}
 	return q.Select(windowedEntry)

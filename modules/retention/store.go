@@ -371,7 +371,7 @@ type AlertRow struct {
 const alertColumns = "retention_alerts.*, customers.name AS customer_name, customers.team_id AS team_id, users.name AS owner_name"
 
 func (s *Store) alertQuery(ctx context.Context, scope authz.ListScope, f Filter) *gorm.DB {
-	q := prospects.TeamCustomers(scope.Apply(s.conn(ctx).Model(&Alert{}).Joins(liveCustomer("retention_alerts")), authz.StandardColumns("customers")), scope).
+	q := prospects.ScopedCustomers(s.conn(ctx).Model(&Alert{}).Joins(liveCustomer("retention_alerts")), scope).
 		Where("retention_alerts.deleted_at IS NULL")
 	switch f.Status {
 	case "all":
@@ -452,7 +452,7 @@ type RiskRow struct {
 }
 
 func (s *Store) riskQuery(ctx context.Context, scope authz.ListScope, threshold int, teamID uint) *gorm.DB {
-	q := prospects.TeamCustomers(scope.Apply(s.conn(ctx).Table("churn_scores").Joins(liveCustomer("churn_scores")), authz.StandardColumns("customers")), scope).
+	q := prospects.ScopedCustomers(s.conn(ctx).Table("churn_scores").Joins(liveCustomer("churn_scores")), scope).
 		Where("churn_scores.score >= ?", threshold)
 	if teamID != 0 {
 		q = q.Where("customers.team_id = ?", teamID)

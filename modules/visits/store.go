@@ -260,8 +260,8 @@ type PlanRow struct {
 }
 
 func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilter) *gorm.DB {
-	q := planConds(prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Model(&Plan{}).
-		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), customerCols), scope), f)
+	q := planConds(prospects.ScopedCustomers(db.Conn(ctx, s.db).Model(&Plan{}).
+		Joins("JOIN customers ON customers.id = visit_plans.customer_id AND customers.deleted_at IS NULL"), scope), f)
 	if f.OverdueAt != nil {
 		// Ends = starts + duration; compare in Go-independent SQL: a plan
 		// is overdue once it started more than its duration ago. The
@@ -278,8 +278,8 @@ func (s *Store) planQuery(ctx context.Context, scope authz.ListScope, f PlanFilt
 			// of their own, which the planner joins first (SQLite has no
 			// such estimate to correct, and wants LIMIT before OFFSET);
 			// the scope on the outer query stays as it is.
-			customers := prospects.TeamCustomers(scope.Apply(db.Conn(ctx, s.db).Table("customers").Select("customers.id").
-				Where("customers.deleted_at IS NULL"), customerCols), scope)
+			customers := prospects.ScopedCustomers(db.Conn(ctx, s.db).Table("customers").Select("customers.id").
+				Where("customers.deleted_at IS NULL"), scope)
 			fence := ""
 			if s.db.Dialector.Name() == db.Postgres {
 				fence = " OFFSET 0"
