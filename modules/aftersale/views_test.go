@@ -1,6 +1,7 @@
 package aftersale
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +193,32 @@ func TestEveryAftersaleTemplateRendersWithItsView(t *testing.T) {
 	}
 	for _, err := range web.CheckViews(templates.FS, "aftersale", aftersaleViews(b)) {
 		t.Error(err)
+	}
+}
+
+// TestCareRowWithoutContactReadsCleanly: a customer never contacted shows
+// its frequency alone, in the singular for one month, not after a dangling
+// separator ("· every 1 months").
+func TestCareRowWithoutContactReadsCleanly(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := web.StrictTemplates(templates.FS, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	page := web.ExamplePage(b)
+	page.L, page.Lang = b.For(i18n.EN), i18n.EN
+	v := &careView{Page: page, Rows: []CareRow{{CustomerID: 7, CustomerName: "松花江冷链物流有限公司", Grade: "A", OwnerID: 1, OwnerName: "李伟", TeamID: 1,
+		Months: 1, CareDue: CareDue{DueOn: now, State: CareNever}}}, Pager: &web.Pager{Page: 1, Size: 20, Total: 1}, State: CareNever, Today: now}
+	var out strings.Builder
+	if err := set.Lookup("aftersale/care").Execute(&out, v); err != nil {
+		t.Fatal(err)
+	}
+	html := out.String()
+	if !strings.Contains(html, `<span class="muted small">every month</span>`) {
+		t.Fatalf("the never-contacted row's line is not just its frequency:\n%s", html[strings.Index(html, "muted small"):][:200])
 	}
 }
