@@ -14,10 +14,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// customerCols are where ownership lives: needs and services are scoped
-// by their customer.
-var customerCols = authz.StandardColumns("customers")
-
 // needSearch is the need list's search box: the description and the
 // customer.
 var needSearch = db.ListSearch{Table: "needs", CustomerCol: "needs.customer_id", Own: []db.Searched{
