@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -408,6 +409,26 @@ func TestPluralForms(t *testing.T) {
 			if got := b.T(c.lang, id, args...); got == id {
 				t.Errorf("%s %s shows its id with every argument 1", c.lang, id)
 			}
+		}
+	}
+}
+
+// TestChineseEveryMonth: a frequency of one month reads 每月 ("every
+// month"), not 每 1 个月, whichever type the count comes as; others
+// keep their number.
+func TestChineseEveryMonth(t *testing.T) {
+	b, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []any{1, int64(1), uint(1), "1"} {
+		if got := b.T(ZH, "aftersale.care.every_n", "N", n); got != "每月" {
+			t.Errorf("N=%#v: %q", n, got)
+		}
+	}
+	for _, n := range []any{3, "12"} {
+		if got, want := b.T(ZH, "aftersale.care.every_n", "N", n), fmt.Sprintf("每 %v 个月", n); got != want {
+			t.Errorf("N=%#v: %q, want %q", n, got, want)
 		}
 	}
 }
