@@ -314,6 +314,9 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	runner.MustRegister(jobs.Job{Name: aftersale.JobAutoClose, Schedule: "15 2 * * *", Run: afterSvc.AutoClose})
 	runner.MustRegister(jobs.Job{Name: aftersale.JobCare, Schedule: "0 7 * * *", Run: afterSvc.CareOverdue})
 	runner.MustRegister(jobs.Job{Name: aftersale.JobCallbacks, Schedule: "30 6 * * *", Run: afterSvc.Callbacks})
+	if d.Gorm.Dialector.Name() == db.Postgres {
+		runner.MustRegister(jobs.Job{Name: aftersale.JobFoldCareCounts, Schedule: "@every 1m", Run: afterSvc.FoldCareCounts})
+	}
 	// retention: the churn-risk score over usage, contracts, complaints,
 	// call-backs and care (nightly, and after a usage import through
 	// Retention.AfterImport), and the retention queue with its escalation.

@@ -64,8 +64,9 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 	for _, tb := range tables {
 		switch tb {
 		case "goose_db_version", "cache_versions", // each side's own (dbcopy)
-			"opportunity_stage_totals", "customer_bigrams", // SQLite's alone
-			"opportunity_stage_base", "opportunity_stage_deltas": // PostgreSQL's alone (checked by stageTotalsExact)
+			"opportunity_stage_totals", "customer_bigrams", "care_contact_kept", // SQLite's alone
+			"opportunity_stage_base", "opportunity_stage_deltas", // PostgreSQL's alone (checked by stageTotalsExact)
+			"care_contact_base", "care_contact_deltas": // and by careCountsExact
 			continue
 		}
 		var rows []map[string]any
@@ -132,6 +133,7 @@ func TestMigrateDataSQLiteToPostgres(t *testing.T) {
 	pg := openURL(t, dst)
 	compareDigests(t, want, crossDigest(t, pg))
 	stageTotalsExact(t, pg)
+	careCountsExact(t, pg)
 	if want["contract_files"] == "" || strings.HasPrefix(want["contract_files"], "0 rows") {
 		t.Fatalf("no attachment in the source: %q", want["contract_files"])
 	}
@@ -192,6 +194,7 @@ WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY custome
 	}
 	compareDigests(t, want, crossDigest(t, pg))
 	stageTotalsExact(t, pg)
+	careCountsExact(t, pg)
 
 	// Bad arguments change nothing and say what is wrong.
 	for _, args := range [][]string{
@@ -232,5 +235,44 @@ func stageTotalsExact(t *testing.T, pg *db.DB) {
 	var deltas int64
 	if err := pg.Gorm.Raw("SELECT COUNT(*) FROM opportunity_stage_deltas").Scan(&deltas).Error; err != nil || deltas != 0 {
 		t.Errorf("%d deltas left after the copy (%v)", deltas, err)
+	}
+}
+
+// careCountsExact fails unless the care list's counts per branch, grade
+// and last contact (the view care_contact_counts, migration 00046) are
+// those of the customers and their last contacts, with nothing left in
+// PostgreSQL's deltas after a copy.
+func careCountsExact(t *testing.T, d *db.DB) {
+	t.Helper()
+	type row struct {
+		BranchID uint
+		Grade    string
+		Last     string
+		N        int64
+	}
+	day := "CAST(%s AS DATE)"
+	if d.Dialect != db.Postgres {
+		day = "date(%s)"
+	}
+	read := func(q string) string {
+		var rows []row
+		if err := d.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	kept := read(`SELECT branch_id, grade, COALESCE(CAST(` + fmt.Sprintf(day, "last_contact_on") + ` AS TEXT), '-') AS last, SUM(n) AS n
+		FROM care_contact_counts WHERE n <> 0 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+	truth := read(`SELECT customers.branch_id, customers.grade, COALESCE(CAST(` + fmt.Sprintf(day, "care_last_contacts.last_contact_on") + ` AS TEXT), '-') AS last, COUNT(*) AS n
+		FROM customers LEFT JOIN care_last_contacts ON care_last_contacts.customer_id = customers.id
+		WHERE customers.deleted_at IS NULL AND customers.status IN ('active', 'dormant') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+	if kept != truth || kept == "[]" {
+		t.Errorf("care counts: %s, the rows say %s", kept, truth)
+	}
+	if d.Dialect == db.Postgres {
+		var deltas int64
+		if err := d.Gorm.Raw("SELECT COUNT(*) FROM care_contact_deltas").Scan(&deltas).Error; err != nil || deltas != 0 {
+			t.Errorf("%d care count deltas left after the copy (%v)", deltas, err)
+		}
 	}
 }

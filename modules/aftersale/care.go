@@ -149,8 +149,15 @@ func (s *Service) CareList(ctx context.Context, actor authz.Subject, f CareListF
 	today := s.Today()
 	scope := s.enf.ListScope(actor, "customer", "read")
 	wide := scope.Level() == authz.ScopeBranch || scope.Level() == authz.ScopeAll
+	// The counts kept per branch answer for exactly a branch's customers
+	// or all of them.
+	counted := scope.Level() == authz.ScopeAll || scope.Level() == authz.ScopeBranch && actor.BranchID != 0
+	var branch uint
+	if scope.Level() == authz.ScopeBranch {
+		branch = actor.BranchID
+	}
 	raw, byState, total, err := s.store.KeptCareList(ctx, scope.Key(), s.scoped(actor), CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, State: f.State,
-		Limit: f.Limit, Offset: f.Offset, Wide: wide}, today)
+		Limit: f.Limit, Offset: f.Offset, Wide: wide, Counted: counted, Branch: branch}, today)
 	if err != nil {
 		return nil, CareCounts{}, 0, err
 	}
@@ -199,7 +206,7 @@ func (s *Service) CareOverdue(ctx context.Context, now time.Time) error {
 	today := dateOf(now.In(s.opts.Location))
 	const page = 1000
 	for off := 0; ; off += page {
-		raw, _, _, err := s.store.CareList(ctx, nil, CareFilter{State: CareOverdue, Limit: page, Offset: off, Wide: true}, today)
+		raw, _, _, err := s.store.CareList(ctx, nil, CareFilter{State: CareOverdue, Limit: page, Offset: off, Wide: true, Counted: true}, today)
 		if err != nil {
 			return err
 		}

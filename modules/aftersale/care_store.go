@@ -42,6 +42,15 @@ type CareFilter struct {
 	// admin, the system): on PostgreSQL their last contacts are merged
 	// in id order, not hashed (CareList).
 	Wide bool
+	// Counted is set when the reader's scope is exactly Branch's
+	// customers, or every customer when Branch is 0 (a director, the
+	// admin, the system): their counts per state come from
+	// care_contact_counts (CareList).
+	Counted bool
+	Branch  uint
+	// before, when set, keeps to the customers last contacted before it
+	// (a date): the overdue customers a page of them can hold.
+	before *time.Time
 }
 
 // careListRow is a customer on the care list as the query returns it.
@@ -143,16 +152,17 @@ func (s *Store) careFrequencies(ctx context.Context) (careFrequencies, error) {
 // statement 100 → 45 ms for the admin, 50 → 20 for a director, issue
 // 19). The numbers come from integer columns checked 1–24 (migration
 // 00014), written with %d.
-func (f careFrequencies) monthsSQL() string {
+// The columns are table's (customers, or care_contact_counts).
+func (f careFrequencies) monthsSQL(table string) string {
 	grades := func(a, b, c, d int) string {
-		return fmt.Sprintf("CASE customers.grade WHEN 'A' THEN %d WHEN 'B' THEN %d WHEN 'C' THEN %d ELSE %d END", a, b, c, d)
+		return fmt.Sprintf("CASE "+table+".grade WHEN 'A' THEN %d WHEN 'B' THEN %d WHEN 'C' THEN %d ELSE %d END", a, b, c, d)
 	}
 	defaults := grades(DefaultFrequency["A"], DefaultFrequency["B"], DefaultFrequency["C"], DefaultFrequency["D"])
 	if len(f) == 0 {
 		return defaults
 	}
 	var b strings.Builder
-	b.WriteString("CASE customers.branch_id")
+	b.WriteString("CASE " + table + ".branch_id")
 	for _, id := range slices.Sorted(maps.Keys(f)) {
 		m := f[id]
 		fmt.Fprintf(&b, " WHEN %d THEN %s", id, grades(m[0], m[1], m[2], m[3]))
@@ -170,15 +180,8 @@ func (f careFrequencies) monthsSQL() string {
 // customer is asked for, only those due by the week's end are read (no
 // "ok" one).
 func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, d careDay, freqs careFrequencies) *gorm.DB {
-	months := freqs.monthsSQL()
-	due := "date(care_last_contacts.last_contact_on, '+' || (" + months + ") || ' months', 'floor')"
-	param := "?"
-	if s.postgres() {
-		// date + interval adds calendar months and clamps to the month's
-		// end (31 Jan + 1 month = 28/29 Feb), as AddMonths does.
-		due = "CAST(care_last_contacts.last_contact_on + make_interval(months => (" + months + ")) AS DATE)"
-		param = "CAST(? AS DATE)"
-	}
+	months := freqs.monthsSQL("customers")
+	due, param := s.dueSQL("care_last_contacts.last_contact_on", months)
 	inner := s.conn(ctx).Table("customers")
 	if apply != nil {
 		inner = apply(inner)
@@ -195,6 +198,9 @@ func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f 
 	}
 	if f.CustomerID != 0 {
 		inner = inner.Where("customers.id = ?", f.CustomerID)
+	}
+	if f.before != nil {
+		inner = inner.Where("care_last_contacts.last_contact_on < "+param, s.lastContactArg(*f.before))
 	}
 	if f.State != "all" {
 		// Only the customers due by the week's end (or never contacted)
@@ -217,10 +223,27 @@ func (s *Store) careQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f 
 			" AND care_last_contacts.last_contact_on <= ("+due.String()+"))", vars...)
 	}
 	inner = inner.Select("customers.id AS customer_id, customers.grade, " + months + " AS months, care_last_contacts.last_contact_on, " + due + " AS due_on")
-	withState := s.conn(ctx).Table("(?) AS care", inner).
-		Select("care.*, CASE WHEN care.last_contact_on IS NULL THEN 'never' WHEN care.due_on < "+param+" THEN 'overdue' WHEN care.due_on <= "+param+" THEN 'due_week' ELSE 'ok' END AS state",
-			d.Today, d.WeekEnd)
+	withState := s.conn(ctx).Table("(?) AS care", inner).Select("care.*, "+stateSQL("care", param), d.Today, d.WeekEnd)
 	return s.conn(ctx).Table("(?) AS cared", withState)
+}
+
+// dueSQL is the next contact's date in SQL, last (a date column) plus
+// months (an SQL expression), and how the dialect writes a date
+// parameter.
+func (s *Store) dueSQL(last, months string) (due, param string) {
+	if s.postgres() {
+		// date + interval adds calendar months and clamps to the month's
+		// end (31 Jan + 1 month = 28/29 Feb), as AddMonths does.
+		return "CAST(" + last + " + make_interval(months => (" + months + ")) AS DATE)", "CAST(? AS DATE)"
+	}
+	return "date(" + last + ", '+' || (" + months + ") || ' months', 'floor')", "?"
+}
+
+// stateSQL is the care state of table's row (its last_contact_on and
+// due_on) on a day, the day and its week's end bound in that order.
+func stateSQL(table, param string) string {
+	return "CASE WHEN " + table + ".last_contact_on IS NULL THEN 'never' WHEN " + table + ".due_on < " + param +
+		" THEN 'overdue' WHEN " + table + ".due_on <= " + param + " THEN 'due_week' ELSE 'ok' END AS state"
 }
 
 // careOrder is the care list's order: overdue (longest first), never
@@ -260,7 +283,7 @@ func (s *Store) CareListQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB
 	if err != nil {
 		return nil, err
 	}
-	cared := s.careQuery(ctx, apply, CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, CustomerID: f.CustomerID, State: f.State}, careDayOf(today), freqs).
+	cared := s.careQuery(ctx, apply, CareFilter{OwnerID: f.OwnerID, TeamID: f.TeamID, CustomerID: f.CustomerID, State: f.State, before: f.before}, careDayOf(today), freqs).
 		Select("cared.*")
 	// The page's customers are named after the page is cut: the states
 	// need only a customer's id, grade and branch (for the admin an
@@ -289,6 +312,12 @@ func (s *Store) CareListQuery(ctx context.Context, apply func(*gorm.DB) *gorm.DB
 // list (not the page), the number of customers per state and the list's
 // total.
 func (s *Store) CareList(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) ([]careListRow, map[string]int, int, error) {
+	if f.Counted && f.Limit > 0 && f.OwnerID == 0 && f.TeamID == 0 && f.CustomerID == 0 && (f.State == "" || f.State == CareOverdue) {
+		rows, byState, total, ok, err := s.countedCareList(ctx, apply, f, today)
+		if err != nil || ok {
+			return rows, byState, total, err
+		}
+	}
 	var parts []careListRow
 	read := func(ctx context.Context) error {
 		q, err := s.CareListQuery(ctx, apply, f, today)
@@ -340,6 +369,124 @@ func (s *Store) CareList(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f C
 		total = byState[f.State]
 	}
 	return out, byState, total, nil
+}
+
+// careTally is the care list of a branch or the province counted from
+// care_contact_counts (migration 00046): the customers per state, and the
+// overdue ones per due date, earliest first.
+type careTally struct {
+	byState map[string]int
+	overdue []dueStep
+}
+
+// dueStep is how many overdue customers are due on one day, and the
+// latest last contact among them.
+type dueStep struct {
+	Last db.ScanTime
+	N    int
+}
+
+// careTally counts f's customers per state on day d from their counts
+// per branch, grade and last contact: ~10,000 rows for the province, not
+// its ~100,000 customers.
+func (s *Store) careTally(ctx context.Context, f CareFilter, d careDay, freqs careFrequencies) (careTally, error) {
+	// Added up per frequency and last contact first (~4,000 rows for the
+	// province's ~10,000), so each due date is computed once.
+	kept := s.conn(ctx).Table("care_contact_counts AS k").Select(freqs.monthsSQL("k") + " AS months, k.last_contact_on, SUM(k.n) AS n")
+	if f.Branch != 0 {
+		kept = kept.Where("k.branch_id = ?", f.Branch)
+	}
+	kept = kept.Group("1, 2")
+	due, param := s.dueSQL("g.last_contact_on", "g.months")
+	dated := s.conn(ctx).Table("(?) AS g", kept).Select("g.n, g.last_contact_on, " + due + " AS due_on")
+	withState := s.conn(ctx).Table("(?) AS t", dated).Select("t.n, t.last_contact_on, t.due_on, "+stateSQL("t", param), d.Today, d.WeekEnd)
+	var rows []struct {
+		State string
+		DueOn db.ScanTime
+		Last  db.ScanTime
+		N     int
+	}
+	// Positional GROUP BY: due_on is also the view's column name.
+	err := s.conn(ctx).Table("(?) AS s", withState).
+		Select("s.state, CASE WHEN s.state = ? THEN s.due_on END AS due_on, MAX(s.last_contact_on) AS last, CAST(SUM(s.n) AS BIGINT) AS n", CareOverdue).
+		Group("1, 2").Order("1, 2").Scan(&rows).Error
+	if err != nil {
+		return careTally{}, fmt.Errorf("care list counts: %w", err)
+	}
+	t := careTally{byState: map[string]int{}}
+	for _, r := range rows {
+		t.byState[r.State] += r.N
+		if r.State == CareOverdue {
+			t.overdue = append(t.overdue, dueStep{Last: r.Last, N: r.N})
+		}
+	}
+	return t, nil
+}
+
+// before is the day after the latest last contact among the overdue
+// customers due no later than the end-th of them (every customer due on
+// that day too): a page of the overdue ones ending at end holds only
+// customers contacted before it. ok is false when there are fewer than
+// end (before then covers them all).
+func (t careTally) before(end int) (before time.Time, ok bool) {
+	n := 0
+	var latest time.Time
+	for _, st := range t.overdue {
+		n += st.N
+		if st.Last.Time.After(latest) {
+			latest = st.Last.Time
+		}
+		if n >= end {
+			return dateOf(latest).AddDate(0, 0, 1), true
+		}
+	}
+	return dateOf(latest).AddDate(0, 0, 1), false
+}
+
+// countedCareList is CareList for a branch or the province (f.Counted)
+// where the page lies among the overdue customers, which come first (the
+// default list's first pages, every page of the overdue tab): the counts
+// per state from care_contact_counts, and the page from the customers
+// contacted before the latest last contact it can hold (tally.before),
+// along idx_care_last_contacts_on — for the admin's first page a hundred
+// customers instead of the province's 100,000 (issue 19). ok is false
+// when the page reaches past the overdue customers: CareList reads it
+// the long way.
+func (s *Store) countedCareList(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f CareFilter, today time.Time) (rows []careListRow, byState map[string]int, total int, ok bool, err error) {
+	freqs, err := s.careFrequencies(ctx)
+	if err != nil {
+		return nil, nil, 0, false, err
+	}
+	tally, err := s.careTally(ctx, f, careDayOf(today), freqs)
+	if err != nil {
+		return nil, nil, 0, false, err
+	}
+	before, within := tally.before(f.Offset + f.Limit)
+	if !within && f.State == "" {
+		return nil, nil, 0, false, nil
+	}
+	total = tally.byState[CareOverdue]
+	if f.State == "" {
+		total += tally.byState[CareDueWeek] + tally.byState[CareNever]
+	}
+	if len(tally.overdue) == 0 {
+		return nil, tally.byState, total, true, nil
+	}
+	f.before = &before
+	q, err := s.CareListQuery(ctx, apply, f, today)
+	if err != nil {
+		return nil, nil, 0, false, err
+	}
+	var parts []careListRow
+	if err := q.Scan(&parts).Error; err != nil {
+		return nil, nil, 0, false, fmt.Errorf("care list: %w", err)
+	}
+	for _, p := range parts {
+		if p.Part == 1 {
+			rows = append(rows, p)
+		}
+	}
+	return rows, tally.byState, total, true, nil
 }
 
 // careListVersions are what a care list page reads: the customers
@@ -477,14 +624,58 @@ func (s *Store) RebuildLastContacts(ctx context.Context, loc *time.Location, now
 		if err := s.conn(ctx).Where("1 = 1").Delete(&LastContact{}).Error; err != nil {
 			return fmt.Errorf("rebuild last contacts: %w", err)
 		}
-		if len(rows) == 0 {
-			return nil
+		if len(rows) > 0 {
+			if err := s.conn(ctx).CreateInBatches(rows, 500).Error; err != nil {
+				return fmt.Errorf("rebuild last contacts: %w", err)
+			}
 		}
-		if err := s.conn(ctx).CreateInBatches(rows, 500).Error; err != nil {
-			return fmt.Errorf("rebuild last contacts: %w", err)
-		}
-		return nil
+		// A delta per row deleted and inserted: the counts from the rows
+		// instead.
+		return s.refreshCareCounts(ctx)
 	})
+}
+
+// FoldCareCounts moves PostgreSQL's appended care count deltas into the
+// base rows (migration 00046) in one statement, then drops the rows that
+// count nobody, so the view care_contact_counts keeps reading ~10,000
+// base rows plus the last minute's changes. The counts it shows do not
+// change: a reader sees the deltas or the base they were folded into,
+// never both or neither. It returns how many deltas it folded; on SQLite,
+// which keeps the counts in the writing transaction, it does nothing.
+func (s *Store) FoldCareCounts(ctx context.Context) (int64, error) {
+	if !s.postgres() {
+		return 0, nil
+	}
+	var folded int64
+	err := db.WithTx(ctx, s.db, func(ctx context.Context) error {
+		err := s.conn(ctx).Raw(`WITH d AS (DELETE FROM care_contact_deltas RETURNING branch_id, grade, last_contact_on, n),
+	s AS (SELECT branch_id, grade, last_contact_on, SUM(n) AS n, COUNT(*) AS rows FROM d GROUP BY 1, 2, 3),
+	up AS (INSERT INTO care_contact_base AS b (branch_id, grade, last_contact_on, n)
+		SELECT branch_id, grade, last_contact_on, n FROM s
+		ON CONFLICT (branch_id, grade, last_contact_on) DO UPDATE SET n = b.n + EXCLUDED.n)
+	SELECT COALESCE(SUM(rows), 0) FROM s`).Scan(&folded).Error
+		if err != nil {
+			return err
+		}
+		return s.conn(ctx).Exec("DELETE FROM care_contact_base WHERE n = 0").Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("fold care counts: %w", err)
+	}
+	return folded, nil
+}
+
+// refreshCareCounts counts the care list's customers again from the rows
+// on PostgreSQL (jike_refresh_care_contact_counts, migration 00046), in
+// ctx's transaction; SQLite's triggers keep them exact.
+func (s *Store) refreshCareCounts(ctx context.Context) error {
+	if !s.postgres() {
+		return nil
+	}
+	if err := s.conn(ctx).Exec("SELECT jike_refresh_care_contact_counts()").Error; err != nil {
+		return fmt.Errorf("care counts: %w", err)
+	}
+	return nil
 }
 
 // eventSource is a dated thing a care event comes from.

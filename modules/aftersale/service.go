@@ -582,12 +582,23 @@ func (s *Service) reopen(ctx context.Context, r *Request, cust *prospects.Custom
 
 // Job names, registered in cmd/jike on the job runner.
 const (
-	JobSLA        = "aftersale.sla"
-	JobAutoClose  = "aftersale.autoclose"
-	JobCare       = "aftersale.care_overdue"
-	JobCallbacks  = "aftersale.callbacks"
-	directorLevel = 2
+	JobSLA       = "aftersale.sla"
+	JobAutoClose = "aftersale.autoclose"
+	JobCare      = "aftersale.care_overdue"
+	JobCallbacks = "aftersale.callbacks"
+	// JobFoldCareCounts folds the care list's appended count deltas
+	// (PostgreSQL; Store.FoldCareCounts). Every minute: between folds a
+	// read of the counts adds the deltas written since, two rows per
+	// last contact changed.
+	JobFoldCareCounts = "aftersale.fold_care_counts"
+	directorLevel     = 2
 )
+
+// FoldCareCounts is the JobFoldCareCounts job.
+func (s *Service) FoldCareCounts(ctx context.Context, _ time.Time) error {
+	_, err := s.store.FoldCareCounts(ctx)
+	return err
+}
 
 // SLAKey is the dedupe key of an SLA notice: one per request, clock cycle,
 // level and person.

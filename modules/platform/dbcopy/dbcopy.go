@@ -51,6 +51,16 @@ const (
 	stageDeltasTable = "opportunity_stage_deltas"
 )
 
+// The care list's counts per branch, grade and last contact (migration
+// 00046): SQLite's table kept by its triggers, PostgreSQL's base and
+// deltas. Neither side's is copied; the target counts its copied
+// customers again before the copy commits.
+const (
+	careKeptTable   = "care_contact_kept"
+	careBaseTable   = "care_contact_base"
+	careDeltasTable = "care_contact_deltas"
+)
+
 // customerPairsTable is each customer's pairs of adjacent characters for
 // the search, which SQLite's triggers keep (migration 00036); PostgreSQL
 // computes them in an index instead, so it is not copied either.
@@ -244,6 +254,9 @@ func Copy(ctx context.Context, src, dst *gorm.DB, o Options) (*Report, error) {
 	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_opportunity_stage_totals()`); err != nil {
 		return nil, fmt.Errorf("opportunity totals per stage: %w", err)
 	}
+	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_care_contact_counts()`); err != nil {
+		return nil, fmt.Errorf("care counts: %w", err)
+	}
 	// Verify inside the transaction: a mismatch rolls everything back.
 	for i, r := range rep.Tables {
 		var n int64
@@ -285,7 +298,7 @@ func schemaVersion(ctx context.Context, q queryer) (int64, error) {
 
 // sourceTables lists the SQLite tables to copy.
 func sourceTables(ctx context.Context, q queryer) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?, ?, ?) ORDER BY name`, migrationsTable, versionsTable, stageTotalsTable, customerPairsTable)
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?, ?, ?, ?) ORDER BY name`, migrationsTable, versionsTable, stageTotalsTable, customerPairsTable, careKeptTable)
 	if err != nil {
 		return nil, err
 	}
@@ -319,8 +332,8 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4)
-ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6)
+ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable, careBaseTable, careDeltasTable)
 	if err != nil {
 		return nil, err
 	}
