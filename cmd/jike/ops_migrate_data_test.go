@@ -66,6 +66,7 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 		case "goose_db_version", "cache_versions", // each side's own (dbcopy)
 			"opportunity_stage_totals", "customer_bigrams", "care_contact_kept", // SQLite's alone
 			"opportunity_stage_base", "opportunity_stage_deltas", // PostgreSQL's alone (checked by stageTotalsExact)
+			"opportunity_branch_base", "opportunity_branch_deltas",
 			"care_contact_base", "care_contact_deltas": // and by careCountsExact
 			continue
 		}
@@ -235,6 +236,30 @@ func stageTotalsExact(t *testing.T, pg *db.DB) {
 	var deltas int64
 	if err := pg.Gorm.Raw("SELECT COUNT(*) FROM opportunity_stage_deltas").Scan(&deltas).Error; err != nil || deltas != 0 {
 		t.Errorf("%d deltas left after the copy (%v)", deltas, err)
+	}
+	// And each branch's (migration 00047), of live customers only.
+	type branchRow struct {
+		BranchID uint
+		row
+	}
+	readBranches := func(q string) string {
+		var rows []branchRow
+		if err := pg.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	kept = readBranches(`SELECT branch_id, stage, SUM(n) AS n, SUM(monthly) AS monthly, SUM(one_time) AS one_time, SUM(weighted_percent) AS weighted_percent
+		FROM opportunity_branch_totals GROUP BY 1, 2 HAVING SUM(n) <> 0 ORDER BY 1, 2`)
+	truth = readBranches(`SELECT customers.branch_id, opportunities.stage, COUNT(*) AS n, SUM(opportunities.monthly_fen) AS monthly,
+		SUM(opportunities.one_time_fen) AS one_time, SUM(opportunities.monthly_fen * opportunities.probability) AS weighted_percent
+		FROM opportunities JOIN customers ON customers.id = opportunities.customer_id
+		WHERE opportunities.deleted_at IS NULL AND customers.deleted_at IS NULL GROUP BY 1, 2 ORDER BY 1, 2`)
+	if kept != truth || kept == "[]" {
+		t.Errorf("per-branch totals after the copy: %s, the rows say %s", kept, truth)
+	}
+	if err := pg.Gorm.Raw("SELECT COUNT(*) FROM opportunity_branch_deltas").Scan(&deltas).Error; err != nil || deltas != 0 {
+		t.Errorf("%d branch deltas left after the copy (%v)", deltas, err)
 	}
 }
 

@@ -504,9 +504,12 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		if _, err := sqlDB.ExecContext(ctx, "SELECT jike_refresh_opportunity_stage_totals()"); err != nil {
 			return nil, fmt.Errorf("benchseed: opportunity stage totals: %w", err)
 		}
-		// And the customers', with them the care list's counts (00046).
-		if _, err := sqlDB.ExecContext(ctx, "SELECT jike_refresh_care_contact_counts()"); err != nil {
-			return nil, fmt.Errorf("benchseed: care counts: %w", err)
+		// And the customers', with them the care list's counts (00046)
+		// and the branches' sums (00047).
+		for _, f := range []string{"jike_refresh_care_contact_counts", "jike_refresh_opportunity_branch_totals"} {
+			if _, err := sqlDB.ExecContext(ctx, "SELECT "+f+"()"); err != nil {
+				return nil, fmt.Errorf("benchseed: %s: %w", f, err)
+			}
 		}
 	}
 	for _, t := range []string{"branches", "teams", "users", "customers", "opportunities", "stage_changes", "visit_plans", "contacts", "proposals",

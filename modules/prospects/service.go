@@ -104,9 +104,10 @@ func NewService(store *Store, people People, enf *authz.Enforcer, tl *Timeline) 
 // other).
 func (s *Service) SetSpare(sp *par.Spare) { s.spare = sp }
 
-// JobFoldStageTotals folds the province's per-stage opportunity deltas
-// (PostgreSQL; FoldStageTotals). Every minute: between folds a read of
-// the totals adds the deltas written since, a row per opportunity change.
+// JobFoldStageTotals folds the province's and the branches' per-stage
+// opportunity deltas (PostgreSQL; FoldStageTotals). Every minute: between
+// folds a read of the totals adds the deltas written since, a row or two
+// per opportunity change.
 const JobFoldStageTotals = "prospects.fold_stage_totals"
 
 // FoldStageTotals is the JobFoldStageTotals job.

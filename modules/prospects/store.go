@@ -898,29 +898,37 @@ func (s *Store) provinceTotals(ctx context.Context, f OpportunityFilter, byStage
 }
 
 // FoldStageTotals moves PostgreSQL's appended per-stage deltas into the
-// base rows (migration 00045) in one statement, so the view
-// opportunity_stage_totals keeps reading a dozen rows plus the last
-// minute's writes. The totals it shows do not change: a reader sees the
-// deltas or the base they were folded into, never both or neither. It
-// returns how many deltas it folded; on SQLite, which keeps the sums in
-// the writing transaction, it does nothing.
+// base rows, the province's (migration 00045) and the branches' (00047),
+// each in one statement, so the views opportunity_stage_totals and
+// opportunity_branch_totals keep reading a dozen rows per branch plus the
+// last minute's writes. The totals they show do not change: a reader sees
+// the deltas or the base they were folded into, never both or neither.
+// It returns how many deltas it folded; on SQLite, which keeps the
+// province's sums in the writing transaction, it does nothing.
 func (s *Store) FoldStageTotals(ctx context.Context) (int64, error) {
 	if s.db.Dialector.Name() != db.Postgres {
 		return 0, nil
 	}
-	var folded int64
-	err := db.Conn(ctx, s.db).Raw(`WITH d AS (DELETE FROM opportunity_stage_deltas RETURNING stage, n, monthly, one_time, weighted_percent),
-	s AS (SELECT stage, SUM(n) AS n, SUM(monthly) AS monthly, SUM(one_time) AS one_time, SUM(weighted_percent) AS weighted_percent, COUNT(*) AS rows
-		FROM d GROUP BY stage),
-	up AS (INSERT INTO opportunity_stage_base AS b (stage, n, monthly, one_time, weighted_percent)
-		SELECT stage, n, monthly, one_time, weighted_percent FROM s
-		ON CONFLICT (stage) DO UPDATE SET n = b.n + EXCLUDED.n, monthly = b.monthly + EXCLUDED.monthly,
+	var total int64
+	for _, k := range []struct{ deltas, base, key string }{
+		{"opportunity_stage_deltas", "opportunity_stage_base", "stage"},
+		{"opportunity_branch_deltas", "opportunity_branch_base", "branch_id, stage"},
+	} {
+		var folded int64
+		err := db.Conn(ctx, s.db).Raw(`WITH d AS (DELETE FROM ` + k.deltas + ` RETURNING ` + k.key + `, n, monthly, one_time, weighted_percent),
+	s AS (SELECT ` + k.key + `, SUM(n) AS n, SUM(monthly) AS monthly, SUM(one_time) AS one_time, SUM(weighted_percent) AS weighted_percent, COUNT(*) AS rows
+		FROM d GROUP BY ` + k.key + `),
+	up AS (INSERT INTO ` + k.base + ` AS b (` + k.key + `, n, monthly, one_time, weighted_percent)
+		SELECT ` + k.key + `, n, monthly, one_time, weighted_percent FROM s
+		ON CONFLICT (` + k.key + `) DO UPDATE SET n = b.n + EXCLUDED.n, monthly = b.monthly + EXCLUDED.monthly,
 			one_time = b.one_time + EXCLUDED.one_time, weighted_percent = b.weighted_percent + EXCLUDED.weighted_percent)
 	SELECT COALESCE(SUM(rows), 0) FROM s`).Scan(&folded).Error
-	if err != nil {
-		return 0, fmt.Errorf("fold stage totals: %w", err)
+		if err != nil {
+			return 0, fmt.Errorf("fold stage totals: %w", err)
+		}
+		total += folded
 	}
-	return folded, nil
+	return total, nil
 }
 
 // StageTotals is OpportunityTotals per stage (GROUP BY), for the board's
@@ -1014,26 +1022,21 @@ func (s *Store) byBranchCustomers(scope authz.ListScope, f OpportunityFilter, cl
 }
 
 // branchStageTotals is stageTotals of a branch on PostgreSQL for a filter
-// of stages at most (the board's columns, home's pipeline): the branch's
-// ~8,000 customers each probe their opportunities' index
-// (idx_opps_customer_totals, index-only), ~14 ms. Joined as stageTotals
-// joins them, the planner hashed the province's 200,000 opportunities
-// against the branch's customers (46 ms on the director's first look at
-// the board or home after any opportunity written); OFFSET 0 keeps the
-// LATERAL from being pulled up into that join.
+// of stages at most (the board's columns, home's pipeline, the list's
+// totals line): the branch's rows of opportunity_branch_totals (migration
+// 00047), kept per branch and stage as opportunities and customers are
+// written, added up — a dozen rows, where the branch's ~8,000 customers
+// each probing their opportunities' index took ~15 ms on every first
+// look after a write. A director without a branch reads nothing, as the
+// scope's condition would.
 func (s *Store) branchStageTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) *gorm.DB {
-	conn := db.Conn(ctx, s.db)
-	inner := "SELECT opportunities.stage, opportunities.monthly_fen, opportunities.one_time_fen, opportunities.probability " +
-		"FROM opportunities WHERE opportunities.customer_id = customers.id AND opportunities.deleted_at IS NULL"
-	var args []any
+	q := db.Conn(ctx, s.db).Table("opportunity_branch_totals").Where("branch_id = ?", scope.Subject().BranchID)
 	if len(f.Stages) > 0 {
-		inner += " AND opportunities.stage IN ?"
-		args = append(args, f.Stages)
+		q = q.Where("stage IN ?", f.Stages)
 	}
-	return scope.Apply(conn.Table("customers").Where("customers.deleted_at IS NULL"), customerCols).
-		Joins("CROSS JOIN LATERAL ("+inner+" OFFSET 0) AS opportunities", args...).
-		Select("opportunities.stage AS stage, " + oppTotalsSelect).
-		Group("opportunities.stage")
+	return q.Select("stage, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(monthly) AS BIGINT) AS monthly, " +
+		"CAST(SUM(one_time) AS BIGINT) AS one_time, CAST(SUM(weighted_percent) AS BIGINT) AS weighted_percent").
+		Group("stage")
 }
 
 // BoardCards returns up to limit opportunities of one stage matching f in

@@ -51,6 +51,13 @@ const (
 	stageDeltasTable = "opportunity_stage_deltas"
 )
 
+// Each branch's opportunity totals per stage on PostgreSQL (migration
+// 00047), summed again from the copied rows.
+const (
+	branchBaseTable   = "opportunity_branch_base"
+	branchDeltasTable = "opportunity_branch_deltas"
+)
+
 // The care list's counts per branch, grade and last contact (migration
 // 00046): SQLite's table kept by its triggers, PostgreSQL's base and
 // deltas. Neither side's is copied; the target counts its copied
@@ -254,6 +261,9 @@ func Copy(ctx context.Context, src, dst *gorm.DB, o Options) (*Report, error) {
 	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_opportunity_stage_totals()`); err != nil {
 		return nil, fmt.Errorf("opportunity totals per stage: %w", err)
 	}
+	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_opportunity_branch_totals()`); err != nil {
+		return nil, fmt.Errorf("opportunity totals per branch: %w", err)
+	}
 	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_care_contact_counts()`); err != nil {
 		return nil, fmt.Errorf("care counts: %w", err)
 	}
@@ -332,8 +342,9 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6)
-ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable, careBaseTable, careDeltasTable)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8)
+ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable, careBaseTable, careDeltasTable,
+		branchBaseTable, branchDeltasTable)
 	if err != nil {
 		return nil, err
 	}
