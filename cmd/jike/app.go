@@ -373,6 +373,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		newReportDirectory(orgSvc.Store(), enf),
 		reportTargets(targetSvc, orgSvc.Store(), enf),
 		reports.Options{Now: o.Now, Location: o.Location, Probabilities: o.ReportProbabilities, Industries: prospects.Industries})
+	reportSvc.SetSpare(spare)
 	reports.Register(srv, reportSvc, reports.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
 	// to-dos: free-standing 待办, linked to records of the modules above,
 	// shown on the visits agenda and feed (cmd/jike/todos.go).

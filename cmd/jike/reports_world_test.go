@@ -144,8 +144,8 @@ func newReportWorld(t *testing.T, d *db.DB) *reportWorld {
 		{"c1", "liwei", "renewed", day(4, 10), 99000, 99000},
 	} {
 		u := w.users[k.owner]
-		w.exec(`INSERT INTO contracts (number, customer_id, owner_id, branch_id, title, status, start_on, end_on, term_months, payment_terms, payment_due_day, monthly_fen, total_fen, created_at, updated_at)
-			VALUES (?, ?, ?, ?, '合同', ?, ?, ?, 12, 'monthly', 5, ?, ?, ?, ?)`, fmt.Sprintf("HT-%d", i+1), w.cust[k.cust], u.ID, u.BranchID, k.status,
+		w.exec(`INSERT INTO contracts (number, customer_id, owner_id, branch_id, title, status, start_on, end_on, term_months, payment_terms, payment_due_day, monthly_fen, total_fen, created_at, updated_at, is_current)
+			VALUES (?, ?, ?, ?, '合同', ?, ?, ?, 12, 'monthly', 5, ?, ?, ?, ?, TRUE)`, fmt.Sprintf("HT-%d", i+1), w.cust[k.cust], u.ID, u.BranchID, k.status,
 			k.end.AddDate(-1, 0, 0), k.end, k.monthly, k.total, day(1, 1), day(1, 1))
 	}
 	// A deleted customer with a record of every kind the reports count:
@@ -168,8 +168,8 @@ func newReportWorld(t *testing.T, d *db.DB) *reportWorld {
 		gone, lw.ID, at(3, 3, 9), at(3, 3, 9))
 	w.exec(`INSERT INTO proposals (number, version, customer_id, owner_id, title, status, sent_at, decided_at, created_at, updated_at)
 		VALUES ('P-9', 1, ?, ?, '方案', 'accepted', ?, ?, ?, ?)`, gone, lw.ID, at(3, 6, 9), at(3, 10, 9), at(3, 1, 9), at(3, 10, 9))
-	w.exec(`INSERT INTO contracts (number, customer_id, owner_id, branch_id, title, status, start_on, end_on, term_months, payment_terms, payment_due_day, monthly_fen, total_fen, created_at, updated_at)
-		VALUES ('HT-9', ?, ?, ?, '合同', 'active', ?, ?, 12, 'monthly', 5, 7700000, 92400000, ?, ?)`, gone, lw.ID, lw.BranchID, day(5, 1).AddDate(-1, 0, 0), day(5, 1), day(1, 1), day(1, 1))
+	w.exec(`INSERT INTO contracts (number, customer_id, owner_id, branch_id, title, status, start_on, end_on, term_months, payment_terms, payment_due_day, monthly_fen, total_fen, created_at, updated_at, is_current)
+		VALUES ('HT-9', ?, ?, ?, '合同', 'active', ?, ?, 12, 'monthly', 5, 7700000, 92400000, ?, ?, TRUE)`, gone, lw.ID, lw.BranchID, day(5, 1).AddDate(-1, 0, 0), day(5, 1), day(1, 1), day(1, 1))
 	return w
 }
 

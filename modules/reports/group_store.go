@@ -89,6 +89,6 @@ func (s *Store) forecastRows(ctx context.Context, scope authz.ListScope, f Filte
 // (monthly) and b (contract total).
 func (s *Store) expiringRows(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) *gorm.DB {
 	return s.rows(ctx, scope, f, "contracts", "contracts.owner_id").
-		Where("contracts.deleted_at IS NULL AND contracts.status IN ? AND contracts.end_on >= ? AND contracts.end_on <= ?", inForce, dateOnly(from), dateOnly(to)).
+		Where(s.expiringIn(), dateOnly(from), dateOnly(to)).
 		Select("contracts.customer_id AS customer_id, contracts.monthly_fen AS a, contracts.total_fen AS b")
 }

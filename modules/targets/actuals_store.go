@@ -77,7 +77,7 @@ func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uin
 	}
 	ab := "customers.grade IN ('A', 'B')"
 	if all {
-		// An index-only scan of idx_customers_grade_id (migration 00028):
+		// An index-only scan of idx_customers_grade_owner (migration 00048):
 		// the live A and B customers' ids, not a heap read of 4,000 pages
 		// of customers (once per parallel worker) for their grade.
 		ab = "visit_plans.customer_id IN (SELECT id FROM customers WHERE grade IN ('A', 'B') AND deleted_at IS NULL)"
