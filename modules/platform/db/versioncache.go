@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"gorm.io/gorm"
@@ -194,6 +196,17 @@ type VersionCache[T any] struct {
 	version []int64
 	entries map[string]T
 	weight  int
+	// flights are the loads under way, by versions and key (shared).
+	flights map[string]*flight[T]
+}
+
+// flight is one load of a key at some versions that later readers of
+// the same key and versions wait for instead of loading it again.
+type flight[T any] struct {
+	done    chan struct{}
+	val     T
+	err     error
+	waiters int // readers waiting (for tests)
 }
 
 // NewVersionCache returns an empty cache of the aggregates that depend on
@@ -235,12 +248,72 @@ func (c *VersionCache[T]) Get(ctx context.Context, base *gorm.DB, key string, lo
 	if val, ok := c.lookup(v, key); ok {
 		return val, nil
 	}
-	val, err := load(keptLoad(ctx))
-	if err != nil {
-		return val, err
+	return c.shared(ctx, v, key, func() (T, error) { return load(keptLoad(ctx)) })
+}
+
+// shared runs load for key at versions v and stores its value, unless
+// the same key at the same versions is being loaded already: then it
+// waits for that load and answers its value. When a write moves a
+// version, every user of a kept page misses at once; at 32 connections
+// each computed the same report again (the admin's attainment, ~40 ms
+// alone, reached a 95th percentile of 1.6 s with all versions moving
+// every second). The value is the same for all of them: it depends only
+// on the versions and the key (VersionCache). A load that fails does not
+// fail its waiters — its error may be its own request's (a client gone)
+// — they each load on their own.
+func (c *VersionCache[T]) shared(ctx context.Context, v []int64, key string, load func() (T, error)) (T, error) {
+	fk := flightKey(v, key)
+	c.mu.Lock()
+	if f, ok := c.flights[fk]; ok {
+		f.waiters++
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			var zero T
+			return zero, ctx.Err()
+		}
+		if f.err == nil {
+			return f.val, nil
+		}
+		return load()
 	}
-	c.store(v, key, val)
-	return val, nil
+	if c.flights == nil {
+		c.flights = map[string]*flight[T]{}
+	}
+	f := &flight[T]{done: make(chan struct{})}
+	c.flights[fk] = f
+	c.mu.Unlock()
+	defer func() {
+		r := recover()
+		if r != nil {
+			f.err = fmt.Errorf("load of %q panicked: %v", key, r)
+		}
+		c.mu.Lock()
+		delete(c.flights, fk)
+		c.mu.Unlock()
+		close(f.done)
+		if r != nil {
+			panic(r) // the waiters load on their own
+		}
+	}()
+	f.val, f.err = load()
+	if f.err == nil {
+		c.store(v, key, f.val)
+	}
+	return f.val, f.err
+}
+
+// flightKey names key at versions v.
+func flightKey(v []int64, key string) string {
+	var b strings.Builder
+	for _, n := range v {
+		b.WriteString(strconv.FormatInt(n, 10))
+		b.WriteByte(',')
+	}
+	b.WriteByte('|')
+	b.WriteString(key)
+	return b.String()
 }
 
 // GetSnapshot is Get for values read from a read replica (base, the
@@ -267,6 +340,9 @@ func (c *VersionCache[T]) GetSnapshot(ctx context.Context, base *gorm.DB, key st
 			out = val
 			return nil
 		}
+		// Not shared (Get's shared): a waiter would hold its snapshot's
+		// connection while it waits, and readers of a replica are not
+		// the primary's herd.
 		if out, err = load(keptLoad(ctx)); err != nil {
 			return err
 		}
