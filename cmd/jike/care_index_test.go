@@ -51,7 +51,14 @@ func TestKeyAccountsWalkTheirNameOrder(t *testing.T) {
 				}
 				continue
 			}
-			if plan := explainPlan(t, d, keys.SQL, keys.Vars); !strings.Contains(plan, "idx_customers_key_name") {
+			// At the demo's 200 customers reading any index on the key
+			// accounts (idx_customers_care, idx_customers_uncovered of
+			// 00048 has the same predicate) and sorting is as cheap as
+			// the walk; the province's 30,000 walk the name order
+			// (docs/reports.md). With sorts discouraged the plan shows
+			// whether an index serves the order, as INDEXED BY does on
+			// SQLite.
+			if plan := explainPlan(t, d, keys.SQL, keys.Vars, "enable_sort = off"); !strings.Contains(plan, "idx_customers_key_name") {
 				t.Errorf("%s: the key accounts are not read along idx_customers_key_name:\n%s\n%s", user, keys.SQL, plan)
 			}
 		}

@@ -296,14 +296,16 @@ func TestHomePanelIndexes(t *testing.T) {
 // discouraged (the test's tables are small, so a scan could still win on
 // cost and say nothing about whether the index can serve), on SQLite the
 // query plan.
-func explainPlan(t *testing.T, d *db.DB, q string, vars []any) string {
+func explainPlan(t *testing.T, d *db.DB, q string, vars []any, pgSettings ...string) string {
 	t.Helper()
 	var lines []string
 	err := d.Gorm.Transaction(func(tx *gorm.DB) error {
 		explain := "EXPLAIN QUERY PLAN "
 		if d.Dialect == db.Postgres {
-			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
-				return err
+			for _, set := range append([]string{"enable_seqscan = off"}, pgSettings...) {
+				if err := tx.Exec("SET LOCAL " + set).Error; err != nil {
+					return err
+				}
 			}
 			explain = "EXPLAIN "
 		}
