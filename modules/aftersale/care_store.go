@@ -327,21 +327,13 @@ func (s *Store) CareList(ctx context.Context, apply func(*gorm.DB) *gorm.DB, f C
 		return q.Scan(&parts).Error
 	}
 	var err error
-	if f.Wide && s.postgres() && !db.InTx(ctx) {
+	if f.Wide {
 		// A branch or the province: the planner hashed all the
 		// customers' last contacts (100,000 rows for the admin) where
 		// merging them in id order, both sides read index-only
 		// (idx_customers_care, idx_care_last_contacts_cover, migration
 		// 00043), costs half; it is told so for this statement only.
-		err = db.WithTx(ctx, s.db, func(ctx context.Context) error {
-			// set_config(…, true) is SET LOCAL as a read: an Exec would
-			// count as a write and empty the request's version memo.
-			var was string
-			if err := s.conn(ctx).Raw("SELECT set_config('enable_hashjoin', 'off', true)").Scan(&was).Error; err != nil {
-				return err
-			}
-			return read(ctx)
-		})
+		err = db.WithPlannerSetting(ctx, s.db, "enable_hashjoin", "off", read)
 	} else {
 		err = read(ctx)
 	}

@@ -490,24 +490,16 @@ func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, f
 		return s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e WHERE e.at < ? GROUP BY e.stage", inner, to.UTC()).Scan(&out).Error
 	}
 	var err error
-	if s.postgres() && !noCustomerTerms(scope, f) && !db.InTx(ctx) {
+	if noCustomerTerms(scope, f) {
+		err = read(ctx)
+	} else {
 		// A team's or a branch's: the period's few thousand stage
 		// changes each need their opportunity, and PostgreSQL, costing
 		// a probe as a read from disk (random_page_cost 4), hashed all
 		// 200,000 opportunities instead (a chief rep's month ~65 ms of
 		// SQL). The province's tables are in memory; at 1.1 it probes
-		// them: ~5 ms, a director's month ~59 -> ~31. For this
-		// statement only: set_config(…, true) is SET LOCAL as a read
-		// (an Exec would count as a write).
-		err = db.WithTx(ctx, s.read, func(ctx context.Context) error {
-			var was string
-			if err := s.conn(ctx).Raw("SELECT set_config('random_page_cost', '1.1', true)").Scan(&was).Error; err != nil {
-				return err
-			}
-			return read(ctx)
-		})
-	} else {
-		err = read(ctx)
+		// them: ~5 ms, a director's month ~59 -> ~31.
+		err = db.WithPlannerSetting(ctx, s.read, "random_page_cost", "1.1", read)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("report velocity: %w", err)

@@ -123,3 +123,24 @@ func UnionAll(conn *gorm.DB, parts []*gorm.DB) (*gorm.DB, error) {
 	}
 	return conn.Raw(strings.Join(stmts, " UNION ALL "), args...), nil
 }
+
+// WithPlannerSetting runs fn in a transaction of its own on PostgreSQL
+// with one planner setting changed for that transaction only (SET LOCAL),
+// for a statement whose plan the defaults get wrong at province scale
+// (the care list with hash joins off, a team's velocity with
+// random_page_cost 1.1). The setting is made with set_config(…, true),
+// a read: an Exec would count as a write and empty the request's version
+// memo. Elsewhere — SQLite, or inside a caller's transaction, whose
+// settings it must not change — fn runs as it is.
+func WithPlannerSetting(ctx context.Context, base *gorm.DB, name, value string, fn func(ctx context.Context) error) error {
+	if base.Dialector.Name() != "postgres" || InTx(ctx) {
+		return fn(ctx)
+	}
+	return WithTx(ctx, base, func(ctx context.Context) error {
+		var was string
+		if err := Conn(ctx, base).Raw("SELECT set_config(?, ?, true)", name, value).Scan(&was).Error; err != nil {
+			return fmt.Errorf("planner setting %s: %w", name, err)
+		}
+		return fn(ctx)
+	})
+}
