@@ -298,12 +298,8 @@ func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityF
 	// eight walk the province's stages for the team's: ~4 ms each), read
 	// a few at once when the process has goroutines to spare; one after
 	// the other inside a transaction.
-	limit := boardLoads
-	if db.InTx(ctx) {
-		limit = 1
-	}
 	scope := s.Scope(actor, "read")
-	err = s.spare.Each(len(b.Columns), limit, func(i int) error {
+	err = s.spare.Each(len(b.Columns), db.AtOnce(ctx, boardLoads), func(i int) error {
 		col := &b.Columns[i]
 		if col.Count == 0 {
 			return nil

@@ -369,11 +369,7 @@ func (s *Service) forecast(ctx context.Context, viewer authz.Subject, f Filter, 
 	// after a write each took ~30 ms and ~15 ms one after the other.
 	var rows []MonthSum
 	var targets map[string]int64
-	limit := 2
-	if db.InTx(ctx) {
-		limit = 1 // one connection: one statement at a time
-	}
-	err := s.spare.Each(2, limit, func(i int) (err error) {
+	err := s.spare.Each(2, db.AtOnce(ctx, 2), func(i int) (err error) {
 		if i == 0 {
 			rows, err = s.store.Forecast(ctx, s.scope(viewer), f, s.opts.Probabilities, start, end)
 		} else {
@@ -709,13 +705,9 @@ func (s *Service) coverageRows(ctx context.Context, viewer authz.Subject, f Filt
 	if scope.Level() == authz.ScopeAll {
 		parts = coverageParts
 	}
-	limit := parts + 1
-	if db.InTx(ctx) {
-		limit = 1 // one connection: one statement at a time
-	}
 	sums := make([][]CoverageSum, parts)
 	var unc []Uncovered
-	err := s.spare.Each(parts+1, limit, func(i int) (err error) {
+	err := s.spare.Each(parts+1, db.AtOnce(ctx, parts+1), func(i int) (err error) {
 		if i == parts {
 			unc, err = s.store.Uncovered(ctx, scope, f, aFrom, bFrom, end, UncoveredLimit+1)
 		} else {

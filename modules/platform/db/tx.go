@@ -144,3 +144,13 @@ func WithPlannerSetting(ctx context.Context, base *gorm.DB, name, value string, 
 		return fn(ctx)
 	})
 }
+
+// AtOnce is how many of a page's independent reads may run at once: n,
+// or one inside a transaction, whose one connection runs one statement
+// at a time (par.Spare.Each's limit).
+func AtOnce(ctx context.Context, n int) int {
+	if InTx(ctx) {
+		return 1
+	}
+	return n
+}
