@@ -138,31 +138,8 @@ func TestCareCountsKeptUnderConcurrentWrites(t *testing.T) {
 
 		// Four writers on six customers, each transaction two writes.
 		hot := ids[:6]
-		var writers, others sync.WaitGroup
+		var others sync.WaitGroup
 		done := make(chan struct{})
-		for wi := range 4 {
-			writers.Add(1)
-			go func() {
-				defer writers.Done()
-				r := rand.New(rand.NewPCG(uint64(wi), 46))
-				for range 30 {
-					err := g.Transaction(func(tx *gorm.DB) error {
-						for range 2 {
-							if err := writes[r.IntN(len(writes))](tx, r, hot[r.IntN(len(hot))]); err != nil {
-								return err
-							}
-						}
-						return nil
-					})
-					// Two writers may wait on each other's customers; the
-					// database gives one up and nothing of it stays.
-					if err != nil && !strings.Contains(err.Error(), "deadlock") && !strings.Contains(err.Error(), "locked") {
-						t.Errorf("writer %d: %v", wi, err)
-						return
-					}
-				}
-			}()
-		}
 		others.Add(2)
 		go func() { // the job, as often as it can
 			defer others.Done()
@@ -192,7 +169,9 @@ func TestCareCountsKeptUnderConcurrentWrites(t *testing.T) {
 				}
 			}
 		}()
-		writers.Wait()
+		testkit.ConcurrentWrites(t, g, 46, func(tx *gorm.DB, r *rand.Rand) error {
+			return writes[r.IntN(len(writes))](tx, r, hot[r.IntN(len(hot))])
+		})
 		close(done)
 		others.Wait()
 		check("after the writes")

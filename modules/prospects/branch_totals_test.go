@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,31 +121,8 @@ func TestBranchTotalsKeptUnderConcurrentWrites(t *testing.T) {
 	}
 	check("folded")
 
-	var writers, others sync.WaitGroup
+	var others sync.WaitGroup
 	done := make(chan struct{})
-	for wi := range 4 {
-		writers.Add(1)
-		go func() {
-			defer writers.Done()
-			r := rand.New(rand.NewPCG(uint64(wi), 47))
-			for range 30 {
-				err := g.Transaction(func(tx *gorm.DB) error {
-					for range 2 {
-						if err := writes[r.IntN(len(writes))](tx, r); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-				// Two writers may wait on each other's rows; PostgreSQL
-				// gives one up and nothing of it stays.
-				if err != nil && !strings.Contains(err.Error(), "deadlock") {
-					t.Errorf("writer %d: %v", wi, err)
-					return
-				}
-			}
-		}()
-	}
 	others.Add(2)
 	go func() {
 		defer others.Done()
@@ -176,7 +152,7 @@ func TestBranchTotalsKeptUnderConcurrentWrites(t *testing.T) {
 			}
 		}
 	}()
-	writers.Wait()
+	testkit.ConcurrentWrites(t, g, 47, func(tx *gorm.DB, r *rand.Rand) error { return writes[r.IntN(len(writes))](tx, r) })
 	close(done)
 	others.Wait()
 	check("after the writes")
