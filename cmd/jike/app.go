@@ -223,7 +223,15 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.analysis", Path: "analysis", Order: 10})
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.needs", Path: "needs", Order: 20})
 	timeline.AddCustomerAction(prospects.CustomerLink{Label: "needs.new", Path: "needs#new-need", Order: 20})
-	visitSvc = visits.NewService(visits.NewStore(d.Gorm), prospectSvc, orgSvc, o.Location)
+	visitStore := visits.NewStore(d.Gorm)
+	// The kept visit counts per week piece (PostgreSQL) count in the
+	// portal's zone; the activity report and the attainment lines read
+	// them when they do.
+	visitWeeks, err := visitStore.KeepWeekCounts(context.Background(), o.Location)
+	if err != nil {
+		return nil, err
+	}
+	visitSvc = visits.NewService(visitStore, prospectSvc, orgSvc, o.Location)
 	if o.Now != nil {
 		visitSvc.SetClock(o.Now)
 	}
@@ -353,10 +361,15 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// targets: monthly targets and the month-end review. Actuals are read
 	// by its own query file; signings and new MRC are the contracts
 	// signed in the month.
-	targetSvc := targets.NewService(d.Gorm, targets.NewStore(d.Gorm), enf, targetDirectory{orgSvc.Store()}, targets.Options{
+	targetStore := targets.NewStore(d.Gorm)
+	if visitWeeks {
+		targetStore.UseVisitWeeks(o.Location)
+	}
+	targetSvc := targets.NewService(d.Gorm, targetStore, enf, targetDirectory{orgSvc.Store()}, targets.Options{
 		Now: o.Now, Location: o.Location, Calendar: o.Holidays, UpliftPct: o.TargetUplift, Notify: notifySvc,
 		Contracts: signedContracts(contractSvc),
 	})
+	targetSvc.SetSpare(spare)
 	targets.Register(srv, targetSvc, targets.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location, ImportGate: prospectSvc.ImportGate()})
 	// Contracts and targets are wired after the other modules' history
 	// descriptions; theirs join here.
@@ -369,7 +382,11 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	runner.MustRegister(jobs.Job{Name: "targets.review_reminders", Schedule: "0 9 * * *", Run: reviewReminders(targetSvc, notifySvc)})
 	// reports: read-only aggregates over every module, through the replica
 	// when one is configured; targets through the targets service.
-	reportSvc := reports.NewService(reports.NewStore(d.Gorm, o.Replica), enf,
+	reportStore := reports.NewStore(d.Gorm, o.Replica)
+	if visitWeeks {
+		reportStore.UseVisitWeeks()
+	}
+	reportSvc := reports.NewService(reportStore, enf,
 		newReportDirectory(orgSvc.Store(), enf),
 		reportTargets(targetSvc, orgSvc.Store(), enf),
 		reports.Options{Now: o.Now, Location: o.Location, Probabilities: o.ReportProbabilities, Industries: prospects.Industries})

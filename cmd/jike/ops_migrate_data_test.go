@@ -67,7 +67,8 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 			"opportunity_stage_totals", "customer_bigrams", "care_contact_kept", // SQLite's alone
 			"opportunity_stage_base", "opportunity_stage_deltas", // PostgreSQL's alone (checked by stageTotalsExact)
 			"opportunity_branch_base", "opportunity_branch_deltas",
-			"care_contact_base", "care_contact_deltas": // and by careCountsExact
+			"care_contact_base", "care_contact_deltas", // and by careCountsExact
+			"visit_week_counts", "visit_week_zone": // and by visitWeeksExact
 			continue
 		}
 		var rows []map[string]any
@@ -135,6 +136,7 @@ func TestMigrateDataSQLiteToPostgres(t *testing.T) {
 	compareDigests(t, want, crossDigest(t, pg))
 	stageTotalsExact(t, pg)
 	careCountsExact(t, pg)
+	visitWeeksExact(t, pg)
 	if want["contract_files"] == "" || strings.HasPrefix(want["contract_files"], "0 rows") {
 		t.Fatalf("no attachment in the source: %q", want["contract_files"])
 	}
@@ -196,6 +198,7 @@ WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY custome
 	compareDigests(t, want, crossDigest(t, pg))
 	stageTotalsExact(t, pg)
 	careCountsExact(t, pg)
+	visitWeeksExact(t, pg)
 
 	// Bad arguments change nothing and say what is wrong.
 	for _, args := range [][]string{
@@ -260,6 +263,34 @@ func stageTotalsExact(t *testing.T, pg *db.DB) {
 	}
 	if err := pg.Gorm.Raw("SELECT COUNT(*) FROM opportunity_branch_deltas").Scan(&deltas).Error; err != nil || deltas != 0 {
 		t.Errorf("%d branch deltas left after the copy (%v)", deltas, err)
+	}
+}
+
+// visitWeeksExact checks PostgreSQL's kept visit counts (migration 00050)
+// against the visits per customer's branch, team, A/B grade and owner
+// (the pieces are checked by the visits module's TestVisitWeekCountsKept).
+func visitWeeksExact(t *testing.T, d *db.DB) {
+	t.Helper()
+	read := func(q string) string {
+		var rows []struct {
+			BranchID, TeamID, OwnerID uint
+			AB                        bool
+			Planned, Done, Open       int64
+		}
+		if err := d.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	kept := read(`SELECT branch_id, team_id, owner_id, ab, SUM(planned) AS planned, SUM(done) AS done, SUM(open) AS open
+		FROM visit_week_counts GROUP BY 1, 2, 3, 4 HAVING SUM(planned) <> 0 OR SUM(done) <> 0 OR SUM(open) <> 0 ORDER BY 1, 2, 3, 4`)
+	truth := read(`SELECT c.branch_id, c.team_id, v.owner_id, c.grade IN ('A', 'B') AS ab,
+		SUM(CASE WHEN v.status <> 'cancelled' THEN 1 ELSE 0 END) AS planned, SUM(CASE WHEN v.status = 'done' THEN 1 ELSE 0 END) AS done,
+		SUM(CASE WHEN v.status = 'planned' THEN 1 ELSE 0 END) AS open
+		FROM visit_plans v JOIN customers c ON c.id = v.customer_id WHERE v.deleted_at IS NULL AND c.deleted_at IS NULL AND v.status <> 'cancelled'
+		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`)
+	if kept != truth || kept == "[]" {
+		t.Errorf("visit counts per week: %s, the visits say %s", kept, truth)
 	}
 }
 

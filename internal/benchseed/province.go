@@ -504,9 +504,10 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		if _, err := sqlDB.ExecContext(ctx, "SELECT jike_refresh_opportunity_stage_totals()"); err != nil {
 			return nil, fmt.Errorf("benchseed: opportunity stage totals: %w", err)
 		}
-		// And the customers', with them the care list's counts (00046)
-		// and the branches' sums (00047).
-		for _, f := range []string{"jike_refresh_care_contact_counts", "jike_refresh_opportunity_branch_totals"} {
+		// And the customers' and the visits', with them the care list's
+		// counts (00046), the branches' sums (00047) and the visits per
+		// week piece (00050).
+		for _, f := range []string{"jike_refresh_care_contact_counts", "jike_refresh_opportunity_branch_totals", "jike_refresh_visit_week_counts"} {
 			if _, err := sqlDB.ExecContext(ctx, "SELECT "+f+"()"); err != nil {
 				return nil, fmt.Errorf("benchseed: %s: %w", f, err)
 			}

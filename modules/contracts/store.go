@@ -663,7 +663,15 @@ type ownerSigned struct {
 // SQL text so that no column name stands alone as a string.
 func (s *Store) signedByOwner(ctx context.Context, scope authz.ListScope, owners []uint, from, to time.Time) ([]ownerSigned, error) {
 	var rows []ownerSigned
-	err := s.scoped(ctx, scope).
+	q := s.scoped(ctx, scope)
+	if scope.Level() == authz.ScopeAll {
+		// The province's: no customer column limits the contracts, so the
+		// deleted customers' few are left out by an anti-join instead of
+		// hashing all 100,000 customers (9 → ~3 ms a month; the admin's
+		// attainment for a year asks twelve months).
+		q = s.conn(ctx).Model(&Contract{}).Where(db.LiveCustomerOf("contracts.customer_id"))
+	}
+	err := q.
 		Select(`contracts.owner_id AS owner_id, COUNT(*) AS n,
 			COALESCE(SUM(CASE WHEN contracts.predecessor_id IS NULL THEN contracts.monthly_fen ELSE 0 END), 0) AS m`).
 		Where("contracts.owner_id IN ? AND contracts.revision = 1 AND contracts.signed_at >= ? AND contracts.signed_at < ?", owners, from.UTC(), to.UTC()).

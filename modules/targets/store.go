@@ -13,7 +13,17 @@ import (
 // Store is the only caller of GORM in the module. Every method that
 // returns several rows takes the caller's authz.ListScope and applies it
 // to the table's own owner/team/branch columns.
-type Store struct{ db *gorm.DB }
+type Store struct {
+	db *gorm.DB
+	// weeksIn is the zone PostgreSQL's kept visit counts per week piece
+	// count in, nil when they may not be read (UseVisitWeeks).
+	weeksIn *time.Location
+}
+
+// UseVisitWeeks lets the visit lines of the actuals read the visits' kept
+// counts per manager and week piece (migration 00050) for a month in loc:
+// call it once visits.Store.KeepWeekCounts said they count in loc.
+func (s *Store) UseVisitWeeks(loc *time.Location) { s.weeksIn = loc }
 
 // NewStore returns the store on g.
 func NewStore(g *gorm.DB) *Store { return &Store{db: g} }

@@ -31,6 +31,14 @@ func Difference(conn *gorm.DB, all, gone *gorm.DB, keys []string, cols ...string
 	return conn.Table(from, all, gone).Select(strings.Join(sel, ", "))
 }
 
+// LiveCustomerOf is the condition "the customer in col is not deleted",
+// written as an anti-join against the deleted few (idx_customers_deleted):
+// a statement over the whole province that reads no customer column then
+// skips joining all 100,000 customers to leave those few out.
+func LiveCustomerOf(col string) string {
+	return "NOT EXISTS (SELECT 1 FROM customers dc WHERE dc.id = " + col + " AND dc.deleted_at IS NOT NULL)"
+}
+
 // OfDeletedCustomers narrows q, a statement over table, to the rows of the
 // deleted customers: Difference's gone part, a handful of rows along the
 // deleted customers' index (the customer joined as dc, so that nothing of

@@ -72,7 +72,7 @@ var TableVersions = map[string][]string{
 
 // DerivedTables names, for every table or view kept by triggers from
 // other tables (the kept counts and sums of migrations 00035, 00045,
-// 00046 and 00047), the tables it is kept from. It has no versions of
+// 00046, 00047 and 00050), the tables it is kept from. It has no versions of
 // its own: what reads it and is kept under versions must name a version
 // of every source, since a write to any of them changes what it reads
 // (a customer moving branch moves its opportunities' branch sums).
@@ -80,6 +80,7 @@ var DerivedTables = map[string][]string{
 	"opportunity_stage_totals":  {"opportunities"},
 	"opportunity_branch_totals": {"opportunities", "customers"},
 	"care_contact_counts":       {"customers", "care_last_contacts"},
+	"visit_week_counts":         {"visit_plans", "customers"},
 }
 
 // DataVersions reads the current versions of names in one statement, in

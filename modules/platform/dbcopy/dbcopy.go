@@ -68,6 +68,14 @@ const (
 	careDeltasTable = "care_contact_deltas"
 )
 
+// The visits counted per manager and week piece on PostgreSQL (migration
+// 00050) and the zone they count in: counted again from the copied
+// visits; the target's zone stays the one its portal set.
+const (
+	visitWeeksTable = "visit_week_counts"
+	visitZoneTable  = "visit_week_zone"
+)
+
 // customerPairsTable is each customer's pairs of adjacent characters for
 // the search, which SQLite's triggers keep (migration 00036); PostgreSQL
 // computes them in an index instead, so it is not copied either.
@@ -267,6 +275,9 @@ func Copy(ctx context.Context, src, dst *gorm.DB, o Options) (*Report, error) {
 	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_care_contact_counts()`); err != nil {
 		return nil, fmt.Errorf("care counts: %w", err)
 	}
+	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_visit_week_counts()`); err != nil {
+		return nil, fmt.Errorf("visit counts per week: %w", err)
+	}
 	// Verify inside the transaction: a mismatch rolls everything back.
 	for i, r := range rep.Tables {
 		var n int64
@@ -342,9 +353,9 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable, careBaseTable, careDeltasTable,
-		branchBaseTable, branchDeltasTable)
+		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable)
 	if err != nil {
 		return nil, err
 	}
