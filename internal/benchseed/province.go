@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sort"
 	"strings"
 	"time"
 
@@ -415,9 +416,24 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 			change{i, "identified", "proposal", o.changed.Add(-12 * day)},
 			change{i, "proposal", stageName(o.stage), o.changed})
 	}
-	if err := w.insert("stage_changes", []string{"opportunity_id", "from_stage", "to_stage", "by_id", "at"}, len(changes), func(i int, r []any) {
+	// Each change carries its opportunity's next one (migration 00051),
+	// which PostgreSQL's paused triggers would have kept: an
+	// opportunity's changes are consecutive here, put in time order
+	// (their ids follow), each followed by the next.
+	for lo := 0; lo < len(changes); {
+		hi := lo + 1
+		for hi < len(changes) && changes[hi].opp == changes[lo].opp {
+			hi++
+		}
+		sort.SliceStable(changes[lo:hi], func(a, b int) bool { return changes[lo+a].at.Before(changes[lo+b].at) })
+		lo = hi
+	}
+	if err := w.insert("stage_changes", []string{"opportunity_id", "from_stage", "to_stage", "by_id", "at", "next_at", "next_stage"}, len(changes), func(i int, r []any) {
 		c := changes[i]
-		r[0], r[1], r[2], r[3], r[4] = oppIDs[c.opp], c.from, c.to, opps[c.opp].owner, c.at
+		r[0], r[1], r[2], r[3], r[4], r[5], r[6] = oppIDs[c.opp], c.from, c.to, opps[c.opp].owner, c.at, nil, nil
+		if i+1 < len(changes) && changes[i+1].opp == c.opp {
+			r[5], r[6] = changes[i+1].at, changes[i+1].to
+		}
 	}); err != nil {
 		return nil, err
 	}

@@ -195,6 +195,11 @@ type StageChange struct {
 	ByID          uint   `gorm:"not null"`
 	At            time.Time
 	Note          string `gorm:"size:500;not null"`
+	// NextAt and NextStage are the opportunity's next change, kept by the
+	// database's triggers (migration 00051) for the velocity report; the
+	// application never writes them.
+	NextAt    *time.Time `gorm:"->"`
+	NextStage *string    `gorm:"->;size:16"`
 }
 
 // Models lists the module's GORM models, for the schema drift test.

@@ -432,8 +432,11 @@ func (s *Store) daysBetween(a, b string) string {
 	return "(julianday(" + b + ") - julianday(" + a + "))"
 }
 
-// entries are the stage changes of the opportunities in scope from from
-// on, each with the opportunity's next change (LEAD over its history).
+// entries are the stage changes of the opportunities in scope in
+// [from, to), each with the opportunity's next change, which the database
+// keeps on the row (migration 00051): the period's changes alone are
+// read, not every change since from numbered by a window over each
+// opportunity's history (the admin's year ~1 s).
 //
 // With the whole province in scope and no filter at all (the admin's
 // report) it reads the stage changes alone — an index-only range of
@@ -441,12 +444,12 @@ func (s *Store) daysBetween(a, b string) string {
 // opportunities and of deleted customers' opportunities with anti-joins
 // against those few, instead of hash-joining all 200,000 opportunities to
 // them (docs/reports.md § Speed).
-func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, from time.Time) *gorm.DB {
-	q := s.conn(ctx).Table("stage_changes sc").Where("sc.at >= ?", from.UTC())
+func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) *gorm.DB {
+	q := s.conn(ctx).Table("stage_changes sc").Where("sc.at >= ? AND sc.at < ?", from.UTC(), to.UTC())
 	if noCustomerTerms(scope, f) && f.AM == 0 {
 		q = q.Where("NOT EXISTS (SELECT 1 FROM opportunities d WHERE d.id = sc.opportunity_id AND d.deleted_at IS NOT NULL)").
 			Where("NOT EXISTS (SELECT 1 FROM opportunities d JOIN customers dc ON dc.id = d.customer_id WHERE d.id = sc.opportunity_id AND d.deleted_at IS NULL AND dc.deleted_at IS NOT NULL)")
-		return q.Select(windowedEntry)
+		return q.Select(entryCols)
 	}
 	q = q.Joins("JOIN opportunities ON opportunities.id = sc.opportunity_id AND opportunities.deleted_at IS NULL")
 	if noCustomerTerms(scope, f) {
@@ -455,13 +458,11 @@ func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, fr
 		q = prospects.ScopedCustomers(q.Joins("JOIN customers ON customers.id = opportunities.customer_id").Where("customers.deleted_at IS NULL"), scope)
 		q = applyFilter(q, f, "customers.branch_id", "customers.team_id", "opportunities.owner_id", true)
 	}
-	return q.Select(windowedEntry)
+	return q.Select(entryCols)
 }
 
-// windowedEntry is a stage change with the opportunity's next one.
-const windowedEntry = `sc.to_stage AS stage, sc.at AS at,
- LEAD(sc.at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_at,
- LEAD(sc.to_stage) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.at, sc.id) AS next_stage`
+// entryCols are a stage change with the opportunity's next one.
+const entryCols = "sc.to_stage AS stage, sc.at AS at, sc.next_at AS next_at, sc.next_stage AS next_stage"
 
 // StageFlow is one stage's entries in the period: how many, how many went
 // forward next, and the days spent there by those that left.
@@ -487,11 +488,11 @@ func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, f
 	}
 	var out []StageFlow
 	read := func(ctx context.Context) error {
-		inner := s.entries(ctx, scope, f, from)
+		inner := s.entries(ctx, scope, f, from, to)
 		if inner.Error != nil {
 			return inner.Error
 		}
-		return s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e WHERE e.at < ? GROUP BY e.stage", inner, to.UTC()).Scan(&out).Error
+		return s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e GROUP BY e.stage", inner).Scan(&out).Error
 	}
 	var err error
 	if noCustomerTerms(scope, f) {
@@ -526,8 +527,8 @@ func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, f
  SELECT e.stage AS stage, `+d+` AS days,
   ROW_NUMBER() OVER (PARTITION BY e.stage ORDER BY `+d+`) - 1 AS rn,
   COUNT(*) OVER (PARTITION BY e.stage) AS n
- FROM (?) e WHERE e.at < ? AND e.next_at IS NOT NULL) r
- WHERE rn IN ((n - 1) / 2, n / 2, (3 * (n - 1)) / 4, (3 * (n - 1) + 3) / 4)`, s.entries(ctx, scope, f, from), to.UTC()).Scan(&ranks).Error
+ FROM (?) e WHERE e.next_at IS NOT NULL) r
+ WHERE rn IN ((n - 1) / 2, n / 2, (3 * (n - 1)) / 4, (3 * (n - 1) + 3) / 4)`, s.entries(ctx, scope, f, from, to)).Scan(&ranks).Error
 	if err != nil {
 		return nil, fmt.Errorf("report velocity percentiles: %w", err)
 	}
