@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
