@@ -9,11 +9,9 @@ ALTER TABLE stage_changes ADD COLUMN next_stage TEXT;
 -- idx_stage_changes_opp (opportunity_id, at) ends with the rowid, id:
 -- it walks an opportunity's changes in (at, id) order already.
 
-UPDATE stage_changes SET
-    next_at = (SELECT n.at FROM stage_changes n WHERE n.opportunity_id = stage_changes.opportunity_id
-               AND (n.at, n.id) > (stage_changes.at, stage_changes.id) ORDER BY n.at, n.id LIMIT 1),
-    next_stage = (SELECT n.to_stage FROM stage_changes n WHERE n.opportunity_id = stage_changes.opportunity_id
-                  AND (n.at, n.id) > (stage_changes.at, stage_changes.id) ORDER BY n.at, n.id LIMIT 1);
+UPDATE stage_changes SET (next_at, next_stage) =
+    (SELECT n.at, n.to_stage FROM stage_changes n WHERE n.opportunity_id = stage_changes.opportunity_id
+     AND (n.at, n.id) > (stage_changes.at, stage_changes.id) ORDER BY n.at, n.id LIMIT 1);
 
 -- The new change becomes the next of the one before it.
 -- +goose StatementBegin
@@ -31,11 +29,9 @@ END;
 CREATE TRIGGER trg_stage_changes_next_backdated AFTER INSERT ON stage_changes
 WHEN EXISTS (SELECT 1 FROM stage_changes n WHERE n.opportunity_id = NEW.opportunity_id AND (n.at, n.id) > (NEW.at, NEW.id))
 BEGIN
-    UPDATE stage_changes SET
-        next_at = (SELECT n.at FROM stage_changes n WHERE n.opportunity_id = NEW.opportunity_id
-                   AND (n.at, n.id) > (NEW.at, NEW.id) ORDER BY n.at, n.id LIMIT 1),
-        next_stage = (SELECT n.to_stage FROM stage_changes n WHERE n.opportunity_id = NEW.opportunity_id
-                      AND (n.at, n.id) > (NEW.at, NEW.id) ORDER BY n.at, n.id LIMIT 1)
+    UPDATE stage_changes SET (next_at, next_stage) =
+        (SELECT n.at, n.to_stage FROM stage_changes n WHERE n.opportunity_id = NEW.opportunity_id
+         AND (n.at, n.id) > (NEW.at, NEW.id) ORDER BY n.at, n.id LIMIT 1)
     WHERE id = NEW.id;
 END;
 -- +goose StatementEnd
