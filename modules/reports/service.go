@@ -934,15 +934,21 @@ func (s *Service) activity(ctx context.Context, viewer authz.Subject, f Filter, 
 	for i := range byWeek {
 		byWeek[i] = make([]int64, len(activitySrcs))
 	}
+	// A cell counts for its manager and its week; PostgreSQL's rows are
+	// already one of the two totals (store.Activity).
 	for _, r := range rows {
-		if r.Week < 0 || r.Week >= len(byWeek) {
+		if r.Roll != RollOwner && (r.Week < 0 || r.Week >= len(byWeek)) {
 			continue
 		}
-		if byAM[r.OwnerID] == nil {
-			byAM[r.OwnerID] = make([]int64, len(activitySrcs))
+		if r.Roll != RollWeek {
+			if byAM[r.OwnerID] == nil {
+				byAM[r.OwnerID] = make([]int64, len(activitySrcs))
+			}
+			byAM[r.OwnerID][idx[r.Src]] += r.N
 		}
-		byAM[r.OwnerID][idx[r.Src]] += r.N
-		byWeek[r.Week][idx[r.Src]] += r.N
+		if r.Roll != RollOwner {
+			byWeek[r.Week][idx[r.Src]] += r.N
+		}
 	}
 	cols := func(first string) []Col {
 		c := []Col{{first, Text}}

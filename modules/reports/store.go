@@ -588,12 +588,41 @@ func (s *Store) Closed(ctx context.Context, scope authz.ListScope, f Filter, fro
 
 // ---- 6. activity ----
 
-// ActivityCount is one source's count for a manager and a week.
+// ActivityCount is one source's count for a manager and a week — or, as
+// Roll says, for a manager over the whole period (Week -1) or for a week
+// over every manager (OwnerID 0).
 type ActivityCount struct {
 	Src     string
 	OwnerID uint
 	Week    int
 	N       int64
+	Roll    int
+}
+
+// The Roll of an ActivityCount.
+const (
+	// RollCell is one manager's count in one week (SQLite's rows).
+	RollCell = 0
+	// RollOwner is one manager's count over the period.
+	RollOwner = 1
+	// RollWeek is one week's count over every manager.
+	RollWeek = 2
+)
+
+// perOwnerAndWeek is the roll column and the GROUP BY of an activity part
+// whose select list is (src, owner, week, counts…). On PostgreSQL the part
+// groups by the two grouping sets (owner) and (week) — the report shows a
+// total per manager and one per week, never the cells — so a province's
+// year is ~650 rows per source instead of ~32,000 manager-weeks hashed
+// (and spilled to disk) and sent (docs/reports.md § Activity rolled up in
+// SQL). SQLite has no grouping sets: it sends the cells, which the service
+// adds up both ways. By position: the week expression has parameters,
+// which a GROUP BY clause cannot repeat.
+func (s *Store) perOwnerAndWeek(owner string) (roll, group string) {
+	if s.postgres() {
+		return fmt.Sprintf("CASE WHEN GROUPING(%s) = 1 THEN %d ELSE %d END AS roll", owner, RollWeek, RollOwner), "GROUPING SETS ((2), (3))"
+	}
+	return fmt.Sprintf("%d AS roll", RollCell), "2, 3"
 }
 
 // bucketOf is the SQL for the index (from 0) of the bucket among bounds
@@ -619,6 +648,29 @@ func (s *Store) bucketOf(col string, bounds []time.Time) (string, []any) {
 	return b.String(), args
 }
 
+// activitySettings are the planner settings of the activity statement
+// at province scale (none elsewhere). The province's: PostgreSQL takes
+// each week for a value of its own when it guesses the groups (~120,000
+// for a year of key persons), so within the default 4 MB it sorts them to
+// disk where hashing the ~650 real groups takes a few — 16 MB lets it
+// hash (a year ~200 -> ~115 ms). A team's over more than a month: a few
+// thousand customers' visits and key persons, read along their customer
+// when probing costs what it does in memory (random_page_cost 1.1, as
+// for the velocity); the default plan read all 880,000 visits of a year
+// (a chief rep's year ~180 -> ~45 ms, a quarter ~45 -> ~27), while for a
+// month it is the better one. A branch's visits are kept counts
+// (keptVisitWeeks) and a manager's are few: their default plans are
+// better than either.
+func activitySettings(scope authz.ListScope, from, to time.Time) []db.PlannerSetting {
+	switch {
+	case scope.Level() == authz.ScopeAll:
+		return []db.PlannerSetting{{Name: "work_mem", Value: "16MB"}}
+	case scope.Level() == authz.ScopeTeam && to.Sub(from) > 31*24*time.Hour:
+		return []db.PlannerSetting{{Name: "work_mem", Value: "16MB"}, {Name: "random_page_cost", Value: "1.1"}}
+	}
+	return nil
+}
+
 // Activity counts, per manager and week (weeks are the bounds, n+1 of
 // them for n weeks): visits planned and recorded, visits still without a
 // record after their start (as of now), new key persons, proposals sent,
@@ -632,15 +684,27 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 		if distinct != "" {
 			cnt = "COUNT(DISTINCT " + distinct + ")"
 		}
+		roll, group := s.perOwnerAndWeek(owner)
+		if distinct != "" {
+			// A number counts once per week (a proposal re-sent in
+			// another week counts there too) and the manager's total is
+			// the sum of their weeks, as on SQLite: the cells first.
+			roll, group = fmt.Sprintf("%d AS roll", RollCell), "2, 3"
+		}
 		q := s.rows(ctx, scope, f, table, owner).
-			Select("'"+src+"' AS src, "+owner+" AS owner_id, "+wc+" AS week, "+cnt+" AS n", wargs...).
+			Select("'"+src+"' AS src, "+owner+" AS owner_id, "+wc+" AS week, "+cnt+" AS n, "+roll, wargs...).
 			Where(at+" >= ? AND "+at+" < ?", from, to)
 		if where != "" {
 			q = q.Where(where, args...)
 		}
-		// By position: the week expression has parameters, which a
-		// GROUP BY clause cannot repeat.
-		parts = append(parts, q.Group("2, 3"))
+		q = q.Group(group)
+		if distinct != "" && s.postgres() {
+			// …then rolled up as the other sources are.
+			q = s.conn(ctx).Table("(?) AS c", q).
+				Select(fmt.Sprintf("c.src AS src, c.owner_id AS owner_id, c.week AS week, SUM(c.n) AS n, CASE WHEN GROUPING(c.owner_id) = 1 THEN %d ELSE %d END AS roll", RollWeek, RollOwner)).
+				Group("c.src, GROUPING SETS ((c.owner_id), (c.week))")
+		}
+		parts = append(parts, q)
 	}
 	visits, err := s.activityVisits(ctx, scope, f, weeks, now)
 	if err != nil {
@@ -656,8 +720,13 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 	if err != nil {
 		return nil, fmt.Errorf("report activity: %w", err)
 	}
+	// A rolled-up row has NULL for what it rolled up.
 	var out []ActivityCount
-	if err := union.Scan(&out).Error; err != nil {
+	err = db.WithPlannerSettings(ctx, s.read, activitySettings(scope, from, to), func(ctx context.Context) error {
+		return s.conn(ctx).Table("(?) AS u", union).
+			Select("u.src AS src, COALESCE(u.owner_id, 0) AS owner_id, COALESCE(u.week, -1) AS week, u.n AS n, u.roll AS roll").Scan(&out).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("report activity: %w", err)
 	}
 	return out, nil
@@ -679,16 +748,17 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 func (s *Store) activityVisits(ctx context.Context, scope authz.ListScope, f Filter, weeks []time.Time, now time.Time) ([]*gorm.DB, error) {
 	from, to := weeks[0].UTC(), weeks[len(weeks)-1].UTC()
 	names := "(SELECT 'planned' AS src UNION ALL SELECT 'done' UNION ALL SELECT 'overdue') AS k"
-	pick := "k.src AS src, a.owner_id AS owner_id, a.week AS week, CASE k.src WHEN 'planned' THEN a.planned WHEN 'done' THEN a.done ELSE a.overdue END AS n"
+	pick := "k.src AS src, a.owner_id AS owner_id, a.week AS week, CASE k.src WHEN 'planned' THEN a.planned WHEN 'done' THEN a.done ELSE a.overdue END AS n, a.roll AS roll"
 	if s.keptVisitWeeks(scope, f, weeks) {
 		today := pieceOf(now.In(weeks[0].Location()))
 		wc, wargs := dateBuckets("visit_week_counts.piece", weeks)
+		roll, group := s.perOwnerAndWeek("visit_week_counts.owner_id")
 		kept := s.conn(ctx).Table("visit_week_counts").
-			Select("visit_week_counts.owner_id AS owner_id, "+wc+" AS week, SUM(visit_week_counts.planned) AS planned, SUM(visit_week_counts.done) AS done, "+
-				"SUM(CASE WHEN visit_week_counts.piece < ? THEN visit_week_counts.open ELSE 0 END) AS overdue", append(wargs, today.Format(time.DateOnly))...).
+			Select("'' AS src, visit_week_counts.owner_id AS owner_id, "+wc+" AS week, SUM(visit_week_counts.planned) AS planned, SUM(visit_week_counts.done) AS done, "+
+				"SUM(CASE WHEN visit_week_counts.piece < ? THEN visit_week_counts.open ELSE 0 END) AS overdue, "+roll, append(wargs, today.Format(time.DateOnly))...).
 			Where("visit_week_counts.piece >= ? AND visit_week_counts.piece < ?", weeks[0].Format(time.DateOnly), weeks[len(weeks)-1].Format(time.DateOnly))
 		kept = scope.Apply(kept, authz.Columns{Branch: "visit_week_counts.branch_id"})
-		kept = applyFilter(kept, f, "visit_week_counts.branch_id", "visit_week_counts.team_id", "visit_week_counts.owner_id", false).Group("1, 2")
+		kept = applyFilter(kept, f, "visit_week_counts.branch_id", "visit_week_counts.team_id", "visit_week_counts.owner_id", false).Group(group)
 		if kept.Error != nil {
 			return nil, fmt.Errorf("report activity: %w", kept.Error)
 		}
@@ -703,22 +773,24 @@ func (s *Store) activityVisits(ctx context.Context, scope authz.ListScope, f Fil
 		}
 		if lo.Before(hi) {
 			wc, wargs := s.bucketOf("visit_plans.starts_at", weeks)
+			roll, group := s.perOwnerAndWeek("visit_plans.owner_id")
 			parts = append(parts, s.rows(ctx, scope, f, "visit_plans", "visit_plans.owner_id").
-				Select("'overdue' AS src, visit_plans.owner_id AS owner_id, "+wc+" AS week, COUNT(*) AS n", wargs...).
+				Select("'overdue' AS src, visit_plans.owner_id AS owner_id, "+wc+" AS week, COUNT(*) AS n, "+roll, wargs...).
 				Where("visit_plans.deleted_at IS NULL AND visit_plans.status = 'planned' AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ?", lo, hi).
-				Group("2, 3"))
+				Group(group))
 		}
 		return parts, nil
 	}
 	wc, wargs := s.bucketOf("visit_plans.starts_at", weeks)
+	roll, group := s.perOwnerAndWeek("visit_plans.owner_id")
 	visits := s.rows(ctx, scope, f, "visit_plans", "visit_plans.owner_id").
-		Select("visit_plans.owner_id AS owner_id, "+wc+" AS week, COUNT(*) AS planned, "+
+		Select("'' AS src, visit_plans.owner_id AS owner_id, "+wc+" AS week, COUNT(*) AS planned, "+
 			"SUM(CASE WHEN visit_plans.status = 'done' THEN 1 ELSE 0 END) AS done, "+
-			"SUM(CASE WHEN visit_plans.status = 'planned' AND visit_plans.starts_at < ? THEN 1 ELSE 0 END) AS overdue",
+			"SUM(CASE WHEN visit_plans.status = 'planned' AND visit_plans.starts_at < ? THEN 1 ELSE 0 END) AS overdue, "+roll,
 			append(wargs, now.UTC())...).
 		Where("visit_plans.starts_at >= ? AND visit_plans.starts_at < ?", from, to).
 		Where("visit_plans.deleted_at IS NULL AND visit_plans.status <> 'cancelled'").
-		Group("1, 2")
+		Group(group)
 	if visits.Error != nil {
 		return nil, fmt.Errorf("report activity: %w", visits.Error)
 	}

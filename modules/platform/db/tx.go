@@ -133,13 +133,28 @@ func UnionAll(conn *gorm.DB, parts []*gorm.DB) (*gorm.DB, error) {
 // memo. Elsewhere — SQLite, or inside a caller's transaction, whose
 // settings it must not change — fn runs as it is.
 func WithPlannerSetting(ctx context.Context, base *gorm.DB, name, value string, fn func(ctx context.Context) error) error {
-	if base.Dialector.Name() != "postgres" || InTx(ctx) {
+	return WithPlannerSettings(ctx, base, []PlannerSetting{{name, value}}, fn)
+}
+
+// PlannerSetting is one setting's name and value for WithPlannerSettings.
+type PlannerSetting struct{ Name, Value string }
+
+// WithPlannerSettings is WithPlannerSetting for several settings at once,
+// made in one statement.
+func WithPlannerSettings(ctx context.Context, base *gorm.DB, settings []PlannerSetting, fn func(ctx context.Context) error) error {
+	if base.Dialector.Name() != "postgres" || InTx(ctx) || len(settings) == 0 {
 		return fn(ctx)
 	}
 	return WithTx(ctx, base, func(ctx context.Context) error {
+		calls := make([]string, len(settings))
+		args := make([]any, 0, 2*len(settings))
+		for i, st := range settings {
+			calls[i] = "set_config(?, ?, true)"
+			args = append(args, st.Name, st.Value)
+		}
 		var was string
-		if err := Conn(ctx, base).Raw("SELECT set_config(?, ?, true)", name, value).Scan(&was).Error; err != nil {
-			return fmt.Errorf("planner setting %s: %w", name, err)
+		if err := Conn(ctx, base).Raw("SELECT concat_ws(',', "+strings.Join(calls, ", ")+")", args...).Scan(&was).Error; err != nil {
+			return fmt.Errorf("planner settings %v: %w", settings, err)
 		}
 		return fn(ctx)
 	})
