@@ -430,17 +430,20 @@ func attachmentLimit(o contracts.Options) int64 {
 }
 
 // signedContracts is the targets module's source of signings and new
-// monthly revenue: contracts signed in the month, as the viewer may see
+// monthly revenue: contracts signed in each month, as the viewer may see
 // them.
 func signedContracts(svc *contracts.Service) targets.ContractSource {
-	return func(ctx context.Context, viewer authz.Subject, owners []uint, from, to time.Time) (map[uint]targets.Signed, error) {
-		counts, err := svc.SignedByOwner(ctx, viewer, owners, from, to)
+	return func(ctx context.Context, viewer authz.Subject, owners []uint, bounds []time.Time) ([]map[uint]targets.Signed, error) {
+		periods, err := svc.SignedByOwner(ctx, viewer, owners, bounds)
 		if err != nil {
 			return nil, err
 		}
-		out := make(map[uint]targets.Signed, len(counts))
-		for id, c := range counts {
-			out[id] = targets.Signed{Count: c.Count, MRCFen: c.NewMRC}
+		out := make([]map[uint]targets.Signed, len(periods))
+		for i, counts := range periods {
+			out[i] = make(map[uint]targets.Signed, len(counts))
+			for id, c := range counts {
+				out[i][id] = targets.Signed{Count: c.Count, MRCFen: c.NewMRC}
+			}
 		}
 		return out, nil
 	}

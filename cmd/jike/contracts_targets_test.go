@@ -44,5 +44,25 @@ func TestSignedContractCountsInTargets(t *testing.T) {
 		if other := actuals("liuzhiqiang"); other[targets.LineSignings] != 0 || other[targets.LineMRC] != 0 {
 			t.Errorf("the other branch's director sees liwei's signings: %v", other)
 		}
+		// Counted with the month before and after (a quarter's or a
+		// year's attainment asks its months at once), each month has
+		// what it has alone: the new contract in this one.
+		bounds := []time.Time{m.Add(-1).Start(), m.Start(), m.End(), m.Add(1).End()}
+		together, err := w.a.Contracts.SignedByOwner(ctx, am, []uint{am.ID}, bounds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			alone, err := w.a.Contracts.SignedByOwner(ctx, am, []uint{am.ID}, bounds[i:i+2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if together[i][am.ID] != alone[0][am.ID] {
+				t.Errorf("month %d of 3: %+v counted together, %+v alone", i, together[i][am.ID], alone[0][am.ID])
+			}
+		}
+		if together[1][am.ID].Count < 1 || together[1][am.ID].NewMRC < int64(c.MonthlyFen) {
+			t.Errorf("this month counted with its neighbours: %+v, want the new contract in it", together[1][am.ID])
+		}
 	})
 }

@@ -651,17 +651,22 @@ func (s *Store) InForceEndingBy(ctx context.Context, end time.Time) ([]DueRow, e
 	return out, err
 }
 
-// ownerSigned is one owner's signed first revisions in a period.
+// ownerSigned is one owner's signed first revisions in a period (its
+// index among the periods asked for).
 type ownerSigned struct {
 	OwnerID uint
+	Period  int
 	N       int64 // signed contracts
 	M       int64 // new monthly revenue, fen (renewals add none)
 }
 
-// signedByOwner counts, per owner among owners, the contracts whose first
-// revision was signed in [from, to), within scope. The column list is one
-// SQL text so that no column name stands alone as a string.
-func (s *Store) signedByOwner(ctx context.Context, scope authz.ListScope, owners []uint, from, to time.Time) ([]ownerSigned, error) {
+// signedByOwner counts, per owner among owners and period between
+// consecutive bounds, the contracts whose first revision was signed then,
+// within scope. The column list is one SQL text so that no column name
+// stands alone as a string.
+func (s *Store) signedByOwner(ctx context.Context, scope authz.ListScope, owners []uint, bounds []time.Time) ([]ownerSigned, error) {
+	from, to := bounds[0], bounds[len(bounds)-1]
+	period, pargs := db.BucketOf(s.db.Dialector.Name(), "contracts.signed_at", bounds)
 	var rows []ownerSigned
 	q := s.scoped(ctx, scope)
 	if scope.Level() == authz.ScopeAll {
@@ -672,10 +677,10 @@ func (s *Store) signedByOwner(ctx context.Context, scope authz.ListScope, owners
 		q = s.conn(ctx).Model(&Contract{}).Where(db.LiveCustomerOf("contracts.customer_id"))
 	}
 	err := q.
-		Select(`contracts.owner_id AS owner_id, COUNT(*) AS n,
-			COALESCE(SUM(CASE WHEN contracts.predecessor_id IS NULL THEN contracts.monthly_fen ELSE 0 END), 0) AS m`).
+		Select(`contracts.owner_id AS owner_id, `+period+` AS period, COUNT(*) AS n,
+			COALESCE(SUM(CASE WHEN contracts.predecessor_id IS NULL THEN contracts.monthly_fen ELSE 0 END), 0) AS m`, pargs...).
 		Where("contracts.owner_id IN ? AND contracts.revision = 1 AND contracts.signed_at >= ? AND contracts.signed_at < ?", owners, from.UTC(), to.UTC()).
-		Group("contracts.owner_id, contracts.revision").Scan(&rows).Error
+		Group("1, 2").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("contracts signed by owner: %w", err)
 	}

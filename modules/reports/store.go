@@ -625,27 +625,9 @@ func (s *Store) perOwnerAndWeek(owner string) (roll, group string) {
 	return fmt.Sprintf("%d AS roll", RollCell), "2, 3"
 }
 
-// bucketOf is the SQL for the index (from 0) of the bucket among bounds
-// (n+1 ascending instants for n buckets) that col falls in; a value
-// outside them is -1 on SQLite and out of 0..n-1 on PostgreSQL — callers
-// bound col to [first, last) in their WHERE clause anyway.
-//
-// PostgreSQL's width_bucket looks the bounds up by binary search: a year's
-// 53 weeks are 6 comparisons per row instead of up to 106 in a CASE, which
-// cost a province's year of visits (~880,000 rows) ~300 ms.
+// bucketOf is db.BucketOf in the store's dialect.
 func (s *Store) bucketOf(col string, bounds []time.Time) (string, []any) {
-	if s.postgres() {
-		return "(width_bucket(" + col + ", CAST(? AS timestamptz[])) - 1)", []any{arrayOf(bounds, func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) })}
-	}
-	var b strings.Builder
-	var args []any
-	b.WriteString("CASE")
-	for i := 0; i+1 < len(bounds); i++ {
-		fmt.Fprintf(&b, " WHEN %s >= ? AND %s < ? THEN %d", col, col, i)
-		args = append(args, bounds[i].UTC(), bounds[i+1].UTC())
-	}
-	b.WriteString(" ELSE -1 END")
-	return b.String(), args
+	return db.BucketOf(s.read.Dialector.Name(), col, bounds)
 }
 
 // activitySettings are the planner settings of the activity statement
@@ -751,7 +733,7 @@ func (s *Store) activityVisits(ctx context.Context, scope authz.ListScope, f Fil
 	pick := "k.src AS src, a.owner_id AS owner_id, a.week AS week, CASE k.src WHEN 'planned' THEN a.planned WHEN 'done' THEN a.done ELSE a.overdue END AS n, a.roll AS roll"
 	if s.keptVisitWeeks(scope, f, weeks) {
 		today := pieceOf(now.In(weeks[0].Location()))
-		wc, wargs := dateBuckets("visit_week_counts.piece", weeks)
+		wc, wargs := db.DateBucketOf("visit_week_counts.piece", weeks)
 		roll, group := s.perOwnerAndWeek("visit_week_counts.owner_id")
 		kept := s.conn(ctx).Table("visit_week_counts").
 			Select("'' AS src, visit_week_counts.owner_id AS owner_id, "+wc+" AS week, SUM(visit_week_counts.planned) AS planned, SUM(visit_week_counts.done) AS done, "+
@@ -827,22 +809,6 @@ func pieceOf(t time.Time) time.Time {
 		return first
 	}
 	return monday
-}
-
-// dateBuckets is bucketOf for a DATE column on PostgreSQL, the bounds
-// being the local dates of weeks.
-func dateBuckets(col string, bounds []time.Time) (string, []any) {
-	return "(width_bucket(" + col + ", CAST(? AS date[])) - 1)", []any{arrayOf(bounds, func(t time.Time) string { return t.Format(time.DateOnly) })}
-}
-
-// arrayOf is the PostgreSQL array literal of the bounds, each written by
-// format: one parameter however many weeks a period has.
-func arrayOf(bounds []time.Time, format func(time.Time) string) string {
-	parts := make([]string, len(bounds))
-	for i, t := range bounds {
-		parts[i] = format(t)
-	}
-	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // ---- 7. contracts expiring ----

@@ -24,19 +24,20 @@ import (
 	"gorm.io/gorm"
 )
 
-// keptVisits tells whether the visit lines of [from, to) may be read
+// keptVisits tells whether the visit lines between bounds may be read
 // from the kept counts per week piece: they count in the month's zone,
 // the scope is the province's or a branch's (a team's reaches customers
-// by their chief rep, which the counts do not keep), and both bounds are
-// first days of a month there (a piece never straddles one).
-func (s *Store) keptVisits(scope authz.ListScope, from, to time.Time) bool {
+// by their chief rep, which the counts do not keep), and every bound is
+// the first day of a month there (a piece never straddles one).
+func (s *Store) keptVisits(scope authz.ListScope, bounds []time.Time) bool {
 	if s.weeksIn == nil || s.db.Dialector.Name() != db.Postgres {
 		return false
 	}
 	if l := scope.Level(); l != authz.ScopeAll && l != authz.ScopeBranch {
 		return false
 	}
-	for _, t := range []time.Time{from.In(s.weeksIn), to.In(s.weeksIn)} {
+	for _, t := range bounds {
+		t = t.In(s.weeksIn)
 		if t.Day() != 1 || t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 || t.Nanosecond() != 0 {
 			return false
 		}
@@ -51,16 +52,18 @@ type Signed struct {
 	MRCFen int64
 }
 
-// ContractSource counts signed contracts per owner between from and to
-// (UTC instants, to exclusive), scoped to what viewer may read. It is
-// declared here and wired in cmd/jike/app.go once the contracts module
+// ContractSource counts signed contracts per owner in each period
+// between consecutive bounds (n+1 ascending instants for n periods, each
+// end exclusive), scoped to what viewer may read: one map per period. It
+// is declared here and wired in cmd/jike/app.go once the contracts module
 // exists; nil means won opportunities count as signings and their
 // monthly value as new MRC.
-type ContractSource func(ctx context.Context, viewer authz.Subject, owners []uint, from, to time.Time) (map[uint]Signed, error)
+type ContractSource func(ctx context.Context, viewer authz.Subject, owners []uint, bounds []time.Time) ([]map[uint]Signed, error)
 
 type ownerCount struct {
 	Src     string
 	OwnerID uint
+	Period  int
 	N       int64
 	M       int64
 }
@@ -72,14 +75,29 @@ var customerCols = authz.StandardColumns("customers")
 // customer read scope. withOpps adds the signings and MRC lines from won
 // opportunities (off when a contract source supplies them).
 func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uint, from, to time.Time, withOpps bool) (map[uint]Values, error) {
-	out := make(map[uint]Values, len(owners))
-	for _, id := range owners {
-		out[id] = Values{}
+	out, err := s.actualsIn(ctx, scope, owners, []time.Time{from, to}, withOpps)
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// actualsIn is actuals for each period between consecutive bounds (n+1
+// ascending instants for n periods), in one statement: a year's twelve
+// months are one read of the year's rows, each counted in its month,
+// instead of twelve statements (the admin's year: ~130 -> ~65 ms of SQL).
+func (s *Store) actualsIn(ctx context.Context, scope authz.ListScope, owners []uint, bounds []time.Time, withOpps bool) ([]map[uint]Values, error) {
+	outs := make([]map[uint]Values, len(bounds)-1)
+	for i := range outs {
+		outs[i] = make(map[uint]Values, len(owners))
+		for _, id := range owners {
+			outs[i][id] = Values{}
+		}
 	}
 	if len(owners) == 0 {
-		return out, nil
+		return outs, nil
 	}
-	from, to = from.UTC(), to.UTC()
+	from, to := bounds[0].UTC(), bounds[len(bounds)-1].UTC()
 	conn := db.Conn(ctx, s.db)
 	var parts []*gorm.DB
 	// With the whole province in scope (the admin's reports) no customer
@@ -108,41 +126,52 @@ func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uin
 	// the month it was made in. A month of the province's or a branch's
 	// is a few thousand kept counts per week piece (keptVisits) instead of
 	// ~70,000 visits.
-	if s.keptVisits(scope, from, to) {
+	// Each part groups by owner and period; by position, as the period's
+	// expression has parameters, which a GROUP BY cannot repeat.
+	if s.keptVisits(scope, bounds) {
+		local := make([]time.Time, len(bounds))
+		for i, t := range bounds {
+			local[i] = t.In(s.weeksIn)
+		}
+		mo, margs := db.DateBucketOf("visit_week_counts.piece", local)
 		parts = append(parts, scope.Apply(conn.Table("visit_week_counts"), authz.Columns{Branch: "visit_week_counts.branch_id"}).
-			Select("'visits' AS src, visit_week_counts.owner_id AS owner_id, COALESCE(SUM(visit_week_counts.done), 0) AS n, "+
-				"COALESCE(SUM(CASE WHEN visit_week_counts.ab THEN visit_week_counts.done ELSE 0 END), 0) AS m").
+			Select("'visits' AS src, visit_week_counts.owner_id AS owner_id, "+mo+" AS period, COALESCE(SUM(visit_week_counts.done), 0) AS n, "+
+				"COALESCE(SUM(CASE WHEN visit_week_counts.ab THEN visit_week_counts.done ELSE 0 END), 0) AS m", margs...).
 			Where("visit_week_counts.piece >= ? AND visit_week_counts.piece < ? AND visit_week_counts.owner_id IN ?",
 				from.In(s.weeksIn).Format(time.DateOnly), to.In(s.weeksIn).Format(time.DateOnly), owners).
-			Group("visit_week_counts.owner_id"))
+			Group("2, 3"))
 	} else {
+		mo, margs := db.BucketOf(s.db.Dialector.Name(), "visit_plans.starts_at", bounds)
 		parts = append(parts, live(conn.Table("visit_plans").
-			Select("'visits' AS src, visit_plans.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN "+ab+" THEN 1 ELSE 0 END) AS m").
+			Select("'visits' AS src, visit_plans.owner_id AS owner_id, "+mo+" AS period, COUNT(*) AS n, SUM(CASE WHEN "+ab+" THEN 1 ELSE 0 END) AS m", margs...).
 			Where("visit_plans.deleted_at IS NULL AND visit_plans.status = ? AND visit_plans.starts_at >= ? AND visit_plans.starts_at < ? AND visit_plans.owner_id IN ?", "done", from, to, owners),
-			"visit_plans").Group("visit_plans.owner_id"))
+			"visit_plans").Group("2, 3"))
 	}
 
 	// New key persons (新增联系人): contacts the manager created.
+	mo, margs := db.BucketOf(s.db.Dialector.Name(), "contacts.created_at", bounds)
 	parts = append(parts, live(conn.Table("contacts").
-		Select("'contacts' AS src, contacts.created_by AS owner_id, COUNT(*) AS n, 0 AS m").
+		Select("'contacts' AS src, contacts.created_by AS owner_id, "+mo+" AS period, COUNT(*) AS n, 0 AS m", margs...).
 		Where("contacts.deleted_at IS NULL AND contacts.created_at >= ? AND contacts.created_at < ? AND contacts.created_by IN ?", from, to, owners),
-		"contacts").Group("contacts.created_by"))
+		"contacts").Group("2, 3"))
 
 	// Signings and new MRC: opportunities moved to won in the month, with
 	// their estimated monthly value.
 	if withOpps {
+		mo, margs := db.BucketOf(s.db.Dialector.Name(), "opportunities.stage_changed_at", bounds)
 		parts = append(parts, live(conn.Table("opportunities").
-			Select("'won' AS src, opportunities.owner_id AS owner_id, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS m").
+			Select("'won' AS src, opportunities.owner_id AS owner_id, "+mo+" AS period, COUNT(*) AS n, COALESCE(SUM(opportunities.monthly_fen), 0) AS m", margs...).
 			Where("opportunities.deleted_at IS NULL AND opportunities.stage = ? AND opportunities.stage_changed_at >= ? AND opportunities.stage_changed_at < ? AND opportunities.owner_id IN ?", "won", from, to, owners),
-			"opportunities").Group("opportunities.owner_id"))
+			"opportunities").Group("2, 3"))
 	}
 
-	// Proposals sent: each proposal number once, however many of its
-	// versions went out that month.
+	// Proposals sent: each proposal number once in a month, however many
+	// of its versions went out that month.
+	mo, margs = db.BucketOf(s.db.Dialector.Name(), "proposals.sent_at", bounds)
 	parts = append(parts, live(conn.Table("proposals").
-		Select("'proposals' AS src, proposals.owner_id AS owner_id, COUNT(DISTINCT proposals.number) AS n, 0 AS m").
+		Select("'proposals' AS src, proposals.owner_id AS owner_id, "+mo+" AS period, COUNT(DISTINCT proposals.number) AS n, 0 AS m", margs...).
 		Where("proposals.deleted_at IS NULL AND proposals.sent_at >= ? AND proposals.sent_at < ? AND proposals.owner_id IN ?", from, to, owners),
-		"proposals").Group("proposals.owner_id"))
+		"proposals").Group("2, 3"))
 
 	// One statement, one round trip: SELECT * FROM (part) UNION ALL …
 	// (the derived tables keep each part's GROUP BY valid in SQLite too).
@@ -155,7 +184,10 @@ func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uin
 		return nil, fmt.Errorf("actuals: %w", err)
 	}
 	for _, r := range rows {
-		v := out[r.OwnerID]
+		if r.Period < 0 || r.Period >= len(outs) {
+			continue
+		}
+		v := outs[r.Period][r.OwnerID]
 		if v == nil {
 			continue
 		}
@@ -172,5 +204,5 @@ func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uin
 			v[LineProposals] += r.N
 		}
 	}
-	return out, nil
+	return outs, nil
 }

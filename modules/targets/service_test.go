@@ -81,12 +81,41 @@ func TestActuals(t *testing.T) {
 		if v := dec[w.users["liwei"].ID]; v[LineVisits] != 1 || v[LineContacts] != 1 || v[LineSignings] != 1 || v[LineMRC] != 9999_00 {
 			t.Errorf("December: %v", v)
 		}
-		// A contract source, once wired, replaces the won opportunities.
-		w.svc.SetContracts(func(ctx context.Context, viewer authz.Subject, owners []uint, from, to time.Time) (map[uint]Signed, error) {
-			if !from.Equal(m.Start().UTC()) || !to.Equal(m.End().UTC()) {
-				t.Errorf("contract source got %s–%s", from, to)
+		// October to December counted together give each month's own
+		// actuals: the records at either end of November land in the
+		// month they were made in.
+		months := []Month{w.month("2026-10"), m, w.month("2026-12")}
+		for _, viewer := range []string{"liwei", "wangjianguo", "admin"} {
+			together, err := w.svc.actualsOf(context.Background(), w.users[viewer], []uint{w.users["liwei"].ID}, months)
+			if err != nil {
+				t.Fatal(err)
 			}
-			return map[uint]Signed{owners[0]: {Count: 7, MRCFen: 70_00}}, nil
+			var nonzero int
+			for i, mo := range months {
+				alone, err := w.svc.Actuals(context.Background(), w.users[viewer], []uint{w.users["liwei"].ID}, mo)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range Lines {
+					id := w.users["liwei"].ID
+					if together[i][id][l.Key] != alone[id][l.Key] {
+						t.Errorf("%s, %s %s: %d counted with the quarter, %d alone", viewer, mo, l.Key, together[i][id][l.Key], alone[id][l.Key])
+					}
+					if alone[id][l.Key] != 0 {
+						nonzero++
+					}
+				}
+			}
+			if nonzero < 6 {
+				t.Errorf("%s: only %d lines counted anything over the three months: the check proves little", viewer, nonzero)
+			}
+		}
+		// A contract source, once wired, replaces the won opportunities.
+		w.svc.SetContracts(func(ctx context.Context, viewer authz.Subject, owners []uint, bounds []time.Time) ([]map[uint]Signed, error) {
+			if len(bounds) != 2 || !bounds[0].Equal(m.Start()) || !bounds[1].Equal(m.End()) {
+				t.Errorf("contract source got %v", bounds)
+			}
+			return []map[uint]Signed{{owners[0]: {Count: 7, MRCFen: 70_00}}}, nil
 		})
 		got, err := w.svc.Actuals(context.Background(), w.users["liwei"], []uint{w.users["liwei"].ID}, m)
 		if err != nil {
