@@ -71,21 +71,12 @@ type ownerCount struct {
 // customerCols are the scope columns of the joined customers table.
 var customerCols = authz.StandardColumns("customers")
 
-// actuals counts every line for owners in [from, to), as seen through the
-// customer read scope. withOpps adds the signings and MRC lines from won
-// opportunities (off when a contract source supplies them).
-func (s *Store) actuals(ctx context.Context, scope authz.ListScope, owners []uint, from, to time.Time, withOpps bool) (map[uint]Values, error) {
-	out, err := s.actualsIn(ctx, scope, owners, []time.Time{from, to}, withOpps)
-	if err != nil {
-		return nil, err
-	}
-	return out[0], nil
-}
-
-// actualsIn is actuals for each period between consecutive bounds (n+1
-// ascending instants for n periods), in one statement: a year's twelve
-// months are one read of the year's rows, each counted in its month,
-// instead of twelve statements (the admin's year: ~130 -> ~65 ms of SQL).
+// actualsIn counts every line for owners in each period between
+// consecutive bounds (n+1 ascending instants for n periods), as seen
+// through the customer read scope, in one statement: a run of months is
+// one read of its rows, each counted in its month. withOpps adds the
+// signings and MRC lines from won opportunities (off when a contract
+// source supplies them).
 func (s *Store) actualsIn(ctx context.Context, scope authz.ListScope, owners []uint, bounds []time.Time, withOpps bool) ([]map[uint]Values, error) {
 	outs := make([]map[uint]Values, len(bounds)-1)
 	for i := range outs {
