@@ -21,7 +21,9 @@ import (
 // note goes on the stage change (the contract number).
 func (s *Service) CloseWonForContract(ctx context.Context, actor authz.Subject, customerID, oppID uint, note string) error {
 	return s.store.Tx(ctx, func(tx *Store) error {
-		c, err := tx.Customer(ctx, customerID)
+		// The opportunity is written before the customer: lock the
+		// customer first (LockCustomer).
+		c, err := tx.LockCustomer(ctx, customerID)
 		if err != nil {
 			return err
 		}

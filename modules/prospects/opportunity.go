@@ -180,19 +180,29 @@ func (s *Service) MoveStage(ctx context.Context, actor authz.Subject, id uint, m
 		o.LostReason, o.LostNote = m.LostReason, strings.TrimSpace(m.Note)
 	}
 	err = s.store.Tx(ctx, func(tx *Store) error {
+		// A win may write the customer after the opportunity: lock it
+		// first (LockCustomer) and decide from it as it is now.
+		cust := c
+		if m.To == StageWon {
+			locked, err := tx.LockCustomer(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			cust = locked
+		}
 		if err := tx.SaveOpportunity(ctx, o, s.now()); err != nil {
 			return err
 		}
 		if err := tx.AddStageChange(ctx, &StageChange{OpportunityID: o.ID, FromStage: from, ToStage: m.To, ByID: actor.ID, At: now, Note: strings.TrimSpace(m.Note)}); err != nil {
 			return err
 		}
-		if m.To == StageWon && c.Status != "active" {
-			cb := *c
-			c.Status, c.UpdatedBy = "active", &actor.ID
-			if err := tx.SaveCustomer(ctx, c, s.now()); err != nil {
+		if m.To == StageWon && cust.Status != "active" {
+			cb := *cust
+			cust.Status, cust.UpdatedBy = "active", &actor.ID
+			if err := tx.SaveCustomer(ctx, cust, s.now()); err != nil {
 				return err
 			}
-			if err := audit.Record(ctx, tx.DB(), actor.ID, "customer", c.ID, audit.ActionUpdate, audit.Diff(&cb, c)); err != nil {
+			if err := audit.Record(ctx, tx.DB(), actor.ID, "customer", cust.ID, audit.ActionUpdate, audit.Diff(&cb, cust)); err != nil {
 				return err
 			}
 		}

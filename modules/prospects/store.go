@@ -13,6 +13,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // opportunitySearch is the opportunity list's search box: the title and
@@ -89,6 +90,30 @@ var customerCols = authz.StandardColumns("customers")
 func (s *Store) Customer(ctx context.Context, id uint) (*Customer, error) {
 	var c Customer
 	if err := db.Conn(ctx, s.db).First(&c, id).Error; err != nil {
+		return nil, db.NotFound(err, fmt.Sprintf("customer %d", id))
+	}
+	return &c, nil
+}
+
+// LockCustomer loads a live customer inside the caller's transaction and
+// keeps others from writing it until that transaction ends: FOR NO KEY
+// UPDATE on PostgreSQL; on SQLite the transaction already holds the
+// database's one write lock (_txlock=immediate), so the read is current.
+//
+// A transaction that writes a customer's opportunity, visit or care
+// contact and then the customer itself calls it first. Those rows'
+// triggers lock their customer FOR SHARE (migrations 00046, 00047,
+// 00050); two such transactions both holding the share lock and both
+// wanting to write the customer deadlock (TestConcurrentWinsOfOneProspect).
+// Taken first, the lock makes the second wait, and it then decides from
+// the customer as the first left it.
+func (s *Store) LockCustomer(ctx context.Context, id uint) (*Customer, error) {
+	q := db.Conn(ctx, s.db)
+	if q.Dialector.Name() == db.Postgres {
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+	}
+	var c Customer
+	if err := q.First(&c, id).Error; err != nil {
 		return nil, db.NotFound(err, fmt.Sprintf("customer %d", id))
 	}
 	return &c, nil
