@@ -247,12 +247,9 @@ func (s *Service) actualsOf(ctx context.Context, viewer authz.Subject, owners []
 	}
 	bounds = append(bounds, months[len(months)-1].End())
 	scope := s.enf.ListScope(viewer, "customer", "read")
-	// The months in up to four runs, each one statement, and the contract
-	// source's call: independent, so a few at once while goroutines are
-	// spare. A year is four statements of three months (one statement of
-	// twelve ran alone on one core: the admin's quarter was slower than
-	// its three months side by side).
-	per := (len(months) + 3) / 4
+	// The months in runs, each one statement, and the contract source's
+	// call: independent, so a few at once while goroutines are spare.
+	per := s.store.monthsPerStatement(len(months))
 	var runs [][2]int
 	for i := 0; i < len(months); i += per {
 		runs = append(runs, [2]int{i, min(i+per, len(months))})
