@@ -554,7 +554,7 @@ func (s *Service) ReportGrids(ctx context.Context, actor authz.Subject, groups [
 	// admin — holds no target permission of its own.
 	var targets []Target
 	if len(owners) > 0 {
-		if targets, err = s.store.Targets(ctx, s.enf.Unrestricted(actor, "target", "read"), keys, owners); err != nil {
+		if targets, err = s.store.TargetLines(ctx, s.enf.Unrestricted(actor, "target", "read"), keys, owners); err != nil {
 			return nil, err
 		}
 	}

@@ -350,6 +350,27 @@ func TestTargetGridsAreTheGridsTargets(t *testing.T) {
 				}
 			}
 		}
+		// The lean read the grids use gives the same targets as the
+		// full one, field by field, but who set them when.
+		keys := []string{months[0].String(), months[1].String()}
+		full, err := w.svc.store.Targets(ctx, w.svc.enf.Unrestricted(w.users["admin"], "target", "read"), keys, []uint{li, zj})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lean, err := w.svc.store.TargetLines(ctx, w.svc.enf.Unrestricted(w.users["admin"], "target", "read"), keys, []uint{li, zj})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full) != 3 || len(lean) != len(full) {
+			t.Fatalf("%d targets, %d lean; want 3 each", len(full), len(lean))
+		}
+		for i := range full {
+			f := full[i]
+			f.CreatedBy, f.UpdatedBy, f.CreatedAt, f.UpdatedAt = nil, nil, time.Time{}, time.Time{}
+			if lean[i] != f || f.MRCFen != 5000_00 {
+				t.Errorf("target %d: lean %+v, full %+v", i, lean[i], f)
+			}
+		}
 		// The December visit is an actual of the grid, not of the targets-only read.
 		g, _ := w.svc.Grid(ctx, w.users["liwei"], months[0], "name", false)
 		if g.Rows[0].Lines[0].Actual == 0 {
