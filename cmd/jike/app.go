@@ -384,7 +384,10 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	// when one is configured; targets through the targets service.
 	reportStore := reports.NewStore(d.Gorm, o.Replica)
 	if visitWeeks {
+		// The stage changes' kept counts per month (00052) share the
+		// visits' zone.
 		reportStore.UseVisitWeeks()
+		reportStore.UseStageDwell(o.Location)
 	}
 	reportSvc := reports.NewService(reportStore, enf,
 		newReportDirectory(orgSvc.Store(), enf),

@@ -68,7 +68,8 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 			"opportunity_stage_base", "opportunity_stage_deltas", // PostgreSQL's alone (checked by stageTotalsExact)
 			"opportunity_branch_base", "opportunity_branch_deltas",
 			"care_contact_base", "care_contact_deltas", // and by careCountsExact
-			"visit_week_counts", "visit_week_zone": // and by visitWeeksExact
+			"visit_week_counts", "visit_week_zone", // and by visitWeeksExact
+			"stage_dwell_base", "stage_dwell_deltas": // and by stageDwellExact
 			continue
 		}
 		var rows []map[string]any
@@ -137,6 +138,7 @@ func TestMigrateDataSQLiteToPostgres(t *testing.T) {
 	stageTotalsExact(t, pg)
 	careCountsExact(t, pg)
 	visitWeeksExact(t, pg)
+	stageDwellExact(t, pg)
 	if want["contract_files"] == "" || strings.HasPrefix(want["contract_files"], "0 rows") {
 		t.Fatalf("no attachment in the source: %q", want["contract_files"])
 	}
@@ -199,6 +201,7 @@ WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY custome
 	stageTotalsExact(t, pg)
 	careCountsExact(t, pg)
 	visitWeeksExact(t, pg)
+	stageDwellExact(t, pg)
 
 	// Bad arguments change nothing and say what is wrong.
 	for _, args := range [][]string{
@@ -291,6 +294,41 @@ func visitWeeksExact(t *testing.T, d *db.DB) {
 		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`)
 	if kept != truth || kept == "[]" {
 		t.Errorf("visit counts per week: %s, the visits say %s", kept, truth)
+	}
+}
+
+// stageDwellExact fails unless PostgreSQL's stage changes counted per
+// month, branch, stage and whole days (the view stage_dwell_counts,
+// migration 00052) are those of the live opportunities' changes, for
+// each branch and for the province (branch 0).
+func stageDwellExact(t *testing.T, d *db.DB) {
+	t.Helper()
+	read := func(q string) string {
+		var rows []struct {
+			BranchID       uint
+			Month          string
+			Stage          string
+			Days           int
+			N, Forward, Us int64
+		}
+		if err := d.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	kept := read(`SELECT branch_id, CAST(month AS TEXT) AS month, stage, days, SUM(n) AS n, SUM(forward) AS forward, SUM(dwell_us) AS us
+		FROM stage_dwell_counts GROUP BY 1, 2, 3, 4 HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4`)
+	truth := read(`SELECT COALESCE(g.branch_id, 0) AS branch_id, g.month, g.stage, g.days, COUNT(*) AS n, SUM(g.forward) AS forward, SUM(g.us) AS us
+		FROM (SELECT c.branch_id, CAST(date_trunc('month', sc.at AT TIME ZONE (SELECT zone FROM visit_week_zone)) AS DATE)::text AS month,
+			sc.to_stage AS stage, CASE WHEN sc.next_at IS NULL THEN -1 ELSE floor(EXTRACT(EPOCH FROM (sc.next_at - sc.at)) / 86400.0)::int END AS days,
+			CASE WHEN sc.next_stage IS NOT NULL AND array_position(ARRAY['identified','contacted','visited','needs','proposal','negotiation','won'], sc.next_stage)
+				> COALESCE(array_position(ARRAY['identified','contacted','visited','needs','proposal','negotiation','won'], sc.to_stage), 99) THEN 1 ELSE 0 END AS forward,
+			CASE WHEN sc.next_at IS NULL THEN 0 ELSE (EXTRACT(EPOCH FROM (sc.next_at - sc.at)) * 1000000)::bigint END AS us
+			FROM stage_changes sc JOIN opportunities o ON o.id = sc.opportunity_id JOIN customers c ON c.id = o.customer_id
+			WHERE o.deleted_at IS NULL AND c.deleted_at IS NULL) g
+		GROUP BY GROUPING SETS ((g.branch_id, g.month, g.stage, g.days), (g.month, g.stage, g.days)) ORDER BY 1, 2, 3, 4`)
+	if kept != truth || kept == "[]" {
+		t.Errorf("stage changes per month and days:\n kept %s\n rows %s", kept, truth)
 	}
 }
 

@@ -924,7 +924,8 @@ func (s *Store) provinceTotals(ctx context.Context, f OpportunityFilter, byStage
 
 // FoldStageTotals moves PostgreSQL's appended per-stage deltas into the
 // base rows, the province's (migration 00045) and the branches' (00047),
-// each in one statement, so the views opportunity_stage_totals and
+// and the stage changes' counts per month and days (00052), each in one
+// statement, so the views opportunity_stage_totals and
 // opportunity_branch_totals keep reading a dozen rows per branch plus the
 // last minute's writes. The totals they show do not change: a reader sees
 // the deltas or the base they were folded into, never both or neither.
@@ -953,7 +954,20 @@ func (s *Store) FoldStageTotals(ctx context.Context) (int64, error) {
 		}
 		total += folded
 	}
-	return total, nil
+	// The stage changes' counts per month, branch, stage and days (00052).
+	var folded int64
+	err := db.Conn(ctx, s.db).Raw(`WITH d AS (DELETE FROM stage_dwell_deltas RETURNING branch_id, month, stage, days, n, forward, dwell_us),
+	s AS (SELECT branch_id, month, stage, days, SUM(n) AS n, SUM(forward) AS forward, SUM(dwell_us) AS dwell_us, COUNT(*) AS rows
+		FROM d GROUP BY branch_id, month, stage, days),
+	up AS (INSERT INTO stage_dwell_base AS b (branch_id, month, stage, days, n, forward, dwell_us)
+		SELECT branch_id, month, stage, days, n, forward, dwell_us FROM s
+		ON CONFLICT (branch_id, month, stage, days) DO UPDATE SET n = b.n + EXCLUDED.n, forward = b.forward + EXCLUDED.forward,
+			dwell_us = b.dwell_us + EXCLUDED.dwell_us)
+	SELECT COALESCE(SUM(rows), 0) FROM s`).Scan(&folded).Error
+	if err != nil {
+		return 0, fmt.Errorf("fold stage dwell counts: %w", err)
+	}
+	return total + folded, nil
 }
 
 // StageTotals is OpportunityTotals per stage (GROUP BY), for the board's

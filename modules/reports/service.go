@@ -895,7 +895,7 @@ func (s *Service) velocity(ctx context.Context, viewer authz.Subject, f Filter, 
 		ls.Data = append(ls.Data, yuan(v.m))
 	}
 	lch.Series = []Series{ls}
-	return &Report{Charts: []Chart{ch, lch}, Tables: []*Table{sum, tb, lt}}, nil
+	return &Report{Charts: []Chart{ch, lch}, Tables: []*Table{sum, tb, lt}, Lines: []string{t("reports.velocity.days_note")}}, nil
 }
 
 // ---- 6. activity ----

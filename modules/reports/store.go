@@ -32,7 +32,18 @@ type Store struct {
 	// visitWeeks is whether PostgreSQL's kept visit counts per week piece
 	// (visit_week_counts) count in the report's zone (UseVisitWeeks).
 	visitWeeks bool
+	// dwellIn is the zone PostgreSQL's kept stage changes per month
+	// (stage_dwell_counts) count their months in, nil when they are not
+	// used (UseStageDwell).
+	dwellIn *time.Location
 }
+
+// UseStageDwell lets the velocity report read the stage changes' kept
+// counts per month, branch, stage and whole days (migration 00052) when
+// its scope, filter and period are theirs: call it once
+// visits.Store.KeepWeekCounts said the kept rows count in loc, the
+// portal's zone (both keep their zone in visit_week_zone).
+func (s *Store) UseStageDwell(loc *time.Location) { s.dwellIn = loc }
 
 // UseVisitWeeks lets the activity report read the visits' kept counts
 // per manager and week piece (migration 00050) when its scope and filter
@@ -475,16 +486,28 @@ type StageFlow struct {
 	P50, P75 float64
 }
 
-// Velocity measures each stage's entries in [from, to).
+// Velocity measures each stage's entries in [from, to): how many, how
+// many went forward next, how many left, the average days spent by those
+// that left, and the median and 75th percentile of their whole days
+// (percentile_cont over floor(days): a stage left after 30 hours counts
+// one day, as a CRM's "days in stage" does). From the kept counts when
+// they apply (keptDwell), else from the stage changes.
 func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) ([]StageFlow, error) {
+	if branch, ok := s.keptDwell(scope, f, from, to); ok {
+		return s.keptVelocity(ctx, branch, from, to)
+	}
 	d := s.daysBetween("e.at", "e.next_at")
 	sel := `e.stage AS stage, COUNT(*) AS entered,
  SUM(CASE WHEN e.next_stage IS NOT NULL AND ` + stageRank("e.next_stage") + ` > ` + stageRank("e.stage") + ` THEN 1 ELSE 0 END) AS forward,
  SUM(CASE WHEN e.next_at IS NOT NULL THEN 1 ELSE 0 END) AS "left",
  COALESCE(AVG(CASE WHEN e.next_at IS NOT NULL THEN ` + d + ` END), 0) AS avg_days`
+	whole := "FLOOR(" + d + ")"
 	if s.postgres() {
-		sel += `, COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY ` + d + `) FILTER (WHERE e.next_at IS NOT NULL), 0) AS p50,
- COALESCE(percentile_cont(0.75) WITHIN GROUP (ORDER BY ` + d + `) FILTER (WHERE e.next_at IS NOT NULL), 0) AS p75`
+		sel += `, COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY ` + whole + `) FILTER (WHERE e.next_at IS NOT NULL), 0) AS p50,
+ COALESCE(percentile_cont(0.75) WITHIN GROUP (ORDER BY ` + whole + `) FILTER (WHERE e.next_at IS NOT NULL), 0) AS p75`
+	} else {
+		// SQLite: CAST truncates, which is the floor of a duration.
+		whole = "CAST(" + d + " AS INTEGER)"
 	}
 	var out []StageFlow
 	read := func(ctx context.Context) error {
@@ -524,8 +547,8 @@ func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, f
 	}
 	var ranks []rankRow
 	err = s.conn(ctx).Raw(`SELECT stage, n, rn, days FROM (
- SELECT e.stage AS stage, `+d+` AS days,
-  ROW_NUMBER() OVER (PARTITION BY e.stage ORDER BY `+d+`) - 1 AS rn,
+ SELECT e.stage AS stage, `+whole+` AS days,
+  ROW_NUMBER() OVER (PARTITION BY e.stage ORDER BY `+whole+`) - 1 AS rn,
   COUNT(*) OVER (PARTITION BY e.stage) AS n
  FROM (?) e WHERE e.next_at IS NOT NULL) r
  WHERE rn IN ((n - 1) / 2, n / 2, (3 * (n - 1)) / 4, (3 * (n - 1) + 3) / 4)`, s.entries(ctx, scope, f, from, to)).Scan(&ranks).Error
@@ -584,6 +607,113 @@ func (s *Store) Closed(ctx context.Context, scope authz.ListScope, f Filter, fro
 		return nil, fmt.Errorf("report closed: %w", err)
 	}
 	return out, nil
+}
+
+// keptDwell tells whether the velocity of [from, to) may be read from the
+// kept counts per month (stage_dwell_counts, PostgreSQL) and for which
+// branch (0 for the province): they count in the report's zone, the scope
+// is the province's or a branch's, the filter names at most a branch (its
+// own for a director: another branch is none of theirs, which the
+// stage changes answer), and both bounds start a month there.
+func (s *Store) keptDwell(scope authz.ListScope, f Filter, from, to time.Time) (uint, bool) {
+	if s.dwellIn == nil || !s.postgres() || f.Team != 0 || f.AM != 0 || f.Industry != "" || f.Grade != "" {
+		return 0, false
+	}
+	for _, t := range []time.Time{from.In(s.dwellIn), to.In(s.dwellIn)} {
+		if t.Day() != 1 || t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 || t.Nanosecond() != 0 {
+			return 0, false
+		}
+	}
+	switch scope.Level() {
+	case authz.ScopeAll:
+		return f.Branch, true
+	case authz.ScopeBranch:
+		own := scope.Subject().BranchID
+		if own != 0 && (f.Branch == 0 || f.Branch == own) {
+			return own, true
+		}
+	}
+	return 0, false
+}
+
+// dwellCount is one kept row summed over the period: a stage's entries
+// that spent days whole days there (-1: not left yet).
+type dwellCount struct {
+	Stage   string
+	Days    int
+	N       int64
+	Forward int64
+	DwellUS int64
+}
+
+// keptVelocity is Velocity from the kept counts of branch (0: the
+// province) over the months of [from, to): a few thousand rows for a
+// year instead of every stage change. The median and the 75th percentile
+// of whole days are percentile_cont's over the counts per day.
+func (s *Store) keptVelocity(ctx context.Context, branch uint, from, to time.Time) ([]StageFlow, error) {
+	var rows []dwellCount
+	err := s.conn(ctx).Table("stage_dwell_counts").
+		Select("stage, days, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(forward) AS BIGINT) AS forward, CAST(SUM(dwell_us) AS BIGINT) AS dwell_us").
+		Where("branch_id = ? AND month >= ? AND month < ?", branch, from.In(s.dwellIn).Format(time.DateOnly), to.In(s.dwellIn).Format(time.DateOnly)).
+		Group("stage, days").Having("SUM(n) <> 0").Order("stage, days").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("report velocity: %w", err)
+	}
+	return flowsOf(rows), nil
+}
+
+// flowsOf turns counts per stage and whole days, ordered by stage and
+// days, into each stage's flow.
+func flowsOf(rows []dwellCount) []StageFlow {
+	var out []StageFlow
+	for lo := 0; lo < len(rows); {
+		hi := lo
+		for hi < len(rows) && rows[hi].Stage == rows[lo].Stage {
+			hi++
+		}
+		f := StageFlow{Stage: rows[lo].Stage}
+		var dwell int64
+		for _, r := range rows[lo:hi] {
+			f.Entered += r.N
+			f.Forward += r.Forward
+			if r.Days >= 0 {
+				f.Left += r.N
+				dwell += r.DwellUS
+			}
+		}
+		if f.Left > 0 {
+			f.AvgDays = float64(dwell) / float64(f.Left) / 86_400e6
+			f.P50, f.P75 = daysAt(rows[lo:hi], f.Left, 0.5), daysAt(rows[lo:hi], f.Left, 0.75)
+		}
+		out = append(out, f)
+		lo = hi
+	}
+	return out
+}
+
+// daysAt is percentile_cont(p) of the whole days of counts (ordered by
+// days, -1 first for those not left), left of them being >= 0: the value
+// at position p × (left − 1), interpolated between its two neighbours.
+func daysAt(counts []dwellCount, left int64, p float64) float64 {
+	pos := p * float64(left-1)
+	lo := int64(pos)
+	at := func(rank int64) float64 {
+		for _, c := range counts {
+			if c.Days < 0 {
+				continue
+			}
+			if rank < c.N {
+				return float64(c.Days)
+			}
+			rank -= c.N
+		}
+		return 0
+	}
+	v := at(lo)
+	if frac := pos - float64(lo); frac > 0 {
+		v += frac * (at(lo+1) - v)
+	}
+	return v
 }
 
 // ---- 6. activity ----

@@ -76,6 +76,13 @@ const (
 	visitZoneTable  = "visit_week_zone"
 )
 
+// The stage changes counted per month, branch, stage and whole days on
+// PostgreSQL (migration 00052): counted again from the copied changes.
+const (
+	dwellBaseTable   = "stage_dwell_base"
+	dwellDeltasTable = "stage_dwell_deltas"
+)
+
 // customerPairsTable is each customer's pairs of adjacent characters for
 // the search, which SQLite's triggers keep (migration 00036); PostgreSQL
 // computes them in an index instead, so it is not copied either.
@@ -278,6 +285,9 @@ func Copy(ctx context.Context, src, dst *gorm.DB, o Options) (*Report, error) {
 	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_visit_week_counts()`); err != nil {
 		return nil, fmt.Errorf("visit counts per week: %w", err)
 	}
+	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_stage_dwell_counts()`); err != nil {
+		return nil, fmt.Errorf("stage changes per month: %w", err)
+	}
 	// Verify inside the transaction: a mismatch rolls everything back.
 	for i, r := range rep.Tables {
 		var n int64
@@ -353,9 +363,9 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable, careBaseTable, careDeltasTable,
-		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable)
+		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable, dwellBaseTable, dwellDeltasTable)
 	if err != nil {
 		return nil, err
 	}
