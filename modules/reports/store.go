@@ -496,26 +496,28 @@ func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, f
 	if branch, ok := s.keptDwell(scope, f, from, to); ok {
 		return s.keptVelocity(ctx, branch, from, to)
 	}
+	// The period's changes counted per stage and whole days (-1: not
+	// left), as the kept rows are, and made flows the same way: one pass
+	// and a hash of a few hundred groups, no duration sorted (SQLite's
+	// year of a province ranked every duration with window functions,
+	// ~7 s).
 	d := s.daysBetween("e.at", "e.next_at")
-	sel := `e.stage AS stage, COUNT(*) AS entered,
- SUM(CASE WHEN e.next_stage IS NOT NULL AND ` + stageRank("e.next_stage") + ` > ` + stageRank("e.stage") + ` THEN 1 ELSE 0 END) AS forward,
- SUM(CASE WHEN e.next_at IS NOT NULL THEN 1 ELSE 0 END) AS "left",
- COALESCE(AVG(CASE WHEN e.next_at IS NOT NULL THEN ` + d + ` END), 0) AS avg_days`
-	whole := "FLOOR(" + d + ")"
-	if s.postgres() {
-		sel += `, COALESCE(percentile_cont(0.5) WITHIN GROUP (ORDER BY ` + whole + `) FILTER (WHERE e.next_at IS NOT NULL), 0) AS p50,
- COALESCE(percentile_cont(0.75) WITHIN GROUP (ORDER BY ` + whole + `) FILTER (WHERE e.next_at IS NOT NULL), 0) AS p75`
-	} else {
-		// SQLite: CAST truncates, which is the floor of a duration.
-		whole = "CAST(" + d + " AS INTEGER)"
+	whole := "CAST(FLOOR(" + d + ") AS INTEGER)"
+	us := "CAST(SUM(" + d + " * 86400000000.0) AS BIGINT)"
+	if !s.postgres() {
+		whole = "CAST(" + d + " AS INTEGER)" // truncation: the floor of a duration
+		us = "CAST(TOTAL(" + d + " * 86400000000.0) AS INTEGER)"
 	}
-	var out []StageFlow
+	sel := `e.stage AS stage, CASE WHEN e.next_at IS NULL THEN -1 ELSE ` + whole + ` END AS days, COUNT(*) AS n,
+ SUM(CASE WHEN e.next_stage IS NOT NULL AND ` + stageRank("e.next_stage") + ` > ` + stageRank("e.stage") + ` THEN 1 ELSE 0 END) AS forward,
+ COALESCE(` + us + `, 0) AS dwell_us`
+	var rows []dwellCount
 	read := func(ctx context.Context) error {
 		inner := s.entries(ctx, scope, f, from, to)
 		if inner.Error != nil {
 			return inner.Error
 		}
-		return s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e GROUP BY e.stage", inner).Scan(&out).Error
+		return s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e GROUP BY 1, 2 ORDER BY 1, 2", inner).Scan(&rows).Error
 	}
 	var err error
 	if noCustomerTerms(scope, f) {
@@ -532,54 +534,7 @@ func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, f
 	if err != nil {
 		return nil, fmt.Errorf("report velocity: %w", err)
 	}
-	if s.postgres() {
-		return out, nil
-	}
-	// SQLite has no percentile_cont: rank each stage's durations with
-	// window functions and fetch only the (at most four) ranks either
-	// side of the 50th and 75th percentile positions; the linear
-	// interpolation between them is percentile_cont's.
-	type rankRow struct {
-		Stage string
-		N     int64
-		Rn    int64
-		Days  float64
-	}
-	var ranks []rankRow
-	err = s.conn(ctx).Raw(`SELECT stage, n, rn, days FROM (
- SELECT e.stage AS stage, `+whole+` AS days,
-  ROW_NUMBER() OVER (PARTITION BY e.stage ORDER BY `+whole+`) - 1 AS rn,
-  COUNT(*) OVER (PARTITION BY e.stage) AS n
- FROM (?) e WHERE e.next_at IS NOT NULL) r
- WHERE rn IN ((n - 1) / 2, n / 2, (3 * (n - 1)) / 4, (3 * (n - 1) + 3) / 4)`, s.entries(ctx, scope, f, from, to)).Scan(&ranks).Error
-	if err != nil {
-		return nil, fmt.Errorf("report velocity percentiles: %w", err)
-	}
-	at := map[string]map[int64]float64{}
-	count := map[string]int64{}
-	for _, r := range ranks {
-		if at[r.Stage] == nil {
-			at[r.Stage] = map[int64]float64{}
-		}
-		at[r.Stage][r.Rn], count[r.Stage] = r.Days, r.N
-	}
-	pct := func(stage string, p float64) float64 {
-		n := count[stage]
-		if n == 0 {
-			return 0
-		}
-		pos := p * float64(n-1)
-		lo := int64(pos)
-		hi := lo
-		if float64(lo) < pos {
-			hi = lo + 1
-		}
-		return at[stage][lo] + (pos-float64(lo))*(at[stage][hi]-at[stage][lo])
-	}
-	for i := range out {
-		out[i].P50, out[i].P75 = pct(out[i].Stage, 0.5), pct(out[i].Stage, 0.75)
-	}
-	return out, nil
+	return flowsOf(rows), nil
 }
 
 // Closed sums the opportunities won or lost in [from, to) by stage and
