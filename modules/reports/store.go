@@ -15,6 +15,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -455,9 +456,36 @@ func (s *Store) daysBetween(a, b string) string {
 // opportunities and of deleted customers' opportunities with anti-joins
 // against those few, instead of hash-joining all 200,000 opportunities to
 // them (docs/reports.md § Speed).
-func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) *gorm.DB {
-	q := s.conn(ctx).Table("stage_changes sc").Where("sc.at >= ? AND sc.at < ?", from.UTC(), to.UTC())
-	if noCustomerTerms(scope, f) && f.AM == 0 {
+func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, ranges [][2]time.Time) *gorm.DB {
+	province := noCustomerTerms(scope, f) && f.AM == 0
+	if province && len(ranges) > 1 {
+		// Several ranges of the province's (a period's edges around its
+		// kept months): each an index-only range, glued — as one
+		// condition they were a bitmap of both read from the heap
+		// (~100,000 changes: ~140 -> ~70 ms).
+		parts := make([]*gorm.DB, len(ranges))
+		for i := range ranges {
+			parts[i] = s.entries(ctx, scope, f, ranges[i:i+1])
+		}
+		u, err := db.UnionAll(s.conn(ctx), parts)
+		if err != nil {
+			q := s.conn(ctx)
+			_ = q.AddError(err) // the caller reads q.Error
+			return q
+		}
+		return u
+	}
+	q := s.conn(ctx).Table("stage_changes sc")
+	// Several ranges of a branch's or a team's are one condition, so that
+	// their opportunities are probed once.
+	conds := make([]string, len(ranges))
+	var args []any
+	for i, r := range ranges {
+		conds[i] = "(sc.at >= ? AND sc.at < ?)"
+		args = append(args, r[0].UTC(), r[1].UTC())
+	}
+	q = q.Where(strings.Join(conds, " OR "), args...)
+	if province {
 		q = q.Where("NOT EXISTS (SELECT 1 FROM opportunities d WHERE d.id = sc.opportunity_id AND d.deleted_at IS NOT NULL)").
 			Where("NOT EXISTS (SELECT 1 FROM opportunities d JOIN customers dc ON dc.id = d.customer_id WHERE d.id = sc.opportunity_id AND d.deleted_at IS NULL AND dc.deleted_at IS NOT NULL)")
 		return q.Select(entryCols)
@@ -493,14 +521,24 @@ type StageFlow struct {
 // one day, as a CRM's "days in stage" does). From the kept counts when
 // they apply (keptDwell), else from the stage changes.
 func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) ([]StageFlow, error) {
-	if branch, ok := s.keptDwell(scope, f, from, to); ok {
-		return s.keptVelocity(ctx, branch, from, to)
+	var rows []dwellCount
+	var err error
+	if branch, ok := s.keptDwell(scope, f); ok {
+		rows, err = s.keptAndEdges(ctx, scope, f, branch, from, to)
+	} else {
+		rows, err = s.dwellCounts(ctx, scope, f, [2]time.Time{from, to})
 	}
-	// The period's changes counted per stage and whole days (-1: not
-	// left), as the kept rows are, and made flows the same way: one pass
-	// and a hash of a few hundred groups, no duration sorted (SQLite's
-	// year of a province ranked every duration with window functions,
-	// ~7 s).
+	if err != nil {
+		return nil, err
+	}
+	return flowsOf(rows), nil
+}
+
+// dwellCounts counts the stage changes of [from, to) themselves per stage
+// and whole days (-1: not left), as the kept rows are: one pass and a
+// hash of a few hundred groups, no duration sorted (SQLite's year of a
+// province ranked every duration with window functions, ~7 s).
+func (s *Store) dwellCounts(ctx context.Context, scope authz.ListScope, f Filter, ranges ...[2]time.Time) ([]dwellCount, error) {
 	d := s.daysBetween("e.at", "e.next_at")
 	whole := "CAST(FLOOR(" + d + ") AS INTEGER)"
 	us := "CAST(SUM(" + d + " * 86400000000.0) AS BIGINT)"
@@ -513,7 +551,7 @@ func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, f
  COALESCE(` + us + `, 0) AS dwell_us`
 	var rows []dwellCount
 	read := func(ctx context.Context) error {
-		inner := s.entries(ctx, scope, f, from, to)
+		inner := s.entries(ctx, scope, f, ranges)
 		if inner.Error != nil {
 			return inner.Error
 		}
@@ -534,7 +572,75 @@ func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, f
 	if err != nil {
 		return nil, fmt.Errorf("report velocity: %w", err)
 	}
-	return flowsOf(rows), nil
+	return rows, nil
+}
+
+// keptAndEdges counts [from, to) for branch (0: the province): its whole
+// months from the kept rows, the days before the first and after the last
+// from the stage changes, added up per stage and whole days — a custom
+// range from the 10th of one month to the 20th of another reads two
+// partial months of changes, not the whole range.
+func (s *Store) keptAndEdges(ctx context.Context, scope authz.ListScope, f Filter, branch uint, from, to time.Time) ([]dwellCount, error) {
+	lo, hi := monthsWithin(from, to, s.dwellIn)
+	if !lo.Before(hi) {
+		return s.dwellCounts(ctx, scope, f, [2]time.Time{from, to})
+	}
+	rows, err := s.keptRows(ctx, branch, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	var edges [][2]time.Time
+	for _, e := range [][2]time.Time{{from, lo}, {hi, to}} {
+		if e[0].Before(e[1]) {
+			edges = append(edges, e)
+		}
+	}
+	if len(edges) > 0 {
+		more, err := s.dwellCounts(ctx, scope, f, edges...)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, more...)
+	}
+	return addDwellCounts(rows), nil
+}
+
+// monthsWithin is the first and the last month start in loc within
+// [from, to]: the whole months of the range are [lo, hi) when lo < hi.
+func monthsWithin(from, to time.Time, loc *time.Location) (lo, hi time.Time) {
+	f, t := from.In(loc), to.In(loc)
+	lo = time.Date(f.Year(), f.Month(), 1, 0, 0, 0, 0, loc)
+	if lo.Before(f) {
+		lo = lo.AddDate(0, 1, 0)
+	}
+	hi = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+	return lo, hi
+}
+
+// addDwellCounts sums rows per stage and days, ordered by both.
+func addDwellCounts(rows []dwellCount) []dwellCount {
+	type key struct {
+		stage string
+		days  int
+	}
+	at := map[key]int{}
+	var out []dwellCount
+	for _, r := range rows {
+		k := key{r.Stage, r.Days}
+		if i, ok := at[k]; ok {
+			out[i].N, out[i].Forward, out[i].DwellUS = out[i].N+r.N, out[i].Forward+r.Forward, out[i].DwellUS+r.DwellUS
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b dwellCount) int {
+		if c := strings.Compare(a.Stage, b.Stage); c != 0 {
+			return c
+		}
+		return a.Days - b.Days
+	})
+	return out
 }
 
 // Closed sums the opportunities won or lost in [from, to) by stage and
@@ -564,20 +670,16 @@ func (s *Store) Closed(ctx context.Context, scope authz.ListScope, f Filter, fro
 	return out, nil
 }
 
-// keptDwell tells whether the velocity of [from, to) may be read from the
-// kept counts per month (stage_dwell_counts, PostgreSQL) and for which
-// branch (0 for the province): they count in the report's zone, the scope
-// is the province's or a branch's, the filter names at most a branch (its
-// own for a director: another branch is none of theirs, which the
-// stage changes answer), and both bounds start a month there.
-func (s *Store) keptDwell(scope authz.ListScope, f Filter, from, to time.Time) (uint, bool) {
+// keptDwell tells whether the velocity may be read from the kept counts
+// per month (stage_dwell_counts, PostgreSQL) and for which branch (0 for
+// the province): they count in the report's zone, the scope is the
+// province's or a branch's, and the filter names at most a branch (its
+// own for a director: another branch is none of theirs, which the stage
+// changes answer). The months of the period that are whole are read
+// there (keptAndEdges).
+func (s *Store) keptDwell(scope authz.ListScope, f Filter) (uint, bool) {
 	if s.dwellIn == nil || !s.postgres() || f.Team != 0 || f.AM != 0 || f.Industry != "" || f.Grade != "" {
 		return 0, false
-	}
-	for _, t := range []time.Time{from.In(s.dwellIn), to.In(s.dwellIn)} {
-		if t.Day() != 1 || t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 || t.Nanosecond() != 0 {
-			return 0, false
-		}
 	}
 	switch scope.Level() {
 	case authz.ScopeAll:
@@ -591,8 +693,8 @@ func (s *Store) keptDwell(scope authz.ListScope, f Filter, from, to time.Time) (
 	return 0, false
 }
 
-// dwellCount is one kept row summed over the period: a stage's entries
-// that spent days whole days there (-1: not left yet).
+// dwellCount is a stage's entries of a period that spent days whole days
+// there (-1: not left yet), kept or counted from the stage changes.
 type dwellCount struct {
 	Stage   string
 	Days    int
@@ -601,11 +703,10 @@ type dwellCount struct {
 	DwellUS int64
 }
 
-// keptVelocity is Velocity from the kept counts of branch (0: the
-// province) over the months of [from, to): a few thousand rows for a
-// year instead of every stage change. The median and the 75th percentile
-// of whole days are percentile_cont's over the counts per day.
-func (s *Store) keptVelocity(ctx context.Context, branch uint, from, to time.Time) ([]StageFlow, error) {
+// keptRows are the kept counts of branch (0: the province) over the
+// months of [from, to), whole months in the report's zone: a few thousand
+// rows for a year instead of every stage change.
+func (s *Store) keptRows(ctx context.Context, branch uint, from, to time.Time) ([]dwellCount, error) {
 	var rows []dwellCount
 	err := s.conn(ctx).Table("stage_dwell_counts").
 		Select("stage, days, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(forward) AS BIGINT) AS forward, CAST(SUM(dwell_us) AS BIGINT) AS dwell_us").
@@ -614,7 +715,7 @@ func (s *Store) keptVelocity(ctx context.Context, branch uint, from, to time.Tim
 	if err != nil {
 		return nil, fmt.Errorf("report velocity: %w", err)
 	}
-	return flowsOf(rows), nil
+	return rows, nil
 }
 
 // flowsOf turns counts per stage and whole days, ordered by stage and
