@@ -123,21 +123,8 @@ func TestBranchTotalsKeptUnderConcurrentWrites(t *testing.T) {
 
 	var others sync.WaitGroup
 	done := make(chan struct{})
-	others.Add(2)
-	go func() {
-		defer others.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if _, err := st.FoldStageTotals(ctx); err != nil {
-				t.Errorf("fold: %v", err)
-				return
-			}
-		}
-	}()
+	foldUntil(t, &others, done, st)
+	others.Add(1)
 	go func() {
 		defer others.Done()
 		for i := 0; ; i++ {

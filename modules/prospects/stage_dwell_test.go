@@ -47,6 +47,26 @@ func stageDwellKept(t *testing.T, g *gorm.DB) (kept, rows string) {
 	return kept, rows
 }
 
+// foldUntil runs the fold job as often as it can beside concurrent
+// writers, until done is closed (wg waits for it).
+func foldUntil(t *testing.T, wg *sync.WaitGroup, done <-chan struct{}, st *Store) {
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if _, err := st.FoldStageTotals(context.Background()); err != nil {
+				t.Errorf("fold: %v", err)
+				return
+			}
+		}
+	}()
+}
+
 // TestStageDwellKeptUnderConcurrentWrites: PostgreSQL's stage changes
 // counted per month, branch, stage and whole days stay those of the
 // live opportunities' changes after each kind of write — a change
@@ -145,21 +165,7 @@ func TestStageDwellKeptUnderConcurrentWrites(t *testing.T) {
 
 	var folding sync.WaitGroup
 	done := make(chan struct{})
-	folding.Add(1)
-	go func() {
-		defer folding.Done()
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if _, err := st.FoldStageTotals(ctx); err != nil {
-				t.Errorf("fold: %v", err)
-				return
-			}
-		}
-	}()
+	foldUntil(t, &folding, done, st)
 	testkit.ConcurrentWrites(t, g, 52, func(tx *gorm.DB, r *rand.Rand) error { return writes[r.IntN(len(writes))](tx, r) })
 	close(done)
 	folding.Wait()

@@ -137,21 +137,8 @@ func TestStageTotalsKeptUnderConcurrentWrites(t *testing.T) {
 				}
 			}()
 		}
-		others.Add(2)
-		go func() { // the job, as often as it can
-			defer others.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				if _, err := st.FoldStageTotals(ctx); err != nil {
-					t.Errorf("fold: %v", err)
-					return
-				}
-			}
-		}()
+		foldUntil(t, &others, done, st) // the job, as often as it can
+		others.Add(1)
 		go func() { // readers: every snapshot exact
 			defer others.Done()
 			for i := 0; ; i++ {

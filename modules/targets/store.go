@@ -41,13 +41,19 @@ func (s *Store) conn(ctx context.Context) *gorm.DB { return db.Conn(ctx, s.db) }
 // Targets lists the targets of the months for the given owners (nil: any
 // owner) inside scope.
 func (s *Store) Targets(ctx context.Context, scope authz.ListScope, months []string, owners []uint) ([]Target, error) {
+	var out []Target
+	err := s.targetsOf(ctx, scope, months, owners).Find(&out).Error
+	return out, err
+}
+
+// targetsOf is the targets of months (and owners, unless nil) within
+// scope, by owner and month.
+func (s *Store) targetsOf(ctx context.Context, scope authz.ListScope, months []string, owners []uint) *gorm.DB {
 	q := s.conn(ctx).Model(&Target{}).Where("monthly_targets.month IN ?", months)
 	if owners != nil {
 		q = q.Where("monthly_targets.owner_id IN ?", owners)
 	}
-	var out []Target
-	err := scope.Apply(q, cols("monthly_targets")).Order("monthly_targets.owner_id, monthly_targets.month").Find(&out).Error
-	return out, err
+	return scope.Apply(q, cols("monthly_targets")).Order("monthly_targets.owner_id, monthly_targets.month")
 }
 
 // TargetLines are Targets with what a report reads of them — the month,
@@ -56,15 +62,10 @@ func (s *Store) Targets(ctx context.Context, scope authz.ListScope, months []str
 // year is 600 managers × 12 months, which GORM's reflection over every
 // column of the struct took ~35 % of the attainment report's CPU to fill.
 func (s *Store) TargetLines(ctx context.Context, scope authz.ListScope, months []string, owners []uint) ([]Target, error) {
-	q := s.conn(ctx).Model(&Target{}).Where("monthly_targets.month IN ?", months)
-	if owners != nil {
-		q = q.Where("monthly_targets.owner_id IN ?", owners)
-	}
-	rows, err := scope.Apply(q, cols("monthly_targets")).
+	rows, err := s.targetsOf(ctx, scope, months, owners).
 		Select("monthly_targets.id, monthly_targets.month, monthly_targets.owner_id, monthly_targets.team_id, monthly_targets.branch_id, " +
 			"monthly_targets.visits, monthly_targets.ab_visits, monthly_targets.contacts, monthly_targets.signings, monthly_targets.mrc_fen, " +
-			"monthly_targets.proposals, monthly_targets.version").
-		Order("monthly_targets.owner_id, monthly_targets.month").Rows()
+			"monthly_targets.proposals, monthly_targets.version").Rows()
 	if err != nil {
 		return nil, err
 	}
