@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jike-crm/jike/migrations"
 	"github.com/jike-crm/jike/modules/platform/db"
@@ -180,13 +181,40 @@ func seededSQLitePath(t testing.TB, name string, seed SeedFunc) string {
 		}
 		err = seed(ctx, d)
 		if err == nil {
-			err = d.Gorm.Exec("PRAGMA wal_checkpoint(TRUNCATE)").Error
+			err = checkpoint(d)
 		}
 		if cerr := d.Close(); err == nil {
 			err = cerr
 		}
+		if err == nil {
+			// The copies take the file alone: a WAL left with frames in
+			// it would be writes they silently lack.
+			if fi, serr := os.Stat(path + "-wal"); serr == nil && fi.Size() > 0 {
+				err = fmt.Errorf("seeded template %s: %d bytes of WAL left after the checkpoint", name, fi.Size())
+			}
+		}
 		return err
 	})
+}
+
+// checkpoint moves every frame of d's WAL into the database file and
+// empties the WAL. SQLite answers a checkpoint that a reader kept from
+// finishing with busy = 1 and no error: it is tried again until it
+// finishes, for up to ten seconds.
+func checkpoint(d *db.DB) error {
+	for i := 0; ; i++ {
+		var busy, frames, moved int
+		if err := d.Gorm.Raw("PRAGMA wal_checkpoint(TRUNCATE)").Row().Scan(&busy, &frames, &moved); err != nil {
+			return err
+		}
+		if busy == 0 {
+			return nil
+		}
+		if i == 100 {
+			return fmt.Errorf("checkpoint still busy after 10 s (%d of %d frames moved)", moved, frames)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // seedMigrator is pgtestdb's goose migrator followed by a seed. pgtestdb
