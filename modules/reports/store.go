@@ -517,9 +517,10 @@ type StageFlow struct {
 // Velocity measures each stage's entries in [from, to): how many, how
 // many went forward next, how many left, the average days spent by those
 // that left, and the median and 75th percentile of their whole days
-// (percentile_cont over floor(days): a stage left after 30 hours counts
-// one day, as a CRM's "days in stage" does). From the kept counts when
-// they apply (keptDwell), else from the stage changes.
+// (percentile_cont's over floor(days): a stage left after 30 hours counts
+// one day, as a CRM's "days in stage" does). All from the entries counted
+// per stage and whole day (flowsOf): kept ones when they apply
+// (keptDwell), else counted from the stage changes.
 func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) ([]StageFlow, error) {
 	var rows []dwellCount
 	var err error
