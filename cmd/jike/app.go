@@ -393,6 +393,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 		newReportDirectory(orgSvc.Store(), enf),
 		reportTargets(targetSvc, orgSvc.Store(), enf),
 		reports.Options{Now: o.Now, Location: o.Location, Probabilities: o.ReportProbabilities, Industries: prospects.Industries})
+	reportSvc.SetTargetTotals(reportTotals(targetSvc, orgSvc.Store(), enf))
 	reportSvc.SetSpare(spare)
 	reports.Register(srv, reportSvc, reports.RouteOptions{Fonts: fonts, Letterhead: o.Letterhead.Name, Location: o.Location})
 	// to-dos: free-standing 待办, linked to records of the modules above,

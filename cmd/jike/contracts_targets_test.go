@@ -64,5 +64,35 @@ func TestSignedContractCountsInTargets(t *testing.T) {
 		if together[1][am.ID].Count < 1 || together[1][am.ID].NewMRC < int64(c.MonthlyFen) {
 			t.Errorf("this month counted with its neighbours: %+v, want the new contract in it", together[1][am.ID])
 		}
+
+		// A list of owners too long to name in the statement
+		// (db.OwnedByAny) counts those owners only: liwei and 300 ids of
+		// nobody, while others signed contracts in the same years.
+		admin := subject(t, w.a, "admin")
+		years := []time.Time{m.Add(-36).Start(), m.Add(1).End()}
+		theirs := w.signed(t) // signed again, and handed to a colleague
+		if err := d.Gorm.Exec("UPDATE contracts SET owner_id = ? WHERE id = ?", subject(t, w.a, "zhangjing").ID, theirs.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		var others int64
+		if err := d.Gorm.Raw("SELECT COUNT(*) FROM contracts WHERE owner_id <> ? AND revision = 1 AND deleted_at IS NULL AND signed_at >= ? AND signed_at < ?",
+			am.ID, years[0], years[1]).Scan(&others).Error; err != nil || others == 0 {
+			t.Fatalf("no contract of another owner to leave out (%d, %v): the check proves nothing", others, err)
+		}
+		long := []uint{am.ID}
+		for i := range 300 {
+			long = append(long, uint(9_000_000+i))
+		}
+		got, err := w.a.Contracts.SignedByOwner(ctx, admin, long, years)
+		if err != nil {
+			t.Fatal(err)
+		}
+		short, err := w.a.Contracts.SignedByOwner(ctx, admin, []uint{am.ID}, years)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got[0]) != 1 || got[0][am.ID] != short[0][am.ID] || short[0][am.ID].Count < 1 {
+			t.Errorf("owners of a long list: %v; liwei alone: %v", got[0], short[0])
+		}
 	})
 }

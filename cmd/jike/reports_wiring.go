@@ -112,24 +112,9 @@ func (d reportDirectory) teams(ctx context.Context, out *reports.Org, branchID, 
 // records), not one per branch.
 func reportTargets(svc *targets.Service, st *org.Store, enf *authz.Enforcer) reports.TargetSource {
 	return func(ctx context.Context, viewer authz.Subject, months []string, actuals bool) (map[string][]reports.TargetRow, error) {
-		ms := make([]targets.Month, len(months))
-		for i, month := range months {
-			m, err := svc.ParseMonth(month)
-			if err != nil {
-				return nil, err
-			}
-			ms[i] = m
-		}
-		viewers := []authz.Subject{viewer}
-		if enf.Level(viewer, "report", "read") == authz.ScopeAll {
-			bs, err := st.Branches(ctx)
-			if err != nil {
-				return nil, err
-			}
-			viewers = viewers[:0]
-			for _, b := range bs {
-				viewers = append(viewers, authz.Subject{Role: authz.RoleDirector, BranchID: b.ID, Name: viewer.Name})
-			}
+		ms, viewers, err := reportGroups(ctx, svc, st, enf, viewer, months)
+		if err != nil {
+			return nil, err
 		}
 		grids, err := svc.ReportGrids(ctx, viewer, viewers, ms, actuals)
 		if err != nil {
@@ -137,17 +122,68 @@ func reportTargets(svc *targets.Service, st *org.Store, enf *authz.Enforcer) rep
 		}
 		out := make(map[string][]reports.TargetRow, len(months))
 		for i, m := range ms {
-			for _, r := range grids[m].Rows {
-				row := reports.TargetRow{Person: reports.Person{ID: r.Person.ID, Name: r.Person.Name, TeamID: r.Person.TeamID,
-					TeamName: r.Person.TeamName, BranchID: r.Person.BranchID}}
-				for _, l := range r.Lines {
-					row.Lines = append(row.Lines, reports.TargetLine{Key: l.Def.Key, Money: l.Def.Money, Target: l.Target, Actual: l.Actual})
-				}
-				out[months[i]] = append(out[months[i]], row)
-			}
+			out[months[i]] = reportRows(grids[m])
 		}
 		return out, nil
 	}
+}
+
+// reportTotals adapts targets.Service.ReportTotals to reports.TargetTotals,
+// over the same groups as reportTargets.
+func reportTotals(svc *targets.Service, st *org.Store, enf *authz.Enforcer) reports.TargetTotals {
+	return func(ctx context.Context, viewer authz.Subject, months []string) ([]reports.TargetRow, error) {
+		ms, viewers, err := reportGroups(ctx, svc, st, enf, viewer, months)
+		if err != nil {
+			return nil, err
+		}
+		g, err := svc.ReportTotals(ctx, viewer, viewers, ms)
+		if err != nil {
+			return nil, err
+		}
+		return reportRows(g), nil
+	}
+}
+
+// reportGroups are months parsed and the groups whose members a viewer's
+// reports show: the viewer's own, or the admin's province as one
+// director per branch.
+func reportGroups(ctx context.Context, svc *targets.Service, st *org.Store, enf *authz.Enforcer, viewer authz.Subject, months []string) ([]targets.Month, []authz.Subject, error) {
+	ms := make([]targets.Month, len(months))
+	for i, month := range months {
+		m, err := svc.ParseMonth(month)
+		if err != nil {
+			return nil, nil, err
+		}
+		ms[i] = m
+	}
+	viewers := []authz.Subject{viewer}
+	if enf.Level(viewer, "report", "read") == authz.ScopeAll {
+		bs, err := st.Branches(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		viewers = viewers[:0]
+		for _, b := range bs {
+			viewers = append(viewers, authz.Subject{Role: authz.RoleDirector, BranchID: b.ID, Name: viewer.Name})
+		}
+	}
+	return ms, viewers, nil
+}
+
+// reportRows are a grid's rows as the reports read them, their lines in
+// one slab (the admin's year is 7,200 rows).
+func reportRows(g *targets.Grid) []reports.TargetRow {
+	conv := make([]reports.TargetRow, len(g.Rows))
+	slab := make([]reports.TargetLine, 0, len(g.Rows)*len(targets.Lines))
+	for j, r := range g.Rows {
+		start := len(slab)
+		for _, l := range r.Lines {
+			slab = append(slab, reports.TargetLine{Key: l.Def.Key, Money: l.Def.Money, Target: l.Target, Actual: l.Actual})
+		}
+		conv[j] = reports.TargetRow{Person: reports.Person{ID: r.Person.ID, Name: r.Person.Name, TeamID: r.Person.TeamID,
+			TeamName: r.Person.TeamName, BranchID: r.Person.BranchID}, Lines: slab[start:len(slab):len(slab)]}
+	}
+	return conv
 }
 
 // Names names users by id.

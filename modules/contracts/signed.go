@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/authz"
+	"github.com/jike-crm/jike/modules/platform/db"
 )
 
 // SignedCount is what an account manager signed in a period: how many
@@ -34,8 +35,11 @@ func (s *Service) SignedByOwner(ctx context.Context, viewer authz.Subject, owner
 	if err != nil {
 		return nil, err
 	}
+	// Another owner's rows are read when the list of owners is long
+	// (db.OwnedByAny); they are not the caller's to see counted.
+	asked := db.OwnerSet(owners)
 	for _, r := range rows {
-		if r.Period >= 0 && r.Period < len(out) {
+		if r.Period >= 0 && r.Period < len(out) && asked[r.OwnerID] {
 			out[r.Period][r.OwnerID] = SignedCount{Count: r.N, NewMRC: r.M}
 		}
 	}

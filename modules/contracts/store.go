@@ -676,12 +676,11 @@ func (s *Store) signedByOwner(ctx context.Context, scope authz.ListScope, owners
 		// attainment for a year asks twelve months).
 		q = s.conn(ctx).Model(&Contract{}).Where(db.LiveCustomerOf("contracts.customer_id"))
 	}
-	err := q.
+	q = q.
 		Select(`contracts.owner_id AS owner_id, `+period+` AS period, COUNT(*) AS n,
 			COALESCE(SUM(CASE WHEN contracts.predecessor_id IS NULL THEN contracts.monthly_fen ELSE 0 END), 0) AS m`, pargs...).
-		Where("contracts.owner_id IN ? AND contracts.revision = 1 AND contracts.signed_at >= ? AND contracts.signed_at < ?", owners, from.UTC(), to.UTC()).
-		Group("1, 2").Scan(&rows).Error
-	if err != nil {
+		Where("contracts.revision = 1 AND contracts.signed_at >= ? AND contracts.signed_at < ?", from.UTC(), to.UTC())
+	if err := db.OwnedByAny(q, "contracts.owner_id", owners).Group("1, 2").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("contracts signed by owner: %w", err)
 	}
 	return rows, nil

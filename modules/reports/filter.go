@@ -271,3 +271,9 @@ func contains(list []string, v string) bool {
 	}
 	return false
 }
+
+// holds tells whether account manager p is within the filter's branch,
+// team and manager.
+func (f Filter) holds(p Person) bool {
+	return (f.Branch == 0 || p.BranchID == f.Branch) && (f.Team == 0 || p.TeamID == f.Team) && (f.AM == 0 || p.ID == f.AM)
+}

@@ -97,6 +97,14 @@ type TargetRow struct {
 // targets for all the months.
 type TargetSource func(ctx context.Context, viewer authz.Subject, months []string, actuals bool) (map[string][]TargetRow, error)
 
+// TargetTotals gives each account manager's targets and actuals added up
+// over months ("2006-01", following one another) as viewer may see them:
+// a row per manager, each month counted as TargetSource counts it. A
+// report over a quarter or a year reads these rather than a row per
+// manager and month (the targets module's ReportTotals, through the
+// adapter beside TargetSource's).
+type TargetTotals func(ctx context.Context, viewer authz.Subject, months []string) ([]TargetRow, error)
+
 // DefaultProbabilities are the forecast's win probabilities (percent) per
 // open stage, the handbook's suggestion; JIKE_REPORT_PROBABILITIES
 // overrides them.
@@ -119,6 +127,7 @@ type Service struct {
 	enf     *authz.Enforcer
 	dir     Directory
 	targets TargetSource
+	totals  TargetTotals
 	opts    Options
 	// spare lends goroutines for a report's independent reads (nil: one
 	// after the other).
@@ -178,6 +187,10 @@ func NewService(store *Store, enf *authz.Enforcer, dir Directory, targets Target
 	}
 	return &Service{store: store, enf: enf, dir: dir, targets: targets, opts: o, kept: kept}
 }
+
+// SetTargetTotals lets the attainment of several months read the sums
+// (nil: it adds up TargetSource's months itself).
+func (s *Service) SetTargetTotals(fn TargetTotals) { s.totals = fn }
 
 // SetSpare lends the service the process's budget of goroutines: a
 // report whose reads do not depend on each other runs them at once when
@@ -441,7 +454,7 @@ func (s *Service) targetRows(ctx context.Context, viewer authz.Subject, f Filter
 	for _, mo := range months {
 		var out []TargetRow
 		for _, r := range all[mo] {
-			if (f.Branch == 0 || r.Person.BranchID == f.Branch) && (f.Team == 0 || r.Person.TeamID == f.Team) && (f.AM == 0 || r.Person.ID == f.AM) {
+			if f.holds(r.Person) {
 				out = append(out, r)
 				if !seen[r.Person.ID] {
 					seen[r.Person.ID] = true
@@ -492,6 +505,35 @@ func (s *Service) targetRows(ctx context.Context, viewer authz.Subject, f Filter
 	return byMonth, nil
 }
 
+// attainmentRows are the rows the attainment adds up: a row per manager
+// and month, or — over several months without an industry or grade,
+// which narrow each month on its own — one per manager for all of them
+// (TargetTotals), in the months' order.
+func (s *Service) attainmentRows(ctx context.Context, viewer authz.Subject, f Filter, months []string) ([][]TargetRow, error) {
+	if s.totals == nil || len(months) < 2 || f.Industry != "" || f.Grade != "" {
+		byMonth, err := s.targetRows(ctx, viewer, f, months, true)
+		if err != nil {
+			return nil, err
+		}
+		out := make([][]TargetRow, len(months))
+		for i, mo := range months {
+			out[i] = byMonth[mo]
+		}
+		return out, nil
+	}
+	rows, err := s.totals(ctx, viewer, months)
+	if err != nil {
+		return nil, err
+	}
+	kept := rows[:0:0]
+	for _, r := range rows {
+		if f.holds(r.Person) {
+			kept = append(kept, r)
+		}
+	}
+	return [][]TargetRow{kept}, nil
+}
+
 // targetMRCs are the months' sums of the new-MRC targets under the filter.
 func (s *Service) targetMRCs(ctx context.Context, viewer authz.Subject, f Filter, months []string) (map[string]int64, error) {
 	byMonth, err := s.targetRows(ctx, viewer, f, months, false)
@@ -523,19 +565,17 @@ type amSum struct {
 }
 
 func (s *Service) attainment(ctx context.Context, viewer authz.Subject, f Filter, t T, org *Org) (*Report, error) {
+	// Targets are monthly; a quarter, a year or a custom range sums its
+	// months.
 	months := f.Months()
-	if f.Period != PeriodMonth && f.Period != PeriodQuarter {
-		// Targets are monthly; a year or a custom range sums its months.
-		months = f.Months()
-	}
 	by := map[uint]*amSum{}
 	var order []uint
-	byMonth, err := s.targetRows(ctx, viewer, f, months, true)
+	byMonth, err := s.attainmentRows(ctx, viewer, f, months)
 	if err != nil {
 		return nil, err
 	}
-	for _, mo := range months {
-		for _, r := range byMonth[mo] {
+	for _, rows := range byMonth {
+		for _, r := range rows {
 			a := by[r.Person.ID]
 			if a == nil {
 				a = &amSum{p: r.Person, target: map[string]int64{}, actual: map[string]int64{}}

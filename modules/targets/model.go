@@ -123,8 +123,31 @@ func (t *Target) Ref() authz.Ref {
 
 // Values are the target's lines.
 func (t *Target) Values() Values {
-	return Values{LineVisits: t.Visits, LineABVisits: t.ABVisits, LineContacts: t.Contacts,
-		LineSignings: t.Signings, LineMRC: int64(t.MRCFen), LineProposals: t.Proposals}
+	v := make(Values, len(Lines))
+	for _, l := range Lines {
+		v[l.Key] = t.Value(l.Key)
+	}
+	return v
+}
+
+// Value is the target's line key (0 for an unknown key): Values without
+// building a map, for grids of many rows.
+func (t *Target) Value(key string) int64 {
+	switch key {
+	case LineVisits:
+		return t.Visits
+	case LineABVisits:
+		return t.ABVisits
+	case LineContacts:
+		return t.Contacts
+	case LineSignings:
+		return t.Signings
+	case LineMRC:
+		return int64(t.MRCFen)
+	case LineProposals:
+		return t.Proposals
+	}
+	return 0
 }
 
 // SetValues writes v's lines into the target.

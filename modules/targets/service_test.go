@@ -3,6 +3,7 @@ package targets
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,7 @@ func TestActuals(t *testing.T) {
 		w.proposal("liwei", li, "P-1", 2, &in2)
 		w.proposal("liwei", li, "P-2", 1, &out1)
 		w.proposal("liwei", li, "P-3", 1, nil)
+		w.proposal("liwei", li, "P-1", 3, &out2) // P-1 again in December: counts there too
 
 		m := w.month("2026-11")
 		want := map[string]Values{
@@ -86,10 +88,20 @@ func TestActuals(t *testing.T) {
 		// month they were made in.
 		months := []Month{w.month("2026-10"), m, w.month("2026-12")}
 		for _, viewer := range []string{"liwei", "wangjianguo", "admin"} {
-			together, err := w.svc.actualsOf(context.Background(), w.users[viewer], []uint{w.users["liwei"].ID}, months)
+			together, err := w.svc.actualsOf(context.Background(), w.users[viewer], []uint{w.users["liwei"].ID}, months, false)
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Summed, the quarter is its months added up: P-1 counts in
+			// November and in December.
+			summed, err := w.svc.actualsOf(context.Background(), w.users[viewer], []uint{w.users["liwei"].ID}, months, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(summed) != 1 {
+				t.Fatalf("%s: summed gave %d periods", viewer, len(summed))
+			}
+			sums := Values{}
 			var nonzero int
 			for i, mo := range months {
 				alone, err := w.svc.Actuals(context.Background(), w.users[viewer], []uint{w.users["liwei"].ID}, mo)
@@ -104,10 +116,45 @@ func TestActuals(t *testing.T) {
 					if alone[id][l.Key] != 0 {
 						nonzero++
 					}
+					sums[l.Key] += alone[id][l.Key]
 				}
 			}
 			if nonzero < 6 {
 				t.Errorf("%s: only %d lines counted anything over the three months: the check proves little", viewer, nonzero)
+			}
+			for _, l := range Lines {
+				if got := summed[0][w.users["liwei"].ID][l.Key]; got != sums[l.Key] {
+					t.Errorf("%s, the quarter's %s: %d summed, %d month by month", viewer, l.Key, got, sums[l.Key])
+				}
+			}
+			if sums[LineProposals] != 3 {
+				t.Errorf("%s: %d proposals over the quarter month by month, want P-2 in October, P-1 in November and again in December", viewer, sums[LineProposals])
+			}
+		}
+		// A list of owners too long to name in the statements
+		// (db.OwnedByAny): liwei's actuals are what they are alone, and
+		// every other row read — zhoujie's visit, zhangjing's key
+		// person — is left out.
+		long := []uint{w.users["liwei"].ID}
+		for i := range 300 {
+			long = append(long, uint(9_000_000+i))
+		}
+		for _, viewer := range []string{"liwei", "admin"} {
+			short, err := w.svc.Actuals(context.Background(), w.users[viewer], long[:1], m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := w.svc.Actuals(context.Background(), w.users[viewer], long, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(long) || !maps.Equal(got[long[0]], short[long[0]]) || short[long[0]][LineVisits] == 0 {
+				t.Errorf("%s: %d owners of %d asked; liwei %v in a long list, %v alone", viewer, len(got), len(long), got[long[0]], short[long[0]])
+			}
+			for _, id := range long[1:] {
+				if len(got[id]) != 0 && got[id][LineVisits]+got[id][LineContacts] != 0 {
+					t.Errorf("%s: nobody's id %d counted %v", viewer, id, got[id])
+				}
 			}
 		}
 		// A contract source, once wired, replaces the won opportunities.
