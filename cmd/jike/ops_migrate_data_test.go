@@ -69,6 +69,7 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 			"opportunity_branch_base", "opportunity_branch_deltas",
 			"care_contact_base", "care_contact_deltas", // and by careCountsExact
 			"visit_week_counts", "visit_week_zone", // and by visitWeeksExact
+			"contact_week_counts",                    // and by contactWeeksExact
 			"stage_dwell_base", "stage_dwell_deltas": // and by stageDwellExact
 			continue
 		}
@@ -138,6 +139,7 @@ func TestMigrateDataSQLiteToPostgres(t *testing.T) {
 	stageTotalsExact(t, pg)
 	careCountsExact(t, pg)
 	visitWeeksExact(t, pg)
+	contactWeeksExact(t, pg)
 	stageDwellExact(t, pg)
 	if want["contract_files"] == "" || strings.HasPrefix(want["contract_files"], "0 rows") {
 		t.Fatalf("no attachment in the source: %q", want["contract_files"])
@@ -201,6 +203,7 @@ WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY custome
 	stageTotalsExact(t, pg)
 	careCountsExact(t, pg)
 	visitWeeksExact(t, pg)
+	contactWeeksExact(t, pg)
 	stageDwellExact(t, pg)
 
 	// Bad arguments change nothing and say what is wrong.
@@ -294,6 +297,33 @@ func visitWeeksExact(t *testing.T, d *db.DB) {
 		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`)
 	if kept != truth || kept == "[]" {
 		t.Errorf("visit counts per week: %s, the visits say %s", kept, truth)
+	}
+}
+
+// contactWeeksExact checks PostgreSQL's kept key persons per week piece
+// (migration 00053) against the key persons per piece, customer's branch
+// and team, and creator (the writes are checked by the prospects
+// module's TestContactWeekCountsKept).
+func contactWeeksExact(t *testing.T, d *db.DB) {
+	t.Helper()
+	read := func(q string) string {
+		var rows []struct {
+			Piece                     string
+			BranchID, TeamID, OwnerID uint
+			N                         int64
+		}
+		if err := d.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	kept := read(`SELECT CAST(piece AS TEXT) AS piece, branch_id, team_id, owner_id, n FROM contact_week_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4`)
+	truth := read(`SELECT CAST(GREATEST(date_trunc('week', k.created_at AT TIME ZONE z.zone), date_trunc('month', k.created_at AT TIME ZONE z.zone)) AS DATE)::text AS piece,
+		c.branch_id, c.team_id, COALESCE(k.created_by, 0) AS owner_id, COUNT(*) AS n
+		FROM contacts k JOIN customers c ON c.id = k.customer_id CROSS JOIN visit_week_zone z
+		WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`)
+	if kept != truth || kept == "[]" {
+		t.Errorf("key persons per week:\n kept %s\n rows %s", kept, truth)
 	}
 }
 

@@ -79,6 +79,26 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 						}
 						return out
 					}
+					// New key persons per creator: the activity's and the
+					// attainment's contacts (kept per week piece on
+					// PostgreSQL, migration 00053).
+					keyPersons := func(from, to time.Time) map[string]int64 {
+						var rows []struct {
+							Name string
+							N    int64
+						}
+						err := g.Raw(`SELECT u.name AS name, COUNT(*) AS n FROM contacts k JOIN customers c ON c.id = k.customer_id JOIN users u ON u.id = k.created_by
+							WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.created_at >= ? AND k.created_at < ?`+scope+`
+							GROUP BY u.name`, append([]any{from.UTC(), to.UTC()}, args...)...).Scan(&rows).Error
+						if err != nil {
+							t.Fatal(err)
+						}
+						out := map[string]int64{}
+						for _, r := range rows {
+							out[r.Name] = r.N
+						}
+						return out
+					}
 					tr := func(id string, _ ...any) string { return id }
 					// A visit that starts while the reports are built moves
 					// the overdue count: build again.
@@ -105,13 +125,22 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 							t.Fatal("the overdue visits kept moving while the reports were built")
 						}
 					}
-					var seen int64
+					var seen, persons int64
+					kp, kpMonths := keyPersons(f.From, f.To), keyPersons(mFrom, mTo)
 					for _, row := range act.Tables[0].Rows {
 						w := want[row[0].Show()]
 						if got := (counts{row[1].Int, row[2].Int, row[3].Int, w.AB}); got != w {
 							t.Errorf("activity of %s: planned, done, overdue %v; the visits give %v", row[0].Show(), got, w)
 						}
+						// Column 4: new key persons.
+						if row[4].Int != kp[row[0].Show()] {
+							t.Errorf("activity of %s: %d new key persons; the key persons give %d", row[0].Show(), row[4].Int, kp[row[0].Show()])
+						}
 						seen += row[1].Int
+						persons += row[4].Int
+					}
+					if q == "period=year" && persons == 0 {
+						t.Errorf("no key person in the year's activity: the check proves nothing")
 					}
 					var all int64
 					for _, w := range want {
@@ -139,6 +168,9 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 						// Columns: rank, manager, team, then per line actual, target, %.
 						if row[3].Int != w.Done || row[6].Int != w.AB {
 							t.Errorf("attainment of %s: visits %d, A/B visits %d; the visits give %d, %d", row[1].Show(), row[3].Int, row[6].Int, w.Done, w.AB)
+						}
+						if row[9].Int != kpMonths[row[1].Show()] {
+							t.Errorf("attainment of %s: %d new key persons; the key persons give %d", row[1].Show(), row[9].Int, kpMonths[row[1].Show()])
 						}
 						done += row[3].Int
 					}

@@ -522,9 +522,10 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		}
 		// And the customers' and the visits', with them the care list's
 		// counts (00046), the branches' sums (00047), the visits per
-		// week piece (00050) and the stage changes per month (00052).
+		// week piece (00050), the stage changes per month (00052) and the
+		// key persons per week piece (00053).
 		for _, f := range []string{"jike_refresh_care_contact_counts", "jike_refresh_opportunity_branch_totals", "jike_refresh_visit_week_counts",
-			"jike_refresh_stage_dwell_counts"} {
+			"jike_refresh_stage_dwell_counts", "jike_refresh_contact_week_counts"} {
 			if _, err := sqlDB.ExecContext(ctx, "SELECT "+f+"()"); err != nil {
 				return nil, fmt.Errorf("benchseed: %s: %w", f, err)
 			}

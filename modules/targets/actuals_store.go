@@ -25,8 +25,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// keptVisits tells whether the visit lines between bounds may be read
-// from the kept counts per week piece: they count in the month's zone,
+// keptVisits tells whether the visit and key-person lines between bounds
+// may be read from the kept counts per week piece (visit_week_counts,
+// contact_week_counts: migrations 00050, 00053): they count in the month's zone,
 // the scope is the province's or a branch's (a team's reaches customers
 // by their chief rep, which the counts do not keep), and every bound is
 // the first day of a month there (a piece never straddles one).
@@ -191,12 +192,22 @@ func (s *Store) actualsIn(ctx context.Context, scope authz.ListScope, owners []u
 			"visit_plans"), "visit_plans.owner_id", owners).Group("2, 3"))
 	}
 
-	// New key persons (新增联系人): contacts the manager created.
-	mo, margs := db.BucketOf(s.db.Dialector.Name(), "contacts.created_at", bounds)
-	parts = append(parts, db.OwnedByAny(live(conn.Table("contacts").
-		Select("'contacts' AS src, contacts.created_by AS owner_id, "+mo+" AS period, COUNT(*) AS n, 0 AS m", margs...).
-		Where("contacts.deleted_at IS NULL AND contacts.created_at >= ? AND contacts.created_at < ?", from, to),
-		"contacts"), "contacts.created_by", owners).Group("2, 3"))
+	// New key persons (新增联系人): contacts the manager created — from
+	// their kept counts per week piece (migration 00053) when the visits'
+	// are read so, on the same terms.
+	if kept {
+		mo, margs := db.DateBucketOf("contact_week_counts.piece", local)
+		parts = append(parts, db.OwnedByAny(scope.Apply(conn.Table("contact_week_counts"), authz.Columns{Branch: "contact_week_counts.branch_id"}).
+			Select("'contacts' AS src, contact_week_counts.owner_id AS owner_id, "+mo+" AS period, COALESCE(SUM(contact_week_counts.n), 0) AS n, 0 AS m", margs...).
+			Where("contact_week_counts.piece >= ? AND contact_week_counts.piece < ?", localFrom, localTo), "contact_week_counts.owner_id", owners).
+			Group("2, 3"))
+	} else {
+		mo, margs := db.BucketOf(s.db.Dialector.Name(), "contacts.created_at", bounds)
+		parts = append(parts, db.OwnedByAny(live(conn.Table("contacts").
+			Select("'contacts' AS src, contacts.created_by AS owner_id, "+mo+" AS period, COUNT(*) AS n, 0 AS m", margs...).
+			Where("contacts.deleted_at IS NULL AND contacts.created_at >= ? AND contacts.created_at < ?", from, to),
+			"contacts"), "contacts.created_by", owners).Group("2, 3"))
+	}
 
 	// Signings and new MRC: opportunities moved to won in the month, with
 	// their estimated monthly value.
@@ -210,7 +221,7 @@ func (s *Store) actualsIn(ctx context.Context, scope authz.ListScope, owners []u
 
 	// Proposals sent: each proposal number once in a month, however many
 	// of its versions went out that month.
-	mo, margs = db.BucketOf(s.db.Dialector.Name(), "proposals.sent_at", bounds)
+	mo, margs := db.BucketOf(s.db.Dialector.Name(), "proposals.sent_at", bounds)
 	parts = append(parts, db.OwnedByAny(live(conn.Table("proposals").
 		Select("'proposals' AS src, proposals.owner_id AS owner_id, "+mo+" AS period, COUNT(DISTINCT proposals.number) AS n, 0 AS m", margs...).
 		Where("proposals.deleted_at IS NULL AND proposals.sent_at >= ? AND proposals.sent_at < ?", from, to),

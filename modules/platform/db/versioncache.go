@@ -72,7 +72,7 @@ var TableVersions = map[string][]string{
 
 // DerivedTables names, for every table or view kept by triggers from
 // other tables (the kept counts and sums of migrations 00035, 00045,
-// 00046, 00047, 00050 and 00052), the tables it is kept from. It has no versions of
+// 00046, 00047, 00050, 00052 and 00053), the tables it is kept from. It has no versions of
 // its own: what reads it and is kept under versions must name a version
 // of every source, since a write to any of them changes what it reads
 // (a customer moving branch moves its opportunities' branch sums).
@@ -81,6 +81,7 @@ var DerivedTables = map[string][]string{
 	"opportunity_branch_totals": {"opportunities", "customers"},
 	"care_contact_counts":       {"customers", "care_last_contacts"},
 	"visit_week_counts":         {"visit_plans", "customers"},
+	"contact_week_counts":       {"contacts", "customers"},
 	"stage_dwell_counts":        {"opportunities", "customers"}, // stage changes are written with their opportunity
 }
 

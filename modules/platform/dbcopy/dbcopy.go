@@ -76,6 +76,10 @@ const (
 	visitZoneTable  = "visit_week_zone"
 )
 
+// The key persons counted per creator and week piece on PostgreSQL
+// (migration 00053): counted again from the copied key persons.
+const contactWeeksTable = "contact_week_counts"
+
 // The stage changes counted per month, branch, stage and whole days on
 // PostgreSQL (migration 00052): counted again from the copied changes.
 const (
@@ -288,6 +292,9 @@ func Copy(ctx context.Context, src, dst *gorm.DB, o Options) (*Report, error) {
 	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_stage_dwell_counts()`); err != nil {
 		return nil, fmt.Errorf("stage changes per month: %w", err)
 	}
+	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_contact_week_counts()`); err != nil {
+		return nil, fmt.Errorf("key persons per week: %w", err)
+	}
 	// Verify inside the transaction: a mismatch rolls everything back.
 	for i, r := range rep.Tables {
 		var n int64
@@ -363,9 +370,9 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable, careBaseTable, careDeltasTable,
-		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable, dwellBaseTable, dwellDeltasTable)
+		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable, dwellBaseTable, dwellDeltasTable, contactWeeksTable)
 	if err != nil {
 		return nil, err
 	}
