@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,6 +180,73 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 						t.Errorf("no visit done in the attainment report: the test proves nothing")
 					}
 				})
+			}
+		}
+	})
+}
+
+// TestActivityHalvesAreTheWhole: the activity's two halves, read side by
+// side for the province and a branch (reports.Service.activityRows), are
+// between them exactly the rows of the one statement — each source in
+// one half only — for the admin and a director over a month, a quarter
+// and a year, on both databases.
+func TestActivityHalvesAreTheWhole(t *testing.T) {
+	t.Parallel()
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := demoAppOn(t, d)
+		ctx := context.Background()
+		enf, err := authz.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := reports.NewStore(a.DB.Gorm, nil)
+		if d.Gorm.Dialector.Name() == db.Postgres {
+			st.UseVisitWeeks() // as the portal on PostgreSQL (buildApp)
+		}
+		sorted := func(rows []reports.ActivityCount) string {
+			out := make([]string, len(rows))
+			for i, r := range rows {
+				out[i] = fmt.Sprintf("%s/%d/%d/%d/%d", r.Src, r.OwnerID, r.Week, r.Roll, r.N)
+			}
+			slices.Sort(out)
+			return strings.Join(out, " ")
+		}
+		proposalSrc := map[string]bool{"sent": true, "approved": true, "accepted": true}
+		for _, who := range []string{"admin", "wangjianguo"} {
+			viewer := subject(t, a, who)
+			scope := enf.ListScope(viewer, "report", "read")
+			for _, q := range []string{"period=month", "period=quarter", "period=year"} {
+				vals, _ := url.ParseQuery(q)
+				f, err := a.Reports.ParseFilter(vals)
+				if err != nil {
+					t.Fatal(err)
+				}
+				weeks, now := reports.WeeksOf(f), time.Now()
+				whole, err := st.Activity(ctx, scope, f, weeks, now, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var halves []reports.ActivityCount
+				srcs := map[string]bool{}
+				for half := range reports.ActivityHalves {
+					rows, err := st.Activity(ctx, scope, f, weeks, now, half)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, r := range rows {
+						if proposalSrc[r.Src] != (half == 1) {
+							t.Errorf("%s %s: %s counted in half %d", who, q, r.Src, half)
+						}
+						srcs[r.Src] = true
+					}
+					halves = append(halves, rows...)
+				}
+				if got, want := sorted(halves), sorted(whole); got != want {
+					t.Errorf("%s %s: the halves give\n %s\nthe whole\n %s", who, q, got, want)
+				}
+				if q == "period=year" && (!srcs["sent"] || !srcs["done"] || !srcs["contacts"]) {
+					t.Errorf("%s over a year: sources %v; the check proves little", who, srcs)
+				}
 			}
 		}
 	})

@@ -943,9 +943,9 @@ func (s *Service) velocity(ctx context.Context, viewer authz.Subject, f Filter, 
 // activitySrcs are the activity columns in order.
 var activitySrcs = []string{"planned", "done", "overdue", "contacts", "sent", "approved", "accepted"}
 
-// weeksOf are the Monday-to-Monday weeks covering the period, clipped to
+// WeeksOf are the Monday-to-Monday weeks covering the period, clipped to
 // it: n+1 bounds for n weeks.
-func weeksOf(f Filter) []time.Time {
+func WeeksOf(f Filter) []time.Time {
 	bounds := []time.Time{f.From}
 	d := f.From
 	// The Monday after From.
@@ -959,9 +959,30 @@ func weeksOf(f Filter) []time.Time {
 	return append(bounds, f.To)
 }
 
+// activityRows reads the activity's counts: for the province or a
+// branch in its two halves side by side while the process has
+// goroutines to spare — the admin's year is ~90 ms of PostgreSQL in one
+// statement, ~50 in the longer of two on two cores — and for a team or
+// a manager (a few thousand records) in one statement.
+func (s *Service) activityRows(ctx context.Context, scope authz.ListScope, f Filter, weeks []time.Time) ([]ActivityCount, error) {
+	now := s.opts.Now()
+	if l := scope.Level(); l != authz.ScopeAll && l != authz.ScopeBranch {
+		return s.store.Activity(ctx, scope, f, weeks, now, -1)
+	}
+	halves := make([][]ActivityCount, ActivityHalves)
+	err := s.spare.Each(ActivityHalves, db.AtOnce(ctx, ActivityHalves), func(i int) (err error) {
+		halves[i], err = s.store.Activity(ctx, scope, f, weeks, now, i)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(halves...), nil
+}
+
 func (s *Service) activity(ctx context.Context, viewer authz.Subject, f Filter, t T, names map[uint]string) (*Report, error) {
-	weeks := weeksOf(f)
-	rows, err := s.store.Activity(ctx, s.scope(viewer), f, weeks, s.opts.Now())
+	weeks := WeeksOf(f)
+	rows, err := s.activityRows(ctx, s.scope(viewer), f, weeks)
 	if err != nil {
 		return nil, err
 	}

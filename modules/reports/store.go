@@ -840,11 +840,18 @@ func activitySettings(scope authz.ListScope, from, to time.Time) []db.PlannerSet
 	return nil
 }
 
+// ActivityHalves is how many statements the activity's sources may be
+// read in, side by side: the visits and key persons, and the proposals.
+const ActivityHalves = 2
+
 // Activity counts, per manager and week (weeks are the bounds, n+1 of
 // them for n weeks): visits planned and recorded, visits still without a
 // record after their start (as of now), new key persons, proposals sent,
-// approved (any approval step) and accepted.
-func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, weeks []time.Time, now time.Time) ([]ActivityCount, error) {
+// approved (any approval step) and accepted. With half 0 or 1 (of
+// ActivityHalves) it counts only the visits and key persons, or only
+// the proposals — each source wholly in one half, so the halves' rows
+// together are the whole's; with -1, everything in one statement.
+func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, weeks []time.Time, now time.Time, half int) ([]ActivityCount, error) {
 	from, to := weeks[0].UTC(), weeks[len(weeks)-1].UTC()
 	var parts []*gorm.DB
 	add := func(src, table, owner, at, where string, distinct string, args ...any) {
@@ -875,29 +882,17 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 		}
 		parts = append(parts, q)
 	}
-	visits, err := s.activityVisits(ctx, scope, f, weeks, now)
-	if err != nil {
-		return nil, err
+	if half != 1 {
+		if err := s.activityPeople(ctx, scope, f, weeks, now, add, &parts); err != nil {
+			return nil, err
+		}
 	}
-	parts = append(parts, visits...)
-	if s.keptVisitWeeks(scope, f, weeks) {
-		// New key persons from their kept counts per week piece
-		// (migration 00053), as the visits: a province's year is ~30,000
-		// rows instead of ~130,000 key persons.
-		wc, wargs := db.DateBucketOf("contact_week_counts.piece", weeks)
-		roll, group := s.perOwnerAndWeek("contact_week_counts.owner_id")
-		kept := s.conn(ctx).Table("contact_week_counts").
-			Select("'contacts' AS src, contact_week_counts.owner_id AS owner_id, "+wc+" AS week, SUM(contact_week_counts.n) AS n, "+roll, wargs...).
-			Where("contact_week_counts.piece >= ? AND contact_week_counts.piece < ?", weeks[0].Format(time.DateOnly), weeks[len(weeks)-1].Format(time.DateOnly))
-		kept = scope.Apply(kept, authz.Columns{Branch: "contact_week_counts.branch_id"})
-		parts = append(parts, applyFilter(kept, f, "contact_week_counts.branch_id", "contact_week_counts.team_id", "contact_week_counts.owner_id", false).Group(group))
-	} else {
-		add("contacts", "contacts", "contacts.created_by", "contacts.created_at", "contacts.deleted_at IS NULL", "")
+	if half != 0 {
+		add("sent", "proposals", "proposals.owner_id", "proposals.sent_at", "proposals.deleted_at IS NULL", "proposals.number")
+		add("approved", "proposals JOIN proposal_approvals pa ON pa.proposal_id = proposals.id", "proposals.owner_id", "pa.at",
+			"proposals.deleted_at IS NULL AND pa.decision = 'approved'", "proposals.number")
+		add("accepted", "proposals", "proposals.owner_id", "proposals.decided_at", "proposals.deleted_at IS NULL AND proposals.status = 'accepted'", "proposals.number")
 	}
-	add("sent", "proposals", "proposals.owner_id", "proposals.sent_at", "proposals.deleted_at IS NULL", "proposals.number")
-	add("approved", "proposals JOIN proposal_approvals pa ON pa.proposal_id = proposals.id", "proposals.owner_id", "pa.at",
-		"proposals.deleted_at IS NULL AND pa.decision = 'approved'", "proposals.number")
-	add("accepted", "proposals", "proposals.owner_id", "proposals.decided_at", "proposals.deleted_at IS NULL AND proposals.status = 'accepted'", "proposals.number")
 	union, err := db.UnionAll(s.conn(ctx), parts)
 	if err != nil {
 		return nil, fmt.Errorf("report activity: %w", err)
@@ -912,6 +907,31 @@ func (s *Store) Activity(ctx context.Context, scope authz.ListScope, f Filter, w
 		return nil, fmt.Errorf("report activity: %w", err)
 	}
 	return out, nil
+}
+
+// activityPeople appends the activity's visit and key-person parts.
+func (s *Store) activityPeople(ctx context.Context, scope authz.ListScope, f Filter, weeks []time.Time, now time.Time,
+	add func(src, table, owner, at, where string, distinct string, args ...any), parts *[]*gorm.DB) error {
+	visits, err := s.activityVisits(ctx, scope, f, weeks, now)
+	if err != nil {
+		return err
+	}
+	*parts = append(*parts, visits...)
+	if s.keptVisitWeeks(scope, f, weeks) {
+		// New key persons from their kept counts per week piece
+		// (migration 00053), as the visits: a province's year is ~30,000
+		// rows instead of ~130,000 key persons.
+		wc, wargs := db.DateBucketOf("contact_week_counts.piece", weeks)
+		roll, group := s.perOwnerAndWeek("contact_week_counts.owner_id")
+		kept := s.conn(ctx).Table("contact_week_counts").
+			Select("'contacts' AS src, contact_week_counts.owner_id AS owner_id, "+wc+" AS week, SUM(contact_week_counts.n) AS n, "+roll, wargs...).
+			Where("contact_week_counts.piece >= ? AND contact_week_counts.piece < ?", weeks[0].Format(time.DateOnly), weeks[len(weeks)-1].Format(time.DateOnly))
+		kept = scope.Apply(kept, authz.Columns{Branch: "contact_week_counts.branch_id"})
+		*parts = append(*parts, applyFilter(kept, f, "contact_week_counts.branch_id", "contact_week_counts.team_id", "contact_week_counts.owner_id", false).Group(group))
+	} else {
+		add("contacts", "contacts", "contacts.created_by", "contacts.created_at", "contacts.deleted_at IS NULL", "")
+	}
+	return nil
 }
 
 // activityVisits are the activity report's visit counts per manager
