@@ -1,12 +1,19 @@
 package main
 
 import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 	"github.com/jike-crm/jike/modules/reports"
+	"gorm.io/gorm"
 )
 
 // groupReportWorld is the report world with a hand-built two-level tree:
@@ -159,6 +166,84 @@ func TestReportByTopGroupOverHTTP(t *testing.T) {
 		// Reports without the grouping do not offer it.
 		if r := boss.Get("/reports/activity?by=top_group"); r.Status != 200 || strings.Contains(r.Body, `id="report-group-by"`) {
 			t.Errorf("activity: %d", r.Status)
+		}
+	})
+}
+
+// topGroupsByWalkingAll is the grouping by top-level group as first
+// written (issue 17): a walk up from every customer of the rows. It is
+// the definition TopGroups must keep while walking from the customers of
+// a tree alone.
+const topGroupsByWalkingAll = `WITH RECURSIVE x AS (?),
+up(cid, id, parent_id, depth) AS (
+  SELECT c.id, c.id, c.parent_id, 0 FROM customers c WHERE c.id IN (SELECT customer_id FROM x)
+  UNION ALL
+  SELECT up.cid, p.id, p.parent_id, up.depth + 1 FROM up JOIN customers p ON p.id = up.parent_id
+  WHERE p.deleted_at IS NULL AND up.depth < 64
+),
+top(cid, root_id) AS (SELECT cid, id FROM up WHERE parent_id IS NULL),
+g(cid, gid) AS (
+  SELECT t.cid, CASE WHEN t.root_id = t.cid AND NOT EXISTS (
+    SELECT 1 FROM customers m WHERE m.parent_id = t.cid AND m.deleted_at IS NULL) THEN 0 ELSE t.root_id END
+  FROM top t
+)
+SELECT COALESCE(g.gid, 0) AS root_id, COUNT(*) AS n, COALESCE(SUM(x.a), 0) AS a, COALESCE(SUM(x.b), 0) AS b
+FROM x LEFT JOIN g ON g.cid = x.customer_id
+GROUP BY COALESCE(g.gid, 0) ORDER BY 1`
+
+// TestTopGroupsKeepTheirDefinition: on the demo's customers made into
+// random trees — several levels, members deleted, a deleted parent
+// cutting a chain, a top customer whose only member is deleted, a cycle
+// written by hand — TopGroups sums every group as a walk from every
+// customer does, and the rest as "no group", on both databases.
+func TestTopGroupsKeepTheirDefinition(t *testing.T) {
+	t.Parallel()
+	eachDemoDB(t, func(t *testing.T, d *db.DB) {
+		a := demoAppOn(t, d)
+		g := a.DB.Gorm
+		ctx := context.Background()
+		var ids []uint
+		if err := g.Raw("SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY id").Scan(&ids).Error; err != nil || len(ids) < 60 {
+			t.Fatalf("demo customers: %d %v", len(ids), err)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := g.Exec(q, args...).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := rand.New(rand.NewPCG(17, 4))
+		// Trees: each of the customers from the 11th on takes a parent
+		// among those before it, half of the time.
+		for i := 10; i < len(ids); i++ {
+			if r.IntN(2) == 0 {
+				exec("UPDATE customers SET parent_id = ? WHERE id = ?", ids[r.IntN(i)], ids[i])
+			}
+		}
+		exec("UPDATE customers SET parent_id = ? WHERE id = ?", ids[1], ids[0]) // a cycle: 0 → 1 → 0
+		exec("UPDATE customers SET parent_id = ? WHERE id = ?", ids[0], ids[1])
+		exec("UPDATE customers SET parent_id = ? WHERE id = ?", ids[2], ids[3]) // 2's only member, deleted below
+		exec("UPDATE customers SET parent_id = NULL WHERE id = ?", ids[2])
+		exec("UPDATE customers SET deleted_at = ? WHERE id IN ?", time.Now(), []uint{ids[3], ids[12], ids[25], ids[40]})
+		rows := func() *gorm.DB {
+			return g.Table("opportunities").Select("opportunities.customer_id, opportunities.monthly_fen AS a, opportunities.one_time_fen AS b").
+				Joins("JOIN customers ON customers.id = opportunities.customer_id AND customers.deleted_at IS NULL").
+				Where("opportunities.deleted_at IS NULL")
+		}
+		var want []reports.GroupSum
+		if err := g.Raw(topGroupsByWalkingAll, rows()).Scan(&want).Error; err != nil {
+			t.Fatal(err)
+		}
+		got, err := reports.NewStore(g, nil).TopGroups(ctx, rows())
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(got, func(x, y reports.GroupSum) int { return cmp.Compare(x.RootID, y.RootID) })
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("by top-level group:\n got  %v\n want %v", got, want)
+		}
+		if len(want) < 4 || want[0].RootID != 0 {
+			t.Errorf("%d groups and no \"no group\" row: the check proves little (%v)", len(want), want)
 		}
 	})
 }

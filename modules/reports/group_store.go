@@ -24,32 +24,60 @@ type GroupSum struct {
 
 // TopGroups sums rows — a query selecting customer_id, a and b, already
 // scoped and filtered as its report — per top-level group of the row's
-// customer, in one statement: x is the rows, up walks from each of their
-// customers to its ancestors, top keeps the ancestor without a parent,
-// and g makes a top customer without members "no group" (0).
+// customer, in one statement. Only a customer in a tree can be in a
+// group — one with a parent, or with a live member — and they are few:
+// hier lists them from the parents' index, xh sums the rows of those
+// alone per customer, up walks from each of them to its ancestors, and
+// top keeps the ancestor without a parent (a walk that stops at a
+// deleted parent or at the depth bound finds none: no group). The rest
+// of the rows are "no group" (0): the total of all rows, read in the same
+// pass, less the groups'. Walking up from every customer of the report
+// took the admin's funnel ~0.7 s on a province with no tree at all.
 func (s *Store) TopGroups(ctx context.Context, rows *gorm.DB) ([]GroupSum, error) {
 	if rows.Error != nil {
 		return nil, rows.Error
 	}
-	var out []GroupSum
-	err := s.conn(ctx).Raw(`WITH RECURSIVE x AS (?),
+	var sums []GroupSum
+	err := s.conn(ctx).Raw(`WITH RECURSIVE x AS MATERIALIZED (?),
+hier(id) AS (
+  SELECT id FROM customers WHERE parent_id IS NOT NULL AND deleted_at IS NULL
+  UNION
+  SELECT parent_id FROM customers WHERE parent_id IS NOT NULL AND deleted_at IS NULL
+),
+xh(customer_id, n, a, b) AS (
+  SELECT customer_id, COUNT(*), COALESCE(SUM(a), 0), COALESCE(SUM(b), 0) FROM x
+  WHERE customer_id IN (SELECT id FROM hier) GROUP BY customer_id
+),
 up(cid, id, parent_id, depth) AS (
-  SELECT c.id, c.id, c.parent_id, 0 FROM customers c WHERE c.id IN (SELECT customer_id FROM x)
+  SELECT c.id, c.id, c.parent_id, 0 FROM customers c WHERE c.id IN (SELECT customer_id FROM xh)
   UNION ALL
   SELECT up.cid, p.id, p.parent_id, up.depth + 1 FROM up JOIN customers p ON p.id = up.parent_id
   WHERE p.deleted_at IS NULL AND up.depth < ?
 ),
-top(cid, root_id) AS (SELECT cid, id FROM up WHERE parent_id IS NULL),
-g(cid, gid) AS (
-  SELECT t.cid, CASE WHEN t.root_id = t.cid AND NOT EXISTS (
-    SELECT 1 FROM customers m WHERE m.parent_id = t.cid AND m.deleted_at IS NULL) THEN 0 ELSE t.root_id END
-  FROM top t
-)
-SELECT COALESCE(g.gid, 0) AS root_id, COUNT(*) AS n, COALESCE(SUM(x.a), 0) AS a, COALESCE(SUM(x.b), 0) AS b
-FROM x LEFT JOIN g ON g.cid = x.customer_id
-GROUP BY COALESCE(g.gid, 0)`, rows, maxGroupDepth).Scan(&out).Error
+top(cid, root_id) AS (SELECT cid, id FROM up WHERE parent_id IS NULL)
+SELECT top.root_id AS root_id, SUM(xh.n) AS n, SUM(xh.a) AS a, SUM(xh.b) AS b
+FROM xh JOIN top ON top.cid = xh.customer_id GROUP BY top.root_id
+UNION ALL
+SELECT 0, COUNT(*), COALESCE(SUM(x.a), 0), COALESCE(SUM(x.b), 0) FROM x`, rows, maxGroupDepth).Scan(&sums).Error
 	if err != nil {
 		return nil, fmt.Errorf("report by top-level group: %w", err)
+	}
+	// The row of root 0 is the total: what no group holds is the rest.
+	var out []GroupSum
+	var none GroupSum
+	for _, g := range sums {
+		if g.RootID == 0 {
+			none.N, none.A, none.B = none.N+g.N, none.A+g.A, none.B+g.B
+		}
+	}
+	for _, g := range sums {
+		if g.RootID != 0 {
+			out = append(out, g)
+			none.N, none.A, none.B = none.N-g.N, none.A-g.A, none.B-g.B
+		}
+	}
+	if none.N != 0 {
+		out = append(out, none)
 	}
 	return out, nil
 }
