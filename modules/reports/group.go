@@ -81,12 +81,12 @@ func (s *Service) expiringWindow() (from, to time.Time) {
 // one row "其他集团" (never named, not even counted as groups); and the
 // customers of no group in one row. The rows summed are the report's own,
 // scope and filter included, so the total is the report's total.
-func (s *Service) byTopGroup(ctx context.Context, viewer authz.Subject, key string, f Filter, t T) (*Table, error) {
+func (s *Service) byTopGroup(ctx context.Context, viewer authz.Subject, key string, f Filter, t T, rowsTotal *GroupSum) (*Table, error) {
 	rows, err := s.groupRows(ctx, viewer, key, f)
 	if err != nil {
 		return nil, err
 	}
-	sums, err := s.store.TopGroups(ctx, rows)
+	sums, err := s.store.TopGroups(ctx, rows, rowsTotal)
 	if err != nil {
 		return nil, err
 	}

@@ -302,7 +302,7 @@ func (s *Service) Build(ctx context.Context, viewer authz.Subject, key string, f
 		return nil, err
 	}
 	if f.By == GroupTopGroup && Groupable(key) {
-		tb, err := s.byTopGroup(ctx, viewer, key, f, t)
+		tb, err := s.byTopGroup(ctx, viewer, key, f, t, r.rowsTotal)
 		if err != nil {
 			return nil, err
 		}
@@ -363,7 +363,7 @@ func (s *Service) funnel(ctx context.Context, viewer authz.Subject, f Filter, t 
 	valCh.Categories, valCh.Links = ch.Categories, ch.Links
 	ch.Series, valCh.Series = []Series{cnt}, []Series{mon}
 	tb.Foot = []Cell{txt(t("reports.total")), num(n), fen(m), fen(o), fen(m*12 + o)}
-	return &Report{Charts: []Chart{ch, valCh}, Tables: []*Table{tb}}, nil
+	return &Report{Charts: []Chart{ch, valCh}, Tables: []*Table{tb}, rowsTotal: &GroupSum{N: n, A: m, B: o}}, nil
 }
 
 // ---- 3. forecast ----
@@ -404,12 +404,14 @@ func (s *Service) forecast(ctx context.Context, viewer authz.Subject, f Filter, 
 	sm := Series{Name: t("reports.col.monthly"), Type: "bar"}
 	st := Series{Name: t("reports.col.target_mrc"), Type: "line"}
 	var tn, tm, tw, tt int64
+	var rowsTotal GroupSum // the window's, as the group table sums them (fen × percent)
 	for _, mo := range months {
 		target := targets[mo]
 		r := by[mo]
 		w := roundDiv(r.WeightedPct, 100)
 		tb.Rows = append(tb.Rows, []Cell{txt(mo), num(r.N), fen(r.MonthlyFen), fen(w), fen(target), pctOf(w, target)})
 		tn, tm, tw, tt = tn+r.N, tm+r.MonthlyFen, tw+w, tt+target
+		rowsTotal.N, rowsTotal.A, rowsTotal.B = rowsTotal.N+r.N, rowsTotal.A+r.MonthlyFen, rowsTotal.B+r.WeightedPct
 		ch.Categories = append(ch.Categories, mo)
 		sw.Data, sm.Data, st.Data = append(sw.Data, yuan(w)), append(sm.Data, yuan(r.MonthlyFen)), append(st.Data, yuan(target))
 	}
@@ -420,7 +422,7 @@ func (s *Service) forecast(ctx context.Context, viewer authz.Subject, f Filter, 
 		prob.Rows = append(prob.Rows, []Cell{txt(t("stage." + stg)), num(int64(s.opts.Probabilities[stg]))})
 	}
 	_ = org
-	return &Report{Charts: []Chart{ch}, Tables: []*Table{tb, prob}}, nil
+	return &Report{Charts: []Chart{ch}, Tables: []*Table{tb, prob}, rowsTotal: &rowsTotal}, nil
 }
 
 // roundDiv divides rounding half away from zero (fen × percent → fen).

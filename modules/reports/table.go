@@ -218,6 +218,10 @@ type Report struct {
 	Tables []*Table
 	// Lines are translated sentences above the tables (headline figures).
 	Lines []string
+	// rowsTotal is, when the report knows it, the total of the rows its
+	// table by top-level group sums (TopGroups then reads only the
+	// customers of a tree).
+	rowsTotal *GroupSum
 }
 
 func (r *Report) String() string { return fmt.Sprintf("report %s (%d tables)", r.Key, len(r.Tables)) }
