@@ -547,21 +547,28 @@ func (s *Service) Grid(ctx context.Context, actor authz.Subject, m Month, sortKe
 		return nil, err
 	}
 	g := &Grid{Month: m, Sort: sortKey, Desc: desc}
-	totT, totA := Values{}, Values{}
 	for _, p := range people {
 		t := byOwner[p.ID]
-		row := GridRow{Person: p, Target: t, Lines: attain(t, act[p.ID]), Review: reviews[p.ID]}
-		for _, a := range row.Lines {
+		g.Rows = append(g.Rows, GridRow{Person: p, Target: t, Lines: attain(t, act[p.ID]), Review: reviews[p.ID]})
+	}
+	g.total()
+	sortGrid(g.Rows, sortKey, desc)
+	return g, nil
+}
+
+// total sets the grid's Totals: each line summed over the rows.
+func (g *Grid) total() {
+	totT, totA := Values{}, Values{}
+	for _, r := range g.Rows {
+		for _, a := range r.Lines {
 			totT[a.Def.Key] += a.Target
 			totA[a.Def.Key] += a.Actual
 		}
-		g.Rows = append(g.Rows, row)
 	}
+	g.Totals = g.Totals[:0]
 	for _, l := range Lines {
 		g.Totals = append(g.Totals, Attainment{Def: l, Target: totT[l.Key], Actual: totA[l.Key], Has: totT[l.Key] > 0})
 	}
-	sortGrid(g.Rows, sortKey, desc)
-	return g, nil
 }
 
 // ReportGrids is what the reports read: for each month a grid of the
@@ -626,21 +633,14 @@ func (s *Service) ReportGrids(ctx context.Context, actor authz.Subject, groups [
 // (nil: none), sorted by name, with the totals.
 func reportGrid(m Month, people []Person, targets map[uint]*Target, act map[uint]Values) *Grid {
 	g := &Grid{Month: m, Sort: "name", Rows: make([]GridRow, 0, len(people))}
-	totT, totA := Values{}, Values{}
 	// Every row's lines in one slab: the admin's year is 7,200 rows.
 	slab := make([]Attainment, len(people)*len(Lines))
 	for j, p := range people {
 		row := GridRow{Person: p, Target: targets[p.ID]}
 		row.Lines = attainInto(slab[j*len(Lines):(j+1)*len(Lines):(j+1)*len(Lines)], row.Target, act[p.ID])
-		for _, a := range row.Lines {
-			totT[a.Def.Key] += a.Target
-			totA[a.Def.Key] += a.Actual
-		}
 		g.Rows = append(g.Rows, row)
 	}
-	for _, l := range Lines {
-		g.Totals = append(g.Totals, Attainment{Def: l, Target: totT[l.Key], Actual: totA[l.Key], Has: totT[l.Key] > 0})
-	}
+	g.total()
 	sortGrid(g.Rows, "name", false)
 	return g
 }
