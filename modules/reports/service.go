@@ -195,7 +195,7 @@ func (s *Service) SetTargetTotals(fn TargetTotals) { s.totals = fn }
 // SetSpare lends the service the process's budget of goroutines: a
 // report whose reads do not depend on each other runs them at once when
 // the process has goroutines to spare.
-func (s *Service) SetSpare(sp *par.Spare) { s.spare = sp }
+func (s *Service) SetSpare(sp *par.Spare) { s.spare, s.store.spare = sp, sp }
 
 // Kept is Build kept under the data versions of what reports read, per
 // viewer, report, filter, language and day: a report aggregates its
