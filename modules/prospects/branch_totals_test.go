@@ -2,7 +2,6 @@ package prospects
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -104,14 +103,7 @@ func TestBranchTotalsKeptUnderConcurrentWrites(t *testing.T) {
 		},
 	}
 	r := rand.New(rand.NewPCG(47, 1))
-	for i, wr := range writes {
-		for range 4 {
-			if err := wr(g, r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		check(fmt.Sprintf("write %d", i))
-	}
+	testkit.EachWrite(t, g, r, writes, func(int) int { return 4 }, check)
 	if _, err := st.FoldStageTotals(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -146,14 +146,7 @@ func TestStageDwellKeptUnderConcurrentWrites(t *testing.T) {
 		}
 	}
 	check("inserted")
-	for i, wr := range writes {
-		for range 4 {
-			if err := wr(g, r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		check(fmt.Sprintf("write %d", i))
-	}
+	testkit.EachWrite(t, g, r, writes, func(int) int { return 4 }, check)
 	if _, err := st.FoldStageTotals(ctx); err != nil {
 		t.Fatal(err)
 	}

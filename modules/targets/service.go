@@ -580,14 +580,9 @@ func (g *Grid) total() {
 // statement of its own (13 scans of the month's visits, 2.5 s at province
 // scale); here it is one statement per month.
 func (s *Service) ReportGrids(ctx context.Context, actor authz.Subject, groups []authz.Subject, months []Month, actuals bool) (map[Month]*Grid, error) {
-	people, err := s.groupMembers(ctx, groups)
+	people, owners, keys, err := s.reportMembers(ctx, groups, months)
 	if err != nil {
 		return nil, err
-	}
-	owners := ids(people)
-	keys := make([]string, len(months))
-	for i, m := range months {
-		keys[i] = m.String()
 	}
 	// The members are those the groups may read the targets of (Members
 	// checks each), so their targets are read by id: the actor — the
@@ -629,6 +624,19 @@ func (s *Service) ReportGrids(ctx context.Context, actor authz.Subject, groups [
 	return out, nil
 }
 
+// reportMembers are the members of groups (groupMembers), their ids, and
+// months as the targets table keys them: what a report's grids read.
+func (s *Service) reportMembers(ctx context.Context, groups []authz.Subject, months []Month) (people []Person, owners []uint, keys []string, err error) {
+	if people, err = s.groupMembers(ctx, groups); err != nil {
+		return nil, nil, nil, err
+	}
+	keys = make([]string, len(months))
+	for i, m := range months {
+		keys[i] = m.String()
+	}
+	return people, ids(people), keys, nil
+}
+
 // reportGrid is a report's grid of people: each row's targets and actuals
 // (nil: none), sorted by name, with the totals.
 func reportGrid(m Month, people []Person, targets map[uint]*Target, act map[uint]Values) *Grid {
@@ -655,14 +663,9 @@ func (s *Service) ReportTotals(ctx context.Context, actor authz.Subject, groups 
 	if len(months) == 0 || !consecutive(months) {
 		return nil, fmt.Errorf("report totals: %d months that do not follow one another", len(months))
 	}
-	people, err := s.groupMembers(ctx, groups)
+	people, owners, keys, err := s.reportMembers(ctx, groups, months)
 	if err != nil {
 		return nil, err
-	}
-	owners := ids(people)
-	keys := make([]string, len(months))
-	for i, m := range months {
-		keys[i] = m.String()
 	}
 	targets := map[uint]*Target{}
 	act := map[uint]Values{}

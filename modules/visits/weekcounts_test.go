@@ -210,18 +210,12 @@ func TestVisitWeekCountsKept(t *testing.T) {
 			return exec(tx, "UPDATE customers SET deleted_at = NULL, name = name WHERE id = ?", custs[r.IntN(len(custs))])
 		},
 	}
-	for i, wr := range writes {
-		n := 5
+	testkit.EachWrite(t, g, r, writes, func(i int) int {
 		if i == len(writes)-2 { // a customer deleted: once, some stay
-			n = 1
+			return 1
 		}
-		for range n {
-			if err := wr(g, r); err != nil {
-				t.Fatal(err)
-			}
-		}
-		check(fmt.Sprintf("write %d", i), shanghai)
-	}
+		return 5
+	}, func(step string) { check(step, shanghai) })
 
 	testkit.ConcurrentWrites(t, g, 50, func(tx *gorm.DB, r *rand.Rand) error { return writes[r.IntN(len(writes))](tx, r) })
 	if err := exec(g, "UPDATE customers SET deleted_at = NULL WHERE id IN ?", custs); err != nil {

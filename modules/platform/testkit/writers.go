@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -42,4 +43,20 @@ func ConcurrentWrites(t testing.TB, g *gorm.DB, seed uint64, step func(tx *gorm.
 		}()
 	}
 	writers.Wait()
+}
+
+// EachWrite applies each of writes on g in turn, times(i) times (with
+// r's random choices), and calls after once each kind is done, named
+// "write i": kept counts are checked after every kind of write alone
+// before ConcurrentWrites mixes them.
+func EachWrite(t testing.TB, g *gorm.DB, r *rand.Rand, writes []func(tx *gorm.DB, r *rand.Rand) error, times func(i int) int, after func(step string)) {
+	t.Helper()
+	for i, wr := range writes {
+		for range times(i) {
+			if err := wr(g, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after(fmt.Sprintf("write %d", i))
+	}
 }
