@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -365,7 +366,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	if visitWeeks {
 		targetStore.UseVisitWeeks(o.Location)
 	}
-	targetSvc := targets.NewService(d.Gorm, targetStore, enf, targetDirectory{orgSvc.Store()}, targets.Options{
+	targetSvc := targets.NewService(d.Gorm, targetStore, enf, newTargetDirectory(orgSvc.Store()), targets.Options{
 		Now: o.Now, Location: o.Location, Calendar: o.Holidays, UpliftPct: o.TargetUplift, Notify: notifySvc,
 		Contracts: signedContracts(contractSvc),
 	})
@@ -723,7 +724,19 @@ func allModels() []any {
 }
 
 // targetDirectory adapts the organisation to targets.Directory.
-type targetDirectory struct{ st *org.Store }
+type targetDirectory struct {
+	st *org.Store
+	// managers keeps AccountManagers per branch and team under the org
+	// version (nil: read live): every report over targets asks for the
+	// province's ~600 managers and their teams — a few milliseconds of
+	// each first look after a write of anything but the organisation.
+	managers *db.VersionCache[[]targets.Person]
+}
+
+// newTargetDirectory is the targets' directory with its managers kept.
+func newTargetDirectory(st *org.Store) targetDirectory {
+	return targetDirectory{st: st, managers: db.NewVersionCache[[]targets.Person](db.VersionOrg, 64)}
+}
 
 func (d targetDirectory) person(ctx context.Context, u org.User, teams map[uint]*org.Team) (targets.Person, error) {
 	p := targets.Person{ID: u.ID, Username: u.Username, Name: u.Name}
@@ -748,8 +761,16 @@ func (d targetDirectory) person(ctx context.Context, u org.User, teams map[uint]
 	return p, nil
 }
 
-// AccountManagers lists the active account managers of a branch (and team).
+// AccountManagers lists the active account managers of a branch (and
+// team): a copy of the kept list, the caller's to change.
 func (d targetDirectory) AccountManagers(ctx context.Context, branchID, teamID uint) ([]targets.Person, error) {
+	ps, err := d.managers.Get(ctx, d.st.DB(), fmt.Sprintf("%d|%d", branchID, teamID), func(ctx context.Context) ([]targets.Person, error) {
+		return d.accountManagers(ctx, branchID, teamID)
+	})
+	return slices.Clone(ps), err
+}
+
+func (d targetDirectory) accountManagers(ctx context.Context, branchID, teamID uint) ([]targets.Person, error) {
 	users, _, err := d.st.ListUsers(ctx, org.UserFilter{Role: authz.RoleAccountManager, BranchID: branchID, TeamID: teamID,
 		Status: "active", Sort: "name", Limit: 100_000})
 	if err != nil {

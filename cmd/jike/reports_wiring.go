@@ -26,7 +26,7 @@ type reportDirectory struct {
 
 // newReportDirectory is the reports' directory with its choices kept.
 func newReportDirectory(st *org.Store, enf *authz.Enforcer) reportDirectory {
-	return reportDirectory{st: st, dir: targetDirectory{st}, enf: enf, kept: db.NewVersionCache[*reports.Org](db.VersionOrg, 256)}
+	return reportDirectory{st: st, dir: targetDirectory{st: st}, enf: enf, kept: db.NewVersionCache[*reports.Org](db.VersionOrg, 256)}
 }
 
 // Org is what viewer's report scope reaches; callers read it, never
