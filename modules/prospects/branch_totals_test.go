@@ -104,13 +104,7 @@ func TestBranchTotalsKeptUnderConcurrentWrites(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(47, 1))
 	testkit.EachWrite(t, g, r, writes, func(int) int { return 4 }, check)
-	if _, err := st.FoldStageTotals(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var left int64
-	if err := g.Raw("SELECT COUNT(*) FROM opportunity_branch_deltas").Scan(&left).Error; err != nil || left != 0 {
-		t.Fatalf("%d deltas left after a fold (%v)", left, err)
-	}
+	foldAll(t, st, "opportunity_branch_deltas")
 	check("folded")
 
 	var others sync.WaitGroup

@@ -148,19 +148,8 @@ func TestContactWeekCountsKept(t *testing.T) {
 			return exec(tx, `DELETE FROM contacts WHERE id = (SELECT MAX(id) FROM contacts) AND NOT EXISTS (SELECT 1 FROM needs WHERE contact_id = contacts.id)
 				AND NOT EXISTS (SELECT 1 FROM visit_contacts WHERE contact_id = contacts.id)`)
 		},
-		func(tx *gorm.DB, r *rand.Rand) error {
-			return exec(tx, "UPDATE customers SET branch_id = ? WHERE id = ?", branches[r.IntN(len(branches))], custs[r.IntN(len(custs))])
-		},
-		func(tx *gorm.DB, r *rand.Rand) error {
-			return exec(tx, "UPDATE customers SET team_id = ? WHERE id = ?", teams[r.IntN(len(teams))], custs[r.IntN(len(custs))])
-		},
-		func(tx *gorm.DB, r *rand.Rand) error {
-			return exec(tx, "UPDATE customers SET deleted_at = now() WHERE id = ?", custs[r.IntN(len(custs))])
-		},
-		func(tx *gorm.DB, r *rand.Rand) error {
-			return exec(tx, "UPDATE customers SET deleted_at = NULL, name = name WHERE id = ?", custs[r.IntN(len(custs))])
-		},
 	}
+	writes = append(writes, testkit.CustomerMoves(custs, branches, teams)...)
 	testkit.EachWrite(t, g, r, writes, func(i int) int {
 		if i == len(writes)-2 { // a customer deleted: once, some stay
 			return 1

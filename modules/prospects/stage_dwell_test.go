@@ -47,6 +47,18 @@ func stageDwellKept(t *testing.T, g *gorm.DB) (kept, rows string) {
 	return kept, rows
 }
 
+// foldAll runs the fold job once and fails unless it left deltas empty.
+func foldAll(t *testing.T, st *Store, deltas string) {
+	t.Helper()
+	if _, err := st.FoldStageTotals(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var left int64
+	if err := st.db.Raw("SELECT COUNT(*) FROM " + deltas).Scan(&left).Error; err != nil || left != 0 {
+		t.Fatalf("%d %s left after a fold (%v)", left, deltas, err)
+	}
+}
+
 // foldUntil runs the fold job as often as it can beside concurrent
 // writers, until done is closed (wg waits for it).
 func foldUntil(t *testing.T, wg *sync.WaitGroup, done <-chan struct{}, st *Store) {
@@ -147,13 +159,7 @@ func TestStageDwellKeptUnderConcurrentWrites(t *testing.T) {
 	}
 	check("inserted")
 	testkit.EachWrite(t, g, r, writes, func(int) int { return 4 }, check)
-	if _, err := st.FoldStageTotals(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var left int64
-	if err := g.Raw("SELECT COUNT(*) FROM stage_dwell_deltas").Scan(&left).Error; err != nil || left != 0 {
-		t.Fatalf("%d deltas left after a fold (%v)", left, err)
-	}
+	foldAll(t, st, "stage_dwell_deltas")
 	check("folded")
 
 	var folding sync.WaitGroup

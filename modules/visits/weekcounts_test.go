@@ -195,21 +195,10 @@ func TestVisitWeekCountsKept(t *testing.T) {
 			return exec(tx, "DELETE FROM visit_plans WHERE id = (SELECT MAX(id) FROM visit_plans) AND NOT EXISTS (SELECT 1 FROM visit_participants WHERE visit_id = visit_plans.id)")
 		},
 		func(tx *gorm.DB, r *rand.Rand) error {
-			return exec(tx, "UPDATE customers SET branch_id = ? WHERE id = ?", branches[r.IntN(len(branches))], custs[r.IntN(len(custs))])
-		},
-		func(tx *gorm.DB, r *rand.Rand) error {
-			return exec(tx, "UPDATE customers SET team_id = ? WHERE id = ?", teams[r.IntN(len(teams))], custs[r.IntN(len(custs))])
-		},
-		func(tx *gorm.DB, r *rand.Rand) error {
 			return exec(tx, "UPDATE customers SET grade = ? WHERE id = ?", []string{"A", "B", "C", "D"}[r.IntN(4)], custs[r.IntN(len(custs))])
 		},
-		func(tx *gorm.DB, r *rand.Rand) error {
-			return exec(tx, "UPDATE customers SET deleted_at = now() WHERE id = ?", custs[r.IntN(len(custs))])
-		},
-		func(tx *gorm.DB, r *rand.Rand) error {
-			return exec(tx, "UPDATE customers SET deleted_at = NULL, name = name WHERE id = ?", custs[r.IntN(len(custs))])
-		},
 	}
+	writes = append(writes, testkit.CustomerMoves(custs, branches, teams)...)
 	testkit.EachWrite(t, g, r, writes, func(i int) int {
 		if i == len(writes)-2 { // a customer deleted: once, some stay
 			return 1

@@ -60,3 +60,27 @@ func EachWrite(t testing.TB, g *gorm.DB, r *rand.Rand, writes []func(tx *gorm.DB
 		after(fmt.Sprintf("write %d", i))
 	}
 }
+
+// CustomerMoves are the writes of a customer that move what is kept
+// counted per its branch and team: one of custs moved to another of
+// branches, to another of teams, deleted, restored — in that order, so
+// that a caller appending them has the deletion second to last. Kept
+// counts of a customer's rows are checked against each with EachWrite
+// and ConcurrentWrites.
+func CustomerMoves(custs, branches, teams []uint) []func(tx *gorm.DB, r *rand.Rand) error {
+	pick := func(r *rand.Rand, ids []uint) uint { return ids[r.IntN(len(ids))] }
+	return []func(tx *gorm.DB, r *rand.Rand) error{
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return tx.Exec("UPDATE customers SET branch_id = ? WHERE id = ?", pick(r, branches), pick(r, custs)).Error
+		},
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return tx.Exec("UPDATE customers SET team_id = ? WHERE id = ?", pick(r, teams), pick(r, custs)).Error
+		},
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return tx.Exec("UPDATE customers SET deleted_at = now() WHERE id = ?", pick(r, custs)).Error
+		},
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return tx.Exec("UPDATE customers SET deleted_at = NULL, name = name WHERE id = ?", pick(r, custs)).Error
+		},
+	}
+}
