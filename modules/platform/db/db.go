@@ -431,12 +431,22 @@ func provider(sqlDB *sql.DB, dialect string) (*goose.Provider, error) {
 }
 
 // Migrate applies every pending migration and returns how many ran.
+// When some ran, SQLite's statistics are refreshed (Optimize): the
+// database was analysed when it opened, before them, and an index a
+// migration adds has none until then — SQLite's planner, guessing,
+// started a report of a three-day month narrowed to an industry from the
+// industry's 10,000 customers under migration 00055's new index (26 ->
+// 43 ms) until the nightly job analysed it.
 func (d *DB) Migrate(ctx context.Context) (int, error) {
 	sqlDB, err := d.Gorm.DB()
 	if err != nil {
 		return 0, err
 	}
-	return MigrateSQL(ctx, sqlDB, d.Dialect)
+	n, err := MigrateSQL(ctx, sqlDB, d.Dialect)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, d.Optimize(ctx)
 }
 
 // MigrateSQL is Migrate for a plain *sql.DB (used by the test kit).

@@ -299,3 +299,58 @@ func TestOptimizeSeesCommonValues(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateAnalysesWhatItAdds: the database is analysed when it opens,
+// before its migrations run, so an index that a migration adds had no
+// statistics until the nightly job, and SQLite's planner guessed at it.
+// Migrate analyses again when it applied something. Here migration 00055
+// is taken back on a database holding customers, then applied again by
+// Migrate: its index must come back with statistics.
+func TestMigrateAnalysesWhatItAdds(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d, err := db.Open(ctx, db.Options{SQLitePath: filepath.Join(t.TempDir(), "jike.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stat := func() int64 {
+		var n int64
+		if err := d.Gorm.Raw("SELECT COUNT(*) FROM sqlite_stat1 WHERE idx = 'idx_customers_industry_owner'").Scan(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, q := range []string{
+		"INSERT INTO branches (code, name, created_at, updated_at) VALUES ('B1', '一分', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+		"INSERT INTO teams (branch_id, name, created_at, updated_at) SELECT id, '一组', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM branches",
+		"INSERT INTO users (username, name, role, password_hash, created_at, updated_at) VALUES ('am', '经理', 'account_manager', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+		 INSERT INTO customers (name, credit_code, industry, grade, status, owner_id, team_id, branch_id, created_at, updated_at)
+		 SELECT '客户' || i, printf('91230100MA%08d', i), CASE i % 3 WHEN 0 THEN 'gov' WHEN 1 THEN 'finance' ELSE 'energy' END, 'C', 'active',
+		        (SELECT id FROM users), (SELECT id FROM teams), (SELECT id FROM branches), CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM n`,
+		"DROP INDEX idx_customers_industry_owner",
+		"DELETE FROM sqlite_stat1 WHERE idx = 'idx_customers_industry_owner'",
+		"DELETE FROM goose_db_version WHERE version_id = 55",
+	} {
+		if err := d.Gorm.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := stat(); n != 0 {
+		t.Fatalf("the index's statistics are still there: %d rows", n)
+	}
+	n, err := d.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 1 {
+		t.Fatalf("Migrate applied %d migrations, want 00055 again", n)
+	}
+	if n := stat(); n != 1 {
+		t.Fatalf("the index 00055 added has %d rows of statistics after Migrate, want 1", n)
+	}
+}
