@@ -38,7 +38,13 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 		}
 		for _, who := range []string{"admin", "wangjianguo", "zhaomin"} {
 			viewer := subject(t, a, who)
-			for _, q := range []string{"period=month", "period=quarter", "period=year", "period=custom&from=" + time.Now().AddDate(0, -1, 0).Format("2006-01") + "-10&to=" + time.Now().Format(time.DateOnly),
+			// Custom ranges that start and end inside week pieces: their
+			// whole pieces kept, their edges counted from the records
+			// (reports.Service.activityRows); one from a month's first
+			// day, which starts a piece whatever the weekday.
+			ago := func(months int) string { return time.Now().AddDate(0, -months, 0).Format("2006-01") }
+			for _, q := range []string{"period=month", "period=quarter", "period=year", "period=custom&from=" + ago(1) + "-10&to=" + time.Now().Format(time.DateOnly),
+				"period=custom&from=" + ago(3) + "-03&to=" + ago(1) + "-20", "period=custom&from=" + ago(2) + "-01&to=" + ago(1) + "-13",
 				fmt.Sprintf("period=year&team=%d", team)} {
 				t.Run(who+"/"+q, func(t *testing.T) {
 					vals, _ := url.ParseQuery(q)
@@ -162,6 +168,27 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 						}
 						if am != wk || am != byAM.Foot[col].Int {
 							t.Errorf("activity %s: the managers add up to %d, the weeks to %d, the total says %d", byAM.Cols[col].Header, am, wk, byAM.Foot[col].Int)
+						}
+					}
+					// Week by week: each week's visits and key persons are
+					// its own records' (a week cut by the range's edge
+					// counted partly kept, partly from the records).
+					weeks := reports.WeeksOf(f)
+					if len(byWeek.Rows) != len(weeks)-1 {
+						t.Fatalf("%d weeks listed for %d bounds", len(byWeek.Rows), len(weeks))
+					}
+					for i, row := range byWeek.Rows {
+						var w counts
+						for _, c := range truth(time.Now(), weeks[i], weeks[i+1]) {
+							w.Planned, w.Done = w.Planned+c.Planned, w.Done+c.Done
+						}
+						var k int64
+						for _, n := range keyPersons(weeks[i], weeks[i+1]) {
+							k += n
+						}
+						if row[1].Int != w.Planned || row[2].Int != w.Done || row[4].Int != k {
+							t.Errorf("week %d (%s): planned, done, key persons %d, %d, %d; the records give %d, %d, %d",
+								i, row[0].Show(), row[1].Int, row[2].Int, row[4].Int, w.Planned, w.Done, k)
 						}
 					}
 					var done int64

@@ -990,20 +990,51 @@ func WeeksOf(f Filter) []time.Time {
 // goroutines to spare — the admin's year is ~90 ms of PostgreSQL in one
 // statement, ~50 in the longer of two on two cores — and for a team or
 // a manager (a few thousand records) in one statement.
+//
+// A custom range that starts or ends inside a week piece keeps its
+// visits and key persons kept for the pieces it holds whole
+// (Store.keptWeeksInside); the days before the first whole piece and
+// after the last are counted from the records, as their first and last
+// week's. Before, such a range counted all its records: the admin's
+// 3 March – 20 May ~73 ms, 3 November – 20 August ~210.
 func (s *Service) activityRows(ctx context.Context, scope authz.ListScope, f Filter, weeks []time.Time) ([]ActivityCount, error) {
 	now := s.opts.Now()
 	if l := scope.Level(); l != authz.ScopeAll && l != authz.ScopeBranch {
 		return s.store.Activity(ctx, scope, f, weeks, now, -1)
 	}
-	halves := make([][]ActivityCount, ActivityHalves)
-	err := s.spare.Each(ActivityHalves, db.AtOnce(ctx, ActivityHalves), func(i int) (err error) {
-		halves[i], err = s.store.Activity(ctx, scope, f, weeks, now, i)
-		return err
+	// A read: weeks' counts of half, their weeks counted from shift.
+	type read struct {
+		weeks       []time.Time
+		half, shift int
+	}
+	reads := []read{{weeks, 0, 0}, {weeks, 1, 0}}
+	if inner, ok := s.store.keptWeeksInside(scope, f, weeks); ok {
+		n := len(weeks) - 1
+		reads[0].weeks = inner
+		if weeks[0].Before(inner[0]) {
+			reads = append(reads, read{[]time.Time{weeks[0], inner[0]}, 0, 0})
+		}
+		if inner[n].Before(weeks[n]) {
+			reads = append(reads, read{[]time.Time{inner[n], weeks[n]}, 0, n - 1})
+		}
+	}
+	parts := make([][]ActivityCount, len(reads))
+	err := s.spare.Each(len(reads), db.AtOnce(ctx, len(reads)), func(i int) (err error) {
+		r := reads[i]
+		if parts[i], err = s.store.Activity(ctx, scope, f, r.weeks, now, r.half); err != nil {
+			return err
+		}
+		for j := range parts[i] {
+			if parts[i][j].Week >= 0 {
+				parts[i][j].Week += r.shift
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return slices.Concat(halves...), nil
+	return slices.Concat(parts...), nil
 }
 
 func (s *Service) activity(ctx context.Context, viewer authz.Subject, f Filter, t T, names map[uint]string) (*Report, error) {

@@ -1102,6 +1102,41 @@ func (s *Store) keptVisitWeeks(scope authz.ListScope, f Filter, weeks []time.Tim
 	return true
 }
 
+// keptWeeksInside is, for weeks whose first or last bound falls inside a
+// week piece (a custom range from a Wednesday), the same weeks with those
+// two moved in to the pieces' starts — the first to the next one, the last
+// to the start of its own — when the kept counts apply to them
+// (keptVisitWeeks) and they still hold a piece. The days left out belong
+// to the first and the last week.
+func (s *Store) keptWeeksInside(scope authz.ListScope, f Filter, weeks []time.Time) ([]time.Time, bool) {
+	n := len(weeks) - 1
+	if n < 1 {
+		return nil, false
+	}
+	inner := slices.Clone(weeks)
+	inner[0], inner[n] = nextPiece(weeks[0]), pieceOf(weeks[n])
+	if !inner[0].Before(inner[n]) || (inner[0].Equal(weeks[0]) && inner[n].Equal(weeks[n])) {
+		return nil, false
+	}
+	return inner, s.keptVisitWeeks(scope, f, inner)
+}
+
+// nextPiece is t when a week piece starts at t, else the start of the
+// next piece: the earlier of the next Monday and the next month's first
+// day, at midnight in t's zone.
+func nextPiece(t time.Time) time.Time {
+	p := pieceOf(t)
+	if p.Equal(t) {
+		return t
+	}
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	monday := day.AddDate(0, 0, 7-(int(day.Weekday())+6)%7)
+	if first := time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, t.Location()); first.Before(monday) {
+		return first
+	}
+	return monday
+}
+
 // pieceOf is the start of the week piece holding t, in t's zone: the
 // later of its week's Monday and its month's first day, at midnight
 // (migration 00050's jike_visit_piece).
