@@ -367,11 +367,18 @@ func (s *Store) ListCustomers(ctx context.Context, scope authz.ListScope, f Cust
 // "科技" read 14,733 customers for 25 (17 ms; 1.2 ms fenced), and a
 // search that matches nothing in the team read all 100,000. One person's
 // customers have their own index in update order (idx_customers_owner),
-// which a fence would only make sort; a branch or the province is large
-// enough for the index walk to stop early.
+// which a fence would only make sort; the province is large enough for
+// the index walk to stop early. So is a branch in update order, which
+// idx_customers_branch keeps; sorted by another column (migration 00056's
+// indexes) the walk meets the branch's customers wherever the ids put
+// them — a director's customers by score walked the province's 100,000
+// for 26 (21 ms; fenced, the branch's ~8,000 sorted, 3 ms).
 func (s *Store) pageQuery(ctx context.Context, scope authz.ListScope, f CustomerFilter) *gorm.DB {
 	q := s.customerQuery(ctx, scope, f)
-	if s.db.Dialector.Name() != db.Postgres || scope.Level() != authz.ScopeTeam {
+	if s.db.Dialector.Name() != db.Postgres {
+		return q
+	}
+	if l := scope.Level(); l != authz.ScopeTeam && (l != authz.ScopeBranch || f.Sort == "" || f.Sort == "updated") {
 		return q
 	}
 	// The inner query already says which customers, deleted ones included
@@ -786,13 +793,17 @@ func (s *Store) ListOpportunities(ctx context.Context, scope authz.ListScope, f 
 
 // OpportunityRows is one page of opportunities matching f (no count).
 func (s *Store) OpportunityRows(ctx context.Context, scope authz.ListScope, f OpportunityFilter) ([]OpportunityRow, error) {
-	keys, _ := opportunityKeys(f)
 	var out []OpportunityRow
-	q := db.Page(s.opportunityQuery(ctx, scope, f).Select(opportunityColumns), keys, f.After, f.Limit, f.Offset)
-	if err := q.Scan(&out).Error; err != nil {
+	if err := s.opportunityPage(ctx, scope, f).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list opportunities: %w", err)
 	}
 	return out, nil
+}
+
+// opportunityPage is the query of one page of opportunities matching f.
+func (s *Store) opportunityPage(ctx context.Context, scope authz.ListScope, f OpportunityFilter) *gorm.DB {
+	keys, _ := opportunityKeys(f)
+	return db.Page(s.opportunityQuery(ctx, scope, f).Select(opportunityColumns), keys, f.After, f.Limit, f.Offset)
 }
 
 // BoardCard returns opportunity id if f selects it, else nil.
