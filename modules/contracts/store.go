@@ -348,16 +348,27 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 	if err != nil {
 		return nil, 0, err
 	}
+	var out []Row
+	if err := s.PageQuery(ctx, scope, f).Scan(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("list contracts: %w", err)
+	}
+	return out, total, nil
+}
+
+// PageQuery is the statement of List's page, with the owner's name
+// (exported so that tests and benchmarks can read its plan). A person's,
+// a team's or a branch's contracts in another order than last updated
+// are read first, then sorted (db.FencedPage): the director's by number
+// walked the province's ~40,000 for 25 (~90 ms; ~34).
+func (s *Store) PageQuery(ctx context.Context, scope authz.ListScope, f Filter) *gorm.DB {
 	keys, _ := listKeys(f)
 	q := s.listQuery(ctx, scope, f).
 		Joins("LEFT JOIN users ON users.id = customers.owner_id").
 		Select(rowColumns + ", users.name AS owner_name")
-	q = db.Page(q, keys, f.After, f.Limit, f.Offset)
-	var out []Row
-	if err := q.Scan(&out).Error; err != nil {
-		return nil, 0, fmt.Errorf("list contracts: %w", err)
+	if scope.Level() == authz.ScopeAll || f.Sort == "" || f.Sort == "updated" {
+		return db.Page(q, keys, f.After, f.Limit, f.Offset)
 	}
-	return out, total, nil
+	return db.FencedPage(s.conn(ctx), q, "contracts", keys, map[string]string{"customers.name": "contracts.customer_name"}, f.After, f.Limit, f.Offset)
 }
 
 // countsCacheSize bounds the list counts cache (scopes × filters).

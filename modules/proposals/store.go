@@ -267,13 +267,26 @@ func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Ro
 		return nil, 0, err
 	}
 	rows, err := s.rows.Get(ctx, s.db, rowsKey(scope, f), func(ctx context.Context) ([]Row, error) {
-		keys, _ := listKeys(f)
 		var out []Row
-		q := db.Page(s.listQuery(ctx, scope, f).Select(rowColumns), keys, f.After, f.Limit, f.Offset)
-		return out, q.Scan(&out).Error
+		return out, s.PageQuery(ctx, scope, f).Scan(&out).Error
 	})
 	// The caller's own copy: what it changes does not reach the next one.
 	return slices.Clone(rows), t.Count, err
+}
+
+// PageQuery is the statement of List's page (exported so that tests and
+// benchmarks can read its plan). A person's, a team's or a branch's
+// proposals in another order than last updated (whose index the scope's
+// rows follow closely enough) are read first, then sorted
+// (db.FencedPage): the director's by number walked the province's for 26
+// (~40 ms; ~18).
+func (s *Store) PageQuery(ctx context.Context, scope authz.ListScope, f Filter) *gorm.DB {
+	keys, _ := listKeys(f)
+	q := s.listQuery(ctx, scope, f).Select(rowColumns)
+	if scope.Level() == authz.ScopeAll || f.Sort == "" || f.Sort == "updated" {
+		return db.Page(q, keys, f.After, f.Limit, f.Offset)
+	}
+	return db.FencedPage(db.Conn(ctx, s.db), q, "proposals", keys, map[string]string{"customers.name": "proposals.customer_name"}, f.After, f.Limit, f.Offset)
 }
 
 // rowsKey is the cache key of f's page within scope: every field of f
@@ -326,7 +339,12 @@ func proposalConds(q *gorm.DB, f Filter) *gorm.DB {
 		q = q.Where("proposals.status IN ?", f.Statuses)
 	}
 	if f.Latest {
-		q = q.Where("proposals.version = (SELECT MAX(p2.version) FROM proposals p2 WHERE p2.root_id = proposals.root_id AND p2.deleted_at IS NULL)")
+		// No live later version: an anti-join, which PostgreSQL
+		// estimates as keeping most rows. Written as "version = the
+		// latest's" it guessed one row in two hundred, and sorted by the
+		// customer's name it walked the customers and scanned every
+		// proposal for each (the admin's list ~250 ms; this way 5).
+		q = q.Where("NOT EXISTS (SELECT 1 FROM proposals p2 WHERE p2.root_id = proposals.root_id AND p2.deleted_at IS NULL AND p2.version > proposals.version)")
 	}
 	return q
 }

@@ -69,7 +69,7 @@ func TestListSortsReadTheirIndex(t *testing.T) {
 		sorted := func(p string) bool {
 			if d.Dialect == db.Postgres {
 				for _, l := range strings.Split(p, "\n") {
-					if strings.Contains(strings.TrimLeft(l, " ->"), "Sort ") && !strings.Contains(l, "Sort Key") {
+					if strings.HasPrefix(strings.TrimLeft(l, " ->"), "Sort  (") {
 						return true
 					}
 				}

@@ -239,3 +239,29 @@ func Page(q *gorm.DB, keys []Key, after []any, limit, offset int) *gorm.DB {
 	}
 	return q
 }
+
+// FencedPage is Page over the rows q selects read first as a set of their
+// own, on PostgreSQL: q, which selects every column the page shows, is
+// fenced with OFFSET 0 under alias (the table the keys name), and a key
+// naming a joined column is renamed to the column q selects it as
+// (renamed: expression → alias.column). On SQLite it is Page.
+//
+// For a scope of a few thousand rows (a team's, a branch's). Given an
+// index in the order's column, PostgreSQL walks it and tests each row for
+// the scope, expecting the scope's rows spread evenly; where they are
+// not — ids, numbers and dates follow the branch a province's data was
+// loaded or created in — a director's contracts by number read ~40,000
+// rows for 25 (~90 ms; fenced, the branch's ~4,000 sorted, ~10).
+func FencedPage(conn, q *gorm.DB, alias string, keys []Key, renamed map[string]string, after []any, limit, offset int) *gorm.DB {
+	if conn.Dialector.Name() != Postgres {
+		return Page(q, keys, after, limit, offset)
+	}
+	fenced := make([]Key, len(keys))
+	for i, k := range keys {
+		if to, ok := renamed[k.Expr]; ok {
+			k.Expr = to
+		}
+		fenced[i] = k
+	}
+	return Page(conn.Table("(? OFFSET 0) AS "+alias, q), fenced, after, limit, offset)
+}
