@@ -32,100 +32,27 @@ func TestScopedListSortsPageExactly(t *testing.T) {
 			t.Fatal(err)
 		}
 		pst, cst := proposals.NewStore(d.Gorm), contracts.NewStore(d.Gorm)
-		// ordered reports whether a's key sorts before b's, ids last.
-		ordered := func(a, b any, ida, idb uint, desc bool) bool {
-			c := compareAny(a, b)
-			if c == 0 {
-				c = cmp.Compare(ida, idb)
-			}
-			if desc {
-				c = -c
-			}
-			return c < 0
-		}
 		var checked int
 		for _, who := range []string{"admin", "wangjianguo", "zhaomin", "liwei"} {
 			scope := enf.ListScope(subject(t, a, who), "customer", "read")
 			for sort := range proposals.Sorts {
 				for _, desc := range []bool{false, true} {
-					name := fmt.Sprintf("%s proposals by %s desc=%v", who, sort, desc)
-					all, n, err := pst.List(ctx, scope, proposals.Filter{Sort: sort, Desc: desc})
-					if err != nil {
-						t.Fatal(err)
-					}
-					var pages, keyset []uint
-					var after []any
-					for off := 0; off < int(n)+7; off += 7 {
-						f := proposals.Filter{Sort: sort, Desc: desc, Limit: 7, Offset: off}
-						rows, _, err := pst.List(ctx, scope, f)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for _, r := range rows {
-							pages = append(pages, r.ID)
-						}
-						f.Offset, f.After = 0, after
-						rows, _, err = pst.List(ctx, scope, f)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for i := range rows {
-							keyset = append(keyset, rows[i].ID)
-							after = proposals.Position(f, &rows[i])
-						}
-					}
-					ids := make([]uint, len(all))
-					for i, r := range all {
-						ids[i] = r.ID
-						if i > 0 && !ordered(proposals.Position(proposals.Filter{Sort: sort}, &all[i-1])[0], proposals.Position(proposals.Filter{Sort: sort}, &r)[0], all[i-1].ID, r.ID, desc) {
-							t.Errorf("%s: %d before %d out of order", name, all[i-1].ID, r.ID)
-						}
-					}
-					if len(ids) != int(n) || fmt.Sprint(pages) != fmt.Sprint(ids) || fmt.Sprint(keyset) != fmt.Sprint(ids) {
-						t.Errorf("%s: %d rows counted, %d listed\n pages  %v\n keyset %v\n whole  %v", name, n, len(ids), pages, keyset, ids)
-					}
-					checked += len(ids)
+					checked += pagesExact(t, fmt.Sprintf("%s proposals by %s desc=%v", who, sort, desc), desc,
+						func(limit, offset int, after []any) ([]proposals.Row, int64, error) {
+							return pst.List(ctx, scope, proposals.Filter{Sort: sort, Desc: desc, Limit: limit, Offset: offset, After: after})
+						},
+						func(r *proposals.Row) uint { return r.ID },
+						func(r *proposals.Row) []any { return proposals.Position(proposals.Filter{Sort: sort, Desc: desc}, r) })
 				}
 			}
 			for sort := range contracts.Sorts {
 				for _, desc := range []bool{false, true} {
-					name := fmt.Sprintf("%s contracts by %s desc=%v", who, sort, desc)
-					all, n, err := cst.List(ctx, scope, contracts.Filter{Sort: sort, Desc: desc})
-					if err != nil {
-						t.Fatal(err)
-					}
-					var pages, keyset []uint
-					var after []any
-					for off := 0; off < int(n)+7; off += 7 {
-						f := contracts.Filter{Sort: sort, Desc: desc, Limit: 7, Offset: off}
-						rows, _, err := cst.List(ctx, scope, f)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for _, r := range rows {
-							pages = append(pages, r.ID)
-						}
-						f.Offset, f.After = 0, after
-						rows, _, err = cst.List(ctx, scope, f)
-						if err != nil {
-							t.Fatal(err)
-						}
-						for i := range rows {
-							keyset = append(keyset, rows[i].ID)
-							after = contracts.Position(f, &rows[i])
-						}
-					}
-					ids := make([]uint, len(all))
-					for i, r := range all {
-						ids[i] = r.ID
-						if i > 0 && !ordered(contracts.Position(contracts.Filter{Sort: sort}, &all[i-1])[0], contracts.Position(contracts.Filter{Sort: sort}, &r)[0], all[i-1].ID, r.ID, desc) {
-							t.Errorf("%s: %d before %d out of order", name, all[i-1].ID, r.ID)
-						}
-					}
-					if len(ids) != int(n) || fmt.Sprint(pages) != fmt.Sprint(ids) || fmt.Sprint(keyset) != fmt.Sprint(ids) {
-						t.Errorf("%s: %d rows counted, %d listed\n pages  %v\n keyset %v\n whole  %v", name, n, len(ids), pages, keyset, ids)
-					}
-					checked += len(ids)
+					checked += pagesExact(t, fmt.Sprintf("%s contracts by %s desc=%v", who, sort, desc), desc,
+						func(limit, offset int, after []any) ([]contracts.Row, int64, error) {
+							return cst.List(ctx, scope, contracts.Filter{Sort: sort, Desc: desc, Limit: limit, Offset: offset, After: after})
+						},
+						func(r *contracts.Row) uint { return r.ID },
+						func(r *contracts.Row) []any { return contracts.Position(contracts.Filter{Sort: sort, Desc: desc}, r) })
 				}
 			}
 		}
@@ -133,6 +60,57 @@ func TestScopedListSortsPageExactly(t *testing.T) {
 			t.Fatal("no proposal or contract listed: the check proves nothing")
 		}
 	})
+}
+
+// pagesExact checks a list's pages of 7, read by offset and by keyset
+// position (pos: a row's sort value, then its id), against the whole
+// list read at once: every row exactly once, in order of its sort value
+// then its id (reversed when desc). It returns how many rows it checked.
+func pagesExact[R any](t *testing.T, name string, desc bool, list func(limit, offset int, after []any) ([]R, int64, error), id func(*R) uint, pos func(*R) []any) int {
+	t.Helper()
+	all, n, err := list(0, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages, keyset []uint
+	var after []any
+	for off := 0; off < int(n)+7; off += 7 {
+		rows, _, err := list(7, off, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			pages = append(pages, id(&rows[i]))
+		}
+		if rows, _, err = list(7, 0, after); err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			keyset = append(keyset, id(&rows[i]))
+			after = pos(&rows[i])
+		}
+	}
+	ids := make([]uint, len(all))
+	for i := range all {
+		ids[i] = id(&all[i])
+		if i == 0 {
+			continue
+		}
+		c := compareAny(pos(&all[i-1])[0], pos(&all[i])[0])
+		if c == 0 {
+			c = cmp.Compare(ids[i-1], ids[i])
+		}
+		if desc {
+			c = -c
+		}
+		if c >= 0 {
+			t.Errorf("%s: %d before %d out of order", name, ids[i-1], ids[i])
+		}
+	}
+	if len(ids) != int(n) || fmt.Sprint(pages) != fmt.Sprint(ids) || fmt.Sprint(keyset) != fmt.Sprint(ids) {
+		t.Errorf("%s: %d rows counted, %d listed\n pages  %v\n keyset %v\n whole  %v", name, n, len(ids), pages, keyset, ids)
+	}
+	return len(ids)
 }
 
 // compareAny compares two sort values of one kind (text, number, time).

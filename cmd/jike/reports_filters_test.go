@@ -49,15 +49,8 @@ func TestReportFunnelPeriod(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		w := newReportWorld(t, d)
 		day := func(m time.Month, dd int) time.Time { return time.Date(2026, m, dd, 0, 0, 0, 0, time.UTC) }
-		w.exec(`INSERT INTO opportunities (customer_id, title, monthly_fen, one_time_fen, expected_close, stage, owner_id, lost_reason, stage_changed_at, created_at, updated_at)
-			VALUES (?, '专线', 100000, 0, ?, 'won', ?, '', ?, ?, ?)`, w.cust["c1"], day(3, 3), w.users["liwei"].ID, day(3, 3), day(2, 5), day(3, 3))
-		o12 := w.lastID("opportunities")
-		for _, s := range []struct {
-			from, to string
-			at       time.Time
-		}{{"", "identified", day(2, 5)}, {"identified", "proposal", day(2, 15)}, {"proposal", "won", day(3, 3)}} {
-			w.exec(`INSERT INTO stage_changes (opportunity_id, from_stage, to_stage, by_id, at) VALUES (?, ?, ?, 1, ?)`, o12, s.from, s.to, s.at)
-		}
+		w.oppWithHistory("c1", "liwei", 100000, 0, day(3, 3), stageStep{"", "identified", day(2, 5)},
+			stageStep{"identified", "proposal", day(2, 15)}, stageStep{"proposal", "won", day(3, 3)})
 		c := loggedIn(t, w.a, "wangjianguo")
 		current := []string{
 			"发现 | 2 | 7,000.00 | 5,000.00 | 89,000.00",
@@ -202,15 +195,8 @@ func TestReportPastFunnelIsItsBranches(t *testing.T) {
 		// o13: created in February, moved to 需求确认 on 10 February and
 		// back to 已建联 on 5 March — open before and after.
 		day := func(m time.Month, dd int) time.Time { return time.Date(2026, m, dd, 0, 0, 0, 0, time.UTC) }
-		w.exec(`INSERT INTO opportunities (customer_id, title, monthly_fen, one_time_fen, expected_close, stage, owner_id, lost_reason, stage_changed_at, created_at, updated_at)
-			VALUES (?, '专线', 120000, 3000, ?, 'contacted', ?, '', ?, ?, ?)`, w.cust["c6"], day(6, 1), w.users["gaoyuan"].ID, day(3, 5), day(2, 3), day(3, 5))
-		o13 := w.lastID("opportunities")
-		for _, s := range []struct {
-			from, to string
-			at       time.Time
-		}{{"", "identified", day(2, 3)}, {"identified", "needs", day(2, 10)}, {"needs", "contacted", day(3, 5)}} {
-			w.exec(`INSERT INTO stage_changes (opportunity_id, from_stage, to_stage, by_id, at) VALUES (?, ?, ?, 1, ?)`, o13, s.from, s.to, s.at)
-		}
+		w.oppWithHistory("c6", "gaoyuan", 120000, 3000, day(6, 1), stageStep{"", "identified", day(2, 3)},
+			stageStep{"identified", "needs", day(2, 10)}, stageStep{"needs", "contacted", day(3, 5)})
 		admin := loggedIn(t, w.a, "admin")
 		directors := []*testkit.Client{loggedIn(t, w.a, "wangjianguo"), loggedIn(t, w.a, "liuzhiqiang")}
 		// cells reads the funnel's rows as stage → count, monthly, one-time.
@@ -292,4 +278,25 @@ func TestReportAdminBranchIsItsDirector(t *testing.T) {
 			t.Error("no rows compared")
 		}
 	})
+}
+
+// stageStep is one stage change of oppWithHistory.
+type stageStep struct {
+	from, to string
+	at       time.Time
+}
+
+// oppWithHistory adds an opportunity of customer cust owned by owner,
+// created at its first step and now in its last step's stage since then,
+// with every step recorded as a stage change; it returns its id.
+func (w *reportWorld) oppWithHistory(cust, owner string, monthly, oneTime int64, close time.Time, steps ...stageStep) uint {
+	w.t.Helper()
+	first, last := steps[0], steps[len(steps)-1]
+	w.exec(`INSERT INTO opportunities (customer_id, title, monthly_fen, one_time_fen, expected_close, stage, owner_id, lost_reason, stage_changed_at, created_at, updated_at)
+		VALUES (?, '专线', ?, ?, ?, ?, ?, '', ?, ?, ?)`, w.cust[cust], monthly, oneTime, close, last.to, w.users[owner].ID, last.at, first.at, last.at)
+	id := w.lastID("opportunities")
+	for _, s := range steps {
+		w.exec(`INSERT INTO stage_changes (opportunity_id, from_stage, to_stage, by_id, at) VALUES (?, ?, ?, 1, ?)`, id, s.from, s.to, s.at)
+	}
+	return id
 }
