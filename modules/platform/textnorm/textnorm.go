@@ -171,9 +171,12 @@ func Settle(s string, f func(string) string) string {
 
 // Key is the comparison form of s: Fold, lower-cased. Two texts that a
 // person would call "the same" (ABC and ＡＢＣ, Ａbc and abc) have the same
-// key.
+// key. Lower-casing can undo NFKC's composition ("H̱" has no composed
+// capital; its small "ẖ" is one rune), so the two repeat until the value
+// settles: a key is its own key, which stored keys compared with fresh
+// ones need.
 func Key(s string) string {
-	return strings.ToLower(Fold(s))
+	return Settle(s, func(v string) string { return strings.ToLower(Fold(v)) })
 }
 
 // IsSecretField reports whether a form field holds a password, which no
