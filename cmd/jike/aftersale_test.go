@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -489,6 +490,68 @@ func TestCareEventsPaged(t *testing.T) {
 		res := dir.PostForm(m[1], url.Values{"key": {m[2]}, "on": {m[3]}, "how": {"call"}, "next": {next}})
 		if res.Status != http.StatusSeeOther || res.Location() != next {
 			t.Errorf("已关怀: %d to %q, want back to %q", res.Status, res.Location(), next)
+		}
+	})
+}
+
+// TestCareEventsWindowExact: the care events of a window are read as
+// ranges of month-days in order of occurrence (the days to the year's
+// end, then the next year's), through each scope's own join (a branch's
+// customers joined over more than a month, probed otherwise). From 15
+// March 2026, key persons' birthdays and contracts' signing days on nine
+// month-days — yesterday, today, the edges of a week and a month, the
+// turn of the year, 29 February (28 February 2027) — must give exactly
+// the window's events for the province, a branch, a team and a manager
+// over a week, a month and a year, and none for another branch, on both
+// databases.
+func TestCareEventsWindowExact(t *testing.T) {
+	t.Parallel()
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newReportWorld(t, d)
+		lw := w.users["liwei"]
+		mds := []string{"03-14", "03-15", "03-22", "03-23", "04-14", "04-15", "12-31", "01-01", "02-29"}
+		for i, md := range mds {
+			born, err := time.Parse(time.DateOnly, "1980-"+md)
+			if err != nil {
+				t.Fatal(err)
+			}
+			signed, _ := time.Parse(time.DateOnly, "2020-"+md)
+			w.exec(`INSERT INTO contacts (customer_id, name, role, birthday, created_by, created_at, updated_at) VALUES (?, ?, 'user', ?, ?, ?, ?)`,
+				w.cust["c1"], "生日"+md, born, lw.ID, reportNow, reportNow)
+			w.exec(`INSERT INTO contracts (number, customer_id, owner_id, branch_id, title, status, signed_on, start_on, end_on, term_months, payment_terms, payment_due_day, monthly_fen, total_fen, created_at, updated_at, is_current)
+				VALUES (?, ?, ?, ?, '合同', 'active', ?, ?, ?, 120, 'monthly', 5, 1000, 120000, ?, ?, TRUE)`,
+				fmt.Sprintf("HT-MD-%d", i), w.cust["c1"], lw.ID, lw.BranchID, signed, signed, signed.AddDate(10, 0, 0), reportNow, reportNow)
+		}
+		want := map[int][]string{
+			7:   {"2026-03-15", "2026-03-22"},
+			30:  {"2026-03-15", "2026-03-22", "2026-03-23", "2026-04-14"},
+			366: {"2026-03-15", "2026-03-22", "2026-03-23", "2026-04-14", "2026-04-15", "2026-12-31", "2027-01-01", "2027-02-28", "2027-03-14"},
+		}
+		ctx := context.Background()
+		for _, who := range []string{"admin", "wangjianguo", "zhaomin", "liwei", "liuzhiqiang"} {
+			for days, dates := range want {
+				events, err := w.a.Aftersale.CareEvents(ctx, w.users[who], days, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string][]string{}
+				for _, e := range events {
+					if e.Kind == "birthday" || e.Kind == "anniversary" {
+						got[e.Kind] = append(got[e.Kind], e.On.Format(time.DateOnly))
+					}
+				}
+				exp := dates
+				if who == "liuzhiqiang" {
+					exp = nil // another branch's director sees none of them
+				}
+				for _, kind := range []string{"birthday", "anniversary"} {
+					g := got[kind]
+					slices.Sort(g)
+					if fmt.Sprint(g) != fmt.Sprint(exp) {
+						t.Errorf("%s, %d days, %ss: %v, want %v", who, days, kind, g, exp)
+					}
+				}
+			}
 		}
 	})
 }

@@ -277,7 +277,7 @@ func TestHomePanelIndexes(t *testing.T) {
 		for from, index := range want {
 			var found *stmt
 			for i := range list {
-				if strings.Contains(list[i].SQL, from) && strings.Contains(list[i].SQL, "IN (") {
+				if strings.Contains(list[i].SQL, from) && strings.Contains(list[i].SQL, "BETWEEN") {
 					found = &list[i]
 				}
 			}
