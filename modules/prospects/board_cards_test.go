@@ -3,6 +3,7 @@ package prospects
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +45,9 @@ func TestBoardCardsExactAfterWrites(t *testing.T) {
 			opps = append(opps, o)
 		}
 		viewers := []string{"liwei", "zhaomin", "wangjianguo", "zhoujie", "admin"}
-		filters := map[string]OpportunityFilter{"value": {}, "close": {Sort: "close"}, "search": {Q: "物流"}}
+		filters := map[string]OpportunityFilter{"value": {}, "close": {Sort: "close"}, "search": {Q: "物流"},
+			// A branch's column under a customer filter is read as a set, then sorted.
+			"grade": {Grade: "B"}, "industry by close": {Industry: "gov", Sort: "close"}}
 		describe := func(rows []OpportunityRow) string {
 			var b strings.Builder
 			for _, r := range rows {
@@ -226,6 +229,64 @@ func TestBoardColumnsReadAtOnce(t *testing.T) {
 		}
 		if free != inTx || !strings.Contains(free, StageNeeds+":1:1;") {
 			t.Fatalf("columns %s, in a transaction %s", free, inTx)
+		}
+	})
+}
+
+// TestBranchBoardCardsUnderAFilter: a branch's column under a customer
+// filter is read as a set, then sorted (PostgreSQL), and "更多" pages on
+// from its last card. Its first cards and the next page must be the
+// column's rows in its order — value, then expected close — as plain SQL
+// orders the branch's opportunities of matching customers, on both
+// databases.
+func TestBranchBoardCardsUnderAFilter(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		director := w.as("wangjianguo")
+		a := w.customer(t, "liwei", "佳木斯冷链物流", func(in *CustomerInput) { in.Grade = "A" })
+		b := w.customer(t, "zhangjing", "牡丹江林业集团", func(in *CustomerInput) { in.Grade = "A" })
+		c := w.customer(t, "liwei", "鸡西煤矿机械", func(in *CustomerInput) { in.Grade = "C" })
+		for i := range 9 {
+			cu := []*Customer{a, b, c}[i%3]
+			owner := map[uint]string{a.ID: "liwei", b.ID: "zhangjing", c.ID: "liwei"}[cu.ID]
+			close := fmt.Sprintf("2027-0%d-1%d", 1+i%3, i)
+			if _, err := w.svc.CreateOpportunity(ctx, w.as(owner), OpportunityInput{CustomerID: cu.ID, Title: fmt.Sprintf("专线 %d", i),
+				Monthly: fmt.Sprint(1000 * (1 + i%4)), ExpectedClose: close}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		scope := w.svc.Scope(director, "read")
+		for _, sort := range []string{"value", "close"} {
+			f := OpportunityFilter{Grade: "A", Sort: sort, Desc: sort == "value"}
+			order := "o.monthly_fen DESC, o.id DESC"
+			if sort == "close" {
+				order = "o.expected_close, o.id"
+			}
+			var want []uint
+			err := d.Gorm.Raw(`SELECT o.id FROM opportunities o JOIN customers c ON c.id = o.customer_id AND c.deleted_at IS NULL
+				WHERE o.deleted_at IS NULL AND o.stage = 'identified' AND c.grade = 'A' AND c.branch_id = ? ORDER BY `+order, director.BranchID).Scan(&want).Error
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) < 5 {
+				t.Fatalf("%d of the branch's opportunities match: the check proves little", len(want))
+			}
+			first, err := w.svc.store.BoardCards(ctx, scope, f, StageIdentified, 0, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next, err := w.svc.store.BoardCards(ctx, scope, f, StageIdentified, first[len(first)-1].ID, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []uint
+			for _, r := range slices.Concat(first, next) {
+				got = append(got, r.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want[:min(6, len(want))]) {
+				t.Errorf("by %s: the column's cards and the next page %v, SQL orders %v", sort, got, want)
+			}
 		}
 	})
 }
