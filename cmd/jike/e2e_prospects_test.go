@@ -170,9 +170,12 @@ func testE2EProspectDesktop(b *e2eTab, p *e2eProspect) {
 		b.fail("chosen option = %q, want 商务谈判", got)
 	}
 	// htmx processes the page on DOMContentLoaded; a click before that
-	// would submit the form the plain way.
+	// would submit the form the plain way (the board then comes back as a
+	// whole page, without the moved card marked: seen once in CI under
+	// load). Wait for the page to have loaded too, and for htmx to have
+	// bound the form.
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](
-		fmt.Sprintf(`(f => !!f && !!f['htmx-internal-data'])(document.querySelector('%s .move-form'))`, card),
+		fmt.Sprintf(`document.readyState === 'complete' && !!window.htmx && (f => !!f && !!f['htmx-internal-data'])(document.querySelector('%s .move-form'))`, card),
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(e2ePollTimeout))); err != nil {
 		b.fail("htmx did not process the card's move form: %v", err)
 	}
