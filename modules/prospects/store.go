@@ -383,7 +383,7 @@ func (s *Store) pageQuery(ctx context.Context, scope authz.ListScope, f Customer
 	}
 	// The inner query already says which customers, deleted ones included
 	// for the trash: the outer one only sorts and pages (Unscoped).
-	return db.Conn(ctx, s.db).Unscoped().Model(&Customer{}).Table("(? OFFSET 0) AS customers", q)
+	return db.Fenced(db.Conn(ctx, s.db).Unscoped().Model(&Customer{}), q, "customers")
 }
 
 // CustomerPosition is c's position in the order of f (the sort key's
@@ -1136,7 +1136,7 @@ func (s *Store) BoardCards(ctx context.Context, scope authz.ListScope, f Opportu
 		// the province tested for the branch and the filter, a column
 		// took 10-85 ms for its ~20 cards (fenced ~4). A search keeps
 		// its pairs' plan (fenced, a common word's board got slower).
-		q = db.Conn(ctx, s.db).Table("(? OFFSET 0) AS opportunities", q)
+		q = db.Fenced(db.Conn(ctx, s.db), q, "opportunities")
 	}
 	if afterID != 0 {
 		var last OpportunityRow

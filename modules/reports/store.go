@@ -146,6 +146,9 @@ func applyFilter(q *gorm.DB, f Filter, branch, team, owner string, withCustomer 
 
 // ---- 1. funnel ----
 
+// funnelSums are a funnel row's count and sums over the rows x.
+const funnelSums = "COUNT(*) AS n, COALESCE(SUM(x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(x.one_time_fen), 0) AS one_time_fen"
+
 // StageSum is one stage's open opportunities.
 type StageSum struct {
 	Stage      string
@@ -168,7 +171,7 @@ func (s *Store) Funnel(ctx context.Context, scope authz.ListScope, f Filter, now
 	}
 	var out []StageSum
 	q := s.conn(ctx).Table("(?) AS x", s.funnelRows(ctx, scope, f, now)).
-		Select("x.stage AS stage, COUNT(*) AS n, COALESCE(SUM(x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(x.one_time_fen), 0) AS one_time_fen").
+		Select("x.stage AS stage, " + funnelSums).
 		Group("x.stage")
 	if f.To.After(now) && noCustomerTerms(scope, f) && f.AM == 0 {
 		q = s.provinceFunnel(ctx)
@@ -249,7 +252,6 @@ const stageAtEnd = `COALESCE(
 // statement too (in two its admin's last month 457 -> 673 ms).
 func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter) ([]StageSum, error) {
 	end := f.To.UTC()
-	sums := "COUNT(*) AS n, COALESCE(SUM(x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(x.one_time_fen), 0) AS one_time_fen"
 	live := func(ctx context.Context) *gorm.DB {
 		return s.rows(ctx, scope, f, "opportunities", "opportunities.owner_id").Where("opportunities.deleted_at IS NULL AND opportunities.created_at < ?", end)
 	}
@@ -266,7 +268,7 @@ func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter)
 			inner = live(ctx).Select(stageAtEnd+" AS stage, opportunities.monthly_fen, opportunities.one_time_fen", sql.Named("end", end)).
 				Where("opportunities.stage_changed_at >= ?", end)
 		}
-		return s.conn(ctx).Table("(?) AS x", inner).Select("x.stage AS stage, " + sums).Group("x.stage").Scan(&parts[i]).Error
+		return s.conn(ctx).Table("(?) AS x", inner).Select("x.stage AS stage, " + funnelSums).Group("x.stage").Scan(&parts[i]).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("report funnel: %w", err)

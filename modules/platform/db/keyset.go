@@ -263,5 +263,13 @@ func FencedPage(conn, q *gorm.DB, alias string, keys []Key, renamed map[string]s
 		}
 		fenced[i] = k
 	}
-	return Page(conn.Table("(? OFFSET 0) AS "+alias, q), fenced, after, limit, offset)
+	return Page(Fenced(conn, q, alias), fenced, after, limit, offset)
+}
+
+// Fenced is q read as a set of its own under alias: OFFSET 0 keeps
+// PostgreSQL from pulling it into the statement around it, which could
+// then walk an index of the whole table in the outer order and test each
+// row for q's conditions (FencedPage).
+func Fenced(conn, q *gorm.DB, alias string) *gorm.DB {
+	return conn.Table("(? OFFSET 0) AS "+alias, q)
 }
