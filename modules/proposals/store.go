@@ -359,7 +359,19 @@ func (s *Store) provinceTotals(ctx context.Context, f Filter) *gorm.DB {
 	conn := db.Conn(ctx, s.db)
 	all := proposalConds(conn.Model(&Proposal{}), f).Select(totalsSelect)
 	gone := proposalConds(db.OfDeletedCustomers(conn.Model(&Proposal{}), "proposals"), f).Select(totalsSelect)
-	return db.Difference(conn, all, gone, nil, "count", "monthly_fen", "one_time_fen", "total_fen")
+	return db.Difference(conn, all, gone, nil, totalsCols...)
+}
+
+// totalsCols are the columns totalsSelect sums.
+var totalsCols = []string{"count", "monthly_fen", "one_time_fen", "total_fen"}
+
+// searchParts is the province's search of f split in two for its totals
+// (db.ListSearch.SumParts), ok false for any other scope or filter.
+func (s *Store) searchParts(ctx context.Context, scope authz.ListScope, f Filter) (db.SearchParts, bool) {
+	if scope.Level() != authz.ScopeAll || f.Q == "" || f.CustomerID != 0 {
+		return db.SearchParts{}, false
+	}
+	return proposalSearch.SumParts(ctx, db.Conn(ctx, s.db), s.pairs, f.Q)
 }
 
 // ListTotals counts and sums every proposal matching f (not only a
@@ -375,6 +387,11 @@ func (s *Store) ListTotals(ctx context.Context, scope authz.ListScope, f Filter)
 		q := s.listQuery(ctx, scope, f).Select(totalsSelect)
 		if scope.Level() == authz.ScopeAll && f.CustomerID == 0 && f.Q == "" {
 			q = s.provinceTotals(ctx, f)
+		}
+		if parts, ok := s.searchParts(ctx, scope, f); ok {
+			unsearched := f
+			unsearched.Q = ""
+			q = parts.Sum(db.Conn(ctx, s.db), func() *gorm.DB { return s.listQuery(ctx, scope, unsearched) }, totalsSelect, nil, totalsCols...)
 		}
 		err := q.Scan(&t).Error
 		if err != nil {

@@ -794,7 +794,10 @@ func (s *Store) ListOpportunities(ctx context.Context, scope authz.ListScope, f 
 // OpportunityRows is one page of opportunities matching f (no count).
 func (s *Store) OpportunityRows(ctx context.Context, scope authz.ListScope, f OpportunityFilter) ([]OpportunityRow, error) {
 	var out []OpportunityRow
-	if err := s.opportunityPage(ctx, scope, f).Scan(&out).Error; err != nil {
+	err := s.probingCustomers(ctx, scope, f, func(ctx context.Context) error {
+		return s.opportunityPage(ctx, scope, f).Scan(&out).Error
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list opportunities: %w", err)
 	}
 	return out, nil
@@ -803,7 +806,24 @@ func (s *Store) OpportunityRows(ctx context.Context, scope authz.ListScope, f Op
 // opportunityPage is the query of one page of opportunities matching f.
 func (s *Store) opportunityPage(ctx context.Context, scope authz.ListScope, f OpportunityFilter) *gorm.DB {
 	keys, _ := opportunityKeys(f)
-	return db.Page(s.opportunityQuery(ctx, scope, f).Select(opportunityColumns), keys, f.After, f.Limit, f.Offset)
+	q := s.opportunityQuery(ctx, scope, f).Select(opportunityColumns)
+	if scope.Level() == authz.ScopeTeam && f.Q != "" {
+		return db.FencedPage(db.Conn(ctx, s.db), q, "opportunities", keys, nil, f.After, f.Limit, f.Offset)
+	}
+	return db.Page(q, keys, f.After, f.Limit, f.Offset)
+}
+
+// fenceScope reports whether a board column of f under scope is read as
+// a set, then sorted (on PostgreSQL): a branch's under a grade, an
+// industry, a team or a score, and a team's search.
+func fenceScope(scope authz.ListScope, f OpportunityFilter) bool {
+	switch scope.Level() {
+	case authz.ScopeBranch:
+		return f.customerSide() && f.Q == ""
+	case authz.ScopeTeam:
+		return f.Q != ""
+	}
+	return false
 }
 
 // BoardCard returns opportunity id if f selects it, else nil.
@@ -861,6 +881,15 @@ func (s *Store) OpportunityTotals(ctx context.Context, scope authz.ListScope, f 
 
 func (s *Store) opportunityTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (OppTotals, error) {
 	var r oppTotalsRow
+	if parts, ok := s.searchParts(ctx, scope, f); ok {
+		err := searchedSums(ctx, s.db, func(ctx context.Context) error {
+			return s.partsSum(ctx, scope, f, parts, false).Scan(&r).Error
+		})
+		if err != nil {
+			return OppTotals{}, fmt.Errorf("opportunity totals: %w", err)
+		}
+		return r.totals(), nil
+	}
 	err := s.probingCustomers(ctx, scope, f, func(ctx context.Context) error {
 		q := s.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect)
 		switch {
@@ -882,6 +911,38 @@ func (s *Store) opportunityTotals(ctx context.Context, scope authz.ListScope, f 
 	return r.totals(), nil
 }
 
+// searchParts is the province's search of f split in two for its
+// totals (db.ListSearch.SumParts), ok false for any other scope or filter.
+func (s *Store) searchParts(ctx context.Context, scope authz.ListScope, f OpportunityFilter) (db.SearchParts, bool) {
+	if scope.Level() != authz.ScopeAll || f.Q == "" {
+		return db.SearchParts{}, false
+	}
+	return opportunitySearch.SumParts(ctx, db.Conn(ctx, s.db), s.pairs, f.Q)
+}
+
+// searchedSums runs fn, the sums of a search's parts, letting PostgreSQL
+// probe the matching customers' opportunities along
+// idx_opps_customer_totals (random_page_cost 1.1, as probingCustomers):
+// "科技"'s 9,600 customers' 20,000 opportunities, 42 → 30 ms.
+func searchedSums(ctx context.Context, g *gorm.DB, fn func(context.Context) error) error {
+	return db.WithPlannerSetting(ctx, g, "random_page_cost", "1.1", fn)
+}
+
+// partsSum is the totals of f (per stage when byStage) read as the
+// search's two parts added up.
+func (s *Store) partsSum(ctx context.Context, scope authz.ListScope, f OpportunityFilter, parts db.SearchParts, byStage bool) *gorm.DB {
+	unsearched := f
+	unsearched.Q = ""
+	base := func() *gorm.DB { return s.opportunityQuery(ctx, scope, unsearched) }
+	if byStage {
+		return parts.Sum(db.Conn(ctx, s.db), base, "opportunities.stage AS stage, "+oppTotalsSelect, []string{"stage"}, oppTotalsCols...)
+	}
+	return parts.Sum(db.Conn(ctx, s.db), base, oppTotalsSelect, nil, oppTotalsCols...)
+}
+
+// oppTotalsCols are the columns oppTotalsSelect sums.
+var oppTotalsCols = []string{"n", "monthly", "one_time", "weighted_percent"}
+
 // probingCustomers runs fn, an aggregate over the opportunities of the
 // customers a grade, an industry, a team or a qualification picks out
 // of the province or a branch, letting PostgreSQL probe those customers'
@@ -892,11 +953,21 @@ func (s *Store) opportunityTotals(ctx context.Context, scope authz.ListScope, f 
 // column totals, ~19 probing. A search (its pairs' plans are tuned
 // already), a team's or a person's scope and SQLite run fn as it is.
 func (s *Store) probingCustomers(ctx context.Context, scope authz.ListScope, f OpportunityFilter, fn func(context.Context) error) error {
+	return db.WithPlannerSettings(ctx, s.db, probeSettings(scope, f), fn)
+}
+
+func probeSettings(scope authz.ListScope, f OpportunityFilter) []db.PlannerSetting {
 	l := scope.Level()
-	if f.Q != "" || !f.customerSide() || (l != authz.ScopeAll && l != authz.ScopeBranch) {
-		return fn(ctx)
+	probe := []db.PlannerSetting{{Name: "random_page_cost", Value: "1.1"}}
+	switch {
+	case f.Q != "" && l == authz.ScopeBranch:
+		return append(probe, db.PlannerSetting{Name: "enable_hashjoin", Value: "off"})
+	case f.Q != "" && l == authz.ScopeTeam:
+		return probe
+	case f.Q == "" && f.customerSide() && (l == authz.ScopeAll || l == authz.ScopeBranch):
+		return probe
 	}
-	return db.WithPlannerSetting(ctx, s.db, "random_page_cost", "1.1", fn)
+	return nil
 }
 
 // provinceTotalsQuery is the totals of every live opportunity matching f
@@ -950,7 +1021,7 @@ func (s *Store) provinceTotals(ctx context.Context, f OpportunityFilter, byStage
 	if byStage {
 		keys, gone = []string{"stage"}, gone.Group("opportunities.stage")
 	}
-	return db.Difference(conn, all, gone, keys, "n", "monthly", "one_time", "weighted_percent")
+	return db.Difference(conn, all, gone, keys, oppTotalsCols...)
 }
 
 // FoldStageTotals moves PostgreSQL's appended per-stage deltas into the
@@ -1059,9 +1130,20 @@ func (s *Store) StageTotals(ctx context.Context, scope authz.ListScope, f Opport
 // index of recent results).
 func (s *Store) stageTotals(ctx context.Context, scope authz.ListScope, f OpportunityFilter, closedSince *time.Time) (map[string]OppTotals, error) {
 	var rows []oppTotalsRow
-	err := s.probingCustomers(ctx, scope, f, func(ctx context.Context) error {
+	read := s.probingCustomers
+	// The recent won and lost (closedSince) are a few hundred rows along
+	// their own index: one condition.
+	parts, split := s.searchParts(ctx, scope, f)
+	if split = split && closedSince == nil; split {
+		read = func(ctx context.Context, _ authz.ListScope, _ OpportunityFilter, fn func(context.Context) error) error {
+			return searchedSums(ctx, s.db, fn)
+		}
+	}
+	err := read(ctx, scope, f, func(ctx context.Context) error {
 		var q *gorm.DB
 		switch {
+		case split:
+			q = s.partsSum(ctx, scope, f, parts, true)
 		case scope.Level() == authz.ScopeAll && !f.customerSide() && closedSince == nil:
 			q = s.provinceTotals(ctx, f, true)
 		case s.byBranchCustomers(scope, f, closedSince):
@@ -1119,6 +1201,17 @@ func (s *Store) branchStageTotals(ctx context.Context, scope authz.ListScope, f 
 // follow exactly whatever happened to it since.
 func (s *Store) BoardCards(ctx context.Context, scope authz.ListScope, f OpportunityFilter, stage string, afterID uint, limit int) ([]OpportunityRow, error) {
 	f.Stages = []string{stage}
+	var out []OpportunityRow
+	err := s.probingCustomers(ctx, scope, f, func(ctx context.Context) error {
+		var err error
+		out, err = s.boardCards(ctx, scope, f, stage, afterID, limit)
+		return err
+	})
+	return out, err
+}
+
+// boardCards is BoardCards with f narrowed to the stage.
+func (s *Store) boardCards(ctx context.Context, scope authz.ListScope, f OpportunityFilter, stage string, afterID uint, limit int) ([]OpportunityRow, error) {
 	keys, keyOf := opportunityKeys(f)
 	q := s.opportunityQuery(ctx, scope, f)
 	walk, err := s.branchWalk(ctx, q, scope, f, stage, limit)
@@ -1129,7 +1222,7 @@ func (s *Store) BoardCards(ctx context.Context, scope authz.ListScope, f Opportu
 		q = s.branchCardsQuery(ctx, scope, f)
 	}
 	q = q.Select(opportunityColumns)
-	if !walk && scope.Level() == authz.ScopeBranch && f.customerSide() && f.Q == "" && s.db.Dialector.Name() == db.Postgres {
+	if !walk && fenceScope(scope, f) && s.db.Dialector.Name() == db.Postgres {
 		// A branch's column under a grade, an industry, a team or a
 		// score: its few cards are read as a set, then sorted. Walked
 		// in the column's order along the stage's index, each card of

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"slices"
 	"strings"
 
 	"gorm.io/gorm"
@@ -29,6 +30,27 @@ func Difference(conn *gorm.DB, all, gone *gorm.DB, keys []string, cols ...string
 		sel = append(sel, "a."+c+" - COALESCE(d."+c+", 0) AS "+c)
 	}
 	return conn.Table(from, all, gone).Select(strings.Join(sel, ", "))
+}
+
+// Sum is the statement whose columns are parts' added up, each part an
+// aggregate selecting cols (and, when keys are given, grouped by them and
+// selecting them): an aggregate over disjoint sets of rows read apart
+// (ListSearch.SumParts). One statement, so every part reads one snapshot.
+func Sum(conn *gorm.DB, parts []*gorm.DB, keys []string, cols ...string) *gorm.DB {
+	union := make([]string, len(parts))
+	args := make([]any, len(parts))
+	for i, p := range parts {
+		union[i], args[i] = "SELECT * FROM (?) AS p", p
+	}
+	sel := slices.Clone(keys)
+	for _, c := range cols {
+		sel = append(sel, "CAST(COALESCE(SUM(s."+c+"), 0) AS BIGINT) AS "+c)
+	}
+	q := conn.Table("("+strings.Join(union, " UNION ALL ")+") AS s", args...).Select(strings.Join(sel, ", "))
+	if len(keys) > 0 {
+		q = q.Group(strings.Join(keys, ", "))
+	}
+	return q
 }
 
 // LiveCustomerOf is the condition "the customer in col is not deleted",

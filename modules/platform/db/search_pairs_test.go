@@ -336,3 +336,97 @@ func liveItems(t *testing.T, g *gorm.DB, customers, cond string, args []any) []i
 	}
 	return out
 }
+
+// TestSumPartsAddUpToTheSearch: an aggregate over a search read as
+// SumParts' two parts added up (SearchParts.Sum) counts and sums exactly
+// the rows the LIKE over the row's texts and its customer's finds — a
+// row matching by both once, deleted rows and deleted customers' rows
+// never — per group and in all; it splits a term common among the
+// customers and rare in the rows' own texts (by the customers' pairs up
+// to aggregatePairShare, by their texts beyond), and leaves a rare term,
+// a common own term and a term of one character to Cond.
+func TestSumPartsAddUpToTheSearch(t *testing.T) {
+	t.Parallel()
+	d := pairsWorld(t)
+	g := d.Gorm
+	// 90 of 390 customers hold "科技园" (23 %); 20 of 1,180 items' titles
+	// do (1.7 %), ten of them of other customers; a few of each deleted.
+	for i := range 90 {
+		if err := g.Exec("INSERT INTO customers (search_text, deleted_at) VALUES (?, CASE WHEN ? THEN now() END)",
+			fmt.Sprintf("科技园企业%02d", i), i == 3).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var first int64
+	if err := g.Raw("SELECT min(id) FROM customers WHERE search_text LIKE '科技园企业%'").Scan(&first).Error; err != nil {
+		t.Fatal(err)
+	}
+	for i := range 180 {
+		customer, title := first+int64(i/2), fmt.Sprintf("接入%d", i)
+		if i%9 == 0 {
+			title = "科技园扩容"
+		}
+		if i%18 == 0 {
+			customer = int64(20 + i) // not a 科技园 customer's
+		}
+		if err := g.Exec("INSERT INTO items (customer_id, title, note, deleted_at) VALUES (?, ?, '', CASE WHEN ? THEN now() END)",
+			customer, title, i == 27).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Exec("ANALYZE customers; ANALYZE items").Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	type sums struct {
+		Grp      int64
+		N, IDSum int64
+	}
+	base := func() *gorm.DB {
+		return g.Table("items").Joins("JOIN customers ON customers.id = items.customer_id AND customers.deleted_at IS NULL").
+			Where("items.deleted_at IS NULL")
+	}
+	const sel = "items.id % 3 AS grp, COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum"
+	read := func(q *gorm.DB) []sums {
+		t.Helper()
+		var out []sums
+		if err := q.Order("grp").Scan(&out).Error; err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	stats := db.NewPairStats()
+	for _, c := range []struct {
+		term        string
+		split, pair bool
+	}{
+		{"科技园", true, true}, {"客户", true, false}, {"科技园 客户", false, false}, {"企业", true, true},
+		{"华为", false, false}, {"千兆", false, false}, {"上云", false, false}, {"园", false, false},
+	} {
+		cond, args := lowerLike(c.term, "LOWER(items.title)", "LOWER(items.note)", "customers.search_text")
+		want := read(base().Where(cond, args...).Select(sel).Group("grp"))
+		parts, ok := itemSearch.SumParts(ctx, g, stats, c.term)
+		if ok != c.split {
+			t.Errorf("%q: split %v, want %v", c.term, ok, c.split)
+		}
+		if !ok {
+			continue
+		}
+		if pair := strings.Contains(parts[0].Cond, "search_bigrams(customers.search_text)"); pair != c.pair {
+			t.Errorf("%q: the customers by their pairs %v, want %v (%s)", c.term, pair, c.pair, parts[0].Cond)
+		}
+		if got := read(parts.Sum(g, base, sel, []string{"grp"}, "n", "id_sum")); !slices.Equal(got, want) {
+			t.Errorf("%q per group: %v, the LIKE finds %v", c.term, got, want)
+		}
+		var all, whole sums
+		if err := parts.Sum(g, base, "COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum", nil, "n", "id_sum").Scan(&all).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := base().Where(cond, args...).Select("COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum").Scan(&whole).Error; err != nil {
+			t.Fatal(err)
+		}
+		if all != whole || whole.N == 0 {
+			t.Errorf("%q in all: %+v, the LIKE finds %+v", c.term, all, whole)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package prospects
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/money"
+	"github.com/jike-crm/jike/modules/platform/testkit"
+)
+
+// TestProvinceSearchTotalsAddUp: the admin's totals of a search common
+// among the customers and rare in the titles are read on PostgreSQL as
+// the customers' part and the titles' part added up (Store.searchParts),
+// and are exactly the plain join's — the list's totals line and the
+// board's columns, alone and with a stage, a grade or an owner, an
+// opportunity matching by its title and its customer counted once, a
+// deleted customer's and a deleted opportunity left out. SQLite reads
+// the one condition.
+func TestProvinceSearchTotalsAddUp(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		w.svc.SetClock(func() time.Time { return now })
+		owners := []string{"liwei", "zhangjing", "zhoujie", "sunli"}
+		var parks, others []*Customer
+		for i := range 40 {
+			grade := func(in *CustomerInput) { in.Grade = []string{"A", "B", "C"}[i%3] }
+			parks = append(parks, w.customer(t, owners[i%4], fmt.Sprintf("科技园企业%02d", i), grade))
+			others = append(others, w.customer(t, owners[(i+1)%4], fmt.Sprintf("物流公司%02d", i), grade))
+		}
+		stages := OpenStages
+		add := func(c *Customer, i int, title string) *Opportunity {
+			t.Helper()
+			o := &Opportunity{CustomerID: c.ID, Title: title, Stage: stages[i%len(stages)], MonthlyFen: money.Fen(1000 + 37*i),
+				OneTimeFen: money.Fen(50 * i), Probability: 10 * (i % 10), OwnerID: c.OwnerID, StageChangedAt: now}
+			if err := w.svc.store.CreateOpportunity(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+			return o
+		}
+		for i, c := range parks {
+			add(c, i, "专线接入")
+			add(c, i+1, "云主机")
+			if i%20 == 0 {
+				add(c, i+2, "科技园扩容") // matches by both
+			}
+		}
+		var gone *Opportunity
+		for i, c := range others {
+			add(c, i, "专线接入")
+			add(c, i+3, "物联网卡")
+			if i%10 == 0 {
+				gone = add(c, i+4, "科技园扩容") // by the title alone
+			}
+		}
+		if err := d.Gorm.Exec("UPDATE opportunities SET deleted_at = ? WHERE id = ?", now, gone.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := w.svc.DeleteCustomer(ctx, w.as("wangjianguo"), parks[4].ID); err != nil {
+			t.Fatal(err)
+		}
+		if d.Dialect == db.Postgres {
+			if err := d.Gorm.Exec("ANALYZE customers; ANALYZE opportunities").Error; err != nil {
+				t.Fatal(err)
+			}
+			w.svc.store.pairs = db.NewPairStats() // what it read before is kept for minutes
+		}
+		admin := w.as("admin")
+		scope := w.svc.Scope(admin, "read")
+		live := &Store{db: d.Gorm} // no statistics, no cache: the one condition
+		for name, f := range map[string]OpportunityFilter{
+			"search": {Q: "科技园"}, "and a stage": {Q: "科技园", Stages: []string{stages[2]}},
+			"and a grade": {Q: "科技园", Grade: "A"}, "and an owner": {Q: "科技园", OwnerID: w.as("zhoujie").ID},
+		} {
+			if _, split := w.svc.store.searchParts(ctx, scope, f); split != (d.Dialect == db.Postgres) {
+				t.Errorf("%s: split %v on %s", name, split, d.Dialect)
+			}
+			var r oppTotalsRow
+			if err := live.opportunityQuery(ctx, scope, f).Select(oppTotalsSelect).Scan(&r).Error; err != nil {
+				t.Fatal(err)
+			}
+			got, err := w.svc.OpportunityTotals(ctx, admin, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := r.totals(); got != want || want.Count == 0 {
+				t.Errorf("%s: the list's totals %+v, the join says %+v", name, got, want)
+			}
+			var rows []oppTotalsRow
+			if err := live.opportunityQuery(ctx, scope, f).Select("opportunities.stage AS stage, " + oppTotalsSelect).
+				Group("opportunities.stage").Scan(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			cols, err := w.svc.store.StageTotals(ctx, scope, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cols) != len(rows) {
+				t.Errorf("%s: %d columns, the join has %d", name, len(cols), len(rows))
+			}
+			for _, r := range rows {
+				if cols[r.Stage] != r.totals() {
+					t.Errorf("%s, %s: %+v, the join says %+v", name, r.Stage, cols[r.Stage], r.totals())
+				}
+			}
+		}
+	})
+}
