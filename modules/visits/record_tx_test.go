@@ -3,6 +3,7 @@ package visits
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -261,6 +262,63 @@ func TestHistoryUpcomingFirst(t *testing.T) {
 			if paged[i] != want[i] {
 				t.Fatalf("paged order %v, want %v", paged, want)
 			}
+		}
+	})
+}
+
+// TestHistoryByStatusUpcomingFirst: filtered to a status other than
+// planned, the list asks once whether any visit of the province in it
+// starts from today on (Store.noneUpcoming) and otherwise reads as
+// before: a visit done or cancelled ahead of its time still comes first
+// and is counted, a deleted one never, on both databases, for the
+// owner's view and the director's.
+func TestHistoryByStatusUpcomingFirst(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d)
+		ctx := context.Background()
+		past := []uint{w.plan(t, "liwei", -30*time.Hour).ID, w.plan(t, "liwei", -60*time.Hour).ID}
+		ahead, gone := w.plan(t, "liwei", 5*time.Hour).ID, w.plan(t, "liwei", 8*time.Hour).ID
+		w.plan(t, "liwei", 6*time.Hour) // planned: not in the lists below
+		set := func(status string, ids ...uint) {
+			t.Helper()
+			if err := d.Gorm.Exec("UPDATE visit_plans SET status = ? WHERE id IN ?", status, ids).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := func(who, view, status string) []uint {
+			t.Helper()
+			rows, total, err := w.svc.HistoryFor(ctx, w.users[who], view, HistoryQuery{Statuses: []string{status}, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []uint
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if total != int64(len(got)) {
+				t.Errorf("%s's %s visits: %d counted, %d listed", who, status, total, len(got))
+			}
+			return got
+		}
+		for _, status := range []string{StatusDone, StatusCancelled, StatusMissed} {
+			set(status, past...)
+			if got := list("liwei", ViewMine, status); fmt.Sprint(got) != fmt.Sprint(past) {
+				t.Errorf("%s, none ahead: %v, want %v", status, got, past)
+			}
+			set(status, ahead, gone)
+			if err := d.Gorm.Exec("UPDATE visit_plans SET deleted_at = ? WHERE id = ?", w.now, gone).Error; err != nil {
+				t.Fatal(err)
+			}
+			want := append([]uint{ahead}, past...)
+			for _, who := range []string{"liwei", "wangjianguo"} {
+				if got := list(who, ViewScope, status); fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s, one ahead, %s: %v, want %v", status, who, got, want)
+				}
+			}
+			if err := d.Gorm.Exec("UPDATE visit_plans SET deleted_at = NULL WHERE id = ?", gone).Error; err != nil {
+				t.Fatal(err)
+			}
+			set(StatusPlanned, append([]uint{ahead, gone}, past...)...)
 		}
 	})
 }

@@ -436,8 +436,14 @@ func (s *Store) rowQuery(ctx context.Context, scope authz.ListScope, f PlanFilte
 func (s *Store) upcomingFirst(ctx context.Context, scope authz.ListScope, f PlanFilter, limit int) ([]PlanRow, error) {
 	at := *f.UpcomingFrom
 	var up int64
-	if err := s.countCapped(ctx, s.planQuery(ctx, scope, f).Where("visit_plans.starts_at >= ?", at), f.Offset+limit, &up); err != nil {
-		return nil, fmt.Errorf("count upcoming visits: %w", err)
+	none, err := s.noneUpcoming(ctx, f.Statuses, at)
+	if err != nil {
+		return nil, err
+	}
+	if !none {
+		if err := s.countCapped(ctx, s.planQuery(ctx, scope, f).Where("visit_plans.starts_at >= ?", at), f.Offset+limit, &up); err != nil {
+			return nil, fmt.Errorf("count upcoming visits: %w", err)
+		}
 	}
 	var out []PlanRow
 	if int64(f.Offset) < up {
@@ -455,6 +461,27 @@ func (s *Store) upcomingFirst(ctx context.Context, scope authz.ListScope, f Plan
 		out = append(out, past...)
 	}
 	return out, nil
+}
+
+// noneUpcoming reports whether no visit of the province in one of
+// statuses, none of them planned, starts at or after at: a visit done,
+// missed or cancelled lies in the past but for a few. PostgreSQL,
+// estimating the status and the time apart, expected thousands of a
+// branch's visits done from today on, and to find a page of them early
+// in a walk of the branch's customers read all 100,000 customers for
+// none (a director's visits filtered to done: 28-33 ms of the page's
+// ~48). One probe of (status, starts_at) answers it for every scope.
+func (s *Store) noneUpcoming(ctx context.Context, statuses []string, at time.Time) (bool, error) {
+	if len(statuses) == 0 || slices.Contains(statuses, StatusPlanned) {
+		return false, nil
+	}
+	var found []int
+	err := db.Conn(ctx, s.db).Raw("SELECT 1 FROM visit_plans WHERE status IN ? AND starts_at >= ? AND deleted_at IS NULL LIMIT 1",
+		statuses, at).Scan(&found).Error
+	if err != nil {
+		return false, fmt.Errorf("upcoming visits %v: %w", statuses, err)
+	}
+	return len(found) == 0, nil
 }
 
 // SetToken stores the hash of a user's calendar token, replacing any.
