@@ -295,7 +295,24 @@ const boardLoads = 4
 // pin, when not 0, is an opportunity just moved: it is shown at the top
 // of its column even when it would not be among the first cards.
 func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityFilter, pin ...uint) (*Board, error) {
-	totals, err := s.BoardTotals(ctx, actor, f)
+	scope := s.Scope(actor, "read")
+	// A team's or a branch's search reads its open columns' cards in one
+	// statement, beside the totals (both read the scope's matches).
+	var totals map[string]OppTotals
+	var open map[string][]OpportunityRow
+	reads := 1
+	if s.store.OpenCardsAtOnce(scope, f) {
+		reads = 2
+	}
+	err := s.spare.Each(reads, db.AtOnce(ctx, reads), func(i int) error {
+		var err error
+		if i == 0 {
+			totals, err = s.BoardTotals(ctx, actor, f)
+		} else {
+			open, err = s.store.FirstOpenCards(ctx, scope, s.boardFilter(actor, f, ""), OpenStages, BoardColumnSize)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -308,10 +325,13 @@ func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityF
 	// eight walk the province's stages for the team's: ~4 ms each), read
 	// a few at once when the process has goroutines to spare; one after
 	// the other inside a transaction.
-	scope := s.Scope(actor, "read")
 	err = s.spare.Each(len(b.Columns), db.AtOnce(ctx, boardLoads), func(i int) error {
 		col := &b.Columns[i]
 		if col.Count == 0 {
+			return nil
+		}
+		if open != nil && slices.Contains(OpenStages, col.Stage) {
+			col.Cards = open[col.Stage]
 			return nil
 		}
 		var err error

@@ -3,6 +3,7 @@ package prospects
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -109,4 +110,87 @@ func TestProvinceSearchTotalsAddUp(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestOpenCardsAtOnce: a team's or a branch's searched board reads its
+// open columns in one statement on PostgreSQL (the scope's matches
+// ranked per stage); every column must hold exactly the cards the
+// column read alone holds — the first BoardColumnSize in the board's
+// order by value and by expected close, a title matching under a
+// customer that does not, a deleted opportunity left out — for the chief rep, the
+// director and, read alone, the manager; both databases.
+func TestOpenCardsAtOnce(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		now := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		w.svc.SetClock(func() time.Time { return now })
+		owners := []string{"liwei", "zhangjing", "zhoujie"}
+		var gone *Opportunity
+		for i := range 12 {
+			c := w.customer(t, owners[i%3], fmt.Sprintf("冷链物流%02d", i))
+			plain := w.customer(t, owners[i%3], fmt.Sprintf("机关单位%02d", i))
+			for j := range 4 {
+				close := now.AddDate(0, 0, (i*7+j*3)%40)
+				for _, o := range []*Opportunity{
+					{CustomerID: c.ID, Title: "专线", Stage: OpenStages[(i+j)%3], MonthlyFen: money.Fen(1000 + 10*((i*5+j*3)%17)), ExpectedClose: &close},
+					{CustomerID: plain.ID, Title: "物流园区组网", Stage: OpenStages[j%3], MonthlyFen: money.Fen(900 + i), ExpectedClose: &close},
+					{CustomerID: plain.ID, Title: "云桌面", Stage: OpenStages[j%3], MonthlyFen: money.Fen(5000 + i)},
+				} {
+					o.OwnerID, o.StageChangedAt, o.Probability = c.OwnerID, now, 30
+					if o.CustomerID == plain.ID {
+						o.OwnerID = plain.OwnerID
+					}
+					if err := w.svc.store.CreateOpportunity(ctx, o); err != nil {
+						t.Fatal(err)
+					}
+					if o.MonthlyFen == 1000 && gone == nil {
+						gone = o
+					}
+				}
+			}
+		}
+		if err := d.Gorm.Exec("UPDATE opportunities SET deleted_at = ? WHERE id = ?", now, gone.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		var checked int
+		for _, name := range []string{"zhaomin", "wangjianguo", "liwei"} {
+			actor := w.as(name)
+			scope := w.svc.Scope(actor, "read")
+			if name != "liwei" && w.svc.store.OpenCardsAtOnce(scope, OpportunityFilter{Q: "物流"}) != (d.Dialect == db.Postgres) {
+				t.Errorf("%s: the open columns at once only on PostgreSQL", name)
+			}
+			for _, sort := range []string{"", "close"} {
+				f := OpportunityFilter{Q: "物流", Sort: sort}
+				b, err := w.svc.Board(ctx, actor, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, col := range b.Columns {
+					if !slices.Contains(OpenStages, col.Stage) {
+						continue
+					}
+					alone, err := w.svc.store.BoardCards(ctx, scope, w.svc.boardFilter(actor, f, col.Stage), col.Stage, 0, BoardColumnSize)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if cardIDs(col.Cards) != cardIDs(alone) {
+						t.Errorf("%s, sort %q, %s: %s, the column alone %s", name, sort, col.Stage, cardIDs(col.Cards), cardIDs(alone))
+					}
+					checked += len(alone)
+				}
+			}
+		}
+		if checked == 0 {
+			t.Fatal("no card read: the check proves nothing")
+		}
+	})
+}
+
+func cardIDs(rows []OpportunityRow) string {
+	ids := make([]uint, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return fmt.Sprint(ids)
 }
