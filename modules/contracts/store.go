@@ -324,7 +324,7 @@ func (s *Store) searchParts(ctx context.Context, scope authz.ListScope, f Filter
 	if scope.Level() != authz.ScopeAll || f.Q == "" {
 		return db.SearchParts{}, false
 	}
-	return contractSearch.SumParts(ctx, s.conn(ctx), s.pairs, f.Q)
+	return contractSearch.SumParts(ctx, s.conn(ctx), s.pairs, f.Q, false)
 }
 
 // contractConds narrows q, a statement over contracts, to the current
@@ -432,7 +432,7 @@ func (s *Store) count(ctx context.Context, scope authz.ListScope, f Filter) (int
 		if parts, ok := s.searchParts(ctx, scope, f); ok {
 			unsearched := f
 			unsearched.Q = ""
-			q = parts.Sum(s.conn(ctx), func() *gorm.DB { return s.listQuery(ctx, scope, unsearched) }, "COUNT(*) AS n", nil, "n")
+			q = parts.Sum(s.conn(ctx), func() *gorm.DB { return s.listQuery(ctx, scope, unsearched) }, nil, "COUNT(*) AS n", nil, "n")
 		}
 		if err := q.Scan(&n).Error; err != nil {
 			return 0, fmt.Errorf("count contracts: %w", err)

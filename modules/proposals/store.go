@@ -371,7 +371,7 @@ func (s *Store) searchParts(ctx context.Context, scope authz.ListScope, f Filter
 	if scope.Level() != authz.ScopeAll || f.Q == "" || f.CustomerID != 0 {
 		return db.SearchParts{}, false
 	}
-	return proposalSearch.SumParts(ctx, db.Conn(ctx, s.db), s.pairs, f.Q)
+	return proposalSearch.SumParts(ctx, db.Conn(ctx, s.db), s.pairs, f.Q, false)
 }
 
 // ListTotals counts and sums every proposal matching f (not only a
@@ -391,7 +391,7 @@ func (s *Store) ListTotals(ctx context.Context, scope authz.ListScope, f Filter)
 		if parts, ok := s.searchParts(ctx, scope, f); ok {
 			unsearched := f
 			unsearched.Q = ""
-			q = parts.Sum(db.Conn(ctx, s.db), func() *gorm.DB { return s.listQuery(ctx, scope, unsearched) }, totalsSelect, nil, totalsCols...)
+			q = parts.Sum(db.Conn(ctx, s.db), func() *gorm.DB { return s.listQuery(ctx, scope, unsearched) }, nil, totalsSelect, nil, totalsCols...)
 		}
 		err := q.Scan(&t).Error
 		if err != nil {

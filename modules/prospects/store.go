@@ -917,7 +917,15 @@ func (s *Store) searchParts(ctx context.Context, scope authz.ListScope, f Opport
 	if scope.Level() != authz.ScopeAll || f.Q == "" {
 		return db.SearchParts{}, false
 	}
-	return opportunitySearch.SumParts(ctx, db.Conn(ctx, s.db), s.pairs, f.Q)
+	return opportunitySearch.SumParts(ctx, db.Conn(ctx, s.db), s.pairs, f.Q, searchedApart(f))
+}
+
+// searchedApart reports whether the province's opportunities matching f
+// but its search can be read without joining their customers: f has no
+// other condition on the customer (team, grade, industry, score).
+func searchedApart(f OpportunityFilter) bool {
+	f.Q = ""
+	return !f.customerSide()
 }
 
 // searchedSums runs fn, the sums of a search's parts, letting PostgreSQL
@@ -933,11 +941,20 @@ func searchedSums(ctx context.Context, g *gorm.DB, fn func(context.Context) erro
 func (s *Store) partsSum(ctx context.Context, scope authz.ListScope, f OpportunityFilter, parts db.SearchParts, byStage bool) *gorm.DB {
 	unsearched := f
 	unsearched.Q = ""
+	conn := db.Conn(ctx, s.db)
 	base := func() *gorm.DB { return s.opportunityQuery(ctx, scope, unsearched) }
-	if byStage {
-		return parts.Sum(db.Conn(ctx, s.db), base, "opportunities.stage AS stage, "+oppTotalsSelect, []string{"stage"}, oppTotalsCols...)
+	var apart func() *gorm.DB
+	if searchedApart(f) {
+		// Every live opportunity of a live customer, not joined to it
+		// (db.LiveCustomerOf: the deleted customers are a handful).
+		apart = func() *gorm.DB {
+			return opportunityConds(conn.Model(&Opportunity{}).Where(db.LiveCustomerOf("opportunities.customer_id")), unsearched)
+		}
 	}
-	return parts.Sum(db.Conn(ctx, s.db), base, oppTotalsSelect, nil, oppTotalsCols...)
+	if byStage {
+		return parts.Sum(conn, base, apart, "opportunities.stage AS stage, "+oppTotalsSelect, []string{"stage"}, oppTotalsCols...)
+	}
+	return parts.Sum(conn, base, apart, oppTotalsSelect, nil, oppTotalsCols...)
 }
 
 // oppTotalsCols are the columns oppTotalsSelect sums.

@@ -306,17 +306,29 @@ type Where struct {
 	Args []any
 }
 
-// SearchParts are a search's two disjoint parts (ListSearch.SumParts).
-type SearchParts [2]Where
+// SearchParts are a search's two disjoint parts (ListSearch.SumParts):
+// the rows whose customer's text matches, and the rows whose own texts
+// match while their customer's does not — Own for a statement joined to
+// the customers, OwnApart for one that is not (its customer among the
+// matching customers' ids, not by a joined column).
+type SearchParts struct {
+	Customer, Own, OwnApart Where
+}
 
-// Sum is the aggregate sel over the rows of base (a fresh statement of
-// the list's rows without the search, per call) the search matches, read
-// as the parts' aggregates added up (db.Sum): grouped by keys, if any,
-// summing cols.
-func (p SearchParts) Sum(conn *gorm.DB, base func() *gorm.DB, sel string, keys []string, cols ...string) *gorm.DB {
-	qs := make([]*gorm.DB, len(p))
-	for i, w := range p {
-		q := base().Where(w.Cond, w.Args...).Select(sel)
+// Sum is the aggregate sel over the rows the search matches, read as the
+// parts' aggregates added up (db.Sum): the customers' part over base (a
+// fresh statement of the list's rows joined to their customers, without
+// the search, per call), the own texts' part over apart when given (the
+// same rows read without joining the customers), else over base; grouped
+// by keys, if any, summing cols.
+func (p SearchParts) Sum(conn *gorm.DB, base, apart func() *gorm.DB, sel string, keys []string, cols ...string) *gorm.DB {
+	own, ownBase := p.Own, base
+	if apart != nil {
+		own, ownBase = p.OwnApart, apart
+	}
+	qs := []*gorm.DB{base().Where(p.Customer.Cond, p.Customer.Args...), ownBase().Where(own.Cond, own.Args...)}
+	for i, q := range qs {
+		q = q.Select(sel)
 		if len(keys) > 0 {
 			q = q.Group(strings.Join(keys, ", "))
 		}
@@ -335,32 +347,45 @@ const aggregatePairShare = 0.3
 
 // SumParts is the search for q over the province split in two disjoint
 // parts, for an aggregate (a count, sums) read as the parts' results
-// added up: the rows whose customer's text matches, and the rows whose
-// own texts match while their customer's does not. Cond's one condition
-// across the row and its joined customer is a join filter: PostgreSQL
-// hashed all 100,000 customers and tested every row of the list (the
-// admin's totals line of "科技": 151 ms). Apart, the customers are found
-// alone — by their pairs' index when rare enough (aggregatePairShare),
-// else by reading their texts — and their rows along the list's
-// customer_id, and the own texts by their pairs' index. ok is false
-// where Cond is as good: SQLite, no terms, a term of one character, a
-// term rare among the customers (Cond reads it by the pairs), own texts
-// common enough that reading them all is the quicker way
-// (provincePairShare).
-func (l ListSearch) SumParts(ctx context.Context, g *gorm.DB, stats *PairStats, q string) (parts SearchParts, ok bool) {
+// added up (SearchParts.Sum): the rows whose customer's text matches, and
+// the rows whose own texts match while their customer's does not. Cond's
+// one condition across the row and its joined customer is a join filter:
+// PostgreSQL hashed all 100,000 customers and tested every row of the
+// list (the admin's totals line of "科技": 151 ms). Apart, the customers
+// are found alone — by their pairs' index when rare enough
+// (aggregatePairShare), else by reading their texts — and their rows
+// along the list's customer_id, and the own texts by their pairs' index
+// when rare (provincePairShare), else by reading them.
+//
+// apart tells that the caller reads the own texts' part without joining
+// the customers (SearchParts.OwnApart): then a term common in the own
+// texts splits too — "千兆" or "云", in an eighth or a quarter of the
+// opportunities' titles and no customer's name, cost a join of every
+// row to its customer (57-170 ms); read apart, one pass over the rows
+// (~30). ok is false where Cond is as good: SQLite, no terms, a term rare
+// everywhere (Cond reads it by the pairs) and, unless apart, a term of
+// one character or common in the own texts.
+func (l ListSearch) SumParts(ctx context.Context, g *gorm.DB, stats *PairStats, q string, apart bool) (parts SearchParts, ok bool) {
 	terms := textnorm.SearchTerms(q)
 	if g.Dialector.Name() != Postgres || len(terms) == 0 {
 		return parts, false
 	}
 	pairs := make([][]string, len(terms))
+	short := false
 	for i, t := range terms {
 		if pairs[i] = indexPairs(t); len(pairs[i]) == 0 {
-			return parts, false
+			short = true
 		}
 	}
-	own, cust := l.share(ctx, g, stats, pairs)
-	if own > provincePairShare || cust <= provincePairShare {
+	own, cust := 1.0, 1.0 // a term of one character: every row read
+	if !short {
+		own, cust = l.share(ctx, g, stats, pairs)
+	}
+	switch {
+	case own <= provincePairShare && cust <= provincePairShare:
 		return parts, false // Cond's pairs already read a rare term's rows alone
+	case !apart && (short || own > provincePairShare):
+		return parts, false
 	}
 	var custParts, custText, ownParts []string
 	var custArgs, textArgs, ownArgs []any
@@ -371,21 +396,30 @@ func (l ListSearch) SumParts(ctx context.Context, g *gorm.DB, stats *PairStats, 
 		}
 		custText, textArgs = append(custText, "strpos("+CustomerSearchText+", ?) > 0"), append(textArgs, t)
 		for _, o := range l.Own {
-			c, a := PairsContain(o.Expr, t, pairs[i])
-			ownParts, ownArgs = append(ownParts, c), append(ownArgs, a...)
+			if own <= provincePairShare {
+				c, a := PairsContain(o.Expr, t, pairs[i])
+				ownParts, ownArgs = append(ownParts, c), append(ownArgs, a...)
+			} else {
+				ownParts, ownArgs = append(ownParts, "strpos("+forTerm(o.Expr, t)+", ?) > 0"), append(ownArgs, t)
+			}
 		}
 	}
 	if custParts == nil {
 		custParts, custArgs = custText, textArgs
 	}
-	parts[0] = Where{Cond: "(" + strings.Join(custParts, " OR ") + ")", Args: custArgs}
+	parts.Customer = Where{Cond: "(" + strings.Join(custParts, " OR ") + ")", Args: custArgs}
 	if len(ownParts) == 0 {
-		parts[1] = Where{Cond: "FALSE"}
+		parts.Own, parts.OwnApart = Where{Cond: "FALSE"}, Where{Cond: "FALSE"}
 		return parts, true
 	}
+	ownCond := "(" + strings.Join(ownParts, " OR ") + ")"
 	// IS NOT TRUE: exactly the rows the first part leaves out.
-	parts[1] = Where{Cond: "(" + strings.Join(ownParts, " OR ") + ") AND (" + strings.Join(custText, " OR ") + ") IS NOT TRUE",
-		Args: append(ownArgs, textArgs...)}
+	parts.Own = Where{Cond: ownCond + " AND (" + strings.Join(custText, " OR ") + ") IS NOT TRUE",
+		Args: append(slices.Clone(ownArgs), textArgs...)}
+	// Apart, the matching customers' ids: a hashed set, built only when
+	// a row's own texts match.
+	parts.OwnApart = Where{Cond: ownCond + " AND " + l.CustomerCol + " NOT IN (SELECT customers.id FROM customers WHERE " +
+		strings.Join(custParts, " OR ") + ")", Args: append(slices.Clone(ownArgs), custArgs...)}
 	return parts, true
 }
 

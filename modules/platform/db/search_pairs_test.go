@@ -341,10 +341,12 @@ func liveItems(t *testing.T, g *gorm.DB, customers, cond string, args []any) []i
 // SumParts' two parts added up (SearchParts.Sum) counts and sums exactly
 // the rows the LIKE over the row's texts and its customer's finds — a
 // row matching by both once, deleted rows and deleted customers' rows
-// never — per group and in all; it splits a term common among the
-// customers and rare in the rows' own texts (by the customers' pairs up
-// to aggregatePairShare, by their texts beyond), and leaves a rare term,
-// a common own term and a term of one character to Cond.
+// never — per group and in all, with the own texts' part joined to the
+// customers and apart; it splits a term common among the customers and
+// rare in the rows' own texts (by the customers' pairs up to
+// aggregatePairShare, by their texts beyond), a common own term and a
+// term of one character only when read apart, and leaves a term rare
+// everywhere to Cond.
 func TestSumPartsAddUpToTheSearch(t *testing.T) {
 	t.Parallel()
 	d := pairsWorld(t)
@@ -395,38 +397,51 @@ func TestSumPartsAddUpToTheSearch(t *testing.T) {
 		}
 		return out
 	}
+	apartBase := func() *gorm.DB {
+		return g.Table("items").Where("items.deleted_at IS NULL AND " + db.LiveCustomerOf("items.customer_id"))
+	}
 	stats := db.NewPairStats()
 	for _, c := range []struct {
-		term        string
-		split, pair bool
+		term               string
+		split, apart, pair bool
 	}{
-		{"科技园", true, true}, {"客户", true, false}, {"科技园 客户", false, false}, {"企业", true, true},
-		{"华为", false, false}, {"千兆", false, false}, {"上云", false, false}, {"园", false, false},
+		{"科技园", true, true, true}, {"客户", true, true, false}, {"科技园 客户", false, false, false}, {"企业", true, true, true},
+		// Common in the titles and in no customer's text, or of one
+		// character: split only when the titles are read apart.
+		{"千兆", false, true, true}, {"园", false, true, false}, {"专线", false, true, true},
+		{"华为", false, false, false}, {"上云", false, false, false},
 	} {
 		cond, args := lowerLike(c.term, "LOWER(items.title)", "LOWER(items.note)", "customers.search_text")
 		want := read(base().Where(cond, args...).Select(sel).Group("grp"))
-		parts, ok := itemSearch.SumParts(ctx, g, stats, c.term)
-		if ok != c.split {
-			t.Errorf("%q: split %v, want %v", c.term, ok, c.split)
-		}
-		if !ok {
-			continue
-		}
-		if pair := strings.Contains(parts[0].Cond, "search_bigrams(customers.search_text)"); pair != c.pair {
-			t.Errorf("%q: the customers by their pairs %v, want %v (%s)", c.term, pair, c.pair, parts[0].Cond)
-		}
-		if got := read(parts.Sum(g, base, sel, []string{"grp"}, "n", "id_sum")); !slices.Equal(got, want) {
-			t.Errorf("%q per group: %v, the LIKE finds %v", c.term, got, want)
-		}
-		var all, whole sums
-		if err := parts.Sum(g, base, "COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum", nil, "n", "id_sum").Scan(&all).Error; err != nil {
-			t.Fatal(err)
-		}
+		var whole sums
 		if err := base().Where(cond, args...).Select("COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum").Scan(&whole).Error; err != nil {
 			t.Fatal(err)
 		}
-		if all != whole || whole.N == 0 {
-			t.Errorf("%q in all: %+v, the LIKE finds %+v", c.term, all, whole)
+		for _, apart := range []bool{false, true} {
+			parts, ok := itemSearch.SumParts(ctx, g, stats, c.term, apart)
+			if wantOK := map[bool]bool{false: c.split, true: c.apart}[apart]; ok != wantOK {
+				t.Errorf("%q (apart %v): split %v, want %v", c.term, apart, ok, wantOK)
+			}
+			if !ok {
+				continue
+			}
+			if pair := strings.Contains(parts.Customer.Cond, "search_bigrams(customers.search_text)"); pair != c.pair {
+				t.Errorf("%q: the customers by their pairs %v, want %v (%s)", c.term, pair, c.pair, parts.Customer.Cond)
+			}
+			var ab func() *gorm.DB
+			if apart {
+				ab = apartBase
+			}
+			if got := read(parts.Sum(g, base, ab, sel, []string{"grp"}, "n", "id_sum")); !slices.Equal(got, want) {
+				t.Errorf("%q (apart %v) per group: %v, the LIKE finds %v", c.term, apart, got, want)
+			}
+			var all sums
+			if err := parts.Sum(g, base, ab, "COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum", nil, "n", "id_sum").Scan(&all).Error; err != nil {
+				t.Fatal(err)
+			}
+			if all != whole || whole.N == 0 {
+				t.Errorf("%q (apart %v) in all: %+v, the LIKE finds %+v", c.term, apart, all, whole)
+			}
 		}
 	}
 }
