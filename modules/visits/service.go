@@ -877,6 +877,10 @@ func (s *Service) CompleteTodo(ctx context.Context, actor authz.Subject, id uint
 	return s.store.Todo(ctx, id)
 }
 
+// OverdueMax is the most overdue visits the list's panel holds; a
+// branch's or the province's are thousands, and the panel says "200+".
+const OverdueMax = 200
+
 // Overdue lists the visits of the actor's scope that are past and have no
 // record (for chief reps and directors watching their people).
 //
@@ -886,7 +890,7 @@ func (s *Service) CompleteTodo(ctx context.Context, actor authz.Subject, id uint
 // on it after the record that closes it is written.
 func (s *Service) Overdue(ctx context.Context, actor authz.Subject, view string) ([]PlanRow, error) {
 	now := s.now().Truncate(time.Minute)
-	f := PlanFilter{OverdueAt: &now, Desc: true, Limit: 200, NoCount: true}
+	f := PlanFilter{OverdueAt: &now, Desc: true, Limit: OverdueMax, NoCount: true}
 	if view != ViewScope {
 		f.Mine = actor.ID
 	}

@@ -87,10 +87,38 @@ func (v *listView) Scoped() bool { return v.View == ViewScope }
 // translation, three fields). The markup is the template's; every text is
 // escaped here.
 func (v *listView) OverdueItems() template.HTML {
+	return v.overdueItems(v.Overdue[:min(len(v.Overdue), overdueShown)])
+}
+
+// overdueShown is how many overdue visits the panel shows open; the rest
+// fold under "show N more" (a branch's 200 pushed the list it tops out of
+// sight, on a phone by some 60 screens).
+const overdueShown = 10
+
+// OverdueRest is the overdue visits after the first overdueShown, folded.
+func (v *listView) OverdueRest() template.HTML {
+	if len(v.Overdue) <= overdueShown {
+		return ""
+	}
+	return v.overdueItems(v.Overdue[overdueShown:])
+}
+
+// OverdueMore is how many overdue visits are folded.
+func (v *listView) OverdueMore() int { return max(len(v.Overdue)-overdueShown, 0) }
+
+// OverdueCount is the panel's badge: the count, or "200+" at the cap.
+func (v *listView) OverdueCount() string {
+	if len(v.Overdue) >= OverdueMax {
+		return strconv.Itoa(OverdueMax) + "+"
+	}
+	return strconv.Itoa(len(v.Overdue))
+}
+
+func (v *listView) overdueItems(rows []PlanRow) template.HTML {
 	var b strings.Builder
 	labels := v.Labels()
-	for i := range v.Overdue {
-		r := &v.Overdue[i]
+	for i := range rows {
+		r := &rows[i]
 		kind := labels.Get("visit_kind." + r.Kind)
 		b.WriteString(`<li><a href="/visits/` + strconv.FormatUint(uint64(r.ID), 10) + `">` + r.StartsAt.In(v.Loc).Format("2006-01-02 15:04") +
 			" · " + template.HTMLEscapeString(r.CustomerName) + `</a> <span class="muted">` + kind)

@@ -1,6 +1,7 @@
 package visits
 
 import (
+	"fmt"
 	"html/template"
 	"strings"
 	"testing"
@@ -76,7 +77,10 @@ func visitsViews(b *i18n.Bundle) map[string][]web.Example {
 				later.StartsAt = at.AddDate(0, 0, 2)
 				day := at
 				v.Rows, v.Pager.Total = []PlanRow{later, row(StatusPlanned), row(StatusDone)}, 3
-				v.Overdue, v.Customer, v.Day, v.Drilled = []PlanRow{row(StatusPlanned)}, cu, &day, true
+				v.Customer, v.Day, v.Drilled = cu, &day, true
+				for range 12 { // ten open, two folded
+					v.Overdue = append(v.Overdue, row(StatusPlanned))
+				}
 			} else {
 				v.Rows, v.Drilled = []PlanRow{row(StatusDone)}, true
 			}
@@ -231,6 +235,39 @@ func TestCalendarBodyEscapes(t *testing.T) {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s, by branch: no %q in\n%s", lang, want, got)
 			}
+		}
+	}
+}
+
+// TestOverdueFolds: the overdue card shows the first ten visits and
+// folds the rest under "show N more" (in both languages); its badge says
+// "200+" at the cap, and no fold is written for ten or fewer.
+func TestOverdueFolds(t *testing.T) {
+	b, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 30, 1, 30, 0, 0, time.UTC)
+	for _, c := range []struct {
+		n, open, folded int
+		badge           string
+	}{{3, 3, 0, "3"}, {10, 10, 0, "10"}, {11, 10, 1, "11"}, {OverdueMax, 10, OverdueMax - 10, "200+"}} {
+		v := &listView{Page: web.ExamplePage(b), View: ViewScope, Loc: shanghai}
+		for i := range c.n {
+			v.Overdue = append(v.Overdue, PlanRow{Plan: Plan{ID: uint(i + 1), Kind: "needs", StartsAt: at.Add(-time.Duration(i) * time.Hour)}})
+		}
+		open, rest := strings.Count(string(v.OverdueItems()), "<li>"), strings.Count(string(v.OverdueRest()), "<li>")
+		if open != c.open || rest != c.folded || v.OverdueMore() != c.folded || v.OverdueCount() != c.badge {
+			t.Errorf("%d overdue: %d open, %d folded (%d), badge %q; want %d, %d, %q", c.n, open, rest, v.OverdueMore(), v.OverdueCount(),
+				c.open, c.folded, c.badge)
+		}
+		if c.folded > 0 && !strings.Contains(string(v.OverdueRest()), fmt.Sprintf(`<a href="/visits/%d">`, c.n)) {
+			t.Errorf("%d overdue: the last one is not among the folded", c.n)
+		}
+	}
+	for lang, want := range map[string]string{"zh-CN": "再显示 190 条", "en": "Show 190 more"} {
+		if got := b.T(lang, "visits.overdue_more", "N", 190); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
 	}
 }
