@@ -491,6 +491,28 @@ func TestCareEventsPaged(t *testing.T) {
 		if res.Status != http.StatusSeeOther || res.Location() != next {
 			t.Errorf("已关怀: %d to %q, want back to %q", res.Status, res.Location(), next)
 		}
+		// The event marked is listed as done, and left out where done
+		// ones are (the home panel's); every other event as it was.
+		for _, withDone := range []bool{true, false} {
+			after, err := a.Aftersale.CareEvents(context.Background(), subject(t, a, "wangjianguo"), 365, withDone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			marked := 0
+			for _, e := range after {
+				if e.Key == m[2] && e.On.Format("2006-01-02") == m[3] {
+					marked++
+					if e.Done == nil || e.Done.How != "call" {
+						t.Errorf("the event marked is listed without its mark: %+v", e)
+					}
+				} else if e.Done != nil {
+					t.Errorf("an event not marked is listed done: %+v", e)
+				}
+			}
+			if want := map[bool]int{true: 1, false: 0}[withDone]; marked != want || len(after) != len(all)-1+want {
+				t.Errorf("with done %v: the marked event %d times in %d events, want %d in %d", withDone, marked, len(after), want, len(all)-1+want)
+			}
+		}
 	})
 }
 

@@ -442,6 +442,7 @@ func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int,
 		if err != nil {
 			return nil, err
 		}
+		out = slices.Grow(out, len(fests)*len(keys))
 		for _, fe := range fests {
 			for _, k := range keys {
 				add(k, fe.on, "festival", "festival:"+fe.f.Code, fe.f.Code, 0)
@@ -452,28 +453,47 @@ func (s *Service) CareEvents(ctx context.Context, actor authz.Subject, days int,
 	if err != nil {
 		return nil, err
 	}
-	marks := make(map[string]*CareDone, len(done))
+	// A director's or the admin's year is tens of thousands of events (a
+	// festival per key account): the marks are looked up by a struct, not
+	// a formatted string per event, and not at all when none was made.
+	marks := make(map[careMark]*CareDone, len(done))
 	for i := range done {
 		d := &done[i]
-		marks[fmt.Sprintf("%d|%s|%s", d.CustomerID, d.EventKey, dateOf(d.OnDate).Format("2006-01-02"))] = d
+		marks[markOf(d.CustomerID, d.EventKey, dateOf(d.OnDate))] = d
 	}
 	keep := out[:0]
 	for _, e := range out {
-		e.Done = marks[fmt.Sprintf("%d|%s|%s", e.CustomerID, e.Key, e.On.Format("2006-01-02"))]
+		if len(marks) > 0 {
+			e.Done = marks[markOf(e.CustomerID, e.Key, e.On)]
+		}
 		if e.Done == nil || includeDone {
 			keep = append(keep, e)
 		}
 	}
-	sort.SliceStable(keep, func(i, j int) bool {
-		if !keep[i].On.Equal(keep[j].On) {
-			return keep[i].On.Before(keep[j].On)
+	slices.SortStableFunc(keep, func(a, b CareEvent) int {
+		if c := a.On.Compare(b.On); c != 0 {
+			return c
 		}
-		if keep[i].CustomerName != keep[j].CustomerName {
-			return keep[i].CustomerName < keep[j].CustomerName
+		if c := strings.Compare(a.CustomerName, b.CustomerName); c != 0 {
+			return c
 		}
-		return keep[i].Key < keep[j].Key
+		return strings.Compare(a.Key, b.Key)
 	})
 	return keep, nil
+}
+
+// careMark is a care mark's customer, event and day (the day's date in
+// the time's own zone, as it was written).
+type careMark struct {
+	customer uint
+	key      string
+	y, d     int
+	m        time.Month
+}
+
+func markOf(customer uint, key string, on time.Time) careMark {
+	y, m, d := on.Date()
+	return careMark{customer: customer, key: key, y: y, m: m, d: d}
 }
 
 // CareHows are the ways an event was cared for.
