@@ -301,7 +301,7 @@ func (s *Service) Board(ctx context.Context, actor authz.Subject, f OpportunityF
 	var totals map[string]OppTotals
 	var open map[string][]OpportunityRow
 	reads := 1
-	if s.store.OpenCardsAtOnce(scope, f) {
+	if s.store.OpenCardsAtOnce(ctx, scope, f) {
 		reads = 2
 	}
 	err := s.spare.Each(reads, db.AtOnce(ctx, reads), func(i int) error {

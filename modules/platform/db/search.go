@@ -189,6 +189,15 @@ type ListSearch struct {
 	Table, CustomerCol string
 	// Own are the row's texts.
 	Own []Searched
+	// CustomerIndex is the index of the live rows by CustomerCol that
+	// SQLite reads a search's customers' part by (ListSearch.sqliteParts),
+	// covering what the list adds up; empty: no such part on SQLite.
+	CustomerIndex string
+	// TextIndex is an index of the live rows holding their own texts and
+	// ids, which SQLite reads a rare term's own matches through
+	// (ListSearch.sqliteRare): the province's titles, 30 ms against 45
+	// through the table. Empty: no such reading.
+	TextIndex string
 }
 
 // Searched is one of a list's own texts: a lower-case expression of it
@@ -246,6 +255,11 @@ func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, brea
 	exprs = append(exprs, CustomerSearchText)
 	terms := textnorm.SearchTerms(q)
 	if g.Dialector.Name() != Postgres {
+		if breadth == Province && len(terms) > 0 {
+			if cond, args, ok := l.sqliteRare(ctx, g, stats, terms); ok {
+				return cond, args
+			}
+		}
 		return Contains(q, withoutLower(exprs)...)
 	}
 	if breadth == Narrow || len(terms) == 0 {
@@ -313,20 +327,36 @@ type Where struct {
 // matching customers' ids, not by a joined column).
 type SearchParts struct {
 	Customer, Own, OwnApart Where
+	// CustomerFrom and OwnFrom are the FROM of the parts read apart: the
+	// table, on SQLite with the index each part must read
+	// (ListSearch.sqliteParts). CustomerFrom empty: the customers' part
+	// is read joined, over base.
+	CustomerFrom, OwnFrom string
 }
+
+// Apart builds a list's rows read without joining their customers (the
+// deleted customers' rows left out by an anti-join): from is the table as
+// the FROM names it, first the condition written first — SQLite tests a
+// row against a statement's conditions in the order written, so the
+// search's test, which leaves out most rows, goes before the others.
+type Apart func(from string, first Where) *gorm.DB
 
 // Sum is the aggregate sel over the rows the search matches, read as the
 // parts' aggregates added up (db.Sum): the customers' part over base (a
 // fresh statement of the list's rows joined to their customers, without
-// the search, per call), the own texts' part over apart when given (the
-// same rows read without joining the customers), else over base; grouped
-// by keys, if any, summing cols.
-func (p SearchParts) Sum(conn *gorm.DB, base, apart func() *gorm.DB, sel string, keys []string, cols ...string) *gorm.DB {
-	own, ownBase := p.Own, base
+// the search, per call) or, when CustomerFrom is set, over apart; the own
+// texts' part over apart when given (the same rows read without joining
+// the customers), else over base; grouped by keys, if any, summing cols.
+func (p SearchParts) Sum(conn *gorm.DB, base func() *gorm.DB, apart Apart, sel string, keys []string, cols ...string) *gorm.DB {
+	cust := func() *gorm.DB { return base().Where(p.Customer.Cond, p.Customer.Args...) }
+	own := func() *gorm.DB { return base().Where(p.Own.Cond, p.Own.Args...) }
 	if apart != nil {
-		own, ownBase = p.OwnApart, apart
+		own = func() *gorm.DB { return apart(p.OwnFrom, p.OwnApart) }
+		if p.CustomerFrom != "" {
+			cust = func() *gorm.DB { return apart(p.CustomerFrom, p.Customer) }
+		}
 	}
-	qs := []*gorm.DB{base().Where(p.Customer.Cond, p.Customer.Args...), ownBase().Where(own.Cond, own.Args...)}
+	qs := []*gorm.DB{cust(), own()}
 	for i, q := range qs {
 		q = q.Select(sel)
 		if len(keys) > 0 {
@@ -362,14 +392,24 @@ const aggregatePairShare = 0.3
 // texts splits too — "千兆" or "云", in an eighth or a quarter of the
 // opportunities' titles and no customer's name, cost a join of every
 // row to its customer (57-170 ms); read apart, one pass over the rows
-// (~30). ok is false where Cond is as good: SQLite, no terms, a term rare
-// everywhere (Cond reads it by the pairs) and, unless apart, a term of
-// one character or common in the own texts.
+// (~30). On SQLite, where Cond reads every row joined to its customer,
+// the parts are always apart when the caller can read them so
+// (sqliteParts). ok is false where Cond is as good: no terms, a term rare
+// everywhere on PostgreSQL (Cond reads it by the pairs) and, unless
+// apart, a term of one character or common in the own texts, or any term
+// on SQLite.
 func (l ListSearch) SumParts(ctx context.Context, g *gorm.DB, stats *PairStats, q string, apart bool) (parts SearchParts, ok bool) {
 	terms := textnorm.SearchTerms(q)
-	if g.Dialector.Name() != Postgres || len(terms) == 0 {
+	if len(terms) == 0 {
 		return parts, false
 	}
+	if g.Dialector.Name() != Postgres {
+		if !apart || l.CustomerIndex == "" {
+			return parts, false
+		}
+		return l.sqliteParts(ctx, g, stats, terms)
+	}
+	parts.OwnFrom = l.Table
 	pairs := make([][]string, len(terms))
 	short := false
 	for i, t := range terms {
@@ -510,6 +550,44 @@ type PairStats struct {
 	mu     sync.Mutex
 	at     time.Time
 	shares pairShares
+	// counts are SQLite's counts for choosing a search's plan (how many
+	// customers hold a pair, how many rows' own texts hold a term, both
+	// capped), each trusted for pairStatsTTL like the shares.
+	counts map[string]countAt
+}
+
+// countAt is a count and when it was taken.
+type countAt struct {
+	n  int
+	at time.Time
+}
+
+// maxKeptCounts bounds PairStats' counts: past it they are dropped and
+// counted again as asked.
+const maxKeptCounts = 4096
+
+// count is the count kept under key, or fn's, kept when fn succeeds. On
+// a nil PairStats (a transaction's store) it is always fn's.
+func (p *PairStats) count(key string, fn func() (int, error)) (int, error) {
+	if p != nil {
+		p.mu.Lock()
+		c, ok := p.counts[key]
+		p.mu.Unlock()
+		if ok && time.Since(c.at) < pairStatsTTL {
+			return c.n, nil
+		}
+	}
+	n, err := fn()
+	if err != nil || p == nil {
+		return n, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.counts == nil || len(p.counts) >= maxKeptCounts {
+		p.counts = map[string]countAt{}
+	}
+	p.counts[key] = countAt{n: n, at: time.Now()}
+	return n, nil
 }
 
 // pairStatsTTL is how long PairStats trusts what it read: the shares move

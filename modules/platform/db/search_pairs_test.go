@@ -397,8 +397,8 @@ func TestSumPartsAddUpToTheSearch(t *testing.T) {
 		}
 		return out
 	}
-	apartBase := func() *gorm.DB {
-		return g.Table("items").Where("items.deleted_at IS NULL AND " + db.LiveCustomerOf("items.customer_id"))
+	apartBase := func(from string, first db.Where) *gorm.DB {
+		return g.Table(from).Where(first.Cond, first.Args...).Where("items.deleted_at IS NULL AND " + db.LiveCustomerOf("items.customer_id"))
 	}
 	stats := db.NewPairStats()
 	for _, c := range []struct {
@@ -428,7 +428,7 @@ func TestSumPartsAddUpToTheSearch(t *testing.T) {
 			if pair := strings.Contains(parts.Customer.Cond, "search_bigrams(customers.search_text)"); pair != c.pair {
 				t.Errorf("%q: the customers by their pairs %v, want %v (%s)", c.term, pair, c.pair, parts.Customer.Cond)
 			}
-			var ab func() *gorm.DB
+			var ab db.Apart
 			if apart {
 				ab = apartBase
 			}

@@ -1,0 +1,156 @@
+package db
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+)
+
+// sqliteSearchWorld is a migrated SQLite database whose customers hold
+// names common and rare enough to cross sqliteRareCustomers, and a list
+// (items, with the indexes a list's SQLite search reads) whose titles
+// cross sqliteRareRows: 1,500 customers, 600 of them 科技 companies (one
+// deleted), 12 holding 华为数据; three items each, 1,200 titled 千兆专线,
+// 24 科技园扩容 under customers of both kinds (matched twice, counted
+// once; one of them deleted).
+func sqliteSearchWorld(t *testing.T) *gorm.DB {
+	t.Helper()
+	ctx := context.Background()
+	d, err := Open(ctx, Options{SQLitePath: filepath.Join(t.TempDir(), "jike.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"INSERT INTO branches (code, name, created_at, updated_at) VALUES ('B1', '一分', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+		"INSERT INTO teams (branch_id, name, created_at, updated_at) SELECT id, '一组', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM branches",
+		"INSERT INTO users (username, name, role, password_hash, created_at, updated_at) VALUES ('am', '经理', 'account_manager', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
+		 INSERT INTO customers (name, search_text, credit_code, industry, grade, status, owner_id, team_id, branch_id, created_at, updated_at, deleted_at)
+		 SELECT nm, lower(nm || ' 91230100ma' || printf('%08d', i)), printf('91230100MA%08d', i), 'gov', 'C', 'active',
+		        (SELECT id FROM users), (SELECT id FROM teams), (SELECT id FROM branches), CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,
+		        CASE WHEN i = 6 THEN CURRENT_TIMESTAMP END
+		 FROM (SELECT i, CASE WHEN i % 5 < 2 THEN '哈尔滨科技' || i || '有限公司' WHEN i % 125 = 3 THEN '华为数据' || i ELSE '客户' || i END AS nm FROM n)`,
+		`CREATE TABLE items (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL, title TEXT NOT NULL, deleted_at DATETIME)`,
+		`CREATE INDEX idx_items_customer ON items (customer_id, id) WHERE deleted_at IS NULL`,
+		`CREATE INDEX idx_items_title ON items (title, id) WHERE deleted_at IS NULL`,
+		`WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4499)
+		 INSERT INTO items (customer_id, title, deleted_at)
+		 SELECT i / 3 + 1, CASE WHEN i < 1200 THEN '千兆专线' || i WHEN i % 150 = 2 THEN '科技园扩容' ELSE '云主机' || i END,
+		        CASE WHEN i = 1202 THEN CURRENT_TIMESTAMP END FROM n`,
+		// A 科技 customer's (i % 5 < 2) item titled 科技 too, and one
+		// of another customer.
+		"UPDATE items SET title = '科技园扩容' WHERE id IN (3001, 3004)",
+		"ANALYZE",
+	} {
+		if err := d.Gorm.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d.Gorm
+}
+
+var sqliteItems = ListSearch{Table: "items", CustomerCol: "items.customer_id", Own: []Searched{{Expr: "LOWER(items.title)"}},
+	CustomerIndex: "idx_items_customer", TextIndex: "idx_items_title"}
+
+// TestSQLiteSearchPartsAndSets: on SQLite the province's search is split
+// in two parts for its aggregates (sqliteParts) or read as a set found
+// first (sqliteRare), by how common its terms are; either way it finds
+// and adds up exactly what the LIKE over each row and its joined
+// customer finds — per group and in all, a row matching by its title and
+// its customer once, a deleted customer's and a deleted row never. It
+// fails with a part's rows counted twice or left out (a wrong NOT IN, a
+// missing liveness test), with a pair taken for a term it is not, or
+// with a common term read as a set.
+func TestSQLiteSearchPartsAndSets(t *testing.T) {
+	t.Parallel()
+	g := sqliteSearchWorld(t)
+	ctx := context.Background()
+	type sums struct{ Grp, N, IDSum int64 }
+	joined := func() *gorm.DB {
+		return g.Table("items").Joins("JOIN customers ON customers.id = items.customer_id AND customers.deleted_at IS NULL").
+			Where("items.deleted_at IS NULL")
+	}
+	apart := func(from string, first Where) *gorm.DB {
+		return g.Table(from).Where(first.Cond, first.Args...).Where("items.deleted_at IS NULL AND " + LiveCustomer(g, "items.customer_id"))
+	}
+	const sel = "items.id % 3 AS grp, COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum"
+	read := func(q *gorm.DB) []sums {
+		t.Helper()
+		var out []sums
+		if err := q.Select(sel).Group("grp").Order("grp").Scan(&out).Error; err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	ids := func(q *gorm.DB) []int64 {
+		t.Helper()
+		var out []int64
+		if err := q.Select("items.id").Order("items.id").Scan(&out).Error; err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	stats := NewPairStats()
+	for _, c := range []struct {
+		term       string
+		set, split bool
+	}{
+		{"科技", false, true},                 // 600 customers (one deleted), one pair: exactly the pair
+		{"哈尔滨科技", false, true},              // 600 customers, three pairs and the text
+		{"科技园", true, false},                // no customer, 23 titles: a set
+		{"华为数据", true, false},               // 12 customers: a set
+		{"千兆", false, true},                 // 1,200 titles, no customer
+		{"园", false, true},                  // one character: every customer's text read
+		{"有限公司", false, true},               // 600 customers, by their pairs and the text
+		{"不存在", true, false},                // nothing anywhere
+		{"91230100ma00000033", true, false}, // a credit code: ASCII, by its pairs and the LIKE
+	} {
+		cond, args := Contains(c.term, "items.title", "customers.search_text")
+		want, wantIDs := read(joined().Where(cond, args...)), ids(joined().Where(cond, args...))
+		if got := sqliteItems.ReadsAsSet(ctx, g, stats, Province, c.term); got != c.set {
+			t.Errorf("%q: read as a set %v, want %v", c.term, got, c.set)
+		}
+		pc, pa := sqliteItems.Cond(ctx, g, stats, Province, c.term)
+		if got := ids(joined().Where(pc, pa...)); !slices.Equal(got, wantIDs) {
+			t.Errorf("%q: the province's condition finds %d items, the LIKE %d (%s)", c.term, len(got), len(wantIDs), pc)
+		}
+		if c.set != strings.HasPrefix(pc, "items.id IN (") {
+			t.Errorf("%q: condition %s", c.term, pc)
+		}
+		parts, ok := sqliteItems.SumParts(ctx, g, stats, c.term, true)
+		if ok != c.split {
+			t.Fatalf("%q: split %v, want %v", c.term, ok, c.split)
+		}
+		if _, joinedOK := sqliteItems.SumParts(ctx, g, stats, c.term, false); joinedOK {
+			t.Errorf("%q: split on SQLite without reading apart", c.term)
+		}
+		if !ok {
+			continue
+		}
+		var got []sums
+		if err := parts.Sum(g, joined, apart, sel, []string{"grp"}, "n", "id_sum").Order("grp").Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q per group: %v, the LIKE finds %v", c.term, got, want)
+		}
+		var all, whole struct{ N, IDSum int64 }
+		if err := parts.Sum(g, joined, apart, "COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum", nil, "n", "id_sum").Scan(&all).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := joined().Where(cond, args...).Select("COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum").Scan(&whole).Error; err != nil {
+			t.Fatal(err)
+		}
+		if all != whole || (whole.N == 0 && c.term != "不存在") {
+			t.Errorf("%q in all: %+v, the LIKE finds %+v", c.term, all, whole)
+		}
+	}
+}
