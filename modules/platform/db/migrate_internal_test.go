@@ -17,18 +17,8 @@ import (
 func TestMigrateAnalysesWhatItAdds(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d, err := Open(ctx, Options{SQLitePath: filepath.Join(t.TempDir(), "jike.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := migratedSQLite(t)
 	for _, q := range []string{
-		"INSERT INTO branches (code, name, created_at, updated_at) VALUES ('B1', '一分', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-		"INSERT INTO teams (branch_id, name, created_at, updated_at) SELECT id, '一组', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM branches",
-		"INSERT INTO users (username, name, role, password_hash, created_at, updated_at) VALUES ('am', '经理', 'account_manager', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
 		 INSERT INTO customers (name, credit_code, industry, grade, status, owner_id, team_id, branch_id, created_at, updated_at)
 		 SELECT '客户' || i, printf('91230100MA%08d', i), CASE i % 3 WHEN 0 THEN 'gov' WHEN 1 THEN 'finance' ELSE 'energy' END, 'C', 'active',
@@ -67,4 +57,29 @@ func TestMigrateAnalysesWhatItAdds(t *testing.T) {
 	if stats != 1 {
 		t.Fatalf("the index added before Migrate applied a migration has %d rows of statistics, want 1", stats)
 	}
+}
+
+// migratedSQLite is a migrated SQLite file holding one branch, one team
+// and one account manager, for tests that add customers by SQL.
+func migratedSQLite(t *testing.T) *DB {
+	t.Helper()
+	ctx := context.Background()
+	d, err := Open(ctx, Options{SQLitePath: filepath.Join(t.TempDir(), "jike.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"INSERT INTO branches (code, name, created_at, updated_at) VALUES ('B1', '一分', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+		"INSERT INTO teams (branch_id, name, created_at, updated_at) SELECT id, '一组', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM branches",
+		"INSERT INTO users (username, name, role, password_hash, created_at, updated_at) VALUES ('am', '经理', 'account_manager', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+	} {
+		if err := d.Gorm.Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
 }

@@ -45,14 +45,7 @@ func (l ListSearch) sqliteParts(ctx context.Context, g *gorm.DB, stats *PairStat
 		return SearchParts{}, false
 	}
 	set, args := customerSet(counted)
-	var own []string
-	var ownArgs []any
-	for _, t := range terms {
-		for _, o := range l.Own {
-			c, a := sqliteContains(unLower(o.Expr), t)
-			own, ownArgs = append(own, c), append(ownArgs, a...)
-		}
-	}
+	own, ownArgs := l.sqliteOwn(terms)
 	parts := SearchParts{
 		Customer:     Where{Cond: l.CustomerCol + " IN (" + set + ")", Args: args},
 		CustomerFrom: l.Table + " INDEXED BY " + l.CustomerIndex,
@@ -112,14 +105,7 @@ func (l ListSearch) sqliteRare(ctx context.Context, g *gorm.DB, stats *PairStats
 			return "", nil, false
 		}
 	}
-	var own []string
-	var args []any
-	for _, t := range terms {
-		for _, o := range l.Own {
-			c, a := sqliteContains(unLower(o.Expr), t)
-			own, args = append(own, c), append(args, a...)
-		}
-	}
+	own, args := l.sqliteOwn(terms)
 	live := " WHERE " + l.Table + ".deleted_at IS NULL AND "
 	if len(own) > 0 {
 		// A product's word is in no customer's name and in an eighth of
@@ -220,6 +206,20 @@ func customerSet(terms []sqliteTerm) (string, []any) {
 		}
 	}
 	return strings.Join(sets, " UNION "), args
+}
+
+// sqliteOwn are the tests "an own text contains a term" on SQLite, one
+// per text and term, and their arguments.
+func (l ListSearch) sqliteOwn(terms []string) ([]string, []any) {
+	var own []string
+	var args []any
+	for _, t := range terms {
+		for _, o := range l.Own {
+			c, a := sqliteContains(unLower(o.Expr), t)
+			own, args = append(own, c), append(args, a...)
+		}
+	}
+	return own, args
 }
 
 // sqliteContains is "expr contains t" on SQLite: instr for a caseless

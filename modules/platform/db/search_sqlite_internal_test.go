@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,19 +18,8 @@ import (
 // once; one of them deleted).
 func sqliteSearchWorld(t *testing.T) *gorm.DB {
 	t.Helper()
-	ctx := context.Background()
-	d, err := Open(ctx, Options{SQLitePath: filepath.Join(t.TempDir(), "jike.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	d := migratedSQLite(t)
 	for _, q := range []string{
-		"INSERT INTO branches (code, name, created_at, updated_at) VALUES ('B1', '一分', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-		"INSERT INTO teams (branch_id, name, created_at, updated_at) SELECT id, '一组', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM branches",
-		"INSERT INTO users (username, name, role, password_hash, created_at, updated_at) VALUES ('am', '经理', 'account_manager', 'x', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
 		 INSERT INTO customers (name, search_text, credit_code, industry, grade, status, owner_id, team_id, branch_id, created_at, updated_at, deleted_at)
 		 SELECT nm, lower(nm || ' 91230100ma' || printf('%08d', i)), printf('91230100MA%08d', i), 'gov', 'C', 'active',
