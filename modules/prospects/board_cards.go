@@ -47,22 +47,27 @@ func (s *Store) FirstBoardCards(ctx context.Context, scope authz.ListScope, f Op
 
 // OpenCardsAtOnce reports whether a board's open columns under f within
 // scope are read in one statement (FirstOpenCards): a team's or a
-// branch's search on PostgreSQL, and the province's search for a rare
-// term on SQLite (read as a set: db.ListSearch.ReadsAsSet). Each column
-// apart walked the province's stage in the column's order testing every
-// card for the scope and the term — a director's 科技 ~1,500-2,000 cards
-// a column, 10-27 ms each, six columns; on SQLite a customer's name
-// walked every stage whole (0.3–0.5 s); the matches read once and ranked
-// per stage take one such read.
+// branch's search, and the province's search for a rare term on SQLite
+// (read as a set: db.ListSearch.ReadsAsSet). Each column apart walked the
+// province's stage in the column's order testing every card for the
+// scope and the term — a director's 科技 ~1,500-2,000 cards a column,
+// 10-27 ms each, six columns; on SQLite each column read the branch's
+// customers and their opportunities of the stage again (~50 ms each),
+// and a customer's name walked every stage of the province whole
+// (0.3–0.5 s); the matches read once and ranked per stage take one such
+// read.
 func (s *Store) OpenCardsAtOnce(ctx context.Context, scope authz.ListScope, f OpportunityFilter) bool {
 	l := scope.Level()
 	if f.Q == "" {
 		return false
 	}
-	if s.db.Dialector.Name() == db.Postgres {
-		return l == authz.ScopeTeam || l == authz.ScopeBranch
+	switch {
+	case l == authz.ScopeTeam || l == authz.ScopeBranch:
+		return true
+	case l == authz.ScopeAll && s.db.Dialector.Name() != db.Postgres:
+		return opportunitySearch.ReadsAsSet(ctx, db.Conn(ctx, s.db), s.pairs, scope.Breadth(), f.Q)
 	}
-	return l == authz.ScopeAll && opportunitySearch.ReadsAsSet(ctx, db.Conn(ctx, s.db), s.pairs, scope.Breadth(), f.Q)
+	return false
 }
 
 // FirstOpenCards is FirstBoardCards of every stage of stages at once, by

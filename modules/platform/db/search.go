@@ -255,12 +255,7 @@ func (l ListSearch) Cond(ctx context.Context, g *gorm.DB, stats *PairStats, brea
 	exprs = append(exprs, CustomerSearchText)
 	terms := textnorm.SearchTerms(q)
 	if g.Dialector.Name() != Postgres {
-		if breadth == Province && len(terms) > 0 {
-			if cond, args, ok := l.sqliteRare(ctx, g, stats, terms); ok {
-				return cond, args
-			}
-		}
-		return Contains(q, withoutLower(exprs)...)
+		return l.sqliteCond(ctx, g, stats, breadth, terms)
 	}
 	if breadth == Narrow || len(terms) == 0 {
 		return Contains(q, exprs...)

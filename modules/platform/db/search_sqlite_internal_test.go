@@ -50,7 +50,9 @@ var sqliteItems = ListSearch{Table: "items", CustomerCol: "items.customer_id", O
 
 // TestSQLiteSearchPartsAndSets: on SQLite the province's search is split
 // in two parts for its aggregates (sqliteParts) or read as a set found
-// first (sqliteRare), by how common its terms are; either way it finds
+// first (sqliteRare), by how common its terms are, and a person's, a
+// team's or a branch's tests each row (the customer by a set of those
+// holding the term where its pairs find them cheaply); every way it finds
 // and adds up exactly what the LIKE over each row and its joined
 // customer finds — per group and in all, a row matching by its title and
 // its customer once, a deleted customer's and a deleted row never. It
@@ -88,18 +90,18 @@ func TestSQLiteSearchPartsAndSets(t *testing.T) {
 	}
 	stats := NewPairStats()
 	for _, c := range []struct {
-		term       string
-		set, split bool
+		term              string
+		set, split, bySet bool
 	}{
-		{"科技", false, true},                 // 600 customers (one deleted), one pair: exactly the pair
-		{"哈尔滨科技", false, true},              // 600 customers, three pairs and the text
-		{"科技园", true, false},                // no customer, 23 titles: a set
-		{"华为数据", true, false},               // 12 customers: a set
-		{"千兆", false, true},                 // 1,200 titles, no customer
-		{"园", false, true},                  // one character: every customer's text read
-		{"有限公司", false, true},               // 600 customers, by their pairs and the text
-		{"不存在", true, false},                // nothing anywhere
-		{"91230100ma00000033", true, false}, // a credit code: ASCII, by its pairs and the LIKE
+		{"科技", false, true, true},                 // 600 customers (one deleted), one pair: exactly the pair
+		{"哈尔滨科技", false, true, true},              // 600 customers, three pairs and the text
+		{"科技园", true, false, true},                // no customer, 23 titles: a set
+		{"华为数据", true, false, true},               // 12 customers: a set
+		{"千兆", false, true, true},                 // 1,200 titles, no customer
+		{"园", false, true, false},                 // one character: every customer's text read
+		{"有限公司", false, true, true},               // 600 customers, by their pairs and the text
+		{"不存在", true, false, true},                // nothing anywhere
+		{"91230100ma00000033", true, false, true}, // a credit code: ASCII, by its pairs and the LIKE
 	} {
 		cond, args := Contains(c.term, "items.title", "customers.search_text")
 		want, wantIDs := read(joined().Where(cond, args...)), ids(joined().Where(cond, args...))
@@ -112,6 +114,19 @@ func TestSQLiteSearchPartsAndSets(t *testing.T) {
 		}
 		if c.set != strings.HasPrefix(pc, "items.id IN (") {
 			t.Errorf("%q: condition %s", c.term, pc)
+		}
+		// A person's, a team's and a branch's rows are tested one by one;
+		// beyond a person's, the customer by the set of those holding
+		// the term when its pairs find them cheaply.
+		for _, b := range []Breadth{Narrow, Team, Branch} {
+			bc, ba := sqliteItems.Cond(ctx, g, stats, b, c.term)
+			if got := ids(joined().Where(bc, ba...)); !slices.Equal(got, wantIDs) {
+				t.Errorf("%q (breadth %d): %d items, the LIKE %d (%s)", c.term, b, len(got), len(wantIDs), bc)
+			}
+			bySet := strings.Contains(bc, "customer_bigrams")
+			if wantSet := b != Narrow && c.bySet; bySet != wantSet {
+				t.Errorf("%q (breadth %d): the customers as a set %v, want %v (%s)", c.term, b, bySet, wantSet, bc)
+			}
 		}
 		parts, ok := sqliteItems.SumParts(ctx, g, stats, c.term, true)
 		if ok != c.split {
