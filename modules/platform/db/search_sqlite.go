@@ -70,7 +70,7 @@ const sqliteSetCandidates = 2000
 // a set (sqliteRare). Otherwise each row is tested, its own texts and
 // its customer's: a caseless term by instr (the LIKE with its escape
 // cost a director's 16,000 opportunities ~110 of a page's ~155 ms; instr
-// ~45 with the customers as a set), and beyond a person's rows the
+// ~45 with the customers as a set), and over a branch or the province the
 // customer by the set of the customers holding the term when its pairs
 // find them cheaply — a term of two characters is its pair, a longer
 // one's candidates are few (sqliteSetCandidates) — a probe of a set
@@ -87,7 +87,7 @@ func (l ListSearch) sqliteCond(ctx context.Context, g *gorm.DB, stats *PairStats
 		}
 	}
 	var counted []sqliteTerm
-	if breadth != Narrow && l.CustomerIndex != "" {
+	if (breadth == Branch || breadth == Province) && l.CustomerIndex != "" {
 		var err error
 		if counted, err = sqliteTerms(ctx, g, stats, terms); err != nil {
 			counted = nil // logged by GORM's logger; the texts are read
