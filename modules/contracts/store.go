@@ -21,7 +21,7 @@ import (
 var contractSearch = db.ListSearch{Table: "contracts", CustomerCol: "contracts.customer_id", Own: []db.Searched{
 	{Expr: "LOWER(contracts.number)", Index: "idx_contracts_number_bigrams"},
 	{Expr: "LOWER(contracts.title)", Index: "idx_contracts_title_bigrams"},
-}}
+}, CustomerIndex: "idx_contracts_customer"}
 
 // Store is the only place in this module that talks to the database. Every
 // query goes through db.Conn, so a store call inside db.WithTx (the

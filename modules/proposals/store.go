@@ -20,7 +20,7 @@ import (
 var proposalSearch = db.ListSearch{Table: "proposals", CustomerCol: "proposals.customer_id", Own: []db.Searched{
 	{Expr: "LOWER(proposals.title)", Index: "idx_proposals_title_bigrams"},
 	{Expr: "LOWER(proposals.number)", Index: "idx_proposals_number_bigrams"},
-}}
+}, CustomerIndex: "idx_proposals_customer"}
 
 // Store is the only place in this module that talks to the database.
 type Store struct {

@@ -190,13 +190,14 @@ type ListSearch struct {
 	// Own are the row's texts.
 	Own []Searched
 	// CustomerIndex is the index of the live rows by CustomerCol that
-	// SQLite reads a search's customers' part by (ListSearch.sqliteParts),
-	// covering what the list adds up; empty: no such part on SQLite.
+	// SQLite reads a search's customers' rows by (ListSearch.sqliteParts,
+	// sqliteRare), best covering what the list adds up; empty: SQLite
+	// tests every row of the scope.
 	CustomerIndex string
 	// TextIndex is an index of the live rows holding their own texts and
 	// ids, which SQLite reads a rare term's own matches through
 	// (ListSearch.sqliteRare): the province's titles, 30 ms against 45
-	// through the table. Empty: no such reading.
+	// through the table. Empty: the table is read.
 	TextIndex string
 }
 

@@ -147,8 +147,12 @@ func (l ListSearch) ReadsAsSet(ctx context.Context, g *gorm.DB, stats *PairStats
 // its whole stage (0.3–0.5 s for the board). ok is false for a common
 // term, a term of one character, or a list without both indexes.
 func (l ListSearch) sqliteRare(ctx context.Context, g *gorm.DB, stats *PairStats, terms []string) (string, []any, bool) {
-	if l.CustomerIndex == "" || l.TextIndex == "" {
+	if l.CustomerIndex == "" {
 		return "", nil, false
+	}
+	texts := l.Table + " NOT INDEXED" // a small table: its rows
+	if l.TextIndex != "" {
+		texts = l.Table + " INDEXED BY " + l.TextIndex
 	}
 	counted, err := sqliteTerms(ctx, g, stats, terms)
 	if err != nil {
@@ -170,7 +174,7 @@ func (l ListSearch) sqliteRare(ctx context.Context, g *gorm.DB, stats *PairStats
 		key := "own|" + l.Table + "|" + strings.Join(terms, "\x00")
 		n, err := stats.count(key, func() (int, error) {
 			var n int
-			err := Conn(ctx, g).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM "+l.Table+" INDEXED BY "+l.TextIndex+live+
+			err := Conn(ctx, g).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM "+texts+live+
 				"("+strings.Join(own, " OR ")+") LIMIT ?)", append(slices.Clone(args), sqliteRareRows+1)...).Scan(&n).Error
 			return n, err
 		})
@@ -181,7 +185,7 @@ func (l ListSearch) sqliteRare(ctx context.Context, g *gorm.DB, stats *PairStats
 	set, setArgs := customerSet(counted)
 	sub := "SELECT " + l.Table + ".id FROM " + l.Table + " INDEXED BY " + l.CustomerIndex + live + l.CustomerCol + " IN (" + set + ")"
 	if len(own) > 0 {
-		sub = "SELECT " + l.Table + ".id FROM " + l.Table + " INDEXED BY " + l.TextIndex + live + "(" + strings.Join(own, " OR ") + ") UNION " + sub
+		sub = "SELECT " + l.Table + ".id FROM " + texts + live + "(" + strings.Join(own, " OR ") + ") UNION " + sub
 	}
 	return l.Table + ".id IN (" + sub + ")", append(args, setArgs...), true
 }

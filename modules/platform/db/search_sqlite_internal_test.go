@@ -45,6 +45,10 @@ func sqliteSearchWorld(t *testing.T) *gorm.DB {
 	return d.Gorm
 }
 
+// untexted is sqliteItems without its TextIndex.
+var untexted = ListSearch{Table: "items", CustomerCol: "items.customer_id", Own: []Searched{{Expr: "LOWER(items.title)"}},
+	CustomerIndex: "idx_items_customer"}
+
 var sqliteItems = ListSearch{Table: "items", CustomerCol: "items.customer_id", Own: []Searched{{Expr: "LOWER(items.title)"}},
 	CustomerIndex: "idx_items_customer", TextIndex: "idx_items_title"}
 
@@ -111,6 +115,12 @@ func TestSQLiteSearchPartsAndSets(t *testing.T) {
 		pc, pa := sqliteItems.Cond(ctx, g, stats, Province, c.term)
 		if got := ids(joined().Where(pc, pa...)); !slices.Equal(got, wantIDs) {
 			t.Errorf("%q: the province's condition finds %d items, the LIKE %d (%s)", c.term, len(got), len(wantIDs), pc)
+		}
+		// A list without a TextIndex (contracts, proposals) reads its
+		// own texts from the table.
+		tc, ta := untexted.Cond(ctx, g, NewPairStats(), Province, c.term)
+		if got := ids(joined().Where(tc, ta...)); !slices.Equal(got, wantIDs) || strings.Contains(tc, "idx_items_title") {
+			t.Errorf("%q without a text index: %d items, the LIKE %d (%s)", c.term, len(got), len(wantIDs), tc)
 		}
 		if c.set != strings.HasPrefix(pc, "items.id IN (") {
 			t.Errorf("%q: condition %s", c.term, pc)
