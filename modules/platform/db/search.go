@@ -500,19 +500,6 @@ func (l ListSearch) commonOwnRareCustomer(terms []string, pairs [][]string) (str
 	return "(" + cond + ")", append(args, custArgs...)
 }
 
-// withoutLower is exprs with LOWER(…) taken off, for SQLite: there lower()
-// folds ASCII letters only and LIKE already ignores the case of ASCII
-// letters alone, so "LOWER(col) LIKE p" and "col LIKE p" hold for the
-// same rows, and the pure-Go SQLite spent a third of a list's search
-// copying every title in lower case.
-func withoutLower(exprs []string) []string {
-	out := make([]string, len(exprs))
-	for i, e := range exprs {
-		out[i] = unLower(e)
-	}
-	return out
-}
-
 // containsCommon is Contains for a term the statistics call common over
 // the whole province, written with strpos: the same rows (strpos is
 // literal, and the texts are lower case as for Contains' LIKE), but the

@@ -270,7 +270,7 @@ func TestListSearchChoosesByBreadthAndStats(t *testing.T) {
 	}
 }
 
-// On SQLite a list searches its own texts without LOWER (withoutLower):
+// On SQLite a list searches its own texts without LOWER (sqliteOwn):
 // the same rows as LOWER(col) LIKE, for ASCII in any case, letters
 // beyond ASCII in either case (which neither lower() nor LIKE folds
 // there), full width and LIKE's own characters. It fails when the
