@@ -64,6 +64,13 @@ var sqlitePages = []struct{ name, mine, scope string }{
 	{"customer_search", "/customers?q=%E7%A7%91%E6%8A%80", "/customers?q=%E7%A7%91%E6%8A%80"},      // q=科技
 	{"customer_search_name", "/customers?q=%E5%8D%8E%E4%B8%BA", "/customers?q=%E5%8D%8E%E4%B8%BA"}, // q=华为
 	{"opportunities", "/opportunities", "/opportunities"},
+	// Searches, as parts or as a set (docs/performance.md § SQLite's
+	// province searched).
+	{"board_search", "/pipeline?q=%E7%A7%91%E6%8A%80", "/pipeline?q=%E7%A7%91%E6%8A%80"},                      // q=科技
+	{"board_search_name", "/pipeline?q=%E5%8D%8E%E4%B8%BA", "/pipeline?q=%E5%8D%8E%E4%B8%BA"},                 // q=华为
+	{"opportunity_search", "/opportunities?q=%E7%A7%91%E6%8A%80", "/opportunities?q=%E7%A7%91%E6%8A%80"},      // q=科技
+	{"opportunity_search_name", "/opportunities?q=%E5%8D%8E%E4%B8%BA", "/opportunities?q=%E5%8D%8E%E4%B8%BA"}, // q=华为
+	{"contract_search_name", "/contracts?q=%E5%8D%8E%E4%B8%BA", "/contracts?q=%E5%8D%8E%E4%B8%BA"},            // q=华为
 	{"visits", "/visits", "/visits?who=scope"},
 }
 
