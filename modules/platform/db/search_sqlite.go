@@ -35,13 +35,13 @@ const sqlitePairLimit = 20000
 // "科技" (a tenth of the customers) on the board: 1.6 s → ~75 ms; "千兆"
 // (an eighth of the titles): ~70.
 func (l ListSearch) sqliteParts(ctx context.Context, g *gorm.DB, stats *PairStats, terms []string) (SearchParts, bool) {
-	if _, _, rare := l.sqliteRare(ctx, g, stats, terms); rare {
-		// Cond's set: one pass over TextIndex, not over the table.
-		return SearchParts{}, false
-	}
 	counted, err := sqliteTerms(ctx, g, stats, terms)
 	if err != nil {
 		// Logged by GORM's logger; Cond still answers, slower.
+		return SearchParts{}, false
+	}
+	if _, _, rare := l.sqliteRare(ctx, g, stats, counted); rare {
+		// Cond's set: one pass over TextIndex, not over the table.
 		return SearchParts{}, false
 	}
 	set, args := customerSet(counted)
@@ -81,11 +81,6 @@ func (l ListSearch) sqliteCond(ctx context.Context, g *gorm.DB, stats *PairStats
 	if len(terms) == 0 {
 		return "", nil
 	}
-	if breadth == Province {
-		if cond, args, ok := l.sqliteRare(ctx, g, stats, terms); ok {
-			return cond, args
-		}
-	}
 	var counted []sqliteTerm
 	if (breadth == Branch || breadth == Province) && l.CustomerIndex != "" {
 		var err error
@@ -93,14 +88,12 @@ func (l ListSearch) sqliteCond(ctx context.Context, g *gorm.DB, stats *PairStats
 			counted = nil // logged by GORM's logger; the texts are read
 		}
 	}
-	var parts []string
-	var args []any
-	for _, o := range l.Own {
-		for _, t := range terms {
-			c, a := sqliteContains(unLower(o.Expr), t)
-			parts, args = append(parts, c), append(args, a...)
+	if breadth == Province && counted != nil {
+		if cond, args, ok := l.sqliteRare(ctx, g, stats, counted); ok {
+			return cond, args
 		}
 	}
+	parts, args := l.sqliteOwn(terms)
 	for i, t := range terms {
 		if counted != nil && (counted[i].byPairs(sqlitePairLimit) && utf8.RuneCountInString(t) == 2 || counted[i].byPairs(sqliteSetCandidates)) {
 			set, a := customerSet(counted[i : i+1])
@@ -133,7 +126,11 @@ func (l ListSearch) ReadsAsSet(ctx context.Context, g *gorm.DB, stats *PairStats
 	if g.Dialector.Name() == Postgres || breadth != Province || len(terms) == 0 {
 		return false
 	}
-	_, _, ok := l.sqliteRare(ctx, g, stats, terms)
+	counted, err := sqliteTerms(ctx, g, stats, terms)
+	if err != nil {
+		return false
+	}
+	_, _, ok := l.sqliteRare(ctx, g, stats, counted)
 	return ok
 }
 
@@ -145,8 +142,10 @@ func (l ListSearch) ReadsAsSet(ctx context.Context, g *gorm.DB, stats *PairStats
 // customer, a page walked the whole list's order for a name's two
 // opportunities (the admin's list: 1.7 s) and each column of the board
 // its whole stage (0.3–0.5 s for the board). ok is false for a common
-// term, a term of one character, or a list without both indexes.
-func (l ListSearch) sqliteRare(ctx context.Context, g *gorm.DB, stats *PairStats, terms []string) (string, []any, bool) {
+// term, a term of one character, or a list without a CustomerIndex;
+// without a TextIndex the own texts are read from the table (a small
+// one: contracts, proposals). counted are the terms (sqliteTerms).
+func (l ListSearch) sqliteRare(ctx context.Context, g *gorm.DB, stats *PairStats, counted []sqliteTerm) (string, []any, bool) {
 	if l.CustomerIndex == "" {
 		return "", nil, false
 	}
@@ -154,9 +153,9 @@ func (l ListSearch) sqliteRare(ctx context.Context, g *gorm.DB, stats *PairStats
 	if l.TextIndex != "" {
 		texts = l.Table + " INDEXED BY " + l.TextIndex
 	}
-	counted, err := sqliteTerms(ctx, g, stats, terms)
-	if err != nil {
-		return "", nil, false // logged by GORM's logger; the LIKE answers
+	terms := make([]string, len(counted))
+	for i, t := range counted {
+		terms[i] = t.term
 	}
 	for _, t := range counted {
 		if !t.byPairs(sqliteRareCustomers) {
