@@ -1,0 +1,64 @@
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jike-crm/jike/modules/platform/db"
+	"gorm.io/gorm"
+)
+
+// indexOnlyOpp is a plan's line reading idx_stage_changes_opp alone, in
+// either direction.
+var indexOnlyOpp = regexp.MustCompile(`Index Only Scan (Backward )?using idx_stage_changes_opp on stage_changes`)
+
+// TestStageChangesReadFromTheIndex: on PostgreSQL an opportunity's stage
+// changes are read from idx_stage_changes_opp alone (migration 00060) in
+// each shape the reports probe it: the funnel's stage at a past period's
+// end (the change before it, its to_stage; the change after it, its
+// from_stage) and the velocity's changes of a period with their next
+// change. It fails when the index stops covering a column these read (the
+// plan becomes an Index Scan that visits the table for every change).
+func TestStageChangesReadFromTheIndex(t *testing.T) {
+	t.Parallel()
+	d := seededDemoDB(t, db.Postgres)
+	g := d.Gorm
+	// The visibility map set, as on a served database, so that an
+	// index-only scan is costed as one.
+	if err := g.Exec("VACUUM ANALYZE stage_changes").Error; err != nil {
+		t.Fatal(err)
+	}
+	var opp uint
+	if err := g.Raw("SELECT opportunity_id FROM stage_changes GROUP BY opportunity_id ORDER BY COUNT(*) DESC, opportunity_id LIMIT 1").Scan(&opp).Error; err != nil || opp == 0 {
+		t.Fatalf("an opportunity with stage changes: %d %v", opp, err)
+	}
+	end := time.Now().UTC().AddDate(0, -1, 0)
+	probes := map[string]string{
+		"the stage before the end":          "SELECT sc.to_stage FROM stage_changes sc WHERE sc.opportunity_id = ? AND sc.at < ? ORDER BY sc.at DESC, sc.id DESC LIMIT 1",
+		"the stage left after the end":      "SELECT NULLIF(sc.from_stage, '') FROM stage_changes sc WHERE sc.opportunity_id = ? AND sc.at >= ? ORDER BY sc.at, sc.id LIMIT 1",
+		"a period's changes and their next": "SELECT sc.to_stage, sc.at, sc.next_at, sc.next_stage FROM stage_changes sc WHERE sc.opportunity_id = ? AND sc.at >= ? AND sc.at < now()",
+	}
+	for name, q := range probes {
+		var plan []string
+		err := g.Transaction(func(tx *gorm.DB) error {
+			// A handful of demo rows would be read by a scan of the
+			// table; the question is which index serves the probe.
+			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("SET LOCAL enable_bitmapscan = off").Error; err != nil {
+				return err
+			}
+			return tx.Raw("EXPLAIN "+q, opp, end).Scan(&plan).Error
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		text := strings.Join(plan, "\n")
+		if !indexOnlyOpp.MatchString(text) {
+			t.Errorf("%s is not read from idx_stage_changes_opp alone:\n%s", name, text)
+		}
+	}
+}
