@@ -15,13 +15,14 @@ import (
 )
 
 // TestVelocityKeptMatchesStageChanges: on PostgreSQL the velocity of the
-// province, a branch filter and each director, over a month, a quarter
+// province, a branch filter, an industry or a grade of the province
+// (00061) and each director, over a month, a quarter
 // and a year, read from the kept counts per month and whole days
 // (migration 00052) — with the days of ranges cut inside months counted
 // from the stage changes — equals the velocity read from the stage changes
 // themselves — after the demo's history, stage moves through the portal,
 // an opportunity deleted and restored, a customer moved to the other
-// branch, a change back-dated and one deleted, and a fold of the deltas.
+// branch, a customer given another industry and grade, a change back-dated and one deleted, and a fold of the deltas.
 // A delta written by hand shows that the kept path is the one read.
 func TestVelocityKeptMatchesStageChanges(t *testing.T) {
 	t.Parallel()
@@ -69,6 +70,17 @@ func TestVelocityKeptMatchesStageChanges(t *testing.T) {
 		t.Fatalf("the other branch: %d %v", other, err)
 	}
 	exec(`UPDATE customers SET branch_id = ? WHERE id = (SELECT customer_id FROM opportunities WHERE id = ?)`, other, opps[0])
+	// A customer of another industry and another grade: its changes move
+	// between the province's parts (00061).
+	var ind, grade string
+	if err := g.Raw(`SELECT industry FROM customers WHERE deleted_at IS NULL AND industry <> (SELECT industry FROM customers WHERE id =
+		(SELECT customer_id FROM opportunities WHERE id = ?)) ORDER BY id LIMIT 1`, opps[1]).Scan(&ind).Error; err != nil || ind == "" {
+		t.Fatalf("another industry: %q %v", ind, err)
+	}
+	exec(`UPDATE customers SET industry = ?, grade = CASE grade WHEN 'A' THEN 'C' ELSE 'A' END WHERE id = (SELECT customer_id FROM opportunities WHERE id = ?)`, ind, opps[1])
+	if err := g.Raw(`SELECT grade FROM customers WHERE id = (SELECT customer_id FROM opportunities WHERE id = ?)`, opps[1]).Scan(&grade).Error; err != nil || grade == "" {
+		t.Fatalf("its grade: %q %v", grade, err)
+	}
 	exec(`INSERT INTO stage_changes (opportunity_id, from_stage, to_stage, by_id, at) VALUES (?, 'identified', 'contacted', ?,
 		(SELECT MIN(at) FROM stage_changes WHERE opportunity_id = ?) + interval '30 hours')`, opps[1], liwei.ID, opps[1])
 	exec(`DELETE FROM stage_changes WHERE id = (SELECT MAX(id) FROM stage_changes WHERE opportunity_id = ?)`, opps[0])
@@ -93,11 +105,19 @@ func TestVelocityKeptMatchesStageChanges(t *testing.T) {
 		scope := enf.ListScope(viewer, "report", "read")
 		filters := []reports.Filter{{}}
 		if who == "admin" {
-			filters = append(filters, reports.Filter{Branch: other})
+			// A branch; the province's parts (an industry, a grade,
+			// each the moved customer's); both at once, which are not
+			// kept and are counted from the changes.
+			filters = append(filters, reports.Filter{Branch: other}, reports.Filter{Industry: ind}, reports.Filter{Grade: grade},
+				reports.Filter{Industry: "finance"}, reports.Filter{Grade: "B"}, reports.Filter{Industry: ind, Grade: grade})
+		}
+		if who == "wangjianguo" {
+			// A director's industry is counted from the changes.
+			filters = append(filters, reports.Filter{Industry: ind})
 		}
 		for _, f := range filters {
 			for _, p := range periods {
-				name := fmt.Sprintf("%s branch %d %s–%s", who, f.Branch, p[0].Format(time.DateOnly), p[1].Format(time.DateOnly))
+				name := fmt.Sprintf("%s branch %d %q %q %s–%s", who, f.Branch, f.Industry, f.Grade, p[0].Format(time.DateOnly), p[1].Format(time.DateOnly))
 				want, err := live.Velocity(ctx, scope, f, p[0], p[1])
 				if err != nil {
 					t.Fatal(err)
@@ -132,6 +152,27 @@ func TestVelocityKeptMatchesStageChanges(t *testing.T) {
 	}
 	if entered(got, "identified") != entered(want, "identified")+1000 {
 		t.Errorf("a delta of 1,000 identified: kept %d, stage changes %d", entered(got, "identified"), entered(want, "identified"))
+	}
+	// And one in an industry's part moves that industry's kept velocity
+	// alone.
+	exec(`INSERT INTO stage_dwell_deltas (branch_id, month, stage, days, part, n, forward, dwell_us) VALUES (0, ?, 'contacted', 3, ?, 500, 0, 0)`,
+		month.Format(time.DateOnly), "i:"+ind)
+	for _, f := range []reports.Filter{{Industry: ind}, {Grade: grade}} {
+		got, err := kept.Velocity(ctx, admin, f, month, month.AddDate(0, 1, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := live.Velocity(ctx, admin, f, month, month.AddDate(0, 1, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		add := int64(0)
+		if f.Industry != "" {
+			add = 500
+		}
+		if entered(got, "contacted") != entered(want, "contacted")+add {
+			t.Errorf("%+v: a delta of 500 contacted in %s's part: kept %d, stage changes %d", f, ind, entered(got, "contacted"), entered(want, "contacted"))
+		}
 	}
 }
 

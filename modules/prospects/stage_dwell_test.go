@@ -13,22 +13,24 @@ import (
 	"gorm.io/gorm"
 )
 
-// stageDwellKept reads PostgreSQL's stage changes counted per branch,
-// month, stage and whole days (the view stage_dwell_counts, migration
-// 00052) as they are, and as jike_refresh_stage_dwell_counts counts them
+// stageDwellKept reads PostgreSQL's stage changes counted per branch (and
+// the province's per industry and grade: the part, 00061), month, stage
+// and whole days (the view stage_dwell_counts, migration 00052) as they
+// are, and as jike_refresh_stage_dwell_counts counts them
 // again from the rows in a transaction that is then rolled back.
 func stageDwellKept(t *testing.T, g *gorm.DB) (kept, rows string) {
 	t.Helper()
 	read := func(tx *gorm.DB) string {
 		var out []struct {
 			BranchID        uint
+			Part            string
 			Month           time.Time
 			Stage           string
 			Days            int
 			N, Forward, Dwe int64
 		}
-		if err := tx.Raw(`SELECT branch_id, month, stage, days, SUM(n) AS n, SUM(forward) AS forward, SUM(dwell_us) AS dwe
-			FROM stage_dwell_counts GROUP BY 1, 2, 3, 4 HAVING SUM(n) <> 0 OR SUM(forward) <> 0 OR SUM(dwell_us) <> 0 ORDER BY 1, 2, 3, 4`).Scan(&out).Error; err != nil {
+		if err := tx.Raw(`SELECT branch_id, part, month, stage, days, SUM(n) AS n, SUM(forward) AS forward, SUM(dwell_us) AS dwe
+			FROM stage_dwell_counts GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0 OR SUM(forward) <> 0 OR SUM(dwell_us) <> 0 ORDER BY 1, 2, 3, 4, 5`).Scan(&out).Error; err != nil {
 			t.Fatal(err)
 		}
 		return fmt.Sprint(out)
@@ -84,9 +86,9 @@ func foldUntil(t *testing.T, wg *sync.WaitGroup, done <-chan struct{}, st *Store
 // live opportunities' changes after each kind of write — a change
 // inserted in order or back-dated, deleted; an opportunity deleted,
 // restored, moved to another customer; a customer moved to another
-// branch, deleted, restored — before and after a fold, and after four
-// writers changed the same few opportunities and customers at once while
-// the fold ran beside them.
+// branch, given another industry or grade, deleted, restored — before
+// and after a fold, and after four writers changed the same few
+// opportunities and customers at once while the fold ran beside them.
 func TestStageDwellKeptUnderConcurrentWrites(t *testing.T) {
 	d := testkit.Postgres(t)
 	ctx := context.Background()
@@ -146,6 +148,12 @@ func TestStageDwellKeptUnderConcurrentWrites(t *testing.T) {
 		},
 		func(tx *gorm.DB, r *rand.Rand) error {
 			return exec(tx, "UPDATE customers SET deleted_at = ? WHERE id = ?", now, cust(r))
+		},
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return exec(tx, "UPDATE customers SET industry = ? WHERE id = ?", []string{"finance", "gov", "education"}[r.IntN(3)], cust(r))
+		},
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return exec(tx, "UPDATE customers SET grade = ? WHERE id = ?", []string{"A", "B", "C", "D"}[r.IntN(4)], cust(r))
 		},
 		func(tx *gorm.DB, r *rand.Rand) error {
 			return exec(tx, "UPDATE customers SET deleted_at = NULL WHERE id = ?", cust(r))

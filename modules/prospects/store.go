@@ -1089,14 +1089,15 @@ func (s *Store) FoldStageTotals(ctx context.Context) (int64, error) {
 		}
 		total += folded
 	}
-	// The stage changes' counts per month, branch, stage and days (00052).
+	// The stage changes' counts per month, branch, stage and days (00052),
+	// and the province's per industry and per grade (00061).
 	var folded int64
-	err := db.Conn(ctx, s.db).Raw(`WITH d AS (DELETE FROM stage_dwell_deltas RETURNING branch_id, month, stage, days, n, forward, dwell_us),
-	s AS (SELECT branch_id, month, stage, days, SUM(n) AS n, SUM(forward) AS forward, SUM(dwell_us) AS dwell_us, COUNT(*) AS rows
-		FROM d GROUP BY branch_id, month, stage, days),
-	up AS (INSERT INTO stage_dwell_base AS b (branch_id, month, stage, days, n, forward, dwell_us)
-		SELECT branch_id, month, stage, days, n, forward, dwell_us FROM s
-		ON CONFLICT (branch_id, month, stage, days) DO UPDATE SET n = b.n + EXCLUDED.n, forward = b.forward + EXCLUDED.forward,
+	err := db.Conn(ctx, s.db).Raw(`WITH d AS (DELETE FROM stage_dwell_deltas RETURNING branch_id, month, stage, days, part, n, forward, dwell_us),
+	s AS (SELECT branch_id, month, stage, days, part, SUM(n) AS n, SUM(forward) AS forward, SUM(dwell_us) AS dwell_us, COUNT(*) AS rows
+		FROM d GROUP BY branch_id, month, stage, days, part),
+	up AS (INSERT INTO stage_dwell_base AS b (branch_id, month, stage, days, part, n, forward, dwell_us)
+		SELECT branch_id, month, stage, days, part, n, forward, dwell_us FROM s
+		ON CONFLICT (branch_id, month, stage, days, part) DO UPDATE SET n = b.n + EXCLUDED.n, forward = b.forward + EXCLUDED.forward,
 			dwell_us = b.dwell_us + EXCLUDED.dwell_us)
 	SELECT COALESCE(SUM(rows), 0) FROM s`).Scan(&folded).Error
 	if err != nil {

@@ -597,8 +597,8 @@ type StageFlow struct {
 func (s *Store) Velocity(ctx context.Context, scope authz.ListScope, f Filter, from, to time.Time) ([]StageFlow, error) {
 	var rows []dwellCount
 	var err error
-	if branch, ok := s.keptDwell(scope, f); ok {
-		rows, err = s.keptAndEdges(ctx, scope, f, branch, from, to)
+	if branch, part, ok := s.keptDwell(scope, f); ok {
+		rows, err = s.keptAndEdges(ctx, scope, f, branch, part, from, to)
 	} else {
 		rows, err = s.dwellCounts(ctx, scope, f, [2]time.Time{from, to})
 	}
@@ -649,12 +649,12 @@ func (s *Store) dwellCounts(ctx context.Context, scope authz.ListScope, f Filter
 	return rows, nil
 }
 
-// keptAndEdges counts [from, to) for branch (0: the province): its whole
-// months from the kept rows, the days before the first and after the last
+// keptAndEdges counts [from, to) for branch (0: the province) and part:
+// its whole months from the kept rows, the days before the first and after the last
 // from the stage changes, added up per stage and whole days — a custom
 // range from the 10th of one month to the 20th of another reads two
 // partial months of changes, not the whole range.
-func (s *Store) keptAndEdges(ctx context.Context, scope authz.ListScope, f Filter, branch uint, from, to time.Time) ([]dwellCount, error) {
+func (s *Store) keptAndEdges(ctx context.Context, scope authz.ListScope, f Filter, branch uint, part string, from, to time.Time) ([]dwellCount, error) {
 	lo, hi := monthsWithin(from, to, s.dwellIn)
 	if !lo.Before(hi) {
 		return s.dwellCounts(ctx, scope, f, [2]time.Time{from, to})
@@ -681,7 +681,7 @@ func (s *Store) keptAndEdges(ctx context.Context, scope authz.ListScope, f Filte
 	parts := make([][]dwellCount, len(reads))
 	err := s.spare.Each(len(reads), db.AtOnce(ctx, len(reads)), func(i int) (err error) {
 		if i == 0 {
-			parts[0], err = s.keptRows(ctx, branch, lo, hi)
+			parts[0], err = s.keptRows(ctx, branch, part, lo, hi)
 		} else {
 			parts[i], err = s.dwellCounts(ctx, scope, f, reads[i]...)
 		}
@@ -759,26 +759,46 @@ func (s *Store) Closed(ctx context.Context, scope authz.ListScope, f Filter, fro
 }
 
 // keptDwell tells whether the velocity may be read from the kept counts
-// per month (stage_dwell_counts, PostgreSQL) and for which branch (0 for
-// the province): they count in the report's zone, the scope is the
-// province's or a branch's, and the filter names at most a branch (its
-// own for a director: another branch is none of theirs, which the stage
-// changes answer). The months of the period that are whole are read
-// there (keptAndEdges).
-func (s *Store) keptDwell(scope authz.ListScope, f Filter) (uint, bool) {
-	if s.dwellIn == nil || !s.postgres() || f.Team != 0 || f.AM != 0 || f.Industry != "" || f.Grade != "" {
-		return 0, false
+// per month (stage_dwell_counts, PostgreSQL), for which branch (0 for the
+// province) and which part of it: they count in the report's zone, the
+// scope is the province's or a branch's, and the filter names at most a
+// branch (its own for a director: another branch is none of theirs,
+// which the stage changes answer) — or, for the province, one industry
+// or one grade, whose changes the province's rows keep apart too
+// (dwellPart, migration 00061). The months of the period that are whole
+// are read there (keptAndEdges).
+func (s *Store) keptDwell(scope authz.ListScope, f Filter) (uint, string, bool) {
+	if s.dwellIn == nil || !s.postgres() || f.Team != 0 || f.AM != 0 {
+		return 0, "", false
+	}
+	if f.Industry != "" || f.Grade != "" {
+		part, ok := dwellPart(f)
+		return 0, part, ok && scope.Level() == authz.ScopeAll && f.Branch == 0
 	}
 	switch scope.Level() {
 	case authz.ScopeAll:
-		return f.Branch, true
+		return f.Branch, "", true
 	case authz.ScopeBranch:
 		own := scope.Subject().BranchID
 		if own != 0 && (f.Branch == 0 || f.Branch == own) {
-			return own, true
+			return own, "", true
 		}
 	}
-	return 0, false
+	return 0, "", false
+}
+
+// dwellPart is the part of the province's kept stage changes that holds
+// the customers of f's one industry or one grade ("i:finance", "g:A"),
+// as jike_stage_dwell_add writes it; false when f names both (their
+// intersection is not kept) or neither.
+func dwellPart(f Filter) (string, bool) {
+	switch {
+	case f.Industry != "" && f.Grade == "":
+		return "i:" + f.Industry, true
+	case f.Grade != "" && f.Industry == "":
+		return "g:" + f.Grade, true
+	}
+	return "", false
 }
 
 // dwellCount is a stage's entries of a period that spent days whole days
@@ -791,14 +811,15 @@ type dwellCount struct {
 	DwellUS int64
 }
 
-// keptRows are the kept counts of branch (0: the province) over the
-// months of [from, to), whole months in the report's zone: a few thousand
-// rows for a year instead of every stage change.
-func (s *Store) keptRows(ctx context.Context, branch uint, from, to time.Time) ([]dwellCount, error) {
+// keptRows are the kept counts of branch (0: the province) and part
+// ("" for all of it) over the months of [from, to), whole months in the
+// report's zone: a few thousand rows for a year instead of every stage
+// change.
+func (s *Store) keptRows(ctx context.Context, branch uint, part string, from, to time.Time) ([]dwellCount, error) {
 	var rows []dwellCount
 	err := s.conn(ctx).Table("stage_dwell_counts").
 		Select("stage, days, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(forward) AS BIGINT) AS forward, CAST(SUM(dwell_us) AS BIGINT) AS dwell_us").
-		Where("branch_id = ? AND month >= ? AND month < ?", branch, from.In(s.dwellIn).Format(time.DateOnly), to.In(s.dwellIn).Format(time.DateOnly)).
+		Where("branch_id = ? AND part = ? AND month >= ? AND month < ?", branch, part, from.In(s.dwellIn).Format(time.DateOnly), to.In(s.dwellIn).Format(time.DateOnly)).
 		Group("stage, days").Having("SUM(n) <> 0").Order("stage, days").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("report velocity: %w", err)
