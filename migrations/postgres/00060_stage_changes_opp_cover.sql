@@ -4,11 +4,10 @@
 -- their stage changes through their opportunities: one probe of
 -- idx_stage_changes_opp per opportunity, then each change's row from the
 -- table for its stages and its next change (velocity), or for the stage it
--- left (the funnel's stage at a past period's end). The admin's velocity
--- over a custom range probed ~100,000 rows that way; with the stages and
--- the next change in the index the probes stop there (velocity over a
--- custom range ~130 -> ~100 ms, the admin's funnel of a past month
--- ~92-128 -> ~88 on a first look after a write; docs/performance.md
+-- left (the funnel's stage at a past period's end). The admin's funnel
+-- of a past month probes every opportunity changed since its end that
+-- way; with the stages and the next change in the index the probes stop
+-- there (~110 -> ~88 ms on a first look after a write; docs/performance.md
 -- § Stage changes from the index).
 --
 -- The key is unchanged, so the trigger's and the funnel's "the change
