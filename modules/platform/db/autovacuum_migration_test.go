@@ -7,9 +7,6 @@ import (
 	"testing"
 
 	"github.com/jike-crm/jike/modules/platform/db"
-	"github.com/jike-crm/jike/modules/platform/testkit"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
 )
 
 // The version that vacuums the busy tables after a fixed number of rows.
@@ -23,11 +20,7 @@ const autovacuumVersion = 49
 // province's pages depend on (docs/operations.md § 4.8).
 func TestBusyTablesVacuumAfterAFewThousandRows(t *testing.T) {
 	ctx := context.Background()
-	sqlDB := testkit.RawPostgres(t)
-	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, sqlDB := unmigratedPostgres(t)
 	p, _ := beforeMigration(t, g, sqlDB, db.Postgres, autovacuumVersion)
 	tables := []string{"visit_plans", "visit_records", "opportunities", "stage_changes", "customers", "contacts", "care_last_contacts", "contracts"}
 	options := func(table string) []string {

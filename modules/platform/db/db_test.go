@@ -13,7 +13,6 @@ import (
 	"github.com/jike-crm/jike/migrations"
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
-	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 )
 
@@ -57,11 +56,7 @@ func TestMigrateFromZeroSQLite(t *testing.T) {
 }
 
 func TestMigrateFromZeroPostgres(t *testing.T) {
-	sqlDB := testkit.RawPostgres(t)
-	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, _ := unmigratedPostgres(t)
 	checkMigrate(t, &db.DB{Gorm: g, Dialect: db.Postgres})
 }
 

@@ -6,9 +6,6 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
-	"github.com/jike-crm/jike/modules/platform/testkit"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
 )
 
 // The version that keeps the province's stage changes per industry and
@@ -22,11 +19,7 @@ const dwellPartsVersion = 61
 // for the province, kept by the old triggers — and up again the parts.
 func TestStageDwellPartsMigration(t *testing.T) {
 	ctx := context.Background()
-	sqlDB := testkit.RawPostgres(t)
-	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, sqlDB := unmigratedPostgres(t)
 	p, exec := beforeMigration(t, g, sqlDB, db.Postgres, dwellPartsVersion)
 	now := time.Now().UTC()
 	exec(`INSERT INTO opportunities (customer_id, title, monthly_fen, one_time_fen, stage, probability, owner_id, stage_changed_at, created_at, updated_at)

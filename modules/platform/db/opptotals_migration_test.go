@@ -7,9 +7,6 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
-	"github.com/jike-crm/jike/modules/platform/testkit"
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
 )
 
 // The version that keeps SQLite's opportunity totals per stage.
@@ -86,11 +83,7 @@ const oppDeltasVersion = 45
 // tables, view, trigger and functions, and up fills the base again.
 func TestOpportunityStageDeltasMigration(t *testing.T) {
 	ctx := context.Background()
-	sqlDB := testkit.RawPostgres(t)
-	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, sqlDB := unmigratedPostgres(t)
 	p, exec := beforeMigration(t, g, sqlDB, db.Postgres, oppDeltasVersion)
 	now := time.Now().UTC()
 	insert := func(title, stage string, monthly, oneTime int64, prob int, deleted bool) {

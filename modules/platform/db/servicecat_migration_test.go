@@ -32,11 +32,7 @@ func TestServiceCategoryMigrationMapsOldKeys(t *testing.T) {
 		checkServiceCatMigration(t, g, sqlDB, db.SQLite)
 	})
 	t.Run(db.Postgres, func(t *testing.T) {
-		sqlDB := testkit.RawPostgres(t)
-		g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		g, sqlDB := unmigratedPostgres(t)
 		checkServiceCatMigration(t, g, sqlDB, db.Postgres)
 	})
 }
@@ -55,6 +51,18 @@ func unmigratedSQLite(t *testing.T) (*gorm.DB, *sql.DB) {
 		t.Fatal(err)
 	}
 	return d.Gorm, sqlDB
+}
+
+// unmigratedPostgres is an empty PostgreSQL database of its own, with no
+// migration applied, for a test of one migration.
+func unmigratedPostgres(t *testing.T) (*gorm.DB, *sql.DB) {
+	t.Helper()
+	sqlDB := testkit.RawPostgres(t)
+	g, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, sqlDB
 }
 
 // beforeMigration migrates sqlDB up to the version before version and
