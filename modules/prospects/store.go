@@ -20,7 +20,8 @@ import (
 // the customer.
 var opportunitySearch = db.ListSearch{Table: "opportunities", CustomerCol: "opportunities.customer_id", Own: []db.Searched{
 	{Expr: "LOWER(opportunities.title)", Index: "idx_opps_title_bigrams"},
-}, CustomerIndex: "idx_opps_customer_totals", TextIndex: "idx_opps_title"}
+}, CustomerIndex: "idx_opps_customer_totals", TextIndex: "idx_opps_title",
+	OwnPairs: "opportunity_bigrams", OwnPairsCol: "opportunity_id"}
 
 // Store is the only place in this module that talks to the database.
 type Store struct {

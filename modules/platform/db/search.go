@@ -199,6 +199,12 @@ type ListSearch struct {
 	// (ListSearch.sqliteRare): the province's titles, 30 ms against 45
 	// through the table. Empty: the table is read.
 	TextIndex string
+	// OwnPairs is SQLite's table of the pairs of adjacent characters of
+	// the list's one own text (Own[0], lower case), keyed (gram, row id),
+	// and OwnPairsCol its row id column: SQLite's sums of a common search
+	// learn by it which rows' own text may hold a term instead of reading
+	// every row's (ListSearch.sqliteOwnSet). Empty: every text is read.
+	OwnPairs, OwnPairsCol string
 }
 
 // Searched is one of a list's own texts: a lower-case expression of it

@@ -36,6 +36,11 @@ func sqliteSearchWorld(t *testing.T) *gorm.DB {
 		// A 科技 customer's (i % 5 < 2) item titled 科技 too, and one
 		// of another customer.
 		"UPDATE items SET title = '科技园扩容' WHERE id IN (3001, 3004)",
+		// The titles' pairs, as SQLite's 00062 keeps the opportunities'.
+		`CREATE TABLE item_bigrams (gram TEXT NOT NULL, item_id INTEGER NOT NULL, PRIMARY KEY (gram, item_id)) WITHOUT ROWID`,
+		`INSERT OR IGNORE INTO item_bigrams (gram, item_id)
+		 SELECT substr(lower(o.title), p.key + 1, 2), o.id
+		 FROM items o, json_each('[' || rtrim(replace(hex(zeroblob(max(length(o.title) - 1, 0))), '00', '0,'), ',') || ']') p`,
 		"ANALYZE",
 	} {
 		if err := d.Gorm.Exec(q).Error; err != nil {
@@ -51,6 +56,11 @@ var untexted = ListSearch{Table: "items", CustomerCol: "items.customer_id", Own:
 
 var sqliteItems = ListSearch{Table: "items", CustomerCol: "items.customer_id", Own: []Searched{{Expr: "LOWER(items.title)"}},
 	CustomerIndex: "idx_items_customer", TextIndex: "idx_items_title"}
+
+// pairedItems is sqliteItems with its titles' pairs (as the
+// opportunities' OwnPairs).
+var pairedItems = ListSearch{Table: "items", CustomerCol: "items.customer_id", Own: []Searched{{Expr: "LOWER(items.title)"}},
+	CustomerIndex: "idx_items_customer", TextIndex: "idx_items_title", OwnPairs: "item_bigrams", OwnPairsCol: "item_id"}
 
 // TestSQLiteSearchPartsAndSets: on SQLite the province's search is split
 // in two parts for its aggregates (sqliteParts) or read as a set found
@@ -96,16 +106,17 @@ func TestSQLiteSearchPartsAndSets(t *testing.T) {
 	for _, c := range []struct {
 		term              string
 		set, split, bySet bool
+		ownPairs          bool // the paired list's titles found by their pairs
 	}{
-		{"科技", false, true, true},                 // 600 customers (one deleted), one pair: exactly the pair
-		{"哈尔滨科技", false, true, true},              // 600 customers, three pairs and the text
-		{"科技园", true, false, true},                // no customer, 23 titles: a set
-		{"华为数据", true, false, true},               // 12 customers: a set
-		{"千兆", false, true, true},                 // 1,200 titles, no customer
-		{"园", false, true, false},                 // one character: every customer's text read
-		{"有限公司", false, true, true},               // 600 customers, by their pairs and the text
-		{"不存在", true, false, true},                // nothing anywhere
-		{"91230100ma00000033", true, false, true}, // a credit code: ASCII, by its pairs and the LIKE
+		{"科技", false, true, true, true},                 // 600 customers (one deleted), one pair: exactly the pair; 24 titles
+		{"哈尔滨科技", false, true, true, true},              // 600 customers, three pairs and the text; no title
+		{"科技园", true, false, true, true},                // no customer, 23 titles: a set
+		{"华为数据", true, false, true, true},               // 12 customers: a set
+		{"千兆", false, true, true, true},                 // 1,200 titles, no customer
+		{"园", false, true, false, false},                // one character: every customer's text read, every title
+		{"有限公司", false, true, true, true},               // 600 customers, by their pairs and the text; no title
+		{"不存在", true, false, true, true},                // nothing anywhere
+		{"91230100ma00000033", true, false, true, true}, // a credit code: ASCII, by its pairs and the LIKE
 	} {
 		cond, args := Contains(c.term, "items.title", "customers.search_text")
 		want, wantIDs := read(joined().Where(cond, args...)), ids(joined().Where(cond, args...))
@@ -149,22 +160,70 @@ func TestSQLiteSearchPartsAndSets(t *testing.T) {
 		if !ok {
 			continue
 		}
-		var got []sums
-		if err := parts.Sum(g, joined, apart, sel, []string{"grp"}, "n", "id_sum").Order("grp").Scan(&got).Error; err != nil {
+		// The same sums with the titles found by their pairs.
+		paired, pairedOK := pairedItems.SumParts(ctx, g, stats, c.term, true)
+		if !pairedOK {
+			t.Fatalf("%q: the paired list does not split", c.term)
+		}
+		if byPairs := strings.Contains(paired.OwnApart.Cond, "item_bigrams"); byPairs != c.ownPairs {
+			t.Errorf("%q: the titles by their pairs %v, want %v (%s)", c.term, byPairs, c.ownPairs, paired.OwnApart.Cond)
+		}
+		for name, ps := range map[string]SearchParts{"": parts, " (titles by their pairs)": paired} {
+			var got []sums
+			if err := ps.Sum(g, joined, apart, sel, []string{"grp"}, "n", "id_sum").Order("grp").Scan(&got).Error; err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%q%s per group: %v, the LIKE finds %v", c.term, name, got, want)
+			}
+			var all, whole struct{ N, IDSum int64 }
+			if err := ps.Sum(g, joined, apart, "COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum", nil, "n", "id_sum").Scan(&all).Error; err != nil {
+				t.Fatal(err)
+			}
+			if err := joined().Where(cond, args...).Select("COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum").Scan(&whole).Error; err != nil {
+				t.Fatal(err)
+			}
+			if all != whole || (whole.N == 0 && c.term != "不存在") {
+				t.Errorf("%q%s in all: %+v, the LIKE finds %+v", c.term, name, all, whole)
+			}
+		}
+	}
+}
+
+// TestSQLiteOwnSet: the rows sqliteOwnSet finds by their titles' pairs
+// are exactly those whose title the LIKE finds — a term of two
+// characters by its pair alone, a longer one by its rarest pair and then
+// its text ("4949": both its pairs are in titles such as 云主机1494, the
+// term in none) — and a term of one character is left to the pass.
+func TestSQLiteOwnSet(t *testing.T) {
+	t.Parallel()
+	g := sqliteSearchWorld(t)
+	ctx := context.Background()
+	stats := NewPairStats()
+	for _, c := range []struct {
+		term string
+		ok   bool
+	}{{"科技", true}, {"千兆", true}, {"4949", true}, {"专线12", true}, {"科技园扩容", true}, {"不存在", true}, {"园", false}} {
+		cond, args, ok := pairedItems.sqliteOwnSet(ctx, g, stats, []string{c.term})
+		if ok != c.ok {
+			t.Fatalf("%q: by the pairs %v, want %v", c.term, ok, c.ok)
+		}
+		if !ok {
+			continue
+		}
+		like, likeArgs := Contains(c.term, "items.title")
+		var got, want []int64
+		if err := g.Table("items").Where(cond, args...).Order("id").Pluck("id", &got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Table("items").Where(like, likeArgs...).Order("id").Pluck("id", &want).Error; err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(got, want) {
-			t.Errorf("%q per group: %v, the LIKE finds %v", c.term, got, want)
+			t.Errorf("%q: the pairs find %d items, the LIKE %d (%s)", c.term, len(got), len(want), cond)
 		}
-		var all, whole struct{ N, IDSum int64 }
-		if err := parts.Sum(g, joined, apart, "COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum", nil, "n", "id_sum").Scan(&all).Error; err != nil {
-			t.Fatal(err)
-		}
-		if err := joined().Where(cond, args...).Select("COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum").Scan(&whole).Error; err != nil {
-			t.Fatal(err)
-		}
-		if all != whole || (whole.N == 0 && c.term != "不存在") {
-			t.Errorf("%q in all: %+v, the LIKE finds %+v", c.term, all, whole)
+		if c.term != "不存在" && c.term != "4949" && len(want) == 0 {
+			t.Errorf("%q: the LIKE finds nothing; the case proves little", c.term)
 		}
 	}
 }

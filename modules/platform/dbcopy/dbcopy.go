@@ -92,6 +92,10 @@ const (
 // computes them in an index instead, so it is not copied either.
 const customerPairsTable = "customer_bigrams"
 
+// titlePairsTable is the same of each opportunity's title (SQLite's
+// migration 00062; PostgreSQL's GIN index of 00037).
+const titlePairsTable = "opportunity_bigrams"
+
 // Options tune a copy.
 type Options struct {
 	// Replace empties every table of the target (in the same transaction)
@@ -336,7 +340,7 @@ func schemaVersion(ctx context.Context, q queryer) (int64, error) {
 
 // sourceTables lists the SQLite tables to copy.
 func sourceTables(ctx context.Context, q queryer) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?, ?, ?, ?) ORDER BY name`, migrationsTable, versionsTable, stageTotalsTable, customerPairsTable, careKeptTable)
+	rows, err := q.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN (?, ?, ?, ?, ?, ?) ORDER BY name`, migrationsTable, versionsTable, stageTotalsTable, customerPairsTable, titlePairsTable, careKeptTable)
 	if err != nil {
 		return nil, err
 	}
