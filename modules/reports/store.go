@@ -650,10 +650,10 @@ func (s *Store) dwellCounts(ctx context.Context, scope authz.ListScope, f Filter
 }
 
 // keptAndEdges counts [from, to) for branch (0: the province) and part:
-// its whole months from the kept rows, the days before the first and after the last
-// from the stage changes, added up per stage and whole days — a custom
-// range from the 10th of one month to the 20th of another reads two
-// partial months of changes, not the whole range.
+// its whole months from the kept rows, the days before the first and
+// after the last from the stage changes, added up per stage and whole
+// days — a custom range from the 10th of one month to the 20th of
+// another reads two partial months of changes, not the whole range.
 func (s *Store) keptAndEdges(ctx context.Context, scope authz.ListScope, f Filter, branch uint, part string, from, to time.Time) ([]dwellCount, error) {
 	lo, hi := monthsWithin(from, to, s.dwellIn)
 	if !lo.Before(hi) {
