@@ -10,6 +10,7 @@ import (
 
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"gorm.io/gorm"
 )
 
 // The version that keeps each customer's pairs of adjacent characters.
@@ -37,35 +38,8 @@ func TestCustomerPairsMigration(t *testing.T) {
 		}
 		check := func(step string) {
 			t.Helper()
-			var texts []struct {
-				ID         uint
-				SearchText string
-			}
-			if err := g.Raw("SELECT id, search_text FROM customers ORDER BY id").Scan(&texts).Error; err != nil {
-				t.Fatal(err)
-			}
-			var rows []struct {
-				Gram       string
-				CustomerID uint
-			}
-			if err := g.Raw("SELECT gram, customer_id FROM customer_bigrams").Scan(&rows).Error; err != nil {
-				t.Fatal(err)
-			}
-			kept := map[uint][]string{}
-			for _, r := range rows {
-				kept[r.CustomerID] = append(kept[r.CustomerID], r.Gram)
-			}
-			for _, c := range texts {
-				got := kept[c.ID]
-				sort.Strings(got)
-				if want := testkit.CharPairs(c.SearchText); !slices.Equal(got, want) {
-					t.Errorf("%s: customer %d (%q) has the pairs %q, want %q", step, c.ID, c.SearchText, got, want)
-				}
-				delete(kept, c.ID)
-			}
-			if len(kept) > 0 {
-				t.Errorf("%s: pairs of customers that are gone: %v", step, kept)
-			}
+			pairsKept(t, g, step, "SELECT id, search_text AS text FROM customers ORDER BY id",
+				"SELECT gram, customer_id AS id FROM customer_bigrams", func(s string) string { return s })
 		}
 		if _, err := p.UpTo(ctx, bigramsVersion); err != nil {
 			t.Fatal(err)
@@ -108,4 +82,43 @@ func TestCustomerPairsMigration(t *testing.T) {
 			t.Fatalf("the pairs' index: %d (%v)", idx, err)
 		}
 	})
+}
+
+// pairsKept fails t unless the pairs table read by pairs (gram, id) holds
+// exactly every pair of adjacent characters of each row's text read by
+// texts (id, text), as norm folds it, and nothing of rows that are gone.
+func pairsKept(t *testing.T, g *gorm.DB, step, texts, pairs string, norm func(string) string) {
+	t.Helper()
+	var rows []struct {
+		ID   uint
+		Text string
+	}
+	if err := g.Raw(texts).Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		t.Fatalf("%s: no row to check", step)
+	}
+	var held []struct {
+		Gram string
+		ID   uint
+	}
+	if err := g.Raw(pairs).Scan(&held).Error; err != nil {
+		t.Fatal(err)
+	}
+	kept := map[uint][]string{}
+	for _, h := range held {
+		kept[h.ID] = append(kept[h.ID], h.Gram)
+	}
+	for _, r := range rows {
+		got := kept[r.ID]
+		sort.Strings(got)
+		if want := testkit.CharPairs(norm(r.Text)); !slices.Equal(got, want) {
+			t.Errorf("%s: row %d (%q) has the pairs %q, want %q", step, r.ID, r.Text, got, want)
+		}
+		delete(kept, r.ID)
+	}
+	if len(kept) > 0 {
+		t.Errorf("%s: pairs of rows that are gone: %v", step, kept)
+	}
 }

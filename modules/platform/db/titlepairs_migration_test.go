@@ -2,14 +2,11 @@ package db_test
 
 import (
 	"context"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
-	"github.com/jike-crm/jike/modules/platform/testkit"
 )
 
 // The version that keeps each opportunity title's pairs on SQLite.
@@ -36,38 +33,8 @@ func TestTitlePairsMigration(t *testing.T) {
 	}
 	check := func(step string) {
 		t.Helper()
-		var titles []struct {
-			ID    uint
-			Title string
-		}
-		if err := g.Raw("SELECT id, title FROM opportunities ORDER BY id").Scan(&titles).Error; err != nil {
-			t.Fatal(err)
-		}
-		var rows []struct {
-			Gram          string
-			OpportunityID uint
-		}
-		if err := g.Raw("SELECT gram, opportunity_id FROM opportunity_bigrams").Scan(&rows).Error; err != nil {
-			t.Fatal(err)
-		}
-		kept := map[uint][]string{}
-		for _, r := range rows {
-			kept[r.OpportunityID] = append(kept[r.OpportunityID], r.Gram)
-		}
-		for _, o := range titles {
-			got := kept[o.ID]
-			sort.Strings(got)
-			if want := testkit.CharPairs(asciiLower(o.Title)); !slices.Equal(got, want) {
-				t.Errorf("%s: opportunity %d (%q) has the pairs %q, want %q", step, o.ID, o.Title, got, want)
-			}
-			delete(kept, o.ID)
-		}
-		if len(kept) > 0 {
-			t.Errorf("%s: pairs of opportunities that are gone: %v", step, kept)
-		}
-		if len(titles) == 0 {
-			t.Fatalf("%s: no opportunity to check", step)
-		}
+		pairsKept(t, g, step, "SELECT id, title AS text FROM opportunities ORDER BY id",
+			"SELECT gram, opportunity_id AS id FROM opportunity_bigrams", asciiLower)
 	}
 	if _, err := p.UpTo(ctx, titlePairsVersion); err != nil {
 		t.Fatal(err)
