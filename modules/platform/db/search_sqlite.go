@@ -83,31 +83,19 @@ func (l ListSearch) sqliteOwnSet(ctx context.Context, g *gorm.DB, stats *PairSta
 	if l.OwnPairs == "" || len(l.Own) != 1 || len(terms) == 0 {
 		return "", nil, false
 	}
+	counted, err := countedPairs(ctx, g, stats, l.OwnPairs, sqliteOwnPairRows, terms)
+	if err != nil {
+		return "", nil, false // logged by GORM's logger; the texts are read
+	}
 	sets := make([]string, 0, len(terms))
 	var args []any
-	for _, t := range terms {
-		pairs := SearchPairs(t)
-		if len(pairs) == 0 {
+	for _, c := range counted {
+		if !c.byPairs(sqliteOwnPairRows) {
 			return "", nil, false
 		}
-		held := map[string]int{}
-		for _, p := range pairs {
-			n, err := stats.count("own-pair|"+l.OwnPairs+"|"+p, func() (int, error) {
-				var n int
-				err := Conn(ctx, g).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM "+l.OwnPairs+" WHERE gram = ? LIMIT ?)", p, sqliteOwnPairRows+1).Scan(&n).Error
-				return n, err
-			})
-			if err != nil {
-				return "", nil, false // logged by GORM's logger; the texts are read
-			}
-			held[p] = n
-		}
-		slices.SortStableFunc(pairs, func(a, b string) int { return held[a] - held[b] })
-		if held[pairs[0]] > sqliteOwnPairRows {
-			return "", nil, false
-		}
+		t := c.term
 		rows := l.Table + ".id IN (SELECT " + l.OwnPairsCol + " FROM " + l.OwnPairs + " WHERE gram = ?)"
-		args = append(args, pairs[0])
+		args = append(args, c.pairs[0])
 		if utf8.RuneCountInString(t) == 2 {
 			sets = append(sets, rows)
 			continue
@@ -268,6 +256,14 @@ func (t sqliteTerm) byPairs(limit int) bool {
 // per pair (kept in stats for pairStatsTTL: a count of a common pair
 // reads up to 20,000 entries).
 func sqliteTerms(ctx context.Context, g *gorm.DB, stats *PairStats, terms []string) ([]sqliteTerm, error) {
+	return countedPairs(ctx, g, stats, "customer_bigrams", sqlitePairLimit, terms)
+}
+
+// countedPairs is each term with its pairs, the rarest first, and how
+// many rows of the pairs table (gram, id) hold each, counted up to
+// limit+1 once per pair and kept in stats (the customers' pairs for
+// sqliteTerms, a list's own texts' for sqliteOwnSet).
+func countedPairs(ctx context.Context, g *gorm.DB, stats *PairStats, table string, limit int, terms []string) ([]sqliteTerm, error) {
 	held := map[string]int{}
 	out := make([]sqliteTerm, len(terms))
 	for i, t := range terms {
@@ -276,9 +272,9 @@ func sqliteTerms(ctx context.Context, g *gorm.DB, stats *PairStats, terms []stri
 			if _, ok := held[p]; ok {
 				continue
 			}
-			n, err := stats.count("pair|"+p, func() (int, error) {
+			n, err := stats.count(table+"|"+p, func() (int, error) {
 				var n int
-				err := Conn(ctx, g).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM customer_bigrams WHERE gram = ? LIMIT ?)", p, sqlitePairLimit+1).Scan(&n).Error
+				err := Conn(ctx, g).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM "+table+" WHERE gram = ? LIMIT ?)", p, limit+1).Scan(&n).Error
 				return n, err
 			})
 			if err != nil {
