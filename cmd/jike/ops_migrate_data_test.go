@@ -272,13 +272,14 @@ func stageTotalsExact(t *testing.T, pg *db.DB) {
 	}
 }
 
-// visitWeeksExact checks PostgreSQL's kept visit counts (migration 00050)
-// against the visits per customer's branch, team, A/B grade and owner
+// visitWeeksExact checks PostgreSQL's kept visit counts (migrations 00050, 00063)
+// against the visits per part, customer's branch, team, A/B grade and owner
 // (the pieces are checked by the visits module's TestVisitWeekCountsKept).
 func visitWeeksExact(t *testing.T, d *db.DB) {
 	t.Helper()
 	read := func(q string) string {
 		var rows []struct {
+			Part                      string
 			BranchID, TeamID, OwnerID uint
 			AB                        bool
 			Planned, Done, Open       int64
@@ -288,13 +289,15 @@ func visitWeeksExact(t *testing.T, d *db.DB) {
 		}
 		return fmt.Sprint(rows)
 	}
-	kept := read(`SELECT branch_id, team_id, owner_id, ab, SUM(planned) AS planned, SUM(done) AS done, SUM(open) AS open
-		FROM visit_week_counts GROUP BY 1, 2, 3, 4 HAVING SUM(planned) <> 0 OR SUM(done) <> 0 OR SUM(open) <> 0 ORDER BY 1, 2, 3, 4`)
-	truth := read(`SELECT c.branch_id, c.team_id, v.owner_id, c.grade IN ('A', 'B') AS ab,
+	kept := read(`SELECT part, branch_id, team_id, owner_id, ab, SUM(planned) AS planned, SUM(done) AS done, SUM(open) AS open
+		FROM visit_week_counts GROUP BY 1, 2, 3, 4, 5 HAVING SUM(planned) <> 0 OR SUM(done) <> 0 OR SUM(open) <> 0 ORDER BY 1, 2, 3, 4, 5`)
+	truth := read(`SELECT p.part, c.branch_id, c.team_id, v.owner_id, c.grade IN ('A', 'B') AS ab,
 		SUM(CASE WHEN v.status <> 'cancelled' THEN 1 ELSE 0 END) AS planned, SUM(CASE WHEN v.status = 'done' THEN 1 ELSE 0 END) AS done,
 		SUM(CASE WHEN v.status = 'planned' THEN 1 ELSE 0 END) AS open
-		FROM visit_plans v JOIN customers c ON c.id = v.customer_id WHERE v.deleted_at IS NULL AND c.deleted_at IS NULL AND v.status <> 'cancelled'
-		GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`)
+		FROM visit_plans v JOIN customers c ON c.id = v.customer_id
+		CROSS JOIN LATERAL (VALUES (''), ('i:' || c.industry), ('g:' || c.grade)) AS p(part)
+		WHERE v.deleted_at IS NULL AND c.deleted_at IS NULL AND v.status <> 'cancelled'
+		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`)
 	if kept != truth || kept == "[]" {
 		t.Errorf("visit counts per week: %s, the visits say %s", kept, truth)
 	}
@@ -308,7 +311,7 @@ func contactWeeksExact(t *testing.T, d *db.DB) {
 	t.Helper()
 	read := func(q string) string {
 		var rows []struct {
-			Piece                     string
+			Part, Piece               string
 			BranchID, TeamID, OwnerID uint
 			N                         int64
 		}
@@ -317,11 +320,12 @@ func contactWeeksExact(t *testing.T, d *db.DB) {
 		}
 		return fmt.Sprint(rows)
 	}
-	kept := read(`SELECT CAST(piece AS TEXT) AS piece, branch_id, team_id, owner_id, n FROM contact_week_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4`)
-	truth := read(`SELECT CAST(GREATEST(date_trunc('week', k.created_at AT TIME ZONE z.zone), date_trunc('month', k.created_at AT TIME ZONE z.zone)) AS DATE)::text AS piece,
+	kept := read(`SELECT part, CAST(piece AS TEXT) AS piece, branch_id, team_id, owner_id, n FROM contact_week_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5`)
+	truth := read(`SELECT p.part, CAST(GREATEST(date_trunc('week', k.created_at AT TIME ZONE z.zone), date_trunc('month', k.created_at AT TIME ZONE z.zone)) AS DATE)::text AS piece,
 		c.branch_id, c.team_id, COALESCE(k.created_by, 0) AS owner_id, COUNT(*) AS n
 		FROM contacts k JOIN customers c ON c.id = k.customer_id CROSS JOIN visit_week_zone z
-		WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`)
+		CROSS JOIN LATERAL (VALUES (''), ('i:' || c.industry), ('g:' || c.grade)) AS p(part)
+		WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`)
 	if kept != truth || kept == "[]" {
 		t.Errorf("key persons per week:\n kept %s\n rows %s", kept, truth)
 	}

@@ -19,10 +19,12 @@ import (
 // attainment report (visits and A/B visits done, per manager) equal the
 // definition counted from the visits themselves by their start time, for
 // the admin, a director and a chief rep, over a month, a quarter, a year,
-// a custom range that starts mid-week and a team filter. On PostgreSQL the
-// reports read the kept counts per week piece (migration 00050), so this
-// checks that the pieces, their zone and the piece under way add up to the
-// visits; on SQLite they count the visits. The activity's table per week
+// a custom range that starts mid-week, a team filter, an industry, a
+// grade and both. On PostgreSQL the reports read the kept counts per week
+// piece (migration 00050; per industry and per grade, 00063; both at once
+// are not kept), so this checks that the pieces, their parts, their zone
+// and the piece under way add up to the visits; on SQLite they count the
+// visits. The activity's table per week
 // adds up, column by column, to the same totals as its table per manager:
 // PostgreSQL rolls the two up in SQL (grouping sets), SQLite in Go.
 func TestReportVisitsMatchDefinition(t *testing.T) {
@@ -36,6 +38,12 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 			WHERE c.deleted_at IS NULL GROUP BY c.team_id ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&team).Error; err != nil || team == 0 {
 			t.Fatalf("a team of the director's branch: %d %v", team, err)
 		}
+		// The industry and grade most visited in the director's branch.
+		var top struct{ Industry, Grade string }
+		if err := g.Raw(`SELECT c.industry, c.grade FROM visit_plans v JOIN customers c ON c.id = v.customer_id JOIN users u ON u.username = 'wangjianguo' AND u.branch_id = c.branch_id
+			WHERE c.deleted_at IS NULL AND v.deleted_at IS NULL AND v.status = 'done' GROUP BY 1, 2 ORDER BY COUNT(*) DESC, 1, 2 LIMIT 1`).Scan(&top).Error; err != nil || top.Industry == "" {
+			t.Fatalf("the industry and grade most visited in the director's branch: %+v %v", top, err)
+		}
 		for _, who := range []string{"admin", "wangjianguo", "zhaomin"} {
 			viewer := subject(t, a, who)
 			// Custom ranges that start and end inside week pieces: their
@@ -45,7 +53,8 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 			ago := func(months int) string { return time.Now().AddDate(0, -months, 0).Format("2006-01") }
 			for _, q := range []string{"period=month", "period=quarter", "period=year", "period=custom&from=" + ago(1) + "-10&to=" + time.Now().Format(time.DateOnly),
 				"period=custom&from=" + ago(3) + "-03&to=" + ago(1) + "-20", "period=custom&from=" + ago(2) + "-01&to=" + ago(1) + "-13",
-				fmt.Sprintf("period=year&team=%d", team)} {
+				fmt.Sprintf("period=year&team=%d", team), "period=year&industry=" + top.Industry, "period=quarter&grade=" + top.Grade,
+				"period=year&industry=" + top.Industry + "&grade=" + top.Grade} {
 				t.Run(who+"/"+q, func(t *testing.T) {
 					vals, _ := url.ParseQuery(q)
 					f, err := a.Reports.ParseFilter(vals)
@@ -64,6 +73,14 @@ func TestReportVisitsMatchDefinition(t *testing.T) {
 					if f.Team != 0 {
 						scope += " AND c.team_id = ?"
 						args = append(args, f.Team)
+					}
+					if f.Industry != "" {
+						scope += " AND c.industry = ?"
+						args = append(args, f.Industry)
+					}
+					if f.Grade != "" {
+						scope += " AND c.grade = ?"
+						args = append(args, f.Grade)
 					}
 					type counts struct{ Planned, Done, Overdue, AB int64 }
 					truth := func(now, from, to time.Time) map[string]counts {

@@ -13,15 +13,18 @@ import (
 // contactWeeksTruth counts the live key persons of live customers per
 // week piece in zone, customer's branch and team, and creator (0 for
 // none), in Go: the definition the kept rows (contact_week_counts,
-// migration 00053) must match, pieced without the database's function.
+// migrations 00053, 00063) must match, pieced without the database's
+// function — each key person in its customer's part ” (all),
+// 'i:<industry>' and 'g:<grade>'.
 func contactWeeksTruth(t *testing.T, g *gorm.DB, zone *time.Location) string {
 	t.Helper()
 	var rows []struct {
 		CreatedAt        time.Time
 		CreatedBy        *uint
 		BranchID, TeamID uint
+		Industry, Grade  string
 	}
-	if err := g.Raw(`SELECT k.created_at, k.created_by, c.branch_id, c.team_id FROM contacts k
+	if err := g.Raw(`SELECT k.created_at, k.created_by, c.branch_id, c.team_id, c.industry, c.grade FROM contacts k
 		JOIN customers c ON c.id = k.customer_id WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL`).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +40,9 @@ func contactWeeksTruth(t *testing.T, g *gorm.DB, zone *time.Location) string {
 		if r.CreatedBy != nil {
 			owner = *r.CreatedBy
 		}
-		out[fmt.Sprintf("%s/%d/%d/%d", piece.Format(time.DateOnly), r.BranchID, r.TeamID, owner)]++
+		for _, part := range []string{"", "i:" + r.Industry, "g:" + r.Grade} {
+			out[fmt.Sprintf("%s/%s/%d/%d/%d", part, piece.Format(time.DateOnly), r.BranchID, r.TeamID, owner)]++
+		}
 	}
 	return fmt.Sprint(out)
 }
@@ -47,16 +52,17 @@ func contactWeeksTruth(t *testing.T, g *gorm.DB, zone *time.Location) string {
 func contactWeeksKept(t *testing.T, g *gorm.DB) string {
 	t.Helper()
 	var rows []struct {
+		Part                      string
 		Piece                     time.Time
 		BranchID, TeamID, OwnerID uint
 		N                         int64
 	}
-	if err := g.Raw("SELECT piece, branch_id, team_id, owner_id, n FROM contact_week_counts WHERE n <> 0").Scan(&rows).Error; err != nil {
+	if err := g.Raw("SELECT part, piece, branch_id, team_id, owner_id, n FROM contact_week_counts WHERE n <> 0").Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]int64{}
 	for _, r := range rows {
-		out[fmt.Sprintf("%s/%d/%d/%d", r.Piece.Format(time.DateOnly), r.BranchID, r.TeamID, r.OwnerID)] = r.N
+		out[fmt.Sprintf("%s/%s/%d/%d/%d", r.Part, r.Piece.Format(time.DateOnly), r.BranchID, r.TeamID, r.OwnerID)] = r.N
 	}
 	return fmt.Sprint(out)
 }
@@ -65,7 +71,8 @@ func contactWeeksKept(t *testing.T, g *gorm.DB) string {
 // and week piece stay those of the live key persons of live customers
 // after each kind of write — a key person added (by nobody, too), moved
 // in time, to another creator or customer, deleted, restored, removed; a
-// customer moved to another branch or team, deleted, restored — also
+// customer moved to another branch or team, to another industry or
+// grade, deleted, restored — also
 // while four writers change the same rows at once; and after a change of
 // zone they are counted in the new one.
 func TestContactWeekCountsKept(t *testing.T) {
@@ -158,6 +165,12 @@ func TestContactWeekCountsKept(t *testing.T) {
 			}
 			return exec(tx, `DELETE FROM contacts WHERE id = (SELECT MAX(id) FROM contacts) AND NOT EXISTS (SELECT 1 FROM needs WHERE contact_id = contacts.id)
 				AND NOT EXISTS (SELECT 1 FROM visit_contacts WHERE contact_id = contacts.id)`)
+		},
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return exec(tx, "UPDATE customers SET industry = ? WHERE id = ?", []string{"logistics", "education", "energy"}[r.IntN(3)], custs[r.IntN(len(custs))])
+		},
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return exec(tx, "UPDATE customers SET grade = ? WHERE id = ?", []string{"A", "B", "C", "D"}[r.IntN(4)], custs[r.IntN(len(custs))])
 		},
 	}
 	writes = append(writes, testkit.CustomerMoves(custs, branches, teams)...)

@@ -165,8 +165,9 @@ func (s *Store) actualsIn(ctx context.Context, scope authz.ListScope, owners []u
 	// Visits completed (走访), and those to A/B customers, by the visit's
 	// date: a visit made on the 31st and recorded on the 1st counts for
 	// the month it was made in. A month of the province's or a branch's
-	// is a few thousand kept counts per week piece (keptVisits) instead of
-	// ~70,000 visits.
+	// is a few thousand kept counts per week piece (keptVisits; their part
+	// '' counts every customer's, migration 00063) instead of ~70,000
+	// visits.
 	// Each part groups by owner and period; by position, as the period's
 	// expression has parameters, which a GROUP BY cannot repeat.
 	kept := s.keptVisits(scope, bounds)
@@ -182,7 +183,7 @@ func (s *Store) actualsIn(ctx context.Context, scope authz.ListScope, owners []u
 		parts = append(parts, db.OwnedByAny(scope.Apply(conn.Table("visit_week_counts"), authz.Columns{Branch: "visit_week_counts.branch_id"}).
 			Select("'visits' AS src, visit_week_counts.owner_id AS owner_id, "+mo+" AS period, COALESCE(SUM(visit_week_counts.done), 0) AS n, "+
 				"COALESCE(SUM(CASE WHEN visit_week_counts.ab THEN visit_week_counts.done ELSE 0 END), 0) AS m", margs...).
-			Where("visit_week_counts.piece >= ? AND visit_week_counts.piece < ?", localFrom, localTo), "visit_week_counts.owner_id", owners).
+			Where("visit_week_counts.part = '' AND visit_week_counts.piece >= ? AND visit_week_counts.piece < ?", localFrom, localTo), "visit_week_counts.owner_id", owners).
 			Group("2, 3"))
 	} else {
 		mo, margs := db.BucketOf(s.db.Dialector.Name(), "visit_plans.starts_at", bounds)
@@ -199,7 +200,7 @@ func (s *Store) actualsIn(ctx context.Context, scope authz.ListScope, owners []u
 		mo, margs := db.DateBucketOf("contact_week_counts.piece", local)
 		parts = append(parts, db.OwnedByAny(scope.Apply(conn.Table("contact_week_counts"), authz.Columns{Branch: "contact_week_counts.branch_id"}).
 			Select("'contacts' AS src, contact_week_counts.owner_id AS owner_id, "+mo+" AS period, COALESCE(SUM(contact_week_counts.n), 0) AS n, 0 AS m", margs...).
-			Where("contact_week_counts.piece >= ? AND contact_week_counts.piece < ?", localFrom, localTo), "contact_week_counts.owner_id", owners).
+			Where("contact_week_counts.part = '' AND contact_week_counts.piece >= ? AND contact_week_counts.piece < ?", localFrom, localTo), "contact_week_counts.owner_id", owners).
 			Group("2, 3"))
 	} else {
 		mo, margs := db.BucketOf(s.db.Dialector.Name(), "contacts.created_at", bounds)

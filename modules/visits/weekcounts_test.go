@@ -13,8 +13,9 @@ import (
 	"gorm.io/gorm"
 )
 
-// weekKey is one kept row's key (migration 00050).
+// weekKey is one kept row's key (migrations 00050, 00063).
 type weekKey struct {
+	Part                string
 	Piece               string
 	Branch, Team, Owner uint
 	AB                  bool
@@ -25,16 +26,17 @@ type weekVal struct{ Planned, Done, Open int64 }
 
 // weekTruth counts the live visits of live customers per week piece in
 // loc, in Go: the definition the kept rows must match, computed without
-// the database's piece function.
+// the database's piece function — each visit in its customers' part ”
+// (all), 'i:<industry>' and 'g:<grade>'.
 func weekTruth(t *testing.T, g *gorm.DB, loc *time.Location) map[weekKey]weekVal {
 	t.Helper()
 	var rows []struct {
 		StartsAt                  time.Time
 		Status                    string
 		OwnerID, BranchID, TeamID uint
-		Grade                     string
+		Industry, Grade           string
 	}
-	if err := g.Raw(`SELECT v.starts_at, v.status, v.owner_id, c.branch_id, c.team_id, c.grade FROM visit_plans v
+	if err := g.Raw(`SELECT v.starts_at, v.status, v.owner_id, c.branch_id, c.team_id, c.industry, c.grade FROM visit_plans v
 		JOIN customers c ON c.id = v.customer_id WHERE v.deleted_at IS NULL AND c.deleted_at IS NULL`).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -46,18 +48,20 @@ func weekTruth(t *testing.T, g *gorm.DB, loc *time.Location) map[weekKey]weekVal
 		if first := day.AddDate(0, 0, 1-day.Day()); first.After(piece) {
 			piece = first
 		}
-		k := weekKey{Piece: piece.Format(time.DateOnly), Branch: r.BranchID, Team: r.TeamID, Owner: r.OwnerID, AB: r.Grade == "A" || r.Grade == "B"}
-		v := out[k]
-		if r.Status != "cancelled" {
-			v.Planned++
+		for _, part := range []string{"", "i:" + r.Industry, "g:" + r.Grade} {
+			k := weekKey{Part: part, Piece: piece.Format(time.DateOnly), Branch: r.BranchID, Team: r.TeamID, Owner: r.OwnerID, AB: r.Grade == "A" || r.Grade == "B"}
+			v := out[k]
+			if r.Status != "cancelled" {
+				v.Planned++
+			}
+			if r.Status == "done" {
+				v.Done++
+			}
+			if r.Status == "planned" {
+				v.Open++
+			}
+			out[k] = v
 		}
-		if r.Status == "done" {
-			v.Done++
-		}
-		if r.Status == "planned" {
-			v.Open++
-		}
-		out[k] = v
 	}
 	return out
 }
@@ -66,18 +70,19 @@ func weekTruth(t *testing.T, g *gorm.DB, loc *time.Location) map[weekKey]weekVal
 func weekKept(t *testing.T, g *gorm.DB) map[weekKey]weekVal {
 	t.Helper()
 	var rows []struct {
+		Part                      string
 		Piece                     time.Time
 		BranchID, TeamID, OwnerID uint
 		AB                        bool
 		Planned, Done, Open       int64
 	}
-	if err := g.Raw(`SELECT piece, branch_id, team_id, owner_id, ab, planned, done, open FROM visit_week_counts
+	if err := g.Raw(`SELECT part, piece, branch_id, team_id, owner_id, ab, planned, done, open FROM visit_week_counts
 		WHERE planned <> 0 OR done <> 0 OR open <> 0`).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}
 	out := map[weekKey]weekVal{}
 	for _, r := range rows {
-		out[weekKey{Piece: r.Piece.Format(time.DateOnly), Branch: r.BranchID, Team: r.TeamID, Owner: r.OwnerID, AB: r.AB}] = weekVal{r.Planned, r.Done, r.Open}
+		out[weekKey{Part: r.Part, Piece: r.Piece.Format(time.DateOnly), Branch: r.BranchID, Team: r.TeamID, Owner: r.OwnerID, AB: r.AB}] = weekVal{r.Planned, r.Done, r.Open}
 	}
 	return out
 }
@@ -103,7 +108,8 @@ func weekDiff(kept, truth map[weekKey]weekVal) string {
 // portal's zone, after each kind of write — a visit planned, done,
 // cancelled, moved in time, to another owner or customer, deleted,
 // restored, removed; a customer moved to another branch or team, graded
-// in or out of A/B, deleted, restored — also while four writers change
+// in or out of A/B or to another grade, put in another industry,
+// deleted, restored — also while four writers change
 // the same visits and customers at once in transactions touching both
 // tables in either order; KeepWeekCounts counts them again in another
 // zone, and refuses a zone PostgreSQL names differently.
@@ -196,6 +202,9 @@ func TestVisitWeekCountsKept(t *testing.T) {
 		},
 		func(tx *gorm.DB, r *rand.Rand) error {
 			return exec(tx, "UPDATE customers SET grade = ? WHERE id = ?", []string{"A", "B", "C", "D"}[r.IntN(4)], custs[r.IntN(len(custs))])
+		},
+		func(tx *gorm.DB, r *rand.Rand) error {
+			return exec(tx, "UPDATE customers SET industry = ? WHERE id = ?", []string{"education", "finance", "gov"}[r.IntN(3)], custs[r.IntN(len(custs))])
 		},
 	}
 	writes = append(writes, testkit.CustomerMoves(custs, branches, teams)...)
