@@ -70,6 +70,7 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 			"care_contact_base", "care_contact_deltas", // and by careCountsExact
 			"visit_week_counts", "visit_week_zone", // and by visitWeeksExact
 			"contact_week_counts",                    // and by contactWeeksExact
+			"customer_owner_counts",                  // and by ownerCountsExact
 			"stage_dwell_base", "stage_dwell_deltas": // and by stageDwellExact
 			continue
 		}
@@ -140,6 +141,7 @@ func TestMigrateDataSQLiteToPostgres(t *testing.T) {
 	careCountsExact(t, pg)
 	visitWeeksExact(t, pg)
 	contactWeeksExact(t, pg)
+	ownerCountsExact(t, pg)
 	stageDwellExact(t, pg)
 	if want["contract_files"] == "" || strings.HasPrefix(want["contract_files"], "0 rows") {
 		t.Fatalf("no attachment in the source: %q", want["contract_files"])
@@ -204,6 +206,7 @@ WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY custome
 	careCountsExact(t, pg)
 	visitWeeksExact(t, pg)
 	contactWeeksExact(t, pg)
+	ownerCountsExact(t, pg)
 	stageDwellExact(t, pg)
 
 	// Bad arguments change nothing and say what is wrong.
@@ -328,6 +331,30 @@ func contactWeeksExact(t *testing.T, d *db.DB) {
 		WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`)
 	if kept != truth || kept == "[]" {
 		t.Errorf("key persons per week:\n kept %s\n rows %s", kept, truth)
+	}
+}
+
+// ownerCountsExact checks PostgreSQL's live customers kept per manager,
+// branch and part (migration 00064) against the customers.
+func ownerCountsExact(t *testing.T, d *db.DB) {
+	t.Helper()
+	read := func(q string) string {
+		var rows []struct {
+			Part              string
+			OwnerID, BranchID uint
+			N                 int64
+		}
+		if err := d.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	kept := read(`SELECT part, owner_id, branch_id, n FROM customer_owner_counts WHERE n <> 0 ORDER BY 1, 2, 3`)
+	truth := read(`SELECT p.part, c.owner_id, c.branch_id, COUNT(*) AS n FROM customers c
+		CROSS JOIN LATERAL (VALUES (''), ('i:' || c.industry), ('g:' || c.grade)) AS p(part)
+		WHERE c.deleted_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
+	if kept != truth || kept == "[]" {
+		t.Errorf("customers per manager:\n kept %s\n rows %s", kept, truth)
 	}
 }
 

@@ -1263,9 +1263,31 @@ type OwnerShare struct {
 // CustomerShares counts, per owner, the customers in scope and those
 // matching f's industry and grade: the share a manager's monthly targets
 // are apportioned by when a report is narrowed to an industry or grade.
+//
+// On PostgreSQL, for the province or a branch under one industry or one
+// grade, from the customers kept counted per owner, branch and part
+// (migration 00064): ~1,200 rows instead of the province's 100,000
+// customers.
 func (s *Store) CustomerShares(ctx context.Context, scope authz.ListScope, f Filter, owners []uint) (map[uint]OwnerShare, error) {
 	out := map[uint]OwnerShare{}
 	if len(owners) == 0 {
+		return out, nil
+	}
+	var rows []OwnerShare
+	if part, ok := keptPart(f); ok && part != "" && s.postgres() && (scope.Level() == authz.ScopeAll || scope.Level() == authz.ScopeBranch) {
+		err := scope.Apply(s.conn(ctx).Table("customer_owner_counts"), authz.Columns{Branch: "customer_owner_counts.branch_id"}).
+			Select("customer_owner_counts.owner_id AS owner_id, SUM(CASE WHEN customer_owner_counts.part = '' THEN customer_owner_counts.n ELSE 0 END) AS n, "+
+				"SUM(CASE WHEN customer_owner_counts.part = ? THEN customer_owner_counts.n ELSE 0 END) AS m", part).
+			Where("customer_owner_counts.part IN ('', ?) AND customer_owner_counts.owner_id IN ?", part, owners).
+			Group("customer_owner_counts.owner_id").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("report customer shares: %w", err)
+		}
+		for _, r := range rows {
+			if r.N > 0 {
+				out[r.OwnerID] = r
+			}
+		}
 		return out, nil
 	}
 	match, args := "1 = 1", []any{}
@@ -1277,7 +1299,6 @@ func (s *Store) CustomerShares(ctx context.Context, scope authz.ListScope, f Fil
 		match += " AND customers.grade = ?"
 		args = append(args, f.Grade)
 	}
-	var rows []OwnerShare
 	err := scope.Apply(s.conn(ctx).Table("customers"), customerCols).
 		Select("customers.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN "+match+" THEN 1 ELSE 0 END) AS m", args...).
 		Where("customers.deleted_at IS NULL AND customers.owner_id IN ?", owners).

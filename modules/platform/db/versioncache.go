@@ -72,16 +72,18 @@ var TableVersions = map[string][]string{
 
 // DerivedTables names, for every table or view kept by triggers from
 // other tables (the kept counts and sums of migrations 00035, 00045,
-// 00046, 00047, 00050, 00052 and 00053), the tables it is kept from. It has no versions of
-// its own: what reads it and is kept under versions must name a version
-// of every source, since a write to any of them changes what it reads
-// (a customer moving branch moves its opportunities' branch sums).
+// 00046, 00047, 00050, 00052, 00053 and 00064), the tables it is kept
+// from. It has no versions of its own: what reads it and is kept under
+// versions must name a version of every source, since a write to any of
+// them changes what it reads (a customer moving branch moves its
+// opportunities' branch sums).
 var DerivedTables = map[string][]string{
 	"opportunity_stage_totals":  {"opportunities"},
 	"opportunity_branch_totals": {"opportunities", "customers"},
 	"care_contact_counts":       {"customers", "care_last_contacts"},
 	"visit_week_counts":         {"visit_plans", "customers"},
 	"contact_week_counts":       {"contacts", "customers"},
+	"customer_owner_counts":     {"customers"},
 	"stage_dwell_counts":        {"opportunities", "customers"}, // stage changes are written with their opportunity
 }
 

@@ -80,6 +80,10 @@ const (
 // (migration 00053): counted again from the copied key persons.
 const contactWeeksTable = "contact_week_counts"
 
+// The live customers counted per manager, branch and part on PostgreSQL
+// (migration 00064): counted again from the copied customers.
+const ownerCountsTable = "customer_owner_counts"
+
 // The stage changes counted per month, branch, stage and whole days on
 // PostgreSQL (migration 00052): counted again from the copied changes.
 const (
@@ -299,6 +303,9 @@ func Copy(ctx context.Context, src, dst *gorm.DB, o Options) (*Report, error) {
 	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_contact_week_counts()`); err != nil {
 		return nil, fmt.Errorf("key persons per week: %w", err)
 	}
+	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_customer_owner_counts()`); err != nil {
+		return nil, fmt.Errorf("customers per manager: %w", err)
+	}
 	// Verify inside the transaction: a mismatch rolls everything back.
 	for i, r := range rep.Tables {
 		var n int64
@@ -374,9 +381,9 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable, careBaseTable, careDeltasTable,
-		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable, dwellBaseTable, dwellDeltasTable, contactWeeksTable)
+		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable, dwellBaseTable, dwellDeltasTable, contactWeeksTable, ownerCountsTable)
 	if err != nil {
 		return nil, err
 	}
