@@ -275,7 +275,7 @@ func stageTotalsExact(t *testing.T, pg *db.DB) {
 	}
 }
 
-// visitWeeksExact checks PostgreSQL's kept visit counts (migrations 00050, 00063)
+// visitWeeksExact checks PostgreSQL's kept visit counts (migrations 00050, 00063, 00066)
 // against the visits per part, customer's branch, team, A/B grade and owner
 // (the pieces are checked by the visits module's TestVisitWeekCountsKept).
 func visitWeeksExact(t *testing.T, d *db.DB) {
@@ -298,7 +298,7 @@ func visitWeeksExact(t *testing.T, d *db.DB) {
 		SUM(CASE WHEN v.status <> 'cancelled' THEN 1 ELSE 0 END) AS planned, SUM(CASE WHEN v.status = 'done' THEN 1 ELSE 0 END) AS done,
 		SUM(CASE WHEN v.status = 'planned' THEN 1 ELSE 0 END) AS open
 		FROM visit_plans v JOIN customers c ON c.id = v.customer_id
-		CROSS JOIN LATERAL (VALUES (''), ('i:' || c.industry), ('g:' || c.grade)) AS p(part)
+		CROSS JOIN LATERAL (VALUES (''), ('i:' || c.industry), ('g:' || c.grade), ('m:'), ('m:i:' || c.industry), ('m:g:' || c.grade)) AS p(part)
 		WHERE v.deleted_at IS NULL AND c.deleted_at IS NULL AND v.status <> 'cancelled'
 		GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`)
 	if kept != truth || kept == "[]" {
@@ -307,7 +307,7 @@ func visitWeeksExact(t *testing.T, d *db.DB) {
 }
 
 // contactWeeksExact checks PostgreSQL's kept key persons per week piece
-// (migration 00053) against the key persons per piece, customer's branch
+// (migrations 00053, 00066) against the key persons per piece or month, customer's branch
 // and team, and creator (the writes are checked by the prospects
 // module's TestContactWeekCountsKept).
 func contactWeeksExact(t *testing.T, d *db.DB) {
@@ -324,10 +324,12 @@ func contactWeeksExact(t *testing.T, d *db.DB) {
 		return fmt.Sprint(rows)
 	}
 	kept := read(`SELECT part, CAST(piece AS TEXT) AS piece, branch_id, team_id, owner_id, n FROM contact_week_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5`)
-	truth := read(`SELECT p.part, CAST(GREATEST(date_trunc('week', k.created_at AT TIME ZONE z.zone), date_trunc('month', k.created_at AT TIME ZONE z.zone)) AS DATE)::text AS piece,
+	truth := read(`SELECT p.part, CAST(CASE WHEN p.monthly THEN date_trunc('month', k.created_at AT TIME ZONE z.zone)
+		ELSE GREATEST(date_trunc('week', k.created_at AT TIME ZONE z.zone), date_trunc('month', k.created_at AT TIME ZONE z.zone)) END AS DATE)::text AS piece,
 		c.branch_id, c.team_id, COALESCE(k.created_by, 0) AS owner_id, COUNT(*) AS n
 		FROM contacts k JOIN customers c ON c.id = k.customer_id CROSS JOIN visit_week_zone z
-		CROSS JOIN LATERAL (VALUES (''), ('i:' || c.industry), ('g:' || c.grade)) AS p(part)
+		CROSS JOIN LATERAL (VALUES ('', false), ('i:' || c.industry, false), ('g:' || c.grade, false),
+			('m:', true), ('m:i:' || c.industry, true), ('m:g:' || c.grade, true)) AS p(part, monthly)
 		WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`)
 	if kept != truth || kept == "[]" {
 		t.Errorf("key persons per week:\n kept %s\n rows %s", kept, truth)

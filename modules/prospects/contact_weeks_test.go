@@ -15,7 +15,8 @@ import (
 // none), in Go: the definition the kept rows (contact_week_counts,
 // migrations 00053, 00063) must match, pieced without the database's
 // function — each key person in its customer's part ” (all),
-// 'i:<industry>' and 'g:<grade>'.
+// 'i:<industry>' and 'g:<grade>', and in the same three of its month
+// ('m:' before them, under the month's first day: migration 00066).
 func contactWeeksTruth(t *testing.T, g *gorm.DB, zone *time.Location) string {
 	t.Helper()
 	var rows []struct {
@@ -40,8 +41,13 @@ func contactWeeksTruth(t *testing.T, g *gorm.DB, zone *time.Location) string {
 		if r.CreatedBy != nil {
 			owner = *r.CreatedBy
 		}
-		for _, part := range []string{"", "i:" + r.Industry, "g:" + r.Grade} {
-			out[fmt.Sprintf("%s/%s/%d/%d/%d", part, piece.Format(time.DateOnly), r.BranchID, r.TeamID, owner)]++
+		month := day.AddDate(0, 0, 1-day.Day())
+		for i, part := range []string{"", "i:" + r.Industry, "g:" + r.Grade, "m:", "m:i:" + r.Industry, "m:g:" + r.Grade} {
+			at := piece
+			if i >= 3 {
+				at = month
+			}
+			out[fmt.Sprintf("%s/%s/%d/%d/%d", part, at.Format(time.DateOnly), r.BranchID, r.TeamID, owner)]++
 		}
 	}
 	return fmt.Sprint(out)

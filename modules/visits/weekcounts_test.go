@@ -27,7 +27,9 @@ type weekVal struct{ Planned, Done, Open int64 }
 // weekTruth counts the live visits of live customers per week piece in
 // loc, in Go: the definition the kept rows must match, computed without
 // the database's piece function — each visit in its customers' part ”
-// (all), 'i:<industry>' and 'g:<grade>'.
+// (all), 'i:<industry>' and 'g:<grade>', and in the same three of its
+// month ('m:', 'm:i:<industry>', 'm:g:<grade>' under the month's first
+// day: migration 00066).
 func weekTruth(t *testing.T, g *gorm.DB, loc *time.Location) map[weekKey]weekVal {
 	t.Helper()
 	var rows []struct {
@@ -48,8 +50,13 @@ func weekTruth(t *testing.T, g *gorm.DB, loc *time.Location) map[weekKey]weekVal
 		if first := day.AddDate(0, 0, 1-day.Day()); first.After(piece) {
 			piece = first
 		}
-		for _, part := range []string{"", "i:" + r.Industry, "g:" + r.Grade} {
-			k := weekKey{Part: part, Piece: piece.Format(time.DateOnly), Branch: r.BranchID, Team: r.TeamID, Owner: r.OwnerID, AB: r.Grade == "A" || r.Grade == "B"}
+		month := day.AddDate(0, 0, 1-day.Day())
+		for i, part := range []string{"", "i:" + r.Industry, "g:" + r.Grade, "m:", "m:i:" + r.Industry, "m:g:" + r.Grade} {
+			at := piece
+			if i >= 3 {
+				at = month
+			}
+			k := weekKey{Part: part, Piece: at.Format(time.DateOnly), Branch: r.BranchID, Team: r.TeamID, Owner: r.OwnerID, AB: r.Grade == "A" || r.Grade == "B"}
 			v := out[k]
 			if r.Status != "cancelled" {
 				v.Planned++
