@@ -71,6 +71,7 @@ func crossDigest(t *testing.T, d *db.DB) map[string]string {
 			"visit_week_counts", "visit_week_zone", // and by visitWeeksExact
 			"contact_week_counts",                    // and by contactWeeksExact
 			"customer_owner_counts",                  // and by ownerCountsExact
+			"opportunity_close_counts",               // and by closeCountsExact
 			"stage_dwell_base", "stage_dwell_deltas": // and by stageDwellExact
 			continue
 		}
@@ -142,6 +143,7 @@ func TestMigrateDataSQLiteToPostgres(t *testing.T) {
 	visitWeeksExact(t, pg)
 	contactWeeksExact(t, pg)
 	ownerCountsExact(t, pg)
+	closeCountsExact(t, pg)
 	stageDwellExact(t, pg)
 	if want["contract_files"] == "" || strings.HasPrefix(want["contract_files"], "0 rows") {
 		t.Fatalf("no attachment in the source: %q", want["contract_files"])
@@ -207,6 +209,7 @@ WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY custome
 	visitWeeksExact(t, pg)
 	contactWeeksExact(t, pg)
 	ownerCountsExact(t, pg)
+	closeCountsExact(t, pg)
 	stageDwellExact(t, pg)
 
 	// Bad arguments change nothing and say what is wrong.
@@ -357,6 +360,30 @@ func ownerCountsExact(t *testing.T, d *db.DB) {
 		WHERE c.deleted_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`)
 	if kept != truth || kept == "[]" {
 		t.Errorf("customers per manager:\n kept %s\n rows %s", kept, truth)
+	}
+}
+
+// closeCountsExact checks PostgreSQL's open opportunities kept per
+// expected-close day and stage (migration 00068) against the
+// opportunities.
+func closeCountsExact(t *testing.T, d *db.DB) {
+	t.Helper()
+	read := func(q string) string {
+		var rows []struct {
+			Day, Stage string
+			N, Monthly int64
+		}
+		if err := d.Gorm.Raw(q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rows)
+	}
+	kept := read(`SELECT CAST(close_on AS TEXT) AS day, stage, n, monthly FROM opportunity_close_counts WHERE n <> 0 OR monthly <> 0 ORDER BY 1, 2`)
+	truth := read(`SELECT CAST(expected_close AS TEXT) AS day, stage, COUNT(*) AS n, SUM(monthly_fen) AS monthly FROM opportunities
+		WHERE deleted_at IS NULL AND expected_close IS NOT NULL AND stage IN ('identified', 'contacted', 'visited', 'needs', 'proposal', 'negotiation')
+		GROUP BY 1, 2 ORDER BY 1, 2`)
+	if kept != truth || kept == "[]" {
+		t.Errorf("open opportunities per close day:\n kept %s\n rows %s", kept, truth)
 	}
 }
 

@@ -523,10 +523,11 @@ func FillProvince(ctx context.Context, g *gorm.DB, spec ProvinceSpec) (*Province
 		// And the customers' and the visits', with them the care list's
 		// counts (00046), the branches' sums (00047), the visits per
 		// week piece (00050), the stage changes per month (00052), the
-		// key persons per week piece (00053) and the customers per
-		// manager (00064).
+		// key persons per week piece (00053), the customers per manager
+		// (00064) and the open opportunities per close day (00068).
 		for _, f := range []string{"jike_refresh_care_contact_counts", "jike_refresh_opportunity_branch_totals", "jike_refresh_visit_week_counts",
-			"jike_refresh_stage_dwell_counts", "jike_refresh_contact_week_counts", "jike_refresh_customer_owner_counts"} {
+			"jike_refresh_stage_dwell_counts", "jike_refresh_contact_week_counts", "jike_refresh_customer_owner_counts",
+			"jike_refresh_opportunity_close_counts"} {
 			if _, err := sqlDB.ExecContext(ctx, "SELECT "+f+"()"); err != nil {
 				return nil, fmt.Errorf("benchseed: %s: %w", f, err)
 			}

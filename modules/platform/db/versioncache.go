@@ -72,7 +72,7 @@ var TableVersions = map[string][]string{
 
 // DerivedTables names, for every table or view kept by triggers from
 // other tables (the kept counts and sums of migrations 00035, 00045,
-// 00046, 00047, 00050, 00052, 00053 and 00064), the tables it is kept
+// 00046, 00047, 00050, 00052, 00053, 00064 and 00068), the tables it is kept
 // from. It has no versions of its own: what reads it and is kept under
 // versions must name a version of every source, since a write to any of
 // them changes what it reads (a customer moving branch moves its
@@ -84,6 +84,7 @@ var DerivedTables = map[string][]string{
 	"visit_week_counts":         {"visit_plans", "customers"},
 	"contact_week_counts":       {"contacts", "customers"},
 	"customer_owner_counts":     {"customers"},
+	"opportunity_close_counts":  {"opportunities"},
 	"stage_dwell_counts":        {"opportunities", "customers"}, // stage changes are written with their opportunity
 }
 

@@ -84,6 +84,11 @@ const contactWeeksTable = "contact_week_counts"
 // (migration 00064): counted again from the copied customers.
 const ownerCountsTable = "customer_owner_counts"
 
+// The open opportunities counted per expected-close day and stage on
+// PostgreSQL (migration 00068): counted again from the copied
+// opportunities.
+const closeCountsTable = "opportunity_close_counts"
+
 // The stage changes counted per month, branch, stage and whole days on
 // PostgreSQL (migration 00052): counted again from the copied changes.
 const (
@@ -306,6 +311,9 @@ func Copy(ctx context.Context, src, dst *gorm.DB, o Options) (*Report, error) {
 	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_customer_owner_counts()`); err != nil {
 		return nil, fmt.Errorf("customers per manager: %w", err)
 	}
+	if _, err := dtx.ExecContext(ctx, `SELECT jike_refresh_opportunity_close_counts()`); err != nil {
+		return nil, fmt.Errorf("opportunities per close day: %w", err)
+	}
 	// Verify inside the transaction: a mismatch rolls everything back.
 	for i, r := range rep.Tables {
 		var n int64
@@ -381,9 +389,9 @@ func targetTables(ctx context.Context, q queryer) (map[string]*table, error) {
 	tables := map[string]*table{}
 	rows, err := q.QueryContext(ctx, `SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES'
 FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' AND c.table_name NOT IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 ORDER BY c.table_name, c.ordinal_position`, migrationsTable, versionsTable, stageBaseTable, stageDeltasTable, careBaseTable, careDeltasTable,
-		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable, dwellBaseTable, dwellDeltasTable, contactWeeksTable, ownerCountsTable)
+		branchBaseTable, branchDeltasTable, visitWeeksTable, visitZoneTable, dwellBaseTable, dwellDeltasTable, contactWeeksTable, ownerCountsTable, closeCountsTable)
 	if err != nil {
 		return nil, err
 	}
