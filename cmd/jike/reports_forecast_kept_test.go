@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/reports"
 )
@@ -24,12 +23,7 @@ func TestForecastKeptIsTheOpportunities(t *testing.T) {
 	a := demoAppOn(t, d)
 	g := d.Gorm
 	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if err := g.Exec(q, args...).Error; err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	exec := mustExec(t, g)
 	var opps []uint
 	if err := g.Raw(`SELECT id FROM opportunities WHERE deleted_at IS NULL AND expected_close IS NOT NULL
 		AND stage IN ('identified', 'contacted', 'visited', 'needs', 'proposal', 'negotiation') ORDER BY id LIMIT 4`).Scan(&opps).Error; err != nil || len(opps) < 4 {
@@ -52,12 +46,7 @@ func TestForecastKeptIsTheOpportunities(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	admin := authz.Subject{ID: subject(t, a, "admin").ID, Role: authz.RoleAdmin}
-	enf, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	scope := enf.ListScope(admin, "report", "read")
+	scope := adminReportScope(t, a)
 	probs := a.Reports.Probabilities()
 	st := reports.NewStore(g, nil)
 	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)

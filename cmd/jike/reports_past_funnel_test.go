@@ -9,6 +9,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/prospects"
 	"github.com/jike-crm/jike/modules/reports"
+	"gorm.io/gorm"
 )
 
 // TestPastFunnelComplementIsTheTwoPasses: on PostgreSQL the province's
@@ -28,12 +29,7 @@ func TestPastFunnelComplementIsTheTwoPasses(t *testing.T) {
 	a := demoAppOn(t, d)
 	g := d.Gorm
 	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if err := g.Exec(q, args...).Error; err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	exec := mustExec(t, g)
 	liwei := subject(t, a, "liwei")
 	var opps []uint
 	if err := g.Raw(`SELECT o.id FROM opportunities o JOIN customers c ON c.id = o.customer_id
@@ -66,12 +62,7 @@ func TestPastFunnelComplementIsTheTwoPasses(t *testing.T) {
 		t.Fatalf("an opportunity created today: %v", err)
 	}
 
-	admin := authz.Subject{ID: subject(t, a, "admin").ID, Role: authz.RoleAdmin}
-	enf, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	scope := enf.ListScope(admin, "report", "read")
+	scope := adminReportScope(t, a)
 	complement, twoPasses, chosen := reports.NewStore(g, nil), reports.NewStore(g, nil), reports.NewStore(g, nil)
 	complement.UsePastShare(0)
 	twoPasses.UsePastShare(-1)
@@ -113,4 +104,25 @@ func TestPastFunnelComplementIsTheTwoPasses(t *testing.T) {
 	if seen == 0 || !moved {
 		t.Errorf("nothing open at the ends (%d) or every end's funnel is today's (%v): the check proves nothing", seen, moved)
 	}
+}
+
+// mustExec runs statements on g, failing the test on the first error.
+func mustExec(t *testing.T, g *gorm.DB) func(q string, args ...any) {
+	return func(q string, args ...any) {
+		t.Helper()
+		if err := g.Exec(q, args...).Error; err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// adminReportScope is what the admin may read of the reports: the
+// province.
+func adminReportScope(t *testing.T, a *app) authz.ListScope {
+	t.Helper()
+	enf, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return enf.ListScope(subject(t, a, "admin"), "report", "read")
 }

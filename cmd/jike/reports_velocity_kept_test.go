@@ -34,12 +34,7 @@ func TestVelocityKeptMatchesStageChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if err := g.Exec(q, args...).Error; err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+	exec := mustExec(t, g)
 
 	// Writes of every kind the counts follow.
 	liwei := subject(t, a, "liwei")
@@ -140,7 +135,7 @@ func TestVelocityKeptMatchesStageChanges(t *testing.T) {
 	}
 
 	// A delta by hand moves the kept velocity and not the stage changes'.
-	admin := enf.ListScope(subject(t, a, "admin"), "report", "read")
+	admin := adminReportScope(t, a)
 	exec(`INSERT INTO stage_dwell_deltas (branch_id, month, stage, days, n, forward, dwell_us) VALUES (0, ?, 'identified', 7, 1000, 0, 0)`, month.Format(time.DateOnly))
 	got, err := kept.Velocity(ctx, admin, reports.Filter{}, month, month.AddDate(0, 1, 0))
 	if err != nil {
