@@ -257,9 +257,9 @@ const stageAtEnd = `COALESCE(
 // is not so — those that entered their stage since the end, and the odd
 // ones created since the end in a stage entered before their creation —
 // plus, for those created before the end, their stage then (stageAtEnd).
-// For last month's end that reads ~19,000 opportunities from
-// idx_opps_changed_since (and the few odd ones from
-// idx_opps_changed_before_created, migration 00067) instead of the
+// For last month's end that reads ~4,000 opportunities (the month
+// before's, ~19,000) from idx_opps_changed_since, and the few odd ones
+// from idx_opps_changed_before_created (migration 00067), instead of the
 // province's ~180,000 unchanged ones: two passes over the table side by
 // side were ~85 and ~75 ms on the first look after a write. An older end
 // reads more of them: when a tenth of the live opportunities or more
