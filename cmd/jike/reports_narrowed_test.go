@@ -121,11 +121,11 @@ func TestReportNarrowedPeriodsAddTheirMonths(t *testing.T) {
 			long = append(long, id)
 		}
 		f := reports.Filter{Industry: "finance"}
-		short, err := st.OwnerActuals(context.Background(), scope, f, asked, bounds)
+		short, err := st.OwnerActuals(context.Background(), scope, f, asked, bounds, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		all, err := st.OwnerActuals(context.Background(), scope, f, long, bounds)
+		all, err := st.OwnerActuals(context.Background(), scope, f, long, bounds, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,6 +149,56 @@ func TestReportNarrowedPeriodsAddTheirMonths(t *testing.T) {
 		for m := range all {
 			if _, ok := all[m][w.users["zhoujie"].ID]; ok {
 				t.Errorf("month %d: an owner nobody asked for is answered", m)
+			}
+		}
+
+		// No list (nil): every owner in scope answered — 周杰 too, for a
+		// key person he adds to c4 now — and those asked for exactly as
+		// listed.
+		w.exec(`INSERT INTO contacts (customer_id, name, role, created_by, created_at, updated_at) VALUES (?, '孙科长', 'influencer', ?, ?, ?)`,
+			w.cust["c4"], w.users["zhoujie"].ID, at(1, 15, 9), at(1, 15, 9))
+		every, err := st.OwnerActuals(context.Background(), scope, f, nil, bounds, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(every) != 3 {
+			t.Fatalf("months, every owner: %d, want 3", len(every))
+		}
+		for m := range short {
+			for _, id := range asked {
+				if fmt.Sprint(short[m][id]) != fmt.Sprint(every[m][id]) {
+					t.Errorf("month %d owner %d: %v listed, %v with every owner", m, id, short[m][id], every[m][id])
+				}
+			}
+		}
+		if got := every[0][w.users["zhoujie"].ID]["contacts"]; got != 1 {
+			t.Errorf("every owner: 周杰's key person in January counted %d, want 1: %v", got, every)
+		}
+
+		// Summed, listed or not: one period, each owner's months added
+		// up — 李伟's proposal P-2, sent in February and in March,
+		// counting twice.
+		for _, owners := range [][]uint{asked, long, nil} {
+			sum, err := st.OwnerActuals(context.Background(), scope, f, owners, bounds, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sum) != 1 {
+				t.Fatalf("summed: %d periods, want 1", len(sum))
+			}
+			for _, id := range asked {
+				want := map[string]int64{}
+				for m := range short {
+					for k, n := range short[m][id] {
+						want[k] += n
+					}
+				}
+				if fmt.Sprint(sum[0][id]) != fmt.Sprint(want) {
+					t.Errorf("owner %d summed over %d owners asked: %v, want the months' %v", id, len(owners), sum[0][id], want)
+				}
+			}
+			if sum[0][lw.ID]["proposals"] != 2 {
+				t.Errorf("李伟 summed: %v, want P-2 counted in both months", sum[0][lw.ID])
 			}
 		}
 	})

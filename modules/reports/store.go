@@ -1388,6 +1388,8 @@ type OwnerShare struct {
 // CustomerShares counts, per owner, the customers in scope and those
 // matching f's industry and grade: the share a manager's monthly targets
 // are apportioned by when a report is narrowed to an industry or grade.
+// owners nil counts every owner in scope (so the shares need not wait
+// for the list of managers).
 //
 // On PostgreSQL, for the province or a branch under one industry or one
 // grade, from the customers kept counted per owner, branch and part
@@ -1395,15 +1397,21 @@ type OwnerShare struct {
 // customers.
 func (s *Store) CustomerShares(ctx context.Context, scope authz.ListScope, f Filter, owners []uint) (map[uint]OwnerShare, error) {
 	out := map[uint]OwnerShare{}
-	if len(owners) == 0 {
+	if owners != nil && len(owners) == 0 {
 		return out, nil
+	}
+	ownedBy := func(q *gorm.DB, col string) *gorm.DB {
+		if owners == nil {
+			return q
+		}
+		return q.Where(col+" IN ?", owners)
 	}
 	var rows []OwnerShare
 	if part, ok := keptPart(f); ok && part != "" && s.postgres() && (scope.Level() == authz.ScopeAll || scope.Level() == authz.ScopeBranch) {
-		err := scope.Apply(s.conn(ctx).Table("customer_owner_counts"), authz.Columns{Branch: "customer_owner_counts.branch_id"}).
+		err := ownedBy(scope.Apply(s.conn(ctx).Table("customer_owner_counts"), authz.Columns{Branch: "customer_owner_counts.branch_id"}).
 			Select("customer_owner_counts.owner_id AS owner_id, SUM(CASE WHEN customer_owner_counts.part = '' THEN customer_owner_counts.n ELSE 0 END) AS n, "+
 				"SUM(CASE WHEN customer_owner_counts.part = ? THEN customer_owner_counts.n ELSE 0 END) AS m", part).
-			Where("customer_owner_counts.part IN ('', ?) AND customer_owner_counts.owner_id IN ?", part, owners).
+			Where("customer_owner_counts.part IN ('', ?)", part), "customer_owner_counts.owner_id").
 			Group("customer_owner_counts.owner_id").Scan(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("report customer shares: %w", err)
@@ -1424,9 +1432,9 @@ func (s *Store) CustomerShares(ctx context.Context, scope authz.ListScope, f Fil
 		match += " AND customers.grade = ?"
 		args = append(args, f.Grade)
 	}
-	err := scope.Apply(s.conn(ctx).Table("customers"), customerCols).
+	err := ownedBy(scope.Apply(s.conn(ctx).Table("customers"), customerCols).
 		Select("customers.owner_id AS owner_id, COUNT(*) AS n, SUM(CASE WHEN "+match+" THEN 1 ELSE 0 END) AS m", args...).
-		Where("customers.deleted_at IS NULL AND customers.owner_id IN ?", owners).
+		Where("customers.deleted_at IS NULL"), "customers.owner_id").
 		Group("customers.owner_id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("report customer shares: %w", err)
@@ -1461,39 +1469,67 @@ type ownerLine struct {
 // read side by side while goroutines are spare; a team's or a manager's
 // are one statement. More owners than db.OwnedByAny names are read
 // unlisted and kept here.
-func (s *Store) OwnerActuals(ctx context.Context, scope authz.ListScope, f Filter, owners []uint, bounds []time.Time) ([]map[uint]map[string]int64, error) {
+//
+// owners nil reads every owner's records in scope, each owner answered
+// (so the actuals need not wait for the list of managers).
+//
+// summed adds the months up in the statements and returns them as one
+// period, each month still counted as a month (a proposal sent in two
+// months counts twice): what a report over a year shows per manager. The
+// counts that add up are grouped per owner alone, the proposals per
+// month first — the province's year under an industry is ~1,800 rows
+// instead of ~18,000 (issue 19).
+func (s *Store) OwnerActuals(ctx context.Context, scope authz.ListScope, f Filter, owners []uint, bounds []time.Time, summed bool) ([]map[uint]map[string]int64, error) {
 	if len(bounds) < 2 {
 		return nil, nil
 	}
-	out := make([]map[uint]map[string]int64, len(bounds)-1)
+	// spans are the periods the sources that add up are bucketed by: the
+	// months, or when summed their whole span as one (db.BucketOf's "0").
+	spans := bounds
+	if summed {
+		spans = []time.Time{bounds[0], bounds[len(bounds)-1]}
+	}
+	out := make([]map[uint]map[string]int64, len(spans)-1)
 	for i := range out {
 		out[i] = make(map[uint]map[string]int64, len(owners))
 		for _, id := range owners {
 			out[i][id] = map[string]int64{}
 		}
 	}
-	if len(owners) == 0 {
+	every := owners == nil
+	if !every && len(owners) == 0 {
 		return out, nil
+	}
+	ownedBy := func(q *gorm.DB, col string) *gorm.DB {
+		if every {
+			return q
+		}
+		return db.OwnedByAny(q, col, owners)
 	}
 	from, to := bounds[0].UTC(), bounds[len(bounds)-1].UTC()
 	g := Filter{Industry: f.Industry, Grade: f.Grade}
 	// part is one source: its rows per owner and month of the customers
 	// matching g, src naming it and agg its two counts (n, m).
-	part := func(ctx context.Context, table, owner, at, src, agg, where string) *gorm.DB {
-		bucket, bargs := db.BucketOf(s.read.Dialector.Name(), at, bounds)
+	part := func(ctx context.Context, periods []time.Time, table, owner, at, src, agg, where string) *gorm.DB {
+		bucket, bargs := db.BucketOf(s.read.Dialector.Name(), at, periods)
 		q := s.scoped(ctx, scope, g, table, owner).
 			Select("'"+src+"' AS src, "+owner+" AS owner_id, "+bucket+" AS period, "+agg, bargs...).
 			Where(where+" AND "+at+" >= ? AND "+at+" < ?", from, to)
-		return db.OwnedByAny(q, owner, owners).Group("2, 3")
+		return ownedBy(q, owner).Group("2, 3")
 	}
 	signed := func(ctx context.Context) *gorm.DB {
-		return part(ctx, "contracts", "contracts.owner_id", "contracts.signed_at", "signed",
+		return part(ctx, spans, "contracts", "contracts.owner_id", "contracts.signed_at", "signed",
 			"COUNT(*) AS n, COALESCE(SUM(CASE WHEN contracts.predecessor_id IS NULL THEN contracts.monthly_fen ELSE 0 END), 0) AS m",
 			"contracts.deleted_at IS NULL AND contracts.revision = 1")
 	}
 	proposals := func(ctx context.Context) *gorm.DB {
-		return part(ctx, "proposals", "proposals.owner_id", "proposals.sent_at", "proposals",
+		// A number counts once a month: per month, then added up.
+		q := part(ctx, bounds, "proposals", "proposals.owner_id", "proposals.sent_at", "proposals",
 			"COUNT(DISTINCT proposals.number) AS n, 0 AS m", "proposals.deleted_at IS NULL")
+		if !summed || len(bounds) == 2 {
+			return q
+		}
+		return s.conn(ctx).Raw("SELECT p.src, p.owner_id, 0 AS period, SUM(p.n) AS n, 0 AS m FROM (?) AS p GROUP BY p.src, p.owner_id", q)
 	}
 	// Visits and key persons from their counts kept per part (migration
 	// 00063) when they apply (keptVisitWeeks): per month (00066) when
@@ -1507,12 +1543,12 @@ func (s *Store) OwnerActuals(ctx context.Context, scope authz.ListScope, f Filte
 		weekPart = monthPart(weekPart)
 	}
 	keptRows := func(ctx context.Context, table, src, agg string) *gorm.DB {
-		bucket, bargs := db.DateBucketOf(table+".piece", bounds)
+		bucket, bargs := db.DateBucketOf(table+".piece", spans)
 		q := scope.Apply(s.conn(ctx).Table(table), authz.Columns{Branch: table + ".branch_id"}).
 			Select("'"+src+"' AS src, "+table+".owner_id AS owner_id, "+bucket+" AS period, "+agg, bargs...).
 			Where(table+".part = ? AND "+table+".piece >= ? AND "+table+".piece < ?",
 				weekPart, bounds[0].Format(time.DateOnly), bounds[len(bounds)-1].Format(time.DateOnly))
-		return db.OwnedByAny(q, table+".owner_id", owners).Group("2, 3")
+		return ownedBy(q, table+".owner_id").Group("2, 3")
 	}
 	parts := func(ctx context.Context) []*gorm.DB {
 		if kept {
@@ -1524,10 +1560,10 @@ func (s *Store) OwnerActuals(ctx context.Context, scope authz.ListScope, f Filte
 			}
 		}
 		return []*gorm.DB{
-			part(ctx, "visit_plans", "visit_plans.owner_id", "visit_plans.starts_at", "visits",
+			part(ctx, spans, "visit_plans", "visit_plans.owner_id", "visit_plans.starts_at", "visits",
 				"COUNT(*) AS n, SUM(CASE WHEN customers.grade IN ('A', 'B') THEN 1 ELSE 0 END) AS m",
 				"visit_plans.deleted_at IS NULL AND visit_plans.status = 'done'"),
-			part(ctx, "contacts", "contacts.created_by", "contacts.created_at", "contacts",
+			part(ctx, spans, "contacts", "contacts.created_by", "contacts.created_at", "contacts",
 				"COUNT(*) AS n, 0 AS m", "contacts.deleted_at IS NULL"),
 			signed(ctx), proposals(ctx),
 		}
@@ -1558,7 +1594,11 @@ func (s *Store) OwnerActuals(ctx context.Context, scope authz.ListScope, f Filte
 		}
 		v := out[r.Period][r.OwnerID]
 		if v == nil {
-			continue // an owner nobody asked for, read because the list was long
+			if !every {
+				continue // an owner nobody asked for, read because the list was long
+			}
+			v = map[string]int64{}
+			out[r.Period][r.OwnerID] = v
 		}
 		switch r.Src {
 		case "visits":
