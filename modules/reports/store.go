@@ -737,24 +737,50 @@ func (s *Store) dwellCounts(ctx context.Context, scope authz.ListScope, f Filter
 		if inner.Error != nil {
 			return inner.Error
 		}
-		return s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e GROUP BY 1, 2 ORDER BY 1, 2", inner).Scan(&rows).Error
+		return s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e GROUP BY 1, 2", inner).Scan(&rows).Error
 	}
-	var err error
-	if noCustomerTerms(scope, f) {
-		err = read(ctx)
-	} else {
+	// PostgreSQL cannot estimate the groups of a computed day count and
+	// takes each change for one: ~54,000 for three weeks of the
+	// province's, whose hash table it then sizes beyond work_mem (4 MB),
+	// and sorts the changes instead — on disk (external merge, ~2.5 MB):
+	// ~25 of an edge's ~50 ms. There are at most a few thousand groups
+	// (stages × whole days; 74 for those three weeks, 1.6 MB of hash), so
+	// the statement may hash them in up to 32 MB; the rows are ordered
+	// here.
+	settings := []db.PlannerSetting{{Name: "work_mem", Value: "32MB"}}
+	if !noCustomerTerms(scope, f) {
 		// A team's or a branch's: the period's few thousand stage
 		// changes each need their opportunity, and PostgreSQL, costing
 		// a probe as a read from disk (random_page_cost 4), hashed all
 		// 200,000 opportunities instead (a chief rep's month ~65 ms of
 		// SQL). The province's tables are in memory; at 1.1 it probes
 		// them: ~5 ms, a director's month ~59 -> ~31.
-		err = db.WithPlannerSetting(ctx, s.read, "random_page_cost", "1.1", read)
+		settings = append(settings, db.PlannerSetting{Name: "random_page_cost", Value: "1.1"})
+		if scope.Level() != authz.ScopeAll || f.Branch != 0 || f.Team != 0 || f.AM != 0 {
+			// Even so a branch's ~16,000 opportunities were found by
+			// hashing all 200,000 against its ~7,700 customers (a
+			// director's custom range: ~57 ms of SQL); probed from the
+			// customers, ~half. The province under an industry or a
+			// grade (a tenth to a third of the customers) keeps its
+			// hash or merge: probing as many costs as much.
+			settings = append(settings, db.PlannerSetting{Name: "enable_hashjoin", Value: "off"})
+		}
 	}
-	if err != nil {
+	if err := db.WithPlannerSettings(ctx, s.read, settings, read); err != nil {
 		return nil, fmt.Errorf("report velocity: %w", err)
 	}
+	sortDwellCounts(rows)
 	return rows, nil
+}
+
+// sortDwellCounts orders rows by stage and days, as flowsOf reads them.
+func sortDwellCounts(rows []dwellCount) {
+	slices.SortFunc(rows, func(a, b dwellCount) int {
+		if c := strings.Compare(a.Stage, b.Stage); c != 0 {
+			return c
+		}
+		return a.Days - b.Days
+	})
 }
 
 // keptAndEdges counts [from, to) for branch (0: the province) and part:
@@ -830,12 +856,7 @@ func addDwellCounts(rows []dwellCount) []dwellCount {
 		at[k] = len(out)
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b dwellCount) int {
-		if c := strings.Compare(a.Stage, b.Stage); c != 0 {
-			return c
-		}
-		return a.Days - b.Days
-	})
+	sortDwellCounts(out)
 	return out
 }
 
