@@ -102,7 +102,10 @@ func NewService(store *Store, people People, enf *authz.Enforcer, tl *Timeline) 
 // SetSpare lends the service the process's budget of goroutines (the
 // board reads its columns a few at once with it; nil: one after the
 // other).
-func (s *Service) SetSpare(sp *par.Spare) { s.spare = sp }
+func (s *Service) SetSpare(sp *par.Spare) {
+	s.spare = sp
+	s.store.spare = sp
+}
 
 // JobFoldStageTotals folds the province's and the branches' per-stage
 // opportunity deltas (PostgreSQL; FoldStageTotals). Every minute: between

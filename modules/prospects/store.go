@@ -12,6 +12,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/apperr"
 	"github.com/jike-crm/jike/modules/platform/authz"
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/par"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -32,6 +33,9 @@ type Store struct {
 	// totals caches the opportunity totals of scopes (opp_totals.go); nil
 	// in a transaction's Store, which reads them live.
 	totals *oppTotalsCache
+	// spare lends a searched province's totals goroutines to read their
+	// halves at once (SQLite, partsSums); nil: one after the other.
+	spare *par.Spare
 }
 
 // NewStore returns a Store on g.
@@ -898,7 +902,11 @@ func (s *Store) opportunityTotals(ctx context.Context, scope authz.ListScope, f 
 	var r oppTotalsRow
 	if parts, ok := s.searchParts(ctx, scope, f); ok {
 		err := searchedSums(ctx, s.db, func(ctx context.Context) error {
-			return s.partsSum(ctx, scope, f, parts, false).Scan(&r).Error
+			rows, err := s.partsSums(ctx, scope, f, parts, false)
+			if len(rows) > 0 {
+				r = rows[0]
+			}
+			return err
 		})
 		if err != nil {
 			return OppTotals{}, fmt.Errorf("opportunity totals: %w", err)
@@ -951,9 +959,10 @@ func searchedSums(ctx context.Context, g *gorm.DB, fn func(context.Context) erro
 	return db.WithPlannerSetting(ctx, g, "random_page_cost", "1.1", fn)
 }
 
-// partsSum is the totals of f (per stage when byStage) read as the
-// search's two parts added up.
-func (s *Store) partsSum(ctx context.Context, scope authz.ListScope, f OpportunityFilter, parts db.SearchParts, byStage bool) *gorm.DB {
+// partsSums are the totals of f (per stage when byStage) read as the
+// search's two parts added up — on SQLite each half of the ids read side
+// by side while goroutines are spare (db.SearchParts.Statements).
+func (s *Store) partsSums(ctx context.Context, scope authz.ListScope, f OpportunityFilter, parts db.SearchParts, byStage bool) ([]oppTotalsRow, error) {
 	unsearched := f
 	unsearched.Q = ""
 	conn := db.Conn(ctx, s.db)
@@ -968,10 +977,17 @@ func (s *Store) partsSum(ctx context.Context, scope authz.ListScope, f Opportuni
 			return opportunityConds(q, unsearched)
 		}
 	}
+	sel, keys := oppTotalsSelect, []string(nil)
 	if byStage {
-		return parts.Sum(conn, base, apart, "opportunities.stage AS stage, "+oppTotalsSelect, []string{"stage"}, oppTotalsCols...)
+		sel, keys = "opportunities.stage AS stage, "+oppTotalsSelect, []string{"stage"}
 	}
-	return parts.Sum(conn, base, apart, oppTotalsSelect, nil, oppTotalsCols...)
+	return db.AddUp(ctx, s.spare, parts.Statements(conn, base, apart, sel, keys, oppTotalsCols...),
+		func(r oppTotalsRow) string { return r.Stage }, (*oppTotalsRow).add)
+}
+
+// add adds r's sums into t's (a stage's, or all of them).
+func (t *oppTotalsRow) add(r oppTotalsRow) {
+	t.N, t.Monthly, t.OneTime, t.WeightedPercent = t.N+r.N, t.Monthly+r.Monthly, t.OneTime+r.OneTime, t.WeightedPercent+r.WeightedPercent
 }
 
 // oppTotalsCols are the columns oppTotalsSelect sums.
@@ -1178,7 +1194,9 @@ func (s *Store) stageTotals(ctx context.Context, scope authz.ListScope, f Opport
 		var q *gorm.DB
 		switch {
 		case split:
-			q = s.partsSum(ctx, scope, f, parts, true)
+			var err error
+			rows, err = s.partsSums(ctx, scope, f, parts, true)
+			return err
 		case scope.Level() == authz.ScopeAll && !f.customerSide() && closedSince == nil:
 			q = s.provinceTotals(ctx, f, true)
 		case s.byBranchCustomers(scope, f, closedSince):

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/jike-crm/jike/modules/platform/par"
 	"github.com/jike-crm/jike/modules/platform/textnorm"
 	"gorm.io/gorm"
 )
@@ -334,6 +335,62 @@ type SearchParts struct {
 	// (ListSearch.sqliteParts). CustomerFrom empty: the customers' part
 	// is read joined, over base.
 	CustomerFrom, OwnFrom string
+	// pieces are the same parts over ranges of ids whose results add up
+	// to theirs (SQLite, sqliteParts), for Statements; none: one
+	// statement.
+	pieces []SearchParts
+}
+
+// Statements is Sum's aggregate as statements whose rows, added up per
+// key, are its rows: Sum's one statement, or, when the parts were read
+// apart on SQLite (sqliteParts), one per range of ids. The pure-Go SQLite
+// runs a statement on one core; a word in most customers' names
+// ("有限公司", 70,000 of them: 140,000 opportunities summed) or in a
+// quarter of the titles ("云") took one core ~150 ms, two halves side by
+// side ~80 (AddUp runs them). Each statement reads its own snapshot:
+// a write committed between their starts may be counted in one half and
+// not the other, as if the page had been read a moment earlier or later
+// for that row.
+func (p SearchParts) Statements(conn *gorm.DB, base func() *gorm.DB, apart Apart, sel string, keys []string, cols ...string) []*gorm.DB {
+	if len(p.pieces) == 0 || apart == nil {
+		return []*gorm.DB{p.Sum(conn, base, apart, sel, keys, cols...)}
+	}
+	out := make([]*gorm.DB, len(p.pieces))
+	for i, piece := range p.pieces {
+		out[i] = piece.Sum(conn, base, apart, sel, keys, cols...)
+	}
+	return out
+}
+
+// AddUp reads each of qs into rows of T, side by side while spare lends
+// goroutines (one after the other in a transaction: AtOnce), and adds up
+// the rows of equal key (add adds its second row into its first), in the
+// order the keys are first read: the rows of SearchParts.Statements.
+func AddUp[T any, K comparable](ctx context.Context, spare *par.Spare, qs []*gorm.DB, key func(T) K, add func(*T, T)) ([]T, error) {
+	got := make([][]T, len(qs))
+	err := spare.Each(len(qs), AtOnce(ctx, len(qs)), func(i int) error {
+		return qs[i].Scan(&got[i]).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(got) == 1 {
+		return got[0], nil
+	}
+	var out []T
+	at := map[K]int{}
+	for _, rows := range got {
+		for _, r := range rows {
+			k := key(r)
+			if i, ok := at[k]; ok {
+				add(&out[i], r)
+				continue
+			}
+			at[k] = len(out)
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Apart builds a list's rows read without joining their customers (the

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -44,22 +45,51 @@ func (l ListSearch) sqliteParts(ctx context.Context, g *gorm.DB, stats *PairStat
 		// Cond's set: one pass over TextIndex, not over the table.
 		return SearchParts{}, false
 	}
-	set, args := customerSet(counted)
+	set, args := customerSet(counted, nil)
 	own, ownArgs := l.sqliteOwn(terms)
 	ownCond := "(" + strings.Join(own, " OR ") + ")"
 	if c, a, ok := l.sqliteOwnSet(ctx, g, stats, terms); ok {
 		ownCond, ownArgs = c, a
 	}
-	parts := SearchParts{
-		Customer:     Where{Cond: l.CustomerCol + " IN (" + set + ")", Args: args},
-		CustomerFrom: l.Table + " INDEXED BY " + l.CustomerIndex,
-		// NOT INDEXED still looks rows up by their id (an own set).
-		OwnFrom: l.Table + " NOT INDEXED",
+	// part is the parts over the customers of ids custIDs (nil: all) and
+	// the rows of ids ownIDs (nil: all); the own texts' part leaves out
+	// the rows of every matching customer, whatever its id.
+	part := func(custIDs, ownIDs []any) SearchParts {
+		ranged, rangedArgs := customerSet(counted, custIDs)
+		parts := SearchParts{
+			Customer:     Where{Cond: l.CustomerCol + " IN (" + ranged + ")", Args: rangedArgs},
+			CustomerFrom: l.Table + " INDEXED BY " + l.CustomerIndex,
+			// NOT INDEXED still looks rows up by their id (an own set)
+			// and reads a range of ids as one.
+			OwnFrom: l.Table + " NOT INDEXED",
+		}
+		parts.Own, parts.OwnApart = Where{Cond: "FALSE"}, Where{Cond: "FALSE"}
+		if len(own) > 0 {
+			cond, condArgs := ownCond, slices.Clone(ownArgs)
+			if ownIDs != nil {
+				cond = l.Table + ".id >= ? AND " + l.Table + ".id < ? AND " + cond
+				condArgs = append(slices.Clone(ownIDs), condArgs...)
+			}
+			parts.OwnApart = Where{Cond: cond + " AND " + l.CustomerCol + " NOT IN (" + set + ")",
+				Args: append(condArgs, args...)}
+		}
+		return parts
 	}
-	parts.Own, parts.OwnApart = Where{Cond: "FALSE"}, Where{Cond: "FALSE"}
-	if len(own) > 0 {
-		parts.OwnApart = Where{Cond: ownCond + " AND " + l.CustomerCol + " NOT IN (" + set + ")",
-			Args: append(ownArgs, args...)}
+	parts := part(nil, nil)
+	// Two halves by id, read side by side (Statements): of the customers
+	// (the set is built from each half's texts or pairs) and of the rows
+	// (the own texts' pass reads each half's).
+	var maxCust, maxRow int64
+	if err := Conn(ctx, g).Raw("SELECT COALESCE(MAX(id), 0) FROM customers").Scan(&maxCust).Error; err != nil {
+		return parts, true // logged by GORM's logger; one statement
+	}
+	if err := Conn(ctx, g).Raw("SELECT COALESCE(MAX(id), 0) FROM " + l.Table).Scan(&maxRow).Error; err != nil {
+		return parts, true
+	}
+	midCust, midRow := maxCust/2+1, maxRow/2+1
+	parts.pieces = []SearchParts{
+		part([]any{int64(math.MinInt64), midCust}, []any{int64(math.MinInt64), midRow}),
+		part([]any{midCust, int64(math.MaxInt64)}, []any{midRow, int64(math.MaxInt64)}),
 	}
 	return parts, true
 }
@@ -144,7 +174,7 @@ func (l ListSearch) sqliteCond(ctx context.Context, g *gorm.DB, stats *PairStats
 	parts, args := l.sqliteOwn(terms)
 	for i, t := range terms {
 		if counted != nil && (counted[i].byPairs(sqlitePairLimit) && utf8.RuneCountInString(t) == 2 || counted[i].byPairs(sqliteSetCandidates)) {
-			set, a := customerSet(counted[i : i+1])
+			set, a := customerSet(counted[i:i+1], nil)
 			parts, args = append(parts, l.CustomerCol+" IN ("+set+")"), append(args, a...)
 			continue
 		}
@@ -229,7 +259,7 @@ func (l ListSearch) sqliteRare(ctx context.Context, g *gorm.DB, stats *PairStats
 			return "", nil, false
 		}
 	}
-	set, setArgs := customerSet(counted)
+	set, setArgs := customerSet(counted, nil)
 	sub := "SELECT " + l.Table + ".id FROM " + l.Table + " INDEXED BY " + l.CustomerIndex + live + l.CustomerCol + " IN (" + set + ")"
 	if len(own) > 0 {
 		sub = "SELECT " + l.Table + ".id FROM " + texts + live + "(" + strings.Join(own, " OR ") + ") UNION " + sub
@@ -289,33 +319,48 @@ func countedPairs(ctx context.Context, g *gorm.DB, stats *PairStats, table strin
 }
 
 // customerSet is the statement of the ids of the customers (deleted ones
-// included) whose search text holds one of terms, and its arguments. A
+// included) whose search text holds one of terms, and its arguments —
+// those of ids in [ids[0], ids[1]) when ids is given. A
 // term is looked up by its pairs when its rarest pair is held by at most
 // sqlitePairLimit customers: a term of two characters is its one pair,
 // exactly (the pairs are cut from the same lower-case text), without
 // reading a customer; a longer one's candidates hold all its pairs and
 // are then read for the term. Else, and for a term of one character,
 // every customer's text is read.
-func customerSet(terms []sqliteTerm) (string, []any) {
+func customerSet(terms []sqliteTerm, ids []any) (string, []any) {
 	sets := make([]string, 0, len(terms))
 	var args []any
 	for _, t := range terms {
+		// conds are the set's conditions in the order written (SQLite
+		// tests them so), each with its arguments: the range first —
+		// SQLite reads a range of a table's ids, or of a pair's entries,
+		// as one.
+		var conds []string
+		where := func(col string, cond string, a ...any) {
+			if ids != nil && col != "" {
+				conds = append(conds, col+" >= ? AND "+col+" < ?")
+				args = append(args, ids...)
+			}
+			conds = append(conds, cond)
+			args = append(args, a...)
+		}
 		text, textArgs := sqliteContains("customers.search_text", t.term)
 		switch {
 		case !t.byPairs(sqlitePairLimit):
-			sets = append(sets, "SELECT customers.id FROM customers WHERE "+text)
-			args = append(args, textArgs...)
+			where("customers.id", text, textArgs...)
+			sets = append(sets, "SELECT customers.id FROM customers WHERE "+strings.Join(conds, " AND "))
 		case utf8.RuneCountInString(t.term) == 2:
-			sets = append(sets, "SELECT customer_id FROM customer_bigrams WHERE gram = ?")
+			conds = append(conds, "gram = ?")
 			args = append(args, t.pairs[0])
+			where("customer_id", "TRUE")
+			sets = append(sets, "SELECT customer_id FROM customer_bigrams WHERE "+strings.Join(conds, " AND "))
 		default:
-			sets = append(sets, "SELECT customers.id FROM customers WHERE customers.id IN (SELECT customer_id FROM customer_bigrams WHERE gram = ?)"+
-				strings.Repeat(" AND EXISTS (SELECT 1 FROM customer_bigrams b WHERE b.gram = ? AND b.customer_id = customers.id)", len(t.pairs)-1)+
-				" AND "+text)
-			for _, p := range t.pairs {
-				args = append(args, p)
+			where("customers.id", "customers.id IN (SELECT customer_id FROM customer_bigrams WHERE gram = ?)", t.pairs[0])
+			for _, p := range t.pairs[1:] {
+				where("", "EXISTS (SELECT 1 FROM customer_bigrams b WHERE b.gram = ? AND b.customer_id = customers.id)", p)
 			}
-			args = append(args, textArgs...)
+			where("", text, textArgs...)
+			sets = append(sets, "SELECT customers.id FROM customers WHERE "+strings.Join(conds, " AND "))
 		}
 	}
 	return strings.Join(sets, " UNION "), args

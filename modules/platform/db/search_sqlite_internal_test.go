@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"github.com/jike-crm/jike/modules/platform/par"
 	"slices"
 	"strings"
 	"testing"
@@ -185,6 +186,32 @@ func TestSQLiteSearchPartsAndSets(t *testing.T) {
 			}
 			if all != whole || (whole.N == 0 && c.term != "不存在") {
 				t.Errorf("%q%s in all: %+v, the LIKE finds %+v", c.term, name, all, whole)
+			}
+			// The same, read as the halves of the ids side by side and
+			// added up (Statements, AddUp): no row in both halves, none
+			// in neither.
+			qs := ps.Statements(g, joined, apart, sel, []string{"grp"}, "n", "id_sum")
+			if len(qs) != 2 {
+				t.Fatalf("%q%s: %d statements, want the two halves", c.term, name, len(qs))
+			}
+			halves, err := AddUp(ctx, par.NewSpare(2), qs, func(r sums) int64 { return r.Grp },
+				func(t *sums, r sums) { t.N, t.IDSum = t.N+r.N, t.IDSum+r.IDSum })
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.SortFunc(halves, func(a, b sums) int { return int(a.Grp - b.Grp) })
+			halves = slices.DeleteFunc(halves, func(r sums) bool { return r.N == 0 })
+			if !slices.Equal(halves, want) {
+				t.Errorf("%q%s per group in halves: %v, the LIKE finds %v", c.term, name, halves, want)
+			}
+			type total struct{ N, IDSum int64 }
+			inAll, err := AddUp(ctx, nil, ps.Statements(g, joined, apart, "COUNT(*) AS n, COALESCE(SUM(items.id), 0) AS id_sum", nil, "n", "id_sum"),
+				func(total) bool { return true }, func(t *total, r total) { t.N, t.IDSum = t.N+r.N, t.IDSum+r.IDSum })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(inAll) != 1 || inAll[0] != total(whole) {
+				t.Errorf("%q%s in all, in halves: %+v, the LIKE finds %+v", c.term, name, inAll, whole)
 			}
 		}
 	}
