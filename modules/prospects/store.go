@@ -981,8 +981,15 @@ func (s *Store) partsSums(ctx context.Context, scope authz.ListScope, f Opportun
 	if byStage {
 		sel, keys = "opportunities.stage AS stage, "+oppTotalsSelect, []string{"stage"}
 	}
-	return db.AddUp(ctx, s.spare, parts.Statements(conn, base, apart, sel, keys, oppTotalsCols...),
-		func(r oppTotalsRow) string { return r.Stage }, (*oppTotalsRow).add)
+	qs := parts.Statements(conn, base, apart, sel, keys, oppTotalsCols...)
+	if unsearched.OwnerID == 0 && unsearched.CloseFrom == nil && unsearched.CloseBefore == nil && unsearched.ClosedSince == nil {
+		// The province's totals are kept (provinceTotals): a term in
+		// most customers' names is those less the rows it leaves out.
+		if c, ok := parts.Complement(conn, s.provinceTotals(ctx, unsearched, byStage), apart, sel, keys, oppTotalsCols...); ok {
+			qs = c
+		}
+	}
+	return db.AddUp(ctx, s.spare, qs, func(r oppTotalsRow) string { return r.Stage }, (*oppTotalsRow).add)
 }
 
 // add adds r's sums into t's (a stage's, or all of them).

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -87,11 +88,63 @@ func (l ListSearch) sqliteParts(ctx context.Context, g *gorm.DB, stats *PairStat
 		return parts, true
 	}
 	midCust, midRow := maxCust/2+1, maxRow/2+1
+	lo, hi := []any{int64(math.MinInt64), midCust}, []any{midCust, int64(math.MaxInt64)}
 	parts.pieces = []SearchParts{
-		part([]any{int64(math.MinInt64), midCust}, []any{int64(math.MinInt64), midRow}),
-		part([]any{midCust, int64(math.MaxInt64)}, []any{midRow, int64(math.MaxInt64)}),
+		part(lo, []any{int64(math.MinInt64), midRow}),
+		part(hi, []any{midRow, int64(math.MaxInt64)}),
+	}
+	if mostCustomers(ctx, g, stats, counted, maxCust) {
+		// The rows left out: of the customers holding no term (their
+		// texts read in each half) whose own texts hold none either.
+		texts := make([]string, len(counted))
+		var textArgs []any
+		for i, c := range counted {
+			t, a := sqliteContains("customers.search_text", c.term)
+			texts[i], textArgs = t, append(textArgs, a...)
+		}
+		rest := func(ids []any) SearchParts {
+			cond := l.CustomerCol + " IN (SELECT customers.id FROM customers WHERE customers.id >= ? AND customers.id < ? AND NOT (" + strings.Join(texts, " OR ") + "))"
+			args := append(slices.Clone(ids), textArgs...)
+			if len(own) > 0 {
+				cond += " AND " + ownCond + " IS NOT TRUE"
+				args = append(args, ownArgs...)
+			}
+			return SearchParts{Customer: Where{Cond: cond, Args: args}, CustomerFrom: l.Table + " INDEXED BY " + l.CustomerIndex}
+		}
+		parts.rest = []SearchParts{rest(lo), rest(hi)}
 	}
 	return parts, true
+}
+
+// mostCustomers tells whether every term is likely in more than half of
+// the maxID customers' texts: its rarest pair is. The pair's holders were
+// counted up to sqlitePairLimit+1 (sqliteTerms); beyond, they are counted
+// up to half the customers, kept in stats as the other counts. A term of
+// one character has no pair and is not.
+func mostCustomers(ctx context.Context, g *gorm.DB, stats *PairStats, terms []sqliteTerm, maxID int64) bool {
+	half := int(maxID / 2)
+	for _, t := range terms {
+		if len(t.pairs) == 0 {
+			return false
+		}
+		p := t.pairs[0]
+		n := t.held[p]
+		if n > sqlitePairLimit && half > sqlitePairLimit {
+			var err error
+			n, err = stats.count(fmt.Sprintf("customer_bigrams|%s|%d", p, half), func() (int, error) {
+				var n int
+				err := Conn(ctx, g).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM customer_bigrams WHERE gram = ? LIMIT ?)", p, half+1).Scan(&n).Error
+				return n, err
+			})
+			if err != nil {
+				return false // logged by GORM's logger; the parts as they are
+			}
+		}
+		if n <= half {
+			return false
+		}
+	}
+	return len(terms) > 0
 }
 
 // sqliteOwnPairRows is how many rows the rarest own pair of a term may be

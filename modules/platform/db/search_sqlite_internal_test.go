@@ -37,6 +37,9 @@ func sqliteSearchWorld(t *testing.T) *gorm.DB {
 		// A 科技 customer's (i % 5 < 2) item titled 科技 too, and one
 		// of another customer.
 		"UPDATE items SET title = '科技园扩容' WHERE id IN (3001, 3004)",
+		// Titles holding 客户 (a word of most customers' names): one of a
+		// 客户 customer (1003), one of another (1005).
+		"UPDATE items SET title = '客户回访' WHERE id IN (3007, 3013)",
 		// The titles' pairs, as SQLite's 00062 keeps the opportunities'.
 		`CREATE TABLE item_bigrams (gram TEXT NOT NULL, item_id INTEGER NOT NULL, PRIMARY KEY (gram, item_id)) WITHOUT ROWID`,
 		`INSERT OR IGNORE INTO item_bigrams (gram, item_id)
@@ -118,6 +121,7 @@ func TestSQLiteSearchPartsAndSets(t *testing.T) {
 		{"有限公司", false, true, true, true},               // 600 customers, by their pairs and the text; no title
 		{"不存在", true, false, true, true},                // nothing anywhere
 		{"91230100ma00000033", true, false, true, true}, // a credit code: ASCII, by its pairs and the LIKE
+		{"客户", false, true, true, true},                 // 888 of the 1,500 customers: also as the rest taken from all
 	} {
 		cond, args := Contains(c.term, "items.title", "customers.search_text")
 		want, wantIDs := read(joined().Where(cond, args...)), ids(joined().Where(cond, args...))
@@ -212,6 +216,26 @@ func TestSQLiteSearchPartsAndSets(t *testing.T) {
 			}
 			if len(inAll) != 1 || inAll[0] != total(whole) {
 				t.Errorf("%q%s in all, in halves: %+v, the LIKE finds %+v", c.term, name, inAll, whole)
+			}
+			// A term in most customers' texts: every live row's sums less
+			// those of the rows it leaves out, in halves (Complement).
+			every := g.Table("items").Where("items.deleted_at IS NULL AND " + LiveCustomer(g, "items.customer_id")).Select(sel).Group("grp")
+			cqs, most := ps.Complement(g, every, apart, sel, []string{"grp"}, "n", "id_sum")
+			if want := c.term == "客户"; most != want {
+				t.Fatalf("%q%s: read as all less the rest %v, want %v", c.term, name, most, want)
+			}
+			if !most {
+				continue
+			}
+			rest, err := AddUp(ctx, par.NewSpare(2), cqs, func(r sums) int64 { return r.Grp },
+				func(t *sums, r sums) { t.N, t.IDSum = t.N+r.N, t.IDSum+r.IDSum })
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.SortFunc(rest, func(a, b sums) int { return int(a.Grp - b.Grp) })
+			rest = slices.DeleteFunc(rest, func(r sums) bool { return r.N == 0 })
+			if !slices.Equal(rest, want) {
+				t.Errorf("%q%s per group, all less the rest: %v, the LIKE finds %v", c.term, name, rest, want)
 			}
 		}
 	}
