@@ -225,6 +225,7 @@ func buildApp(d *db.DB, o appOptions) (*app, error) {
 	timeline.AddCustomerLink(prospects.CustomerLink{Label: "nav.needs", Path: "needs", Order: 20})
 	timeline.AddCustomerAction(prospects.CustomerLink{Label: "needs.new", Path: "needs#new-need", Order: 20})
 	visitStore := visits.NewStore(d.Gorm)
+	visitStore.SetSpare(spare)
 	// The kept visit counts per week piece (PostgreSQL) count in the
 	// portal's zone; the activity report and the attainment lines read
 	// them when they do.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jike-crm/jike/modules/platform/db"
+	"github.com/jike-crm/jike/modules/platform/par"
 	"github.com/jike-crm/jike/modules/platform/testkit"
 )
 
@@ -203,4 +204,58 @@ func joinedDayCounts(t *testing.T, d *db.DB, bounds []time.Time) []DayCount {
 		return int(a.Key) - int(b.Key)
 	})
 	return out
+}
+
+// TestCountByDayInHalves: a month's counts are read as its two halves of
+// days side by side when the store has spare goroutines (countByDay), the
+// second half's days shifted after the first's; for every viewer and
+// grouping they are exactly the one statement's (countDays) — with visits
+// on the first and last day, on both sides of the halves' edge, and none
+// on some days.
+func TestCountByDayInHalves(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		first := time.Date(2026, 11, 1, 0, 0, 0, 0, shanghai)
+		var bounds []time.Time
+		for day := first; !day.After(first.AddDate(0, 1, 0)); day = day.AddDate(0, 0, 1) {
+			bounds = append(bounds, day.UTC())
+		}
+		mid := (len(bounds) - 1) / 2
+		for i, day := range []int{1, 1, mid, mid + 1, mid + 1, mid + 2, 30} {
+			owner := []string{"liwei", "zhangjing", "sunli"}[i%3]
+			at := time.Date(2026, 11, day, 9+i, 0, 0, 0, shanghai)
+			if err := d.Gorm.Exec(`INSERT INTO visit_plans (customer_id, owner_id, starts_at, kind, objective, status, created_at, updated_at)
+				VALUES (?, ?, ?, 'needs', '回访', 'planned', ?, ?)`, w.customer.ID, w.users[owner].ID, at, at, at).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		halved := &Store{db: d.Gorm, spare: par.NewSpare(4)}
+		one := &Store{db: d.Gorm}
+		var second int
+		for _, name := range []string{"admin", "wangjianguo", "zhaomin", "liwei"} {
+			scope := w.ps.Scope(w.users[name], "read")
+			for _, by := range []string{ByBranch, ByTeam, ByOwner} {
+				got, err := halved.countByDay(ctx, scope, PlanFilter{}, bounds, by)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := one.countDays(ctx, scope, PlanFilter{}, bounds, by)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(got, want) || len(want) == 0 {
+					t.Errorf("%s by %s: in halves %+v, one statement %+v", name, by, got, want)
+				}
+				for _, c := range got {
+					if c.Day >= mid {
+						second++
+					}
+				}
+			}
+		}
+		if second == 0 {
+			t.Error("no count in the second half: the halves prove nothing")
+		}
+	})
 }
