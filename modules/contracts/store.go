@@ -353,15 +353,39 @@ func contractConds(q *gorm.DB, f Filter) *gorm.DB {
 // List returns a page of contracts matching f within scope, and how many
 // match in all.
 func (s *Store) List(ctx context.Context, scope authz.ListScope, f Filter) ([]Row, int64, error) {
-	total, err := s.count(ctx, scope, f)
+	var out []Row
+	var total int64
+	err := s.probingBranch(ctx, scope, f, func(ctx context.Context) (err error) {
+		if total, err = s.count(ctx, scope, f); err != nil {
+			return err
+		}
+		if err := s.PageQuery(ctx, scope, f).Scan(&out).Error; err != nil {
+			return fmt.Errorf("list contracts: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
 	}
-	var out []Row
-	if err := s.PageQuery(ctx, scope, f).Scan(&out).Error; err != nil {
-		return nil, 0, fmt.Errorf("list contracts: %w", err)
-	}
 	return out, total, nil
+}
+
+// probingBranch runs fn, a branch's reads of its contracts, letting
+// PostgreSQL find them from the branch's customers (its ~7,700 probed
+// along idx_contracts_customer): costing each probe as a read from disk
+// it hashed or merged all 49,000 contracts of the province against them
+// instead, for the count and again for the page (a director's list on a
+// first look after a write ~48 ms; probed ~25). A filter on the
+// contracts' own columns (a status, expiring, an amount, a customer)
+// picks them along their own indexes, as does another scope; SQLite runs
+// fn as it is.
+func (s *Store) probingBranch(ctx context.Context, scope authz.ListScope, f Filter, fn func(context.Context) error) error {
+	if scope.Level() != authz.ScopeBranch || len(f.Statuses) > 0 || f.ExpiringWithin > 0 || f.MinFen != nil || f.MaxFen != nil || f.CustomerID != 0 {
+		return fn(ctx)
+	}
+	return db.WithPlannerSettings(ctx, s.db, []db.PlannerSetting{
+		{Name: "random_page_cost", Value: "1.1"}, {Name: "enable_hashjoin", Value: "off"}, {Name: "enable_mergejoin", Value: "off"},
+	}, fn)
 }
 
 // PageQuery is the statement of List's page, with the owner's name
