@@ -112,6 +112,58 @@ func TestFillProvince(t *testing.T) {
 				t.Errorf("review of %d in %s: visits actual %d, records %d", l.Owner, l.Month, l.Actual, got)
 			}
 		}
+		// The signings and new MRC lines are the contracts signed that
+		// month (what the portal's attainment counts), and the year's
+		// targets are near them (each manager ±15 %, rounded).
+		var signedLines []struct {
+			Owner        int64
+			Month, Line  string
+			Actual, Goal int64
+		}
+		if err := d.Gorm.Raw(`SELECT r.owner_id AS owner, r.month AS month, l.line AS line, l.actual AS actual, l.target AS goal FROM review_lines l
+			JOIN monthly_reviews r ON r.id = l.review_id WHERE l.line IN ('signings', 'mrc')`).Scan(&signedLines).Error; err != nil {
+			t.Fatal(err)
+		}
+		var contracts []struct {
+			Owner    int64
+			SignedAt time.Time
+			Monthly  int64
+		}
+		d.Gorm.Raw(`SELECT owner_id AS owner, signed_at, monthly_fen AS monthly FROM contracts WHERE revision = 1 AND predecessor_id IS NULL`).Scan(&contracts)
+		signedIn := map[string][2]int64{}
+		for _, c := range contracts {
+			k := strconv.FormatInt(c.Owner, 10) + " " + c.SignedAt.UTC().Format("2006-01")
+			v := signedIn[k]
+			signedIn[k] = [2]int64{v[0] + 1, v[1] + c.Monthly}
+		}
+		var actual, goal [2]int64
+		for _, l := range signedLines {
+			i := 0
+			if l.Line == "mrc" {
+				i = 1
+			}
+			if got := signedIn[strconv.FormatInt(l.Owner, 10)+" "+l.Month][i]; got != l.Actual {
+				t.Errorf("review of %d in %s: %s actual %d, contracts %d", l.Owner, l.Month, l.Line, l.Actual, got)
+			}
+			actual[i], goal[i] = actual[i]+l.Actual, goal[i]+l.Goal
+		}
+		// Every industry's share of the contracts is near its share of
+		// the customers (a tenth): none has the earlier ones alone.
+		var shares []struct {
+			Industry string
+			N        int64
+		}
+		d.Gorm.Raw(`SELECT c.industry AS industry, COUNT(*) AS n FROM contracts k JOIN customers c ON c.id = k.customer_id GROUP BY c.industry`).Scan(&shares)
+		for _, sh := range shares {
+			if r := float64(sh.N) * float64(len(shares)) / float64(len(contracts)); r < 0.7 || r > 1.3 {
+				t.Errorf("industry %s holds %d of %d contracts (%.2f of its share)", sh.Industry, sh.N, len(contracts), r)
+			}
+		}
+		for i, line := range []string{"signings", "mrc"} {
+			if r := float64(goal[i]) / float64(max(actual[i], 1)); r < 0.75 || r > 1.25 || actual[i] == 0 {
+				t.Errorf("%s: targets %d for actuals %d (%.2f): not near what the records make", line, goal[i], actual[i], r)
+			}
+		}
 		first := sum(`SELECT COALESCE(SUM(monthly_fen), 0) FROM opportunities`)
 		spec.Code = "AGAIN"
 		if _, err := FillProvince(ctx, d.Gorm, spec); err != nil {
