@@ -632,13 +632,15 @@ func (s *Store) daysBetween(a, b string) string {
 // opportunity's history (the admin's year ~1 s).
 //
 // With the whole province in scope and no filter at all (the admin's
-// report) it reads the stage changes alone — an index-only range of
-// idx_stage_changes_at_cover — and leaves out those of deleted
-// opportunities and of deleted customers' opportunities with anti-joins
-// against those few, instead of hash-joining all 200,000 opportunities to
-// them (docs/reports.md § Speed).
+// report: provinceEntries) it reads the stage changes alone — an
+// index-only range of idx_stage_changes_at_cover — every one of them,
+// those of deleted opportunities and of deleted customers' opportunities
+// included: dwellCounts subtracts those (deletedEntries), found from the
+// deleted few, instead of hash-joining all 200,000 opportunities to the
+// changes (docs/reports.md § Speed) or testing each change against them
+// (two anti-joins: ~14 of a three weeks' edge's ~35 ms).
 func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, ranges [][2]time.Time) *gorm.DB {
-	province := noCustomerTerms(scope, f) && f.AM == 0
+	province := provinceEntries(scope, f)
 	if province && len(ranges) > 1 {
 		// Several ranges of the province's (a period's edges around its
 		// kept months): each an index-only range, glued — as one
@@ -667,8 +669,6 @@ func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, ra
 	}
 	q = q.Where(strings.Join(conds, " OR "), args...)
 	if province {
-		q = q.Where("NOT EXISTS (SELECT 1 FROM opportunities d WHERE d.id = sc.opportunity_id AND d.deleted_at IS NOT NULL)").
-			Where("NOT EXISTS (SELECT 1 FROM opportunities d JOIN customers dc ON dc.id = d.customer_id WHERE d.id = sc.opportunity_id AND d.deleted_at IS NULL AND dc.deleted_at IS NOT NULL)")
 		return q.Select(entryCols)
 	}
 	q = q.Joins("JOIN opportunities ON opportunities.id = sc.opportunity_id AND opportunities.deleted_at IS NULL")
@@ -683,6 +683,30 @@ func (s *Store) entries(ctx context.Context, scope authz.ListScope, f Filter, ra
 
 // entryCols are a stage change with the opportunity's next one.
 const entryCols = "sc.to_stage AS stage, sc.at AS at, sc.next_at AS next_at, sc.next_stage AS next_stage"
+
+// provinceEntries tells whether entries reads the province's changes
+// whole, for dwellCounts to subtract the deleted ones' (deletedEntries).
+func provinceEntries(scope authz.ListScope, f Filter) bool {
+	return noCustomerTerms(scope, f) && f.AM == 0
+}
+
+// deletedEntries are the stage changes in ranges of the deleted
+// opportunities and of the live opportunities of deleted customers:
+// what the province's entries hold and its velocity leaves out, found
+// from those few (idx_opps_deleted, idx_customers_deleted) and their
+// changes.
+func (s *Store) deletedEntries(ctx context.Context, ranges [][2]time.Time) *gorm.DB {
+	conds := make([]string, len(ranges))
+	var args []any
+	for i, r := range ranges {
+		conds[i] = "(sc.at >= ? AND sc.at < ?)"
+		args = append(args, r[0].UTC(), r[1].UTC())
+	}
+	in := strings.Join(conds, " OR ")
+	return s.conn(ctx).Raw("SELECT "+entryCols+" FROM stage_changes sc JOIN opportunities d ON d.id = sc.opportunity_id AND d.deleted_at IS NOT NULL WHERE "+in+
+		" UNION ALL SELECT "+entryCols+" FROM stage_changes sc JOIN opportunities d ON d.id = sc.opportunity_id AND d.deleted_at IS NULL"+
+		" JOIN customers dc ON dc.id = d.customer_id AND dc.deleted_at IS NOT NULL WHERE "+in, append(slices.Clone(args), args...)...)
+}
 
 // StageFlow is one stage's entries in the period: how many, how many went
 // forward next, and the days spent there by those that left.
@@ -737,7 +761,12 @@ func (s *Store) dwellCounts(ctx context.Context, scope authz.ListScope, f Filter
 		if inner.Error != nil {
 			return inner.Error
 		}
-		return s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e GROUP BY 1, 2", inner).Scan(&rows).Error
+		q := s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e GROUP BY 1, 2", inner)
+		if provinceEntries(scope, f) {
+			gone := s.conn(ctx).Raw("SELECT "+sel+" FROM (?) e GROUP BY 1, 2", s.deletedEntries(ctx, ranges))
+			q = db.Difference(s.conn(ctx), q, gone, []string{"stage", "days"}, "n", "forward", "dwell_us")
+		}
+		return q.Scan(&rows).Error
 	}
 	// PostgreSQL cannot estimate the groups of a computed day count and
 	// takes each change for one: ~54,000 for three weeks of the
@@ -769,6 +798,8 @@ func (s *Store) dwellCounts(ctx context.Context, scope authz.ListScope, f Filter
 	if err := db.WithPlannerSettings(ctx, s.read, settings, read); err != nil {
 		return nil, fmt.Errorf("report velocity: %w", err)
 	}
+	// A group whose every change was a deleted one's is left at zero.
+	rows = slices.DeleteFunc(rows, func(r dwellCount) bool { return r.N == 0 })
 	sortDwellCounts(rows)
 	return rows, nil
 }
