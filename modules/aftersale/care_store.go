@@ -804,8 +804,7 @@ func branchWindow[T any](ctx context.Context, g *gorm.DB, scope authz.ListScope,
 		return read(ctx)
 	}
 	var out []T
-	settings := []db.PlannerSetting{{Name: "enable_hashjoin", Value: "off"}, {Name: "random_page_cost", Value: "1.1"}}
-	err := db.WithPlannerSettings(ctx, g, settings, func(ctx context.Context) error {
+	err := db.WithPlannerSettings(ctx, g, db.ProbeFromCustomers(), func(ctx context.Context) error {
 		var err error
 		out, err = read(ctx)
 		return err

@@ -383,9 +383,7 @@ func (s *Store) probingBranch(ctx context.Context, scope authz.ListScope, f Filt
 	if scope.Level() != authz.ScopeBranch || len(f.Statuses) > 0 || f.ExpiringWithin > 0 || f.MinFen != nil || f.MaxFen != nil || f.CustomerID != 0 {
 		return fn(ctx)
 	}
-	return db.WithPlannerSettings(ctx, s.db, []db.PlannerSetting{
-		{Name: "random_page_cost", Value: "1.1"}, {Name: "enable_hashjoin", Value: "off"}, {Name: "enable_mergejoin", Value: "off"},
-	}, fn)
+	return db.WithPlannerSettings(ctx, s.db, append(db.ProbeFromCustomers(), db.PlannerSetting{Name: "enable_mergejoin", Value: "off"}), fn)
 }
 
 // PageQuery is the statement of List's page, with the owner's name

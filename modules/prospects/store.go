@@ -1018,7 +1018,7 @@ func probeSettings(scope authz.ListScope, f OpportunityFilter) []db.PlannerSetti
 	probe := []db.PlannerSetting{{Name: "random_page_cost", Value: "1.1"}}
 	switch {
 	case f.Q != "" && l == authz.ScopeBranch:
-		return append(probe, db.PlannerSetting{Name: "enable_hashjoin", Value: "off"})
+		return db.ProbeFromCustomers()
 	case f.Q != "" && l == authz.ScopeTeam:
 		return probe
 	case f.Q == "" && f.customerSide() && (l == authz.ScopeAll || l == authz.ScopeBranch):

@@ -784,7 +784,6 @@ func (s *Store) dwellCounts(ctx context.Context, scope authz.ListScope, f Filter
 		// 200,000 opportunities instead (a chief rep's month ~65 ms of
 		// SQL). The province's tables are in memory; at 1.1 it probes
 		// them: ~5 ms, a director's month ~59 -> ~31.
-		settings = append(settings, db.PlannerSetting{Name: "random_page_cost", Value: "1.1"})
 		if scope.Level() != authz.ScopeAll || f.Branch != 0 || f.Team != 0 || f.AM != 0 {
 			// Even so a branch's ~16,000 opportunities were found by
 			// hashing all 200,000 against its ~7,700 customers (a
@@ -792,7 +791,9 @@ func (s *Store) dwellCounts(ctx context.Context, scope authz.ListScope, f Filter
 			// customers, ~half. The province under an industry or a
 			// grade (a tenth to a third of the customers) keeps its
 			// hash or merge: probing as many costs as much.
-			settings = append(settings, db.PlannerSetting{Name: "enable_hashjoin", Value: "off"})
+			settings = append(settings, db.ProbeFromCustomers()...)
+		} else {
+			settings = append(settings, db.PlannerSetting{Name: "random_page_cost", Value: "1.1"})
 		}
 	}
 	if err := db.WithPlannerSettings(ctx, s.read, settings, read); err != nil {

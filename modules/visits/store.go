@@ -400,7 +400,7 @@ func (s *Store) listPlans(ctx context.Context, scope authz.ListScope, f PlanFilt
 			// hashed the branch's customers, where the branch's ~7,700
 			// customers each probing their visits' index-only entries
 			// take ~22.
-			err = db.WithPlannerSettings(ctx, s.db, branchProbe, count)
+			err = db.WithPlannerSettings(ctx, s.db, db.ProbeFromCustomers(), count)
 		} else {
 			err = count(db.MayLag(ctx))
 		}
@@ -422,11 +422,6 @@ func (s *Store) listPlans(ctx context.Context, scope authz.ListScope, f PlanFilt
 	}
 	return out, total, nil
 }
-
-// branchProbe are the planner settings under which a branch's statement
-// starts from the branch's customers and probes their rows along an index:
-// index reads priced as the memory they are in, no hash joins.
-var branchProbe = []db.PlannerSetting{{Name: "random_page_cost", Value: "1.1"}, {Name: "enable_hashjoin", Value: "off"}}
 
 // planKeys is the order by start time, then the id.
 func planKeys(desc bool) []db.Key {

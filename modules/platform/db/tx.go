@@ -139,6 +139,17 @@ func WithPlannerSetting(ctx context.Context, base *gorm.DB, name, value string, 
 // PlannerSetting is one setting's name and value for WithPlannerSettings.
 type PlannerSetting struct{ Name, Value string }
 
+// ProbeFromCustomers are the planner settings under which a statement over
+// a branch's or a team's few thousand customers starts from them and
+// probes their rows along an index: index reads priced as the memory they
+// are in (random_page_cost 1.1), no hash joins. Costing each probe as a
+// read from disk PostgreSQL otherwise hashed the province's whole table
+// of visits, contracts, stage changes or care dates against the branch's
+// customers (issue 19). A fresh slice: a caller may append its own.
+func ProbeFromCustomers() []PlannerSetting {
+	return []PlannerSetting{{Name: "random_page_cost", Value: "1.1"}, {Name: "enable_hashjoin", Value: "off"}}
+}
+
 // WithPlannerSettings is WithPlannerSetting for several settings at once,
 // made in one statement.
 func WithPlannerSettings(ctx context.Context, base *gorm.DB, settings []PlannerSetting, fn func(ctx context.Context) error) error {
