@@ -21,8 +21,8 @@ import (
 // months, after stage moves through the portal, an opportunity created
 // today, one deleted, a customer deleted with its opportunities, and an
 // odd one created after the stage it is in was entered (created since an
-// end, its stage entered before it). The default choice between them
-// agrees too.
+// end, its stage entered before it), and one with no change recorded
+// before ends it existed at. The default choice between them agrees too.
 func TestPastFunnelComplementIsTheTwoPasses(t *testing.T) {
 	t.Parallel()
 	d := seededDemoDB(t, "postgres")
@@ -34,9 +34,17 @@ func TestPastFunnelComplementIsTheTwoPasses(t *testing.T) {
 	var opps []uint
 	if err := g.Raw(`SELECT o.id FROM opportunities o JOIN customers c ON c.id = o.customer_id
 		WHERE o.owner_id = ? AND o.deleted_at IS NULL AND c.deleted_at IS NULL AND o.stage IN ('identified', 'contacted', 'visited', 'needs')
-		ORDER BY o.id LIMIT 4`, liwei.ID).Scan(&opps).Error; err != nil || len(opps) < 4 {
-		t.Fatalf("four of liwei's open opportunities: %v %v", opps, err)
+		ORDER BY o.id LIMIT 5`, liwei.ID).Scan(&opps).Error; err != nil || len(opps) < 5 {
+		t.Fatalf("five of liwei's open opportunities: %v %v", opps, err)
 	}
+	// One whose history starts after the ends it existed at: created
+	// sixty days ago, its only recorded change five days ago (from
+	// contacted), so that no change was current at an end between — its
+	// stage then is the one it left (stageAtEnd's second probe), not
+	// found along idx_stage_changes_next.
+	exec(`DELETE FROM stage_changes WHERE opportunity_id = ?`, opps[4])
+	exec(`UPDATE opportunities SET stage = 'needs', created_at = now() - interval '60 days', stage_changed_at = now() - interval '5 days' WHERE id = ?`, opps[4])
+	exec(`INSERT INTO stage_changes (opportunity_id, from_stage, to_stage, by_id, at) VALUES (?, 'contacted', 'needs', ?, now() - interval '5 days')`, opps[4], liwei.ID)
 	for i, id := range opps[:2] {
 		to := []string{prospects.StageProposal, prospects.StageNegotiation}[i]
 		if _, err := a.Prospects.MoveStage(ctx, liwei, id, prospects.StageMove{To: to}); err != nil {

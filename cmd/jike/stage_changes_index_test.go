@@ -71,7 +71,9 @@ func TestStageChangesReadFromTheIndex(t *testing.T) {
 // 00069; on the province an index-only scan of ~106,000 entries instead
 // of a read of the table's 211,000 rows). The demo's few hundred rows are
 // too few for PostgreSQL's choice of plan to tell, so the index's own
-// columns are checked: the test fails when it stops carrying one.
+// columns are checked: the test fails when it stops carrying one. The
+// same for idx_stage_changes_next, which finds the change each of them
+// was in at the end (00070).
 func TestChangedOpportunitiesIndexCarriesTheFunnel(t *testing.T) {
 	t.Parallel()
 	d := seededDemoDB(t, db.Postgres)
@@ -91,5 +93,20 @@ func TestChangedOpportunitiesIndexCarriesTheFunnel(t *testing.T) {
 	if err := d.Gorm.Raw(`SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
 		WHERE c.relname = 'idx_opps_changed_since'`).Scan(&pred).Error; err != nil || !strings.Contains(pred, "deleted_at IS NULL") {
 		t.Errorf("idx_opps_changed_since holds the live opportunities only: WHERE %q %v", pred, err)
+	}
+	// Their changes current at the end (made before it, left at or after
+	// it) are one range of idx_stage_changes_next, read alone (00070).
+	var next []string
+	if err := d.Gorm.Raw(`SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+		WHERE c.relname = 'idx_stage_changes_next'`).Scan(&next).Error; err != nil || !slices.Equal(next, []string{"next_at"}) {
+		t.Errorf("idx_stage_changes_next is not ordered by next_at: %v %v", next, err)
+	}
+	cols = nil
+	if err := d.Gorm.Raw(`SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+		WHERE c.relname = 'idx_stage_changes_next' ORDER BY a.attname`).Scan(&cols).Error; err != nil ||
+		!slices.Equal(cols, []string{"at", "next_at", "opportunity_id", "to_stage"}) {
+		t.Errorf("idx_stage_changes_next carries %v, want at, next_at, opportunity_id, to_stage (%v)", cols, err)
 	}
 }

@@ -257,12 +257,13 @@ const stageAtEnd = `COALESCE(
 // is not so — those that entered their stage since the end, and the odd
 // ones created since the end in a stage entered before their creation —
 // plus, for those created before the end, their stage then (stageAtEnd).
-// For last month's end that reads ~4,000 opportunities (the month
-// before's, ~19,000) from idx_opps_changed_since, and the few odd ones
-// from idx_opps_changed_before_created (migration 00067), instead of the
-// province's ~180,000 unchanged ones: two passes over the table side by
-// side were ~85 and ~75 ms on the first look after a write. An older end
-// reads more of them: when a tenth of the live opportunities or more
+// For last month's end that reads ~20,000 opportunities (the month
+// before's, ~42,000) from idx_opps_changed_since, with the changes they
+// were in at the end (idx_stage_changes_next, 00070), and the few odd
+// ones from idx_opps_changed_before_created (00067), instead of the
+// province's ~170,000 unchanged ones: two passes over the table side by
+// side were ~60–65 ms on the first look after a write. An older end
+// reads more of them: when a third of the live opportunities or more
 // entered their stage since the end (complementShare; counted along the
 // index up to that many, a few ms), the two passes of pastFunnelInTwo
 // read each opportunity once instead.
@@ -283,24 +284,38 @@ func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter)
 		return s.pastFunnelInTwo(ctx, scope, f)
 	}
 	live := db.LiveCustomerOf("opportunities.customer_id")
-	// Each changed opportunity: its stage today and, when it existed at
-	// the end, its stage then; OFFSET 0 keeps the probes of stageAtEnd to
-	// one per opportunity.
+	// The changed opportunities counted and summed per stage today and,
+	// when they existed at the end, stage then: each one's change that was
+	// current at the end (made before it, left at or after it) is one
+	// range of idx_stage_changes_next (migration 00070), hash-joined to
+	// them; only one without such a change (none recorded before the end,
+	// or a chain not yet kept) is probed for it (stageAtEnd). Probing
+	// every one was ~17,000–20,000 probes for last month's and the month
+	// before's end, 45–67 ms; joined, 12–25. Grouped here by the pair of
+	// stages (a few dozen rows) and each pair's sums moved below.
 	changed := s.conn(ctx).Raw(`(SELECT opportunities.stage AS now_stage,
-			CASE WHEN opportunities.created_at < @end THEN `+stageAtEnd+` END AS end_stage,
-			opportunities.monthly_fen, opportunities.one_time_fen
-		FROM opportunities WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= @end AND `+live+`
+			CASE WHEN opportunities.created_at < @end THEN COALESCE(sp.to_stage, `+stageAtEnd+`) END AS end_stage,
+			COUNT(*) AS n, SUM(opportunities.monthly_fen) AS monthly_fen, SUM(opportunities.one_time_fen) AS one_time_fen
+		FROM opportunities LEFT JOIN stage_changes sp ON sp.opportunity_id = opportunities.id AND sp.next_at >= @end AND sp.at < @end
+		WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= @end AND `+live+`
+		GROUP BY 1, 2
 		UNION ALL
-		SELECT opportunities.stage, NULL, opportunities.monthly_fen, opportunities.one_time_fen
+		SELECT opportunities.stage, NULL, COUNT(*), SUM(opportunities.monthly_fen), SUM(opportunities.one_time_fen)
 		FROM opportunities WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at < opportunities.created_at
 			AND opportunities.created_at >= @end AND opportunities.stage_changed_at < @end AND `+live+`
-		OFFSET 0)`, sql.Named("end", end))
+		GROUP BY 1)`, sql.Named("end", end))
 	moved := s.conn(ctx).Table("(?) AS x CROSS JOIN LATERAL (VALUES (x.now_stage, -1), (x.end_stage, 1)) AS v(stage, sign)", changed).
-		Select("v.stage AS stage, SUM(v.sign) AS n, COALESCE(SUM(v.sign * x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(v.sign * x.one_time_fen), 0) AS one_time_fen").
+		Select("v.stage AS stage, SUM(v.sign * x.n) AS n, COALESCE(SUM(v.sign * x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(v.sign * x.one_time_fen), 0) AS one_time_fen").
 		Where("v.stage IN ?", OpenStages).Group("v.stage")
 	var rows []StageSum
-	err := db.Sum(s.conn(ctx), []*gorm.DB{s.provinceFunnel(ctx), moved}, []string{"stage"}, "n", "monthly_fen", "one_time_fen").
-		Scan(&rows).Error
+	// PostgreSQL cannot estimate the pairs of an expression and sorted the
+	// ~42,000 rows to group them, in parallel workers gathered in order
+	// (~55 ms); there are a few dozen pairs, hashed in one process.
+	settings := []db.PlannerSetting{{Name: "max_parallel_workers_per_gather", Value: "0"}, {Name: "enable_sort", Value: "off"}, {Name: "work_mem", Value: "32MB"}}
+	err := db.WithPlannerSettings(ctx, s.read, settings, func(ctx context.Context) error {
+		return db.Sum(s.conn(ctx), []*gorm.DB{s.provinceFunnel(ctx), moved}, []string{"stage"}, "n", "monthly_fen", "one_time_fen").
+			Scan(&rows).Error
+	})
 	if err != nil {
 		return nil, fmt.Errorf("report funnel: %w", err)
 	}
@@ -319,10 +334,10 @@ func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter)
 
 // complementShare is the share (one in complementShare) of the live
 // opportunities changed since a past funnel's end above which pastFunnel
-// reads it in two passes: the complement's cost grows with them (last
-// month's end, 4,000 changed: 39 ms; the month before, 19,000: 85; the
-// two passes ~90–100 whatever the end).
-const complementShare = 10
+// reads it in two passes: the complement's cost grows with them (on the
+// province 20,000 changed: ~12 ms of SQL; 42,000: ~25; 106,000: ~65),
+// the two passes' stays ~60 whatever the end.
+const complementShare = 3
 
 // pastFunnelInTwo is pastFunnel when many opportunities changed since the
 // end, in two reads side by side while
