@@ -42,17 +42,17 @@ type Store struct {
 	// one after the other); the service's (Service.SetSpare).
 	spare *par.Spare
 	// pastShare says how a past funnel of the province is read
-	// (UsePastShare).
+	// (UsePastShare): a percent.
 	pastShare int
 }
 
 // UsePastShare sets when the province's funnel of a past period is read
 // as today's corrected by what changed since its end (pastFunnel): when
-// fewer than one in share of the live opportunities entered their stage
-// since; 0 always, a negative share never (the two passes of
-// pastFunnelInTwo). NewStore sets complementShare; the tests compare the
-// two ways.
-func (s *Store) UsePastShare(share int) { s.pastShare = share }
+// fewer than percent % of the live opportunities entered their stage
+// since; 0 always, a negative percent never (the two passes of
+// pastFunnelInTwo). NewStore sets complementPercent; the tests compare
+// the two ways.
+func (s *Store) UsePastShare(percent int) { s.pastShare = percent }
 
 // UseStageDwell lets the velocity report read the stage changes' kept
 // counts per month, branch, stage and whole days (migration 00052) when
@@ -70,9 +70,9 @@ func (s *Store) UseVisitWeeks() { s.visitWeeks = true }
 // NewStore reads from replica when it is not nil, else from primary.
 func NewStore(primary, replica *gorm.DB) *Store {
 	if replica == nil {
-		return &Store{read: primary, pastShare: complementShare}
+		return &Store{read: primary, pastShare: complementPercent}
 	}
-	return &Store{read: replica, replica: true, pastShare: complementShare}
+	return &Store{read: replica, replica: true, pastShare: complementPercent}
 }
 
 // replicated reports whether the store reads a replica.
@@ -249,32 +249,41 @@ const stageAtEnd = `COALESCE(
 
 // pastFunnel is Funnel of a period that has ended for the whole province
 // (no scope or filter term on the customers; PostgreSQL), as funnelRows
-// defines it, from today's funnel and what changed since the end, in one
-// statement. An opportunity unchanged since the end (its stage entered
-// before it, and created before it) is in the same stage with the same
-// values as today, so the funnel at the end is today's (provinceFunnel:
-// the kept sums per stage) less today's stage of every opportunity that
-// is not so — those that entered their stage since the end, and the odd
-// ones created since the end in a stage entered before their creation —
-// plus, for those created before the end, their stage then (stageAtEnd).
-// For last month's end that reads ~20,000 opportunities (the month
-// before's, ~42,000) from idx_opps_changed_since, with the changes they
-// were in at the end (idx_stage_changes_next, 00070), and the few odd
-// ones from idx_opps_changed_before_created (00067), instead of the
-// province's ~170,000 unchanged ones: two passes over the table side by
-// side were ~60–65 ms on the first look after a write. An older end
-// reads more of them: when a third of the live opportunities or more
-// entered their stage since the end (complementShare; counted along the
-// index up to that many, a few ms), the two passes of pastFunnelInTwo
-// read each opportunity once instead.
+// defines it, from today's funnel and what changed since the end. An
+// opportunity unchanged since the end (its stage entered before it, and
+// created before it) is in the same stage with the same values as today,
+// so the funnel at the end is today's (provinceFunnel: the kept sums per
+// stage) less today's stage of every opportunity that is not so, plus,
+// for those of them created before the end, their stage then. Two
+// statements, side by side while goroutines are spare:
+//   - those created since the end (a range of idx_opps_changed_since,
+//     and the odd ones created after the stage they are in was entered,
+//     of idx_opps_changed_before_created, migration 00067): today's
+//     stage only, subtracted from today's funnel;
+//   - those that existed at the end and entered their stage since: each
+//     one's change current at the end (made before it, left at or after
+//     it) is one range of idx_stage_changes_next (00070), hash-joined to
+//     them; only one without such a change (none recorded before the
+//     end, or a chain not yet kept) is probed for it (stageAtEnd).
+//
+// For last month's end that reads ~20,000 opportunities (August 20th's,
+// ~71,000, of which ~17,000 existed then; June's end ~107,000) instead
+// of the province's ~150,000 unchanged ones. Probing each for its stage
+// at the end was 45–67 ms of SQL for the last two months' ends, the two
+// passes over the table ~50–60 whatever the end; joined and side by side
+// ~12–30. An older end reads more of them: when complementPercent of the
+// live opportunities or more entered their stage since the end (counted
+// along the index up to that many, a few ms), the two passes of
+// pastFunnelInTwo read each opportunity once instead.
 func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter) ([]StageSum, error) {
 	end := f.To.UTC()
 	// Older ends: most opportunities have changed since, and the
 	// complement would read them all; the two passes read each once.
 	few := s.pastShare == 0
 	if s.pastShare > 0 {
-		err := s.conn(ctx).Raw(`SELECT COUNT(*) < (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) / ? FROM opportunity_stage_totals) FROM (SELECT 1 FROM opportunities
-			WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= ? LIMIT (SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) / ? FROM opportunity_stage_totals)) c`,
+		limit := "(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) * ? / 100 FROM opportunity_stage_totals)"
+		err := s.conn(ctx).Raw(`SELECT COUNT(*) < `+limit+` FROM (SELECT 1 FROM opportunities
+			WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= ? LIMIT `+limit+`) c`,
 			s.pastShare, end, s.pastShare).Row().Scan(&few)
 		if err != nil {
 			return nil, fmt.Errorf("report funnel: %w", err)
@@ -284,44 +293,55 @@ func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter)
 		return s.pastFunnelInTwo(ctx, scope, f)
 	}
 	live := db.LiveCustomerOf("opportunities.customer_id")
-	// The changed opportunities counted and summed per stage today and,
-	// when they existed at the end, stage then: each one's change that was
-	// current at the end (made before it, left at or after it) is one
-	// range of idx_stage_changes_next (migration 00070), hash-joined to
-	// them; only one without such a change (none recorded before the end,
-	// or a chain not yet kept) is probed for it (stageAtEnd). Probing
-	// every one was ~17,000–20,000 probes for last month's and the month
-	// before's end, 45–67 ms; joined, 12–25. Grouped here by the pair of
-	// stages (a few dozen rows) and each pair's sums moved below.
-	changed := s.conn(ctx).Raw(`(SELECT opportunities.stage AS now_stage,
-			CASE WHEN opportunities.created_at < @end THEN COALESCE(sp.to_stage, `+stageAtEnd+`) END AS end_stage,
-			COUNT(*) AS n, SUM(opportunities.monthly_fen) AS monthly_fen, SUM(opportunities.one_time_fen) AS one_time_fen
-		FROM opportunities LEFT JOIN stage_changes sp ON sp.opportunity_id = opportunities.id AND sp.next_at >= @end AND sp.at < @end
-		WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= @end AND `+live+`
-		GROUP BY 1, 2
-		UNION ALL
-		SELECT opportunities.stage, NULL, COUNT(*), SUM(opportunities.monthly_fen), SUM(opportunities.one_time_fen)
-		FROM opportunities WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at < opportunities.created_at
-			AND opportunities.created_at >= @end AND opportunities.stage_changed_at < @end AND `+live+`
-		GROUP BY 1)`, sql.Named("end", end))
-	moved := s.conn(ctx).Table("(?) AS x CROSS JOIN LATERAL (VALUES (x.now_stage, -1), (x.end_stage, 1)) AS v(stage, sign)", changed).
-		Select("v.stage AS stage, SUM(v.sign * x.n) AS n, COALESCE(SUM(v.sign * x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(v.sign * x.one_time_fen), 0) AS one_time_fen").
-		Where("v.stage IN ?", OpenStages).Group("v.stage")
-	var rows []StageSum
+	sums := "COUNT(*) AS n, SUM(opportunities.monthly_fen) AS monthly_fen, SUM(opportunities.one_time_fen) AS one_time_fen"
+	statements := [2]func(ctx context.Context) *gorm.DB{
+		// Today's funnel less those created since the end.
+		func(ctx context.Context) *gorm.DB {
+			created := s.conn(ctx).Raw(`SELECT opportunities.stage, `+sums+` FROM opportunities
+				WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= @end AND opportunities.created_at >= @end AND `+live+`
+				GROUP BY 1
+				UNION ALL
+				SELECT opportunities.stage, `+sums+` FROM opportunities
+				WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at < opportunities.created_at
+					AND opportunities.created_at >= @end AND opportunities.stage_changed_at < @end AND `+live+`
+				GROUP BY 1`, sql.Named("end", end))
+			gone := s.conn(ctx).Table("(?) AS c", created).
+				Select("c.stage AS stage, -SUM(c.n) AS n, -COALESCE(SUM(c.monthly_fen), 0) AS monthly_fen, -COALESCE(SUM(c.one_time_fen), 0) AS one_time_fen").
+				Where("c.stage IN ?", OpenStages).Group("c.stage")
+			return db.Sum(s.conn(ctx), []*gorm.DB{s.provinceFunnel(ctx), gone}, []string{"stage"}, "n", "monthly_fen", "one_time_fen")
+		},
+		// Those that existed at the end and changed since, grouped by
+		// the pair of stages (today's, then's: a few dozen rows), each
+		// pair's sums moved from the one to the other.
+		func(ctx context.Context) *gorm.DB {
+			pairs := s.conn(ctx).Raw(`SELECT opportunities.stage AS now_stage, COALESCE(sp.to_stage, `+stageAtEnd+`) AS end_stage, `+sums+`
+				FROM opportunities LEFT JOIN stage_changes sp ON sp.opportunity_id = opportunities.id AND sp.next_at >= @end AND sp.at < @end
+				WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= @end AND opportunities.created_at < @end AND `+live+`
+				GROUP BY 1, 2`, sql.Named("end", end))
+			return s.conn(ctx).Table("(?) AS x CROSS JOIN LATERAL (VALUES (x.now_stage, -1), (x.end_stage, 1)) AS v(stage, sign)", pairs).
+				Select("v.stage AS stage, SUM(v.sign * x.n) AS n, COALESCE(SUM(v.sign * x.monthly_fen), 0) AS monthly_fen, COALESCE(SUM(v.sign * x.one_time_fen), 0) AS one_time_fen").
+				Where("v.stage IN ?", OpenStages).Group("v.stage")
+		},
+	}
 	// PostgreSQL cannot estimate the pairs of an expression and sorted the
-	// ~42,000 rows to group them, in parallel workers gathered in order
-	// (~55 ms); there are a few dozen pairs, hashed in one process.
+	// rows to group them, in parallel workers gathered in order (~55 ms
+	// for September's end); there are a few dozen pairs, hashed in one
+	// process.
 	settings := []db.PlannerSetting{{Name: "max_parallel_workers_per_gather", Value: "0"}, {Name: "enable_sort", Value: "off"}, {Name: "work_mem", Value: "32MB"}}
-	err := db.WithPlannerSettings(ctx, s.read, settings, func(ctx context.Context) error {
-		return db.Sum(s.conn(ctx), []*gorm.DB{s.provinceFunnel(ctx), moved}, []string{"stage"}, "n", "monthly_fen", "one_time_fen").
-			Scan(&rows).Error
+	parts := [2][]StageSum{}
+	err := s.spare.Each(2, db.AtOnce(ctx, 2), func(i int) error {
+		return db.WithPlannerSettings(ctx, s.read, settings, func(ctx context.Context) error {
+			return statements[i](ctx).Scan(&parts[i]).Error
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("report funnel: %w", err)
 	}
-	by := make(map[string]StageSum, len(rows))
-	for _, r := range rows {
-		by[r.Stage] = r
+	by := map[string]StageSum{}
+	for _, r := range slices.Concat(parts[0], parts[1]) {
+		t := by[r.Stage]
+		t.Stage, t.N, t.MonthlyFen, t.OneTimeFen = r.Stage, t.N+r.N, t.MonthlyFen+r.MonthlyFen, t.OneTimeFen+r.OneTimeFen
+		by[r.Stage] = t
 	}
 	out := make([]StageSum, 0, len(by))
 	for _, st := range OpenStages {
@@ -332,12 +352,13 @@ func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter)
 	return out, nil
 }
 
-// complementShare is the share (one in complementShare) of the live
-// opportunities changed since a past funnel's end above which pastFunnel
-// reads it in two passes: the complement's cost grows with them (on the
-// province 20,000 changed: ~12 ms of SQL; 42,000: ~25; 106,000: ~65),
-// the two passes' stays ~60 whatever the end.
-const complementShare = 3
+// complementPercent is the share (percent) of the live opportunities
+// changed since a past funnel's end from which pastFunnel reads it in two
+// passes: the complement's cost grows with them (on the province, SQL
+// side by side: 20,000 changed ~12 ms; 71,000 ~25; 107,000 ~30; 210,000,
+// nearly all created since, ~60), the two passes' stays ~50–60 whatever
+// the end, and less for an end before most opportunities existed.
+const complementPercent = 60
 
 // pastFunnelInTwo is pastFunnel when many opportunities changed since the
 // end, in two reads side by side while
