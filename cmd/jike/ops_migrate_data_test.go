@@ -391,7 +391,8 @@ func closeCountsExact(t *testing.T, d *db.DB) {
 // month, branch, stage and whole days (the view stage_dwell_counts,
 // migration 00052) are those of the live opportunities' changes, for
 // each branch and for the province (branch 0), and the province's per
-// industry and per grade (the parts of 00061).
+// industry and per grade (the parts of 00061), each also per day (the
+// 'd:' parts of 00071).
 func stageDwellExact(t *testing.T, d *db.DB) {
 	t.Helper()
 	read := func(q string) string {
@@ -411,9 +412,11 @@ func stageDwellExact(t *testing.T, d *db.DB) {
 	kept := read(`SELECT branch_id, part, CAST(month AS TEXT) AS month, stage, days, SUM(n) AS n, SUM(forward) AS forward, SUM(dwell_us) AS us
 		FROM stage_dwell_counts GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4, 5`)
 	truth := read(`SELECT COALESCE(g.branch_id, 0) AS branch_id,
+			CASE WHEN GROUPING(g.day) = 0 THEN 'd:' ELSE '' END ||
 			CASE WHEN GROUPING(g.industry) = 0 THEN 'i:' || g.industry WHEN GROUPING(g.grade) = 0 THEN 'g:' || g.grade ELSE '' END AS part,
-			g.month, g.stage, g.days, COUNT(*) AS n, SUM(g.forward) AS forward, SUM(g.us) AS us
+			CASE WHEN GROUPING(g.day) = 0 THEN g.day ELSE g.month END AS month, g.stage, g.days, COUNT(*) AS n, SUM(g.forward) AS forward, SUM(g.us) AS us
 		FROM (SELECT c.branch_id, c.industry, c.grade, CAST(date_trunc('month', sc.at AT TIME ZONE (SELECT zone FROM visit_week_zone)) AS DATE)::text AS month,
+			CAST(sc.at AT TIME ZONE (SELECT zone FROM visit_week_zone) AS DATE)::text AS day,
 			sc.to_stage AS stage, CASE WHEN sc.next_at IS NULL THEN -1 ELSE floor(EXTRACT(EPOCH FROM (sc.next_at - sc.at)) / 86400.0)::int END AS days,
 			CASE WHEN sc.next_stage IS NOT NULL AND array_position(ARRAY['identified','contacted','visited','needs','proposal','negotiation','won'], sc.next_stage)
 				> COALESCE(array_position(ARRAY['identified','contacted','visited','needs','proposal','negotiation','won'], sc.to_stage), 99) THEN 1 ELSE 0 END AS forward,
@@ -421,7 +424,9 @@ func stageDwellExact(t *testing.T, d *db.DB) {
 			FROM stage_changes sc JOIN opportunities o ON o.id = sc.opportunity_id JOIN customers c ON c.id = o.customer_id
 			WHERE o.deleted_at IS NULL AND c.deleted_at IS NULL) g
 		GROUP BY GROUPING SETS ((g.branch_id, g.month, g.stage, g.days), (g.month, g.stage, g.days),
-			(g.industry, g.month, g.stage, g.days), (g.grade, g.month, g.stage, g.days)) ORDER BY 1, 2, 3, 4, 5`)
+			(g.industry, g.month, g.stage, g.days), (g.grade, g.month, g.stage, g.days),
+			(g.branch_id, g.day, g.stage, g.days), (g.day, g.stage, g.days),
+			(g.industry, g.day, g.stage, g.days), (g.grade, g.day, g.stage, g.days)) ORDER BY 1, 2, 3, 4, 5`)
 	if kept != truth || kept == "[]" {
 		t.Errorf("stage changes per month and days:\n kept %s\n rows %s", kept, truth)
 	}

@@ -852,47 +852,62 @@ func sortDwellCounts(rows []dwellCount) {
 }
 
 // keptAndEdges counts [from, to) for branch (0: the province) and part:
-// its whole months from the kept rows, the days before the first and
-// after the last from the stage changes, added up per stage and whole
-// days — a custom range from the 10th of one month to the 20th of
-// another reads two partial months of changes, not the whole range.
+// its whole months from the kept month rows, its whole days before the
+// first and after the last from the kept day rows (migration 00071), and
+// only what is left of a day at either end — nothing for a period whose
+// bounds are midnights, as every report period's are — from the stage
+// changes, added up per stage and whole days. A custom range from the
+// 3rd of one month to the 20th of another read ~46 days of changes
+// (~100,000 of the province's) before the day rows.
 func (s *Store) keptAndEdges(ctx context.Context, scope authz.ListScope, f Filter, branch uint, part string, from, to time.Time) ([]dwellCount, error) {
-	lo, hi := monthsWithin(from, to, s.dwellIn)
-	if !lo.Before(hi) {
+	dlo, dhi := daysWithin(from, to, s.dwellIn)
+	if !dlo.Before(dhi) {
 		return s.dwellCounts(ctx, scope, f, [2]time.Time{from, to})
 	}
+	var pieces []keptPiece
+	if lo, hi := monthsWithin(from, to, s.dwellIn); lo.Before(hi) {
+		pieces = append(pieces, keptPiece{part, lo, hi}, keptPiece{dayPart(part), dlo, lo}, keptPiece{dayPart(part), hi, dhi})
+	} else {
+		pieces = append(pieces, keptPiece{dayPart(part), dlo, dhi})
+	}
 	var edges [][2]time.Time
-	for _, e := range [][2]time.Time{{from, lo}, {hi, to}} {
+	for _, e := range [][2]time.Time{{from, dlo}, {dhi, to}} {
 		if e[0].Before(e[1]) {
 			edges = append(edges, e)
 		}
 	}
-	// The kept months and the edges are independent reads. The
-	// province's edges are each an index-only range of ~50,000 changes
-	// (the admin's 3 Feb – 20 Aug): read side by side while goroutines
-	// are spare. A branch's or a team's edges stay one statement, so
-	// that their opportunities are probed once.
-	reads := [][][2]time.Time{nil}
-	if noCustomerTerms(scope, f) && f.AM == 0 {
-		for _, e := range edges {
-			reads = append(reads, [][2]time.Time{e})
-		}
-	} else if len(edges) > 0 {
-		reads = append(reads, edges)
+	kept, err := s.keptRows(ctx, branch, pieces)
+	if err != nil || len(edges) == 0 {
+		return kept, err
 	}
-	parts := make([][]dwellCount, len(reads))
-	err := s.spare.Each(len(reads), db.AtOnce(ctx, len(reads)), func(i int) (err error) {
-		if i == 0 {
-			parts[0], err = s.keptRows(ctx, branch, part, lo, hi)
-		} else {
-			parts[i], err = s.dwellCounts(ctx, scope, f, reads[i]...)
-		}
-		return err
-	})
+	counted, err := s.dwellCounts(ctx, scope, f, edges...)
 	if err != nil {
 		return nil, err
 	}
-	return addDwellCounts(slices.Concat(parts...)), nil
+	return addDwellCounts(slices.Concat(kept, counted)), nil
+}
+
+// keptPiece is a part of the kept counts over [from, to): month rows for
+// a part of keptPart, day rows for its dayPart.
+type keptPiece struct {
+	part     string
+	from, to time.Time
+}
+
+// dayPart is the part of the kept day rows of a part of the kept month
+// rows (migration 00071): "d:", "d:i:finance", "d:g:A".
+func dayPart(part string) string { return "d:" + part }
+
+// daysWithin is the first and the last midnight in loc within [from,
+// to]: the whole days of the range are [lo, hi) when lo < hi.
+func daysWithin(from, to time.Time, loc *time.Location) (lo, hi time.Time) {
+	f, t := from.In(loc), to.In(loc)
+	lo = time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, loc)
+	if lo.Before(f) {
+		lo = lo.AddDate(0, 0, 1)
+	}
+	hi = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+	return lo, hi
 }
 
 // monthsWithin is the first and the last month start in loc within
@@ -956,14 +971,14 @@ func (s *Store) Closed(ctx context.Context, scope authz.ListScope, f Filter, fro
 }
 
 // keptDwell tells whether the velocity may be read from the kept counts
-// per month (stage_dwell_counts, PostgreSQL), for which branch (0 for the
+// per month and per day (stage_dwell_counts, PostgreSQL), for which branch (0 for the
 // province) and which part of it: they count in the report's zone, the
 // scope is the province's or a branch's, and the filter names at most a
 // branch (its own for a director: another branch is none of theirs,
 // which the stage changes answer) — or, for the province, one industry
 // or one grade, whose changes the province's rows keep apart too
-// (dwellPart, migration 00061). The months of the period that are whole
-// are read there (keptAndEdges).
+// (dwellPart, migration 00061). The months and the days of the period
+// that are whole are read there (keptAndEdges, the day rows of 00071).
 func (s *Store) keptDwell(scope authz.ListScope, f Filter) (uint, string, bool) {
 	if s.dwellIn == nil || !s.postgres() || f.Team != 0 || f.AM != 0 {
 		return 0, "", false
@@ -1019,15 +1034,27 @@ type dwellCount struct {
 	DwellUS int64
 }
 
-// keptRows are the kept counts of branch (0: the province) and part
-// ("" for all of it) over the months of [from, to), whole months in the
-// report's zone: a few thousand rows for a year instead of every stage
-// change.
-func (s *Store) keptRows(ctx context.Context, branch uint, part string, from, to time.Time) ([]dwellCount, error) {
+// keptRows are the kept counts of branch (0: the province) over pieces
+// (each a part and its months or days in the report's zone; empty ones
+// are left out), in one statement: a few thousand rows for a year
+// instead of every stage change.
+func (s *Store) keptRows(ctx context.Context, branch uint, pieces []keptPiece) ([]dwellCount, error) {
+	var conds []string
+	var args []any
+	for _, p := range pieces {
+		if !p.from.Before(p.to) {
+			continue
+		}
+		conds = append(conds, "(part = ? AND month >= ? AND month < ?)")
+		args = append(args, p.part, p.from.In(s.dwellIn).Format(time.DateOnly), p.to.In(s.dwellIn).Format(time.DateOnly))
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
 	var rows []dwellCount
 	err := s.conn(ctx).Table("stage_dwell_counts").
 		Select("stage, days, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(forward) AS BIGINT) AS forward, CAST(SUM(dwell_us) AS BIGINT) AS dwell_us").
-		Where("branch_id = ? AND part = ? AND month >= ? AND month < ?", branch, part, from.In(s.dwellIn).Format(time.DateOnly), to.In(s.dwellIn).Format(time.DateOnly)).
+		Where("branch_id = ?", branch).Where(strings.Join(conds, " OR "), args...).
 		Group("stage, days").Having("SUM(n) <> 0").Order("stage, days").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("report velocity: %w", err)
