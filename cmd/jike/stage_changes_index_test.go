@@ -110,3 +110,25 @@ func TestChangedOpportunitiesIndexCarriesTheFunnel(t *testing.T) {
 		t.Errorf("idx_stage_changes_next carries %v, want at, next_at, opportunity_id, to_stage (%v)", cols, err)
 	}
 }
+
+// TestStageDwellKeyedByPartFirst: the kept stage dwell counts are keyed
+// (branch_id, part, month, stage, days) (migration 00072), so that the
+// velocity's read of one part over a span of months or days is one range
+// of the key, not every part's rows of the span (the province keeps 31
+// parts since the day rows of 00071). The order is checked on the
+// catalog: the demo's few rows would be read whole either way.
+func TestStageDwellKeyedByPartFirst(t *testing.T) {
+	t.Parallel()
+	d := seededDemoDB(t, db.Postgres)
+	var cols []string
+	err := d.Gorm.Raw(`SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, pos)
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+		WHERE c.relname = 'stage_dwell_base_pkey' ORDER BY k.pos`).Scan(&cols).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"branch_id", "part", "month", "stage", "days"}; !slices.Equal(cols, want) {
+		t.Errorf("stage_dwell_base is keyed %v, want %v", cols, want)
+	}
+}
