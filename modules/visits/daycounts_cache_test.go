@@ -2,6 +2,7 @@ package visits
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/jike-crm/jike/modules/platform/db"
 	"github.com/jike-crm/jike/modules/platform/par"
 	"github.com/jike-crm/jike/modules/platform/testkit"
+	"github.com/jike-crm/jike/modules/prospects"
 )
 
 // TestCountByDayExactAfterWrites: the month calendar's counts per day
@@ -256,6 +258,94 @@ func TestCountByDayInHalves(t *testing.T) {
 		}
 		if second == 0 {
 			t.Error("no count in the second half: the halves prove nothing")
+		}
+	})
+}
+
+// TestProbedUpcomingIsTheWalk: a branch's or a team's page of upcoming
+// visits found from its customers (probedUpcoming, PostgreSQL, from
+// probeFrom on) is the page the walk in time order finds, at every
+// offset, for the director, the chief rep and — never probed — the
+// admin and an account manager, with visits of several customers and
+// branches, two at the same moment (the id breaks the tie), a deleted
+// one, and a filter on the status. On SQLite both stores walk.
+func TestProbedUpcomingIsTheWalk(t *testing.T) {
+	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		at := time.Date(2026, 12, 1, 0, 0, 0, 0, shanghai)
+		// Customers of the chief rep's team (liwei, zhangjing), of another
+		// team of the branch (sunli) and of another branch (liuzhiqiang).
+		for i, who := range []string{"zhangjing", "sunli", "zhangjing"} {
+			c, err := w.ps.CreateCustomer(ctx, w.users[who], prospects.CustomerInput{Name: fmt.Sprintf("探访客户%d", i),
+				CreditCode: prospects.MakeCreditCode(fmt.Sprintf("12230103MB100010%d", i)), Industry: "gov", Grade: "B"}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 2 {
+				other := w.users["liuzhiqiang"]
+				if err := d.Gorm.Exec(`UPDATE customers SET owner_id = ?, branch_id = ?, team_id = (SELECT MIN(id) FROM teams WHERE branch_id = ?) WHERE id = ?`, other.ID, other.BranchID, other.BranchID, c.ID).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		var customers []uint
+		if err := d.Gorm.Raw(`SELECT id FROM customers WHERE deleted_at IS NULL ORDER BY branch_id, id`).Scan(&customers).Error; err != nil || len(customers) < 4 {
+			t.Fatalf("customers: %v %v", customers, err)
+		}
+		var owner uint
+		for i := range 24 {
+			c := customers[i%len(customers)]
+			if err := d.Gorm.Raw(`SELECT owner_id FROM customers WHERE id = ?`, c).Scan(&owner).Error; err != nil {
+				t.Fatal(err)
+			}
+			// Every fifth at the same hour as the one before; a few
+			// before at, which the page leaves to the walk of the past.
+			starts := at.Add(time.Duration(i-3-i/5) * 7 * time.Hour)
+			status := []string{StatusPlanned, StatusPlanned, StatusDone}[i%3]
+			var deleted any
+			if i == 13 {
+				deleted = starts
+			}
+			if err := d.Gorm.Exec(`INSERT INTO visit_plans (customer_id, owner_id, starts_at, kind, objective, status, created_at, updated_at, deleted_at)
+				VALUES (?, ?, ?, 'needs', '回访', ?, ?, ?, ?)`, c, owner, starts, status, starts, starts, deleted).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		probing := &Store{db: d.Gorm, probeFrom: 1}
+		walking := &Store{db: d.Gorm}
+		probed := 0
+		for _, name := range []string{"wangjianguo", "zhaomin", "admin", "liwei"} {
+			scope := w.ps.Scope(w.users[name], "read")
+			for _, statuses := range [][]string{nil, {StatusPlanned}} {
+				for offset := range 12 {
+					f := PlanFilter{UpcomingFrom: &at, Statuses: statuses, Offset: offset}
+					got, err := probing.upcomingFirst(ctx, scope, f, 3)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := walking.upcomingFirst(ctx, scope, f, 3)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ids := func(rows []PlanRow) []uint {
+						out := make([]uint, len(rows))
+						for i, r := range rows {
+							out[i] = r.ID
+						}
+						return out
+					}
+					if !slices.Equal(ids(got), ids(want)) {
+						t.Errorf("%s %v offset %d: probed %v, walked %v", name, statuses, offset, ids(got), ids(want))
+					}
+					if probing.probesUpcoming(scope, f) && len(want) > 0 {
+						probed++
+					}
+				}
+			}
+		}
+		if d.Dialect == db.Postgres && probed == 0 {
+			t.Error("no page was probed: the comparison proves nothing")
 		}
 	})
 }
