@@ -262,14 +262,15 @@ func TestCountByDayInHalves(t *testing.T) {
 	})
 }
 
-// TestProbedUpcomingIsTheWalk: a branch's or a team's page of upcoming
-// visits found from its customers (probedUpcoming, PostgreSQL, from
-// probeFrom on) is the page the walk in time order finds, at every
-// offset, for the director, the chief rep and — never probed — the
-// admin and an account manager, with visits of several customers and
-// branches, two at the same moment (the id breaks the tie), a deleted
-// one, and a filter on the status. On SQLite both stores walk.
-func TestProbedUpcomingIsTheWalk(t *testing.T) {
+// TestProbedPagesAreTheWalk: a branch's or a team's page of visits found
+// from its customers (probedPage, PostgreSQL, from probeFrom on) — the
+// upcoming ones soonest first, then the past ones latest first — is the
+// page the walk in time order finds, at every offset through both parts,
+// for the director, the chief rep and — never probed — the admin and an
+// account manager, with visits of several customers and branches, two at
+// the same moment (the id breaks the tie), a deleted one, and filters on
+// the status. On SQLite both stores walk.
+func TestProbedPagesAreTheWalk(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := newWorld(t, d)
@@ -294,14 +295,14 @@ func TestProbedUpcomingIsTheWalk(t *testing.T) {
 			t.Fatalf("customers: %v %v", customers, err)
 		}
 		var owner uint
-		for i := range 24 {
+		for i := range 36 {
 			c := customers[i%len(customers)]
 			if err := d.Gorm.Raw(`SELECT owner_id FROM customers WHERE id = ?`, c).Scan(&owner).Error; err != nil {
 				t.Fatal(err)
 			}
 			// Every fifth at the same hour as the one before; a few
 			// before at, which the page leaves to the walk of the past.
-			starts := at.Add(time.Duration(i-3-i/5) * 7 * time.Hour)
+			starts := at.Add(time.Duration(i-14-i/5) * 7 * time.Hour)
 			status := []string{StatusPlanned, StatusPlanned, StatusDone}[i%3]
 			var deleted any
 			if i == 13 {
@@ -314,11 +315,11 @@ func TestProbedUpcomingIsTheWalk(t *testing.T) {
 		}
 		probing := &Store{db: d.Gorm, probeFrom: 1}
 		walking := &Store{db: d.Gorm}
-		probed := 0
+		probed, pastProbed := 0, 0
 		for _, name := range []string{"wangjianguo", "zhaomin", "admin", "liwei"} {
 			scope := w.ps.Scope(w.users[name], "read")
-			for _, statuses := range [][]string{nil, {StatusPlanned}} {
-				for offset := range 12 {
+			for _, statuses := range [][]string{nil, {StatusPlanned}, {StatusDone}} {
+				for offset := range 32 {
 					f := PlanFilter{UpcomingFrom: &at, Statuses: statuses, Offset: offset}
 					got, err := probing.upcomingFirst(ctx, scope, f, 3)
 					if err != nil {
@@ -338,14 +339,17 @@ func TestProbedUpcomingIsTheWalk(t *testing.T) {
 					if !slices.Equal(ids(got), ids(want)) {
 						t.Errorf("%s %v offset %d: probed %v, walked %v", name, statuses, offset, ids(got), ids(want))
 					}
-					if probing.probesUpcoming(scope, f) && len(want) > 0 {
+					if probing.probes(scope, f, f.Offset) && len(want) > 0 {
 						probed++
+						if want[len(want)-1].StartsAt.Before(at) {
+							pastProbed++
+						}
 					}
 				}
 			}
 		}
-		if d.Dialect == db.Postgres && probed == 0 {
-			t.Error("no page was probed: the comparison proves nothing")
+		if d.Dialect == db.Postgres && (probed == 0 || pastProbed == 0) {
+			t.Errorf("pages probed: %d, reaching the past visits: %d: the comparison proves little", probed, pastProbed)
 		}
 	})
 }

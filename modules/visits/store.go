@@ -38,17 +38,18 @@ type Store struct {
 	// halves of a month at once (CountByDay); nil: one statement.
 	spare *par.Spare
 	// probeFrom is the offset from which a branch's or a team's page of
-	// upcoming visits is found from its customers (probedUpcoming,
-	// PostgreSQL); 0 never. NewStore sets probeOffset.
+	// visits is found from its customers (probedPage, PostgreSQL); 0
+	// never. NewStore sets probeOffset.
 	probeFrom int
 }
 
-// probeOffset is where probedUpcoming starts to pay: a director's page
-// 40 of upcoming visits (offset 975) walked ~13,000 of the province's
-// upcoming visits in time order, probing each one's customer for the
-// branch (~30 ms of SQL); the branch's ~7,700 customers each probing
-// their upcoming visits take ~9 whatever the offset, where the walk's
-// first pages take 1–4 (offset 400: 12).
+// probeOffset is where probedPage starts to pay: a director's page 40 of
+// upcoming visits (offset 975) walked ~13,000 of the province's upcoming
+// visits in time order, probing each one's customer for the branch (~30
+// ms of SQL), a chief rep's page 100 (the past visits from offset ~1,200)
+// ~110,000; the branch's ~7,700 customers each reading their visits
+// take ~9 (upcoming) to ~20 (past, offset 10,000), a team's ~5, where
+// the walk's first pages take 1–4 (offset 400: 12).
 const probeOffset = 250
 
 // SetSpare lends the store the process's spare goroutines.
@@ -480,8 +481,8 @@ func (s *Store) upcomingFirst(ctx context.Context, scope authz.ListScope, f Plan
 	var out []PlanRow
 	if int64(f.Offset) < up {
 		q := s.rowQuery(ctx, scope, f).Where("visit_plans.starts_at >= ?", at).Order("visit_plans.starts_at ASC, visit_plans.id ASC").Limit(limit)
-		if s.probesUpcoming(scope, f) {
-			q = q.Where("visit_plans.id IN (?)", s.probedUpcoming(ctx, scope, f, at, limit))
+		if s.probes(scope, f, f.Offset) {
+			q = q.Where("visit_plans.id IN (?)", s.probedPage(ctx, scope, f, at, false, f.Offset, limit))
 		} else {
 			q = q.Offset(f.Offset)
 		}
@@ -491,8 +492,14 @@ func (s *Store) upcomingFirst(ctx context.Context, scope authz.ListScope, f Plan
 	}
 	if rest := limit - len(out); rest > 0 {
 		var past []PlanRow
-		if err := s.rowQuery(ctx, scope, f).Where("visit_plans.starts_at < ?", at).
-			Order("visit_plans.starts_at DESC, visit_plans.id DESC").Limit(rest).Offset(int(max(int64(f.Offset)-up, 0))).Scan(&past).Error; err != nil {
+		offset := int(max(int64(f.Offset)-up, 0))
+		q := s.rowQuery(ctx, scope, f).Where("visit_plans.starts_at < ?", at).Order("visit_plans.starts_at DESC, visit_plans.id DESC").Limit(rest)
+		if s.probes(scope, f, offset) {
+			q = q.Where("visit_plans.id IN (?)", s.probedPage(ctx, scope, f, at, true, offset, rest))
+		} else {
+			q = q.Offset(offset)
+		}
+		if err := q.Scan(&past).Error; err != nil {
 			return nil, fmt.Errorf("list past visits: %w", err)
 		}
 		out = append(out, past...)
@@ -500,27 +507,33 @@ func (s *Store) upcomingFirst(ctx context.Context, scope authz.ListScope, f Plan
 	return out, nil
 }
 
-// probesUpcoming tells whether upcomingFirst finds its page of upcoming
-// visits from the scope's customers (probedUpcoming): on PostgreSQL, for
-// a branch's or a team's list (the customers bound the scope), from
-// probeFrom rows on.
-func (s *Store) probesUpcoming(scope authz.ListScope, f PlanFilter) bool {
+// probes tells whether upcomingFirst finds a page at offset from the
+// scope's customers (probedPage): on PostgreSQL, for a branch's or a
+// team's list (the customers bound the scope), from probeFrom rows on.
+func (s *Store) probes(scope authz.ListScope, f PlanFilter, offset int) bool {
 	lvl := scope.Level()
-	return s.probeFrom > 0 && f.Offset >= s.probeFrom && f.OverdueAt == nil && s.db.Dialector.Name() == db.Postgres &&
+	return s.probeFrom > 0 && offset >= s.probeFrom && f.OverdueAt == nil && s.db.Dialector.Name() == db.Postgres &&
 		(lvl == authz.ScopeBranch || lvl == authz.ScopeTeam)
 }
 
-// probedUpcoming is the ids of f's page of the scope's visits from at on,
-// in start order: each customer of the scope probing its upcoming visits
-// (idx_visit_plans_customer) through a fenced LATERAL, the few thousand
-// found sorted and the page's ids kept. The rows are then read by id.
-func (s *Store) probedUpcoming(ctx context.Context, scope authz.ListScope, f PlanFilter, at time.Time, limit int) *gorm.DB {
+// probedPage is the ids of a page (offset, limit) of the scope's visits
+// from at on in start order, or (past) before at latest first: each
+// customer of the scope reads its first offset+limit such visits along
+// idx_visit_plans_customer (customer, start, id: index-only, migration
+// 00073) through a fenced LATERAL, and those are sorted and the page's
+// ids kept. The rows are then read by id.
+func (s *Store) probedPage(ctx context.Context, scope authz.ListScope, f PlanFilter, at time.Time, past bool, offset, limit int) *gorm.DB {
 	conn := db.Conn(ctx, s.db)
 	customers := prospects.ScopedCustomers(conn.Table("customers").Select("customers.id").Where("customers.deleted_at IS NULL"), scope)
+	when, order, outer := "visit_plans.starts_at >= ?", "visit_plans.starts_at ASC, visit_plans.id ASC", "v.starts_at ASC, v.id ASC"
+	if past {
+		when, order, outer = "visit_plans.starts_at < ?", "visit_plans.starts_at DESC, visit_plans.id DESC", "v.starts_at DESC, v.id DESC"
+	}
 	theirs := planConds(conn.Table("visit_plans").Select("visit_plans.id, visit_plans.starts_at").
-		Where("visit_plans.customer_id = scoped.id AND visit_plans.deleted_at IS NULL AND visit_plans.starts_at >= ?", at), f)
+		Where("visit_plans.customer_id = scoped.id AND visit_plans.deleted_at IS NULL").Where(when, at), f).
+		Order(order).Limit(offset + limit)
 	return conn.Table("(?) AS scoped", customers).Joins("CROSS JOIN LATERAL (SELECT * FROM (?) AS theirs OFFSET 0) AS v", theirs).
-		Select("v.id").Order("v.starts_at ASC, v.id ASC").Limit(limit).Offset(f.Offset)
+		Select("v.id").Order(outer).Limit(limit).Offset(offset)
 }
 
 // noneUpcoming reports whether no visit of the province in one of
