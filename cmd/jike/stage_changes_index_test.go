@@ -120,14 +120,7 @@ func TestChangedOpportunitiesIndexCarriesTheFunnel(t *testing.T) {
 func TestStageDwellKeyedByPartFirst(t *testing.T) {
 	t.Parallel()
 	d := seededDemoDB(t, db.Postgres)
-	var cols []string
-	err := d.Gorm.Raw(`SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-		CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, pos)
-		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-		WHERE c.relname = 'stage_dwell_base_pkey' ORDER BY k.pos`).Scan(&cols).Error
-	if err != nil {
-		t.Fatal(err)
-	}
+	cols := indexColumns(t, d.Gorm, "stage_dwell_base_pkey")
 	if want := []string{"branch_id", "part", "month", "stage", "days"}; !slices.Equal(cols, want) {
 		t.Errorf("stage_dwell_base is keyed %v, want %v", cols, want)
 	}
@@ -142,15 +135,23 @@ func TestStageDwellKeyedByPartFirst(t *testing.T) {
 func TestVisitsByCustomerCarryTheirID(t *testing.T) {
 	t.Parallel()
 	d := seededDemoDB(t, db.Postgres)
-	var cols []string
-	err := d.Gorm.Raw(`SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-		CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, pos)
-		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-		WHERE c.relname = 'idx_visit_plans_customer' ORDER BY k.pos`).Scan(&cols).Error
-	if err != nil {
-		t.Fatal(err)
-	}
+	cols := indexColumns(t, d.Gorm, "idx_visit_plans_customer")
 	if want := []string{"customer_id", "starts_at", "id", "owner_id", "status"}; !slices.Equal(cols, want) {
 		t.Errorf("idx_visit_plans_customer holds %v, want %v (the last two included)", cols, want)
 	}
+}
+
+// indexColumns are the columns of PostgreSQL's index name in the index's
+// order, its key's first and then those it includes.
+func indexColumns(t *testing.T, g *gorm.DB, name string) []string {
+	t.Helper()
+	var cols []string
+	err := g.Raw(`SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, pos)
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+		WHERE c.relname = ? ORDER BY k.pos`, name).Scan(&cols).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cols
 }
