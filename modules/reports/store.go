@@ -14,6 +14,7 @@ package reports
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -272,8 +273,8 @@ const stageAtEnd = `COALESCE(
 // at the end was 45–67 ms of SQL for the last two months' ends, the two
 // passes over the table ~50–60 whatever the end; joined and side by side
 // ~12–30. An older end reads more of them: when complementPercent of the
-// live opportunities or more entered their stage since the end (counted
-// along the index up to that many, a few ms), the two passes of
+// live opportunities or more entered their stage since the end (as
+// PostgreSQL estimates them: changedSince), the two passes of
 // pastFunnelInTwo read each opportunity once instead.
 func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter) ([]StageSum, error) {
 	end := f.To.UTC()
@@ -281,13 +282,11 @@ func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter)
 	// complement would read them all; the two passes read each once.
 	few := s.pastShare == 0
 	if s.pastShare > 0 {
-		limit := "(SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) * ? / 100 FROM opportunity_stage_totals)"
-		err := s.conn(ctx).Raw(`SELECT COUNT(*) < `+limit+` FROM (SELECT 1 FROM opportunities
-			WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= ? LIMIT `+limit+`) c`,
-			s.pastShare, end, s.pastShare).Row().Scan(&few)
+		changed, live, err := s.changedSince(ctx, end)
 		if err != nil {
 			return nil, fmt.Errorf("report funnel: %w", err)
 		}
+		few = changed*100 < float64(live)*float64(s.pastShare)
 	}
 	if !few {
 		return s.pastFunnelInTwo(ctx, scope, f)
@@ -350,6 +349,31 @@ func (s *Store) pastFunnel(ctx context.Context, scope authz.ListScope, f Filter)
 		}
 	}
 	return out, nil
+}
+
+// changedSince is PostgreSQL's estimate of the live opportunities that
+// entered their stage since end (its plan's rows, from the column's
+// statistics: ~0.2 ms, within ~1 % on the province) and the live
+// opportunities kept per stage, for pastFunnel's choice of a way — both
+// ways are exact, a poor estimate only picks the slower. Counting them
+// along the index up to complementPercent of the live ones was ~7–10 ms
+// for an old end (~127,000 entries), an old end's page 33 -> 44 ms.
+func (s *Store) changedSince(ctx context.Context, end time.Time) (changed float64, live int64, err error) {
+	var plan string
+	if err := s.conn(ctx).Raw(`EXPLAIN (FORMAT JSON) SELECT 1 FROM opportunities
+		WHERE opportunities.deleted_at IS NULL AND opportunities.stage_changed_at >= ?`, end).Row().Scan(&plan); err != nil {
+		return 0, 0, err
+	}
+	var plans []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal([]byte(plan), &plans); err != nil || len(plans) != 1 {
+		return 0, 0, fmt.Errorf("the plan of the changed opportunities %q: %w", plan, err)
+	}
+	err = s.conn(ctx).Raw("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM opportunity_stage_totals").Row().Scan(&live)
+	return plans[0].Plan.Rows, live, err
 }
 
 // complementPercent is the share (percent) of the live opportunities
