@@ -266,10 +266,11 @@ func TestCountByDayInHalves(t *testing.T) {
 // from its customers (probedPage, PostgreSQL, from probeFrom on) — the
 // upcoming ones soonest first, then the past ones latest first — is the
 // page the walk in time order finds, at every offset through both parts,
-// for the director, the chief rep and — never probed — the admin and an
-// account manager, with visits of several customers and branches, two at
-// the same moment (the id breaks the tie), a deleted one, and filters on
-// the status. On SQLite both stores walk.
+// for the director, the chief rep, the admin (the province's ids first)
+// and — never probed — an account manager, with visits of several
+// customers and branches, two at the same moment (the id breaks the
+// tie), a deleted one, a deleted customer's, and filters on the status.
+// On SQLite both stores walk.
 func TestProbedPagesAreTheWalk(t *testing.T) {
 	testkit.EachDB(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -277,7 +278,7 @@ func TestProbedPagesAreTheWalk(t *testing.T) {
 		at := time.Date(2026, 12, 1, 0, 0, 0, 0, shanghai)
 		// Customers of the chief rep's team (liwei, zhangjing), of another
 		// team of the branch (sunli) and of another branch (liuzhiqiang).
-		for i, who := range []string{"zhangjing", "sunli", "zhangjing"} {
+		for i, who := range []string{"zhangjing", "sunli", "zhangjing", "liwei"} {
 			c, err := w.ps.CreateCustomer(ctx, w.users[who], prospects.CustomerInput{Name: fmt.Sprintf("探访客户%d", i),
 				CreditCode: prospects.MakeCreditCode(fmt.Sprintf("12230103MB100010%d", i)), Industry: "gov", Grade: "B"}, false)
 			if err != nil {
@@ -312,6 +313,10 @@ func TestProbedPagesAreTheWalk(t *testing.T) {
 				VALUES (?, ?, ?, 'needs', '回访', ?, ?, ?, ?)`, c, owner, starts, status, starts, starts, deleted).Error; err != nil {
 				t.Fatal(err)
 			}
+		}
+		// The last customer's visits stay, the customer is deleted.
+		if err := d.Gorm.Exec(`UPDATE customers SET deleted_at = ? WHERE id = ?`, at, customers[len(customers)-1]).Error; err != nil {
+			t.Fatal(err)
 		}
 		probing := &Store{db: d.Gorm, probeFrom: 1}
 		walking := &Store{db: d.Gorm}

@@ -507,28 +507,39 @@ func (s *Store) upcomingFirst(ctx context.Context, scope authz.ListScope, f Plan
 	return out, nil
 }
 
-// probes tells whether upcomingFirst finds a page at offset from the
-// scope's customers (probedPage): on PostgreSQL, for a branch's or a
-// team's list (the customers bound the scope), from probeFrom rows on.
+// probes tells whether upcomingFirst finds a page at offset by its ids
+// first (probedPage): on PostgreSQL, from probeFrom rows on, for a
+// branch's or a team's list (the customers bound the scope) and for the
+// whole province's.
 func (s *Store) probes(scope authz.ListScope, f PlanFilter, offset int) bool {
 	lvl := scope.Level()
 	return s.probeFrom > 0 && offset >= s.probeFrom && f.OverdueAt == nil && s.db.Dialector.Name() == db.Postgres &&
-		(lvl == authz.ScopeBranch || lvl == authz.ScopeTeam)
+		(lvl == authz.ScopeBranch || lvl == authz.ScopeTeam || lvl == authz.ScopeAll)
 }
 
 // probedPage is the ids of a page (offset, limit) of the scope's visits
-// from at on in start order, or (past) before at latest first: each
-// customer of the scope reads its first offset+limit such visits along
-// idx_visit_plans_customer (customer, start, id: index-only, migration
-// 00073) through a fenced LATERAL, and those are sorted and the page's
-// ids kept. The rows are then read by id.
+// from at on in start order, or (past) before at latest first; the rows
+// are then read by id.
+//
+// A branch's or a team's: each customer of the scope reads its first
+// offset+limit such visits along idx_visit_plans_customer (customer,
+// start, id: index-only, migration 00073) through a fenced LATERAL, and
+// those are sorted and the page's ids kept. The province's: the visits
+// alone in start order, each tested against the few deleted customers
+// (an anti-join), instead of joined to its customer and its owner before
+// the offset was skipped (the admin's page 400: ~50 -> ~4 ms of SQL).
 func (s *Store) probedPage(ctx context.Context, scope authz.ListScope, f PlanFilter, at time.Time, past bool, offset, limit int) *gorm.DB {
 	conn := db.Conn(ctx, s.db)
-	customers := prospects.ScopedCustomers(conn.Table("customers").Select("customers.id").Where("customers.deleted_at IS NULL"), scope)
 	when, order, outer := "visit_plans.starts_at >= ?", "visit_plans.starts_at ASC, visit_plans.id ASC", "v.starts_at ASC, v.id ASC"
 	if past {
 		when, order, outer = "visit_plans.starts_at < ?", "visit_plans.starts_at DESC, visit_plans.id DESC", "v.starts_at DESC, v.id DESC"
 	}
+	if scope.Level() == authz.ScopeAll {
+		return planConds(conn.Table("visit_plans").Select("visit_plans.id").
+			Where("visit_plans.deleted_at IS NULL AND "+db.LiveCustomerOf("visit_plans.customer_id")).Where(when, at), f).
+			Order(order).Limit(limit).Offset(offset)
+	}
+	customers := prospects.ScopedCustomers(conn.Table("customers").Select("customers.id").Where("customers.deleted_at IS NULL"), scope)
 	theirs := planConds(conn.Table("visit_plans").Select("visit_plans.id, visit_plans.starts_at").
 		Where("visit_plans.customer_id = scoped.id AND visit_plans.deleted_at IS NULL").Where(when, at), f).
 		Order(order).Limit(offset + limit)
