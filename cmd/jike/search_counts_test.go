@@ -29,17 +29,24 @@ func TestSearchCountsExactAfterCustomerWrites(t *testing.T) {
 		ctx := context.Background()
 		a, other := demoAppOn(t, d), demoAppOn(t, d)
 		roles := []string{"liwei", "zhaomin", "wangjianguo", "liuzhiqiang", "admin"}
-		// A customer of liwei's with contracts, needs, proposals and
-		// opportunities in the demo.
+		// The customer of liwei's with the most kinds of records in the
+		// demo: contracts, needs, proposals, opportunities. The demo is
+		// placed around the moment it is seeded, and only one of liwei's
+		// customers holds all four; seeded at another moment none may
+		// (the test failed so once), so the one with the most is taken,
+		// three kinds at least.
+		kindsOf := `CASE WHEN EXISTS (SELECT 1 FROM contracts WHERE contracts.customer_id = customers.id AND contracts.deleted_at IS NULL AND contracts.is_current) THEN 1 ELSE 0 END
+			+ CASE WHEN EXISTS (SELECT 1 FROM needs WHERE needs.customer_id = customers.id AND needs.deleted_at IS NULL) THEN 1 ELSE 0 END
+			+ CASE WHEN EXISTS (SELECT 1 FROM proposals WHERE proposals.customer_id = customers.id AND proposals.deleted_at IS NULL) THEN 1 ELSE 0 END
+			+ CASE WHEN EXISTS (SELECT 1 FROM opportunities WHERE opportunities.customer_id = customers.id AND opportunities.deleted_at IS NULL) THEN 1 ELSE 0 END`
+		var pick struct{ ID, Kinds int }
+		if err := d.Gorm.Raw(`SELECT customers.id AS id, ` + kindsOf + ` AS kinds FROM customers JOIN users ON users.id = customers.owner_id
+			WHERE users.username = 'liwei' AND customers.deleted_at IS NULL ORDER BY kinds DESC, customers.id LIMIT 1`).Scan(&pick).Error; err != nil || pick.Kinds < 3 {
+			t.Fatalf("no demo customer of liwei's with three kinds of records or more: %+v %v", pick, err)
+		}
 		var cu prospects.Customer
-		if err := d.Gorm.Raw(`SELECT customers.* FROM customers JOIN users ON users.id = customers.owner_id
-			WHERE users.username = 'liwei' AND customers.deleted_at IS NULL
-			AND EXISTS (SELECT 1 FROM contracts WHERE contracts.customer_id = customers.id AND contracts.deleted_at IS NULL AND contracts.is_current)
-			AND EXISTS (SELECT 1 FROM needs WHERE needs.customer_id = customers.id AND needs.deleted_at IS NULL)
-			AND EXISTS (SELECT 1 FROM proposals WHERE proposals.customer_id = customers.id AND proposals.deleted_at IS NULL)
-			AND EXISTS (SELECT 1 FROM opportunities WHERE opportunities.customer_id = customers.id AND opportunities.deleted_at IS NULL)
-			ORDER BY customers.id LIMIT 1`).Scan(&cu).Error; err != nil || cu.ID == 0 {
-			t.Fatalf("no demo customer of liwei's with every kind of record: %v", err)
+		if err := d.Gorm.Raw(`SELECT * FROM customers WHERE id = ?`, pick.ID).Scan(&cu).Error; err != nil || cu.ID == 0 {
+			t.Fatalf("customer %d: %v", pick.ID, err)
 		}
 		const later = "冷链测试"
 		terms := []string{"有限公司", "专线", "医院", later}
